@@ -1,0 +1,185 @@
+"""Publishing a batch and returning only when the broker has confirmed all of it.
+
+On AMQP: pika's SelectConnection on its own I/O thread, publisher confirms pipelined — the
+whole batch goes out, then the caller waits once for its acks (one round trip per batch,
+not per message). In-process: kombu's memory transport, which has nothing to confirm.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Protocol
+
+import kombu
+import pika
+from pika.spec import Basic
+
+from servicekit.bus import topology
+from servicekit.bus.transport import OutgoingMessage
+
+log = logging.getLogger("servicekit.publisher")
+
+
+class PublishFailed(RuntimeError):
+    """The broker did not confirm the batch: nothing of it may be marked sent."""
+
+
+class Publisher(Protocol):
+    def publish_batch(self, messages: list[OutgoingMessage]) -> None: ...
+    def close(self) -> None: ...
+
+
+def open_publisher(url: str, timeout: float = 10.0) -> Publisher:
+    if url.startswith(("amqp://", "amqps://")):
+        publisher = PipelinedPublisher(url, timeout)
+        publisher.start()
+        return publisher
+    return KombuPublisher(url)
+
+
+class KombuPublisher:
+    def __init__(self, url: str) -> None:
+        self._connection = kombu.Connection(url)
+        self._producer = self._connection.Producer()
+
+    def publish_batch(self, messages: list[OutgoingMessage]) -> None:
+        for message in messages:
+            self._producer.publish(
+                message.body, exchange=topology.EVENTS_EXCHANGE, routing_key=message.routing_key,
+                headers=message.headers, content_type="application/json",
+                content_encoding="binary", delivery_mode=2, message_id=message.message_id,
+                correlation_id=message.correlation_id, type=message.routing_key)
+
+    def close(self) -> None:
+        self._connection.release()
+
+
+class _Batch:
+    def __init__(self, future: Future) -> None:
+        self.future = future
+        self.outstanding: set[int] = set()
+        self.nacked = 0
+
+
+class PipelinedPublisher:
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self._parameters = pika.URLParameters(url)
+        self._parameters.connection_attempts = 1
+        self._parameters.socket_timeout = 2
+        self._timeout = timeout
+        self._ready: Future = Future()
+        self._connection: pika.SelectConnection | None = None
+        self._channel = None
+        self._last_tag = 0
+        self._batch: _Batch | None = None
+        self._thread = threading.Thread(target=self._run, name="amqp-publisher", daemon=True)
+
+    # -- caller's side ---------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+        try:
+            self._ready.result(self._timeout)
+        except FutureTimeout:
+            self.close()
+            raise PublishFailed("broker did not open a confirm channel in time") from None
+
+    def publish_batch(self, messages: list[OutgoingMessage]) -> None:
+        if not messages:
+            return
+        future: Future = Future()
+        connection = self._connection
+        if connection is None or not connection.is_open:
+            raise PublishFailed("connection to the broker is closed")
+        connection.ioloop.add_callback_threadsafe(functools.partial(self._publish, messages, future))
+        try:
+            future.result(self._timeout)
+        except FutureTimeout:
+            raise PublishFailed(f"no confirm for {len(messages)} messages in {self._timeout}s") from None
+
+    def close(self) -> None:
+        connection = self._connection
+        if connection is not None and connection.is_open:
+            connection.ioloop.add_callback_threadsafe(connection.close)
+        self._thread.join(timeout=5)
+
+    # -- I/O thread ------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._connection = pika.SelectConnection(
+                self._parameters, on_open_callback=self._on_open,
+                on_open_error_callback=self._on_open_error, on_close_callback=self._on_closed)
+            self._connection.ioloop.start()
+        except Exception as error:  # the thread must never die silently
+            self._fail(PublishFailed(f"publisher I/O loop stopped: {error}"))
+
+    def _on_open(self, connection: pika.SelectConnection) -> None:
+        connection.channel(on_open_callback=self._on_channel)
+
+    def _on_channel(self, channel) -> None:  # type: ignore[no-untyped-def]
+        self._channel = channel
+        channel.add_on_close_callback(self._on_channel_closed)
+        channel.confirm_delivery(self._on_confirm,
+                                 callback=lambda _frame: self._ready.set_result(None))
+
+    def _on_open_error(self, _connection, error) -> None:  # type: ignore[no-untyped-def]
+        self._fail(PublishFailed(f"cannot connect to the broker: {error}"))
+        self._stop_loop()
+
+    def _on_closed(self, _connection, reason) -> None:  # type: ignore[no-untyped-def]
+        self._fail(PublishFailed(f"connection closed: {reason}"))
+        self._stop_loop()
+
+    def _on_channel_closed(self, _channel, reason) -> None:  # type: ignore[no-untyped-def]
+        self._fail(PublishFailed(f"channel closed: {reason}"))
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
+
+    def _stop_loop(self) -> None:
+        if self._connection is not None:
+            self._connection.ioloop.stop()
+
+    def _fail(self, error: Exception) -> None:
+        if not self._ready.done():
+            self._ready.set_exception(error)
+        batch, self._batch = self._batch, None
+        if batch is not None and not batch.future.done():
+            batch.future.set_exception(error)
+
+    def _publish(self, messages: list[OutgoingMessage], future: Future) -> None:
+        if self._channel is None or not self._channel.is_open:
+            future.set_exception(PublishFailed("channel is closed"))
+            return
+        batch = _Batch(future)
+        self._batch = batch
+        for message in messages:
+            self._channel.basic_publish(
+                exchange=topology.EVENTS_EXCHANGE, routing_key=message.routing_key,
+                body=message.body,
+                properties=pika.BasicProperties(
+                    content_type="application/json", delivery_mode=2,
+                    message_id=message.message_id, correlation_id=message.correlation_id,
+                    type=message.routing_key, headers=message.headers or None))
+            self._last_tag += 1
+            batch.outstanding.add(self._last_tag)
+
+    def _on_confirm(self, frame) -> None:  # type: ignore[no-untyped-def]
+        batch = self._batch
+        if batch is None:
+            return
+        method = frame.method
+        if method.multiple:
+            settled = {tag for tag in batch.outstanding if tag <= method.delivery_tag}
+        else:
+            settled = {method.delivery_tag} & batch.outstanding
+        batch.outstanding -= settled
+        if isinstance(method, Basic.Nack):
+            batch.nacked += len(settled)
+        if not batch.outstanding:
+            self._batch = None
+            if batch.nacked:
+                batch.future.set_exception(PublishFailed(f"broker refused {batch.nacked} messages"))
+            else:
+                batch.future.set_result(None)

@@ -1,0 +1,248 @@
+"""The broker, seen through kombu: RabbitMQ over AMQP in production, kombu's in-process
+``memory://`` transport in the embedded default. Declaring, consuming, dead letters.
+
+Publishing from the relay goes through ``publisher.open_publisher``: on AMQP a pika
+publisher that pipelines confirms (kombu's ``confirm_publish`` waits for each message).
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+import kombu
+from kombu import Exchange, Queue, binding
+
+from servicekit.bus import topology
+from servicekit.bus.topology import QueueSpec
+
+FAILURE_HEADERS = ("x-failure-reason", "x-failed-consumer", "x-failed-at", "x-delivery-attempts")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    routing_key: str
+    body: bytes
+    message_id: str
+    correlation_id: str
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Delivery:
+    body: bytes
+    headers: dict[str, Any]
+    message: kombu.Message
+    # Deliveries before this one: RabbitMQ's quorum queues count them in x-delivery-count;
+    # the in-process transport keeps its own count (MemoryRedeliveries).
+    previous_deliveries: int = 0
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    event_id: str
+    event_type: str
+    reason: str
+    failed_at: str
+    attempts: int
+    body: bytes
+
+
+def events_exchange() -> Exchange:
+    return Exchange(topology.EVENTS_EXCHANGE, type="topic", durable=True,
+                    arguments=topology.EVENTS_EXCHANGE_ARGUMENTS)
+
+
+def _dead_letter_exchange() -> Exchange:
+    return Exchange(topology.DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+
+
+def _unrouted_exchange() -> Exchange:
+    return Exchange(topology.UNROUTED_EXCHANGE, type="fanout", durable=True)
+
+
+class Transport:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_amqp = url.startswith(("amqp://", "amqps://"))
+        options = {} if self.is_amqp else {"polling_interval": 0.01}
+        self.connection = kombu.Connection(url, transport_options=options,
+                                           connect_timeout=2, heartbeat=30 if self.is_amqp else 0)
+        self._memory_redeliveries: dict[tuple[str, str], int] = {}
+
+    # -- topology -------------------------------------------------------------------
+    def declare_exchanges(self) -> None:
+        channel = self.connection.default_channel
+        for exchange in (_unrouted_exchange(), events_exchange(), _dead_letter_exchange()):
+            exchange(channel).declare()
+        Queue(topology.UNROUTED_QUEUE, _unrouted_exchange(), durable=True,
+              queue_arguments=topology.QUORUM)(channel).declare()
+
+    def declare_queue(self, spec: QueueSpec) -> None:
+        self.declare_exchanges()
+        channel = self.connection.default_channel
+        self._queue(spec)(channel).declare()
+        Queue(spec.dead_letter_queue, _dead_letter_exchange(), routing_key=spec.name,
+              durable=True, queue_arguments=topology.QUORUM)(channel).declare()
+
+    def _queue(self, spec: QueueSpec) -> Queue:
+        return Queue(spec.name, durable=True, queue_arguments=spec.arguments,
+                     bindings=[binding(events_exchange(), routing_key=key)
+                               for key in spec.binding_keys])
+
+    def ping(self) -> None:
+        self.connection.ensure_connection(max_retries=1, timeout=2)
+
+    def close(self) -> None:
+        self.connection.release()
+
+    # -- consuming ------------------------------------------------------------------
+    def reader(self, spec: QueueSpec, prefetch: int, owns_transport: bool = False) -> "QueueReader":
+        return QueueReader(self, spec, prefetch, owns_transport)
+
+    # -- dead letters ---------------------------------------------------------------
+    def dead_letter(self, spec: QueueSpec, delivery: Delivery, reason: str, attempts: int) -> None:
+        """Park a message that keeps failing, with why, then let go of the original."""
+        headers = dict(delivery.headers)
+        headers.update({"x-failure-reason": reason[:1000], "x-failed-consumer": spec.consumer_name,
+                        "x-failed-at": datetime.now(timezone.utc).isoformat(),
+                        "x-delivery-attempts": attempts})
+        self._publish_confirmed(topology.DEAD_LETTER_EXCHANGE, spec.name, delivery.body, headers,
+                                delivery.message.properties)
+
+    def dead_letters(self, spec: QueueSpec) -> list[DeadLetter]:
+        """Browse without consuming: take every message, then give them all back."""
+        channel = self.connection.channel()
+        try:
+            queue = Queue(spec.dead_letter_queue, queue_arguments=topology.QUORUM)(channel)
+            letters = []
+            while (message := queue.get(no_ack=False)) is not None:
+                letters.append(_dead_letter_of(message))
+        finally:
+            channel.close()  # unacked messages return to the queue
+        return letters
+
+    def replay(self, spec: QueueSpec, event_ids: Iterable[str] | None = None) -> int:
+        """Send dead letters back to their own queue only (not to every subscriber), each
+        acked in the dead-letter queue after the broker confirmed the copy."""
+        wanted = set(event_ids) if event_ids is not None else None
+        channel = self.connection.channel()
+        replayed = 0
+        try:
+            queue = Queue(spec.dead_letter_queue, queue_arguments=topology.QUORUM)(channel)
+            while (message := queue.get(no_ack=False)) is not None:
+                letter = _dead_letter_of(message)
+                if wanted is not None and letter.event_id not in wanted:
+                    continue
+                headers = {k: v for k, v in (message.headers or {}).items()
+                           if k not in FAILURE_HEADERS and not k.startswith("x-death")}
+                headers["x-replayed-at"] = datetime.now(timezone.utc).isoformat()
+                self._publish_confirmed("", spec.name, message.body, headers, message.properties)
+                message.ack()
+                replayed += 1
+        finally:
+            channel.close()
+        return replayed
+
+    def _publish_confirmed(self, exchange: str, routing_key: str, body: bytes,
+                           headers: dict[str, Any], properties: dict[str, Any]) -> None:
+        # Rare path (dead letters, replays): kombu's one-at-a-time confirm is enough.
+        options = {"confirm_publish": True} if self.is_amqp else {}
+        with kombu.Connection(self.url, transport_options=options, connect_timeout=2) as connection:
+            connection.Producer().publish(
+                body, exchange=exchange, routing_key=routing_key, headers=headers,
+                content_type="application/json", content_encoding="binary", delivery_mode=2,
+                message_id=properties.get("message_id"), type=properties.get("type"),
+                correlation_id=properties.get("correlation_id"), retry=False)
+
+    def memory_redeliveries(self) -> dict[tuple[str, str], int]:
+        return self._memory_redeliveries
+
+
+def _dead_letter_of(message: kombu.Message) -> DeadLetter:
+    headers = message.headers or {}
+    event_type = message.properties.get("type") or ""
+    if not event_type:
+        deaths = headers.get("x-death") or [{}]
+        event_type = str((deaths[0].get("routing-keys") or [""])[0])
+    reason = headers.get("x-failure-reason")
+    if reason is None:  # dead-lettered by the broker itself, e.g. a consumer that crashed
+        deaths = headers.get("x-death") or [{}]
+        reason = f"broker: {deaths[0].get('reason', 'unknown')}"
+    return DeadLetter(event_id=str(message.properties.get("message_id") or ""),
+                      event_type=event_type, reason=str(reason),
+                      failed_at=str(headers.get("x-failed-at", "")),
+                      attempts=int(headers.get("x-delivery-attempts", 0) or 0), body=message.body)
+
+
+class QueueReader:
+    """Takes messages from one queue in batches and settles a batch in one go."""
+
+    def __init__(self, transport: Transport, spec: QueueSpec, prefetch: int,
+                 owns_transport: bool = False) -> None:
+        self.transport = transport
+        self._owns_transport = owns_transport
+        self.spec = spec
+        self.channel = transport.connection.channel()
+        self._buffer: list[kombu.Message] = []
+        self._consumer = kombu.Consumer(self.channel, queues=[transport._queue(spec)],
+                                        on_message=self._buffer.append, prefetch_count=prefetch,
+                                        no_ack=False, auto_declare=False)
+        self._consumer.consume()
+
+    def next_batch(self, max_count: int, max_wait: float) -> list[Delivery]:
+        """Up to ``max_count`` messages; returns early when the queue goes quiet."""
+        deadline = time.monotonic() + max_wait
+        connection = self.transport.connection
+        while len(self._buffer) < max_count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                connection.drain_events(timeout=min(remaining, 0.02) if self._buffer else remaining)
+            except socket.timeout:
+                if self._buffer:
+                    break
+        taken, self._buffer[:] = self._buffer[:max_count], self._buffer[max_count:]
+        return [self._delivery(message) for message in taken]
+
+    def _delivery(self, message: kombu.Message) -> Delivery:
+        headers = dict(message.headers or {})
+        if self.transport.is_amqp:
+            previous = int(headers.get("x-delivery-count", 0) or 0)
+        else:
+            key = (self.spec.name, str(message.properties.get("message_id")))
+            previous = self.transport.memory_redeliveries().get(key, 0)
+        return Delivery(body=message.body, headers=headers, message=message,
+                        previous_deliveries=previous)
+
+    def settle(self, ack: list[Delivery], requeue: list[Delivery],
+               dead: list[tuple[Delivery, str, int]]) -> None:
+        for delivery, reason, attempts in dead:
+            self.transport.dead_letter(self.spec, delivery, reason, attempts)
+        for delivery in requeue:
+            if not self.transport.is_amqp:
+                key = (self.spec.name, str(delivery.message.properties.get("message_id")))
+                redeliveries = self.transport.memory_redeliveries()
+                redeliveries[key] = redeliveries.get(key, 0) + 1
+            delivery.message.requeue()
+        done = ack + [delivery for delivery, _, _ in dead]
+        if not done:
+            return
+        if self.transport.is_amqp:
+            # Everything of this batch still unsettled is in ``done``: one multiple-ack.
+            max(done, key=lambda d: d.message.delivery_tag).message.ack(multiple=True)
+        else:
+            for delivery in done:
+                delivery.message.ack()
+
+    def close(self) -> None:
+        try:
+            self._consumer.cancel()
+            self.channel.close()
+        except Exception:  # closing a broken channel: nothing left to save
+            pass
+        if self._owns_transport:
+            self.transport.close()

@@ -1,0 +1,131 @@
+"""The command line every service shares: ``python -m services.<name> <command>``.
+
+    web            serve HTTP with gunicorn (several workers, multiprocess metrics)
+    relay          move the outbox to the broker
+    consumer       apply this service's subscriptions (all of them, or --subscription)
+    migrate        upgrade the database and declare this service's queues
+    dead-letters   list | show EVENT_ID | replay (EVENT_ID… | --all) [--subscription S]
+    tidy-outbox    delete rows the broker confirmed more than --days ago
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from datetime import timedelta
+
+from servicekit import serving
+from servicekit.bus.consumer import Subscription
+from servicekit.bus.relay import tidy_outbox
+from servicekit.logs import configure_logging
+from servicekit.migrations import upgrade
+from servicekit.service import Runtime, ServiceDefinition
+from servicekit.settings import Settings
+
+log = logging.getLogger("servicekit.cli")
+
+
+def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m services.{definition.name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("web")
+    commands.add_parser("relay")
+    consumer = commands.add_parser("consumer")
+    consumer.add_argument("--subscription", action="append")
+    commands.add_parser("migrate")
+    letters = commands.add_parser("dead-letters")
+    letters.add_argument("action", choices=["list", "show", "replay"])
+    letters.add_argument("event_ids", nargs="*")
+    letters.add_argument("--all", action="store_true")
+    letters.add_argument("--subscription")
+    tidy = commands.add_parser("tidy-outbox")
+    tidy.add_argument("--days", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env(definition.name)
+    if args.command == "web":
+        serving.exec_gunicorn(definition.app_spec, settings)
+    configure_logging(definition.name, settings.log_level)
+    runtime = Runtime(definition, settings)
+    if args.command == "relay":
+        return _run_relay(runtime)
+    if args.command == "consumer":
+        return _run_consumers(runtime, args.subscription)
+    if args.command == "migrate":
+        migrate(runtime)
+        return 0
+    if args.command == "dead-letters":
+        return _dead_letters(runtime, args)
+    if args.command == "tidy-outbox":
+        print(json.dumps({"deleted": tidy_outbox(runtime.database, timedelta(days=args.days))}))
+        return 0
+    return 2
+
+
+def migrate(runtime: Runtime) -> None:
+    upgrade(runtime.definition.migrations_dir, runtime.database)
+    runtime.declare_topology()
+    log.info("migrated", extra={"database": runtime.database.engine.url.render_as_string()})
+
+
+def _run_relay(runtime: Runtime) -> int:
+    stop = serving.stop_event_on_signals()
+    serving.start_metrics_server(runtime.settings)
+    runtime.relay().run(stop)
+    return 0
+
+
+def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
+    stop = serving.stop_event_on_signals()
+    serving.start_metrics_server(runtime.settings)
+    subscriptions = [s for s in runtime.subscriptions()
+                     if not only or s.queue.subscription in only]
+    if not subscriptions:
+        print(f"{runtime.definition.name} has no subscriptions to consume", file=sys.stderr)
+        return 1
+    threads = [threading.Thread(target=consume, args=(runtime, s, stop),
+                                name=f"consumer-{s.queue.name}") for s in subscriptions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return 0
+
+
+def consume(runtime: Runtime, subscription: Subscription, stop: threading.Event) -> None:
+    runtime.consumer(subscription).run(lambda: runtime.open_reader(subscription), stop,
+                                       batch_size=runtime.settings.consumer_batch_size)
+
+
+def _dead_letters(runtime: Runtime, args: argparse.Namespace) -> int:
+    subscriptions = [s for s in runtime.subscriptions()
+                     if args.subscription in (None, s.queue.subscription)]
+    transport = runtime.transport()
+    try:
+        return _dead_letter_action(transport, subscriptions, args)
+    finally:
+        transport.close()
+
+
+def _dead_letter_action(transport, subscriptions, args) -> int:  # type: ignore[no-untyped-def]
+    for subscription in subscriptions:
+        queue = subscription.queue
+        if args.action == "replay":
+            if not args.all and not args.event_ids:
+                print("replay needs EVENT_ID… or --all", file=sys.stderr)
+                return 2
+            count = transport.replay(queue, None if args.all else args.event_ids)
+            print(json.dumps({"queue": queue.name, "replayed": count}))
+            continue
+        for letter in transport.dead_letters(queue):
+            if args.action == "show" and letter.event_id not in args.event_ids:
+                continue
+            row = {"queue": queue.name, "event_id": letter.event_id, "type": letter.event_type,
+                   "reason": letter.reason, "failed_at": letter.failed_at,
+                   "attempts": letter.attempts}
+            if args.action == "show":
+                row["body"] = json.loads(letter.body)
+            print(json.dumps(row, ensure_ascii=False))
+    return 0

@@ -1,0 +1,44 @@
+"""The correlation id of the work at hand: an HTTP request's id (assigned by the
+gateway, sent as ``X-Request-Id``) or the envelope's correlation id while an event is
+handled. Logs carry it, and every event recorded under it carries it on."""
+from __future__ import annotations
+
+import re
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# A client may send any header; only a plain token of sane length is carried on.
+_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_correlation_id() -> str | None:
+    return _correlation_id.get()
+
+
+def acceptable_id(value: str | None) -> str | None:
+    return value if value and _ACCEPTABLE.match(value) else None
+
+
+@contextmanager
+def correlation(value: str | None) -> Iterator[str]:
+    token = _correlation_id.set(value or new_id())
+    try:
+        yield _correlation_id.get()  # type: ignore[misc]
+    finally:
+        _correlation_id.reset(token)
+
+
+def bind(value: str) -> object:
+    return _correlation_id.set(value)
+
+
+def unbind(token: object) -> None:
+    _correlation_id.reset(token)  # type: ignore[arg-type]

@@ -1,0 +1,21 @@
+"""gunicorn settings for every web process (``python -m <service> web``).
+
+Read by gunicorn as ``--config python:servicekit.gunicorn_config``; values come from
+the environment the ``web`` command prepared (servicekit.serving)."""
+import os
+
+from prometheus_client import multiprocess
+
+bind = f"{os.environ.get('HTTP_HOST', '127.0.0.1')}:{os.environ['HTTP_PORT']}"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = None  # the app logs each request as JSON, with its request id
+preload_app = False  # engines and connections are built in each worker, after the fork
+
+
+def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,42 @@
+"""JSON logs, one object a line, each with the service and the correlation id."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+from servicekit.context import current_correlation_id
+
+
+class _ContextFilter(logging.Filter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
+        record.correlation_id = current_correlation_id()
+        return True
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Idempotent: the embedded runner configures once for all services of the process,
+    a production process once for its own service."""
+    root = logging.getLogger()
+    if any(getattr(h, "_servicekit", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler._servicekit = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        timestamp=False,
+    ))
+    handler.addFilter(_ContextFilter(service))
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # werkzeug's own access log duplicates ours, in plain text.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # pika narrates every connection step at INFO; our own lines say what matters.
+    logging.getLogger("pika").setLevel(logging.WARNING)

@@ -1,0 +1,93 @@
+"""What a service is to the kit, and the per-process runtime built from its settings.
+
+A service's ``bootstrap.py`` (its composition root) fills a ``ServiceDefinition``; the kit
+builds everything else from it — the web app's shared parts, the relay, the consumers,
+the migrations and the command line — so five services do not keep five copies."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+from servicekit.bus.consumer import Consumer, Subscription
+from servicekit.bus.outbox import Outbox
+from servicekit.bus.publisher import Publisher, open_publisher
+from servicekit.bus.relay import Relay
+from servicekit.bus.topology import QueueSpec
+from servicekit.bus.transport import QueueReader, Transport
+from servicekit.db import Database
+from servicekit.events import Catalogue
+from servicekit.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    app_spec: str  # "services.<name>.app:create_app()", what gunicorn loads
+    migrations_dir: Path
+    catalogue: Catalogue
+    # Built per runtime (handlers may need the runtime's settings).
+    subscriptions: Callable[["Runtime"], list[Subscription]] = field(default=lambda _r: [])
+
+
+class Runtime:
+    """One per process and service; nothing connects until first used."""
+
+    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+        self.definition = definition
+        self.settings = settings
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.definition.name, self.definition.catalogue)
+
+    def transport(self) -> Transport:
+        """A new connection (kombu connections are not thread-safe); the caller closes it."""
+        return Transport(self.settings.broker_url)
+
+    def open_reader(self, subscription: Subscription) -> QueueReader:
+        """A reader with its own connection, which it closes with itself: after a broker
+        restart the consumer opens a new one instead of reusing a dead connection."""
+        return self.transport().reader(subscription.queue, self.settings.consumer_prefetch,
+                                       owns_transport=True)
+
+    def open_publisher(self) -> Publisher:
+        return open_publisher(self.settings.broker_url)
+
+    def queue(self, subscription: str, *binding_keys: str) -> QueueSpec:
+        return QueueSpec(self.definition.name, subscription, tuple(binding_keys),
+                         self.settings.delivery_limit)
+
+    def subscriptions(self) -> list[Subscription]:
+        return self.definition.subscriptions(self)
+
+    def relay(self) -> Relay:
+        return Relay(self.definition.name, self.database, self.open_publisher,
+                     self.settings.relay_batch_size, self.settings.relay_idle_seconds)
+
+    def consumer(self, subscription: Subscription) -> Consumer:
+        return Consumer(self.database, subscription, self.definition.catalogue,
+                        self.settings.delivery_limit)
+
+    def declare_topology(self) -> None:
+        transport = self.transport()
+        try:
+            transport.declare_exchanges()
+            for subscription in self.subscriptions():
+                transport.declare_queue(subscription.queue)
+        finally:
+            transport.close()
+
+    def readiness(self) -> dict[str, Callable[[], None]]:
+        def broker() -> None:
+            transport = self.transport()
+            try:
+                transport.ping()
+            finally:
+                transport.close()
+        return {"database": self.database.ping, "broker": broker}

@@ -1,0 +1,150 @@
+"""One settings object per process, read from the environment.
+
+Every name is looked up first with the service's prefix (``COURSES_DATABASE_URL``),
+then without (``DATABASE_URL``), so one process per container needs no prefix while
+the embedded runner can configure all services of one process apart.
+``DATABASE_URL`` may contain ``{service}``: one template serves every service.
+
+Modes: ``embedded`` (default; SQLite files under ``DATA_DIR`` and the in-process bus,
+local secrets generated on first use) and ``production`` (every secret must be given).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+SERVICES = ("courses", "accounts", "sso", "transfer", "stats")
+SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103,
+                 "transfer": 8104, "stats": 8105}
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class MissingSecret(RuntimeError):
+    """A secret that production must be given is not there: refuse to start."""
+
+
+class InvalidSetting(ValueError):
+    """A setting is there but cannot be read."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    mode: str
+    data_dir: Path
+    database_url: str
+    broker_url: str
+    http_host: str
+    http_port: int
+    log_level: str
+    # Tokens: verified against the sso service's JWKS (servicekit.tokens).
+    token_issuer: str
+    token_audience: str
+    jwks_url: str
+    # Bus tuning.
+    delivery_limit: int
+    consumer_prefetch: int
+    consumer_batch_size: int
+    relay_batch_size: int
+    relay_idle_seconds: float
+    metrics_port: int | None
+    service_urls: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_env(cls, service: str, environ: Mapping[str, str] | None = None,
+                 **overrides: object) -> "Settings":
+        source = dict(os.environ if environ is None else environ)
+        env = _PrefixedEnv(service, source)
+        mode = env.str("MODE", "embedded")
+        data_dir = Path(env.str("DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+        database_url = env.str("DATABASE_URL", "")
+        if not database_url and service in SERVICES:  # the gateway keeps no database
+            if mode == "production":
+                raise MissingSecret(f"{service.upper()}_DATABASE_URL (or DATABASE_URL) is required")
+            database_url = f"sqlite:///{data_dir / f'{service}.sqlite3'}"
+        gateway_url = env.str("PUBLIC_URL", f"http://127.0.0.1:{SERVICE_PORTS['gateway']}")
+        sso_url = env.str("SSO_URL", f"http://127.0.0.1:{SERVICE_PORTS['sso']}")
+        settings = cls(
+            service=service,
+            mode=mode,
+            data_dir=data_dir,
+            database_url=database_url.replace("{service}", service),
+            broker_url=env.str("BROKER_URL", "memory://"),
+            http_host=env.str("HTTP_HOST", "127.0.0.1"),
+            http_port=env.int("HTTP_PORT", SERVICE_PORTS.get(service, 8100)),
+            log_level=env.str("LOG_LEVEL", "INFO"),
+            token_issuer=env.str("TOKEN_ISSUER", gateway_url.rstrip("/")),
+            token_audience=env.str("TOKEN_AUDIENCE", "inservice-api"),
+            jwks_url=env.str("JWKS_URL", sso_url.rstrip("/") + "/jwks.json"),
+            delivery_limit=env.int("DELIVERY_LIMIT", 5),
+            consumer_prefetch=env.int("CONSUMER_PREFETCH", 300),
+            consumer_batch_size=env.int("CONSUMER_BATCH_SIZE", 200),
+            relay_batch_size=env.int("RELAY_BATCH_SIZE", 500),
+            relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
+            metrics_port=env.int("METRICS_PORT", 0) or None,
+            service_urls={name: env.str(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
+                          for name, port in SERVICE_PORTS.items() if name != "gateway"},
+            environ=source,
+        )
+        return replace(settings, **overrides) if overrides else settings
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode == "embedded"
+
+    @property
+    def amqp(self) -> bool:
+        return self.broker_url.startswith(("amqp://", "amqps://"))
+
+    def value(self, name: str, default: str | None = None) -> str | None:
+        """A service-specific setting that the kit does not know about."""
+        return _PrefixedEnv(self.service, self.environ).str(name, default)
+
+    def secret(self, name: str) -> str:
+        """A secret from the environment. Embedded mode makes a local one on first use and
+        keeps it under the data folder; production refuses to start without it."""
+        value = _PrefixedEnv(self.service, self.environ).str(name, "")
+        if value:
+            return value
+        if not self.embedded:
+            raise MissingSecret(f"{self.service.upper()}_{name} is required in {self.mode} mode")
+        path = self.data_dir / "secrets" / self.service / name.lower()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+class _PrefixedEnv:
+    """environs' typed parsing with the prefixed-then-plain lookup."""
+
+    def __init__(self, service: str, source: Mapping[str, str]) -> None:
+        self._prefix = service.upper() + "_"
+        self._source = source
+
+    def _raw(self, name: str) -> str | None:
+        return self._source.get(self._prefix + name, self._source.get(name))
+
+    def _parse(self, convert, name: str, default):
+        raw = self._raw(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return convert(raw)
+        except ValueError as error:
+            raise InvalidSetting(f"{self._prefix}{name} (or {name}) = {raw!r}: {error}") from None
+
+    def str(self, name: str, default: str | None = None) -> str:
+        return self._parse(str, name, default)
+
+    def int(self, name: str, default: int) -> int:
+        return self._parse(int, name, default)
+
+    def float(self, name: str, default: float) -> float:
+        return self._parse(float, name, default)

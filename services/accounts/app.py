@@ -1,0 +1,5 @@
+from servicekit.web import service_app_factory
+from services.accounts.api import api
+from services.accounts.bootstrap import DEFINITION
+
+create_app = service_app_factory(DEFINITION, api, "Accounts")

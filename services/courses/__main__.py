@@ -1,0 +1,6 @@
+import sys
+
+from servicekit.cli import main
+from services.courses.bootstrap import DEFINITION
+
+sys.exit(main(DEFINITION))

@@ -1,0 +1,17 @@
+"""The courses database. Migrations in ``migrations/`` create exactly these tables."""
+from sqlalchemy import Column, DateTime, Integer, String, Table
+
+from servicekit.db import new_metadata
+
+metadata = new_metadata()
+
+# What courses knows of accounts' units: applied from events, never written otherwise.
+unit_replica = Table(
+    "unit_replica", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit_type", String(64), nullable=False),
+    Column("authority_code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

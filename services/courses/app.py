@@ -1,0 +1,5 @@
+from servicekit.web import service_app_factory
+from services.courses.api import api
+from services.courses.bootstrap import DEFINITION
+
+create_app = service_app_factory(DEFINITION, api, "Courses")

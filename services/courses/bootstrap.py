@@ -1,0 +1,23 @@
+"""Composition root of the courses service."""
+from pathlib import Path
+
+from contracts.events import CATALOGUE
+from servicekit.bus.consumer import Subscription
+from servicekit.service import Runtime, ServiceDefinition
+from services.courses.handlers import replica
+
+UNIT_REGISTERED = "accounts.unit.registered.v1"
+
+
+def subscriptions(runtime: Runtime) -> list[Subscription]:
+    handlers = {UNIT_REGISTERED: replica.apply_unit}
+    return [Subscription(runtime.queue("events", *handlers), handlers)]
+
+
+DEFINITION = ServiceDefinition(
+    name="courses",
+    app_spec="services.courses.app:create_app()",
+    migrations_dir=Path(__file__).parent / "migrations",
+    catalogue=CATALOGUE,
+    subscriptions=subscriptions,
+)

@@ -1,0 +1,2 @@
+"""Sign-in: credentials, sessions, tokens, signing keys, partner sites and county
+connectors (R-SSO-*). Keeps a replica of accounts from accounts events."""

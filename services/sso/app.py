@@ -1,0 +1,5 @@
+from servicekit.web import service_app_factory
+from services.sso.api import api
+from services.sso.bootstrap import DEFINITION
+
+create_app = service_app_factory(DEFINITION, api, "Sign-on")

@@ -1,0 +1,2 @@
+"""Statistics: national, county and unit figures, built from the other services' events
+(R-STA-*)."""

@@ -1,0 +1,6 @@
+import sys
+
+from servicekit.cli import main
+from services.transfer.bootstrap import DEFINITION
+
+sys.exit(main(DEFINITION))

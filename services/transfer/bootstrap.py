@@ -1,0 +1,12 @@
+"""Composition root of the transfer service."""
+from pathlib import Path
+
+from contracts.events import CATALOGUE
+from servicekit.service import ServiceDefinition
+
+DEFINITION = ServiceDefinition(
+    name="transfer",
+    app_spec="services.transfer.app:create_app()",
+    migrations_dir=Path(__file__).parent / "migrations",
+    catalogue=CATALOGUE,
+)

@@ -1,0 +1,120 @@
+"""Two real services on real PostgreSQL and RabbitMQ, as separate processes."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pika
+import pytest
+from sqlalchemy import func, select
+
+from servicekit.bus.tables import inbox, outbox
+from servicekit.cli import migrate
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from services.accounts.bootstrap import DEFINITION as ACCOUNTS
+from services.courses.adapters.orm import unit_replica
+from services.courses.bootstrap import DEFINITION as COURSES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Platform:
+    broker_url: str
+    env: dict[str, dict[str, str]]
+    accounts: Runtime
+    courses: Runtime
+    logs: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    log_files: list = field(default_factory=list)
+
+    def start(self, service: str, command: str, crash_at: str | None = None) -> subprocess.Popen:
+        argv = ([sys.executable, str(ROOT / "tests/bus/crash.py"), crash_at, service, command]
+                if crash_at else [sys.executable, "-m", f"services.{service}", command])
+        log = open(self.logs / f"{service}-{command}-{len(self.processes)}.log", "w")
+        self.log_files.append(log)
+        process = subprocess.Popen(argv, cwd=ROOT, env=self.env[service], stdout=log,
+                                   stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self.log_files:
+            log.close()
+
+    def queue_depth(self, queue: str = "courses.events") -> int:
+        """Messages ready in the queue (delivered and unacked ones are not counted: stop the
+        consumers first to see those come back)."""
+        connection = pika.BlockingConnection(pika.URLParameters(self.broker_url))
+        try:
+            return connection.channel().queue_declare(queue, passive=True).method.message_count
+        finally:
+            connection.close()
+
+    def stop(self, process: subprocess.Popen) -> None:
+        process.terminate()
+        assert process.wait(timeout=15) == 0, self.logs_text()
+
+    def count(self, runtime: Runtime, table, *where) -> int:  # type: ignore[no-untyped-def]
+        with runtime.database.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(table).where(*where))
+
+    def unsent(self) -> int:
+        return self.count(self.accounts, outbox, outbox.c.sent_at.is_(None))
+
+    def applied(self) -> int:
+        return self.count(self.courses, inbox)
+
+    def replicated(self) -> int:
+        return self.count(self.courses, unit_replica)
+
+    def logs_text(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.logs.iterdir()))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str,
+             platform: Platform | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    details = platform.logs_text() if platform else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{details}")
+
+
+@pytest.fixture
+def platform(make_database, rabbitmq_vhost, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
+    env: dict[str, dict[str, str]] = {}
+    runtimes = {}
+    for definition in (ACCOUNTS, COURSES):
+        service_env = {"MODE": "production", "DATABASE_URL": make_database(definition.name),
+                       "BROKER_URL": rabbitmq_vhost, "LOG_LEVEL": "INFO",
+                       "DELIVERY_LIMIT": "3", "RELAY_IDLE_SECONDS": "0.05",
+                       "DATA_DIR": str(tmp_path)}
+        env[definition.name] = dict(os.environ, **service_env)
+        runtime = Runtime(definition, Settings.from_env(definition.name, service_env))
+        migrate(runtime)
+        runtimes[definition.name] = runtime
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    platform = Platform(rabbitmq_vhost, env, runtimes["accounts"], runtimes["courses"], logs)
+    yield platform
+    platform.stop_all()
+    for runtime in runtimes.values():
+        runtime.database.dispose()
