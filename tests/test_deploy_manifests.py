@@ -1,0 +1,697 @@
+"""The deployment manifests, checked without a container engine or a cluster (R-OPS-3).
+
+R-OPS-3: the platform runs on one machine with no servers installed (embedded), on a real
+broker and real databases (``docker-compose.yml``), and on Kubernetes with operators for
+RabbitMQ and PostgreSQL (``deploy/k8s/``).
+
+Each manifest is validated against its schema: the Compose Specification, the
+Kubernetes OpenAPI schemas (through kubernetes-validate, strict: unknown fields fail) and
+the operators' CustomResourceDefinitions (RabbitmqCluster, CloudNativePG Cluster, KEDA
+ScaledObject), which kubernetes-validate would skip. Then against the conventions of the
+code: every service in ``servicekit.settings.SERVICES`` has its migrate, web, relay and
+consumer processes, on its port from ``SERVICE_PORTS``, and secrets are only referenced.
+
+The schemas live in the ``shared`` folder beside the repository; without it the schema
+tests are skipped, the convention tests still run.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+import pytest
+import yaml
+
+kubernetes_validate = pytest.importorskip("kubernetes_validate")
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from servicekit.settings import SERVICES, SERVICE_PORTS  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+COMPOSE_SCHEMA = SHARED / "schemas" / "compose-spec.json"
+CRD_DIR = SHARED / "schemas" / "crds"
+CRD_FILES = {
+    ("rabbitmq.com", "RabbitmqCluster"): "rabbitmq.com_rabbitmqclusters.yaml",
+    ("postgresql.cnpg.io", "Cluster"): "postgresql.cnpg.io_clusters.yaml",
+    ("keda.sh", "ScaledObject"): "keda.sh_scaledobjects.yaml",
+}
+
+COMPOSE_FILE = REPO / "docker-compose.yml"
+POSTGRES_INIT = REPO / "deploy" / "compose" / "postgres-init"
+ENV_EXAMPLE = REPO / "deploy" / "compose" / "env.example"
+K8S_DIR = REPO / "deploy" / "k8s"
+
+# Oldest Kubernetes the manifests must still apply to, and a recent one.
+K8S_VERSIONS = ("1.30", "1.33")
+NAMESPACE = "inservice"
+IMAGE = "inservice-platform:latest"
+PROCESSES = ("web", "relay", "consumer")
+METRICS_PORT = "9100"
+
+# Environment names whose values are secrets (or URLs that may carry one).
+SECRET_NAME = re.compile(r"PASS|SECRET|PRIVATE|CREDENTIAL|DATABASE_URL|BROKER_URL|RATE_LIMIT_STORAGE")
+URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:]*:(?P<password>[^@]*)@", re.IGNORECASE)
+REQUIRED_INTERPOLATION = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?\?[^}]*)?\}$")
+INTERPOLATION = re.compile(r"\$\{[^}]*\}")
+K8S_REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+# --- loading -------------------------------------------------------------------------
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def require_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"schema not available: {path.name} (expected in the shared folder "
+                    f"beside the repository, {SHARED.name}/schemas/)")
+    return path
+
+
+@functools.lru_cache(maxsize=None)
+def compose() -> dict:
+    return load_yaml(COMPOSE_FILE)
+
+
+def compose_service(name: str) -> dict:
+    services = compose()["services"]
+    assert name in services, f"docker-compose.yml has no service {name!r}"
+    return services[name]
+
+
+def kustomizations() -> list[Path]:
+    return sorted(K8S_DIR.rglob("kustomization.yaml"))
+
+
+def manifest_files() -> list[Path]:
+    files = sorted([*K8S_DIR.rglob("*.yaml"), *K8S_DIR.rglob("*.yml")])
+    return [path for path in files if path.name not in ("kustomization.yaml", "kustomization.yml")]
+
+
+@functools.lru_cache(maxsize=None)
+def k8s_documents() -> tuple[tuple[Path, dict], ...]:
+    documents = []
+    for path in manifest_files():
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if document is not None:
+                documents.append((path, document))
+    return tuple(documents)
+
+
+def doc_id(entry: tuple[Path, dict]) -> str:
+    path, document = entry
+    return f"{path.relative_to(K8S_DIR)}:{document.get('kind')}/{document.get('metadata', {}).get('name')}"
+
+
+def find(kind: str, name: str) -> dict:
+    matches = [doc for _, doc in k8s_documents() if doc["kind"] == kind and doc["metadata"]["name"] == name]
+    assert len(matches) == 1, f"expected exactly one {kind} {name!r} under deploy/k8s, found {len(matches)}"
+    return matches[0]
+
+
+def of_kind(kind: str) -> list[dict]:
+    return [doc for _, doc in k8s_documents() if doc["kind"] == kind]
+
+
+# --- schemas -------------------------------------------------------------------------
+
+def compose_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(require_shared(COMPOSE_SCHEMA).read_text(encoding="utf-8"))
+    # Its "$schema" (https://json-schema.org/draft-07/schema) is not a registered id.
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def schema_errors(validator: jsonschema.protocols.Validator, instance: Any) -> list[str]:
+    errors = sorted(validator.iter_errors(instance), key=lambda error: list(error.absolute_path))
+    return [f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in errors]
+
+
+def closed(schema: Any) -> Any:
+    """An OpenAPI schema as the API server applies it with strict field validation (what
+    kubectl asks for): an object with listed properties rejects any other field, unless
+    it says it keeps unknown fields."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) for key, value in schema.items()}
+    if ("properties" in schema and "additionalProperties" not in schema
+            and not schema.get("x-kubernetes-preserve-unknown-fields")):
+        result["additionalProperties"] = False
+    return result
+
+
+@functools.lru_cache(maxsize=None)
+def crd_validators() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
+    validators = {}
+    for (group, kind), filename in CRD_FILES.items():
+        crd = load_yaml(require_shared(CRD_DIR / filename))
+        assert crd["spec"]["group"] == group and crd["spec"]["names"]["kind"] == kind
+        for version in crd["spec"]["versions"]:
+            if version.get("served") and version.get("storage"):
+                schema = closed(version["schema"]["openAPIV3Schema"])
+                # OpenAPI 3.0 schemas follow draft 4 (boolean exclusiveMinimum and such).
+                jsonschema.Draft4Validator.check_schema(schema)
+                validators[(f"{group}/{version['name']}", kind)] = jsonschema.Draft4Validator(schema)
+    return validators
+
+
+def crd_validator(document: dict) -> jsonschema.protocols.Validator | None:
+    """The validator for a custom resource, None for a Kubernetes kind."""
+    group = document["apiVersion"].split("/")[0]
+    if not any(group == crd_group and document["kind"] == kind for crd_group, kind in CRD_FILES):
+        return None
+    validators = crd_validators()
+    key = (document["apiVersion"], document["kind"])
+    assert key in validators, f"{document['apiVersion']} is not the served storage version of {document['kind']}"
+    return validators[key]
+
+
+def k8s_errors(document: dict) -> list[str]:
+    validator = crd_validator(document)
+    if validator is not None:
+        return schema_errors(validator, document)
+    errors = []
+    for version in K8S_VERSIONS:
+        try:
+            kubernetes_validate.validate(document, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = "/".join(map(str, error.absolute_path)) or "<root>"
+            errors.append(f"Kubernetes {version}: {path}: {error.message}")
+        except kubernetes_validate.SchemaNotFoundError as error:
+            errors.append(error.message)
+    return errors
+
+
+# --- compose helpers -----------------------------------------------------------------
+
+def as_argv(command: str | list[str]) -> list[str]:
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def compose_env(service: dict) -> dict[str, str]:
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, None) for item in environment)
+    return {key: None if value is None else str(value) for key, value in environment.items()}
+
+
+def mask_interpolations(value: str) -> tuple[str, list[str]]:
+    """`value` with each `${...}` replaced by `__<n>__`, and the interpolations (they
+    contain colons of their own, which would confuse URL parsing)."""
+    interpolations = INTERPOLATION.findall(value)
+    parts = INTERPOLATION.split(value)
+    masked = parts[0] + "".join(f"__{index}__{part}" for index, part in enumerate(parts[1:]))
+    return masked, interpolations
+
+
+def literal_secrets(env: dict[str, str | None]) -> list[str]:
+    """Secrets written into compose environment: a secret name, or a URL's password, must
+    be a required `${VAR}` / `${VAR:?message}` interpolation, never a value or a default."""
+    found = []
+    for key, value in env.items():
+        if value is None:
+            continue
+        masked, interpolations = mask_interpolations(value)
+        url = URL_PASSWORD.match(masked)
+        if url:
+            placeholder = re.fullmatch(r"__(\d+)__", url["password"])
+            if not (placeholder and REQUIRED_INTERPOLATION.match(interpolations[int(placeholder[1])])):
+                found.append(f"{key}: URL password {url['password']!r}")
+        elif SECRET_NAME.search(key) and "://" not in value and not REQUIRED_INTERPOLATION.match(value):
+            found.append(f"{key}={value}")
+    return found
+
+
+def depends_on(service: dict) -> dict[str, str]:
+    dependencies = service.get("depends_on") or {}
+    if isinstance(dependencies, list):
+        return {name: "service_started" for name in dependencies}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in dependencies.items()}
+
+
+# --- kubernetes helpers --------------------------------------------------------------
+
+def pod_spec(document: dict) -> dict:
+    return document["spec"]["template"]["spec"]
+
+
+def containers(document: dict) -> list[dict]:
+    spec = pod_spec(document)
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def workloads() -> Iterator[dict]:
+    for _, document in k8s_documents():
+        if document["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+            yield document
+
+
+def container_env(container: dict) -> dict[str, tuple[str, Any]]:
+    """Each variable as ("value", text), ("secret", (name, key)) or ("config", (name, key)),
+    with the variables of referenced ConfigMaps (explicit entries win, as in Kubernetes)."""
+    env: dict[str, tuple[str, Any]] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            data = find("ConfigMap", source["configMapRef"]["name"]).get("data", {})
+            env.update({key: ("value", value) for key, value in data.items()})
+        elif "secretRef" in source:
+            env[f"<secret {source['secretRef']['name']}>"] = ("secret", (source["secretRef"]["name"], "*"))
+    for item in container.get("env", []):
+        if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]:
+            ref = item["valueFrom"]["secretKeyRef"]
+            env[item["name"]] = ("secret", (ref["name"], ref["key"]))
+        elif "valueFrom" in item and "configMapKeyRef" in item["valueFrom"]:
+            ref = item["valueFrom"]["configMapKeyRef"]
+            env[item["name"]] = ("config", (ref["name"], ref["key"]))
+        else:
+            env[item["name"]] = ("value", item.get("value", ""))
+    return env
+
+
+def secret_violations(container: dict) -> list[str]:
+    """A secret in a container's environment must come from a secretKeyRef, or be built
+    only from $(VAR) references to such variables (e.g. a URL from user and password)."""
+    env = container_env(container)
+    found = []
+    for name, (source, value) in env.items():
+        if source != "value":
+            continue
+        references = K8S_REFERENCE.findall(value)
+        unresolved = [ref for ref in references if env.get(ref, ("",))[0] != "secret"]
+        url = URL_PASSWORD.match(value)
+        if SECRET_NAME.search(name) and (not references or unresolved):
+            found.append(f"{container['name']}: {name} is a literal, not a secretKeyRef")
+        elif url and not re.fullmatch(r"\$\([A-Za-z_][A-Za-z0-9_]*\)", url["password"]):
+            found.append(f"{container['name']}: {name} carries a literal password")
+        elif url and unresolved:
+            found.append(f"{container['name']}: {name} refers to {unresolved}, not secrets")
+    return found
+
+
+def http_probe_path(container: dict, probe: str) -> str | None:
+    return ((container.get(probe) or {}).get("httpGet") or {}).get("path")
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    return bool(selector) and all(labels.get(key) == value for key, value in selector.items())
+
+
+def pod_value(document: dict, container: dict, field: str) -> Any:
+    """A securityContext field of the container, else of the pod."""
+    own = (container.get("securityContext") or {}).get(field)
+    return own if own is not None else (pod_spec(document).get("securityContext") or {}).get(field)
+
+
+# =====================================================================================
+# docker-compose.yml
+# =====================================================================================
+
+def test_compose_file_matches_the_compose_specification():
+    errors = schema_errors(compose_validator(), compose())
+    assert not errors, "docker-compose.yml does not match compose-spec.json:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_runs_migrate_web_relay_consumer_per_service(name):
+    for process in ("migrate", *PROCESSES):
+        service = compose_service(f"{name}-{process}")
+        assert service.get("image") == IMAGE
+        assert as_argv(service["command"]) == ["python", "-m", f"services.{name}", process]
+        env = compose_env(service)
+        assert env.get("MODE") == "production"
+        assert env.get("TOKEN_AUDIENCE") == "inservice-api"
+        assert env.get("JWKS_URL") == f"http://sso-web:{SERVICE_PORTS['sso']}/jwks.json"
+        assert env.get("TOKEN_ISSUER") and env.get("LOG_LEVEL")
+        assert (env.get("BROKER_URL") or "").startswith("amqp://")
+        # Its own role and its own database, the password from the environment.
+        assert re.fullmatch(rf"postgresql\+psycopg://{name}:\$\{{{name.upper()}_DB_PASSWORD(:\?[^}}]*)?\}}"
+                            rf"@postgres:5432/{name}", env.get("DATABASE_URL") or ""), env.get("DATABASE_URL")
+    web = compose_env(compose_service(f"{name}-web"))
+    assert web.get("HTTP_HOST") == "0.0.0.0"
+    assert web.get("HTTP_PORT") == str(SERVICE_PORTS[name])
+    assert web.get("PROMETHEUS_MULTIPROC_DIR")
+    for process in ("relay", "consumer"):
+        assert compose_env(compose_service(f"{name}-{process}")).get("METRICS_PORT") == METRICS_PORT
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_migrates_once_before_the_long_lived_processes(name):
+    migrate = compose_service(f"{name}-migrate")
+    assert depends_on(migrate) == {"postgres": "service_healthy", "rabbitmq": "service_healthy"}
+    assert migrate.get("restart", "no") == "no"
+    for process in PROCESSES:
+        assert depends_on(compose_service(f"{name}-{process}")).get(f"{name}-migrate") == \
+            "service_completed_successfully", f"{name}-{process} must wait for {name}-migrate"
+
+
+def test_compose_has_no_entries_for_unknown_services():
+    pattern = re.compile(rf"^(?P<name>[a-z0-9_]+)-(?:migrate|{'|'.join(PROCESSES)})$")
+    stray = [key for key in compose()["services"]
+             if (match := pattern.match(key)) and match["name"] not in SERVICES]
+    assert not stray, f"compose entries for services the code does not have: {stray}"
+
+
+def test_compose_gateway_publishes_8080_and_reaches_every_service():
+    gateway = compose_service("gateway")
+    assert gateway.get("image") == IMAGE
+    assert as_argv(gateway["command"]) == ["python", "-m", "gateway", "web"]
+    port = SERVICE_PORTS["gateway"]
+    published = [str(item.get("published")) + ":" + str(item.get("target")) if isinstance(item, dict) else str(item)
+                 for item in gateway.get("ports", [])]
+    assert any(item.endswith(f"{port}:{port}") for item in published), published
+    env = compose_env(gateway)
+    assert env.get("HTTP_PORT") == str(port) and env.get("HTTP_HOST") == "0.0.0.0"
+    for name in SERVICES:
+        assert env.get(f"{name.upper()}_URL") == f"http://{name}-web:{SERVICE_PORTS[name]}"
+    assert env.get("JWKS_URL") == f"http://sso-web:{SERVICE_PORTS['sso']}/jwks.json"
+    assert (env.get("RATE_LIMIT_STORAGE") or "").startswith("redis://redis:")
+    assert "redis" in compose()["services"]
+
+
+def test_compose_infrastructure_is_healthchecked():
+    services = compose()["services"]
+    assert re.match(r"rabbitmq:3\.1[23]", services["rabbitmq"]["image"])
+    assert services["postgres"]["image"].startswith("postgres:16")
+    for name in ("rabbitmq", "postgres", "redis"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} needs a healthcheck"
+    for name in SERVICES:
+        assert compose_service(f"{name}-web").get("healthcheck", {}).get("test")
+
+
+def test_compose_creates_one_database_and_role_per_service():
+    postgres = compose_service("postgres")
+    env = compose_env(postgres)
+    assert sorted((env.get("SERVICE_DATABASES") or "").split()) == sorted(SERVICES)
+    for name in SERVICES:
+        assert REQUIRED_INTERPOLATION.match(env.get(f"{name.upper()}_DB_PASSWORD") or "")
+    mounts = [volume if isinstance(volume, str) else f"{volume.get('source')}:{volume.get('target')}"
+              for volume in postgres.get("volumes", [])]
+    assert any(mount.startswith("./deploy/compose/postgres-init:/docker-entrypoint-initdb.d") for mount in mounts)
+
+
+def test_postgres_init_script_creates_role_and_database():
+    scripts = sorted(POSTGRES_INIT.glob("*.sh"))
+    assert scripts, "deploy/compose/postgres-init/ has no init script"
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        assert os.access(script, os.X_OK), f"{script.name} must be executable (else the entrypoint sources it)"
+        assert "SERVICE_DATABASES" in text and "_DB_PASSWORD" in text
+        assert "CREATE ROLE" in text and "CREATE DATABASE" in text
+        if shutil.which("bash"):
+            result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
+            assert result.returncode == 0, result.stderr
+
+
+def test_compose_has_no_literal_passwords():
+    found = {name: literal_secrets(compose_env(service)) for name, service in compose()["services"].items()}
+    found = {name: items for name, items in found.items() if items}
+    assert not found, f"secrets must come from the environment, without defaults: {found}"
+
+
+def test_env_example_names_every_required_variable():
+    required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?", COMPOSE_FILE.read_text(encoding="utf-8")))
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    named = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", example, re.MULTILINE))
+    assert required <= named, f"missing from {ENV_EXAMPLE.name}: {sorted(required - named)}"
+    values = re.findall(r"^[A-Z0-9_]*PASSWORD=(.+)$", example, re.MULTILINE)
+    assert not values, "the example must not carry passwords"
+
+
+# =====================================================================================
+# deploy/k8s
+# =====================================================================================
+
+def test_k8s_manifests_exist_and_are_unique():
+    assert kustomizations(), "deploy/k8s has no kustomization.yaml"
+    documents = k8s_documents()
+    assert documents, "deploy/k8s has no manifests"
+    keys = [(doc["apiVersion"].split("/")[0], doc["kind"], doc["metadata"]["name"]) for _, doc in documents]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    assert not duplicates, f"defined twice: {duplicates}"
+
+
+def test_kustomization_lists_every_resource_file():
+    listed: set[Path] = set()
+    for kustomization in kustomizations():
+        data = load_yaml(kustomization)
+        assert data.get("namespace", NAMESPACE) == NAMESPACE
+        for resource in data.get("resources", []):
+            path = (kustomization.parent / resource).resolve()
+            assert path.exists(), f"{kustomization.relative_to(K8S_DIR)} lists a missing {resource}"
+            if path.is_file():
+                listed.add(path)
+            else:
+                assert (path / "kustomization.yaml").exists(), f"{resource} is a folder without kustomization.yaml"
+    unlisted = [str(path.relative_to(K8S_DIR)) for path in manifest_files() if path.resolve() not in listed]
+    assert not unlisted, f"manifests no kustomization.yaml lists: {unlisted}"
+
+
+@pytest.mark.parametrize("entry", k8s_documents(), ids=doc_id)
+def test_k8s_document_matches_its_schema(entry):
+    _, document = entry
+    errors = k8s_errors(document)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("entry", k8s_documents(), ids=doc_id)
+def test_k8s_document_lives_in_the_namespace(entry):
+    _, document = entry
+    if document["kind"] == "Namespace":
+        assert document["metadata"]["name"] == NAMESPACE
+    else:
+        assert document["metadata"].get("namespace") == NAMESPACE
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_deploys_web_relay_consumer_and_migrate_per_service(name):
+    for process in PROCESSES:
+        deployment = find("Deployment", f"{name}-{process}")
+        assert deployment["apiVersion"] == "apps/v1"
+        [container] = pod_spec(deployment)["containers"]
+        assert container["image"] == IMAGE
+        assert [*container.get("command", []), *container.get("args", [])] == \
+            ["python", "-m", f"services.{name}", process]
+        assert selects(deployment["spec"]["selector"]["matchLabels"], deployment["spec"]["template"]["metadata"]["labels"])
+    job = find("Job", f"{name}-migrate")
+    assert job["apiVersion"] == "batch/v1"
+    [container] = pod_spec(job)["containers"]
+    assert container["image"] == IMAGE
+    assert [*container.get("command", []), *container.get("args", [])] == ["python", "-m", f"services.{name}", "migrate"]
+    assert pod_spec(job)["restartPolicy"] in ("Never", "OnFailure")
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_service_processes_have_their_settings(name):
+    port = str(SERVICE_PORTS[name])
+    for document in (find("Job", f"{name}-migrate"), *(find("Deployment", f"{name}-{p}") for p in PROCESSES)):
+        for container in pod_spec(document)["containers"]:
+            env = container_env(container)
+            assert env.get("MODE") == ("value", "production")
+            assert env.get("TOKEN_AUDIENCE") == ("value", "inservice-api")
+            assert env.get("JWKS_URL") == ("value", f"http://sso-web:{SERVICE_PORTS['sso']}/jwks.json")
+            assert env.get("HTTP_HOST") == ("value", "0.0.0.0") and env.get("HTTP_PORT") == ("value", port)
+            assert "TOKEN_ISSUER" in env and "LOG_LEVEL" in env
+            assert env.get("DATABASE_URL") == ("secret", (f"{name}-db-app", "uri"))
+            assert env.get("BROKER_URL", ("", ""))[1].startswith("amqp://")
+    for process in ("relay", "consumer"):
+        [container] = pod_spec(find("Deployment", f"{name}-{process}"))["containers"]
+        assert container_env(container).get("METRICS_PORT") == ("value", METRICS_PORT)
+
+
+def check_web(document: dict, port: int) -> None:
+    """Probes, port, Service and metrics of a web Deployment (a service's or the gateway)."""
+    name = document["metadata"]["name"]
+    [container] = pod_spec(document)["containers"]
+    assert http_probe_path(container, "readinessProbe") == "/readyz", f"{name}: readiness on /readyz"
+    assert http_probe_path(container, "livenessProbe") == "/healthz", f"{name}: liveness on /healthz"
+    assert [p["containerPort"] for p in container["ports"]] == [port]
+    labels = document["spec"]["template"]["metadata"]["labels"]
+    services = [svc for svc in of_kind("Service") if selects(svc["spec"].get("selector", {}), labels)]
+    assert len(services) == 1, f"{name}: expected one Service in front of it, found {len(services)}"
+    [service_port] = services[0]["spec"]["ports"]
+    assert service_port["port"] == port
+    assert service_port.get("targetPort") in (port, container["ports"][0].get("name"))
+    # gunicorn's multiprocess metrics: a directory of its own on an emptyDir.
+    env = container_env(container)
+    directory = env.get("PROMETHEUS_MULTIPROC_DIR", ("", ""))[1]
+    mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
+    volumes = {volume["name"]: volume for volume in pod_spec(document).get("volumes", [])}
+    assert directory in mounts and "emptyDir" in volumes[mounts[directory]], \
+        f"{name}: PROMETHEUS_MULTIPROC_DIR must be an emptyDir mount"
+    annotations = document["spec"]["template"]["metadata"].get("annotations", {})
+    assert annotations.get("prometheus.io/scrape") == "true"
+    assert annotations.get("prometheus.io/port") == str(port)
+    budgets = [pdb for pdb in of_kind("PodDisruptionBudget") if selects(pdb["spec"]["selector"]["matchLabels"], labels)]
+    assert budgets, f"{name}: no PodDisruptionBudget"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_web_is_probed_served_and_scraped(name):
+    check_web(find("Deployment", f"{name}-web"), SERVICE_PORTS[name])
+    for process in ("relay", "consumer"):
+        annotations = find("Deployment", f"{name}-{process}")["spec"]["template"]["metadata"].get("annotations", {})
+        assert annotations.get("prometheus.io/scrape") == "true"
+        assert annotations.get("prometheus.io/port") == METRICS_PORT
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_each_service_has_its_own_postgres_cluster(name):
+    cluster = find("Cluster", f"{name}-db")
+    assert cluster["apiVersion"] == "postgresql.cnpg.io/v1"
+    spec = cluster["spec"]
+    assert spec["instances"] == 3
+    assert spec["bootstrap"]["initdb"]["database"] == name
+    assert spec["bootstrap"]["initdb"]["owner"] == name
+    assert spec["storage"]["size"]
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_consumers_scale_on_their_queue(name):
+    scaled = find("ScaledObject", f"{name}-consumer")
+    assert scaled["apiVersion"] == "keda.sh/v1alpha1"
+    assert scaled["spec"]["scaleTargetRef"]["name"] == f"{name}-consumer"
+    assert scaled["spec"]["scaleTargetRef"].get("kind", "Deployment") == "Deployment"
+    [trigger] = scaled["spec"]["triggers"]
+    assert trigger["type"] == "rabbitmq"
+    assert trigger["metadata"]["mode"] == "QueueLength"
+    assert trigger["metadata"]["queueName"] == f"{name}.events"
+    assert float(trigger["metadata"]["value"]) > 0
+    if "hostFromEnv" in trigger["metadata"]:
+        [container] = pod_spec(find("Deployment", f"{name}-consumer"))["containers"]
+        assert trigger["metadata"]["hostFromEnv"] in container_env(container)
+    else:
+        assert trigger.get("authenticationRef", {}).get("name"), "needs hostFromEnv or a TriggerAuthentication"
+    # The autoscaler owns the replica count.
+    assert "replicas" not in find("Deployment", f"{name}-consumer")["spec"]
+
+
+def test_k8s_has_no_manifests_for_unknown_services():
+    known = {*SERVICES, "gateway"}
+    stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name")) for doc in workloads()} - known)
+    assert not stray, f"workloads for services the code does not have: {stray}"
+
+
+def test_k8s_gateway_is_web_only_and_reaches_every_service():
+    gateway = find("Deployment", "gateway")
+    [container] = pod_spec(gateway)["containers"]
+    assert container["image"] == IMAGE
+    assert [*container.get("command", []), *container.get("args", [])] == ["python", "-m", "gateway", "web"]
+    check_web(gateway, SERVICE_PORTS["gateway"])
+    env = container_env(container)
+    for name in SERVICES:
+        assert env.get(f"{name.upper()}_URL") == ("value", f"http://{name}-web:{SERVICE_PORTS[name]}")
+    assert env.get("JWKS_URL") == ("value", f"http://sso-web:{SERVICE_PORTS['sso']}/jwks.json")
+    assert env.get("MODE") == ("value", "production")
+    assert env.get("RATE_LIMIT_STORAGE", ("",))[0] in ("secret", "config")
+
+
+def test_k8s_one_rabbitmq_cluster_with_three_nodes():
+    [cluster] = of_kind("RabbitmqCluster")
+    assert cluster["apiVersion"] == "rabbitmq.com/v1beta1"
+    assert cluster["spec"]["replicas"] == 3
+    # The services read the secret that operator writes for this cluster.
+    secret = f"{cluster['metadata']['name']}-default-user"
+    for name in SERVICES:
+        [container] = pod_spec(find("Deployment", f"{name}-consumer"))["containers"]
+        sources = {ref[0] for kind, ref in container_env(container).values() if kind == "secret"}
+        assert secret in sources
+
+
+def test_k8s_secrets_are_only_referenced():
+    found = [f"{doc['kind']}/{doc['metadata']['name']}: {problem}"
+             for doc in workloads() for container in containers(doc) for problem in secret_violations(container)]
+    assert not found, "\n".join(found)
+    for config_map in of_kind("ConfigMap"):
+        for key, value in (config_map.get("data") or {}).items():
+            assert not SECRET_NAME.search(key), f"ConfigMap {config_map['metadata']['name']} holds {key}"
+            assert not URL_PASSWORD.match(str(value)), f"ConfigMap {config_map['metadata']['name']}: password in {key}"
+    assert not of_kind("Secret"), "secrets are made by the operators or outside the manifests, never here"
+
+
+def test_k8s_pods_are_hardened_and_sized():
+    for document in workloads():
+        spec = pod_spec(document)
+        for container in containers(document):
+            where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
+            context = container.get("securityContext") or {}
+            assert pod_value(document, container, "runAsNonRoot") is True, f"{where}: runAsNonRoot"
+            assert context.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem"
+            assert context.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation"
+            assert "ALL" in (context.get("capabilities") or {}).get("drop", []), f"{where}: drop ALL capabilities"
+            resources = container.get("resources") or {}
+            assert {"cpu", "memory"} <= set(resources.get("requests", {})), f"{where}: requests"
+            assert "memory" in resources.get("limits", {}), f"{where}: memory limit"
+        assert spec.get("automountServiceAccountToken") is False
+
+
+# =====================================================================================
+# The checks can fail: broken copies must be refused.
+# =====================================================================================
+
+def test_compose_validator_refuses_a_broken_file():
+    broken = copy.deepcopy(compose())
+    broken["services"]["gateway"]["depends_on"] = {"redis": {"condition": "whenever"}}
+    broken["services"]["gateway"]["comand"] = "typo"
+    errors = schema_errors(compose_validator(), broken)
+    assert any("whenever" in error for error in errors), errors
+    assert any("comand" in error for error in errors), errors
+
+
+def test_k8s_validator_refuses_broken_core_documents():
+    deployment = copy.deepcopy(find("Deployment", f"{SERVICES[0]}-web"))
+    deployment["spec"]["replicas"] = "two"
+    assert any("replicas" in error for error in k8s_errors(deployment))
+    deployment = copy.deepcopy(find("Deployment", f"{SERVICES[0]}-web"))
+    pod_spec(deployment)["containers"][0]["imagePullPolicyy"] = "Always"
+    assert k8s_errors(deployment), "strict validation must refuse an unknown field"
+    job = copy.deepcopy(find("Job", f"{SERVICES[0]}-migrate"))
+    job["apiVersion"] = "batch/v2"
+    assert k8s_errors(job)
+
+
+@pytest.mark.parametrize("kind, name, breaks", [
+    ("RabbitmqCluster", None, lambda spec: spec.update(replicas="three")),
+    ("Cluster", f"{SERVICES[0]}-db", lambda spec: spec.update(instancess=3)),
+    ("Cluster", f"{SERVICES[0]}-db", lambda spec: spec["storage"].update(size=20)),
+    ("ScaledObject", f"{SERVICES[0]}-consumer", lambda spec: spec.pop("triggers")),
+    ("ScaledObject", f"{SERVICES[0]}-consumer", lambda spec: spec["triggers"][0]["metadata"].update(value=600)),
+])
+def test_crd_validator_refuses_broken_custom_resources(kind, name, breaks):
+    document = copy.deepcopy(of_kind(kind)[0] if name is None else find(kind, name))
+    assert not k8s_errors(document)
+    breaks(document["spec"])
+    assert k8s_errors(document), f"a broken {kind} passed its CRD schema"
+
+
+def test_secret_checks_catch_literals():
+    assert literal_secrets({"POSTGRES_PASSWORD": "hunter2"})
+    assert literal_secrets({"POSTGRES_PASSWORD": "${POSTGRES_PASSWORD:-hunter2}"})
+    assert literal_secrets({"DATABASE_URL": "postgresql+psycopg://courses:hunter2@postgres:5432/courses"})
+    assert literal_secrets({"BROKER_URL": "amqp://${USER:?set it}:${PASSWORD:-guest}@rabbitmq/"})
+    assert not literal_secrets({"DATABASE_URL": "postgresql+psycopg://c:${C_DB_PASSWORD:?set it}@postgres/c"})
+    assert not literal_secrets({"BROKER_URL": "amqp://${USER:?set it}:${PASSWORD:?set it}@rabbitmq/"})
+    secret = {"valueFrom": {"secretKeyRef": {"name": "s", "key": "password"}}}
+    assert secret_violations({"name": "c", "env": [{"name": "DATABASE_URL", "value": "postgresql://a:b@h/d"}]})
+    assert secret_violations({"name": "c", "env": [{"name": "P", **secret},
+                                                   {"name": "BROKER_URL", "value": "amqp://u:$(P)x@h/"}]})
+    assert secret_violations({"name": "c", "env": [{"name": "P", "value": "plain"},
+                                                   {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
+    assert not secret_violations({"name": "c", "env": [{"name": "P", **secret},
+                                                       {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
