@@ -83,8 +83,11 @@ def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
     subscriptions = [s for s in runtime.subscriptions()
                      if not only or s.queue.subscription in only]
     if not subscriptions:
-        print(f"{runtime.definition.name} has no subscriptions to consume", file=sys.stderr)
-        return 1
+        # Deployments run a consumer for every service; one with nothing to read yet idles
+        # rather than crash-looping.
+        log.info("no subscriptions: idle until stopped")
+        stop.wait()
+        return 0
     threads = [threading.Thread(target=consume, args=(runtime, s, stop),
                                 name=f"consumer-{s.queue.name}") for s in subscriptions]
     for thread in threads:

@@ -11,6 +11,8 @@ from typing import Iterator
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# Which service is at work: several share one process in the embedded default.
+_service: ContextVar[str | None] = ContextVar("service", default=None)
 # A client may send any header; only a plain token of sane length is carried on.
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -42,3 +44,12 @@ def bind(value: str) -> object:
 
 def unbind(token: object) -> None:
     _correlation_id.reset(token)  # type: ignore[arg-type]
+
+
+def current_service() -> str | None:
+    return _service.get()
+
+
+def bind_service(name: str) -> None:
+    """For the rest of this thread or request: logs say this service is speaking."""
+    _service.set(name)

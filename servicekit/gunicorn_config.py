@@ -14,6 +14,8 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # the app logs each request as JSON, with its request id
+# Several masters share a host (and k8s mounts the root read-only): no control socket.
+control_socket_disable = True
 preload_app = False  # engines and connections are built in each worker, after the fork
 
 

@@ -6,7 +6,7 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
-from servicekit.context import current_correlation_id
+from servicekit.context import current_correlation_id, current_service
 
 
 class _ContextFilter(logging.Filter):
@@ -15,7 +15,7 @@ class _ContextFilter(logging.Filter):
         self.service = service
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.service = self.service
+        record.service = current_service() or self.service
         record.correlation_id = current_correlation_id()
         return True
 

@@ -29,6 +29,8 @@ class ServiceDefinition:
     catalogue: Catalogue
     # Built per runtime (handlers may need the runtime's settings).
     subscriptions: Callable[["Runtime"], list[Subscription]] = field(default=lambda _r: [])
+    # The small demo data set of the embedded default (``make up``); never run in production.
+    seed_demo: Callable[["Runtime"], None] | None = None
 
 
 class Runtime:

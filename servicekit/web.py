@@ -73,6 +73,7 @@ def _install_request_context(app: Flask, service: str, trust_request_id: bool) -
                     if trust_request_id else None)
         g.request_id = incoming or context.new_id()
         g.correlation_token = context.bind(g.request_id)
+        context.bind_service(service)
         g.started = time.perf_counter()
 
     @app.after_request

@@ -68,6 +68,7 @@ class Consumer:
 
     def run(self, open_reader: Callable[[], QueueReader], stop: threading.Event,
             batch_size: int = 200, max_wait: float = 0.5) -> None:
+        context.bind_service(self.subscription.queue.service)
         backoff = 0.5
         reader: QueueReader | None = None
         while not stop.is_set():

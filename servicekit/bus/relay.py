@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from servicekit import metrics
+from servicekit import context, metrics
 from servicekit.bus.publisher import Publisher, PublishFailed
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
@@ -34,6 +34,7 @@ class Relay:
         self.idle_seconds = idle_seconds
 
     def run(self, stop: threading.Event) -> None:
+        context.bind_service(self.service)
         backoff = 0.5
         while not stop.is_set():
             try:

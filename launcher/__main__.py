@@ -1,0 +1,5 @@
+import sys
+
+from launcher.run import main
+
+sys.exit(main())

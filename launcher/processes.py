@@ -1,0 +1,96 @@
+"""Each service as its own processes on the real broker and databases, as in production."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import requests
+from sqlalchemy.engine import make_url
+
+from launcher.registry import DEFINITIONS
+from servicekit.db import normalise_url
+from servicekit.service import Runtime
+from servicekit.settings import REPO_ROOT, Settings
+
+log = logging.getLogger("launcher")
+
+
+def ensure_database(url: str) -> None:
+    """A developer convenience for ``make up`` on a local server: create the service's
+    database if it is not there. Production databases come from their operator."""
+    import psycopg
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                    (parsed.database,)).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def wait_until_alive(url: str, platform: "ProcessPlatform", timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if platform.exited():
+            raise RuntimeError(f"processes ended while starting: {platform.exited()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@dataclass
+class ProcessPlatform:
+    environ: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self) -> str:
+        for definition in DEFINITIONS:
+            ensure_database(Settings.from_env(definition.name, self.environ).database_url)
+            self._run_once(definition.name, "migrate")
+        for definition in DEFINITIONS:
+            commands = ["web", "relay"]
+            runtime = Runtime(definition, Settings.from_env(definition.name, self.environ))
+            if runtime.subscriptions():  # no process for a service with nothing to read
+                commands.append("consumer")
+            for command in commands:
+                self._spawn(f"{definition.name}-{command}",
+                            ["-m", f"services.{definition.name}", command])
+        self._spawn("gateway-web", ["-m", "gateway", "web"])
+        gateway = Settings.from_env("gateway", self.environ)
+        for name in [*(d.name for d in DEFINITIONS), "gateway"]:
+            settings = Settings.from_env(name, self.environ)
+            wait_until_alive(f"http://{settings.http_host}:{settings.http_port}/healthz", self)
+        return f"http://{gateway.http_host}:{gateway.http_port}"
+
+    def _run_once(self, service: str, command: str) -> None:
+        subprocess.run([sys.executable, "-m", f"services.{service}", command], cwd=REPO_ROOT,
+                       env=self.environ, check=True)
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        self.processes[name] = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT,
+                                                env=self.environ)
+
+    def exited(self) -> dict[str, int]:
+        return {name: code for name, p in self.processes.items()
+                if (code := p.poll()) is not None}
+
+    def shutdown(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 20
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
