@@ -113,16 +113,17 @@ class Transport:
                                 delivery.message.properties)
 
     def dead_letters(self, spec: QueueSpec) -> list[DeadLetter]:
-        """Browse without consuming: take every message, then give them all back."""
+        """Browse without consuming: take every message, then give each one back."""
         channel = self.connection.channel()
+        taken: list[kombu.Message] = []
         try:
             queue = Queue(spec.dead_letter_queue, queue_arguments=topology.QUORUM)(channel)
-            letters = []
             while (message := queue.get(no_ack=False)) is not None:
-                letters.append(_dead_letter_of(message))
+                taken.append(message)
+            return [_dead_letter_of(message) for message in taken]
         finally:
-            channel.close()  # unacked messages return to the queue
-        return letters
+            _give_back(taken)
+            channel.close()
 
     def replay(self, spec: QueueSpec, event_ids: Iterable[str] | None = None) -> int:
         """Send dead letters back to their own queue only (not to every subscriber), each
@@ -130,11 +131,13 @@ class Transport:
         wanted = set(event_ids) if event_ids is not None else None
         channel = self.connection.channel()
         replayed = 0
+        kept: list[kombu.Message] = []
         try:
             queue = Queue(spec.dead_letter_queue, queue_arguments=topology.QUORUM)(channel)
             while (message := queue.get(no_ack=False)) is not None:
                 letter = _dead_letter_of(message)
                 if wanted is not None and letter.event_id not in wanted:
+                    kept.append(message)
                     continue
                 headers = {k: v for k, v in (message.headers or {}).items()
                            if k not in FAILURE_HEADERS and not k.startswith("x-death")}
@@ -143,6 +146,7 @@ class Transport:
                 message.ack()
                 replayed += 1
         finally:
+            _give_back(kept)
             channel.close()
         return replayed
 
@@ -159,6 +163,12 @@ class Transport:
 
     def memory_redeliveries(self) -> dict[tuple[str, str], int]:
         return self._memory_redeliveries
+
+
+def _give_back(messages: list[kombu.Message]) -> None:
+    for message in messages:
+        if not message.acknowledged:
+            message.requeue()
 
 
 def _dead_letter_of(message: kombu.Message) -> DeadLetter:

@@ -1,0 +1,85 @@
+"""The gateway's Flask app: ``create_app()`` builds it, nothing happens at import."""
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from flask_cors import CORS
+
+from gateway.clients import ClientAddresses
+from gateway.guard import RequestGuard
+from gateway.health import health_report
+from gateway.openapi import ApiDocument
+from gateway.proxy import Upstreams
+from gateway.ratelimit import RateLimits
+from gateway.routes import resolve
+from servicekit import context
+from servicekit.problems import not_found
+from servicekit.settings import InvalidSetting, Settings
+from servicekit.tokens import JwksKeySource, TokenVerifier
+from servicekit.web import create_base_app
+
+# OPTIONS is not proxied: Flask answers it, and flask-cors makes it the CORS preflight.
+PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+DEFAULT_CORS_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
+# Browsers call these from other origins; /login and /logout are page navigations.
+CORS_PATHS = (r"/api/.*", r"/oauth/.*", r"/jwks\.json", r"/\.well-known/.*")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env("gateway")
+    limits = RateLimits.from_settings(settings)
+    app = create_base_app(settings, name="gateway", health_route=False, trust_request_id=False,
+                          readiness={"rate-limit-storage": limits.check_storage})
+    upstreams = Upstreams(settings.service_urls,
+                          read_timeout=_seconds(settings, "UPSTREAM_TIMEOUT", 10.0))
+    verifier = TokenVerifier(settings.token_issuer, settings.token_audience,
+                             JwksKeySource(settings.jwks_url))
+    clients = ClientAddresses(settings.value("TRUSTED_PROXIES"))
+    guard = RequestGuard(verifier, limits, clients)
+    api_document = ApiDocument(upstreams)
+    app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
+    _install_cors(app, settings)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(health_report(upstreams, _request_id_header()))
+
+    @app.get("/api/openapi.json")
+    def openapi() -> Response:
+        return jsonify(api_document.get(_request_id_header()))
+
+    @app.route("/", defaults={"path": ""}, methods=PROXIED_METHODS)
+    @app.route("/<path:path>", methods=PROXIED_METHODS)
+    def proxy(path: str) -> Response:
+        guard.admit(request)
+        target = resolve("/" + path)
+        if target is None or not upstreams.knows(target.service):
+            raise not_found(f"No service answers {request.path}.")
+        headers = {**clients.forwarded_headers(request), **_request_id_header()}
+        return upstreams.forward(request, target, headers)
+
+    return app
+
+
+def _install_cors(app: Flask, settings: Settings) -> None:
+    origins = [origin.strip() for origin in
+               (settings.value("CORS_ORIGINS", DEFAULT_CORS_ORIGINS) or "").split(",")
+               if origin.strip()]
+    CORS(app, resources={path: {} for path in CORS_PATHS}, origins=origins,
+         allow_headers=["Authorization", "Content-Type", context.REQUEST_ID_HEADER],
+         expose_headers=[context.REQUEST_ID_HEADER, "Retry-After"], max_age=600,
+         always_send=False)
+
+
+def _request_id_header() -> dict[str, str]:
+    return {context.REQUEST_ID_HEADER: context.current_correlation_id() or context.new_id()}
+
+
+def _seconds(settings: Settings, name: str, default: float) -> float:
+    raw = settings.value(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise InvalidSetting(f"{name} = {raw!r}: a positive number of seconds is needed")
+    return value

@@ -1,0 +1,1 @@
+"""Helpers for tests and benchmarks: importable by test code, never used in production."""

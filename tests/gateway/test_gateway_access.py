@@ -1,0 +1,149 @@
+"""R-GW-1: token check, rate limits and CORS at the gateway.
+
+A failure means a bad token reached a service, a client got more than its share, or a
+browser would be refused (or allowed) wrongly; the message says which."""
+from __future__ import annotations
+
+import pytest
+
+ANONYMOUS_3 = {"RATE_LIMIT_ANONYMOUS": "3/minute", "RATE_LIMIT_AUTHENTICATED": "5/minute"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_valid_token_is_passed_through_unchanged(gateway, services, signer):
+    """R-GW-1: the service gets the very Authorization header, to verify it again."""
+    token = signer.sign(subject="teacher-42")
+    response = gateway.get("/api/courses/units", headers=bearer(token))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert services["courses"].calls[0]["headers"]["Authorization"] == f"Bearer {token}"
+
+
+BAD_TOKENS = {
+    "expired": lambda signer: signer.sign(expires_in=-600),
+    "foreign key": lambda signer: signer.impostor().sign(),
+    "hs256 key confusion": lambda signer: signer.hs256_with_public_key(),
+    "alg none": lambda signer: signer.unsigned(),
+    "wrong audience": lambda signer: signer.sign(aud="another-api"),
+    "malformed header": lambda signer: "not a token",
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_TOKENS))
+def test_a_bad_token_is_401_and_never_forwarded(gateway, services, signer, kind,
+                                                 assert_problem):
+    """R-GW-1: a bad token stops at the gateway as problem+json."""
+    headers = bearer(BAD_TOKENS[kind](signer))
+    response = gateway.get("/api/courses/units", headers=headers)
+    assert_problem(response, 401, "invalid-token")
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert not services["courses"].calls, f"a request with a {kind} token reached the service"
+
+
+def test_a_request_without_token_passes_as_anonymous(gateway, services):
+    """R-GW-1: services decide per endpoint whether a token is needed."""
+    assert gateway.get("/api/courses/catalogue").status_code == 200
+    assert "Authorization" not in services["courses"].calls[0]["headers"]
+
+
+def test_made_up_kids_fetch_the_jwks_once(gateway, services, signer):
+    """R-GW-1: a flood of unknown kids cannot hammer the sso service."""
+    gateway.get("/api/courses/units", headers=bearer(signer.sign()))
+    for index in range(10):
+        response = gateway.get("/api/courses/units", headers=bearer(signer.sign(kid=f"x{index}")))
+        assert response.status_code == 401
+    assert len(services["sso"].calls_to("/jwks.json")) == 1
+
+
+def test_anonymous_clients_are_limited_by_address_with_retry_after(make_gateway, services,
+                                                                  assert_problem):
+    """R-GW-1: past the limit, 429 problem+json with an integer Retry-After ≥ 1."""
+    gateway = make_gateway(env=ANONYMOUS_3)
+    statuses = [gateway.get("/api/courses/units").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = gateway.get("/api/courses/units")
+    assert_problem(response, 429, "rate-limited")
+    assert int(response.headers["Retry-After"]) >= 1
+    assert len(services["courses"].calls) == 3, "a request over the limit was forwarded"
+
+
+def test_authenticated_clients_have_their_own_budget(make_gateway, signer):
+    """R-GW-1: the key is the token's subject, with the authenticated limit."""
+    gateway = make_gateway(env=ANONYMOUS_3)
+    for _ in range(3):
+        gateway.get("/api/courses/units")
+    assert gateway.get("/api/courses/units").status_code == 429
+
+    alice, bob = bearer(signer.sign(subject="alice")), bearer(signer.sign(subject="bob"))
+    statuses = [gateway.get("/api/courses/units", headers=alice).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429], "the authenticated limit (5/minute) was not applied"
+    assert gateway.get("/api/courses/units", headers=bob).status_code == 200, \
+        "one subject's requests counted against another's"
+
+
+def test_failed_tokens_spend_the_address_budget(make_gateway, signer):
+    """R-GW-1: guessing tokens is rate limited like any anonymous request."""
+    gateway = make_gateway(env=ANONYMOUS_3)
+    forged = bearer(signer.impostor().sign())
+    statuses = [gateway.get("/api/courses/units", headers=forged).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_addresses_behind_a_trusted_proxy_are_limited_apart(make_gateway):
+    """R-GW-1: X-Forwarded-For names the client only when TRUSTED_PROXIES says so."""
+    untrusted = make_gateway(env=ANONYMOUS_3)
+    for index in range(3):
+        untrusted.get("/api/courses/units", headers={"X-Forwarded-For": f"198.51.100.{index}"})
+    response = untrusted.get("/api/courses/units", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert response.status_code == 429, "a client escaped its limit by claiming another address"
+
+    trusted = make_gateway(env={**ANONYMOUS_3, "TRUSTED_PROXIES": "127.0.0.1"})
+    statuses = [trusted.get("/api/courses/units",
+                            headers={"X-Forwarded-For": f"198.51.100.{index}"}).status_code
+                for index in range(5)]
+    assert statuses == [200] * 5, "clients behind the trusted proxy shared one budget"
+
+
+def test_health_readiness_metrics_and_openapi_are_not_limited(make_gateway):
+    """R-GW-1: probes and scrapers never see 429."""
+    gateway = make_gateway(env={"RATE_LIMIT_ANONYMOUS": "1/minute"})
+    for path in ("/healthz", "/readyz", "/metrics", "/api/openapi.json"):
+        statuses = {gateway.get(path).status_code for _ in range(3)}
+        assert 429 not in statuses, f"{path} was rate limited"
+
+
+def test_cors_preflight_is_answered_by_the_gateway(gateway, services):
+    """R-GW-1: an allowed origin gets the preflight answer; the service is not asked."""
+    response = gateway.options("/api/courses/units", headers={
+        "Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type, X-Request-Id"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert {"authorization", "content-type", "x-request-id"} <= {
+        name.strip() for name in allowed.split(",")}
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert not services["courses"].calls, "the preflight was forwarded"
+
+
+def test_cors_refuses_other_origins_and_exposes_headers_to_allowed_ones(make_gateway):
+    """R-GW-1: origins come from CORS_ORIGINS; X-Request-Id and Retry-After are readable."""
+    gateway = make_gateway(env={"CORS_ORIGINS": "https://teachers.example"})
+    refused = gateway.options("/api/courses/units", headers={
+        "Origin": "http://localhost:8080", "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in refused.headers, "an unlisted origin was allowed"
+
+    response = gateway.get("/api/courses/units", headers={"Origin": "https://teachers.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://teachers.example"
+    exposed = response.headers["Access-Control-Expose-Headers"].lower()
+    assert "x-request-id" in exposed and "retry-after" in exposed
+
+
+def test_error_answers_carry_cors_headers_too(gateway, signer):
+    """R-GW-1: a browser must be able to read a 401 to react to it."""
+    response = gateway.get("/api/courses/units", headers={
+        "Origin": "http://localhost:8080", **bearer(signer.impostor().sign())})
+    assert response.status_code == 401
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"

@@ -1,0 +1,136 @@
+"""The bus rules on the embedded default (SQLite, in-process broker); the same rules on
+real PostgreSQL and RabbitMQ, with processes killed, are in tests/bus."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from servicekit.bus.consumer import Subscription
+from servicekit.bus.tables import inbox, outbox
+from servicekit.events import Envelope
+from servicekit.problems import Problem
+from services.accounts.handlers.units import register_unit
+from services.courses.adapters.orm import unit_replica
+from services.courses.handlers import replica
+
+
+def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
+    with runtime.database.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(table))
+
+
+def deliver(courses, subscription=None, rounds: int = 1):  # type: ignore[no-untyped-def]
+    subscription = subscription or courses.subscriptions()[0]
+    reader = courses.open_reader(subscription)
+    outcomes = []
+    try:
+        for _ in range(rounds):
+            batch = reader.next_batch(50, 0.3)
+            if batch:
+                outcomes.append(courses.consumer(subscription).process(reader, batch))
+    finally:
+        reader.close()
+    return outcomes
+
+
+def test_state_and_event_commit_together_and_a_refused_write_records_neither(accounts) -> None:
+    register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+    with pytest.raises(Problem) as refused:
+        register_unit(accounts, "U1", "again", "senior_high_school", "TPE")
+    assert refused.value.slug == "unit-exists" and refused.value.status == 409
+    assert count(accounts, outbox) == 1  # the refused write left no event behind
+
+
+def test_an_event_reaches_the_other_service_once_even_when_sent_twice(accounts, courses) -> None:
+    register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+    with accounts.database.engine.begin() as connection:
+        [body] = connection.scalars(select(outbox.c.body)).all()
+    assert accounts.relay().relay_once() == 1
+    assert accounts.relay().relay_once() == 0  # marked sent: not published again
+    # The same event again, as a relay that died before marking it sent would send it.
+    from servicekit.bus.publisher import KombuPublisher
+    from servicekit.bus.transport import OutgoingMessage
+    envelope = Envelope.from_json(body)
+    publisher = KombuPublisher(accounts.settings.broker_url)
+    publisher.publish_batch([OutgoingMessage(envelope.type, body.encode(), envelope.id,
+                                             envelope.correlation_id)])
+    publisher.close()
+    [outcome] = deliver(courses)
+    assert (outcome.applied, outcome.duplicates) == (1, 1)
+    assert count(courses, inbox) == 1
+    assert replica.find_unit(courses, "U1")["name"] == "建國中學"
+
+
+def test_the_correlation_id_of_the_write_travels_with_its_event(accounts) -> None:
+    from servicekit import context
+    with context.correlation("req-0123456789"):
+        register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+    with accounts.database.engine.connect() as connection:
+        [body] = connection.scalars(select(outbox.c.body)).all()
+    assert json.loads(body)["correlation_id"] == "req-0123456789"
+
+
+def test_a_failing_handler_is_retried_to_the_limit_then_parked_while_the_rest_commit(accounts, courses) -> None:
+    def fail_on_bad(session, data, envelope):  # type: ignore[no-untyped-def]
+        if data["unit_code"] == "BAD":
+            raise ValueError("no such authority")
+        replica.apply_unit(session, data, envelope)
+
+    real = courses.subscriptions()[0]
+    flaky = Subscription(real.queue, {t: fail_on_bad for t in real.handlers})
+    for code in ("A1", "BAD", "A2"):
+        register_unit(accounts, code, f"學校 {code}", "elementary_school", "TPE")
+    accounts.relay().relay_once()
+    outcomes = deliver(courses, flaky, rounds=4)
+    assert [(o.applied, o.requeued, o.dead_lettered) for o in outcomes] == [
+        (2, 1, 0), (0, 1, 0), (0, 0, 1)]  # DELIVERY_LIMIT=3
+    assert count(courses, unit_replica) == 2
+    transport = courses.transport()
+    [letter] = transport.dead_letters(real.queue)
+    assert letter.reason == "ValueError: no such authority" and letter.attempts == 3
+    assert transport.dead_letters(real.queue) == [letter]  # listing does not consume
+    assert transport.replay(real.queue) == 1
+    transport.close()
+    [outcome] = deliver(courses)  # the real handler now: applied once
+    assert outcome.applied == 1 and replica.find_unit(courses, "BAD") is not None
+
+
+def test_a_message_that_is_no_valid_event_is_parked_at_once(courses) -> None:
+    from servicekit.bus.publisher import KombuPublisher
+    from servicekit.bus.transport import OutgoingMessage
+    publisher = KombuPublisher(courses.settings.broker_url)
+    publisher.publish_batch([
+        OutgoingMessage("accounts.unit.registered.v1", b'{"not": "an envelope"}', "m-1", "c-1"),
+        OutgoingMessage("accounts.unit.registered.v1", Envelope(
+            type="accounts.unit.registered.v1", source="accounts", correlation_id="c-2",
+            data={"unit_code": "U1"}).to_json(), "m-2", "c-2"),  # data breaks the contract
+    ])
+    publisher.close()
+    [outcome] = deliver(courses)
+    assert outcome.dead_lettered == 2 and outcome.applied == 0
+    transport = courses.transport()
+    reasons = sorted(letter.reason for letter in transport.dead_letters(courses.subscriptions()[0].queue))
+    transport.close()
+    assert reasons[0].startswith("InvalidEvent: accounts.unit.registered.v1: {")
+    assert reasons[1].startswith("InvalidEvent: not a valid envelope")
+
+
+def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(courses) -> None:
+    event = lambda version, name: Envelope(  # noqa: E731
+        type="accounts.unit.registered.v1", source="accounts", correlation_id="c",
+        data={"unit_code": "U1", "name": name, "unit_type": "elementary_school",
+              "authority_code": "TPE", "version": version})
+    with courses.database.session() as session:
+        for envelope in (event(2, "new name"), event(1, "old name")):
+            replica.apply_unit(session, courses.definition.catalogue.load_data(envelope), envelope)
+    assert replica.find_unit(courses, "U1")["name"] == "new name"
+
+
+def test_an_event_breaking_its_contract_fails_the_write_that_made_it(accounts) -> None:
+    from servicekit.events import InvalidEvent
+    with pytest.raises(InvalidEvent):
+        with accounts.database.session() as session:
+            accounts.outbox.record(session, "accounts.unit.registered.v1", {"unit_code": "U1"})
+    assert count(accounts, outbox) == 0
