@@ -1,0 +1,95 @@
+"""Events the accounts service publishes."""
+from marshmallow import Schema, fields, validate
+
+from contracts.events.common import AUTHORITY, CODE, COUNTY, VERSION
+from contracts.vocabulary import ACCOUNT_KINDS, ACCOUNT_STATUSES, ROLES, UNIT_TYPES
+
+
+class AuthorityRegisteredV1(Schema):
+    """accounts → all: a supervising authority (R-ORG-1)."""
+    authority_code = fields.String(required=True, validate=AUTHORITY)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    county_code = fields.String(required=True, allow_none=True, validate=COUNTY)
+    version = fields.Integer(**VERSION)
+
+
+class UnitV1(Schema):
+    """accounts → all: a unit as it is now (R-ORG-2). ``authority_code`` is the authority
+    that reviews its courses today; history comes with jurisdiction_changed events."""
+    unit_code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit_type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
+    authority_code = fields.String(required=True, validate=AUTHORITY)
+    county_code = fields.String(load_default=None, allow_none=True, validate=COUNTY)
+    version = fields.Integer(**VERSION)
+
+
+class UnitJurisdictionChangedV1(Schema):
+    """accounts → all: from ``effective_from`` the unit belongs to another authority
+    (R-ORG-3); before that date the old one still reviews."""
+    unit_code = fields.String(required=True, validate=CODE)
+    from_authority_code = fields.String(required=True, validate=AUTHORITY)
+    to_authority_code = fields.String(required=True, validate=AUTHORITY)
+    effective_from = fields.Date(required=True)
+    transfer_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    version = fields.Integer(**VERSION)
+
+
+class ReviewRoutingChangedV1(Schema):
+    """accounts → courses: from ``effective_from``, courses of units of ``unit_type`` are
+    reviewed by ``reviewer`` — the unit's own supervising authority, the county where
+    the unit is, or a fixed authority (R-ORG-4)."""
+    rule_id = fields.String(required=True, validate=CODE)
+    unit_type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
+    reviewer = fields.String(required=True, validate=validate.OneOf(
+        ("supervising_authority", "unit_county", "fixed")))
+    fixed_authority_code = fields.String(load_default=None, allow_none=True, validate=AUTHORITY)
+    effective_from = fields.Date(required=True)
+    version = fields.Integer(**VERSION)
+
+
+class AccountV1(Schema):
+    """accounts → sso, courses, stats: an account as it is now. Never the national ID:
+    ``account_id`` is the platform's own opaque id."""
+    account_id = fields.UUID(required=True)
+    login = fields.String(required=True, validate=validate.Length(min=3, max=64))
+    kind = fields.String(required=True, validate=validate.OneOf(ACCOUNT_KINDS))
+    status = fields.String(required=True, validate=validate.OneOf(ACCOUNT_STATUSES))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(load_default=None, allow_none=True)
+    unit_code = fields.String(load_default=None, allow_none=True, validate=CODE)
+    authority_code = fields.String(load_default=None, allow_none=True, validate=AUTHORITY)
+    county_code = fields.String(load_default=None, allow_none=True, validate=COUNTY)
+    version = fields.Integer(**VERSION)
+
+
+class TeacherSchoolChangedV1(Schema):
+    """accounts → courses, stats: a teacher serves at ``unit_code`` from ``since``."""
+    account_id = fields.UUID(required=True)
+    unit_code = fields.String(required=True, validate=CODE)
+    since = fields.Date(required=True)
+    version = fields.Integer(**VERSION)
+
+
+class RoleGrantV1(Schema):
+    """accounts → sso (token claims), courses: a role with its scope, or its end."""
+    grant_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_code = fields.String(load_default=None, allow_none=True, validate=CODE)
+    authority_code = fields.String(load_default=None, allow_none=True, validate=AUTHORITY)
+    version = fields.Integer(**VERSION)
+
+
+SCHEMAS: dict[str, type[Schema]] = {
+    "accounts.authority.registered.v1": AuthorityRegisteredV1,
+    "accounts.unit.registered.v1": UnitV1,
+    "accounts.unit.updated.v1": UnitV1,
+    "accounts.unit.jurisdiction_changed.v1": UnitJurisdictionChangedV1,
+    "accounts.review_routing.changed.v1": ReviewRoutingChangedV1,
+    "accounts.account.created.v1": AccountV1,
+    "accounts.account.updated.v1": AccountV1,
+    "accounts.teacher.school_changed.v1": TeacherSchoolChangedV1,
+    "accounts.role.granted.v1": RoleGrantV1,
+    "accounts.role.revoked.v1": RoleGrantV1,
+}

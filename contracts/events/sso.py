@@ -1,0 +1,29 @@
+"""Events the sso service publishes."""
+from marshmallow import Schema, fields, validate
+
+from contracts.events.common import CODE, COUNTY
+
+
+class AccountSignedInV1(Schema):
+    """sso → accounts (dormant-account report, R-ACC-2), stats (visits, R-STA-8)."""
+    account_id = fields.UUID(required=True)
+    at = fields.AwareDateTime(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(
+        ("password", "county_service", "county_oidc")))
+    county_code = fields.String(load_default=None, allow_none=True, validate=COUNTY)
+
+
+class CountyProfileReceivedV1(Schema):
+    """sso → accounts: profile fields a county sent when its teacher roamed in (R-SSO-4);
+    accounts decides what to apply. Only fields the county sent are present."""
+    account_id = fields.UUID(required=True)
+    county_code = fields.String(required=True, validate=COUNTY)
+    display_name = fields.String(validate=validate.Length(min=1, max=100))
+    email = fields.Email(allow_none=True)
+    unit_code = fields.String(validate=CODE)
+
+
+SCHEMAS: dict[str, type[Schema]] = {
+    "sso.account.signed_in.v1": AccountSignedInV1,
+    "sso.county_profile.received.v1": CountyProfileReceivedV1,
+}
