@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -36,8 +37,12 @@ class Relay:
     def run(self, stop: threading.Event) -> None:
         context.bind_service(self.service)
         backoff = 0.5
+        next_gauge = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_gauge:  # the backlog gauge, every few seconds
+                    self.backlog()
+                    next_gauge = time.monotonic() + 5.0
                 moved = self.relay_once()
                 backoff = 0.5
             except PublishFailed as error:
