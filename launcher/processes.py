@@ -7,12 +7,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import requests
 from sqlalchemy.engine import make_url
 
 from launcher.registry import DEFINITIONS
 from servicekit.db import normalise_url
 from servicekit.service import Runtime
+from servicekit.serving import wait_until_answering
 from servicekit.settings import REPO_ROOT, Settings
 
 log = logging.getLogger("launcher")
@@ -32,20 +32,6 @@ def ensure_database(url: str) -> None:
                                     (parsed.database,)).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{parsed.database}"')
-
-
-def wait_until_alive(url: str, platform: "ProcessPlatform", timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if platform.exited():
-            raise RuntimeError(f"processes ended while starting: {platform.exited()}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
 @dataclass
@@ -69,7 +55,8 @@ class ProcessPlatform:
         gateway = Settings.from_env("gateway", self.environ)
         for name in [*(d.name for d in DEFINITIONS), "gateway"]:
             settings = Settings.from_env(name, self.environ)
-            wait_until_alive(f"http://{settings.http_host}:{settings.http_port}/healthz", self)
+            wait_until_answering(f"http://{settings.http_host}:{settings.http_port}/healthz",
+                                 90, self._raise_if_exited)
         return f"http://{gateway.http_host}:{gateway.http_port}"
 
     def _run_once(self, service: str, command: str) -> None:
@@ -79,6 +66,10 @@ class ProcessPlatform:
     def _spawn(self, name: str, args: list[str]) -> None:
         self.processes[name] = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT,
                                                 env=self.environ)
+
+    def _raise_if_exited(self) -> None:
+        if self.exited():
+            raise RuntimeError(f"processes ended while starting: {self.exited()}")
 
     def exited(self) -> dict[str, int]:
         return {name: code for name, p in self.processes.items()

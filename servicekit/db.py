@@ -100,3 +100,15 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]
+    """``INSERT`` with ``ON CONFLICT`` support for the dialect at hand (PostgreSQL and SQLite
+    both have it; the statement classes differ)."""
+    if bind_dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif bind_dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"no ON CONFLICT insert for {bind_dialect}")
+    return insert(table)

@@ -15,7 +15,8 @@ from servicekit.bus.outbox import Outbox
 from servicekit.bus.publisher import Publisher, open_publisher
 from servicekit.bus.relay import Relay
 from servicekit.bus.topology import QueueSpec
-from servicekit.bus.transport import QueueReader, Transport
+from servicekit.bus.readers import QueueReader
+from servicekit.bus.transport import Transport
 from servicekit.db import Database
 from servicekit.events import Catalogue
 from servicekit.settings import Settings

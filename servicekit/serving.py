@@ -7,6 +7,10 @@ import shutil
 import signal
 import sys
 import threading
+import time
+from typing import Callable
+
+import requests
 
 from servicekit.settings import Settings
 
@@ -39,3 +43,20 @@ def start_metrics_server(settings: Settings) -> None:
     if settings.metrics_port:
         from prometheus_client import start_http_server
         start_http_server(settings.metrics_port, addr=settings.http_host)
+
+
+def wait_until_answering(url: str, timeout: float,
+                         check: Callable[[], None] = lambda: None) -> requests.Response:
+    """Poll ``url`` until it answers 200; ``check`` raises when the process that should
+    answer has died, so a crash is reported at once rather than as a time-out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check()
+        try:
+            response = requests.get(url, timeout=1)
+            if response.status_code == 200:
+                return response
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")

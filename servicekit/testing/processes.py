@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import requests
+
+from servicekit.serving import wait_until_answering
 
 
 def free_port() -> int:
@@ -14,15 +15,7 @@ def free_port() -> int:
 
 
 def wait_until_ok(url: str, timeout: float, process=None) -> requests.Response:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def alive() -> None:
         if process is not None and process.poll() is not None:
             raise AssertionError(f"process ended with {process.returncode} before {url} answered")
-        try:
-            response = requests.get(url, timeout=1)
-            if response.status_code == 200:
-                return response
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer 200 within {timeout}s")
+    return wait_until_answering(url, timeout, alive)

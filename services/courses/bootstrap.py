@@ -10,7 +10,7 @@ UNIT_REGISTERED = "accounts.unit.registered.v1"
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    handlers = {UNIT_REGISTERED: replica.apply_unit}
+    handlers = {UNIT_REGISTERED: replica.apply_units}
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

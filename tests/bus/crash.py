@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from servicekit.bus.relay import Relay  # noqa: E402
-from servicekit.bus.transport import QueueReader  # noqa: E402
+from servicekit.bus.readers import PikaQueueReader  # noqa: E402
 from servicekit.cli import main  # noqa: E402
 
 
@@ -24,7 +24,7 @@ point, service, command = sys.argv[1:4]
 if point == "relay-after-publish":
     Relay._mark_sent = die  # published and confirmed, not yet marked sent
 elif point == "consumer-before-ack":
-    QueueReader.settle = die  # committed with its inbox rows, not yet acked
+    PikaQueueReader.settle = die  # committed with its inbox rows, not yet acked
 else:
     raise SystemExit(f"unknown crash point {point}")
 definition = __import__(f"services.{service}.bootstrap", fromlist=["DEFINITION"]).DEFINITION

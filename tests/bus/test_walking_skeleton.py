@@ -99,7 +99,7 @@ def test_a_poison_message_is_dead_lettered_after_the_limit_while_others_flow(pla
         if data["unit_code"] == "POISON":
             attempts.append(envelope.id)
             raise RuntimeError("cannot apply this unit")
-        replica.apply_unit(session, data, envelope)
+        replica.apply_units(session, [(data, envelope)])
 
     real = courses.subscriptions()[0]
     poisoned = Subscription(real.queue, {event: failing_for_poison for event in real.handlers})

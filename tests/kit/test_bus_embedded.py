@@ -58,7 +58,7 @@ def test_an_event_reaches_the_other_service_once_even_when_sent_twice(accounts, 
                                              envelope.correlation_id)])
     publisher.close()
     [outcome] = deliver(courses)
-    assert (outcome.applied, outcome.duplicates) == (1, 1)
+    assert (outcome.applied, outcome.duplicates) == (1, 1)  # one claim, one copy skipped
     assert count(courses, inbox) == 1
     assert replica.find_unit(courses, "U1")["name"] == "建國中學"
 
@@ -76,7 +76,7 @@ def test_a_failing_handler_is_retried_to_the_limit_then_parked_while_the_rest_co
     def fail_on_bad(session, data, envelope):  # type: ignore[no-untyped-def]
         if data["unit_code"] == "BAD":
             raise ValueError("no such authority")
-        replica.apply_unit(session, data, envelope)
+        replica.apply_units(session, [(data, envelope)])
 
     real = courses.subscriptions()[0]
     flaky = Subscription(real.queue, {t: fail_on_bad for t in real.handlers})
@@ -124,7 +124,7 @@ def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(courses) 
               "authority_code": "TPE", "version": version})
     with courses.database.session() as session:
         for envelope in (event(2, "new name"), event(1, "old name")):
-            replica.apply_unit(session, courses.definition.catalogue.load_data(envelope), envelope)
+            replica.apply_units(session, [(courses.definition.catalogue.load_data(envelope), envelope)])
     assert replica.find_unit(courses, "U1")["name"] == "new name"
 
 

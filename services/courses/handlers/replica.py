@@ -9,22 +9,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicekit.bus.consumer import batched
+from servicekit.db import insert_for
 from servicekit.events import Envelope
 from servicekit.service import Runtime
 from services.courses.adapters.orm import unit_replica
 
 
-def apply_unit(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
-    current = session.execute(select(unit_replica.c.version)
-                              .where(unit_replica.c.code == data["unit_code"])).scalar()
-    row = {"name": data["name"], "unit_type": data["unit_type"],
-           "authority_code": data["authority_code"], "version": data["version"],
-           "updated_at": datetime.now(timezone.utc)}
-    if current is None:
-        session.execute(unit_replica.insert().values(code=data["unit_code"], **row))
-    elif current < data["version"]:
-        session.execute(unit_replica.update().where(unit_replica.c.code == data["unit_code"])
-                        .values(**row))
+@batched
+def apply_units(session: Session, events: list[tuple[dict[str, Any], Envelope]]) -> None:
+    """One statement for a run of unit events; a row is written only when it is new or the
+    event's version is newer than the one kept."""
+    now = datetime.now(timezone.utc)
+    rows = [{"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
+             "authority_code": data["authority_code"], "version": data["version"],
+             "updated_at": now} for data, _envelope in events]
+    statement = insert_for(session.get_bind().dialect.name, unit_replica)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[unit_replica.c.code],
+        set_={column: statement.excluded[column]
+              for column in ("name", "unit_type", "authority_code", "version", "updated_at")},
+        where=unit_replica.c.version < statement.excluded.version), rows)
 
 
 def find_unit(runtime: Runtime, code: str) -> dict[str, Any] | None:
