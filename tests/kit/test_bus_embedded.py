@@ -134,3 +134,28 @@ def test_an_event_breaking_its_contract_fails_the_write_that_made_it(accounts) -
         with accounts.database.session() as session:
             accounts.outbox.record(session, "accounts.unit.registered.v1", {"unit_code": "U1"})
     assert count(accounts, outbox) == 0
+
+
+def test_batched_handlers_get_runs_of_one_type_in_queue_order(accounts, courses) -> None:
+    from servicekit.bus.consumer import batched
+    seen: list[tuple[str, list[str]]] = []
+
+    def recorder(event_type):  # type: ignore[no-untyped-def]
+        @batched
+        def handle(session, events):  # type: ignore[no-untyped-def]
+            seen.append((event_type, [data["unit_code"] for data, _ in events]))
+        return handle
+
+    types = ("accounts.unit.registered.v1", "accounts.unit.updated.v1")
+    subscription = Subscription(courses.queue("events", *types),
+                                {event_type: recorder(event_type) for event_type in types})
+    courses.transport().declare_queue(subscription.queue)
+    unit = {"name": "學校", "unit_type": "elementary_school", "authority_code": "TPE"}
+    with accounts.database.session() as session:
+        for event_type, code, version in ((types[0], "A", 1), (types[0], "B", 1),
+                                          (types[1], "A", 2), (types[0], "C", 1)):
+            accounts.outbox.record(session, event_type, {**unit, "unit_code": code,
+                                                         "version": version})
+    accounts.relay().relay_once()
+    deliver(courses, subscription)
+    assert seen == [(types[0], ["A", "B"]), (types[1], ["A"]), (types[0], ["C"])]
