@@ -3,7 +3,7 @@
     web            serve HTTP with gunicorn (several workers, multiprocess metrics)
     relay          move the outbox to the broker
     consumer       apply this service's subscriptions (all of them, or --subscription)
-    migrate        upgrade the database and declare this service's queues
+    migrate        upgrade the database, declare this service's queues, reference data
     dead-letters   list | show EVENT_ID | replay (EVENT_ID… | --all) [--subscription S]
     tidy-outbox    delete rows the broker confirmed more than --days ago
 """
@@ -67,6 +67,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
 def migrate(runtime: Runtime) -> None:
     upgrade(runtime.definition.migrations_dir, runtime.database)
     runtime.declare_topology()
+    if runtime.definition.after_migrate is not None:
+        runtime.definition.after_migrate(runtime)
     log.info("migrated", extra={"database": runtime.database.engine.url.render_as_string()})
 
 

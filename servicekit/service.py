@@ -30,6 +30,9 @@ class ServiceDefinition:
     catalogue: Catalogue
     # Built per runtime (handlers may need the runtime's settings).
     subscriptions: Callable[["Runtime"], list[Subscription]] = field(default=lambda _r: [])
+    # Run by ``migrate`` after the schema is current, in every mode: reference data that
+    # must be there and announced before the service serves (idempotent).
+    after_migrate: Callable[["Runtime"], object] | None = None
     # The small demo data set of the embedded default (``make up``); never run in production.
     seed_demo: Callable[["Runtime"], None] | None = None
 

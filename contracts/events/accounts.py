@@ -49,8 +49,12 @@ class ReviewRoutingChangedV1(Schema):
 
 
 class AccountV1(Schema):
-    """accounts → sso, courses, stats: an account as it is now. Never the national ID:
-    ``account_id`` is the platform's own opaque id."""
+    """accounts → sso, courses, stats: an account as it is now. Never the national ID
+    (nor its hash): ``account_id`` is the platform's own opaque id. ``status`` pending is
+    a business account applied for and not yet approved; only enabled accounts sign in.
+    An account of kind teacher carries the teacher role by its kind (no role grant);
+    ``unit_code`` is a teacher's current school or a business account's unit, and
+    ``authority_code`` a staff account's authority."""
     account_id = fields.UUID(required=True)
     login = fields.String(required=True, validate=validate.Length(min=3, max=64))
     kind = fields.String(required=True, validate=validate.OneOf(ACCOUNT_KINDS))
@@ -64,7 +68,8 @@ class AccountV1(Schema):
 
 
 class TeacherSchoolChangedV1(Schema):
-    """accounts → courses, stats: a teacher serves at ``unit_code`` from ``since``."""
+    """accounts → courses, stats: a teacher moved and serves at ``unit_code`` from
+    ``since`` (the school at creation comes with account.created)."""
     account_id = fields.UUID(required=True)
     unit_code = fields.String(required=True, validate=CODE)
     since = fields.Date(required=True)
@@ -72,7 +77,9 @@ class TeacherSchoolChangedV1(Schema):
 
 
 class RoleGrantV1(Schema):
-    """accounts → sso (token claims), courses: a role with its scope, or its end."""
+    """accounts → sso (token claims), courses: a role with its scope, or its end (the
+    same grant, revoked, with a higher ``version``). business is scoped by ``unit_code``,
+    reviewer by ``authority_code``; the other roles have neither."""
     grant_id = fields.UUID(required=True)
     account_id = fields.UUID(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))

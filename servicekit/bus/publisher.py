@@ -104,6 +104,8 @@ class PipelinedPublisher:
         if connection is not None and connection.is_open:
             connection.ioloop.add_callback_threadsafe(connection.close)
         self._thread.join(timeout=5)
+        if connection is not None and not self._thread.is_alive():
+            connection.ioloop.close()  # its wake-up socket pair
 
     # -- I/O thread ------------------------------------------------------------------
     def _run(self) -> None:

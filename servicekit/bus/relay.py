@@ -99,6 +99,9 @@ class Relay:
             self._publisher = self._open_publisher()
         return self._publisher
 
+    def close(self) -> None:
+        self._drop_publisher()
+
     def _drop_publisher(self) -> None:
         if self._publisher is not None:
             try:

@@ -2,13 +2,28 @@
 from pathlib import Path
 
 from contracts.events import CATALOGUE
-from servicekit.service import ServiceDefinition
+from servicekit.bus.consumer import Subscription
+from servicekit.service import Runtime, ServiceDefinition
+from services.accounts.handlers import sso_events
+from services.accounts.handlers.authorities import seed_reference_data
 from services.accounts.seed import seed_demo
+
+SIGNED_IN = "sso.account.signed_in.v1"
+COUNTY_PROFILE = "sso.county_profile.received.v1"
+
+
+def subscriptions(runtime: Runtime) -> list[Subscription]:
+    handlers = {SIGNED_IN: sso_events.apply_sign_in,
+                COUNTY_PROFILE: sso_events.county_profile_handler(runtime)}
+    return [Subscription(runtime.queue("events", *handlers), handlers)]
+
 
 DEFINITION = ServiceDefinition(
     name="accounts",
     app_spec="services.accounts.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    subscriptions=subscriptions,
+    after_migrate=seed_reference_data,
     seed_demo=seed_demo,
 )

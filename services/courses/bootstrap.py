@@ -7,10 +7,11 @@ from servicekit.service import Runtime, ServiceDefinition
 from services.courses.handlers import replica
 
 UNIT_REGISTERED = "accounts.unit.registered.v1"
+UNIT_UPDATED = "accounts.unit.updated.v1"  # renames and jurisdiction transfers
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    handlers = {UNIT_REGISTERED: replica.apply_units}
+    handlers = {UNIT_REGISTERED: replica.apply_units, UNIT_UPDATED: replica.apply_units}
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

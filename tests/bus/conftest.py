@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from servicekit.bus.tables import inbox, outbox
-from servicekit.cli import migrate
+from servicekit.testing.runtimes import migrated
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
@@ -108,8 +108,7 @@ def platform(make_database, rabbitmq_vhost, tmp_path) -> Iterator[Platform]:  # 
                        "DELIVERY_LIMIT": "3", "RELAY_IDLE_SECONDS": "0.05",
                        "DATA_DIR": str(tmp_path)}
         env[definition.name] = dict(os.environ, **service_env)
-        runtime = Runtime(definition, Settings.from_env(definition.name, service_env))
-        migrate(runtime)
+        runtime = migrated(Runtime(definition, Settings.from_env(definition.name, service_env)))
         runtimes[definition.name] = runtime
     logs = tmp_path / "logs"
     logs.mkdir()

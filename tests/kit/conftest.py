@@ -8,7 +8,7 @@ import kombu
 import pytest
 
 from servicekit.bus import topology
-from servicekit.cli import migrate
+from servicekit.testing.runtimes import migrated
 from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import Settings
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
@@ -31,8 +31,7 @@ def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:  # t
 
     def make(definition: ServiceDefinition, **environ: str) -> Runtime:
         settings = Settings.from_env(definition.name, {"DATA_DIR": str(tmp_path), **environ})
-        runtime = Runtime(definition, settings)
-        migrate(runtime)
+        runtime = migrated(Runtime(definition, settings))
         _purge(runtime)
         runtimes.append(runtime)
         return runtime

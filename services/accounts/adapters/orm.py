@@ -1,16 +1,146 @@
 """The accounts database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import Column, DateTime, Integer, String, Table, func
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+                        Integer, LargeBinary, String, Table, UniqueConstraint, Uuid, func, text)
 
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
+# SQLite autoincrements only an INTEGER PRIMARY KEY.
+_Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+authorities = Table(
+    "authorities", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("county_code", String(8), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    # The version last told to the other services (0: never): announcing is idempotent.
+    Column("announced_version", Integer, nullable=False, server_default="0"),
+)
 
 units = Table(
     "units", metadata,
     Column("code", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("unit_type", String(64), nullable=False),
-    Column("authority_code", String(32), nullable=False),
+    Column("county_code", String(8), nullable=True),
     Column("version", Integer, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Effective-dated: [valid_from, valid_until), valid_until NULL while in force.
+unit_jurisdictions = Table(
+    "unit_jurisdictions", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("reference", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    UniqueConstraint("unit_code", "valid_from"),
+)
+
+review_routing_rules = Table(
+    "review_routing_rules", metadata,
+    Column("rule_id", String(32), primary_key=True),
+    Column("unit_type", String(64), nullable=False),
+    Column("reviewer", String(32), nullable=False),
+    Column("fixed_authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
+    Column("effective_from", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    UniqueConstraint("unit_type", "effective_from"),
+)
+
+# One row per account. A teacher's national ID is here only as a keyed hash (lookup,
+# dedup) and an AES-GCM ciphertext with the id of its key; its current school is here
+# too (past ones in teacher_past_schools), so a bulk import writes one row per teacher.
+accounts = Table(
+    "accounts", metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
+    Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
+    Column("school_since", Date, nullable=True),
+    Column("national_id_hash", LargeBinary(32), nullable=True, unique=True),
+    Column("national_id_ciphertext", LargeBinary, nullable=True),
+    Column("national_id_key_id", String(16), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("approved_by", String(128), nullable=True),
+    Column("last_sign_in_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("(kind = 'teacher') = (national_id_hash IS NOT NULL)", name="teacher_identity"),
+)
+# Business accounts are listed per unit; teachers (most rows) stay out of this index.
+Index("ix_accounts_business_unit", accounts.c.unit_code,
+      postgresql_where=text("kind = 'business'"), sqlite_where=text("kind = 'business'"))
+
+teacher_past_schools = Table(
+    "teacher_past_schools", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False, index=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("since", Date, nullable=True),
+    Column("until", Date, nullable=False),
+)
+
+role_grants = Table(
+    "role_grants", metadata,
+    Column("grant_id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
+    Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_by", String(128), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(128), nullable=True),
+    Column("version", Integer, nullable=False),
+)
+
+# The audit of the only way a national ID leaves the service: who, when, whose, why.
+national_id_exports = Table(
+    "national_id_exports", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("export_id", Uuid, nullable=False, index=True),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False),
+    Column("exported_by", String(128), nullable=False),
+    Column("exported_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(500), nullable=False),
+)
+
+# Numbers for generated logins (teacher00001 …), reserved a block at a time.
+login_sequences = Table(
+    "login_sequences", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("next_value", BigInteger, nullable=False),
+)
+
+campaigns = Table(
+    "campaigns", metadata,
+    Column("campaign_id", String(32), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("reference", String(100), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(128), nullable=False),
+)
+
+campaign_authorities = Table(
+    "campaign_authorities", metadata,
+    Column("campaign_id", String(32), ForeignKey("campaigns.campaign_id"), primary_key=True),
+    Column("authority_code", String(16), ForeignKey("authorities.code"), primary_key=True),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("confirmed_by", String(128), nullable=True),
+    Column("note", String(500), nullable=True),
 )

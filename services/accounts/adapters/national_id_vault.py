@@ -1,0 +1,99 @@
+"""Keeping national IDs (R-ACC-1): a keyed hash to find and deduplicate teachers, an
+AES-GCM ciphertext for the audited export, and nothing else.
+
+Keys come from settings: ``NATIONAL_ID_HASH_KEY`` and ``NATIONAL_ID_ENCRYPTION_KEY``
+(generated locally in the embedded default, required in production). Each is stretched
+to 32 bytes with HKDF, so any long random secret will do. The encryption key's id is
+derived from the key itself and stored with every ciphertext: to rotate, set a new
+``NATIONAL_ID_ENCRYPTION_KEY`` and list the old secrets in
+``NATIONAL_ID_RETIRED_ENCRYPTION_KEYS`` (comma-separated) until the rows are re-encrypted.
+The hash key cannot rotate that way (lookups would stop matching): it never changes.
+
+The ciphertext is bound to its account (the account id is the associated data), so a
+ciphertext copied onto another row does not decrypt."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import weakref
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from servicekit.service import Runtime
+
+NONCE_BYTES = 12
+_HASH_INFO = b"inservice accounts national-id lookup hash v1"
+_ENCRYPTION_INFO = b"inservice accounts national-id encryption v1"
+
+
+class UnknownKey(LookupError):
+    """A ciphertext names a key that is not configured (retired too early)."""
+
+
+def _derive(secret: str, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret.encode())
+
+
+def key_id(key: bytes) -> str:
+    return hmac.new(key, b"key id", hashlib.sha256).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    key_id: str
+    ciphertext: bytes  # nonce ‖ ciphertext ‖ tag
+
+
+class NationalIdVault:
+    def __init__(self, hash_secret: str, encryption_secret: str,
+                 retired_secrets: tuple[str, ...] = ()) -> None:
+        self._hash_key = _derive(hash_secret, _HASH_INFO)
+        current = _derive(encryption_secret, _ENCRYPTION_INFO)
+        self.current_key_id = key_id(current)
+        self._ciphers = {key_id(k): AESGCM(k) for k in
+                         (_derive(s, _ENCRYPTION_INFO) for s in retired_secrets)}
+        self._ciphers[self.current_key_id] = AESGCM(current)
+        self._current = self._ciphers[self.current_key_id]
+
+    def lookup_hash(self, number: str) -> bytes:
+        """``number`` normalised (domain.national_id.validate): one person, one hash."""
+        return hmac.digest(self._hash_key, number.encode(), "sha256")
+
+    def seal(self, account_id: str, number: str, nonce: bytes | None = None) -> Sealed:
+        """``nonce``: 12 fresh random bytes; bulk imports pass slices of one big read."""
+        nonce = nonce or os.urandom(NONCE_BYTES)
+        return Sealed(self.current_key_id,
+                      nonce + self._current.encrypt(nonce, number.encode(), account_id.encode()))
+
+    def open(self, account_id: str, sealed: Sealed) -> str:
+        cipher = self._ciphers.get(sealed.key_id)
+        if cipher is None:
+            raise UnknownKey(f"no encryption key with id {sealed.key_id} is configured")
+        nonce, body = sealed.ciphertext[:NONCE_BYTES], sealed.ciphertext[NONCE_BYTES:]
+        try:
+            return cipher.decrypt(nonce, body, account_id.encode()).decode()
+        except InvalidTag:
+            raise UnknownKey("the ciphertext does not belong to this account or key") from None
+
+
+_VAULTS: "weakref.WeakKeyDictionary[Runtime, NationalIdVault]" = weakref.WeakKeyDictionary()
+
+
+def vault_for(runtime: Runtime) -> NationalIdVault:
+    """Built on first use, so processes that never touch a national ID (the relay) start
+    without the keys; in production a missing key stops the first use with MissingSecret."""
+    vault = _VAULTS.get(runtime)
+    if vault is None:
+        settings = runtime.settings
+        retired = tuple(s.strip() for s in
+                        (settings.value("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS") or "").split(",")
+                        if s.strip())
+        vault = NationalIdVault(settings.secret("NATIONAL_ID_HASH_KEY"),
+                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"), retired)
+        _VAULTS[runtime] = vault
+    return vault

@@ -1,0 +1,106 @@
+"""One row of teacher data, as a county sends it (file or JSON), checked field by field
+into a ``TeacherRow`` or rejected with a reason. The same rules for every source, so a row
+means the same in a CSV, an XLSX and a JSON batch.
+
+The e-mail rule is marshmallow's, the one the event contract applies: a row we accept
+can never make an event the other services refuse."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from marshmallow import ValidationError, validate
+
+from services.accounts.domain import national_id
+from services.accounts.domain.accounts import MAX_DISPLAY_NAME
+from services.accounts.domain.teachers import (INVALID_DATE, INVALID_EMAIL, INVALID_NAME,
+                                               INVALID_NATIONAL_ID, INVALID_SCHOOL_CODE,
+                                               RowRejected, TeacherRow)
+from services.accounts.domain.units import UNIT_CODE
+
+FIELDS = ("national_id", "name", "school_code", "email", "since")
+REQUIRED = ("national_id", "name", "school_code")
+SCHOOL_CODE_DIGITS = 6  # 學校代碼: six digits; a spreadsheet may have made it a number
+_EMAIL = validate.Email()
+# Plain ASCII addresses, a strict subset of what marshmallow's rule accepts (the same
+# domain labels, a narrower local part): these skip the full rule, everything else meets it.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z0-9-]{1,62}[A-Za-z0-9]\Z")
+_ROC_OR_ISO = re.compile(r"^(\d{2,4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def check_row(number: int, raw: Mapping[str, Any]) -> TeacherRow:
+    """Raises RowRejected. ``raw`` maps field names to what the source held."""
+    try:
+        identity = national_id.validate(_text(raw.get("national_id")))
+    except national_id.InvalidNationalId as error:
+        raise RowRejected(INVALID_NATIONAL_ID, f"the national ID {error.reason}") from None
+    name = " ".join(_text(raw.get("name")).split())
+    if not name or len(name) > MAX_DISPLAY_NAME:
+        raise RowRejected(INVALID_NAME, f"a name of 1–{MAX_DISPLAY_NAME} characters is required")
+    return TeacherRow(row=number, national_id=identity, name=name,
+                      school_code=_school_code(raw.get("school_code")),
+                      email=_email(raw.get("email")), since=_since(raw.get("since")))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _school_code(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        code = str(value).zfill(SCHOOL_CODE_DIGITS)
+    else:
+        code = _text(value)
+    if not UNIT_CODE.match(code):
+        raise RowRejected(INVALID_SCHOOL_CODE, "a school code of 1–32 letters, digits, - or _ "
+                                               "is required")
+    return code
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if not _PLAIN_EMAIL.match(text):
+        try:
+            _EMAIL(text)
+        except ValidationError:
+            raise RowRejected(INVALID_EMAIL, "the e-mail address is not valid") from None
+    if len(text) > 254:
+        raise RowRejected(INVALID_EMAIL, "the e-mail address is longer than 254 characters")
+    return text
+
+
+def _since(value: Any) -> date | None:
+    """ISO (2017-08-01), slashes (2017/08/01) or the ROC calendar (106/08/01)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)  # the usual case, fast
+        except ValueError:
+            pass
+    match = _ROC_OR_ISO.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        if year < 1000:
+            year += 1911
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    raise RowRejected(INVALID_DATE, "the date must look like 2017-08-01 or 106/08/01")

@@ -1,0 +1,15 @@
+"""Moments stored in UTC. SQLite keeps no offset: a value read back naive is UTC, and a
+value with another offset must be converted before it is written."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def stored(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(timezone.utc)
+
+
+def loaded(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)

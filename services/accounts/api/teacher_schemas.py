@@ -1,0 +1,106 @@
+"""Schemas of the routes for teachers, imports, lookups and the national-ID export."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.accounts.api.base import CODE
+
+
+class TeacherCreateSchema(Schema):
+    national_id = fields.String(required=True, load_only=True,
+                                validate=validate.Length(min=1, max=20))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    school_code = fields.String(required=True, validate=CODE)
+    email = fields.String(load_default=None, allow_none=True)
+    since = fields.Date(load_default=None, allow_none=True)
+
+
+class TeacherChangeSchema(Schema):
+    display_name = fields.String(validate=validate.Length(min=1, max=100))
+    email = fields.Email(allow_none=True)
+    school_code = fields.String(validate=CODE)
+    since = fields.Date(allow_none=True)
+
+
+class PastSchoolSchema(Schema):
+    unit_code = fields.String()
+    since = fields.Date(allow_none=True)
+    until = fields.Date()
+
+
+class TeacherSchema(Schema):
+    account_id = fields.UUID()
+    login = fields.String()
+    status = fields.String()
+    display_name = fields.String()
+    email = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    county_code = fields.String(allow_none=True)
+    school_since = fields.Date(allow_none=True)
+    version = fields.Integer()
+    past_schools = fields.List(fields.Nested(PastSchoolSchema))
+
+
+class LookupSchema(Schema):
+    national_ids = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
+                               validate=validate.Length(min=1, max=1000))
+
+
+class LookupAnswerSchema(Schema):
+    found = fields.Boolean()
+    account_id = fields.String()
+    login = fields.String()
+    display_name = fields.String()
+    unit_code = fields.String()
+    problem = fields.String()
+
+
+class BatchSchema(Schema):
+    teachers = fields.List(fields.Dict(keys=fields.String()), required=True,
+                           validate=validate.Length(min=1, max=200_000))
+
+
+class RowOutcomeSchema(Schema):
+    row = fields.Integer()
+    status = fields.String()
+    account_id = fields.String(allow_none=True)
+    login = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
+class ImportReportSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rows = fields.List(fields.Nested(RowOutcomeSchema))
+
+
+class ExportRequestSchema(Schema):
+    account_ids = fields.List(fields.UUID(), required=True,
+                              validate=validate.Length(min=1, max=1000))
+    reason = fields.String(required=True, validate=validate.Length(min=10, max=500))
+
+
+class ExportedTeacherSchema(Schema):
+    account_id = fields.UUID()
+    login = fields.String()
+    display_name = fields.String()
+    national_id = fields.String()
+
+
+class ExportSchema(Schema):
+    export_id = fields.UUID()
+    exported_at = fields.AwareDateTime()
+    teachers = fields.List(fields.Nested(ExportedTeacherSchema))
+
+
+class ExportAuditSchema(Schema):
+    export_id = fields.UUID()
+    account_id = fields.UUID()
+    exported_by = fields.String()
+    exported_at = fields.AwareDateTime()
+    reason = fields.String()
+
+
+class PageSchema(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

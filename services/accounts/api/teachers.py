@@ -1,0 +1,93 @@
+"""Routes for teachers: one by one, in batches and files, lookup by national ID, and the
+audited export. No answer but the export ever carries a national ID."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+
+from servicekit.api import roles
+from servicekit.problems import Problem
+from servicekit.web import current_runtime
+from services.accounts.api import teacher_schemas as s
+from services.accounts.api.base import MANAGERS, api, path_uuid
+from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
+from services.accounts.handlers import national_ids, teacher_import, teachers
+
+IMPORTERS = roles("reviewer", "operator", "admin")
+
+
+@api.route("/teachers", "POST", allow=IMPORTERS, body=s.TeacherCreateSchema,
+           response=s.TeacherSchema, status=201, summary="Create one teacher")
+def create_teacher(principal, body):  # type: ignore[no-untyped-def]
+    return teachers.create_teacher(current_runtime(), principal, body)
+
+
+@api.route("/teachers/<account_id>", "GET",
+           allow=roles("teacher", "business", "reviewer", "operator", "admin"),
+           response=s.TeacherSchema,
+           summary="A teacher, with past schools (themself, their school, its authority)")
+def get_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+    return teachers.get_teacher(current_runtime(), principal, path_uuid(account_id, "teacher"))
+
+
+@api.route("/teachers/<account_id>", "PATCH", allow=IMPORTERS, body=s.TeacherChangeSchema,
+           response=s.TeacherSchema, summary="Rename, change e-mail, or move to another school")
+def update_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
+    return teachers.update_teacher(current_runtime(), principal,
+                                   path_uuid(account_id, "teacher"), body)
+
+
+@api.route("/teachers/lookups", "POST", allow=roles("business", "reviewer", "operator", "admin"),
+           body=s.LookupSchema, many=True, response=s.LookupAnswerSchema,
+           summary="Find teachers by national ID (one answer per ID, in order)")
+def lookup(principal, body):  # type: ignore[no-untyped-def]
+    return national_ids.lookup(current_runtime(), principal, body["national_ids"])
+
+
+@api.route("/teachers/batches", "POST", allow=IMPORTERS, body=s.BatchSchema,
+           response=s.ImportReportSchema,
+           summary="A county's teacher updates as JSON: a report per row")
+def import_batch(principal, body):  # type: ignore[no-untyped-def]
+    report = teacher_import.import_rows(current_runtime(), principal,
+                                        enumerate(body["teachers"], start=1))
+    return _report(report)
+
+
+@api.route("/teachers/imports", "POST", allow=IMPORTERS, response=s.ImportReportSchema,
+           summary="A county's teacher file (.csv or .xlsx, multipart field 'file', at most "
+                   "50 MB): a report per row")
+def import_file(principal):  # type: ignore[no-untyped-def]
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise Problem(422, "file-required", "A file is required",
+                      "send the teacher file as the multipart field 'file'")
+    data = upload.stream.read(MAX_FILE_BYTES + 1)
+    return _report(teacher_import.import_file(current_runtime(), principal, upload.filename, data))
+
+
+@api.route("/teachers/national-id-exports", "POST", allow=roles("operator"),
+           body=s.ExportRequestSchema, response=s.ExportSchema, status=201,
+           summary="Export teachers' national IDs (operators only; every one audited)")
+def export_national_ids(principal, body):  # type: ignore[no-untyped-def]
+    exported = national_ids.export_national_ids(current_runtime(), principal, body["account_ids"],
+                                            body["reason"])
+    response = Response(json.dumps(s.ExportSchema().dump(exported), ensure_ascii=False),
+                        status=201, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.route("/national-id-exports", "GET", allow=MANAGERS, query=s.PageSchema, many=True,
+           response=s.ExportAuditSchema, summary="The audit of national-ID exports")
+def export_audit(principal, query):  # type: ignore[no-untyped-def]
+    return national_ids.export_audit(current_runtime(), **query)
+
+
+def _report(report: teacher_import.ImportReport) -> Response:
+    """Serialised by hand: a 100,000-row report through marshmallow takes seconds."""
+    body = {"counts": report.counts, "rows": [
+        {"row": r.row, "status": r.status, "account_id": r.account_id, "login": r.login,
+         "reason": r.reason, "detail": r.detail} for r in report.rows]}
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    mimetype="application/json")

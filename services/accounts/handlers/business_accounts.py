@@ -1,0 +1,156 @@
+"""Business accounts (R-ACC-2): staff of a unit apply; the unit's authority approves and
+enables (the network's operators for national units); either disables. Several per unit:
+biz-<unit code>, biz-<unit code>-2 …. A dormant-accounts report lists those nobody has
+signed in with for N days (setting ``DORMANT_DAYS``, 180 by default)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from contracts.vocabulary import NETWORK
+from servicekit.problems import conflict
+from servicekit.service import Runtime
+from servicekit.tokens import Principal
+from services.accounts.adapters.accounts_repo import AccountRepository, RoleGrantRepository
+from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.domain import dates
+from services.accounts.domain.accounts import (BUSINESS, PENDING, Account, InvalidAccount,
+                                               InvalidTransition, approve, business_login,
+                                               check_display_name, disable, is_dormant)
+from services.accounts.domain.roles import RoleGrant
+from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED,
+                                               account_data, grant_data)
+from services.accounts.handlers.scope import hidden, invalid, is_national, reviews_for
+
+MAX_PENDING_PER_UNIT = 5
+DEFAULT_DORMANT_DAYS = 180
+
+
+def apply(runtime: Runtime, unit_code: str, display_name: str, email: str | None) -> Account:
+    """Open to anyone (the school's staff has no account yet); nothing can sign in until
+    the authority approves, and a unit has at most a few applications waiting."""
+    try:
+        name = check_display_name(display_name)
+    except InvalidAccount as error:
+        raise invalid("invalid-account", "The account is not valid", str(error)) from None
+    with runtime.database.session() as session:
+        unit = UnitRepository(session).get(unit_code, dates.today(), for_update=True)
+        if unit is None:
+            raise invalid("unknown-unit", "No such unit", f"unit {unit_code}")
+        accounts = AccountRepository(session)
+        if accounts.pending_count(unit.code) >= MAX_PENDING_PER_UNIT:
+            raise conflict("too-many-applications", "Too many applications are waiting",
+                           f"unit {unit.code} has {MAX_PENDING_PER_UNIT} applications waiting")
+        prefix = f"biz-{unit.code.lower()}"
+        account = Account(account_id=uuid.uuid4(), kind=BUSINESS, status=PENDING,
+                          login=business_login(unit.code, accounts.logins_starting(prefix)),
+                          display_name=name, email=email, unit_code=unit.code,
+                          county_code=unit.county_code)
+        now = dates.now()
+        accounts.add(account, now)
+        runtime.outbox.record(session, ACCOUNT_CREATED, account_data(account))
+    return account
+
+
+def _approver_may_act(principal: Principal, authority_code: str | None) -> bool:
+    """The unit's authority; for national units (the network's own) its operators."""
+    if authority_code == NETWORK:
+        return principal.has_any_role("operator")
+    return reviews_for(principal, authority_code)
+
+
+def _load_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+                   ) -> tuple[AccountRepository, Account]:
+    accounts = AccountRepository(session)
+    account = accounts.get(account_id, for_update=True)
+    if account is None or account.kind != BUSINESS:
+        raise hidden(f"business account {account_id}")
+    unit = UnitRepository(session).get(account.unit_code or "", dates.today())
+    if unit is None or not _approver_may_act(principal, unit.authority_code):
+        raise hidden(f"business account {account_id}")
+    return accounts, account
+
+
+def approve_account(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> Account:
+    """Enabled, and the business role for its unit granted: the sso service issues tokens
+    with ``unit`` from that grant."""
+    with runtime.database.session() as session:
+        accounts, account = _load_in_scope(session, principal, account_id)
+        now = dates.now()
+        try:
+            enabled = approve(account, principal.subject, now)
+        except InvalidTransition as error:
+            raise conflict("invalid-transition", "Not possible in this state", str(error)) from None
+        accounts.update(enabled, now)
+        runtime.outbox.record(session, ACCOUNT_UPDATED, account_data(enabled))
+        grants = RoleGrantRepository(session)
+        if not any(g.active and g.role == BUSINESS and g.unit_code == account.unit_code
+                   for g in grants.for_account(account.account_id)):
+            grant = RoleGrant(uuid.uuid4(), account.account_id, BUSINESS, account.unit_code, None,
+                              now, principal.subject)
+            grants.add(grant)
+            runtime.outbox.record(session, ROLE_GRANTED, grant_data(grant))
+    return enabled
+
+
+def disable_account(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> Account:
+    with runtime.database.session() as session:
+        accounts, account = _load_in_scope(session, principal, account_id)
+        try:
+            disabled = disable(account)
+        except InvalidTransition as error:
+            raise conflict("invalid-transition", "Not possible in this state", str(error)) from None
+        accounts.update(disabled, dates.now())
+        runtime.outbox.record(session, ACCOUNT_UPDATED, account_data(disabled))
+    return disabled
+
+
+def _in_scope(session, principal: Principal, unit_code: str | None,  # type: ignore[no-untyped-def]
+              status: str | None) -> list[Account]:
+    """Business accounts the caller may see: all (national roles), those of the units
+    under the reviewer's authority today, or those of the business account's own unit."""
+    accounts = AccountRepository(session)
+    units = [unit_code] if unit_code else None
+    if is_national(principal):
+        return accounts.business(units, status)
+    if principal.has_any_role("reviewer"):
+        if principal.authority is None:
+            return []  # a reviewer's token without its authority sees nothing
+        return accounts.business(units, status, principal.authority, dates.today())
+    own = principal.unit if principal.has_any_role("business") else None
+    if own is None or unit_code not in (None, own):
+        return []
+    return accounts.business([own], status)
+
+
+def list_accounts(runtime: Runtime, principal: Principal, unit_code: str | None = None,
+                  status: str | None = None) -> list[Account]:
+    with runtime.database.session() as session:
+        return _in_scope(session, principal, unit_code, status)
+
+
+def dormant_days(runtime: Runtime) -> int:
+    value = runtime.settings.value("DORMANT_DAYS", str(DEFAULT_DORMANT_DAYS))
+    try:
+        days = int(value or DEFAULT_DORMANT_DAYS)
+    except ValueError:
+        raise ValueError(f"DORMANT_DAYS must be a whole number of days, not {value!r}") from None
+    if days < 1:
+        raise ValueError("DORMANT_DAYS must be at least 1")
+    return days
+
+
+def dormant_report(runtime: Runtime, principal: Principal, days: int | None = None,
+                   now: datetime | None = None) -> dict:
+    days = days or dormant_days(runtime)
+    now = now or dates.now()
+    cutoff = now - timedelta(days=days)
+    with runtime.database.session() as session:
+        candidates = _in_scope(session, principal, None, "enabled")
+    dormant = [a for a in candidates if is_dormant(a, cutoff)]
+    return {"days": days, "cutoff": cutoff, "generated_at": now, "accounts": [
+        {"account_id": a.account_id, "login": a.login, "display_name": a.display_name,
+         "unit_code": a.unit_code, "last_sign_in_at": a.last_sign_in_at,
+         "approved_at": a.approved_at,
+         "days_without_sign_in": (now - (a.last_sign_in_at or a.approved_at or a.created_at)).days}
+        for a in dormant]}

@@ -1,0 +1,67 @@
+"""What the accounts service takes from the sso service's events, applied inside the
+consumer's transaction (its inbox row commits with the change, so each event counts once).
+
+- sso.account.signed_in.v1: the last sign-in, for the dormant-accounts report (R-ACC-2).
+- sso.county_profile.received.v1: a county's profile fields for its roaming teacher
+  (R-SSO-4). The county speaks only for its own: it may rename a teacher serving in its
+  county, and move one only to a school in its county. Anything else is ignored (logged):
+  failing would only send the event round the retries to the dead letters."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from servicekit.events import Envelope
+from servicekit.service import Runtime
+from services.accounts.adapters.accounts_repo import AccountRepository
+from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.domain.accounts import TEACHER, InvalidAccount, check_display_name
+from services.accounts.domain.dates import taipei_date
+from services.accounts.domain.teachers import RowRejected, change_for
+from services.accounts.domain.units import SCHOOL_TYPES
+from services.accounts.handlers.teachers import apply_change, known_teacher
+
+log = logging.getLogger("services.accounts.sso_events")
+Handler = Callable[[Session, dict[str, Any], Envelope], None]
+
+
+def apply_sign_in(session: Session, data: dict[str, Any], envelope: Envelope) -> None:
+    if not AccountRepository(session).record_sign_in(data["account_id"], data["at"]):
+        log.warning("sign-in of an unknown account", extra={"event_id": envelope.id})
+
+
+def county_profile_handler(runtime: Runtime) -> Handler:
+    def apply(session: Session, data: dict[str, Any], envelope: Envelope) -> None:
+        _apply_profile(runtime, session, data, envelope)
+    return apply
+
+
+def _apply_profile(runtime: Runtime, session: Session, data: dict[str, Any],
+                   envelope: Envelope) -> None:
+    def ignore(why: str) -> None:
+        log.info("county profile not applied", extra={"event_id": envelope.id, "why": why})
+
+    account = AccountRepository(session).get(data["account_id"], for_update=True)
+    if account is None or account.kind != TEACHER:
+        return ignore("not a teacher of ours")
+    day, county = taipei_date(envelope.time), data["county_code"]
+    units = UnitRepository(session)
+    current = units.get(account.unit_code or "", day)
+    school = current
+    if "unit_code" in data:
+        proposed = units.get(data["unit_code"], day)
+        if proposed is None or proposed.county_code != county or proposed.unit_type not in SCHOOL_TYPES:
+            return ignore("the school is unknown, not a school, or not in the county")
+        school = proposed
+    if school is None or (school is current and current.county_code != county):
+        return ignore("the teacher does not serve in the county")
+    try:
+        name = check_display_name(data.get("display_name", account.display_name))
+        change = change_for(known_teacher(account), name, data.get("email"), school.code, day, day,
+                            clear_email="email" in data and data["email"] is None)
+    except (InvalidAccount, RowRejected) as error:
+        return ignore(str(error))
+    if change is not None:
+        apply_change(runtime.outbox, session, account, change, school.county_code)

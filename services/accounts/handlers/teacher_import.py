@@ -1,0 +1,206 @@
+"""Teacher data refresh (R-ACC-3): a county's rows, from a JSON batch or a CSV/XLSX file,
+applied in one transaction with a report per row (created, updated, unchanged, rejected
+with the reason). Rejected rows change nothing and do not stop the others; an unchanged
+row writes nothing and records no event. A file refused as a whole (wrong columns, too
+large, not a spreadsheet) changes nothing at all.
+
+Scope: operators import for any school; a reviewer for the schools under its authority
+(a row for another authority's school is rejected, not the file)."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Iterator
+
+from servicekit import context
+from servicekit.problems import Problem
+from servicekit.service import Runtime
+from servicekit.tokens import Principal
+from services.accounts.adapters.accounts_repo import AccountRepository
+from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
+from services.accounts.adapters.national_id_vault import NONCE_BYTES, vault_for
+from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.adapters.teacher_files import FileRefused, read
+from services.accounts.adapters.teacher_rows import check_row
+from services.accounts.adapters.teacher_writers import ConcurrentChange, NewTeacher, writer_for
+from services.accounts.domain import dates
+from services.accounts.domain.accounts import TEACHER, Account, teacher_login
+from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
+                                               OUTSIDE_AUTHORITY, REJECTED, UNCHANGED,
+                                               UNKNOWN_UNIT, UPDATED, KnownTeacher, RowOutcome,
+                                               RowRejected, TeacherChange, TeacherRow,
+                                               change_for, duplicated_rows)
+from services.accounts.domain.units import SCHOOL_TYPES, Unit
+from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
+                                               account_data, new_teacher_data,
+                                               school_changed_data)
+from services.accounts.handlers.scope import is_national
+
+log = logging.getLogger("services.accounts.teacher_import")
+MAX_BATCH_ROWS = 200_000
+STATUSES = (CREATED, UPDATED, UNCHANGED, REJECTED)
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+
+def import_file(runtime: Runtime, principal: Principal, filename: str, data: bytes) -> ImportReport:
+    try:
+        table = read(filename, data)
+        return import_rows(runtime, principal, table.rows)
+    except FileRefused as error:
+        raise Problem(error.status, error.slug, "The file was refused", error.detail,
+                      **error.extensions) from None
+
+
+def import_rows(runtime: Runtime, principal: Principal,
+                numbered: Iterable[tuple[int, dict[str, Any]]],
+                only_new: bool = False) -> ImportReport:
+    """``only_new``: a known teacher is a conflict (creating one teacher by hand)."""
+    outcomes: dict[int, RowOutcome] = {}
+    rows: list[TeacherRow] = []
+    for number, raw in numbered:
+        if len(rows) + len(outcomes) >= MAX_BATCH_ROWS:
+            raise Problem(413, "too-many-rows", "Too many rows",
+                          f"send at most {MAX_BATCH_ROWS} rows at once")
+        try:
+            rows.append(check_row(number, raw))
+        except RowRejected as rejected:
+            outcomes[number] = _rejected(number, rejected)
+    duplicates = duplicated_rows(rows)
+    for row in rows:
+        if row.row in duplicates:
+            others = ", ".join(str(n) for n in duplicates[row.row][:10])
+            outcomes[row.row] = RowOutcome(row.row, REJECTED, reason=DUPLICATE_NATIONAL_ID,
+                                           detail=f"the same national ID is in rows {others}")
+    rows = [row for row in rows if row.row not in duplicates]
+    with context.correlation(context.current_correlation_id()):
+        try:
+            outcomes.update(_apply(runtime, principal, rows, only_new))
+        except ConcurrentChange as error:
+            raise Problem(409, "concurrent-change", "Teachers changed during the import",
+                          f"{error}; nothing was imported: send the data again") from None
+    report = ImportReport([outcomes[number] for number in sorted(outcomes)])
+    log.info("teacher import", extra={"by": principal.subject,
+                                      **{f"rows_{k}": v for k, v in report.counts.items()}})
+    return report
+
+
+@dataclass
+class _Plan:
+    """What the rows mean against the teachers we know, before anything is written."""
+    new: list[tuple[TeacherRow, bytes]] = field(default_factory=list)
+    changes: list[tuple[KnownTeacher, TeacherChange]] = field(default_factory=list)
+    outcomes: dict[int, RowOutcome] = field(default_factory=dict)
+
+
+def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
+           only_new: bool) -> dict[int, RowOutcome]:
+    vault = vault_for(runtime)
+    today, now = dates.today(), dates.now()
+    with runtime.database.session() as session:
+        schools = UnitRepository(session).many(sorted({row.school_code for row in rows}), today)
+        outcomes, accepted = _in_scope(principal, rows, schools)
+        writer = writer_for(session)
+        writer.lock()
+        hashes = [vault.lookup_hash(row.national_id) for row in accepted]
+        plan = _plan(accepted, hashes, writer.existing(hashes), today, only_new)
+        created = writer.create(_new_teachers(session, vault, plan.new, today), now)
+        writer.update([(known.account_id, change) for known, change in plan.changes], now)
+        events = BulkOutbox(runtime.outbox)
+        _record_changes(events, plan.changes, schools)
+        events.add_many(ACCOUNT_CREATED, (new_teacher_data(
+            t.account_id, t.login, t.display_name, t.email, t.unit_code,
+            schools[t.unit_code].county_code) for t in created))
+        events.write(session)
+    outcomes.update(plan.outcomes)
+    for (row, _), teacher in zip(plan.new, created):
+        outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
+    return outcomes
+
+
+def _in_scope(principal: Principal, rows: list[TeacherRow],
+              schools: dict[str, Unit]) -> tuple[dict[int, RowOutcome], list[TeacherRow]]:
+    outcomes, accepted = {}, []
+    for row in rows:
+        try:
+            check_school(principal, schools.get(row.school_code))
+            accepted.append(row)
+        except RowRejected as rejected:
+            outcomes[row.row] = _rejected(row.row, rejected)
+    return outcomes, accepted
+
+
+def _plan(rows: list[TeacherRow], hashes: list[bytes], known: dict[bytes, KnownTeacher],
+          today: date, only_new: bool) -> _Plan:
+    plan = _Plan()
+    for row, lookup_hash in zip(rows, hashes):
+        teacher = known.get(lookup_hash)
+        if teacher is None:
+            plan.new.append((row, lookup_hash))
+            continue
+        if only_new:
+            raise Problem(409, "teacher-exists", "The teacher exists",
+                          "a teacher with this national ID exists", account_id=teacher.account_id)
+        try:
+            change = change_for(teacher, row.name, row.email, row.school_code, row.since, today)
+        except RowRejected as rejected:
+            plan.outcomes[row.row] = _rejected(row.row, rejected)
+            continue
+        plan.outcomes[row.row] = RowOutcome(row.row, UNCHANGED if change is None else UPDATED,
+                                            teacher.account_id, teacher.login)
+        if change is not None:
+            plan.changes.append((teacher, change))
+    return plan
+
+
+def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, TeacherChange]],
+                    schools: dict[str, Unit]) -> None:
+    for teacher, change in changes:
+        events.add(ACCOUNT_UPDATED, account_data(Account(
+            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]
+            change.display_name, change.email, change.unit_code, None,
+            schools[change.unit_code].county_code, change.school_since, change.version)))
+        if change.moved:
+            events.add(SCHOOL_CHANGED, school_changed_data(
+                teacher.account_id, change.unit_code, change.school_since,  # type: ignore[arg-type]
+                change.version))
+
+
+def check_school(principal: Principal, school: Unit | None) -> None:
+    if school is None:
+        raise RowRejected(UNKNOWN_UNIT, "no unit has this code")
+    if school.unit_type not in SCHOOL_TYPES:
+        raise RowRejected(NOT_A_SCHOOL, f"unit {school.code} is a {school.unit_type}, not a school")
+    if not is_national(principal) and school.authority_code != principal.authority:
+        raise RowRejected(OUTSIDE_AUTHORITY,
+                          f"unit {school.code} is not under the authority you act for")
+
+
+def _new_teachers(session, vault, new: list[tuple[TeacherRow, bytes]],  # type: ignore[no-untyped-def]
+                  today) -> Iterator[NewTeacher]:
+    """Made one by one as the writer takes them: encryption overlaps the database's work."""
+    if not new:
+        return
+    first = AccountRepository(session).reserve_numbers("teacher", len(new))
+    nonces = os.urandom(NONCE_BYTES * len(new))
+    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)))):
+        nonce = nonces[index * NONCE_BYTES:(index + 1) * NONCE_BYTES]
+        yield NewTeacher(account_id, teacher_login(first + index), lookup_hash,
+                         vault.seal(account_id, row.national_id, nonce), row.name,
+                         row.email, row.school_code, row.since or today)
+
+
+def _rejected(number: int, rejected: RowRejected) -> RowOutcome:
+    return RowOutcome(number, REJECTED, reason=rejected.reason, detail=rejected.detail)

@@ -1,0 +1,117 @@
+"""Use cases on one teacher (R-ACC-1): create, read, change (national IDs in
+``national_ids``)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from servicekit.problems import Problem
+from servicekit.service import Runtime
+from servicekit.tokens import Principal
+from services.accounts.adapters.accounts_repo import AccountRepository
+from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.domain import dates
+from services.accounts.domain.accounts import TEACHER, Account, InvalidAccount, check_display_name
+from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
+                                               TeacherChange, change_for)
+from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
+                                               school_changed_data)
+from services.accounts.handlers.scope import acts_for_unit, hidden, invalid, is_national, reviews_for
+from services.accounts.handlers.teacher_import import check_school, import_rows
+
+
+def create_teacher(runtime: Runtime, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    report = import_rows(runtime, principal, [(1, fields)], only_new=True)
+    [outcome] = report.rows
+    if outcome.status == REJECTED:
+        status = 403 if outcome.reason == "unit-outside-authority" else 422
+        raise Problem(status, outcome.reason or "invalid-teacher", "The teacher was not created",
+                      outcome.detail)
+    return get_teacher(runtime, principal, uuid.UUID(outcome.account_id))  # type: ignore[arg-type]
+
+
+def _may_see(session, principal: Principal, account: Account) -> bool:  # type: ignore[no-untyped-def]
+    if is_national(principal):
+        return True
+    if principal.has_any_role("teacher") and principal.subject in (str(account.account_id),
+                                                                    account.login):
+        return True
+    if acts_for_unit(principal, account.unit_code):
+        return True
+    school = UnitRepository(session).get(account.unit_code or "", dates.today())
+    return school is not None and reviews_for(principal, school.authority_code)
+
+
+def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+                      for_update: bool = False) -> Account:
+    account = AccountRepository(session).get(account_id, for_update=for_update)
+    if account is None or account.kind != TEACHER or not _may_see(session, principal, account):
+        raise hidden(f"teacher {account_id}")
+    return account
+
+
+def get_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> dict[str, Any]:
+    with runtime.database.session() as session:
+        return _view(session, _teacher_in_scope(session, principal, account_id))
+
+
+def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
+                   changes: dict[str, Any]) -> dict[str, Any]:
+    """Name, e-mail, or a move to another school from ``since`` (default today). A
+    reviewer may change its own authority's teachers, and move them to its own schools."""
+    today = dates.today()
+    with runtime.database.session() as session:
+        account = _teacher_in_scope(session, principal, account_id, for_update=True)
+        if not (is_national(principal) or principal.has_any_role("reviewer")):
+            raise hidden(f"teacher {account_id}")
+        try:
+            name = check_display_name(changes.get("display_name", account.display_name))
+        except InvalidAccount as error:
+            raise invalid("invalid-name", "The name is not valid", str(error)) from None
+        school_code = changes.get("school_code", account.unit_code)
+        school = UnitRepository(session).get(school_code, today)
+        try:
+            check_school(principal, school)
+            change = change_for(known_teacher(account), name, changes.get("email"), school_code,
+                                changes.get("since"), today,
+                                clear_email="email" in changes and changes["email"] is None)
+        except RowRejected as rejected:
+            status = 403 if rejected.reason == "unit-outside-authority" else 422
+            raise Problem(status, rejected.reason, "The change was refused", rejected.detail) from None
+        if change is None:
+            return _view(session, account)
+        changed = apply_change(runtime.outbox, session, account, change,
+                               school.county_code)  # type: ignore[union-attr]
+        return _view(session, changed)
+
+
+def apply_change(outbox, session, account: Account, change: TeacherChange,  # type: ignore[no-untyped-def]
+                 county_code: str | None) -> Account:
+    """Writes a teacher's change and records its events: updated, and moved if so."""
+    changed = replace(account, display_name=change.display_name, email=change.email,
+                      unit_code=change.unit_code, school_since=change.school_since,
+                      county_code=county_code, version=change.version)
+    repository = AccountRepository(session)
+    repository.update(changed, dates.now())
+    outbox.record(session, ACCOUNT_UPDATED, account_data(changed))
+    if change.moved:
+        repository.add_past_school(account.account_id, change.left_school,  # type: ignore[arg-type]
+                                   change.left_since, change.school_since)  # type: ignore[arg-type]
+        outbox.record(session, SCHOOL_CHANGED, school_changed_data(
+            str(changed.account_id), changed.unit_code, changed.school_since,  # type: ignore[arg-type]
+            changed.version))
+    return changed
+
+
+def _view(session, account: Account) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    past = AccountRepository(session).past_schools(account.account_id)
+    return {**account_data(account), "school_since": account.school_since,
+            "past_schools": [{"unit_code": unit, "since": since, "until": until}
+                             for unit, since, until in past]}
+
+
+def known_teacher(account: Account) -> KnownTeacher:
+    return KnownTeacher(str(account.account_id), account.login, account.status,
+                        account.display_name, account.email, account.unit_code,
+                        account.school_since, account.version)

@@ -1,0 +1,96 @@
+"""The accounts service on the embedded default (SQLite file, kombu's in-process bus), its
+HTTP API through Flask's test client with tokens signed like the sso service's, and the
+same service on a real PostgreSQL database for the bulk import path."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import kombu
+import pytest
+from flask.testing import FlaskClient
+
+from servicekit.bus import topology
+from servicekit.testing.runtimes import migrated
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from servicekit.testing.tokens import TokenSigner
+from servicekit.tokens import StaticKeySource, TokenVerifier
+from services.accounts.app import create_app
+
+from accounts_helpers import make_runtime
+
+SIGNER = TokenSigner()
+
+
+def _purge(runtime: Runtime) -> None:
+    # The in-process broker is one per process: empty what earlier tests left behind.
+    with kombu.Connection(runtime.settings.broker_url) as connection:
+        channel = connection.default_channel
+        for subscription in runtime.subscriptions():
+            for name in (subscription.queue.name, subscription.queue.dead_letter_queue):
+                kombu.Queue(name)(channel).purge()
+        kombu.Queue(topology.UNROUTED_QUEUE)(channel).purge()
+
+
+@dataclass
+class Api:
+    """The app's test client, with a token made per call from a role and its scope."""
+    client: FlaskClient
+    runtime: Runtime
+
+    def headers(self, role: str | None, unit: str | None = None, authority: str | None = None,
+                subject: str | None = None) -> dict[str, str]:
+        if role is None:
+            return {}
+        token = SIGNER.sign(subject=subject or f"{role}-1", roles=[role], unit=unit,
+                            authority=authority)
+        return {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, role: str | None = "operator", unit: str | None = None,
+             authority: str | None = None, subject: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return getattr(self.client, method)(path, headers=self.headers(role, unit, authority,
+                                                                       subject), **kwargs)
+
+    def get(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.call("get", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.call("post", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.call("patch", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.call("delete", path, **kwargs)
+
+
+@pytest.fixture
+def accounts(tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    runtime = make_runtime({"DATA_DIR": str(tmp_path)})
+    _purge(runtime)
+    yield runtime
+    _purge(runtime)
+    runtime.database.dispose()
+
+
+@pytest.fixture
+def api(tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+    app = create_app(Settings.from_env("accounts", {"DATA_DIR": str(tmp_path)}))
+    runtime: Runtime = migrated(app.extensions["runtime"])
+    _purge(runtime)
+    settings = runtime.settings
+    app.extensions["token_verifier"] = TokenVerifier(settings.token_issuer, settings.token_audience,
+                                                     StaticKeySource(SIGNER.jwks))
+    yield Api(app.test_client(), runtime)
+    _purge(runtime)
+    runtime.database.dispose()
+
+
+@pytest.fixture
+def pg_accounts(make_database) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    runtime = make_runtime({"MODE": "production", "DATABASE_URL": make_database("accounts"),
+                            "NATIONAL_ID_HASH_KEY": "test hash key " * 4,
+                            "NATIONAL_ID_ENCRYPTION_KEY": "test encryption key " * 4})
+    yield runtime
+    runtime.database.dispose()

@@ -1,0 +1,49 @@
+"""The bulk outbox writes the same envelopes as the kit's outbox, only faster."""
+from __future__ import annotations
+
+import json
+import uuid
+
+from contracts.events import CATALOGUE
+from servicekit import context
+from servicekit.events import Envelope
+from services.accounts.adapters import bulk_outbox
+from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
+
+from accounts_helpers import outbox_events
+
+TYPE = "accounts.account.created.v1"
+
+
+def data(number: int) -> dict:
+    return {"account_id": str(uuid.uuid4()), "login": f"teacher{number:05d}", "kind": "teacher",
+            "status": "enabled", "display_name": f'王"小明"\\{number}', "email": None,
+            "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}
+
+
+def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
+    with context.correlation("import-0001"):
+        events = BulkOutbox(accounts.outbox)
+        events.add_many(TYPE, [data(n) for n in range(5)])
+        with accounts.database.session() as session:
+            assert events.write(session) == 5
+    recorded = outbox_events(accounts)
+    validated, fast = recorded[1], recorded[4]
+    kit = json.loads(Envelope(type=TYPE, source="accounts", data=fast["data"],
+                              correlation_id="import-0001", id=fast["id"],
+                              time=Envelope.from_json(json.dumps(validated)).time).to_json())
+    assert fast == kit
+    assert set(validated) == set(fast)
+    assert fast["data"]["display_name"] == '王"小明"\\4'
+    for event in recorded:
+        envelope = Envelope.from_json(json.dumps(event))
+        CATALOGUE.load_data(envelope)
+        assert envelope.correlation_id == "import-0001"
+
+
+def test_generated_ids_are_version_4_uuids() -> None:
+    ids = uuid4_strings(1000)
+    assert len(set(ids)) == 1000
+    assert all(uuid.UUID(value).version == 4 and uuid.UUID(value).variant == uuid.RFC_4122
+               for value in ids)

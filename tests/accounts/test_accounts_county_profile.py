@@ -1,0 +1,43 @@
+"""R-SSO-4 through the real consumer: a county's profile fields update its own teachers;
+a county cannot rename another county's teacher or move one outside the county."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from services.accounts.handlers.teacher_import import import_rows
+from services.accounts.handlers.teachers import get_teacher
+from services.accounts.handlers.units import register_unit
+
+from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
+
+PROFILE = "sso.county_profile.received.v1"
+
+
+def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:  # type: ignore[no-untyped-def]
+    schools(accounts)
+    register_unit(accounts, "413602", "臺北市大安區仁愛國民小學", "elementary_school", "TPE")
+    report = import_rows(accounts, OPERATOR, enumerate([
+        {"national_id": teacher_id(1), "name": "王小明", "school_code": "353301",
+         "since": date(2015, 8, 1)},
+        {"national_id": teacher_id(2), "name": "林美玲", "school_code": "193601"}], start=1))
+    taipei, taichung = (row.account_id for row in report.rows)
+    before = len(outbox_events(accounts))
+    [outcome] = deliver(accounts, [
+        sso_event(PROFILE, account_id=taipei, county_code="TPE", display_name="王曉明",
+                  email="wang@tp.example", unit_code="413602"),
+        sso_event(PROFILE, account_id=taichung, county_code="TPE", display_name="冒名"),
+        sso_event(PROFILE, account_id=taipei, county_code="TPE", unit_code="193601"),
+        sso_event(PROFILE, account_id=taipei, county_code="TPE", display_name="王曉明"),
+    ])
+    assert (outcome.applied, outcome.dead_lettered) == (4, 0)
+    teacher = get_teacher(accounts, OPERATOR, uuid.UUID(taipei))
+    assert (teacher["display_name"], teacher["email"], teacher["unit_code"]) == (
+        "王曉明", "wang@tp.example", "413602")
+    assert teacher["past_schools"][0]["unit_code"] == "353301"
+    other = get_teacher(accounts, OPERATOR, uuid.UUID(taichung))
+    assert other["display_name"] == "林美玲"
+    events = outbox_events(accounts)[before:]
+    assert [e["type"] for e in events] == ["accounts.account.updated.v1",
+                                           "accounts.teacher.school_changed.v1"]
+    assert events[0]["correlation_id"] == "sso-test-0001"  # the cause travels on
