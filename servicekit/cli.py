@@ -6,6 +6,8 @@
     migrate        upgrade the database, declare this service's queues, reference data
     dead-letters   list | show EVENT_ID | replay (EVENT_ID… | --all) [--subscription S]
     tidy-outbox    delete rows the broker confirmed more than --days ago
+
+and the service's own (``ServiceDefinition.commands``), e.g. its scheduled jobs.
 """
 from __future__ import annotations
 
@@ -42,6 +44,9 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     letters.add_argument("--subscription")
     tidy = commands.add_parser("tidy-outbox")
     tidy.add_argument("--days", type=int, default=7)
+    own = {command.name: command for command in definition.commands}
+    for command in own.values():
+        command.arguments(commands.add_parser(command.name, help=command.help))
     args = parser.parse_args(argv)
 
     settings = Settings.from_env(definition.name)
@@ -61,7 +66,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     if args.command == "tidy-outbox":
         print(json.dumps({"deleted": tidy_outbox(runtime.database, timedelta(days=args.days))}))
         return 0
-    return 2
+    print(json.dumps(own[args.command].run(runtime, args), ensure_ascii=False, default=str))
+    return 0
 
 
 def migrate(runtime: Runtime) -> None:

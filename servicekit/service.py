@@ -5,6 +5,7 @@ builds everything else from it — the web app's shared parts, the relay, the co
 the migrations and the command line — so five services do not keep five copies."""
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,16 @@ from servicekit.settings import Settings
 
 
 @dataclass(frozen=True)
+class Command:
+    """A service's own command (``python -m services.<name> <command>``), e.g. a scheduled
+    job; its result is printed as JSON."""
+    name: str
+    help: str
+    run: Callable[["Runtime", argparse.Namespace], object]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     name: str
     app_spec: str  # "services.<name>.app:create_app()", what gunicorn loads
@@ -35,6 +46,7 @@ class ServiceDefinition:
     after_migrate: Callable[["Runtime"], object] | None = None
     # The small demo data set of the embedded default (``make up``); never run in production.
     seed_demo: Callable[["Runtime"], None] | None = None
+    commands: tuple[Command, ...] = ()
 
 
 class Runtime:
