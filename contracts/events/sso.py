@@ -23,7 +23,18 @@ class CountyProfileReceivedV1(Schema):
     unit_code = fields.String(validate=CODE)
 
 
+class MaintenanceNoticeAnnouncedV1(Schema):
+    """sso → courses (news and marquee, R-CRS-12): a planned outage an operator announced;
+    the sso service has e-mailed every enabled partner's contacts (R-SSO-6)."""
+    notice_id = fields.UUID(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+
+
 SCHEMAS: dict[str, type[Schema]] = {
     "sso.account.signed_in.v1": AccountSignedInV1,
     "sso.county_profile.received.v1": CountyProfileReceivedV1,
+    "sso.maintenance_notice.announced.v1": MaintenanceNoticeAnnouncedV1,
 }

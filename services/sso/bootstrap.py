@@ -2,11 +2,21 @@
 from pathlib import Path
 
 from contracts.events import CATALOGUE
-from servicekit.service import ServiceDefinition
+from servicekit.bus.consumer import Subscription
+from servicekit.service import Runtime, ServiceDefinition
+from services.sso.handlers import replica
+from services.sso.seed import seed_demo
+
+
+def subscriptions(runtime: Runtime) -> list[Subscription]:
+    return [Subscription(runtime.queue("accounts", *replica.HANDLERS), replica.HANDLERS)]
+
 
 DEFINITION = ServiceDefinition(
     name="sso",
     app_spec="services.sso.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    subscriptions=subscriptions,
+    seed_demo=seed_demo,
 )

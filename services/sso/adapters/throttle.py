@@ -1,0 +1,71 @@
+"""Brute-force lockout with atomic counters (R-SSO-7).
+
+An attempt first *reserves* its place: one conditional ``UPDATE … RETURNING`` adds it to
+the counter only while the login is under its limit and not locked. Only an attempt that
+got a place checks the password, so twenty attempts sent at once against a limit of five
+check five passwords and refuse fifteen — no read-then-write window to slip through.
+Counters are kept per login name whether or not an account has it: the locked answer
+tells nothing about which names exist.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, case, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from servicekit.db import Database
+from services.sso.adapters.orm import login_throttle, utcnow
+
+
+class Throttle:
+    def __init__(self, database: Database, max_attempts: int, window_seconds: int,
+                 lock_seconds: int, clock: Callable[[], datetime] = utcnow) -> None:
+        self._database = database
+        self._max = max_attempts
+        self._window = timedelta(seconds=window_seconds)
+        self._lock = timedelta(seconds=lock_seconds)
+        self._clock = clock
+
+    def reserve(self, key: str) -> bool:
+        """True when this attempt may check the credentials."""
+        now = self._clock()
+        t = login_throttle.c
+        fresh = or_(t.window_started_at <= now - self._window,
+                    and_(t.locked_until.is_not(None), t.locked_until <= now))
+        with self._database.session() as session:
+            dialect = postgresql if self._database.is_postgres else sqlite
+            insert = dialect.insert(login_throttle)
+            session.execute(insert.values(login_key=key, attempts=0, window_started_at=now)
+                            .on_conflict_do_nothing(index_elements=["login_key"]))
+            taken = session.execute(
+                update(login_throttle)
+                .where(t.login_key == key, or_(fresh, and_(t.locked_until.is_(None),
+                                                            t.attempts < self._max)))
+                .values(attempts=case((fresh, 1), else_=t.attempts + 1),
+                        window_started_at=case((fresh, now), else_=t.window_started_at),
+                        locked_until=case((fresh, None), else_=t.locked_until))
+                .returning(t.attempts)).scalar()
+        return taken is not None
+
+    def failed(self, key: str) -> None:
+        now = self._clock()
+        t = login_throttle.c
+        with self._database.session() as session:
+            session.execute(update(login_throttle).where(
+                t.login_key == key, t.attempts >= self._max, t.locked_until.is_(None))
+                .values(locked_until=now + self._lock))
+
+    def succeeded(self, key: str) -> None:
+        with self._database.session() as session:
+            session.execute(update(login_throttle).where(login_throttle.c.login_key == key)
+                            .values(attempts=0, locked_until=None))
+
+    def release(self, key: str) -> None:
+        """Gives a reserved place back: the attempt was never judged (the county's service
+        was down), so it must not count towards the lockout."""
+        t = login_throttle.c
+        with self._database.session() as session:
+            session.execute(update(login_throttle).where(t.login_key == key, t.attempts > 0)
+                            .values(attempts=t.attempts - 1))

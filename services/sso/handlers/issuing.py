@@ -1,0 +1,111 @@
+"""What a grant issues: an access token (a JWT for the API audience, which the gateway and
+every service verify), an id token for the client, and a refresh token.
+
+Partner sites get their pairwise ``sub`` everywhere and no roles: their access token opens
+userinfo and nothing else of the API. The platform's own client gets the account id and
+the account's roles, unit and authority, which the services authorise on.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from authlib.oidc.core.util import create_half_hash
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.keys import Signer
+from services.sso.adapters.orm import grants, refresh_tokens
+from services.sso.context import Sso
+from services.sso.domain.accounts import Account
+from services.sso.domain.clients import Client
+
+
+@dataclass(frozen=True)
+class Grant:
+    grant_id: str
+    client_id: str
+    account_id: str
+    sid: str | None
+    scopes: tuple[str, ...]
+    auth_time: datetime
+    amr: str
+
+
+def new_grant(session: Session, sso: Sso, client: Client, account: Account, sid: str,
+              scopes: tuple[str, ...], auth_time: datetime, amr: str) -> Grant:
+    grant = Grant(str(uuid.uuid4()), client.client_id, account.account_id, sid, scopes,
+                  auth_time, amr)
+    now = sso.now()
+    session.execute(insert(grants).values(
+        grant_id=grant.grant_id, client_id=client.client_id, account_id=account.account_id,
+        sid=sid, scope=" ".join(scopes), auth_time=auth_time, amr=amr, created_at=now,
+        expires_at=now + timedelta(seconds=sso.config.refresh_token_seconds)))
+    return grant
+
+
+def token_response(session: Session, sso: Sso, signer: Signer, client: Client, account: Account,
+                   grant: Grant, nonce: str | None = None) -> dict[str, Any]:
+    """``signer``: taken before the transaction (KeyStore.signer)."""
+    access_token = _access_token(sso, signer, client, account, grant)
+    answer: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer",
+                              "expires_in": sso.config.access_token_seconds,
+                              "scope": " ".join(grant.scopes)}
+    if "openid" in grant.scopes:
+        answer["id_token"] = _id_token(sso, signer, client, account, grant, access_token, nonce)
+    answer["refresh_token"] = _refresh_token(session, sso, grant)
+    return answer
+
+
+def _access_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": sso.config.issuer, "aud": sso.config.api_audience,
+        "sub": client.subject_for(sso.config.pairwise_secret, account.account_id),
+        "iat": now, "exp": now + sso.config.access_token_seconds, "jti": new_token(16),
+        "client_id": client.client_id, "scope": " ".join(grant.scopes), "gid": grant.grant_id,
+        "roles": [],
+    }
+    if not client.pairwise:
+        claims["roles"] = account.roles()
+        for name, value in (("unit", account.unit()), ("authority", account.authority())):
+            if value:
+                claims[name] = value
+    return signer.sign(claims, typ="at+jwt")
+
+
+def _id_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant,
+              access_token: str, nonce: str | None) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": sso.config.issuer, "aud": client.client_id, "azp": client.client_id,
+        "sub": client.subject_for(sso.config.pairwise_secret, account.account_id),
+        "iat": now, "exp": now + sso.config.id_token_seconds,
+        "auth_time": int(grant.auth_time.timestamp()), "amr": [grant.amr],
+        "at_hash": create_half_hash(access_token, "RS256").decode(),
+    }
+    if grant.sid:
+        claims["sid"] = grant.sid
+    if nonce:
+        claims["nonce"] = nonce
+    return signer.sign(claims)
+
+
+def _refresh_token(session: Session, sso: Sso, grant: Grant) -> str:
+    token, now = new_token(), sso.now()
+    expires = now + timedelta(seconds=sso.config.refresh_token_seconds)
+    session.execute(insert(refresh_tokens).values(
+        token_hash=digest(token), grant_id=grant.grant_id, issued_at=now, expires_at=expires))
+    session.execute(update(grants).where(grants.c.grant_id == grant.grant_id)
+                    .values(expires_at=expires))
+    return token
+
+
+def revoke_grant(session: Session, sso: Sso, grant_id: str, reason: str) -> bool:
+    return session.execute(update(grants).where(grants.c.grant_id == grant_id,
+                                                grants.c.revoked_at.is_(None))
+                           .values(revoked_at=sso.now(), revoked_reason=reason)).rowcount == 1

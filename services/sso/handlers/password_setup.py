@@ -1,0 +1,114 @@
+"""Setting a password through a one-time link sent to the account's e-mail address: the
+first password of an account the accounts service made (an operator sends the link), or
+a new one when it is forgotten (the person asks on the sign-in page).
+
+The link is good once, for ``SETUP_SECONDS``; only its digest is kept, and the API never
+shows it — it goes to the address on the account and nowhere else. Asking for a reset
+gets the same answer whether the login exists or not, and is counted like sign-in
+attempts, so it can be neither used to find accounts nor to flood a mailbox.
+A new password ends the account's sessions and grants: whoever knew the old one is out.
+"""
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from sqlalchemy import insert, update
+
+from servicekit.problems import Problem, not_found
+from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.mailer import Mail
+from services.sso.adapters.orm import password_setups
+from services.sso.adapters.passwords import policy_problem
+from services.sso.adapters.repository import AccountRepository
+from services.sso.context import Sso
+from services.sso.domain.accounts import Account
+from services.sso.handlers.credentials import Client, store_hashes
+from services.sso.handlers.replica import end_sign_ins
+
+SETUP_SECONDS = 72 * 3600
+RESET_SECONDS = 3600
+
+
+def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
+    """Mails a first-password link; returns where it went, partly masked."""
+    with sso.database.session() as session:
+        account = AccountRepository(session).get(account_id)
+    if account is None:
+        raise not_found(f"no account {account_id}")
+    if not account.enabled or not account.email:
+        raise Problem(422, "no-address", "The account is not enabled or has no e-mail address")
+    if not _mail_link(sso, account, "setup", by, SETUP_SECONDS):
+        raise Problem(503, "mail-unavailable", "The e-mail could not be sent; try again later")
+    return _masked(account.email)
+
+
+def request_reset(sso: Sso, login: str, who: Client) -> None:
+    """Always the same outcome for the caller; a link goes out only to a real, enabled
+    account that has an address, at most ``lockout_attempts`` times a window."""
+    login = login.strip()[:64]
+    if not login or not sso.throttle.reserve(f"reset:{login.lower()}"):
+        return
+    with sso.database.session() as session:
+        account = AccountRepository(session).by_login(login)
+    if account is not None and account.enabled and account.email:
+        _mail_link(sso, account, "reset", f"self:{who.address or ''}"[:64], RESET_SECONDS)
+
+
+def token_is_open(sso: Sso, token: str | None) -> bool:
+    if not token or len(token) > 100:
+        return False
+    with sso.database.session() as session:
+        return session.execute(password_setups.select().where(
+            password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None),
+            password_setups.c.expires_at > sso.now())).first() is not None
+
+
+def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Account:
+    """Raises Problem: 400 when the link is used or expired, 422 for a weak password."""
+    now = sso.now()
+    with sso.database.session() as session:
+        row = session.execute(password_setups.select().where(
+            password_setups.c.token_hash == digest(token))).first()
+        account = AccountRepository(session).get(row.account_id) if row else None
+    if row is None or row.used_at is not None or row.expires_at <= now or account is None:
+        raise Problem(400, "link-expired", "This link is used or has expired")
+    problem = policy_problem(new_password, account.login)
+    if problem:
+        raise Problem(422, "weak-password", "The new password is not accepted", problem)
+    password_hash = sso.passwords.hash(new_password)
+    with sso.database.session() as session:
+        taken = session.execute(update(password_setups).where(
+            password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None))
+            .values(used_at=now)).rowcount
+        if taken != 1:
+            raise Problem(400, "link-expired", "This link is used or has expired")
+        store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
+        end_sign_ins(session, account.account_id, "password-" + row.purpose)
+    return account
+
+
+def _mail_link(sso: Sso, account: Account, purpose: str, by: str, seconds: int) -> bool:
+    token, now = new_token(), sso.now()
+    with sso.database.session() as session:
+        session.execute(insert(password_setups).values(
+            token_hash=digest(token), account_id=account.account_id, purpose=purpose,
+            requested_by=by, created_at=now, expires_at=now + timedelta(seconds=seconds)))
+    link = sso.config.url(f"/login/setup?token={token}")
+    hours = seconds // 3600
+    body = (f"{account.display_name} 您好：\n\n"
+            f"請於 {hours} 小時內開啟以下連結，設定您在全國教師在職進修資訊網的密碼（帳號：{account.login}）：\n\n"
+            f"{link}\n\n連結只能使用一次。若您沒有提出這項要求，請忽略這封信。\n\n"
+            f"--\nSet your password for the National In-Service Teacher Training Network "
+            f"(username {account.login}) within {hours} hours: {link}\n"
+            "The link works once. If you did not ask for it, ignore this e-mail.\n")
+    subject = "設定密碼 Set your password" if purpose == "setup" else "重設密碼 Reset your password"
+    try:
+        return sso.mailer.send([Mail((account.email or "",), subject, body)]) == [None]
+    except (OSError, smtplib.SMTPException):
+        return False
+
+
+def _masked(address: str) -> str:
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}***@{domain}"

@@ -1,0 +1,102 @@
+"""County roaming in (R-SSO-4), both ways the seed describes: (a) the county's web service
+checks the county credentials, (b) the county's own sign-on as an upstream OpenID Connect
+provider. Either way the county identity then signs in the teacher it is linked to
+(handlers/county_links.py), and the session goes on to partner sites like any other
+(roam and roam again, R-SSO-5)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, insert
+
+from servicekit.problems import not_found
+from services.sso.adapters.county_oidc import UpstreamProvider
+from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
+from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.orm import upstream_logins
+from services.sso.context import Sso
+from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
+from services.sso.handlers.county_links import Linked, NeedsLink, arrive
+from services.sso.handlers.credentials import Client, Locked, record_login
+
+UPSTREAM_SECONDS = 600
+
+
+# -- (a) the county's web service ---------------------------------------------------------
+def sign_in_with_service(sso: Sso, county_code: str, username: str, password: str,
+                         who: Client, request_id: str | None) -> Linked | NeedsLink | None:
+    """None: the county said no (the same answer whatever the reason). Raises ``Locked``
+    and ``CountyUnavailable``."""
+    item = connector(sso, county_code)
+    if item.mode != WEB_SERVICE:
+        raise not_found(f"{county_code} signs in by redirect")
+    key = f"county:{county_code}:{username.strip().lower()[:100]}"
+    if not username.strip() or not password:
+        return None
+    if not sso.throttle.reserve(key):
+        _record(sso, county_code, username, "locked", who)
+        raise Locked()
+    adapter = ADAPTERS[item.config["adapter"]](county_code, item.config["endpoint"],
+                                               secret_of(sso, county_code),
+                                               sso.config.outgoing_timeout_seconds)
+    try:
+        identity = adapter.check(username.strip(), password)
+    except CountyUnavailable:
+        sso.throttle.release(key)
+        raise
+    if identity is None:
+        sso.throttle.failed(key)
+        _record(sso, county_code, username, "failure", who)
+        return None
+    sso.throttle.succeeded(key)
+    return arrive(sso, identity, METHODS[WEB_SERVICE], request_id)
+
+
+def _record(sso: Sso, county_code: str, username: str, outcome: str, who: Client) -> None:
+    with sso.database.session() as session:
+        record_login(session, sso, f"{county_code}:{username.strip()[:100]}", None,
+                     "county_service", outcome, who, county_code)
+
+
+# -- (b) the county's own sign-on (upstream OpenID Connect) --------------------------------
+def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
+    item = connector(sso, county_code)
+    if item.mode != OIDC:
+        raise not_found(f"{county_code} signs in with its web service")
+
+    def build() -> UpstreamProvider:
+        return UpstreamProvider(
+            county_code, item.config["issuer"], item.config["client_id"],
+            secret_of(sso, county_code), sso.config.url(f"/login/county/{county_code}/callback"),
+            sso.config.outgoing_timeout_seconds, item.config.get("scope", "openid profile email"),
+            item.config.get("claims"))
+    # Keyed by the connector's last change: every worker picks up a new configuration.
+    return sso.upstream_provider(f"{county_code}@{item.updated_at}", build)
+
+
+def start_upstream(sso: Sso, county_code: str, request_id: str | None) -> str:
+    provider = upstream(sso, county_code)
+    state, nonce, verifier = new_token(), new_token(), new_token(48)
+    with sso.database.session() as session:
+        session.execute(insert(upstream_logins).values(
+            state_hash=digest(state), county_code=county_code, nonce=nonce,
+            code_verifier=verifier, request_id=request_id,
+            expires_at=sso.now() + timedelta(seconds=UPSTREAM_SECONDS)))
+    return provider.authorization_url(state, nonce, verifier)
+
+
+def finish_upstream(sso: Sso, county_code: str, code: str | None,
+                    state: str | None) -> tuple[Linked | NeedsLink, str | None]:
+    """The outcome and the authorization request that was waiting. Raises
+    ``CountyUnavailable`` for anything the county or the browser got wrong."""
+    if not code or not state:
+        raise CountyUnavailable(f"{county_code}: the county sent no code")
+    with sso.database.session() as session:
+        row = session.execute(delete(upstream_logins).where(
+            upstream_logins.c.state_hash == digest(state),
+            upstream_logins.c.county_code == county_code,
+            upstream_logins.c.expires_at > sso.now()).returning(*upstream_logins.c)).first()
+    if row is None:
+        raise CountyUnavailable(f"{county_code}: unknown or expired state")
+    identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)
+    return arrive(sso, identity, METHODS[OIDC], row.request_id), row.request_id

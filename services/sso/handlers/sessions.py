@@ -1,0 +1,81 @@
+"""Browser sessions at the provider: what lets a teacher go on to the next partner site
+without signing in again (R-SSO-5), whichever way they signed in.
+
+The cookie holds a random value; the table keeps its digest. ``sid`` is the public name
+of the session that id tokens and logout tokens carry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+
+from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.orm import browser_sessions
+from services.sso.adapters.repository import AccountRepository
+from services.sso.context import Sso
+from services.sso.domain.accounts import Account
+from services.sso.handlers.credentials import Client, record_login
+
+SIGNED_IN = "sso.account.signed_in.v1"
+AMR = {"password": "pwd", "county_service": "fed", "county_oidc": "fed"}
+
+
+@dataclass(frozen=True)
+class BrowserSession:
+    sid: str
+    account: Account
+    method: str
+    county_code: str | None
+    auth_time: datetime
+
+    @property
+    def amr(self) -> str:
+        return AMR[self.method]
+
+
+def start_session(sso: Sso, account: Account, method: str, who: Client,
+                  county_code: str | None = None, login: str | None = None,
+                  replacing: str | None = None) -> tuple[str, BrowserSession]:
+    """A new session (and the cookie value that names it) for an account just signed in;
+    the session of the cookie it ``replac``es ends (no session outlives its cookie)."""
+    cookie, sid, now = new_token(), new_token(), sso.now()
+    with sso.database.session() as session:
+        if replacing:
+            session.execute(update(browser_sessions).where(
+                browser_sessions.c.cookie_hash == digest(replacing),
+                browser_sessions.c.ended_at.is_(None)).values(ended_at=now))
+        session.execute(insert(browser_sessions).values(
+            cookie_hash=digest(cookie), sid=sid, account_id=account.account_id, method=method,
+            county_code=county_code, auth_time=now,
+            expires_at=now + timedelta(seconds=sso.config.session_seconds)))
+        if method != "password":  # password sign-ins are recorded where they are checked
+            record_login(session, sso, login or account.login, account.account_id, method,
+                         "success", who, county_code)
+        sso.outbox.record(session, SIGNED_IN, {
+            "account_id": account.account_id, "at": now.isoformat(), "method": method,
+            "county_code": county_code})
+    return cookie, BrowserSession(sid, account, method, county_code, now)
+
+
+def current_session(sso: Sso, cookie: str | None) -> BrowserSession | None:
+    if not cookie or len(cookie) > 100:
+        return None
+    now = sso.now()
+    with sso.database.session() as session:
+        row = session.execute(select(browser_sessions).where(
+            browser_sessions.c.cookie_hash == digest(cookie),
+            browser_sessions.c.ended_at.is_(None),
+            browser_sessions.c.expires_at > now)).first()
+        account = AccountRepository(session).get(row.account_id) if row else None
+    if row is None or account is None or not account.enabled:
+        return None
+    return BrowserSession(row.sid, account, row.method, row.county_code, row.auth_time)
+
+
+def end_session(sso: Sso, sid: str) -> bool:
+    with sso.database.session() as session:
+        return session.execute(update(browser_sessions).where(
+            browser_sessions.c.sid == sid, browser_sessions.c.ended_at.is_(None))
+            .values(ended_at=sso.now())).rowcount == 1

@@ -1,0 +1,59 @@
+"""One's own account (who the token says you are, changing one's password) and an
+account's first password, mailed as a one-time link by an operator."""
+from __future__ import annotations
+
+from flask import Response
+from marshmallow import Schema, fields, validate
+
+from contracts.vocabulary import ROLES
+from servicekit.api import roles
+from services.sso.api import api
+from services.sso.handlers import credentials, password_setup
+from services.sso.web.browser import who
+from services.sso.web.current import current_sso
+
+OPERATORS = roles("operator", "admin")
+EVERYONE = roles(*ROLES)
+
+
+class SetupSent(Schema):
+    sent_to = fields.String()
+
+
+@api.route("/accounts/<account_id>/password-setup", "POST", allow=OPERATORS,
+           summary="E-mail an account a one-time link to set its password (the link is never "
+                   "shown here)", response=SetupSent)
+def send_password_setup(principal, account_id):  # type: ignore[no-untyped-def]
+    return {"sent_to": password_setup.send_setup_link(current_sso(), account_id, principal.subject)}
+
+
+# -- one's own account ------------------------------------------------------------------------
+class MeSchema(Schema):
+    subject = fields.String()
+    roles = fields.List(fields.String())
+    unit = fields.String(allow_none=True)
+    authority = fields.String(allow_none=True)
+    client_id = fields.String(allow_none=True)
+
+
+class PasswordChange(Schema):
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(min=1, max=256))
+
+
+@api.route("/me", "GET", allow=EVERYONE, summary="Who the access token says you are",
+           response=MeSchema)
+def me(principal):  # type: ignore[no-untyped-def]
+    return {"subject": principal.subject, "roles": sorted(principal.roles),
+            "unit": principal.unit, "authority": principal.authority,
+            "client_id": principal.client_id}
+
+
+@api.route("/me/password", "POST", allow=EVERYONE, summary="Change your own platform password",
+           body=PasswordChange, status=204)
+def change_password(principal, body):  # type: ignore[no-untyped-def]
+    credentials.change_password(current_sso(), principal.subject, body["current_password"],
+                                body["new_password"], who())
+    return Response(status=204)

@@ -1,0 +1,138 @@
+"""Signing in with a county account (R-SSO-4): the county's own form checked by its web
+service, or off to the county's sign-on and back; and the one-time link of a county
+identity to the teacher, confirmed with the teacher's platform password."""
+from __future__ import annotations
+
+import logging
+
+from flask import Response, request
+
+from servicekit.api import PUBLIC
+from servicekit.problems import Problem
+from services.sso.adapters.county_service import CountyUnavailable
+from services.sso.api import api
+from services.sso.handlers import county_connectors, county_links, roaming
+from services.sso.handlers.credentials import Locked
+from services.sso.web.browser import (ARRIVAL_COOKIE, clear_cookie, form_is_genuine, language,
+                                      message, page, redirect_to, set_cookie, who)
+from services.sso.web.current import current_sso
+from services.sso.web.onward import signed_in
+
+log = logging.getLogger("sso.pages")
+
+
+def _county_page(county: county_connectors.Connector, error: str | None = None,
+                 status: int = 200) -> Response:
+    return page(current_sso(), "county_login.html", status=status, county_code=county.county_code,
+                county_name=county.display_name, request_id=request.values.get("request"),
+                error=error)
+
+
+def _arrived(outcome, request_id: str | None) -> Response:  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    if isinstance(outcome, county_links.Linked):
+        return signed_in(outcome.account, outcome.method, request_id, outcome.county_code)
+    response = redirect_to(sso.config.url(f"/login/link?arrival={outcome.arrival_id}"
+                                          f"&lang={language()}"))
+    set_cookie(sso, response, ARRIVAL_COOKIE, outcome.browser_secret, max_age=3600)
+    return response
+
+
+@api.route("/login/county/<county_code>", "GET", allow=PUBLIC,
+           summary="Sign in with a county account: the county's form, or off to its own sign-on")
+def county_login_page(principal, county_code):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    try:
+        county = county_connectors.connector(sso, county_code)
+        if county.mode == county_connectors.OIDC:
+            return redirect_to(roaming.start_upstream(sso, county_code,
+                                                      request.args.get("request") or None))
+    except Problem:
+        return message("error_title", "county_unavailable", 404, True)
+    except CountyUnavailable:
+        return message("error_title", "county_unavailable", 503, True)
+    return _county_page(county)
+
+
+@api.route("/login/county/<county_code>", "POST", allow=PUBLIC,
+           summary="County credentials, checked by the county's web service")
+def county_login_submit(principal, county_code):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    try:
+        county = county_connectors.connector(sso, county_code)
+    except Problem:
+        return message("error_title", "county_unavailable", 404, True)
+    if not form_is_genuine(sso):
+        return _county_page(county, "bad_form", 400)
+    request_id = request.form.get("request") or None
+    try:
+        outcome = roaming.sign_in_with_service(sso, county_code, request.form.get("username", ""),
+                                               request.form.get("password", ""), who(), request_id)
+    except Locked:
+        return _county_page(county, "locked", 429)
+    except CountyUnavailable:
+        return _county_page(county, "county_unavailable", 503)
+    except Problem as problem:
+        return message("error_title", "account_unavailable", problem.status, True)
+    if outcome is None:
+        return _county_page(county, "county_refused")
+    return _arrived(outcome, request_id)
+
+
+@api.route("/login/county/<county_code>/callback", "GET", allow=PUBLIC,
+           summary="Return from a county's own OpenID Connect sign-on")
+def county_callback(principal, county_code):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    try:
+        outcome, request_id = roaming.finish_upstream(
+            sso, county_code, request.args.get("code"), request.args.get("state"))
+    except CountyUnavailable as error:
+        log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
+        return message("error_title", "county_unavailable", 502, True)
+    except Problem as problem:
+        return message("error_title", "account_unavailable", problem.status, True)
+    return _arrived(outcome, request_id)
+
+
+def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
+    sso = current_sso()
+    names = {c.county_code: c.display_name
+             for c in county_connectors.connectors(sso, enabled_only=False)}
+    return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
+                county_name=names.get(arrival["county_code"], arrival["county_code"]), error=error)
+
+
+@api.route("/login/link", "GET", allow=PUBLIC,
+           summary="First county sign-in: confirm the link once with the platform password")
+def link_page(principal):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
+                                      request.cookies.get(ARRIVAL_COOKIE))
+    if arrival is None:
+        return message("error_title", "bad_form", 400, True)
+    return _link_page(arrival)
+
+
+@api.route("/login/link", "POST", allow=PUBLIC,
+           summary="Link a county identity to the teacher whose platform password this is")
+def link_submit(principal):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    secret = request.cookies.get(ARRIVAL_COOKIE)
+    arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)
+    if arrival is None or not form_is_genuine(sso):
+        return message("error_title", "bad_form", 400, True)
+    try:
+        linked = county_links.confirm_with_password(sso, arrival["arrival_id"], secret or "",
+                                               request.form.get("username", ""),
+                                               request.form.get("password", ""), who())
+    except Locked:
+        return _link_page(arrival, "locked", 429)
+    except Problem as problem:
+        key = {"not-a-teacher": "link_not_teacher", "already-linked": "link_taken"}.get(
+            problem.slug, "bad_form")
+        return _link_page(arrival, key, problem.status)
+    if linked is None:
+        return _link_page(arrival, "wrong_credentials")
+    response = signed_in(linked.account, linked.method, arrival["request_id"], linked.county_code)
+    clear_cookie(sso, response, ARRIVAL_COOKIE)
+    return response

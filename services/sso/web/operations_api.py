@@ -1,0 +1,72 @@
+"""Operations: maintenance notices (R-SSO-6; the feed is public) and signing-key rotation."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from servicekit.api import PUBLIC, roles
+from services.sso.api import api
+from services.sso.handlers import notices
+from services.sso.web.current import current_sso
+
+OPERATORS = roles("operator", "admin")
+
+
+class NoticeBody(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+
+
+class DeliverySchema(Schema):
+    client_id = fields.String()
+    recipients = fields.List(fields.String())
+    sent_at = fields.AwareDateTime(allow_none=True)
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+
+
+class NoticeFeedSchema(Schema):
+    notice_id = fields.String()
+    title = fields.String()
+    body = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    published_at = fields.AwareDateTime()
+
+
+class NoticeSchema(NoticeFeedSchema):
+    deliveries = fields.List(fields.Nested(DeliverySchema))
+
+
+@api.route("/notices", "POST", allow=OPERATORS,
+           summary="Announce a planned outage: news feed, and e-mail to every enabled partner",
+           body=NoticeBody, response=NoticeSchema, status=201)
+def announce_notice(principal, body):  # type: ignore[no-untyped-def]
+    return notices.announce(current_sso(), body["title"], body["body"], body["starts_at"],
+                            body["ends_at"], principal.subject)
+
+
+@api.route("/notices", "GET", allow=PUBLIC, summary="News feed of maintenance notices",
+           response=NoticeFeedSchema, many=True)
+def notice_feed(principal):  # type: ignore[no-untyped-def]
+    return notices.feed(current_sso())
+
+
+@api.route("/notices/<notice_id>", "GET", allow=OPERATORS,
+           summary="A notice with its e-mail deliveries", response=NoticeSchema)
+def get_notice(principal, notice_id):  # type: ignore[no-untyped-def]
+    return notices.notice(current_sso(), notice_id)
+
+
+class RotationSchema(Schema):
+    promoted = fields.String(allow_none=True)
+    waiting_seconds = fields.Integer()
+    removed = fields.List(fields.String())
+
+
+@api.route("/keys/rotate", "POST", allow=OPERATORS,
+           summary="Rotate signing keys: the published next key starts signing once it has "
+                   "been published long enough", response=RotationSchema)
+def rotate_keys(principal):  # type: ignore[no-untyped-def]
+    return current_sso().keys.rotate()

@@ -1,0 +1,60 @@
+"""Setting a password through a one-time link mailed to the account's address: asking
+for one when it is forgotten, and using it (handlers/password_setup.py)."""
+from __future__ import annotations
+
+from flask import Response, request
+
+from servicekit.api import PUBLIC
+from services.sso.api import api
+from services.sso.web.browser import message
+from services.sso.web.current import current_sso
+from servicekit.problems import Problem
+from services.sso.handlers import password_setup
+from services.sso.web.browser import form_is_genuine, page, who
+
+
+@api.route("/login/forgot", "GET", allow=PUBLIC, summary="Ask for a link to set a new password")
+def forgot_page(principal):  # type: ignore[no-untyped-def]
+    return page(current_sso(), "forgot.html")
+
+
+@api.route("/login/forgot", "POST", allow=PUBLIC,
+           summary="Send a password link to the account's e-mail (the same answer for any login)")
+def forgot_submit(principal):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    if not form_is_genuine(sso):
+        return page(sso, "forgot.html", status=400)
+    password_setup.request_reset(sso, request.form.get("username", ""), who())
+    return page(sso, "forgot.html", sent=True)
+
+
+def _setup_page(token: str, error: str | None = None, status: int = 200,
+                detail: str = "") -> Response:
+    return page(current_sso(), "setup.html", status=status, token=token, error=error,
+                detail=detail)
+
+
+@api.route("/login/setup", "GET", allow=PUBLIC, summary="Set a password with a one-time link")
+def setup_page(principal):  # type: ignore[no-untyped-def]
+    token = request.args.get("token", "")
+    if not password_setup.token_is_open(current_sso(), token):
+        return message("setup_title", "setup_expired", 400, True)
+    return _setup_page(token)
+
+
+@api.route("/login/setup", "POST", allow=PUBLIC,
+           summary="The new password (fields password, again)")
+def setup_submit(principal):  # type: ignore[no-untyped-def]
+    sso = current_sso()
+    token = request.form.get("token", "")
+    if not form_is_genuine(sso):
+        return _setup_page(token, "bad_form", 400)
+    if request.form.get("password", "") != request.form.get("again"):
+        return _setup_page(token, "setup_mismatch", 400)
+    try:
+        password_setup.set_password(sso, token, request.form.get("password", ""), who())
+    except Problem as problem:
+        if problem.slug == "weak-password":
+            return _setup_page(token, "setup_weak", 422, problem.detail or "")
+        return message("setup_title", "setup_expired", 400, True)
+    return message("setup_title", "setup_done")

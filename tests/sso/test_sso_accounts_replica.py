@@ -1,0 +1,90 @@
+"""The accounts replica, kept from accounts events through the consumer (status, roles,
+unit, county), and what it means for tokens and sessions."""
+from __future__ import annotations
+
+import uuid
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from sqlalchemy import select
+
+from servicekit.tokens import TokenVerifier
+from services.sso.adapters.orm import accounts
+
+
+def web_token(sso, browser, account):  # type: ignore[no-untyped-def]
+    web = sso.web_client()
+    client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
+                           code_challenge_method="S256", token_endpoint_auth_method="none")
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier)
+    callback = browser.sign_in(url, sso.url, account.login, account.password)
+    return client.fetch_token(sso.url + "/oauth/token", authorization_response=callback,
+                              code_verifier=verifier)
+
+
+def claims_of(sso, token):  # type: ignore[no-untyped-def]
+    verifier = TokenVerifier(sso.url, "inservice-api", sso.sso.keys)
+    return verifier.verify(token["access_token"])
+
+
+def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):  # type: ignore[no-untyped-def]
+    grant_id = str(uuid.uuid4())
+    sso.publish("accounts.role.revoked.v1" if revoked else "accounts.role.granted.v1", {
+        "grant_id": grant_id, "account_id": account.account_id, "role": role,
+        "unit_code": unit, "authority_code": authority, "version": version})
+    return grant_id
+
+
+def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:  # type: ignore[no-untyped-def]
+    business = sso.teacher("biz-353301", kind="business", unit_code="353301")
+    principal = claims_of(sso, web_token(sso, browser, business))
+    assert principal.roles == {"business"} and principal.unit == "353301"
+
+    reviewer = sso.teacher("reviewer-tpe", kind="staff", unit_code=None)
+    grant(sso, reviewer, "reviewer", authority="TPE")
+    principal = claims_of(sso, web_token(sso, type(browser)(), reviewer))
+    assert principal.roles == {"reviewer"} and principal.authority == "TPE"
+
+
+def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # type: ignore[no-untyped-def]
+    staff = sso.teacher("operator", kind="staff", unit_code=None)
+    grant_id = str(uuid.uuid4())
+    base = {"grant_id": grant_id, "account_id": staff.account_id, "role": "operator",
+            "unit_code": None, "authority_code": None}
+    sso.publish("accounts.role.granted.v1", {**base, "version": 1})
+    token = web_token(sso, browser, staff)
+    assert claims_of(sso, token).roles == {"operator"}
+    sso.publish("accounts.role.revoked.v1", {**base, "version": 2})
+    refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"}).json()
+    assert claims_of(sso, refreshed).roles == frozenset()
+
+
+def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+    teacher = sso.teacher("teacher00001")
+    token = web_token(sso, browser, teacher)
+    sso.update_account(teacher, status="disabled")
+    refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"})
+    assert refreshed.json()["error"] == "invalid_grant"
+    silent = browser.get(sso.url + "/oauth/authorize", params={
+        "response_type": "code", "client_id": "web", "redirect_uri": sso.web_client().redirect_uris[0],
+        "scope": "openid", "prompt": "none", "code_challenge_method": "S256",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"})
+    assert query(silent.headers["Location"])["error"] == "login_required"
+    page = browser.get(sso.url + "/login")
+    refused = browser.submit(page, sso.url + "/login", username=teacher.login, password=teacher.password)
+    assert "帳號或密碼錯誤" in refused.text  # the same answer as a wrong password
+
+
+def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> None:  # type: ignore[no-untyped-def]
+    teacher = sso.teacher("teacher00001")
+    sso.update_account(teacher, display_name="新名字")  # version 2
+    teacher.version = 1
+    sso.account_event(teacher, display_name="舊名字")  # version 1, late
+    with sso.sso.database.session() as session:
+        name = session.scalar(select(accounts.c.display_name).where(
+            accounts.c.account_id == teacher.account_id))
+    assert name == "新名字"

@@ -1,0 +1,37 @@
+"""The scheduled commands run as the scheduler runs them (R-ACC-4, R-OPS-1)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(tmp_path, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
+    return subprocess.run([sys.executable, "-m", "services.sso", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=True)
+
+
+def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run(tmp_path, "migrate")
+    tidied = json.loads(run(tmp_path, "tidy-records", "--days", "30").stdout)
+    assert tidied["login_records"] == 0 and "password_changes" in tidied
+    rotation = json.loads(run(tmp_path, "rotate-keys").stdout)
+    # The first keys were just made: the next one is not published long enough to sign.
+    assert rotation["promoted"] is None and rotation["waiting_seconds"] > 0
+
+
+def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from servicekit.settings import MissingSecret, Settings
+    from services.sso.app import create_app
+    production = {"MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'sso.sqlite3'}"}
+    with pytest.raises(MissingSecret):
+        create_app(Settings.from_env("sso", production))
+    secrets = {"SSO_KEY_ENCRYPTION_KEY": "k" * 40, "SSO_PAIRWISE_KEY": "p" * 40, "SSO_FORM_KEY": "f" * 40}
+    assert create_app(Settings.from_env("sso", {**production, **secrets})).name == "sso"

@@ -1,0 +1,73 @@
+"""On real PostgreSQL, where transactions do run at the same time (SQLite takes them one
+by one): the lockout's atomic counter and the single-use code hold under parallel load."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+pytestmark = pytest.mark.postgres
+
+
+def in_parallel(count: int, work) -> list:  # type: ignore[no-untyped-def]
+    start = threading.Barrier(count)
+    results: list = []
+
+    def run(n: int) -> None:
+        start.wait()
+        results.append(work(n))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_forty_parallel_attempts_get_exactly_the_allowed_five(make_sso, make_database) -> None:  # type: ignore[no-untyped-def]
+    sso = make_sso(DATABASE_URL=make_database("sso"), SSO_LOCKOUT_ATTEMPTS="5")
+    results = in_parallel(40, lambda _n: sso.sso.throttle.reserve("password:teacher00001"))
+    assert results.count(True) == 5
+
+
+def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_database, browser, query) -> None:  # type: ignore[no-untyped-def]
+    sso = make_sso(DATABASE_URL=make_database("sso"))
+    teacher = sso.teacher("teacher00001")
+    redirect = "http://127.0.0.1:9/a/cb"
+    _, secret = sso.partner("partner-a", redirect)
+    verifier = generate_token(48)
+    url = requests.Request("GET", sso.url + "/oauth/authorize", params={
+        "response_type": "code", "client_id": "partner-a", "redirect_uri": redirect,
+        "scope": "openid", "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256"}).prepare().url
+    code = query(browser.sign_in(url, sso.url, teacher.login, teacher.password))["code"]
+
+    def redeem(_n: int) -> int:
+        return requests.post(sso.url + "/oauth/token", auth=("partner-a", secret), timeout=10, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+            "code_verifier": verifier}).status_code
+
+    statuses = in_parallel(8, redeem)
+    assert sorted(statuses) == [200] + [400] * 7
+
+
+def test_the_migrations_make_the_model_on_postgresql(make_database) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from servicekit.db import Database
+    from servicekit.migrations import upgrade
+    from services.sso.adapters.orm import metadata
+    from services.sso.bootstrap import DEFINITION
+
+    database = Database(make_database("sso"))
+    upgrade(DEFINITION.migrations_dir, database)
+    with database.engine.connect() as connection:
+        found = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                 metadata)
+    database.dispose()
+    assert [d for d in found if getattr(d[1], "name", "") not in ("outbox", "inbox", "ix_outbox_unsent")] == []

@@ -1,0 +1,295 @@
+"""County roaming in, both ways the seed describes (R-SSO-4), and roam-and-roam-again to
+partner sites in the same browser session (R-SSO-5). The counties are fakes on loopback:
+a web service that checks credentials, and an OpenID Connect provider of their own."""
+from __future__ import annotations
+
+import json
+import secrets
+import pytest
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from flask import Flask, Response, jsonify, redirect, request
+from jose import jwt as jose_jwt
+from sqlalchemy import select
+
+from servicekit.bus.tables import outbox
+from servicekit.testing.tokens import TokenSigner
+from services.sso.domain.pairwise import pairwise_subject
+
+API_KEY = "county-api-key"
+
+
+class FakeCountyService:
+    """A county's credential-checking web service (json-v1)."""
+
+    def __init__(self, serve) -> None:  # type: ignore[no-untyped-def]
+        self.people = {"alice": ("county-pw-1", "TPE-T-000123",
+                                 {"name": "王小明", "email": "alice@tp.edu.example", "school_code": "353301"})}
+        self.calls = 0
+        app = Flask("county-service")
+
+        @app.post("/auth")
+        def auth() -> Response:
+            self.calls += 1
+            if request.headers.get("Authorization") != f"Bearer {API_KEY}":
+                return Response(status=401)
+            body = request.get_json()
+            person = self.people.get(body["username"])
+            if person is None or person[0] != body["password"]:
+                return jsonify(authenticated=False)
+            return jsonify(authenticated=True, subject=person[1], profile=person[2])
+
+        self.url = serve(app).url
+
+
+class FakeCountyProvider:
+    """A county's own OpenID Connect sign-on; the person is taken as signed in there."""
+
+    def __init__(self, serve) -> None:  # type: ignore[no-untyped-def]
+        self.server = serve()
+        self.url = self.server.url
+        self.signer = TokenSigner(issuer=self.url, audience="inservice")
+        self.codes: dict[str, dict] = {}
+        self.subject = "NWT-987654"
+        app = Flask("county-provider")
+
+        @app.get("/.well-known/openid-configuration")
+        def discovery() -> Response:
+            return jsonify(issuer=self.url, authorization_endpoint=self.url + "/authorize",
+                           token_endpoint=self.url + "/token", jwks_uri=self.url + "/jwks")
+
+        @app.get("/jwks")
+        def jwks() -> Response:
+            return jsonify(self.signer.jwks)
+
+        @app.get("/authorize")
+        def authorize() -> Response:
+            code = secrets.token_urlsafe(16)
+            self.codes[code] = dict(request.args)
+            return redirect(f"{request.args['redirect_uri']}?code={code}&state={request.args['state']}")
+
+        @app.post("/token")
+        def token() -> Response:
+            wanted = self.codes.pop(request.form["code"], None)
+            if wanted is None or request.authorization is None or \
+                    request.authorization.password != "upstream-secret" or \
+                    create_s256_code_challenge(request.form["code_verifier"]) != wanted["code_challenge"]:
+                return jsonify(error="invalid_grant"), 400
+            id_token = self.signer.sign(subject=self.subject, roles=None, nonce=wanted["nonce"],
+                                        name="林大華", email="lin@ntpc.edu.example",
+                                        school_code="014301")
+            return jsonify(access_token="upstream-at", token_type="Bearer", id_token=id_token)
+
+        self.server.app = app
+
+
+@pytest.fixture
+def county_service(serve) -> FakeCountyService:  # type: ignore[no-untyped-def]
+    return FakeCountyService(serve)
+
+
+@pytest.fixture
+def county_provider(serve) -> FakeCountyProvider:  # type: ignore[no-untyped-def]
+    return FakeCountyProvider(serve)
+
+
+def operator(sso) -> str:  # type: ignore[no-untyped-def]
+    return sso.token_for("op-1", "operator")
+
+
+def connect_web_service(sso, county_service) -> None:  # type: ignore[no-untyped-def]
+    answer = sso.call("PUT", "/counties/TPE/connector", operator(sso), json={
+        "mode": "web_service", "display_name": "臺北市教育局帳號",
+        "config": {"endpoint": county_service.url + "/auth", "adapter": "json-v1"},
+        "secret": API_KEY})
+    assert answer.status_code == 200, answer.text
+    assert "secret" not in answer.json()
+
+
+def connect_provider(sso, county_provider) -> None:  # type: ignore[no-untyped-def]
+    answer = sso.call("PUT", "/counties/NWT/connector", operator(sso), json={
+        "mode": "oidc", "display_name": "新北市單一簽入",
+        "config": {"issuer": county_provider.url, "client_id": "inservice"},
+        "secret": "upstream-secret"})
+    assert answer.status_code == 200, answer.text
+
+
+def partner_start(sso, browser, client_id="partner-a", redirect="http://127.0.0.1:9/a/cb"):  # type: ignore[no-untyped-def]
+    """The partner sends the person to the provider; returns the login page and the client."""
+    _, secret = sso.partner(client_id, redirect)
+    client = OAuth2Session(client_id, secret, scope="openid profile", redirect_uri=redirect,
+                           code_challenge_method="S256")
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier,
+                                             nonce=generate_token(12))
+    return browser.follow(browser.get(url), sso.url), client, verifier, url
+
+
+def events(sso, event_type: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    with sso.sso.database.session() as session:
+        bodies = session.scalars(select(outbox.c.body).where(outbox.c.event_type == event_type)).all()
+    return [json.loads(body)["data"] for body in bodies]
+
+
+def county_form(sso, browser, login_page, county):  # type: ignore[no-untyped-def]
+    request_id = login_page.text.split('name="request" value="')[1].split('"')[0]
+    assert f'/login/county/{county}?request={request_id}' in login_page.text
+    return browser.get(sso.url + f"/login/county/{county}", params={"request": request_id})
+
+
+def test_a_county_web_service_teacher_links_once_with_the_platform_password_then_roams_on(sso, browser, query, county_service) -> None:  # type: ignore[no-untyped-def]
+    connect_web_service(sso, county_service)
+    # Same e-mail as the county sends: still no link without an authorised match.
+    teacher = sso.teacher("teacher00001", email="alice@tp.edu.example")
+    login_page, client, verifier, _ = partner_start(sso, browser)
+    form = county_form(sso, browser, login_page, "TPE")
+    assert form.status_code == 200 and "臺北市教育局帳號" in form.text
+
+    wrong = browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="nope")
+    assert wrong.status_code == 200 and "縣市帳號或密碼錯誤" in wrong.text
+    arrived = browser.submit(form, sso.url + "/login/county/TPE", username="alice",
+                             password="county-pw-1")
+    assert arrived.status_code == 302 and "/login/link?arrival=" in arrived.headers["Location"]
+    link_page = browser.get(arrived.headers["Location"])
+    assert link_page.status_code == 200 and "連結縣市帳號" in link_page.text
+    # The arrival is bound to this browser: another one cannot link it to its own account.
+    stranger = type(browser)()
+    assert stranger.get(arrived.headers["Location"]).status_code == 400
+
+    done = browser.submit(link_page, sso.url + "/login/link", username=teacher.login,
+                          password=teacher.password)
+    assert done.status_code == 302 and done.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
+    token = client.fetch_token(sso.url + "/oauth/token", authorization_response=done.headers["Location"],
+                               code_verifier=verifier)
+    sub = jose_jwt.get_unverified_claims(token["id_token"])["sub"]
+    assert sub == pairwise_subject(sso.sso.config.pairwise_secret, "127.0.0.1", teacher.account_id)
+    assert jose_jwt.get_unverified_claims(token["id_token"])["amr"] == ["fed"]
+
+    [profile] = events(sso, "sso.county_profile.received.v1")
+    assert profile == {"account_id": teacher.account_id, "county_code": "TPE",
+                       "display_name": "王小明", "email": "alice@tp.edu.example", "unit_code": "353301"}
+    signed_in = events(sso, "sso.account.signed_in.v1")
+    assert signed_in[-1]["method"] == "county_service" and signed_in[-1]["county_code"] == "TPE"
+
+    # Next time, another browser: the county account alone signs the teacher in.
+    again = type(browser)()
+    login_page, client, verifier, _ = partner_start(sso, again, "partner-b", "http://127.0.0.1:9/b/cb")
+    form = county_form(sso, again, login_page, "TPE")
+    straight = again.submit(form, sso.url + "/login/county/TPE", username="alice", password="county-pw-1")
+    assert straight.headers["Location"].startswith("http://127.0.0.1:9/b/cb?code=")
+    # Unchanged profile: nothing new for accounts.
+    assert len(events(sso, "sso.county_profile.received.v1")) == 1
+
+
+def test_an_upstream_county_sign_on_is_matched_by_the_county_reviewer(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+    connect_provider(sso, county_provider)
+    teacher = sso.teacher("teacher00002", county_code="NWT")
+    elsewhere = sso.teacher("teacher00003", county_code="TPE")
+
+    def through_county(b):  # type: ignore[no-untyped-def]
+        login_page, client, verifier, _ = partner_start(sso, b, f"p-{secrets.token_hex(3)}",
+                                                        "http://127.0.0.1:9/a/cb")
+        off_to_county = county_form(sso, b, login_page, "NWT")
+        assert off_to_county.status_code == 302
+        upstream = off_to_county.headers["Location"]
+        assert upstream.startswith(county_provider.url + "/authorize?")
+        assert "code_challenge_method=S256" in upstream and "nonce=" in upstream
+        back = b.get(upstream)  # the county signs the person in and sends them back
+        return b.get(back.headers["Location"]), client, verifier
+
+    arrived, _, _ = through_county(browser)
+    assert arrived.status_code == 302 and "/login/link?arrival=" in arrived.headers["Location"]
+
+    reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
+    [waiting] = sso.call("GET", "/county-links/requests", reviewer).json()
+    assert waiting["county_code"] == "NWT" and waiting["profile"]["display_name"] == "林大華"
+    other_reviewer = sso.token_for("rev-tpe", "reviewer", authority="TPE")
+    assert sso.call("GET", "/county-links/requests", other_reviewer).json() == []
+    assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", other_reviewer,
+                    json={"account_id": teacher.account_id}).status_code == 403
+    assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
+                    json={"account_id": elsewhere.account_id}).status_code == 403
+    approved = sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
+                        json={"account_id": teacher.account_id})
+    assert approved.status_code == 200, approved.text
+    assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
+                    json={"account_id": teacher.account_id}).status_code == 404  # made once
+
+    signed_in, client, verifier = through_county(type(browser)())
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
+    token = client.fetch_token(sso.url + "/oauth/token",
+                               authorization_response=signed_in.headers["Location"], code_verifier=verifier)
+    assert jose_jwt.get_unverified_claims(token["id_token"])["sub"] == pairwise_subject(
+        sso.sso.config.pairwise_secret, "127.0.0.1", teacher.account_id)
+    assert events(sso, "sso.account.signed_in.v1")[-1]["method"] == "county_oidc"
+
+
+def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+    connect_provider(sso, county_provider)
+    login_page, _, _, _ = partner_start(sso, browser)
+    upstream = county_form(sso, browser, login_page, "NWT").headers["Location"]
+    back = browser.get(upstream).headers["Location"]
+    made_up_state = back.split("state=")[0] + "state=made-up"
+    assert browser.get(made_up_state).status_code == 502
+    assert browser.get(back).status_code == 302  # the real one works once
+    assert browser.get(back).status_code == 502  # and only once
+
+
+def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_subject(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+    connect_web_service(sso, county_service)
+    teacher = sso.teacher("teacher00001")
+    login_page, client_a, verifier_a, _ = partner_start(sso, browser, "partner-a", "http://127.0.0.1:9/a/cb")
+    form = county_form(sso, browser, login_page, "TPE")
+    link_page = browser.get(browser.submit(form, sso.url + "/login/county/TPE", username="alice",
+                                           password="county-pw-1").headers["Location"])
+    callback_a = browser.submit(link_page, sso.url + "/login/link", username=teacher.login,
+                                password=teacher.password).headers["Location"]
+    token_a = client_a.fetch_token(sso.url + "/oauth/token", authorization_response=callback_a,
+                                   code_verifier=verifier_a)
+
+    # The same browser goes on to a partner of another sector: no sign-in page at all.
+    _, secret_b = sso.partner("partner-b", "http://localhost:9/b/cb")
+    client_b = OAuth2Session("partner-b", secret_b, scope="openid", redirect_uri="http://localhost:9/b/cb",
+                             code_challenge_method="S256")
+    verifier_b = generate_token(48)
+    url_b, _ = client_b.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier_b)
+    straight = browser.get(url_b)
+    assert straight.status_code == 302 and straight.headers["Location"].startswith("http://localhost:9/b/cb?code=")
+    token_b = client_b.fetch_token(sso.url + "/oauth/token", authorization_response=straight.headers["Location"],
+                                   code_verifier=verifier_b)
+    key = sso.sso.config.pairwise_secret
+    sub_a = jose_jwt.get_unverified_claims(token_a["id_token"])["sub"]
+    sub_b = jose_jwt.get_unverified_claims(token_b["id_token"])["sub"]
+    assert sub_a == pairwise_subject(key, "127.0.0.1", teacher.account_id)
+    assert sub_b == pairwise_subject(key, "localhost", teacher.account_id)
+    assert sub_a != sub_b
+    assert jose_jwt.get_unverified_claims(token_b["id_token"])["amr"] == ["fed"]
+
+
+def test_county_attempts_are_locked_out_too(make_sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+    sso = make_sso(SSO_LOCKOUT_ATTEMPTS="3")
+    connect_web_service(sso, county_service)
+    form = browser.get(sso.url + "/login/county/TPE")
+    for _ in range(3):
+        browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="wrong")
+    locked = browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="county-pw-1")
+    assert locked.status_code == 429
+    assert county_service.calls == 3  # the county's service was not asked a fourth time
+
+
+def test_a_county_service_that_is_down_says_so_and_costs_no_attempt(make_sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+    from servicekit.testing.processes import free_port
+    sso = make_sso(SSO_LOCKOUT_ATTEMPTS="1")
+    answer = sso.call("PUT", "/counties/TPE/connector", operator(sso), json={
+        "mode": "web_service", "display_name": "臺北市教育局帳號", "secret": API_KEY,
+        "config": {"endpoint": f"http://127.0.0.1:{free_port()}/auth", "adapter": "json-v1"}})
+    assert answer.status_code == 200
+    form = browser.get(sso.url + "/login/county/TPE")
+    for _ in range(2):
+        down = browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="county-pw-1")
+        assert down.status_code == 503 and "暫時無法使用" in down.text
+    connect_web_service(sso, county_service)  # back up
+    teacher = sso.teacher("teacher00001")
+    arrived = browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="county-pw-1")
+    assert arrived.status_code == 302 and teacher  # not locked by the outage
