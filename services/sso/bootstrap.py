@@ -4,12 +4,13 @@ from pathlib import Path
 from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
+from services.sso.commands import COMMANDS
 from services.sso.handlers import replica
 from services.sso.seed import seed_demo
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    return [Subscription(runtime.queue("accounts", *replica.HANDLERS), replica.HANDLERS)]
+    return [Subscription(runtime.queue("events", *replica.HANDLERS), replica.HANDLERS)]
 
 
 DEFINITION = ServiceDefinition(
@@ -19,4 +20,5 @@ DEFINITION = ServiceDefinition(
     catalogue=CATALOGUE,
     subscriptions=subscriptions,
     seed_demo=seed_demo,
+    commands=COMMANDS,
 )

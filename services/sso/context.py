@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 from servicekit.service import Runtime
 from servicekit.tokens import TokenVerifier
-from services.sso.adapters.id_token_hints import IdTokenHintVerifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.orm import utcnow
@@ -69,7 +68,7 @@ class Sso:
         """For id tokens a client hands back: the client is the audience, and an expired
         hint is still accepted within ``logout_hint_max_age_seconds`` (RP-Initiated
         Logout 1.0, 2: the session may have outlived the id token)."""
-        return self._verifier(IdTokenHintVerifier, client_id,
+        return self._verifier(TokenVerifier, client_id,
                               self.config.logout_hint_max_age_seconds)
 
     def _verifier(self, kind: type[TokenVerifier], audience: str, leeway: int) -> TokenVerifier:
