@@ -102,6 +102,17 @@ class Upstreams:
                           f"The {target.service} service's answer could not be read.",
                           service=target.service) from None
         _observe(target.service, f"{upstream.status_code // 100}xx", started)
+        if upstream.is_redirect:
+            # requests reads a redirect's body itself (decoded) even with allow_redirects
+            # off; the socket holds nothing more, so send what it read, re-measured.
+            body = upstream.content or b""
+            upstream.close()
+            response = Response(body, status=upstream.status_code, headers=_end_to_end(
+                upstream.raw.headers.iteritems(),
+                also_dropped=_REPLACED_IN_RESPONSE | {"content-length", "content-encoding"}))
+            if "content-type" not in upstream.headers:
+                del response.headers["Content-Type"]
+            return response
         # raw.headers keeps repeated headers (Set-Cookie) apart; .headers would join them.
         response = Response(_streamed(upstream, target.service), status=upstream.status_code,
                             headers=_end_to_end(upstream.raw.headers.iteritems(),

@@ -84,6 +84,11 @@ def _fake_app(service: FakeService, signer: TokenSigner) -> Flask:
             yield b"b" * 65536
         return Response(chunks(), mimetype="application/octet-stream")
 
+    @app.get("/moved")
+    def moved() -> Response:
+        return Response("see /elsewhere", status=302, headers={"Location": "/elsewhere"},
+                        mimetype="text/plain")
+
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def echo(path: str) -> Response:

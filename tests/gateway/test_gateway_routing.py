@@ -158,3 +158,13 @@ def test_downloads_are_streamed_not_buffered(gateway, services):
     assert not services["transfer"].download_waited_in_vain, "the gateway held the body back"
     assert len(first + rest) == 2 * 65536
     assert (first + rest).endswith(b"b" * 65536)
+
+
+def test_a_redirect_arrives_whole_with_its_body(gateway, services):
+    """R-GW-1: requests reads a redirect's body itself; the gateway must still send it, with
+    a length that matches, or the client waits for bytes that never come."""
+    response = gateway.get("/api/sso/moved")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/elsewhere"
+    assert response.get_data() == b"see /elsewhere"
+    assert response.headers["Content-Length"] == str(len(b"see /elsewhere"))
