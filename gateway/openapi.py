@@ -11,6 +11,7 @@ import time
 from typing import Any, Callable, Mapping
 
 from gateway.proxy import Upstreams
+from gateway.routes import resolve
 
 CACHE_SECONDS = 60.0
 PARTIAL_CACHE_SECONDS = 10.0  # a service that was down is asked again sooner
@@ -65,14 +66,22 @@ def merge(documents: Mapping[str, dict[str, Any] | None]) -> dict[str, Any]:
                     merged.setdefault(name, value)
         default_security = document.get("security")
         for path, item in _mapping(document.get("paths")).items():
-            public_path = f"/api/{service}" + ("" if path == "/" else path)
-            paths[public_path] = _tagged(item, service, default_security)
+            paths[_public_path(service, path)] = _tagged(item, service, default_security)
         tags.append({"name": service,
                      "description": _mapping(document.get("info")).get("title", service)})
     return {"openapi": "3.1.0",
             "info": {"title": "In-service training platform API", "version": "1"},
             "tags": tags, "paths": paths, "components": components,
             "x-unavailable-services": unavailable}
+
+
+def _public_path(service: str, path: str) -> str:
+    """Where clients call it: the route table keeps some paths as they are (the sso
+    service's OIDC endpoints); everything else is under ``/api/<service>``."""
+    kept = resolve(path)
+    if kept is not None and kept.service == service and not kept.stripped_prefix:
+        return path
+    return f"/api/{service}" + ("" if path == "/" else path)
 
 
 def _tagged(item: Any, service: str, default_security: Any) -> Any:

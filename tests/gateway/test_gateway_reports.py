@@ -27,7 +27,8 @@ def test_openapi_merges_services_with_prefixed_paths_and_components(make_gateway
 
     up = [service for service in SERVICES if service != "stats"]
     assert set(document["paths"]) == {f"/api/{service}{path}" for service in up
-                                      for path in ("", "/units/{unitId}")}
+                                      for path in ("", "/units/{unitId}")} | {"/oauth/token"}
+    assert document["paths"]["/oauth/token"]["post"]["tags"] == ["sso"]  # where it is served
     schemas = document["components"]["schemas"]
     assert {"courses.Unit", "accounts.Unit", "courses.Owner"} <= set(schemas)
     assert "Unit" not in schemas, "a schema kept its bare name and would collide"
