@@ -24,6 +24,9 @@ from servicekit.tokens import JwksKeySource, Principal, TokenVerifier, bearer_to
 class Access:
     roles: frozenset[str] = frozenset()
     public: bool = False
+    # A protocol endpoint (OAuth, OIDC) is reached without a platform role and
+    # authenticates by its protocol's own rules, which may answer 401 (RFC 6750).
+    protocol: bool = False
 
     def allows(self, principal: Principal | None) -> bool:
         if self.public:
@@ -32,6 +35,7 @@ class Access:
 
 
 PUBLIC = Access(public=True)
+PROTOCOL = Access(public=True, protocol=True)
 
 
 def roles(*names: str) -> Access:
@@ -98,7 +102,7 @@ class ServiceApi:
         for endpoint in self.endpoints:
             operation: dict[str, Any] = {
                 "operationId": endpoint.view_name, "summary": endpoint.summary,
-                "x-allowed-roles": "public" if endpoint.access.public else sorted(endpoint.access.roles),
+                "x-allowed-roles": _allowed(endpoint.access),
                 "responses": {str(endpoint.status): {"description": "OK"}},
             }
             if not endpoint.access.public:
@@ -132,6 +136,12 @@ class ServiceApi:
             if not document:
                 document.update(self.openapi(title))
             return jsonify(document)
+
+
+def _allowed(access: Access) -> str | list[str]:
+    if access.protocol:
+        return "protocol"
+    return "public" if access.public else sorted(access.roles)
 
 
 def token_verifier(app: Flask) -> TokenVerifier:

@@ -1,6 +1,7 @@
 """Every endpoint of every service, called by every role and by nobody: an endpoint answers
 401 without a token unless it is public, 403 to a role it does not allow, and neither to a
-role it allows (R-ACC roles; least privilege, REQUIREMENTS "Actors and roles")."""
+role it allows (R-ACC roles; least privilege, REQUIREMENTS "Actors and roles"). Protocol
+endpoints (OAuth, OIDC) ask for no role and answer 401 by their own rules, never 403."""
 from __future__ import annotations
 
 import importlib
@@ -58,14 +59,18 @@ def test_each_role_gets_exactly_what_the_endpoint_allows(clients, service, endpo
     path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "X", endpoint.rule)
     call = getattr(client, endpoint.method.lower())
     anonymous = call(path, json={})
-    if endpoint.access.public:
+    if endpoint.access.protocol:  # its own protocol's authentication: 401 is its answer
+        assert anonymous.status_code != 403
+    elif endpoint.access.public:
         assert anonymous.status_code not in (401, 403)
     else:
         assert anonymous.status_code == 401
     for role in ROLES:
         token = SIGNER.sign(subject=f"{role}-1", roles=[role])
         answer = call(path, json={}, headers={"Authorization": f"Bearer {token}"})
-        if endpoint.access.public or role in endpoint.access.roles:
+        if endpoint.access.protocol:
+            assert answer.status_code != 403, f"{role} refused by role"
+        elif endpoint.access.public or role in endpoint.access.roles:
             assert answer.status_code not in (401, 403), f"{role} refused"
         else:
             assert answer.status_code == 403, f"{role} let through"

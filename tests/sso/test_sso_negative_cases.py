@@ -237,3 +237,11 @@ def _public_only(jwks: dict, kid: str):  # type: ignore[no-untyped-def]
             return key.prepared_key
 
     return PublicHolder()
+
+
+def test_userinfo_without_a_token_is_401_with_a_bearer_challenge(sso) -> None:  # type: ignore[no-untyped-def]
+    """RFC 6750 §3.1: no credentials → 401 and a challenge without an error code."""
+    answer = requests.get(sso.url + "/oauth/userinfo", timeout=5)
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Bearer realm="inservice-sso"'
+    assert "error" not in answer.json()

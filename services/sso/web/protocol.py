@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from servicekit.api import PUBLIC
+from servicekit.api import PROTOCOL, PUBLIC
 from services.sso.api import api
 from services.sso.domain.clients import SCOPE_CLAIMS, SCOPES
 from services.sso.handlers import authorize, grant_queries, token_endpoint
@@ -170,12 +170,9 @@ def _userinfo(principal) -> Response:  # type: ignore[no-untyped-def]
         if principal is None:
             return _oauth_answer({"error": "invalid_token", "error_description": "not valid"}, 401,
                                  {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
-    if principal is None:
-        # RFC 6750 would answer 401 without an error code; the kit's PUBLIC access means
-        # "no 401 without a token", so this asks for the missing parameter instead.
-        return _oauth_answer({"error": "invalid_request",
-                              "error_description": "an access token is required"},
-                             400, {"WWW-Authenticate": f'{realm}, error="invalid_request"'})
+    if principal is None:  # RFC 6750 §3.1: no credentials, no error code
+        return _oauth_answer({"error_description": "an access token is required"}, 401,
+                             {"WWW-Authenticate": realm})
     try:
         return _oauth_answer(grant_queries.userinfo(sso, principal))
     except grant_queries.UserinfoRefused as refused:
@@ -183,13 +180,13 @@ def _userinfo(principal) -> Response:  # type: ignore[no-untyped-def]
                              {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
 
 
-@api.route("/oauth/userinfo", "GET", allow=PUBLIC,
+@api.route("/oauth/userinfo", "GET", allow=PROTOCOL,
            summary="Userinfo: the claims the access token's grant releases (bearer token)")
 def userinfo_get(principal):  # type: ignore[no-untyped-def]
     return _userinfo(principal)
 
 
-@api.route("/oauth/userinfo", "POST", allow=PUBLIC,
+@api.route("/oauth/userinfo", "POST", allow=PROTOCOL,
            summary="Userinfo, token in the header or the form")
 def userinfo_post(principal):  # type: ignore[no-untyped-def]
     return _userinfo(principal)
