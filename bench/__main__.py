@@ -9,7 +9,8 @@ import traceback
 
 # Imported only when run: a service that does not import today fails its own scenario,
 # not every other one.
-SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import"}
+SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
+             "sso": "bench.sso"}
 
 
 def main(argv: list[str] | None = None) -> int:
