@@ -11,6 +11,12 @@ ScaledObject), which kubernetes-validate would skip. Then against the convention
 code: every service in ``servicekit.settings.SERVICES`` has its migrate, web, relay and
 consumer processes, on its port from ``SERVICE_PORTS``, and secrets are only referenced.
 
+R-OPS-1: the scheduled jobs are Kubernetes CronJobs (compose has no cron): every service's
+``tidy-outbox``, sso's ``tidy-records`` and ``rotate-keys``, each with the image, settings,
+secrets and securityContext of the service's migrate Job. The secrets a service's code
+requires (its ``settings.secret("NAME")`` calls) must reach every one of its processes,
+so a new secret without a manifest entry fails here.
+
 The schemas live in the ``shared`` folder beside the repository; without it the schema
 tests are skipped, the convention tests still run.
 """
@@ -62,11 +68,31 @@ PROCESSES = ("web", "relay", "consumer")
 METRICS_PORT = "9100"
 
 # Environment names whose values are secrets (or URLs that may carry one).
-SECRET_NAME = re.compile(r"PASS|SECRET|PRIVATE|CREDENTIAL|DATABASE_URL|BROKER_URL|RATE_LIMIT_STORAGE")
+SECRET_NAME = re.compile(r"PASS|SECRET|PRIVATE|CREDENTIAL|_KEYS?$|DATABASE_URL|BROKER_URL|RATE_LIMIT_STORAGE")
 URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:]*:(?P<password>[^@]*)@", re.IGNORECASE)
 REQUIRED_INTERPOLATION = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?\?[^}]*)?\}$")
 INTERPOLATION = re.compile(r"\$\{[^}]*\}")
 K8S_REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+SERVICES_DIR = REPO / "services"
+# A secret the code requires: servicekit.settings.Settings.secret("NAME").
+SECRET_CALL = re.compile(r"""\.secret\(\s*["']([A-Z][A-Z0-9_]*)["']\s*\)""")
+# Secrets the code reads as optional settings (Settings.value): referenced like the
+# others, but the secret's key may be missing.
+OPTIONAL_SECRETS = {
+    "accounts": ("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS",),
+    "sso": ("SMTP_USERNAME", "SMTP_PASSWORD"),
+}
+
+# R-OPS-1: the scheduled jobs, as (service, CronJob name, arguments, period).
+TIDY_OUTBOX = ("tidy-outbox", "--days", "7")
+SCHEDULED_JOBS = (
+    *((name, f"{name}-tidy-outbox", TIDY_OUTBOX, "daily") for name in SERVICES),
+    ("sso", "sso-tidy-records", ("tidy-records",), "daily"),
+    ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
+)
+TIME_ZONE = "Asia/Taipei"
+NIGHT_HOURS = range(0, 6)
 
 
 # --- loading -------------------------------------------------------------------------
@@ -249,6 +275,8 @@ def depends_on(service: dict) -> dict[str, str]:
 # --- kubernetes helpers --------------------------------------------------------------
 
 def pod_spec(document: dict) -> dict:
+    if document["kind"] == "CronJob":
+        return document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     return document["spec"]["template"]["spec"]
 
 
@@ -259,8 +287,13 @@ def containers(document: dict) -> list[dict]:
 
 def workloads() -> Iterator[dict]:
     for _, document in k8s_documents():
-        if document["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+        if document["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"):
             yield document
+
+
+def service_workloads(name: str) -> list[dict]:
+    return [document for document in workloads()
+            if document["metadata"].get("labels", {}).get("app.kubernetes.io/name") == name]
 
 
 def container_env(container: dict) -> dict[str, tuple[str, Any]]:
@@ -305,6 +338,12 @@ def secret_violations(container: dict) -> list[str]:
     return found
 
 
+def secret_key_refs(container: dict) -> dict[str, dict]:
+    """The container's env entries that are secretKeyRefs: name -> the reference."""
+    return {item["name"]: item["valueFrom"]["secretKeyRef"] for item in container.get("env", [])
+            if "secretKeyRef" in (item.get("valueFrom") or {})}
+
+
 def http_probe_path(container: dict, probe: str) -> str | None:
     return ((container.get(probe) or {}).get("httpGet") or {}).get("path")
 
@@ -317,6 +356,38 @@ def pod_value(document: dict, container: dict, field: str) -> Any:
     """A securityContext field of the container, else of the pod."""
     own = (container.get("securityContext") or {}).get(field)
     return own if own is not None else (pod_spec(document).get("securityContext") or {}).get(field)
+
+
+# --- the code's secrets ---------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def required_secrets(name: str) -> tuple[str, ...]:
+    """The secrets the service's code asks ``Settings.secret`` for (production refuses to
+    start, or to serve, without them)."""
+    found: set[str] = set()
+    for path in sorted((SERVICES_DIR / name).rglob("*.py")):
+        found.update(SECRET_CALL.findall(path.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
+
+def setting(env: dict, service: str, name: str) -> tuple[str | None, Any]:
+    """A setting as the service reads it: ``<SERVICE>_<NAME>`` first, then ``<NAME>``."""
+    for key in (f"{service.upper()}_{name}", name):
+        if key in env:
+            return key, env[key]
+    return None, None
+
+
+def sso_mail_settings() -> set[str]:
+    """The SMTP_* settings sso's config reads (``settings.value`` or ``self._int``)."""
+    text = (SERVICES_DIR / "sso" / "config.py").read_text(encoding="utf-8")
+    names = set(re.findall(r"""(?:settings\.value|self\._int)\(\s*["'](SMTP_[A-Z_]+)["']""", text))
+    assert {"SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_PASSWORD"} <= names, names
+    return names
+
+
+def compose_processes(name: str) -> list[str]:
+    return [f"{name}-{process}" for process in ("migrate", *PROCESSES)]
 
 
 # =====================================================================================
@@ -430,8 +501,40 @@ def test_env_example_names_every_required_variable():
     example = ENV_EXAMPLE.read_text(encoding="utf-8")
     named = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", example, re.MULTILINE))
     assert required <= named, f"missing from {ENV_EXAMPLE.name}: {sorted(required - named)}"
-    values = re.findall(r"^[A-Z0-9_]*PASSWORD=(.+)$", example, re.MULTILINE)
-    assert not values, "the example must not carry passwords"
+    values = re.findall(r"^[A-Z0-9_]*(?:PASSWORD|_KEYS?)=(.+)$", example, re.MULTILINE)
+    assert not values, "the example must not carry passwords or keys"
+
+
+def test_the_secrets_the_code_requires_are_found():
+    # The scan must see the secrets known today, or the tests below would prove nothing.
+    assert {"NATIONAL_ID_HASH_KEY", "NATIONAL_ID_ENCRYPTION_KEY"} <= set(required_secrets("accounts"))
+    assert {"KEY_ENCRYPTION_KEY", "PAIRWISE_KEY", "FORM_KEY"} <= set(required_secrets("sso"))
+    for name in [*required_secrets("accounts"), *required_secrets("sso")]:
+        assert SECRET_NAME.search(name), f"{name} must count as a secret name for the literal checks"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_processes_carry_the_secrets_the_code_requires(name):
+    for process in compose_processes(name):
+        env = compose_env(compose_service(process))
+        for secret in required_secrets(name):
+            key, value = setting(env, name, secret)
+            assert key, f"{process} lacks {secret} (the code requires it)"
+            # Required and not empty: ${VAR:?message}.
+            assert re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]*\}", value or ""), \
+                f"{process}: {key} must be ${{VAR:?message}}, not {value!r}"
+        for secret in OPTIONAL_SECRETS.get(name, ()):
+            key, value = setting(env, name, secret)
+            assert key, f"{process} lacks {secret}"
+            assert REQUIRED_INTERPOLATION.match(value or ""), f"{process}: {key} must be ${{VAR?message}}"
+
+
+def test_compose_sso_has_its_mail_settings():
+    names = sso_mail_settings()
+    for process in compose_processes("sso"):
+        env = compose_env(compose_service(process))
+        missing = [setting_name for setting_name in sorted(names) if not setting(env, "sso", setting_name)[0]]
+        assert not missing, f"{process} lacks {missing}"
 
 
 # =====================================================================================
@@ -618,6 +721,12 @@ def test_k8s_secrets_are_only_referenced():
     found = [f"{doc['kind']}/{doc['metadata']['name']}: {problem}"
              for doc in workloads() for container in containers(doc) for problem in secret_violations(container)]
     assert not found, "\n".join(found)
+    # Whole secrets as environment would hide which variables are secret: one
+    # secretKeyRef per variable.
+    whole = [f"{doc['kind']}/{doc['metadata']['name']}/{container['name']}"
+             for doc in workloads() for container in containers(doc)
+             for source in container.get("envFrom", []) if "secretRef" in source]
+    assert not whole, f"envFrom secretRef, not secretKeyRef: {whole}"
     for config_map in of_kind("ConfigMap"):
         for key, value in (config_map.get("data") or {}).items():
             assert not SECRET_NAME.search(key), f"ConfigMap {config_map['metadata']['name']} holds {key}"
@@ -639,6 +748,89 @@ def test_k8s_pods_are_hardened_and_sized():
             assert {"cpu", "memory"} <= set(resources.get("requests", {})), f"{where}: requests"
             assert "memory" in resources.get("limits", {}), f"{where}: memory limit"
         assert spec.get("automountServiceAccountToken") is False
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_containers_carry_the_secrets_the_code_requires(name):
+    documents = service_workloads(name)
+    kinds = {document["kind"] for document in documents}
+    assert {"Deployment", "Job", "CronJob"} <= kinds, f"{name}: workloads {sorted(kinds)}"
+    for document in documents:
+        for container in containers(document):
+            where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
+            refs = secret_key_refs(container)
+            for secret in required_secrets(name):
+                key, ref = setting(refs, name, secret)
+                assert key, f"{where}: {secret} (required by the code) is not a secretKeyRef"
+                assert ref.get("name") and ref.get("key"), f"{where}: {key} names no secret and key"
+                assert not ref.get("optional"), f"{where}: {key} is required, not optional"
+            for secret in OPTIONAL_SECRETS.get(name, ()):
+                assert setting(refs, name, secret)[0], f"{where}: {secret} is not a secretKeyRef"
+
+
+def test_k8s_sso_has_its_mail_settings():
+    names = sso_mail_settings()
+    for document in service_workloads("sso"):
+        for container in containers(document):
+            env = container_env(container)
+            for name in sorted(names):
+                key, value = setting(env, "sso", name)
+                where = f"{document['kind']}/{document['metadata']['name']}: {name}"
+                assert key, f"{where} is missing"
+                if name in OPTIONAL_SECRETS["sso"]:
+                    assert value[0] == "secret", f"{where} must be a secretKeyRef"
+                else:
+                    assert value[0] == "value", f"{where} belongs in the settings ConfigMap"
+
+
+def check_schedule(schedule: str, period: str) -> None:
+    fields = schedule.split()
+    assert len(fields) == 5, f"{schedule!r}: five fields (minute hour day month weekday)"
+    minute, hour, day, month, weekday = fields
+    assert minute.isdigit() and int(minute) < 60, f"{schedule!r}: one fixed minute"
+    assert hour.isdigit() and int(hour) in NIGHT_HOURS, f"{schedule!r}: at night ({TIME_ZONE})"
+    assert day == "*" and month == "*", f"{schedule!r}: every day of every month"
+    if period == "daily":
+        assert weekday == "*", f"{schedule!r}: daily"
+    else:
+        assert re.fullmatch(r"[0-7]|SUN|MON|TUE|WED|THU|FRI|SAT", weekday, re.IGNORECASE), \
+            f"{schedule!r}: weekly, one day of the week"
+
+
+@pytest.mark.parametrize("service, job_name, arguments, period", SCHEDULED_JOBS,
+                         ids=[job[1] for job in SCHEDULED_JOBS])
+def test_k8s_scheduled_job_runs_the_command_like_the_service(service, job_name, arguments, period):
+    cronjob = find("CronJob", job_name)
+    assert cronjob["apiVersion"] == "batch/v1"
+    assert cronjob["metadata"].get("labels", {}).get("app.kubernetes.io/name") == service
+    spec = cronjob["spec"]
+    check_schedule(spec["schedule"], period)
+    assert spec.get("timeZone") == TIME_ZONE
+    assert spec.get("concurrencyPolicy") == "Forbid", "a run must not overlap the previous one"
+    for limit in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
+        assert isinstance(spec.get(limit), int) and 1 <= spec[limit] <= 10, f"{job_name}: {limit}"
+    job_spec = spec["jobTemplate"]["spec"]
+    assert isinstance(job_spec.get("activeDeadlineSeconds"), int) and job_spec["activeDeadlineSeconds"] > 0
+    assert pod_spec(cronjob)["restartPolicy"] == "OnFailure"
+    [container] = pod_spec(cronjob)["containers"]
+    assert container["image"] == IMAGE
+    assert [*container.get("command", []), *container.get("args", [])] == \
+        ["python", "-m", f"services.{service}", *arguments]
+    # The same settings, secrets and hardening as the service's migrate Job.
+    migrate = find("Job", f"{service}-migrate")
+    [reference] = pod_spec(migrate)["containers"]
+    assert container_env(container) == container_env(reference), f"{job_name}: env differs from {service}-migrate"
+    assert container.get("envFrom") == reference.get("envFrom")
+    assert container.get("securityContext") == reference.get("securityContext")
+    assert pod_spec(cronjob).get("securityContext") == pod_spec(migrate).get("securityContext")
+
+
+def test_k8s_every_cronjob_is_a_known_scheduled_job_and_valid():
+    cronjobs = of_kind("CronJob")
+    assert sorted(doc["metadata"]["name"] for doc in cronjobs) == sorted(job[1] for job in SCHEDULED_JOBS)
+    for cronjob in cronjobs:
+        errors = k8s_errors(cronjob)
+        assert not errors, f"CronJob/{cronjob['metadata']['name']}:\n" + "\n".join(errors)
 
 
 # =====================================================================================
@@ -664,6 +856,35 @@ def test_k8s_validator_refuses_broken_core_documents():
     job = copy.deepcopy(find("Job", f"{SERVICES[0]}-migrate"))
     job["apiVersion"] = "batch/v2"
     assert k8s_errors(job)
+
+
+@pytest.mark.parametrize("breaks", [
+    lambda spec: spec.update(timezone=TIME_ZONE),  # misspelt timeZone
+    lambda spec: spec.update(successfulJobsHistoryLimit="three"),
+    lambda spec: spec["jobTemplate"]["spec"].update(activeDeadlineSecond=600),
+    lambda spec: spec["jobTemplate"]["spec"]["template"]["spec"]["containers"][0].update(commands=["x"]),
+], ids=["timezone", "history-limit", "deadline", "container-field"])
+def test_k8s_validator_refuses_broken_cronjobs(breaks):
+    cronjob = copy.deepcopy(find("CronJob", f"{SERVICES[0]}-tidy-outbox"))
+    assert not k8s_errors(cronjob)
+    breaks(cronjob["spec"])
+    assert k8s_errors(cronjob), "a broken CronJob passed strict validation"
+
+
+def test_schedule_and_secret_checks_catch_mistakes():
+    check_schedule("30 2 * * *", "daily")
+    check_schedule("0 4 * * 0", "weekly")
+    for schedule, period in (("0 14 * * *", "daily"), ("*/5 * * * *", "daily"), ("0 3 * * 0", "daily"),
+                             ("0 3 * * *", "weekly"), ("0 3 1 * *", "daily"), ("0 3 * *", "daily")):
+        with pytest.raises(AssertionError):
+            check_schedule(schedule, period)
+    assert literal_secrets({"PAIRWISE_KEY": "abc"})
+    assert literal_secrets({"NATIONAL_ID_RETIRED_ENCRYPTION_KEYS": "${OLD_KEYS:-abc}"})
+    assert not literal_secrets({"FORM_KEY": "${SSO_FORM_KEY:?set it}"})
+    assert secret_violations({"name": "c", "env": [{"name": "KEY_ENCRYPTION_KEY", "value": "abc"}]})
+    assert setting({"SSO_FORM_KEY": 1}, "sso", "FORM_KEY") == ("SSO_FORM_KEY", 1)
+    assert setting({"FORM_KEY": 2}, "sso", "FORM_KEY") == ("FORM_KEY", 2)
+    assert setting({}, "sso", "FORM_KEY") == (None, None)
 
 
 @pytest.mark.parametrize("kind, name, breaks", [
