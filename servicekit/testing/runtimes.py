@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import kombu
+
+from servicekit.bus import topology
+
 from servicekit.bus.relay import tidy_outbox
 from servicekit.cli import migrate
 from servicekit.service import Runtime
@@ -20,3 +24,14 @@ def migrated(runtime: Runtime) -> Runtime:
         relay.close()
     tidy_outbox(runtime.database, keep=timedelta(0))
     return runtime
+
+
+def purge_queues(runtime: Runtime) -> None:
+    """Empty the runtime's queues, their dead letters and the unrouted queue: the
+    in-process broker is one per test process, so earlier tests leave messages behind."""
+    with kombu.Connection(runtime.settings.broker_url) as connection:
+        channel = connection.default_channel
+        for subscription in runtime.subscriptions():
+            for name in (subscription.queue.name, subscription.queue.dead_letter_queue):
+                kombu.Queue(name)(channel).purge()
+        kombu.Queue(topology.UNROUTED_QUEUE)(channel).purge()

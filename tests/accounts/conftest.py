@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import kombu
 import pytest
 from flask.testing import FlaskClient
 
-from servicekit.bus import topology
-from servicekit.testing.runtimes import migrated
+from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.tokens import TokenSigner
@@ -23,14 +21,6 @@ from accounts_helpers import make_runtime
 SIGNER = TokenSigner()
 
 
-def _purge(runtime: Runtime) -> None:
-    # The in-process broker is one per process: empty what earlier tests left behind.
-    with kombu.Connection(runtime.settings.broker_url) as connection:
-        channel = connection.default_channel
-        for subscription in runtime.subscriptions():
-            for name in (subscription.queue.name, subscription.queue.dead_letter_queue):
-                kombu.Queue(name)(channel).purge()
-        kombu.Queue(topology.UNROUTED_QUEUE)(channel).purge()
 
 
 @dataclass
@@ -68,9 +58,9 @@ class Api:
 @pytest.fixture
 def accounts(tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
     runtime = make_runtime({"DATA_DIR": str(tmp_path)})
-    _purge(runtime)
+    purge_queues(runtime)
     yield runtime
-    _purge(runtime)
+    purge_queues(runtime)
     runtime.database.dispose()
 
 
@@ -78,12 +68,12 @@ def accounts(tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
 def api(tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     app = create_app(Settings.from_env("accounts", {"DATA_DIR": str(tmp_path)}))
     runtime: Runtime = migrated(app.extensions["runtime"])
-    _purge(runtime)
+    purge_queues(runtime)
     settings = runtime.settings
     app.extensions["token_verifier"] = TokenVerifier(settings.token_issuer, settings.token_audience,
                                                      StaticKeySource(SIGNER.jwks))
     yield Api(app.test_client(), runtime)
-    _purge(runtime)
+    purge_queues(runtime)
     runtime.database.dispose()
 
 

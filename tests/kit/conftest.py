@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-import kombu
 import pytest
 
-from servicekit.bus import topology
-from servicekit.testing.runtimes import migrated
+from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import Settings
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
 from services.courses.bootstrap import DEFINITION as COURSES
 
 
-def _purge(runtime: Runtime) -> None:
-    # The in-process broker is one per process: empty what earlier tests left behind.
-    with kombu.Connection(runtime.settings.broker_url) as connection:
-        channel = connection.default_channel
-        for subscription in runtime.subscriptions():
-            for name in (subscription.queue.name, subscription.queue.dead_letter_queue):
-                kombu.Queue(name)(channel).purge()
-        kombu.Queue(topology.UNROUTED_QUEUE)(channel).purge()
 
 
 @pytest.fixture
@@ -32,13 +22,13 @@ def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:  # t
     def make(definition: ServiceDefinition, **environ: str) -> Runtime:
         settings = Settings.from_env(definition.name, {"DATA_DIR": str(tmp_path), **environ})
         runtime = migrated(Runtime(definition, settings))
-        _purge(runtime)
+        purge_queues(runtime)
         runtimes.append(runtime)
         return runtime
 
     yield make
     for runtime in runtimes:
-        _purge(runtime)
+        purge_queues(runtime)
         runtime.database.dispose()
 
 

@@ -18,16 +18,15 @@ from email import policy
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import kombu
 import pytest
 import requests
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-from servicekit.bus import topology
 from servicekit.bus.publisher import KombuPublisher
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.cli import migrate
+from servicekit.testing.runtimes import purge_queues
 from servicekit.events import Envelope
 from servicekit.settings import Settings
 from services.sso.app import create_app
@@ -171,13 +170,6 @@ class SsoUnderTest:
         return client
 
 
-def _purge(runtime) -> None:  # type: ignore[no-untyped-def]
-    with kombu.Connection(runtime.settings.broker_url) as connection:
-        channel = connection.default_channel
-        for subscription in runtime.subscriptions():
-            for name in (subscription.queue.name, subscription.queue.dead_letter_queue):
-                kombu.Queue(name)(channel).purge()
-        kombu.Queue(topology.UNROUTED_QUEUE)(channel).purge()
 
 
 @pytest.fixture
@@ -194,7 +186,7 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore
         app = create_app(settings)
         runtime = app.extensions["runtime"]
         migrate(runtime)
-        _purge(runtime)
+        purge_queues(runtime)
         server.app = app
         under_test = SsoUnderTest(server, app, sso_of(runtime))
         made.append(under_test)
@@ -203,7 +195,7 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore
     yield make
     for under_test in made:
         under_test.server.stop()
-        _purge(under_test.runtime)
+        purge_queues(under_test.runtime)
         under_test.runtime.database.dispose()
 
 
