@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicekit import context, metrics
@@ -119,11 +118,6 @@ class Consumer:
             # Some handler failed: do the batch again, each event behind its own savepoint,
             # so the good ones commit and only the failing ones go back.
             applied, duplicates, failed = self._apply(decoded, isolate=True)
-        except IntegrityError:
-            # Another instance applied one of these meanwhile: give all back; on redelivery
-            # the inbox tells which are done.
-            reader.settle(ack=[], requeue=deliveries, dead=[])
-            return BatchOutcome(requeued=len(deliveries))
         requeue = []
         for item, error in failed:
             attempts = item.delivery.previous_deliveries + 1

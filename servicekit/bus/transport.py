@@ -83,11 +83,11 @@ class Transport:
     def declare_queue(self, spec: QueueSpec) -> None:
         self.declare_exchanges()
         channel = self.connection.default_channel
-        self._queue(spec)(channel).declare()
+        self.queue(spec)(channel).declare()
         Queue(spec.dead_letter_queue, _dead_letter_exchange(), routing_key=spec.name,
               durable=True, queue_arguments=topology.QUORUM)(channel).declare()
 
-    def _queue(self, spec: QueueSpec) -> Queue:
+    def queue(self, spec: QueueSpec) -> Queue:
         return Queue(spec.name, durable=True, queue_arguments=spec.arguments,
                      bindings=[binding(events_exchange(), routing_key=key)
                                for key in spec.binding_keys])
@@ -168,9 +168,6 @@ class Transport:
 
     def memory_redeliveries(self) -> dict[tuple[str, str], int]:
         return self._memory_redeliveries
-
-    def queue(self, spec: QueueSpec) -> Queue:
-        return self._queue(spec)
 
 
 def _give_back(messages: list[kombu.Message]) -> None:

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import validate
-
-from contracts.vocabulary import AUTHORITY_CODES, COUNTIES, ROLES
+from contracts.events.common import AUTHORITY, CODE, COUNTY  # noqa: F401 (the schemas' rules)
+from contracts.vocabulary import ROLES
 from servicekit.api import ServiceApi, roles
 from servicekit.problems import not_found
 
@@ -13,11 +12,6 @@ api = ServiceApi("accounts")
 
 MANAGERS = roles("operator", "admin")  # the network's own staff
 ANY_SIGNED_IN = roles(*ROLES)
-
-# Field rules the schemas share.
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$")
-AUTHORITY = validate.OneOf(AUTHORITY_CODES)
-COUNTY = validate.OneOf(tuple(COUNTIES))
 
 
 def path_uuid(value: str, what: str) -> uuid.UUID:
