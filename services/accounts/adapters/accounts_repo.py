@@ -14,7 +14,7 @@ from services.accounts.adapters.orm import (accounts, login_sequences, national_
                                             units)
 from services.accounts.adapters.national_id_vault import Sealed
 from services.accounts.adapters.times import loaded, stored
-from services.accounts.domain.accounts import BUSINESS, Account
+from services.accounts.domain.accounts import BUSINESS, TEACHER, Account
 from services.accounts.domain.roles import RoleGrant
 from services.accounts.domain.teachers import KnownTeacher
 
@@ -111,6 +111,14 @@ class AccountRepository:
         return True
 
     # -- teachers --------------------------------------------------------------------
+    def teachers_at(self, unit_code: str, limit: int, offset: int) -> list[Account]:
+        """A school's current teachers by login (the index ix_accounts_teacher_unit)."""
+        rows = self.session.execute(
+            select(*_COLUMNS).select_from(_FROM)
+            .where(accounts.c.kind == TEACHER, accounts.c.unit_code == unit_code)
+            .order_by(accounts.c.login).limit(limit).offset(offset))
+        return [_account(row) for row in rows]
+
     def teachers_by_hash(self, hashes: list[bytes]) -> dict[bytes, KnownTeacher]:
         found: dict[bytes, KnownTeacher] = {}
         for start in range(0, len(hashes), 500):

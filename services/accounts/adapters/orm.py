@@ -84,6 +84,9 @@ accounts = Table(
 # Business accounts are listed per unit; teachers (most rows) stay out of this index.
 Index("ix_accounts_business_unit", accounts.c.unit_code,
       postgresql_where=text("kind = 'business'"), sqlite_where=text("kind = 'business'"))
+# A school's teachers, listed by login.
+Index("ix_accounts_teacher_unit", accounts.c.unit_code, accounts.c.login,
+      postgresql_where=text("kind = 'teacher'"), sqlite_where=text("kind = 'teacher'"))
 
 teacher_past_schools = Table(
     "teacher_past_schools", metadata,
@@ -144,3 +147,26 @@ campaign_authorities = Table(
     Column("confirmed_by", String(128), nullable=True),
     Column("note", String(500), nullable=True),
 )
+
+# Every teacher file and batch a county sent: who, when, which content (its SHA-256), how
+# it ended ("applied", or "refused" with the problem's slug), the counts, and the report
+# per row (JSON, zlib-compressed), so the sender can fetch it again later.
+teacher_imports = Table(
+    "teacher_imports", metadata,
+    Column("import_id", Uuid, primary_key=True),
+    Column("source", String(8), nullable=False),
+    Column("filename", String(255), nullable=True),
+    Column("content_sha256", String(64), nullable=True),
+    Column("imported_by", String(128), nullable=False),
+    Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("problem", String(64), nullable=True),
+    Column("created", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("report", LargeBinary, nullable=True),
+)
+Index("ix_teacher_imports_authority", teacher_imports.c.authority_code,
+      teacher_imports.c.imported_at)

@@ -70,7 +70,26 @@ class RowOutcomeSchema(Schema):
 
 
 class ImportReportSchema(Schema):
+    import_id = fields.UUID()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rows = fields.List(fields.Nested(RowOutcomeSchema))
+
+
+class ImportSummarySchema(Schema):
+    import_id = fields.UUID()
+    source = fields.String(metadata={"description": "file or batch"})
+    filename = fields.String(allow_none=True)
+    content_sha256 = fields.String(allow_none=True)
+    imported_by = fields.String()
+    authority_code = fields.String(allow_none=True,
+                                   metadata={"description": "the reviewer's; none: the network"})
+    imported_at = fields.String(metadata={"format": "date-time"})
+    outcome = fields.String(metadata={"description": "applied, or refused (nothing changed)"})
+    problem = fields.String(allow_none=True, metadata={"description": "why it was refused"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ImportSchema(ImportSummarySchema):
     rows = fields.List(fields.Nested(RowOutcomeSchema))
 
 

@@ -12,7 +12,7 @@ from servicekit.web import current_runtime
 from services.accounts.api import teacher_schemas as s
 from services.accounts.api.base import MANAGERS, api, path_uuid
 from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
-from services.accounts.handlers import national_ids, teacher_import, teachers
+from services.accounts.handlers import import_history, national_ids, teacher_import, teachers
 
 IMPORTERS = roles("reviewer", "operator", "admin")
 
@@ -50,7 +50,8 @@ def lookup(principal, body):  # type: ignore[no-untyped-def]
            summary="A county's teacher updates as JSON: a report per row")
 def import_batch(principal, body):  # type: ignore[no-untyped-def]
     report = teacher_import.import_rows(current_runtime(), principal,
-                                        enumerate(body["teachers"], start=1))
+                                        enumerate(body["teachers"], start=1),
+                                        source=teacher_import.BATCH)
     return _report(report)
 
 
@@ -64,6 +65,30 @@ def import_file(principal):  # type: ignore[no-untyped-def]
                       "send the teacher file as the multipart field 'file'")
     data = upload.stream.read(MAX_FILE_BYTES + 1)
     return _report(teacher_import.import_file(current_runtime(), principal, upload.filename, data))
+
+
+@api.route("/teacher-imports", "GET", allow=IMPORTERS, query=s.PageSchema, many=True,
+           response=s.ImportSummarySchema,
+           summary="Teacher files and batches received, newest first (a reviewer: its authority's)")
+def list_imports(principal, query):  # type: ignore[no-untyped-def]
+    return import_history.list_imports(current_runtime(), principal, **query)
+
+
+@api.route("/teacher-imports/<import_id>", "GET", allow=IMPORTERS, response=s.ImportSchema,
+           summary="One import, with its report per row")
+def get_import(principal, import_id):  # type: ignore[no-untyped-def]
+    return Response(import_history.import_report(current_runtime(), principal,
+                                                 path_uuid(import_id, "teacher import")),
+                    mimetype="application/json")
+
+
+@api.route("/units/<unit_code>/teachers", "GET",
+           allow=roles("business", "reviewer", "operator", "admin"), query=s.PageSchema,
+           many=True, response=s.TeacherSchema,
+           summary="A school's current teachers, by login (its business accounts, its "
+                   "authority's reviewers)")
+def school_teachers(principal, unit_code, query):  # type: ignore[no-untyped-def]
+    return teachers.school_teachers(current_runtime(), principal, unit_code, **query)
 
 
 @api.route("/teachers/national-id-exports", "POST", allow=roles("operator"),
@@ -86,8 +111,7 @@ def export_audit(principal, query):  # type: ignore[no-untyped-def]
 
 def _report(report: teacher_import.ImportReport) -> Response:
     """Serialised by hand: a 100,000-row report through marshmallow takes seconds."""
-    body = {"counts": report.counts, "rows": [
-        {"row": r.row, "status": r.status, "account_id": r.account_id, "login": r.login,
-         "reason": r.reason, "detail": r.detail} for r in report.rows]}
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    head = json.dumps({"import_id": str(report.import_id), "counts": report.counts},
+                      separators=(",", ":")).encode()
+    return Response(head[:-1] + b',"rows":' + report.rows_json() + b"}",
                     mimetype="application/json")

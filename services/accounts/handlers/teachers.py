@@ -56,6 +56,19 @@ def get_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -
         return _view(session, _teacher_in_scope(session, principal, account_id))
 
 
+def school_teachers(runtime: Runtime, principal: Principal, unit_code: str, limit: int = 100,
+                    offset: int = 0) -> list[dict[str, Any]]:
+    """A school's current teachers: for the school's own business accounts, the reviewers
+    of its authority today, and the network's staff. Another's school is not found."""
+    with runtime.database.session() as session:
+        school = UnitRepository(session).get(unit_code, dates.today())
+        if school is None or not (is_national(principal) or acts_for_unit(principal, unit_code)
+                                  or reviews_for(principal, school.authority_code)):
+            raise hidden(f"unit {unit_code}")
+        teachers = AccountRepository(session).teachers_at(unit_code, limit, offset)
+    return [{**account_data(t), "school_since": t.school_since} for t in teachers]
+
+
 def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
                    changes: dict[str, Any]) -> dict[str, Any]:
     """Name, e-mail, or a move to another school from ``since`` (default today). A

@@ -1,0 +1,108 @@
+"""R-ACC-3: every teacher file and batch a county sends is kept in the history with its
+report, refused ones too; a reviewer sees its own authority's imports only. R-ACC-1: a
+school's current teachers are listed for that school and its authority, no one else."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+
+import pytest
+
+from servicekit.problems import Problem
+from services.accounts.handlers import import_history
+from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
+
+from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
+
+
+@pytest.fixture
+def runtime(accounts):  # type: ignore[no-untyped-def]
+    schools(accounts)
+    return accounts
+
+
+def rows(*numbers: int, school: str = "353301") -> list[list[str]]:
+    return [[teacher_id(n), f"教師{n}", school, ""] for n in numbers]
+
+
+def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> None:  # type: ignore[no-untyped-def]
+    data = csv_file(rows(1, 2) + [["A123", "壞", "353301", ""]])
+    report = import_file(runtime, reviewer("TPE"), "名冊.csv", data)
+    [listed] = import_history.list_imports(runtime, reviewer("TPE"))
+    assert listed["import_id"] == str(report.import_id)
+    assert listed["source"] == "file" and listed["filename"] == "名冊.csv"
+    assert listed["content_sha256"] == hashlib.sha256(data).hexdigest()
+    assert (listed["imported_by"], listed["authority_code"]) == ("reviewer-tpe", "TPE")
+    assert (listed["outcome"], listed["problem"]) == ("applied", None)
+    assert listed["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    stored = import_history.import_report(runtime, reviewer("TPE"), report.import_id)
+    document = json.loads(stored)
+    assert document["counts"] == listed["counts"]
+    assert [r["status"] for r in document["rows"]] == ["created", "created", "rejected"]
+    assert document["rows"][2]["reason"] == "invalid-national-id"
+    # Never the national ID in the history, not even of a rejected row.
+    assert teacher_id(1).encode() not in stored and b"A123" not in stored
+
+
+def test_a_refused_file_is_kept_as_refused_and_changes_nothing_else(runtime) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Problem) as refused:
+        import_file(runtime, OPERATOR, "t.csv", csv_file([], ["national_id", "name"]))
+    assert refused.value.slug == "wrong-columns"
+    [listed] = import_history.list_imports(runtime, OPERATOR)
+    assert (listed["outcome"], listed["problem"]) == ("refused", "wrong-columns")
+    assert listed["counts"] == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    document = import_history.import_report(runtime, OPERATOR, uuid.UUID(listed["import_id"]))
+    assert document.endswith(b'"rows":[]}')
+
+
+def test_batches_are_kept_but_one_teacher_made_by_hand_is_not(runtime) -> None:  # type: ignore[no-untyped-def]
+    import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(1), "name": "甲",
+                                          "school_code": "353301"})], source=BATCH)
+    import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(2), "name": "乙",
+                                          "school_code": "353301"})], only_new=True)
+    [listed] = import_history.list_imports(runtime, OPERATOR)
+    assert (listed["source"], listed["filename"], listed["content_sha256"]) == ("batch", None, None)
+    assert listed["authority_code"] is None  # the network's own staff
+
+
+def test_a_reviewer_sees_only_its_authoritys_imports(runtime) -> None:  # type: ignore[no-untyped-def]
+    tpe = import_file(runtime, reviewer("TPE"), "t.csv", csv_file(rows(1)))
+    txg = import_file(runtime, reviewer("TXG"), "t.csv", csv_file(rows(2, school="193601")))
+    assert [i["import_id"] for i in import_history.list_imports(runtime, reviewer("TPE"))] == [
+        str(tpe.import_id)]
+    assert len(import_history.list_imports(runtime, OPERATOR)) == 2
+    with pytest.raises(Problem) as hidden:
+        import_history.import_report(runtime, reviewer("TPE"), txg.import_id)
+    assert hidden.value.status == 404
+
+
+def test_the_history_and_a_schools_teachers_over_http(api) -> None:  # type: ignore[no-untyped-def]
+    schools(api.runtime)
+    sent = api.post("/teachers/imports", role="reviewer", authority="TPE",
+                    data={"file": (io.BytesIO(csv_file(rows(3, 1, 2) + rows(4, school="413601"))),
+                                   "t.csv")}, content_type="multipart/form-data")
+    assert sent.status_code == 200 and sent.json["import_id"]
+    listed = api.get("/teacher-imports", role="reviewer", authority="TPE")
+    assert [i["import_id"] for i in listed.json] == [sent.json["import_id"]]
+    one = api.get(f"/teacher-imports/{sent.json['import_id']}", role="operator")
+    assert one.status_code == 200 and one.json["rows"] == sent.json["rows"]
+    assert api.get(f"/teacher-imports/{sent.json['import_id']}", role="reviewer",
+                   authority="TXG").status_code == 404
+    assert api.get("/teacher-imports/not-a-uuid", role="operator").status_code == 404
+    assert api.get("/teacher-imports", role="business", unit="353301").status_code == 403
+
+    school = api.get("/units/353301/teachers", role="business", unit="353301")
+    assert school.status_code == 200
+    assert [t["login"] for t in school.json] == ["teacher00001", "teacher00002", "teacher00003"]
+    assert {t["unit_code"] for t in school.json} == {"353301"}
+    assert "national_id" not in school.json[0] and "national_id_hash" not in school.json[0]
+    page = api.get("/units/353301/teachers?limit=2&offset=2", role="reviewer", authority="TPE")
+    assert [t["login"] for t in page.json] == ["teacher00003"]
+    assert api.get("/units/353301/teachers", role="business", unit="413601").status_code == 404
+    assert api.get("/units/353301/teachers", role="reviewer", authority="TXG").status_code == 404
+    assert api.get("/units/999999/teachers", role="operator").status_code == 404
+    assert api.get("/units/353301/teachers", role="teacher").status_code == 403
+    bad = api.get("/units/353301/teachers?limit=5000", role="operator")
+    assert bad.status_code == 422
