@@ -4,6 +4,7 @@ from pathlib import Path
 from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
+from services.accounts.commands import COMMANDS
 from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
 from services.accounts.seed import seed_demo
@@ -26,4 +27,5 @@ DEFINITION = ServiceDefinition(
     subscriptions=subscriptions,
     after_migrate=seed_reference_data,
     seed_demo=seed_demo,
+    commands=COMMANDS,
 )

@@ -6,7 +6,8 @@ Keys come from settings: ``NATIONAL_ID_HASH_KEY`` and ``NATIONAL_ID_ENCRYPTION_K
 to 32 bytes with HKDF, so any long random secret will do. The encryption key's id is
 derived from the key itself and stored with every ciphertext: to rotate, set a new
 ``NATIONAL_ID_ENCRYPTION_KEY`` and list the old secrets in
-``NATIONAL_ID_RETIRED_ENCRYPTION_KEYS`` (comma-separated) until the rows are re-encrypted.
+``NATIONAL_ID_RETIRED_ENCRYPTION_KEYS`` (comma-separated) until the rows are re-encrypted
+(``python -m services.accounts reencrypt-national-ids``, handlers/key_rotation.py).
 The hash key cannot rotate that way (lookups would stop matching): it never changes.
 
 The ciphertext is bound to its account (the account id is the associated data), so a
@@ -79,6 +80,11 @@ class NationalIdVault:
             return cipher.decrypt(nonce, body, account_id.encode()).decode()
         except InvalidTag:
             raise UnknownKey("the ciphertext does not belong to this account or key") from None
+
+    def reseal(self, account_id: str, sealed: Sealed) -> Sealed:
+        """The same number under the current key with a fresh nonce, for finishing a key
+        rotation; raises UnknownKey when ``sealed`` does not open here."""
+        return self.seal(account_id, self.open(account_id, sealed))
 
 
 _VAULTS: "weakref.WeakKeyDictionary[Runtime, NationalIdVault]" = weakref.WeakKeyDictionary()

@@ -1,0 +1,59 @@
+"""The teachers' sealed national IDs as a key rotation reads and rewrites them (R-ACC-1).
+
+Rows are read in account-id order after a cursor (keyset, not OFFSET: every batch costs
+the same however far the rotation has come), and rewritten only if they still hold what
+was read: a teacher imported or edited meanwhile keeps what that change wrote."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.accounts.adapters.national_id_vault import Sealed
+from services.accounts.adapters.orm import accounts
+
+
+@dataclass(frozen=True)
+class SealedRow:
+    account_id: uuid.UUID
+    sealed: Sealed
+
+
+class SealedNationalIds:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def not_under(self, key_id: str, after: uuid.UUID | None, limit: int) -> list[SealedRow]:
+        """The next ``limit`` ciphertexts sealed under another key than ``key_id``, by
+        account id after ``after`` (business accounts have no key id: never matched)."""
+        query = (select(accounts.c.account_id, accounts.c.national_id_key_id,
+                        accounts.c.national_id_ciphertext)
+                 .where(accounts.c.national_id_key_id != key_id,
+                        accounts.c.national_id_ciphertext.is_not(None))
+                 .order_by(accounts.c.account_id).limit(limit))
+        if after is not None:
+            query = query.where(accounts.c.account_id > after)
+        return [SealedRow(row.account_id, Sealed(row.national_id_key_id,
+                                                 bytes(row.national_id_ciphertext)))
+                for row in self.session.execute(query)]
+
+    def replace(self, account_id: uuid.UUID, old: Sealed, new: Sealed) -> bool:
+        """False when the row no longer holds ``old`` (changed since it was read)."""
+        result = self.session.execute(
+            update(accounts)
+            .where(accounts.c.account_id == account_id,
+                   accounts.c.national_id_key_id == old.key_id,
+                   accounts.c.national_id_ciphertext == old.ciphertext)
+            .values(national_id_key_id=new.key_id, national_id_ciphertext=new.ciphertext))
+        return result.rowcount == 1
+
+    def count_under(self, key_id: str) -> int:
+        return self.session.scalar(select(func.count()).select_from(accounts).where(
+            accounts.c.national_id_key_id == key_id)) or 0
+
+    def count_not_under(self, key_id: str) -> int:
+        return self.session.scalar(select(func.count()).select_from(accounts).where(
+            accounts.c.national_id_key_id != key_id,
+            accounts.c.national_id_ciphertext.is_not(None))) or 0
