@@ -5,12 +5,14 @@ from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
 from services.sso.commands import COMMANDS
+from services.sso.context import sso_of
 from services.sso.handlers import replica
 from services.sso.seed import seed_demo
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    return [Subscription(runtime.queue("events", *replica.HANDLERS), replica.HANDLERS)]
+    handlers = replica.handlers(sso_of(runtime))
+    return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
 DEFINITION = ServiceDefinition(

@@ -2,6 +2,7 @@
 unit, county), and what it means for tokens and sessions."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import requests
@@ -88,3 +89,37 @@ def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> Non
         name = session.scalar(select(accounts.c.display_name).where(
             accounts.c.account_id == teacher.account_id))
     assert name == "新名字"
+
+
+def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
+    """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
+    that a disabled account's session there is over; one that did not register hears nothing."""
+    from jose import jwt as jose_jwt
+    teacher = sso.teacher("teacher00001")
+    callback = "https://partner.example.edu.tw/callback"
+    _, secret = sso.partner("partner-a", callback, backchannel_logout_uri=receiver.url + "/backchannel")
+    client = OAuth2Session("partner-a", secret, scope="openid", redirect_uri=callback,
+                           code_challenge_method="S256")
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier,
+                                             nonce="n")
+    returned = browser.sign_in(url, sso.url, teacher.login, teacher.password)
+    tokens = client.fetch_token(sso.url + "/oauth/token", authorization_response=returned,
+                                code_verifier=verifier)
+    web_token(sso, browser, teacher)  # the platform's own client registered no logout URI
+    assert receiver.received == []
+
+    sso.update_account(teacher, status="disabled")
+    deadline = time.monotonic() + 10
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [delivery] = receiver.received
+    logout = jose_jwt.get_unverified_claims(delivery["logout_token"])
+    assert logout["aud"] == "partner-a"
+    assert logout["sub"] == jose_jwt.get_unverified_claims(tokens["id_token"])["sub"]
+    assert logout["sid"] == jose_jwt.get_unverified_claims(tokens["id_token"])["sid"]
+    # The same version again, then a newer one still disabled: nobody is told twice.
+    sso.account_event(teacher, status="disabled")
+    sso.update_account(teacher, status="disabled", display_name="改名")
+    time.sleep(0.3)
+    assert len(receiver.received) == 1

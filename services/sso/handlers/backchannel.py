@@ -4,7 +4,9 @@ a grant is told, server to server, with a signed logout token.
 
 Deliveries are rows written in the transaction that ended the grants, sent right after
 the commit and retried by the scheduled housekeeping while they fail (up to
-``MAX_ATTEMPTS``)."""
+``MAX_ATTEMPTS``). Where the grants end in an event consumer (an account disabled), the
+sending happens on a background thread after the consumer's commit, so a partner that
+does not answer never holds up the bus."""
 from __future__ import annotations
 
 import logging
@@ -13,7 +15,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.sso.adapters.keys import Signer
@@ -37,6 +39,38 @@ def queue_logout(session: Session, sso: Sso, client: Client, account_id: str,
         client_id=client.client_id, uri=client.backchannel_logout_uri,
         subject=client.subject_for(sso.config.pairwise_secret, account_id), sid=sid,
         created_at=sso.now(), attempts=0).returning(logout_deliveries.c.id)).scalar_one()
+
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backchannel-logout")
+_AFTER_COMMIT = "backchannel_logout_deliveries"
+
+
+def deliver_after_commit(session: Session, sso: Sso, ids: list[int | None]) -> None:
+    """Sends ``ids`` once ``session``'s transaction commits, without waiting for them. A
+    rolled-back transaction leaves nothing to send; a crash before sending leaves the
+    rows to the housekeeping's retry."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return
+    if _AFTER_COMMIT not in session.info:
+        session.info[_AFTER_COMMIT] = []
+        event.listen(session, "after_commit", lambda s: _send_collected(s, sso))
+        event.listen(session, "after_rollback",
+                     lambda s: s.info.get(_AFTER_COMMIT, []).clear())
+    session.info[_AFTER_COMMIT].extend(wanted)
+
+
+def _send_collected(session: Session, sso: Sso) -> None:
+    collected, session.info[_AFTER_COMMIT] = session.info.get(_AFTER_COMMIT, []), []
+    if collected:
+        _BACKGROUND.submit(_deliver_logged, sso, collected)
+
+
+def _deliver_logged(sso: Sso, ids: list[int]) -> None:
+    try:
+        deliver(sso, ids)  # type: ignore[arg-type]
+    except Exception:  # a thread of its own: nobody else would see it
+        log.exception("back-channel logouts not sent; the housekeeping retries them")
 
 
 def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: str | None) -> str:

@@ -84,7 +84,7 @@ def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Accoun
         if taken != 1:
             raise Problem(400, "link-expired", "This link is used or has expired")
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
-        end_sign_ins(session, account.account_id, "password-" + row.purpose)
+        end_sign_ins(session, sso, account.account_id, "password-" + row.purpose)
     return account
 
 

@@ -3,17 +3,21 @@
 late never overwrites a newer one.
 
 An account that stops being enabled loses its sign-ins at once: its browser sessions end
-and its grants are revoked, so no refresh token of it works any more.
+and its grants are revoked, so no refresh token of it works any more, and every partner
+it signed in to that registered for back-channel logout is told.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.events import Envelope
 from services.sso.adapters.orm import accounts, browser_sessions, grants, role_grants, utcnow
+from services.sso.adapters.repository import ClientRepository
+from services.sso.context import Sso
+from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 
 ACCOUNT_CREATED = "accounts.account.created.v1"
 ACCOUNT_UPDATED = "accounts.account.updated.v1"
@@ -21,7 +25,19 @@ ROLE_GRANTED = "accounts.role.granted.v1"
 ROLE_REVOKED = "accounts.role.revoked.v1"
 
 
-def apply_account(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+Handler = Callable[[Session, dict[str, Any], Envelope], None]
+
+
+def handlers(sso: Sso) -> dict[str, Handler]:
+    def apply_account(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+        if apply_account_data(session, data):
+            end_sign_ins(session, sso, str(data["account_id"]), "account-" + data["status"])
+    return {ACCOUNT_CREATED: apply_account, ACCOUNT_UPDATED: apply_account,
+            ROLE_GRANTED: apply_role_granted, ROLE_REVOKED: apply_role_revoked}
+
+
+def apply_account_data(session: Session, data: dict[str, Any]) -> bool:
+    """Writes the newer version; True when the account can no longer sign in."""
     account_id = str(data["account_id"])
     current = session.execute(select(accounts.c.version, accounts.c.status)
                               .where(accounts.c.account_id == account_id)).first()
@@ -35,19 +51,26 @@ def apply_account(session: Session, data: dict[str, Any], _envelope: Envelope) -
     elif current.version < data["version"]:
         session.execute(update(accounts).where(accounts.c.account_id == account_id).values(**row))
     else:
-        return
-    if data["status"] != "enabled":
-        end_sign_ins(session, account_id, "account-" + data["status"])
+        return False
+    return data["status"] != "enabled"
 
 
-def end_sign_ins(session: Session, account_id: str, reason: str) -> None:
+def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
     now = utcnow()
     session.execute(update(browser_sessions).where(
         browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))
         .values(ended_at=now))
-    session.execute(update(grants).where(grants.c.account_id == account_id,
-                                         grants.c.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_reason=reason))
+    ended = session.execute(update(grants).where(grants.c.account_id == account_id,
+                                                 grants.c.revoked_at.is_(None))
+                            .values(revoked_at=now, revoked_reason=reason)
+                            .returning(grants.c.client_id, grants.c.sid)).all()
+    clients = ClientRepository(session)
+    deliveries = []
+    for client_id, sid in dict.fromkeys((row.client_id, row.sid) for row in ended):
+        client = clients.get(client_id)
+        if client is not None:
+            deliveries.append(queue_logout(session, sso, client, account_id, sid))
+    deliver_after_commit(session, sso, deliveries)
 
 
 def apply_role_granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
@@ -71,6 +94,3 @@ def _apply_grant(session: Session, data: dict[str, Any], active: bool) -> None:
         # A revocation carrying the grant's own version still ends it.
         session.execute(update(role_grants).where(role_grants.c.grant_id == grant_id).values(**row))
 
-
-HANDLERS = {ACCOUNT_CREATED: apply_account, ACCOUNT_UPDATED: apply_account,
-            ROLE_GRANTED: apply_role_granted, ROLE_REVOKED: apply_role_revoked}
