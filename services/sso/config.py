@@ -3,7 +3,8 @@
 Every name is looked up with the ``SSO_`` prefix first, then without (``servicekit.settings``).
 Secrets come from ``settings.secret``: generated locally in the embedded default, required
 in production. ``PAIRWISE_KEY`` must never change once partners hold subjects: every
-pairwise ``sub`` is derived from it.
+pairwise ``sub`` is derived from it. ``KEY_ENCRYPTION_KEY`` may change, with the old secret
+in ``RETIRED_KEY_ENCRYPTION_KEYS`` until ``reseal-secrets`` has run (adapters/sealing.py).
 """
 from __future__ import annotations
 
@@ -78,6 +79,13 @@ class SsoConfig:
     @cached_property
     def key_encryption_secret(self) -> str:
         return self.settings.secret("KEY_ENCRYPTION_KEY")
+
+    @cached_property
+    def retired_key_encryption_secrets(self) -> tuple[str, ...]:
+        """Earlier ``KEY_ENCRYPTION_KEY`` secrets (comma-separated), kept while sealed
+        values still use them: optional, so not a ``secret`` that production requires."""
+        raw = self.settings.value("RETIRED_KEY_ENCRYPTION_KEYS") or ""
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
 
     @cached_property
     def pairwise_secret(self) -> bytes:

@@ -34,7 +34,8 @@ class Sso:
 
     @cached_property
     def sealer(self) -> Sealer:
-        return Sealer(self.config.key_encryption_secret)
+        return Sealer(self.config.key_encryption_secret,
+                      self.config.retired_key_encryption_secrets)
 
     @cached_property
     def keys(self) -> KeyStore:
