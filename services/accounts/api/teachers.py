@@ -82,13 +82,13 @@ def get_import(principal, import_id):  # type: ignore[no-untyped-def]
                     mimetype="application/json")
 
 
-@api.route("/units/<unit_code>/teachers", "GET",
+@api.route("/units/<code>/teachers", "GET",
            allow=roles("business", "reviewer", "operator", "admin"), query=s.PageSchema,
            many=True, response=s.TeacherSchema,
            summary="A school's current teachers, by login (its business accounts, its "
                    "authority's reviewers)")
-def school_teachers(principal, unit_code, query):  # type: ignore[no-untyped-def]
-    return teachers.school_teachers(current_runtime(), principal, unit_code, **query)
+def school_teachers(principal, code, query):  # type: ignore[no-untyped-def]
+    return teachers.school_teachers(current_runtime(), principal, code, **query)
 
 
 @api.route("/teachers/national-id-exports", "POST", allow=roles("operator"),
