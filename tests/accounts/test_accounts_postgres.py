@@ -7,15 +7,12 @@ import threading
 import uuid
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
 from servicekit.problems import Problem
-from servicekit.bus.tables import metadata as messaging
 from services.accounts.adapters.orm import accounts as accounts_table
-from services.accounts.adapters.orm import metadata, teacher_past_schools
+from services.accounts.adapters.orm import teacher_past_schools
 from services.accounts.handlers.teacher_import import import_file, import_rows
 from services.accounts.handlers.national_ids import export_national_ids
 
@@ -119,14 +116,3 @@ def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, 
     assert outbox_count(pg_accounts) == events + 1  # the hand change's event only
     with pg_accounts.database.engine.connect() as connection:
         assert connection.execute(select(accounts_table.c.display_name)).scalars().all() == ["手改"]
-
-
-@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
-def test_the_migrations_make_exactly_the_declared_tables(backend, pg_accounts, accounts) -> None:  # type: ignore[no-untyped-def]
-    runtime = pg_accounts if backend == "postgresql" else accounts
-    declared = MetaData()
-    for table in (*metadata.tables.values(), *messaging.tables.values()):
-        table.to_metadata(declared)
-    with runtime.database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), declared)
-    assert differences == []

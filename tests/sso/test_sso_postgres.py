@@ -53,21 +53,3 @@ def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_databas
 
     statuses = in_parallel(8, redeem)
     assert sorted(statuses) == [200] + [400] * 7
-
-
-def test_the_migrations_make_the_model_on_postgresql(make_database) -> None:  # type: ignore[no-untyped-def]
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from servicekit.db import Database
-    from servicekit.migrations import upgrade
-    from services.sso.adapters.orm import metadata
-    from services.sso.bootstrap import DEFINITION
-
-    database = Database(make_database("sso"))
-    upgrade(DEFINITION.migrations_dir, database)
-    with database.engine.connect() as connection:
-        found = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                 metadata)
-    database.dispose()
-    assert [d for d in found if getattr(d[1], "name", "") not in ("outbox", "inbox", "ix_outbox_unsent")] == []
