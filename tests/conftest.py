@@ -1,1 +1,30 @@
+"""Fixtures every test folder may use: the server plugin, and services on the embedded
+default (SQLite files, kombu's in-process bus) for tests that need no server."""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import pytest
+
+from servicekit.service import Runtime, ServiceDefinition
+from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated, purge_queues
+
 pytest_plugins = ["servicekit.testing.servers"]
+
+
+@pytest.fixture
+def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:  # type: ignore[no-untyped-def]
+    runtimes: list[Runtime] = []
+
+    def make(definition: ServiceDefinition, **environ: str) -> Runtime:
+        settings = Settings.from_env(definition.name, {"DATA_DIR": str(tmp_path), **environ})
+        runtime = migrated(Runtime(definition, settings))
+        purge_queues(runtime)
+        runtimes.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in runtimes:
+        purge_queues(runtime)
+        runtime.database.dispose()

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from contracts.events.common import AUTHORITY, CODE, COUNTY, VERSION
+from contracts.review_routing import REVIEWERS
 from contracts.vocabulary import ACCOUNT_KINDS, ACCOUNT_STATUSES, ROLES, UNIT_TYPES
 
 
@@ -41,8 +42,7 @@ class ReviewRoutingChangedV1(Schema):
     the unit is, or a fixed authority (R-ORG-4)."""
     rule_id = fields.String(required=True, validate=CODE)
     unit_type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
-    reviewer = fields.String(required=True, validate=validate.OneOf(
-        ("supervising_authority", "unit_county", "fixed")))
+    reviewer = fields.String(required=True, validate=validate.OneOf(REVIEWERS))
     fixed_authority_code = fields.String(load_default=None, allow_none=True, validate=AUTHORITY)
     effective_from = fields.Date(required=True)
     version = fields.Integer(**VERSION)

@@ -13,7 +13,7 @@ import pytest
 
 from servicekit.bus.consumer import Subscription
 from services.accounts.handlers.units import register_unit
-from services.courses.handlers import replica
+from services.courses.handlers import replica, units as course_units
 
 from .conftest import ROOT, Platform, wait_for
 from servicekit.testing.servers import rabbitmqctl
@@ -38,7 +38,7 @@ def test_a_committed_unit_reaches_the_other_service_once(platform: Platform) -> 
     platform.stop(platform.processes[0])
     assert platform.queue_depth() == 0
     assert platform.applied() == 20
-    assert replica.find_unit(platform.courses, codes[7])["name"] == f"測試學校 {codes[7]}"
+    assert course_units.find_unit(platform.courses, codes[7])["name"] == f"測試學校 {codes[7]}"
 
 
 def test_a_broker_restart_between_commit_and_relay_loses_nothing(platform: Platform) -> None:
@@ -122,7 +122,7 @@ def test_a_poison_message_is_dead_lettered_after_the_limit_while_others_flow(pla
     # DELIVERY_LIMIT=3 deliveries, then parked; each delivery ran the handler twice: the
     # batch's fast path, then the retry of the batch with one savepoint per event.
     assert len(attempts) == 6
-    assert replica.find_unit(courses, "POISON") is None
+    assert course_units.find_unit(courses, "POISON") is None
 
     listing = cli(platform, "courses", "dead-letters", "list")
     [letter] = [json.loads(line) for line in listing.splitlines()]
@@ -136,7 +136,7 @@ def test_a_poison_message_is_dead_lettered_after_the_limit_while_others_flow(pla
     # Once the cause is mended, a replay sends it back to this consumer only, applied once.
     assert json.loads(cli(platform, "courses", "dead-letters", "replay", "--all"))["replayed"] == 1
     platform.start("courses", "consumer")
-    wait_for(lambda: replica.find_unit(courses, "POISON") is not None, 30, "replayed poison", platform)
+    wait_for(lambda: course_units.find_unit(courses, "POISON") is not None, 30, "replayed poison", platform)
     assert cli(platform, "courses", "dead-letters", "list").strip() == ""
 
 

@@ -13,7 +13,7 @@ from servicekit.events import Envelope
 from servicekit.problems import Problem
 from services.accounts.handlers.units import register_unit
 from services.courses.adapters.orm import unit_replica
-from services.courses.handlers import replica
+from services.courses.handlers import replica, units as course_units
 
 
 def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
@@ -60,7 +60,7 @@ def test_an_event_reaches_the_other_service_once_even_when_sent_twice(accounts, 
     [outcome] = deliver(courses)
     assert (outcome.applied, outcome.duplicates) == (1, 1)  # one claim, one copy skipped
     assert count(courses, inbox) == 1
-    assert replica.find_unit(courses, "U1")["name"] == "建國中學"
+    assert course_units.find_unit(courses, "U1")["name"] == "建國中學"
 
 
 def test_the_correlation_id_of_the_write_travels_with_its_event(accounts) -> None:
@@ -94,7 +94,7 @@ def test_a_failing_handler_is_retried_to_the_limit_then_parked_while_the_rest_co
     assert transport.replay(real.queue) == 1
     transport.close()
     [outcome] = deliver(courses)  # the real handler now: applied once
-    assert outcome.applied == 1 and replica.find_unit(courses, "BAD") is not None
+    assert outcome.applied == 1 and course_units.find_unit(courses, "BAD") is not None
 
 
 def test_a_message_that_is_no_valid_event_is_parked_at_once(courses) -> None:
@@ -125,7 +125,7 @@ def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(courses) 
     with courses.database.session() as session:
         for envelope in (event(2, "new name"), event(1, "old name")):
             replica.apply_units(session, [(courses.definition.catalogue.load_data(envelope), envelope)])
-    assert replica.find_unit(courses, "U1")["name"] == "new name"
+    assert course_units.find_unit(courses, "U1")["name"] == "new name"
 
 
 def test_an_event_breaking_its_contract_fails_the_write_that_made_it(accounts) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from contracts.review_routing import REVIEWERS
 from contracts.vocabulary import UNIT_TYPES
 from services.accounts.api.base import AUTHORITY, CODE, COUNTY
-from services.accounts.domain.routing import REVIEWERS
 
 
 class AuthoritySchema(Schema):

@@ -1,19 +1,2 @@
-"""Dates as the platform's people mean them: a "day" is a day in Taiwan."""
-from __future__ import annotations
-
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
-
-TAIPEI = ZoneInfo("Asia/Taipei")
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def taipei_date(moment: datetime) -> date:
-    return moment.astimezone(TAIPEI).date()
-
-
-def today() -> date:
-    return taipei_date(now())
+"""The platform's calendar (contracts.calendar), under the name the accounts code uses."""
+from contracts.calendar import TAIPEI, now, taipei_date, today  # noqa: F401

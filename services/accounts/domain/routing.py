@@ -1,15 +1,15 @@
 """Review routing (R-ORG-4): who reviews the courses of a unit, as a rule per unit type
 that changes on a date (from 2017-07, courses of county-approved teacher organisations are
-reviewed by the county). Rules are never edited: a change is a new rule from its date."""
+reviewed by the county). Rules are never edited: a change is a new rule from its date.
+Which rule applies on a day, and what it means, is in contracts.review_routing (the
+courses service applies the same)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from contracts.review_routing import FIXED, REVIEWERS
 from contracts.vocabulary import AUTHORITY_CODES, UNIT_TYPES
-
-SUPERVISING_AUTHORITY, UNIT_COUNTY, FIXED = "supervising_authority", "unit_county", "fixed"
-REVIEWERS = (SUPERVISING_AUTHORITY, UNIT_COUNTY, FIXED)
 
 
 class InvalidRule(ValueError):
@@ -46,19 +46,3 @@ def check_new_rule(existing: list[RoutingRule], rule: RoutingRule) -> None:
     if dates and rule.effective_from <= max(dates):
         raise OverlappingRule(f"a rule for {rule.unit_type} from {max(dates).isoformat()} exists; "
                               f"a change must take effect after it")
-
-
-def rule_on(rules: list[RoutingRule], unit_type: str, day: date) -> RoutingRule | None:
-    """The rule in force; None means the default: the supervising authority reviews."""
-    candidates = [r for r in rules if r.unit_type == unit_type and r.effective_from <= day]
-    return max(candidates, key=lambda r: r.effective_from, default=None)
-
-
-def reviewing_authority(rule: RoutingRule | None, supervising: str | None,
-                        county_code: str | None) -> str | None:
-    if rule is None or rule.reviewer == SUPERVISING_AUTHORITY:
-        return supervising
-    if rule.reviewer == FIXED:
-        return rule.fixed_authority_code
-    # The county reviews; a unit recorded without a county stays with its supervisor.
-    return county_code or supervising

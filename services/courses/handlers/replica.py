@@ -1,38 +1,59 @@
-"""Keeping the unit replica from accounts events. Applied inside the consumer's
-transaction (its inbox row commits with this), so each event counts once; an older
-version arriving late never overwrites a newer one."""
+"""Keeping the replica of accounts' units, jurisdiction changes and review routing rules
+from accounts events. Applied inside the consumer's transaction (its inbox row commits
+with this), so each event counts once; an older version arriving late never overwrites
+a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from servicekit.bus.consumer import batched
 from servicekit.db import insert_for
 from servicekit.events import Envelope
-from servicekit.service import Runtime
-from services.courses.adapters.orm import unit_replica
+from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
+                                           unit_replica)
+
+Events = list[tuple[dict[str, Any], Envelope]]
 
 
 @batched
-def apply_units(session: Session, events: list[tuple[dict[str, Any], Envelope]]) -> None:
-    """One statement for a run of unit events; a row is written only when it is new or the
-    event's version is newer than the one kept."""
+def apply_units(session: Session, events: Events) -> None:
+    """One statement for a run of unit events."""
     now = datetime.now(timezone.utc)
-    rows = [{"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
-             "authority_code": data["authority_code"], "version": data["version"],
-             "updated_at": now} for data, _envelope in events]
-    statement = insert_for(session.get_bind().dialect.name, unit_replica)
+    _upsert_newer(session, unit_replica, "code", [
+        {"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
+         "authority_code": data["authority_code"], "county_code": data.get("county_code"),
+         "version": data["version"], "updated_at": now} for data, _envelope in events])
+
+
+@batched
+def apply_jurisdiction_changes(session: Session, events: Events) -> None:
+    rows = [{"unit_code": data["unit_code"], "effective_from": data["effective_from"],
+             "from_authority_code": data["from_authority_code"],
+             "to_authority_code": data["to_authority_code"],
+             "reference": data["transfer_reference"], "version": data["version"]}
+            for data, _envelope in events]
+    statement = insert_for(session.get_bind().dialect.name, jurisdiction_change_replica)
+    session.execute(statement.on_conflict_do_nothing(
+        index_elements=[jurisdiction_change_replica.c.unit_code,
+                        jurisdiction_change_replica.c.effective_from]), rows)
+
+
+@batched
+def apply_routing_rules(session: Session, events: Events) -> None:
+    _upsert_newer(session, routing_rule_replica, "rule_id", [
+        {"rule_id": data["rule_id"], "unit_type": data["unit_type"], "reviewer": data["reviewer"],
+         "fixed_authority_code": data.get("fixed_authority_code"),
+         "effective_from": data["effective_from"], "version": data["version"]}
+        for data, _envelope in events])
+
+
+def _upsert_newer(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    statement = insert_for(session.get_bind().dialect.name, table)
     session.execute(statement.on_conflict_do_update(
-        index_elements=[unit_replica.c.code],
-        set_={column: statement.excluded[column]
-              for column in ("name", "unit_type", "authority_code", "version", "updated_at")},
-        where=unit_replica.c.version < statement.excluded.version), rows)
-
-
-def find_unit(runtime: Runtime, code: str) -> dict[str, Any] | None:
-    with runtime.database.session() as session:
-        row = session.execute(select(unit_replica).where(unit_replica.c.code == code)).first()
-    return dict(row._mapping) if row else None
+        index_elements=[table.c[key]],
+        set_={column: statement.excluded[column] for column in rows[0] if column != key},
+        where=table.c.version < statement.excluded.version), rows)

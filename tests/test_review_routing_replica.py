@@ -1,0 +1,109 @@
+"""R-ORG-3, R-ORG-4 across services: the courses service, from accounts' events alone,
+answers who reviews a unit's courses on any day exactly as the accounts service does —
+a batch transfer in the past, a transfer dated later (no event arrives on its day), and
+routing rules that change on their dates. Events delivered twice change nothing."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from contracts.calendar import today
+from servicekit.service import Runtime
+from services.accounts.bootstrap import DEFINITION as ACCOUNTS
+from services.accounts.handlers import routing, units
+from services.accounts.handlers.jurisdiction import transfer_units
+from services.courses.bootstrap import DEFINITION as COURSES
+from services.courses.handlers import units as course_units
+
+TAICHUNG = ["190001", "190002", "190003"]
+LATER = today() + timedelta(days=30)
+DAYS = [date(2016, 12, 31), date(2017, 1, 1), date(2017, 6, 30), date(2017, 7, 1), today(),
+        LATER - timedelta(days=1), LATER, date(2099, 1, 1)]
+
+
+@pytest.fixture
+def accounts(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+    return embedded(ACCOUNTS)
+
+
+@pytest.fixture
+def courses(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+    return embedded(COURSES)
+
+
+def relay_and_apply(accounts: Runtime, courses: Runtime) -> int:
+    """Every accounts event to the bus, then the courses consumer until the queue is empty."""
+    relay = accounts.relay()
+    try:
+        while relay.relay_once():
+            pass
+    finally:
+        relay.close()
+    [subscription] = courses.subscriptions()
+    reader, applied = courses.open_reader(subscription), 0
+    try:
+        while batch := reader.next_batch(200, 0.3):
+            outcome = courses.consumer(subscription).process(reader, batch)
+            assert outcome.dead_lettered == 0, outcome
+            applied += outcome.applied
+    finally:
+        reader.close()
+    return applied
+
+
+def the_seeds_history(accounts: Runtime) -> None:
+    for code in TAICHUNG:
+        units.register_unit(accounts, code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
+                            "TXG", jurisdiction_from=date(2003, 1, 1))
+    units.register_unit(accounts, "TNN-TTU", "臺南市教師職業工會", "civic_group", "NETWORK", "TNN",
+                        jurisdiction_from=date(2010, 1, 1))
+    units.register_unit(accounts, "413601", "臺北市大安國小", "elementary_school", "TPE",
+                        jurisdiction_from=date(2003, 1, 1))
+    transfer_units(accounts, TAICHUNG, "TXG", date(2017, 1, 1), "臺教授國字第1050000000號")
+    transfer_units(accounts, ["413601"], "NWT", LATER, "a transfer decided for next month")
+    routing.change_routing(accounts, "civic_group", "unit_county", None, date(2017, 7, 1))
+    routing.change_routing(accounts, "civic_group", "fixed", "NETWORK", date(2099, 1, 1))
+
+
+def answers(runtime: Runtime, reviewer_on, code: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(day, found["supervising_authority_code"], found["reviewing_authority_code"],
+             found["rule_id"]) for day in DAYS
+            for found in [reviewer_on(runtime, code, day)]]
+
+
+def test_courses_routes_every_unit_on_every_day_as_accounts_does(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+    the_seeds_history(accounts)
+    assert relay_and_apply(accounts, courses) > 0
+    for code in (*TAICHUNG, "TNN-TTU", "413601"):
+        assert answers(courses, course_units.reviewer, code) == \
+            answers(accounts, units.reviewer_on, code), code
+    school = {day: supervising for day, supervising, _, _ in
+              answers(courses, course_units.reviewer, "190002")}
+    assert (school[date(2016, 12, 31)], school[date(2017, 1, 1)]) == ("K12EA", "TXG")
+    moving = {day: supervising for day, supervising, _, _ in
+              answers(courses, course_units.reviewer, "413601")}
+    assert (moving[LATER - timedelta(days=1)], moving[LATER]) == ("TPE", "NWT")
+    union = {day: reviewing for day, _, reviewing, _ in
+             answers(courses, course_units.reviewer, "TNN-TTU")}
+    assert (union[date(2017, 6, 30)], union[date(2017, 7, 1)], union[date(2099, 1, 1)]) == \
+        ("NETWORK", "TNN", "NETWORK")
+
+
+def test_the_same_events_again_change_nothing(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+    the_seeds_history(accounts)
+    relay_and_apply(accounts, courses)
+    before = answers(courses, course_units.reviewer, "413601")
+    from servicekit.bus.tables import outbox
+    from sqlalchemy import update
+    with accounts.database.engine.begin() as connection:  # as if the relay had died unmarked
+        connection.execute(update(outbox).values(sent_at=None))
+    assert relay_and_apply(accounts, courses) == 0  # every one a duplicate, by the inbox
+    assert answers(courses, course_units.reviewer, "413601") == before
+
+
+def test_an_unknown_unit_is_not_found(courses) -> None:  # type: ignore[no-untyped-def]
+    from servicekit.problems import Problem
+    with pytest.raises(Problem) as missing:
+        course_units.reviewer(courses, "NOPE", today())
+    assert missing.value.status == 404
