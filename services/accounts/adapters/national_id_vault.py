@@ -8,7 +8,10 @@ derived from the key itself and stored with every ciphertext: to rotate, set a n
 ``NATIONAL_ID_ENCRYPTION_KEY`` and list the old secrets in
 ``NATIONAL_ID_RETIRED_ENCRYPTION_KEYS`` (comma-separated) until the rows are re-encrypted
 (``python -m services.accounts reencrypt-national-ids``, handlers/key_rotation.py).
-The hash key cannot rotate that way (lookups would stop matching): it never changes.
+The hash key rotates too: the key in force before the current one, set as
+``NATIONAL_ID_PREVIOUS_HASH_KEY``, keeps lookups matching the hashes stored under it
+(``lookup_hashes``) until ``rehash-national-ids`` (handlers/hash_rotation.py) has moved
+every row to the current key (``lookup_hash``, the only one ever written).
 
 The ciphertext is bound to its account (the account id is the associated data), so a
 ciphertext copied onto another row does not decrypt."""
@@ -52,8 +55,13 @@ class Sealed:
 
 class NationalIdVault:
     def __init__(self, hash_secret: str, encryption_secret: str,
-                 retired_secrets: tuple[str, ...] = ()) -> None:
+                 retired_secrets: tuple[str, ...] = (),
+                 previous_hash_secret: str | None = None) -> None:
         self._hash_key = _derive(hash_secret, _HASH_INFO)
+        # Derived exactly as the current key was when it was current, or nothing would match.
+        previous = _derive(previous_hash_secret, _HASH_INFO) if previous_hash_secret else None
+        # The same secret set twice is no rotation: one hash per number, not two equal ones.
+        self._previous_hash_key = previous if previous != self._hash_key else None
         current = _derive(encryption_secret, _ENCRYPTION_INFO)
         self.current_key_id = key_id(current)
         self._ciphers = {key_id(k): AESGCM(k) for k in
@@ -61,9 +69,23 @@ class NationalIdVault:
         self._ciphers[self.current_key_id] = AESGCM(current)
         self._current = self._ciphers[self.current_key_id]
 
+    @property
+    def has_previous_hash_key(self) -> bool:
+        """A hash key rotation is under way: stored hashes may be under either key."""
+        return self._previous_hash_key is not None
+
     def lookup_hash(self, number: str) -> bytes:
-        """``number`` normalised (domain.national_id.validate): one person, one hash."""
+        """``number`` normalised (domain.national_id.validate): one person, one hash, under
+        the current key: what is written."""
         return hmac.digest(self._hash_key, number.encode(), "sha256")
+
+    def lookup_hashes(self, number: str) -> tuple[bytes, ...]:
+        """Every hash a stored row of ``number`` may carry, the current one first: what a
+        lookup matches while rows are moved to the current key."""
+        if self._previous_hash_key is None:
+            return (self.lookup_hash(number),)
+        return (self.lookup_hash(number),
+                hmac.digest(self._previous_hash_key, number.encode(), "sha256"))
 
     def seal(self, account_id: str, number: str, nonce: bytes | None = None) -> Sealed:
         """``nonce``: 12 fresh random bytes; bulk imports pass slices of one big read."""
@@ -100,6 +122,7 @@ def vault_for(runtime: Runtime) -> NationalIdVault:
                         (settings.value("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS") or "").split(",")
                         if s.strip())
         vault = NationalIdVault(settings.secret("NATIONAL_ID_HASH_KEY"),
-                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"), retired)
+                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"), retired,
+                                settings.value("NATIONAL_ID_PREVIOUS_HASH_KEY"))
         _VAULTS[runtime] = vault
     return vault

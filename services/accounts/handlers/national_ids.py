@@ -20,27 +20,30 @@ MAX_LOOKUP = 1000
 
 def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
     """Teachers by national ID, through the hash; one answer per number, in order, and
-    never the number itself. Business accounts and reviewers use it to add attendees."""
+    never the number itself. Business accounts and reviewers use it to add attendees.
+    While a previous hash key is configured a number matches under either key (the
+    current one first), so teachers not yet rehashed are still found."""
     if not numbers or len(numbers) > MAX_LOOKUP:
         raise invalid("invalid-lookup", "The lookup is not valid",
                       f"send between 1 and {MAX_LOOKUP} national IDs")
     vault = vault_for(runtime)
     answers: list[dict[str, Any]] = []
-    hashes: list[bytes | None] = []
+    candidates: list[tuple[bytes, ...]] = []  # empty for a number that is not valid
     for number in numbers:
         try:
-            hashes.append(vault.lookup_hash(national_id.validate(number)))
+            candidates.append(vault.lookup_hashes(national_id.validate(number)))
         except national_id.InvalidNationalId as error:
-            hashes.append(None)
+            candidates.append(())
             answers.append({"found": False, "problem": f"invalid-national-id: {error.reason}"})
             continue
         answers.append({})
     with runtime.database.session() as session:
-        found = AccountRepository(session).teachers_by_hash([h for h in hashes if h])
-    for index, lookup_hash in enumerate(hashes):
-        if lookup_hash is None:
+        found = AccountRepository(session).teachers_by_hash(
+            [h for hashes in candidates for h in hashes])
+    for index, hashes in enumerate(candidates):
+        if not hashes:
             continue
-        teacher = found.get(lookup_hash)
+        teacher = next((found[h] for h in hashes if h in found), None)
         answers[index] = {"found": False} if teacher is None else {
             "found": True, "account_id": teacher.account_id, "login": teacher.login,
             "display_name": teacher.display_name, "unit_code": teacher.unit_code}

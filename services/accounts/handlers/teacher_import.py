@@ -29,11 +29,12 @@ from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
 from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportHistory,
                                                        ImportRecord)
-from services.accounts.adapters.national_id_vault import NONCE_BYTES, vault_for
+from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
 from services.accounts.adapters.teacher_rows import check_row
-from services.accounts.adapters.teacher_writers import ConcurrentChange, NewTeacher, writer_for
+from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
+                                                       TeacherWriter, writer_for)
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
 from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
@@ -162,8 +163,8 @@ def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
         outcomes.update(out_of_scope)
         writer = writer_for(session)
         writer.lock()
-        hashes = [vault.lookup_hash(row.national_id) for row in accepted]
-        plan = _plan(accepted, hashes, writer.existing(hashes), today, only_new)
+        hashes, known = _known(writer, vault, accepted)
+        plan = _plan(accepted, hashes, known, today, only_new)
         created = writer.create(_new_teachers(session, vault, plan.new, today), now)
         writer.update([(known.account_id, change) for known, change in plan.changes], now)
         events = BulkOutbox(runtime.outbox)
@@ -209,6 +210,28 @@ def _in_scope(principal: Principal, rows: list[TeacherRow],
         except RowRejected as rejected:
             outcomes[row.row] = _rejected(row.row, rejected)
     return outcomes, accepted
+
+
+def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
+           ) -> tuple[list[bytes], dict[bytes, KnownTeacher]]:
+    """The rows' current hashes, and the teachers known, by current hash.
+
+    While a previous hash key is configured a teacher may still be stored under it, so both
+    hashes are looked up in the one query and a teacher found by either counts as known.
+    Its row keeps the previous hash here, even when the row is updated: an unchanged row
+    must write nothing, so ``rehash-national-ids`` has to visit every row anyway, and the
+    bulk update stays as it is. New teachers are always written under the current hash."""
+    if not vault.has_previous_hash_key:
+        # The common case, and the benchmarked one: one hash per row, nothing more.
+        hashes = [vault.lookup_hash(row.national_id) for row in rows]
+        return hashes, writer.existing(hashes)
+    pairs = [vault.lookup_hashes(row.national_id) for row in rows]
+    hashes = [current for current, _ in pairs]
+    known = writer.existing(hashes + [previous for _, previous in pairs])
+    for current, previous in pairs:
+        if current not in known and previous in known:
+            known[current] = known[previous]
+    return hashes, known
 
 
 def _plan(rows: list[TeacherRow], hashes: list[bytes], known: dict[bytes, KnownTeacher],
