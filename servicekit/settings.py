@@ -106,8 +106,11 @@ class Settings:
 
     def secret(self, name: str) -> str:
         """A secret from the environment. Embedded mode makes a local one on first use and
-        keeps it under the data folder; production refuses to start without it."""
-        value = _PrefixedEnv(self.service, self.environ).str(name, "")
+        keeps it under the data folder; production refuses to start without it. Spaces
+        around it are not part of it (a secret file's last newline), so the same secret
+        derives the same key wherever it is written — here, or later in a list of
+        ``earlier_secrets``."""
+        value = _PrefixedEnv(self.service, self.environ).str(name, "").strip()
         if value:
             return value
         if not self.embedded:
@@ -119,6 +122,13 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+    def earlier_secrets(self, name: str) -> tuple[str, ...]:
+        """Secrets in force before the current one (comma-separated, optional), kept while
+        data still uses them during a key rotation."""
+        raw = _PrefixedEnv(self.service, self.environ).str(name, "")
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
 class _PrefixedEnv:

@@ -77,12 +77,11 @@ K8S_REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 SERVICES_DIR = REPO / "services"
 # A secret the code requires: servicekit.settings.Settings.secret("NAME").
 SECRET_CALL = re.compile(r"""\.secret\(\s*["']([A-Z][A-Z0-9_]*)["']\s*\)""")
-# Secrets the code reads as optional settings (Settings.value): referenced like the
-# others, but the secret's key may be missing.
-OPTIONAL_SECRETS = {
-    "accounts": ("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS",),
-    "sso": ("SMTP_USERNAME", "SMTP_PASSWORD"),
-}
+# Secrets the code may do without: the earlier secrets of a key rotation
+# (Settings.earlier_secrets("NAME"), found in the code) and the mail server's login (read
+# as settings). Referenced like the others, but the secret's key may be missing.
+EARLIER_SECRETS_CALL = re.compile(r"""\.earlier_secrets\(\s*["']([A-Z][A-Z0-9_]*)["']\s*\)""")
+OPTIONAL_SETTING_SECRETS = {"sso": ("SMTP_USERNAME", "SMTP_PASSWORD")}
 
 # R-OPS-1: the scheduled jobs, as (service, CronJob name, arguments, period).
 TIDY_OUTBOX = ("tidy-outbox", "--days", "7")
@@ -370,6 +369,13 @@ def required_secrets(name: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def optional_secrets(name: str) -> tuple[str, ...]:
+    found = set(OPTIONAL_SETTING_SECRETS.get(name, ()))
+    for path in sorted((SERVICES_DIR / name).rglob("*.py")):
+        found.update(EARLIER_SECRETS_CALL.findall(path.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
+
 def setting(env: dict, service: str, name: str) -> tuple[str | None, Any]:
     """A setting as the service reads it: ``<SERVICE>_<NAME>`` first, then ``<NAME>``."""
     for key in (f"{service.upper()}_{name}", name):
@@ -509,7 +515,12 @@ def test_the_secrets_the_code_requires_are_found():
     # The scan must see the secrets known today, or the tests below would prove nothing.
     assert {"NATIONAL_ID_HASH_KEY", "NATIONAL_ID_ENCRYPTION_KEY"} <= set(required_secrets("accounts"))
     assert {"KEY_ENCRYPTION_KEY", "PAIRWISE_KEY", "FORM_KEY"} <= set(required_secrets("sso"))
-    for name in [*required_secrets("accounts"), *required_secrets("sso")]:
+    assert "RETIRED_KEY_ENCRYPTION_KEYS" in optional_secrets("sso")
+    assert {"NATIONAL_ID_RETIRED_ENCRYPTION_KEYS", "NATIONAL_ID_PREVIOUS_HASH_KEY"} <= \
+        set(optional_secrets("accounts"))
+    earlier = [n for service in ("accounts", "sso") for n in optional_secrets(service)
+               if n not in OPTIONAL_SETTING_SECRETS.get(service, ())]
+    for name in [*required_secrets("accounts"), *required_secrets("sso"), *earlier]:
         assert SECRET_NAME.search(name), f"{name} must count as a secret name for the literal checks"
 
 
@@ -523,7 +534,7 @@ def test_compose_processes_carry_the_secrets_the_code_requires(name):
             # Required and not empty: ${VAR:?message}.
             assert re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]*\}", value or ""), \
                 f"{process}: {key} must be ${{VAR:?message}}, not {value!r}"
-        for secret in OPTIONAL_SECRETS.get(name, ()):
+        for secret in optional_secrets(name):
             key, value = setting(env, name, secret)
             assert key, f"{process} lacks {secret}"
             assert REQUIRED_INTERPOLATION.match(value or ""), f"{process}: {key} must be ${{VAR?message}}"
@@ -764,7 +775,7 @@ def test_k8s_containers_carry_the_secrets_the_code_requires(name):
                 assert key, f"{where}: {secret} (required by the code) is not a secretKeyRef"
                 assert ref.get("name") and ref.get("key"), f"{where}: {key} names no secret and key"
                 assert not ref.get("optional"), f"{where}: {key} is required, not optional"
-            for secret in OPTIONAL_SECRETS.get(name, ()):
+            for secret in optional_secrets(name):
                 assert setting(refs, name, secret)[0], f"{where}: {secret} is not a secretKeyRef"
 
 
@@ -777,7 +788,7 @@ def test_k8s_sso_has_its_mail_settings():
                 key, value = setting(env, "sso", name)
                 where = f"{document['kind']}/{document['metadata']['name']}: {name}"
                 assert key, f"{where} is missing"
-                if name in OPTIONAL_SECRETS["sso"]:
+                if name in optional_secrets("sso"):
                     assert value[0] == "secret", f"{where} must be a secretKeyRef"
                 else:
                     assert value[0] == "value", f"{where} belongs in the settings ConfigMap"

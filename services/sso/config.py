@@ -84,8 +84,7 @@ class SsoConfig:
     def retired_key_encryption_secrets(self) -> tuple[str, ...]:
         """Earlier ``KEY_ENCRYPTION_KEY`` secrets (comma-separated), kept while sealed
         values still use them: optional, so not a ``secret`` that production requires."""
-        raw = self.settings.value("RETIRED_KEY_ENCRYPTION_KEYS") or ""
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return self.settings.earlier_secrets("RETIRED_KEY_ENCRYPTION_KEYS")
 
     @cached_property
     def pairwise_secret(self) -> bytes:

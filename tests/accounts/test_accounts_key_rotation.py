@@ -20,7 +20,6 @@ from servicekit.testing.runtimes import purge_queues
 from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, vault_for
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
-from services.accounts.handlers import key_rotation
 from services.accounts.handlers.key_rotation import reencrypt_national_ids
 from services.accounts.handlers.national_ids import export_national_ids
 from services.accounts.handlers.teacher_import import import_rows
@@ -200,7 +199,8 @@ def test_a_row_changed_since_it_was_read_is_not_overwritten(runtime_with) -> Non
 def test_rows_under_a_key_not_configured_are_reported_and_left_alone(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """R-ACC-1: a key retired too early is not a crash and not a silent skip: the rows are
     counted, named (up to the limit) and unchanged; the others are re-sealed."""
-    monkeypatch.setattr(key_rotation, "MAX_LISTED", 2)
+    from servicekit import batches
+    monkeypatch.setattr(batches, "MAX_LISTED", 2)
     under_a = runtime_with(KEY_A)
     schools(under_a)
     teachers = add_teachers(under_a, 6)

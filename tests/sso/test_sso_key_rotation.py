@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from servicekit.tokens import JwksKeySource, TokenVerifier
 from services.sso.adapters.orm import county_connectors, signing_keys
 from services.sso.adapters.sealing import Sealer, UnknownSealingKey
-from services.sso.commands import reseal_secrets
+from services.sso.handlers.key_rotation import reseal_secrets
 from services.sso.handlers.county_connectors import configure, secret_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from servicekit.service import Runtime
+from servicekit.settings import InvalidSetting
 
 NONCE_BYTES = 12
 _HASH_INFO = b"inservice accounts national-id lookup hash v1"
@@ -118,11 +119,13 @@ def vault_for(runtime: Runtime) -> NationalIdVault:
     vault = _VAULTS.get(runtime)
     if vault is None:
         settings = runtime.settings
-        retired = tuple(s.strip() for s in
-                        (settings.value("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS") or "").split(",")
-                        if s.strip())
+        previous_hash = settings.earlier_secrets("NATIONAL_ID_PREVIOUS_HASH_KEY")
+        if len(previous_hash) > 1:
+            raise InvalidSetting("NATIONAL_ID_PREVIOUS_HASH_KEY holds one secret: finish one "
+                                 "hash key rotation before the next")
         vault = NationalIdVault(settings.secret("NATIONAL_ID_HASH_KEY"),
-                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"), retired,
-                                settings.value("NATIONAL_ID_PREVIOUS_HASH_KEY"))
+                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"),
+                                settings.earlier_secrets("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS"),
+                                previous_hash[0] if previous_hash else None)
         _VAULTS[runtime] = vault
     return vault

@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault, UnknownKey, vault_for
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
-from services.accounts.handlers.key_rotation import DEFAULT_BATCH, MAX_LISTED
+from servicekit.batches import MAX_LISTED
+from services.accounts.handlers.key_rotation import DEFAULT_BATCH
 
 log = logging.getLogger("services.accounts.hash_rotation")
 

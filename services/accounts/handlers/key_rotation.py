@@ -2,10 +2,10 @@
 an older key is opened and sealed again under the current one, with a fresh nonce, so the
 retired secret can be dropped afterwards.
 
-Batch by batch, each in its own transaction: 300,000 teachers never sit in one, and a run
-that stops (a deployment, a crash) loses at most one batch; the next run picks up the
-rows still under an old key. A row is rewritten only if it still holds what was read, so
-an import or an edit meanwhile is never overwritten. A row whose key is not configured
+Batch by batch (servicekit.batches), each in its own transaction: 300,000 teachers never
+sit in one, and a run that stops (a deployment, a crash) loses at most one batch; the
+next run picks up the rows still under an old key. A row is rewritten only if it still
+holds what was read, so an import or an edit meanwhile is never overwritten. A row whose key is not configured
 (retired too early) cannot be opened: it is counted and named, and stays as it is.
 
 The national ID itself appears in no log line and no result."""
@@ -16,14 +16,16 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from servicekit.batches import BatchRewrite, Unreadable
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
-from services.accounts.adapters.sealed_national_ids import SealedNationalIds
+from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
 
 log = logging.getLogger("services.accounts.key_rotation")
 
 DEFAULT_BATCH = 1000
-MAX_LISTED = 100  # unreadable account ids named in the result; the count is always whole
 
 
 @dataclass
@@ -41,43 +43,29 @@ class Reencryption:
 
 
 def reencrypt_national_ids(runtime: Runtime, batch_size: int = DEFAULT_BATCH) -> Reencryption:
-    if batch_size < 1:
-        raise ValueError(f"the batch size must be at least 1, not {batch_size}")
     vault = vault_for(runtime)
     result = Reencryption(vault.current_key_id)
     with runtime.database.session() as session:
         result.already_current = SealedNationalIds(session).count_under(vault.current_key_id)
-    after: uuid.UUID | None = None
-    while True:
-        with runtime.database.session() as session:
-            store = SealedNationalIds(session)
-            rows = store.not_under(vault.current_key_id, after, batch_size)
-            done, changed, unreadable = 0, 0, []
-            for row in rows:
-                try:
-                    resealed = vault.reseal(str(row.account_id), row.sealed)
-                except UnknownKey:
-                    unreadable.append(str(row.account_id))
-                    continue
-                if store.replace(row.account_id, row.sealed, resealed):
-                    done += 1
-                else:
-                    changed += 1
-        # Counted once the batch has committed: the result never claims a rolled-back row.
-        result.reencrypted += done
-        result.changed_meanwhile += changed
-        result.unreadable += len(unreadable)
-        room = MAX_LISTED - len(result.unreadable_account_ids)
-        result.unreadable_account_ids.extend(unreadable[:max(room, 0)])
-        if rows:
-            after = rows[-1].account_id
-            log.info("national IDs re-encrypted", extra={
-                "batch": len(rows), "reencrypted": done, "changed_meanwhile": changed,
-                "unreadable": len(unreadable), "total_reencrypted": result.reencrypted})
-        if len(rows) < batch_size:
-            break
+
+    def page(session: Session, after: uuid.UUID | None, limit: int) -> list[SealedRow]:
+        return SealedNationalIds(session).not_under(vault.current_key_id, after, limit)
+
+    def rewrite(session: Session, row: SealedRow) -> bool:
+        try:
+            resealed = vault.reseal(str(row.account_id), row.sealed)
+        except UnknownKey:
+            raise Unreadable(str(row.account_id)) from None
+        return SealedNationalIds(session).replace(row.account_id, row.sealed, resealed)
+
+    run = BatchRewrite(page, lambda row: row.account_id, rewrite).run(runtime.database,
+                                                                       batch_size)
+    result.reencrypted, result.changed_meanwhile = run.rewritten, run.changed_meanwhile
+    result.unreadable, result.unreadable_account_ids = run.unreadable, run.unreadable_ids
     with runtime.database.session() as session:
         result.remaining = SealedNationalIds(session).count_not_under(vault.current_key_id)
+    log.info("national IDs re-encrypted", extra={"reencrypted": result.reencrypted,
+                                                 "remaining": result.remaining})
     if result.unreadable:
         log.warning("national IDs under a key that is not configured", extra={
             "unreadable": result.unreadable, "account_ids": result.unreadable_account_ids})
