@@ -11,15 +11,15 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 from sqlalchemy import func, select, update
 
 from servicekit.service import Runtime
-from servicekit.testing.runtimes import purge_queues
 from services.accounts.adapters.national_id_vault import NationalIdVault
 from services.accounts.adapters.orm import accounts as accounts_table
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
 from services.accounts.handlers import hash_rotation
 from services.accounts.handlers.hash_rotation import rehash_national_ids
@@ -38,24 +38,14 @@ Factory = Callable[..., Runtime]
 
 
 @pytest.fixture
-def runtime_with(tmp_path) -> Iterator[Factory]:  # type: ignore[no-untyped-def]
+def runtime_with(embedded) -> Factory:  # type: ignore[no-untyped-def]
     """``runtime_with(hash_key, previous=None)``: the accounts service on one data folder
     (one SQLite file, one encryption key) as it runs with those hash keys configured."""
-    made: list[Runtime] = []
-
     def make(hash_key: str, previous: str | None = None) -> Runtime:
-        environ = {"DATA_DIR": str(tmp_path), "NATIONAL_ID_HASH_KEY": hash_key,
-                   "NATIONAL_ID_ENCRYPTION_KEY": ENCRYPTION}
-        if previous is not None:
-            environ["NATIONAL_ID_PREVIOUS_HASH_KEY"] = previous
-        runtime = make_runtime(environ)
-        made.append(runtime)
-        return runtime
-
-    yield make
-    for runtime in made:
-        purge_queues(runtime)
-        runtime.database.dispose()
+        return embedded(DEFINITION, NATIONAL_ID_HASH_KEY=hash_key,
+                        NATIONAL_ID_ENCRYPTION_KEY=ENCRYPTION,
+                        **({} if previous is None else {"NATIONAL_ID_PREVIOUS_HASH_KEY": previous}))
+    return make
 
 
 # Each teacher's name goes with the number, whatever row it is sent in.

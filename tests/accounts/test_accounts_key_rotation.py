@@ -10,15 +10,15 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 from sqlalchemy import select, update
 
 from servicekit.service import Runtime
-from servicekit.testing.runtimes import purge_queues
 from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, vault_for
 from services.accounts.adapters.orm import accounts as accounts_table
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
 from services.accounts.handlers.key_rotation import reencrypt_national_ids
 from services.accounts.handlers.national_ids import export_national_ids
@@ -37,22 +37,13 @@ Factory = Callable[..., Runtime]
 
 
 @pytest.fixture
-def runtime_with(tmp_path) -> Iterator[Factory]:  # type: ignore[no-untyped-def]
+def runtime_with(embedded) -> Factory:  # type: ignore[no-untyped-def]
     """``runtime_with(key, *retired, **settings)``: the accounts service on one data folder
     (one SQLite file, one hash key), as it runs with those encryption keys configured."""
-    made: list[Runtime] = []
-
     def make(key: str, *retired: str, **settings: str) -> Runtime:
-        runtime = make_runtime({"DATA_DIR": str(tmp_path), "NATIONAL_ID_ENCRYPTION_KEY": key,
-                                "NATIONAL_ID_RETIRED_ENCRYPTION_KEYS": ",".join(retired),
-                                **settings})
-        made.append(runtime)
-        return runtime
-
-    yield make
-    for runtime in made:
-        purge_queues(runtime)
-        runtime.database.dispose()
+        return embedded(DEFINITION, NATIONAL_ID_ENCRYPTION_KEY=key,
+                        NATIONAL_ID_RETIRED_ENCRYPTION_KEYS=",".join(retired), **settings)
+    return make
 
 
 def add_teachers(runtime: Runtime, count: int, start: int = 1) -> dict[uuid.UUID, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from contracts.review_routing import RoutingRule
 from services.accounts.domain.accounts import ENABLED, TEACHER, Account
 from services.accounts.domain.authorities import Authority
 from services.accounts.domain.roles import RoleGrant
-from services.accounts.domain.routing import RoutingRule
 from services.accounts.domain.units import Unit
 
 AUTHORITY_REGISTERED = "accounts.authority.registered.v1"

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from contracts.review_routing import InvalidRule, RoutingRule
 from servicekit.problems import conflict
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import AuthorityRepository, RoutingRepository
 from services.accounts.domain import dates
-from services.accounts.domain.routing import (InvalidRule, OverlappingRule, RoutingRule,
-                                              check_new_rule)
+from services.accounts.domain.routing import OverlappingRule, check_new_rule
 from services.accounts.handlers.events import ROUTING_CHANGED, routing_data
 from services.accounts.handlers.scope import invalid
 

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
                                            unit_replica)
-from services.courses.domain.reviewers import JurisdictionChange, RoutingRule
+from contracts.review_routing import RoutingRule
+from services.courses.domain.reviewers import JurisdictionChange
 
 
 class ReplicaRepository:
@@ -28,5 +29,6 @@ class ReplicaRepository:
     def rules(self, unit_type: str) -> list[RoutingRule]:
         c = routing_rule_replica.c
         return [RoutingRule(*row) for row in self.session.execute(
-            select(c.rule_id, c.unit_type, c.reviewer, c.fixed_authority_code, c.effective_from)
+            select(c.rule_id, c.unit_type, c.reviewer, c.fixed_authority_code, c.effective_from,
+                   c.version)
             .where(c.unit_type == unit_type))]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from contracts.review_routing import SUPERVISING_AUTHORITY, reviewing_authority, rule_on
+from contracts.review_routing import (SUPERVISING_AUTHORITY, RoutingRule, reviewing_authority,
+                                      rule_on)
 
 
 @dataclass(frozen=True)
@@ -15,15 +16,6 @@ class JurisdictionChange:
     effective_from: date
     from_authority_code: str
     to_authority_code: str
-
-
-@dataclass(frozen=True)
-class RoutingRule:
-    rule_id: str
-    unit_type: str
-    reviewer: str
-    fixed_authority_code: str | None
-    effective_from: date
 
 
 @dataclass(frozen=True)
