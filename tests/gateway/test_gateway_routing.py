@@ -161,8 +161,8 @@ def test_downloads_are_streamed_not_buffered(gateway, services):
 
 
 def test_a_redirect_arrives_whole_with_its_body(gateway, services):
-    """R-GW-1: requests reads a redirect's body itself; the gateway must still send it, with
-    a length that matches, or the client waits for bytes that never come."""
+    """R-GW-1: a redirect is passed on, never followed, and its body with it, with a length
+    that matches, or the client waits for bytes that never come."""
     response = gateway.get("/api/sso/moved")
     assert response.status_code == 302
     assert response.headers["Location"] == "/elsewhere"
