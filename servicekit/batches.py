@@ -13,6 +13,7 @@ from typing import Any, Callable, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from servicekit.db import Database
+from servicekit.service import positive_int
 
 Row = TypeVar("Row")
 MAX_LISTED = 100  # unreadable rows named in a result; the count is always whole
@@ -70,16 +71,6 @@ class BatchRewrite(Generic[Row]):
 def batch_argument(default: int) -> Callable[[argparse.ArgumentParser], None]:
     """The ``--batch N`` option of a command that rewrites rows in batches."""
     def add(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--batch", type=_positive, default=default,
+        parser.add_argument("--batch", type=positive_int, default=default,
                             help=f"rows per transaction (default {default})")
     return add
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number of rows")
-    return value

@@ -33,6 +33,17 @@ class Command:
     arguments: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
 
 
+def positive_int(text: str) -> int:
+    """An argparse type for counts and days: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str

@@ -89,6 +89,7 @@ SCHEDULED_JOBS = (
     *((name, f"{name}-tidy-outbox", TIDY_OUTBOX, "daily") for name in SERVICES),
     ("sso", "sso-tidy-records", ("tidy-records",), "daily"),
     ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
+    ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
 )
 TIME_ZONE = "Asia/Taipei"
 NIGHT_HOURS = range(0, 6)

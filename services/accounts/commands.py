@@ -4,14 +4,17 @@
                                          national ID still under a retired key (R-ACC-1)
     rehash-national-ids [--batch N]      after the hash key changed: move every teacher's
                                          lookup hash to the current key (R-ACC-1)
+    tidy-import-reports [--days N]       daily: drop the rows of teacher import reports
+                                         past IMPORT_REPORT_RETENTION_DAYS (R-ACC-3)
 """
 from __future__ import annotations
 
 import argparse
 
 from servicekit.batches import batch_argument
-from servicekit.service import Command, Runtime
+from servicekit.service import Command, Runtime, positive_int
 from services.accounts.handlers.hash_rotation import rehash_national_ids
+from services.accounts.handlers.import_history import tidy_reports
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH, reencrypt_national_ids
 
 
@@ -23,6 +26,15 @@ def _rehash(runtime: Runtime, args: argparse.Namespace) -> dict:
     return rehash_national_ids(runtime, args.batch).as_dict()
 
 
+def _tidy_reports(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return tidy_reports(runtime, args.days)
+
+
+def _days(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=positive_int, default=None,
+                        help="keep reports this many days (default IMPORT_REPORT_RETENTION_DAYS)")
+
+
 COMMANDS = (
     Command("reencrypt-national-ids",
             "re-seal national IDs under the current encryption key (after a rotation)",
@@ -30,4 +42,6 @@ COMMANDS = (
     Command("rehash-national-ids",
             "move national-ID lookup hashes to the current hash key (after a rotation)",
             _rehash, batch_argument(DEFAULT_BATCH)),
+    Command("tidy-import-reports", "drop teacher import reports past their retention (daily)",
+            _tidy_reports, _days),
 )

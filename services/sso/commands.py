@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from servicekit.batches import batch_argument
-from servicekit.service import Command, Runtime
+from servicekit.service import Command, Runtime, positive_int
 from services.sso.context import sso_of
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
@@ -23,7 +23,7 @@ def _tidy(runtime: Runtime, args: argparse.Namespace) -> dict:
 
 
 def _days(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=None,
+    parser.add_argument("--days", type=positive_int, default=None,
                         help="keep records this many days (default SSO_RECORD_RETENTION_DAYS)")
 
 

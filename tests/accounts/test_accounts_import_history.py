@@ -106,3 +106,51 @@ def test_the_history_and_a_schools_teachers_over_http(api) -> None:  # type: ign
     assert api.get("/units/353301/teachers", role="teacher").status_code == 403
     bad = api.get("/units/353301/teachers?limit=5000", role="operator")
     assert bad.status_code == 422
+
+
+def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """R-ACC-3: a daily county file of 100,000 rows is a megabyte of report a day; reports
+    are kept IMPORT_REPORT_RETENTION_DAYS (400), who sent what and how it went for ever."""
+    from datetime import datetime, timedelta, timezone
+    from services.accounts.domain import dates
+    old = import_file(runtime, OPERATOR, "old.csv", csv_file(rows(1, 2)))
+    real_now = dates.now
+    later = datetime.now(timezone.utc) + timedelta(days=300)
+    monkeypatch.setattr(dates, "now", lambda: later)
+    recent = import_file(runtime, OPERATOR, "recent.csv", csv_file(rows(3)))
+    monkeypatch.setattr(dates, "now", lambda: later + timedelta(days=150))
+    assert import_history.tidy_reports(runtime) == {"days": 400, "reports_removed": 1}
+    assert import_history.tidy_reports(runtime) == {"days": 400, "reports_removed": 0}
+    monkeypatch.setattr(dates, "now", real_now)
+    listed = {i["filename"]: i for i in import_history.list_imports(runtime, OPERATOR)}
+    assert (listed["old.csv"]["report_kept"], listed["recent.csv"]["report_kept"]) == (False, True)
+    assert listed["old.csv"]["counts"]["created"] == 2
+    gone = json.loads(import_history.import_report(runtime, OPERATOR, old.import_id))
+    assert gone["rows"] == [] and gone["report_kept"] is False
+    kept = json.loads(import_history.import_report(runtime, OPERATOR, recent.import_id))
+    assert len(kept["rows"]) == 1
+
+
+def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from pathlib import Path
+    from servicekit.settings import InvalidSetting
+    from accounts_helpers import make_runtime
+    runtime = make_runtime({"DATA_DIR": str(tmp_path), "IMPORT_REPORT_RETENTION_DAYS": "30"})
+    assert import_history.tidy_reports(runtime) == {"days": 30, "reports_removed": 0}
+    runtime.database.dispose()
+    with pytest.raises(InvalidSetting):
+        import_history.retention_days(make_runtime({"DATA_DIR": str(tmp_path),
+                                                    "IMPORT_REPORT_RETENTION_DAYS": "a year"}))
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_DATA_DIR": str(tmp_path), "ACCOUNTS_LOG_LEVEL": "WARNING"}
+    done = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
+                           "--days", "7"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"days": 7, "reports_removed": 0}
+    refused = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
+                              "--days", "-1"], cwd=root, env=env, capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 2 and "-1 is not a positive number" in refused.stderr

@@ -1,5 +1,6 @@
 """The stored history of teacher imports. A report of 100,000 rows is about 8 MB of JSON
-and a tenth of that compressed; the list answers with the counts alone."""
+and a tenth of that compressed; the list answers with the counts alone. Reports are kept
+for a retention period (``drop_reports_before``); the summaries stay."""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.accounts.adapters.orm import teacher_imports
@@ -15,6 +16,7 @@ from services.accounts.adapters.times import loaded, stored
 
 APPLIED, REFUSED = "applied", "refused"
 _SUMMARY = [c for c in teacher_imports.c if c.name != "report"]
+_REPORT_KEPT = teacher_imports.c.report.is_not(None).label("report_kept")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ImportRecord:
     updated: int
     unchanged: int
     rejected: int
+    report_kept: bool = True  # False: refused (no rows), or past its retention
 
 
 class ImportHistory:
@@ -39,14 +42,15 @@ class ImportHistory:
         self.session = session
 
     def add(self, record: ImportRecord, report_json: bytes | None) -> None:
-        self.session.execute(insert(teacher_imports).values(
-            **{**record.__dict__, "imported_at": stored(record.imported_at)},
-            # Level 1: nearly the size of the best level at a fraction of its time.
-            report=None if report_json is None else zlib.compress(report_json, 1)))
+        values = {c.name: getattr(record, c.name) for c in _SUMMARY}
+        values["imported_at"] = stored(record.imported_at)
+        # Level 1: nearly the size of the best level at a fraction of its time.
+        values["report"] = None if report_json is None else zlib.compress(report_json, 1)
+        self.session.execute(insert(teacher_imports).values(**values))
 
     def list(self, authority_code: str | None, limit: int, offset: int) -> list[ImportRecord]:
         """Newest first; ``authority_code`` None lists every authority's."""
-        query = select(*_SUMMARY)
+        query = select(*_SUMMARY, _REPORT_KEPT)
         if authority_code is not None:
             query = query.where(teacher_imports.c.authority_code == authority_code)
         rows = self.session.execute(query.order_by(teacher_imports.c.imported_at.desc(),
@@ -55,7 +59,7 @@ class ImportHistory:
         return [_record(row) for row in rows]
 
     def get(self, import_id: uuid.UUID) -> tuple[ImportRecord, bytes | None] | None:
-        row = self.session.execute(select(*_SUMMARY, teacher_imports.c.report)
+        row = self.session.execute(select(*_SUMMARY, _REPORT_KEPT, teacher_imports.c.report)
                                    .where(teacher_imports.c.import_id == import_id)).first()
         if row is None:
             return None
@@ -63,6 +67,15 @@ class ImportHistory:
         return _record(row), None if report is None else zlib.decompress(report)
 
 
+    def drop_reports_before(self, moment: datetime) -> int:
+        """Removes the rows of reports received before ``moment``; returns how many."""
+        return self.session.execute(
+            update(teacher_imports).where(teacher_imports.c.imported_at < stored(moment),
+                                          teacher_imports.c.report.is_not(None))
+            .values(report=None)).rowcount
+
+
 def _record(row) -> ImportRecord:  # type: ignore[no-untyped-def]
     values = {c.name: getattr(row, c.name) for c in _SUMMARY}
-    return ImportRecord(**{**values, "imported_at": loaded(values["imported_at"])})
+    return ImportRecord(**{**values, "imported_at": loaded(values["imported_at"]),
+                           "report_kept": bool(row.report_kept)})

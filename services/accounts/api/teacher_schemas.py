@@ -87,6 +87,8 @@ class ImportSummarySchema(Schema):
     outcome = fields.String(metadata={"description": "applied, or refused (nothing changed)"})
     problem = fields.String(allow_none=True, metadata={"description": "why it was refused"})
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    report_kept = fields.Boolean(metadata={"description": "false: refused, or the rows are "
+                                                          "past their retention"})
 
 
 class ImportSchema(ImportSummarySchema):

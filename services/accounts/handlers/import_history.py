@@ -1,16 +1,23 @@
 """Reading the history of teacher imports (R-ACC-3): operators and admins see every
-authority's, a reviewer its own authority's; another authority's import is not found."""
+authority's, a reviewer its own authority's; another authority's import is not found.
+Reports per row are kept ``IMPORT_REPORT_RETENTION_DAYS`` (400: a county can compare with
+last year's); the summaries — who sent what, when, with which counts — stay."""
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from servicekit.service import Runtime
+from servicekit.settings import InvalidSetting
 from servicekit.tokens import Principal
 from services.accounts.adapters.import_history import ImportHistory, ImportRecord
+from services.accounts.domain import dates
 from services.accounts.handlers.scope import hidden, is_national
+
+DEFAULT_RETENTION_DAYS = 400
 
 
 def list_imports(runtime: Runtime, principal: Principal, limit: int = 100,
@@ -40,3 +47,23 @@ def summary(record: ImportRecord) -> dict[str, Any]:
               ("created", "updated", "unchanged", "rejected")}
     return {**values, "import_id": str(record.import_id),
             "imported_at": record.imported_at.isoformat(), "counts": counts}
+
+
+def retention_days(runtime: Runtime) -> int:
+    raw = runtime.settings.value("IMPORT_REPORT_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
+    try:
+        days = int(raw or DEFAULT_RETENTION_DAYS)
+    except ValueError:
+        raise InvalidSetting(f"IMPORT_REPORT_RETENTION_DAYS = {raw!r}: a whole number of days "
+                             f"is needed") from None
+    if days < 1:
+        raise InvalidSetting("IMPORT_REPORT_RETENTION_DAYS must be at least 1")
+    return days
+
+
+def tidy_reports(runtime: Runtime, days: int | None = None) -> dict[str, Any]:
+    """Scheduled daily: the rows of reports older than the retention go; the summary stays."""
+    days = days or retention_days(runtime)
+    with runtime.database.session() as session:
+        removed = ImportHistory(session).drop_reports_before(dates.now() - timedelta(days=days))
+    return {"days": days, "reports_removed": removed}
