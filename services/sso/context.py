@@ -15,6 +15,7 @@ from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.orm import utcnow
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealing import Sealer
+from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.adapters.throttle import Throttle
 from services.sso.config import SsoConfig
 
@@ -43,6 +44,10 @@ class Sso:
                       LOGOUT_TOKEN_SECONDS)
         return KeyStore(self.database, lambda: self.sealer, self.config.key_size,
                         self.config.key_publish_ahead_seconds, longest, clock=self.clock)
+
+    @cached_property
+    def sector_documents(self) -> SectorDocuments:
+        return SectorDocuments(self.config.outgoing_timeout_seconds)
 
     @cached_property
     def passwords(self) -> Passwords:

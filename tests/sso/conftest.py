@@ -8,6 +8,8 @@ here (the hash format and the code path are the same).
 from __future__ import annotations
 
 import email
+import io
+import json
 import re
 import socketserver
 import threading
@@ -20,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import urllib3
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
@@ -30,6 +33,7 @@ from servicekit.testing.runtimes import purge_queues
 from servicekit.events import Envelope
 from servicekit.settings import Settings
 from services.sso.app import create_app
+from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.context import Sso, sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
@@ -75,6 +79,11 @@ class SsoUnderTest:
     app: Flask
     sso: Sso
     accounts: dict[str, Account] = field(default_factory=dict)
+    sector_sites: "PartnerWebsites" = field(default_factory=lambda: PartnerWebsites())
+
+    def serve_sector_document(self, uri: str, redirect_uris: list[str]) -> None:
+        """What the organisation claiming a sector publishes at its identifier URI."""
+        self.sector_sites.documents[uri] = json.dumps(redirect_uris).encode()
 
     @property
     def url(self) -> str:
@@ -172,6 +181,29 @@ class SsoUnderTest:
 
 
 
+class PartnerWebsites(requests.adapters.BaseAdapter):
+    """Partner organisations' https servers, as far as the sso service reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.documents: dict[str, bytes] = {}
+        self.asked: list[str] = []
+
+    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        self.asked.append(request.url)
+        body = self.documents.get(request.url)
+        response = requests.Response()
+        response.status_code = 404 if body is None else 200
+        response.url = request.url
+        response.request = request
+        response.raw = urllib3.HTTPResponse(body=io.BytesIO(body or b""), preload_content=False,
+                                            status=response.status_code)
+        return response
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.fixture
 def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore[no-untyped-def]
     """``make_sso(**environ)``: a fresh sso service on its own port and data folder."""
@@ -189,6 +221,11 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore
         purge_queues(runtime)
         server.app = app
         under_test = SsoUnderTest(server, app, sso_of(runtime))
+        # The partners' https sites are not reachable from here: their documents are
+        # answered by a transport of requests' own, the rest of the reading is the real one.
+        session = requests.Session()
+        session.mount("https://", under_test.sector_sites)
+        under_test.sso.sector_documents = SectorDocuments(5, session)
         made.append(under_test)
         return under_test
 

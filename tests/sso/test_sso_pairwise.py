@@ -32,6 +32,8 @@ def flow(sso, browser, teacher, client_id, secret, redirect, scope):  # type: ig
 def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, browser, receiver) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00001")
     backchannel = receiver.url + "/backchannel"
+    sso.serve_sector_document(SECTOR, ["http://127.0.0.1:9/a/cb", "http://localhost:9/a/cb",
+                                       "http://localhost:9/b/cb"])
     partners = {
         # Two sites of one organisation, on several hosts: one sector, by its identifier.
         "site-a": sso.partner("site-a", "http://127.0.0.1:9/a/cb", sector_identifier_uri=SECTOR,
@@ -79,6 +81,7 @@ def test_redirect_uris_on_several_hosts_need_a_sector_identifier(sso) -> None:  
         "client_id": "two-hosts", "name": "Two hosts",
         "redirect_uris": ["https://one.example/cb", "https://two.example/cb"]})
     assert answer.status_code == 422 and "sector_identifier_uri" in answer.json()["detail"]
+    sso.serve_sector_document(SECTOR, ["https://one.example/cb", "https://two.example/cb"])
     answer = sso.call("POST", "/partners", sso.token_for("op-1", "operator"), json={
         "client_id": "two-hosts", "name": "Two hosts", "sector_identifier_uri": SECTOR,
         "redirect_uris": ["https://one.example/cb", "https://two.example/cb"]})
@@ -92,3 +95,30 @@ def test_the_subject_does_not_depend_on_anything_but_sector_and_account() -> Non
     assert pairwise_subject(key, "A.example", "ID-1") == pairwise_subject(key, "a.example", "id-1")
     assert pairwise_subject(key, "a.example", "id-1") != pairwise_subject(key, "a.example", "id-2")
     assert pairwise_subject(key, "a.example", "id-1") != pairwise_subject(b"j" * 32, "a.example", "id-1")
+
+
+def test_a_sector_is_claimed_only_with_a_document_listing_every_redirect_uri(sso) -> None:  # type: ignore[no-untyped-def]
+    """OpenID Connect Core 8.1: the provider reads the sector identifier document and checks
+    it lists the client's redirect URIs — or a partner could name another organisation's
+    sector and receive the same pairwise subjects as that organisation's sites."""
+    operator = sso.token_for("op-1", "operator")
+
+    def register(client_id, sector, *redirects):  # type: ignore[no-untyped-def]
+        return sso.call("POST", "/partners", operator, json={
+            "client_id": client_id, "name": client_id, "sector_identifier_uri": sector,
+            "redirect_uris": list(redirects)})
+
+    sso.serve_sector_document(SECTOR, ["https://one.example/cb"])
+    intruder = register("intruder", SECTOR, "https://one.example/cb", "https://evil.example/cb")
+    assert intruder.status_code == 422
+    assert intruder.json()["type"] == "urn:inservice:problem:invalid-client"
+    assert "https://evil.example/cb" in intruder.json()["detail"]
+    missing = register("nowhere", "https://nowhere.example/sector.json", "https://one.example/cb")
+    assert missing.status_code == 422 and "HTTP 404" in missing.json()["detail"]
+    for body, why in ((b"{\"uris\": []}", "JSON array"), (b"<html>", "not JSON"),
+                      (b"[" + b'"x",' * 30000 + b'"x"]', "larger than")):
+        sso.sector_sites.documents["https://bad.example/s.json"] = body
+        refused = register("bad", "https://bad.example/s.json", "https://one.example/cb")
+        assert refused.status_code == 422 and why in refused.json()["detail"], why
+    assert sso.call("GET", "/partners/intruder", operator).status_code == 404  # nothing kept
+    assert register("one", SECTOR, "https://one.example/cb").status_code == 201

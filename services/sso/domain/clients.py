@@ -131,6 +131,15 @@ def validate_registration(client: Client) -> Client:
     return replace(client, sector=sector)
 
 
+def check_sector_document(client: Client, listed: list[str]) -> None:
+    """The sector identifier document must list every redirect URI of the client: the
+    organisation that serves it vouches for the sites sharing its sector."""
+    missing = [uri for uri in client.redirect_uris if uri not in set(listed)]
+    if missing:
+        raise ClientError(f"the sector identifier document does not list the redirect "
+                          f"URIs {', '.join(missing)}")
+
+
 def _check_redirect_uri(uri: str) -> None:
     """Absolute, no fragment; http only on loopback (RFC 8252 and the test set-ups)."""
     parts = urlsplit(uri)

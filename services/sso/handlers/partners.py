@@ -16,9 +16,11 @@ from servicekit.problems import Problem, conflict, not_found
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.orm import client_history, grants
 from services.sso.adapters.repository import ClientRepository
+from services.sso.adapters.sector_documents import SectorDocumentError
 from services.sso.context import Sso
 from services.sso.domain.clients import (APPROVED, DISABLED, ENABLED, TESTING, Client,
-                                         ClientError, validate_registration)
+                                         ClientError, check_sector_document,
+                                         validate_registration)
 from services.sso.handlers.backchannel import deliver, queue_logout
 from services.sso.handlers.issuing import revoke_grant
 
@@ -28,7 +30,10 @@ def register(sso: Sso, client: Client, by: str,
     """The registered client and its secret (shown once; only its digest is kept)."""
     try:
         client = validate_registration(client)
-    except ClientError as error:
+        if client.sector_identifier_uri:
+            check_sector_document(client, sso.sector_documents.redirect_uris(
+                client.sector_identifier_uri))
+    except (ClientError, SectorDocumentError) as error:
         raise Problem(422, "invalid-client", "The client registration is not valid",
                       str(error)) from None
     if not client.public:
