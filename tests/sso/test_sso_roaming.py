@@ -293,3 +293,62 @@ def test_a_county_service_that_is_down_says_so_and_costs_no_attempt(make_sso, br
     teacher = sso.teacher("teacher00001")
     arrived = browser.submit(form, sso.url + "/login/county/TPE", username="alice", password="county-pw-1")
     assert arrived.status_code == 302 and teacher  # not locked by the outage
+
+
+def silently(sso, browser):  # type: ignore[no-untyped-def]
+    """An authorization with prompt=none: a code when a session is open, else an error."""
+    return browser.get(sso.url + "/oauth/authorize", params={
+        "response_type": "code", "client_id": "web", "redirect_uri": sso.web_client().redirect_uris[0],
+        "scope": "openid", "prompt": "none", "code_challenge_method": "S256",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"})
+
+
+def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, browser, query, county_provider) -> None:  # type: ignore[no-untyped-def]
+    """R-SSO-4: a reviewer matched the wrong teacher. The county's reviewer (or the teacher,
+    or an operator) undoes the link with a reason, kept; the teacher's sessions end; the
+    county identity arrives unlinked again next time. Nobody else sees or undoes it."""
+    from services.sso.adapters.orm import county_unlinks
+    connect_provider(sso, county_provider)
+    wrong = sso.teacher("teacher00002", county_code="NWT")
+    reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
+    login_page, client, verifier, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
+    back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
+    browser.get(back.headers["Location"])
+    [waiting] = sso.call("GET", "/county-links/requests", reviewer).json()
+    assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
+                    json={"account_id": wrong.account_id}).status_code == 200
+    login_page, _, _, _ = partner_start(sso, browser, "p-unlink-2", "http://127.0.0.1:9/a/cb")
+    back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
+    signed_in = browser.get(back.headers["Location"])
+    assert signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
+    assert "code" in query(silently(sso, browser).headers["Location"])  # a session, as `wrong`
+
+    path = f"/accounts/{wrong.account_id}/county-links"
+    [link] = sso.call("GET", path, reviewer).json()
+    assert link["county_code"] == "NWT" and link["linked_by"] == "reviewer:rev-nwt"
+    assert "county_subject" not in link
+    teacher_token = sso.token_for(wrong.account_id, "teacher")
+    assert sso.call("GET", path, teacher_token).json() == [link]
+    assert sso.call("GET", path, sso.token_for("rev-tpe", "reviewer", authority="TPE")).json() == []
+    assert sso.call("GET", path, sso.token_for("someone-else", "teacher")).json() == []
+    unlinking = f"/county-links/{link['link_id']}/unlinking"
+    assert sso.call("POST", unlinking, sso.token_for("rev-tpe", "reviewer", authority="TPE"),
+                    json={"reason": "不是本縣的教師"}).status_code == 404
+    assert sso.call("POST", unlinking, reviewer, json={"reason": "x"}).status_code == 422
+    assert sso.call("POST", "/county-links/abc/unlinking", reviewer,
+                    json={"reason": "比對錯誤，應為另一位教師"}).status_code == 404
+    done = sso.call("POST", unlinking, reviewer, json={"reason": "比對錯誤，應為另一位教師"})
+    assert done.status_code == 200, done.text
+    assert done.json()["account_id"] == wrong.account_id
+    assert sso.call("POST", unlinking, reviewer, json={"reason": "again, twice"}).status_code == 404
+    assert sso.call("GET", path, reviewer).json() == []
+    with sso.sso.database.session() as session:
+        [kept] = session.execute(select(county_unlinks)).all()
+    assert (kept.unlinked_by, kept.reason, kept.linked_by) == ("rev-nwt", "比對錯誤，應為另一位教師",
+                                                              "reviewer:rev-nwt")
+    # The session the wrong link opened is over, and the identity arrives unlinked again.
+    assert query(silently(sso, browser).headers["Location"])["error"] == "login_required"
+    login_page, _, _, _ = partner_start(sso, browser, "p-unlink-3", "http://127.0.0.1:9/a/cb")
+    back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
+    arrived = browser.get(back.headers["Location"])
+    assert "/login/link?arrival=" in arrived.headers["Location"]

@@ -288,6 +288,21 @@ county_links = Table(
     UniqueConstraint("county_code", "account_id", name="uq_county_links_account"),
 )
 
+# Links undone (a wrong match, a teacher's own wish): the link as it was, and who undid it
+# when and why. The county subject is not kept: the link row held only its digest anyway.
+county_unlinks = Table(
+    "county_unlinks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("link_id", Integer, nullable=False),
+    Column("county_code", String(8), nullable=False),
+    Column("account_id", ID, nullable=False, index=True),
+    Column("linked_at", UtcDateTime, nullable=False),
+    Column("linked_by", String(100), nullable=False),
+    Column("unlinked_at", UtcDateTime, nullable=False),
+    Column("unlinked_by", String(100), nullable=False),
+    Column("reason", String(500), nullable=False),
+)
+
 # A county identity that arrived without a link: the browser that brought it may confirm
 # it with the teacher's platform password, or a reviewer of that county matches it.
 county_arrivals = Table(

@@ -8,7 +8,7 @@ from contracts.vocabulary import COUNTIES
 from servicekit.api import roles
 from servicekit.problems import Problem
 from services.sso.api import api
-from services.sso.handlers import county_connectors, county_links
+from services.sso.handlers import county_connectors, county_links, county_unlinks
 from services.sso.web.current import current_sso
 
 OPERATORS = roles("operator", "admin")
@@ -87,3 +87,41 @@ def approve_link(principal, arrival_id, body):  # type: ignore[no-untyped-def]
 def reject_link(principal, arrival_id):  # type: ignore[no-untyped-def]
     county_links.reject_link(current_sso(), principal, arrival_id)
     return {"arrival_id": arrival_id, "status": "rejected"}
+
+
+class CountyLinkSchema(Schema):
+    link_id = fields.Integer()
+    county_code = fields.String()
+    linked_at = fields.AwareDateTime()
+    linked_by = fields.String()
+
+
+class UnlinkBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=500))
+
+
+class UnlinkedSchema(Schema):
+    link_id = fields.Integer()
+    county_code = fields.String()
+    account_id = fields.String()
+    unlinked_at = fields.AwareDateTime()
+
+
+LINK_HOLDERS = roles("teacher", "reviewer", "operator", "admin")
+
+
+@api.route("/accounts/<account_id>/county-links", "GET", allow=LINK_HOLDERS,
+           summary="A teacher's county links (the teacher, the county's reviewers, operators)",
+           response=CountyLinkSchema, many=True)
+def county_links_of(principal, account_id):  # type: ignore[no-untyped-def]
+    return county_unlinks.links_of(current_sso(), principal, account_id)
+
+
+@api.route("/county-links/<link_id>/unlinking", "POST", allow=LINK_HOLDERS,
+           summary="Undo a county link, with a reason; the teacher's sessions end",
+           body=UnlinkBody, response=UnlinkedSchema)
+def unlink(principal, link_id, body):  # type: ignore[no-untyped-def]
+    # A plain string in the route: a typed converter would answer before the token is checked.
+    if not link_id.isdigit():
+        raise Problem(404, "not-found", "Not found", f"no county link {link_id}")
+    return county_unlinks.unlink(current_sso(), principal, int(link_id), body["reason"])
