@@ -38,6 +38,21 @@ def update_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
                                    path_uuid(account_id, "teacher"), body)
 
 
+@api.route("/teachers/<account_id>/disabling", "POST", allow=roles("reviewer", "operator"),
+           response=s.TeacherSchema,
+           summary="Disable a teacher (the school's authority, or the network); sessions end")
+def disable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+    return teachers.set_teacher_enabled(current_runtime(), principal,
+                                        path_uuid(account_id, "teacher"), enabled=False)
+
+
+@api.route("/teachers/<account_id>/enabling", "POST", allow=roles("reviewer", "operator"),
+           response=s.TeacherSchema, summary="Enable a disabled teacher again")
+def enable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+    return teachers.set_teacher_enabled(current_runtime(), principal,
+                                        path_uuid(account_id, "teacher"), enabled=True)
+
+
 @api.route("/teachers/lookups", "POST", allow=roles("business", "reviewer", "operator", "admin"),
            body=s.LookupSchema, many=True, response=s.LookupAnswerSchema,
            summary="Find teachers by national ID (one answer per ID, in order)")

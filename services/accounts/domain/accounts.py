@@ -95,6 +95,15 @@ def disable(account: Account) -> Account:
     return replace(account, status=DISABLED, version=account.version + 1)
 
 
+def reenable_teacher(account: Account) -> Account:
+    """A disabled teacher back (a business account is approved again instead)."""
+    if account.kind != TEACHER:
+        raise InvalidTransition("only teacher accounts are enabled this way")
+    if account.status != DISABLED:
+        raise InvalidTransition("the account is not disabled")
+    return replace(account, status=ENABLED, version=account.version + 1)
+
+
 def is_dormant(account: Account, cutoff: datetime) -> bool:
     """Enabled, and no sign-in since ``cutoff``; one never used counts from its approval."""
     if account.status != ENABLED:

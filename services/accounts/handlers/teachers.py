@@ -6,13 +6,14 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from servicekit.problems import Problem
+from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import TEACHER, Account, InvalidAccount, check_display_name
+from services.accounts.domain.accounts import (TEACHER, Account, InvalidAccount, InvalidTransition,
+                                               check_display_name, disable, reenable_teacher)
 from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
                                                TeacherChange, change_for)
 from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
@@ -96,6 +97,24 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
             return _view(session, account)
         changed = apply_change(runtime.outbox, session, account, change,
                                school.county_code)  # type: ignore[union-attr]
+        return _view(session, changed)
+
+
+def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
+                        enabled: bool) -> dict[str, Any]:
+    """A teacher disabled (left the profession, an account taken over) or enabled again,
+    by the reviewers of the school's authority or the network's staff. The sso service
+    ends a disabled teacher's sessions at once; imports keep the status as it is."""
+    with runtime.database.session() as session:
+        account = _teacher_in_scope(session, principal, account_id, for_update=True)
+        if not (is_national(principal) or principal.has_any_role("reviewer")):
+            raise hidden(f"teacher {account_id}")
+        try:
+            changed = reenable_teacher(account) if enabled else disable(account)
+        except InvalidTransition as error:
+            raise conflict("invalid-transition", "Not possible in this state", str(error)) from None
+        AccountRepository(session).update(changed, dates.now())
+        runtime.outbox.record(session, ACCOUNT_UPDATED, account_data(changed))
         return _view(session, changed)
 
 

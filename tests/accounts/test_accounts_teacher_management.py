@@ -1,6 +1,8 @@
-"""R-ACC-3: every teacher file and batch a county sends is kept in the history with its
-report, refused ones too; a reviewer sees its own authority's imports only. R-ACC-1: a
-school's current teachers are listed for that school and its authority, no one else."""
+"""Managing teachers beyond the import itself. R-ACC-3: every teacher file and batch a
+county sends is kept in the history with its report (refused ones too, reports for a
+retention period); a reviewer sees its own authority's imports only. R-ACC-1: a school's
+current teachers are listed for that school and its authority, no one else; a teacher is
+disabled and enabled by the school's authority."""
 from __future__ import annotations
 
 import hashlib
@@ -154,3 +156,31 @@ def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None
                               "--days", "-1"], cwd=root, env=env, capture_output=True, text=True,
                              timeout=60)
     assert refused.returncode == 2 and "-1 is not a positive number" in refused.stderr
+
+
+def test_a_teacher_is_disabled_and_enabled_by_the_schools_authority_only(api) -> None:  # type: ignore[no-untyped-def]
+    """R-ACC-1: a teacher who left, or whose account was taken over, is disabled by the
+    reviewers of the school's authority (or the network) and told to the other services;
+    an import of the same teacher afterwards changes the data, never the status."""
+    from accounts_helpers import outbox_events
+    schools(api.runtime)
+    [row] = api.post("/teachers/batches", json={"teachers": [
+        {"national_id": teacher_id(1), "name": "王老師", "school_code": "353301"}]}).json["rows"]
+    teacher = row["account_id"]
+    for role, scope in (("reviewer", {"authority": "TXG"}), ("business", {"unit": "353301"}),
+                        ("teacher", {"subject": teacher})):
+        assert api.post(f"/teachers/{teacher}/disabling", role=role, **scope).status_code in (403, 404)
+    disabled = api.post(f"/teachers/{teacher}/disabling", role="reviewer", authority="TPE")
+    assert disabled.status_code == 200 and disabled.json["status"] == "disabled"
+    again = api.post(f"/teachers/{teacher}/disabling", role="operator")
+    assert again.status_code == 409 and again.json["type"].endswith("invalid-transition")
+    [event] = [e for e in outbox_events(api.runtime, "accounts.account.updated.v1")
+               if e["data"]["account_id"] == teacher]
+    assert (event["data"]["status"], event["data"]["version"]) == ("disabled", 2)
+    renamed = api.post("/teachers/batches", json={"teachers": [
+        {"national_id": teacher_id(1), "name": "王老師改名", "school_code": "353301"}]})
+    assert renamed.json["rows"][0]["status"] == "updated"
+    assert api.get(f"/teachers/{teacher}", role="operator").json["status"] == "disabled"
+    enabled = api.post(f"/teachers/{teacher}/enabling", role="operator")
+    assert enabled.status_code == 200 and enabled.json["status"] == "enabled"
+    assert api.post(f"/teachers/{teacher}/enabling", role="operator").status_code == 409
