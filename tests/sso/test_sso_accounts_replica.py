@@ -91,11 +91,8 @@ def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> Non
     assert name == "新名字"
 
 
-def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
-    """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
-    that a disabled account's session there is over; one that did not register hears nothing."""
-    from jose import jwt as jose_jwt
-    teacher = sso.teacher("teacher00001")
+def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-untyped-def]
+    """The teacher's tokens at a partner that registered for back-channel logout."""
     callback = "https://partner.example.edu.tw/callback"
     _, secret = sso.partner("partner-a", callback, backchannel_logout_uri=receiver.url + "/backchannel")
     client = OAuth2Session("partner-a", secret, scope="openid", redirect_uri=callback,
@@ -104,16 +101,28 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier,
                                              nonce="n")
     returned = browser.sign_in(url, sso.url, teacher.login, teacher.password)
-    tokens = client.fetch_token(sso.url + "/oauth/token", authorization_response=returned,
-                                code_verifier=verifier)
+    return client.fetch_token(sso.url + "/oauth/token", authorization_response=returned,
+                              code_verifier=verifier)
+
+
+def received_within(receiver, seconds: float = 10) -> list:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return receiver.received
+
+
+def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
+    """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
+    that a disabled account's session there is over; one that did not register hears nothing."""
+    from jose import jwt as jose_jwt
+    teacher = sso.teacher("teacher00001")
+    tokens = signed_in_at_partner(sso, browser, teacher, receiver)
     web_token(sso, browser, teacher)  # the platform's own client registered no logout URI
     assert receiver.received == []
 
     sso.update_account(teacher, status="disabled")
-    deadline = time.monotonic() + 10
-    while not receiver.received and time.monotonic() < deadline:
-        time.sleep(0.05)
-    [delivery] = receiver.received
+    [delivery] = received_within(receiver)
     logout = jose_jwt.get_unverified_claims(delivery["logout_token"])
     assert logout["aud"] == "partner-a"
     assert logout["sub"] == jose_jwt.get_unverified_claims(tokens["id_token"])["sub"]
@@ -123,3 +132,38 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     sso.update_account(teacher, status="disabled", display_name="改名")
     time.sleep(0.3)
     assert len(receiver.received) == 1
+
+
+def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browser, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A failing event in the same batch makes the consumer redo it one savepoint per event:
+    the disabled account's logout is still sent, once the whole batch has committed."""
+    from servicekit.bus.publisher import KombuPublisher
+    from servicekit.bus.transport import OutgoingMessage
+    from servicekit.events import Envelope
+    from services.sso.handlers import replica
+    teacher = sso.teacher("teacher00001")
+    signed_in_at_partner(sso, browser, teacher, receiver)
+
+    def failing(session, data, envelope):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a handler failing on this one event")
+    monkeypatch.setattr(replica, "apply_role_granted", failing)
+    teacher.version += 1
+    disabled = {"account_id": teacher.account_id, "login": teacher.login, "kind": "teacher",
+                "status": "disabled", "display_name": "老師", "email": None, "unit_code": "353301",
+                "authority_code": None, "county_code": "TPE", "version": teacher.version}
+    poison = {"grant_id": str(uuid.uuid4()), "account_id": teacher.account_id, "role": "operator",
+              "unit_code": None, "authority_code": None, "version": 1}
+    envelopes = [Envelope(type=t, source="accounts", data=d, correlation_id="c-1") for t, d in (
+        ("accounts.account.updated.v1", disabled), ("accounts.role.granted.v1", poison))]
+    publisher = KombuPublisher(sso.runtime.settings.broker_url)
+    publisher.publish_batch([OutgoingMessage(e.type, e.to_json(), e.id, e.correlation_id)
+                             for e in envelopes])
+    publisher.close()
+    [subscription] = sso.runtime.subscriptions()
+    reader = sso.runtime.open_reader(subscription)
+    try:
+        outcome = sso.runtime.consumer(subscription).process(reader, reader.next_batch(10, 0.5))
+    finally:
+        reader.close()
+    assert outcome.applied == 1  # the disabling, alone; the other waits for its redelivery
+    assert len(received_within(receiver)) == 1

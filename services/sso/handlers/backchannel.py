@@ -46,24 +46,32 @@ _AFTER_COMMIT = "backchannel_logout_deliveries"
 
 
 def deliver_after_commit(session: Session, sso: Sso, ids: list[int | None]) -> None:
-    """Sends ``ids`` once ``session``'s transaction commits, without waiting for them. A
-    rolled-back transaction leaves nothing to send; a crash before sending leaves the
-    rows to the housekeeping's retry."""
+    """Sends ``ids`` once ``session``'s outermost transaction commits, without waiting for
+    them. SQLAlchemy runs these hooks for savepoints too (the consumer retries a batch one
+    savepoint per event): a savepoint's end sends and clears nothing. Ids of a savepoint
+    rolled back are simply not found when sending; a rolled-back transaction leaves
+    nothing to send; a crash before sending leaves the rows to the housekeeping's retry."""
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return
     if _AFTER_COMMIT not in session.info:
         session.info[_AFTER_COMMIT] = []
         event.listen(session, "after_commit", lambda s: _send_collected(s, sso))
-        event.listen(session, "after_rollback",
-                     lambda s: s.info.get(_AFTER_COMMIT, []).clear())
+        event.listen(session, "after_rollback", _forget_collected)
     session.info[_AFTER_COMMIT].extend(wanted)
 
 
 def _send_collected(session: Session, sso: Sso) -> None:
+    if session.in_nested_transaction():
+        return
     collected, session.info[_AFTER_COMMIT] = session.info.get(_AFTER_COMMIT, []), []
     if collected:
         _BACKGROUND.submit(_deliver_logged, sso, collected)
+
+
+def _forget_collected(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info[_AFTER_COMMIT] = []
 
 
 def _deliver_logged(sso: Sso, ids: list[int]) -> None:
