@@ -184,3 +184,28 @@ def test_a_teacher_is_disabled_and_enabled_by_the_schools_authority_only(api) ->
     enabled = api.post(f"/teachers/{teacher}/enabling", role="operator")
     assert enabled.status_code == 200 and enabled.json["status"] == "enabled"
     assert api.post(f"/teachers/{teacher}/enabling", role="operator").status_code == 409
+
+
+def test_seeing_a_teacher_is_not_managing_one(runtime) -> None:  # type: ignore[no-untyped-def]
+    """A token that sees the teacher (the school's business account) and also reviews for
+    another authority must not change the teacher; a reviewer token without its authority
+    sees no imports, not everyone's."""
+    from servicekit.tokens import Principal
+    from services.accounts.handlers import teachers
+    report = import_file(runtime, OPERATOR, "t.csv", csv_file(rows(1)))
+    teacher = uuid.UUID(report.rows[0].account_id)
+    mixed = Principal(subject="mixed", roles=frozenset({"business", "reviewer"}), unit="353301",
+                      authority="TXG")
+    assert teachers.get_teacher(runtime, mixed, teacher)["login"] == "teacher00001"  # sees it
+    for change in (lambda: teachers.set_teacher_enabled(runtime, mixed, teacher, enabled=False),
+                   lambda: teachers.update_teacher(runtime, mixed, teacher, {"display_name": "改"})):
+        with pytest.raises(Problem) as refused:
+            change()
+        assert refused.value.status == 404
+    assert teachers.get_teacher(runtime, OPERATOR, teacher)["status"] == "enabled"
+    assert teachers.set_teacher_enabled(runtime, reviewer("TPE"), teacher,
+                                        enabled=False)["status"] == "disabled"
+    nobody = Principal(subject="r", roles=frozenset({"reviewer"}))
+    assert import_history.list_imports(runtime, nobody) == []
+    with pytest.raises(Problem):
+        import_history.import_report(runtime, nobody, report.import_id)

@@ -15,13 +15,15 @@ from servicekit.settings import InvalidSetting
 from servicekit.tokens import Principal
 from services.accounts.adapters.import_history import ImportHistory, ImportRecord
 from services.accounts.domain import dates
-from services.accounts.handlers.scope import hidden, is_national
+from services.accounts.handlers.scope import hidden, is_national, reviews_for
 
 DEFAULT_RETENTION_DAYS = 400
 
 
 def list_imports(runtime: Runtime, principal: Principal, limit: int = 100,
                  offset: int = 0) -> list[dict[str, Any]]:
+    if not is_national(principal) and principal.authority is None:
+        return []  # a reviewer's token without its authority reviews for nobody
     authority = None if is_national(principal) else principal.authority
     with runtime.database.session() as session:
         return [summary(record) for record in ImportHistory(session).list(authority, limit, offset)]
@@ -33,7 +35,7 @@ def import_report(runtime: Runtime, principal: Principal, import_id: uuid.UUID) 
     with runtime.database.session() as session:
         found = ImportHistory(session).get(import_id)
     if found is None or not (is_national(principal)
-                             or found[0].authority_code == principal.authority):
+                             or reviews_for(principal, found[0].authority_code)):
         raise hidden(f"teacher import {import_id}")
     record, rows_json = found
     head = json.dumps(summary(record), ensure_ascii=False, default=str,

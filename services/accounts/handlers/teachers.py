@@ -52,6 +52,19 @@ def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # t
     return account
 
 
+def _teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
+    """A teacher the caller may change: the network's staff any, a reviewer those of the
+    schools under its authority today. Seeing a teacher is not enough (the school's
+    business accounts and the teacher see it too)."""
+    account = _teacher_in_scope(session, principal, account_id, for_update=True)
+    if is_national(principal):
+        return account
+    school = UnitRepository(session).get(account.unit_code or "", dates.today())
+    if school is None or not reviews_for(principal, school.authority_code):
+        raise hidden(f"teacher {account_id}")
+    return account
+
+
 def get_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> dict[str, Any]:
     with runtime.database.session() as session:
         return _view(session, _teacher_in_scope(session, principal, account_id))
@@ -76,9 +89,7 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
     reviewer may change its own authority's teachers, and move them to its own schools."""
     today = dates.today()
     with runtime.database.session() as session:
-        account = _teacher_in_scope(session, principal, account_id, for_update=True)
-        if not (is_national(principal) or principal.has_any_role("reviewer")):
-            raise hidden(f"teacher {account_id}")
+        account = _teacher_to_manage(session, principal, account_id)
         try:
             name = check_display_name(changes.get("display_name", account.display_name))
         except InvalidAccount as error:
@@ -106,9 +117,7 @@ def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid
     by the reviewers of the school's authority or the network's staff. The sso service
     ends a disabled teacher's sessions at once; imports keep the status as it is."""
     with runtime.database.session() as session:
-        account = _teacher_in_scope(session, principal, account_id, for_update=True)
-        if not (is_national(principal) or principal.has_any_role("reviewer")):
-            raise hidden(f"teacher {account_id}")
+        account = _teacher_to_manage(session, principal, account_id)
         try:
             changed = reenable_teacher(account) if enabled else disable(account)
         except InvalidTransition as error:
