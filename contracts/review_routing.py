@@ -1,8 +1,10 @@
 """Who reviews a unit's courses on a day (R-ORG-3, R-ORG-4), as the accounts events mean
 it: the unit's supervising authority of that day, through the routing rule for the
 unit's type in force that day. The accounts service answers from its own tables, the
-courses service from its replica of the events; both apply these functions, so the two
-answers cannot drift apart."""
+courses service from its replica of the events; both apply these rules, so they route
+alike. (One difference is known: before a unit's first period accounts answers that the
+unit had no authority yet, while courses, which is not told when that period began,
+answers with the unit's first authority.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass

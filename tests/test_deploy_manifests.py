@@ -777,7 +777,10 @@ def test_k8s_containers_carry_the_secrets_the_code_requires(name):
                 assert ref.get("name") and ref.get("key"), f"{where}: {key} names no secret and key"
                 assert not ref.get("optional"), f"{where}: {key} is required, not optional"
             for secret in optional_secrets(name):
-                assert setting(refs, name, secret)[0], f"{where}: {secret} is not a secretKeyRef"
+                key, ref = setting(refs, name, secret)
+                assert key, f"{where}: {secret} is not a secretKeyRef"
+                # Required, the pods would not start while the Secret lacks a key they can do without.
+                assert ref.get("optional") is True, f"{where}: {key} must be an optional secretKeyRef"
 
 
 def test_k8s_sso_has_its_mail_settings():

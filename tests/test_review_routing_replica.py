@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from contracts.calendar import today
 from servicekit.service import Runtime
@@ -107,3 +108,37 @@ def test_an_unknown_unit_is_not_found(courses) -> None:  # type: ignore[no-untyp
     with pytest.raises(Problem) as missing:
         course_units.reviewer(courses, "NOPE", today())
     assert missing.value.status == 404
+
+
+def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+    """Past the inbox (an event re-sent under another id, an older version late): the
+    replica keeps one row per change and the newest version of a unit and of a rule."""
+    import json
+    from servicekit.bus.tables import outbox
+    from servicekit.events import Envelope
+    from services.courses.handlers import replica
+    the_seeds_history(accounts)
+    relay_and_apply(accounts, courses)
+    before = {code: answers(courses, course_units.reviewer, code) for code in TAICHUNG}
+    with accounts.database.engine.connect() as connection:
+        bodies = [json.loads(body) for body in connection.scalars(
+            select(outbox.c.body).order_by(outbox.c.position))]
+    load = courses.definition.catalogue.load_data
+    handlers = {"accounts.unit.registered.v1": replica.apply_units,
+                "accounts.unit.updated.v1": replica.apply_units,
+                "accounts.unit.jurisdiction_changed.v1": replica.apply_jurisdiction_changes,
+                "accounts.review_routing.changed.v1": replica.apply_routing_rules}
+    with courses.database.session() as session:
+        for body in [b for b in bodies if b["type"] in handlers]:
+            envelope = Envelope.from_json(json.dumps(body))
+            data = load(envelope)
+            handlers[body["type"]](session, [(data, envelope)])
+            older = {**data, "version": 0, "name": "older", "reviewer": "supervising_authority",
+                     "fixed_authority_code": None}
+            if body["type"] != "accounts.unit.jurisdiction_changed.v1":
+                handlers[body["type"]](session, [(older, envelope)])
+    assert {code: answers(courses, course_units.reviewer, code) for code in TAICHUNG} == before
+    assert course_units.find_unit(courses, "190001")["name"] != "older"
+    union = {day: reviewing for day, _, reviewing, _ in
+             answers(courses, course_units.reviewer, "TNN-TTU")}
+    assert union[date(2017, 7, 1)] == "TNN"  # the rule was not rolled back by version 0

@@ -344,8 +344,8 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     assert sso.call("GET", path, reviewer).json() == []
     with sso.sso.database.session() as session:
         [kept] = session.execute(select(county_unlinks)).all()
-    assert (kept.unlinked_by, kept.reason, kept.linked_by) == ("rev-nwt", "比對錯誤，應為另一位教師",
-                                                              "reviewer:rev-nwt")
+    assert (kept.unlinked_by, kept.reason, kept.linked_by) == (
+        "reviewer:rev-nwt", "比對錯誤，應為另一位教師", "reviewer:rev-nwt")
     # The session the wrong link opened is over, and the identity arrives unlinked again.
     assert query(silently(sso, browser).headers["Location"])["error"] == "login_required"
     login_page, _, _, _ = partner_start(sso, browser, "p-unlink-3", "http://127.0.0.1:9/a/cb")

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from servicekit.db import Database
 from services.sso.adapters.orm import signing_keys, utcnow
-from services.sso.adapters.sealing import Sealer
+from services.sso.adapters.sealing import Sealer, signing_key_purpose
 
 log = logging.getLogger("sso.keys")
 
@@ -101,7 +101,7 @@ class KeyStore:
             with self._database.session() as session:
                 row = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)
                                       .where(signing_keys.c.state == CURRENT)).one()
-            pem = self._sealer().open(row.private_sealed, _purpose(row.kid))
+            pem = self._sealer().open(row.private_sealed, signing_key_purpose(row.kid))
             key = jwk.construct(pem.decode(), ALGORITHM)
             self._signer = (time.monotonic(), row.kid, key)
             return row.kid, key
@@ -167,7 +167,7 @@ class KeyStore:
                                     serialization.NoEncryption())
         return {"kid": kid, "state": state,
                 "public_jwk": {**public, "kid": kid, "use": "sig", "alg": ALGORITHM},
-                "private_sealed": self._sealer().seal(pem, _purpose(kid)),
+                "private_sealed": self._sealer().seal(pem, signing_key_purpose(kid)),
                 "created_at": now, "activated_at": activated_at, "retired_at": None,
                 "remove_after": None}
 
@@ -181,9 +181,6 @@ class Signer:
         return jwt.encode(claims, self.key, algorithm=ALGORITHM,
                           headers={"kid": self.kid, "typ": typ})
 
-
-def _purpose(kid: str) -> str:
-    return f"signing-key:{kid}"
 
 
 def _public_jwk(private: rsa.RSAPrivateKey) -> dict[str, str]:

@@ -93,3 +93,14 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# What each sealed value is sealed for (its associated data): one place, for the code that
+# seals and opens them and for the re-sealing after a key rotation.
+def signing_key_purpose(kid: str) -> str:
+    return f"signing-key:{kid}"
+
+
+def county_secret_purpose(county_code: str) -> str:
+    return f"county:{county_code}"
+

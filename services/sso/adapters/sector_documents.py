@@ -5,6 +5,7 @@ receive the same pairwise subjects, joining its users to theirs."""
 from __future__ import annotations
 
 import json
+import time
 
 import requests
 
@@ -21,17 +22,30 @@ class SectorDocuments:
         self._session = session
 
     def redirect_uris(self, uri: str) -> list[str]:
+        """Within ``timeout`` in all: a server that trickles its answer byte by byte does
+        not hold a web worker for longer."""
         session = self._session or _plain_session()
+        deadline = time.monotonic() + self._timeout
         try:
             with session.get(uri, timeout=self._timeout, allow_redirects=False,
                              stream=True, headers={"Accept": "application/json"}) as answer:
                 if answer.status_code != 200:
                     raise SectorDocumentError(f"the sector identifier URI answered "
                                               f"HTTP {answer.status_code}")
-                body = answer.raw.read(MAX_BYTES + 1, decode_content=True)
+                body = b""
+                for chunk in answer.iter_content(8192):
+                    body += chunk
+                    if len(body) > MAX_BYTES or time.monotonic() > deadline:
+                        break
         except requests.RequestException as error:
             raise SectorDocumentError(f"the sector identifier URI could not be read "
                                       f"({type(error).__name__})") from None
+        finally:
+            if self._session is None:
+                session.close()
+        if time.monotonic() > deadline:
+            raise SectorDocumentError(f"the sector identifier URI took longer than "
+                                      f"{self._timeout:g} s to answer")
         if len(body) > MAX_BYTES:
             raise SectorDocumentError(f"the sector identifier document is larger than "
                                       f"{MAX_BYTES // 1024} KiB")

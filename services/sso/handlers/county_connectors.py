@@ -12,6 +12,7 @@ from contracts.vocabulary import COUNTIES
 from servicekit.problems import Problem, not_found
 from services.sso.adapters.county_service import ADAPTERS
 from services.sso.adapters.orm import county_connectors
+from services.sso.adapters.sealing import county_secret_purpose
 from services.sso.context import Sso
 
 WEB_SERVICE, OIDC = "web_service", "oidc"
@@ -42,7 +43,7 @@ def configure(sso: Sso, county_code: str, mode: str, display_name: str, config: 
     row: dict[str, Any] = {"mode": mode, "display_name": display_name, "config": config,
                            "enabled": enabled, "updated_at": sso.now()}
     if secret:  # no secret given: the one set before stays
-        row["secret_sealed"] = sso.sealer.seal(secret.encode(), f"county:{county_code}")
+        row["secret_sealed"] = sso.sealer.seal(secret.encode(), county_secret_purpose(county_code))
     with sso.database.session() as session:
         exists = session.scalar(select(county_connectors.c.county_code).where(
             county_connectors.c.county_code == county_code))
@@ -75,4 +76,4 @@ def secret_of(sso: Sso, county_code: str) -> str | None:
     with sso.database.session() as session:
         sealed = session.scalar(select(county_connectors.c.secret_sealed).where(
             county_connectors.c.county_code == county_code))
-    return sso.sealer.open(sealed, f"county:{county_code}").decode() if sealed else None
+    return sso.sealer.open(sealed, county_secret_purpose(county_code)).decode() if sealed else None

@@ -19,12 +19,16 @@ from services.sso.handlers.replica import end_sign_ins
 STAFF = ("operator", "admin")
 
 
-def _may_see(principal: Principal, county_code: str, account_id: str) -> bool:
-    if principal.has_any_role(*STAFF):
-        return True
+def _acting_as(principal: Principal, county_code: str, account_id: str) -> str | None:
+    """The role by which the caller may see and undo the link; None: it may not."""
+    for role in STAFF:
+        if principal.has_any_role(role):
+            return role
     if principal.has_any_role("reviewer") and principal.authority == county_code:
-        return True
-    return principal.has_any_role("teacher") and principal.subject == account_id
+        return "reviewer"
+    if principal.has_any_role("teacher") and principal.subject == account_id:
+        return "teacher"
+    return None
 
 
 def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, Any]]:
@@ -36,7 +40,7 @@ def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, 
                                .order_by(county_links.c.county_code)).all()
     return [{"link_id": row.id, "county_code": row.county_code, "linked_at": row.linked_at,
              "linked_by": row.linked_by} for row in rows
-            if _may_see(principal, row.county_code, account_id)]
+            if _acting_as(principal, row.county_code, account_id)]
 
 
 def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[str, Any]:
@@ -47,14 +51,15 @@ def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[st
     with sso.database.session() as session:
         link = session.execute(select(county_links).where(county_links.c.id == link_id)
                                .with_for_update()).first()
-        if link is None or not _may_see(principal, link.county_code, link.account_id):
+        role = link and _acting_as(principal, link.county_code, link.account_id)
+        if link is None or role is None:
             raise not_found(f"no county link {link_id}")
         now = sso.now()
         session.execute(delete(county_links).where(county_links.c.id == link_id))
         session.execute(insert(county_unlinks).values(
             link_id=link_id, county_code=link.county_code, account_id=link.account_id,
             linked_at=link.linked_at, linked_by=link.linked_by, unlinked_at=now,
-            unlinked_by=principal.subject[:100], reason=reason[:500]))
+            unlinked_by=f"{role}:{principal.subject}"[:100], reason=reason[:500]))
         end_sign_ins(session, sso, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,
             "unlinked_at": now}

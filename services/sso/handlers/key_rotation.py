@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.batches import BatchRewrite, Unreadable
 from services.sso.adapters.orm import county_connectors, signing_keys
-from services.sso.adapters.sealing import Sealer
+from services.sso.adapters.sealing import Sealer, county_secret_purpose, signing_key_purpose
 from services.sso.context import Sso
 
 DEFAULT_BATCH = 1000
@@ -28,13 +28,12 @@ class SealedKind:
     purpose: Callable[[str], str]  # the associated data it was sealed with
 
 
-# The same purposes adapters/keys.py and handlers/county_connectors.py seal with.
 SEALED = {
     "signing_keys": SealedKind(signing_keys, signing_keys.c.kid, signing_keys.c.private_sealed,
-                               lambda kid: f"signing-key:{kid}"),
+                               signing_key_purpose),
     "county_credentials": SealedKind(county_connectors, county_connectors.c.county_code,
                                      county_connectors.c.secret_sealed,
-                                     lambda code: f"county:{code}"),
+                                     county_secret_purpose),
 }
 
 
