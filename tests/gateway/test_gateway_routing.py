@@ -4,6 +4,7 @@ A failure names what reached the fake service (or the client) that should not ha
 or what went missing on the way."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -168,3 +169,31 @@ def test_a_redirect_arrives_whole_with_its_body(gateway, services):
     assert response.headers["Location"] == "/elsewhere"
     assert response.get_data() == b"see /elsewhere"
     assert response.headers["Content-Length"] == str(len(b"see /elsewhere"))
+
+
+def test_a_chunked_upload_is_streamed_up_whole(gateway, services):
+    """R-GW-1: a body sent without a length (Transfer-Encoding: chunked) reaches the
+    service whole, chunked again, never buffered into a length by the gateway."""
+    body = b"0123456789" * 20000
+    response = gateway.post("/api/transfer/uploads", input_stream=io.BytesIO(body),
+                            headers={"Transfer-Encoding": "chunked",
+                                     "Content-Type": "application/octet-stream"},
+                            environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 200
+    (call,) = services["transfer"].calls
+    assert call["body"] == body
+    assert call["headers"].get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in call["headers"]
+
+
+def test_a_download_given_up_halfway_does_not_spoil_the_next_request(gateway, services):
+    """A client that leaves in the middle of a body: the connection to the service still
+    holds the rest, so it is closed, never handed to the next request."""
+    response = gateway.get("/api/transfer/download", buffered=False)
+    first = next(iter(response.response))
+    assert first.startswith(b"a")
+    response.close()
+    services["transfer"].download_may_finish.set()
+    for _ in range(3):
+        answer = gateway.get("/api/transfer/anything")
+        assert answer.status_code == 200 and answer.json["path"] == "/anything"
