@@ -142,3 +142,30 @@ def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, cou
     union = {day: reviewing for day, _, reviewing, _ in
              answers(courses, course_units.reviewer, "TNN-TTU")}
     assert union[date(2017, 7, 1)] == "TNN"  # the rule was not rolled back by version 0
+
+
+def test_a_service_that_subscribes_later_gets_the_organisations_announced_again(embedded) -> None:  # type: ignore[no-untyped-def]
+    """The history was told before courses listened (its events went nowhere); the
+    accounts command announce-organisations tells it all again, and a second time changes
+    nothing."""
+    from services.accounts.handlers.announce import announce_organisations
+    accounts = embedded(ACCOUNTS)
+    the_seeds_history(accounts)
+    relay = accounts.relay()
+    try:
+        while relay.relay_once():
+            pass
+    finally:
+        relay.close()
+    courses = embedded(COURSES)
+    assert course_units.find_unit(courses, "190001") is None
+    assert announce_organisations(accounts) == {"units": 5, "jurisdiction_changes": 4,
+                                                "routing_rules": 2}
+    relay_and_apply(accounts, courses)
+    for code in (*TAICHUNG, "TNN-TTU", "413601"):
+        assert answers(courses, course_units.reviewer, code) == \
+            answers(accounts, units.reviewer_on, code), code
+    announce_organisations(accounts)
+    before = answers(courses, course_units.reviewer, "413601")
+    relay_and_apply(accounts, courses)
+    assert answers(courses, course_units.reviewer, "413601") == before

@@ -6,6 +6,8 @@
                                          lookup hash to the current key (R-ACC-1)
     tidy-import-reports [--days N]       daily: drop the rows of teacher import reports
                                          past IMPORT_REPORT_RETENTION_DAYS (R-ACC-3)
+    announce-organisations               every unit, jurisdiction change and routing rule
+                                         told again, for a service that subscribes later
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import argparse
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, positive_int
+from services.accounts.handlers.announce import announce_organisations
 from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.import_history import tidy_reports
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH, reencrypt_national_ids
@@ -44,4 +47,7 @@ COMMANDS = (
             _rehash, batch_argument(DEFAULT_BATCH)),
     Command("tidy-import-reports", "drop teacher import reports past their retention (daily)",
             _tidy_reports, _days),
+    Command("announce-organisations", "announce every unit, jurisdiction change and routing "
+            "rule again (for a service that subscribes later)",
+            lambda runtime, _args: announce_organisations(runtime)),
 )

@@ -119,6 +119,20 @@ class UnitRepository:
             name=unit.name, unit_type=unit.unit_type, county_code=unit.county_code,
             version=unit.version))
 
+    def all(self, day: date) -> list[Unit]:
+        return [Unit(*row) for row in self.session.execute(self._select(day).order_by(units.c.code))]
+
+    def every_history(self) -> dict[str, list[Period]]:
+        """Every unit's periods, oldest first, in one read."""
+        histories: dict[str, list[Period]] = {}
+        for code, *period in self.session.execute(select(
+                unit_jurisdictions.c.unit_code, unit_jurisdictions.c.authority_code,
+                unit_jurisdictions.c.valid_from, unit_jurisdictions.c.valid_until,
+                unit_jurisdictions.c.reference)
+                .order_by(unit_jurisdictions.c.unit_code, unit_jurisdictions.c.valid_from)):
+            histories.setdefault(code, []).append(Period(*period))
+        return histories
+
     def history(self, code: str) -> list[Period]:
         rows = self.session.execute(select(
             unit_jurisdictions.c.authority_code, unit_jurisdictions.c.valid_from,
