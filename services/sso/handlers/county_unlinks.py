@@ -14,7 +14,7 @@ from servicekit.problems import Problem, not_found
 from servicekit.tokens import Principal
 from services.sso.adapters.orm import county_links, county_unlinks
 from services.sso.context import Sso
-from services.sso.handlers.replica import end_sign_ins
+from services.sso.handlers.sessions import end_sign_ins
 
 STAFF = ("operator", "admin")
 

@@ -24,7 +24,7 @@ from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
 from services.sso.handlers.credentials import Client, store_hashes
-from services.sso.handlers.replica import end_sign_ins
+from services.sso.handlers.sessions import end_sign_ins
 
 SETUP_SECONDS = 72 * 3600
 RESET_SECONDS = 3600

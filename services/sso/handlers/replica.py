@@ -14,10 +14,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.events import Envelope
-from services.sso.adapters.orm import accounts, browser_sessions, grants, role_grants, utcnow
-from services.sso.adapters.repository import ClientRepository
+from services.sso.adapters.orm import accounts, role_grants, utcnow
 from services.sso.context import Sso
-from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
+from services.sso.handlers.sessions import end_sign_ins
 
 ACCOUNT_CREATED = "accounts.account.created.v1"
 ACCOUNT_UPDATED = "accounts.account.updated.v1"
@@ -53,24 +52,6 @@ def apply_account_data(session: Session, data: dict[str, Any]) -> bool:
     else:
         return False
     return data["status"] != "enabled"
-
-
-def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
-    now = utcnow()
-    session.execute(update(browser_sessions).where(
-        browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))
-        .values(ended_at=now))
-    ended = session.execute(update(grants).where(grants.c.account_id == account_id,
-                                                 grants.c.revoked_at.is_(None))
-                            .values(revoked_at=now, revoked_reason=reason)
-                            .returning(grants.c.client_id, grants.c.sid)).all()
-    clients = ClientRepository(session)
-    deliveries = []
-    for client_id, sid in dict.fromkeys((row.client_id, row.sid) for row in ended):
-        client = clients.get(client_id)
-        if client is not None:
-            deliveries.append(queue_logout(session, sso, client, account_id, sid))
-    deliver_after_commit(session, sso, deliveries)
 
 
 def apply_role_granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import browser_sessions
-from services.sso.adapters.repository import AccountRepository
+from services.sso.adapters.orm import browser_sessions, grants, utcnow
+from services.sso.adapters.repository import AccountRepository, ClientRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
+from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.credentials import Client, record_login
 
 SIGNED_IN = "sso.account.signed_in.v1"
@@ -79,3 +81,24 @@ def end_session(sso: Sso, sid: str) -> bool:
         return session.execute(update(browser_sessions).where(
             browser_sessions.c.sid == sid, browser_sessions.c.ended_at.is_(None))
             .values(ended_at=sso.now())).rowcount == 1
+
+
+def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
+    """Every session and grant of the account ends now (disabled, password reset, county
+    link undone), in the caller's transaction; the partners that asked are told after it
+    commits."""
+    now = utcnow()
+    session.execute(update(browser_sessions).where(
+        browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))
+        .values(ended_at=now))
+    ended = session.execute(update(grants).where(grants.c.account_id == account_id,
+                                                 grants.c.revoked_at.is_(None))
+                            .values(revoked_at=now, revoked_reason=reason)
+                            .returning(grants.c.client_id, grants.c.sid)).all()
+    clients = ClientRepository(session)
+    deliveries = []
+    for client_id, sid in dict.fromkeys((row.client_id, row.sid) for row in ended):
+        client = clients.get(client_id)
+        if client is not None:
+            deliveries.append(queue_logout(session, sso, client, account_id, sid))
+    deliver_after_commit(session, sso, deliveries)
