@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contracts.calendar import today
 from servicekit.service import Runtime
+from servicekit.testing.runtimes import relay_all
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
 from services.accounts.handlers import routing, units
 from services.accounts.handlers.jurisdiction import transfer_units
@@ -35,12 +36,7 @@ def courses(embedded) -> Runtime:  # type: ignore[no-untyped-def]
 
 def relay_and_apply(accounts: Runtime, courses: Runtime) -> int:
     """Every accounts event to the bus, then the courses consumer until the queue is empty."""
-    relay = accounts.relay()
-    try:
-        while relay.relay_once():
-            pass
-    finally:
-        relay.close()
+    relay_all(accounts)
     [subscription] = courses.subscriptions()
     reader, applied = courses.open_reader(subscription), 0
     try:
@@ -151,12 +147,7 @@ def test_a_service_that_subscribes_later_gets_the_organisations_announced_again(
     from services.accounts.handlers.announce import announce_organisations
     accounts = embedded(ACCOUNTS)
     the_seeds_history(accounts)
-    relay = accounts.relay()
-    try:
-        while relay.relay_once():
-            pass
-    finally:
-        relay.close()
+    relay_all(accounts)  # before courses listens: the events go nowhere
     courses = embedded(COURSES)
     assert course_units.find_unit(courses, "190001") is None
     assert announce_organisations(accounts) == {"units": 5, "jurisdiction_changes": 4,

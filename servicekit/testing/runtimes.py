@@ -16,14 +16,20 @@ def migrated(runtime: Runtime) -> Runtime:
     """Migrated, its reference events (``after_migrate``) published and tidied away, so
     the outbox a test looks at holds only what the test did."""
     migrate(runtime)
-    relay = runtime.relay()
-    try:
-        while relay.relay_once():
-            pass
-    finally:
-        relay.close()
+    relay_all(runtime)
     tidy_outbox(runtime.database, keep=timedelta(0))
     return runtime
+
+
+def relay_all(runtime: Runtime) -> int:
+    """Every event waiting in the runtime's outbox, published; how many."""
+    relay, sent = runtime.relay(), 0
+    try:
+        while batch := relay.relay_once():
+            sent += batch
+    finally:
+        relay.close()
+    return sent
 
 
 def purge_queues(runtime: Runtime) -> None:
