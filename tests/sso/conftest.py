@@ -389,6 +389,14 @@ class Receiver:
         self.server = LiveServer(app)
         self.url = self.server.url
 
+    def wait_for(self, count: int, seconds: float = 10) -> list[dict[str, str]]:
+        """The deliveries, once ``count`` have arrived (they are sent after the commit, on
+        a thread of their own) or ``seconds`` have passed."""
+        deadline = time.monotonic() + seconds
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received
+
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:

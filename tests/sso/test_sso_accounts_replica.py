@@ -105,13 +105,6 @@ def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-un
                               code_verifier=verifier)
 
 
-def received_within(receiver, seconds: float = 10) -> list:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not receiver.received and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return receiver.received
-
-
 def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
     """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
     that a disabled account's session there is over; one that did not register hears nothing."""
@@ -122,7 +115,7 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     assert receiver.received == []
 
     sso.update_account(teacher, status="disabled")
-    [delivery] = received_within(receiver)
+    [delivery] = receiver.wait_for(1)
     logout = jose_jwt.get_unverified_claims(delivery["logout_token"])
     assert logout["aud"] == "partner-a"
     assert logout["sub"] == jose_jwt.get_unverified_claims(tokens["id_token"])["sub"]
@@ -166,4 +159,4 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
     finally:
         reader.close()
     assert outcome.applied == 1  # the disabling, alone; the other waits for its redelivery
-    assert len(received_within(receiver)) == 1
+    assert len(receiver.wait_for(1)) == 1

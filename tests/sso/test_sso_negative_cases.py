@@ -166,7 +166,7 @@ def test_a_disabled_partner_stops_at_once_everywhere_and_hears_of_it(sso, browse
     userinfo = requests.get(sso.url + "/oauth/userinfo", timeout=5,
                             headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert userinfo.status_code == 401
-    [delivery] = receiver.received
+    [delivery] = receiver.wait_for(1)
     from jose import jwt as jose_jwt
     logout = jose_jwt.get_unverified_claims(delivery["logout_token"])
     assert logout["aud"] == "partner-a" and "http://schemas.openid.net/event/backchannel-logout" in logout["events"]

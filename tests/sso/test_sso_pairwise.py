@@ -56,7 +56,7 @@ def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, br
     page = browser.get(sso.url + "/logout")
     assert page.status_code == 200
     browser.submit(page, sso.url + "/logout")
-    for delivery in receiver.received:
+    for delivery in receiver.wait_for(3):
         claims = jose_jwt.get_unverified_claims(delivery["logout_token"])
         seen[claims["aud"]]["logout_token"] = claims["sub"]
 

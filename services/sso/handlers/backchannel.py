@@ -2,11 +2,10 @@
 partner is disabled, every client that registered a ``backchannel_logout_uri`` and held
 a grant is told, server to server, with a signed logout token.
 
-Deliveries are rows written in the transaction that ended the grants, sent right after
-the commit and retried by the scheduled housekeeping while they fail (up to
-``MAX_ATTEMPTS``). Where the grants end in an event consumer (an account disabled), the
-sending happens on a background thread after the consumer's commit, so a partner that
-does not answer never holds up the bus."""
+Deliveries are rows written in the transaction that ended the grants, sent after its
+commit on a background thread — a partner that does not answer never holds up the
+person logging out, the operator, or the event consumer — and retried by the scheduled
+housekeeping while they fail (up to ``MAX_ATTEMPTS``)."""
 from __future__ import annotations
 
 import logging

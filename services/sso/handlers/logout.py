@@ -22,7 +22,7 @@ from services.sso.adapters.repository import ClientRepository
 from services.sso.context import Sso
 from services.sso.domain.clients import Client
 from services.sso.handlers.authorize import ErrorPage
-from services.sso.handlers.backchannel import deliver, queue_logout
+from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.issuing import revoke_grant
 from services.sso.handlers.sessions import BrowserSession, end_session
 
@@ -117,4 +117,4 @@ def log_out(sso: Sso, session: BrowserSession, initiator: Client | None) -> None
             told.add(row.client_id)
             deliveries.append(queue_logout(db, sso, client, session.account.account_id,
                                            session.sid))
-    deliver(sso, deliveries)
+        deliver_after_commit(db, sso, deliveries)

@@ -21,7 +21,7 @@ from services.sso.context import Sso
 from services.sso.domain.clients import (APPROVED, DISABLED, ENABLED, TESTING, Client,
                                          ClientError, check_sector_document,
                                          validate_registration)
-from services.sso.handlers.backchannel import deliver, queue_logout
+from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.issuing import revoke_grant
 
 
@@ -77,12 +77,9 @@ def enable(sso: Sso, client_id: str, by: str) -> Client:
 
 
 def disable(sso: Sso, client_id: str, by: str, disabled_on: date, reason: str) -> Client:
-    deliveries: list[int | None] = []
-    client = _move(sso, client_id, DISABLED, by, note=reason, disabled_on=disabled_on,
-                   disabled_reason=reason, after=lambda session, sso_, moved: deliveries.extend(
-                       _end_grants(session, sso_, moved)))
-    deliver(sso, deliveries)
-    return client
+    return _move(sso, client_id, DISABLED, by, note=reason, disabled_on=disabled_on,
+                 disabled_reason=reason, after=lambda session, sso_, moved: deliver_after_commit(
+                     session, sso_, _end_grants(session, sso_, moved)))
 
 
 def new_secret(sso: Sso, client_id: str, by: str) -> str:
