@@ -22,6 +22,20 @@ def make_runtime(environ: dict[str, str]) -> Runtime:
     return migrated(Runtime(DEFINITION, Settings.from_env("accounts", environ)))
 
 
+def database_lost_at_call(monkeypatch, owner: type, name: str, nth: int):  # type: ignore[no-untyped-def]
+    """``owner.name`` raises ConnectionError on its ``nth`` call, as a database going away
+    in the middle of a run; returns what puts the real one back."""
+    import itertools
+    original, calls = getattr(owner, name), itertools.count(1)
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if next(calls) == nth:
+            raise ConnectionError("the database went away")
+        return original(*args, **kwargs)
+    monkeypatch.setattr(owner, name, failing)
+    return lambda: monkeypatch.setattr(owner, name, original)
+
+
 def reviewer(authority: str) -> Principal:
     return Principal(subject=f"reviewer-{authority.lower()}", roles=frozenset({"reviewer"}),
                      authority=authority)

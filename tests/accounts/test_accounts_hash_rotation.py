@@ -26,7 +26,8 @@ from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.national_ids import lookup
 from services.accounts.handlers.teacher_import import ImportReport, import_rows
 
-from accounts_helpers import OPERATOR, make_runtime, outbox_count, schools, teacher_id
+from accounts_helpers import (OPERATOR, database_lost_at_call, make_runtime, outbox_count,
+                              schools, teacher_id)
 
 ROOT = Path(__file__).resolve().parents[2]
 HASH_A = "test-national-id-hash-key-A-" * 3
@@ -229,21 +230,12 @@ def test_a_run_that_stops_midway_is_finished_by_the_next(runtime_with, monkeypat
     ids = numbers(6)
     teachers = imported(under_a, ids)
     rotating = runtime_with(HASH_B, HASH_A)
-    original = SealedNationalIds.rehash
-    calls = {"n": 0}
-
-    def failing_at_the_fifth(self, account_id, old, new):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise ConnectionError("the database went away")
-        return original(self, account_id, old, new)
-
-    monkeypatch.setattr(SealedNationalIds, "rehash", failing_at_the_fifth)
+    restore = database_lost_at_call(monkeypatch, SealedNationalIds, "rehash", 5)
     with pytest.raises(ConnectionError):
         rehash_national_ids(rotating, batch_size=2)
     current = {teachers[n]: hash_under(HASH_B, n) for n in ids}
     assert sum(current[i] == h for i, h in stored_hashes(rotating).items()) == 4
-    monkeypatch.setattr(SealedNationalIds, "rehash", original)
+    restore()
     assert rehash_national_ids(rotating, batch_size=2).as_dict() == rehash_result(2, 4)
     assert stored_hashes(rotating) == current
 

@@ -24,7 +24,7 @@ from services.accounts.handlers.key_rotation import reencrypt_national_ids
 from services.accounts.handlers.national_ids import export_national_ids
 from services.accounts.handlers.teacher_import import import_rows
 
-from accounts_helpers import OPERATOR, make_runtime, schools, teacher_id
+from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
 
 ROOT = Path(__file__).resolve().parents[2]
 # No spaces at the ends: the retired list is split on commas and each secret stripped.
@@ -149,21 +149,12 @@ def test_a_run_that_stops_midway_is_continued_by_the_next(runtime_with, monkeypa
     schools(under_a)
     teachers = add_teachers(under_a, 6)
     rotated = runtime_with(KEY_B, KEY_A)
-    original = SealedNationalIds.replace
-    calls = {"n": 0}
-
-    def failing_at_the_fifth(self, account_id, old, new):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise ConnectionError("the database went away")
-        return original(self, account_id, old, new)
-
-    monkeypatch.setattr(SealedNationalIds, "replace", failing_at_the_fifth)
+    restore = database_lost_at_call(monkeypatch, SealedNationalIds, "replace", 5)
     with pytest.raises(ConnectionError):
         reencrypt_national_ids(rotated, batch_size=2)
     key_b = vault_for(rotated).current_key_id
     assert sum(s.key_id == key_b for s in sealed_rows(rotated).values()) == 4
-    monkeypatch.setattr(SealedNationalIds, "replace", original)
+    restore()
     resumed = reencrypt_national_ids(rotated, batch_size=2)
     assert (resumed.already_current, resumed.reencrypted, resumed.remaining) == (4, 2, 0)
     assert exported(rotated, teachers) == teachers

@@ -187,10 +187,8 @@ class PartnerWebsites(requests.adapters.BaseAdapter):
     def __init__(self) -> None:
         super().__init__()
         self.documents: dict[str, bytes] = {}
-        self.asked: list[str] = []
 
     def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
-        self.asked.append(request.url)
         body = self.documents.get(request.url)
         response = requests.Response()
         response.status_code = 404 if body is None else 200

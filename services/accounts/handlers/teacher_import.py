@@ -18,7 +18,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
 from servicekit import context
@@ -192,7 +192,7 @@ def _record_refusal(runtime: Runtime, principal: Principal, source: ImportSource
                                            slug, dict.fromkeys(STATUSES, 0)), None)
 
 
-def _record(import_id: uuid.UUID, principal: Principal, source: ImportSource, at,  # type: ignore[no-untyped-def]
+def _record(import_id: uuid.UUID, principal: Principal, source: ImportSource, at: datetime,
             outcome: str, problem: str | None, counts: dict[str, int]) -> ImportRecord:
     return ImportRecord(import_id, source.kind, source.filename, source.content_sha256,
                         principal.subject, None if is_national(principal) else principal.authority,
