@@ -104,6 +104,18 @@ class Settings:
         """A service-specific setting that the kit does not know about."""
         return _PrefixedEnv(self.service, self.environ).str(name, default)
 
+    def positive_int(self, name: str, default: int) -> int:
+        """A service-specific count, number of days or seconds: a whole number, at least 1."""
+        raw = self.value(name, str(default))
+        try:
+            value = int(raw or default)
+        except ValueError:
+            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: a whole number "
+                                 f"is needed") from None
+        if value < 1:
+            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: must be positive")
+        return value
+
     def secret(self, name: str) -> str:
         """A secret from the environment. Embedded mode makes a local one on first use and
         keeps it under the data folder; production refuses to start without it. Spaces

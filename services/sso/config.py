@@ -62,14 +62,7 @@ class SsoConfig:
             raise InvalidSetting("SSO_KEY_PUBLISH_AHEAD_SECONDS must be at least 60")
 
     def _int(self, name: str, default: int) -> int:
-        raw = self.settings.value(name, str(default))
-        try:
-            value = int(raw or default)
-        except ValueError:
-            raise InvalidSetting(f"SSO_{name} = {raw!r}: a whole number is needed") from None
-        if value <= 0:
-            raise InvalidSetting(f"SSO_{name} = {raw!r}: must be positive")
-        return value
+        return self.settings.positive_int(name, default)
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,6 +1,5 @@
-"""What the kit gives a key rotation: secrets read the same wherever they are written
-(``Settings.secret``, ``Settings.earlier_secrets``), and rows rewritten batch by batch
-without overwriting a change made meanwhile (``servicekit.batches``)."""
+"""What the kit gives a key rotation: rows rewritten batch by batch without overwriting a
+change made meanwhile (``servicekit.batches``); its secrets are in test_settings.py."""
 from __future__ import annotations
 
 import argparse
@@ -11,18 +10,6 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from servicekit import batches
 from servicekit.batches import BatchRewrite, Unreadable, batch_argument
 from servicekit.db import Database
-from servicekit.settings import MissingSecret, Settings
-
-
-def test_a_secret_is_the_same_with_a_files_last_newline_or_in_a_list_of_earlier_ones() -> None:
-    production = {"MODE": "production", "DATABASE_URL": "sqlite://"}
-    settings = Settings.from_env("accounts", {**production, "ACCOUNTS_SOME_KEY": "s3cret-value\n",
-                                              "ACCOUNTS_OLD_KEYS": " old-1 ,, old-2\n"})
-    assert settings.secret("SOME_KEY") == "s3cret-value"
-    assert settings.earlier_secrets("OLD_KEYS") == ("old-1", "old-2")
-    assert settings.earlier_secrets("NONE_SET") == ()
-    with pytest.raises(MissingSecret):
-        Settings.from_env("accounts", {**production, "ACCOUNTS_SOME_KEY": "  "}).secret("SOME_KEY")
 
 
 @pytest.fixture

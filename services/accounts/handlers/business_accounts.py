@@ -130,14 +130,7 @@ def list_accounts(runtime: Runtime, principal: Principal, unit_code: str | None 
 
 
 def dormant_days(runtime: Runtime) -> int:
-    value = runtime.settings.value("DORMANT_DAYS", str(DEFAULT_DORMANT_DAYS))
-    try:
-        days = int(value or DEFAULT_DORMANT_DAYS)
-    except ValueError:
-        raise ValueError(f"DORMANT_DAYS must be a whole number of days, not {value!r}") from None
-    if days < 1:
-        raise ValueError("DORMANT_DAYS must be at least 1")
-    return days
+    return runtime.settings.positive_int("DORMANT_DAYS", DEFAULT_DORMANT_DAYS)
 
 
 def dormant_report(runtime: Runtime, principal: Principal, days: int | None = None,

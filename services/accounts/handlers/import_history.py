@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from servicekit.service import Runtime
-from servicekit.settings import InvalidSetting
 from servicekit.tokens import Principal
 from services.accounts.adapters.import_history import ImportHistory, ImportRecord
 from services.accounts.domain import dates
@@ -52,15 +51,7 @@ def summary(record: ImportRecord) -> dict[str, Any]:
 
 
 def retention_days(runtime: Runtime) -> int:
-    raw = runtime.settings.value("IMPORT_REPORT_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
-    try:
-        days = int(raw or DEFAULT_RETENTION_DAYS)
-    except ValueError:
-        raise InvalidSetting(f"IMPORT_REPORT_RETENTION_DAYS = {raw!r}: a whole number of days "
-                             f"is needed") from None
-    if days < 1:
-        raise InvalidSetting("IMPORT_REPORT_RETENTION_DAYS must be at least 1")
-    return days
+    return runtime.settings.positive_int("IMPORT_REPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
 
 
 def tidy_reports(runtime: Runtime, days: int | None = None) -> dict[str, Any]:
