@@ -6,6 +6,7 @@ produce the service's OpenAPI document and drive the authorisation-matrix tests.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -15,7 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from marshmallow import Schema
 
-from servicekit.problems import forbidden, unauthenticated
+from servicekit.problems import Problem, forbidden, unauthenticated
 from servicekit.settings import Settings
 from servicekit.tokens import JwksKeySource, Principal, TokenVerifier, bearer_token
 
@@ -78,9 +79,10 @@ class ServiceApi:
                 principal = authenticate(required=not allow.public)
                 if not allow.allows(principal):
                     raise forbidden(f"this action needs one of the roles {sorted(allow.roles)}")
+                _refuse_unstorable_text(path.values(), request.args.values())
                 arguments: dict[str, Any] = dict(path, principal=principal)
                 if body is not None:
-                    arguments["body"] = body().load(request.get_json(silent=True) or {})
+                    arguments["body"] = body().load(_json_body())
                 if query is not None:
                     arguments["query"] = query().load(request.args.to_dict())
                 result = view(**arguments)
@@ -136,6 +138,53 @@ class ServiceApi:
             if not document:
                 document.update(self.openapi(title))
             return jsonify(document)
+
+
+# The only ways JSON can carry a NUL or a lone surrogate: the escapes \u0000 and \udXXX
+# (raw control characters and invalid UTF-8 are not JSON). A surrogate pair (an emoji)
+# matches too; the walk then tells them apart.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|d[89a-f])", re.IGNORECASE)
+
+
+def _json_body() -> Any:
+    """The JSON body; none, or one that is not JSON, is an empty object (the schema then
+    names what is missing). Text no database can store is refused before any handler
+    sees it: PostgreSQL refuses NUL in text, and neither database can encode a lone
+    surrogate (both a 500)."""
+    data = request.get_json(silent=True) or {}
+    if _SUSPECT_ESCAPE.search(request.get_data(cache=True)) and not _storable(data):
+        raise _unstorable()
+    return data
+
+
+def _storable(node: Any) -> bool:
+    if isinstance(node, str):
+        return "\x00" not in node and (node.isascii() or _encodes(node))
+    if isinstance(node, dict):
+        return all(_storable(key) and _storable(value) for key, value in node.items())
+    if isinstance(node, list):
+        return all(_storable(value) for value in node)
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_unstorable_text(*groups: Any) -> None:
+    """NUL in a path or query value: PostgreSQL's text cannot hold it (a 500 there)."""
+    for values in groups:
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise _unstorable()
+
+
+def _unstorable() -> Problem:
+    return Problem(400, "unstorable-text", "The request carries text that cannot be stored",
+                   "NUL characters and unpaired surrogates are not text.")
 
 
 def _allowed(access: Access) -> str | list[str]:
