@@ -72,3 +72,15 @@ def test_a_county_link_id_that_no_link_can_have_is_not_found(sso, link_id) -> No
     answer = sso.call("POST", f"/county-links/{link_id}/unlinking", sso.token_for("op-1", "operator"),
                       json={"reason": "a wrong match"})
     assert_problem(answer, 404, "not-found")
+
+
+def test_wrong_current_passwords_lock_the_change_with_a_429(make_sso) -> None:  # type: ignore[no-untyped-def]
+    sso = make_sso(SSO_LOCKOUT_ATTEMPTS="2")
+    teacher = sso.teacher("teacher00001")
+    token = sso.token_for(teacher.account_id, "teacher")
+    wrong = {"current_password": "not it", "new_password": "a much better one"}
+    for _ in range(2):
+        assert_problem(sso.call("POST", "/me/password", token, json=wrong), 403, "wrong-password")
+    assert_problem(sso.call("POST", "/me/password", token, json=wrong), 429, "locked")
+    right = {**wrong, "current_password": teacher.password}
+    assert_problem(sso.call("POST", "/me/password", token, json=right), 429, "locked")

@@ -7,8 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from contracts.vocabulary import ROLES
 from servicekit.api import roles
+from servicekit.problems import Problem
 from services.sso.api import api
 from services.sso.handlers import credentials, password_setup
+from services.sso.handlers.credentials import Locked
 from services.sso.web.browser import who
 from services.sso.web.current import current_sso
 
@@ -54,6 +56,10 @@ def me(principal):  # type: ignore[no-untyped-def]
 @api.route("/me/password", "POST", allow=EVERYONE, summary="Change your own platform password",
            body=PasswordChange, status=204)
 def change_password(principal, body):  # type: ignore[no-untyped-def]
-    credentials.change_password(current_sso(), principal.subject, body["current_password"],
-                                body["new_password"], who())
+    try:
+        credentials.change_password(current_sso(), principal.subject, body["current_password"],
+                                    body["new_password"], who())
+    except Locked:  # too many wrong current passwords: the sign-in lockout (R-SSO-7)
+        raise Problem(429, "locked", "Too many attempts",
+                      "this account is locked for a while after too many wrong passwords") from None
     return Response(status=204)
