@@ -16,7 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from marshmallow import Schema
 
-from servicekit.problems import Problem, forbidden, unauthenticated
+from servicekit.problems import MEDIA_TYPE, Problem, forbidden, unauthenticated
 from servicekit.settings import Settings
 from servicekit.tokens import JwksKeySource, Principal, TokenVerifier, bearer_token
 
@@ -34,6 +34,11 @@ class Access:
             return True
         return principal is not None and principal.has_any_role(*self.roles)
 
+
+# servicekit.problems.Problem.to_dict; extensions (``errors``…) may follow.
+PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "instance": {"type": "string"}}}
 
 PUBLIC = Access(public=True)
 PROTOCOL = Access(public=True, protocol=True)
@@ -114,6 +119,10 @@ class ServiceApi:
                     "application/json": {"schema": endpoint.body}}}
             if endpoint.query:
                 operation["parameters"] = [{"in": "query", "schema": endpoint.query}]
+            if _answers_json(endpoint):
+                operation["responses"]["default"] = {
+                    "description": "An error (RFC 9457 problem details; `type` is stable)",
+                    "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             if endpoint.response:
                 schema: Any = endpoint.response
                 if endpoint.many:
@@ -125,6 +134,7 @@ class ServiceApi:
                 {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                 for name in re.findall(r"{([^}]+)}", openapi_path)]
             paths.setdefault(openapi_path, {})[endpoint.method.lower()] = operation
+        spec.components.schema("Problem", PROBLEM_SCHEMA)
         for path, operations in paths.items():
             spec.path(path=path, operations=operations)
         return spec.to_dict()
@@ -144,6 +154,15 @@ class ServiceApi:
 # (raw control characters and invalid UTF-8 are not JSON). A surrogate pair (an emoji)
 # matches too; the walk then tells them apart.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|d[89a-f])", re.IGNORECASE)
+
+
+def _answers_json(endpoint: Endpoint) -> bool:
+    """A JSON API endpoint, whose every error is problem+json. The others are the sign-in
+    pages (HTML) and the OAuth/OIDC endpoints (their errors are the protocol's own JSON):
+    public, with no schema of ours."""
+    if endpoint.access.protocol:
+        return False
+    return not endpoint.access.public or any((endpoint.body, endpoint.query, endpoint.response))
 
 
 def _json_body() -> Any:
