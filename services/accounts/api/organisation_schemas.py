@@ -30,6 +30,12 @@ class UnitSchema(Schema):
     version = fields.Integer(dump_only=True)
 
 
+class ListedUnitSchema(UnitSchema):
+    """A unit in a list ``on`` a day: before its first jurisdiction period it had no
+    supervising authority yet."""
+    authority_code = fields.String(allow_none=True)
+
+
 class UnitChangeSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     unit_type = fields.String(validate=validate.OneOf(UNIT_TYPES))
