@@ -170,7 +170,10 @@ def _json_body() -> Any:
     names what is missing). Text no database can store is refused before any handler
     sees it: PostgreSQL refuses NUL in text, and neither database can encode a lone
     surrogate (both a 500)."""
-    data = request.get_json(silent=True) or {}
+    try:
+        data = request.get_json(silent=True) or {}
+    except RecursionError:  # nested deeper than the parser goes: not JSON we read either
+        data = {}
     if _SUSPECT_ESCAPE.search(request.get_data(cache=True)) and not _storable(data):
         raise _unstorable()
     return data

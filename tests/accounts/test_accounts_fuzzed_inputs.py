@@ -48,3 +48,27 @@ def test_a_surrogate_pair_is_text_like_any_other(api) -> None:  # type: ignore[n
 def test_nul_in_a_path_or_query_is_refused(api) -> None:  # type: ignore[no-untyped-def]
     assert_problem(api.get("/units/35%0033"), 400, "unstorable-text")
     assert_problem(api.get("/units?on=%00"), 400, "unstorable-text")
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"national_ids": ' * 50_000])
+def test_json_nested_deeper_than_the_parser_goes_is_not_read(api, body) -> None:  # type: ignore[no-untyped-def]
+    answer = api.post("/teachers/lookups", data=body, content_type="application/json")
+    assert_problem(answer, 422, "validation-failed")
+    assert answer.json["errors"] == {"national_ids": ["Missing data for required field."]}
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T23:59:59-12:00",  # beyond 9999 in UTC
+                                      "0001-01-01T00:00:00+14:00",  # before year 1 in UTC
+                                      "1899-12-31T23:59:59+00:00", "3000-01-01T00:00:00+00:00"])
+def test_a_deadline_outside_the_calendar_is_refused(api, deadline) -> None:  # type: ignore[no-untyped-def]
+    answer = api.post("/campaigns", json={"title": "教師資料更新", "deadline": deadline,
+                                          "authority_codes": ["TPE"]})
+    assert_problem(answer, 422, "validation-failed")
+    assert list(answer.json["errors"]) == ["deadline"]
+
+
+def test_a_deadline_at_the_ends_of_the_calendar_is_accepted(api) -> None:  # type: ignore[no-untyped-def]
+    for deadline in ("1900-01-01T00:00:00+00:00", "2999-12-31T23:59:59+00:00"):
+        answer = api.post("/campaigns", json={"title": "教師資料更新", "deadline": deadline,
+                                              "authority_codes": ["TPE"]})
+        assert answer.status_code == 201, answer.get_data(as_text=True)

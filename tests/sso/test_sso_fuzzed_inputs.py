@@ -84,3 +84,11 @@ def test_wrong_current_passwords_lock_the_change_with_a_429(make_sso) -> None:  
     assert_problem(sso.call("POST", "/me/password", token, json=wrong), 429, "locked")
     right = {**wrong, "current_password": teacher.password}
     assert_problem(sso.call("POST", "/me/password", token, json=right), 429, "locked")
+
+
+def test_a_notice_outside_the_calendar_is_refused(sso) -> None:  # type: ignore[no-untyped-def]
+    answer = sso.call("POST", "/notices", sso.token_for("op-1", "operator"), json={
+        "title": "系統維護", "body": "停機", "starts_at": "2026-12-01T00:00:00+08:00",
+        "ends_at": "9999-12-31T23:59:59-12:00"})
+    assert_problem(answer, 422, "validation-failed")
+    assert list(answer.json()["errors"]) == ["ends_at"]
