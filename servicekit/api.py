@@ -84,7 +84,8 @@ class ServiceApi:
                 principal = authenticate(required=not allow.public)
                 if not allow.allows(principal):
                     raise forbidden(f"this action needs one of the roles {sorted(allow.roles)}")
-                _refuse_unstorable_text(path.values(), request.args.values())
+                _refuse_unstorable_text(path.values(), request.args.values(),
+                                        request.form.values(), _basic_credentials())
                 arguments: dict[str, Any] = dict(path, principal=principal)
                 if body is not None:
                     arguments["body"] = body().load(_json_body())
@@ -197,8 +198,16 @@ def _encodes(text: str) -> bool:
     return True
 
 
+def _basic_credentials() -> tuple[str, ...]:
+    authorization = request.authorization
+    if authorization is None or authorization.type != "basic":
+        return ()
+    return (authorization.username or "", authorization.password or "")
+
+
 def _refuse_unstorable_text(*groups: Any) -> None:
-    """NUL in a path or query value: PostgreSQL's text cannot hold it (a 500 there)."""
+    """NUL in a path, query or form value, or in Basic credentials: PostgreSQL's text
+    cannot hold it (a 500 there, wherever a handler looks it up or records it)."""
     for values in groups:
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise _unstorable()

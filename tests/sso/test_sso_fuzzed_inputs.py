@@ -92,3 +92,30 @@ def test_a_notice_outside_the_calendar_is_refused(sso) -> None:  # type: ignore[
         "ends_at": "9999-12-31T23:59:59-12:00"})
     assert_problem(answer, 422, "validation-failed")
     assert list(answer.json()["errors"]) == ["ends_at"]
+
+
+NUL_REQUESTS = [  # method, path, form, Basic credentials
+    ("POST", "/login", {"username": "teacher\x0000001", "password": "pw"}, None),
+    ("POST", "/login/forgot", {"username": "teacher\x0000001"}, None),
+    ("POST", "/oauth/token", {"grant_type": "authorization_code", "code": "c\x00",
+                              "client_id": "web"}, None),
+    ("POST", "/oauth/introspect", {"token": "t"}, ("partner\x00", "secret")),
+    ("POST", "/oauth/revoke", {"token": "t\x00"}, ("partner", "secret")),
+]
+
+
+def assert_no_nul_reaches_the_database(sso) -> None:  # type: ignore[no-untyped-def]
+    for method, path, form, credentials in NUL_REQUESTS:
+        answer = requests.request(method, sso.url + path, data=form, auth=credentials, timeout=10,
+                                  allow_redirects=False)
+        assert_problem(answer, 400, "unstorable-text")
+
+
+def test_nul_in_a_form_or_basic_credentials_is_refused(sso) -> None:  # type: ignore[no-untyped-def]
+    assert_no_nul_reaches_the_database(sso)
+
+
+@pytest.mark.postgres
+def test_nul_in_a_form_is_no_server_error_on_postgresql(make_sso, make_database) -> None:  # type: ignore[no-untyped-def]
+    # Where it matters: PostgreSQL's text cannot hold NUL, and these were 500s there.
+    assert_no_nul_reaches_the_database(make_sso(DATABASE_URL=make_database("sso")))
