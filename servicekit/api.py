@@ -6,7 +6,6 @@ produce the service's OpenAPI document and drive the authorisation-matrix tests.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
