@@ -108,13 +108,9 @@ class Settings:
         """A service-specific count, number of days or seconds: a whole number, at least 1."""
         raw = self.value(name, str(default))
         try:
-            value = int(raw or default)
-        except ValueError:
-            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: a whole number "
-                                 f"is needed") from None
-        if value < 1:
-            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: must be positive")
-        return value
+            return parse_positive_int(raw or str(default))
+        except ValueError as error:
+            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: {error}") from None
 
     def secret(self, name: str) -> str:
         """A secret from the environment. Embedded mode makes a local one on first use and
@@ -141,6 +137,18 @@ class Settings:
         data still uses them during a key rotation."""
         raw = _PrefixedEnv(self.service, self.environ).str(name, "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def parse_positive_int(text: str) -> int:
+    """The one reading of a count or a number of days, for settings and command options
+    alike (``servicekit.service.positive_int``): a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{value} is not a positive number")
+    return value
 
 
 class _PrefixedEnv:
