@@ -6,7 +6,8 @@ import pytest
 
 from servicekit.settings import InvalidSetting, MissingSecret, Settings
 
-PRODUCTION = {"MODE": "production", "DATABASE_URL": "sqlite://"}
+PRODUCTION = {"MODE": "production", "DATABASE_URL": "sqlite://", "TOKEN_ISSUER": "https://inservice.test",
+              "JWKS_URL": "http://127.0.0.1:9/jwks.json"}
 
 
 def test_a_secret_is_the_same_with_a_files_last_newline_or_in_a_list_of_earlier_ones() -> None:
