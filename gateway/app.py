@@ -39,9 +39,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     guard = RequestGuard(verifier, limits, clients)
     api_document = ApiDocument(upstreams)
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
-    # One spelling of the path for the routing, the route table and the service.
+    # One spelling of the path for Flask's routing, the route table and the service: no
+    # `//` is left for Werkzeug to merge (or to redirect to `//host`) after we looked.
     app.wsgi_app = NormalisedPaths(app.wsgi_app)  # type: ignore[method-assign]
-    app.url_map.merge_slashes = False  # done above, once; never a redirect to //host
     _install_cors(app, settings)
 
     @app.before_request
