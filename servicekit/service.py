@@ -20,7 +20,7 @@ from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Transport
 from servicekit.db import Database
 from servicekit.events import Catalogue
-from servicekit.settings import Settings
+from servicekit.settings import Settings, parse_positive_int
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,11 @@ class Command:
 
 
 def positive_int(text: str) -> int:
-    """An argparse type for counts and days: a whole number, at least 1."""
+    """An argparse type for counts and days: a whole number, at least 1 (as settings)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
+        return parse_positive_int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @dataclass(frozen=True)

@@ -931,3 +931,195 @@ def test_secret_checks_catch_literals():
                                                    {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
     assert not secret_violations({"name": "c", "env": [{"name": "P", **secret},
                                                        {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
+
+
+# =====================================================================================
+# Who reaches which pod (NetworkPolicy), the gateway's trusted proxies, and the settings
+# production requires of every process
+# =====================================================================================
+
+INGRESS_NAMESPACE = "ingress-nginx"
+MONITORING_NAMESPACE = "monitoring"
+GATEWAY_PODS = ("pods", (("app.kubernetes.io/component", "web"), ("app.kubernetes.io/name", "gateway")))
+PLATFORM_WEB_PODS = ("pods", (("app.kubernetes.io/component", "web"),
+                              ("app.kubernetes.io/part-of", "inservice-platform")))
+
+
+def label_selects(selector: dict, labels: dict) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions) against labels;
+    an empty selector selects everything."""
+    if not all(labels.get(key) == value for key, value in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def peer(source: dict) -> tuple:
+    """One ``from`` entry, as ("pods", labels) of this namespace or ("namespace", name).
+    Anything wider (an IP block, an empty selector, pods of any namespace) is refused."""
+    assert set(source) in ({"podSelector"}, {"namespaceSelector"}), f"unexpected peer {source}"
+    if "podSelector" in source:
+        selector = source["podSelector"]
+        assert selector.get("matchLabels") and not selector.get("matchExpressions"), source
+        return ("pods", tuple(sorted(selector["matchLabels"].items())))
+    selector = source["namespaceSelector"]
+    assert list(selector) == ["matchLabels"] and list(selector["matchLabels"]) == ["kubernetes.io/metadata.name"], \
+        f"a namespace is named by kubernetes.io/metadata.name alone: {source}"
+    return ("namespace", selector["matchLabels"]["kubernetes.io/metadata.name"])
+
+
+def allowed_in(labels: dict, policies: list[dict] | None = None) -> tuple[bool, set[tuple]]:
+    """For a pod of the namespace with these labels: whether any policy isolates its
+    ingress, and each (peer, port) the policies let in."""
+    isolated, allowed = False, set()
+    for policy in of_kind("NetworkPolicy") if policies is None else policies:
+        spec = policy["spec"]
+        if not label_selects(spec["podSelector"], labels):
+            continue
+        assert spec.get("policyTypes") == ["Ingress"], f"{policy['metadata']['name']}: Ingress only"
+        isolated = True
+        for rule in spec.get("ingress", []):
+            assert rule.get("from"), f"{policy['metadata']['name']}: a rule without `from` lets everyone in"
+            assert rule.get("ports"), f"{policy['metadata']['name']}: a rule without ports opens every port"
+            for port in rule["ports"]:
+                assert port.get("protocol", "TCP") == "TCP" and "endPort" not in port
+                allowed.update((peer(source), port["port"]) for source in rule["from"])
+    return isolated, allowed
+
+
+def pod_labels(document: dict) -> dict:
+    if document["kind"] == "CronJob":
+        return document["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    return document["spec"]["template"]["metadata"]["labels"]
+
+
+def named_ports(document: dict) -> set[str]:
+    return {port["name"] for container in containers(document) for port in container.get("ports", [])
+            if "name" in port}
+
+
+def test_k8s_only_the_gateway_reaches_the_services_web_ports():
+    """R-GW-1: around the gateway, no pod and no client reaches a service's API; Prometheus
+    reaches /metrics on the web port; sso's keys are fetched by every platform web pod."""
+    for name in SERVICES:
+        web = find("Deployment", f"{name}-web")
+        isolated, allowed = allowed_in(pod_labels(web))
+        expected = {(GATEWAY_PODS, "http"), (("namespace", MONITORING_NAMESPACE), "http")}
+        if name == "sso":
+            expected.add((PLATFORM_WEB_PODS, "http"))
+        assert isolated and allowed == expected, f"{name}-web lets in {sorted(allowed)}"
+        assert "http" in named_ports(web) and [p["containerPort"] for p in containers(web)[0]["ports"]] == \
+            [SERVICE_PORTS[name]]
+
+
+def test_k8s_the_gateway_is_reached_from_the_ingress_and_monitoring_only():
+    gateway = find("Deployment", "gateway")
+    isolated, allowed = allowed_in(pod_labels(gateway))
+    assert isolated and allowed == {(("namespace", INGRESS_NAMESPACE), "http"),
+                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
+    assert "http" in named_ports(gateway)
+
+
+def test_k8s_relays_and_consumers_are_reached_by_monitoring_on_their_metrics_port_only():
+    for name in SERVICES:
+        for process in ("relay", "consumer"):
+            deployment = find("Deployment", f"{name}-{process}")
+            isolated, allowed = allowed_in(pod_labels(deployment))
+            assert isolated and allowed == {(("namespace", MONITORING_NAMESPACE), "metrics")}, \
+                f"{name}-{process} lets in {sorted(allowed)}"
+            assert "metrics" in named_ports(deployment)
+
+
+def test_k8s_every_platform_pod_is_closed_unless_a_policy_opens_it():
+    """Jobs and CronJobs are reached by nobody; no platform workload is left open."""
+    for document in workloads():
+        isolated, allowed = allowed_in(pod_labels(document))
+        where = f"{document['kind']}/{document['metadata']['name']}"
+        assert isolated, f"{where}: no NetworkPolicy selects its pods"
+        if document["kind"] in ("Job", "CronJob"):
+            assert not allowed, f"{where} lets in {sorted(allowed)}"
+
+
+def test_k8s_the_policies_peers_are_real_pods():
+    """A selector that matches no pod's labels would let nobody in (or the wrong pods)."""
+    gateway_labels = pod_labels(find("Deployment", "gateway"))
+    assert label_selects({"matchLabels": dict(GATEWAY_PODS[1])}, gateway_labels)
+    web_pods = [pod_labels(find("Deployment", f"{name}-web")) for name in SERVICES] + [gateway_labels]
+    assert all(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in web_pods)
+    others = [pod_labels(doc) for doc in workloads() if pod_labels(doc) not in web_pods]
+    assert not any(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in others)
+
+
+def test_network_policy_checks_catch_mistakes():
+    open_rule = {"kind": "NetworkPolicy", "metadata": {"name": "open"},
+                 "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                          "ingress": [{"ports": [{"port": "http"}]}]}}
+    with pytest.raises(AssertionError, match="lets everyone in"):
+        allowed_in({"any": "pod"}, [open_rule])
+    every_port = copy.deepcopy(open_rule)
+    every_port["spec"]["ingress"] = [{"from": [{"podSelector": {"matchLabels": {"a": "b"}}}]}]
+    with pytest.raises(AssertionError, match="opens every port"):
+        allowed_in({"any": "pod"}, [every_port])
+    assert label_selects({}, {"any": "pod"})
+    assert not label_selects({"matchExpressions": [{"key": "a", "operator": "In", "values": ["x"]}]}, {"a": "y"})
+    with pytest.raises(AssertionError):
+        peer({"ipBlock": {"cidr": "0.0.0.0/0"}})
+    with pytest.raises(AssertionError):
+        peer({"podSelector": {}})
+    with pytest.raises(AssertionError):
+        peer({"namespaceSelector": {}})
+    policy = copy.deepcopy(find("NetworkPolicy", "service-web-from-gateway"))
+    policy["spec"]["ingress"][0]["ports"][0]["prot"] = "TCP"
+    assert k8s_errors(policy), "strict validation must refuse an unknown field of a NetworkPolicy"
+    policy = copy.deepcopy(find("NetworkPolicy", "service-web-from-gateway"))
+    policy["spec"]["ingress"][0]["from"] = {"podSelector": {}}
+    assert k8s_errors(policy), "`from` is a list"
+
+
+def test_k8s_gateway_trusts_the_ingress_and_not_the_world():
+    """R-GW-1: X-Forwarded-For counts from the ingress controller only (gateway/clients.py)."""
+    from gateway.clients import ClientAddresses
+
+    [container] = pod_spec(find("Deployment", "gateway"))["containers"]
+    source, value = container_env(container).get("TRUSTED_PROXIES", (None, ""))
+    assert source == "value" and value, "TRUSTED_PROXIES must be set for the ingress"
+    ClientAddresses(value)  # parses, or InvalidSetting
+    import ipaddress
+    for entry in value.split(","):
+        network = ipaddress.ip_network(entry.strip(), strict=False)
+        assert network.is_private and network.prefixlen >= 8, f"{entry}: trusts far more than an ingress"
+
+
+def test_every_process_is_given_the_settings_production_requires():
+    """``servicekit.settings.REQUIRED_IN_PRODUCTION``, read from the code: every process
+    of compose and of deploy/k8s running the image has each, not empty."""
+    from servicekit.settings import REQUIRED_IN_PRODUCTION
+
+    assert set(REQUIRED_IN_PRODUCTION) >= {"TOKEN_ISSUER", "JWKS_URL"}
+    for key, service in compose()["services"].items():
+        if service.get("image") != IMAGE:
+            continue
+        env = compose_env(service)
+        name = as_argv(service["command"])[2].removeprefix("services.")
+        for setting_name in REQUIRED_IN_PRODUCTION:
+            found, value = setting(env, name, setting_name)
+            assert found and value, f"compose {key}: {setting_name} is not set"
+    for document in workloads():
+        for container in containers(document):
+            if container.get("image") != IMAGE:
+                continue
+            env = container_env(container)
+            name = container["command"][2].removeprefix("services.")
+            for setting_name in REQUIRED_IN_PRODUCTION:
+                found, value = setting(env, name, setting_name)
+                assert found and value and value[1], \
+                    f"{document['kind']}/{document['metadata']['name']}: {setting_name} is not set"

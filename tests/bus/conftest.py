@@ -104,6 +104,7 @@ def platform(make_database, rabbitmq_vhost, tmp_path) -> Iterator[Platform]:  # 
     runtimes = {}
     for definition in (ACCOUNTS, COURSES):
         service_env = {"MODE": "production", "DATABASE_URL": make_database(definition.name),
+                       "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                        "BROKER_URL": rabbitmq_vhost, "LOG_LEVEL": "INFO",
                        "DELIVERY_LIMIT": "3", "RELAY_IDLE_SECONDS": "0.05",
                        "DATA_DIR": str(tmp_path)}

@@ -30,7 +30,8 @@ def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secre
 
     from servicekit.settings import MissingSecret, Settings
     from services.sso.app import create_app
-    production = {"MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'sso.sqlite3'}"}
+    production = {"MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'sso.sqlite3'}",
+                  "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json"}
     with pytest.raises(MissingSecret):
         create_app(Settings.from_env("sso", production))
     secrets = {"SSO_KEY_ENCRYPTION_KEY": "k" * 40, "SSO_PAIRWISE_KEY": "p" * 40, "SSO_FORM_KEY": "f" * 40}
