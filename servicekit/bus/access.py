@@ -57,11 +57,18 @@ def user_name(service: str, prefix: str = "") -> str:
     return f"{prefix}{service}"
 
 
+def _literal(name: str) -> str:
+    """A name as a regex: the topology's names are lower-case words, dots and dashes."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", name):
+        raise ValueError(f"not a topology name: {name!r}")
+    return name.replace(".", r"\.")
+
+
 def grant(service: str) -> Grant:
-    own = rf"^{re.escape(service)}\."
-    shared = "|".join(re.escape(name) for name in
+    own = rf"^{_literal(service)}\."
+    shared = "|".join(_literal(name) for name in
                       (topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE))
-    own_or_shared = rf"^({re.escape(service)}\..*|{shared})$"
+    own_or_shared = rf"^({_literal(service)}\..*|{shared})$"
     return Grant(service=service, configure=own, write=own_or_shared, read=own_or_shared,
                  topics=(TopicGrant(topology.EVENTS_EXCHANGE, write=own, read=".*"),))
 
