@@ -5,8 +5,8 @@ from accounts' events). Each service has its own RabbitMQ user with the rights o
 one vhost and one set of users per test."""
 from __future__ import annotations
 
-import json
-import uuid
+
+from urllib.parse import unquote, urlsplit
 
 import pika
 import pytest
@@ -82,7 +82,7 @@ def test_a_service_cannot_reach_another_services_queue_by_another_way(broker_use
     # It may not name another user as publisher: the broker checks user_id.
     refused = refusal(stats, lambda channel: channel.basic_publish(
         topology.EVENTS_EXCHANGE, "stats.report.made.v1", b"{}",
-        pika.BasicProperties(user_id=broker_users("accounts").split("//")[1].split(":")[0])))
+        pika.BasicProperties(user_id=unquote(urlsplit(broker_users("accounts")).username))))
     assert refused.reply_code == PRECONDITION_FAILED
     # It may not read sso's queue, nor its dead letters, nor bind a queue of its own
     # name to sso's, nor declare a queue in sso's name.

@@ -107,3 +107,41 @@ def test_a_shared_user_cannot_tell_services_apart_so_only_the_source_is_checked(
         publishers = access.Publishers.for_connection("courses", url)
         assert publishers.prefix is None
         publishers.check("accounts.unit.registered.v1", "p-stats", {})  # no verdict
+
+
+def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[str, str, str, dict]] = []
+
+    class Management(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append(("PUT", self.path, self.headers["Authorization"], body))
+            self.send_response(201)
+            self.end_headers()
+
+        def log_message(self, *_args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Management)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        monkeypatch.setenv("RABBITMQ_USER", "admin")
+        monkeypatch.setenv("RABBITMQ_PASSWORD", "secret")
+        for service in ("courses", "accounts", "sso", "transfer", "stats"):
+            monkeypatch.setenv(f"{service.upper()}_BROKER_PASSWORD", f"pw-{service}")
+        assert setup.main(["users", "--management-url", f"http://127.0.0.1:{server.server_port}"]) == 0
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    assert len(received) == 15  # a user, its permissions, its topic permission: five times
+    assert {auth for _, _, auth, _ in received} == {"Basic YWRtaW46c2VjcmV0"}  # admin:secret
+    assert ("PUT", "/api/users/accounts", "Basic YWRtaW46c2VjcmV0",
+            {"password": "pw-accounts", "tags": ""}) in received
+    assert ("PUT", "/api/topic-permissions/%2F/accounts", "Basic YWRtaW46c2VjcmV0",
+            {"exchange": "platform.events", "write": r"^accounts\.", "read": ".*"}) in received
