@@ -25,6 +25,8 @@ import os
 import shlex
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote
@@ -121,14 +123,24 @@ def k8s_resources(services: Iterable[str], namespace: str = "inservice",
 
 
 def _send(base_url: str, admin: str, admin_password: str,
-          calls: list[tuple[str, str, dict]]) -> None:
+          calls: list[tuple[str, str, dict]], wait_seconds: float = 60.0) -> None:
     token = base64.b64encode(f"{admin}:{admin_password}".encode()).decode()
+    deadline = time.monotonic() + wait_seconds
     for method, path, body in calls:
         request = urllib.request.Request(
             base_url.rstrip("/") + path, data=json.dumps(body).encode(), method=method,
             headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10):
+                    break
+            except urllib.error.HTTPError:
+                raise  # an answer: waiting will not change it
+            except OSError:
+                # The management listener may start after the AMQP one the healthcheck saw.
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(2)
 
 
 def main(argv: list[str] | None = None) -> int:
