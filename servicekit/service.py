@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
 from servicekit.bus.outbox import Outbox
 from servicekit.bus.publisher import Publisher, open_publisher
@@ -98,7 +99,8 @@ class Runtime:
 
     def consumer(self, subscription: Subscription) -> Consumer:
         return Consumer(self.database, subscription, self.definition.catalogue,
-                        self.settings.delivery_limit)
+                        self.settings.delivery_limit,
+                        Publishers.for_connection(self.definition.name, self.settings.broker_url))
 
     def declare_topology(self) -> None:
         transport = self.transport()

@@ -53,6 +53,10 @@ CRD_FILES = {
     ("rabbitmq.com", "RabbitmqCluster"): "rabbitmq.com_rabbitmqclusters.yaml",
     ("postgresql.cnpg.io", "Cluster"): "postgresql.cnpg.io_clusters.yaml",
     ("keda.sh", "ScaledObject"): "keda.sh_scaledobjects.yaml",
+    # messaging-topology-operator: each service's own broker user (issue 8, point 7).
+    ("rabbitmq.com", "User"): "rabbitmq.com_users.yaml",
+    ("rabbitmq.com", "Permission"): "rabbitmq.com_permissions.yaml",
+    ("rabbitmq.com", "TopicPermission"): "rabbitmq.com_topicpermissions.yaml",
 }
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -432,7 +436,8 @@ def test_compose_runs_migrate_web_relay_consumer_per_service(name):
 @pytest.mark.parametrize("name", SERVICES)
 def test_compose_migrates_once_before_the_long_lived_processes(name):
     migrate = compose_service(f"{name}-migrate")
-    assert depends_on(migrate) == {"postgres": "service_healthy", "rabbitmq": "service_healthy"}
+    assert depends_on(migrate) == {"postgres": "service_healthy", "rabbitmq": "service_healthy",
+                                   "broker-setup": "service_completed_successfully"}
     assert migrate.get("restart", "no") == "no"
     for process in PROCESSES:
         assert depends_on(compose_service(f"{name}-{process}")).get(f"{name}-migrate") == \
@@ -698,7 +703,7 @@ def test_k8s_consumers_scale_on_their_queue(name):
 
 
 def test_k8s_has_no_manifests_for_unknown_services():
-    known = {*SERVICES, "gateway"}
+    known = {*SERVICES, "gateway", "rabbitmq"}  # rabbitmq: the broker-setup Job
     stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name")) for doc in workloads()} - known)
     assert not stray, f"workloads for services the code does not have: {stray}"
 
@@ -721,12 +726,14 @@ def test_k8s_one_rabbitmq_cluster_with_three_nodes():
     [cluster] = of_kind("RabbitmqCluster")
     assert cluster["apiVersion"] == "rabbitmq.com/v1beta1"
     assert cluster["spec"]["replicas"] == 3
-    # The services read the secret that operator writes for this cluster.
+    # The administrator the operator writes for this cluster is the broker setup's only:
+    # no process of a service reads it (each has its own user, see below).
     secret = f"{cluster['metadata']['name']}-default-user"
-    for name in SERVICES:
-        [container] = pod_spec(find("Deployment", f"{name}-consumer"))["containers"]
-        sources = {ref[0] for kind, ref in container_env(container).values() if kind == "secret"}
-        assert secret in sources
+    readers = sorted({document["metadata"]["name"] for document in workloads()
+                      for container in containers(document)
+                      for kind, ref in container_env(container).values()
+                      if kind == "secret" and ref[0] == secret})
+    assert readers == ["broker-setup"]
 
 
 def test_k8s_secrets_are_only_referenced():
@@ -1099,6 +1106,11 @@ def test_k8s_gateway_trusts_the_ingress_and_not_the_world():
         assert network.is_private and network.prefixlen >= 8, f"{entry}: trusts far more than an ingress"
 
 
+def runs_settings(module: str) -> bool:
+    """A service or the gateway reads ``Settings``; the broker's one-off setup does not."""
+    return module in SERVICES or module == "gateway"
+
+
 def test_every_process_is_given_the_settings_production_requires():
     """``servicekit.settings.REQUIRED_IN_PRODUCTION``, read from the code: every process
     of compose and of deploy/k8s running the image has each, not empty."""
@@ -1110,6 +1122,8 @@ def test_every_process_is_given_the_settings_production_requires():
             continue
         env = compose_env(service)
         name = as_argv(service["command"])[2].removeprefix("services.")
+        if not runs_settings(name):
+            continue
         for setting_name in REQUIRED_IN_PRODUCTION:
             found, value = setting(env, name, setting_name)
             assert found and value, f"compose {key}: {setting_name} is not set"
@@ -1119,7 +1133,113 @@ def test_every_process_is_given_the_settings_production_requires():
                 continue
             env = container_env(container)
             name = container["command"][2].removeprefix("services.")
+            if not runs_settings(name):
+                continue
             for setting_name in REQUIRED_IN_PRODUCTION:
                 found, value = setting(env, name, setting_name)
                 assert found and value and value[1], \
                     f"{document['kind']}/{document['metadata']['name']}: {setting_name} is not set"
+
+
+# =====================================================================================
+# Each service's own broker user (issue 8, point 7; R-SSO-4: sso mints roles from
+# accounts' events, so no other service may publish them)
+# =====================================================================================
+
+def broker_setup():  # type: ignore[no-untyped-def]
+    from servicekit.bus import access, setup
+    return access, setup
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_each_service_connects_as_its_own_broker_user(name):
+    access, _ = broker_setup()
+    own = rf"amqp://{access.user_name(name)}:\$\{{{name.upper()}_BROKER_PASSWORD(:\?[^}}]*)?\}}@rabbitmq:5672/%2F"
+    for process in compose_processes(name):
+        env = compose_env(compose_service(process))
+        assert re.fullmatch(own, env.get("BROKER_URL") or ""), (process, env.get("BROKER_URL"))
+        others = [key for key, value in env.items()
+                  if "RABBITMQ_" in (value or "") or ("BROKER_PASSWORD" in (value or "") and
+                                                      f"{name.upper()}_BROKER_PASSWORD" not in value)]
+        assert not others, f"{process} is given another user's broker credentials: {others}"
+
+
+def test_compose_broker_setup_makes_every_user_before_any_migration():
+    setup_service = compose_service("broker-setup")
+    assert setup_service.get("image") == IMAGE
+    assert as_argv(setup_service["command"]) == ["python", "-m", "servicekit.bus.setup", "all",
+                                                 "--management-url", "http://rabbitmq:15672"]
+    assert setup_service.get("restart", "no") == "no"
+    assert depends_on(setup_service) == {"rabbitmq": "service_healthy"}
+    env = compose_env(setup_service)
+    for name in SERVICES:
+        assert REQUIRED_INTERPOLATION.match(env.get(f"{name.upper()}_BROKER_PASSWORD") or ""), name
+        assert depends_on(compose_service(f"{name}-migrate"))["broker-setup"] == \
+            "service_completed_successfully"
+    assert REQUIRED_INTERPOLATION.match(env.get("RABBITMQ_PASSWORD") or "")
+    assert not literal_secrets(env)
+
+
+def test_k8s_broker_users_are_what_the_code_derives():
+    """broker-users.yaml is the output of ``python -m servicekit.bus.setup k8s``: the
+    rights come from servicekit/bus/access.py, never spelled by hand."""
+    _, setup = broker_setup()
+    kinds = ("User", "Permission", "TopicPermission")
+    found = sorted((doc for _, doc in k8s_documents() if doc["kind"] in kinds),
+                   key=lambda doc: (doc["kind"], doc["metadata"]["name"]))
+    derived = sorted(setup.k8s_resources(SERVICES, namespace=NAMESPACE),
+                     key=lambda doc: (doc["kind"], doc["metadata"]["name"]))
+    assert found == derived, "regenerate: python -m servicekit.bus.setup k8s > deploy/k8s/base/broker-users.yaml"
+    [cluster] = of_kind("RabbitmqCluster")
+    for name in SERVICES:
+        user = find("User", f"{name}-broker")
+        assert user["spec"]["rabbitmqClusterReference"] == {"name": cluster["metadata"]["name"]}
+        assert user["spec"]["importCredentialsSecret"] == {"name": f"{name}-broker-user"}
+        [topic] = [doc for doc in of_kind("TopicPermission")
+                   if doc["spec"]["userReference"] == {"name": f"{name}-broker"}]
+        assert topic["spec"]["permissions"]["exchange"] == "platform.events"
+        assert topic["spec"]["permissions"]["write"] == rf"^{name}\."  # its own events only
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_every_process_of_a_service_uses_its_own_broker_user(name):
+    documents = service_workloads(name)
+    assert {doc["metadata"]["name"] for doc in documents} >= {
+        f"{name}-migrate", *(f"{name}-{process}" for process in PROCESSES), f"{name}-tidy-outbox"}
+    for document in documents:
+        for container in containers(document):
+            where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
+            env = container_env(container)
+            assert env.get("BROKER_USERNAME") == ("secret", (f"{name}-broker-user", "username")), where
+            assert env.get("BROKER_PASSWORD") == ("secret", (f"{name}-broker-user", "password")), where
+            assert env["BROKER_URL"][1].startswith("amqp://$(BROKER_USERNAME):$(BROKER_PASSWORD)@"), where
+            broker_secrets = {ref[0] for kind, ref in env.values()
+                              if kind == "secret" and ("broker" in ref[0] or "rabbitmq" in ref[0])}
+            assert broker_secrets == {f"{name}-broker-user"}, f"{where}: {broker_secrets}"
+
+
+def test_k8s_broker_setup_declares_the_shared_exchanges_as_the_administrator():
+    job = find("Job", "broker-setup")
+    [container] = pod_spec(job)["containers"]
+    assert container["image"] == IMAGE
+    assert [*container.get("command", []), *container.get("args", [])] == \
+        ["python", "-m", "servicekit.bus.setup", "declare-shared"]
+    env = container_env(container)
+    assert env.get("BROKER_USERNAME") == ("secret", ("rabbitmq-default-user", "username"))
+    assert env.get("BROKER_PASSWORD") == ("secret", ("rabbitmq-default-user", "password"))
+    assert pod_spec(job)["restartPolicy"] in ("Never", "OnFailure")
+
+
+@pytest.mark.parametrize("kind, name, breaks", [
+    ("User", f"{SERVICES[0]}-broker", lambda spec: spec.pop("rabbitmqClusterReference")),
+    ("User", f"{SERVICES[0]}-broker", lambda spec: spec.update(tags=["impersonator"])),
+    ("Permission", f"{SERVICES[0]}-broker", lambda spec: spec.pop("vhost")),
+    ("Permission", f"{SERVICES[0]}-broker", lambda spec: spec["permissions"].update(publish=".*")),
+    ("TopicPermission", f"{SERVICES[0]}-broker-platform-events",
+     lambda spec: spec["permissions"].pop("exchange")),
+])
+def test_crd_validator_refuses_broken_broker_users(kind, name, breaks):
+    document = copy.deepcopy(find(kind, name))
+    assert not k8s_errors(document)
+    breaks(document["spec"])
+    assert k8s_errors(document), f"a broken {kind} passed its CRD schema"
