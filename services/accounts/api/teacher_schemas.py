@@ -57,8 +57,8 @@ class TeacherTransferSchema(Schema):
     to_unit_code = fields.String()
     to_authority_code = fields.String(allow_none=True)
     since = fields.Date()
-    via = fields.String(metadata={"description": "transfer, or a change or national import "
-                                                 "by the network's staff"})
+    via = fields.String(metadata={"description": "transfer; change or import (by the network's "
+                                                 "staff); county-profile (a county's sign-on)"})
     import_id = fields.UUID(allow_none=True)
     reason = fields.String(allow_none=True)
     transferred_by = fields.String()

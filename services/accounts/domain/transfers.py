@@ -4,7 +4,8 @@ Who may change a teacher follows the teacher's CURRENT school: its authority's r
 and the network's staff. So a county cannot take a teacher of another county by naming
 them in a file; the move between authorities is a transfer, made by the authority the
 teacher serves under today (or the network), with a reason, and every such move — the
-transfer itself, a change or a national import by the network's staff — is recorded."""
+transfer itself, a change or a national import by the network's staff, a county's profile
+moving its teacher to a national school in the county — is recorded."""
 from __future__ import annotations
 
 import uuid
@@ -13,6 +14,7 @@ from datetime import date, datetime
 
 # How the move was made.
 BY_TRANSFER, BY_CHANGE, BY_IMPORT = "transfer", "change", "import"
+BY_COUNTY_PROFILE = "county-profile"  # a county's sign-on, between a county and a national school
 MIN_REASON = 10
 
 
