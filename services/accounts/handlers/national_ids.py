@@ -17,6 +17,8 @@ from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates, national_id
 from services.accounts.domain.accounts import TEACHER
+from services.accounts.domain.teachers import KnownTeacher
+from services.accounts.domain.units import Unit
 from services.accounts.handlers.scope import invalid, scope_of, sees_teachers_of
 
 MAX_EXPORT = 1000
@@ -57,31 +59,21 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
     today = dates.taipei_date(now)
     with runtime.database.session() as session:
         audit = LookupAudit(session)
-        if not audit.take(principal.subject, today, len(numbers), per_day):
+        over_quota = not audit.take(principal.subject[:128], today, len(numbers), per_day)
+        if over_quota:
             audit.record(_audit_entry(principal, now, len(numbers), 0, 0, OVER_QUOTA))
-            over_quota = True
         else:
-            over_quota = False
             found = AccountRepository(session).teachers_by_hash(
                 [h for hashes in candidates for h in hashes])
             schools = UnitRepository(session).many(
                 sorted({t.unit_code for t in found.values() if t.unit_code}), today)
             found_count = in_full = 0
             for index, hashes in enumerate(candidates):
-                if not hashes:
-                    continue
-                teacher = next((found[h] for h in hashes if h in found), None)
-                if teacher is None:
-                    answers[index] = {"found": False}
-                    continue
-                found_count += 1
-                if not sees_teachers_of(principal, schools.get(teacher.unit_code or "")):
-                    answers[index] = {"found": True}  # another's teacher: no more than that
-                    continue
-                in_full += 1
-                answers[index] = {"found": True, "account_id": teacher.account_id,
-                                  "login": teacher.login, "display_name": teacher.display_name,
-                                  "unit_code": teacher.unit_code}
+                if hashes:
+                    teacher = next((found[h] for h in hashes if h in found), None)
+                    answers[index] = _answer(principal, teacher, schools)
+                    found_count += teacher is not None
+                    in_full += "account_id" in answers[index]
             audit.record(_audit_entry(principal, now, len(numbers), found_count, in_full,
                                       ANSWERED))
     if over_quota:
@@ -93,14 +85,26 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
     return answers
 
 
+def _answer(principal: Principal, teacher: KnownTeacher | None,
+            schools: dict[str, Unit]) -> dict[str, Any]:
+    if teacher is None:
+        return {"found": False}
+    if not sees_teachers_of(principal, schools.get(teacher.unit_code or "")):
+        return {"found": True}  # another's teacher: no more than that
+    return {"found": True, "account_id": teacher.account_id, "login": teacher.login,
+            "display_name": teacher.display_name, "unit_code": teacher.unit_code}
+
+
 def lookups_per_day(runtime: Runtime) -> int:
     return runtime.settings.positive_int("NATIONAL_ID_LOOKUPS_PER_DAY", DEFAULT_LOOKUPS_PER_DAY)
 
 
 def _audit_entry(principal: Principal, at: datetime, ids: int, found: int, in_full: int,
                  outcome: str) -> LookupRecord:
-    return LookupRecord(principal.subject, at, ",".join(sorted(principal.roles))[:128],
-                        principal.authority, principal.unit, scope_of(principal), ids, found,
+    # Cut to the columns' sizes: a token's claims are not this service's checked codes.
+    return LookupRecord(principal.subject[:128], at, ",".join(sorted(principal.roles))[:128],
+                        (principal.authority or "")[:16] or None,
+                        (principal.unit or "")[:32] or None, scope_of(principal), ids, found,
                         in_full, outcome)
 
 
