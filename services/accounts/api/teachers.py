@@ -12,7 +12,8 @@ from servicekit.web import current_runtime
 from services.accounts.api import teacher_schemas as s
 from services.accounts.api.base import MANAGERS, api, path_uuid
 from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
-from services.accounts.handlers import import_history, national_ids, teacher_import, teachers
+from services.accounts.handlers import (import_history, national_ids, teacher_import, teachers,
+                                        transfers)
 
 IMPORTERS = roles("reviewer", "operator", "admin")
 
@@ -58,7 +59,7 @@ def enable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
            summary="Transfer a teacher to a school under another authority (the teacher's "
                    "authority today, or the network); recorded with its reason")
 def transfer_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
-    return teachers.transfer_teacher(current_runtime(), principal,
+    return transfers.transfer_teacher(current_runtime(), principal,
                                      path_uuid(account_id, "teacher"), body["school_code"],
                                      body["since"], body["reason"])
 
@@ -68,7 +69,7 @@ def transfer_teacher(principal, account_id, body):  # type: ignore[no-untyped-de
            response=s.TeacherTransferSchema,
            summary="A teacher's moves between authorities (whoever may see the teacher)")
 def teacher_transfers(principal, account_id):  # type: ignore[no-untyped-def]
-    return teachers.teacher_transfers(current_runtime(), principal,
+    return transfers.teacher_transfers(current_runtime(), principal,
                                       path_uuid(account_id, "teacher"))
 
 

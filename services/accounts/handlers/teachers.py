@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, replace
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 from servicekit.problems import Problem, conflict
@@ -18,14 +17,13 @@ from services.accounts.domain.accounts import (TEACHER, Account, InvalidAccount,
                                                check_display_name, disable, reenable_teacher)
 from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
                                                TeacherChange, change_for)
-from services.accounts.domain.transfers import (BY_CHANGE, BY_TRANSFER, InvalidTransfer,
-                                                Transfer, crosses_authorities, transfer_reason)
+from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
 from services.accounts.domain.units import Unit
 from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
                                                school_changed_data)
 from services.accounts.handlers.scope import (hidden, invalid, is_national, manages_teachers_of,
                                               sees_teachers_of)
-from services.accounts.handlers.teacher_import import check_is_school, check_school, import_rows
+from services.accounts.handlers.teacher_import import check_school, import_rows
 
 
 def create_teacher(runtime: Runtime, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
@@ -44,14 +42,14 @@ def _may_see(session, principal: Principal, account: Account) -> bool:  # type: 
     if principal.has_any_role("teacher") and principal.subject in (str(account.account_id),
                                                                     account.login):
         return True
-    return sees_teachers_of(principal, _current_school(session, account))
+    return sees_teachers_of(principal, current_school(session, account))
 
 
-def _current_school(session, account: Account) -> Unit | None:  # type: ignore[no-untyped-def]
+def current_school(session, account: Account) -> Unit | None:  # type: ignore[no-untyped-def]
     return UnitRepository(session).get(account.unit_code or "", dates.today())
 
 
-def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+def teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
                       for_update: bool = False) -> Account:
     account = AccountRepository(session).get(account_id, for_update=for_update)
     if account is None or account.kind != TEACHER or not _may_see(session, principal, account):
@@ -59,19 +57,19 @@ def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # t
     return account
 
 
-def _teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
+def teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
     """A teacher the caller may change: the network's staff any, a reviewer those of the
     schools under its authority today. Seeing a teacher is not enough (the school's
     business accounts and the teacher see it too)."""
-    account = _teacher_in_scope(session, principal, account_id, for_update=True)
-    if not manages_teachers_of(principal, _current_school(session, account)):
+    account = teacher_in_scope(session, principal, account_id, for_update=True)
+    if not manages_teachers_of(principal, current_school(session, account)):
         raise hidden(f"teacher {account_id}")
     return account
 
 
 def get_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> dict[str, Any]:
     with runtime.database.session() as session:
-        return _view(session, _teacher_in_scope(session, principal, account_id))
+        return _view(session, teacher_in_scope(session, principal, account_id))
 
 
 def school_teachers(runtime: Runtime, principal: Principal, unit_code: str, limit: int = 100,
@@ -92,7 +90,7 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
     reviewer may change its own authority's teachers, and move them to its own schools."""
     today = dates.today()
     with runtime.database.session() as session:
-        account = _teacher_to_manage(session, principal, account_id)
+        account = teacher_to_manage(session, principal, account_id)
         try:
             name = check_display_name(changes.get("display_name", account.display_name))
         except InvalidAccount as error:
@@ -109,71 +107,13 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
             raise Problem(status, rejected.reason, "The change was refused", rejected.detail) from None
         if change is None:
             return _view(session, account)
-        left = _current_school(session, account) if change.moved else None
+        left = current_school(session, account) if change.moved else None
         changed = apply_change(runtime.outbox, session, account, change,
                                school.county_code)  # type: ignore[union-attr]
         if change.moved:  # only the network's staff reach another authority's school here
-            _record_if_transfer(session, principal, account, change, left, school, BY_CHANGE,
+            record_if_transfer(session, principal, account, change, left, school, BY_CHANGE,
                                 None)
         return _view(session, changed)
-
-
-def transfer_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
-                     school_code: str, since: date | None, reason: str) -> dict[str, Any]:
-    """Moves a teacher to a school under another authority, from ``since`` (default
-    today): made by the authority the teacher serves under today (its reviewers) or the
-    network's staff, never by the receiving authority alone — it asks the current one, or
-    an operator. The name and e-mail stay; the move is told as a change by hand is
-    (account updated, school changed) and recorded with who, when, from where, and why."""
-    try:
-        reason = transfer_reason(reason)
-    except InvalidTransfer as error:
-        raise invalid("reason-required", "A reason is required", str(error)) from None
-    today = dates.today()
-    with runtime.database.session() as session:
-        account = _teacher_to_manage(session, principal, account_id)
-        current = _current_school(session, account)
-        target = UnitRepository(session).get(school_code, today)
-        try:
-            target = check_is_school(target)
-            change = change_for(known_teacher(account), account.display_name, None, school_code,
-                                since, today)
-        except RowRejected as rejected:
-            raise invalid(rejected.reason, "The transfer was refused", rejected.detail) from None
-        if change is None or not crosses_authorities(
-                current.authority_code if current else None, target.authority_code):
-            raise invalid("not-a-transfer", "Not a move between authorities",
-                          f"unit {school_code} is under the teacher's authority already: a move "
-                          f"within an authority is a change (PATCH /teachers/{account_id})")
-        apply_change(runtime.outbox, session, account, change, target.county_code)
-        transfer = _record_if_transfer(session, principal, account, change, current, target,
-                                       BY_TRANSFER, reason)
-        return transfer_view(transfer)  # type: ignore[arg-type]
-
-
-def teacher_transfers(runtime: Runtime, principal: Principal,
-                      account_id: uuid.UUID) -> list[dict[str, Any]]:
-    """A teacher's moves between authorities, oldest first, for whoever may see the teacher."""
-    with runtime.database.session() as session:
-        _teacher_in_scope(session, principal, account_id)
-        return [transfer_view(t) for t in TransferLog(session).of_teacher(account_id)]
-
-
-def _record_if_transfer(session, principal: Principal, account: Account,  # type: ignore[no-untyped-def]
-                        change: TeacherChange, left: Unit | None, joined: Unit, via: str,
-                        reason: str | None) -> Transfer | None:
-    left_authority = left.authority_code if left else None
-    if not crosses_authorities(left_authority, joined.authority_code):
-        return None
-    transfer = Transfer(uuid.uuid4(), account.account_id, account.unit_code, left_authority,
-                        joined.code, joined.authority_code, change.school_since,  # type: ignore[arg-type]
-                        via, principal.subject, dates.now(), reason)
-    TransferLog(session).add([transfer])
-    return transfer
-
-
-def transfer_view(transfer: Transfer) -> dict[str, Any]:
-    return asdict(transfer)
 
 
 def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
@@ -182,7 +122,7 @@ def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid
     by the reviewers of the school's authority or the network's staff. The sso service
     ends a disabled teacher's sessions at once; imports keep the status as it is."""
     with runtime.database.session() as session:
-        account = _teacher_to_manage(session, principal, account_id)
+        account = teacher_to_manage(session, principal, account_id)
         try:
             changed = reenable_teacher(account) if enabled else disable(account)
         except InvalidTransition as error:
@@ -208,6 +148,20 @@ def apply_change(outbox, session, account: Account, change: TeacherChange,  # ty
             str(changed.account_id), changed.unit_code, changed.school_since,  # type: ignore[arg-type]
             changed.version))
     return changed
+
+
+def record_if_transfer(session, principal: Principal, account: Account,  # type: ignore[no-untyped-def]
+                        change: TeacherChange, left: Unit | None, joined: Unit, via: str,
+                        reason: str | None) -> Transfer | None:
+    """Records the move ``change`` made, when it crosses authorities (None otherwise)."""
+    left_authority = left.authority_code if left else None
+    if not crosses_authorities(left_authority, joined.authority_code):
+        return None
+    transfer = Transfer(uuid.uuid4(), account.account_id, account.unit_code, left_authority,
+                        joined.code, joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                        via, principal.subject, dates.now(), reason)
+    TransferLog(session).add([transfer])
+    return transfer
 
 
 def _view(session, account: Account) -> dict[str, Any]:  # type: ignore[no-untyped-def]
