@@ -17,7 +17,7 @@ from sqlalchemy import select
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools, teacher_transfers
 from services.accounts.handlers import import_history
-from services.accounts.handlers.teacher_import import BATCH, import_rows
+from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
 
 from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
 
@@ -279,3 +279,24 @@ def test_a_transfer_lands_in_the_history_of_teacher_transfers_as_json(api) -> No
     assert listed["to_unit_code"] == "353301"
     assert json.dumps(listed)  # dates and ids serialised
     assert teacher_id(1) not in json.dumps(listed)
+
+
+@pytest.mark.postgres
+def test_the_bulk_path_on_postgresql_refuses_another_authoritys_teacher_too(pg_accounts) -> None:  # type: ignore[no-untyped-def]
+    """COPY and the set-based update: the check is made before either, on the same rows."""
+    schools(pg_accounts)
+    header = ["national_id", "name", "school_code", "email", "since"]
+    made = import_file(pg_accounts, reviewer("TXG"), "t.csv", csv_file(
+        [[teacher_id(n), f"教師{n}", "193601", "", "2015-08-01"] for n in range(1, 4)], header))
+    victims = [row.account_id for row in made.rows]
+    before = [stored_teacher(pg_accounts, v) for v in victims]
+    report = import_file(pg_accounts, reviewer("TPE"), "t.csv", csv_file(
+        [[teacher_id(n), "冒名者", "353301", "attacker@evil.example", "2026-08-01"]
+         for n in range(1, 4)] + [[teacher_id(4), "教師4", "353301", "", ""]], header))
+    assert [(r.status, r.reason, r.account_id) for r in report.rows] == [
+        ("rejected", "teacher-outside-authority", None)] * 3 + [
+        ("created", None, report.rows[3].account_id)]
+    assert [stored_teacher(pg_accounts, v) for v in victims] == before
+    renamed = import_file(pg_accounts, reviewer("TXG"), "t.csv", csv_file(
+        [[teacher_id(1), "教師一", "193601", "", "2015-08-01"]], header))
+    assert [r.status for r in renamed.rows] == ["updated"]
