@@ -170,6 +170,7 @@ def test_over_http_outside_the_scope_found_only_and_429_beyond_the_quota(api, mo
 @pytest.mark.postgres
 def test_concurrent_lookups_never_go_beyond_the_quota(make_database) -> None:  # type: ignore[no-untyped-def]
     runtime = make_runtime({"MODE": "production", "DATABASE_URL": make_database("accounts"),
+                            "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                             "NATIONAL_ID_HASH_KEY": "test hash key " * 4,
                             "NATIONAL_ID_ENCRYPTION_KEY": "test encryption key " * 4,
                             "NATIONAL_ID_LOOKUPS_PER_DAY": "100"})
