@@ -99,7 +99,7 @@ class SsoUnderTest:
         now = int(time.time())
         return self.sso.keys.sign({"iss": self.sso.config.issuer, "aud": "inservice-api",
                                    "sub": subject, "roles": list(roles), "iat": now,
-                                   "exp": now + 300, **claims})
+                                   "exp": now + 300, "client_id": "web", **claims})
 
     def call(self, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
         return requests.request(method, self.url + path, timeout=10,

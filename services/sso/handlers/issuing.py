@@ -1,9 +1,11 @@
-"""What a grant issues: an access token (a JWT for the API audience, which the gateway and
-every service verify), an id token for the client, and a refresh token.
+"""What a grant issues: an access token (a JWT), an id token for the client, and a
+refresh token.
 
-Partner sites get their pairwise ``sub`` everywhere and no roles: their access token opens
-userinfo and nothing else of the API. The platform's own client gets the account id and
-the account's roles, unit and authority, which the services authorise on.
+The platform's own clients (``PLATFORM_CLIENTS``) get access tokens for the API's audience,
+with the account id and the account's roles, unit and authority, which the gateway and the
+services authorise on. Partner sites get their pairwise ``sub`` everywhere, no roles, and
+an access token whose audience is the userinfo endpoint: it opens userinfo and nothing of
+the API (the platform's verifiers refuse its audience and its ``client_id``).
 """
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ def token_response(session: Session, sso: Sso, signer: Signer, client: Client, a
 def _access_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": sso.config.issuer, "aud": sso.config.api_audience,
+        "iss": sso.config.issuer, "aud": _audience(sso, client),
         "sub": client.subject_for(sso.config.pairwise_secret, account.account_id),
         "iat": now, "exp": now + sso.config.access_token_seconds, "jti": new_token(16),
         "client_id": client.client_id, "scope": " ".join(grant.scopes), "gid": grant.grant_id,
@@ -76,6 +78,12 @@ def _access_token(sso: Sso, signer: Signer, client: Client, account: Account, gr
             if value:
                 claims[name] = value
     return signer.sign(claims, typ="at+jwt")
+
+
+def _audience(sso: Sso, client: Client) -> str:
+    if not client.pairwise and client.client_id in sso.config.platform_clients:
+        return sso.config.api_audience
+    return sso.config.userinfo_audience
 
 
 def _id_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant,
