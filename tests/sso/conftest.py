@@ -161,8 +161,8 @@ class SsoUnderTest:
                         status=status,
                         redirect_uris=fields.pop("redirect_uris", None) or (
                             redirect_uri or f"http://127.0.0.1:9/{client_id}/callback",),
-                        allowed_scopes=fields.pop("allowed_scopes",
-                                                  ("openid", "profile", "email", "school")),
+                        allowed_scopes=fields.pop("allowed_scopes", (
+                            "openid", "profile", "email", "school", "offline_access")),
                         **fields)
         return partners.register(self.sso, client, by="test")
 

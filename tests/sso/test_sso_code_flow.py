@@ -123,7 +123,7 @@ def test_a_partner_access_token_is_for_userinfo_only(sso, browser) -> None:  # t
 def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, browser) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00004")
     _, secret = sso.partner("partner-a", REDIRECT)
-    client = partner_session(sso, secret=secret)
+    client = partner_session(sso, secret=secret, scope="openid offline_access")
     first, _ = full_flow(sso, browser, client, teacher.login, teacher.password)
     token_url = sso.metadata()["token_endpoint"]
 
@@ -147,7 +147,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, brow
 def test_revocation_ends_the_grant_and_introspection_says_so(sso, browser) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00005")
     _, secret = sso.partner("partner-a", REDIRECT)
-    client = partner_session(sso, secret=secret)
+    client = partner_session(sso, secret=secret, scope="openid offline_access")
     token, _ = full_flow(sso, browser, client, teacher.login, teacher.password)
     metadata = sso.metadata()
     introspect = metadata["introspection_endpoint"]
