@@ -15,7 +15,7 @@ from gateway.routes import resolve
 from servicekit import context
 from servicekit.problems import not_found
 from servicekit.settings import InvalidSetting, Settings
-from servicekit.tokens import JwksKeySource, TokenVerifier
+from servicekit.tokens import JwksKeySource, OneOfVerifiers, TokenVerifier, userinfo_audience
 from servicekit.web import create_base_app
 
 # OPTIONS is not proxied: Flask answers it, and flask-cors makes it the CORS preflight.
@@ -33,10 +33,15 @@ def create_app(settings: Settings | None = None) -> Flask:
                           readiness={"rate-limit-storage": limits.check_storage})
     upstreams = Upstreams(settings.service_urls,
                           read_timeout=_seconds(settings, "UPSTREAM_TIMEOUT", 10.0))
-    verifier = TokenVerifier(settings.token_issuer, settings.token_audience,
-                             JwksKeySource(settings.jwks_url))
+    keys = JwksKeySource(settings.jwks_url)
+    verifier = TokenVerifier(settings.token_issuer, settings.token_audience, keys,
+                             clients=settings.platform_clients)
+    # Userinfo (sso) also takes a partner site's token, made for it alone.
+    userinfo_verifier = OneOfVerifiers(
+        TokenVerifier(settings.token_issuer, userinfo_audience(settings.token_issuer), keys),
+        verifier)
     clients = ClientAddresses(settings.value("TRUSTED_PROXIES"))
-    guard = RequestGuard(verifier, limits, clients)
+    guard = RequestGuard(verifier, limits, clients, userinfo_verifier)
     api_document = ApiDocument(upstreams)
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
     # One spelling of the path for Flask's routing, the route table and the service: no

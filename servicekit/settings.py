@@ -62,6 +62,9 @@ class Settings:
     relay_idle_seconds: float
     metrics_port: int | None
     service_urls: Mapping[str, str] = field(default_factory=dict)
+    # The clients whose access tokens the platform API takes (servicekit.tokens): the
+    # platform's own web client, later its machine clients; never a partner site.
+    platform_clients: tuple[str, ...] = ("web",)
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -106,6 +109,8 @@ class Settings:
             metrics_port=env.int("METRICS_PORT", 0) or None,
             service_urls={name: env.str(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
                           for name, port in SERVICE_PORTS.items() if name != "gateway"},
+            platform_clients=tuple(name.strip() for name in env.str(
+                "PLATFORM_CLIENTS", "web").split(",") if name.strip()),
             environ=source,
         )
         return replace(settings, **overrides) if overrides else settings

@@ -282,8 +282,9 @@ county_links = Table(
     Column("county_subject", String(255), nullable=False),
     Column("account_id", ID, nullable=False, index=True),
     Column("linked_at", UtcDateTime, nullable=False),
-    Column("linked_by", String(100), nullable=False),
+    Column("linked_by", String(100), nullable=False),  # how the teacher confirmed it
     Column("profile_digest", DIGEST),
+    Column("proposed_by", String(100)),  # the reviewer whose match the teacher confirmed
     UniqueConstraint("county_code", "county_subject", name="uq_county_links_subject"),
     UniqueConstraint("county_code", "account_id", name="uq_county_links_account"),
 )
@@ -301,10 +302,12 @@ county_unlinks = Table(
     Column("unlinked_at", UtcDateTime, nullable=False),
     Column("unlinked_by", String(100), nullable=False),
     Column("reason", String(500), nullable=False),
+    Column("proposed_by", String(100)),
 )
 
 # A county identity that arrived without a link: the browser that brought it may confirm
-# it with the teacher's platform password, or a reviewer of that county matches it.
+# it with the teacher's platform password; a reviewer of that county may propose a teacher,
+# who confirms the proposal with their password (at the next county sign-in, or signed in).
 county_arrivals = Table(
     "county_arrivals", metadata,
     Column("arrival_id", String(43), primary_key=True),
@@ -314,10 +317,13 @@ county_arrivals = Table(
     Column("method", String(16), nullable=False),
     Column("profile", JSON, nullable=False),
     Column("request_id", String(43)),
-    Column("status", String(16), nullable=False),  # pending, linked, rejected
+    Column("status", String(16), nullable=False),  # pending, proposed, linked, rejected
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("decided_by", String(64)),
+    Column("proposed_account_id", ID),
+    Column("proposed_by", String(100)),
+    Column("proposed_at", UtcDateTime),
 )
 
 upstream_logins = Table(

@@ -18,6 +18,7 @@ from services.sso.adapters.orm import (authorization_codes, authorization_reques
                                        upstream_logins)
 from services.sso.context import Sso
 from services.sso.handlers import backchannel, notices
+from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
 def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
@@ -40,6 +41,11 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
         remove("password_setups", delete(password_setups).where(
             password_setups.c.expires_at < now - timedelta(days=1)))
         remove("upstream_logins", delete(upstream_logins).where(upstream_logins.c.expires_at < now))
+        # Before the sessions go: the platform client's grants end with their session.
+        live = select(browser_sessions.c.sid).where(browser_sessions.c.ended_at.is_(None),
+                                                    browser_sessions.c.expires_at > now)
+        counts["grants_of_ended_sessions"] = revoke_session_bound_grants(
+            session, now, or_(grants.c.sid.is_(None), grants.c.sid.not_in(live)))
         remove("browser_sessions", delete(browser_sessions).where(or_(
             browser_sessions.c.expires_at < now,
             browser_sessions.c.ended_at < now - timedelta(days=1))))

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import browser_sessions, grants, utcnow
+from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
 from services.sso.adapters.repository import AccountRepository, ClientRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
+from services.sso.domain.clients import FIRST_PARTY
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.credentials import Client, record_login
 
@@ -45,9 +47,12 @@ def start_session(sso: Sso, account: Account, method: str, who: Client,
     cookie, sid, now = new_token(), new_token(), sso.now()
     with sso.database.session() as session:
         if replacing:
-            session.execute(update(browser_sessions).where(
+            replaced = session.scalar(update(browser_sessions).where(
                 browser_sessions.c.cookie_hash == digest(replacing),
-                browser_sessions.c.ended_at.is_(None)).values(ended_at=now))
+                browser_sessions.c.ended_at.is_(None)).values(ended_at=now)
+                .returning(browser_sessions.c.sid))
+            if replaced:
+                revoke_session_bound_grants(session, now, grants.c.sid == replaced)
         session.execute(insert(browser_sessions).values(
             cookie_hash=digest(cookie), sid=sid, account_id=account.account_id, method=method,
             county_code=county_code, auth_time=now,
@@ -81,6 +86,16 @@ def end_session(sso: Sso, sid: str) -> bool:
         return session.execute(update(browser_sessions).where(
             browser_sessions.c.sid == sid, browser_sessions.c.ended_at.is_(None))
             .values(ended_at=sso.now())).rowcount == 1
+
+
+def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> int:
+    """The platform's own client's grants (``which`` of them) end with their browser
+    session: revoked here when the session ends, and refused at refresh anyway
+    (issuing.grant_end) should the session have expired without anyone noticing."""
+    first_party = select(clients.c.client_id).where(clients.c.kind == FIRST_PARTY)
+    return session.execute(update(grants).where(
+        which, grants.c.revoked_at.is_(None), grants.c.client_id.in_(first_party))
+        .values(revoked_at=now, revoked_reason="session-ended")).rowcount
 
 
 def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
