@@ -101,6 +101,8 @@ login_records = Table(
     "login_records", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False, index=True),
+    # the account's login name, or ``hmac-sha256:<digest>`` of a name that is no
+    # account's (handlers/sign_in_records.py): never a name as typed
     Column("login", String(160), nullable=False),
     Column("account_id", ID, index=True),
     Column("method", String(16), nullable=False),  # password, county_service, county_oidc, link
@@ -123,7 +125,9 @@ password_setups = Table(
     Column("used_at", UtcDateTime),
 )
 
-# One row per login name tried (existing or not: a locked answer must not tell which).
+# One counter per login name tried (existing or not: a locked answer must not tell which)
+# and one per account (``account:<id>``). A name is keyed by its keyed digest, never as
+# typed (handlers/sign_in_records.py).
 login_throttle = Table(
     "login_throttle", metadata,
     Column("login_key", String(160), primary_key=True),

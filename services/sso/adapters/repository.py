@@ -70,10 +70,10 @@ class AccountRepository:
             accounts.c.account_id == account_id)).first()
         return self._account(row) if row else None
 
-    def by_login(self, login: str) -> Account | None:
-        # The replica keeps login names lower-cased (handlers/replica.py).
-        row = self.session.execute(select(accounts).where(
-            accounts.c.login == login.strip().lower())).first()
+    def by_login(self, name: str) -> Account | None:
+        """``name`` as ``domain.logins.normalised_login`` gives it: the replica keeps login
+        names lower-cased (handlers/replica.py), and this matches exactly."""
+        row = self.session.execute(select(accounts).where(accounts.c.login == name)).first()
         return self._account(row) if row else None
 
     def is_test_account(self, account_id: str) -> bool:

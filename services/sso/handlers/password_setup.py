@@ -23,7 +23,8 @@ from services.sso.adapters.passwords import policy_problem
 from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
-from services.sso.handlers.credentials import Client, store_hashes
+from services.sso.domain.logins import normalised_login
+from services.sso.handlers.credentials import Client, lockout_keys, store_hashes
 from services.sso.handlers.sessions import end_sign_ins
 
 SETUP_SECONDS = 72 * 3600
@@ -46,11 +47,11 @@ def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
 def request_reset(sso: Sso, login: str, who: Client) -> None:
     """Always the same outcome for the caller; a link goes out only to a real, enabled
     account that has an address, at most ``lockout_attempts`` times a window."""
-    login = login.strip()[:64]
-    if not login or not sso.throttle.reserve(f"reset:{login.lower()}"):
+    name = normalised_login(login)
+    if name is None or not sso.throttle.reserve(*lockout_keys(sso, "reset", name, None)):
         return
     with sso.database.session() as session:
-        account = AccountRepository(session).by_login(login)
+        account = AccountRepository(session).by_login(name)
     if account is not None and account.enabled and account.email:
         _mail_link(sso, account, "reset", f"self:{who.address or ''}"[:64], RESET_SECONDS)
 

@@ -18,7 +18,7 @@ from services.sso.adapters.repository import AccountRepository, ClientRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
-from services.sso.handlers.credentials import Client, record_login
+from services.sso.handlers.sign_in_records import Client, record_login
 
 SIGNED_IN = "sso.account.signed_in.v1"
 AMR = {"password": "pwd", "county_service": "fed", "county_oidc": "fed"}
@@ -38,7 +38,7 @@ class BrowserSession:
 
 
 def start_session(sso: Sso, account: Account, method: str, who: Client,
-                  county_code: str | None = None, login: str | None = None,
+                  county_code: str | None = None,
                   replacing: str | None = None) -> tuple[str, BrowserSession]:
     """A new session (and the cookie value that names it) for an account just signed in;
     the session of the cookie it ``replac``es ends (no session outlives its cookie)."""
@@ -53,8 +53,8 @@ def start_session(sso: Sso, account: Account, method: str, who: Client,
             county_code=county_code, auth_time=now,
             expires_at=now + timedelta(seconds=sso.config.session_seconds)))
         if method != "password":  # password sign-ins are recorded where they are checked
-            record_login(session, sso, login or account.login, account.account_id, method,
-                         "success", who, county_code)
+            record_login(session, sso, account, account.login, method, "success", who,
+                         county_code)
         sso.outbox.record(session, SIGNED_IN, {
             "account_id": account.account_id, "at": now.isoformat(), "method": method,
             "county_code": county_code})
