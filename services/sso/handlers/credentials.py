@@ -21,6 +21,7 @@ from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
+from services.sso.handlers.sessions import end_sign_ins
 from services.sso.handlers.sign_in_records import Client, name_digest, record_login
 
 class Locked(Exception):
@@ -65,17 +66,31 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     return account
 
 
-def change_password(sso: Sso, account_id: str, current: str, new: str, who: Client) -> None:
+def change_password(sso: Sso, account_id: str, current: str, new: str, who: Client,
+                    grant_id: str | None = None) -> None:
+    """The new password ends every other session and grant of the account (partners that
+    asked are told by back-channel logout), as a reset does: whoever knew the old one is
+    out. What made the change stays signed in: the grant ``grant_id`` (the ``gid`` of the
+    access token) and the browser session it was issued in. Without a live grant of this
+    account every session and grant ends."""
     with sso.database.session() as session:
         account = AccountRepository(session).get(account_id)
     if account is None:
         raise Problem(404, "not-found", "Not found", "this account has no platform password")
-    if check_password(sso, account.login, current, who) is None:
+    try:
+        checked = check_password(sso, account.login, current, who)
+    except Locked:  # the sign-in lockout: a caller of the API gets it as problem+json
+        raise Problem(429, "locked", "Too many attempts",
+                      "this account is locked for a while after too many wrong passwords") from None
+    if checked is None:
         raise Problem(403, "wrong-password", "The current password is not right")
     problem = policy_problem(new, account.login)
     if problem:
         raise Problem(422, "weak-password", "The new password is not accepted", problem)
-    _store_hash(sso, account_id, sso.passwords.hash(new), method="self", who=who)
+    password_hash = sso.passwords.hash(new)
+    with sso.database.session() as session:
+        store_hashes(session, sso, {account_id: password_hash}, method="self", who=who)
+        end_sign_ins(session, sso, account_id, "password-self", keeping_grant=grant_id)
 
 
 def _store_hash(sso: Sso, account_id: str, password_hash: str, method: str | None = None,

@@ -83,17 +83,24 @@ def end_session(sso: Sso, sid: str) -> bool:
             .values(ended_at=sso.now())).rowcount == 1
 
 
-def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
-    """Every session and grant of the account ends now (disabled, password reset, county
-    link undone), in the caller's transaction; the partners that asked are told after it
-    commits."""
+def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str,
+                 keeping_grant: str | None = None) -> None:
+    """Every session and grant of the account ends now (disabled, password reset or
+    changed, county link undone), in the caller's transaction; the partners that asked are
+    told after it commits. ``keeping_grant``: the grant (and the browser session it was
+    issued in) that asked for this stays — when it is a live grant of this account."""
     now = utcnow()
-    session.execute(update(browser_sessions).where(
+    kept_grant, kept_sid = _live_grant_of(session, account_id, keeping_grant, now)
+    sessions_query = update(browser_sessions).where(
         browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))
-        .values(ended_at=now))
-    ended = session.execute(update(grants).where(grants.c.account_id == account_id,
-                                                 grants.c.revoked_at.is_(None))
-                            .values(revoked_at=now, revoked_reason=reason)
+    if kept_sid is not None:
+        sessions_query = sessions_query.where(browser_sessions.c.sid != kept_sid)
+    session.execute(sessions_query.values(ended_at=now))
+    grants_query = update(grants).where(grants.c.account_id == account_id,
+                                        grants.c.revoked_at.is_(None))
+    if kept_grant is not None:
+        grants_query = grants_query.where(grants.c.grant_id != kept_grant)
+    ended = session.execute(grants_query.values(revoked_at=now, revoked_reason=reason)
                             .returning(grants.c.client_id, grants.c.sid)).all()
     clients = ClientRepository(session)
     deliveries = []
@@ -102,3 +109,15 @@ def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> No
         if client is not None:
             deliveries.append(queue_logout(session, sso, client, account_id, sid))
     deliver_after_commit(session, sso, deliveries)
+
+
+def _live_grant_of(session: Session, account_id: str, grant_id: str | None,
+                   now: datetime) -> tuple[str | None, str | None]:
+    """(grant id, its browser session's sid) when ``grant_id`` is a live grant of the
+    account; (None, None) otherwise — a grant of someone else keeps nothing."""
+    if not grant_id:
+        return None, None
+    row = session.execute(select(grants.c.grant_id, grants.c.sid).where(
+        grants.c.grant_id == grant_id, grants.c.account_id == account_id,
+        grants.c.revoked_at.is_(None), grants.c.expires_at > now)).first()
+    return (row.grant_id, row.sid) if row else (None, None)
