@@ -76,6 +76,11 @@ class AccountRepository:
         row = self.session.execute(select(accounts).where(accounts.c.login == name)).first()
         return self._account(row) if row else None
 
+    def id_of_login(self, name: str) -> str | None:
+        """The account id alone, one index probe: what a request that must cost the same
+        whether or not the account exists looks up."""
+        return self.session.scalar(select(accounts.c.account_id).where(accounts.c.login == name))
+
     def is_test_account(self, account_id: str) -> bool:
         return self.session.scalar(select(test_accounts.c.account_id).where(
             test_accounts.c.account_id == account_id)) is not None

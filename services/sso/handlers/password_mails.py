@@ -62,12 +62,12 @@ def link_mail(sso: Sso, account: Account, purpose: str, token: str) -> Mail:
     return Mail((account.email or "",), subject, body)
 
 
-def queue_mail(session: Session, sso: Sso, account: Account | None, purpose: str,
+def queue_mail(session: Session, sso: Sso, account_id: str | None, purpose: str,
                by: str) -> None:
     """One row, the same for an account and for no account; sent after ``session``
     commits."""
     mail_id = session.execute(insert(password_mails).values(
-        account_id=account.account_id if account else None, purpose=purpose,
+        account_id=account_id, purpose=purpose,
         requested_by=by[:64], created_at=sso.now(), attempts=0)
         .returning(password_mails.c.id)).scalar_one()
     run_after_commit(session, "password-mail", lambda ids: send_queued(sso, ids), [mail_id])

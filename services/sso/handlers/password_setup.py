@@ -60,8 +60,8 @@ def request_reset(sso: Sso, login: str, who: Client) -> None:
     if name is None or not sso.throttle.reserve(*lockout_keys(sso, "reset", name, None)):
         return
     with sso.database.session() as session:
-        account = AccountRepository(session).by_login(name)
-        queue_mail(session, sso, account, "reset", f"self:{who.address or ''}")
+        account_id = AccountRepository(session).id_of_login(name)
+        queue_mail(session, sso, account_id, "reset", f"self:{who.address or ''}")
 
 
 def token_is_open(sso: Sso, token: str | None) -> bool:
