@@ -126,10 +126,10 @@ def open_links(sso) -> int:  # type: ignore[no-untyped-def]
 
 def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00001")
-    mailer = sso.sso.mailer = RecordingMailer(delay=3.0)
+    mailer = sso.sso.mailer = RecordingMailer(delay=6.0)
     answer, took = ask_for_reset(sso, browser, teacher.login)
-    assert answer.status_code == 200 and took < 1.5
-    [mail] = mailer.wait_for(1)
+    assert answer.status_code == 200 and took < 3.0  # the mailer takes 6 s
+    [mail] = mailer.wait_for(1, seconds=20)
     assert mail.to == ("teacher00001@school.example.tw",)
     assert LINK.search(mail.body).group(1).startswith(sso.url + "/login/setup?token=")
     assert wait_until(lambda: queued(sso)[0].outcome == "sent")

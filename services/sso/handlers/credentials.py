@@ -24,6 +24,7 @@ from services.sso.domain.logins import normalised_login
 from services.sso.handlers.sessions import end_sign_ins
 from services.sso.handlers.sign_in_records import Client, name_digest, record_login
 
+
 class Locked(Exception):
     """Too many attempts for this login name or account: try again later."""
 
