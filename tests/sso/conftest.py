@@ -324,6 +324,14 @@ class SmtpSink(socketserver.ThreadingTCPServer):
                                        daemon=True)
         self.thread.start()
 
+    def wait_for(self, count: int, seconds: float = 10) -> list[tuple[list[str], email.message.EmailMessage]]:
+        """The messages, once ``count`` have arrived (mail may be sent after the answer,
+        on a thread of its own) or ``seconds`` have passed."""
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:

@@ -25,6 +25,12 @@ def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:  
     assert rotation["promoted"] is None and rotation["waiting_seconds"] > 0
 
 
+def test_digest_login_records_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run(tmp_path, "migrate")
+    digested = json.loads(run(tmp_path, "digest-login-records", "--batch", "10").stdout)
+    assert digested == {"digested": 0, "changed_meanwhile": 0, "remaining": 0}
+
+
 def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 

@@ -462,3 +462,27 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     arrived = browser.get(back.headers["Location"])
     assert "/login/link?arrival=" in arrived.headers["Location"]
+
+
+def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 item 6: some counties use the national ID as user name. A refused county
+    attempt is recorded, and counted, under a keyed digest (HMAC-SHA-256 under PAIRWISE_KEY
+    of "county-user-name\\x00<county>\\x00<name>"), never as typed."""
+    import hashlib
+    import hmac
+    from services.sso.adapters.orm import login_records, login_throttle
+    connect_web_service(sso, county_service)
+    national_id = "A123456789"
+    form = browser.get(sso.url + "/login/county/TPE")
+    answer = browser.submit(form, sso.url + "/login/county/TPE", username=f" {national_id}",
+                            password="not the county password")
+    assert answer.status_code == 200 and "縣市帳號或密碼錯誤" in answer.text
+    digest = hmac.new(sso.sso.config.pairwise_secret,
+                      f"county-user-name\x00TPE\x00{national_id.lower()}".encode(),
+                      hashlib.sha256).hexdigest()
+    with sso.sso.database.session() as session:
+        [record] = session.execute(select(login_records.c.login, login_records.c.county_code,
+                                          login_records.c.outcome)).all()
+        keys = session.scalars(select(login_throttle.c.login_key)).all()
+    assert tuple(record) == ("hmac-sha256:" + digest, "TPE", "failure")
+    assert keys == [f"county:TPE:{digest}"]

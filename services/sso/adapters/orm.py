@@ -101,6 +101,8 @@ login_records = Table(
     "login_records", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False, index=True),
+    # the account's login name, or ``hmac-sha256:<digest>`` of a name that is no
+    # account's (handlers/sign_in_records.py): never a name as typed
     Column("login", String(160), nullable=False),
     Column("account_id", ID, index=True),
     Column("method", String(16), nullable=False),  # password, county_service, county_oidc, link
@@ -123,7 +125,26 @@ password_setups = Table(
     Column("used_at", UtcDateTime),
 )
 
-# One row per login name tried (existing or not: a locked answer must not tell which).
+# "Forgot password" mails waiting to go out (handlers/password_mails.py): one row per
+# request whether or not the name is an account's (``account_id`` empty when not), so the
+# answer takes the same work either way; the link is made when the mail is sent.
+password_mails = Table(
+    "password_mails", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", ID),
+    Column("purpose", String(8), nullable=False),  # reset
+    Column("requested_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("tried_at", UtcDateTime),
+    Column("done_at", UtcDateTime),
+    Column("outcome", String(16)),  # sent, no-account, disabled, no-address
+    Column("last_error", String(500)),
+)
+
+# One counter per login name tried (existing or not: a locked answer must not tell which)
+# and one per account (``account:<id>``). A name is keyed by its keyed digest, never as
+# typed (handlers/sign_in_records.py).
 login_throttle = Table(
     "login_throttle", metadata,
     Column("login_key", String(160), primary_key=True),

@@ -1,14 +1,14 @@
 """County links need the teacher: a reviewer's match is a proposal the teacher confirms
 with their platform password; who proposed is kept with the link (and when it is undone).
 
-Revision ID: 0004_grant_hardening
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_grant_hardening"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:
