@@ -7,10 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from contracts.vocabulary import ROLES
 from servicekit.api import roles
-from servicekit.problems import Problem
 from services.sso.api import api
 from services.sso.handlers import credentials, password_setup
-from services.sso.handlers.credentials import Locked
 from services.sso.web.browser import who
 from services.sso.web.current import current_sso
 
@@ -56,10 +54,9 @@ def me(principal):  # type: ignore[no-untyped-def]
 @api.route("/me/password", "POST", allow=EVERYONE, summary="Change your own platform password",
            body=PasswordChange, status=204)
 def change_password(principal, body):  # type: ignore[no-untyped-def]
-    try:
-        credentials.change_password(current_sso(), principal.subject, body["current_password"],
-                                    body["new_password"], who())
-    except Locked:  # too many wrong current passwords: the sign-in lockout (R-SSO-7)
-        raise Problem(429, "locked", "Too many attempts",
-                      "this account is locked for a while after too many wrong passwords") from None
+    # The token's grant is the sign-in that asked: it (and its browser session) stays.
+    grant_id = principal.claims.get("gid")
+    credentials.change_password(current_sso(), principal.subject, body["current_password"],
+                                body["new_password"], who(),
+                                grant_id=grant_id if isinstance(grant_id, str) else None)
     return Response(status=204)
