@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from marshmallow import Schema
 
-from servicekit.problems import forbidden, unauthenticated
+from servicekit.problems import MEDIA_TYPE, Problem, forbidden, unauthenticated
 from servicekit.settings import Settings
 from servicekit.tokens import JwksKeySource, Principal, TokenVerifier, bearer_token
 
@@ -33,6 +33,11 @@ class Access:
             return True
         return principal is not None and principal.has_any_role(*self.roles)
 
+
+# servicekit.problems.Problem.to_dict; extensions (``errors``…) may follow.
+PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "instance": {"type": "string"}}}
 
 PUBLIC = Access(public=True)
 PROTOCOL = Access(public=True, protocol=True)
@@ -80,9 +85,11 @@ class ServiceApi:
                 principal = None if allow.protocol else authenticate(required=not allow.public)
                 if not allow.allows(principal):
                     raise forbidden(f"this action needs one of the roles {sorted(allow.roles)}")
+                _refuse_unstorable_text(path.values(), request.args.values(),
+                                        request.form.values(), _basic_credentials())
                 arguments: dict[str, Any] = dict(path, principal=principal)
                 if body is not None:
-                    arguments["body"] = body().load(request.get_json(silent=True) or {})
+                    arguments["body"] = body().load(_json_body())
                 if query is not None:
                     arguments["query"] = query().load(request.args.to_dict())
                 result = view(**arguments)
@@ -114,6 +121,10 @@ class ServiceApi:
                     "application/json": {"schema": endpoint.body}}}
             if endpoint.query:
                 operation["parameters"] = [{"in": "query", "schema": endpoint.query}]
+            if _answers_json(endpoint):
+                operation["responses"]["default"] = {
+                    "description": "An error (RFC 9457 problem details; `type` is stable)",
+                    "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             if endpoint.response:
                 schema: Any = endpoint.response
                 if endpoint.many:
@@ -125,6 +136,7 @@ class ServiceApi:
                 {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                 for name in re.findall(r"{([^}]+)}", openapi_path)]
             paths.setdefault(openapi_path, {})[endpoint.method.lower()] = operation
+        spec.components.schema("Problem", PROBLEM_SCHEMA)
         for path, operations in paths.items():
             spec.path(path=path, operations=operations)
         return spec.to_dict()
@@ -138,6 +150,73 @@ class ServiceApi:
             if not document:
                 document.update(self.openapi(title))
             return jsonify(document)
+
+
+# The only ways JSON can carry a NUL or a lone surrogate: the escapes \u0000 and \udXXX
+# (raw control characters and invalid UTF-8 are not JSON). A surrogate pair (an emoji)
+# matches too; the walk then tells them apart.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|d[89a-f])", re.IGNORECASE)
+
+
+def _answers_json(endpoint: Endpoint) -> bool:
+    """A JSON API endpoint, whose every error is problem+json. The others are the sign-in
+    pages (HTML) and the OAuth/OIDC endpoints (their errors are the protocol's own JSON):
+    public, with no schema of ours."""
+    if endpoint.access.protocol:
+        return False
+    return not endpoint.access.public or any((endpoint.body, endpoint.query, endpoint.response))
+
+
+def _json_body() -> Any:
+    """The JSON body; none, or one that is not JSON, is an empty object (the schema then
+    names what is missing). Text no database can store is refused before any handler
+    sees it: PostgreSQL refuses NUL in text, and neither database can encode a lone
+    surrogate (both a 500)."""
+    try:
+        data = request.get_json(silent=True) or {}
+    except RecursionError:  # nested deeper than the parser goes: not JSON we read either
+        data = {}
+    if _SUSPECT_ESCAPE.search(request.get_data(cache=True)) and not _storable(data):
+        raise _unstorable()
+    return data
+
+
+def _storable(node: Any) -> bool:
+    if isinstance(node, str):
+        return "\x00" not in node and (node.isascii() or _encodes(node))
+    if isinstance(node, dict):
+        return all(_storable(key) and _storable(value) for key, value in node.items())
+    if isinstance(node, list):
+        return all(_storable(value) for value in node)
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _basic_credentials() -> tuple[str, ...]:
+    authorization = request.authorization
+    if authorization is None or authorization.type != "basic":
+        return ()
+    return (authorization.username or "", authorization.password or "")
+
+
+def _refuse_unstorable_text(*groups: Any) -> None:
+    """NUL in a path, query or form value, or in Basic credentials: PostgreSQL's text
+    cannot hold it (a 500 there, wherever a handler looks it up or records it)."""
+    for values in groups:
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise _unstorable()
+
+
+def _unstorable() -> Problem:
+    return Problem(400, "unstorable-text", "The request carries text that cannot be stored",
+                   "NUL characters and unpaired surrogates are not text.")
 
 
 def _allowed(access: Access) -> str | list[str]:

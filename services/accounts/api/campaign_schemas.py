@@ -4,13 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from contracts.vocabulary import AUTHORITY_CODES
+from servicekit.schemas import bounded_moment
 from services.accounts.api.base import AUTHORITY, CODE
 
 
 class CampaignOpenSchema(Schema):
     campaign_id = fields.String(load_default=None, validate=CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    deadline = fields.AwareDateTime(required=True)
+    deadline = bounded_moment(required=True)
     reference = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=100))
     authority_codes = fields.List(fields.String(validate=AUTHORITY), required=True,

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from contracts.review_routing import REVIEWERS
 from contracts.vocabulary import UNIT_TYPES
+from servicekit.schemas import PageSchema
 from services.accounts.api.base import AUTHORITY, CODE, COUNTY
 
 
@@ -29,19 +30,23 @@ class UnitSchema(Schema):
     version = fields.Integer(dump_only=True)
 
 
+class ListedUnitSchema(UnitSchema):
+    """A unit in a list ``on`` a day: before its first jurisdiction period it had no
+    supervising authority yet."""
+    authority_code = fields.String(allow_none=True)
+
+
 class UnitChangeSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     unit_type = fields.String(validate=validate.OneOf(UNIT_TYPES))
     county_code = fields.String(allow_none=True, validate=COUNTY)
 
 
-class UnitQuerySchema(Schema):
+class UnitQuerySchema(PageSchema):
     authority_code = fields.String(validate=AUTHORITY)
     county_code = fields.String(validate=COUNTY)
     unit_type = fields.String(validate=validate.OneOf(UNIT_TYPES))
     on = fields.Date()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class PeriodSchema(Schema):

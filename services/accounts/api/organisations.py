@@ -17,7 +17,7 @@ def list_authorities(principal):  # type: ignore[no-untyped-def]
 
 
 @api.route("/units", "GET", allow=PUBLIC, query=s.UnitQuerySchema, many=True,
-           response=s.UnitSchema, summary="Units, filtered (public directory data)")
+           response=s.ListedUnitSchema, summary="Units, filtered (public directory data)")
 def list_units(principal, query):  # type: ignore[no-untyped-def]
     return units.list_units(current_runtime(), **query)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from servicekit.schemas import PageSchema  # noqa: F401 (the list routes' query)
 from services.accounts.api.base import CODE
 
 
@@ -145,8 +146,3 @@ class ExportAuditSchema(Schema):
     exported_by = fields.String()
     exported_at = fields.AwareDateTime()
     reason = fields.String()
-
-
-class PageSchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -24,6 +24,12 @@ from services.sso.handlers.sign_in_records import Client, name_digest, record_lo
 UPSTREAM_SECONDS = 600
 
 
+class SignOnNotPending(CountyUnavailable):
+    """The browser came back without a code, or with a state nobody waits for (made up,
+    expired, used already, or the county's own ``error``): the browser's mistake, not the
+    county's."""
+
+
 # -- (a) the county's web service ---------------------------------------------------------
 def sign_in_with_service(sso: Sso, county_code: str, username: str, password: str,
                          who: Client, request_id: str | None) -> Linked | NeedsLink | None:
@@ -91,15 +97,16 @@ def start_upstream(sso: Sso, county_code: str, request_id: str | None) -> str:
 def finish_upstream(sso: Sso, county_code: str, code: str | None,
                     state: str | None) -> tuple[Linked | NeedsLink, str | None]:
     """The outcome and the authorization request that was waiting. Raises
-    ``CountyUnavailable`` for anything the county or the browser got wrong."""
+    ``SignOnNotPending`` for what the browser got wrong, ``CountyUnavailable`` for what
+    the county did."""
     if not code or not state:
-        raise CountyUnavailable(f"{county_code}: the county sent no code")
+        raise SignOnNotPending(f"{county_code}: the county sent no code")
     with sso.database.session() as session:
         row = session.execute(delete(upstream_logins).where(
             upstream_logins.c.state_hash == digest(state),
             upstream_logins.c.county_code == county_code,
             upstream_logins.c.expires_at > sso.now()).returning(*upstream_logins.c)).first()
     if row is None:
-        raise CountyUnavailable(f"{county_code}: unknown or expired state")
+        raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)
     return arrive(sso, identity, METHODS[OIDC], row.request_id), row.request_id

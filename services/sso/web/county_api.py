@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from contracts.vocabulary import COUNTIES
 from servicekit.api import roles
 from servicekit.problems import Problem
+from servicekit.schemas import INT_MAX
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, county_unlinks
 from services.sso.handlers.credentials import Locked
@@ -173,6 +174,8 @@ def county_links_of(principal, account_id):  # type: ignore[no-untyped-def]
            body=UnlinkBody, response=UnlinkedSchema)
 def unlink(principal, link_id, body):  # type: ignore[no-untyped-def]
     # A plain string in the route: a typed converter would answer before the token is checked.
-    if not link_id.isdigit():
+    # ASCII digits only ("²" is a digit to str.isdigit), and no wider than the id column.
+    if not (link_id.isascii() and link_id.isdigit() and len(link_id) <= 10
+            and int(link_id) <= INT_MAX):
         raise Problem(404, "not-found", "Not found", f"no county link {link_id}")
     return county_unlinks.unlink(current_sso(), principal, int(link_id), body["reason"])

@@ -4,6 +4,7 @@ identity to the teacher, confirmed with the teacher's platform password."""
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Response, request
 
@@ -19,6 +20,9 @@ from services.sso.web.current import current_sso
 from services.sso.web.onward import signed_in
 
 log = logging.getLogger("sso.pages")
+# What a county may send back as ``code`` and ``state`` (RFC 6749's VSCHAR, bounded):
+# anything else never reaches the database or the county's token endpoint.
+_CALLBACK_VALUE = re.compile(r"[\x20-\x7e]{1,2048}")
 
 
 def _county_page(county: county_connectors.Connector, error: str | None = None,
@@ -83,9 +87,15 @@ def county_login_submit(principal, county_code):  # type: ignore[no-untyped-def]
            summary="Return from a county's own OpenID Connect sign-on")
 def county_callback(principal, county_code):  # type: ignore[no-untyped-def]
     sso = current_sso()
+    code, state = request.args.get("code", ""), request.args.get("state", "")
+    if not (_CALLBACK_VALUE.fullmatch(code) and _CALLBACK_VALUE.fullmatch(state)
+            and _CALLBACK_VALUE.fullmatch(county_code)):
+        # No code: the county said no (``error``) or the browser came by itself.
+        return message("error_title", "bad_form", 400, True)
     try:
-        outcome, request_id = roaming.finish_upstream(
-            sso, county_code, request.args.get("code"), request.args.get("state"))
+        outcome, request_id = roaming.finish_upstream(sso, county_code, code, state)
+    except roaming.SignOnNotPending:
+        return message("error_title", "bad_form", 400, True)
     except CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from servicekit.api import PUBLIC, roles
+from servicekit.schemas import bounded_moment
 from services.sso.api import api
 from services.sso.handlers import notices
 from services.sso.web.current import current_sso
@@ -14,8 +15,8 @@ OPERATORS = roles("operator", "admin")
 class NoticeBody(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = bounded_moment(required=True)
+    ends_at = bounded_moment(required=True)
 
 
 class DeliverySchema(Schema):
