@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import (Engine, MetaData, String, Table, Text, bindparam, cast, create_engine,
+                        event, func, select, text)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,3 +114,37 @@ def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]
     else:
         raise NotImplementedError(f"no ON CONFLICT insert for {bind_dialect}")
     return insert(table)
+
+
+def insert_rows(dialect: str, table: Table, columns: Sequence[str]):  # type: ignore[no-untyped-def]
+    """``INSERT`` of many rows (with ``ON CONFLICT`` support) as ONE statement whose text
+    does not depend on how many rows it carries, and how to pass the rows:
+    ``session.execute(statement, parameters(rows))``.
+
+    On PostgreSQL the rows travel as one array per column and are read back with
+    ``unnest``: the statement is short and always the same, so neither the driver nor
+    the server parses thousands of placeholders, and there is one round trip. Measured on
+    500-row batches: a third of the client CPU of an executemany of ``INSERT … VALUES``,
+    or of SQLAlchemy's multi-row ``VALUES`` (docs/performance.md, "bus"). The arrays are
+    cast to unbounded element types, so a value too long for its column is refused by the
+    column, never cut to fit. Elsewhere (SQLite): a plain executemany.
+
+    One ``ON CONFLICT DO UPDATE`` statement cannot touch the same row twice, so a caller
+    that upserts must pass each key once."""
+    columns = tuple(columns)
+    statement = insert_for(dialect, table)
+    if dialect != "postgresql":
+        return statement, lambda rows: [{name: row[name] for name in columns} for row in rows]
+    arrays = [cast(bindparam(name), ARRAY(_unbounded(table.c[name].type))) for name in columns]
+    unnested = func.unnest(*arrays).table_valued(*columns).render_derived()
+    statement = statement.from_select(list(columns),
+                                      select(*(unnested.c[name] for name in columns)))
+
+    def parameters(rows: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
+        return {name: [row[name] for row in rows] for name in columns}
+
+    return statement, parameters
+
+
+def _unbounded(column_type):  # type: ignore[no-untyped-def]
+    return Text() if isinstance(column_type, String) else column_type

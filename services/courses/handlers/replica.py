@@ -4,6 +4,7 @@ with this), so each event counts once; an older version arriving late never over
 a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from servicekit.bus.consumer import batched
-from servicekit.db import insert_for
+from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
 from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
                                            unit_replica)
@@ -52,8 +53,23 @@ def apply_routing_rules(session: Session, events: Events) -> None:
 
 
 def _upsert_newer(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
-    statement = insert_for(session.get_bind().dialect.name, table)
-    session.execute(statement.on_conflict_do_update(
+    """One statement for the run. It may touch each key only once, so of several events of
+    one key only the one applying them in order would leave is written: the first of the
+    highest version (a later one of the same version does not overwrite it)."""
+    newest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        kept = newest.get(row[key])
+        if kept is None or kept["version"] < row["version"]:
+            newest[row[key]] = row
+    statement, parameters = _upsert_statement(session.get_bind().dialect.name, table, key,
+                                              tuple(rows[0]))
+    session.execute(statement, parameters(list(newest.values())))
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Table, key: str, columns: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    statement, parameters = insert_rows(dialect, table, columns)
+    return statement.on_conflict_do_update(
         index_elements=[table.c[key]],
-        set_={column: statement.excluded[column] for column in rows[0] if column != key},
-        where=table.c.version < statement.excluded.version), rows)
+        set_={column: statement.excluded[column] for column in columns if column != key},
+        where=table.c.version < statement.excluded.version), parameters
