@@ -89,7 +89,16 @@ TRANSFERS = [
     {**TRANSFER, "transfer_reference": ""},
 ]
 
+SIGN_IN = {"account_id": ID, "at": "2026-12-03T09:00:00+00:00", "method": "password"}
+SIGN_INS = [  # ``at`` has no default time zone: a naive time is refused
+    SIGN_IN, {**SIGN_IN, "at": "2026-12-03T17:00:00+08:00"}, {**SIGN_IN, "at": "2026-12-03"},
+    {**SIGN_IN, "account_id": ID.upper()}, {**SIGN_IN, "county_code": "TPE"},
+    {**SIGN_IN, "at": "2026-12-03T09:00:00"}, {**SIGN_IN, "at": "noon"},
+    {**SIGN_IN, "at": None}, {**SIGN_IN, "account_id": ID + "0"},
+]
+
 DATA = ([("accounts.unit.registered.v1", data) for data in UNITS]
+        + [("sso.account.signed_in.v1", data) for data in SIGN_INS]
         + [("accounts.account.created.v1", data) for data in ACCOUNTS]
         + [("accounts.unit.jurisdiction_changed.v1", data) for data in TRANSFERS])
 
@@ -140,7 +149,7 @@ def test_the_cases_cover_both_verdicts() -> None:
     envelopes = [verdict(Envelope.from_json, json.dumps(raw).encode())[0] for raw in ENVELOPES]
     data = [verdict(lambda d: marshmallow_data(t, d), d)[0] for t, d in DATA]
     assert envelopes.count("accepted") == 14 and envelopes.count("refused") == 39
-    assert data.count("accepted") == 11 and data.count("refused") == 31
+    assert data.count("accepted") == 15 and data.count("refused") == 36
 
 
 def test_a_good_envelope_loads_to_these_values() -> None:
@@ -194,3 +203,9 @@ def test_a_schema_with_hooks_is_left_to_marshmallow() -> None:
     with pytest.raises(ValidationError) as refused:
         QuickLoader(Upper()).load({"name": "abcd"})
     assert refused.value.messages == {"name": ["Longer than maximum length 3."]}
+
+
+def test_loaded_data_is_a_copy_as_marshmallow_makes() -> None:
+    raw = json.loads(json.dumps(GOOD))
+    assert QuickLoader(EnvelopeSchema()).load(raw)["data"] is not raw["data"]
+    assert EnvelopeSchema().load(raw)["data"] is not raw["data"]
