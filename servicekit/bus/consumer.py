@@ -81,8 +81,8 @@ class _HandlerFailed(Exception):
 
 @functools.cache
 def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
-    statement, parameters = insert_rows(dialect, inbox, ("consumer", "event_id", "event_type",
-                                                         "applied_at"))
+    statement, parameters = insert_rows(dialect, inbox, ("event_id", "event_type"),
+                                        shared=("consumer", "applied_at"))
     return statement.on_conflict_do_nothing().returning(inbox.c.event_id), parameters
 
 
@@ -194,12 +194,12 @@ class Consumer:
         consumer's uncommitted claim makes this wait, then count as a duplicate."""
         if not items:
             return set()
-        now = datetime.now(timezone.utc)
         unique = {item.envelope.id: item for item in items}  # a batch may hold a copy twice
         statement, parameters = _claim_statement(session.get_bind().dialect.name)
-        rows = session.execute(statement, parameters([
-            {"consumer": self.name, "event_id": event_id, "event_type": item.envelope.type,
-             "applied_at": now} for event_id, item in unique.items()]))
+        rows = session.execute(statement, parameters(
+            [{"event_id": event_id, "event_type": item.envelope.type}
+             for event_id, item in unique.items()],
+            consumer=self.name, applied_at=datetime.now(timezone.utc)))
         return set(rows.scalars())
 
     def _handle(self, session: Session, run: list[_Decoded]) -> None:

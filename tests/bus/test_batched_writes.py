@@ -1,9 +1,10 @@
 """The consumer's batched writes on PostgreSQL, where each batch's inbox claim and each
-run's replica upsert are one statement over arrays (``servicekit.db.insert_rows``): the
-same outcome as applying the events one by one, in queue order."""
+run's replica upsert are one statement (``servicekit.db.insert_rows``, the rows as one
+JSON document): the same outcome as applying the events one by one, in queue order, and
+every value read back exactly as it was given."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
@@ -18,7 +19,7 @@ from servicekit.events import Envelope
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated
-from services.courses.adapters.orm import unit_replica
+from services.courses.adapters.orm import routing_rule_replica, unit_replica
 from services.courses.bootstrap import DEFINITION as COURSES
 
 pytestmark = pytest.mark.postgres
@@ -101,3 +102,29 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(courses) -> None:  #
             session.execute(statement, parameters([row]))
     with courses.database.engine.connect() as connection:
         assert connection.execute(select(inbox.c.event_id)).scalars().all() == []
+
+
+def test_values_come_back_as_they_were_given(courses) -> None:  # type: ignore[no-untyped-def]
+    statement, parameters = insert_rows("postgresql", unit_replica, (
+        "code", "name", "unit_type", "authority_code", "county_code", "version", "updated_at"))
+    written = {"code": "U-1", "name": '建國 "中學" \\ 😀 \n end', "unit_type": "x",
+               "authority_code": "TPE", "county_code": None, "version": 2_000_000_000,
+               "updated_at": datetime(2026, 12, 3, 17, 4, 5, 123456,
+                                      tzinfo=timezone(timedelta(hours=8)))}
+    with courses.database.session() as session:
+        session.execute(statement, parameters([written]))
+    with courses.database.engine.connect() as connection:
+        [row] = connection.execute(select(unit_replica)).mappings().all()
+    assert dict(row) == written
+
+
+def test_a_routing_rule_keeps_its_date(courses) -> None:  # type: ignore[no-untyped-def]
+    rule = Envelope(type="accounts.review_routing.changed.v1", source="accounts",
+                    correlation_id="c", data={"rule_id": "R1", "unit_type": "elementary_school",
+                                              "reviewer": "fixed", "fixed_authority_code": "TPE",
+                                              "effective_from": "2027-02-28", "version": 1})
+    outcome, _ = deliver(courses, [rule])
+    assert outcome.applied == 1
+    with courses.database.engine.connect() as connection:
+        [row] = connection.execute(select(routing_rule_replica)).mappings().all()
+    assert (row["effective_from"], row["reviewer"]) == (date(2027, 2, 28), "fixed")
