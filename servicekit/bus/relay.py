@@ -12,7 +12,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from servicekit import context, metrics
 from servicekit.bus.publisher import Publisher, PublishFailed
@@ -84,8 +85,12 @@ class Relay:
         return len(rows)
 
     def _mark_sent(self, connection: Connection, positions: list[int]) -> None:
-        connection.execute(update(outbox).where(outbox.c.position.in_(positions))
-                           .values(sent_at=datetime.now(timezone.utc)))
+        # On PostgreSQL the positions go as one array: an IN of a thousand placeholders
+        # cost the relay more CPU to build and parse than the rest of its batch.
+        batch = (outbox.c.position == any_(cast(bindparam("positions", positions),
+                                                ARRAY(BigInteger)))
+                 if connection.dialect.name == "postgresql" else outbox.c.position.in_(positions))
+        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(timezone.utc)))
 
     def backlog(self) -> int:
         with self.database.engine.connect() as connection:
