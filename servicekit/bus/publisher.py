@@ -76,10 +76,12 @@ class KombuPublisher:
 
 
 class _Batch:
-    def __init__(self, future: Future) -> None:
+    def __init__(self, future: Future, first_tag: int) -> None:
         self.future = future
         self.outstanding: set[int] = set()
         self.nacked = 0
+        # Tags below ``unsettled_from`` are settled: a multiple confirm only looks above.
+        self.unsettled_from = self.last_tag = first_tag
 
 
 class _Pending:
@@ -187,7 +189,7 @@ class PipelinedPublisher:
         if self._channel is None or not self._channel.is_open:
             future.set_exception(PublishFailed("channel is closed"))
             return
-        batch = _Batch(future)
+        batch = _Batch(future, self._last_tag + 1)
         self._batches.append(batch)
         for message in messages:
             self._channel.basic_publish(
@@ -199,6 +201,7 @@ class PipelinedPublisher:
                     type=message.routing_key, headers=message.headers or None))
             self._last_tag += 1
             batch.outstanding.add(self._last_tag)
+        batch.last_tag = self._last_tag
 
     def _on_confirm(self, frame) -> None:  # type: ignore[no-untyped-def]
         method = frame.method
@@ -207,9 +210,12 @@ class PipelinedPublisher:
             if method.multiple:
                 # Tags of a batch are consecutive and batches are in tag order: stop at the
                 # first batch the confirm does not reach.
-                if min(batch.outstanding) > method.delivery_tag:
+                if batch.unsettled_from > method.delivery_tag:
                     break
-                settled = {tag for tag in batch.outstanding if tag <= method.delivery_tag}
+                upto = min(method.delivery_tag, batch.last_tag)
+                settled = {tag for tag in range(batch.unsettled_from, upto + 1)
+                           if tag in batch.outstanding}
+                batch.unsettled_from = upto + 1
             elif method.delivery_tag in batch.outstanding:
                 settled = {method.delivery_tag}
             else:
