@@ -79,6 +79,7 @@ class Relay:
                         raise
                     in_flight = following
                     if in_flight is not None:
+                        backoff = 0.5
                         continue  # keep the broker busy
                 else:
                     moved = self.relay_once()
