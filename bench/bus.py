@@ -59,6 +59,8 @@ class _Bus:
         self.env = {service: {f"{service.upper()}_DATABASE_URL": urls[service],
                               f"{service.upper()}_BROKER_URL": broker_url,
                               f"{service.upper()}_MODE": "production",
+                              f"{service.upper()}_TOKEN_ISSUER": "https://bench.invalid",
+                              f"{service.upper()}_JWKS_URL": "http://127.0.0.1:9/jwks.json",
                               f"{service.upper()}_LOG_LEVEL": "WARNING"}
                     for service in names}
         self.settings = {s: Settings.from_env(s, {**os.environ, **self.env[s]}) for s in names}

@@ -100,6 +100,8 @@ def _raw_copy(url: str, data: bytes) -> float:
 
 def _runtime(url: str) -> Runtime:
     environ = {"ACCOUNTS_MODE": "production", "ACCOUNTS_DATABASE_URL": url,
+               "ACCOUNTS_TOKEN_ISSUER": "https://bench.invalid",
+               "ACCOUNTS_JWKS_URL": "http://127.0.0.1:9/jwks.json",
                "ACCOUNTS_BROKER_URL": "memory://", "ACCOUNTS_LOG_LEVEL": "WARNING",
                "ACCOUNTS_NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(48),
                "ACCOUNTS_NATIONAL_ID_ENCRYPTION_KEY": secrets.token_urlsafe(48)}

@@ -8,13 +8,14 @@ from gateway.clients import ClientAddresses
 from gateway.guard import RequestGuard
 from gateway.health import health_report
 from gateway.openapi import ApiDocument
+from gateway.paths import NormalisedPaths, raise_refusal
 from gateway.proxy import Upstreams
 from gateway.ratelimit import RateLimits
 from gateway.routes import resolve
 from servicekit import context
 from servicekit.problems import not_found
 from servicekit.settings import InvalidSetting, Settings
-from servicekit.tokens import JwksKeySource, TokenVerifier
+from servicekit.tokens import JwksKeySource, OneOfVerifiers, TokenVerifier, userinfo_audience
 from servicekit.web import create_base_app
 
 # OPTIONS is not proxied: Flask answers it, and flask-cors makes it the CORS preflight.
@@ -22,6 +23,7 @@ PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 DEFAULT_CORS_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 # Browsers call these from other origins; /login and /logout are page navigations.
 CORS_PATHS = (r"/api/.*", r"/oauth/.*", r"/jwks\.json", r"/\.well-known/.*")
+OWN_INTERNAL_PATHS = ("/readyz", "/metrics")  # servicekit.web serves them on every app
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,13 +33,30 @@ def create_app(settings: Settings | None = None) -> Flask:
                           readiness={"rate-limit-storage": limits.check_storage})
     upstreams = Upstreams(settings.service_urls,
                           read_timeout=_seconds(settings, "UPSTREAM_TIMEOUT", 10.0))
-    verifier = TokenVerifier(settings.token_issuer, settings.token_audience,
-                             JwksKeySource(settings.jwks_url))
+    keys = JwksKeySource(settings.jwks_url)
+    verifier = TokenVerifier(settings.token_issuer, settings.token_audience, keys,
+                             clients=settings.platform_clients)
+    # Userinfo (sso) also takes a partner site's token, made for it alone.
+    userinfo_verifier = OneOfVerifiers(
+        TokenVerifier(settings.token_issuer, userinfo_audience(settings.token_issuer), keys),
+        verifier)
     clients = ClientAddresses(settings.value("TRUSTED_PROXIES"))
-    guard = RequestGuard(verifier, limits, clients)
+    guard = RequestGuard(verifier, limits, clients, userinfo_verifier)
     api_document = ApiDocument(upstreams)
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
+    # One spelling of the path for Flask's routing, the route table and the service: no
+    # `//` is left for Werkzeug to merge (or to redirect to `//host`) after we looked.
+    app.wsgi_app = NormalisedPaths(app.wsgi_app)  # type: ignore[method-assign]
     _install_cors(app, settings)
+
+    @app.before_request
+    def _refuse_bad_paths_and_hide_internals() -> None:
+        raise_refusal(request.environ)
+        # The gateway's own readiness and metrics are for the kubelet and Prometheus,
+        # which call the pod directly; what the ingress forwards is public.
+        rule = request.url_rule.rule if request.url_rule else None
+        if rule in OWN_INTERNAL_PATHS and clients.through_trusted_proxy(request):
+            raise not_found(f"No service answers {request.path}.")
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -51,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.route("/<path:path>", methods=PROXIED_METHODS)
     def proxy(path: str) -> Response:
         guard.admit(request)
-        target = resolve("/" + path)
+        target = resolve(request.path)  # normalised by NormalisedPaths
         if target is None or not upstreams.knows(target.service):
             raise not_found(f"No service answers {request.path}.")
         headers = {**clients.forwarded_headers(request), **_request_id_header()}

@@ -27,6 +27,10 @@ class ClientAddresses:
     def client_address(self, request: Request) -> str:
         return self._chain(request)[0]
 
+    def through_trusted_proxy(self, request: Request) -> bool:
+        """Forwarded by one of our proxies (the ingress): a public client's request."""
+        return self._is_trusted(request.remote_addr) and "X-Forwarded-For" in request.headers
+
     def forwarded_headers(self, request: Request) -> dict[str, str]:
         from_proxy = self._is_trusted(request.remote_addr)
         proto = request.headers.get("X-Forwarded-Proto") if from_proxy else None

@@ -1,7 +1,9 @@
 """What every proxied request passes first: the token check, then the rate limit.
 
 A bad token never reaches a service. A request without one passes as anonymous: the
-services decide per endpoint what needs a token, and verify it again themselves.
+services decide per endpoint what needs a token, and verify it again themselves. Only
+tokens of the platform's own clients, for the API's audience, pass — except at sso's
+userinfo, which partner sites call with the token made for it.
 """
 from __future__ import annotations
 
@@ -10,21 +12,25 @@ from flask import Request
 from gateway.clients import ClientAddresses
 from gateway.ratelimit import RateLimits
 from servicekit.problems import Problem
-from servicekit.tokens import Principal, TokenVerifier, bearer_token
+from servicekit.tokens import USERINFO_PATH, OneOfVerifiers, Principal, TokenVerifier, bearer_token
 
 
 class RequestGuard:
     def __init__(self, verifier: TokenVerifier, limits: RateLimits,
-                 clients: ClientAddresses) -> None:
+                 clients: ClientAddresses,
+                 userinfo_verifier: OneOfVerifiers | TokenVerifier | None = None) -> None:
         self._verifier = verifier
+        self._userinfo_verifier = userinfo_verifier or verifier
         self._limits = limits
         self._clients = clients
 
     def admit(self, request: Request) -> Principal | None:
         address = self._clients.client_address(request)
+        # The exact path only: any other spelling of it gets the platform's check.
+        verifier = self._userinfo_verifier if request.path == USERINFO_PATH else self._verifier
         try:
             token = bearer_token(request.headers.get("Authorization"))
-            principal = self._verifier.verify(token) if token else None
+            principal = verifier.verify(token) if token else None
         except Problem:
             # Made-up tokens spend the address's budget, so guessing is limited too.
             self._limits.hit(None, address)

@@ -1,6 +1,7 @@
 """The one route table: which public path goes to which service, and under what path."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from servicekit.settings import SERVICES
@@ -36,16 +37,29 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-# Served by every service for the cluster's own eyes (Prometheus scrapes the pods), not
-# for the public: the gateway answers them as unknown.
-INTERNAL_PATHS = ("/metrics", "/readyz")
+# Served by every service for the cluster's own eyes (Prometheus scrapes the pods, the
+# kubelet probes them) or for the gateway alone (each service's API document, merged at
+# /api/openapi.json; its health, summed up at /healthz): the gateway answers them as unknown.
+INTERNAL_PATHS = ("/metrics", "/readyz", "/healthz", "/openapi.json")
+_INTERNAL_NAMES = frozenset(path.strip("/") for path in INTERNAL_PATHS)
 
 
 def resolve(path: str, routes: tuple[Route, ...] = ROUTES) -> Target | None:
+    """``path``: normalised (gateway.paths). None when no service answers it publicly."""
     for route in routes:
         if route.matches(path):
             if not route.strip_prefix:
                 return Target(route.service, path)
             target = Target(route.service, path[len(route.prefix):] or "/", route.prefix)
-            return None if target.path in INTERNAL_PATHS else target
+            return None if is_internal(target.path) else target
     return None
+
+
+def is_internal(service_path: str) -> bool:
+    """Any spelling a service, or anything in front of it, might take for an internal
+    endpoint: whatever the case, with a trailing slash or more segments after it, with
+    ``;params``, or with trailing dots or spaces. The services' own routing is stricter;
+    this does not rely on it."""
+    first = service_path.lstrip("/").split("/", 1)[0]
+    name = re.split(r"[;?#]", first, maxsplit=1)[0].rstrip(". ").lower()
+    return name in _INTERNAL_NAMES

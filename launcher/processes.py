@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import make_url
 
+from launcher.broker import service_environments, without_broker_urls
 from launcher.registry import DEFINITIONS
 from servicekit.db import normalise_url
 from servicekit.service import Runtime
@@ -40,18 +41,23 @@ class ProcessPlatform:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self) -> str:
+        # Each service on its own broker user (launcher/broker.py).
+        environments = service_environments(self.environ, [d.name for d in DEFINITIONS])
         for definition in DEFINITIONS:
-            ensure_database(Settings.from_env(definition.name, self.environ).database_url)
-            self._run_once(definition.name, "migrate")
+            environ = environments[definition.name]
+            ensure_database(Settings.from_env(definition.name, environ).database_url)
+            self._run_once(definition.name, "migrate", environ)
         for definition in DEFINITIONS:
+            environ = environments[definition.name]
             commands = ["web", "relay"]
-            runtime = Runtime(definition, Settings.from_env(definition.name, self.environ))
+            runtime = Runtime(definition, Settings.from_env(definition.name, environ))
             if runtime.subscriptions():  # no process for a service with nothing to read
                 commands.append("consumer")
             for command in commands:
                 self._spawn(f"{definition.name}-{command}",
-                            ["-m", f"services.{definition.name}", command])
-        self._spawn("gateway-web", ["-m", "gateway", "web"])
+                            ["-m", f"services.{definition.name}", command], environ)
+        self._spawn("gateway-web", ["-m", "gateway", "web"],
+                    without_broker_urls(self.environ, [d.name for d in DEFINITIONS]))
         gateway = Settings.from_env("gateway", self.environ)
         for name in [*(d.name for d in DEFINITIONS), "gateway"]:
             settings = Settings.from_env(name, self.environ)
@@ -59,13 +65,13 @@ class ProcessPlatform:
                                  90, self._raise_if_exited)
         return f"http://{gateway.http_host}:{gateway.http_port}"
 
-    def _run_once(self, service: str, command: str) -> None:
+    def _run_once(self, service: str, command: str, environ: dict[str, str]) -> None:
         subprocess.run([sys.executable, "-m", f"services.{service}", command], cwd=REPO_ROOT,
-                       env=self.environ, check=True)
+                       env=environ, check=True)
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], environ: dict[str, str]) -> None:
         self.processes[name] = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT,
-                                                env=self.environ)
+                                                env=environ)
 
     def _raise_if_exited(self) -> None:
         if self.exited():

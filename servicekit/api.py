@@ -75,7 +75,9 @@ class ServiceApi:
 
             @functools.wraps(view)
             def wrapper(**path: Any) -> Any:
-                principal = authenticate(required=not allow.public)
+                # A protocol endpoint reads its credentials itself: its tokens need not be
+                # the platform API's (userinfo takes a partner site's).
+                principal = None if allow.protocol else authenticate(required=not allow.public)
                 if not allow.allows(principal):
                     raise forbidden(f"this action needs one of the roles {sorted(allow.roles)}")
                 arguments: dict[str, Any] = dict(path, principal=principal)
@@ -150,7 +152,8 @@ def token_verifier(app: Flask) -> TokenVerifier:
     if verifier is None:
         settings: Settings = app.config["SETTINGS"]
         verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.token_audience,
-                                 key_source=JwksKeySource(settings.jwks_url))
+                                 key_source=JwksKeySource(settings.jwks_url),
+                                 clients=settings.platform_clients)
         app.extensions["token_verifier"] = verifier
     return verifier
 

@@ -24,7 +24,7 @@ from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, positive_int
 from servicekit.settings import Settings
 
 log = logging.getLogger("servicekit.cli")
@@ -44,7 +44,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     letters.add_argument("--all", action="store_true")
     letters.add_argument("--subscription")
     tidy = commands.add_parser("tidy-outbox")
-    tidy.add_argument("--days", type=int, default=7)
+    tidy.add_argument("--days", type=positive_int, default=7,
+                      help="keep sent rows this many days (default 7)")
     own = {command.name: command for command in definition.commands}
     for command in own.values():
         command.arguments(commands.add_parser(command.name, help=command.help))

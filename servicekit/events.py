@@ -25,6 +25,10 @@ class InvalidEvent(ValueError):
     """The message is not an event this platform understands: never retried."""
 
 
+class ForgedEvent(InvalidEvent):
+    """The message claims a producer that did not send it: never retried, never applied."""
+
+
 class EnvelopeSchema(Schema):
     id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Regexp(EVENT_TYPE))
@@ -63,6 +67,21 @@ class Envelope:
         return cls(id=str(loaded["id"]), type=loaded["type"], source=loaded["source"],
                    time=loaded["time"], correlation_id=loaded["correlation_id"],
                    data=loaded["data"])
+
+
+def producer_of(event_type: str) -> str:
+    """The one service that may produce a type: its first segment."""
+    return event_type.split(".", 1)[0]
+
+
+def check_producer(envelope: Envelope) -> None:
+    """``accounts.role.granted.v1`` comes from accounts and from no one else: an envelope
+    whose ``source`` names another service is refused (the broker's own word on who
+    published it is checked by ``servicekit.bus.access.Publishers``)."""
+    producer = producer_of(envelope.type)
+    if envelope.source != producer:
+        raise ForgedEvent(f"forged: {envelope.type} is produced by {producer!r}, "
+                          f"the envelope names {envelope.source!r}")
 
 
 class Catalogue:

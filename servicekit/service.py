@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
 from servicekit.bus.outbox import Outbox
 from servicekit.bus.publisher import Publisher, open_publisher
@@ -20,7 +21,7 @@ from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Transport
 from servicekit.db import Database
 from servicekit.events import Catalogue
-from servicekit.settings import Settings
+from servicekit.settings import Settings, parse_positive_int
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,11 @@ class Command:
 
 
 def positive_int(text: str) -> int:
-    """An argparse type for counts and days: a whole number, at least 1."""
+    """An argparse type for counts and days: a whole number, at least 1 (as settings)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
+        return parse_positive_int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,8 @@ class Runtime:
 
     def consumer(self, subscription: Subscription) -> Consumer:
         return Consumer(self.database, subscription, self.definition.catalogue,
-                        self.settings.delivery_limit)
+                        self.settings.delivery_limit,
+                        Publishers.for_connection(self.definition.name, self.settings.broker_url))
 
     def declare_topology(self) -> None:
         transport = self.transport()

@@ -22,7 +22,17 @@ SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class MissingSecret(RuntimeError):
+# Production has no defaults for these: the embedded ones name this machine, and a
+# process that verified tokens against them would refuse every token, or trust another
+# issuer's. Every process of every service and the gateway reads them.
+REQUIRED_IN_PRODUCTION = ("TOKEN_ISSUER", "JWKS_URL")
+
+
+class MissingSetting(RuntimeError):
+    """A setting that production must be given is not there: refuse to start."""
+
+
+class MissingSecret(MissingSetting):
     """A secret that production must be given is not there: refuse to start."""
 
 
@@ -52,6 +62,9 @@ class Settings:
     relay_idle_seconds: float
     metrics_port: int | None
     service_urls: Mapping[str, str] = field(default_factory=dict)
+    # The clients whose access tokens the platform API takes (servicekit.tokens): the
+    # platform's own web client, later its machine clients; never a partner site.
+    platform_clients: tuple[str, ...] = ("web",)
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -60,6 +73,14 @@ class Settings:
         source = dict(os.environ if environ is None else environ)
         env = _PrefixedEnv(service, source)
         mode = env.str("MODE", "embedded")
+        if mode == "production":
+            missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, "").strip()]
+            if missing:
+                raise MissingSetting(
+                    f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required "
+                    f"in production mode ({service}): "
+                    f"TOKEN_ISSUER is the gateway's public origin, JWKS_URL where the sso "
+                    f"service publishes its keys (also read as {service.upper()}_<NAME>)")
         data_dir = Path(env.str("DATA_DIR", str(REPO_ROOT / "var"))).resolve()
         database_url = env.str("DATABASE_URL", "")
         if not database_url and service in SERVICES:  # the gateway keeps no database
@@ -89,6 +110,8 @@ class Settings:
             metrics_port=env.int("METRICS_PORT", 0) or None,
             service_urls={name: env.str(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
                           for name, port in SERVICE_PORTS.items() if name != "gateway"},
+            platform_clients=tuple(name.strip() for name in env.str(
+                "PLATFORM_CLIENTS", "web").split(",") if name.strip()),
             environ=source,
         )
         return replace(settings, **overrides) if overrides else settings
@@ -109,13 +132,9 @@ class Settings:
         """A service-specific count, number of days or seconds: a whole number, at least 1."""
         raw = self.value(name, str(default))
         try:
-            value = int(raw or default)
-        except ValueError:
-            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: a whole number "
-                                 f"is needed") from None
-        if value < 1:
-            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: must be positive")
-        return value
+            return parse_positive_int(raw or str(default))
+        except ValueError as error:
+            raise InvalidSetting(f"{self.service.upper()}_{name} = {raw!r}: {error}") from None
 
     def secret(self, name: str) -> str:
         """A secret from the environment. Embedded mode makes a local one on first use and
@@ -130,18 +149,58 @@ class Settings:
             raise MissingSecret(f"{self.service.upper()}_{name} is required in {self.mode} mode")
         path = self.data_dir / "secrets" / self.service / name.lower()
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
-
+            _write_new_secret(path, secrets.token_urlsafe(48))
+        value = path.read_text().strip()
+        if not value:
+            raise InvalidSetting(f"{name}: the secret file {path} is empty. Write the secret "
+                                 f"into it, or delete it to have a new one made (data sealed "
+                                 f"with the old one is then unreadable)")
+        return value
 
     def earlier_secrets(self, name: str) -> tuple[str, ...]:
         """Secrets in force before the current one (comma-separated, optional), kept while
         data still uses them during a key rotation."""
         raw = _PrefixedEnv(self.service, self.environ).str(name, "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _write_new_secret(path: Path, value: str) -> None:
+    """Writes a new secret file whole or not at all: a temporary file in the same folder,
+    0600 from its creation, flushed to disk, then linked under its name — the link fails
+    if another process got there first, whose secret is then the one (never replaced
+    after someone may have used it). A crash before the link leaves no file under the
+    name, so the next start makes a new secret rather than trusting half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the new name survives a power cut too
+        finally:
+            os.close(directory)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def parse_positive_int(text: str) -> int:
+    """The one reading of a count or a number of days, for settings and command options
+    alike (``servicekit.service.positive_int``): a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{value} is not a positive number")
+    return value
 
 
 class _PrefixedEnv:

@@ -3,7 +3,16 @@
 python-jose trusts the token's own ``alg`` header unless told otherwise, and then happily
 checks an HS256 token against an RSA public key used as an HMAC secret. So the verifier
 decides everything itself: one configured asymmetric algorithm, the key picked by ``kid``
-from the sso service's JWKS, and a key object built for that algorithm only.
+from the sso service's JWKS, and a key object built for that algorithm only. The rules:
+``algorithms=[the one asymmetric algorithm]`` (the header's ``alg`` is checked before
+python-jose sees the token), the audience and the issuer always passed, ``exp``, ``iat``,
+``iss``, ``aud`` and ``sub`` required, the key chosen by ``kid`` ourselves.
+
+Audiences (R-GW-1): the platform API's (``TOKEN_AUDIENCE``) is given only to the
+platform's own clients; a partner site's access token names the sso userinfo endpoint as
+its audience (``userinfo_audience``) and opens nothing else. As defence in depth the
+platform's verifier also takes only tokens whose ``client_id`` is one of the platform's
+own clients (``PLATFORM_CLIENTS``).
 """
 from __future__ import annotations
 
@@ -13,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Collection, Mapping, Protocol
 
 import requests
 from jose import ExpiredSignatureError, jwk, jwt
@@ -28,6 +37,13 @@ _KEY_TYPES = {**{alg: "RSA" for alg in ALGORITHMS.RSA_DS},
               **{alg: "EC" for alg in ALGORITHMS.EC_DS}}
 _PUBLIC_MEMBERS = ("kty", "crv", "n", "e", "x", "y")
 _TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+USERINFO_PATH = "/oauth/userinfo"
+
+
+def userinfo_audience(issuer: str) -> str:
+    """The audience of a partner site's access token: the sso userinfo endpoint, at the
+    issuer's origin (a resource indicator, RFC 8707 2), never the platform API's."""
+    return issuer.rstrip("/") + USERINFO_PATH
 
 
 def invalid_token(detail: str) -> Problem:
@@ -175,23 +191,33 @@ class JwksKeySource:
 
 
 class TokenVerifier:
+    """``clients``: when given, only tokens issued to one of these clients (their
+    ``client_id``, else ``azp``) are accepted — the platform API's verifier passes the
+    platform's own clients, so a token of any other client is refused even if it were
+    ever issued for the API's audience."""
+
     def __init__(self, issuer: str, audience: str, key_source: KeySource,
-                 algorithm: str = "RS256", leeway: int = 30) -> None:
+                 algorithm: str = "RS256", leeway: int = 30,
+                 clients: Collection[str] | None = None) -> None:
         if algorithm not in _KEY_TYPES:
             raise ValueError(f"{algorithm} is not an asymmetric signature algorithm")
         self.issuer = issuer
         self.audience = audience
         self.algorithm = algorithm
         self.leeway = leeway
+        self.clients = frozenset(clients) if clients is not None else None
         self._key_source = key_source
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; anything else raises a 401 Problem."""
         claims = self._verified_claims(token)
         try:
-            return Principal.from_claims(claims)
+            principal = Principal.from_claims(claims)
         except ValueError:
             raise invalid_token("The token's claims are not valid.") from None
+        if self.clients is not None and principal.client_id not in self.clients:
+            raise invalid_token("The token was not issued to a client of the platform.")
+        return principal
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -236,3 +262,26 @@ class TokenVerifier:
         # Only the public members: a private JWK published by mistake stays unused.
         public = {name: jwk_dict[name] for name in _PUBLIC_MEMBERS if name in jwk_dict}
         return jwk.construct(public, self.algorithm)
+
+
+class OneOfVerifiers:
+    """Accepts what any of its verifiers accepts, asked in order; each stays strict (one
+    audience each). For the one endpoint two kinds of token may call: userinfo, for a
+    partner's token (the userinfo audience) and the platform's own (the API's)."""
+
+    def __init__(self, *verifiers: TokenVerifier) -> None:
+        if not verifiers:
+            raise ValueError("at least one verifier")
+        self.verifiers = verifiers
+
+    def verify(self, token: str) -> Principal:
+        refusal: Problem | None = None
+        for verifier in self.verifiers:
+            try:
+                return verifier.verify(token)
+            except Problem as problem:
+                if problem.status != 401:  # the keys cannot be fetched: no use going on
+                    raise
+                refusal = refusal or problem
+        assert refusal is not None
+        raise refusal

@@ -28,7 +28,7 @@ def create_base_app(settings: Settings, name: str | None = None,
     gateway) or always assign a new one (the gateway, facing clients)."""
     name = name or settings.service
     configure_logging(name, settings.log_level)
-    app = Flask(name)
+    app = Flask(name, static_folder=None)  # no files served: no /static/… route either
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # zh-TW stays readable

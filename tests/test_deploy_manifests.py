@@ -53,6 +53,10 @@ CRD_FILES = {
     ("rabbitmq.com", "RabbitmqCluster"): "rabbitmq.com_rabbitmqclusters.yaml",
     ("postgresql.cnpg.io", "Cluster"): "postgresql.cnpg.io_clusters.yaml",
     ("keda.sh", "ScaledObject"): "keda.sh_scaledobjects.yaml",
+    # messaging-topology-operator: each service's own broker user (issue 8, point 7).
+    ("rabbitmq.com", "User"): "rabbitmq.com_users.yaml",
+    ("rabbitmq.com", "Permission"): "rabbitmq.com_permissions.yaml",
+    ("rabbitmq.com", "TopicPermission"): "rabbitmq.com_topicpermissions.yaml",
 }
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -432,7 +436,8 @@ def test_compose_runs_migrate_web_relay_consumer_per_service(name):
 @pytest.mark.parametrize("name", SERVICES)
 def test_compose_migrates_once_before_the_long_lived_processes(name):
     migrate = compose_service(f"{name}-migrate")
-    assert depends_on(migrate) == {"postgres": "service_healthy", "rabbitmq": "service_healthy"}
+    assert depends_on(migrate) == {"postgres": "service_healthy", "rabbitmq": "service_healthy",
+                                   "broker-setup": "service_completed_successfully"}
     assert migrate.get("restart", "no") == "no"
     for process in PROCESSES:
         assert depends_on(compose_service(f"{name}-{process}")).get(f"{name}-migrate") == \
@@ -698,7 +703,7 @@ def test_k8s_consumers_scale_on_their_queue(name):
 
 
 def test_k8s_has_no_manifests_for_unknown_services():
-    known = {*SERVICES, "gateway"}
+    known = {*SERVICES, "gateway", "rabbitmq"}  # rabbitmq: the broker-setup Job
     stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name")) for doc in workloads()} - known)
     assert not stray, f"workloads for services the code does not have: {stray}"
 
@@ -721,12 +726,14 @@ def test_k8s_one_rabbitmq_cluster_with_three_nodes():
     [cluster] = of_kind("RabbitmqCluster")
     assert cluster["apiVersion"] == "rabbitmq.com/v1beta1"
     assert cluster["spec"]["replicas"] == 3
-    # The services read the secret that operator writes for this cluster.
+    # The administrator the operator writes for this cluster is the broker setup's only:
+    # no process of a service reads it (each has its own user, see below).
     secret = f"{cluster['metadata']['name']}-default-user"
-    for name in SERVICES:
-        [container] = pod_spec(find("Deployment", f"{name}-consumer"))["containers"]
-        sources = {ref[0] for kind, ref in container_env(container).values() if kind == "secret"}
-        assert secret in sources
+    readers = sorted({document["metadata"]["name"] for document in workloads()
+                      for container in containers(document)
+                      for kind, ref in container_env(container).values()
+                      if kind == "secret" and ref[0] == secret})
+    assert readers == ["broker-setup"]
 
 
 def test_k8s_secrets_are_only_referenced():
@@ -931,3 +938,308 @@ def test_secret_checks_catch_literals():
                                                    {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
     assert not secret_violations({"name": "c", "env": [{"name": "P", **secret},
                                                        {"name": "BROKER_URL", "value": "amqp://u:$(P)@h/"}]})
+
+
+# =====================================================================================
+# Who reaches which pod (NetworkPolicy), the gateway's trusted proxies, and the settings
+# production requires of every process
+# =====================================================================================
+
+INGRESS_NAMESPACE = "ingress-nginx"
+MONITORING_NAMESPACE = "monitoring"
+GATEWAY_PODS = ("pods", (("app.kubernetes.io/component", "web"), ("app.kubernetes.io/name", "gateway")))
+PLATFORM_WEB_PODS = ("pods", (("app.kubernetes.io/component", "web"),
+                              ("app.kubernetes.io/part-of", "inservice-platform")))
+
+
+def label_selects(selector: dict, labels: dict) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions) against labels;
+    an empty selector selects everything."""
+    if not all(labels.get(key) == value for key, value in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def peer(source: dict) -> tuple:
+    """One ``from`` entry, as ("pods", labels) of this namespace or ("namespace", name).
+    Anything wider (an IP block, an empty selector, pods of any namespace) is refused."""
+    assert set(source) in ({"podSelector"}, {"namespaceSelector"}), f"unexpected peer {source}"
+    if "podSelector" in source:
+        selector = source["podSelector"]
+        assert selector.get("matchLabels") and not selector.get("matchExpressions"), source
+        return ("pods", tuple(sorted(selector["matchLabels"].items())))
+    selector = source["namespaceSelector"]
+    assert list(selector) == ["matchLabels"] and list(selector["matchLabels"]) == ["kubernetes.io/metadata.name"], \
+        f"a namespace is named by kubernetes.io/metadata.name alone: {source}"
+    return ("namespace", selector["matchLabels"]["kubernetes.io/metadata.name"])
+
+
+def allowed_in(labels: dict, policies: list[dict] | None = None) -> tuple[bool, set[tuple]]:
+    """For a pod of the namespace with these labels: whether any policy isolates its
+    ingress, and each (peer, port) the policies let in."""
+    isolated, allowed = False, set()
+    for policy in of_kind("NetworkPolicy") if policies is None else policies:
+        spec = policy["spec"]
+        if not label_selects(spec["podSelector"], labels):
+            continue
+        assert spec.get("policyTypes") == ["Ingress"], f"{policy['metadata']['name']}: Ingress only"
+        isolated = True
+        for rule in spec.get("ingress", []):
+            assert rule.get("from"), f"{policy['metadata']['name']}: a rule without `from` lets everyone in"
+            assert rule.get("ports"), f"{policy['metadata']['name']}: a rule without ports opens every port"
+            for port in rule["ports"]:
+                assert port.get("protocol", "TCP") == "TCP" and "endPort" not in port
+                allowed.update((peer(source), port["port"]) for source in rule["from"])
+    return isolated, allowed
+
+
+def pod_labels(document: dict) -> dict:
+    if document["kind"] == "CronJob":
+        return document["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    return document["spec"]["template"]["metadata"]["labels"]
+
+
+def named_ports(document: dict) -> set[str]:
+    return {port["name"] for container in containers(document) for port in container.get("ports", [])
+            if "name" in port}
+
+
+def test_k8s_only_the_gateway_reaches_the_services_web_ports():
+    """R-GW-1: around the gateway, no pod and no client reaches a service's API; Prometheus
+    reaches /metrics on the web port; sso's keys are fetched by every platform web pod."""
+    for name in SERVICES:
+        web = find("Deployment", f"{name}-web")
+        isolated, allowed = allowed_in(pod_labels(web))
+        expected = {(GATEWAY_PODS, "http"), (("namespace", MONITORING_NAMESPACE), "http")}
+        if name == "sso":
+            expected.add((PLATFORM_WEB_PODS, "http"))
+        assert isolated and allowed == expected, f"{name}-web lets in {sorted(allowed)}"
+        assert "http" in named_ports(web) and [p["containerPort"] for p in containers(web)[0]["ports"]] == \
+            [SERVICE_PORTS[name]]
+
+
+def test_k8s_the_gateway_is_reached_from_the_ingress_and_monitoring_only():
+    gateway = find("Deployment", "gateway")
+    isolated, allowed = allowed_in(pod_labels(gateway))
+    assert isolated and allowed == {(("namespace", INGRESS_NAMESPACE), "http"),
+                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
+    assert "http" in named_ports(gateway)
+
+
+def test_k8s_relays_and_consumers_are_reached_by_monitoring_on_their_metrics_port_only():
+    for name in SERVICES:
+        for process in ("relay", "consumer"):
+            deployment = find("Deployment", f"{name}-{process}")
+            isolated, allowed = allowed_in(pod_labels(deployment))
+            assert isolated and allowed == {(("namespace", MONITORING_NAMESPACE), "metrics")}, \
+                f"{name}-{process} lets in {sorted(allowed)}"
+            assert "metrics" in named_ports(deployment)
+
+
+def test_k8s_every_platform_pod_is_closed_unless_a_policy_opens_it():
+    """Jobs and CronJobs are reached by nobody; no platform workload is left open."""
+    for document in workloads():
+        isolated, allowed = allowed_in(pod_labels(document))
+        where = f"{document['kind']}/{document['metadata']['name']}"
+        assert isolated, f"{where}: no NetworkPolicy selects its pods"
+        if document["kind"] in ("Job", "CronJob"):
+            assert not allowed, f"{where} lets in {sorted(allowed)}"
+
+
+def test_k8s_the_policies_peers_are_real_pods():
+    """A selector that matches no pod's labels would let nobody in (or the wrong pods)."""
+    gateway_labels = pod_labels(find("Deployment", "gateway"))
+    assert label_selects({"matchLabels": dict(GATEWAY_PODS[1])}, gateway_labels)
+    web_pods = [pod_labels(find("Deployment", f"{name}-web")) for name in SERVICES] + [gateway_labels]
+    assert all(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in web_pods)
+    others = [pod_labels(doc) for doc in workloads() if pod_labels(doc) not in web_pods]
+    assert not any(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in others)
+
+
+def test_network_policy_checks_catch_mistakes():
+    open_rule = {"kind": "NetworkPolicy", "metadata": {"name": "open"},
+                 "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                          "ingress": [{"ports": [{"port": "http"}]}]}}
+    with pytest.raises(AssertionError, match="lets everyone in"):
+        allowed_in({"any": "pod"}, [open_rule])
+    every_port = copy.deepcopy(open_rule)
+    every_port["spec"]["ingress"] = [{"from": [{"podSelector": {"matchLabels": {"a": "b"}}}]}]
+    with pytest.raises(AssertionError, match="opens every port"):
+        allowed_in({"any": "pod"}, [every_port])
+    assert label_selects({}, {"any": "pod"})
+    assert not label_selects({"matchExpressions": [{"key": "a", "operator": "In", "values": ["x"]}]}, {"a": "y"})
+    with pytest.raises(AssertionError):
+        peer({"ipBlock": {"cidr": "0.0.0.0/0"}})
+    with pytest.raises(AssertionError):
+        peer({"podSelector": {}})
+    with pytest.raises(AssertionError):
+        peer({"namespaceSelector": {}})
+    policy = copy.deepcopy(find("NetworkPolicy", "service-web-from-gateway"))
+    policy["spec"]["ingress"][0]["ports"][0]["prot"] = "TCP"
+    assert k8s_errors(policy), "strict validation must refuse an unknown field of a NetworkPolicy"
+    policy = copy.deepcopy(find("NetworkPolicy", "service-web-from-gateway"))
+    policy["spec"]["ingress"][0]["from"] = {"podSelector": {}}
+    assert k8s_errors(policy), "`from` is a list"
+
+
+def test_k8s_gateway_trusts_the_ingress_and_not_the_world():
+    """R-GW-1: X-Forwarded-For counts from the ingress controller only (gateway/clients.py)."""
+    from gateway.clients import ClientAddresses
+
+    [container] = pod_spec(find("Deployment", "gateway"))["containers"]
+    source, value = container_env(container).get("TRUSTED_PROXIES", (None, ""))
+    assert source == "value" and value, "TRUSTED_PROXIES must be set for the ingress"
+    ClientAddresses(value)  # parses, or InvalidSetting
+    import ipaddress
+    for entry in value.split(","):
+        network = ipaddress.ip_network(entry.strip(), strict=False)
+        assert network.is_private and network.prefixlen >= 8, f"{entry}: trusts far more than an ingress"
+
+
+def runs_settings(module: str) -> bool:
+    """A service or the gateway reads ``Settings``; the broker's one-off setup does not."""
+    return module in SERVICES or module == "gateway"
+
+
+def test_every_process_is_given_the_settings_production_requires():
+    """``servicekit.settings.REQUIRED_IN_PRODUCTION``, read from the code: every process
+    of compose and of deploy/k8s running the image has each, not empty."""
+    from servicekit.settings import REQUIRED_IN_PRODUCTION
+
+    assert set(REQUIRED_IN_PRODUCTION) >= {"TOKEN_ISSUER", "JWKS_URL"}
+    for key, service in compose()["services"].items():
+        if service.get("image") != IMAGE:
+            continue
+        env = compose_env(service)
+        name = as_argv(service["command"])[2].removeprefix("services.")
+        if not runs_settings(name):
+            continue
+        for setting_name in REQUIRED_IN_PRODUCTION:
+            found, value = setting(env, name, setting_name)
+            assert found and value, f"compose {key}: {setting_name} is not set"
+    for document in workloads():
+        for container in containers(document):
+            if container.get("image") != IMAGE:
+                continue
+            env = container_env(container)
+            name = container["command"][2].removeprefix("services.")
+            if not runs_settings(name):
+                continue
+            for setting_name in REQUIRED_IN_PRODUCTION:
+                found, value = setting(env, name, setting_name)
+                assert found and value and value[1], \
+                    f"{document['kind']}/{document['metadata']['name']}: {setting_name} is not set"
+
+
+# =====================================================================================
+# Each service's own broker user (issue 8, point 7; R-SSO-4: sso mints roles from
+# accounts' events, so no other service may publish them)
+# =====================================================================================
+
+def broker_setup():  # type: ignore[no-untyped-def]
+    from servicekit.bus import access, setup
+    return access, setup
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_each_service_connects_as_its_own_broker_user(name):
+    access, _ = broker_setup()
+    own = rf"amqp://{access.user_name(name)}:\$\{{{name.upper()}_BROKER_PASSWORD(:\?[^}}]*)?\}}@rabbitmq:5672/%2F"
+    for process in compose_processes(name):
+        env = compose_env(compose_service(process))
+        assert re.fullmatch(own, env.get("BROKER_URL") or ""), (process, env.get("BROKER_URL"))
+        others = [key for key, value in env.items()
+                  if "RABBITMQ_" in (value or "") or ("BROKER_PASSWORD" in (value or "") and
+                                                      f"{name.upper()}_BROKER_PASSWORD" not in value)]
+        assert not others, f"{process} is given another user's broker credentials: {others}"
+
+
+def test_compose_broker_setup_makes_every_user_before_any_migration():
+    setup_service = compose_service("broker-setup")
+    assert setup_service.get("image") == IMAGE
+    assert as_argv(setup_service["command"]) == ["python", "-m", "servicekit.bus.setup", "all",
+                                                 "--management-url", "http://rabbitmq:15672"]
+    assert setup_service.get("restart", "no") == "no"
+    assert depends_on(setup_service) == {"rabbitmq": "service_healthy"}
+    env = compose_env(setup_service)
+    for name in SERVICES:
+        assert REQUIRED_INTERPOLATION.match(env.get(f"{name.upper()}_BROKER_PASSWORD") or ""), name
+        assert depends_on(compose_service(f"{name}-migrate"))["broker-setup"] == \
+            "service_completed_successfully"
+    assert REQUIRED_INTERPOLATION.match(env.get("RABBITMQ_PASSWORD") or "")
+    assert not literal_secrets(env)
+
+
+def test_k8s_broker_users_are_what_the_code_derives():
+    """broker-users.yaml is the output of ``python -m servicekit.bus.setup k8s``: the
+    rights come from servicekit/bus/access.py, never spelled by hand."""
+    _, setup = broker_setup()
+    kinds = ("User", "Permission", "TopicPermission")
+    found = sorted((doc for _, doc in k8s_documents() if doc["kind"] in kinds),
+                   key=lambda doc: (doc["kind"], doc["metadata"]["name"]))
+    derived = sorted(setup.k8s_resources(SERVICES, namespace=NAMESPACE),
+                     key=lambda doc: (doc["kind"], doc["metadata"]["name"]))
+    assert found == derived, "regenerate: python -m servicekit.bus.setup k8s > deploy/k8s/base/broker-users.yaml"
+    [cluster] = of_kind("RabbitmqCluster")
+    for name in SERVICES:
+        user = find("User", f"{name}-broker")
+        assert user["spec"]["rabbitmqClusterReference"] == {"name": cluster["metadata"]["name"]}
+        assert user["spec"]["importCredentialsSecret"] == {"name": f"{name}-broker-user"}
+        [topic] = [doc for doc in of_kind("TopicPermission")
+                   if doc["spec"]["userReference"] == {"name": f"{name}-broker"}]
+        assert topic["spec"]["permissions"]["exchange"] == "platform.events"
+        assert topic["spec"]["permissions"]["write"] == rf"^{name}\."  # its own events only
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_every_process_of_a_service_uses_its_own_broker_user(name):
+    documents = service_workloads(name)
+    assert {doc["metadata"]["name"] for doc in documents} >= {
+        f"{name}-migrate", *(f"{name}-{process}" for process in PROCESSES), f"{name}-tidy-outbox"}
+    for document in documents:
+        for container in containers(document):
+            where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
+            env = container_env(container)
+            assert env.get("BROKER_USERNAME") == ("secret", (f"{name}-broker-user", "username")), where
+            assert env.get("BROKER_PASSWORD") == ("secret", (f"{name}-broker-user", "password")), where
+            assert env["BROKER_URL"][1].startswith("amqp://$(BROKER_USERNAME):$(BROKER_PASSWORD)@"), where
+            broker_secrets = {ref[0] for kind, ref in env.values()
+                              if kind == "secret" and ("broker" in ref[0] or "rabbitmq" in ref[0])}
+            assert broker_secrets == {f"{name}-broker-user"}, f"{where}: {broker_secrets}"
+
+
+def test_k8s_broker_setup_declares_the_shared_exchanges_as_the_administrator():
+    job = find("Job", "broker-setup")
+    [container] = pod_spec(job)["containers"]
+    assert container["image"] == IMAGE
+    assert [*container.get("command", []), *container.get("args", [])] == \
+        ["python", "-m", "servicekit.bus.setup", "declare-shared"]
+    env = container_env(container)
+    assert env.get("BROKER_USERNAME") == ("secret", ("rabbitmq-default-user", "username"))
+    assert env.get("BROKER_PASSWORD") == ("secret", ("rabbitmq-default-user", "password"))
+    assert pod_spec(job)["restartPolicy"] in ("Never", "OnFailure")
+
+
+@pytest.mark.parametrize("kind, name, breaks", [
+    ("User", f"{SERVICES[0]}-broker", lambda spec: spec.pop("rabbitmqClusterReference")),
+    ("User", f"{SERVICES[0]}-broker", lambda spec: spec.update(tags=["impersonator"])),
+    ("Permission", f"{SERVICES[0]}-broker", lambda spec: spec.pop("vhost")),
+    ("Permission", f"{SERVICES[0]}-broker", lambda spec: spec["permissions"].update(publish=".*")),
+    ("TopicPermission", f"{SERVICES[0]}-broker-platform-events",
+     lambda spec: spec["permissions"].pop("exchange")),
+])
+def test_crd_validator_refuses_broken_broker_users(kind, name, breaks):
+    document = copy.deepcopy(find(kind, name))
+    assert not k8s_errors(document)
+    breaks(document["spec"])
+    assert k8s_errors(document), f"a broken {kind} passed its CRD schema"

@@ -5,7 +5,8 @@ however often it arrives. Acks go out only after the commit, one multiple-ack a 
 A handler that fails is retried (requeued) until ``delivery_limit`` deliveries, then its
 message is parked in the dead-letter queue with the reason; the rest of the batch commits.
 A message that is not a valid event of a handled type is parked at once: retrying it
-cannot help.
+cannot help. So is a forged one: its ``source``, or the broker user that published it,
+is not the producer its type names (``check_producer``, ``access.Publishers``).
 
 A handler takes one event, ``(session, data, envelope)``; one marked ``@batched`` takes a
 run of consecutive events of its type, ``(session, [(data, envelope), …])``, so it can
@@ -24,12 +25,13 @@ from typing import Any, Callable, Mapping
 from sqlalchemy.orm import Session
 
 from servicekit import context, metrics
+from servicekit.bus.access import Publishers
 from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
 from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Delivery
 from servicekit.db import Database, insert_rows
-from servicekit.events import Catalogue, Envelope, InvalidEvent
+from servicekit.events import Catalogue, Envelope, InvalidEvent, check_producer
 
 log = logging.getLogger("servicekit.consumer")
 
@@ -88,8 +90,9 @@ def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
 
 class Consumer:
     def __init__(self, database: Database, subscription: Subscription, catalogue: Catalogue,
-                 delivery_limit: int) -> None:
+                 delivery_limit: int, publishers: Publishers | None = None) -> None:
         self.database = database
+        self.publishers = publishers or Publishers(prefix=None, own_user=None)
         self.subscription = subscription
         self.catalogue = catalogue
         self.delivery_limit = delivery_limit
@@ -148,12 +151,18 @@ class Consumer:
         for delivery in deliveries:
             try:
                 envelope = Envelope.from_json(delivery.body)
+                self._check_origin(envelope, delivery)
                 if envelope.type not in self.subscription.handlers:
                     raise InvalidEvent(f"{self.name} has no handler for {envelope.type}")
                 decoded.append(_Decoded(delivery, envelope, self.catalogue.load_data(envelope)))
             except InvalidEvent as error:
                 dead.append((delivery, f"InvalidEvent: {error}", delivery.previous_deliveries + 1))
         return decoded, dead
+
+    def _check_origin(self, envelope: Envelope, delivery: Delivery) -> None:
+        """Raises ForgedEvent for an event that is not its producer's."""
+        check_producer(envelope)
+        self.publishers.check(envelope.type, delivery.properties.get("user_id"), delivery.headers)
 
     def _apply(self, items: list[_Decoded], isolate: bool):  # type: ignore[no-untyped-def]
         applied: list[_Decoded] = []

@@ -98,6 +98,9 @@ class _Pending:
 class PipelinedPublisher:
     def __init__(self, url: str, timeout: float = 10.0) -> None:
         self._parameters = pika.URLParameters(url)
+        # RabbitMQ refuses a user_id that is not the connection's user, so consumers can
+        # trust it to name the publisher (servicekit.bus.access).
+        self._user = self._parameters.credentials.username
         self._parameters.connection_attempts = 1
         self._parameters.socket_timeout = 2
         self._timeout = timeout
@@ -198,7 +201,8 @@ class PipelinedPublisher:
                 properties=pika.BasicProperties(
                     content_type="application/json", delivery_mode=2,
                     message_id=message.message_id, correlation_id=message.correlation_id,
-                    type=message.routing_key, headers=message.headers or None))
+                    type=message.routing_key, headers=message.headers or None,
+                    user_id=self._user))
             self._last_tag += 1
             batch.outstanding.add(self._last_tag)
         batch.last_tag = self._last_tag

@@ -59,7 +59,8 @@ class PikaQueueReader:
             batch.append(Delivery(
                 body=body, headers=headers, tag=method.delivery_tag,
                 properties={"message_id": properties.message_id, "type": properties.type,
-                            "correlation_id": properties.correlation_id},
+                            "correlation_id": properties.correlation_id,
+                            "user_id": properties.user_id},
                 previous_deliveries=int(headers.get("x-delivery-count", 0) or 0)))
         return batch
 
@@ -123,7 +124,8 @@ class KombuQueueReader:
         return Delivery(
             body=message.body, headers=dict(message.headers or {}), tag=message.delivery_tag,
             properties={"message_id": properties.get("message_id"), "type": properties.get("type"),
-                        "correlation_id": properties.get("correlation_id")},
+                        "correlation_id": properties.get("correlation_id"),
+                        "user_id": properties.get("user_id")},
             previous_deliveries=self.transport.memory_redeliveries().get(self._key(message), 0),
             handle=message)
 

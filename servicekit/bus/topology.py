@@ -7,6 +7,12 @@
   bound to ``<queue>.dead-letter``.
 - ``<service>.<subscription>``: one durable quorum queue per consuming service and
   subscription, with the dead-letter exchange and ``x-delivery-limit`` (3.10 sets none).
+- ``<service>.replay``: direct exchange of one service; routing key = one of its queues,
+  bound to it. Dead letters go back through it, not through the default exchange, which
+  would let a service's user publish into every queue of the vhost.
+
+The shared ``platform.*`` names are declared by the broker setup; a service's own user
+may configure only ``<service>.*`` (``servicekit.bus.access``).
 """
 from __future__ import annotations
 
@@ -40,6 +46,10 @@ class QueueSpec:
         return dead_letter_queue(self.name)
 
     @property
+    def replay_exchange(self) -> str:
+        return replay_exchange(self.service)
+
+    @property
     def arguments(self) -> dict[str, Any]:
         return {
             "x-queue-type": "quorum",
@@ -51,6 +61,10 @@ class QueueSpec:
 
 def dead_letter_queue(queue: str) -> str:
     return f"{queue}.dead-letter"
+
+
+def replay_exchange(service: str) -> str:
+    return f"{service}.replay"
 
 
 EVENTS_EXCHANGE_ARGUMENTS = {"alternate-exchange": UNROUTED_EXCHANGE}

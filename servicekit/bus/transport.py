@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import kombu
 from kombu import Exchange, Queue, binding
 
-from servicekit.bus import topology
+from servicekit.bus import access, topology
 from servicekit.bus.topology import QueueSpec
 
 FAILURE_HEADERS = ("x-failure-reason", "x-failed-consumer", "x-failed-at", "x-delivery-attempts")
@@ -32,7 +32,7 @@ class OutgoingMessage:
 class Delivery:
     body: bytes
     headers: dict[str, Any]
-    properties: dict[str, Any]  # message_id, correlation_id, type
+    properties: dict[str, Any]  # message_id, correlation_id, type, user_id
     tag: int
     # Deliveries before this one: RabbitMQ's quorum queues count them in x-delivery-count;
     # the in-process reader keeps its own count.
@@ -50,13 +50,18 @@ class DeadLetter:
     body: bytes
 
 
-def events_exchange() -> Exchange:
+def events_exchange(no_declare: bool = False) -> Exchange:
     return Exchange(topology.EVENTS_EXCHANGE, type="topic", durable=True,
-                    arguments=topology.EVENTS_EXCHANGE_ARGUMENTS)
+                    arguments=topology.EVENTS_EXCHANGE_ARGUMENTS, no_declare=no_declare)
 
 
-def _dead_letter_exchange() -> Exchange:
-    return Exchange(topology.DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+def _dead_letter_exchange(no_declare: bool = False) -> Exchange:
+    return Exchange(topology.DEAD_LETTER_EXCHANGE, type="direct", durable=True,
+                    no_declare=no_declare)
+
+
+def _replay_exchange(spec: QueueSpec) -> Exchange:
+    return Exchange(spec.replay_exchange, type="direct", durable=True)
 
 
 def _unrouted_exchange() -> Exchange:
@@ -71,26 +76,52 @@ class Transport:
         self.connection = kombu.Connection(url, transport_options=options,
                                            connect_timeout=2, heartbeat=30 if self.is_amqp else 0)
         self._memory_redeliveries: dict[tuple[str, str], int] = {}
+        self.user = access.connection_user(url)
 
     # -- topology -------------------------------------------------------------------
     def declare_exchanges(self) -> None:
+        """The shared exchanges, declared only if one is missing: a service's own user may
+        not configure them (``servicekit.bus.access``), so on a platform whose broker
+        setup declared them it only finds them there."""
+        if self._shared_exchanges_exist():
+            return
         channel = self.connection.default_channel
         for exchange in (_unrouted_exchange(), events_exchange(), _dead_letter_exchange()):
             exchange(channel).declare()
         Queue(topology.UNROUTED_QUEUE, _unrouted_exchange(), durable=True,
               queue_arguments=topology.QUORUM)(channel).declare()
 
+    def _shared_exchanges_exist(self) -> bool:
+        channel = self.connection.channel()  # a missing name closes it: not the default one
+        try:
+            for exchange in (_unrouted_exchange(), events_exchange(), _dead_letter_exchange()):
+                channel.exchange_declare(exchange=exchange.name, type=exchange.type,
+                                         durable=True, passive=True)
+            channel.queue_declare(queue=topology.UNROUTED_QUEUE, passive=True)
+            return True
+        except self.connection.channel_errors:
+            return False
+        finally:
+            try:
+                channel.close()
+            except Exception:  # already closed by the broker
+                pass
+
     def declare_queue(self, spec: QueueSpec) -> None:
         self.declare_exchanges()
         channel = self.connection.default_channel
+        _replay_exchange(spec)(channel).declare()
         self.queue(spec)(channel).declare()
-        Queue(spec.dead_letter_queue, _dead_letter_exchange(), routing_key=spec.name,
-              durable=True, queue_arguments=topology.QUORUM)(channel).declare()
+        Queue(spec.dead_letter_queue, _dead_letter_exchange(no_declare=True),
+              routing_key=spec.name, durable=True,
+              queue_arguments=topology.QUORUM)(channel).declare()
 
     def queue(self, spec: QueueSpec) -> Queue:
+        bindings = [binding(events_exchange(no_declare=True), routing_key=key)
+                    for key in spec.binding_keys]
+        bindings.append(binding(_replay_exchange(spec), routing_key=spec.name))
         return Queue(spec.name, durable=True, queue_arguments=spec.arguments,
-                     bindings=[binding(events_exchange(), routing_key=key)
-                               for key in spec.binding_keys])
+                     bindings=bindings)
 
     def ping(self) -> None:
         self.connection.ensure_connection(max_retries=1, timeout=2)
@@ -114,6 +145,7 @@ class Transport:
         headers.update({"x-failure-reason": reason[:1000], "x-failed-consumer": spec.consumer_name,
                         "x-failed-at": datetime.now(timezone.utc).isoformat(),
                         "x-delivery-attempts": attempts})
+        self._keep_publisher(headers, delivery.properties.get("user_id"), delivery.headers)
         self._publish_confirmed(topology.DEAD_LETTER_EXCHANGE, spec.name, delivery.body, headers,
                                 delivery.properties)
 
@@ -132,7 +164,8 @@ class Transport:
 
     def replay(self, spec: QueueSpec, event_ids: Iterable[str] | None = None) -> int:
         """Send dead letters back to their own queue only (not to every subscriber), each
-        acked in the dead-letter queue after the broker confirmed the copy."""
+        acked in the dead-letter queue after the broker confirmed the copy. They go through
+        the service's own replay exchange, bound to each of its queues by name."""
         wanted = set(event_ids) if event_ids is not None else None
         channel = self.connection.channel()
         replayed = 0
@@ -147,7 +180,10 @@ class Transport:
                 headers = {k: v for k, v in (message.headers or {}).items()
                            if k not in FAILURE_HEADERS and not k.startswith("x-death")}
                 headers["x-replayed-at"] = datetime.now(timezone.utc).isoformat()
-                self._publish_confirmed("", spec.name, message.body, headers, message.properties)
+                self._keep_publisher(headers, message.properties.get("user_id"),
+                                     message.headers or {})
+                self._publish_confirmed(spec.replay_exchange, spec.name, message.body, headers,
+                                        message.properties)
                 message.ack()
                 replayed += 1
         finally:
@@ -155,16 +191,27 @@ class Transport:
             channel.close()
         return replayed
 
+    def _keep_publisher(self, headers: dict[str, Any], user_id: str | None,
+                        received_headers: dict[str, Any]) -> None:
+        """This service publishes the message again under its own user: the original
+        publisher, as the broker vouched for it, travels in ``x-published-by``."""
+        headers.pop(access.PUBLISHED_BY, None)
+        if self.user is not None:
+            headers[access.PUBLISHED_BY] = access.publisher_of(
+                user_id, received_headers, self.user) or ""
+
     def _publish_confirmed(self, exchange: str, routing_key: str, body: bytes,
                            headers: dict[str, Any], properties: dict[str, Any]) -> None:
         # Rare path (dead letters, replays): kombu's one-at-a-time confirm is enough.
         options = {"confirm_publish": True} if self.is_amqp else {}
+        # The broker checks user_id against this connection's user: it vouches for it.
+        publisher = {"user_id": self.user} if self.user is not None else {}
         with kombu.Connection(self.url, transport_options=options, connect_timeout=2) as connection:
             connection.Producer().publish(
                 body, exchange=exchange, routing_key=routing_key, headers=headers,
                 content_type="application/json", content_encoding="binary", delivery_mode=2,
                 message_id=properties.get("message_id"), type=properties.get("type"),
-                correlation_id=properties.get("correlation_id"), retry=False)
+                correlation_id=properties.get("correlation_id"), retry=False, **publisher)
 
     def memory_redeliveries(self) -> dict[tuple[str, str], int]:
         return self._memory_redeliveries

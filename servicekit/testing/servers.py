@@ -13,7 +13,7 @@ import socket
 import subprocess
 import uuid
 from typing import Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -96,3 +96,30 @@ def rabbitmq_vhost() -> Iterator[str]:
         yield urlsplit(RABBITMQ_URL)._replace(path=f"/{vhost}").geturl()
     finally:
         rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def broker_users(rabbitmq_vhost: str) -> Iterator[Callable[[str], str]]:
+    """``broker_users("courses")`` → AMQP URL of that service's own user in the test vhost,
+    as production has them: the shared exchanges declared by the administrator, the rights
+    of ``servicekit.bus.access``. The users (named for this test: users are not per vhost)
+    are deleted after."""
+    from servicekit.bus import access, setup
+
+    setup.declare_shared(rabbitmq_vhost)
+    vhost = unquote(urlsplit(rabbitmq_vhost).path.lstrip("/"))
+    prefix = f"t-{RUN_ID}-{uuid.uuid4().hex[:6]}-"
+    made: dict[str, str] = {}
+
+    def url_for(service: str) -> str:
+        if service not in made:
+            user, password = access.user_name(service, prefix), uuid.uuid4().hex
+            setup.grant_with_rabbitmqctl(rabbitmqctl, service, user, password, vhost)
+            made[service] = setup.service_url(rabbitmq_vhost, user, password)
+        return made[service]
+
+    try:
+        yield url_for
+    finally:
+        for service in made:
+            rabbitmqctl("delete_user", access.user_name(service, prefix))

@@ -56,8 +56,9 @@ class TokenSigner:
         now = int(time.time())
         # A plain string stays as it is: that is how a malformed roles claim is made.
         roles = roles if roles is None or isinstance(roles, str) else list(roles)
+        # ``client_id``: the platform's own web client, as sso issues the API's tokens.
         claims = {"iss": self.issuer, "aud": self.audience, "sub": subject, "roles": roles,
-                  "iat": now, "exp": now + expires_in, **overrides}
+                  "iat": now, "exp": now + expires_in, "client_id": "web", **overrides}
         return {name: value for name, value in claims.items() if value is not None}
 
     def sign(self, subject: str | None = "teacher-1", roles: Iterable[str] | None = ("teacher",),

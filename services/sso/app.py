@@ -16,5 +16,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_service_app(runtime, api, "Sign-on")
     # The kit's strict verifier, on this service's own keys read from its own table: the
     # sso service does not fetch its own JWKS over HTTP.
-    app.extensions["token_verifier"] = sso.verifier()
+    app.extensions["token_verifier"] = sso.api_verifier
     return app

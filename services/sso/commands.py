@@ -6,6 +6,9 @@
     reseal-secrets [--batch N]
                               after KEY_ENCRYPTION_KEY changed: seal every signing key and
                               county credential again under the current key
+    digest-login-records [--batch N]
+                              once, after upgrading to digested names: login records that
+                              still hold a typed name of no account get its keyed digest
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, positive_int
 from services.sso.context import sso_of
 from services.sso.handlers.housekeeping import tidy_records
+from services.sso.handlers import sign_in_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
 
 
@@ -37,10 +41,17 @@ def _reseal(runtime: Runtime, args: argparse.Namespace) -> dict:
     return reseal_secrets(sso_of(runtime), args.batch)
 
 
+def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return sign_in_records.digest_clear_names(sso_of(runtime), args.batch)
+
+
 COMMANDS = (
     Command("tidy-records", "tidy login and password-change records (daily)", _tidy, _days),
     Command("rotate-keys", "promote the published next signing key (weekly)", _rotate),
     Command("reseal-secrets", "seal signing keys and county credentials again under the "
             "current KEY_ENCRYPTION_KEY (after a rotation)", _reseal,
             batch_argument(DEFAULT_BATCH)),
+    Command("digest-login-records", "once after upgrading: replace typed names of no "
+            "account in login records by their keyed digest", _digest_records,
+            batch_argument(sign_in_records.DEFAULT_BATCH)),
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from servicekit.settings import InvalidSetting, Settings
+from servicekit.tokens import userinfo_audience
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,14 @@ class SsoConfig:
         self.settings = settings
         self.issuer = settings.token_issuer.rstrip("/")
         self.api_audience = settings.token_audience
+        # Partner sites' access tokens are for userinfo only (servicekit.tokens).
+        self.userinfo_audience = userinfo_audience(self.issuer)
+        self.platform_clients = settings.platform_clients
         self.access_token_seconds = self._int("ACCESS_TOKEN_SECONDS", 600)
         self.id_token_seconds = self._int("ID_TOKEN_SECONDS", 600)
         self.refresh_token_seconds = self._int("REFRESH_TOKEN_SECONDS", 14 * 86400)
+        # However often its refresh tokens rotate, a grant ends this long after it was made.
+        self.grant_max_seconds = self._int("GRANT_MAX_SECONDS", 30 * 86400)
         self.code_seconds = self._int("CODE_SECONDS", 120)
         self.authorization_request_seconds = self._int("AUTHORIZATION_REQUEST_SECONDS", 900)
         self.session_seconds = self._int("SESSION_SECONDS", 8 * 3600)

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from servicekit.service import Runtime
-from servicekit.tokens import TokenVerifier
+from servicekit.tokens import OneOfVerifiers, TokenVerifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.orm import utcnow
@@ -65,10 +65,20 @@ class Sso:
         return SmtpMailer(c.smtp_host, c.smtp_port, c.smtp_sender, c.smtp_username,
                           c.smtp_password, c.smtp_starttls, c.outgoing_timeout_seconds)
 
-    def verifier(self) -> TokenVerifier:
-        """The strict verifier of the kit, on this service's own keys, for the access
-        tokens it gets back (userinfo, introspection, revocation)."""
-        return self._verifier(TokenVerifier, self.config.api_audience, 30)
+    @cached_property
+    def api_verifier(self) -> TokenVerifier:
+        """The strict verifier of the kit, on this service's own keys, for the API: the
+        platform's own clients' tokens only, as everywhere else on the platform."""
+        c = self.config
+        return TokenVerifier(c.issuer, c.api_audience, self.keys, clients=c.platform_clients)
+
+    @cached_property
+    def access_token_verifier(self) -> OneOfVerifiers:
+        """For the access tokens clients hand back (userinfo, introspection, revocation):
+        a partner's, made for userinfo, or one of the platform's own clients'."""
+        c = self.config
+        return OneOfVerifiers(TokenVerifier(c.issuer, c.userinfo_audience, self.keys),
+                              self.api_verifier)
 
     def hint_verifier(self, client_id: str) -> TokenVerifier:
         """For id tokens a client hands back: the client is the audience, and an expired

@@ -80,6 +80,7 @@ def api(tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def pg_accounts(make_database) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
     runtime = make_runtime({"MODE": "production", "DATABASE_URL": make_database("accounts"),
+                            "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                             "NATIONAL_ID_HASH_KEY": "test hash key " * 4,
                             "NATIONAL_ID_ENCRYPTION_KEY": "test encryption key " * 4})
     yield runtime

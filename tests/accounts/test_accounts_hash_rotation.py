@@ -329,7 +329,7 @@ def test_a_hash_key_rotation_on_postgres(make_database) -> None:  # type: ignore
     the unique violation stays in its savepoint, the batch commits — and key B alone then
     finds everyone."""
     url = make_database("accounts")
-    production = {"MODE": "production", "DATABASE_URL": url,
+    production = {"MODE": "production", "DATABASE_URL": url, "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                   "NATIONAL_ID_ENCRYPTION_KEY": ENCRYPTION}
     under_a = make_runtime({**production, "NATIONAL_ID_HASH_KEY": HASH_A})
     only_b = make_runtime({**production, "NATIONAL_ID_HASH_KEY": HASH_B})

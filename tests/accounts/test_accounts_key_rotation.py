@@ -239,7 +239,7 @@ def test_a_rotation_on_postgres(make_database) -> None:  # type: ignore[no-untyp
     """R-ACC-1 on PostgreSQL: teachers written with COPY under key A, re-sealed under B in
     batches (keyset on the uuid primary key), exported right, a second run changes nothing."""
     url = make_database("accounts")
-    production = {"MODE": "production", "DATABASE_URL": url,
+    production = {"MODE": "production", "DATABASE_URL": url, "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                   "NATIONAL_ID_HASH_KEY": "test hash key " * 4}
     under_a = make_runtime({**production, "NATIONAL_ID_ENCRYPTION_KEY": KEY_A})
     rotated = make_runtime({**production, "NATIONAL_ID_ENCRYPTION_KEY": KEY_B,

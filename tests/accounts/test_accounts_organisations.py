@@ -48,6 +48,8 @@ def test_seeding_reference_data_announces_each_authority_once(accounts) -> None:
 def test_migrate_announces_the_authorities_once_in_production_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
     database = tmp_path / "accounts.sqlite3"
     env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_MODE": "production",
+           "ACCOUNTS_TOKEN_ISSUER": "https://inservice.test",
+           "ACCOUNTS_JWKS_URL": "http://127.0.0.1:9/jwks.json",
            "ACCOUNTS_DATA_DIR": str(tmp_path), "ACCOUNTS_DATABASE_URL": f"sqlite:///{database}",
            "ACCOUNTS_NATIONAL_ID_HASH_KEY": "k" * 48,
            "ACCOUNTS_NATIONAL_ID_ENCRYPTION_KEY": "e" * 48, "ACCOUNTS_LOG_LEVEL": "WARNING"}

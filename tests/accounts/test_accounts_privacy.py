@@ -75,7 +75,7 @@ def test_no_answer_row_event_or_log_line_carries_a_national_id(api, caplog) -> N
 
 def test_lookup_goes_through_the_hash_and_answers_in_order(api) -> None:  # type: ignore[no-untyped-def]
     account_ids = create_teachers(api)
-    answer = api.post("/teachers/lookups", role="business", unit="413601",
+    answer = api.post("/teachers/lookups", role="business", unit="353301",
                       json={"national_ids": [IDS[2].lower(), "A123456788", teacher_id(99)]})
     assert answer.status_code == 200
     found, invalid, unknown = answer.json

@@ -99,12 +99,15 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str,
 
 
 @pytest.fixture
-def platform(make_database, rabbitmq_vhost, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
+def platform(make_database, rabbitmq_vhost, broker_users, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
+    """Each service on its own broker user, with production's rights (the administrator's
+    URL is kept for looking at queues)."""
     env: dict[str, dict[str, str]] = {}
     runtimes = {}
     for definition in (ACCOUNTS, COURSES):
         service_env = {"MODE": "production", "DATABASE_URL": make_database(definition.name),
-                       "BROKER_URL": rabbitmq_vhost, "LOG_LEVEL": "INFO",
+                       "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
+                       "BROKER_URL": broker_users(definition.name), "LOG_LEVEL": "INFO",
                        "DELIVERY_LIMIT": "3", "RELAY_IDLE_SECONDS": "0.05",
                        "DATA_DIR": str(tmp_path)}
         env[definition.name] = dict(os.environ, **service_env)

@@ -42,6 +42,46 @@ def test_a_bad_token_is_401_and_never_forwarded(gateway, services, signer, kind,
     assert not services["courses"].calls, f"a request with a {kind} token reached the service"
 
 
+PARTNER_TOKENS = {
+    "for userinfo": lambda signer: signer.sign(roles=[], aud=signer.issuer + "/oauth/userinfo",
+                                               client_id="partner-a"),
+    "of a partner, for the API": lambda signer: signer.sign(roles=[], client_id="partner-a"),
+    "of no client": lambda signer: signer.sign(client_id=None),
+}
+
+
+@pytest.mark.parametrize("kind", list(PARTNER_TOKENS))
+def test_only_the_platforms_own_clients_tokens_reach_the_api(gateway, services, signer, kind,
+                                                             assert_problem):
+    """Issue 8 point 11 (R-GW-1): a partner site's access token (made for the sso userinfo
+    endpoint), or any token not issued to one of PLATFORM_CLIENTS, is refused."""
+    response = gateway.get("/api/courses/units", headers=bearer(PARTNER_TOKENS[kind](signer)))
+    assert_problem(response, 401, "invalid-token")
+    assert not services["courses"].calls, f"a token {kind} reached the service"
+
+
+def test_userinfo_alone_takes_a_partners_token(gateway, services, signer, assert_problem):
+    """The exact userinfo path lets a partner's token through to sso (which checks it
+    again), as it does the platform's own; a made-up token stops here."""
+    partner = PARTNER_TOKENS["for userinfo"](signer)
+    assert gateway.get("/oauth/userinfo", headers=bearer(partner)).status_code == 200
+    assert gateway.get("/oauth/userinfo", headers=bearer(signer.sign())).status_code == 200
+    def forwarded() -> list[str]:  # the JWKS is fetched from sso too
+        return [call["path"] for call in services["sso"].calls if call["path"] != "/jwks.json"]
+
+    assert forwarded() == ["/oauth/userinfo"] * 2
+    assert_problem(gateway.get("/oauth/userinfo", headers=bearer(signer.sign(aud="another-api"))),
+                   401, "invalid-token")
+    assert_problem(gateway.get("/api/sso/me", headers=bearer(partner)), 401, "invalid-token")
+    assert forwarded() == ["/oauth/userinfo"] * 2
+
+
+def test_more_platform_clients_are_a_setting(make_gateway, services, signer):
+    gateway = make_gateway(env={"PLATFORM_CLIENTS": "web, batch-import"})
+    token = signer.sign(client_id="batch-import")
+    assert gateway.get("/api/courses/units", headers=bearer(token)).status_code == 200
+
+
 def test_a_request_without_token_passes_as_anonymous(gateway, services):
     """R-GW-1: services decide per endpoint whether a token is needed."""
     assert gateway.get("/api/courses/catalogue").status_code == 200

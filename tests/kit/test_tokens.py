@@ -97,7 +97,7 @@ def assert_invalid(verifier: TokenVerifier, token: str, what: str) -> None:
 
 def test_a_valid_token_gives_its_principal(signer, verifier):
     token = signer.sign(subject="business-7", roles=["business", "viewer"], unit="U-0042",
-                        azp="portal", scope="courses:read courses:write")
+                        client_id=None, azp="portal", scope="courses:read courses:write")
     principal = verifier.verify(token)
     assert principal == Principal(subject="business-7", roles=frozenset({"business", "viewer"}),
                                   unit="U-0042", authority=None, client_id="portal",
@@ -258,3 +258,30 @@ def test_a_published_key_of_another_type_or_use_is_not_used(signer):
     for jwk_dict in (wrong_type, encryption_key):
         verifier = TokenVerifier(ISSUER, AUDIENCE, StaticKeySource({"keys": [jwk_dict]}))
         assert_invalid(verifier, signer.sign(), f"key {jwk_dict['kty']}/{jwk_dict['use']}")
+
+
+def test_the_platform_verifier_takes_only_its_own_clients_tokens(signer):
+    """Issue 8 point 11 (R-GW-1): even for the API's audience, a token issued to another
+    client (a partner site), or naming no client, is refused as invalid-token."""
+    platform = TokenVerifier(ISSUER, AUDIENCE, StaticKeySource(signer.jwks),
+                             clients=("web", "batch"))
+    assert platform.verify(signer.sign(client_id="web")).client_id == "web"
+    assert platform.verify(signer.sign(client_id=None, azp="batch")).client_id == "batch"
+    for what, token in (("a partner's", signer.sign(roles=[], client_id="partner-a")),
+                        ("no client at all", signer.sign(client_id=None)),
+                        ("an empty client", signer.sign(client_id=""))):
+        assert_invalid(platform, token, what)
+
+
+def test_userinfo_takes_a_partners_token_or_the_platforms_and_no_other(signer):
+    from servicekit.tokens import OneOfVerifiers, userinfo_audience
+    userinfo = userinfo_audience(ISSUER + "/")
+    assert userinfo == ISSUER + "/oauth/userinfo"
+    keys = StaticKeySource(signer.jwks)
+    either = OneOfVerifiers(TokenVerifier(ISSUER, userinfo, keys),
+                            TokenVerifier(ISSUER, AUDIENCE, keys, clients=("web",)))
+    assert either.verify(signer.sign(aud=userinfo, client_id="partner-a")).client_id == "partner-a"
+    assert either.verify(signer.sign(client_id="web")).client_id == "web"
+    assert_invalid(either, signer.sign(client_id="partner-a"), "a partner's token for the API")
+    assert_invalid(either, signer.sign(aud="another-api"), "another audience")
+    assert_invalid(either, signer.hs256_with_public_key(aud=userinfo), "HS256 key confusion")

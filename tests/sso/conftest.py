@@ -99,7 +99,7 @@ class SsoUnderTest:
         now = int(time.time())
         return self.sso.keys.sign({"iss": self.sso.config.issuer, "aud": "inservice-api",
                                    "sub": subject, "roles": list(roles), "iat": now,
-                                   "exp": now + 300, **claims})
+                                   "exp": now + 300, "client_id": "web", **claims})
 
     def call(self, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
         return requests.request(method, self.url + path, timeout=10,
@@ -161,8 +161,8 @@ class SsoUnderTest:
                         status=status,
                         redirect_uris=fields.pop("redirect_uris", None) or (
                             redirect_uri or f"http://127.0.0.1:9/{client_id}/callback",),
-                        allowed_scopes=fields.pop("allowed_scopes",
-                                                  ("openid", "profile", "email", "school")),
+                        allowed_scopes=fields.pop("allowed_scopes", (
+                            "openid", "profile", "email", "school", "offline_access")),
                         **fields)
         return partners.register(self.sso, client, by="test")
 
@@ -323,6 +323,14 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
+
+    def wait_for(self, count: int, seconds: float = 10) -> list[tuple[list[str], email.message.EmailMessage]]:
+        """The messages, once ``count`` have arrived (mail may be sent after the answer,
+        on a thread of its own) or ``seconds`` have passed."""
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):

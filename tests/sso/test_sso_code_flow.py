@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -15,6 +16,7 @@ from authlib.oidc.core.util import create_half_hash
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from servicekit.problems import Problem
 from servicekit.tokens import JwksKeySource, TokenVerifier
 
 REDIRECT = "http://127.0.0.1:9/partner/callback"
@@ -96,23 +98,32 @@ def test_the_access_token_passes_the_verifier_every_service_uses(sso, browser) -
     assert me["subject"] == teacher.account_id and me["roles"] == ["teacher"]
 
 
-def test_a_partner_access_token_carries_no_roles(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_access_token_is_for_userinfo_only(sso, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 point 11 (R-GW-1): a partner's access token names the userinfo endpoint as
+    its audience and carries no roles; the platform API's verifier refuses it."""
     teacher = sso.teacher("teacher00003")
     _, secret = sso.partner("partner-a", REDIRECT)
     token, _ = full_flow(sso, browser, partner_session(sso, secret=secret), teacher.login,
                          teacher.password)
-    verifier = TokenVerifier(sso.url, "inservice-api", JwksKeySource(sso.url + "/jwks.json"))
-    principal = verifier.verify(token["access_token"])
+    keys = JwksKeySource(sso.url + "/jwks.json")
+    for_userinfo = TokenVerifier(sso.url, sso.url + "/oauth/userinfo", keys)
+    principal = for_userinfo.verify(token["access_token"])
     assert principal.roles == frozenset() and principal.client_id == "partner-a"
+    assert principal.claims["aud"] == sso.url + "/oauth/userinfo"
+    with pytest.raises(Problem) as refused_by_the_api:
+        TokenVerifier(sso.url, "inservice-api", keys).verify(token["access_token"])
+    assert refused_by_the_api.value.slug == "invalid-token"
     refused = requests.get(sso.url + "/me", timeout=5,
                            headers={"Authorization": f"Bearer {token['access_token']}"})
-    assert refused.status_code == 403
+    assert refused.status_code == 401
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:inservice:problem:invalid-token"
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, browser) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00004")
     _, secret = sso.partner("partner-a", REDIRECT)
-    client = partner_session(sso, secret=secret)
+    client = partner_session(sso, secret=secret, scope="openid offline_access")
     first, _ = full_flow(sso, browser, client, teacher.login, teacher.password)
     token_url = sso.metadata()["token_endpoint"]
 
@@ -136,7 +147,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, brow
 def test_revocation_ends_the_grant_and_introspection_says_so(sso, browser) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00005")
     _, secret = sso.partner("partner-a", REDIRECT)
-    client = partner_session(sso, secret=secret)
+    client = partner_session(sso, secret=secret, scope="openid offline_access")
     token, _ = full_flow(sso, browser, client, teacher.login, teacher.password)
     metadata = sso.metadata()
     introspect = metadata["introspection_endpoint"]

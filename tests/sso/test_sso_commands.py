@@ -25,12 +25,19 @@ def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:  
     assert rotation["promoted"] is None and rotation["waiting_seconds"] > 0
 
 
+def test_digest_login_records_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run(tmp_path, "migrate")
+    digested = json.loads(run(tmp_path, "digest-login-records", "--batch", "10").stdout)
+    assert digested == {"digested": 0, "changed_meanwhile": 0, "remaining": 0}
+
+
 def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
     from servicekit.settings import MissingSecret, Settings
     from services.sso.app import create_app
-    production = {"MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'sso.sqlite3'}"}
+    production = {"MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'sso.sqlite3'}",
+                  "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json"}
     with pytest.raises(MissingSecret):
         create_app(Settings.from_env("sso", production))
     secrets = {"SSO_KEY_ENCRYPTION_KEY": "k" * 40, "SSO_PAIRWISE_KEY": "p" * 40, "SSO_FORM_KEY": "f" * 40}

@@ -16,7 +16,7 @@ AFTER_LOGOUT = "http://127.0.0.1:9/partner-a/bye"
 def signed_in(sso, browser):  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", CALLBACK, post_logout_redirect_uris=(AFTER_LOGOUT,))
-    client = OAuth2Session("partner-a", secret, scope="openid", redirect_uri=CALLBACK,
+    client = OAuth2Session("partner-a", secret, scope="openid offline_access", redirect_uri=CALLBACK,
                            code_challenge_method="S256")
     verifier = generate_token(48)
     url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier,

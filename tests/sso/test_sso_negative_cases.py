@@ -42,7 +42,7 @@ def setup(sso):  # type: ignore[no-untyped-def]
 
 def test_a_code_redeemed_twice_fails_and_revokes_what_the_first_redemption_issued(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
     secret = setup(sso)
-    code, verifier = signed_in_code(sso, browser, query)
+    code, verifier = signed_in_code(sso, browser, query, scope="openid profile offline_access")
     first = redeem(sso, code, verifier, secret)
     assert first.status_code == 200
     second = redeem(sso, code, verifier, secret)
@@ -147,7 +147,7 @@ def test_forged_tokens_are_refused_alg_none_and_hmac_with_the_der_public_key(sso
 def test_a_disabled_partner_stops_at_once_everywhere_and_hears_of_it(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
     sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", REDIRECT, backchannel_logout_uri=receiver.url + "/backchannel")
-    code, verifier = signed_in_code(sso, browser, query)
+    code, verifier = signed_in_code(sso, browser, query, scope="openid offline_access")
     tokens = redeem(sso, code, verifier, secret).json()
     pending_code, pending_verifier = signed_in_code(sso, browser, query)
 

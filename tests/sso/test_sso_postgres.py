@@ -53,3 +53,12 @@ def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_databas
 
     statuses = in_parallel(8, redeem)
     assert sorted(statuses) == [200] + [400] * 7
+
+
+def test_forty_parallel_attempts_under_forty_names_get_five_places_of_the_account(make_sso, make_database) -> None:  # type: ignore[no-untyped-def]
+    """Each attempt takes a place in its name's counter and in the account's, all or none,
+    in one transaction: the account's limit holds whatever names are tried, and the
+    counters are always locked in the same order (no deadlock)."""
+    sso = make_sso(DATABASE_URL=make_database("sso"), SSO_LOCKOUT_ATTEMPTS="5")
+    results = in_parallel(40, lambda n: sso.sso.throttle.reserve(f"password:name-{n}", "account:a1"))
+    assert results.count(True) == 5

@@ -182,28 +182,46 @@ def test_a_county_web_service_teacher_links_once_with_the_platform_password_then
     assert len(events(sso, "sso.county_profile.received.v1")) == 1
 
 
-def test_an_upstream_county_sign_on_is_matched_by_the_county_reviewer(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def through_county(sso, b, county_provider):  # type: ignore[no-untyped-def]
+    """A partner sends the person to sign in with the NWT county's own sign-on; returns
+    where the provider sends them on, the partner's client and its PKCE verifier."""
+    login_page, client, verifier, _ = partner_start(sso, b, f"p-{secrets.token_hex(3)}",
+                                                    "http://127.0.0.1:9/a/cb")
+    off_to_county = county_form(sso, b, login_page, "NWT")
+    assert off_to_county.status_code == 302
+    upstream = off_to_county.headers["Location"]
+    assert upstream.startswith(county_provider.url + "/authorize?")
+    assert "code_challenge_method=S256" in upstream and "nonce=" in upstream
+    back = b.get(upstream)  # the county signs the person in and sends them back
+    return b.get(back.headers["Location"]), client, verifier
+
+
+def propose(sso, reviewer, teacher) -> str:  # type: ignore[no-untyped-def]
+    [waiting] = [w for w in sso.call("GET", "/county-links/requests", reviewer).json()
+                 if w["status"] == "pending"]
+    proposed = sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
+                        json={"account_id": teacher.account_id})
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["status"] == "proposed"
+    return waiting["arrival_id"]
+
+
+def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_password(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 point 5 (R-SSO-4): the reviewer's match is a proposal. The county identity
+    alone still signs nobody in; the teacher confirms once with the platform password
+    (a wrong one does not), and only then does the county identity sign the teacher in."""
+    from services.sso.adapters.orm import county_links
     connect_provider(sso, county_provider)
     teacher = sso.teacher("teacher00002", county_code="NWT")
     elsewhere = sso.teacher("teacher00003", county_code="TPE")
 
-    def through_county(b):  # type: ignore[no-untyped-def]
-        login_page, client, verifier, _ = partner_start(sso, b, f"p-{secrets.token_hex(3)}",
-                                                        "http://127.0.0.1:9/a/cb")
-        off_to_county = county_form(sso, b, login_page, "NWT")
-        assert off_to_county.status_code == 302
-        upstream = off_to_county.headers["Location"]
-        assert upstream.startswith(county_provider.url + "/authorize?")
-        assert "code_challenge_method=S256" in upstream and "nonce=" in upstream
-        back = b.get(upstream)  # the county signs the person in and sends them back
-        return b.get(back.headers["Location"]), client, verifier
-
-    arrived, _, _ = through_county(browser)
+    arrived, _, _ = through_county(sso, browser, county_provider)
     assert arrived.status_code == 302 and "/login/link?arrival=" in arrived.headers["Location"]
 
     reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
     [waiting] = sso.call("GET", "/county-links/requests", reviewer).json()
     assert waiting["county_code"] == "NWT" and waiting["profile"]["display_name"] == "林大華"
+    assert waiting["status"] == "pending" and waiting["proposed_account_id"] is None
     other_reviewer = sso.token_for("rev-tpe", "reviewer", authority="TPE")
     assert sso.call("GET", "/county-links/requests", other_reviewer).json() == []
     assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", other_reviewer,
@@ -213,16 +231,106 @@ def test_an_upstream_county_sign_on_is_matched_by_the_county_reviewer(sso, brows
     approved = sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
                         json={"account_id": teacher.account_id})
     assert approved.status_code == 200, approved.text
+    assert approved.json() == {"arrival_id": waiting["arrival_id"], "account_id": teacher.account_id,
+                               "county_code": "NWT", "status": "proposed"}
     assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
                     json={"account_id": teacher.account_id}).status_code == 404  # made once
+    [listed] = sso.call("GET", "/county-links/requests", reviewer).json()
+    assert (listed["status"], listed["proposed_account_id"], listed["proposed_by"]) == (
+        "proposed", teacher.account_id, "reviewer:rev-nwt")
 
-    signed_in, client, verifier = through_county(type(browser)())
-    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
+    # The reviewer's word alone: whoever holds the county identity is asked for the
+    # teacher's platform password, and is not signed in.
+    someone = type(browser)()
+    asked, _, _ = through_county(sso, someone, county_provider)
+    assert asked.status_code == 302 and "/login/link?arrival=" in asked.headers["Location"]
+    assert f"arrival={waiting['arrival_id']}" in asked.headers["Location"]
+    assert "sso_session" not in someone.session.cookies
+    page = someone.get(asked.headers["Location"])
+    assert page.status_code == 200 and "區域管理中心已核對您的身分" in page.text
+    wrong = someone.submit(page, sso.url + "/login/link", username=teacher.login, password="not-it")
+    assert wrong.status_code == 200 and "帳號或密碼錯誤" in wrong.text
+    assert "sso_session" not in someone.session.cookies
+    with sso.sso.database.session() as session:
+        assert session.execute(select(county_links)).all() == []
+
+    # The teacher, at the next county sign-in: the password once, and on to the partner.
+    teachers_browser = type(browser)()
+    signing_in, client, verifier = through_county(sso, teachers_browser, county_provider)
+    page = teachers_browser.get(signing_in.headers["Location"])
+    done = teachers_browser.submit(page, sso.url + "/login/link", username=teacher.login,
+                                   password=teacher.password)
+    assert done.status_code == 302 and done.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
     token = client.fetch_token(sso.url + "/oauth/token",
-                               authorization_response=signed_in.headers["Location"], code_verifier=verifier)
+                               authorization_response=done.headers["Location"], code_verifier=verifier)
     assert jose_jwt.get_unverified_claims(token["id_token"])["sub"] == pairwise_subject(
         sso.sso.config.pairwise_secret, "127.0.0.1", teacher.account_id)
+    [link] = sso.call("GET", f"/accounts/{teacher.account_id}/county-links", reviewer).json()
+    assert (link["linked_by"], link["proposed_by"]) == ("self-confirmed", "reviewer:rev-nwt")
+
+    # From now on the county identity signs the teacher in directly.
+    signed_in, client, verifier = through_county(sso, type(browser)(), county_provider)
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
     assert events(sso, "sso.account.signed_in.v1")[-1]["method"] == "county_oidc"
+
+
+def test_a_signed_in_teacher_confirms_a_proposed_link_with_the_platform_password(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 point 5: the other way to confirm, from a platform session (the web
+    client's token). Wrong passwords are 403 `urn:inservice:problem:wrong-password` and
+    count towards the lockout; only the proposed teacher sees and confirms it."""
+    connect_provider(sso, county_provider)
+    teacher = sso.teacher("teacher00002", county_code="NWT")
+    reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
+    through_county(sso, browser, county_provider)
+    arrival_id = propose(sso, reviewer, teacher)
+
+    mine = sso.token_for(teacher.account_id, "teacher")
+    [proposal] = sso.call("GET", "/me/county-link-proposals", mine).json()
+    assert proposal["arrival_id"] == arrival_id and proposal["county_code"] == "NWT"
+    assert "county_subject" not in proposal
+    stranger = sso.token_for(sso.teacher("teacher00004", county_code="NWT").account_id, "teacher")
+    assert sso.call("GET", "/me/county-link-proposals", stranger).json() == []
+    confirmation = f"/me/county-link-proposals/{arrival_id}/confirmation"
+    not_theirs = sso.call("POST", confirmation, stranger,
+                          json={"password": sso.accounts["teacher00004"].password})
+    assert not_theirs.status_code == 404
+    wrong = sso.call("POST", confirmation, mine, json={"password": "not-my-password"})
+    assert wrong.status_code == 403 and wrong.headers["Content-Type"] == "application/problem+json"
+    assert wrong.json()["type"] == "urn:inservice:problem:wrong-password"
+    signed_in, _, _ = through_county(sso, type(browser)(), county_provider)
+    assert "/login/link?arrival=" in signed_in.headers["Location"]  # still nobody
+
+    done = sso.call("POST", confirmation, mine, json={"password": teacher.password})
+    assert done.status_code == 200, done.text
+    assert done.json() == {"arrival_id": arrival_id, "account_id": teacher.account_id,
+                           "county_code": "NWT", "status": "linked"}
+    assert sso.call("POST", confirmation, mine, json={"password": teacher.password}).status_code == 404
+    [link] = sso.call("GET", f"/accounts/{teacher.account_id}/county-links", mine).json()
+    assert (link["linked_by"], link["proposed_by"]) == ("self-confirmed-signed-in", "reviewer:rev-nwt")
+    signed_in, _, _ = through_county(sso, type(browser)(), county_provider)
+    assert signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
+
+
+def test_wrong_passwords_confirming_a_county_link_count_towards_the_lockout(make_sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+    sso = make_sso(SSO_LOCKOUT_ATTEMPTS="2")
+    connect_provider(sso, county_provider)
+    teacher = sso.teacher("teacher00002", county_code="NWT")
+    reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
+    through_county(sso, browser, county_provider)
+    arrival_id = propose(sso, reviewer, teacher)
+    asked, _, _ = through_county(sso, browser, county_provider)
+    page = browser.get(asked.headers["Location"])
+    for _ in range(2):
+        wrong = browser.submit(page, sso.url + "/login/link", username=teacher.login, password="guess")
+        assert wrong.status_code == 200 and "帳號或密碼錯誤" in wrong.text
+    locked = browser.submit(page, sso.url + "/login/link", username=teacher.login,
+                            password=teacher.password)
+    assert locked.status_code == 429 and "登入失敗次數過多" in locked.text
+    # The same count, whichever way the password is tried.
+    by_api = sso.call("POST", f"/me/county-link-proposals/{arrival_id}/confirmation",
+                      sso.token_for(teacher.account_id, "teacher"), json={"password": teacher.password})
+    assert by_api.status_code == 429 and by_api.json()["type"] == "urn:inservice:problem:locked"
+    assert sso.call("GET", f"/accounts/{teacher.account_id}/county-links", reviewer).json() == []
 
 
 def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
@@ -314,9 +422,10 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     login_page, client, verifier, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     browser.get(back.headers["Location"])
-    [waiting] = sso.call("GET", "/county-links/requests", reviewer).json()
-    assert sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
-                    json={"account_id": wrong.account_id}).status_code == 200
+    arrival_id = propose(sso, reviewer, wrong)
+    assert sso.call("POST", f"/me/county-link-proposals/{arrival_id}/confirmation",
+                    sso.token_for(wrong.account_id, "teacher"),
+                    json={"password": wrong.password}).status_code == 200
     login_page, _, _, _ = partner_start(sso, browser, "p-unlink-2", "http://127.0.0.1:9/a/cb")
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     signed_in = browser.get(back.headers["Location"])
@@ -325,7 +434,8 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
 
     path = f"/accounts/{wrong.account_id}/county-links"
     [link] = sso.call("GET", path, reviewer).json()
-    assert link["county_code"] == "NWT" and link["linked_by"] == "reviewer:rev-nwt"
+    assert link["county_code"] == "NWT" and link["proposed_by"] == "reviewer:rev-nwt"
+    assert link["linked_by"] == "self-confirmed-signed-in"
     assert "county_subject" not in link
     teacher_token = sso.token_for(wrong.account_id, "teacher")
     assert sso.call("GET", path, teacher_token).json() == [link]
@@ -344,11 +454,35 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     assert sso.call("GET", path, reviewer).json() == []
     with sso.sso.database.session() as session:
         [kept] = session.execute(select(county_unlinks)).all()
-    assert (kept.unlinked_by, kept.reason, kept.linked_by) == (
-        "reviewer:rev-nwt", "比對錯誤，應為另一位教師", "reviewer:rev-nwt")
+    assert (kept.unlinked_by, kept.reason, kept.linked_by, kept.proposed_by) == (
+        "reviewer:rev-nwt", "比對錯誤，應為另一位教師", "self-confirmed-signed-in", "reviewer:rev-nwt")
     # The session the wrong link opened is over, and the identity arrives unlinked again.
     assert query(silently(sso, browser).headers["Location"])["error"] == "login_required"
     login_page, _, _, _ = partner_start(sso, browser, "p-unlink-3", "http://127.0.0.1:9/a/cb")
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     arrived = browser.get(back.headers["Location"])
     assert "/login/link?arrival=" in arrived.headers["Location"]
+
+
+def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 item 6: some counties use the national ID as user name. A refused county
+    attempt is recorded, and counted, under a keyed digest (HMAC-SHA-256 under PAIRWISE_KEY
+    of "county-user-name\\x00<county>\\x00<name>"), never as typed."""
+    import hashlib
+    import hmac
+    from services.sso.adapters.orm import login_records, login_throttle
+    connect_web_service(sso, county_service)
+    national_id = "A123456789"
+    form = browser.get(sso.url + "/login/county/TPE")
+    answer = browser.submit(form, sso.url + "/login/county/TPE", username=f" {national_id}",
+                            password="not the county password")
+    assert answer.status_code == 200 and "縣市帳號或密碼錯誤" in answer.text
+    digest = hmac.new(sso.sso.config.pairwise_secret,
+                      f"county-user-name\x00TPE\x00{national_id.lower()}".encode(),
+                      hashlib.sha256).hexdigest()
+    with sso.sso.database.session() as session:
+        [record] = session.execute(select(login_records.c.login, login_records.c.county_code,
+                                          login_records.c.outcome)).all()
+        keys = session.scalars(select(login_throttle.c.login_key)).all()
+    assert tuple(record) == ("hmac-sha256:" + digest, "TPE", "failure")
+    assert keys == [f"county:TPE:{digest}"]

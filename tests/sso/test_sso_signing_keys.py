@@ -42,7 +42,8 @@ def kids(sso) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def fresh_verifier(sso) -> TokenVerifier:  # type: ignore[no-untyped-def]
-    return TokenVerifier(sso.url, "inservice-api", JwksKeySource(sso.url + "/jwks.json"))
+    """A partner's access token is made for userinfo (issue 8 point 11)."""
+    return TokenVerifier(sso.url, sso.url + "/oauth/userinfo", JwksKeySource(sso.url + "/jwks.json"))
 
 
 def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_retired(sso, browser) -> None:  # type: ignore[no-untyped-def]

@@ -170,3 +170,51 @@ teacher_imports = Table(
 )
 Index("ix_teacher_imports_authority", teacher_imports.c.authority_code,
       teacher_imports.c.imported_at)
+
+# Every move of a teacher from a school of one authority to a school of another, whatever
+# made it: the transfer itself (with its reason), a change by the network's staff, or a
+# national import (with its id). Who, when, from which school to which, from when.
+teacher_transfers = Table(
+    "teacher_transfers", metadata,
+    Column("transfer_id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False, index=True),
+    Column("from_unit_code", String(32), nullable=True),
+    Column("from_authority_code", String(16), nullable=True),
+    Column("to_unit_code", String(32), nullable=False),
+    Column("to_authority_code", String(16), nullable=True),
+    Column("since", Date, nullable=False),
+    Column("via", String(16), nullable=False),  # transfer, change or import
+    Column("import_id", Uuid, nullable=True),
+    Column("reason", String(500), nullable=True),
+    Column("transferred_by", String(128), nullable=False),
+    Column("transferred_at", DateTime(timezone=True), nullable=False),
+)
+
+# The audit of lookups by national ID: who, when, in which scope, how many IDs and how
+# many found. Never the IDs, nor their hashes (a hash is as good as the ID to the holder
+# of the key, and guessable by anyone who holds it).
+national_id_lookups = Table(
+    "national_id_lookups", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("looked_up_by", String(128), nullable=False),
+    Column("looked_up_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("roles", String(128), nullable=False),
+    Column("authority_code", String(16), nullable=True),
+    Column("unit_code", String(32), nullable=True),
+    Column("scope", String(16), nullable=False),  # national, authority, unit or none
+    Column("ids_count", Integer, nullable=False),
+    Column("found_count", Integer, nullable=False),
+    Column("answered_in_full", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),  # answered or over-quota
+)
+Index("ix_national_id_lookups_by", national_id_lookups.c.looked_up_by,
+      national_id_lookups.c.looked_up_at)
+
+# National IDs looked up per account on its current day (Taipei): one row per account,
+# taken by a conditional UPDATE so that concurrent lookups never exceed the quota.
+national_id_lookup_quotas = Table(
+    "national_id_lookup_quotas", metadata,
+    Column("account", String(128), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("used", Integer, nullable=False),
+)

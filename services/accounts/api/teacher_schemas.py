@@ -41,12 +41,37 @@ class TeacherSchema(Schema):
     past_schools = fields.List(fields.Nested(PastSchoolSchema))
 
 
+class TeacherTransferRequestSchema(Schema):
+    school_code = fields.String(required=True, validate=CODE,
+                                metadata={"description": "a school under another authority"})
+    since = fields.Date(load_default=None, allow_none=True,
+                        metadata={"description": "from when (default today)"})
+    reason = fields.String(required=True, validate=validate.Length(min=10, max=500))
+
+
+class TeacherTransferSchema(Schema):
+    transfer_id = fields.UUID()
+    account_id = fields.UUID()
+    from_unit_code = fields.String(allow_none=True)
+    from_authority_code = fields.String(allow_none=True)
+    to_unit_code = fields.String()
+    to_authority_code = fields.String(allow_none=True)
+    since = fields.Date()
+    via = fields.String(metadata={"description": "transfer; change or import (by the network's "
+                                                 "staff); county-profile (a county's sign-on)"})
+    import_id = fields.UUID(allow_none=True)
+    reason = fields.String(allow_none=True)
+    transferred_by = fields.String()
+    transferred_at = fields.AwareDateTime()
+
+
 class LookupSchema(Schema):
     national_ids = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
                                validate=validate.Length(min=1, max=1000))
 
 
 class LookupAnswerSchema(Schema):
+    """Outside the caller's scope a teacher found is answered ``found`` alone."""
     found = fields.Boolean()
     account_id = fields.String()
     login = fields.String()

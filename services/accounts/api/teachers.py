@@ -12,7 +12,8 @@ from servicekit.web import current_runtime
 from services.accounts.api import teacher_schemas as s
 from services.accounts.api.base import MANAGERS, api, path_uuid
 from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
-from services.accounts.handlers import import_history, national_ids, teacher_import, teachers
+from services.accounts.handlers import (import_history, national_ids, teacher_import, teachers,
+                                        transfers)
 
 IMPORTERS = roles("reviewer", "operator", "admin")
 
@@ -53,9 +54,29 @@ def enable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
                                         path_uuid(account_id, "teacher"), enabled=True)
 
 
+@api.route("/teachers/<account_id>/transfers", "POST", allow=roles("reviewer", "operator"),
+           body=s.TeacherTransferRequestSchema, response=s.TeacherTransferSchema, status=201,
+           summary="Transfer a teacher to a school under another authority (the teacher's "
+                   "authority today, or the network); recorded with its reason")
+def transfer_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
+    return transfers.transfer_teacher(current_runtime(), principal,
+                                     path_uuid(account_id, "teacher"), body["school_code"],
+                                     body["since"], body["reason"])
+
+
+@api.route("/teachers/<account_id>/transfers", "GET",
+           allow=roles("teacher", "business", "reviewer", "operator", "admin"), many=True,
+           response=s.TeacherTransferSchema,
+           summary="A teacher's moves between authorities (whoever may see the teacher)")
+def teacher_transfers(principal, account_id):  # type: ignore[no-untyped-def]
+    return transfers.teacher_transfers(current_runtime(), principal,
+                                      path_uuid(account_id, "teacher"))
+
+
 @api.route("/teachers/lookups", "POST", allow=roles("business", "reviewer", "operator", "admin"),
            body=s.LookupSchema, many=True, response=s.LookupAnswerSchema,
-           summary="Find teachers by national ID (one answer per ID, in order)")
+           summary="Find teachers by national ID (one answer per ID, in order; outside the "
+                   "caller's scope only found or not; audited; a daily quota per account)")
 def lookup(principal, body):  # type: ignore[no-untyped-def]
     return national_ids.lookup(current_runtime(), principal, body["national_ids"])
 

@@ -26,6 +26,7 @@ INVALID_SCHOOL_CODE = "invalid-school-code"
 UNKNOWN_UNIT = "unknown-unit"
 NOT_A_SCHOOL = "not-a-school"
 OUTSIDE_AUTHORITY = "unit-outside-authority"
+TEACHER_OUTSIDE_AUTHORITY = "teacher-outside-authority"  # a known teacher of another's school
 INVALID_DATE = "invalid-date"
 MOVE_BEFORE_CURRENT = "move-before-current-assignment"
 

@@ -2,31 +2,49 @@
 use of a national ID from outside, and the only way one leaves this service."""
 from __future__ import annotations
 
+import math
 import uuid
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from servicekit.problems import Problem
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, ExportAudit
+from services.accounts.adapters.lookup_audit import (ANSWERED, OVER_QUOTA, LookupAudit,
+                                                     LookupRecord)
 from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
+from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates, national_id
 from services.accounts.domain.accounts import TEACHER
-from services.accounts.handlers.scope import invalid
+from services.accounts.domain.teachers import KnownTeacher
+from services.accounts.domain.units import Unit
+from services.accounts.handlers.scope import invalid, scope_of, sees_teachers_of
 
 MAX_EXPORT = 1000
 MAX_LOOKUP = 1000
+# IDs one account may look up a day: a large school's staff (about 300) several times
+# over, or a county's course of a thousand attendees checked twice.
+DEFAULT_LOOKUPS_PER_DAY = 2000
 
 
 def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
     """Teachers by national ID, through the hash; one answer per number, in order, and
     never the number itself. Business accounts and reviewers use it to add attendees.
     While a previous hash key is configured a number matches under either key (the
-    current one first), so teachers not yet rehashed are still found."""
+    current one first), so teachers not yet rehashed are still found.
+
+    A teacher whose current school is in the caller's scope (``sees_teachers_of``: its
+    own unit for a business account, its authority's schools for a reviewer, every school
+    for the network's staff) is answered in full; any other only as found. Every call
+    counts its IDs against the caller's daily quota (``NATIONAL_ID_LOOKUPS_PER_DAY``) and
+    is audited — who, when, the caller's scope, how many IDs, how many found — in the
+    transaction that reads, refused ones too; never the IDs nor their hashes."""
     if not numbers or len(numbers) > MAX_LOOKUP:
         raise invalid("invalid-lookup", "The lookup is not valid",
                       f"send between 1 and {MAX_LOOKUP} national IDs")
     vault = vault_for(runtime)
+    per_day = lookups_per_day(runtime)
     answers: list[dict[str, Any]] = []
     candidates: list[tuple[bytes, ...]] = []  # empty for a number that is not valid
     for number in numbers:
@@ -37,17 +55,63 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
             answers.append({"found": False, "problem": f"invalid-national-id: {error.reason}"})
             continue
         answers.append({})
+    now = dates.now()
+    today = dates.taipei_date(now)
     with runtime.database.session() as session:
-        found = AccountRepository(session).teachers_by_hash(
-            [h for hashes in candidates for h in hashes])
-    for index, hashes in enumerate(candidates):
-        if not hashes:
-            continue
-        teacher = next((found[h] for h in hashes if h in found), None)
-        answers[index] = {"found": False} if teacher is None else {
-            "found": True, "account_id": teacher.account_id, "login": teacher.login,
-            "display_name": teacher.display_name, "unit_code": teacher.unit_code}
+        audit = LookupAudit(session)
+        over_quota = not audit.take(principal.subject[:128], today, len(numbers), per_day)
+        if over_quota:
+            audit.record(_audit_entry(principal, now, len(numbers), 0, 0, OVER_QUOTA))
+        else:
+            found = AccountRepository(session).teachers_by_hash(
+                [h for hashes in candidates for h in hashes])
+            schools = UnitRepository(session).many(
+                sorted({t.unit_code for t in found.values() if t.unit_code}), today)
+            found_count = in_full = 0
+            for index, hashes in enumerate(candidates):
+                if hashes:
+                    teacher = next((found[h] for h in hashes if h in found), None)
+                    answers[index] = _answer(principal, teacher, schools)
+                    found_count += teacher is not None
+                    in_full += "account_id" in answers[index]
+            audit.record(_audit_entry(principal, now, len(numbers), found_count, in_full,
+                                      ANSWERED))
+    if over_quota:
+        raise Problem(429, "lookup-quota-exceeded", "Too many national IDs looked up today",
+                      f"this account may look up {per_day} national IDs a day; the quota "
+                      f"starts again at midnight (Asia/Taipei)",
+                      headers={"Retry-After": str(_seconds_to_midnight(now))},
+                      quota_per_day=per_day)
     return answers
+
+
+def _answer(principal: Principal, teacher: KnownTeacher | None,
+            schools: dict[str, Unit]) -> dict[str, Any]:
+    if teacher is None:
+        return {"found": False}
+    if not sees_teachers_of(principal, schools.get(teacher.unit_code or "")):
+        return {"found": True}  # another's teacher: no more than that
+    return {"found": True, "account_id": teacher.account_id, "login": teacher.login,
+            "display_name": teacher.display_name, "unit_code": teacher.unit_code}
+
+
+def lookups_per_day(runtime: Runtime) -> int:
+    return runtime.settings.positive_int("NATIONAL_ID_LOOKUPS_PER_DAY", DEFAULT_LOOKUPS_PER_DAY)
+
+
+def _audit_entry(principal: Principal, at: datetime, ids: int, found: int, in_full: int,
+                 outcome: str) -> LookupRecord:
+    # Cut to the columns' sizes: a token's claims are not this service's checked codes.
+    return LookupRecord(principal.subject[:128], at, ",".join(sorted(principal.roles))[:128],
+                        (principal.authority or "")[:16] or None,
+                        (principal.unit or "")[:32] or None, scope_of(principal), ids, found,
+                        in_full, outcome)
+
+
+def _seconds_to_midnight(moment: datetime) -> int:
+    local = moment.astimezone(dates.TAIPEI)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=dates.TAIPEI)
+    return max(1, math.ceil((midnight - local).total_seconds()))
 
 
 def export_national_ids(runtime: Runtime, principal: Principal, account_ids: list[uuid.UUID],

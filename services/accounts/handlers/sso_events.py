@@ -4,11 +4,13 @@ consumer's transaction (its inbox row commits with the change, so each event cou
 - sso.account.signed_in.v1: the last sign-in, for the dormant-accounts report (R-ACC-2).
 - sso.county_profile.received.v1: a county's profile fields for its roaming teacher
   (R-SSO-4). The county speaks only for its own: it may rename a teacher serving in its
-  county, and move one only to a school in its county. Anything else is ignored (logged):
+  county today, and move one only to a school in its county (a teacher serving elsewhere
+  is another's, whatever school the profile names: a transfer moves them). Anything else is ignored (logged):
   failing would only send the event round the retries to the dead letters."""
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any, Callable
 
 from sqlalchemy.orm import Session
@@ -17,9 +19,11 @@ from servicekit.events import Envelope
 from servicekit.service import Runtime
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain.accounts import TEACHER, InvalidAccount, check_display_name
 from services.accounts.domain.dates import taipei_date
 from services.accounts.domain.teachers import RowRejected, change_for
+from services.accounts.domain.transfers import BY_COUNTY_PROFILE, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES
 from services.accounts.handlers.teachers import apply_change, known_teacher
 
@@ -49,19 +53,28 @@ def _apply_profile(runtime: Runtime, session: Session, data: dict[str, Any],
     day, county = taipei_date(envelope.time), data["county_code"]
     units = UnitRepository(session)
     current = units.get(account.unit_code or "", day)
+    # Checked first, whatever the profile says: a county that names one of its schools
+    # must not thereby take (rename, re-mail, move) another county's teacher.
+    if current is None or current.county_code != county:
+        return ignore("the teacher does not serve in the county")
     school = current
     if "unit_code" in data:
         proposed = units.get(data["unit_code"], day)
         if proposed is None or proposed.county_code != county or proposed.unit_type not in SCHOOL_TYPES:
             return ignore("the school is unknown, not a school, or not in the county")
         school = proposed
-    if school is None or (school is current and current.county_code != county):
-        return ignore("the teacher does not serve in the county")
     try:
         name = check_display_name(data.get("display_name", account.display_name))
         change = change_for(known_teacher(account), name, data.get("email"), school.code, day, day,
                             clear_email="email" in data and data["email"] is None)
     except (InvalidAccount, RowRejected) as error:
         return ignore(str(error))
-    if change is not None:
-        apply_change(runtime.outbox, session, account, change, school.county_code)
+    if change is None:
+        return
+    apply_change(runtime.outbox, session, account, change, school.county_code)
+    if change.moved and crosses_authorities(current.authority_code, school.authority_code):
+        # Within the county, yet between authorities (a national school in the county).
+        TransferLog(session).add([Transfer(
+            uuid.uuid4(), account.account_id, current.code, current.authority_code, school.code,
+            school.authority_code, change.school_since, BY_COUNTY_PROFILE,  # type: ignore[arg-type]
+            f"county:{county}", envelope.time)])

@@ -5,7 +5,10 @@ row writes nothing and records no event. A file refused as a whole (wrong column
 large, not a spreadsheet) changes nothing at all.
 
 Scope: operators import for any school; a reviewer for the schools under its authority
-(a row for another authority's school is rejected, not the file).
+(a row for another authority's school is rejected, not the file), and changes only the
+known teachers it manages today (``PATCH /teachers/<id>``'s rule: their current school is
+under its authority; another's teacher is rejected as ``teacher-outside-authority``). A
+move between authorities by the network's staff is recorded as a transfer.
 
 Every file and batch sent is kept in the import history with its report, refused ones
 too (with the problem's slug), so a county can fetch a report again and support can see
@@ -35,18 +38,21 @@ from services.accounts.adapters.teacher_files import FileRefused, read
 from services.accounts.adapters.teacher_rows import check_row
 from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
                                                        TeacherWriter, writer_for)
+from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
 from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
-                                               OUTSIDE_AUTHORITY, REJECTED, UNCHANGED,
+                                               OUTSIDE_AUTHORITY, REJECTED,
+                                               TEACHER_OUTSIDE_AUTHORITY, UNCHANGED,
                                                UNKNOWN_UNIT, UPDATED, KnownTeacher, RowOutcome,
                                                RowRejected, TeacherChange, TeacherRow,
                                                change_for, duplicated_rows)
+from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
 from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
                                                account_data, new_teacher_data,
                                                school_changed_data)
-from services.accounts.handlers.scope import is_national
+from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
 
 log = logging.getLogger("services.accounts.teacher_import")
 MAX_BATCH_ROWS = 200_000
@@ -164,9 +170,12 @@ def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
         writer = writer_for(session)
         writer.lock()
         hashes, known = _known(writer, vault, accepted)
-        plan = _plan(accepted, hashes, known, today, only_new)
+        _add_current_schools(session, schools, known.values(), today)
+        plan = _plan(principal, accepted, hashes, known, schools, today, only_new)
         created = writer.create(_new_teachers(session, vault, plan.new, today), now)
         writer.update([(known.account_id, change) for known, change in plan.changes], now)
+        import_id = None if source is None else uuid.uuid4()
+        TransferLog(session).add(_transfers(principal, plan.changes, schools, import_id, now))
         events = BulkOutbox(runtime.outbox)
         _record_changes(events, plan.changes, schools)
         events.add_many(ACCOUNT_CREATED, (new_teacher_data(
@@ -177,8 +186,8 @@ def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
         for (row, _), teacher in zip(plan.new, created):
             outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
         report = ImportReport([outcomes[number] for number in sorted(outcomes)])
-        if source is not None:
-            report.import_id = uuid.uuid4()
+        if import_id is not None and source is not None:
+            report.import_id = import_id
             ImportHistory(session).add(_record(report.import_id, principal, source, now, APPLIED,
                                                None, report.counts), report.rows_json())
     return report
@@ -234,17 +243,44 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
     return hashes, known
 
 
-def _plan(rows: list[TeacherRow], hashes: list[bytes], known: dict[bytes, KnownTeacher],
-          today: date, only_new: bool) -> _Plan:
+def _add_current_schools(session, schools: dict[str, Unit],  # type: ignore[no-untyped-def]
+                         known: Iterable[KnownTeacher], today: date) -> None:
+    """The known teachers' current schools (their authorities decide who may change
+    them), in one query for those the rows did not name already."""
+    missing = sorted({t.unit_code for t in known if t.unit_code and t.unit_code not in schools})
+    if missing:
+        schools.update(UnitRepository(session).many(missing, today))
+
+
+def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
+          known: dict[bytes, KnownTeacher], schools: dict[str, Unit], today: date,
+          only_new: bool) -> _Plan:
+    """A known teacher is changed only by those who manage the teacher's current school
+    (the rule of ``PATCH /teachers/<id>``); another's teacher is refused and no more is
+    said of them, not even their login."""
     plan = _Plan()
+    # The schools whose teachers the caller manages, decided once per school, not per row;
+    # None: every school (the network's staff, even for a teacher with no school).
+    managed = None if is_national(principal) else {
+        code for code, school in schools.items() if manages_teachers_of(principal, school)}
     for row, lookup_hash in zip(rows, hashes):
         teacher = known.get(lookup_hash)
         if teacher is None:
             plan.new.append((row, lookup_hash))
             continue
         if only_new:
+            # The account is named only to those who may see it anyway.
+            current = schools.get(teacher.unit_code or "")
+            named = ({"account_id": teacher.account_id}
+                     if sees_teachers_of(principal, current) else {})
             raise Problem(409, "teacher-exists", "The teacher exists",
-                          "a teacher with this national ID exists", account_id=teacher.account_id)
+                          "a teacher with this national ID exists", **named)
+        if managed is not None and teacher.unit_code not in managed:
+            plan.outcomes[row.row] = RowOutcome(
+                row.row, REJECTED, reason=TEACHER_OUTSIDE_AUTHORITY,
+                detail="the teacher serves at a school outside the authority you act for; a "
+                       "move between authorities is a transfer by the teacher's authority")
+            continue
         try:
             change = change_for(teacher, row.name, row.email, row.school_code, row.since, today)
         except RowRejected as rejected:
@@ -270,14 +306,38 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
                 change.version))
 
 
+def _transfers(principal: Principal, changes: list[tuple[KnownTeacher, TeacherChange]],
+               schools: dict[str, Unit], import_id: uuid.UUID | None,
+               at: datetime) -> list[Transfer]:
+    """The moves between authorities among the changes (only the network's staff can
+    make one by import: a reviewer's rows stay within its authority at both ends)."""
+    moves = []
+    for teacher, change in changes:
+        if not change.moved:
+            continue
+        left, joined = schools.get(change.left_school or ""), schools[change.unit_code]
+        left_authority = left.authority_code if left else None
+        if crosses_authorities(left_authority, joined.authority_code):
+            moves.append(Transfer(uuid.uuid4(), uuid.UUID(teacher.account_id),
+                                  change.left_school, left_authority, change.unit_code,
+                                  joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                                  BY_IMPORT, principal.subject, at, import_id=import_id))
+    return moves
+
+
 def check_school(principal: Principal, school: Unit | None) -> None:
+    school = check_is_school(school)
+    if not is_national(principal) and school.authority_code != principal.authority:
+        raise RowRejected(OUTSIDE_AUTHORITY,
+                          f"unit {school.code} is not under the authority you act for")
+
+
+def check_is_school(school: Unit | None) -> Unit:
     if school is None:
         raise RowRejected(UNKNOWN_UNIT, "no unit has this code")
     if school.unit_type not in SCHOOL_TYPES:
         raise RowRejected(NOT_A_SCHOOL, f"unit {school.code} is a {school.unit_type}, not a school")
-    if not is_national(principal) and school.authority_code != principal.authority:
-        raise RowRejected(OUTSIDE_AUTHORITY,
-                          f"unit {school.code} is not under the authority you act for")
+    return school
 
 
 def _new_teachers(session, vault, new: list[tuple[TeacherRow, bytes]],  # type: ignore[no-untyped-def]

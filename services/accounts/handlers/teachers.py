@@ -11,14 +11,18 @@ from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import (TEACHER, Account, InvalidAccount, InvalidTransition,
                                                check_display_name, disable, reenable_teacher)
 from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
                                                TeacherChange, change_for)
+from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
+from services.accounts.domain.units import Unit
 from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
                                                school_changed_data)
-from services.accounts.handlers.scope import acts_for_unit, hidden, invalid, is_national, reviews_for
+from services.accounts.handlers.scope import (hidden, invalid, is_national, manages_teachers_of,
+                                              sees_teachers_of)
 from services.accounts.handlers.teacher_import import check_school, import_rows
 
 
@@ -38,13 +42,14 @@ def _may_see(session, principal: Principal, account: Account) -> bool:  # type: 
     if principal.has_any_role("teacher") and principal.subject in (str(account.account_id),
                                                                     account.login):
         return True
-    if acts_for_unit(principal, account.unit_code):
-        return True
-    school = UnitRepository(session).get(account.unit_code or "", dates.today())
-    return school is not None and reviews_for(principal, school.authority_code)
+    return sees_teachers_of(principal, current_school(session, account))
 
 
-def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+def current_school(session, account: Account) -> Unit | None:  # type: ignore[no-untyped-def]
+    return UnitRepository(session).get(account.unit_code or "", dates.today())
+
+
+def teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
                       for_update: bool = False) -> Account:
     account = AccountRepository(session).get(account_id, for_update=for_update)
     if account is None or account.kind != TEACHER or not _may_see(session, principal, account):
@@ -52,22 +57,19 @@ def _teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # t
     return account
 
 
-def _teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
+def teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
     """A teacher the caller may change: the network's staff any, a reviewer those of the
     schools under its authority today. Seeing a teacher is not enough (the school's
     business accounts and the teacher see it too)."""
-    account = _teacher_in_scope(session, principal, account_id, for_update=True)
-    if is_national(principal):
-        return account
-    school = UnitRepository(session).get(account.unit_code or "", dates.today())
-    if school is None or not reviews_for(principal, school.authority_code):
+    account = teacher_in_scope(session, principal, account_id, for_update=True)
+    if not manages_teachers_of(principal, current_school(session, account)):
         raise hidden(f"teacher {account_id}")
     return account
 
 
 def get_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID) -> dict[str, Any]:
     with runtime.database.session() as session:
-        return _view(session, _teacher_in_scope(session, principal, account_id))
+        return _view(session, teacher_in_scope(session, principal, account_id))
 
 
 def school_teachers(runtime: Runtime, principal: Principal, unit_code: str, limit: int = 100,
@@ -76,8 +78,7 @@ def school_teachers(runtime: Runtime, principal: Principal, unit_code: str, limi
     of its authority today, and the network's staff. Another's school is not found."""
     with runtime.database.session() as session:
         school = UnitRepository(session).get(unit_code, dates.today())
-        if school is None or not (is_national(principal) or acts_for_unit(principal, unit_code)
-                                  or reviews_for(principal, school.authority_code)):
+        if school is None or not sees_teachers_of(principal, school):
             raise hidden(f"unit {unit_code}")
         teachers = AccountRepository(session).teachers_at(unit_code, limit, offset)
     return [{**account_data(t), "school_since": t.school_since} for t in teachers]
@@ -89,7 +90,7 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
     reviewer may change its own authority's teachers, and move them to its own schools."""
     today = dates.today()
     with runtime.database.session() as session:
-        account = _teacher_to_manage(session, principal, account_id)
+        account = teacher_to_manage(session, principal, account_id)
         try:
             name = check_display_name(changes.get("display_name", account.display_name))
         except InvalidAccount as error:
@@ -106,8 +107,12 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
             raise Problem(status, rejected.reason, "The change was refused", rejected.detail) from None
         if change is None:
             return _view(session, account)
+        left = current_school(session, account) if change.moved else None
         changed = apply_change(runtime.outbox, session, account, change,
                                school.county_code)  # type: ignore[union-attr]
+        if change.moved:  # only the network's staff reach another authority's school here
+            record_if_transfer(session, principal, account, change, left, school, BY_CHANGE,
+                                None)
         return _view(session, changed)
 
 
@@ -117,7 +122,7 @@ def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid
     by the reviewers of the school's authority or the network's staff. The sso service
     ends a disabled teacher's sessions at once; imports keep the status as it is."""
     with runtime.database.session() as session:
-        account = _teacher_to_manage(session, principal, account_id)
+        account = teacher_to_manage(session, principal, account_id)
         try:
             changed = reenable_teacher(account) if enabled else disable(account)
         except InvalidTransition as error:
@@ -143,6 +148,20 @@ def apply_change(outbox, session, account: Account, change: TeacherChange,  # ty
             str(changed.account_id), changed.unit_code, changed.school_since,  # type: ignore[arg-type]
             changed.version))
     return changed
+
+
+def record_if_transfer(session, principal: Principal, account: Account,  # type: ignore[no-untyped-def]
+                        change: TeacherChange, left: Unit | None, joined: Unit, via: str,
+                        reason: str | None) -> Transfer | None:
+    """Records the move ``change`` made, when it crosses authorities (None otherwise)."""
+    left_authority = left.authority_code if left else None
+    if not crosses_authorities(left_authority, joined.authority_code):
+        return None
+    transfer = Transfer(uuid.uuid4(), account.account_id, account.unit_code, left_authority,
+                        joined.code, joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                        via, principal.subject, dates.now(), reason)
+    TransferLog(session).add([transfer])
+    return transfer
 
 
 def _view(session, account: Account) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -101,6 +101,8 @@ login_records = Table(
     "login_records", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False, index=True),
+    # the account's login name, or ``hmac-sha256:<digest>`` of a name that is no
+    # account's (handlers/sign_in_records.py): never a name as typed
     Column("login", String(160), nullable=False),
     Column("account_id", ID, index=True),
     Column("method", String(16), nullable=False),  # password, county_service, county_oidc, link
@@ -123,7 +125,26 @@ password_setups = Table(
     Column("used_at", UtcDateTime),
 )
 
-# One row per login name tried (existing or not: a locked answer must not tell which).
+# "Forgot password" mails waiting to go out (handlers/password_mails.py): one row per
+# request whether or not the name is an account's (``account_id`` empty when not), so the
+# answer takes the same work either way; the link is made when the mail is sent.
+password_mails = Table(
+    "password_mails", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", ID),
+    Column("purpose", String(8), nullable=False),  # reset
+    Column("requested_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("tried_at", UtcDateTime),
+    Column("done_at", UtcDateTime),
+    Column("outcome", String(16)),  # sent, no-account, disabled, no-address
+    Column("last_error", String(500)),
+)
+
+# One counter per login name tried (existing or not: a locked answer must not tell which)
+# and one per account (``account:<id>``). A name is keyed by its keyed digest, never as
+# typed (handlers/sign_in_records.py).
 login_throttle = Table(
     "login_throttle", metadata,
     Column("login_key", String(160), primary_key=True),
@@ -282,8 +303,9 @@ county_links = Table(
     Column("county_subject", String(255), nullable=False),
     Column("account_id", ID, nullable=False, index=True),
     Column("linked_at", UtcDateTime, nullable=False),
-    Column("linked_by", String(100), nullable=False),
+    Column("linked_by", String(100), nullable=False),  # how the teacher confirmed it
     Column("profile_digest", DIGEST),
+    Column("proposed_by", String(100)),  # the reviewer whose match the teacher confirmed
     UniqueConstraint("county_code", "county_subject", name="uq_county_links_subject"),
     UniqueConstraint("county_code", "account_id", name="uq_county_links_account"),
 )
@@ -301,10 +323,12 @@ county_unlinks = Table(
     Column("unlinked_at", UtcDateTime, nullable=False),
     Column("unlinked_by", String(100), nullable=False),
     Column("reason", String(500), nullable=False),
+    Column("proposed_by", String(100)),
 )
 
 # A county identity that arrived without a link: the browser that brought it may confirm
-# it with the teacher's platform password, or a reviewer of that county matches it.
+# it with the teacher's platform password; a reviewer of that county may propose a teacher,
+# who confirms the proposal with their password (at the next county sign-in, or signed in).
 county_arrivals = Table(
     "county_arrivals", metadata,
     Column("arrival_id", String(43), primary_key=True),
@@ -314,10 +338,13 @@ county_arrivals = Table(
     Column("method", String(16), nullable=False),
     Column("profile", JSON, nullable=False),
     Column("request_id", String(43)),
-    Column("status", String(16), nullable=False),  # pending, linked, rejected
+    Column("status", String(16), nullable=False),  # pending, proposed, linked, rejected
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("decided_by", String(64)),
+    Column("proposed_account_id", ID),
+    Column("proposed_by", String(100)),
+    Column("proposed_at", UtcDateTime),
 )
 
 upstream_logins = Table(

@@ -70,11 +70,16 @@ class AccountRepository:
             accounts.c.account_id == account_id)).first()
         return self._account(row) if row else None
 
-    def by_login(self, login: str) -> Account | None:
-        # The replica keeps login names lower-cased (handlers/replica.py).
-        row = self.session.execute(select(accounts).where(
-            accounts.c.login == login.strip().lower())).first()
+    def by_login(self, name: str) -> Account | None:
+        """``name`` as ``domain.logins.normalised_login`` gives it: the replica keeps login
+        names lower-cased (handlers/replica.py), and this matches exactly."""
+        row = self.session.execute(select(accounts).where(accounts.c.login == name)).first()
         return self._account(row) if row else None
+
+    def id_of_login(self, name: str) -> str | None:
+        """The account id alone, one index probe: what a request that must cost the same
+        whether or not the account exists looks up."""
+        return self.session.scalar(select(accounts.c.account_id).where(accounts.c.login == name))
 
     def is_test_account(self, account_id: str) -> bool:
         return self.session.scalar(select(test_accounts.c.account_id).where(

@@ -71,6 +71,20 @@ class Client:
         return self.kind == PARTNER
 
     @property
+    def session_bound(self) -> bool:
+        """The platform's own (browser) client: its grants last no longer than the browser
+        session they were made in. A partner's last as long as its offline access."""
+        return self.kind == FIRST_PARTY
+
+    def refreshes(self, scopes: tuple[str, ...] | list[str]) -> bool:
+        """Whether a grant of these scopes gets refresh tokens: the platform's own client
+        within its browser session; a partner only with ``offline_access`` (OpenID Connect
+        Core 11), which it must be allowed (``grantable_scopes``) and ask for. The
+        ministry's approval of the partner (R-SSO-2) stands in for the person's consent to
+        offline access, so ``prompt=consent`` is not required."""
+        return self.session_bound or "offline_access" in scopes
+
+    @property
     def signs_in(self) -> bool:
         """Whether authorize, token, refresh and userinfo serve this client now."""
         return self.status in (TESTING, ENABLED)

@@ -14,9 +14,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.keys import Signer
 from services.sso.adapters.orm import logout_deliveries
 from services.sso.context import LOGOUT_TOKEN_SECONDS, Sso
@@ -40,44 +41,11 @@ def queue_logout(session: Session, sso: Sso, client: Client, account_id: str,
         created_at=sso.now(), attempts=0).returning(logout_deliveries.c.id)).scalar_one()
 
 
-_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backchannel-logout")
-_AFTER_COMMIT = "backchannel_logout_deliveries"
-
-
 def deliver_after_commit(session: Session, sso: Sso, ids: list[int | None]) -> None:
     """Sends ``ids`` once ``session``'s outermost transaction commits, without waiting for
-    them. SQLAlchemy runs these hooks for savepoints too (the consumer retries a batch one
-    savepoint per event): a savepoint's end sends and clears nothing. Ids of a savepoint
-    rolled back are simply not found when sending; a rolled-back transaction leaves
-    nothing to send; a crash before sending leaves the rows to the housekeeping's retry."""
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return
-    if _AFTER_COMMIT not in session.info:
-        session.info[_AFTER_COMMIT] = []
-        event.listen(session, "after_commit", lambda s: _send_collected(s, sso))
-        event.listen(session, "after_rollback", _forget_collected)
-    session.info[_AFTER_COMMIT].extend(wanted)
-
-
-def _send_collected(session: Session, sso: Sso) -> None:
-    if session.in_nested_transaction():
-        return
-    collected, session.info[_AFTER_COMMIT] = session.info.get(_AFTER_COMMIT, []), []
-    if collected:
-        _BACKGROUND.submit(_deliver_logged, sso, collected)
-
-
-def _forget_collected(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info[_AFTER_COMMIT] = []
-
-
-def _deliver_logged(sso: Sso, ids: list[int]) -> None:
-    try:
-        deliver(sso, ids)  # type: ignore[arg-type]
-    except Exception:  # a thread of its own: nobody else would see it
-        log.exception("back-channel logouts not sent; the housekeeping retries them")
+    them (adapters/after_commit.py); a crash before sending leaves the rows to the
+    housekeeping's retry."""
+    run_after_commit(session, "backchannel-logout", lambda wanted: deliver(sso, wanted), ids)
 
 
 def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: str | None) -> str:

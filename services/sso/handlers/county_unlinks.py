@@ -35,11 +35,12 @@ def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, 
     """The teacher's county links the caller may see (none: as if there were none)."""
     with sso.database.session() as session:
         rows = session.execute(select(county_links.c.id, county_links.c.county_code,
-                                      county_links.c.linked_at, county_links.c.linked_by)
+                                      county_links.c.linked_at, county_links.c.linked_by,
+                                      county_links.c.proposed_by)
                                .where(county_links.c.account_id == account_id)
                                .order_by(county_links.c.county_code)).all()
     return [{"link_id": row.id, "county_code": row.county_code, "linked_at": row.linked_at,
-             "linked_by": row.linked_by} for row in rows
+             "linked_by": row.linked_by, "proposed_by": row.proposed_by} for row in rows
             if _acting_as(principal, row.county_code, account_id)]
 
 
@@ -58,7 +59,8 @@ def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[st
         session.execute(delete(county_links).where(county_links.c.id == link_id))
         session.execute(insert(county_unlinks).values(
             link_id=link_id, county_code=link.county_code, account_id=link.account_id,
-            linked_at=link.linked_at, linked_by=link.linked_by, unlinked_at=now,
+            linked_at=link.linked_at, linked_by=link.linked_by,
+            proposed_by=link.proposed_by, unlinked_at=now,
             unlinked_by=f"{role}:{principal.subject}"[:100], reason=reason[:500]))
         end_sign_ins(session, sso, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,

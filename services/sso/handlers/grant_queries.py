@@ -51,7 +51,7 @@ def live_grant(sso: Sso, grant_id: str | None) -> LiveGrant | None:
 
 def verified_access_token(sso: Sso, token: str) -> Principal | None:
     try:
-        return sso.verifier().verify(token)
+        return sso.access_token_verifier.verify(token)
     except Problem:
         return None
 

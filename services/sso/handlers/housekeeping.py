@@ -2,7 +2,7 @@
 than the retention period go, and so does whatever has expired — codes, waiting
 authorization requests, sessions, grants and their refresh tokens, county sign-ins that
 were never linked, unused password links, idle lockout counters. Failed back-channel
-logouts and maintenance e-mails are tried again.
+logouts, password e-mails and maintenance e-mails are tried again.
 
 ``python -m services.sso tidy-records`` runs it (see ``__main__.py``)."""
 from __future__ import annotations
@@ -14,10 +14,12 @@ from sqlalchemy import and_, delete, or_, select
 from services.sso.adapters.orm import (authorization_codes, authorization_requests,
                                        browser_sessions, county_arrivals, grants,
                                        login_records, login_throttle, logout_deliveries,
-                                       password_changes, password_setups, refresh_tokens,
-                                       upstream_logins)
+                                       password_changes, password_mails, password_setups,
+                                       refresh_tokens, upstream_logins)
 from services.sso.context import Sso
 from services.sso.handlers import backchannel, notices
+from services.sso.handlers.sessions import revoke_session_bound_grants
+from services.sso.handlers.password_mails import send_queued
 
 
 def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
@@ -40,6 +42,11 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
         remove("password_setups", delete(password_setups).where(
             password_setups.c.expires_at < now - timedelta(days=1)))
         remove("upstream_logins", delete(upstream_logins).where(upstream_logins.c.expires_at < now))
+        # Before the sessions go: the platform client's grants end with their session.
+        live = select(browser_sessions.c.sid).where(browser_sessions.c.ended_at.is_(None),
+                                                    browser_sessions.c.expires_at > now)
+        counts["grants_of_ended_sessions"] = revoke_session_bound_grants(
+            session, now, or_(grants.c.sid.is_(None), grants.c.sid.not_in(live)))
         remove("browser_sessions", delete(browser_sessions).where(or_(
             browser_sessions.c.expires_at < now,
             browser_sessions.c.ended_at < now - timedelta(days=1))))
@@ -54,6 +61,9 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
             or_(login_throttle.c.locked_until.is_(None), login_throttle.c.locked_until < now)))
         remove("logout_deliveries", delete(logout_deliveries).where(and_(
             logout_deliveries.c.created_at < now - timedelta(days=7))))
+        remove("password_mails", delete(password_mails).where(
+            password_mails.c.created_at < now - timedelta(days=7)))
     counts["logout_deliveries_sent"] = backchannel.deliver(sso)
+    counts["password_mails_sent"] = send_queued(sso)
     counts["notice_mails_sent"] = notices.send_pending(sso)
     return counts

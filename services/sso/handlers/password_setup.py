@@ -4,30 +4,30 @@ a new one when it is forgotten (the person asks on the sign-in page).
 
 The link is good once, for ``SETUP_SECONDS``; only its digest is kept, and the API never
 shows it — it goes to the address on the account and nowhere else. Asking for a reset
-gets the same answer whether the login exists or not, and is counted like sign-in
-attempts, so it can be neither used to find accounts nor to flood a mailbox.
+gets the same answer after the same work whether the login exists or not (the mail is
+queued and sent after the answer: handlers/password_mails.py), and is counted like
+sign-in attempts, per normalised login name, so it can be neither used to find accounts
+nor to flood a mailbox. The operator's first-password link is sent while the operator
+waits: the answer says where it went, or that it could not be sent.
 A new password ends the account's sessions and grants: whoever knew the old one is out.
 """
 from __future__ import annotations
 
 import smtplib
-from datetime import timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, update
 
 from servicekit.problems import Problem, not_found
-from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.mailer import Mail
+from services.sso.adapters.digests import digest
 from services.sso.adapters.orm import password_setups
 from services.sso.adapters.passwords import policy_problem
 from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
-from services.sso.handlers.credentials import Client, store_hashes
+from services.sso.domain.logins import normalised_login
+from services.sso.handlers.credentials import Client, lockout_keys, store_hashes
+from services.sso.handlers.password_mails import link_mail, new_link, queue_mail
 from services.sso.handlers.sessions import end_sign_ins
-
-SETUP_SECONDS = 72 * 3600
-RESET_SECONDS = 3600
 
 
 def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
@@ -38,21 +38,30 @@ def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
         raise not_found(f"no account {account_id}")
     if not account.enabled or not account.email:
         raise Problem(422, "no-address", "The account is not enabled or has no e-mail address")
-    if not _mail_link(sso, account, "setup", by, SETUP_SECONDS):
+    with sso.database.session() as session:
+        token = new_link(session, sso, account, "setup", by)
+    try:
+        sent = sso.mailer.send([link_mail(sso, account, "setup", token)]) == [None]
+    except (OSError, smtplib.SMTPException):
+        sent = False
+    if not sent:
+        with sso.database.session() as session:  # a link that never arrived must not work
+            session.execute(delete(password_setups).where(
+                password_setups.c.token_hash == digest(token)))
         raise Problem(503, "mail-unavailable", "The e-mail could not be sent; try again later")
     return _masked(account.email)
 
 
 def request_reset(sso: Sso, login: str, who: Client) -> None:
-    """Always the same outcome for the caller; a link goes out only to a real, enabled
-    account that has an address, at most ``lockout_attempts`` times a window."""
-    login = login.strip()[:64]
-    if not login or not sso.throttle.reserve(f"reset:{login.lower()}"):
+    """Always the same outcome for the caller, after the same work: a reset mail is
+    queued whether or not the name is an account's, at most ``lockout_attempts`` times a
+    window per name; the sender mails only a real, enabled account that has an address."""
+    name = normalised_login(login)
+    if name is None or not sso.throttle.reserve(*lockout_keys(sso, "reset", name, None)):
         return
     with sso.database.session() as session:
-        account = AccountRepository(session).by_login(login)
-    if account is not None and account.enabled and account.email:
-        _mail_link(sso, account, "reset", f"self:{who.address or ''}"[:64], RESET_SECONDS)
+        account_id = AccountRepository(session).id_of_login(name)
+        queue_mail(session, sso, account_id, "reset", f"self:{who.address or ''}")
 
 
 def token_is_open(sso: Sso, token: str | None) -> bool:
@@ -86,27 +95,6 @@ def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Accoun
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
         end_sign_ins(session, sso, account.account_id, "password-" + row.purpose)
     return account
-
-
-def _mail_link(sso: Sso, account: Account, purpose: str, by: str, seconds: int) -> bool:
-    token, now = new_token(), sso.now()
-    with sso.database.session() as session:
-        session.execute(insert(password_setups).values(
-            token_hash=digest(token), account_id=account.account_id, purpose=purpose,
-            requested_by=by, created_at=now, expires_at=now + timedelta(seconds=seconds)))
-    link = sso.config.url(f"/login/setup?token={token}")
-    hours = seconds // 3600
-    body = (f"{account.display_name} 您好：\n\n"
-            f"請於 {hours} 小時內開啟以下連結，設定您在全國教師在職進修資訊網的密碼（帳號：{account.login}）：\n\n"
-            f"{link}\n\n連結只能使用一次。若您沒有提出這項要求，請忽略這封信。\n\n"
-            f"--\nSet your password for the National In-Service Teacher Training Network "
-            f"(username {account.login}) within {hours} hours: {link}\n"
-            "The link works once. If you did not ask for it, ignore this e-mail.\n")
-    subject = "設定密碼 Set your password" if purpose == "setup" else "重設密碼 Reset your password"
-    try:
-        return sso.mailer.send([Mail((account.email or "",), subject, body)]) == [None]
-    except (OSError, smtplib.SMTPException):
-        return False
 
 
 def _masked(address: str) -> str:

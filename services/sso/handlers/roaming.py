@@ -15,9 +15,11 @@ from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.orm import upstream_logins
 from services.sso.context import Sso
+from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_login
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
 from services.sso.handlers.county_links import Linked, NeedsLink, arrive
-from services.sso.handlers.credentials import Client, Locked, record_login
+from services.sso.handlers.credentials import Locked
+from services.sso.handlers.sign_in_records import Client, name_digest, record_login
 
 UPSTREAM_SECONDS = 600
 
@@ -26,13 +28,15 @@ UPSTREAM_SECONDS = 600
 def sign_in_with_service(sso: Sso, county_code: str, username: str, password: str,
                          who: Client, request_id: str | None) -> Linked | NeedsLink | None:
     """None: the county said no (the same answer whatever the reason). Raises ``Locked``
-    and ``CountyUnavailable``."""
+    and ``CountyUnavailable``. The county user name is counted and recorded only as a
+    keyed digest (some counties use the national ID as user name); the county gets it as
+    typed, surrounding whitespace removed."""
     item = connector(sso, county_code)
     if item.mode != WEB_SERVICE:
         raise not_found(f"{county_code} signs in by redirect")
-    key = f"county:{county_code}:{username.strip().lower()[:100]}"
-    if not username.strip() or not password:
+    if normalised_login(username, longest=LONGEST_COUNTY_USER_NAME) is None or not password:
         return None
+    key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
     if not sso.throttle.reserve(key):
         _record(sso, county_code, username, "locked", who)
         raise Locked()
@@ -54,8 +58,7 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
 
 def _record(sso: Sso, county_code: str, username: str, outcome: str, who: Client) -> None:
     with sso.database.session() as session:
-        record_login(session, sso, f"{county_code}:{username.strip()[:100]}", None,
-                     "county_service", outcome, who, county_code)
+        record_login(session, sso, None, username, "county_service", outcome, who, county_code)
 
 
 # -- (b) the county's own sign-on (upstream OpenID Connect) --------------------------------

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import browser_sessions, grants, utcnow
+from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
 from services.sso.adapters.repository import AccountRepository, ClientRepository
 from services.sso.context import Sso
 from services.sso.domain.accounts import Account
+from services.sso.domain.clients import FIRST_PARTY
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
-from services.sso.handlers.credentials import Client, record_login
+from services.sso.handlers.sign_in_records import Client, record_login
 
 SIGNED_IN = "sso.account.signed_in.v1"
 AMR = {"password": "pwd", "county_service": "fed", "county_oidc": "fed"}
@@ -38,23 +40,26 @@ class BrowserSession:
 
 
 def start_session(sso: Sso, account: Account, method: str, who: Client,
-                  county_code: str | None = None, login: str | None = None,
+                  county_code: str | None = None,
                   replacing: str | None = None) -> tuple[str, BrowserSession]:
     """A new session (and the cookie value that names it) for an account just signed in;
     the session of the cookie it ``replac``es ends (no session outlives its cookie)."""
     cookie, sid, now = new_token(), new_token(), sso.now()
     with sso.database.session() as session:
         if replacing:
-            session.execute(update(browser_sessions).where(
+            replaced = session.scalar(update(browser_sessions).where(
                 browser_sessions.c.cookie_hash == digest(replacing),
-                browser_sessions.c.ended_at.is_(None)).values(ended_at=now))
+                browser_sessions.c.ended_at.is_(None)).values(ended_at=now)
+                .returning(browser_sessions.c.sid))
+            if replaced:
+                revoke_session_bound_grants(session, now, grants.c.sid == replaced)
         session.execute(insert(browser_sessions).values(
             cookie_hash=digest(cookie), sid=sid, account_id=account.account_id, method=method,
             county_code=county_code, auth_time=now,
             expires_at=now + timedelta(seconds=sso.config.session_seconds)))
         if method != "password":  # password sign-ins are recorded where they are checked
-            record_login(session, sso, login or account.login, account.account_id, method,
-                         "success", who, county_code)
+            record_login(session, sso, account, account.login, method, "success", who,
+                         county_code)
         sso.outbox.record(session, SIGNED_IN, {
             "account_id": account.account_id, "at": now.isoformat(), "method": method,
             "county_code": county_code})
@@ -83,17 +88,34 @@ def end_session(sso: Sso, sid: str) -> bool:
             .values(ended_at=sso.now())).rowcount == 1
 
 
-def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> None:
-    """Every session and grant of the account ends now (disabled, password reset, county
-    link undone), in the caller's transaction; the partners that asked are told after it
-    commits."""
+def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> int:
+    """The platform's own client's grants (``which`` of them) end with their browser
+    session: revoked here when the session ends, and refused at refresh anyway
+    (issuing.grant_end) should the session have expired without anyone noticing."""
+    first_party = select(clients.c.client_id).where(clients.c.kind == FIRST_PARTY)
+    return session.execute(update(grants).where(
+        which, grants.c.revoked_at.is_(None), grants.c.client_id.in_(first_party))
+        .values(revoked_at=now, revoked_reason="session-ended")).rowcount
+
+
+def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str,
+                 keeping_grant: str | None = None) -> None:
+    """Every session and grant of the account ends now (disabled, password reset or
+    changed, county link undone), in the caller's transaction; the partners that asked are
+    told after it commits. ``keeping_grant``: the grant (and the browser session it was
+    issued in) that asked for this stays — when it is a live grant of this account."""
     now = utcnow()
-    session.execute(update(browser_sessions).where(
+    kept_grant, kept_sid = _live_grant_of(session, account_id, keeping_grant, now)
+    sessions_query = update(browser_sessions).where(
         browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))
-        .values(ended_at=now))
-    ended = session.execute(update(grants).where(grants.c.account_id == account_id,
-                                                 grants.c.revoked_at.is_(None))
-                            .values(revoked_at=now, revoked_reason=reason)
+    if kept_sid is not None:
+        sessions_query = sessions_query.where(browser_sessions.c.sid != kept_sid)
+    session.execute(sessions_query.values(ended_at=now))
+    grants_query = update(grants).where(grants.c.account_id == account_id,
+                                        grants.c.revoked_at.is_(None))
+    if kept_grant is not None:
+        grants_query = grants_query.where(grants.c.grant_id != kept_grant)
+    ended = session.execute(grants_query.values(revoked_at=now, revoked_reason=reason)
                             .returning(grants.c.client_id, grants.c.sid)).all()
     clients = ClientRepository(session)
     deliveries = []
@@ -102,3 +124,15 @@ def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str) -> No
         if client is not None:
             deliveries.append(queue_logout(session, sso, client, account_id, sid))
     deliver_after_commit(session, sso, deliveries)
+
+
+def _live_grant_of(session: Session, account_id: str, grant_id: str | None,
+                   now: datetime) -> tuple[str | None, str | None]:
+    """(grant id, its browser session's sid) when ``grant_id`` is a live grant of the
+    account; (None, None) otherwise — a grant of someone else keeps nothing."""
+    if not grant_id:
+        return None, None
+    row = session.execute(select(grants.c.grant_id, grants.c.sid).where(
+        grants.c.grant_id == grant_id, grants.c.account_id == account_id,
+        grants.c.revoked_at.is_(None), grants.c.expires_at > now)).first()
+    return (row.grant_id, row.sid) if row else (None, None)

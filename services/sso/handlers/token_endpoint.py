@@ -7,7 +7,9 @@ being redeemed revokes the grant the first redemption issued (RFC 6749 4.1.2) an
 
 Refresh token: rotated on every use; a used refresh token that comes back means it was
 copied, so the whole grant (every token of that family) is revoked (OAuth 2.0 Security
-BCP 4.14).
+BCP 4.14). Rotation never extends a grant past its end (``issuing.grant_end``): a refresh
+after ``GRANT_MAX_SECONDS``, or — for the platform's own client — after its browser
+session ended or expired, revokes the grant and gets ``invalid_grant``.
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from services.sso.context import Sso
 from services.sso.domain.clients import Client
 from services.sso.domain.pkce import verifier_matches
 from services.sso.handlers.client_auth import OAuthError
-from services.sso.handlers.issuing import Grant, new_grant, revoke_grant, token_response
+from services.sso.handlers.issuing import (Grant, grant_end, new_grant, revoke_grant,
+                                           token_response)
 
 
 def invalid_grant(description: str) -> OAuthError:
@@ -74,11 +77,16 @@ def redeem_code(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, 
             elif client.test_accounts_only and not accounts.is_test_account(account.account_id):
                 refusal = "this partner is in testing: test accounts only"
             else:
-                grant = new_grant(session, sso, client, account, row.sid,
-                                  tuple(row.scope.split()), row.auth_time, row.amr)
-                session.execute(update(authorization_codes).where(c.code_hash == code_hash)
-                                .values(grant_id=grant.grant_id))
-                answer = token_response(session, sso, signer, client, account, grant, row.nonce)
+                scopes = tuple(row.scope.split())
+                grant = new_grant(session, sso, client, account, row.sid, scopes,
+                                  row.auth_time, row.amr)
+                if grant is None:
+                    refusal = "the browser session of this sign-in has ended"
+                else:
+                    session.execute(update(authorization_codes).where(c.code_hash == code_hash)
+                                    .values(grant_id=grant.grant_id))
+                    answer = token_response(session, sso, signer, client, account, grant,
+                                            row.nonce, refresh=client.refreshes(scopes))
         if reused_grant:
             revoke_grant(session, sso, reused_grant, "code-reused")
     if answer is None:
@@ -106,6 +114,12 @@ def refresh(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]
                 r.token_hash == token_hash, r.used_at.is_(None)).values(used_at=now)).rowcount != 1:
             revoke_grant(session, sso, row.grant_id, "refresh-token-reused")
             refusal = "the refresh token was used before; the grant is revoked"
+        elif (ends_at := grant_end(session, sso, client, row.sid, row.created_at)) is None:
+            revoke_grant(session, sso, row.grant_id, "session-ended")
+            refusal = "the browser session of this grant has ended"
+        elif ends_at <= now:
+            revoke_grant(session, sso, row.grant_id, "lifetime-ended")
+            refusal = "the grant has reached its longest lifetime; sign in again"
         elif row.expires_at <= now:
             refusal = "the refresh token has expired"
         else:
@@ -117,11 +131,13 @@ def refresh(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]
             elif account is None or not account.enabled:
                 refusal = "the account cannot sign in"
             else:
+                granted = scopes
                 if requested is not None:
                     scopes = tuple(s for s in scopes if s in requested.split())
                 grant = Grant(row.grant_id, row.client_id, row.account_id, row.sid, scopes,
-                              row.auth_time, row.amr)
-                answer = token_response(session, sso, signer, client, account, grant)
+                              row.auth_time, row.amr, ends_at)
+                answer = token_response(session, sso, signer, client, account, grant,
+                                        refresh=client.refreshes(granted))
     if answer is None:
         raise invalid_grant(refusal)
     return answer

@@ -54,6 +54,9 @@ def me(principal):  # type: ignore[no-untyped-def]
 @api.route("/me/password", "POST", allow=EVERYONE, summary="Change your own platform password",
            body=PasswordChange, status=204)
 def change_password(principal, body):  # type: ignore[no-untyped-def]
+    # The token's grant is the sign-in that asked: it (and its browser session) stays.
+    grant_id = principal.claims.get("gid")
     credentials.change_password(current_sso(), principal.subject, body["current_password"],
-                                body["new_password"], who())
+                                body["new_password"], who(),
+                                grant_id=grant_id if isinstance(grant_id, str) else None)
     return Response(status=204)

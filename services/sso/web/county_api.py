@@ -1,5 +1,6 @@
-"""County connectors (operators) and the matching of county sign-ins to teachers
-(the county's reviewers, operators) (R-SSO-4)."""
+"""County connectors (operators), the matching of county sign-ins to teachers (the
+county's reviewers, operators: a proposal) and the teacher's confirmation of a proposal
+with their platform password (R-SSO-4)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -9,6 +10,8 @@ from servicekit.api import roles
 from servicekit.problems import Problem
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, county_unlinks
+from services.sso.handlers.credentials import Locked
+from services.sso.web.browser import who
 from services.sso.web.current import current_sso
 
 OPERATORS = roles("operator", "admin")
@@ -53,6 +56,16 @@ class LinkRequestSchema(Schema):
     method = fields.String()
     profile = fields.Dict()
     created_at = fields.AwareDateTime()
+    status = fields.String()  # pending (to match), proposed (waiting for the teacher)
+    proposed_account_id = fields.String(allow_none=True)
+    proposed_by = fields.String(allow_none=True)
+
+
+class LinkProposalSchema(Schema):
+    arrival_id = fields.String()
+    account_id = fields.String()
+    county_code = fields.String()
+    status = fields.String()
 
 
 class LinkQuery(Schema):
@@ -76,10 +89,11 @@ def link_requests(principal, query):  # type: ignore[no-untyped-def]
 
 
 @api.route("/county-links/requests/<arrival_id>/approve", "POST", allow=REVIEWERS,
-           summary="Match a county sign-in to a teacher of that county (made once)",
-           body=LinkApproval)
+           summary="Propose a teacher of that county for a county sign-in (once); the link "
+                   "takes effect only when the teacher confirms it with their platform password",
+           body=LinkApproval, response=LinkProposalSchema)
 def approve_link(principal, arrival_id, body):  # type: ignore[no-untyped-def]
-    return county_links.approve_link(current_sso(), principal, arrival_id, body["account_id"])
+    return county_links.propose_link(current_sso(), principal, arrival_id, body["account_id"])
 
 
 @api.route("/county-links/requests/<arrival_id>/reject", "POST", allow=REVIEWERS,
@@ -89,11 +103,48 @@ def reject_link(principal, arrival_id):  # type: ignore[no-untyped-def]
     return {"arrival_id": arrival_id, "status": "rejected"}
 
 
+class ProposalSchema(Schema):
+    arrival_id = fields.String()
+    county_code = fields.String()
+    profile = fields.Dict()
+    proposed_at = fields.AwareDateTime()
+
+
+class ProposalConfirmation(Schema):
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=256))
+
+
+TEACHERS = roles("teacher")
+
+
+@api.route("/me/county-link-proposals", "GET", allow=TEACHERS,
+           summary="County identities a reviewer proposed to link to you, waiting for your "
+                   "password", response=ProposalSchema, many=True)
+def my_link_proposals(principal):  # type: ignore[no-untyped-def]
+    return county_links.proposals_for(current_sso(), principal.subject)
+
+
+@api.route("/me/county-link-proposals/<arrival_id>/confirmation", "POST", allow=TEACHERS,
+           summary="Confirm a proposed county link with your platform password (counted like a "
+                   "sign-in attempt: 403 wrong-password, 429 locked)",
+           body=ProposalConfirmation, response=LinkProposalSchema)
+def confirm_link_proposal(principal, arrival_id, body):  # type: ignore[no-untyped-def]
+    try:
+        return county_links.confirm_proposal(current_sso(), principal, arrival_id,
+                                             body["password"], who())
+    except Locked:
+        raise Problem(429, "locked", "Too many attempts",
+                      "too many wrong passwords: try again later",
+                      headers={"Retry-After": str(current_sso().config.lockout_seconds)}) from None
+
+
 class CountyLinkSchema(Schema):
     link_id = fields.Integer()
     county_code = fields.String()
     linked_at = fields.AwareDateTime()
-    linked_by = fields.String()
+    linked_by = fields.String()  # how the teacher confirmed it with their password
+    proposed_by = fields.String(allow_none=True)  # the reviewer whose match it was, if any
 
 
 class UnlinkBody(Schema):

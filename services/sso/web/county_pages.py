@@ -99,7 +99,8 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
     names = {c.county_code: c.display_name
              for c in county_connectors.connectors(sso, enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
-                county_name=names.get(arrival["county_code"], arrival["county_code"]), error=error)
+                county_name=names.get(arrival["county_code"], arrival["county_code"]), error=error,
+                proposed=arrival["status"] == county_links.PROPOSED)
 
 
 @api.route("/login/link", "GET", allow=PUBLIC,

@@ -14,10 +14,10 @@ from services.sso.web.current import current_sso
 
 
 def signed_in(account: Account, method: str, request_id: str | None,
-              county_code: str | None = None, login: str | None = None) -> Response:
+              county_code: str | None = None) -> Response:
     """The session starts; the person goes on to the client that sent them, if any."""
     sso = current_sso()
-    cookie, session = start_session(sso, account, method, who(), county_code, login,
+    cookie, session = start_session(sso, account, method, who(), county_code,
                                     replacing=request.cookies.get(SESSION_COOKIE))
     try:
         onward = authorize.complete_pending(sso, request_id, session) if request_id else None

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from servicekit.api import PROTOCOL, PUBLIC
+from servicekit.tokens import bearer_token
 from services.sso.api import api
 from services.sso.domain.clients import SCOPE_CLAIMS, SCOPES
 from services.sso.handlers import authorize, grant_queries, token_endpoint
@@ -162,17 +163,21 @@ def introspect(principal):  # type: ignore[no-untyped-def]
     return _oauth_answer(grant_queries.introspect(sso, client, form["token"]))
 
 
-def _userinfo(principal) -> Response:  # type: ignore[no-untyped-def]
+def _userinfo() -> Response:
+    """The access token comes in the header (RFC 6750 2.1) or, for POST, the form (2.2);
+    it is a partner's (made for userinfo) or one of the platform's own clients'."""
     sso = current_sso()
     realm = 'Bearer realm="inservice-sso"'
-    if principal is None and request.method == "POST" and request.form.get("access_token"):
-        principal = grant_queries.verified_access_token(sso, request.form["access_token"])
-        if principal is None:
-            return _oauth_answer({"error": "invalid_token", "error_description": "not valid"}, 401,
-                                 {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
-    if principal is None:  # RFC 6750 §3.1: no credentials, no error code
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None and request.method == "POST":
+        token = request.form.get("access_token") or None
+    if token is None:  # RFC 6750 §3.1: no credentials, no error code
         return _oauth_answer({"error_description": "an access token is required"}, 401,
                              {"WWW-Authenticate": realm})
+    principal = grant_queries.verified_access_token(sso, token)
+    if principal is None:
+        return _oauth_answer({"error": "invalid_token", "error_description": "not valid"}, 401,
+                             {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
     try:
         return _oauth_answer(grant_queries.userinfo(sso, principal))
     except grant_queries.UserinfoRefused as refused:
@@ -183,10 +188,10 @@ def _userinfo(principal) -> Response:  # type: ignore[no-untyped-def]
 @api.route("/oauth/userinfo", "GET", allow=PROTOCOL,
            summary="Userinfo: the claims the access token's grant releases (bearer token)")
 def userinfo_get(principal):  # type: ignore[no-untyped-def]
-    return _userinfo(principal)
+    return _userinfo()
 
 
 @api.route("/oauth/userinfo", "POST", allow=PROTOCOL,
            summary="Userinfo, token in the header or the form")
 def userinfo_post(principal):  # type: ignore[no-untyped-def]
-    return _userinfo(principal)
+    return _userinfo()
