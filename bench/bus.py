@@ -29,7 +29,7 @@ EVENTS = 20_000
 FILL_TRANSACTION = 5_000
 UNIT_REGISTERED = "accounts.unit.registered.v1"
 STAGE_TIMEOUT = 60
-GOAL_RATIO = 0.25
+GOAL_RATIO = 0.35
 
 
 def run(events: int = EVENTS) -> dict[str, Any]:

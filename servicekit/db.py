@@ -2,12 +2,17 @@
 import time, so gunicorn workers each get theirs after the fork)."""
 from __future__ import annotations
 
+import json
 import threading
+import uuid
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import (Engine, MetaData, String, Table, Text, bindparam, cast, column,
+                        create_engine, event, func, select, text)
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,3 +117,55 @@ def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]
     else:
         raise NotImplementedError(f"no ON CONFLICT insert for {bind_dialect}")
     return insert(table)
+
+
+def insert_rows(dialect: str, table: Table, columns: Sequence[str],
+                shared: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+    """``INSERT`` of many rows (with ``ON CONFLICT`` support) as ONE statement whose text
+    does not depend on how many rows it carries, and how to pass the rows:
+    ``session.execute(statement, parameters(rows, **shared_values))``. ``columns`` come
+    from each row (a row holds those keys and no others); ``shared`` columns have one value
+    for every row, passed once.
+
+    On PostgreSQL the rows travel as one JSON document, read back with
+    ``json_to_recordset``: the statement is short and always the same, so neither the
+    driver nor the server parses thousands of placeholders, there is one round trip, and
+    the rows are encoded by the json module's C encoder. Measured on 500-row batches of the
+    inbox claim, client CPU an event: 15 µs for SQLAlchemy's multi-row ``VALUES``, 7 µs
+    for one array per column (psycopg dumps lists in Python), 3 µs for this; the server's
+    share is the same (docs/performance.md, "bus"). Columns are read as unbounded types,
+    so a value too long for its column is refused by the column, never cut to fit.
+    Elsewhere (SQLite): a plain executemany.
+
+    One ``ON CONFLICT DO UPDATE`` statement cannot touch the same row twice, so a caller
+    that upserts must pass each key once."""
+    columns, shared = tuple(columns), tuple(shared)
+    statement = insert_for(dialect, table)
+    if dialect != "postgresql":
+        return statement, lambda rows, **values: [{**row, **values} for row in rows]
+    records = func.json_to_recordset(cast(bindparam("rows", type_=Text()), JSON)).table_valued(
+        *(column(name, _unbounded(table.c[name].type)) for name in columns)
+    ).render_derived(with_types=True)
+    statement = statement.from_select(
+        [*columns, *shared],
+        select(*(records.c[name] for name in columns),
+               *(bindparam(name, type_=table.c[name].type) for name in shared)))
+
+    def parameters(rows: list[Mapping[str, Any]], **values: Any) -> dict[str, Any]:
+        return {"rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":"),
+                                   default=_json_value), **values}
+
+    return statement, parameters
+
+
+def _unbounded(column_type):  # type: ignore[no-untyped-def]
+    return Text() if isinstance(column_type, String) else column_type
+
+
+def _json_value(value: Any) -> str:
+    """What PostgreSQL reads back as the same value of the column's type."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"no JSON form for {type(value).__name__}")

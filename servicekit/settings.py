@@ -102,8 +102,9 @@ class Settings:
             token_audience=env.str("TOKEN_AUDIENCE", "inservice-api"),
             jwks_url=env.str("JWKS_URL", sso_url.rstrip("/") + "/jwks.json"),
             delivery_limit=env.int("DELIVERY_LIMIT", 5),
-            consumer_prefetch=env.int("CONSUMER_PREFETCH", 1000),
-            consumer_batch_size=env.int("CONSUMER_BATCH_SIZE", 500),
+            # A batch is one transaction and one ack; the prefetch holds the next batch.
+            consumer_prefetch=env.int("CONSUMER_PREFETCH", 2000),
+            consumer_batch_size=env.int("CONSUMER_BATCH_SIZE", 1000),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 1000),
             relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
             metrics_port=env.int("METRICS_PORT", 0) or None,

@@ -15,6 +15,7 @@ second. Either way the order of the queue is kept.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
 from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Delivery
-from servicekit.db import Database, insert_for
+from servicekit.db import Database, insert_rows
 from servicekit.events import Catalogue, Envelope, InvalidEvent, check_producer
 
 log = logging.getLogger("servicekit.consumer")
@@ -78,6 +79,13 @@ class BatchOutcome:
 
 class _HandlerFailed(Exception):
     pass
+
+
+@functools.cache
+def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+    statement, parameters = insert_rows(dialect, inbox, ("event_id", "event_type"),
+                                        shared=("consumer", "applied_at"))
+    return statement.on_conflict_do_nothing().returning(inbox.c.event_id), parameters
 
 
 class Consumer:
@@ -195,13 +203,12 @@ class Consumer:
         consumer's uncommitted claim makes this wait, then count as a duplicate."""
         if not items:
             return set()
-        now = datetime.now(timezone.utc)
         unique = {item.envelope.id: item for item in items}  # a batch may hold a copy twice
-        statement = (insert_for(session.get_bind().dialect.name, inbox)
-                     .on_conflict_do_nothing().returning(inbox.c.event_id))
-        rows = session.execute(statement, [
-            {"consumer": self.name, "event_id": event_id, "event_type": item.envelope.type,
-             "applied_at": now} for event_id, item in unique.items()])
+        statement, parameters = _claim_statement(session.get_bind().dialect.name)
+        rows = session.execute(statement, parameters(
+            [{"event_id": event_id, "event_type": item.envelope.type}
+             for event_id, item in unique.items()],
+            consumer=self.name, applied_at=datetime.now(timezone.utc)))
         return set(rows.scalars())
 
     def _handle(self, session: Session, run: list[_Decoded]) -> None:

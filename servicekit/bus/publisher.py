@@ -2,10 +2,14 @@
 
 On AMQP: pika's SelectConnection on its own I/O thread, publisher confirms pipelined — the
 whole batch goes out, then the caller waits once for its acks (one round trip per batch,
-not per message). In-process: kombu's memory transport, which has nothing to confirm.
+not per message). ``start_batch`` lets a caller send the next batch while the broker is
+still confirming the previous one (the relay does); batches go out on one channel in the
+order they were started. In-process: kombu's memory transport, which has nothing to
+confirm.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import threading
@@ -32,6 +36,16 @@ class Publisher(Protocol):
     def close(self) -> None: ...
 
 
+class Confirmation(Protocol):
+    def wait(self) -> None:
+        """Returns once the broker confirmed the whole batch; raises PublishFailed."""
+
+
+class _Done:
+    def wait(self) -> None:
+        pass
+
+
 def open_publisher(url: str, timeout: float = 10.0) -> Publisher:
     if url.startswith(("amqp://", "amqps://")):
         publisher = PipelinedPublisher(url, timeout)
@@ -53,15 +67,32 @@ class KombuPublisher:
                 content_encoding="binary", delivery_mode=2, message_id=message.message_id,
                 correlation_id=message.correlation_id, type=message.routing_key)
 
+    def start_batch(self, messages: list[OutgoingMessage]) -> Confirmation:
+        self.publish_batch(messages)  # nothing to wait for in-process
+        return _Done()
+
     def close(self) -> None:
         self._connection.release()
 
 
 class _Batch:
-    def __init__(self, future: Future) -> None:
+    def __init__(self, future: Future, first_tag: int) -> None:
         self.future = future
         self.outstanding: set[int] = set()
         self.nacked = 0
+        # Tags below ``unsettled_from`` are settled: a multiple confirm only looks above.
+        self.unsettled_from = self.last_tag = first_tag
+
+
+class _Pending:
+    def __init__(self, future: Future, size: int, timeout: float) -> None:
+        self._future, self._size, self._timeout = future, size, timeout
+
+    def wait(self) -> None:
+        try:
+            self._future.result(self._timeout)
+        except FutureTimeout:
+            raise PublishFailed(f"no confirm for {self._size} messages in {self._timeout}s") from None
 
 
 class PipelinedPublisher:
@@ -77,7 +108,7 @@ class PipelinedPublisher:
         self._connection: pika.SelectConnection | None = None
         self._channel = None
         self._last_tag = 0
-        self._batch: _Batch | None = None
+        self._batches: collections.deque[_Batch] = collections.deque()  # in tag order
         self._thread = threading.Thread(target=self._run, name="amqp-publisher", daemon=True)
 
     # -- caller's side ---------------------------------------------------------------
@@ -90,17 +121,20 @@ class PipelinedPublisher:
             raise PublishFailed("broker did not open a confirm channel in time") from None
 
     def publish_batch(self, messages: list[OutgoingMessage]) -> None:
-        if not messages:
-            return
+        self.start_batch(messages).wait()
+
+    def start_batch(self, messages: list[OutgoingMessage]) -> Confirmation:
+        """Hands the batch to the I/O thread and returns at once; ``wait()`` on the result
+        for the broker's confirms."""
         future: Future = Future()
+        if not messages:
+            future.set_result(None)
+            return _Pending(future, 0, self._timeout)
         connection = self._connection
         if connection is None or not connection.is_open:
             raise PublishFailed("connection to the broker is closed")
         connection.ioloop.add_callback_threadsafe(functools.partial(self._publish, messages, future))
-        try:
-            future.result(self._timeout)
-        except FutureTimeout:
-            raise PublishFailed(f"no confirm for {len(messages)} messages in {self._timeout}s") from None
+        return _Pending(future, len(messages), self._timeout)
 
     def close(self) -> None:
         connection = self._connection
@@ -149,16 +183,17 @@ class PipelinedPublisher:
     def _fail(self, error: Exception) -> None:
         if not self._ready.done():
             self._ready.set_exception(error)
-        batch, self._batch = self._batch, None
-        if batch is not None and not batch.future.done():
-            batch.future.set_exception(error)
+        batches, self._batches = self._batches, collections.deque()
+        for batch in batches:
+            if not batch.future.done():
+                batch.future.set_exception(error)
 
     def _publish(self, messages: list[OutgoingMessage], future: Future) -> None:
         if self._channel is None or not self._channel.is_open:
             future.set_exception(PublishFailed("channel is closed"))
             return
-        batch = _Batch(future)
-        self._batch = batch
+        batch = _Batch(future, self._last_tag + 1)
+        self._batches.append(batch)
         for message in messages:
             self._channel.basic_publish(
                 exchange=topology.EVENTS_EXCHANGE, routing_key=message.routing_key,
@@ -170,22 +205,33 @@ class PipelinedPublisher:
                     user_id=self._user))
             self._last_tag += 1
             batch.outstanding.add(self._last_tag)
+        batch.last_tag = self._last_tag
 
     def _on_confirm(self, frame) -> None:  # type: ignore[no-untyped-def]
-        batch = self._batch
-        if batch is None:
-            return
         method = frame.method
-        if method.multiple:
-            settled = {tag for tag in batch.outstanding if tag <= method.delivery_tag}
-        else:
-            settled = {method.delivery_tag} & batch.outstanding
-        batch.outstanding -= settled
-        if isinstance(method, Basic.Nack):
-            batch.nacked += len(settled)
-        if not batch.outstanding:
-            self._batch = None
-            if batch.nacked:
-                batch.future.set_exception(PublishFailed(f"broker refused {batch.nacked} messages"))
+        nack = isinstance(method, Basic.Nack)
+        for batch in list(self._batches):
+            if method.multiple:
+                # Tags of a batch are consecutive and batches are in tag order: stop at the
+                # first batch the confirm does not reach.
+                if batch.unsettled_from > method.delivery_tag:
+                    break
+                upto = min(method.delivery_tag, batch.last_tag)
+                settled = {tag for tag in range(batch.unsettled_from, upto + 1)
+                           if tag in batch.outstanding}
+                batch.unsettled_from = upto + 1
+            elif method.delivery_tag in batch.outstanding:
+                settled = {method.delivery_tag}
             else:
-                batch.future.set_result(None)
+                continue
+            batch.outstanding -= settled
+            if nack:
+                batch.nacked += len(settled)
+            if not batch.outstanding:
+                self._batches.remove(batch)
+                if batch.nacked:
+                    batch.future.set_exception(PublishFailed(f"broker refused {batch.nacked} messages"))
+                else:
+                    batch.future.set_result(None)
+            if not method.multiple:
+                break

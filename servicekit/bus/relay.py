@@ -3,24 +3,48 @@ broker. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (so several relays neve
 the same row at once), published as one pipelined batch, and marked sent in the same
 transaction only after the broker confirmed all of them. A crash anywhere before that
 commit leaves the rows unsent: they go out again, and consumers' inboxes absorb the copy.
+
+On PostgreSQL the running relay keeps two batches in flight: it claims and sends the next
+batch while the broker is still confirming the previous one (whose rows it still holds
+locked, so the next claim skips them), then commits them in order. Waiting for each
+batch's confirms before claiming the next left the broker idle half the time. Batches go
+out on one channel in order; if one fails, the one behind it is rolled back too and both
+go out again.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from servicekit import context, metrics
-from servicekit.bus.publisher import Publisher, PublishFailed
+from servicekit.bus.publisher import Confirmation, Publisher, PublishFailed
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.db import Database
 
 log = logging.getLogger("servicekit.relay")
+
+
+@dataclass
+class _InFlight:
+    """A claimed batch: its rows locked in an open transaction, sent, not yet confirmed."""
+    connection: Connection
+    transaction: Any
+    positions: list[int]
+    confirmation: Confirmation
+
+    def abandon(self) -> None:
+        try:
+            self.transaction.rollback()
+        finally:
+            self.connection.close()
 
 
 class Relay:
@@ -38,33 +62,62 @@ class Relay:
         context.bind_service(self.service)
         backoff = 0.5
         next_gauge = 0.0
+        in_flight: _InFlight | None = None
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_gauge:  # the backlog gauge, every few seconds
                     self.backlog()
                     next_gauge = time.monotonic() + 5.0
-                moved = self.relay_once()
+                if self._overlaps():
+                    following = self._send_next()
+                    try:
+                        moved = self._confirm(in_flight) if in_flight is not None else 0
+                    except BaseException:
+                        if following is not None:
+                            following.abandon()
+                        in_flight = None
+                        raise
+                    in_flight = following
+                    if in_flight is not None:
+                        backoff = 0.5
+                        continue  # keep the broker busy
+                else:
+                    moved = self.relay_once()
                 backoff = 0.5
             except PublishFailed as error:
                 log.warning("broker unavailable, retrying", extra={"error": str(error),
                                                                    "retry_in_s": backoff})
+                in_flight = self._abandon(in_flight)
                 self._drop_publisher()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
             except Exception:
                 log.exception("relay step failed")
+                in_flight = self._abandon(in_flight)
                 self._drop_publisher()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
             if moved < self.batch_size:
                 stop.wait(self.idle_seconds)
+        self._abandon(in_flight)
         self._drop_publisher()
 
     def relay_once(self) -> int:
         """Publish one batch of unsent rows; returns how many were confirmed."""
-        with self.database.engine.begin() as connection:
+        batch = self._send_next()
+        return self._confirm(batch) if batch is not None else 0
+
+    def _overlaps(self) -> bool:
+        # SQLite allows one writer: a second open batch would wait for the first for ever.
+        return self.database.is_postgres
+
+    def _send_next(self) -> _InFlight | None:
+        """Claims the next unsent rows and sends them; None when there are none."""
+        connection = self.database.engine.connect()
+        transaction = connection.begin()
+        try:
             rows = connection.execute(
                 select(outbox.c.position, outbox.c.event_id, outbox.c.event_type,
                        outbox.c.correlation_id, outbox.c.body)
@@ -74,18 +127,56 @@ class Relay:
                 .with_for_update(skip_locked=True)
             ).all()
             if not rows:
-                return 0
-            self._publisher_now().publish_batch([
-                OutgoingMessage(routing_key=row.event_type, body=row.body.encode(),
-                                message_id=row.event_id, correlation_id=row.correlation_id)
-                for row in rows])
-            self._mark_sent(connection, [row.position for row in rows])
-        metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(rows))
-        return len(rows)
+                transaction.rollback()
+                connection.close()
+                return None
+            messages = [OutgoingMessage(routing_key=row.event_type, body=row.body.encode(),
+                                        message_id=row.event_id,
+                                        correlation_id=row.correlation_id) for row in rows]
+            publisher = self._publisher_now()
+            start = getattr(publisher, "start_batch", None)
+            if start is not None:
+                confirmation = start(messages)
+            else:  # a publisher that only publishes and waits
+                publisher.publish_batch(messages)
+                confirmation = _CONFIRMED
+        except BaseException:
+            try:
+                transaction.rollback()
+            finally:
+                connection.close()
+            raise
+        return _InFlight(connection, transaction, [row.position for row in rows], confirmation)
+
+    def _confirm(self, batch: _InFlight) -> int:
+        """Waits for the broker's confirms, then marks the rows sent and commits."""
+        try:
+            batch.confirmation.wait()
+            self._mark_sent(batch.connection, batch.positions)
+            batch.transaction.commit()
+        except BaseException:
+            batch.abandon()
+            raise
+        batch.connection.close()
+        metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(batch.positions))
+        return len(batch.positions)
+
+    @staticmethod
+    def _abandon(batch: _InFlight | None) -> None:
+        if batch is not None:
+            try:
+                batch.abandon()
+            except Exception:  # a broken connection: its transaction is gone already
+                pass
+        return None
 
     def _mark_sent(self, connection: Connection, positions: list[int]) -> None:
-        connection.execute(update(outbox).where(outbox.c.position.in_(positions))
-                           .values(sent_at=datetime.now(timezone.utc)))
+        # On PostgreSQL the positions go as one array: an IN of a thousand placeholders
+        # cost the relay more CPU to build and parse than the rest of its batch.
+        batch = (outbox.c.position == any_(cast(bindparam("positions", positions),
+                                                ARRAY(BigInteger)))
+                 if connection.dialect.name == "postgresql" else outbox.c.position.in_(positions))
+        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(timezone.utc)))
 
     def backlog(self) -> int:
         with self.database.engine.connect() as connection:
@@ -108,6 +199,14 @@ class Relay:
                 self._publisher.close()
             finally:
                 self._publisher = None
+
+
+class _Confirmed:
+    def wait(self) -> None:
+        pass
+
+
+_CONFIRMED = _Confirmed()
 
 
 def tidy_outbox(database: Database, keep: timedelta = timedelta(days=7)) -> int:

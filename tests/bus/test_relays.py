@@ -82,3 +82,76 @@ def test_an_unconfirmed_batch_stays_unsent(make_database) -> None:  # type: igno
                                    .where(outbox.c.sent_at.is_(None)))
     assert unsent == 10
     database.dispose()
+
+
+class OverlappingPublisher:
+    """Confirms a batch only when the relay waits for it, and records what happened in
+    which order; the first ``failing`` batches are refused when waited for."""
+
+    def __init__(self, stop: threading.Event, failing: int = 0) -> None:
+        self.log: list[str] = []
+        self.sent: list[str] = []
+        self.stop, self.failing, self.batches = stop, failing, 0
+
+    def start_batch(self, messages):  # type: ignore[no-untyped-def]
+        self.batches += 1
+        number = self.batches
+        self.log.append(f"sent {number}")
+        self.sent += [message.message_id for message in messages]
+        publisher = self
+
+        class Confirmation:
+            def wait(self) -> None:
+                publisher.log.append(f"confirmed {number}")
+                if number <= publisher.failing:
+                    publisher.stop.set()
+                    raise PublishFailed("refused")
+        return Confirmation()
+
+    def publish_batch(self, messages) -> None:  # type: ignore[no-untyped-def]
+        self.start_batch(messages).wait()
+
+    def close(self) -> None:
+        pass
+
+
+def outbox_ids(database: Database, sent: bool) -> list[str]:
+    with database.engine.connect() as connection:
+        return list(connection.scalars(
+            select(outbox.c.event_id).where(outbox.c.sent_at.isnot(None) if sent
+                                            else outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.position)))
+
+
+def test_the_next_batch_goes_out_while_the_broker_confirms_the_last_and_order_is_kept(make_database) -> None:  # type: ignore[no-untyped-def]
+    database = Database(make_database("accounts"))
+    upgrade(ACCOUNTS.migrations_dir, database)
+    fill_outbox(database, 25)
+    stop = threading.Event()
+    publisher = OverlappingPublisher(stop)
+    relay = Relay("accounts", database, lambda: publisher, batch_size=10, idle_seconds=0.01)
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while relay.backlog() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    thread.join(10)
+    assert publisher.log == ["sent 1", "sent 2", "confirmed 1", "sent 3", "confirmed 2",
+                             "confirmed 3"]
+    assert publisher.sent == outbox_ids(database, sent=True)  # each once, in outbox order
+    assert len(publisher.sent) == 25
+    database.dispose()
+
+
+def test_when_a_batch_is_refused_the_batch_sent_behind_it_stays_unsent_too(make_database) -> None:  # type: ignore[no-untyped-def]
+    database = Database(make_database("accounts"))
+    upgrade(ACCOUNTS.migrations_dir, database)
+    fill_outbox(database, 20)
+    stop = threading.Event()
+    publisher = OverlappingPublisher(stop, failing=1)
+    relay = Relay("accounts", database, lambda: publisher, batch_size=10, idle_seconds=0.01)
+    relay.run(stop)  # returns after the refusal: the publisher stops it
+    assert publisher.log == ["sent 1", "sent 2", "confirmed 1"]
+    assert len(outbox_ids(database, sent=False)) == 20  # both go out again
+    database.dispose()
