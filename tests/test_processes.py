@@ -1,5 +1,7 @@
 """The processes as production runs them: gunicorn with several workers, and `make up`'s
-embedded platform (issue: platform foundation, points 1 and 6; R-OPS-2, R-OPS-3)."""
+embedded platform (issue: platform foundation, points 1 and 6; R-OPS-2, R-OPS-3), and
+`make up` on the real servers, whose processes come back when they die and all stop on
+Ctrl-C (issue 15, point 3)."""
 from __future__ import annotations
 
 import os
@@ -7,13 +9,15 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
 
 from servicekit.settings import SERVICE_PORTS, SERVICES
 
-from servicekit.testing.processes import free_port, wait_until_ok
+from servicekit.testing.processes import (alive, free_port, port_is_free, session_members,
+                                          wait_until_ok)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,3 +75,34 @@ def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_p
     assert up.returncode == 0, output
     assert f"The platform is up (embedded): {gateway}" in output
     assert "Traceback" not in output
+
+
+def test_gunicorn_workers_end_with_a_master_killed_by_sigkill(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # What a Ctrl-C of `make up` left behind: a gateway worker without its master, still
+    # holding port 8080. An idle worker notices its new parent within a second; a busy one
+    # (a request waiting on a server) does not look: stopped workers stand for busy ones.
+    # Nobody kills the group here: the workers must go by themselves.
+    port = free_port()
+    env = dict(os.environ, DATA_DIR=str(tmp_path), STATS_HTTP_PORT=str(port), WEB_WORKERS="2",
+               PROMETHEUS_MULTIPROC_DIR="")
+    master = subprocess.Popen([sys.executable, "-m", "services.stats", "web"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        wait_until_ok(f"http://127.0.0.1:{port}/healthz", 60, master)
+        workers = [pid for pid in session_members(master.pid) if pid != master.pid]
+        assert len(workers) == 2, workers
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        master.kill()
+        master.wait(5)
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in workers if alive(pid)] == [], "workers outlived their master"
+        assert port_is_free(port)
+    finally:
+        try:
+            os.killpg(master.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
