@@ -14,7 +14,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from servicekit import context, metrics
+from servicekit import context, heartbeat, metrics
 from servicekit.bus.publisher import Publisher, PublishFailed
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
@@ -39,6 +39,7 @@ class Relay:
         backoff = 0.5
         next_gauge = 0.0
         while not stop.is_set():
+            heartbeat.beat("relay")  # a turn, even a retry: see servicekit/heartbeat.py
             try:
                 if time.monotonic() >= next_gauge:  # the backlog gauge, every few seconds
                     self.backlog()
