@@ -72,7 +72,11 @@ class ProcessPlatform:
                        env=environ, check=True)
 
     def _spawn(self, name: str, args: list[str], environ: dict[str, str]) -> None:
-        self.supervisor.start(name, [sys.executable, *args], environ, REPO_ROOT)
+        heartbeat = None
+        if args[-1] in ("relay", "consumer"):  # their loops beat (servicekit/heartbeat.py)
+            heartbeat = Settings.from_env("gateway", self.environ).data_dir / "heartbeats" / name
+            environ = {**environ, "HEARTBEAT_FILE": str(heartbeat)}
+        self.supervisor.start(name, [sys.executable, *args], environ, REPO_ROOT, heartbeat)
 
     def _raise_if_exited(self) -> None:
         # A process that cannot start is a setting or a server to fix, not to retry.

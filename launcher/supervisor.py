@@ -12,6 +12,11 @@ Each child starts in a session (and process group) of its own, so that
 A child also dies with the launcher (``PR_SET_PDEATHSIG``, Linux): a launcher killed
 with SIGKILL leaves no platform running behind it.
 
+A child given a heartbeat file (relays and consumers: ``HEARTBEAT_FILE``,
+servicekit/heartbeat.py) that has not touched it for ``stuck_after`` seconds is stuck:
+its group is killed, and it is restarted like a child that ended. This is what the
+liveness probes do in compose and on Kubernetes.
+
 A child that ends on its own is restarted after a delay that doubles from
 ``first_delay`` up to ``max_delay``, and falls back to ``first_delay`` once the child
 has run ``healthy_after`` seconds: a crash loop does not spin, a rare crash costs a
@@ -49,6 +54,7 @@ class RestartPolicy:
     first_delay: float = 1.0
     max_delay: float = 30.0
     healthy_after: float = 60.0
+    stuck_after: float = 120.0  # as the probes of deploy/ (docs/operations.md)
 
     def next_delay(self, previous: float | None, ran_for: float) -> float:
         if previous is None or ran_for >= self.healthy_after:
@@ -62,6 +68,7 @@ class Child:
     argv: list[str]
     env: Mapping[str, str]
     cwd: Path
+    heartbeat: Path | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     delay: float | None = None        # the last restart delay, None until a first end
@@ -95,8 +102,9 @@ class Supervisor:
     children: dict[str, Child] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic
 
-    def start(self, name: str, argv: list[str], env: Mapping[str, str], cwd: Path) -> Child:
-        child = Child(name, argv, env, cwd)
+    def start(self, name: str, argv: list[str], env: Mapping[str, str], cwd: Path,
+              heartbeat: Path | None = None) -> Child:
+        child = Child(name, argv, env, cwd, heartbeat)
         child.spawn()
         self.children[name] = child
         return child
@@ -115,11 +123,27 @@ class Supervisor:
             if child.restart_at is None and child.process is not None \
                     and child.process.poll() is not None:
                 self._schedule_restart(child, now)
+            elif child.restart_at is None and self._stuck(child, now):
+                child.signal_group(signal.SIGKILL)  # the next pass sees it ended
             elif child.restart_at is not None and now >= child.restart_at:
                 child.restarts += 1
                 child.spawn()
                 log.warning("process restarted", extra={
                     "child": child.name, "pid": child.pid, "restarts": child.restarts})
+
+    def _stuck(self, child: Child, now: float) -> bool:
+        if child.heartbeat is None or now - child.started_at < self.policy.stuck_after:
+            return False  # a file from before this start says nothing of this one
+        try:
+            silent = time.time() - child.heartbeat.stat().st_mtime
+        except FileNotFoundError:
+            silent = now - child.started_at
+        if silent <= self.policy.stuck_after:
+            return False
+        log.error(f"process {child.name} stuck (no turn of its loop for {silent:.0f}s); "
+                  f"killing it", extra={"child": child.name, "pid": child.pid,
+                                        "silent_s": round(silent)})
+        return True
 
     def _schedule_restart(self, child: Child, now: float) -> None:
         assert child.process is not None

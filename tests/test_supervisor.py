@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -127,3 +128,30 @@ def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(superv
     assert time.monotonic() - began < 4
     assert [pid for pid in members if alive(pid)] == []
     assert all(port_is_free(port) for port in ports)
+
+
+def test_a_process_whose_loop_stops_turning_is_killed_and_restarted(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    # Beats for a second, then hangs: a relay stuck in a call that never returns.
+    beats = tmp_path / "heartbeat"
+    script = ("import pathlib, sys, time\n"
+              "beat = pathlib.Path(sys.argv[1])\n"
+              "for _ in range(10):\n"
+              "    beat.touch(); time.sleep(0.1)\n"
+              "time.sleep(600)\n")
+    supervisor = Supervisor(RestartPolicy(first_delay=0.2, stuck_after=1.5))
+    caplog.set_level(logging.INFO, logger="launcher")
+    try:
+        child = supervisor.start("courses-relay", [sys.executable, "-c", script, str(beats)],
+                                 dict(os.environ), Path.cwd(), heartbeat=beats)
+        first_pid = child.pid
+        time.sleep(1.0)
+        supervisor.supervise()
+        assert alive(first_pid), "turning: alive"
+        wait_for(lambda: supervisor.supervise() or child.pid != first_pid, 15, "a restart")
+        assert not alive(first_pid)
+        stuck = [m for m in caplog.messages if m.startswith("process courses-relay stuck")]
+        assert stuck and re.fullmatch(r"process courses-relay stuck \(no turn of its loop for "
+                                      r"\ds\); killing it", stuck[0]), stuck
+        assert "process courses-relay ended (signal SIGKILL); restarting in 0.2s" in caplog.messages
+    finally:
+        supervisor.stop(grace=1)
