@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import make_url
 
 from launcher.broker import service_environments, without_broker_urls
 from launcher.registry import DEFINITIONS
+from launcher.supervisor import Supervisor
 from servicekit.db import normalise_url
 from servicekit.service import Runtime
 from servicekit.serving import wait_until_answering
@@ -37,8 +37,10 @@ def ensure_database(url: str) -> None:
 
 @dataclass
 class ProcessPlatform:
+    """Every process of every service, supervised (launcher/supervisor.py): one that
+    ends after the start is restarted; one that ends while starting stops the start."""
     environ: dict[str, str]
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    supervisor: Supervisor = field(default_factory=Supervisor)
 
     def start(self) -> str:
         # Each service on its own broker user (launcher/broker.py).
@@ -70,24 +72,20 @@ class ProcessPlatform:
                        env=environ, check=True)
 
     def _spawn(self, name: str, args: list[str], environ: dict[str, str]) -> None:
-        self.processes[name] = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT,
-                                                env=environ)
+        heartbeat = None
+        if args[-1] in ("relay", "consumer"):  # their loops beat (servicekit/heartbeat.py)
+            heartbeat = Settings.from_env("gateway", self.environ).data_dir / "heartbeats" / name
+            environ = {**environ, "HEARTBEAT_FILE": str(heartbeat)}
+        self.supervisor.start(name, [sys.executable, *args], environ, REPO_ROOT, heartbeat)
 
     def _raise_if_exited(self) -> None:
-        if self.exited():
-            raise RuntimeError(f"processes ended while starting: {self.exited()}")
+        # A process that cannot start is a setting or a server to fix, not to retry.
+        if ended := self.supervisor.ended():
+            raise RuntimeError(f"processes ended while starting: {ended}")
 
-    def exited(self) -> dict[str, int]:
-        return {name: code for name, p in self.processes.items()
-                if (code := p.poll()) is not None}
+    def supervise(self) -> None:
+        self.supervisor.supervise()
 
     def shutdown(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 20
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        # Ctrl-C must be done within 20 s: 15 s of grace, then SIGKILL.
+        self.supervisor.stop(grace=15.0)

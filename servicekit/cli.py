@@ -19,7 +19,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from servicekit import serving
+from servicekit import heartbeat, serving
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
 from servicekit.logs import configure_logging
@@ -89,6 +89,7 @@ def _long_running() -> None:
 
 def _run_relay(runtime: Runtime) -> int:
     stop = serving.stop_event_on_signals()
+    heartbeat.configure(runtime.settings.value("HEARTBEAT_FILE"))
     serving.start_metrics_server(runtime.settings)
     _long_running()
     runtime.relay().run(stop)
@@ -97,6 +98,7 @@ def _run_relay(runtime: Runtime) -> int:
 
 def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
     stop = serving.stop_event_on_signals()
+    heartbeat.configure(runtime.settings.value("HEARTBEAT_FILE"))
     serving.start_metrics_server(runtime.settings)
     subscriptions = [s for s in runtime.subscriptions()
                      if not only or s.queue.subscription in only]
@@ -104,7 +106,8 @@ def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
         # Deployments run a consumer for every service; one with nothing to read yet idles
         # rather than crash-looping.
         log.info("no subscriptions: idle until stopped")
-        stop.wait()
+        while not stop.wait(5.0):
+            heartbeat.beat("idle")  # idle is alive
         return 0
     threads = [threading.Thread(target=consume, args=(runtime, s, stop),
                                 name=f"consumer-{s.queue.name}") for s in subscriptions]

@@ -6,6 +6,8 @@ import os
 
 from prometheus_client import multiprocess
 
+from servicekit.orphans import die_with
+
 bind = f"{os.environ.get('HTTP_HOST', '127.0.0.1')}:{os.environ['HTTP_PORT']}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
@@ -21,3 +23,9 @@ preload_app = False  # engines and connections are built in each worker, after t
 
 def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    # A worker ends with its master, even one killed with SIGKILL: else it keeps the
+    # port, serving with nobody to stop or replace it.
+    die_with(server.pid)

@@ -98,6 +98,17 @@ SCHEDULED_JOBS = (
 TIME_ZONE = "Asia/Taipei"
 NIGHT_HOURS = range(0, 6)
 
+# Issue 15, point 3: liveness of the relay and consumer loops (servicekit/heartbeat.py).
+# A turn of either loop normally lasts at most: a retry delay while a server is down
+# (capped at 10 s in relay.py and consumer.py), a connection attempt, and a batch (500
+# events, or 1,000 outbox rows with their confirms: seconds). The probe's max age must
+# stay well above that, or a loop waiting as designed would be restarted; and a stuck
+# loop must still be restarted within minutes.
+LIVENESS_MODULE = ["python", "-m", "servicekit.liveness"]
+SHORTEST_MAX_AGE = 60
+LONGEST_TIME_TO_RESTART = 300
+RESTARTING = ("always", "unless-stopped", "on-failure")
+
 
 # --- loading -------------------------------------------------------------------------
 
@@ -468,6 +479,49 @@ def test_compose_gateway_publishes_8080_and_reaches_every_service():
     assert "redis" in compose()["services"]
 
 
+def liveness_check(argv: list[str]) -> tuple[str, float]:
+    """(file, max age) of a ``python -m servicekit.liveness FILE --max-age N`` command."""
+    assert argv[:3] == LIVENESS_MODULE, f"not the heartbeat check: {argv}"
+    assert len(argv) == 6 and argv[4] == "--max-age", argv
+    return argv[3], float(argv[5])
+
+
+def compose_long_running() -> dict[str, dict]:
+    """Every compose service that is not a one-off step (migrate, broker setup)."""
+    return {name: service for name, service in compose()["services"].items()
+            if service.get("restart", "no") != "no"
+            and not re.search(r"-migrate$|^broker-setup$", name)}
+
+
+def test_compose_every_long_running_process_restarts_and_is_healthchecked():
+    long_running = compose_long_running()
+    expected = {f"{name}-{process}" for name in SERVICES for process in PROCESSES}
+    assert expected | {"gateway", "rabbitmq", "postgres", "redis"} <= set(long_running)
+    for name, service in long_running.items():
+        assert service.get("restart") in RESTARTING, f"{name}: restart policy"
+        assert (service.get("healthcheck") or {}).get("test"), f"{name}: no healthcheck"
+        assert not (service.get("healthcheck") or {}).get("disable"), name
+    for name in ("broker-setup", *(f"{service}-migrate" for service in SERVICES)):
+        assert compose_service(name).get("restart") == "no", f"{name} runs once"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_relay_and_consumer_health_is_their_heartbeat(name):
+    for process in ("relay", "consumer"):
+        service = compose_service(f"{name}-{process}")
+        check = service["healthcheck"]
+        test = check["test"]
+        assert test[0] == "CMD", f"{name}-{process}: exec form, no shell"
+        path, max_age = liveness_check(test[1:])
+        assert compose_env(service).get("HEARTBEAT_FILE") == path, \
+            f"{name}-{process}: the check reads another file than the process writes"
+        assert path.startswith("/tmp/") and "/tmp" in service.get("tmpfs", []), \
+            f"{name}-{process}: the heartbeat belongs on the tmpfs (read-only root)"
+        assert max_age >= SHORTEST_MAX_AGE, f"{name}-{process}: {max_age}s would restart a loop that waits"
+        interval = float(check["interval"].rstrip("s"))
+        assert max_age + interval * check["retries"] <= LONGEST_TIME_TO_RESTART
+
+
 def test_compose_infrastructure_is_healthchecked():
     services = compose()["services"]
     assert re.match(r"rabbitmq:3\.1[23]", services["rabbitmq"]["image"])
@@ -660,6 +714,47 @@ def check_web(document: dict, port: int) -> None:
     assert annotations.get("prometheus.io/port") == str(port)
     budgets = [pdb for pdb in of_kind("PodDisruptionBudget") if selects(pdb["spec"]["selector"]["matchLabels"], labels)]
     assert budgets, f"{name}: no PodDisruptionBudget"
+
+
+def test_k8s_every_long_running_container_restarts_and_has_a_liveness_probe():
+    deployments = [doc for doc in workloads() if doc["kind"] in ("Deployment", "StatefulSet", "DaemonSet")]
+    names = {doc["metadata"]["name"] for doc in deployments}
+    assert {f"{name}-{process}" for name in SERVICES for process in PROCESSES} | {"gateway"} <= names
+    for document in deployments:
+        assert pod_spec(document).get("restartPolicy", "Always") == "Always"
+        for container in pod_spec(document)["containers"]:
+            probe = container.get("livenessProbe") or {}
+            assert set(probe) & {"httpGet", "exec", "tcpSocket", "grpc"}, \
+                f"{document['metadata']['name']}/{container['name']}: no liveness probe"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_relay_and_consumer_liveness_is_their_heartbeat(name):
+    for process in ("relay", "consumer"):
+        document = find("Deployment", f"{name}-{process}")
+        [container] = pod_spec(document)["containers"]
+        probe = container["livenessProbe"]
+        path, max_age = liveness_check(probe["exec"]["command"])
+        assert container_env(container).get("HEARTBEAT_FILE") == ("value", path), \
+            f"{name}-{process}: the probe reads another file than the process writes"
+        mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
+        volumes = {volume["name"]: volume for volume in pod_spec(document).get("volumes", [])}
+        [mount] = [mount for mount in mounts if path.startswith(mount.rstrip("/") + "/")]
+        assert "emptyDir" in volumes[mounts[mount]], f"{name}-{process}: heartbeat on a writable emptyDir"
+        assert max_age >= SHORTEST_MAX_AGE, f"{name}-{process}: {max_age}s would restart a loop that waits"
+        # The exec runs a Python interpreter: give it time on a busy node.
+        assert probe.get("timeoutSeconds", 1) >= 5
+        assert probe.get("initialDelaySeconds", 0) >= 10, "the process must start and beat first"
+        period, failures = probe.get("periodSeconds", 10), probe.get("failureThreshold", 3)
+        assert max_age + period * failures <= LONGEST_TIME_TO_RESTART
+
+
+def test_liveness_checks_refuse_other_commands():
+    with pytest.raises(AssertionError):
+        liveness_check(["python", "-c", "pass"])
+    with pytest.raises(AssertionError):
+        liveness_check(["python", "-m", "servicekit.liveness", "/tmp/heartbeat"])
+    assert liveness_check(["python", "-m", "servicekit.liveness", "/tmp/h", "--max-age", "90"]) == ("/tmp/h", 90.0)
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -1243,3 +1338,38 @@ def test_crd_validator_refuses_broken_broker_users(kind, name, breaks):
     assert not k8s_errors(document)
     breaks(document["spec"])
     assert k8s_errors(document), f"a broken {kind} passed its CRD schema"
+
+
+# =====================================================================================
+# The runbook's CloudNativePG examples (docs/operations.md, "Backups and restore")
+# =====================================================================================
+
+RUNBOOK = REPO / "docs" / "operations.md"
+
+
+def runbook_yaml_blocks() -> list[dict]:
+    text = RUNBOOK.read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)]
+
+
+def test_runbook_backup_and_restore_examples_match_cloudnativepg():
+    blocks = runbook_yaml_blocks()
+    [backup] = [block for block in blocks if "kind" not in block and "backup" in block["spec"]]
+    cluster = copy.deepcopy(find("Cluster", f"{SERVICES[0]}-db"))
+    cluster["spec"].update(backup["spec"])
+    errors = k8s_errors(cluster)
+    assert not errors, "the backup section does not fit the Cluster:\n" + "\n".join(errors)
+    [restored] = [block for block in blocks if block.get("kind") == "Cluster"]
+    errors = k8s_errors(restored)
+    assert not errors, "the restore example is not a valid Cluster:\n" + "\n".join(errors)
+    recovery = restored["spec"]["bootstrap"]["recovery"]
+    [source] = [c for c in restored["spec"]["externalClusters"] if c["name"] == recovery["source"]]
+    store = backup["spec"]["backup"]["barmanObjectStore"]
+    assert source["barmanObjectStore"]["destinationPath"] == store["destinationPath"]
+    assert source["barmanObjectStore"]["serverName"] == cluster["metadata"]["name"]
+    # ScheduledBackup has no CRD here: its shape by hand (six cron fields, seconds first).
+    [scheduled] = [block for block in blocks if block.get("kind") == "ScheduledBackup"]
+    assert scheduled["apiVersion"] == "postgresql.cnpg.io/v1"
+    assert scheduled["metadata"]["namespace"] == NAMESPACE
+    assert len(scheduled["spec"]["schedule"].split()) == 6
+    assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]

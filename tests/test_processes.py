@@ -1,5 +1,7 @@
 """The processes as production runs them: gunicorn with several workers, and `make up`'s
-embedded platform (issue: platform foundation, points 1 and 6; R-OPS-2, R-OPS-3)."""
+embedded platform (issue: platform foundation, points 1 and 6; R-OPS-2, R-OPS-3), and
+`make up` on the real servers, whose processes come back when they die and all stop on
+Ctrl-C (issue 15, point 3)."""
 from __future__ import annotations
 
 import os
@@ -7,13 +9,15 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
 
 from servicekit.settings import SERVICE_PORTS, SERVICES
 
-from servicekit.testing.processes import free_port, wait_until_ok
+from servicekit.testing.processes import (alive, descendants, free_port, port_is_free,
+                                          session_members, wait_until_ok)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,3 +75,137 @@ def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_p
     assert up.returncode == 0, output
     assert f"The platform is up (embedded): {gateway}" in output
     assert "Traceback" not in output
+
+
+def test_gunicorn_workers_end_with_a_master_killed_by_sigkill(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # What a Ctrl-C of `make up` left behind: a gateway worker without its master, still
+    # holding port 8080. An idle worker notices its new parent within a second; a busy one
+    # (a request waiting on a server) does not look: stopped workers stand for busy ones.
+    # Nobody kills the group here: the workers must go by themselves.
+    port = free_port()
+    env = dict(os.environ, DATA_DIR=str(tmp_path), STATS_HTTP_PORT=str(port), WEB_WORKERS="2",
+               PROMETHEUS_MULTIPROC_DIR="")
+    master = subprocess.Popen([sys.executable, "-m", "services.stats", "web"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        wait_until_ok(f"http://127.0.0.1:{port}/healthz", 60, master)
+        workers = [pid for pid in session_members(master.pid) if pid != master.pid]
+        assert len(workers) == 2, workers
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        master.kill()
+        master.wait(5)
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in workers if alive(pid)] == [], "workers outlived their master"
+        assert port_is_free(port)
+    finally:
+        try:
+            os.killpg(master.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def read(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def leads_its_session(pid: int) -> bool:
+    try:
+        return os.getsid(pid) == pid
+    except ProcessLookupError:
+        return False
+
+
+def wait_until(condition, timeout: float, what: str, log: Path):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"not within {timeout}s: {what}\n--- launcher output ---\n"
+                         f"{read(log)[-4000:]}")
+
+
+def the_one(processes: dict[int, str], *words: str) -> int | None:
+    """The launcher's child (the leader of its own session) whose command has ``words``."""
+    found = [pid for pid, command in processes.items()
+             if all(word in command for word in words) and leads_its_session(pid)]
+    assert len(found) <= 1, f"{words}: several {found}"
+    return found[0] if found else None
+
+
+def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl_c(
+        tmp_path, make_database, broker_users, rabbitmq_vhost) -> None:  # type: ignore[no-untyped-def]
+    ports = {name: free_port() for name in SERVICE_PORTS}
+    env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING", WEB_WORKERS="1",
+               BROKER_URL=rabbitmq_vhost)
+    for name, port in ports.items():
+        env[f"{name.upper()}_HTTP_PORT"] = str(port)
+        if name != "gateway":
+            env[f"{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+            env[f"{name.upper()}_DATABASE_URL"] = make_database(name)
+            env[f"{name.upper()}_BROKER_URL"] = broker_users(name)
+    log = tmp_path / "make-up.log"
+    with log.open("w") as output:
+        up = subprocess.Popen([sys.executable, "-m", "launcher"], cwd=ROOT, env=env,
+                              stdout=output, stderr=subprocess.STDOUT)
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    every_session: set[int] = set()
+    try:
+        wait_until_ok(f"{gateway}/healthz", 240, up)
+        wait_until(lambda: "The platform is up (services as processes on the real broker)"
+                   in read(log), 30, "the launcher's word that all is up", log)
+        children = descendants(up.pid)
+        every_session.update(pid for pid in children if leads_its_session(pid))
+
+        # kill -9 a relay: it comes back, and the launcher says which and why.
+        relay = the_one(children, "services.accounts", "relay")
+        assert relay, children
+        os.kill(relay, signal.SIGKILL)
+        wait_until(lambda: "process accounts-relay ended (signal SIGKILL); restarting in 1s"
+                   in read(log), 15, "the relay's end logged", log)
+        new_relay = wait_until(lambda: the_one(descendants(up.pid), "services.accounts", "relay"),
+                               15, "a new relay", log)
+        assert new_relay != relay
+        every_session.add(new_relay)
+
+        # SIGKILL the gateway's gunicorn master, its worker busy (stopped): the worker
+        # goes, the port is free for the restarted gateway, which serves again.
+        master = the_one(children, "gunicorn", "gateway.app")
+        assert master, children
+        [worker] = [pid for pid in session_members(master) if pid != master]
+        os.kill(worker, signal.SIGSTOP)
+        os.kill(master, signal.SIGKILL)
+        wait_until(lambda: not alive(worker), 10, "the orphaned gateway worker's end", log)
+        wait_until(lambda: "process gateway-web ended (signal SIGKILL); restarting in 1s"
+                   in read(log), 15, "the gateway's end logged", log)
+        new_master = wait_until(lambda: the_one(descendants(up.pid), "gunicorn", "gateway.app"),
+                                15, "a new gateway master", log)
+        assert new_master != master
+        every_session.add(new_master)
+        assert wait_until_ok(f"{gateway}/healthz", 60, up).json()["services"] == \
+            {name: "ok" for name in SERVICES}
+
+        # Ctrl-C: the launcher and every child and grandchild gone within 20 s.
+        everything = {*descendants(up.pid), *(pid for session in every_session
+                                              for pid in session_members(session))}
+        began = time.monotonic()
+        up.send_signal(signal.SIGINT)
+        assert up.wait(25) == 0
+        wait_until(lambda: not any(alive(pid) for pid in everything),
+                   max(0.5, 20 - (time.monotonic() - began)), "every process's end", log)
+        assert time.monotonic() - began < 20
+        assert all(port_is_free(port) for port in ports.values())
+        assert "Traceback" not in read(log)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        for session in every_session:
+            try:
+                os.killpg(session, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy.orm import Session
 
-from servicekit import context, metrics
+from servicekit import context, heartbeat, metrics
 from servicekit.bus.access import Publishers
 from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
@@ -104,6 +104,7 @@ class Consumer:
         backoff = 0.5
         reader: QueueReader | None = None
         while not stop.is_set():
+            heartbeat.beat(self.name)  # a turn, idle or retrying too: servicekit/heartbeat.py
             try:
                 if reader is None:
                     reader = open_reader()

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from servicekit import context, metrics
+from servicekit import context, heartbeat, metrics
 from servicekit.bus.publisher import Confirmation, Publisher, PublishFailed
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
@@ -64,6 +64,7 @@ class Relay:
         next_gauge = 0.0
         in_flight: _InFlight | None = None
         while not stop.is_set():
+            heartbeat.beat("relay")  # a turn, even a retry: see servicekit/heartbeat.py
             try:
                 if time.monotonic() >= next_gauge:  # the backlog gauge, every few seconds
                     self.backlog()
