@@ -38,6 +38,7 @@ def ensure_database(url: str) -> None:
 @dataclass
 class ProcessPlatform:
     environ: dict[str, str]
+    demo_data: bool = False  # DEMO_DATA=1 (launcher/demo.py)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self) -> str:
@@ -63,7 +64,19 @@ class ProcessPlatform:
             settings = Settings.from_env(name, self.environ)
             wait_until_answering(f"http://{settings.http_host}:{settings.http_port}/healthz",
                                  90, self._raise_if_exited)
+        if self.demo_data:
+            self._seed_demo(environments)
         return f"http://{gateway.http_host}:{gateway.http_port}"
+
+    def _seed_demo(self, environments: dict[str, dict[str, str]]) -> None:
+        """Each service's own seed, as the embedded default runs it, once every process
+        is up: accounts first, whose events the others' seeds wait for (sso sets the demo
+        passwords as the accounts reach its replica). Idempotent: a second start adds
+        nothing."""
+        for definition in DEFINITIONS:
+            if definition.seed_demo is not None:
+                log.info("seeding demo data", extra={"service": definition.name})
+                self._run_once(definition.name, "seed-demo", environments[definition.name])
 
     def _run_once(self, service: str, command: str, environ: dict[str, str]) -> None:
         subprocess.run([sys.executable, "-m", f"services.{service}", command], cwd=REPO_ROOT,

@@ -5,6 +5,7 @@ import signal
 import sys
 import threading
 
+from launcher.demo import DemoDataRefused, asked_for, wants_demo_data
 from launcher.embedded import EmbeddedPlatform
 from launcher.processes import ProcessPlatform
 from servicekit.settings import Settings
@@ -12,8 +13,15 @@ from servicekit.settings import Settings
 
 def main() -> int:
     environ = dict(os.environ)
+    try:
+        asked_for(environ)
+    except DemoDataRefused as refused:
+        print(f"make up: {refused}", file=sys.stderr)
+        return 2
     real_servers = Settings.from_env("courses", environ).amqp
-    platform = ProcessPlatform(environ) if real_servers else EmbeddedPlatform(environ)
+    demo_data = wants_demo_data(environ, real_servers)
+    platform = (ProcessPlatform(environ, demo_data=demo_data) if real_servers
+                else EmbeddedPlatform(environ, seed=demo_data))
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())

@@ -18,6 +18,7 @@ import logging
 import sys
 import threading
 from datetime import timedelta
+from typing import Callable
 
 from servicekit import serving
 from servicekit.bus.consumer import Subscription
@@ -25,7 +26,7 @@ from servicekit.bus.relay import tidy_outbox
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
 from servicekit.problems import Problem
-from servicekit.service import Runtime, ServiceDefinition, positive_int
+from servicekit.service import Command, Runtime, ServiceDefinition, positive_int
 from servicekit.settings import Settings
 
 log = logging.getLogger("servicekit.cli")
@@ -63,17 +64,30 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     if args.command == "consumer":
         return _run_consumers(runtime, args.subscription)
     if args.command == "migrate":
-        migrate(runtime)
-        return 0
+        return _one_off(runtime, lambda: migrate(runtime) or 0)
     if args.command == "dead-letters":
         return _dead_letters(runtime, args)
     if args.command == "tidy-outbox":
         print(json.dumps({"deleted": tidy_outbox(runtime.database, timedelta(days=args.days))}))
         return 0
     if args.command == "seed-demo":
-        return _seed_demo(runtime)
+        return _one_off(runtime, lambda: _seed_demo(runtime))
+    return _one_off(runtime, lambda: _own_command(own[args.command], runtime, args))
+
+
+def _one_off(runtime: Runtime, work: Callable[[], int]) -> int:
+    """A command that ends when its work does: its connections are closed, not left to
+    the garbage collector (which a caller in the same process, a test, would see)."""
     try:
-        result = own[args.command].run(runtime, args)
+        return work()
+    finally:
+        if "database" in vars(runtime):  # built only if the command used it
+            runtime.database.dispose()
+
+
+def _own_command(command: Command, runtime: Runtime, args: argparse.Namespace) -> int:
+    try:
+        result = command.run(runtime, args)
     except Problem as problem:
         # A refusal the operator must read, and a script must see: the reason on stderr,
         # as problem+json, and a non-zero exit.
