@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     if not Settings.from_env("accounts").amqp:
         for service in ("accounts", "sso"):
             subprocess.run([sys.executable, "-m", f"services.{service}", "migrate"],
-                           cwd=REPO_ROOT, env=dict(os.environ), check=True,
-                           stdout=subprocess.DEVNULL)
+                           cwd=REPO_ROOT, env={**os.environ, "LOG_LEVEL": "WARNING"},
+                           check=True, stdout=subprocess.DEVNULL)
     made = _run("accounts", "create-operator", args.login, "--name", args.name,
                 "--email", args.email, *who, *(["--another"] if args.another else []))
     if made != 0:

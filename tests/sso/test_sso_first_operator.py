@@ -111,8 +111,10 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
 
     # Audited on both sides: who ran it, as whom on which machine, when, for which login.
     [bootstrap] = bootstraps(accounts)
-    assert (bootstrap.login, bootstrap.run_by, bootstrap.os_user, bootstrap.host, bootstrap.another) == (
-        "ops.chen", "alice@moe", getpass.getuser(), socket.gethostname(), False)
+    assert (bootstrap.login, bootstrap.run_by, bootstrap.os_user, bootstrap.host, bootstrap.another,
+            bootstrap.outcome, str(bootstrap.account_id)) == (
+        "ops.chen", "alice@moe", getpass.getuser(), socket.gethostname(), False, "created",
+        made["account_id"])
     assert abs(bootstrap.created_at - utcnow()) < timedelta(minutes=1)
     with sso.sso.database.session() as session:
         [row] = session.execute(select(operator_links)).all()
@@ -139,16 +141,19 @@ def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platfo
     assert problem == {"type": "urn:inservice:problem:operator-exists",
                        "title": "The platform has an operator already", "status": 409,
                        "detail": problem["detail"], "operators": ["ops.chen"]}
-    assert operator_logins(accounts) == ["ops.chen"] and relay_all(accounts) == 0  # nothing written
-    assert len(bootstraps(accounts)) == 1
+    assert operator_logins(accounts) == ["ops.chen"] and relay_all(accounts) == 0  # no account
 
     status, made, _ = run(ACCOUNTS, capsys, "create-operator", "ops.lin", "--name", "林維運",
                           "--email", "ops.lin@moe.example.tw", "--by", "bob", "--another")
     assert status == 0 and made["login"] == "ops.lin"
     assert operator_logins(accounts) == ["ops.chen", "ops.lin"]
     assert relayed == 2 and relay_all(accounts) == 2  # account created, role granted
-    assert [(b.login, b.run_by, b.another) for b in bootstraps(accounts)] == [
-        ("ops.chen", getpass.getuser(), False), ("ops.lin", "bob", True)]
+    # Every run audited, the refused one too (an attempt on a live platform).
+    assert [(b.login, b.run_by, b.another, b.outcome, b.account_id is None)
+            for b in bootstraps(accounts)] == [
+        ("ops.chen", getpass.getuser(), False, "created", False),
+        ("ops.lin", "bob", False, "refused", True),
+        ("ops.lin", "bob", True, "created", False)]
 
     # A login taken is refused too, whatever --another says.
     status, _, err = run(ACCOUNTS, capsys, "create-operator", "ops.lin", "--name", "x",

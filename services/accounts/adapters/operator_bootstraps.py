@@ -15,12 +15,13 @@ from services.accounts.domain.accounts import ENABLED
 
 @dataclass(frozen=True)
 class Bootstrap:
-    account_id: uuid.UUID
+    account_id: uuid.UUID | None  # None when refused
     login: str
     run_by: str
     os_user: str
     host: str
     another: bool
+    outcome: str  # created, refused
     created_at: datetime
 
 
@@ -52,6 +53,7 @@ class OperatorBootstraps:
         rows = self.session.execute(select(
             operator_bootstraps.c.account_id, operator_bootstraps.c.login,
             operator_bootstraps.c.run_by, operator_bootstraps.c.os_user, operator_bootstraps.c.host,
-            operator_bootstraps.c.another, operator_bootstraps.c.created_at)
+            operator_bootstraps.c.another, operator_bootstraps.c.outcome,
+            operator_bootstraps.c.created_at)
             .order_by(operator_bootstraps.c.id))
         return [Bootstrap(*row[:-1], loaded(row[-1])) for row in rows]

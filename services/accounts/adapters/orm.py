@@ -220,17 +220,18 @@ national_id_lookup_quotas = Table(
 )
 
 # The audit of the first-operator command (``create-operator``): who ran it, where, when,
-# for which login, and whether enabled operators existed already (``another``: the run
-# was told ``--another``).
+# for which login, whether enabled operators existed already (``another``: the run was
+# told ``--another``), and whether it made the account or was refused (no account then).
 # A handful of rows in the platform's life; never tidied.
 operator_bootstraps = Table(
     "operator_bootstraps", metadata,
     Column("id", _Serial, primary_key=True, autoincrement=True),
-    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=True),
     Column("login", String(64), nullable=False),
     Column("run_by", String(128), nullable=False),  # --by, else the OS user
     Column("os_user", String(64), nullable=False),
     Column("host", String(255), nullable=False),
     Column("another", Boolean, nullable=False),
+    Column("outcome", String(16), nullable=False),  # created, refused
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -6,7 +6,9 @@ one-time password link (``python -m services.sso operator-setup-link``).
 Nobody may make an operator through the API but an admin, so the command acts as the
 platform itself (``bootstrap:<who>``). Where an enabled operator exists already it refuses,
 unless told ``another``: a second way in is then a deliberate act, not a slip. Every run
-that makes an account is audited in ``operator_bootstraps``, in the same transaction."""
+is audited in ``operator_bootstraps``: one that makes an account in the same transaction,
+one refused for an existing operator in a transaction of its own (an attempt on a live
+platform is worth knowing about)."""
 from __future__ import annotations
 
 from servicekit.problems import Problem
@@ -30,19 +32,23 @@ def create_operator(runtime: Runtime, login: str, display_name: str, email: str,
     except InvalidAccount as error:
         raise invalid("invalid-account", "The account is not valid", str(error)) from None
     platform = Principal(subject=f"bootstrap:{run_by}"[:128], roles=frozenset({"admin"}))
+    who = {"login": login, "run_by": run_by[:128], "os_user": os_user[:64], "host": host[:255]}
     with runtime.database.session() as session:
         audit = OperatorBootstraps(session)
         audit.hold()
         existing = audit.enabled_holders(OPERATOR)
-        if existing and not another:
-            raise Problem(409, "operator-exists", "The platform has an operator already",
-                          f"enabled operator accounts: {', '.join(existing[:5])}. An operator "
-                          f"signs in and grants roles; to make one more from the command line "
-                          f"anyway, run again with --another", operators=existing[:5])
-        account = add_staff(runtime, session, platform, login, name, email, OPERATOR, None)
-        audit.record(Bootstrap(account.account_id, login, run_by[:128], os_user[:64], host[:255],
-                               bool(existing), dates.now()))
-    return account
+        if not existing or another:
+            account = add_staff(runtime, session, platform, login, name, email, OPERATOR, None)
+            audit.record(Bootstrap(account.account_id, **who, another=bool(existing),
+                                   outcome="created", created_at=dates.now()))
+            return account
+    with runtime.database.session() as session:
+        OperatorBootstraps(session).record(Bootstrap(None, **who, another=False,
+                                                     outcome="refused", created_at=dates.now()))
+    raise Problem(409, "operator-exists", "The platform has an operator already",
+                  f"enabled operator accounts: {', '.join(existing[:5])}. An operator signs in "
+                  f"and grants roles; to make one more from the command line anyway, run "
+                  f"again with --another", operators=existing[:5])
 
 
 def bootstraps(runtime: Runtime) -> list[Bootstrap]:
