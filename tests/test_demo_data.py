@@ -173,3 +173,27 @@ def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(embedded, make
         purge_queues(sso)
         accounts.database.dispose()
         sso.database.dispose()
+
+
+# -- make up on real servers: the seeds run once every process answers ------------------------
+@pytest.mark.parametrize("demo_data", [True, False])
+def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from launcher import processes
+
+    steps: list[str] = []
+    monkeypatch.setattr(processes, "service_environments",
+                        lambda environ, names: {name: {"SERVICE": name} for name in names})
+    monkeypatch.setattr(processes, "ensure_database", lambda url: None)
+    monkeypatch.setattr(processes, "wait_until_answering",
+                        lambda url, *_: steps.append(f"answers {url.split(':')[-1]}"))
+    monkeypatch.setattr(processes.ProcessPlatform, "_run_once",
+                        lambda self, service, command, environ: steps.append(
+                            f"{service} {command} as {environ['SERVICE']}"))
+    monkeypatch.setattr(processes.ProcessPlatform, "_spawn",
+                        lambda self, name, args, environ: steps.append(f"spawn {name}"))
+    processes.ProcessPlatform({}, demo_data=demo_data).start()
+
+    last_answer = max(i for i, step in enumerate(steps) if step.startswith("answers"))
+    assert steps[last_answer + 1:] == (["accounts seed-demo as accounts", "sso seed-demo as sso"]
+                                       if demo_data else [])
+    assert not any("seed-demo" in step for step in steps[:last_answer])
