@@ -41,6 +41,7 @@ class ProcessPlatform:
     ends after the start is restarted; one that ends while starting stops the start."""
     environ: dict[str, str]
     supervisor: Supervisor = field(default_factory=Supervisor)
+    demo_data: bool = False  # DEMO_DATA=1 (launcher/demo.py)
 
     def start(self) -> str:
         # Each service on its own broker user (launcher/broker.py).
@@ -65,7 +66,19 @@ class ProcessPlatform:
             settings = Settings.from_env(name, self.environ)
             wait_until_answering(f"http://{settings.http_host}:{settings.http_port}/healthz",
                                  90, self._raise_if_exited)
+        if self.demo_data:
+            self._seed_demo(environments)
         return f"http://{gateway.http_host}:{gateway.http_port}"
+
+    def _seed_demo(self, environments: dict[str, dict[str, str]]) -> None:
+        """Each service's own seed, as the embedded default runs it, once every process
+        is up: accounts first, whose events the others' seeds wait for (sso sets the demo
+        passwords as the accounts reach its replica). Idempotent: a second start adds
+        nothing."""
+        for definition in DEFINITIONS:
+            if definition.seed_demo is not None:
+                log.info("seeding demo data", extra={"service": definition.name})
+                self._run_once(definition.name, "seed-demo", environments[definition.name])
 
     def _run_once(self, service: str, command: str, environ: dict[str, str]) -> None:
         subprocess.run([sys.executable, "-m", f"services.{service}", command], cwd=REPO_ROOT,

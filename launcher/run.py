@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
+from launcher.demo import DemoDataRefused, asked_for, wants_demo_data
 from launcher.embedded import EmbeddedPlatform
 from launcher.processes import ProcessPlatform
 from servicekit.logs import configure_logging
@@ -12,11 +14,18 @@ from servicekit.settings import Settings
 
 def main() -> int:
     environ = dict(os.environ)
+    try:
+        asked_for(environ)
+    except DemoDataRefused as refused:
+        print(f"make up: {refused}", file=sys.stderr)
+        return 2
     settings = Settings.from_env("courses", environ)
     real_servers = settings.amqp
     if real_servers:  # the supervisor's lines, as JSON like every process's
         configure_logging("launcher", settings.log_level)
-    platform = ProcessPlatform(environ) if real_servers else EmbeddedPlatform(environ)
+    demo_data = wants_demo_data(environ, real_servers)
+    platform = (ProcessPlatform(environ, demo_data=demo_data) if real_servers
+                else EmbeddedPlatform(environ, seed=demo_data))
     stopping = threading.Event()
     started = threading.Event()
 

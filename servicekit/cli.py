@@ -6,6 +6,7 @@
     migrate        upgrade the database, declare this service's queues, reference data
     dead-letters   list | show EVENT_ID | replay (EVENT_ID… | --all) [--subscription S]
     tidy-outbox    delete rows the broker confirmed more than --days ago
+    seed-demo      the demo data set of ``make up`` (refused in production; idempotent)
 
 and the service's own (``ServiceDefinition.commands``), e.g. its scheduled jobs.
 """
@@ -18,13 +19,15 @@ import logging
 import sys
 import threading
 from datetime import timedelta
+from typing import Callable
 
 from servicekit import heartbeat, serving
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
-from servicekit.service import Runtime, ServiceDefinition, positive_int
+from servicekit.problems import Problem
+from servicekit.service import Command, Runtime, ServiceDefinition, positive_int
 from servicekit.settings import Settings
 
 log = logging.getLogger("servicekit.cli")
@@ -46,6 +49,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     tidy = commands.add_parser("tidy-outbox")
     tidy.add_argument("--days", type=positive_int, default=7,
                       help="keep sent rows this many days (default 7)")
+    commands.add_parser("seed-demo")
     own = {command.name: command for command in definition.commands}
     for command in own.values():
         command.arguments(commands.add_parser(command.name, help=command.help))
@@ -61,14 +65,54 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     if args.command == "consumer":
         return _run_consumers(runtime, args.subscription)
     if args.command == "migrate":
-        migrate(runtime)
-        return 0
+        return _one_off(runtime, lambda: migrate(runtime) or 0)
     if args.command == "dead-letters":
         return _dead_letters(runtime, args)
     if args.command == "tidy-outbox":
         print(json.dumps({"deleted": tidy_outbox(runtime.database, timedelta(days=args.days))}))
         return 0
-    print(json.dumps(own[args.command].run(runtime, args), ensure_ascii=False, default=str))
+    if args.command == "seed-demo":
+        return _one_off(runtime, lambda: _seed_demo(runtime))
+    return _one_off(runtime, lambda: _own_command(own[args.command], runtime, args))
+
+
+def _one_off(runtime: Runtime, work: Callable[[], int]) -> int:
+    """A command that ends when its work does: its connections are closed, not left to
+    the garbage collector (which a caller in the same process, a test, would see)."""
+    try:
+        return work()
+    finally:
+        if "database" in vars(runtime):  # built only if the command used it
+            runtime.database.dispose()
+
+
+def _own_command(command: Command, runtime: Runtime, args: argparse.Namespace) -> int:
+    try:
+        result = command.run(runtime, args)
+    except Problem as problem:
+        # A refusal the operator must read, and a script must see: the reason on stderr,
+        # as problem+json, and a non-zero exit.
+        print(f"{args.command}: {problem.title}: {problem.detail or ''}".rstrip(": "),
+              file=sys.stderr)
+        print(json.dumps(problem.to_dict(), ensure_ascii=False, default=str), file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, default=str))
+    return 0
+
+
+def _seed_demo(runtime: Runtime) -> int:
+    """The demo data of the embedded default, for ``make up`` on real servers with
+    ``DEMO_DATA=1``. Work the seed leaves running (a thread waiting for other services'
+    events) is waited for here: this process ends when the command does."""
+    if not runtime.settings.embedded:
+        print(f"seed-demo: refused in {runtime.settings.mode} mode: demo logins and "
+              f"passwords never go on a production platform", file=sys.stderr)
+        return 1
+    seed = runtime.definition.seed_demo
+    pending = seed(runtime) if seed is not None else None
+    if isinstance(pending, threading.Thread):
+        pending.join()
+    print(json.dumps({"service": runtime.definition.name, "seeded": seed is not None}))
     return 0
 
 

@@ -53,8 +53,10 @@ class ServiceDefinition:
     # Run by ``migrate`` after the schema is current, in every mode: reference data that
     # must be there and announced before the service serves (idempotent).
     after_migrate: Callable[["Runtime"], object] | None = None
-    # The small demo data set of the embedded default (``make up``); never run in production.
-    seed_demo: Callable[["Runtime"], None] | None = None
+    # The small demo data set of the embedded default (``make up``, and ``seed-demo`` for
+    # ``DEMO_DATA=1`` on real servers); never run in production. Idempotent. It may leave
+    # work running and return its thread, which the one-off ``seed-demo`` waits for.
+    seed_demo: Callable[["Runtime"], object] | None = None
     commands: tuple[Command, ...] = ()
 
 

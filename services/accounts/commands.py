@@ -8,14 +8,23 @@
                                          past IMPORT_REPORT_RETENTION_DAYS (R-ACC-3)
     announce-organisations               every unit, jurisdiction change and routing rule
                                          told again, for a service that subscribes later
+    create-operator LOGIN --name N --email E [--by WHO] [--another]
+                                         the first operator account of a platform (then
+                                         ``python -m services.sso operator-setup-link LOGIN``)
 """
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import socket
+
+from marshmallow import ValidationError, validate
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, positive_int
 from services.accounts.handlers.announce import announce_organisations
+from services.accounts.handlers.first_operator import create_operator
 from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.import_history import tidy_reports
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH, reencrypt_national_ids
@@ -38,6 +47,41 @@ def _days(parser: argparse.ArgumentParser) -> None:
                         help="keep reports this many days (default IMPORT_REPORT_RETENTION_DAYS)")
 
 
+def os_user() -> str:
+    """Who runs this process, as the system knows them (a container's user may have no
+    name: its uid then)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
+def _email(text: str) -> str:
+    try:
+        return validate.Email()(text.strip())
+    except ValidationError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an e-mail address") from None
+
+
+def _operator_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("login", help="the operator's login (3-64 of a-z 0-9 . _ -)")
+    parser.add_argument("--name", required=True, help="the operator's name as shown")
+    parser.add_argument("--email", required=True, type=_email,
+                        help="the operator's address (for forgotten passwords)")
+    parser.add_argument("--by", help="who runs this, for the audit (default: the OS user)")
+    parser.add_argument("--another", action="store_true",
+                        help="make it even though the platform has an operator already")
+
+
+def _create_operator(runtime: Runtime, args: argparse.Namespace) -> dict:
+    user = os_user()
+    account = create_operator(runtime, args.login, args.name, args.email,
+                              run_by=args.by or user, os_user=user, host=socket.gethostname(),
+                              another=args.another)
+    return {"account_id": account.account_id, "login": account.login, "role": "operator",
+            "next": f"python -m services.sso operator-setup-link {account.login}"}
+
+
 COMMANDS = (
     Command("reencrypt-national-ids",
             "re-seal national IDs under the current encryption key (after a rotation)",
@@ -50,4 +94,7 @@ COMMANDS = (
     Command("announce-organisations", "announce every unit, jurisdiction change and routing "
             "rule again (for a service that subscribes later)",
             lambda runtime, _args: announce_organisations(runtime)),
+    Command("create-operator", "make the platform's first operator account (audited; "
+            "refused when an operator exists, unless --another)", _create_operator,
+            _operator_arguments),
 )

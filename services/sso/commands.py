@@ -13,6 +13,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import socket
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, positive_int
@@ -20,6 +23,7 @@ from services.sso.context import sso_of
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers import sign_in_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
+from services.sso.handlers.operator_link import issue_operator_link
 
 
 def _tidy(runtime: Runtime, args: argparse.Namespace) -> dict:
@@ -45,6 +49,29 @@ def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
     return sign_in_records.digest_clear_names(sso_of(runtime), args.batch)
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container's user may have no name
+        return f"uid:{os.getuid()}"
+
+
+def _link_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("login")
+    parser.add_argument("--wait", type=positive_int, default=60,
+                        help="seconds to wait for the account to arrive from the accounts "
+                             "service (default 60)")
+    parser.add_argument("--by", help="who runs this, for the audit (default: the OS user)")
+
+
+def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
+    user = _os_user()
+    link = issue_operator_link(sso_of(runtime), args.login, args.by or user, user,
+                               socket.gethostname(), args.wait)
+    return {"login": link.login, "link": link.url, "expires_at": link.expires_at.isoformat(),
+            "single_use": True}
+
+
 COMMANDS = (
     Command("tidy-records", "tidy login and password-change records (daily)", _tidy, _days),
     Command("rotate-keys", "promote the published next signing key (weekly)", _rotate),
@@ -54,4 +81,7 @@ COMMANDS = (
     Command("digest-login-records", "once after upgrading: replace typed names of no "
             "account in login records by their keyed digest", _digest_records,
             batch_argument(sign_in_records.DEFAULT_BATCH)),
+    Command("operator-setup-link", "print a one-time password link for a new operator "
+            "(after python -m services.accounts create-operator)", _operator_link,
+            _link_arguments),
 )

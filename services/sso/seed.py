@@ -60,13 +60,14 @@ DEMO_CLIENTS = (
 )
 
 
-def seed_demo(runtime: Runtime) -> None:
+def seed_demo(runtime: Runtime) -> threading.Thread | None:
+    """Returns the thread that sets the demo passwords (``seed-demo`` waits for it)."""
     if not runtime.settings.embedded:
-        return
+        return None
     sso = sso_of(runtime)
     sso.keys.ensure()
     seed_clients(sso)
-    start_demo_passwords(sso)
+    return start_demo_passwords(sso)
 
 
 def seed_clients(sso: Sso) -> None:

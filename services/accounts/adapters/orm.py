@@ -1,5 +1,5 @@
 """The accounts database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
                         Integer, LargeBinary, String, Table, UniqueConstraint, Uuid, func, text)
 
 from servicekit.db import new_metadata
@@ -217,4 +217,21 @@ national_id_lookup_quotas = Table(
     Column("account", String(128), primary_key=True),
     Column("day", Date, nullable=False),
     Column("used", Integer, nullable=False),
+)
+
+# The audit of the first-operator command (``create-operator``): who ran it, where, when,
+# for which login, whether enabled operators existed already (``another``: the run was
+# told ``--another``), and whether it made the account or was refused (no account then).
+# A handful of rows in the platform's life; never tidied.
+operator_bootstraps = Table(
+    "operator_bootstraps", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=True),
+    Column("login", String(64), nullable=False),
+    Column("run_by", String(128), nullable=False),  # --by, else the OS user
+    Column("os_user", String(64), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("another", Boolean, nullable=False),
+    Column("outcome", String(16), nullable=False),  # created, refused
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -101,17 +101,23 @@ def create_staff(runtime: Runtime, principal: Principal, login: str, display_nam
     except InvalidAccount as error:
         raise invalid("invalid-account", "The account is not valid", str(error)) from None
     with runtime.database.session() as session:
-        _check(session, principal, role, None, authority_code)
-        accounts = AccountRepository(session)
-        if accounts.by_login(login) is not None:
-            raise conflict("login-taken", "The login is taken", f"login {login}")
-        now = dates.now()
-        account = Account(uuid.uuid4(), login, STAFF, ENABLED, name, email,
-                          authority_code=authority_code, approved_at=now,
-                          approved_by=principal.subject)
-        accounts.add(account, now)
-        runtime.outbox.record(session, ACCOUNT_CREATED, account_data(account))
-        _grant(runtime, session, principal, account, role, None, authority_code)
+        return add_staff(runtime, session, principal, login, name, email, role, authority_code)
+
+
+def add_staff(runtime: Runtime, session, principal: Principal, login: str,  # type: ignore[no-untyped-def]
+              name: str, email: str | None, role: str, authority_code: str | None) -> Account:
+    """``create_staff`` inside the caller's transaction (``login`` and ``name`` checked)."""
+    _check(session, principal, role, None, authority_code)
+    accounts = AccountRepository(session)
+    if accounts.by_login(login) is not None:
+        raise conflict("login-taken", "The login is taken", f"login {login}")
+    now = dates.now()
+    account = Account(uuid.uuid4(), login, STAFF, ENABLED, name, email,
+                      authority_code=authority_code, approved_at=now,
+                      approved_by=principal.subject)
+    accounts.add(account, now)
+    runtime.outbox.record(session, ACCOUNT_CREATED, account_data(account))
+    _grant(runtime, session, principal, account, role, None, authority_code)
     return account
 
 

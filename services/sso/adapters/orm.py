@@ -380,3 +380,18 @@ notice_deliveries = Table(
     Column("sent_at", UtcDateTime),
     Column("last_error", String(500)),
 )
+
+# The audit of one-time password links printed for an operator at the command line
+# (``operator-setup-link``): for which account, by whom, where, when, until when. The
+# link itself is a ``password_setups`` row (tidied once expired); this row stays.
+operator_links = Table(
+    "operator_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", ID, nullable=False, index=True),
+    Column("login", String(64), nullable=False),
+    Column("issued_by", String(128), nullable=False),  # --by, else the OS user
+    Column("os_user", String(64), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -32,7 +32,10 @@ log = logging.getLogger("sso.password_mails")
 
 SETUP_SECONDS = 72 * 3600
 RESET_SECONDS = 3600
-LINK_SECONDS = {"setup": SETUP_SECONDS, "reset": RESET_SECONDS}
+# Printed at the command line for a new operator (handlers/operator_link.py), not mailed:
+# whoever runs the command uses it at once.
+OPERATOR_SECONDS = 30 * 60
+LINK_SECONDS = {"setup": SETUP_SECONDS, "reset": RESET_SECONDS, "operator": OPERATOR_SECONDS}
 MAX_ATTEMPTS = 5
 # A try under way in another process (the background thread, the housekeeping) is not
 # repeated before this: one request, one mail.

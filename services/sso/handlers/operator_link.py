@@ -1,0 +1,83 @@
+"""The one-time password link of a new operator, printed at the command line (R-OPS-3).
+
+The accounts service makes the operator (``python -m services.accounts create-operator``);
+the account reaches this service's replica as accounts events, like every account — the
+services share no database and no code, and the link never crosses the bus. This command
+waits a bounded time for the account and its operator grant to arrive, then issues a
+link good once for ``OPERATOR_SECONDS``, of which only the digest is kept (as a mailed
+one), and records who asked in ``operator_links``. A new link withdraws the earlier one
+still open.
+
+It issues links for enabled operators that have no password yet, and for nobody else: it
+is not a way around "forgot password" for an account in use.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert
+
+from servicekit.problems import Problem
+from services.sso.adapters.orm import operator_links, password_setups
+from services.sso.adapters.repository import AccountRepository
+from services.sso.context import Sso
+from services.sso.domain.accounts import Account
+from services.sso.domain.logins import normalised_login
+from services.sso.handlers.credentials import has_password
+from services.sso.handlers.password_mails import LINK_SECONDS, new_link
+
+PURPOSE = "operator"
+
+
+@dataclass(frozen=True)
+class OperatorLink:
+    login: str
+    url: str
+    expires_at: datetime
+
+
+def issue_operator_link(sso: Sso, login: str, issued_by: str, os_user: str, host: str,
+                        wait_seconds: float, poll_seconds: float = 0.5) -> OperatorLink:
+    """Raises Problem: 404 ``account-not-replicated`` when the account has not arrived
+    within ``wait_seconds``, 409 ``not-an-operator``, 409 ``password-already-set``."""
+    name = normalised_login(login)
+    if name is None:
+        raise Problem(422, "invalid-login", "That is no login name")
+    account = _wait_for_operator(sso, name, time.monotonic() + wait_seconds, poll_seconds)
+    if has_password(sso, account.account_id):
+        raise Problem(409, "password-already-set", "The account has a password already",
+                      f"{name} has set a password: if it is forgotten, use \"forgot password\" "
+                      f"on the sign-in page")
+    with sso.database.session() as session:
+        # One open link per operator: asking again (the first one lost) withdraws it.
+        session.execute(delete(password_setups).where(
+            password_setups.c.account_id == account.account_id,
+            password_setups.c.purpose == PURPOSE, password_setups.c.used_at.is_(None)))
+        token = new_link(session, sso, account, PURPOSE, f"operator-link:{issued_by}")
+        now = sso.now()
+        expires_at = now + timedelta(seconds=LINK_SECONDS[PURPOSE])
+        session.execute(insert(operator_links).values(
+            account_id=account.account_id, login=account.login, issued_by=issued_by[:128],
+            os_user=os_user[:64], host=host[:255], issued_at=now, expires_at=expires_at))
+    return OperatorLink(account.login, sso.config.url(f"/login/setup?token={token}"), expires_at)
+
+
+def _wait_for_operator(sso: Sso, name: str, deadline: float, poll_seconds: float) -> Account:
+    while True:
+        with sso.database.session() as session:
+            account = AccountRepository(session).by_login(name)
+        if account is not None and account.enabled and "operator" in account.roles():
+            return account
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(poll_seconds)
+    if account is None:
+        raise Problem(404, "account-not-replicated", "The account has not reached the sso service",
+                      f"no account {name} here yet. It was made in the accounts service? Its "
+                      f"events travel through the accounts relay and this service's consumer: "
+                      f"is the platform running (make up)? Once it is, run this again")
+    raise Problem(409, "not-an-operator", "The account is not an enabled operator",
+                  f"{name} is {account.status}, with roles {', '.join(account.roles()) or 'none'}"
+                  f": links here are for new operators only")
