@@ -143,12 +143,12 @@ def _bounded(numbered: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, 
     return rows
 
 
-def _chunks(numbered: list[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """The rows in order, ``CHUNK_ROWS`` at a time, but the rows whose national ID is in
-    another row too come last, all together: ``_checked`` finds the duplicates among them
-    before any of them is written, and every other row can be written as soon as its chunk
-    is checked (its national ID is in no other row)."""
-    keys = [national_id_key(raw) for _, raw in numbered]
+def _chunks(numbered: list[tuple[int, dict[str, Any]]], keys: list[str]
+            ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The rows in order, ``CHUNK_ROWS`` at a time, but the rows whose national ID (``keys``,
+    one a row) is in another row too come last, all together: ``_checked`` finds the
+    duplicates among them before any of them is written, and every other row can be
+    written as soon as its chunk is checked (its national ID is in no other row)."""
     counts = Counter(keys)
     single = [row for row, key in zip(numbered, keys) if counts[key] == 1]
     for start in range(0, len(single), CHUNK_ROWS):
@@ -196,7 +196,12 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
     schools: dict[str, Unit] = {}
     with runtime.database.session() as session, writer_for(session) as writer:
         writer.lock()
-        for chunk in _chunks(numbered):
+        # Every national ID as check_row will make it, looked up in one query before any
+        # row is written (a query per chunk would find the database busy with the COPY).
+        keys = [national_id_key(raw) for _, raw in numbered]
+        numbers = list(dict.fromkeys(keys))
+        hash_of, known = _known(writer, vault, numbers)
+        for chunk in _chunks(numbered, keys):
             rejected, rows = _checked(chunk)
             outcomes.update(rejected)
             writer.settle()
@@ -204,8 +209,8 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
                 sorted({row.school_code for row in rows} - schools.keys()), today))
             out_of_scope, accepted = _in_scope(principal, rows, schools)
             outcomes.update(out_of_scope)
-            hashes, known = _known(writer, vault, accepted)
-            plan = _plan(accepted, hashes, known, today, only_new)
+            plan = _plan(accepted, [hash_of[row.national_id] for row in accepted], known,
+                         today, only_new)
             outcomes.update(plan.outcomes)
             changes.extend(plan.changes)
             made = writer.create(_new_teachers(session, vault, plan.new, today), now)
@@ -256,9 +261,9 @@ def _in_scope(principal: Principal, rows: list[TeacherRow],
     return outcomes, accepted
 
 
-def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
-           ) -> tuple[list[bytes], dict[bytes, KnownTeacher]]:
-    """The rows' current hashes, and the teachers known, by current hash.
+def _known(writer: TeacherWriter, vault: NationalIdVault, numbers: list[str]
+           ) -> tuple[dict[str, bytes], dict[bytes, KnownTeacher]]:
+    """The numbers' current hashes, and the teachers known, by current hash.
 
     While a previous hash key is configured a teacher may still be stored under it, so both
     hashes are looked up in the one query and a teacher found by either counts as known.
@@ -267,15 +272,15 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
     bulk update stays as it is. New teachers are always written under the current hash."""
     if not vault.has_previous_hash_key:
         # The common case, and the benchmarked one: one hash per row, nothing more.
-        hashes = vault.lookup_hash_many(row.national_id for row in rows)
-        return hashes, writer.existing(hashes)
-    pairs = [vault.lookup_hashes(row.national_id) for row in rows]
+        hashes = vault.lookup_hash_many(numbers)
+        return dict(zip(numbers, hashes)), writer.existing(hashes)
+    pairs = [vault.lookup_hashes(number) for number in numbers]
     hashes = [current for current, _ in pairs]
     known = writer.existing(hashes + [previous for _, previous in pairs])
     for current, previous in pairs:
         if current not in known and previous in known:
             known[current] = known[previous]
-    return hashes, known
+    return dict(zip(numbers, hashes)), known
 
 
 def _plan(rows: list[TeacherRow], hashes: list[bytes], known: dict[bytes, KnownTeacher],
