@@ -135,3 +135,19 @@ def test_hashes_made_in_bulk_are_the_hashes_made_one_by_one() -> None:
     assert vault.lookup_hash_many(iter(numbers)) == [vault.lookup_hash(n) for n in numbers]
     assert NationalIdVault("another key " * 8, "encryption key " * 8).lookup_hash_many(
         numbers[:1]) != vault.lookup_hash_many(numbers[:1])
+
+
+def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -> None:  # type: ignore[no-untyped-def]
+    from services.accounts.adapters.bulk_outbox import BulkOutbox
+    before = outbox_count(runtime)
+    events = BulkOutbox(runtime.outbox)
+    events.add_many("accounts.account.created.v1", [{
+        "account_id": f"5f0c9d1e-0000-4000-8000-{n:012d}", "login": f"teacher{n:05d}",
+        "kind": "teacher", "status": "enabled", "display_name": "王", "email": None,
+        "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}
+        for n in range(300)])
+    with pytest.raises(RuntimeError):
+        with runtime.database.session() as session, events.writing(session) as count:
+            assert count == 300
+            raise RuntimeError("the report could not be made")
+    assert outbox_count(runtime) == before

@@ -14,10 +14,12 @@ import functools
 import json
 import os
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -82,29 +84,40 @@ class BulkOutbox:
         self._pending.append((event_type, list(datas)))
 
     def write(self, session: Session) -> int:
+        """Stores the events collected; returns how many."""
+        with self.writing(session) as count:
+            return count
+
+    @contextmanager
+    def writing(self, session: Session) -> Iterator[int]:
+        """Stores the events collected (yields how many); on PostgreSQL the block runs
+        while the server is still storing them, and leaving it waits for the server (or,
+        with an error, abandons the COPY so the session can roll back)."""
         count = len(self)
-        if not count:
-            return 0
-        rows = self._rows()
         connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            raw = connection.connection.driver_connection
-            moment, lines, text = self._now.isoformat(), [], copy_text.text
-            # The type and correlation id are the same for runs of rows: escaped once.
-            escaped = functools.lru_cache(maxsize=16)(text)
-            with raw.cursor().copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) "
-                                   f"FROM STDIN") as copy:
-                for event_id, event_type, correlation_id, body, _ in rows:
-                    lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
-                                 f"\t{text(body)}\t{moment}\n")
-                    if len(lines) == 2000:
-                        copy.write("".join(lines))
-                        lines.clear()
-                copy.write("".join(lines))
-        else:
-            session.execute(insert(outbox_table), [dict(zip(_COLUMNS, row)) for row in rows])
-        self._pending = []
-        return count
+        if not count or connection.dialect.name != "postgresql":
+            if count:
+                session.execute(insert(outbox_table),
+                                [dict(zip(_COLUMNS, row)) for row in self._rows()])
+            self._pending = []
+            yield count
+            return
+        raw = connection.connection.driver_connection
+        moment, lines, text = self._now.isoformat(), [], copy_text.text
+        # The type and correlation id are the same for runs of rows: escaped once.
+        escaped = functools.lru_cache(maxsize=16)(text)
+        cursor = raw.cursor()
+        with cursor.copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) FROM STDIN",
+                         writer=QueuedLibpqWriter(cursor)) as copy:
+            for event_id, event_type, correlation_id, body, _ in self._rows():
+                lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
+                             f"\t{text(body)}\t{moment}\n")
+                if len(lines) == 2000:
+                    copy.write("".join(lines))
+                    lines.clear()
+            copy.write("".join(lines))
+            self._pending = []
+            yield count
 
     def _rows(self) -> Iterator[tuple[str, str, str, str, datetime]]:
         validated: dict[str, int] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from marshmallow import ValidationError, validate
 
@@ -49,10 +49,12 @@ def check_row(number: int, raw: Mapping[str, Any]) -> TeacherRow:
                       _email(raw.get("email")), _since(raw.get("since")))
 
 
-def national_id_key(raw: Mapping[str, Any]) -> str:
-    """What ``check_row`` makes of a row's national ID before checking it: two valid rows
-    are the same person exactly when their keys are equal."""
-    return national_id.normalise(_text(raw.get("national_id")))
+def national_id_keys(raws: Iterable[Mapping[str, Any]]) -> list[str]:
+    """What ``check_row`` makes of each row's national ID before checking it: two valid
+    rows are the same person exactly when their keys are equal."""
+    normalise = national_id.normalise
+    return [normalise(value.strip() if value.__class__ is str else _text(value))
+            for value in (raw.get("national_id") for raw in raws)]
 
 
 def _text(value: Any) -> str:

@@ -34,7 +34,7 @@ from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportH
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
-from services.accounts.adapters.teacher_rows import check_row, national_id_key
+from services.accounts.adapters.teacher_rows import check_row, national_id_keys
 from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
                                                        TeacherWriter, writer_for)
 from services.accounts.domain import dates
@@ -198,7 +198,7 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
         writer.lock()
         # Every national ID as check_row will make it, looked up in one query before any
         # row is written (a query per chunk would find the database busy with the COPY).
-        keys = [national_id_key(raw) for _, raw in numbered]
+        keys = national_id_keys(raw for _, raw in numbered)
         numbers = list(dict.fromkeys(keys))
         hash_of, known = _known(writer, vault, numbers)
         for chunk in _chunks(numbered, keys):
@@ -224,12 +224,13 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
         events.add_many(ACCOUNT_CREATED, (new_teacher_data(
             t.account_id, t.login, t.display_name, t.email, t.unit_code,
             schools[t.unit_code].county_code) for t in created))
-        events.write(session)
-        report = ImportReport([outcomes[number] for number in sorted(outcomes)])
+        with events.writing(session):  # the report is made while the events are stored
+            report = ImportReport([outcomes[number] for number in sorted(outcomes)])
+            rows_json = None if source is None else report.rows_json()
         if source is not None:
             report.import_id = uuid.uuid4()
             ImportHistory(session).add(_record(report.import_id, principal, source, now, APPLIED,
-                                               None, report.counts), report.rows_json())
+                                               None, report.counts), rows_json)
     return report
 
 
