@@ -151,3 +151,21 @@ def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -
             assert count == 300
             raise RuntimeError("the report could not be made")
     assert outbox_count(runtime) == before
+
+
+def test_the_cycle_collector_is_paused_during_an_import_and_resumed_after(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    real, seen = teacher_import.check_row, []
+
+    def watched(number, raw):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        if number == 2:
+            raise RuntimeError("the import's process fails")
+        return real(number, raw)
+    monkeypatch.setattr(teacher_import, "check_row", watched)
+    assert gc.isenabled()
+    import_rows(runtime, OPERATOR, [(1, teacher(1))])
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        import_rows(runtime, OPERATOR, enumerate([teacher(2), teacher(3)], start=1))
+    assert gc.isenabled() and seen == [False, False, False]
