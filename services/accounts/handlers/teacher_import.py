@@ -32,7 +32,7 @@ from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
 from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportHistory,
-                                                       ImportRecord)
+                                                       ImportRecord, pack)
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
@@ -244,11 +244,11 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
             schools[t.unit_code].county_code) for t in created))
         with events.writing(session):  # the report is made while the events are stored
             report = ImportReport([outcomes[number] for number in sorted(outcomes)])
-            rows_json = None if source is None else report.rows_json()
+            packed = None if source is None else pack(report.rows_json())
         if source is not None:
             report.import_id = uuid.uuid4()
             ImportHistory(session).add(_record(report.import_id, principal, source, now, APPLIED,
-                                               None, report.counts), rows_json)
+                                               None, report.counts), packed)
     return report
 
 
