@@ -17,7 +17,7 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import insert
@@ -69,19 +69,28 @@ class BulkOutbox:
 
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
-        self._pending: list[tuple[str, list[dict[str, Any]]]] = []
+        # (event type, datas or argument tuples, None or the makers of data and its JSON)
+        self._pending: list[tuple[str, list[Any], Any]] = []
         self._correlation_id = current_correlation_id() or new_id()
         self._now = datetime.now(timezone.utc)
         self._time = self._now.isoformat()
 
     def __len__(self) -> int:
-        return sum(len(datas) for _, datas in self._pending)
+        return sum(len(items) for _, items, _ in self._pending)
 
     def add(self, event_type: str, data: dict[str, Any]) -> None:
         self.add_many(event_type, [data])
 
     def add_many(self, event_type: str, datas: Iterable[dict[str, Any]]) -> None:
-        self._pending.append((event_type, list(datas)))
+        self._pending.append((event_type, list(datas), None))
+
+    def add_many_made(self, event_type: str, arguments: list[tuple[Any, ...]],
+                      data: Callable[..., dict[str, Any]], data_json: Callable[..., str]) -> None:
+        """One event of ``event_type`` per tuple of ``arguments``, faster than ``add_many``:
+        ``data_json(*args)`` makes the event's data as JSON straight away, which must be
+        what ``data(*args)`` would be serialised to (the caller's tests hold them equal);
+        ``data`` is called only for the first ``VALIDATED``, checked against the contract."""
+        self._pending.append((event_type, arguments, (data, data_json)))
 
     def write(self, session: Session) -> int:
         """Stores the events collected; returns how many."""
@@ -121,20 +130,26 @@ class BulkOutbox:
 
     def _rows(self) -> Iterator[tuple[str, str, str, str, datetime]]:
         validated: dict[str, int] = {}
-        for event_type, datas in self._pending:
+        for event_type, items, makers in self._pending:
             checked = max(0, VALIDATED - validated.get(event_type, 0))
-            validated[event_type] = validated.get(event_type, 0) + min(checked, len(datas))
-            for data in datas[:checked]:
+            validated[event_type] = validated.get(event_type, 0) + min(checked, len(items))
+            if makers is None:
+                datas, rest_json = items[:checked], map(_encode, items[checked:])
+            else:
+                make_data, make_json = makers
+                datas = [make_data(*arguments) for arguments in items[:checked]]
+                rest_json = (make_json(*arguments) for arguments in items[checked:])
+            for data in datas:
                 envelope = replace(self._outbox.envelope(event_type, data),
                                    correlation_id=self._correlation_id, time=self._now)
                 yield (envelope.id, event_type, self._correlation_id,
                        envelope.to_json().decode(), self._now)
-            rest = datas[checked:]
             # Everything but the id and the data is the same for the whole batch.
             dumps = json.dumps
             middle = (f',"type":{dumps(event_type)},"source":{dumps(self._outbox.service)},'
                       f'"time":{dumps(self._time)},"correlation_id":{dumps(self._correlation_id)},'
                       f'"data":')
-            for event_id, data in zip(uuid4_strings(len(rest)), rest):
+            for event_id, data_json in zip(uuid4_strings(max(0, len(items) - checked)),
+                                           rest_json):
                 yield (event_id, event_type, self._correlation_id,
-                       f'{{"id":"{event_id}"{middle}{_encode(data)}}}', self._now)
+                       f'{{"id":"{event_id}"{middle}{data_json}}}', self._now)

@@ -49,7 +49,7 @@ from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, N
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
 from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
                                                account_data, new_teacher_data,
-                                               school_changed_data)
+                                               new_teacher_json, school_changed_data)
 from services.accounts.handlers.scope import is_national
 
 log = logging.getLogger("services.accounts.teacher_import")
@@ -239,9 +239,10 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
         writer.update([(known.account_id, change) for known, change in changes], now)
         events = BulkOutbox(runtime.outbox)
         _record_changes(events, changes, schools)
-        events.add_many(ACCOUNT_CREATED, (new_teacher_data(
-            t.account_id, t.login, t.display_name, t.email, t.unit_code,
-            schools[t.unit_code].county_code) for t in created))
+        events.add_many_made(ACCOUNT_CREATED, [
+            (t.account_id, t.login, t.display_name, t.email, t.unit_code,
+             schools[t.unit_code].county_code) for t in created],
+            new_teacher_data, new_teacher_json)
         with events.writing(session):  # the report is made while the events are stored
             report = ImportReport([outcomes[number] for number in sorted(outcomes)])
             packed = None if source is None else pack(report.rows_json())
