@@ -57,6 +57,17 @@ def national_id_keys(raws: Iterable[Mapping[str, Any]]) -> list[str]:
             for value in (raw.get("national_id") for raw in raws)]
 
 
+def school_codes(raws: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The school codes ``check_row`` would take from these rows (it rejects the rest)."""
+    codes = set()
+    for raw in raws:
+        try:
+            codes.add(_school_code(raw.get("school_code")))
+        except RowRejected:
+            continue
+    return codes
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""

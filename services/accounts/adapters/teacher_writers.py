@@ -16,6 +16,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Iterable, Iterator, NamedTuple, Protocol
 
+from psycopg import Copy
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
@@ -134,6 +135,7 @@ class PostgresTeacherWriter:
         self.session = session
         self.raw = session.connection().connection.driver_connection
         self._copying: ExitStack | None = None  # a COPY the server may still be storing
+        self._copy: Copy | None = None
 
     def __enter__(self) -> "PostgresTeacherWriter":
         return self
@@ -142,12 +144,12 @@ class PostgresTeacherWriter:
                  trace: TracebackType | None) -> None:
         """With an error: the COPY under way ends failed (CopyFail), so the session's
         rollback finds the connection free."""
-        copying, self._copying = self._copying, None
+        copying, self._copying, self._copy = self._copying, None, None
         if copying is not None:
             copying.__exit__(kind, error, trace)
 
     def settle(self) -> None:
-        copying, self._copying = self._copying, None
+        copying, self._copying, self._copy = self._copying, None, None
         if copying is not None:
             copying.close()  # waits for the feeding thread, then for the server's answer
 
@@ -170,21 +172,17 @@ class PostgresTeacherWriter:
         return {bytes(row[0]): KnownTeacher(str(row[1]), *row[2:]) for row in rows}
 
     def create(self, teachers: Iterable[NewTeacher], at: datetime) -> list[NewTeacher]:
-        self.settle()
+        """Continues the COPY a call before opened, if nothing has settled it since: an
+        import's chunks stream into one COPY, and the server never waits between them."""
         written: list[NewTeacher] = []
         iterator = iter(teachers)
-        first = next(iterator, None)  # may run a statement (the login numbers) first
+        first = next(iterator, None)
         if first is None:
             return written
         moment = at.isoformat()
         # Every column the same for every row of the batch, after the e-mail and unit code.
         constant = f"\t{TEACHER}\t{ENABLED}\t"
-        copying = ExitStack()
-        cursor = self.raw.cursor()
-        copy = copying.enter_context(cursor.copy(
-            f"COPY accounts ({', '.join(_CREATE_COLUMNS)}) FROM STDIN",
-            writer=QueuedLibpqWriter(cursor)))
-        self._copying = copying  # from here on, an error ends the COPY (__exit__)
+        copy = self._copy or self._open_copy()
         lines: list[str] = []
         text, bytea = copy_text.text, copy_text.bytea
         for t in _chain(first, iterator):
@@ -200,6 +198,15 @@ class PostgresTeacherWriter:
                 lines.clear()
         copy.write("".join(lines))
         return written
+
+    def _open_copy(self) -> Copy:
+        copying = ExitStack()
+        cursor = self.raw.cursor()
+        self._copy = copying.enter_context(cursor.copy(
+            f"COPY accounts ({', '.join(_CREATE_COLUMNS)}) FROM STDIN",
+            writer=QueuedLibpqWriter(cursor)))
+        self._copying = copying  # from here on, an error ends the COPY (__exit__)
+        return self._copy
 
     def update(self, changes: list[tuple[str, TeacherChange]], at: datetime) -> None:
         self.settle()
