@@ -14,8 +14,8 @@ from typing import Callable
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from servicekit import context, metrics
-from servicekit.bus.publisher import Publisher, PublishFailed
+from servicekit import context, metrics, outage
+from servicekit.bus.publisher import Publisher
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.db import Database
@@ -26,13 +26,14 @@ log = logging.getLogger("servicekit.relay")
 class Relay:
     def __init__(self, service: str, database: Database,
                  open_publisher: Callable[[], Publisher], batch_size: int = 500,
-                 idle_seconds: float = 0.2) -> None:
+                 idle_seconds: float = 0.2, reconnect_seconds: float = 2.0) -> None:
         self.service = service
         self.database = database
         self._open_publisher = open_publisher
         self._publisher: Publisher | None = None
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.reconnect_seconds = reconnect_seconds
 
     def run(self, stop: threading.Event) -> None:
         context.bind_service(self.service)
@@ -45,16 +46,14 @@ class Relay:
                     next_gauge = time.monotonic() + 5.0
                 moved = self.relay_once()
                 backoff = 0.5
-            except PublishFailed as error:
-                log.warning("broker unavailable, retrying", extra={"error": str(error),
-                                                                   "retry_in_s": backoff})
+            except Exception as error:
                 self._drop_publisher()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            except Exception:
+                # A server that is down: said once (servicekit.outage), retried steadily.
+                if outage.report(self.service, error, outage.retrying(self.reconnect_seconds),
+                                 sockets_are_the_broker=True):
+                    stop.wait(self.reconnect_seconds)
+                    continue
                 log.exception("relay step failed")
-                self._drop_publisher()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
@@ -97,6 +96,7 @@ class Relay:
     def _publisher_now(self) -> Publisher:
         if self._publisher is None:
             self._publisher = self._open_publisher()
+            outage.tracker(self.service, outage.BROKER).ok()
         return self._publisher
 
     def close(self) -> None:
