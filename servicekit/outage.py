@@ -123,7 +123,8 @@ def forget_all() -> None:
 
 
 def retrying(seconds: float) -> str:
-    return f"retrying every {seconds:g} s"
+    """What a loop that tries again sooner at first, then every ``seconds``, says."""
+    return f"retrying at least every {seconds:g} s"
 
 
 def dependency_of(error: BaseException, sockets_are_the_broker: bool = False) -> str | None:

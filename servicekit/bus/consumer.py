@@ -116,7 +116,9 @@ class Consumer:
                 # A server that is down: said once (servicekit.outage), retried steadily.
                 if outage.report(service, error, outage.retrying(reconnect_seconds),
                                  sockets_are_the_broker=True):
-                    stop.wait(reconnect_seconds)
+                    # Soon after a blip (a restart is over in a second), then steadily.
+                    stop.wait(min(backoff, reconnect_seconds))
+                    backoff = min(backoff * 2, 10.0)
                     continue
                 log.exception("consumer step failed", extra={"consumer": self.name})
                 stop.wait(backoff)

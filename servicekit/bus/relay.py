@@ -51,7 +51,9 @@ class Relay:
                 # A server that is down: said once (servicekit.outage), retried steadily.
                 if outage.report(self.service, error, outage.retrying(self.reconnect_seconds),
                                  sockets_are_the_broker=True):
-                    stop.wait(self.reconnect_seconds)
+                    # Soon after a blip (a restart is over in a second), then steadily.
+                    stop.wait(min(backoff, self.reconnect_seconds))
+                    backoff = min(backoff * 2, 10.0)
                     continue
                 log.exception("relay step failed")
                 stop.wait(backoff)
