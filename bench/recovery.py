@@ -248,7 +248,8 @@ def _run(load_at_start: float, cleanups: list[Callable[[], None]]) -> dict[str, 
         "broker_outage": broker, "database_restart": database,
         "writes": {"attempted": len(attempts), "accepted": len(accepted),
                    "refused": sum(1 for a in attempts if a.status is not None and not a.accepted),
-                   "unanswered": sum(1 for a in attempts if a.status is None)},
+                   "unanswered": sum(1 for a in attempts if a.status is None),
+                   "statuses": _statuses(attempts)},
         "accepted_missing_in_accounts": len(accepted - in_accounts),
         "accepted_missing_in_courses": len(accepted - in_courses),
         "all_replicated_after_s": drained,
@@ -323,7 +324,16 @@ def _phase(writer: Writer, watch: ReplicaWatch, began: float, back: float,
             "writes_while_down": {"accepted": sum(1 for a in during if a.accepted),
                                   "refused": sum(1 for a in during if a.status is not None
                                                  and not a.accepted),
-                                  "unanswered": sum(1 for a in during if a.status is None)}}
+                                  "unanswered": sum(1 for a in during if a.status is None),
+                                  "statuses": _statuses(during)}}
+
+
+def _statuses(attempts: list[Attempt]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for attempt in attempts:
+        key = str(attempt.status) if attempt.status is not None else "none"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _settle(writer: Writer, watch: ReplicaWatch, check_alive: Callable[[], None]) -> float:
