@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import urllib3
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
@@ -177,6 +179,17 @@ class SsoUnderTest:
             redirect_uris=(redirect_uri,), auth_method="none",
             allowed_scopes=("openid", "profile", "email", "school", "offline_access")), by="test")
         return client
+
+    def web_token(self, browser: "Browser", account: Account) -> dict[str, Any]:
+        """Tokens of the platform's own client, for ``account`` signed in through ``browser``."""
+        web = self.web_client()
+        client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
+                               code_challenge_method="S256", token_endpoint_auth_method="none")
+        verifier = generate_token(48)
+        url, _ = client.create_authorization_url(self.url + "/oauth/authorize", code_verifier=verifier)
+        callback = browser.sign_in(url, self.url, account.login, account.password)
+        return client.fetch_token(self.url + "/oauth/token", authorization_response=callback,
+                                  code_verifier=verifier)
 
 
 

@@ -14,17 +14,6 @@ from servicekit.tokens import TokenVerifier
 from services.sso.adapters.orm import accounts
 
 
-def web_token(sso, browser, account):  # type: ignore[no-untyped-def]
-    web = sso.web_client()
-    client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
-                           code_challenge_method="S256", token_endpoint_auth_method="none")
-    verifier = generate_token(48)
-    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier)
-    callback = browser.sign_in(url, sso.url, account.login, account.password)
-    return client.fetch_token(sso.url + "/oauth/token", authorization_response=callback,
-                              code_verifier=verifier)
-
-
 def claims_of(sso, token):  # type: ignore[no-untyped-def]
     verifier = TokenVerifier(sso.url, "inservice-api", sso.sso.keys)
     return verifier.verify(token["access_token"])
@@ -40,12 +29,12 @@ def grant(sso, account, role, unit=None, authority=None, version=1, revoked=Fals
 
 def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:  # type: ignore[no-untyped-def]
     business = sso.teacher("biz-353301", kind="business", unit_code="353301")
-    principal = claims_of(sso, web_token(sso, browser, business))
+    principal = claims_of(sso, sso.web_token(browser, business))
     assert principal.roles == {"business"} and principal.unit == "353301"
 
     reviewer = sso.teacher("reviewer-tpe", kind="staff", unit_code=None)
     grant(sso, reviewer, "reviewer", authority="TPE")
-    principal = claims_of(sso, web_token(sso, type(browser)(), reviewer))
+    principal = claims_of(sso, sso.web_token(type(browser)(), reviewer))
     assert principal.roles == {"reviewer"} and principal.authority == "TPE"
 
 
@@ -55,7 +44,7 @@ def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # ty
     base = {"grant_id": grant_id, "account_id": staff.account_id, "role": "operator",
             "unit_code": None, "authority_code": None}
     sso.publish("accounts.role.granted.v1", {**base, "version": 1})
-    token = web_token(sso, browser, staff)
+    token = sso.web_token(browser, staff)
     assert claims_of(sso, token).roles == {"operator"}
     sso.publish("accounts.role.revoked.v1", {**base, "version": 2})
     refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
@@ -65,7 +54,7 @@ def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # ty
 
 def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
     teacher = sso.teacher("teacher00001")
-    token = web_token(sso, browser, teacher)
+    token = sso.web_token(browser, teacher)
     sso.update_account(teacher, status="disabled")
     refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"})
@@ -111,7 +100,7 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     from jose import jwt as jose_jwt
     teacher = sso.teacher("teacher00001")
     tokens = signed_in_at_partner(sso, browser, teacher, receiver)
-    web_token(sso, browser, teacher)  # the platform's own client registered no logout URI
+    sso.web_token(browser, teacher)  # the platform's own client registered no logout URI
     assert receiver.received == []
 
     sso.update_account(teacher, status="disabled")
