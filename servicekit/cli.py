@@ -18,8 +18,8 @@ import json
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from servicekit import heartbeat, serving
 from servicekit.bus.consumer import Subscription

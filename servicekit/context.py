@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)

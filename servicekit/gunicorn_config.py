@@ -21,11 +21,11 @@ control_socket_disable = True
 preload_app = False  # engines and connections are built in each worker, after the fork
 
 
-def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
-def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+def post_fork(server, worker):
     # A worker ends with its master, even one killed with SIGKILL: else it keeps the
     # port, serving with nobody to stop or replace it.
     die_with(server.pid)

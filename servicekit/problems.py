@@ -83,7 +83,8 @@ def install_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        app.logger.exception("unhandled error")
+        # Flask calls this inside its `except`, so the traceback is there to log.
+        app.logger.exception("unhandled error")  # noqa: LOG004
         return problem_response(Problem(500, "internal-error", "Internal Server Error"), request.path)
 
 

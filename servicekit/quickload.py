@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
 
@@ -79,7 +80,7 @@ def _field_loader(name: str, field: fields.Field) -> FieldLoader:
         try:
             return field.deserialize(value, name, data)
         except ValidationError:
-            raise _Doubt() from None
+            raise _Doubt from None
 
     conversion = None if field.pre_load or field.post_load else _conversion(field)
     if conversion is None:
@@ -97,9 +98,9 @@ def _field_loader(name: str, field: fields.Field) -> FieldLoader:
             loaded = convert(value)
             for validator in validators:
                 if validator(loaded) is False:
-                    raise _Doubt()
+                    raise _Doubt
         except (ValueError, ValidationError):  # the conversion refused, or a validator
-            raise _Doubt() from None
+            raise _Doubt from None
         return loaded
 
     return quick

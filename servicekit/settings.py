@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 SERVICES = ("courses", "accounts", "sso", "transfer", "stats")
 SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103,
@@ -69,7 +69,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None,
-                 **overrides: object) -> "Settings":
+                 **overrides: object) -> Settings:
         source = dict(os.environ if environ is None else environ)
         env = _PrefixedEnv(service, source)
         mode = env.str("MODE", "embedded")

@@ -2,7 +2,7 @@
 default (SQLite files, kombu's in-process bus) for tests that need no server."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 

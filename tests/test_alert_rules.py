@@ -44,7 +44,7 @@ def promtool() -> str:
 
 def run(*args: str, cwd: Path = RULES.parent) -> subprocess.CompletedProcess:
     return subprocess.run([promtool(), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+                          check=False, timeout=120)
 
 
 def rules() -> list[dict]:

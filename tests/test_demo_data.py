@@ -69,7 +69,7 @@ def test_make_up_refuses_demo_data_in_production_before_starting_anything(tmp_pa
                DATABASE_URL="postgresql://postgres@127.0.0.1:9/platform_{service}")
     started = time.monotonic()
     up = subprocess.run([sys.executable, "-m", "launcher"], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=60)
+                        capture_output=True, text=True, check=False, timeout=60)
     assert up.returncode == 2
     assert up.stderr.startswith("make up: DEMO_DATA is refused with MODE=production: demo logins")
     assert "Traceback" not in up.stderr and "The platform is up" not in up.stdout
@@ -128,7 +128,8 @@ def deliver(accounts: Runtime, sso: Runtime) -> None:
 
 
 @pytest.mark.postgres
-def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(embedded, make_database, monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(
+        embedded, make_database, monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     reference = embedded(ACCOUNTS)
     ACCOUNTS.seed_demo(reference)
 

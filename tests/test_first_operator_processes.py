@@ -24,7 +24,7 @@ HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 
 def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, check=False, timeout=120)
 
 
 def link_printed(stdout: str) -> str:

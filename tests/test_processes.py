@@ -15,9 +15,14 @@ from pathlib import Path
 import requests
 
 from servicekit.settings import SERVICE_PORTS, SERVICES
-
-from servicekit.testing.processes import (alive, descendants, free_port, port_is_free,
-                                          session_members, wait_until_ok)
+from servicekit.testing.processes import (
+    alive,
+    descendants,
+    free_port,
+    port_is_free,
+    session_members,
+    wait_until_ok,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +67,7 @@ def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_p
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     try:
         health = wait_until_ok(f"{gateway}/healthz", 60, up).json()
-        assert health["services"] == {name: "ok" for name in SERVICES}
+        assert health["services"] == dict.fromkeys(SERVICES, "ok")
         # A demo unit registered in accounts reached courses over the in-process bus.
         deadline_unit = f"{gateway}/api/courses/units/353301"
         assert wait_until_ok(deadline_unit, 10).json()["name"] == "臺北市立建國高級中學"
@@ -187,7 +192,7 @@ def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl
         assert new_master != master
         every_session.add(new_master)
         assert wait_until_ok(f"{gateway}/healthz", 60, up).json()["services"] == \
-            {name: "ok" for name in SERVICES}
+            dict.fromkeys(SERVICES, "ok")
 
         # Ctrl-C: the launcher and every child and grandchild gone within 20 s.
         everything = {*descendants(up.pid), *(pid for session in every_session

@@ -91,8 +91,9 @@ def test_the_same_events_again_change_nothing(accounts, courses) -> None:  # typ
     the_seeds_history(accounts)
     relay_and_apply(accounts, courses)
     before = answers(courses, course_units.reviewer, "413601")
-    from servicekit.bus.tables import outbox
     from sqlalchemy import update
+
+    from servicekit.bus.tables import outbox
     with accounts.database.engine.begin() as connection:  # as if the relay had died unmarked
         connection.execute(update(outbox).values(sent_at=None))
     assert relay_and_apply(accounts, courses) == 0  # every one a duplicate, by the inbox
@@ -110,6 +111,7 @@ def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, cou
     """Past the inbox (an event re-sent under another id, an older version late): the
     replica keeps one row per change and the newest version of a unit and of a rule."""
     import json
+
     from servicekit.bus.tables import outbox
     from servicekit.events import Envelope
     from services.courses.handlers import replica

@@ -82,6 +82,7 @@ def csv_file(rows: list[list[Any]], header: list[str] | None = None, encoding: s
 
 def xlsx_file(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
     import io
+
     import openpyxl
     workbook = openpyxl.Workbook()
     sheet = workbook.active

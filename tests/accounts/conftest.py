@@ -3,20 +3,20 @@ HTTP API through Flask's test client with tokens signed like the sso service's, 
 same service on a real PostgreSQL database for the bulk import path."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from accounts_helpers import make_runtime
 from flask.testing import FlaskClient
 
-from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.service import Runtime
 from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.testing.tokens import TokenSigner
 from servicekit.tokens import StaticKeySource, TokenVerifier
 from services.accounts.app import create_app
-
-from accounts_helpers import make_runtime
 
 SIGNER = TokenSigner()
 

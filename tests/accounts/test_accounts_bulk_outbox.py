@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from accounts_helpers import outbox_events
+
 from contracts.events import CATALOGUE
 from servicekit import context
 from servicekit.events import Envelope
 from services.accounts.adapters import bulk_outbox
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-
-from accounts_helpers import outbox_events
 
 TYPE = "accounts.account.created.v1"
 

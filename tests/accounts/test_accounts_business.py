@@ -3,15 +3,14 @@
 service's sign-in events through the real consumer."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
 
 from servicekit.problems import Problem
 from services.accounts.handlers import business_accounts as business
 from services.accounts.handlers.units import register_unit
-
-from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
 
 SIGNED_IN = "sso.account.signed_in.v1"
 
@@ -82,7 +81,7 @@ def test_the_dormant_report_follows_sign_ins_from_the_sso_service(runtime) -> No
                                  business.apply(runtime, "353301", name, "a@school.example").account_id)
         for name in ("常用", "久未登入", "從未登入", "停用"))
     business.disable_account(runtime, reviewer("TPE"), gone.account_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     later = now + timedelta(days=200)
     events = [sso_event(SIGNED_IN, account_id=str(active.account_id), method="password",
                         at=(later - timedelta(days=3)).isoformat()),

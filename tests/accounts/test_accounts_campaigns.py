@@ -2,15 +2,14 @@
 them confirmed, and the report (the minutes' table of 23 bureaus with ■ and □)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from accounts_helpers import OPERATOR, reviewer
 
 from servicekit.problems import Problem
 from services.accounts import demo_data
 from services.accounts.handlers import campaigns
-
-from accounts_helpers import OPERATOR, reviewer
 
 TAIPEI = timezone(timedelta(hours=8))
 
@@ -30,7 +29,7 @@ def test_the_2017_campaign_and_its_report(accounts) -> None:  # type: ignore[no-
 
 
 def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:  # type: ignore[no-untyped-def]
-    deadline = datetime.now(timezone.utc) + timedelta(days=30)
+    deadline = datetime.now(UTC) + timedelta(days=30)
     campaigns.open_campaign(accounts, OPERATOR, "資料更新", deadline, ["TPE", "TNN"],
                             campaign_id="c1")
     with pytest.raises(Problem) as other:
@@ -54,7 +53,7 @@ def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:  # ty
 ])
 def test_bad_campaigns_are_refused(accounts, title, authorities, slug) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Problem) as refused:
-        campaigns.open_campaign(accounts, OPERATOR, title, datetime.now(timezone.utc), authorities)
+        campaigns.open_campaign(accounts, OPERATOR, title, datetime.now(UTC), authorities)
     assert refused.value.slug == slug
 
 

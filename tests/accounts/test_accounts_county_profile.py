@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
+
 from services.accounts.handlers.teacher_import import import_rows
 from services.accounts.handlers.teachers import get_teacher
 from services.accounts.handlers.units import register_unit
-
-from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
 
 PROFILE = "sso.county_profile.received.v1"
 
@@ -62,6 +62,7 @@ def test_a_county_cannot_take_another_countys_teacher_by_naming_its_own_school(a
 
 def test_a_move_to_a_national_school_in_the_county_is_recorded_as_a_transfer(accounts) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
+
     from services.accounts.adapters.orm import teacher_transfers
     schools(accounts)
     register_unit(accounts, "330301", "國立臺灣師範大學附屬高級中學", "senior_high_school", "K12EA",

@@ -10,24 +10,29 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    database_lost_at_call,
+    make_runtime,
+    outbox_count,
+    schools,
+    teacher_id,
+)
 from sqlalchemy import func, select, update
 
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault
 from services.accounts.adapters.orm import accounts as accounts_table
-from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.handlers import hash_rotation
 from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.national_ids import lookup
 from services.accounts.handlers.teacher_import import ImportReport, import_rows
-
-from accounts_helpers import (OPERATOR, database_lost_at_call, make_runtime, outbox_count,
-                              schools, teacher_id)
 
 ROOT = Path(__file__).resolve().parents[2]
 HASH_A = "test-national-id-hash-key-A-" * 3
@@ -68,7 +73,7 @@ def imported(runtime: Runtime, ids: list[str]) -> dict[str, str]:
     """National ID → account id of the teachers created by sending ``ids``."""
     report = send(runtime, ids)
     assert report.counts["created"] == len(ids), report.counts
-    return {number: row.account_id for number, row in zip(ids, report.rows)}  # type: ignore[misc]
+    return {number: row.account_id for number, row in zip(ids, report.rows, strict=True)}  # type: ignore[misc]
 
 
 def teacher_count(runtime: Runtime) -> int:
@@ -91,7 +96,7 @@ def hash_under(secret: str, number: str) -> bytes:
 def found(runtime: Runtime, ids: list[str]) -> dict[str, str | None]:
     """National ID → the account id ``lookup`` answers (None: not found)."""
     answers = lookup(runtime, OPERATOR, ids)
-    return {number: answer.get("account_id") for number, answer in zip(ids, answers)}
+    return {number: answer.get("account_id") for number, answer in zip(ids, answers, strict=True)}
 
 
 def assert_resent_unchanged(runtime: Runtime, ids: list[str]) -> None:

@@ -9,22 +9,21 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
 from sqlalchemy import select, update
 
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, vault_for
 from services.accounts.adapters.orm import accounts as accounts_table
-from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.handlers.key_rotation import reencrypt_national_ids
 from services.accounts.handlers.national_ids import export_national_ids
 from services.accounts.handlers.teacher_import import import_rows
-
-from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
 
 ROOT = Path(__file__).resolve().parents[2]
 # No spaces at the ends: the retired list is split on commas and each secret stripped.
@@ -53,7 +52,7 @@ def add_teachers(runtime: Runtime, count: int, start: int = 1) -> dict[uuid.UUID
         [{"national_id": number, "name": f"教師{n}", "school_code": "353301"}
          for n, number in enumerate(numbers, start=start)], start=1))
     assert report.counts["created"] == count, report.counts
-    return {uuid.UUID(row.account_id): number for row, number in zip(report.rows, numbers)}
+    return {uuid.UUID(row.account_id): number for row, number in zip(report.rows, numbers, strict=True)}
 
 
 def sealed_rows(runtime: Runtime) -> dict[uuid.UUID, Sealed]:

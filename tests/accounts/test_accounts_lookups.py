@@ -7,9 +7,10 @@ NATIONAL_ID_LOOKUPS_PER_DAY IDs a day (429 beyond, with Retry-After)."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts_helpers import OPERATOR, make_runtime, reviewer, schools, teacher_id
 from sqlalchemy import select
 
 from servicekit.problems import Problem
@@ -20,8 +21,6 @@ from services.accounts.adapters.orm import national_id_lookup_quotas, national_i
 from services.accounts.domain import dates
 from services.accounts.handlers import national_ids
 from services.accounts.handlers.teacher_import import import_rows
-
-from accounts_helpers import OPERATOR, make_runtime, reviewer, schools, teacher_id
 
 # Teacher 1 at 353301 and teacher 2 at 413601 (both Taipei), teacher 3 at 193601 (Taichung).
 PLACES = {1: "353301", 2: "413601", 3: "193601"}
@@ -34,7 +33,7 @@ def make_teachers(runtime: Runtime) -> dict[int, str]:
     report = import_rows(runtime, OPERATOR, [
         (n, {"national_id": teacher_id(n), "name": f"教師{n}", "school_code": school})
         for n, school in PLACES.items()])
-    return {n: row.account_id for n, row in zip(PLACES, report.rows)}  # type: ignore[misc]
+    return {n: row.account_id for n, row in zip(PLACES, report.rows, strict=True)}  # type: ignore[misc]
 
 
 def full(account_id: str, n: int) -> dict:
@@ -81,7 +80,7 @@ def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> No
 
 
 def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:  # type: ignore[no-untyped-def]
-    moment = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)
+    moment = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dates, "now", lambda: moment)
         national_ids.lookup(runtime, business("353301"), IDS + [UNKNOWN, "A123456788"])
@@ -99,7 +98,7 @@ def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:  # 
          "unit_code": None, "scope": "national", "ids_count": 2, "found_count": 2,
          "answered_in_full": 2, "outcome": "answered"},
     ]
-    assert {row["looked_up_at"].replace(tzinfo=timezone.utc) for row in rows} == {moment}
+    assert {row["looked_up_at"].replace(tzinfo=UTC) for row in rows} == {moment}
     with runtime.database.engine.connect() as connection:
         hashes = [h.hex() for h in connection.scalars(select(accounts_table.c.national_id_hash)
                                                       .where(accounts_table.c.kind == "teacher"))]
@@ -113,7 +112,7 @@ def test_the_quota_is_counted_in_ids_and_refused_beyond_with_retry_after(tmp_pat
     try:
         make_teachers(runtime)
         # 23:00 in Taipei: the quota starts again in an hour.
-        late = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)
+        late = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(dates, "now", lambda: late)
             national_ids.lookup(runtime, reviewer("TPE"), IDS)  # 3

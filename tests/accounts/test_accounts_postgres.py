@@ -7,17 +7,23 @@ import threading
 import uuid
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    csv_file,
+    outbox_count,
+    outbox_events,
+    reviewer,
+    schools,
+    teacher_id,
+)
 from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
 from servicekit.problems import Problem
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools
-from services.accounts.handlers.teacher_import import import_file, import_rows
 from services.accounts.handlers.national_ids import export_national_ids
-
-from accounts_helpers import (OPERATOR, csv_file, outbox_count, outbox_events, reviewer, schools,
-                              teacher_id)
+from services.accounts.handlers.teacher_import import import_file, import_rows
 
 pytestmark = pytest.mark.postgres
 

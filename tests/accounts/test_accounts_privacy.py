@@ -8,12 +8,11 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+from accounts_helpers import csv_file, outbox_events, schools, teacher_id
 from sqlalchemy import select
 
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import national_id_exports
-
-from accounts_helpers import csv_file, outbox_events, schools, teacher_id
 
 IDS = [teacher_id(n) for n in range(1, 6)]
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from accounts_helpers import ADMIN, OPERATOR, outbox_events, schools
 
 from contracts.events import CATALOGUE
 from servicekit.problems import Problem
 from services.accounts.handlers import roles
-
-from accounts_helpers import ADMIN, OPERATOR, outbox_events, schools
 
 
 def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:  # type: ignore[no-untyped-def]

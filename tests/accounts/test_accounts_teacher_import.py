@@ -9,6 +9,16 @@ import zipfile
 from datetime import date
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    csv_file,
+    outbox_count,
+    outbox_events,
+    reviewer,
+    schools,
+    teacher_id,
+    xlsx_file,
+)
 from sqlalchemy import func, select, text
 
 from contracts.events import CATALOGUE
@@ -17,9 +27,6 @@ from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools
 from services.accounts.handlers.teacher_import import import_file, import_rows
 from services.accounts.handlers.units import register_unit
-
-from accounts_helpers import (OPERATOR, csv_file, outbox_count, outbox_events, reviewer, schools,
-                              teacher_id, xlsx_file)
 
 
 def rows_of(*items: dict) -> list[tuple[int, dict]]:
@@ -195,7 +202,7 @@ def test_a_file_over_50_mb_is_refused_before_it_is_read(runtime) -> None:  # typ
     assert (refused.value.status, refused.value.slug) == (413, "file-too-large")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def zip_bomb(uncompressed: int = 64 * 1024 * 1024) -> bytes:
     """What an attacker sends as "teachers.xlsx": a workbook whose sheet unpacks to
     hundreds of megabytes of nothing."""
@@ -304,6 +311,7 @@ def test_the_http_endpoints_take_files_and_batches(api) -> None:  # type: ignore
 
 def test_an_import_computed_from_a_stale_teacher_changes_nothing(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
+
     from services.accounts.adapters import teacher_writers
     import_rows(runtime, OPERATOR, rows_of(teacher(1)))
     real = teacher_writers.PortableTeacherWriter.existing

@@ -9,14 +9,14 @@ import hashlib
 import io
 import json
 import uuid
+from datetime import UTC
 
 import pytest
+from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
 
 from servicekit.problems import Problem
 from services.accounts.handlers import import_history
 from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
-
-from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
 
 
 @pytest.fixture
@@ -113,11 +113,12 @@ def test_the_history_and_a_schools_teachers_over_http(api) -> None:  # type: ign
 def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """R-ACC-3: a daily county file of 100,000 rows is a megabyte of report a day; reports
     are kept IMPORT_REPORT_RETENTION_DAYS (400), who sent what and how it went for ever."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
+
     from services.accounts.domain import dates
     old = import_file(runtime, OPERATOR, "old.csv", csv_file(rows(1, 2)))
     real_now = dates.now
-    later = datetime.now(timezone.utc) + timedelta(days=300)
+    later = datetime.now(UTC) + timedelta(days=300)
     monkeypatch.setattr(dates, "now", lambda: later)
     recent = import_file(runtime, OPERATOR, "recent.csv", csv_file(rows(3)))
     monkeypatch.setattr(dates, "now", lambda: later + timedelta(days=150))
@@ -137,8 +138,10 @@ def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None
     import subprocess
     import sys
     from pathlib import Path
-    from servicekit.settings import InvalidSetting
+
     from accounts_helpers import make_runtime
+
+    from servicekit.settings import InvalidSetting
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "IMPORT_REPORT_RETENTION_DAYS": "30"})
     assert import_history.tidy_reports(runtime) == {"days": 30, "reports_removed": 0}
     runtime.database.dispose()
@@ -149,12 +152,12 @@ def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None
     env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_DATA_DIR": str(tmp_path), "ACCOUNTS_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
                            "--days", "7"], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=60)
+                          check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"days": 7, "reports_removed": 0}
     refused = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
                               "--days", "-1"], cwd=root, env=env, capture_output=True, text=True,
-                             timeout=60)
+                             check=False, timeout=60)
     assert refused.returncode == 2 and "-1 is not a positive number" in refused.stderr
 
 

@@ -12,14 +12,13 @@ import uuid
 from datetime import date
 
 import pytest
+from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
 from sqlalchemy import select
 
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools, teacher_transfers
 from services.accounts.handlers import import_history
 from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
-
-from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
 
 TAKEN = "urn:inservice:problem:"
 

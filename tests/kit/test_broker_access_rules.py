@@ -76,8 +76,8 @@ def test_the_operator_and_the_management_api_get_the_same_rights() -> None:
 def test_the_source_must_be_the_types_producer() -> None:
     genuine = Envelope(type="accounts.role.granted.v1", source="accounts", correlation_id="c", data={})
     check_producer(genuine)
-    with pytest.raises(ForgedEvent, match="^forged: accounts.role.granted.v1 is produced by "
-                                          "'accounts', the envelope names 'courses'$"):
+    with pytest.raises(ForgedEvent, match=r"^forged: accounts\.role\.granted\.v1 is produced by "
+                                          r"'accounts', the envelope names 'courses'$"):
         check_producer(Envelope(type="accounts.role.granted.v1", source="courses",
                                 correlation_id="c", data={}))
 
@@ -117,7 +117,7 @@ def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch
     received: list[tuple[str, str, str, dict]] = []
 
     class Management(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802
+        def do_PUT(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append(("PUT", self.path, self.headers["Authorization"], body))
             self.send_response(201)

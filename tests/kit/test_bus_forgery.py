@@ -12,7 +12,6 @@ from services.accounts.handlers.units import register_unit
 from services.courses.handlers import units as course_units
 
 
-
 def deliver(courses):  # type: ignore[no-untyped-def]
     subscription = courses.subscriptions()[0]
     reader = courses.open_reader(subscription)

@@ -5,7 +5,7 @@ a failure here names the command and the value that was let through.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -30,7 +30,7 @@ def test_tidy_outbox_refuses_zero_and_negative_days_and_deletes_nothing(embedded
                                                                        monkeypatch, capsys):
     courses = embedded(COURSES)
     monkeypatch.setenv("COURSES_DATA_DIR", str(tmp_path))  # what main() reads: the same files
-    an_hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     with courses.database.engine.begin() as connection:
         connection.execute(insert(outbox), [
             {"event_id": f"e-{index}", "event_type": "courses.test.v1", "correlation_id": "c",

@@ -28,7 +28,7 @@ def production(**environ: str) -> dict[str, str]:
 def test_production_refuses_to_start_without_the_token_settings(service, missing, named):
     given = {name: value for name, value in TOKENS.items() if name not in missing}
     for blank in ("", "   "):  # an empty value is no value
-        environ = production(**given, **{name: blank for name in missing})
+        environ = production(**given, **dict.fromkeys(missing, blank))
         with pytest.raises(MissingSetting) as refused:
             Settings.from_env(service, environ)
         assert named in str(refused.value) and "production" in str(refused.value)
@@ -89,7 +89,7 @@ def test_a_crash_before_the_rename_leaves_nothing_that_is_later_trusted(tmp_path
         pass
 
     def die(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise Crash()
+        raise Crash
 
     written: list[str] = []
     real_fsync = os.fsync

@@ -15,9 +15,10 @@ import socketserver
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -29,11 +30,11 @@ from werkzeug.serving import make_server
 from servicekit.bus.publisher import KombuPublisher
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.cli import migrate
-from servicekit.testing.runtimes import purge_queues
 from servicekit.events import Envelope
 from servicekit.settings import Settings
-from services.sso.app import create_app
+from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.sector_documents import SectorDocuments
+from services.sso.app import create_app
 from services.sso.context import Sso, sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
@@ -79,7 +80,7 @@ class SsoUnderTest:
     app: Flask
     sso: Sso
     accounts: dict[str, Account] = field(default_factory=dict)
-    sector_sites: "PartnerWebsites" = field(default_factory=lambda: PartnerWebsites())
+    sector_sites: PartnerWebsites = field(default_factory=lambda: PartnerWebsites())  # noqa: PLW0108 (defined below)
 
     def serve_sector_document(self, uri: str, redirect_uris: list[str]) -> None:
         """What the organisation claiming a sector publishes at its identifier URI."""

@@ -20,6 +20,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from jose import jwt as jose_jwt
 from sqlalchemy import func, select
+from test_sso_password_links import LINK
 
 from servicekit.cli import main
 from servicekit.testing.runtimes import relay_all
@@ -28,8 +29,6 @@ from services.accounts.bootstrap import DEFINITION as ACCOUNTS
 from services.accounts.handlers.first_operator import bootstraps
 from services.sso.adapters.orm import operator_links, password_changes, password_setups, utcnow
 from services.sso.bootstrap import DEFINITION as SSO
-
-from test_sso_password_links import LINK
 
 CALLBACK = "http://127.0.0.1:9/web/callback"
 
@@ -128,7 +127,7 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
 
 
 def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platform, capsys) -> None:  # type: ignore[no-untyped-def]
-    accounts, sso = platform
+    accounts, _ = platform
     assert run(ACCOUNTS, capsys, "create-operator", "ops.chen", "--name", "陳維運",
                "--email", "ops.chen@moe.example.tw")[0] == 0
     relayed = relay_all(accounts)

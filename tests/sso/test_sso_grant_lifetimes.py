@@ -7,7 +7,7 @@ that browser, a password reset).
 A refused refresh is RFC 6749's ``400 {"error": "invalid_grant"}``."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import requests
 from authlib.common.security import generate_token
@@ -27,7 +27,7 @@ class Clock:
     """The provider's clock, moved by the test (the signing keys keep the real one)."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -4,7 +4,7 @@ spelling of a name shares one counter; failures also count per account; a lock l
 full time whatever the counting window does meanwhile."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -91,7 +91,7 @@ def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:  
 
 def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> None:  # type: ignore[no-untyped-def]
     """Today's hole: a lock set near the end of a window was lifted when the window ran out."""
-    start = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     now = [start]
     throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
                         clock=lambda: now[0])
@@ -107,7 +107,7 @@ def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> N
 
 
 def test_an_unlocked_counter_starts_afresh_when_its_window_ends(sso) -> None:  # type: ignore[no-untyped-def]
-    start = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     now = [start]
     throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
                         clock=lambda: now[0])

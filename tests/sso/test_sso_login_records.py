@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC
 
 from sqlalchemy import insert, select
 
@@ -77,19 +78,19 @@ def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> Non
 
 
 def test_the_migration_names_known_accounts_by_their_login_and_drops_typed_counters(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from alembic import command
     from sqlalchemy import text
 
-    from services.sso.bootstrap import DEFINITION
     from servicekit.db import Database
     from servicekit.migrations import alembic_config
+    from services.sso.bootstrap import DEFINITION
     database = Database(f"sqlite:///{tmp_path / 'sso.sqlite3'}")
     config = alembic_config(DEFINITION.migrations_dir, database)
     try:
         command.upgrade(config, "0003")
-        at = datetime(2026, 12, 1, tzinfo=timezone.utc).isoformat()
+        at = datetime(2026, 12, 1, tzinfo=UTC).isoformat()
         with database.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO account_replica (account_id, login, kind, status, display_name,"

@@ -230,7 +230,7 @@ def _without(claims: dict, *names: str) -> dict:
 def _public_only(jwks: dict, kid: str):  # type: ignore[no-untyped-def]
     """A stand-in private key object whose ``public_key()`` is the provider's real one."""
     from jose import jwk
-    key = jwk.construct([k for k in jwks["keys"] if k["kid"] == kid][0], "RS256")
+    key = jwk.construct(next(k for k in jwks["keys"] if k["kid"] == kid), "RS256")
 
     class PublicHolder:
         def public_key(self):  # type: ignore[no-untyped-def]

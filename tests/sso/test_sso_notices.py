@@ -12,7 +12,8 @@ from servicekit.bus.tables import outbox
 from services.sso.handlers.housekeeping import tidy_records
 
 NOTICE = {"title": "國立高雄師範大學網路設備軟體升級",
-          "body": "「國立高雄師範大學」圖書資訊處預定進行網路設備(Cisco router)軟體版本升級，將造成網路不穩定約一小時。",
+          "body": "「國立高雄師範大學」圖書資訊處預定進行網路設備(Cisco router)軟體版本升級，"
+                  "將造成網路不穩定約一小時。",
           "starts_at": "2017-03-14T12:00:00+08:00", "ends_at": "2017-03-14T13:00:00+08:00"}
 
 

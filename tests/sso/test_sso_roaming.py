@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -139,7 +140,8 @@ def county_form(sso, browser, login_page, county):  # type: ignore[no-untyped-de
     return browser.get(sso.url + f"/login/county/{county}", params={"request": request_id})
 
 
-def test_a_county_web_service_teacher_links_once_with_the_platform_password_then_roams_on(sso, browser, query, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_web_service_teacher_links_once_with_the_platform_password_then_roams_on(
+        sso, browser, query, county_service) -> None:  # type: ignore[no-untyped-def]
     connect_web_service(sso, county_service)
     # Same e-mail as the county sends: still no link without an authorised match.
     teacher = sso.teacher("teacher00001", email="alice@tp.edu.example")
@@ -207,7 +209,8 @@ def propose(sso, reviewer, teacher) -> str:  # type: ignore[no-untyped-def]
     return waiting["arrival_id"]
 
 
-def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_password(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_password(
+        sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
     """Issue 8 point 5 (R-SSO-4): the reviewer's match is a proposal. The county identity
     alone still signs nobody in; the teacher confirms once with the platform password
     (a wrong one does not), and only then does the county identity sign the teacher in."""
@@ -350,7 +353,8 @@ def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, coun
     assert refused.status_code == 502 and "text/html" in refused.headers["Content-Type"]
 
 
-def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_subject(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_subject(
+        sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
     connect_web_service(sso, county_service)
     teacher = sso.teacher("teacher00001")
     login_page, client_a, verifier_a, _ = partner_start(sso, browser, "partner-a", "http://127.0.0.1:9/a/cb")
@@ -425,7 +429,7 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     connect_provider(sso, county_provider)
     wrong = sso.teacher("teacher00002", county_code="NWT")
     reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
-    login_page, client, verifier, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
+    login_page, _, _, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     browser.get(back.headers["Location"])
     arrival_id = propose(sso, reviewer, wrong)
@@ -476,6 +480,7 @@ def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_
     of "county-user-name\\x00<county>\\x00<name>"), never as typed."""
     import hashlib
     import hmac
+
     from services.sso.adapters.orm import login_records, login_throttle
     connect_web_service(sso, county_service)
     national_id = "A123456789"

@@ -69,7 +69,7 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
                                 password=f"guess number {n}").status_code)
 
     threads = [threading.Thread(target=guess, args=(b, p, n))
-               for n, (b, p) in enumerate(zip(browsers, pages))]
+               for n, (b, p) in enumerate(zip(browsers, pages, strict=True))]
     for thread in threads:
         thread.start()
     for thread in threads:

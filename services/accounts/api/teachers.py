@@ -9,11 +9,16 @@ from flask import Response, request
 from servicekit.api import roles
 from servicekit.problems import Problem
 from servicekit.web import current_runtime
+from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
 from services.accounts.api import teacher_schemas as s
 from services.accounts.api.base import MANAGERS, api, path_uuid
-from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
-from services.accounts.handlers import (import_history, national_ids, teacher_import, teachers,
-                                        transfers)
+from services.accounts.handlers import (
+    import_history,
+    national_ids,
+    teacher_import,
+    teachers,
+    transfers,
+)
 
 IMPORTERS = roles("reviewer", "operator", "admin")
 

@@ -14,12 +14,26 @@ from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, RoleGrantRepository
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (BUSINESS, PENDING, Account, InvalidAccount,
-                                               InvalidTransition, approve, business_login,
-                                               check_display_name, disable, is_dormant)
+from services.accounts.domain.accounts import (
+    BUSINESS,
+    PENDING,
+    Account,
+    InvalidAccount,
+    InvalidTransition,
+    approve,
+    business_login,
+    check_display_name,
+    disable,
+    is_dormant,
+)
 from services.accounts.domain.roles import RoleGrant
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED,
-                                               account_data, grant_data)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
+    ROLE_GRANTED,
+    account_data,
+    grant_data,
+)
 from services.accounts.handlers.scope import hidden, invalid, is_national, reviews_for
 
 MAX_PENDING_PER_UNIT = 5

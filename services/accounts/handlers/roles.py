@@ -11,12 +11,30 @@ from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, RoleGrantRepository
 from services.accounts.adapters.organisations import AuthorityRepository, UnitRepository
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (ENABLED, STAFF, TEACHER, Account, InvalidAccount,
-                                               check_chosen_login, check_display_name)
-from services.accounts.domain.roles import (InvalidGrant, NotAllowedToGrant, RoleGrant,
-                                            check_granter, check_scope, revoke)
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ROLE_GRANTED, ROLE_REVOKED,
-                                               account_data, grant_data)
+from services.accounts.domain.accounts import (
+    ENABLED,
+    STAFF,
+    TEACHER,
+    Account,
+    InvalidAccount,
+    check_chosen_login,
+    check_display_name,
+)
+from services.accounts.domain.roles import (
+    InvalidGrant,
+    NotAllowedToGrant,
+    RoleGrant,
+    check_granter,
+    check_scope,
+    revoke,
+)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ROLE_GRANTED,
+    ROLE_REVOKED,
+    account_data,
+    grant_data,
+)
 from services.accounts.handlers.scope import hidden, invalid
 
 STAFF_ROLES = ("reviewer", "operator", "viewer", "admin")

@@ -20,9 +20,10 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from servicekit import context
 from servicekit.problems import Problem
@@ -30,28 +31,48 @@ from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportHistory,
-                                                       ImportRecord)
+from services.accounts.adapters.import_history import APPLIED, REFUSED, ImportHistory, ImportRecord
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
 from services.accounts.adapters.teacher_rows import check_row
-from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
-                                                       TeacherWriter, writer_for)
+from services.accounts.adapters.teacher_writers import (
+    ConcurrentChange,
+    NewTeacher,
+    TeacherWriter,
+    writer_for,
+)
 from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
-from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
-                                               OUTSIDE_AUTHORITY, REJECTED,
-                                               TEACHER_OUTSIDE_AUTHORITY, UNCHANGED,
-                                               UNKNOWN_UNIT, UPDATED, KnownTeacher, RowOutcome,
-                                               RowRejected, TeacherChange, TeacherRow,
-                                               change_for, duplicated_rows)
+from services.accounts.domain.teachers import (
+    CREATED,
+    DUPLICATE_NATIONAL_ID,
+    NOT_A_SCHOOL,
+    OUTSIDE_AUTHORITY,
+    REJECTED,
+    TEACHER_OUTSIDE_AUTHORITY,
+    UNCHANGED,
+    UNKNOWN_UNIT,
+    UPDATED,
+    KnownTeacher,
+    RowOutcome,
+    RowRejected,
+    TeacherChange,
+    TeacherRow,
+    change_for,
+    duplicated_rows,
+)
 from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
-                                               account_data, new_teacher_data,
-                                               school_changed_data)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
+    SCHOOL_CHANGED,
+    account_data,
+    new_teacher_data,
+    school_changed_data,
+)
 from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
 
 log = logging.getLogger("services.accounts.teacher_import")
@@ -87,7 +108,7 @@ class ImportSource:
     content_sha256: str | None = None
 
     @classmethod
-    def file(cls, filename: str, data: bytes) -> "ImportSource":
+    def file(cls, filename: str, data: bytes) -> ImportSource:
         return cls("file", filename[:255], hashlib.sha256(data).hexdigest())
 
 
@@ -183,7 +204,7 @@ def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
             schools[t.unit_code].county_code) for t in created))
         events.write(session)
         outcomes.update(plan.outcomes)
-        for (row, _), teacher in zip(plan.new, created):
+        for (row, _), teacher in zip(plan.new, created, strict=True):
             outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
         report = ImportReport([outcomes[number] for number in sorted(outcomes)])
         if import_id is not None and source is not None:
@@ -263,7 +284,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
     # None: every school (the network's staff, even for a teacher with no school).
     managed = None if is_national(principal) else {
         code for code, school in schools.items() if manages_teachers_of(principal, school)}
-    for row, lookup_hash in zip(rows, hashes):
+    for row, lookup_hash in zip(rows, hashes, strict=True):
         teacher = known.get(lookup_hash)
         if teacher is None:
             plan.new.append((row, lookup_hash))
@@ -347,7 +368,7 @@ def _new_teachers(session, vault, new: list[tuple[TeacherRow, bytes]],  # type: 
         return
     first = AccountRepository(session).reserve_numbers("teacher", len(new))
     nonces = os.urandom(NONCE_BYTES * len(new))
-    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)))):
+    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)), strict=True)):
         nonce = nonces[index * NONCE_BYTES:(index + 1) * NONCE_BYTES]
         yield NewTeacher(account_id, teacher_login(first + index), lookup_hash,
                          vault.seal(account_id, row.national_id, nonce), row.name,

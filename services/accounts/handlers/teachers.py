@@ -13,16 +13,37 @@ from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (TEACHER, Account, InvalidAccount, InvalidTransition,
-                                               check_display_name, disable, reenable_teacher)
-from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
-                                               TeacherChange, change_for)
+from services.accounts.domain.accounts import (
+    TEACHER,
+    Account,
+    InvalidAccount,
+    InvalidTransition,
+    check_display_name,
+    disable,
+    reenable_teacher,
+)
+from services.accounts.domain.teachers import (
+    REJECTED,
+    KnownTeacher,
+    RowRejected,
+    TeacherChange,
+    change_for,
+)
 from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
 from services.accounts.domain.units import Unit
-from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
-                                               school_changed_data)
-from services.accounts.handlers.scope import (hidden, invalid, is_national, manages_teachers_of,
-                                              sees_teachers_of)
+from services.accounts.handlers.events import (
+    ACCOUNT_UPDATED,
+    SCHOOL_CHANGED,
+    account_data,
+    school_changed_data,
+)
+from services.accounts.handlers.scope import (
+    hidden,
+    invalid,
+    is_national,
+    manages_teachers_of,
+    sees_teachers_of,
+)
 from services.accounts.handlers.teacher_import import check_school, import_rows
 
 

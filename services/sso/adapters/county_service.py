@@ -6,8 +6,9 @@ A county whose service speaks a new dialect gets a new class in ``ADAPTERS``.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import requests
 
@@ -32,7 +33,7 @@ class JsonWebService:
     as a bearer token; the answer is ``{"authenticated": false}`` or
     ``{"authenticated": true, "subject": "...", "profile": {"name", "email", "school_code"}}``."""
 
-    PROFILE_FIELDS = {"name": "display_name", "email": "email", "school_code": "unit_code"}
+    PROFILE_FIELDS: ClassVar[Mapping[str, str]] = {"name": "display_name", "email": "email", "school_code": "unit_code"}
 
     def __init__(self, county_code: str, endpoint: str, api_key: str | None,
                  timeout: float) -> None:

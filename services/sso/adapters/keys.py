@@ -17,9 +17,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -87,7 +88,7 @@ class KeyStore:
     def sign(self, claims: dict[str, Any], typ: str = "JWT") -> str:
         return self.signer().sign(claims, typ)
 
-    def signer(self) -> "Signer":
+    def signer(self) -> Signer:
         """The current key, loaded (from the cache or in a transaction of its own): take
         it before opening a transaction that issues tokens, never inside one."""
         return Signer(*self._signing_key())

@@ -6,8 +6,7 @@ from dataclasses import asdict
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from services.sso.adapters.orm import (accounts, clients, role_grants, test_accounts,
-                                       utcnow)
+from services.sso.adapters.orm import accounts, clients, role_grants, test_accounts, utcnow
 from services.sso.domain.accounts import Account, RoleGrant
 from services.sso.domain.clients import Client
 

@@ -107,7 +107,7 @@ class Client:
         return {claim for scope in scopes if scope in self.allowed_scopes
                 for claim in SCOPE_CLAIMS.get(scope, ())}
 
-    def moved_to(self, status: str, **changes: object) -> "Client":
+    def moved_to(self, status: str, **changes: object) -> Client:
         if status not in TRANSITIONS[self.status]:
             raise ClientError(f"a partner that is {self.status} cannot become {status}")
         if self.kind != PARTNER:

@@ -78,7 +78,7 @@ def deliver(sso: Sso, ids: list[int | None] | None = None, limit: int = 200) -> 
         errors = list(pool.map(lambda row: _post(sso, row.uri, logout_token(
             signer, sso, row.client_id, row.subject, row.sid)), rows))
     with sso.database.session() as session:
-        for row, error in zip(rows, errors):
+        for row, error in zip(rows, errors, strict=True):
             session.execute(update(logout_deliveries).where(logout_deliveries.c.id == row.id)
                             .values(attempts=row.attempts + 1, last_error=error,
                                     sent_at=None if error else sso.now()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from services.sso.adapters.digests import digest_matches

@@ -11,15 +11,25 @@ from datetime import timedelta
 
 from sqlalchemy import and_, delete, or_, select
 
-from services.sso.adapters.orm import (authorization_codes, authorization_requests,
-                                       browser_sessions, county_arrivals, grants,
-                                       login_records, login_throttle, logout_deliveries,
-                                       password_changes, password_mails, password_setups,
-                                       refresh_tokens, upstream_logins)
+from services.sso.adapters.orm import (
+    authorization_codes,
+    authorization_requests,
+    browser_sessions,
+    county_arrivals,
+    grants,
+    login_records,
+    login_throttle,
+    logout_deliveries,
+    password_changes,
+    password_mails,
+    password_setups,
+    refresh_tokens,
+    upstream_logins,
+)
 from services.sso.context import Sso
 from services.sso.handlers import backchannel, notices
-from services.sso.handlers.sessions import revoke_session_bound_grants
 from services.sso.handlers.password_mails import send_queued
+from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
 def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:

@@ -6,8 +6,9 @@ wrote, and a value no configured key opens is counted and named, and stays as it
 secret is ever in the result."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Column, Table, func, select, update
 from sqlalchemy.orm import Session

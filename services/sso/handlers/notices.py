@@ -95,7 +95,7 @@ def send_pending(sso: Sso) -> int:
         log.warning("maintenance notices not sent", extra={"error": repr(error)})
         outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(rows)
     with sso.database.session() as session:
-        for row, error in zip(rows, outcomes):
+        for row, error in zip(rows, outcomes, strict=True):
             session.execute(update(notice_deliveries).where(notice_deliveries.c.id == row.id)
                             .values(attempts=row.attempts + 1, last_error=error,
                                     sent_at=None if error else sso.now()))

@@ -103,7 +103,7 @@ def send_queued(sso: Sso, ids: list[int] | None = None, limit: int = 200) -> int
         log.warning("password mails not sent", extra={"error": repr(error)})
         outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(sending)
     with sso.database.session() as session:
-        for (mail_id, token, _), error in zip(sending, outcomes):
+        for (mail_id, token, _), error in zip(sending, outcomes, strict=True):
             if error is None:
                 session.execute(update(password_mails).where(password_mails.c.id == mail_id)
                                 .values(done_at=sso.now(), outcome="sent", last_error=None))

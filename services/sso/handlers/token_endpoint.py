@@ -13,7 +13,8 @@ session ended or expired, revokes the grant and gets ``invalid_grant``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -24,8 +25,7 @@ from services.sso.context import Sso
 from services.sso.domain.clients import Client
 from services.sso.domain.pkce import verifier_matches
 from services.sso.handlers.client_auth import OAuthError
-from services.sso.handlers.issuing import (Grant, grant_end, new_grant, revoke_grant,
-                                           token_response)
+from services.sso.handlers.issuing import Grant, grant_end, new_grant, revoke_grant, token_response
 
 
 def invalid_grant(description: str) -> OAuthError:

@@ -14,8 +14,17 @@ from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
 from services.sso.handlers.credentials import Locked
-from services.sso.web.browser import (ARRIVAL_COOKIE, clear_cookie, form_is_genuine, language,
-                                      message, page, redirect_to, set_cookie, who)
+from services.sso.web.browser import (
+    ARRIVAL_COOKIE,
+    clear_cookie,
+    form_is_genuine,
+    language,
+    message,
+    page,
+    redirect_to,
+    set_cookie,
+    who,
+)
 from services.sso.web.current import current_sso
 from services.sso.web.onward import signed_in
 

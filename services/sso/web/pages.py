@@ -10,8 +10,16 @@ from services.sso.api import api
 from services.sso.handlers import authorize, county_connectors, logout
 from services.sso.handlers.credentials import Locked, check_password
 from services.sso.handlers.sessions import current_session
-from services.sso.web.browser import (SESSION_COOKIE, clear_cookie, form_is_genuine, language,
-                                      message, page, redirect_to, who)
+from services.sso.web.browser import (
+    SESSION_COOKIE,
+    clear_cookie,
+    form_is_genuine,
+    language,
+    message,
+    page,
+    redirect_to,
+    who,
+)
 from services.sso.web.current import current_sso
 from services.sso.web.onward import signed_in
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from services.sso.api import api
-from services.sso.web.browser import message
-from services.sso.web.current import current_sso
 from servicekit.problems import Problem
+from services.sso.api import api
 from services.sso.handlers import password_setup
-from services.sso.web.browser import form_is_genuine, page, who
+from services.sso.web.browser import form_is_genuine, message, page, who
+from services.sso.web.current import current_sso
 
 
 @api.route("/login/forgot", "GET", allow=PUBLIC, summary="Ask for a link to set a new password")
