@@ -106,7 +106,7 @@ def _with_renamed_refs(node: Any, service: str) -> Any:
         return [_with_renamed_refs(value, service) for value in node]
     if not isinstance(node, dict):
         return node
-    renamed = {}
+    renamed: dict[str, Any] = {}
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str):
             renamed[key] = _renamed_ref(value, service)

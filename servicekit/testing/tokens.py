@@ -70,7 +70,8 @@ class TokenSigner:
         kid = self.kid if kid is None else kid
         key = self._keys.get(kid, self._keys[self.kid])
         headers = {"kid": kid} if kid else None
-        return jwt.encode(self.claims(subject, roles, expires_in, **claims), key,
+        return jwt.encode(self.claims(subject, roles, expires_in, **claims),
+                          key,  # type: ignore[arg-type]  # a cryptography key: jose takes it
                           algorithm=algorithm, headers=headers)
 
     def hs256_with_public_key(self, **claims: Any) -> str:
