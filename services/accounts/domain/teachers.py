@@ -69,6 +69,13 @@ class TeacherChange:
     def moved(self) -> bool:
         return self.left_school is not None
 
+    @property
+    def moved_on(self) -> date:
+        """The day of a move: change_for gives every move one."""
+        if self.school_since is None:
+            raise ValueError("a move without its date")
+        return self.school_since
+
 
 @dataclass(frozen=True)
 class RowOutcome:

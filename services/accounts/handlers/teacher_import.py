@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from servicekit import context
 from servicekit.problems import Problem
 from servicekit.service import Runtime
@@ -264,7 +266,7 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
     return hashes, known
 
 
-def _add_current_schools(session, schools: dict[str, Unit],  # type: ignore[no-untyped-def]
+def _add_current_schools(session: Session, schools: dict[str, Unit],
                          known: Iterable[KnownTeacher], today: date) -> None:
     """The known teachers' current schools (their authorities decide who may change
     them), in one query for those the rows did not name already."""
@@ -295,7 +297,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
             named = ({"account_id": teacher.account_id}
                      if sees_teachers_of(principal, current) else {})
             raise Problem(409, "teacher-exists", "The teacher exists",
-                          "a teacher with this national ID exists", **named)
+                          "a teacher with this national ID exists", headers=None, **named)
         if managed is not None and teacher.unit_code not in managed:
             plan.outcomes[row.row] = RowOutcome(
                 row.row, REJECTED, reason=TEACHER_OUTSIDE_AUTHORITY,
@@ -318,12 +320,12 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
                     schools: dict[str, Unit]) -> None:
     for teacher, change in changes:
         events.add(ACCOUNT_UPDATED, account_data(Account(
-            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]
+            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]  # text id: account_data prints it
             change.display_name, change.email, change.unit_code, None,
             schools[change.unit_code].county_code, change.school_since, change.version)))
         if change.moved:
             events.add(SCHOOL_CHANGED, school_changed_data(
-                teacher.account_id, change.unit_code, change.school_since,  # type: ignore[arg-type]
+                teacher.account_id, change.unit_code, change.moved_on,
                 change.version))
 
 
@@ -341,16 +343,18 @@ def _transfers(principal: Principal, changes: list[tuple[KnownTeacher, TeacherCh
         if crosses_authorities(left_authority, joined.authority_code):
             moves.append(Transfer(uuid.uuid4(), uuid.UUID(teacher.account_id),
                                   change.left_school, left_authority, change.unit_code,
-                                  joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                                  joined.authority_code, change.moved_on,
                                   BY_IMPORT, principal.subject, at, import_id=import_id))
     return moves
 
 
-def check_school(principal: Principal, school: Unit | None) -> None:
+def check_school(principal: Principal, school: Unit | None) -> Unit:
+    """The school, when ``principal`` may place a teacher there; else RowRejected."""
     school = check_is_school(school)
     if not is_national(principal) and school.authority_code != principal.authority:
         raise RowRejected(OUTSIDE_AUTHORITY,
                           f"unit {school.code} is not under the authority you act for")
+    return school
 
 
 def check_is_school(school: Unit | None) -> Unit:
@@ -361,8 +365,8 @@ def check_is_school(school: Unit | None) -> Unit:
     return school
 
 
-def _new_teachers(session, vault, new: list[tuple[TeacherRow, bytes]],  # type: ignore[no-untyped-def]
-                  today) -> Iterator[NewTeacher]:
+def _new_teachers(session: Session, vault: NationalIdVault, new: list[tuple[TeacherRow, bytes]],
+                  today: date) -> Iterator[NewTeacher]:
     """Made one by one as the writer takes them: encryption overlaps the database's work."""
     if not new:
         return

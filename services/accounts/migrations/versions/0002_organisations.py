@@ -4,7 +4,7 @@ history and review routing rules. The supervising authority moves from a column 
 
 Revision ID: 0002
 """
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -72,7 +72,7 @@ def upgrade() -> None:
     )
 
 
-def _date(value):  # type: ignore[no-untyped-def]
+def _date(value: str | datetime) -> date:
     # SQLite hands back text, PostgreSQL a datetime.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
