@@ -5,6 +5,7 @@ a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,7 +73,7 @@ def _upsert_newer(session: Session, table: Table, key: str, rows: list[dict[str,
 
 @functools.cache
 def _upsert_statement(dialect: str, table: Table, key: str, columns: tuple[str, ...],
-                      shared: tuple[str, ...]):  # type: ignore[no-untyped-def]
+                      shared: tuple[str, ...]) -> tuple[Any, Callable[..., Any]]:
     statement, parameters = insert_rows(dialect, table, columns, shared)
     return statement.on_conflict_do_update(
         index_elements=[table.c[key]],

@@ -58,7 +58,8 @@ class JsonWebService:
         subject = answer.get("subject")
         if not isinstance(subject, str) or not subject or len(subject) > 255:
             raise CountyUnavailable(f"{self.county_code}: no subject in the answer")
-        sent = answer.get("profile") if isinstance(answer.get("profile"), dict) else {}
+        profile_sent = answer.get("profile")
+        sent = profile_sent if isinstance(profile_sent, dict) else {}
         profile = {ours: sent[theirs] for theirs, ours in self.PROFILE_FIELDS.items()
                    if isinstance(sent.get(theirs), str)}
         return CountyIdentity(self.county_code, subject, profile)

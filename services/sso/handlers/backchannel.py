@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -58,7 +59,7 @@ def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: st
     return signer.sign(claims, typ="logout+jwt")
 
 
-def deliver(sso: Sso, ids: list[int | None] | None = None, limit: int = 200) -> int:
+def deliver(sso: Sso, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
     """Sends the deliveries named (all that wait, when ``ids`` is None), several at once
     so one partner that does not answer does not hold up the others; returns how many
     were delivered."""

@@ -34,6 +34,8 @@ def authenticate_client(sso: Sso, form: Mapping[str, str], authorization: str | 
     basic = _basic_credentials(authorization)
     if basic is not None and ("client_secret" in form):
         raise OAuthError("invalid_request", "use one client authentication method only")
+    client_id: str | None
+    secret: str | None
     if basic is not None:
         client_id, secret, method = basic[0], basic[1], "client_secret_basic"
     elif "client_secret" in form:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.sql import Executable
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.orm import (
     authorization_codes,
     authorization_requests,
@@ -39,8 +41,8 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
                                        sso.config.lockout_seconds))
     counts: dict[str, int] = {}
     with sso.database.session() as session:
-        def remove(name: str, statement) -> None:  # type: ignore[no-untyped-def]
-            counts[name] = session.execute(statement).rowcount
+        def remove(name: str, statement: Executable) -> None:
+            counts[name] = rows_changed(session.execute(statement))
 
         remove("login_records", delete(login_records).where(login_records.c.at < keep_since))
         remove("password_changes", delete(password_changes).where(

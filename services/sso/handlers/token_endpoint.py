@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest
 from services.sso.adapters.orm import authorization_codes, grants, refresh_tokens
 from services.sso.adapters.repository import AccountRepository
@@ -110,8 +111,8 @@ def refresh(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]
             pass
         elif row.revoked_at is not None:
             refusal = "the grant was revoked"
-        elif row.used_at is not None or session.execute(update(refresh_tokens).where(
-                r.token_hash == token_hash, r.used_at.is_(None)).values(used_at=now)).rowcount != 1:
+        elif row.used_at is not None or rows_changed(session.execute(update(refresh_tokens).where(
+                r.token_hash == token_hash, r.used_at.is_(None)).values(used_at=now))) != 1:
             revoke_grant(session, sso, row.grant_id, "refresh-token-reused")
             refusal = "the refresh token was used before; the grant is revoked"
         elif (ends_at := grant_end(session, sso, client, row.sid, row.created_at)) is None:
