@@ -14,7 +14,7 @@ pytest_plugins = ["servicekit.testing.servers"]
 
 
 @pytest.fixture
-def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:  # type: ignore[no-untyped-def]
+def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:
     runtimes: list[Runtime] = []
 
     def make(definition: ServiceDefinition, **environ: str) -> Runtime:

@@ -1245,7 +1245,7 @@ def test_every_process_is_given_the_settings_production_requires():
 # accounts' events, so no other service may publish them)
 # =====================================================================================
 
-def broker_setup():  # type: ignore[no-untyped-def]
+def broker_setup():
     from servicekit.bus import access, setup
     return access, setup
 

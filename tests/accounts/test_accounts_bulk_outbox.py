@@ -21,7 +21,7 @@ def data(number: int) -> dict:
             "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}
 
 
-def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:
     monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
     with context.correlation("import-0001"):
         events = BulkOutbox(accounts.outbox)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TAICHUNG = [f"19{n:04d}" for n in range(1, 40)]
 
 
-def national_schools_in_taichung(accounts) -> None:  # type: ignore[no-untyped-def]
+def national_schools_in_taichung(accounts) -> None:
     for code in TAICHUNG:
         units.register_unit(accounts, code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
                             "TXG", jurisdiction_from=date(2003, 1, 1))
@@ -44,7 +44,7 @@ def test_seeding_reference_data_announces_each_authority_once(accounts) -> None:
     assert seed_reference_data(accounts) == {"changed": 0, "announced": 0}  # migrate did
 
 
-def test_migrate_announces_the_authorities_once_in_production_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_migrate_announces_the_authorities_once_in_production_mode(tmp_path) -> None:
     database = tmp_path / "accounts.sqlite3"
     env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_MODE": "production",
            "ACCOUNTS_TOKEN_ISSUER": "https://inservice.test",
@@ -77,7 +77,7 @@ def test_a_unit_is_registered_with_its_county_and_an_event(accounts) -> None:
     (("U 1", "學校", "senior_high_school", "TPE"), "invalid-unit"),
     (("U1", "學校", "castle", "TPE"), "invalid-unit"),
 ])
-def test_bad_units_are_refused(accounts, arguments, slug) -> None:  # type: ignore[no-untyped-def]
+def test_bad_units_are_refused(accounts, arguments, slug) -> None:
     with pytest.raises(Problem) as refused:
         units.register_unit(accounts, *arguments)
     assert refused.value.slug == slug and refused.value.status == 422
@@ -176,7 +176,7 @@ def test_routing_changes_must_follow_each_other_and_make_sense(accounts) -> None
     assert len(outbox_events(accounts, "accounts.review_routing.changed.v1")) == 2
 
 
-def test_the_api_registers_transfers_and_answers_history(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_registers_transfers_and_answers_history(api) -> None:
     created = api.post("/units", json={"code": "190001", "name": "國立臺中第一高級中學",
                                        "unit_type": "senior_high_school", "authority_code": "K12EA",
                                        "county_code": "TXG", "jurisdiction_from": "2003-01-01"})

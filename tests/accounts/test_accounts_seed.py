@@ -17,7 +17,7 @@ from services.accounts.domain.national_id import validate
 from services.accounts.handlers import campaigns, units
 
 
-def test_the_demo_seed_is_complete_fast_and_idempotent(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_seed_is_complete_fast_and_idempotent(accounts) -> None:
     started = time.monotonic()
     DEFINITION.seed_demo(accounts)
     assert time.monotonic() - started < 10

@@ -32,7 +32,7 @@ def test_the_key_of_an_address(address, key):
     assert address_key(address) == key
 
 
-def from_address(gateway, address: str, path: str = "/api/courses/units", **kwargs):  # type: ignore[no-untyped-def]
+def from_address(gateway, address: str, path: str = "/api/courses/units", **kwargs):
     return gateway.get(path, environ_base={"REMOTE_ADDR": address}, **kwargs)
 
 

@@ -21,7 +21,7 @@ REFUSED_DAYS = [("-1", "is not a positive number"), ("0", "is not a positive num
                 ("a week", "is not a whole number")]
 
 
-def outbox_rows(runtime) -> int:  # type: ignore[no-untyped-def]
+def outbox_rows(runtime) -> int:
     with runtime.database.engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(outbox)).scalar_one()
 

@@ -104,7 +104,7 @@ DATA = ([("accounts.unit.registered.v1", data) for data in UNITS]
         + [("accounts.unit.jurisdiction_changed.v1", data) for data in TRANSFERS])
 
 
-def verdict(load, value):  # type: ignore[no-untyped-def]
+def verdict(load, value):
     """What a load made of ``value``, in a form where a str and a UUID, or two clocks
     showing the same instant, differ."""
     try:
@@ -133,13 +133,13 @@ def marshmallow_data(event_type: str, data: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("raw", ENVELOPES, ids=range(len(ENVELOPES)))
-def test_an_envelope_gets_the_verdict_and_reason_marshmallow_gives(raw) -> None:  # type: ignore[no-untyped-def]
+def test_an_envelope_gets_the_verdict_and_reason_marshmallow_gives(raw) -> None:
     body = json.dumps(raw, ensure_ascii=False).encode()
     assert verdict(Envelope.from_json, body) == verdict(marshmallow_envelope, body)
 
 
 @pytest.mark.parametrize("event_type,data", DATA, ids=range(len(DATA)))
-def test_event_data_gets_the_verdict_and_reason_marshmallow_gives(event_type, data) -> None:  # type: ignore[no-untyped-def]
+def test_event_data_gets_the_verdict_and_reason_marshmallow_gives(event_type, data) -> None:
     as_sent = Envelope(type=event_type, source="accounts", correlation_id="c", data=data)
     assert (verdict(CATALOGUE.load_data, as_sent)
             == verdict(lambda e: marshmallow_data(e.type, e.data), as_sent))
@@ -197,7 +197,7 @@ def test_a_schema_with_hooks_is_left_to_marshmallow() -> None:
         name = fields.String(required=True, validate=validate.Length(max=3))
 
         @post_load
-        def shout(self, data, **_kwargs):  # type: ignore[no-untyped-def]
+        def shout(self, data, **_kwargs):
             return {"name": data["name"].upper()}
 
     assert QuickLoader(Upper()).load({"name": "abc"}) == {"name": "ABC"}

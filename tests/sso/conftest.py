@@ -55,7 +55,7 @@ class LiveServer:
                                         kwargs={"poll_interval": 0.05})
         self._thread.start()
 
-    def _dispatch(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _dispatch(self, environ, start_response):
         assert self.app is not None
         return self.app(environ, start_response)
 
@@ -91,7 +91,7 @@ class SsoUnderTest:
         return self.server.url
 
     @property
-    def runtime(self):  # type: ignore[no-untyped-def]
+    def runtime(self):
         return self.sso.runtime
 
     def token_for(self, subject: str, *roles: str, **claims: Any) -> str:
@@ -189,7 +189,7 @@ class PartnerWebsites(requests.adapters.BaseAdapter):
         super().__init__()
         self.documents: dict[str, bytes] = {}
 
-    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+    def send(self, request, **kwargs):
         body = self.documents.get(request.url)
         response = requests.Response()
         response.status_code = 404 if body is None else 200
@@ -204,7 +204,7 @@ class PartnerWebsites(requests.adapters.BaseAdapter):
 
 
 @pytest.fixture
-def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore[no-untyped-def]
+def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:
     """``make_sso(**environ)``: a fresh sso service on its own port and data folder."""
     made: list[SsoUnderTest] = []
 
@@ -236,7 +236,7 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore
 
 
 @pytest.fixture
-def sso(make_sso) -> SsoUnderTest:  # type: ignore[no-untyped-def]
+def sso(make_sso) -> SsoUnderTest:
     return make_sso()
 
 
@@ -336,7 +336,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        sink: SmtpSink = self.server  # type: ignore[assignment]
+        sink: SmtpSink = self.server
         if sink.refusing:
             self._say("554 no service")
             return

@@ -11,7 +11,7 @@ from gateway.app import create_app as create_gateway
 from servicekit.settings import Settings
 
 
-def test_the_whole_flow_at_the_gateways_origin(make_sso, serve, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_flow_at_the_gateways_origin(make_sso, serve, browser) -> None:
     gateway_server = serve()
     sso = make_sso(issuer=gateway_server.url)
     gateway = create_gateway(Settings.from_env("gateway", {
@@ -51,7 +51,7 @@ def test_the_whole_flow_at_the_gateways_origin(make_sso, serve, browser) -> None
         gateway.extensions["gateway.upstreams"].close()
 
 
-def test_a_partners_access_token_opens_userinfo_and_nothing_of_the_platform_api(make_sso, serve, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partners_access_token_opens_userinfo_and_nothing_of_the_platform_api(make_sso, serve, browser) -> None:
     """Issue 8 point 11 (R-GW-1, R-SSO-3): a partner site's access token is made for
     userinfo. Through the gateway it still opens userinfo, and is refused by the API with
     401 `urn:inservice:problem:invalid-token`; the web client's token still opens both."""
