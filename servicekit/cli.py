@@ -171,7 +171,8 @@ def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
 
 def consume(runtime: Runtime, subscription: Subscription, stop: threading.Event) -> None:
     runtime.consumer(subscription).run(lambda: runtime.open_reader(subscription), stop,
-                                       batch_size=runtime.settings.consumer_batch_size)
+                                       batch_size=runtime.settings.consumer_batch_size,
+                                       reconnect_seconds=runtime.settings.reconnect_seconds)
 
 
 def _dead_letters(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -71,8 +71,11 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, service: str | None = None) -> None:
+        """``service``: whose database this is; its outage tracker hears of every
+        connection made (servicekit.outage), so the process says when it is back."""
         self.url = normalise_url(url)
+        self.service = service
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -82,7 +85,10 @@ class Database:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = build_engine(self.url)
+                    engine = build_engine(self.url)
+                    if self.service is not None:
+                        _report_connections(engine, self.service)
+                    self._engine = engine
                     self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         return self._engine
 
@@ -105,6 +111,14 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _report_connections(engine: Engine, service: str) -> None:
+    from servicekit import outage
+
+    # After the pool's pre-ping: a connection in hand means the server answers.
+    event.listen(engine, "engine_connect",
+                 lambda _connection: outage.tracker(service, outage.DATABASE).ok())
 
 
 def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]

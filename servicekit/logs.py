@@ -41,5 +41,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # werkzeug's own access log duplicates ours, in plain text.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # pika narrates every connection step at INFO; our own lines say what matters.
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # pika narrates every connection step at INFO, and every failed one at ERROR with a
+    # stack trace — dozens during a broker restart. Each of those failures reaches our
+    # code as an exception, which servicekit.outage reports once per outage.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)

@@ -69,7 +69,7 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database_url)
+        return Database(self.settings.database_url, self.definition.name)
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -97,7 +97,8 @@ class Runtime:
 
     def relay(self) -> Relay:
         return Relay(self.definition.name, self.database, self.open_publisher,
-                     self.settings.relay_batch_size, self.settings.relay_idle_seconds)
+                     self.settings.relay_batch_size, self.settings.relay_idle_seconds,
+                     self.settings.reconnect_seconds)
 
     def consumer(self, subscription: Subscription) -> Consumer:
         return Consumer(self.database, subscription, self.definition.catalogue,

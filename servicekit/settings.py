@@ -62,6 +62,8 @@ class Settings:
     consumer_batch_size: int
     relay_batch_size: int
     relay_idle_seconds: float
+    # How often a relay or consumer tries again while the broker or database is down.
+    reconnect_seconds: float
     metrics_port: int | None
     service_urls: Mapping[str, str] = field(default_factory=dict)
     # The clients whose access tokens the platform API takes (servicekit.tokens): the
@@ -109,6 +111,7 @@ class Settings:
             consumer_batch_size=env.int("CONSUMER_BATCH_SIZE", 1000),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 1000),
             relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
+            reconnect_seconds=env.float("RECONNECT_SECONDS", 2.0),
             metrics_port=env.int("METRICS_PORT", 0) or None,
             service_urls={name: env.str(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
                           for name, port in SERVICE_PORTS.items() if name != "gateway"},

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, jsonify, request
 
-from servicekit import context, metrics
+from servicekit import context, metrics, outage
 from servicekit.logs import configure_logging
 from servicekit.problems import install_problem_handlers
 from servicekit.settings import Settings
@@ -44,7 +44,7 @@ def create_base_app(settings: Settings, name: str | None = None,
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        results, ready = run_checks(checks)
+        results, ready = run_checks(checks, service=name)
         return jsonify(status="ready" if ready else "unavailable", service=name,
                        checks=results), (200 if ready else 503)
 
@@ -56,14 +56,22 @@ def create_base_app(settings: Settings, name: str | None = None,
     return app
 
 
-def run_checks(checks: Mapping[str, ReadinessCheck]) -> tuple[dict[str, str], bool]:
+def run_checks(checks: Mapping[str, ReadinessCheck],
+               service: str | None = None) -> tuple[dict[str, str], bool]:
+    """``service``: whose outage trackers hear of each result (a web process learns of the
+    broker only here), so a probe every few seconds logs one line per outage."""
     results: dict[str, str] = {}
     for check_name, check in checks.items():
+        tracker = outage.tracker(service, check_name) if service else None
         try:
             check()
             results[check_name] = "ok"
+            if tracker is not None:
+                tracker.ok()
         except Exception as error:  # any failure means "not ready"; say which
             results[check_name] = f"unavailable: {type(error).__name__}"
+            if tracker is not None:
+                tracker.failed(error, "reporting not ready until it is back")
     return results, all(value == "ok" for value in results.values())
 
 

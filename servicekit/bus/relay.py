@@ -23,8 +23,8 @@ from typing import Any, Callable
 from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from servicekit import context, heartbeat, metrics
-from servicekit.bus.publisher import Confirmation, Publisher, PublishFailed
+from servicekit import context, heartbeat, metrics, outage
+from servicekit.bus.publisher import Confirmation, Publisher
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.db import Database
@@ -50,13 +50,14 @@ class _InFlight:
 class Relay:
     def __init__(self, service: str, database: Database,
                  open_publisher: Callable[[], Publisher], batch_size: int = 500,
-                 idle_seconds: float = 0.2) -> None:
+                 idle_seconds: float = 0.2, reconnect_seconds: float = 2.0) -> None:
         self.service = service
         self.database = database
         self._open_publisher = open_publisher
         self._publisher: Publisher | None = None
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.reconnect_seconds = reconnect_seconds
 
     def run(self, stop: threading.Event) -> None:
         context.bind_service(self.service)
@@ -85,18 +86,17 @@ class Relay:
                 else:
                     moved = self.relay_once()
                 backoff = 0.5
-            except PublishFailed as error:
-                log.warning("broker unavailable, retrying", extra={"error": str(error),
-                                                                   "retry_in_s": backoff})
+            except Exception as error:
                 in_flight = self._abandon(in_flight)
                 self._drop_publisher()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            except Exception:
+                # A server that is down: said once (servicekit.outage), retried steadily.
+                if outage.report(self.service, error, outage.retrying(self.reconnect_seconds),
+                                 sockets_are_the_broker=True):
+                    # Soon after a blip (a restart is over in a second), then steadily.
+                    stop.wait(min(backoff, self.reconnect_seconds))
+                    backoff = min(backoff * 2, 10.0)
+                    continue
                 log.exception("relay step failed")
-                in_flight = self._abandon(in_flight)
-                self._drop_publisher()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
@@ -189,6 +189,7 @@ class Relay:
     def _publisher_now(self) -> Publisher:
         if self._publisher is None:
             self._publisher = self._open_publisher()
+            outage.tracker(self.service, outage.BROKER).ok()
         return self._publisher
 
     def close(self) -> None:

@@ -47,3 +47,27 @@ def test_generated_ids_are_version_4_uuids() -> None:
     assert len(set(ids)) == 1000
     assert all(uuid.UUID(value).version == 4 and uuid.UUID(value).variant == uuid.RFC_4122
                for value in ids)
+
+
+def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from services.accounts.handlers.events import new_teacher_data, new_teacher_json
+    monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
+    arguments = [(str(uuid.uuid4()), f"teacher{n:05d}", f'王"小明"\\{n}\t\u2028', email,
+                  "353301", county) for n, (email, county) in enumerate(
+                      [("a@b.example", "TPE"), (None, "TPE"), ("x@y.example", None),
+                       (None, None), ("é@ü.example", "TXG")])]
+    for args in arguments:
+        assert new_teacher_json(*args) == json.dumps(new_teacher_data(*args), ensure_ascii=False,
+                                                     separators=(",", ":"))
+    with context.correlation("import-0002"):
+        made, added = BulkOutbox(accounts.outbox), BulkOutbox(accounts.outbox)
+        made.add_many_made(TYPE, arguments, new_teacher_data, new_teacher_json)
+        added.add_many(TYPE, [new_teacher_data(*args) for args in arguments])
+        with accounts.database.session() as session:
+            assert made.write(session) == added.write(session) == 5
+    recorded = outbox_events(accounts)
+    assert [e["data"] for e in recorded[-10:-5]] == [e["data"] for e in recorded[-5:]] == [
+        {"account_id": a, "login": login, "kind": "teacher", "status": "enabled",
+         "display_name": name, "email": email, "unit_code": "353301", "authority_code": None,
+         "county_code": county, "version": 1}
+        for a, login, name, email, _, county in arguments]

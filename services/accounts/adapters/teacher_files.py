@@ -112,7 +112,13 @@ def _columns(header: list[Any]) -> list[str | None]:
 
 
 def _rows(columns: list[str | None], lines: Iterator[list[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    every_column_named = all(columns)
     for number, cells in enumerate(lines, start=2):
-        if not any(cell not in (None, "") for cell in cells):
+        # any(): a cell that is not falsy is not blank (the common case, decided in C);
+        # 0 or False are falsy but not blank, so a row of falsy cells is looked at again.
+        if not any(cells) and not any(cell not in (None, "") for cell in cells):
             continue  # blank lines, and the empty rows spreadsheets keep below the data
-        yield number, {field: cell for field, cell in zip(columns, cells) if field}
+        if every_column_named:
+            yield number, dict(zip(columns, cells))  # type: ignore[arg-type]
+        else:
+            yield number, {field: cell for field, cell in zip(columns, cells) if field}
