@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from servicekit import metrics
 
@@ -63,14 +63,14 @@ class OutageTracker:
                 metrics.DEPENDENCY_OUTAGES.labels(self.service, self.dependency).inc()
                 metrics.DEPENDENCY_UP.labels(self.service, self.dependency).set(0)
                 self._up_known = True
-                log.warning(f"lost the {self.dependency}: {meanwhile}",
+                log.warning("lost the %s: %s", self.dependency, meanwhile,
                             extra=self._fields(error, meanwhile))
                 return
             self._count_down_time(now)
             if now - self._reported_at >= self._report_every:
                 self._reported_at = now
-                log.warning(f"still without the {self.dependency} after "
-                            f"{now - self._down_since:.0f} s: {meanwhile}",
+                log.warning("still without the %s after %.0f s: %s",
+                            self.dependency, now - self._down_since, meanwhile,
                             extra={**self._fields(error, meanwhile),
                                    "down_s": round(now - self._down_since, 1),
                                    "attempts": self._attempts})
@@ -84,7 +84,7 @@ class OutageTracker:
                 now = self._clock()
                 self._count_down_time(now)
                 down_s = now - self._down_since
-                log.info(f"the {self.dependency} is back after {down_s:.1f} s",
+                log.info("the %s is back after %.1f s", self.dependency, down_s,
                          extra={"dependency": self.dependency, "down_s": round(down_s, 1),
                                 "attempts": self._attempts})
                 self._down_since = None

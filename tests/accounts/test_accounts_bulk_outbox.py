@@ -49,7 +49,7 @@ def test_generated_ids_are_version_4_uuids() -> None:
                for value in ids)
 
 
-def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:
     from services.accounts.handlers.events import new_teacher_data, new_teacher_json
     monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
     arguments = [(str(uuid.uuid4()), f"teacher{n:05d}", f'王"小明"\\{n}\t\u2028', email,
