@@ -152,17 +152,18 @@ def report(service: str, error: BaseException, meanwhile: str,
 def _is_database_outage(error: BaseException) -> bool:
     from sqlalchemy.exc import DBAPIError
 
+    cause: BaseException | None = error
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
-        error = error.orig  # type: ignore[assignment]
+        cause = error.orig
     try:
         import psycopg
     except ImportError:  # pragma: no cover - installed with the kit
         return False
-    if not isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+    if not isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError)):
         return False
-    state = getattr(error, "sqlstate", None)
+    state = getattr(cause, "sqlstate", None)
     # No SQLSTATE: the client lost or never had a connection (refused, reset, closed).
     return state is None or state.startswith("08") or state in _SERVER_GONE_STATES
 
