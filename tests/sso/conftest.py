@@ -181,7 +181,7 @@ class SsoUnderTest:
             allowed_scopes=("openid", "profile", "email", "school", "offline_access")), by="test")
         return client
 
-    def web_token(self, browser: "Browser", account: Account) -> dict[str, Any]:
+    def web_token(self, browser: Browser, account: Account) -> dict[str, Any]:
         """Tokens of the platform's own client, for ``account`` signed in through ``browser``."""
         web = self.web_client()
         client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
