@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED
 from contracts.vocabulary import NETWORK
 from servicekit.problems import conflict
 from servicekit.service import Runtime
@@ -18,8 +19,7 @@ from services.accounts.domain.accounts import (BUSINESS, PENDING, Account, Inval
                                                InvalidTransition, approve, business_login,
                                                check_display_name, disable, is_dormant)
 from services.accounts.domain.roles import RoleGrant
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED,
-                                               account_data, grant_data)
+from services.accounts.handlers.events import account_data, grant_data
 from services.accounts.handlers.scope import hidden, invalid, is_national, reviews_for
 
 MAX_PENDING_PER_UNIT = 5

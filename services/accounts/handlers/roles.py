@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from contracts.events.accounts import ACCOUNT_CREATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.problems import Problem, conflict, forbidden
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
@@ -15,8 +16,7 @@ from services.accounts.domain.accounts import (ENABLED, STAFF, TEACHER, Account,
                                                check_chosen_login, check_display_name)
 from services.accounts.domain.roles import (InvalidGrant, NotAllowedToGrant, RoleGrant,
                                             check_granter, check_scope, revoke)
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ROLE_GRANTED, ROLE_REVOKED,
-                                               account_data, grant_data)
+from services.accounts.handlers.events import account_data, grant_data
 from services.accounts.handlers.scope import hidden, invalid
 
 STAFF_ROLES = ("reviewer", "operator", "viewer", "admin")

@@ -28,6 +28,7 @@ from itertools import islice
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Iterable, Iterator
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit import context
 from servicekit.problems import Problem
 from servicekit.service import Runtime
@@ -53,9 +54,12 @@ from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, N
                                                change_for, duplicated_rows)
 from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
-                                               account_data, new_teacher_data,
-                                               new_teacher_json, school_changed_data)
+from services.accounts.handlers.events import (
+    account_data,
+    new_teacher_data,
+    new_teacher_json,
+    school_changed_data,
+)
 from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
 
 log = logging.getLogger("services.accounts.teacher_import")
@@ -379,7 +383,7 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
             change.display_name, change.email, change.unit_code, None,
             schools[change.unit_code].county_code, change.school_since, change.version)))
         if change.moved:
-            events.add(SCHOOL_CHANGED, school_changed_data(
+            events.add(TEACHER_SCHOOL_CHANGED, school_changed_data(
                 teacher.account_id, change.unit_code, change.school_since,  # type: ignore[arg-type]
                 change.version))
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from contracts.events.accounts import ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
@@ -19,8 +20,7 @@ from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowReject
                                                TeacherChange, change_for)
 from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
 from services.accounts.domain.units import Unit
-from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
-                                               school_changed_data)
+from services.accounts.handlers.events import account_data, school_changed_data
 from services.accounts.handlers.scope import (hidden, invalid, is_national, manages_teachers_of,
                                               sees_teachers_of)
 from services.accounts.handlers.teacher_import import check_school, import_rows
@@ -144,7 +144,7 @@ def apply_change(outbox, session, account: Account, change: TeacherChange,  # ty
     if change.moved:
         repository.add_past_school(account.account_id, change.left_school,  # type: ignore[arg-type]
                                    change.left_since, change.school_since)  # type: ignore[arg-type]
-        outbox.record(session, SCHOOL_CHANGED, school_changed_data(
+        outbox.record(session, TEACHER_SCHOOL_CHANGED, school_changed_data(
             str(changed.account_id), changed.unit_code, changed.school_since,  # type: ignore[arg-type]
             changed.version))
     return changed
