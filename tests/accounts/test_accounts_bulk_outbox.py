@@ -5,14 +5,13 @@ import json
 import uuid
 
 from contracts.events import CATALOGUE
+from contracts.events.accounts import ACCOUNT_CREATED as TYPE
 from servicekit import context
 from servicekit.events import Envelope
 from services.accounts.adapters import bulk_outbox
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
 
 from accounts_helpers import outbox_events
-
-TYPE = "accounts.account.created.v1"
 
 
 def data(number: int) -> dict:

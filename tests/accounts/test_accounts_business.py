@@ -7,13 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from contracts.events.sso import ACCOUNT_SIGNED_IN as SIGNED_IN
 from servicekit.problems import Problem
 from services.accounts.handlers import business_accounts as business
 from services.accounts.handlers.units import register_unit
 
 from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
-
-SIGNED_IN = "sso.account.signed_in.v1"
 
 
 @pytest.fixture

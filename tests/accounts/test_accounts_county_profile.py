@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from contracts.events.sso import COUNTY_PROFILE_RECEIVED as PROFILE
 from services.accounts.handlers.teacher_import import import_rows
 from services.accounts.handlers.teachers import get_teacher
 from services.accounts.handlers.units import register_unit
 
 from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
-
-PROFILE = "sso.county_profile.received.v1"
 
 
 def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:  # type: ignore[no-untyped-def]
