@@ -18,6 +18,7 @@ from bench import postgres_watch as watch
 from bench import raw_amqp, scratch
 from bench.processes import Command, running
 from bench.results import load_average, write_result
+from contracts.events.accounts import UNIT_REGISTERED
 from contracts.vocabulary import AUTHORITY_CODES, UNIT_TYPES
 from servicekit.cli import migrate
 from servicekit.service import Runtime
@@ -28,7 +29,6 @@ from services.courses.bootstrap import DEFINITION as COURSES
 # Enough for a steady rate; at today's consumer speed the run stays under two minutes.
 EVENTS = 20_000
 FILL_TRANSACTION = 5_000
-UNIT_REGISTERED = "accounts.unit.registered.v1"
 STAGE_TIMEOUT = 60
 GOAL_RATIO = 0.35
 

@@ -24,6 +24,7 @@ import psycopg
 
 from bench import scratch
 from bench.results import load_average, write_result
+from contracts.events.accounts import ACCOUNT_CREATED
 from servicekit.cli import migrate
 from servicekit.service import Runtime
 from servicekit.settings import Settings
@@ -140,8 +141,8 @@ def _write_floor(url: str) -> float:
     with psycopg.connect(url) as connection:
         _copy_tables(connection, "floor")
         accounts = connection.execute("SELECT * FROM accounts WHERE kind = 'teacher'").fetchall()
-        events = connection.execute("SELECT * FROM outbox WHERE event_type = "
-                                    "'accounts.account.created.v1'").fetchall()
+        events = connection.execute("SELECT * FROM outbox WHERE event_type = %s",
+                                    (ACCOUNT_CREATED,)).fetchall()
         connection.commit()
         started = time.perf_counter()
         cursor = connection.cursor()
@@ -177,8 +178,8 @@ def _server_write_floor(url: str) -> float:
         connection.commit()
         started = time.perf_counter()
         connection.execute("INSERT INTO server_accounts SELECT * FROM accounts WHERE kind = 'teacher'")
-        connection.execute("INSERT INTO server_outbox SELECT * FROM outbox WHERE event_type = "
-                           "'accounts.account.created.v1'")
+        connection.execute("INSERT INTO server_outbox SELECT * FROM outbox WHERE event_type = %s",
+                           (ACCOUNT_CREATED,))
         connection.commit()
         return time.perf_counter() - started
 

@@ -85,13 +85,31 @@ def check_producer(envelope: Envelope) -> None:
                           f"the envelope names {envelope.source!r}")
 
 
-class Catalogue:
-    """Event type → marshmallow schema of its ``data``, from ``contracts``."""
+class UnknownEventType(ValueError):
+    """A service subscribes to a type the catalogue does not have (a typo, a type not yet
+    in ``contracts/events``): refused when the service starts, rather than a queue bound
+    to a name no producer will ever publish."""
 
-    def __init__(self, schemas: Mapping[str, type[Schema]]) -> None:
-        for event_type in schemas:
-            if not EVENT_TYPE.match(event_type):
-                raise ValueError(f"event type {event_type!r} does not follow the naming rule")
+
+class Catalogue:
+    """Event type → marshmallow schema of its ``data``, from ``contracts``, each type under
+    the one producer that may publish it (``contracts/events/<producer>.py``)."""
+
+    def __init__(self, schemas_by_producer: Mapping[str, Mapping[str, type[Schema]]]) -> None:
+        schemas: dict[str, type[Schema]] = {}
+        for producer, owned in schemas_by_producer.items():
+            for event_type, schema in owned.items():
+                if not EVENT_TYPE.match(event_type):
+                    raise ValueError(f"event type {event_type!r} does not follow the naming rule")
+                # The type's first word is what the envelope check and the broker's topic
+                # permissions go by: the module it is declared in must say the same.
+                if producer_of(event_type) != producer:
+                    raise ValueError(f"event type {event_type!r} is declared among the events "
+                                     f"of {producer!r}, but its first word names its producer: "
+                                     f"it belongs in contracts/events/{producer_of(event_type)}.py")
+                schemas[event_type] = schema
+        self._produced = {producer: tuple(sorted(owned))
+                          for producer, owned in schemas_by_producer.items()}
         self._schemas = {name: schema() for name, schema in schemas.items()}
         self._loaders = {name: QuickLoader(schema) for name, schema in self._schemas.items()}
 
@@ -100,6 +118,27 @@ class Catalogue:
 
     def types(self) -> list[str]:
         return sorted(self._schemas)
+
+    def producers(self) -> list[str]:
+        return sorted(self._produced)
+
+    def produced_by(self, service: str) -> tuple[str, ...]:
+        """The types ``service`` may record: those of its own module, none if it has none."""
+        return self._produced.get(service, ())
+
+    def check_subscribable(self, service: str, event_type: str) -> None:
+        if event_type not in self._schemas:
+            raise UnknownEventType(
+                f"service {service!r} subscribes to {event_type!r}, which is not in the event "
+                f"catalogue (contracts/events): bind by the type's constant there")
+
+    def check_recordable(self, service: str, event_type: str) -> None:
+        """A service records only its own types: another's would be refused as forged by
+        every consumer and by the broker, so it fails the write that made it instead."""
+        self.schema(event_type)  # unknown: refused as before
+        if event_type not in self.produced_by(service):
+            raise InvalidEvent(f"{service} may not record {event_type}: it is produced by "
+                               f"{producer_of(event_type)!r}")
 
     def schema(self, event_type: str) -> Schema:
         try:

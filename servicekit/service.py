@@ -93,7 +93,13 @@ class Runtime:
                          self.settings.delivery_limit)
 
     def subscriptions(self) -> list[Subscription]:
-        return self.definition.subscriptions(self)
+        """Every process that consumes, and ``migrate``, starts here: a handler or a binding
+        of a type that is not in the catalogue stops it with UnknownEventType."""
+        subscriptions = self.definition.subscriptions(self)
+        for subscription in subscriptions:
+            for event_type in (*subscription.handlers, *subscription.queue.binding_keys):
+                self.definition.catalogue.check_subscribable(self.definition.name, event_type)
+        return subscriptions
 
     def relay(self) -> Relay:
         return Relay(self.definition.name, self.database, self.open_publisher,

@@ -114,7 +114,6 @@ def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, cou
 
     from servicekit.bus.tables import outbox
     from servicekit.events import Envelope
-    from services.courses.handlers import replica
     the_seeds_history(accounts)
     relay_and_apply(accounts, courses)
     before = {code: answers(courses, course_units.reviewer, code) for code in TAICHUNG}
@@ -122,10 +121,8 @@ def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, cou
         bodies = [json.loads(body) for body in connection.scalars(
             select(outbox.c.body).order_by(outbox.c.position))]
     load = courses.definition.catalogue.load_data
-    handlers = {"accounts.unit.registered.v1": replica.apply_units,
-                "accounts.unit.updated.v1": replica.apply_units,
-                "accounts.unit.jurisdiction_changed.v1": replica.apply_jurisdiction_changes,
-                "accounts.review_routing.changed.v1": replica.apply_routing_rules}
+    [subscription] = courses.subscriptions()
+    handlers = subscription.handlers
     with courses.database.session() as session:
         for body in [b for b in bodies if b["type"] in handlers]:
             envelope = Envelope.from_json(json.dumps(body))

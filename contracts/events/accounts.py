@@ -1,4 +1,5 @@
-"""Events the accounts service publishes."""
+"""Events the accounts service publishes: one constant per type, which producers record
+and subscriptions bind by (the string is written here and nowhere else)."""
 from marshmallow import Schema, fields, validate
 
 from contracts.events.common import AUTHORITY, CODE, COUNTY, VERSION
@@ -88,15 +89,26 @@ class RoleGrantV1(Schema):
     version = fields.Integer(**VERSION)
 
 
+AUTHORITY_REGISTERED = "accounts.authority.registered.v1"
+UNIT_REGISTERED = "accounts.unit.registered.v1"
+UNIT_UPDATED = "accounts.unit.updated.v1"
+UNIT_JURISDICTION_CHANGED = "accounts.unit.jurisdiction_changed.v1"
+REVIEW_ROUTING_CHANGED = "accounts.review_routing.changed.v1"
+ACCOUNT_CREATED = "accounts.account.created.v1"
+ACCOUNT_UPDATED = "accounts.account.updated.v1"
+TEACHER_SCHOOL_CHANGED = "accounts.teacher.school_changed.v1"
+ROLE_GRANTED = "accounts.role.granted.v1"
+ROLE_REVOKED = "accounts.role.revoked.v1"
+
 SCHEMAS: dict[str, type[Schema]] = {
-    "accounts.authority.registered.v1": AuthorityRegisteredV1,
-    "accounts.unit.registered.v1": UnitV1,
-    "accounts.unit.updated.v1": UnitV1,
-    "accounts.unit.jurisdiction_changed.v1": UnitJurisdictionChangedV1,
-    "accounts.review_routing.changed.v1": ReviewRoutingChangedV1,
-    "accounts.account.created.v1": AccountV1,
-    "accounts.account.updated.v1": AccountV1,
-    "accounts.teacher.school_changed.v1": TeacherSchoolChangedV1,
-    "accounts.role.granted.v1": RoleGrantV1,
-    "accounts.role.revoked.v1": RoleGrantV1,
+    AUTHORITY_REGISTERED: AuthorityRegisteredV1,
+    UNIT_REGISTERED: UnitV1,
+    UNIT_UPDATED: UnitV1,
+    UNIT_JURISDICTION_CHANGED: UnitJurisdictionChangedV1,
+    REVIEW_ROUTING_CHANGED: ReviewRoutingChangedV1,
+    ACCOUNT_CREATED: AccountV1,
+    ACCOUNT_UPDATED: AccountV1,
+    TEACHER_SCHOOL_CHANGED: TeacherSchoolChangedV1,
+    ROLE_GRANTED: RoleGrantV1,
+    ROLE_REVOKED: RoleGrantV1,
 }

@@ -1,4 +1,5 @@
-"""Events the sso service publishes."""
+"""Events the sso service publishes: one constant per type, which producers record and
+subscriptions bind by (the string is written here and nowhere else)."""
 from marshmallow import Schema, fields, validate
 
 from contracts.events.common import CODE, COUNTY
@@ -33,8 +34,12 @@ class MaintenanceNoticeAnnouncedV1(Schema):
     ends_at = fields.AwareDateTime(required=True)
 
 
+ACCOUNT_SIGNED_IN = "sso.account.signed_in.v1"
+COUNTY_PROFILE_RECEIVED = "sso.county_profile.received.v1"
+MAINTENANCE_NOTICE_ANNOUNCED = "sso.maintenance_notice.announced.v1"
+
 SCHEMAS: dict[str, type[Schema]] = {
-    "sso.account.signed_in.v1": AccountSignedInV1,
-    "sso.county_profile.received.v1": CountyProfileReceivedV1,
-    "sso.maintenance_notice.announced.v1": MaintenanceNoticeAnnouncedV1,
+    ACCOUNT_SIGNED_IN: AccountSignedInV1,
+    COUNTY_PROFILE_RECEIVED: CountyProfileReceivedV1,
+    MAINTENANCE_NOTICE_ANNOUNCED: MaintenanceNoticeAnnouncedV1,
 }

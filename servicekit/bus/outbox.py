@@ -19,7 +19,9 @@ class Outbox:
         self.catalogue = catalogue
 
     def envelope(self, event_type: str, data: Mapping[str, Any]) -> Envelope:
-        """Validated against the contract now, so a bad event fails the write that made it."""
+        """Validated against the contract now, so a bad event fails the write that made it
+        — and so does another producer's type (``Catalogue.check_recordable``)."""
+        self.catalogue.check_recordable(self.service, event_type)
         return Envelope(type=event_type, source=self.service,
                         data=self.catalogue.validate_data(event_type, data),
                         correlation_id=current_correlation_id() or new_id())

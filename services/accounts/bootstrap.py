@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from contracts.events import CATALOGUE
+from contracts.events.sso import ACCOUNT_SIGNED_IN, COUNTY_PROFILE_RECEIVED
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
 from services.accounts.commands import COMMANDS
@@ -9,13 +10,10 @@ from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
 from services.accounts.seed import seed_demo
 
-SIGNED_IN = "sso.account.signed_in.v1"
-COUNTY_PROFILE = "sso.county_profile.received.v1"
-
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    handlers = {SIGNED_IN: sso_events.apply_sign_in,
-                COUNTY_PROFILE: sso_events.county_profile_handler(runtime)}
+    handlers = {ACCOUNT_SIGNED_IN: sso_events.apply_sign_in,
+                COUNTY_PROFILE_RECEIVED: sso_events.county_profile_handler(runtime)}
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

@@ -7,12 +7,11 @@ import uuid
 from accounts_helpers import outbox_events
 
 from contracts.events import CATALOGUE
+from contracts.events.accounts import ACCOUNT_CREATED as TYPE
 from servicekit import context
 from servicekit.events import Envelope
 from services.accounts.adapters import bulk_outbox
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-
-TYPE = "accounts.account.created.v1"
 
 
 def data(number: int) -> dict:

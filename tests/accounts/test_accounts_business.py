@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
 
+from contracts.events.sso import ACCOUNT_SIGNED_IN as SIGNED_IN
 from servicekit.problems import Problem
 from services.accounts.handlers import business_accounts as business
 from services.accounts.handlers.units import register_unit
-
-SIGNED_IN = "sso.account.signed_in.v1"
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ from datetime import date
 
 from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
 
+from contracts.events.sso import COUNTY_PROFILE_RECEIVED as PROFILE
 from services.accounts.handlers.teacher_import import import_rows
 from services.accounts.handlers.teachers import get_teacher
 from services.accounts.handlers.units import register_unit
-
-PROFILE = "sso.county_profile.received.v1"
 
 
 def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:

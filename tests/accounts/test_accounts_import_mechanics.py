@@ -12,6 +12,7 @@ import pytest
 from accounts_helpers import OPERATOR, outbox_count, outbox_events, reviewer, schools, teacher_id
 from sqlalchemy import select
 
+from contracts.events.accounts import ACCOUNT_CREATED
 from servicekit.problems import Problem
 from services.accounts.adapters.national_id_vault import NationalIdVault
 from services.accounts.adapters.orm import accounts as accounts_table
@@ -140,7 +141,7 @@ def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -
     from services.accounts.adapters.bulk_outbox import BulkOutbox
     before = outbox_count(runtime)
     events = BulkOutbox(runtime.outbox)
-    events.add_many("accounts.account.created.v1", [{
+    events.add_many(ACCOUNT_CREATED, [{
         "account_id": f"5f0c9d1e-0000-4000-8000-{n:012d}", "login": f"teacher{n:05d}",
         "kind": "teacher", "status": "enabled", "display_name": "王", "email": None,
         "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}

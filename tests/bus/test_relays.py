@@ -37,9 +37,10 @@ class RecordingPublisher:
 
 def fill_outbox(database: Database, count: int) -> None:
     from contracts.events import CATALOGUE
+    from contracts.events.accounts import UNIT_REGISTERED
     from servicekit.bus.outbox import Outbox
     recorder = Outbox("accounts", CATALOGUE)
-    envelopes = [recorder.envelope("accounts.unit.registered.v1", {
+    envelopes = [recorder.envelope(UNIT_REGISTERED, {
         "unit_code": f"U{i}", "name": "學校", "unit_type": "elementary_school",
         "authority_code": "TPE", "version": 1}) for i in range(count)]
     with database.session() as session:

@@ -29,6 +29,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED
 from servicekit.bus.publisher import KombuPublisher
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.cli import migrate
@@ -119,7 +120,7 @@ class SsoUnderTest:
                 "unit_code": fields.pop("unit_code", "353301"), "authority_code": None,
                 "county_code": fields.pop("county_code", "TPE"), "version": account.version,
                 **fields}
-        event_type = "accounts.account.created.v1" if account.version == 1 else "accounts.account.updated.v1"
+        event_type = ACCOUNT_CREATED if account.version == 1 else ACCOUNT_UPDATED
         self.publish(event_type, data)
 
     def publish(self, event_type: str, data: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from sqlalchemy import select
 
+from contracts.events.accounts import ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.tokens import TokenVerifier
 from services.sso.adapters.orm import accounts
 
@@ -21,7 +22,7 @@ def claims_of(sso, token):
 
 def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):
     grant_id = str(uuid.uuid4())
-    sso.publish("accounts.role.revoked.v1" if revoked else "accounts.role.granted.v1", {
+    sso.publish(ROLE_REVOKED if revoked else ROLE_GRANTED, {
         "grant_id": grant_id, "account_id": account.account_id, "role": role,
         "unit_code": unit, "authority_code": authority, "version": version})
     return grant_id
@@ -43,10 +44,10 @@ def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:
     grant_id = str(uuid.uuid4())
     base = {"grant_id": grant_id, "account_id": staff.account_id, "role": "operator",
             "unit_code": None, "authority_code": None}
-    sso.publish("accounts.role.granted.v1", {**base, "version": 1})
+    sso.publish(ROLE_GRANTED, {**base, "version": 1})
     token = sso.web_token(browser, staff)
     assert claims_of(sso, token).roles == {"operator"}
-    sso.publish("accounts.role.revoked.v1", {**base, "version": 2})
+    sso.publish(ROLE_REVOKED, {**base, "version": 2})
     refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"}).json()
     assert claims_of(sso, refreshed).roles == frozenset()
@@ -136,7 +137,7 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
     poison = {"grant_id": str(uuid.uuid4()), "account_id": teacher.account_id, "role": "operator",
               "unit_code": None, "authority_code": None, "version": 1}
     envelopes = [Envelope(type=t, source="accounts", data=d, correlation_id="c-1") for t, d in (
-        ("accounts.account.updated.v1", disabled), ("accounts.role.granted.v1", poison))]
+        (ACCOUNT_UPDATED, disabled), (ROLE_GRANTED, poison))]
     publisher = KombuPublisher(sso.runtime.settings.broker_url)
     publisher.publish_batch([OutgoingMessage(e.type, e.to_json(), e.id, e.correlation_id)
                              for e in envelopes])

@@ -9,6 +9,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from sqlalchemy import select
 
+from contracts.events.accounts import ACCOUNT_CREATED
 from services.sso.adapters.orm import credentials, password_changes
 from services.sso.seed import demo_passwords, seed_clients, start_demo_passwords
 
@@ -22,7 +23,7 @@ def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(
                         ("reviewer-tpe", "staff"), ("someone-else", "teacher"),
                         ("teacher00500", "teacher"), ("operator", "staff")):
         ids[login] = str(uuid.uuid4())
-        sso.publish("accounts.account.created.v1", {
+        sso.publish(ACCOUNT_CREATED, {
             "account_id": ids[login], "login": login, "kind": kind, "status": "enabled",
             "display_name": login, "email": None, "unit_code": None, "authority_code": None,
             "county_code": None, "version": 1})

@@ -22,6 +22,7 @@ from jose import jwt as jose_jwt
 from sqlalchemy import func, select
 from test_sso_password_links import LINK
 
+from contracts.events.accounts import ACCOUNT_CREATED
 from servicekit.cli import main
 from servicekit.testing.runtimes import relay_all
 from services.accounts.adapters.orm import accounts as accounts_table
@@ -196,7 +197,7 @@ def test_the_link_waits_for_the_account_and_is_only_for_new_operators(platform, 
 
     # A teacher (any account not an enabled operator) gets no link from here.
     teacher = str(uuid.uuid4())
-    sso.publish("accounts.account.created.v1", {
+    sso.publish(ACCOUNT_CREATED, {
         "account_id": teacher, "login": "teacher00042", "kind": "teacher", "status": "enabled",
         "display_name": "陳怡君", "email": "chen@school.example.tw", "unit_code": "353301",
         "authority_code": None, "county_code": "TPE", "version": 1})

@@ -11,6 +11,7 @@ from datetime import timedelta
 import requests
 from sqlalchemy import func, select, update
 
+from contracts.events.accounts import ACCOUNT_CREATED
 from services.sso.adapters.orm import password_mails, password_setups
 from services.sso.handlers.housekeeping import tidy_records
 
@@ -25,7 +26,7 @@ def link_in(smtp) -> str:
 def test_an_operator_mails_a_first_password_link_that_works_once(make_sso, browser, smtp) -> None:
     sso = make_sso(SSO_SMTP_PORT=str(smtp.port))
     account_id = str(uuid.uuid4())
-    sso.publish("accounts.account.created.v1", {
+    sso.publish(ACCOUNT_CREATED, {
         "account_id": account_id, "login": "teacher00042", "kind": "teacher", "status": "enabled",
         "display_name": "陳怡君", "email": "chen@school.example.tw", "unit_code": "353301",
         "authority_code": None, "county_code": "TPE", "version": 1})

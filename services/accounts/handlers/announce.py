@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from contracts.events.accounts import (
+    REVIEW_ROUTING_CHANGED,
+    UNIT_JURISDICTION_CHANGED,
+    UNIT_UPDATED,
+)
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import RoutingRepository, UnitRepository
 from services.accounts.domain import dates
 from services.accounts.handlers.events import (
-    JURISDICTION_CHANGED,
-    ROUTING_CHANGED,
-    UNIT_UPDATED,
     jurisdiction_data,
     routing_data,
     unit_data,
@@ -32,11 +34,11 @@ def announce_organisations(runtime: Runtime) -> dict[str, int]:
             counts["units"] += 1
             periods = histories.get(unit.code, [])
             for before, after in pairwise(periods):
-                runtime.outbox.record(session, JURISDICTION_CHANGED, jurisdiction_data(
+                runtime.outbox.record(session, UNIT_JURISDICTION_CHANGED, jurisdiction_data(
                     unit.code, before.authority_code, after.authority_code, after.valid_from,
                     after.reference, unit.version))
                 counts["jurisdiction_changes"] += 1
         for rule in RoutingRepository(session).all():
-            runtime.outbox.record(session, ROUTING_CHANGED, routing_data(rule))
+            runtime.outbox.record(session, REVIEW_ROUTING_CHANGED, routing_data(rule))
             counts["routing_rules"] += 1
     return counts

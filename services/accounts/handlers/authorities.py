@@ -2,10 +2,11 @@
 announces to the other services, once per version."""
 from __future__ import annotations
 
+from contracts.events.accounts import AUTHORITY_REGISTERED
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import AuthorityRepository
 from services.accounts.domain.authorities import AUTHORITIES, Authority
-from services.accounts.handlers.events import AUTHORITY_REGISTERED, authority_data
+from services.accounts.handlers.events import authority_data
 
 
 def list_authorities(runtime: Runtime) -> list[Authority]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED
 from contracts.vocabulary import NETWORK
 from servicekit.problems import conflict
 from servicekit.service import Runtime
@@ -30,9 +31,6 @@ from services.accounts.domain.accounts import (
 )
 from services.accounts.domain.roles import RoleGrant
 from services.accounts.handlers.events import (
-    ACCOUNT_CREATED,
-    ACCOUNT_UPDATED,
-    ROLE_GRANTED,
     account_data,
     grant_data,
 )

@@ -1,5 +1,6 @@
-"""The events this service publishes (contracts/events/accounts.py) and how each is made
-from the domain's objects: the one place that maps state onto a contract."""
+"""How the data of the events this service publishes is made from the domain's objects:
+the one place that maps state onto a contract. The types themselves are the constants of
+contracts/events/accounts.py."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,17 +12,6 @@ from services.accounts.domain.accounts import ENABLED, TEACHER, Account
 from services.accounts.domain.authorities import Authority
 from services.accounts.domain.roles import RoleGrant
 from services.accounts.domain.units import Unit
-
-AUTHORITY_REGISTERED = "accounts.authority.registered.v1"
-UNIT_REGISTERED = "accounts.unit.registered.v1"
-UNIT_UPDATED = "accounts.unit.updated.v1"
-JURISDICTION_CHANGED = "accounts.unit.jurisdiction_changed.v1"
-ROUTING_CHANGED = "accounts.review_routing.changed.v1"
-ACCOUNT_CREATED = "accounts.account.created.v1"
-ACCOUNT_UPDATED = "accounts.account.updated.v1"
-SCHOOL_CHANGED = "accounts.teacher.school_changed.v1"
-ROLE_GRANTED = "accounts.role.granted.v1"
-ROLE_REVOKED = "accounts.role.revoked.v1"
 
 
 def authority_data(authority: Authority) -> dict[str, Any]:

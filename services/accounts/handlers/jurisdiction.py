@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from contracts.events.accounts import UNIT_JURISDICTION_CHANGED, UNIT_UPDATED
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import AuthorityRepository, UnitRepository
 from services.accounts.domain import dates
 from services.accounts.domain.jurisdiction import NoChange, OverlappingChange, transfer
 from services.accounts.handlers.events import (
-    JURISDICTION_CHANGED,
-    UNIT_UPDATED,
     jurisdiction_data,
     unit_data,
 )
@@ -74,7 +73,7 @@ def transfer_units(runtime: Runtime, unit_codes: list[str], to_authority_code: s
                             authority_code=to_authority_code if effective_from <= today
                             else unit.authority_code)
             units.update(moved)
-            runtime.outbox.record(session, JURISDICTION_CHANGED, jurisdiction_data(
+            runtime.outbox.record(session, UNIT_JURISDICTION_CHANGED, jurisdiction_data(
                 unit.code, from_authority, to_authority_code, effective_from, reference,
                 moved.version))
             if effective_from <= today:

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from contracts.events.accounts import ACCOUNT_CREATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.problems import Problem, conflict, forbidden
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
@@ -31,9 +32,6 @@ from services.accounts.domain.roles import (
     revoke,
 )
 from services.accounts.handlers.events import (
-    ACCOUNT_CREATED,
-    ROLE_GRANTED,
-    ROLE_REVOKED,
     account_data,
     grant_data,
 )

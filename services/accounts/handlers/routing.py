@@ -7,13 +7,14 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from contracts.events.accounts import REVIEW_ROUTING_CHANGED
 from contracts.review_routing import InvalidRule, RoutingRule
 from servicekit.problems import conflict
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import AuthorityRepository, RoutingRepository
 from services.accounts.domain import dates
 from services.accounts.domain.routing import OverlappingRule, check_new_rule
-from services.accounts.handlers.events import ROUTING_CHANGED, routing_data
+from services.accounts.handlers.events import routing_data
 from services.accounts.handlers.scope import invalid
 
 
@@ -40,7 +41,7 @@ def change_routing(runtime: Runtime, unit_type: str, reviewer: str,
         except IntegrityError:
             raise conflict("routing-change-overlaps", "The change overlaps a recorded rule",
                            f"a rule for {unit_type} from {effective_from.isoformat()} exists") from None
-        runtime.outbox.record(session, ROUTING_CHANGED, routing_data(rule))
+        runtime.outbox.record(session, REVIEW_ROUTING_CHANGED, routing_data(rule))
     return rule
 
 

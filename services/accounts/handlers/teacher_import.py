@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit import context
 from servicekit.problems import Problem
 from servicekit.service import Runtime
@@ -78,9 +79,6 @@ from services.accounts.domain.teachers import (
 from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
 from services.accounts.handlers.events import (
-    ACCOUNT_CREATED,
-    ACCOUNT_UPDATED,
-    SCHOOL_CHANGED,
     account_data,
     new_teacher_data,
     new_teacher_json,
@@ -409,7 +407,7 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
             change.display_name, change.email, change.unit_code, None,
             schools[change.unit_code].county_code, change.school_since, change.version)))
         if change.moved:
-            events.add(SCHOOL_CHANGED, school_changed_data(
+            events.add(TEACHER_SCHOOL_CHANGED, school_changed_data(
                 teacher.account_id, change.unit_code, change.moved_on,
                 change.version))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from contracts.events.accounts import ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit.bus.outbox import Outbox
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
@@ -35,8 +36,6 @@ from services.accounts.domain.teachers import (
 from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
 from services.accounts.domain.units import Unit
 from services.accounts.handlers.events import (
-    ACCOUNT_UPDATED,
-    SCHOOL_CHANGED,
     account_data,
     school_changed_data,
 )
@@ -168,7 +167,7 @@ def apply_change(outbox: Outbox, session: Session, account: Account, change: Tea
     if change.moved:
         repository.add_past_school(account.account_id, change.left_school,  # type: ignore[arg-type]  # a move has the school it left
                                    change.left_since, change.moved_on)
-        outbox.record(session, SCHOOL_CHANGED, school_changed_data(
+        outbox.record(session, TEACHER_SCHOOL_CHANGED, school_changed_data(
             str(changed.account_id), change.unit_code, change.moved_on,
             changed.version))
     return changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from contracts.events.accounts import UNIT_REGISTERED, UNIT_UPDATED
 from contracts.review_routing import RoutingRule, reviewing_authority, rule_on
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
@@ -16,7 +17,7 @@ from services.accounts.adapters.organisations import (
 from services.accounts.domain import dates
 from services.accounts.domain.jurisdiction import Period, authority_on
 from services.accounts.domain.units import InvalidUnit, Unit, check_unit_fields
-from services.accounts.handlers.events import UNIT_REGISTERED, UNIT_UPDATED, unit_data
+from services.accounts.handlers.events import unit_data
 from services.accounts.handlers.scope import hidden, invalid
 
 

@@ -31,7 +31,7 @@ from marshmallow import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from contracts.events.sso import CountyProfileReceivedV1
+from contracts.events.sso import COUNTY_PROFILE_RECEIVED, CountyProfileReceivedV1
 from servicekit.dml import rows_changed
 from servicekit.problems import Problem, conflict, forbidden, not_found
 from servicekit.tokens import Principal
@@ -43,7 +43,6 @@ from services.sso.context import Sso
 from services.sso.domain.accounts import Account
 from services.sso.handlers.credentials import Client, check_password
 
-PROFILE_RECEIVED = "sso.county_profile.received.v1"
 ARRIVAL_SECONDS = 30 * 86400  # a reviewer may take a while to match a pending arrival
 
 
@@ -251,7 +250,7 @@ def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
                 proposed_by=proposed_by,
                 profile_digest=_profile_digest(profile) if profile else None))
             if profile:
-                sso.outbox.record(session, PROFILE_RECEIVED, {
+                sso.outbox.record(session, COUNTY_PROFILE_RECEIVED, {
                     "account_id": account_id, "county_code": arrival["county_code"], **profile})
     except IntegrityError:
         raise conflict("already-linked", "This county identity, or this teacher, is linked "
@@ -285,7 +284,7 @@ def _send_profile(sso: Sso, link_id: int, last_digest: str | None, account_id: s
     with sso.database.session() as session:
         session.execute(update(county_links).where(county_links.c.id == link_id)
                         .values(profile_digest=current))
-        sso.outbox.record(session, PROFILE_RECEIVED, {
+        sso.outbox.record(session, COUNTY_PROFILE_RECEIVED, {
             "account_id": account_id, "county_code": identity.county_code, **profile})
 
 

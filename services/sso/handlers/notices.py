@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 
+from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
 from servicekit.problems import Problem
 from services.sso.adapters.mailer import Mail
 from services.sso.adapters.orm import maintenance_notices, notice_deliveries
@@ -24,7 +25,6 @@ from services.sso.context import Sso
 
 log = logging.getLogger("sso.notices")
 
-ANNOUNCED = "sso.maintenance_notice.announced.v1"
 MAX_ATTEMPTS = 5
 TAIPEI = timezone(timedelta(hours=8))
 
@@ -43,7 +43,7 @@ def announce(sso: Sso, title: str, body: str, starts_at: datetime, ends_at: date
             session.execute(insert(notice_deliveries), [
                 {"notice_id": notice_id, "client_id": p.client_id, "recipients": list(p.contacts),
                  "attempts": 0} for p in partners])
-        sso.outbox.record(session, ANNOUNCED, {
+        sso.outbox.record(session, MAINTENANCE_NOTICE_ANNOUNCED, {
             "notice_id": notice_id, "title": title, "body": body,
             "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()})
     send_pending(sso)

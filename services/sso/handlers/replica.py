@@ -14,16 +14,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.events import Envelope
 from services.sso.adapters.orm import accounts, role_grants, utcnow
 from services.sso.context import Sso
 from services.sso.handlers.sessions import end_sign_ins
-
-ACCOUNT_CREATED = "accounts.account.created.v1"
-ACCOUNT_UPDATED = "accounts.account.updated.v1"
-ROLE_GRANTED = "accounts.role.granted.v1"
-ROLE_REVOKED = "accounts.role.revoked.v1"
-
 
 Handler = Callable[[Session, dict[str, Any], Envelope], None]
 

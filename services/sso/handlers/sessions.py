@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from contracts.events.sso import ACCOUNT_SIGNED_IN
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
@@ -23,7 +24,6 @@ from services.sso.domain.clients import FIRST_PARTY
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.sign_in_records import Client, record_login
 
-SIGNED_IN = "sso.account.signed_in.v1"
 AMR = {"password": "pwd", "county_service": "fed", "county_oidc": "fed"}
 
 
@@ -61,7 +61,7 @@ def start_session(sso: Sso, account: Account, method: str, who: Client,
         if method != "password":  # password sign-ins are recorded where they are checked
             record_login(session, sso, account, account.login, method, "success", who,
                          county_code)
-        sso.outbox.record(session, SIGNED_IN, {
+        sso.outbox.record(session, ACCOUNT_SIGNED_IN, {
             "account_id": account.account_id, "at": now.isoformat(), "method": method,
             "county_code": county_code})
     return cookie, BrowserSession(sid, account, method, county_code, now)
