@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Engine,
@@ -26,9 +26,11 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSON
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 # Constraint names that Alembic can find again in every service's migrations.
 NAMING_CONVENTION = {
@@ -69,7 +71,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     (the recipe in SQLAlchemy's SQLite dialect docs) and turn on WAL and foreign keys."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +80,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # IMMEDIATE: take the write lock at BEGIN, so two writers queue instead of one
         # failing at its first write with "database is locked".
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -135,20 +137,24 @@ def _report_connections(engine: Engine, service: str) -> None:
                  lambda _connection: outage.tracker(service, outage.DATABASE).ok())
 
 
-def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]
+# The two dialects' INSERT classes differ but share the ON CONFLICT methods used here.
+ConflictInsert: TypeAlias = postgresql.Insert | sqlite.Insert
+# How to pass the rows of an insert_rows statement: ``parameters(rows, **shared_values)``.
+RowParameters: TypeAlias = Callable[..., list[dict[str, Any]] | dict[str, Any]]
+
+
+def insert_for(bind_dialect: str, table: Table) -> ConflictInsert:
     """``INSERT`` with ``ON CONFLICT`` support for the dialect at hand (PostgreSQL and SQLite
     both have it; the statement classes differ)."""
     if bind_dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif bind_dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        raise NotImplementedError(f"no ON CONFLICT insert for {bind_dialect}")
-    return insert(table)
+        return postgresql.insert(table)
+    if bind_dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no ON CONFLICT insert for {bind_dialect}")
 
 
 def insert_rows(dialect: str, table: Table, columns: Sequence[str],
-                shared: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+                shared: Sequence[str] = ()) -> tuple[ConflictInsert, RowParameters]:
     """``INSERT`` of many rows (with ``ON CONFLICT`` support) as ONE statement whose text
     does not depend on how many rows it carries, and how to pass the rows:
     ``session.execute(statement, parameters(rows, **shared_values))``. ``columns`` come
@@ -186,7 +192,7 @@ def insert_rows(dialect: str, table: Table, columns: Sequence[str],
     return statement, parameters
 
 
-def _unbounded(column_type):  # type: ignore[no-untyped-def]
+def _unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
     return Text() if isinstance(column_type, String) else column_type
 
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from servicekit import context, heartbeat, metrics, outage
 from servicekit.bus.access import Publishers
@@ -31,7 +32,7 @@ from servicekit.bus.readers import QueueReader
 from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
 from servicekit.bus.transport import Delivery
-from servicekit.db import Database, insert_rows
+from servicekit.db import Database, RowParameters, insert_rows
 from servicekit.events import Catalogue, Envelope, InvalidEvent, check_producer
 
 log = logging.getLogger("servicekit.consumer")
@@ -43,7 +44,7 @@ Handler = Callable[..., None]
 
 def batched(handler: Callable[[Session, list[tuple[dict[str, Any], Envelope]]], None]) -> Handler:
     """Mark a handler that takes ``(session, [(data, envelope), …])``."""
-    handler.batched = True  # type: ignore[attr-defined]
+    handler.batched = True  # type: ignore[attr-defined]  # a mark the consumer reads with getattr
     return handler
 
 
@@ -83,7 +84,7 @@ class _HandlerFailed(Exception):
 
 
 @functools.cache
-def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+def _claim_statement(dialect: str) -> tuple[ReturningInsert[Any], RowParameters]:
     statement, parameters = insert_rows(dialect, inbox, ("event_id", "event_type"),
                                         shared=("consumer", "applied_at"))
     return statement.on_conflict_do_nothing().returning(inbox.c.event_id), parameters
@@ -179,7 +180,8 @@ class Consumer:
         check_producer(envelope)
         self.publishers.check(envelope.type, delivery.properties.get("user_id"), delivery.headers)
 
-    def _apply(self, items: list[_Decoded], isolate: bool):  # type: ignore[no-untyped-def]
+    def _apply(self, items: list[_Decoded], isolate: bool
+               ) -> tuple[list[_Decoded], list[_Decoded], list[tuple[_Decoded, Exception]]]:
         applied: list[_Decoded] = []
         duplicates: list[_Decoded] = []
         failed: list[tuple[_Decoded, Exception]] = []
@@ -209,7 +211,9 @@ class Consumer:
                     applied.append(item)
                 except _HandlerFailed as failure:
                     savepoint.rollback()
-                    failed.append((item, failure.__cause__ or failure))
+                    # _handle wraps only an Exception: KeyboardInterrupt, SystemExit pass by.
+                    cause = failure.__cause__
+                    failed.append((item, cause if isinstance(cause, Exception) else failure))
         return applied, duplicates, failed
 
     def _claim(self, session: Session, items: list[_Decoded]) -> set[str]:

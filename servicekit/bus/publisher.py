@@ -157,21 +157,21 @@ class PipelinedPublisher:
     def _on_open(self, connection: pika.SelectConnection) -> None:
         connection.channel(on_open_callback=self._on_channel)
 
-    def _on_channel(self, channel) -> None:  # type: ignore[no-untyped-def]
+    def _on_channel(self, channel) -> None:  # type: ignore[no-untyped-def]  # pika's callback arguments
         self._channel = channel
         channel.add_on_close_callback(self._on_channel_closed)
         channel.confirm_delivery(self._on_confirm,
                                  callback=lambda _frame: self._ready.set_result(None))
 
-    def _on_open_error(self, _connection, error) -> None:  # type: ignore[no-untyped-def]
+    def _on_open_error(self, _connection, error) -> None:  # type: ignore[no-untyped-def]  # pika's callback arguments
         self._fail(PublishFailed(f"cannot connect to the broker: {error}"))
         self._stop_loop()
 
-    def _on_closed(self, _connection, reason) -> None:  # type: ignore[no-untyped-def]
+    def _on_closed(self, _connection, reason) -> None:  # type: ignore[no-untyped-def]  # pika's callback arguments
         self._fail(PublishFailed(f"connection closed: {reason}"))
         self._stop_loop()
 
-    def _on_channel_closed(self, _channel, reason) -> None:  # type: ignore[no-untyped-def]
+    def _on_channel_closed(self, _channel, reason) -> None:  # type: ignore[no-untyped-def]  # pika's callback arguments
         self._fail(PublishFailed(f"channel closed: {reason}"))
         if self._connection is not None and self._connection.is_open:
             self._connection.close()
@@ -207,7 +207,7 @@ class PipelinedPublisher:
             batch.outstanding.add(self._last_tag)
         batch.last_tag = self._last_tag
 
-    def _on_confirm(self, frame) -> None:  # type: ignore[no-untyped-def]
+    def _on_confirm(self, frame) -> None:  # type: ignore[no-untyped-def]  # pika's callback arguments
         method = frame.method
         nack = isinstance(method, Basic.Nack)
         for batch in list(self._batches):

@@ -34,11 +34,11 @@ inbox = Table(
 )
 
 
-def create_messaging_tables(op) -> None:  # type: ignore[no-untyped-def]
+def create_messaging_tables(op) -> None:  # type: ignore[no-untyped-def]  # alembic.op, a proxy module
     """Called from each service's first Alembic migration."""
     bind = op.get_bind()
     metadata.create_all(bind, tables=[outbox, inbox])
 
 
-def drop_messaging_tables(op) -> None:  # type: ignore[no-untyped-def]
+def drop_messaging_tables(op) -> None:  # type: ignore[no-untyped-def]  # alembic.op, a proxy module
     metadata.drop_all(op.get_bind(), tables=[inbox, outbox])

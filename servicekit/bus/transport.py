@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import kombu
 from kombu import Exchange, Queue, binding
 
 from servicekit.bus import access, topology
 from servicekit.bus.topology import QueueSpec
+
+if TYPE_CHECKING:  # imported where used: readers builds on this module
+    from servicekit.bus.readers import QueueReader
 
 FAILURE_HEADERS = ("x-failure-reason", "x-failed-consumer", "x-failed-at", "x-delivery-attempts")
 
@@ -131,7 +134,7 @@ class Transport:
         self.connection.release()
 
     # -- consuming ------------------------------------------------------------------
-    def reader(self, spec: QueueSpec, prefetch: int, owns_transport: bool = False):  # type: ignore[no-untyped-def]
+    def reader(self, spec: QueueSpec, prefetch: int, owns_transport: bool = False) -> QueueReader:
         """A QueueReader: pika on AMQP (py-amqp's frame reading was a third of a consumer's
         time), kombu for the in-process transport."""
         from servicekit.bus import readers

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def courses(make_database, tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+def courses(make_database, tmp_path) -> Iterator[Runtime]:
     settings = Settings.from_env("courses", {"DATABASE_URL": make_database("courses"),
                                              "BROKER_URL": "memory://",
                                              "DATA_DIR": str(tmp_path)})
@@ -41,7 +41,7 @@ class Reader:
     def __init__(self) -> None:
         self.acked: list[int] = []
 
-    def settle(self, ack, requeue, dead) -> None:  # type: ignore[no-untyped-def]
+    def settle(self, ack, requeue, dead) -> None:
         assert not requeue and not dead
         self.acked += [delivery.tag for delivery in ack]
 
@@ -58,7 +58,7 @@ def deliver(courses: Runtime, envelopes: list[Envelope]) -> tuple[BatchOutcome, 
     reader = Reader()
     deliveries = [Delivery(body=envelope.to_json(), headers={}, properties={}, tag=tag)
                   for tag, envelope in enumerate(envelopes, start=1)]
-    return courses.consumer(subscription).process(reader, deliveries), reader.acked  # type: ignore[arg-type]
+    return courses.consumer(subscription).process(reader, deliveries), reader.acked
 
 
 def names(courses: Runtime) -> dict[str, tuple[str, int]]:
@@ -67,7 +67,7 @@ def names(courses: Runtime) -> dict[str, tuple[str, int]]:
             select(unit_replica.c.code, unit_replica.c.name, unit_replica.c.version))}
 
 
-def test_one_unit_changed_several_times_in_one_batch_ends_as_applied_in_order(courses) -> None:  # type: ignore[no-untyped-def]
+def test_one_unit_changed_several_times_in_one_batch_ends_as_applied_in_order(courses) -> None:
     outcome, acked = deliver(courses, [
         unit_event("U1", "first", 1), unit_event("U2", "other", 1),
         unit_event("U1", "third", 3), unit_event("U1", "second", 2),
@@ -81,7 +81,7 @@ def test_one_unit_changed_several_times_in_one_batch_ends_as_applied_in_order(co
     assert names(courses) == {"U1": ("third", 3), "U2": ("renamed", 2)}
 
 
-def test_an_event_twice_in_one_batch_and_again_later_is_applied_once(courses) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_twice_in_one_batch_and_again_later_is_applied_once(courses) -> None:
     event_id = "0b6f3d0e-2f4a-4c1e-9a57-6a1f2b3c4d5e"
     outcome, acked = deliver(courses, [unit_event("U1", "once", 1, event_id),
                                        unit_event("U1", "once", 1, event_id)])
@@ -92,7 +92,7 @@ def test_an_event_twice_in_one_batch_and_again_later_is_applied_once(courses) ->
         assert connection.execute(select(inbox.c.event_id)).scalars().all() == [event_id]
 
 
-def test_a_value_too_long_for_its_column_is_refused_not_cut(courses) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_too_long_for_its_column_is_refused_not_cut(courses) -> None:
     statement, parameters = insert_rows("postgresql", inbox,
                                         ("consumer", "event_id", "event_type", "applied_at"))
     row = {"consumer": "courses.events", "event_id": "e" * 37, "event_type": "t",
@@ -104,7 +104,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(courses) -> None:  #
         assert connection.execute(select(inbox.c.event_id)).scalars().all() == []
 
 
-def test_values_come_back_as_they_were_given(courses) -> None:  # type: ignore[no-untyped-def]
+def test_values_come_back_as_they_were_given(courses) -> None:
     statement, parameters = insert_rows("postgresql", unit_replica, (
         "code", "name", "unit_type", "authority_code", "county_code", "version", "updated_at"))
     written = {"code": "U-1", "name": '建國 "中學" \\ 😀 \n end', "unit_type": "x",
@@ -118,7 +118,7 @@ def test_values_come_back_as_they_were_given(courses) -> None:  # type: ignore[n
     assert dict(row) == written
 
 
-def test_a_routing_rule_keeps_its_date(courses) -> None:  # type: ignore[no-untyped-def]
+def test_a_routing_rule_keeps_its_date(courses) -> None:
     rule = Envelope(type="accounts.review_routing.changed.v1", source="accounts",
                     correlation_id="c", data={"rule_id": "R1", "unit_type": "elementary_school",
                                               "reviewer": "fixed", "fixed_authority_code": "TPE",

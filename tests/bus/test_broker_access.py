@@ -28,7 +28,7 @@ def event(event_type: str, source: str) -> OutgoingMessage:
     return OutgoingMessage(event_type, envelope.to_json(), envelope.id, "c-1")
 
 
-def refusal(url: str, act) -> ChannelClosedByBroker:  # type: ignore[no-untyped-def]
+def refusal(url: str, act) -> ChannelClosedByBroker:
     """What the broker answers when ``act(channel)`` is not allowed."""
     connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
@@ -49,7 +49,7 @@ def declare_queue(url: str, spec: QueueSpec) -> None:
         transport.close()
 
 
-def test_a_service_may_publish_its_own_events_and_no_others(broker_users) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_may_publish_its_own_events_and_no_others(broker_users) -> None:
     stats = broker_users("stats")
     publisher = open_publisher(stats)
     try:
@@ -69,7 +69,7 @@ def test_a_service_may_publish_its_own_events_and_no_others(broker_users) -> Non
     assert "accounts.role.granted.v1" in refused.reply_text
 
 
-def test_a_service_cannot_reach_another_services_queue_by_another_way(broker_users) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_cannot_reach_another_services_queue_by_another_way(broker_users) -> None:
     sso, stats = broker_users("sso"), broker_users("stats")
     declare_queue(sso, QueueSpec("sso", "events", ("accounts.#",), 3))
     # Not through the default exchange, which routes to any queue by its name…

@@ -29,7 +29,7 @@ def user_of(url: str) -> str:
 
 
 def test_an_event_slipped_into_the_dead_letters_by_another_service_is_refused_on_replay(
-        platform: Platform, broker_users) -> None:  # type: ignore[no-untyped-def]
+        platform: Platform, broker_users) -> None:
     stats = broker_users("stats")
     forged = Envelope(type="accounts.unit.registered.v1", source="accounts", correlation_id="c-f",
                       data={"unit_code": "FORGED", "name": "冒名學校", "unit_type": "elementary_school",

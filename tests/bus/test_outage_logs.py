@@ -109,8 +109,8 @@ def test_a_broker_outage_is_one_warning_and_loses_nothing(platform: Platform) ->
             assert metric(port, "platform_dependency_down_seconds_total", "broker") > 0
         # The consumer lost its connection when the proxy was cut: nearly all the outage.
         assert metric(consumer_metrics, "platform_dependency_down_seconds_total", "broker") > 3
-        platform.stop(relay)  # type: ignore[arg-type]
-        platform.stop(consumer)  # type: ignore[arg-type]
+        platform.stop(relay)
+        platform.stop(consumer)
     for service, command in (("accounts", "relay"), ("courses", "consumer")):
         assert_one_quiet_outage(*log_of(platform, service, command), "broker")
 
@@ -147,14 +147,14 @@ def test_a_database_outage_is_one_warning_and_loses_nothing(platform: Platform) 
             assert metric(port, "platform_dependency_outages_total", "database") == 1
             assert metric(port, "platform_dependency_up", "database") == 1
             assert metric(port, "platform_dependency_down_seconds_total", "database") > 1
-        platform.stop(relay)  # type: ignore[arg-type]
-        platform.stop(consumer)  # type: ignore[arg-type]
+        platform.stop(relay)
+        platform.stop(consumer)
     for service, command in (("accounts", "relay"), ("courses", "consumer")):
         assert_one_quiet_outage(*log_of(platform, service, command), "database")
 
 
 @pytest.fixture
-def accounts_behind_a_proxy(make_database, tmp_path):  # type: ignore[no-untyped-def]
+def accounts_behind_a_proxy(make_database, tmp_path):
     from servicekit.cli import migrate
 
     url = make_database("accounts")
@@ -171,7 +171,7 @@ def accounts_behind_a_proxy(make_database, tmp_path):  # type: ignore[no-untyped
 
 
 def test_a_web_process_answers_503_and_logs_once_while_its_database_is_down(
-        accounts_behind_a_proxy, caplog) -> None:  # type: ignore[no-untyped-def]
+        accounts_behind_a_proxy, caplog) -> None:
     app, proxy, signer = accounts_behind_a_proxy
     outage.forget_all()
     labels = {"service": "accounts", "dependency": "database"}

@@ -24,7 +24,7 @@ class RecordingPublisher:
     def __init__(self, published: Counter, lock: threading.Lock, fail: bool = False) -> None:
         self.published, self.lock, self.fail = published, lock, fail
 
-    def publish_batch(self, messages) -> None:  # type: ignore[no-untyped-def]
+    def publish_batch(self, messages) -> None:
         time.sleep(0.01)  # long enough for another relay to try the same rows meanwhile
         if self.fail:
             raise PublishFailed("no confirm")
@@ -47,7 +47,7 @@ def fill_outbox(database: Database, count: int) -> None:
         recorder.record_many(session, envelopes)
 
 
-def test_four_relays_publish_every_row_exactly_once(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_four_relays_publish_every_row_exactly_once(make_database) -> None:
     database = Database(make_database("accounts"))
     upgrade(ACCOUNTS.migrations_dir, database)
     fill_outbox(database, 2000)
@@ -70,7 +70,7 @@ def test_four_relays_publish_every_row_exactly_once(make_database) -> None:  # t
     database.dispose()
 
 
-def test_an_unconfirmed_batch_stays_unsent(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_an_unconfirmed_batch_stays_unsent(make_database) -> None:
     database = Database(make_database("accounts"))
     upgrade(ACCOUNTS.migrations_dir, database)
     fill_outbox(database, 10)
@@ -94,7 +94,7 @@ class OverlappingPublisher:
         self.sent: list[str] = []
         self.stop, self.failing, self.batches = stop, failing, 0
 
-    def start_batch(self, messages):  # type: ignore[no-untyped-def]
+    def start_batch(self, messages):
         self.batches += 1
         number = self.batches
         self.log.append(f"sent {number}")
@@ -109,7 +109,7 @@ class OverlappingPublisher:
                     raise PublishFailed("refused")
         return Confirmation()
 
-    def publish_batch(self, messages) -> None:  # type: ignore[no-untyped-def]
+    def publish_batch(self, messages) -> None:
         self.start_batch(messages).wait()
 
     def close(self) -> None:
@@ -124,7 +124,7 @@ def outbox_ids(database: Database, sent: bool) -> list[str]:
             .order_by(outbox.c.position)))
 
 
-def test_the_next_batch_goes_out_while_the_broker_confirms_the_last_and_order_is_kept(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_batch_goes_out_while_the_broker_confirms_the_last_and_order_is_kept(make_database) -> None:
     database = Database(make_database("accounts"))
     upgrade(ACCOUNTS.migrations_dir, database)
     fill_outbox(database, 25)
@@ -145,7 +145,7 @@ def test_the_next_batch_goes_out_while_the_broker_confirms_the_last_and_order_is
     database.dispose()
 
 
-def test_when_a_batch_is_refused_the_batch_sent_behind_it_stays_unsent_too(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_when_a_batch_is_refused_the_batch_sent_behind_it_stays_unsent_too(make_database) -> None:
     database = Database(make_database("accounts"))
     upgrade(ACCOUNTS.migrations_dir, database)
     fill_outbox(database, 20)

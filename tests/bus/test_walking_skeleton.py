@@ -96,7 +96,7 @@ def test_a_poison_message_is_dead_lettered_after_the_limit_while_others_flow(pla
     courses = platform.courses
     attempts: list[str] = []
 
-    def failing_for_poison(session, data, envelope):  # type: ignore[no-untyped-def]
+    def failing_for_poison(session, data, envelope):
         if data["unit_code"] == "POISON":
             attempts.append(envelope.id)
             raise RuntimeError("cannot apply this unit")

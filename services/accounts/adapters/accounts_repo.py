@@ -32,7 +32,7 @@ _COLUMNS = (accounts.c.account_id, accounts.c.login, accounts.c.kind, accounts.c
 _FROM = accounts.outerjoin(units, units.c.code == accounts.c.unit_code)
 
 
-def _account(row) -> Account:  # type: ignore[no-untyped-def]
+def _account(row) -> Account:  # type: ignore[no-untyped-def]  # a Row of any width
     account = Account(*row)
     return replace(account, created_at=loaded(account.created_at),
                    approved_at=loaded(account.approved_at),
@@ -143,7 +143,7 @@ class AccountRepository:
         return Sealed(row[0], row[1]) if row and row[1] is not None else None
 
     def past_schools(self, account_id: uuid.UUID) -> list[tuple[str, date | None, date]]:
-        return [tuple(row) for row in self.session.execute(  # type: ignore[misc]
+        return [tuple(row) for row in self.session.execute(
             select(teacher_past_schools.c.unit_code, teacher_past_schools.c.since,
                    teacher_past_schools.c.until)
             .where(teacher_past_schools.c.account_id == account_id)
@@ -174,9 +174,10 @@ class RoleGrantRepository:
             role_grants.c.granted_by, role_grants.c.revoked_at, role_grants.c.revoked_by,
             role_grants.c.version).where(role_grants.c.account_id == account_id)
             .order_by(role_grants.c.granted_at))
+        # By column name: the grant's fields are not tied to the order of the SELECT.
         return [replace(grant, granted_at=loaded(grant.granted_at),
                         revoked_at=loaded(grant.revoked_at))
-                for grant in (RoleGrant(*row) for row in rows)]
+                for grant in (RoleGrant(**row._mapping) for row in rows)]
 
     def add(self, grant: RoleGrant) -> None:
         self.session.execute(insert(role_grants).values(

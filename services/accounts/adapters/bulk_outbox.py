@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]  # private, not in typeshed
 from typing import Any
 
 from psycopg.copy import QueuedLibpqWriter
@@ -42,12 +42,14 @@ _C_ENCODE = c_make_encoder and c_make_encoder(None, _unknown, encode_basestring,
                                               False, False, True)
 
 
-def _encode(data: dict[str, Any]) -> str:
+def _c_encode(data: dict[str, Any]) -> str:
     return "".join(_C_ENCODE(data, 0))
 
 
-if c_make_encoder is None:  # a Python without the C accelerator
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode: Callable[[dict[str, Any]], str] = (
+    _c_encode if c_make_encoder is not None  # else a Python without the C accelerator
+    else json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode)
+
 _COLUMNS = ("event_id", "event_type", "correlation_id", "body", "recorded_at")
 
 
@@ -113,6 +115,8 @@ class BulkOutbox:
             yield count
             return
         raw = connection.connection.driver_connection
+        if raw is None:  # only an invalidated connection has none: nothing to COPY through
+            raise RuntimeError("the session's database connection was invalidated")
         moment, lines, text = self._now.isoformat(), [], copy_text.text
         # The type and correlation id are the same for runs of rows: escaped once.
         escaped = functools.lru_cache(maxsize=16)(text)
@@ -134,6 +138,7 @@ class BulkOutbox:
         for event_type, items, makers in self._pending:
             checked = max(0, VALIDATED - validated.get(event_type, 0))
             validated[event_type] = validated.get(event_type, 0) + min(checked, len(items))
+            rest_json: Iterator[str]
             if makers is None:
                 datas, rest_json = items[:checked], map(_encode, items[checked:])
             else:

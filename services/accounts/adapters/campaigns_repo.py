@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.accounts.adapters.orm import authorities, campaign_authorities, campaigns
@@ -37,7 +37,7 @@ class CampaignRepository:
     def all(self) -> list[Campaign]:
         return self._load(None)
 
-    def _load(self, where) -> list[Campaign]:  # type: ignore[no-untyped-def]
+    def _load(self, where: ColumnElement[bool] | None) -> list[Campaign]:
         query = select(campaigns).order_by(campaigns.c.created_at.desc())
         if where is not None:
             query = query.where(where)
@@ -50,8 +50,8 @@ class CampaignRepository:
             .where(campaign_authorities.c.campaign_id.in_([h.campaign_id for h in heads]))
             .order_by(authorities.c.position)).all()
         return [Campaign(
-            head.campaign_id, head.title, loaded(head.deadline), head.reference,  # type: ignore[arg-type]
-            loaded(head.created_at),  # type: ignore[arg-type]
+            head.campaign_id, head.title, loaded(head.deadline), head.reference,
+            loaded(head.created_at),
             tuple(Confirmation(line.authority_code, loaded(line.confirmed_at), line.confirmed_by,
                                line.note)
                   for line in lines if line.campaign_id == head.campaign_id))

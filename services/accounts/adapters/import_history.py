@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.accounts.adapters.orm import teacher_imports
 from services.accounts.adapters.times import loaded, stored
 
@@ -76,13 +77,13 @@ class ImportHistory:
 
     def drop_reports_before(self, moment: datetime) -> int:
         """Removes the rows of reports received before ``moment``; returns how many."""
-        return self.session.execute(
+        return rows_changed(self.session.execute(
             update(teacher_imports).where(teacher_imports.c.imported_at < stored(moment),
                                           teacher_imports.c.report.is_not(None))
-            .values(report=None)).rowcount
+            .values(report=None)))
 
 
-def _record(row) -> ImportRecord:  # type: ignore[no-untyped-def]
+def _record(row) -> ImportRecord:  # type: ignore[no-untyped-def]  # a Row of any width
     values = {c.name: getattr(row, c.name) for c in _SUMMARY}
     return ImportRecord(**{**values, "imported_at": loaded(values["imported_at"]),
                            "report_kept": bool(row.report_kept)})

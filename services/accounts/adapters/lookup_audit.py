@@ -13,6 +13,7 @@ from sqlalchemy import case, insert, update
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_for
+from servicekit.dml import rows_changed
 from services.accounts.adapters.orm import national_id_lookup_quotas as quotas
 from services.accounts.adapters.orm import national_id_lookups
 from services.accounts.adapters.times import stored
@@ -49,7 +50,7 @@ class LookupAudit:
         taken = self.session.execute(
             update(quotas).where(quotas.c.account == account, used_today + count <= per_day)
             .values(day=day, used=used_today + count))
-        return taken.rowcount == 1
+        return rows_changed(taken) == 1
 
     def record(self, entry: LookupRecord) -> None:
         self.session.execute(insert(national_id_lookups).values(

@@ -1,9 +1,11 @@
 """Repositories of authorities, units with their jurisdiction history, and routing rules."""
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contracts.review_routing import RoutingRule
@@ -64,7 +66,7 @@ class AuthorityRepository:
         return True
 
 
-def _in_force(day: date):  # type: ignore[no-untyped-def]
+def _in_force(day: date) -> ColumnElement[bool]:
     return and_(unit_jurisdictions.c.valid_from <= day,
                 or_(unit_jurisdictions.c.valid_until.is_(None),
                     unit_jurisdictions.c.valid_until > day))
@@ -74,7 +76,7 @@ class UnitRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _select(self, day: date):  # type: ignore[no-untyped-def]
+    def _select(self, day: date) -> Select[Any]:
         current = select(unit_jurisdictions.c.unit_code, unit_jurisdictions.c.authority_code) \
             .where(_in_force(day)).subquery()
         return select(units.c.code, units.c.name, units.c.unit_type, current.c.authority_code,
@@ -123,10 +125,10 @@ class UnitRepository:
             name=unit.name, unit_type=unit.unit_type, county_code=unit.county_code,
             version=unit.version))
 
-    def all(self, day: date) -> list[Unit]:
+    def all(self, day: date) -> builtins.list[Unit]:
         return [Unit(*row) for row in self.session.execute(self._select(day).order_by(units.c.code))]
 
-    def every_history(self) -> dict[str, list[Period]]:
+    def every_history(self) -> dict[str, builtins.list[Period]]:
         """Every unit's periods, oldest first, in one read."""
         histories: dict[str, list[Period]] = {}
         for code, *period in self.session.execute(select(
@@ -137,7 +139,7 @@ class UnitRepository:
             histories.setdefault(code, []).append(Period(*period))
         return histories
 
-    def history(self, code: str) -> list[Period]:
+    def history(self, code: str) -> builtins.list[Period]:
         rows = self.session.execute(select(
             unit_jurisdictions.c.authority_code, unit_jurisdictions.c.valid_from,
             unit_jurisdictions.c.valid_until, unit_jurisdictions.c.reference)

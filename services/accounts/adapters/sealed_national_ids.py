@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.accounts.adapters.national_id_vault import Sealed
 from services.accounts.adapters.orm import accounts
 
@@ -61,7 +62,7 @@ class SealedNationalIds:
                    accounts.c.national_id_key_id == old.key_id,
                    accounts.c.national_id_ciphertext == old.ciphertext)
             .values(national_id_key_id=new.key_id, national_id_ciphertext=new.ciphertext))
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
     def rehash(self, account_id: uuid.UUID, old: bytes, new: bytes) -> bool:
         """False when the row no longer holds ``old``. A ``new`` hash another row holds
@@ -70,7 +71,7 @@ class SealedNationalIds:
             update(accounts)
             .where(accounts.c.account_id == account_id, accounts.c.national_id_hash == old)
             .values(national_id_hash=new))
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
     def holder_of(self, lookup_hash: bytes) -> uuid.UUID | None:
         return self.session.scalar(select(accounts.c.account_id).where(

@@ -109,7 +109,7 @@ def _columns(header: list[Any]) -> list[str | None]:
         raise FileRefused(422, "wrong-columns", "the header row does not name the expected columns",
                           missing=missing, unexpected=unknown, duplicated=duplicated,
                           expected=list(FIELDS), required=list(REQUIRED))
-    return fields  # type: ignore[return-value]
+    return fields
 
 
 def _rows(columns: list[str | None], lines: Iterator[list[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:

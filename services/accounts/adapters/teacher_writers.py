@@ -22,6 +22,7 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.accounts.adapters import copy_text
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.national_id_vault import Sealed
@@ -116,8 +117,9 @@ class PortableTeacherWriter:
             [{"b_id": uuid.UUID(account_id), "b_name": c.display_name, "b_email": c.email,
               "b_unit": c.unit_code, "b_since": c.school_since, "b_version": c.version}
              for account_id, c in changes])
-        if result.rowcount != len(changes):
-            raise ConcurrentChange(f"{len(changes) - result.rowcount} teachers changed meanwhile")
+        updated = rows_changed(result)
+        if updated != len(changes):
+            raise ConcurrentChange(f"{len(changes) - updated} teachers changed meanwhile")
         moved = [{"account_id": uuid.UUID(account_id), "unit_code": c.left_school,
                   "since": c.left_since, "until": c.school_since}
                  for account_id, c in changes if c.moved]
@@ -134,7 +136,10 @@ _CREATE_COLUMNS = ("account_id", "login", "kind", "status", "display_name", "ema
 class PostgresTeacherWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.raw = session.connection().connection.driver_connection
+        raw = session.connection().connection.driver_connection
+        if raw is None:  # only an invalidated connection has none: nothing to COPY through
+            raise RuntimeError("the session's database connection was invalidated")
+        self.raw = raw
         self._copying: ExitStack | None = None  # a COPY the server may still be storing
         self._copy: Copy | None = None
 

@@ -27,5 +27,5 @@ class TransferLog:
             select(*(teacher_transfers.c[name] for name in Transfer.__dataclass_fields__))
             .where(teacher_transfers.c.account_id == account_id)
             .order_by(teacher_transfers.c.transferred_at, teacher_transfers.c.since))
-        return [replace(t, transferred_at=loaded(t.transferred_at))  # type: ignore[arg-type]
+        return [replace(t, transferred_at=loaded(t.transferred_at))
                 for t in (Transfer(**row._mapping) for row in rows)]
