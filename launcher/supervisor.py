@@ -181,3 +181,22 @@ class Supervisor:
             child.signal_group(signal.SIGKILL)
             if child.process is not None:
                 child.process.wait()
+        # SIGKILL is delivered, not awaited: a grandchild may still be dying (and holding
+        # its port) a moment after. Return once every group has no running member.
+        settle_by = time.monotonic() + 5.0
+        while time.monotonic() < settle_by and any(
+                _group_running(child.pid) for child in self.children.values() if child.pid):
+            time.sleep(0.02)
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` still runs (zombies, ended but not reaped by
+    whoever inherited them, count as gone), read from /proc (Linux)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
