@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from servicekit.db import insert_for
 from services.accounts.adapters.orm import national_id_lookup_quotas as quotas
 from services.accounts.adapters.orm import national_id_lookups
-from services.accounts.adapters.times import stored
 
 ANSWERED, OVER_QUOTA = "answered", "over-quota"
 
@@ -53,4 +52,4 @@ class LookupAudit:
 
     def record(self, entry: LookupRecord) -> None:
         self.session.execute(insert(national_id_lookups).values(
-            **{**entry.__dict__, "looked_up_at": stored(entry.looked_up_at)}))
+            **entry.__dict__))

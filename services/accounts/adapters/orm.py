@@ -1,7 +1,8 @@
 """The accounts database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index,
                         Integer, LargeBinary, String, Table, UniqueConstraint, Uuid, func, text)
 
+from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
@@ -27,7 +28,7 @@ units = Table(
     Column("unit_type", String(64), nullable=False),
     Column("county_code", String(8), nullable=True),
     Column("version", Integer, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("registered_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 
 # Effective-dated: [valid_from, valid_until), valid_until NULL while in force.
@@ -39,7 +40,7 @@ unit_jurisdictions = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_until", Date, nullable=True),
     Column("reference", String(100), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(128), nullable=False),
     UniqueConstraint("unit_code", "valid_from"),
 )
@@ -51,7 +52,7 @@ review_routing_rules = Table(
     Column("reviewer", String(32), nullable=False),
     Column("fixed_authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
     Column("effective_from", Date, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(128), nullable=False),
     UniqueConstraint("unit_type", "effective_from"),
 )
@@ -74,11 +75,11 @@ accounts = Table(
     Column("national_id_ciphertext", LargeBinary, nullable=True),
     Column("national_id_key_id", String(16), nullable=True),
     Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("approved_at", UtcDateTime, nullable=True),
     Column("approved_by", String(128), nullable=True),
-    Column("last_sign_in_at", DateTime(timezone=True), nullable=True),
+    Column("last_sign_in_at", UtcDateTime, nullable=True),
     CheckConstraint("(kind = 'teacher') = (national_id_hash IS NOT NULL)", name="teacher_identity"),
 )
 # Business accounts are listed per unit; teachers (most rows) stay out of this index.
@@ -104,9 +105,9 @@ role_grants = Table(
     Column("role", String(16), nullable=False),
     Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
     Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
     Column("granted_by", String(128), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
     Column("revoked_by", String(128), nullable=True),
     Column("version", Integer, nullable=False),
 )
@@ -118,7 +119,7 @@ national_id_exports = Table(
     Column("export_id", Uuid, nullable=False, index=True),
     Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False),
     Column("exported_by", String(128), nullable=False),
-    Column("exported_at", DateTime(timezone=True), nullable=False),
+    Column("exported_at", UtcDateTime, nullable=False),
     Column("reason", String(500), nullable=False),
 )
 
@@ -133,9 +134,9 @@ campaigns = Table(
     "campaigns", metadata,
     Column("campaign_id", String(32), primary_key=True),
     Column("title", String(200), nullable=False),
-    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
     Column("reference", String(100), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(128), nullable=False),
 )
 
@@ -143,7 +144,7 @@ campaign_authorities = Table(
     "campaign_authorities", metadata,
     Column("campaign_id", String(32), ForeignKey("campaigns.campaign_id"), primary_key=True),
     Column("authority_code", String(16), ForeignKey("authorities.code"), primary_key=True),
-    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("confirmed_at", UtcDateTime, nullable=True),
     Column("confirmed_by", String(128), nullable=True),
     Column("note", String(500), nullable=True),
 )
@@ -159,7 +160,7 @@ teacher_imports = Table(
     Column("content_sha256", String(64), nullable=True),
     Column("imported_by", String(128), nullable=False),
     Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
-    Column("imported_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("imported_at", UtcDateTime, nullable=False, index=True),
     Column("outcome", String(16), nullable=False),
     Column("problem", String(64), nullable=True),
     Column("created", Integer, nullable=False),
@@ -187,7 +188,7 @@ teacher_transfers = Table(
     Column("import_id", Uuid, nullable=True),
     Column("reason", String(500), nullable=True),
     Column("transferred_by", String(128), nullable=False),
-    Column("transferred_at", DateTime(timezone=True), nullable=False),
+    Column("transferred_at", UtcDateTime, nullable=False),
 )
 
 # The audit of lookups by national ID: who, when, in which scope, how many IDs and how
@@ -197,7 +198,7 @@ national_id_lookups = Table(
     "national_id_lookups", metadata,
     Column("id", _Serial, primary_key=True, autoincrement=True),
     Column("looked_up_by", String(128), nullable=False),
-    Column("looked_up_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("looked_up_at", UtcDateTime, nullable=False, index=True),
     Column("roles", String(128), nullable=False),
     Column("authority_code", String(16), nullable=True),
     Column("unit_code", String(32), nullable=True),
@@ -233,5 +234,5 @@ operator_bootstraps = Table(
     Column("host", String(255), nullable=False),
     Column("another", Boolean, nullable=False),
     Column("outcome", String(16), nullable=False),  # created, refused
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -8,33 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, Boolean, Column, Date, ForeignKey, Index, Integer,
                         String, Table, Text, UniqueConstraint, text)
-from sqlalchemy.types import TypeDecorator
 
+from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
-
-
-class UtcDateTime(TypeDecorator):
-    """Aware UTC datetimes in and out, on PostgreSQL (timestamptz) and on SQLite (which
-    keeps no zone: values are stored as UTC and read back as UTC)."""
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def utcnow() -> datetime:
