@@ -3,12 +3,13 @@ replica: a late, repeated or out-of-order event never overwrites a newer one, on
 and on PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import Boolean, Column, Integer, String, Table, insert, select
 
 from servicekit.columns import UtcDateTime
-from servicekit.db import new_metadata
+from servicekit.db import Database, new_metadata
 from servicekit.replica import upsert_newer
 
 metadata = new_metadata()
@@ -24,7 +25,7 @@ pairs = Table("pairs", metadata, Column("left", String(8), primary_key=True),
 NOON = datetime(2026, 12, 3, 12, tzinfo=timezone.utc)
 
 
-def thing(code: str, name: str, version: int, active: bool = True) -> dict:  # type: ignore[type-arg]
+def thing(code: str, name: str, version: int, active: bool = True) -> dict[str, object]:
     return {"code": code, "name": name, "active": active, "version": version}
 
 
@@ -46,7 +47,7 @@ def seeded(database):  # type: ignore[no-untyped-def]
     return database
 
 
-def test_a_new_key_is_inserted_with_the_shared_values(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_key_is_inserted_with_the_shared_values(empty_database: Database) -> None:
     database = seeded(empty_database)
     upsert(database, [thing("C", "c v1", 1)], shared={"updated_at": NOON})
     assert kept(database)["C"] == ("c v1", True, 1)
@@ -54,25 +55,25 @@ def test_a_new_key_is_inserted_with_the_shared_values(empty_database) -> None:  
         assert session.scalar(select(things.c.updated_at).where(things.c.code == "C")) == NOON
 
 
-def test_an_older_version_is_ignored(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_an_older_version_is_ignored(empty_database: Database) -> None:
     database = seeded(empty_database)
     assert upsert(database, [thing("A", "a v1", 1)], report_written=True) == set()
     assert kept(database)["A"] == ("a v2", True, 2)
 
 
-def test_the_same_version_again_is_ignored(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_version_again_is_ignored(empty_database: Database) -> None:
     database = seeded(empty_database)
     assert upsert(database, [thing("A", "a v2 again", 2)], report_written=True) == set()
     assert kept(database)["A"] == ("a v2", True, 2)
 
 
-def test_a_newer_version_is_applied(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_newer_version_is_applied(empty_database: Database) -> None:
     database = seeded(empty_database)
     assert upsert(database, [thing("A", "a v3", 3)], report_written=True) == {("A",)}
     assert kept(database) == {"A": ("a v3", True, 3), "B": ("b v2", True, 2)}
 
 
-def test_a_mixed_batch_keeps_the_newest_of_each_key(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_mixed_batch_keeps_the_newest_of_each_key(empty_database: Database) -> None:
     database = seeded(empty_database)
     written = upsert(database, [
         thing("A", "a v4", 4), thing("A", "a v3", 3), thing("A", "a v4 later", 4),
@@ -83,14 +84,14 @@ def test_a_mixed_batch_keeps_the_newest_of_each_key(empty_database) -> None:  # 
                               "C": ("c v2", True, 2), "D": ("d v5", True, 5)}
 
 
-def test_without_report_nothing_is_returned(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_without_report_nothing_is_returned(empty_database: Database) -> None:
     database = seeded(empty_database)
     assert upsert(database, [thing("A", "a v3", 3)]) is None
     assert upsert(database, []) is None
     assert kept(database)["A"] == ("a v3", True, 3)
 
 
-def test_a_tie_is_won_only_by_the_named_values(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_tie_is_won_only_by_the_named_values(empty_database: Database) -> None:
     """As a revocation carrying the grant's own version still ends it."""
     database = seeded(empty_database)
     ends = {"active": False}
@@ -103,7 +104,7 @@ def test_a_tie_is_won_only_by_the_named_values(empty_database) -> None:  # type:
     assert kept(database) == {"A": ("a v2 ended", False, 2), "B": ("b v2 ended", False, 2)}
 
 
-def test_keys_of_several_columns(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_keys_of_several_columns(empty_database: Database) -> None:
     database = empty_database
     metadata.create_all(database.engine)
     with database.session() as session:
@@ -116,3 +117,23 @@ def test_keys_of_several_columns(empty_database) -> None:  # type: ignore[no-unt
     with database.session() as session:
         assert sorted(session.execute(select(pairs.c.left, pairs.c.right, pairs.c.name))) == [
             ("x", "1", "x1 v2"), ("x", "2", "x2 v1")]
+
+
+def test_a_naive_moment_in_a_row_is_refused(empty_database: Database) -> None:
+    """Rows reach PostgreSQL as JSON, past the column type: refused there too, never read
+    in the session's zone."""
+    database = seeded(empty_database)
+    with pytest.raises(Exception) as raised:
+        upsert(database, [{**thing("C", "c v1", 1), "updated_at": datetime(2026, 12, 3, 12)}])
+    assert "a UTC column needs an aware datetime, not datetime.datetime(2026, 12, 3, 12, 0)" \
+        in str(raised.value)
+    assert "C" not in kept(database)
+
+
+def test_an_aware_moment_in_a_row_is_kept_as_utc(empty_database: Database) -> None:
+    database = seeded(empty_database)
+    taipei = timezone(timedelta(hours=8))
+    upsert(database, [{**thing("C", "c v1", 1),
+                       "updated_at": datetime(2026, 12, 3, 20, tzinfo=taipei)}])
+    with database.session() as session:
+        assert session.scalar(select(things.c.updated_at).where(things.c.code == "C")) == NOON

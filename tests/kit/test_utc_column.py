@@ -9,7 +9,7 @@ from sqlalchemy import Column, Integer, Table, insert, select
 from sqlalchemy.exc import StatementError
 
 from servicekit.columns import UtcDateTime
-from servicekit.db import new_metadata
+from servicekit.db import Database, new_metadata
 
 metadata = new_metadata()
 moments = Table("moments", metadata, Column("id", Integer, primary_key=True),
@@ -25,24 +25,24 @@ def stored_and_read(database, value):  # type: ignore[no-untyped-def]
         return session.scalar(select(moments.c.at).where(moments.c.id == 1))
 
 
-def test_an_aware_utc_moment_comes_back_the_same_and_utc(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_an_aware_utc_moment_comes_back_the_same_and_utc(empty_database: Database) -> None:
     back = stored_and_read(empty_database,
                            datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=timezone.utc))
     assert back == datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=timezone.utc)
     assert back.utcoffset() == timedelta(0)
 
 
-def test_a_moment_in_another_zone_comes_back_converted_to_utc(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_moment_in_another_zone_comes_back_converted_to_utc(empty_database: Database) -> None:
     back = stored_and_read(empty_database, datetime(2026, 12, 3, 1, 0, tzinfo=TAIPEI))
     assert back.tzinfo is not None and back.utcoffset() == timedelta(0)
     assert (back.year, back.month, back.day, back.hour) == (2026, 12, 2, 17)
 
 
-def test_none_stays_none(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_none_stays_none(empty_database: Database) -> None:
     assert stored_and_read(empty_database, None) is None
 
 
-def test_a_naive_moment_is_refused_and_nothing_is_written(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_naive_moment_is_refused_and_nothing_is_written(empty_database: Database) -> None:
     database = empty_database
     metadata.create_all(database.engine)
     with pytest.raises(StatementError) as raised:
@@ -55,7 +55,7 @@ def test_a_naive_moment_is_refused_and_nothing_is_written(empty_database) -> Non
         assert session.scalar(select(moments.c.id)) is None
 
 
-def test_a_naive_moment_is_refused_in_a_comparison_too(empty_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_naive_moment_is_refused_in_a_comparison_too(empty_database: Database) -> None:
     database = empty_database
     metadata.create_all(database.engine)
     with pytest.raises(StatementError):
