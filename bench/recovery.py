@@ -29,8 +29,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import psycopg
 import requests
@@ -140,7 +141,7 @@ def serve_jwks(signer: TokenSigner) -> tuple[http.server.ThreadingHTTPServer, st
     body = json.dumps(signer.jwks).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -194,7 +195,7 @@ def _run(load_at_start: float, cleanups: list[Callable[[], None]]) -> dict[str, 
                    "GATEWAY_RATE_LIMIT_AUTHENTICATED": UNLIMITED,
                    "GATEWAY_RATE_LIMIT_ANONYMOUS": UNLIMITED}
     for service in SERVICES:
-        _once([f"-m", f"services.{service}", "migrate"], env[service])
+        _once(["-m", f"services.{service}", "migrate"], env[service])
     processes = {
         "accounts-web": Command(["-m", "services.accounts", "web"], env["accounts"]),
         "accounts-relay": Command(["-m", "services.accounts", "relay"], env["accounts"]),

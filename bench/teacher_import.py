@@ -129,7 +129,7 @@ def _runtime(url: str) -> Runtime:
                "ACCOUNTS_NATIONAL_ID_ENCRYPTION_KEY": secrets.token_urlsafe(48)}
     runtime = Runtime(DEFINITION, Settings.from_env("accounts", {**os.environ, **environ}))
     migrate(runtime)
-    for code, county in zip(SCHOOLS, ("TPE", "TPE", "TXG", "TNN")):
+    for code, county in zip(SCHOOLS, ("TPE", "TPE", "TXG", "TNN"), strict=True):
         register_unit(runtime, code, f"學校 {code}", "senior_high_school", county)
     return runtime
 

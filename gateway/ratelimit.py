@@ -42,7 +42,7 @@ class RateLimits:
         self._limiter = SlidingWindowCounterRateLimiter(self._storage)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RateLimits":
+    def from_settings(cls, settings: Settings) -> RateLimits:
         return cls(settings.value("RATE_LIMIT_AUTHENTICATED", DEFAULT_AUTHENTICATED),
                    settings.value("RATE_LIMIT_ANONYMOUS", DEFAULT_ANONYMOUS),
                    settings.value("RATE_LIMIT_STORAGE", "memory://"))

@@ -5,13 +5,27 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import (Engine, MetaData, String, Table, Text, bindparam, cast, column,
-                        create_engine, event, func, select, text)
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +46,7 @@ def new_metadata() -> MetaData:
 
 def normalise_url(url: str) -> str:
     """Operators hand out ``postgresql://`` URLs (CloudNativePG does); we speak psycopg 3."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
@@ -99,7 +113,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
-        self.engine
+        _ = self.engine  # built on first use, with the session factory
         assert self._sessions is not None
         with self._sessions() as session, session.begin():
             yield session

@@ -20,14 +20,17 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+class _KitHandler(logging.StreamHandler):
+    """The handler configure_logging adds, so that a second call adds none."""
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Idempotent: the embedded runner configures once for all services of the process,
     a production process once for its own service."""
     root = logging.getLogger()
-    if any(getattr(h, "_servicekit", False) for h in root.handlers):
+    if any(isinstance(h, _KitHandler) for h in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler._servicekit = True  # type: ignore[attr-defined]
+    handler = _KitHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from servicekit import metrics
 
@@ -63,14 +63,14 @@ class OutageTracker:
                 metrics.DEPENDENCY_OUTAGES.labels(self.service, self.dependency).inc()
                 metrics.DEPENDENCY_UP.labels(self.service, self.dependency).set(0)
                 self._up_known = True
-                log.warning(f"lost the {self.dependency}: {meanwhile}",
+                log.warning("lost the %s: %s", self.dependency, meanwhile,
                             extra=self._fields(error, meanwhile))
                 return
             self._count_down_time(now)
             if now - self._reported_at >= self._report_every:
                 self._reported_at = now
-                log.warning(f"still without the {self.dependency} after "
-                            f"{now - self._down_since:.0f} s: {meanwhile}",
+                log.warning("still without the %s after %.0f s: %s",
+                            self.dependency, now - self._down_since, meanwhile,
                             extra={**self._fields(error, meanwhile),
                                    "down_s": round(now - self._down_since, 1),
                                    "attempts": self._attempts})
@@ -84,7 +84,7 @@ class OutageTracker:
                 now = self._clock()
                 self._count_down_time(now)
                 down_s = now - self._down_since
-                log.info(f"the {self.dependency} is back after {down_s:.1f} s",
+                log.info("the %s is back after %.1f s", self.dependency, down_s,
                          extra={"dependency": self.dependency, "down_s": round(down_s, 1),
                                 "attempts": self._attempts})
                 self._down_since = None
@@ -152,17 +152,18 @@ def report(service: str, error: BaseException, meanwhile: str,
 def _is_database_outage(error: BaseException) -> bool:
     from sqlalchemy.exc import DBAPIError
 
+    cause: BaseException | None = error
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
-        error = error.orig  # type: ignore[assignment]
+        cause = error.orig
     try:
         import psycopg
     except ImportError:  # pragma: no cover - installed with the kit
         return False
-    if not isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+    if not isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError)):
         return False
-    state = getattr(error, "sqlstate", None)
+    state = getattr(cause, "sqlstate", None)
     # No SQLSTATE: the client lost or never had a connection (refused, reset, closed).
     return state is None or state.startswith("08") or state in _SERVER_GONE_STATES
 

@@ -90,7 +90,8 @@ def install_problem_handlers(app: Flask) -> None:
             outage.tracker(app.name, dependency).failed(
                 error, "answering 503 dependency-unavailable until it is back")
             return problem_response(dependency_unavailable(), request.path)
-        app.logger.exception("unhandled error")
+        # Flask calls this inside its `except`, so the traceback is there to log.
+        app.logger.exception("unhandled error")  # noqa: LOG004
         return problem_response(Problem(500, "internal-error", "Internal Server Error"), request.path)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Table, and_, or_
 from sqlalchemy.orm import Session
@@ -62,7 +63,7 @@ def _wins_tie(row: Mapping[str, Any], tie: tuple[tuple[str, Any], ...]) -> bool:
 def _statement(dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...],
                shared: tuple[str, ...], version: str,
                tie: tuple[tuple[str, Any], ...],
-               report_written: bool):  # type: ignore[no-untyped-def]
+               report_written: bool) -> tuple[Any, Callable[..., Any]]:
     statement, parameters = insert_rows(dialect, table, columns, shared)
     incoming, kept = statement.excluded, table.c
     newer = kept[version] < incoming[version]

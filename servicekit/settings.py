@@ -10,11 +10,13 @@ local secrets generated on first use) and ``production`` (every secret must be g
 """
 from __future__ import annotations
 
+import builtins
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, TypeVar, overload
 
 SERVICES = ("courses", "accounts", "sso", "transfer", "stats")
 SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103,
@@ -71,7 +73,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None,
-                 **overrides: object) -> "Settings":
+                 **overrides: Any) -> Settings:
         source = dict(os.environ if environ is None else environ)
         env = _PrefixedEnv(service, source)
         mode = env.str("MODE", "embedded")
@@ -126,6 +128,11 @@ class Settings:
     @property
     def amqp(self) -> bool:
         return self.broker_url.startswith(("amqp://", "amqps://"))
+
+    @overload
+    def value(self, name: str, default: str) -> str: ...
+    @overload
+    def value(self, name: str, default: None = None) -> str | None: ...
 
     def value(self, name: str, default: str | None = None) -> str | None:
         """A service-specific setting that the kit does not know about."""
@@ -206,6 +213,10 @@ def parse_positive_int(text: str) -> int:
     return value
 
 
+_T = TypeVar("_T")
+_D = TypeVar("_D")
+
+
 class _PrefixedEnv:
     """environs' typed parsing with the prefixed-then-plain lookup."""
 
@@ -216,7 +227,9 @@ class _PrefixedEnv:
     def _raw(self, name: str) -> str | None:
         return self._source.get(self._prefix + name, self._source.get(name))
 
-    def _parse(self, convert, name: str, default):
+    # Annotations say ``builtins.`` here: inside the class, ``str`` is the method below.
+    def _parse(self, convert: Callable[[builtins.str], _T], name: builtins.str,
+               default: _D) -> _T | _D:
         raw = self._raw(name)
         if raw is None or raw == "":
             return default
@@ -225,11 +238,16 @@ class _PrefixedEnv:
         except ValueError as error:
             raise InvalidSetting(f"{self._prefix}{name} (or {name}) = {raw!r}: {error}") from None
 
-    def str(self, name: str, default: str | None = None) -> str:
-        return self._parse(str, name, default)
+    @overload
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: None = None) -> builtins.str | None: ...
 
-    def int(self, name: str, default: int) -> int:
-        return self._parse(int, name, default)
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
+        return self._parse(builtins.str, name, default)
 
-    def float(self, name: str, default: float) -> float:
-        return self._parse(float, name, default)
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
+        return self._parse(builtins.int, name, default)
+
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
+        return self._parse(builtins.float, name, default)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, jsonify, request
 
@@ -104,7 +105,7 @@ def _install_request_context(app: Flask, service: str, trust_request_id: bool) -
             context.unbind(token)
 
 
-def create_service_app(runtime: "Runtime", api: "ServiceApi", title: str) -> Flask:
+def create_service_app(runtime: Runtime, api: ServiceApi, title: str) -> Flask:
     """A service's whole app: the base, its runtime, its declared API and OpenAPI."""
     app = create_base_app(runtime.settings, readiness=runtime.readiness())
     app.extensions["runtime"] = runtime
@@ -112,16 +113,16 @@ def create_service_app(runtime: "Runtime", api: "ServiceApi", title: str) -> Fla
     return app
 
 
-def current_runtime() -> "Runtime":
+def current_runtime() -> Runtime:
     from flask import current_app
     return current_app.extensions["runtime"]
 
 
-def service_app_factory(definition: "ServiceDefinition", api: "ServiceApi",
+def service_app_factory(definition: ServiceDefinition, api: ServiceApi,
                         title: str) -> Callable[..., Flask]:
     """The ``create_app`` a service's ``app.py`` exposes to gunicorn and to tests."""
     def create_app(settings: Settings | None = None) -> Flask:
-        from servicekit.service import Runtime, ServiceDefinition
+        from servicekit.service import Runtime
         runtime = Runtime(definition, settings or Settings.from_env(definition.name))
         return create_service_app(runtime, api, title)
     return create_app

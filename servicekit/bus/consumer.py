@@ -18,17 +18,18 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from servicekit import context, heartbeat, metrics, outage
 from servicekit.bus.access import Publishers
+from servicekit.bus.readers import QueueReader
 from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
-from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Delivery
 from servicekit.db import Database, insert_rows
 from servicekit.events import Catalogue, Envelope, InvalidEvent, check_producer
@@ -222,7 +223,7 @@ class Consumer:
         rows = session.execute(statement, parameters(
             [{"event_id": event_id, "event_type": item.envelope.type}
              for event_id, item in unique.items()],
-            consumer=self.name, applied_at=datetime.now(timezone.utc)))
+            consumer=self.name, applied_at=datetime.now(UTC)))
         return set(rows.scalars())
 
     def _handle(self, session: Session, run: list[_Decoded]) -> None:
@@ -236,7 +237,7 @@ class Consumer:
                 with context.correlation(item.envelope.correlation_id):
                     handler(session, item.data, item.envelope)
         except Exception as error:
-            raise _HandlerFailed() from error
+            raise _HandlerFailed from error
 
     def _count(self, outcome: BatchOutcome) -> None:
         service, subscription = self.subscription.queue.service, self.subscription.queue.subscription

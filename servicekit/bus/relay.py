@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -177,7 +178,7 @@ class Relay:
         batch = (outbox.c.position == any_(cast(bindparam("positions", positions),
                                                 ARRAY(BigInteger)))
                  if connection.dialect.name == "postgresql" else outbox.c.position.in_(positions))
-        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(timezone.utc)))
+        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(UTC)))
 
     def backlog(self) -> int:
         with self.database.engine.connect() as connection:
@@ -213,7 +214,7 @@ _CONFIRMED = _Confirmed()
 
 def tidy_outbox(database: Database, keep: timedelta = timedelta(days=7)) -> int:
     """Delete rows the broker confirmed more than ``keep`` ago (a scheduled job)."""
-    cutoff = datetime.now(timezone.utc) - keep
+    cutoff = datetime.now(UTC) - keep
     with database.engine.begin() as connection:
         result = connection.execute(delete(outbox).where(outbox.c.sent_at < cutoff))
     return result.rowcount or 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from servicekit.testing.processes import free_port

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from accounts_helpers import outbox_events
+
 from contracts.events import CATALOGUE
 from servicekit import context
 from servicekit.events import Envelope
 from services.accounts.adapters import bulk_outbox
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-
-from accounts_helpers import outbox_events
 
 TYPE = "accounts.account.created.v1"
 
@@ -21,7 +21,7 @@ def data(number: int) -> dict:
             "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}
 
 
-def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:
     monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
     with context.correlation("import-0001"):
         events = BulkOutbox(accounts.outbox)
@@ -49,7 +49,7 @@ def test_generated_ids_are_version_4_uuids() -> None:
                for value in ids)
 
 
-def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:
     from services.accounts.handlers.events import new_teacher_data, new_teacher_json
     monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
     arguments = [(str(uuid.uuid4()), f"teacher{n:05d}", f'王"小明"\\{n}\t\u2028', email,

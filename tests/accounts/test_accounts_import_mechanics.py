@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from accounts_helpers import OPERATOR, outbox_count, outbox_events, reviewer, schools, teacher_id
 from sqlalchemy import select
 
 from servicekit.problems import Problem
@@ -18,15 +19,13 @@ from services.accounts.domain.teachers import RowOutcome
 from services.accounts.handlers import teacher_import
 from services.accounts.handlers.teacher_import import ImportReport, import_rows
 
-from accounts_helpers import OPERATOR, outbox_count, outbox_events, reviewer, schools, teacher_id
 
-
-def teacher(number: int, school: str = "353301", **fields) -> dict:  # type: ignore[no-untyped-def]
+def teacher(number: int, school: str = "353301", **fields) -> dict:
     return {"national_id": teacher_id(number), "name": f"教師{number}", "school_code": school,
             "email": f"t{number}@school.example", **fields}
 
 
-def stored(runtime) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def stored(runtime) -> dict[str, str]:
     """login → display name, every account."""
     with runtime.database.engine.connect() as connection:
         return dict(connection.execute(select(accounts_table.c.login,
@@ -34,14 +33,14 @@ def stored(runtime) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def runtime(request, monkeypatch):  # type: ignore[no-untyped-def]
+def runtime(request, monkeypatch):
     monkeypatch.setattr(teacher_import, "CHUNK_ROWS", 3)
     runtime = request.getfixturevalue("accounts" if request.param == "sqlite" else "pg_accounts")
     schools(runtime)
     return runtime
 
 
-def test_a_file_in_many_chunks_is_reported_as_one(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_in_many_chunks_is_reported_as_one(runtime) -> None:
     import_rows(runtime, OPERATOR, [(1, teacher(9))])  # teacher00001, known from now on
     events = outbox_count(runtime)
     report = import_rows(runtime, reviewer("TPE"), enumerate([
@@ -80,7 +79,7 @@ def test_a_file_in_many_chunks_is_reported_as_one(runtime) -> None:  # type: ign
     assert outbox_count(runtime) == events + 6  # five created, one updated
 
 
-def test_an_import_refused_in_a_later_chunk_leaves_nothing(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_refused_in_a_later_chunk_leaves_nothing(runtime) -> None:
     [known] = import_rows(runtime, OPERATOR, [(1, teacher(9))]).rows
     before, events = stored(runtime), outbox_count(runtime)
     with pytest.raises(Problem) as refused:  # the first chunk is already on its way
@@ -93,10 +92,10 @@ def test_an_import_refused_in_a_later_chunk_leaves_nothing(runtime) -> None:  # 
     assert [r.login for r in again.rows] == ["teacher00002", "teacher00003"]
 
 
-def test_a_failure_while_a_chunk_is_being_stored_leaves_nothing(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_while_a_chunk_is_being_stored_leaves_nothing(runtime, monkeypatch) -> None:
     real = teacher_import.check_row
 
-    def breaks_on_row_5(number, raw):  # type: ignore[no-untyped-def]
+    def breaks_on_row_5(number, raw):
         if number == 5:  # checked while the first chunk's COPY is still open
             raise RuntimeError("the import's process fails")
         return real(number, raw)
@@ -137,7 +136,7 @@ def test_hashes_made_in_bulk_are_the_hashes_made_one_by_one() -> None:
         numbers[:1]) != vault.lookup_hash_many(numbers[:1])
 
 
-def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -> None:
     from services.accounts.adapters.bulk_outbox import BulkOutbox
     before = outbox_count(runtime)
     events = BulkOutbox(runtime.outbox)
@@ -153,11 +152,11 @@ def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -
     assert outbox_count(runtime) == before
 
 
-def test_the_cycle_collector_is_paused_during_an_import_and_resumed_after(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cycle_collector_is_paused_during_an_import_and_resumed_after(runtime, monkeypatch) -> None:
     import gc
     real, seen = teacher_import.check_row, []
 
-    def watched(number, raw):  # type: ignore[no-untyped-def]
+    def watched(number, raw):
         seen.append(gc.isenabled())
         if number == 2:
             raise RuntimeError("the import's process fails")

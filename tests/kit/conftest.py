@@ -2,7 +2,7 @@
 the kit's behaviour that need no server."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,12 +13,12 @@ from services.courses.bootstrap import DEFINITION as COURSES
 
 
 @pytest.fixture
-def accounts(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def accounts(embedded) -> Runtime:
     return embedded(ACCOUNTS)
 
 
 @pytest.fixture
-def courses(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def courses(embedded) -> Runtime:
     return embedded(COURSES, DELIVERY_LIMIT="3")
 
 

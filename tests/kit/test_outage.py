@@ -26,11 +26,11 @@ def sample(name: str, service: str, dependency: str) -> float | None:
     return REGISTRY.get_sample_value(name, {"service": service, "dependency": dependency})
 
 
-def outage_lines(caplog) -> list[logging.LogRecord]:  # type: ignore[no-untyped-def]
+def outage_lines(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "servicekit.outage"]
 
 
-def test_one_warning_at_loss_one_a_minute_then_back(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_one_warning_at_loss_one_a_minute_then_back(caplog) -> None:
     service, clock = f"svc-{uuid.uuid4().hex[:6]}", Clock()
     tracker = outage.OutageTracker(service, "broker", clock=clock)
     caplog.set_level(logging.INFO, logger="servicekit.outage")
@@ -96,7 +96,7 @@ def _psycopg_error(message: str, sqlstate: str | None) -> psycopg.Error:
     (ValueError("a bug"), None),
     (ConnectionRefusedError(111, "refused"), None),  # whose? not said outside a bus loop
 ])
-def test_what_counts_as_losing_a_server(error, dependency) -> None:  # type: ignore[no-untyped-def]
+def test_what_counts_as_losing_a_server(error, dependency) -> None:
     assert outage.dependency_of(error) == dependency
 
 

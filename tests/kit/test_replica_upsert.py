@@ -3,7 +3,7 @@ replica: a late, repeated or out-of-order event never overwrites a newer one, on
 and on PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Boolean, Column, Integer, String, Table, insert, select
@@ -22,7 +22,8 @@ pairs = Table("pairs", metadata, Column("left", String(8), primary_key=True),
               Column("right", String(8), primary_key=True),
               Column("name", String(40), nullable=False),
               Column("version", Integer, nullable=False))
-NOON = datetime(2026, 12, 3, 12, tzinfo=timezone.utc)
+NOON = datetime(2026, 12, 3, 12, tzinfo=UTC)
+NAIVE_NOON = datetime(2026, 12, 3, 12)  # noqa: DTZ001 -- naive on purpose: what is refused
 
 
 def thing(code: str, name: str, version: int, active: bool = True) -> dict[str, object]:
@@ -124,7 +125,7 @@ def test_a_naive_moment_in_a_row_is_refused(empty_database: Database) -> None:
     in the session's zone."""
     database = seeded(empty_database)
     with pytest.raises(Exception) as raised:
-        upsert(database, [{**thing("C", "c v1", 1), "updated_at": datetime(2026, 12, 3, 12)}])
+        upsert(database, [{**thing("C", "c v1", 1), "updated_at": NAIVE_NOON}])
     assert "a UTC column needs an aware datetime, not datetime.datetime(2026, 12, 3, 12, 0)" \
         in str(raised.value)
     assert "C" not in kept(database)

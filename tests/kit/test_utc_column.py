@@ -2,7 +2,7 @@
 in, aware UTC out, on both databases; a naive datetime is refused, never guessed at."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Column, Integer, Table, insert, select
@@ -15,6 +15,7 @@ metadata = new_metadata()
 moments = Table("moments", metadata, Column("id", Integer, primary_key=True),
                 Column("at", UtcDateTime, nullable=True))
 TAIPEI = timezone(timedelta(hours=8))
+NAIVE = datetime(2026, 12, 3, 9, 30)  # noqa: DTZ001 -- naive on purpose: what is refused
 
 
 def stored_and_read(database, value):  # type: ignore[no-untyped-def]
@@ -27,8 +28,8 @@ def stored_and_read(database, value):  # type: ignore[no-untyped-def]
 
 def test_an_aware_utc_moment_comes_back_the_same_and_utc(empty_database: Database) -> None:
     back = stored_and_read(empty_database,
-                           datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=timezone.utc))
-    assert back == datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=timezone.utc)
+                           datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=UTC))
+    assert back == datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=UTC)
     assert back.utcoffset() == timedelta(0)
 
 
@@ -47,7 +48,7 @@ def test_a_naive_moment_is_refused_and_nothing_is_written(empty_database: Databa
     metadata.create_all(database.engine)
     with pytest.raises(StatementError) as raised:
         with database.session() as session:
-            session.execute(insert(moments).values(id=1, at=datetime(2026, 12, 3, 9, 30)))
+            session.execute(insert(moments).values(id=1, at=NAIVE))
     assert isinstance(raised.value.orig, ValueError)
     assert "a UTC column needs an aware datetime, not datetime.datetime(2026, 12, 3, 9, 30)" \
         in str(raised.value.orig)
@@ -60,7 +61,7 @@ def test_a_naive_moment_is_refused_in_a_comparison_too(empty_database: Database)
     metadata.create_all(database.engine)
     with pytest.raises(StatementError):
         with database.session() as session:
-            session.execute(select(moments.c.id).where(moments.c.at < datetime(2026, 12, 3)))
+            session.execute(select(moments.c.id).where(moments.c.at < NAIVE))
 
 
 def test_every_datetime_column_of_every_table_is_utc() -> None:

@@ -14,12 +14,12 @@ from servicekit.tokens import TokenVerifier
 from services.sso.adapters.orm import accounts
 
 
-def claims_of(sso, token):  # type: ignore[no-untyped-def]
+def claims_of(sso, token):
     verifier = TokenVerifier(sso.url, "inservice-api", sso.sso.keys)
     return verifier.verify(token["access_token"])
 
 
-def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):  # type: ignore[no-untyped-def]
+def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):
     grant_id = str(uuid.uuid4())
     sso.publish("accounts.role.revoked.v1" if revoked else "accounts.role.granted.v1", {
         "grant_id": grant_id, "account_id": account.account_id, "role": role,
@@ -27,7 +27,7 @@ def grant(sso, account, role, unit=None, authority=None, version=1, revoked=Fals
     return grant_id
 
 
-def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:
     business = sso.teacher("biz-353301", kind="business", unit_code="353301")
     principal = claims_of(sso, sso.web_token(browser, business))
     assert principal.roles == {"business"} and principal.unit == "353301"
@@ -38,7 +38,7 @@ def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None
     assert principal.roles == {"reviewer"} and principal.authority == "TPE"
 
 
-def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:
     staff = sso.teacher("operator", kind="staff", unit_code=None)
     grant_id = str(uuid.uuid4())
     base = {"grant_id": grant_id, "account_id": staff.account_id, "role": "operator",
@@ -52,7 +52,7 @@ def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # ty
     assert claims_of(sso, refreshed).roles == frozenset()
 
 
-def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:
     teacher = sso.teacher("teacher00001")
     token = sso.web_token(browser, teacher)
     sso.update_account(teacher, status="disabled")
@@ -69,7 +69,7 @@ def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, 
     assert "帳號或密碼錯誤" in refused.text  # the same answer as a wrong password
 
 
-def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> None:  # type: ignore[no-untyped-def]
+def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> None:
     teacher = sso.teacher("teacher00001")
     sso.update_account(teacher, display_name="新名字")  # version 2
     teacher.version = 1
@@ -80,7 +80,7 @@ def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> Non
     assert name == "新名字"
 
 
-def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-untyped-def]
+def signed_in_at_partner(sso, browser, teacher, receiver):
     """The teacher's tokens at a partner that registered for back-channel logout."""
     callback = "https://partner.example.edu.tw/callback"
     _, secret = sso.partner("partner-a", callback, backchannel_logout_uri=receiver.url + "/backchannel")
@@ -94,7 +94,7 @@ def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-un
                               code_verifier=verifier)
 
 
-def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:
     """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
     that a disabled account's session there is over; one that did not register hears nothing."""
     from jose import jwt as jose_jwt
@@ -116,7 +116,7 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     assert len(receiver.received) == 1
 
 
-def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browser, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browser, receiver, monkeypatch) -> None:
     """A failing event in the same batch makes the consumer redo it one savepoint per event:
     the disabled account's logout is still sent, once the whole batch has committed."""
     from servicekit.bus.publisher import KombuPublisher
@@ -126,7 +126,7 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
     teacher = sso.teacher("teacher00001")
     signed_in_at_partner(sso, browser, teacher, receiver)
 
-    def failing(session, data, envelope):  # type: ignore[no-untyped-def]
+    def failing(session, data, envelope):
         raise RuntimeError("a handler failing on this one event")
     monkeypatch.setattr(replica, "apply_role_granted", failing)
     teacher.version += 1

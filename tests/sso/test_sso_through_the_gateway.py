@@ -13,7 +13,7 @@ from servicekit.settings import Settings
 
 
 @pytest.fixture
-def behind_gateway(make_sso, serve):  # type: ignore[no-untyped-def]
+def behind_gateway(make_sso, serve):
     """The sso service behind a real gateway whose origin is the issuer: (sso, gateway URL)."""
     gateway_server = serve()
     sso = make_sso(issuer=gateway_server.url)
@@ -25,7 +25,7 @@ def behind_gateway(make_sso, serve):  # type: ignore[no-untyped-def]
     gateway.extensions["gateway.upstreams"].close()
 
 
-def test_the_whole_flow_at_the_gateways_origin(behind_gateway, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_flow_at_the_gateways_origin(behind_gateway, browser) -> None:
     sso, origin = behind_gateway
     teacher = sso.teacher("teacher00001")
     web = sso.web_client(redirect_uri=origin + "/auth/callback")
@@ -57,7 +57,7 @@ def test_the_whole_flow_at_the_gateways_origin(behind_gateway, browser) -> None:
     assert forged.status_code == 401
 
 
-def test_a_partners_access_token_opens_userinfo_and_nothing_of_the_platform_api(behind_gateway, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partners_access_token_opens_userinfo_and_nothing_of_the_platform_api(behind_gateway, browser) -> None:
     """Issue 8 point 11 (R-GW-1, R-SSO-3): a partner site's access token is made for
     userinfo. Through the gateway it still opens userinfo, and is refused by the API with
     401 `urn:inservice:problem:invalid-token`; the web client's token still opens both."""

@@ -13,20 +13,21 @@ from __future__ import annotations
 import functools
 import json
 import os
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
 
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from servicekit.bus.outbox import Outbox
-from services.accounts.adapters import copy_text
 from servicekit.bus.tables import outbox as outbox_table
 from servicekit.context import current_correlation_id, new_id
+from services.accounts.adapters import copy_text
 
 VALIDATED = 200
 
@@ -46,7 +47,7 @@ def _encode(data: dict[str, Any]) -> str:
 
 
 if c_make_encoder is None:  # a Python without the C accelerator
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # noqa: F811
+    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _COLUMNS = ("event_id", "event_type", "correlation_id", "body", "recorded_at")
 
 
@@ -72,7 +73,7 @@ class BulkOutbox:
         # (event type, datas or argument tuples, None or the makers of data and its JSON)
         self._pending: list[tuple[str, list[Any], Any]] = []
         self._correlation_id = current_correlation_id() or new_id()
-        self._now = datetime.now(timezone.utc)
+        self._now = datetime.now(UTC)
         self._time = self._now.isoformat()
 
     def __len__(self) -> int:
@@ -107,7 +108,7 @@ class BulkOutbox:
         if not count or connection.dialect.name != "postgresql":
             if count:
                 session.execute(insert(outbox_table),
-                                [dict(zip(_COLUMNS, row)) for row in self._rows()])
+                                [dict(zip(_COLUMNS, row, strict=True)) for row in self._rows()])
             self._pending = []
             yield count
             return
@@ -150,6 +151,6 @@ class BulkOutbox:
                       f'"time":{dumps(self._time)},"correlation_id":{dumps(self._correlation_id)},'
                       f'"data":')
             for event_id, data_json in zip(uuid4_strings(max(0, len(items) - checked)),
-                                           rest_json):
+                                           rest_json, strict=True):
                 yield (event_id, event_type, self._correlation_id,
                        f'{{"id":"{event_id}"{middle}{data_json}}}', self._now)

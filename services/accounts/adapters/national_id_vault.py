@@ -21,8 +21,9 @@ import hashlib
 import hmac
 import os
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -136,7 +137,7 @@ class NationalIdVault:
         return self.seal(account_id, self.open(account_id, sealed))
 
 
-_VAULTS: "weakref.WeakKeyDictionary[Runtime, NationalIdVault]" = weakref.WeakKeyDictionary()
+_VAULTS: weakref.WeakKeyDictionary[Runtime, NationalIdVault] = weakref.WeakKeyDictionary()
 
 
 def vault_for(runtime: Runtime) -> NationalIdVault:

@@ -1,6 +1,21 @@
 """The accounts database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index,
-                        Integer, LargeBinary, String, Table, UniqueConstraint, Uuid, func, text)
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        CheckConstraint,
+                        Column,
+                        Date,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        LargeBinary,
+                        String,
+                        Table,
+                        UniqueConstraint,
+                        Uuid,
+                        func,
+                        text,
+)
 
 from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata

@@ -7,16 +7,23 @@ can never make an event the other services refuse."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from marshmallow import ValidationError, validate
 
 from services.accounts.domain import national_id
 from services.accounts.domain.accounts import MAX_DISPLAY_NAME
-from services.accounts.domain.teachers import (INVALID_DATE, INVALID_EMAIL, INVALID_NAME,
-                                               INVALID_NATIONAL_ID, INVALID_SCHOOL_CODE,
-                                               RowRejected, TeacherRow)
+from services.accounts.domain.teachers import (
+    INVALID_DATE,
+    INVALID_EMAIL,
+    INVALID_NAME,
+    INVALID_NATIONAL_ID,
+    INVALID_SCHOOL_CODE,
+    RowRejected,
+    TeacherRow,
+)
 from services.accounts.domain.units import UNIT_CODE
 
 FIELDS = ("national_id", "name", "school_code", "email", "since")

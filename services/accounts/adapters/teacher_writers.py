@@ -11,10 +11,11 @@ hand, by a county's profile) fails the import with ConcurrentChange, to be sent 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
-from typing import Iterable, Iterator, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from psycopg import Copy
 from psycopg.copy import QueuedLibpqWriter
@@ -49,7 +50,7 @@ class ConcurrentChange(RuntimeError):
 class TeacherWriter(Protocol):
     """A context manager: leaving it with an error abandons a write still under way, so
     the session can roll back."""
-    def __enter__(self) -> "TeacherWriter": ...
+    def __enter__(self) -> TeacherWriter: ...
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
     def lock(self) -> None: ...
@@ -73,7 +74,7 @@ class PortableTeacherWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def __enter__(self) -> "PortableTeacherWriter":
+    def __enter__(self) -> PortableTeacherWriter:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -135,7 +136,7 @@ class PostgresTeacherWriter:
         self._copying: ExitStack | None = None  # a COPY the server may still be storing
         self._copy: Copy | None = None
 
-    def __enter__(self) -> "PostgresTeacherWriter":
+    def __enter__(self) -> PostgresTeacherWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

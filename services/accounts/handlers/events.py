@@ -3,7 +3,7 @@ from the domain's objects: the one place that maps state onto a contract."""
 from __future__ import annotations
 
 from datetime import date
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from contracts.review_routing import RoutingRule

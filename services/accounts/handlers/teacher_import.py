@@ -21,12 +21,15 @@ import logging
 import os
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import Any, Iterable, Iterator
+from json.encoder import encode_basestring
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from servicekit import context
 from servicekit.problems import Problem
@@ -34,28 +37,55 @@ from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportHistory,
-                                                       ImportRecord, pack)
+from services.accounts.adapters.import_history import (
+    APPLIED,
+    REFUSED,
+    ImportHistory,
+    ImportRecord,
+    pack,
+)
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
 from services.accounts.adapters.teacher_rows import check_row, national_id_keys, school_codes
+from services.accounts.adapters.teacher_writers import (
+    ConcurrentChange,
+    NewTeacher,
+    TeacherWriter,
+    writer_for,
+)
 from services.accounts.adapters.transfers_repo import TransferLog
-from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
-                                                       TeacherWriter, writer_for)
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
-from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
-                                               OUTSIDE_AUTHORITY, REJECTED,
-                                               TEACHER_OUTSIDE_AUTHORITY, UNCHANGED,
-                                               UNKNOWN_UNIT, UPDATED, KnownTeacher, RowOutcome,
-                                               RowRejected, TeacherChange, TeacherRow,
-                                               change_for, duplicated_rows)
+from services.accounts.domain.teachers import (
+    CREATED,
+    DUPLICATE_NATIONAL_ID,
+    NOT_A_SCHOOL,
+    OUTSIDE_AUTHORITY,
+    REJECTED,
+    TEACHER_OUTSIDE_AUTHORITY,
+    UNCHANGED,
+    UNKNOWN_UNIT,
+    UPDATED,
+    KnownTeacher,
+    RowOutcome,
+    RowRejected,
+    TeacherChange,
+    TeacherRow,
+    change_for,
+    duplicated_rows,
+)
 from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
-                                               account_data, new_teacher_data,
-                                               new_teacher_json, school_changed_data)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
+    SCHOOL_CHANGED,
+    account_data,
+    new_teacher_data,
+    new_teacher_json,
+    school_changed_data,
+)
 from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
 
 log = logging.getLogger("services.accounts.teacher_import")
@@ -102,7 +132,7 @@ class ImportSource:
     content_sha256: str | None = None
 
     @classmethod
-    def file(cls, filename: str, data: bytes) -> "ImportSource":
+    def file(cls, filename: str, data: bytes) -> ImportSource:
         return cls("file", filename[:255], hashlib.sha256(data).hexdigest())
 
 
@@ -174,11 +204,11 @@ def _chunks(numbered: list[tuple[int, dict[str, Any]]], keys: list[str]
     duplicates among them before any of them is written, and every other row can be
     written as soon as its chunk is checked (its national ID is in no other row)."""
     counts = Counter(keys)
-    single = [row for row, key in zip(numbered, keys) if counts[key] == 1]
+    single = [row for row, key in zip(numbered, keys, strict=True) if counts[key] == 1]
     for start in range(0, len(single), CHUNK_ROWS):
         yield single[start:start + CHUNK_ROWS]
     if len(single) < len(numbered):
-        yield [row for row, key in zip(numbered, keys) if counts[key] > 1]
+        yield [row for row, key in zip(numbered, keys, strict=True) if counts[key] > 1]
 
 
 def _checked(numbered: Iterable[tuple[int, dict[str, Any]]]
@@ -243,7 +273,7 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
             outcomes.update(plan.outcomes)
             changes.extend(plan.changes)
             made = writer.create(_new_teachers(vault, plan.new, logins, today), now)
-            for (row, _), teacher in zip(plan.new, made):
+            for (row, _), teacher in zip(plan.new, made, strict=True):
                 outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
             created.extend(made)
             logins += len(made)
@@ -311,17 +341,17 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, numbers: list[str]
     if not vault.has_previous_hash_key:
         # The common case, and the benchmarked one: one hash per row, nothing more.
         hashes = vault.lookup_hash_many(numbers)
-        return dict(zip(numbers, hashes)), writer.existing(hashes)
+        return dict(zip(numbers, hashes, strict=True)), writer.existing(hashes)
     pairs = [vault.lookup_hashes(number) for number in numbers]
     hashes = [current for current, _ in pairs]
     known = writer.existing(hashes + [previous for _, previous in pairs])
     for current, previous in pairs:
         if current not in known and previous in known:
             known[current] = known[previous]
-    return dict(zip(numbers, hashes)), known
+    return dict(zip(numbers, hashes, strict=True)), known
 
 
-def _add_current_schools(session, schools: dict[str, Unit],  # type: ignore[no-untyped-def]
+def _add_current_schools(session: Session, schools: dict[str, Unit],
                          known: Iterable[KnownTeacher], today: date) -> None:
     """The known teachers' current schools (their authorities decide who may change
     them), in one query for those the rows did not name already."""
@@ -341,7 +371,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
     # None: every school (the network's staff, even for a teacher with no school).
     managed = None if is_national(principal) else {
         code for code, school in schools.items() if manages_teachers_of(principal, school)}
-    for row, lookup_hash in zip(rows, hashes):
+    for row, lookup_hash in zip(rows, hashes, strict=True):
         teacher = known.get(lookup_hash)
         if teacher is None:
             plan.new.append((row, lookup_hash))
@@ -352,7 +382,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
             named = ({"account_id": teacher.account_id}
                      if sees_teachers_of(principal, current) else {})
             raise Problem(409, "teacher-exists", "The teacher exists",
-                          "a teacher with this national ID exists", **named)
+                          "a teacher with this national ID exists", headers=None, **named)
         if managed is not None and teacher.unit_code not in managed:
             plan.outcomes[row.row] = RowOutcome(
                 row.row, REJECTED, reason=TEACHER_OUTSIDE_AUTHORITY,
@@ -375,12 +405,12 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
                     schools: dict[str, Unit]) -> None:
     for teacher, change in changes:
         events.add(ACCOUNT_UPDATED, account_data(Account(
-            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]
+            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]  # text id: account_data prints it
             change.display_name, change.email, change.unit_code, None,
             schools[change.unit_code].county_code, change.school_since, change.version)))
         if change.moved:
             events.add(SCHOOL_CHANGED, school_changed_data(
-                teacher.account_id, change.unit_code, change.school_since,  # type: ignore[arg-type]
+                teacher.account_id, change.unit_code, change.moved_on,
                 change.version))
 
 
@@ -398,16 +428,18 @@ def _transfers(principal: Principal, changes: list[tuple[KnownTeacher, TeacherCh
         if crosses_authorities(left_authority, joined.authority_code):
             moves.append(Transfer(uuid.uuid4(), uuid.UUID(teacher.account_id),
                                   change.left_school, left_authority, change.unit_code,
-                                  joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                                  joined.authority_code, change.moved_on,
                                   BY_IMPORT, principal.subject, at, import_id=import_id))
     return moves
 
 
-def check_school(principal: Principal, school: Unit | None) -> None:
+def check_school(principal: Principal, school: Unit | None) -> Unit:
+    """The school, when ``principal`` may place a teacher there; else RowRejected."""
     school = check_is_school(school)
     if not is_national(principal) and school.authority_code != principal.authority:
         raise RowRejected(OUTSIDE_AUTHORITY,
                           f"unit {school.code} is not under the authority you act for")
+    return school
 
 
 def check_is_school(school: Unit | None) -> Unit:
@@ -425,7 +457,7 @@ def _new_teachers(vault: NationalIdVault, new: list[tuple[TeacherRow, bytes]], f
     if not new:
         return
     nonces = os.urandom(NONCE_BYTES * len(new))
-    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)))):
+    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)), strict=True)):
         nonce = nonces[index * NONCE_BYTES:(index + 1) * NONCE_BYTES]
         yield NewTeacher(account_id, teacher_login(first + index), lookup_hash,
                          vault.seal(account_id, row.national_id, nonce), row.name,

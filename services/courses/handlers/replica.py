@@ -4,7 +4,7 @@ with this), so each event counts once; an older version arriving late never over
 a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,8 +13,11 @@ from servicekit.bus.consumer import batched
 from servicekit.db import insert_for
 from servicekit.events import Envelope
 from servicekit.replica import upsert_newer
-from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
-                                           unit_replica)
+from services.courses.adapters.orm import (
+    jurisdiction_change_replica,
+    routing_rule_replica,
+    unit_replica,
+)
 
 Events = list[tuple[dict[str, Any], Envelope]]
 
@@ -26,7 +29,7 @@ def apply_units(session: Session, events: Events) -> None:
         {"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
          "authority_code": data["authority_code"], "county_code": data.get("county_code"),
          "version": data["version"]} for data, _envelope in events],
-        shared={"updated_at": datetime.now(timezone.utc)})
+        shared={"updated_at": datetime.now(UTC)})
 
 
 @batched
