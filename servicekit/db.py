@@ -198,6 +198,9 @@ def _unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
 
 def _json_value(value: Any) -> str:
     """What PostgreSQL reads back as the same value of the column's type."""
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        # PostgreSQL would read it in the session's zone: refused, as UtcDateTime does.
+        raise ValueError(f"a UTC column needs an aware datetime, not {value!r}")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, uuid.UUID):

@@ -2,8 +2,9 @@
 first migration creates them with ``create_messaging_tables``."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, text
 
+from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
@@ -18,8 +19,8 @@ outbox = Table(
     Column("event_type", String(128), nullable=False),
     Column("correlation_id", String(128), nullable=False),
     Column("body", Text, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
 )
 # The relay only ever reads unsent rows in order; keep that index small.
 Index("ix_outbox_unsent", outbox.c.position,
@@ -30,7 +31,7 @@ inbox = Table(
     Column("consumer", String(128), primary_key=True),
     Column("event_id", String(36), primary_key=True),
     Column("event_type", String(128), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
 )
 
 

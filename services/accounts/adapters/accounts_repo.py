@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import func, insert, or_, select, update
@@ -19,7 +18,6 @@ from services.accounts.adapters.orm import (
     unit_jurisdictions,
     units,
 )
-from services.accounts.adapters.times import loaded, stored
 from services.accounts.domain.accounts import BUSINESS, TEACHER, Account
 from services.accounts.domain.roles import RoleGrant
 from services.accounts.domain.teachers import KnownTeacher
@@ -33,10 +31,7 @@ _FROM = accounts.outerjoin(units, units.c.code == accounts.c.unit_code)
 
 
 def _account(row) -> Account:  # type: ignore[no-untyped-def]  # a Row of any width
-    account = Account(*row)
-    return replace(account, created_at=loaded(account.created_at),
-                   approved_at=loaded(account.approved_at),
-                   last_sign_in_at=loaded(account.last_sign_in_at))
+    return Account(*row)
 
 
 class AccountRepository:
@@ -69,7 +64,7 @@ class AccountRepository:
             national_id_hash=lookup_hash,
             national_id_ciphertext=sealed.ciphertext if sealed else None,
             national_id_key_id=sealed.key_id if sealed else None,
-            created_at=stored(at), updated_at=stored(at), approved_at=stored(account.approved_at),
+            created_at=at, updated_at=at, approved_at=account.approved_at,
             approved_by=account.approved_by))
 
     def update(self, account: Account, at: datetime) -> None:
@@ -78,8 +73,8 @@ class AccountRepository:
                                      email=account.email, unit_code=account.unit_code,
                                      authority_code=account.authority_code,
                                      school_since=account.school_since, version=account.version,
-                                     approved_at=stored(account.approved_at),
-                                     approved_by=account.approved_by, updated_at=stored(at)))
+                                     approved_at=account.approved_at,
+                                     approved_by=account.approved_by, updated_at=at))
 
     def business(self, unit_codes: Iterable[str] | None, status: str | None,
                  authority_code: str | None = None, day: date | None = None) -> list[Account]:
@@ -110,10 +105,10 @@ class AccountRepository:
                                        .where(accounts.c.account_id == account_id)).first()
         if current is None:
             return False
-        last = loaded(current[0])
+        last = current[0]
         if last is None or at > last:
             self.session.execute(update(accounts).where(accounts.c.account_id == account_id)
-                                 .values(last_sign_in_at=stored(at)))
+                                 .values(last_sign_in_at=at))
         return True
 
     # -- teachers --------------------------------------------------------------------
@@ -175,19 +170,17 @@ class RoleGrantRepository:
             role_grants.c.version).where(role_grants.c.account_id == account_id)
             .order_by(role_grants.c.granted_at))
         # By column name: the grant's fields are not tied to the order of the SELECT.
-        return [replace(grant, granted_at=loaded(grant.granted_at),
-                        revoked_at=loaded(grant.revoked_at))
-                for grant in (RoleGrant(**row._mapping) for row in rows)]
+        return [RoleGrant(**row._mapping) for row in rows]
 
     def add(self, grant: RoleGrant) -> None:
         self.session.execute(insert(role_grants).values(
             grant_id=grant.grant_id, account_id=grant.account_id, role=grant.role,
             unit_code=grant.unit_code, authority_code=grant.authority_code,
-            granted_at=stored(grant.granted_at), granted_by=grant.granted_by, version=grant.version))
+            granted_at=grant.granted_at, granted_by=grant.granted_by, version=grant.version))
 
     def save_revocation(self, grant: RoleGrant) -> None:
         self.session.execute(update(role_grants).where(role_grants.c.grant_id == grant.grant_id)
-                             .values(revoked_at=stored(grant.revoked_at), revoked_by=grant.revoked_by,
+                             .values(revoked_at=grant.revoked_at, revoked_by=grant.revoked_by,
                                      version=grant.version))
 
 
@@ -199,7 +192,7 @@ class ExportAudit:
                reason: str) -> None:
         self.session.execute(insert(national_id_exports), [
             {"export_id": export_id, "account_id": account_id, "exported_by": by,
-             "exported_at": stored(at), "reason": reason} for account_id in account_ids])
+             "exported_at": at, "reason": reason} for account_id in account_ids])
 
     def list(self, limit: int, offset: int) -> list[dict]:
         rows = self.session.execute(select(
@@ -207,4 +200,4 @@ class ExportAudit:
             national_id_exports.c.exported_by, national_id_exports.c.exported_at,
             national_id_exports.c.reason)
             .order_by(national_id_exports.c.id.desc()).limit(limit).offset(offset))
-        return [{**row._mapping, "exported_at": loaded(row.exported_at)} for row in rows]
+        return [dict(row._mapping) for row in rows]

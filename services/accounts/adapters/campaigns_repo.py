@@ -7,7 +7,6 @@ from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.accounts.adapters.orm import authorities, campaign_authorities, campaigns
-from services.accounts.adapters.times import loaded, stored
 from services.accounts.domain.campaigns import Campaign, Confirmation
 
 
@@ -18,8 +17,8 @@ class CampaignRepository:
     def add(self, campaign_id: str, title: str, deadline: datetime, reference: str | None,
             authority_codes: list[str], at: datetime, by: str) -> None:
         self.session.execute(insert(campaigns).values(
-            campaign_id=campaign_id, title=title, deadline=stored(deadline), reference=reference,
-            created_at=stored(at), created_by=by))
+            campaign_id=campaign_id, title=title, deadline=deadline, reference=reference,
+            created_at=at, created_by=by))
         self.session.execute(insert(campaign_authorities), [
             {"campaign_id": campaign_id, "authority_code": code} for code in authority_codes])
 
@@ -28,7 +27,7 @@ class CampaignRepository:
         self.session.execute(update(campaign_authorities).where(
             campaign_authorities.c.campaign_id == campaign_id,
             campaign_authorities.c.authority_code == authority_code).values(
-            confirmed_at=stored(at), confirmed_by=by, note=note))
+            confirmed_at=at, confirmed_by=by, note=note))
 
     def get(self, campaign_id: str) -> Campaign | None:
         found = self._load(campaigns.c.campaign_id == campaign_id)
@@ -50,9 +49,9 @@ class CampaignRepository:
             .where(campaign_authorities.c.campaign_id.in_([h.campaign_id for h in heads]))
             .order_by(authorities.c.position)).all()
         return [Campaign(
-            head.campaign_id, head.title, loaded(head.deadline), head.reference,
-            loaded(head.created_at),
-            tuple(Confirmation(line.authority_code, loaded(line.confirmed_at), line.confirmed_by,
+            head.campaign_id, head.title, head.deadline, head.reference,
+            head.created_at,
+            tuple(Confirmation(line.authority_code, line.confirmed_at, line.confirmed_by,
                                line.note)
                   for line in lines if line.campaign_id == head.campaign_id))
             for head in heads]

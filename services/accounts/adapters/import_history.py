@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
 from services.accounts.adapters.orm import teacher_imports
-from services.accounts.adapters.times import loaded, stored
 
 APPLIED, REFUSED = "applied", "refused"
 _SUMMARY = [c for c in teacher_imports.c if c.name != "report"]
@@ -52,7 +51,6 @@ class ImportHistory:
     def add(self, record: ImportRecord, report: bytes | None) -> None:
         """``report``: the rows' JSON as ``pack`` made it."""
         values = {c.name: getattr(record, c.name) for c in _SUMMARY}
-        values["imported_at"] = stored(record.imported_at)
         values["report"] = report
         self.session.execute(insert(teacher_imports).values(**values))
 
@@ -78,12 +76,11 @@ class ImportHistory:
     def drop_reports_before(self, moment: datetime) -> int:
         """Removes the rows of reports received before ``moment``; returns how many."""
         return rows_changed(self.session.execute(
-            update(teacher_imports).where(teacher_imports.c.imported_at < stored(moment),
+            update(teacher_imports).where(teacher_imports.c.imported_at < moment,
                                           teacher_imports.c.report.is_not(None))
             .values(report=None)))
 
 
 def _record(row) -> ImportRecord:  # type: ignore[no-untyped-def]  # a Row of any width
     values = {c.name: getattr(row, c.name) for c in _SUMMARY}
-    return ImportRecord(**{**values, "imported_at": loaded(values["imported_at"]),
-                           "report_kept": bool(row.report_kept)})
+    return ImportRecord(**values, report_kept=bool(row.report_kept))

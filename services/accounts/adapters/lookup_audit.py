@@ -16,7 +16,6 @@ from servicekit.db import insert_for
 from servicekit.dml import rows_changed
 from services.accounts.adapters.orm import national_id_lookup_quotas as quotas
 from services.accounts.adapters.orm import national_id_lookups
-from services.accounts.adapters.times import stored
 
 ANSWERED, OVER_QUOTA = "answered", "over-quota"
 
@@ -54,4 +53,4 @@ class LookupAudit:
 
     def record(self, entry: LookupRecord) -> None:
         self.session.execute(insert(national_id_lookups).values(
-            **{**entry.__dict__, "looked_up_at": stored(entry.looked_up_at)}))
+            **entry.__dict__))

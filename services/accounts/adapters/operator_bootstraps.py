@@ -9,7 +9,6 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from services.accounts.adapters.orm import accounts, operator_bootstraps, role_grants
-from services.accounts.adapters.times import loaded, stored
 from services.accounts.domain.accounts import ENABLED
 
 
@@ -47,7 +46,7 @@ class OperatorBootstraps:
 
     def record(self, entry: Bootstrap) -> None:
         self.session.execute(insert(operator_bootstraps).values(
-            **{**entry.__dict__, "created_at": stored(entry.created_at)}))
+            **entry.__dict__))
 
     def all(self) -> list[Bootstrap]:
         rows = self.session.execute(select(
@@ -56,4 +55,4 @@ class OperatorBootstraps:
             operator_bootstraps.c.another, operator_bootstraps.c.outcome,
             operator_bootstraps.c.created_at)
             .order_by(operator_bootstraps.c.id))
-        return [Bootstrap(*row[:-1], loaded(row[-1])) for row in rows]
+        return [Bootstrap(*row) for row in rows]

@@ -15,7 +15,6 @@ from services.accounts.adapters.orm import (
     unit_jurisdictions,
     units,
 )
-from services.accounts.adapters.times import stored
 from services.accounts.domain.authorities import Authority
 from services.accounts.domain.jurisdiction import Period
 from services.accounts.domain.units import Unit
@@ -150,7 +149,7 @@ class UnitRepository:
     def add_period(self, code: str, period: Period, at: datetime, by: str) -> None:
         self.session.execute(insert(unit_jurisdictions).values(
             unit_code=code, authority_code=period.authority_code, valid_from=period.valid_from,
-            valid_until=period.valid_until, reference=period.reference, recorded_at=stored(at),
+            valid_until=period.valid_until, reference=period.reference, recorded_at=at,
             recorded_by=by))
 
     def close_period(self, code: str, period: Period) -> None:
@@ -179,4 +178,4 @@ class RoutingRepository:
         self.session.execute(insert(review_routing_rules).values(
             rule_id=rule.rule_id, unit_type=rule.unit_type, reviewer=rule.reviewer,
             fixed_authority_code=rule.fixed_authority_code, effective_from=rule.effective_from,
-            recorded_at=stored(at), recorded_by=by))
+            recorded_at=at, recorded_by=by))

@@ -5,7 +5,6 @@ from sqlalchemy import (
                         CheckConstraint,
                         Column,
                         Date,
-                        DateTime,
                         ForeignKey,
                         Index,
                         Integer,
@@ -18,6 +17,7 @@ from sqlalchemy import (
                         text,
 )
 
+from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
@@ -43,7 +43,7 @@ units = Table(
     Column("unit_type", String(64), nullable=False),
     Column("county_code", String(8), nullable=True),
     Column("version", Integer, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("registered_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 
 # Effective-dated: [valid_from, valid_until), valid_until NULL while in force.
@@ -55,7 +55,7 @@ unit_jurisdictions = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_until", Date, nullable=True),
     Column("reference", String(100), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(128), nullable=False),
     UniqueConstraint("unit_code", "valid_from"),
 )
@@ -67,7 +67,7 @@ review_routing_rules = Table(
     Column("reviewer", String(32), nullable=False),
     Column("fixed_authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
     Column("effective_from", Date, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(128), nullable=False),
     UniqueConstraint("unit_type", "effective_from"),
 )
@@ -90,11 +90,11 @@ accounts = Table(
     Column("national_id_ciphertext", LargeBinary, nullable=True),
     Column("national_id_key_id", String(16), nullable=True),
     Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("approved_at", UtcDateTime, nullable=True),
     Column("approved_by", String(128), nullable=True),
-    Column("last_sign_in_at", DateTime(timezone=True), nullable=True),
+    Column("last_sign_in_at", UtcDateTime, nullable=True),
     CheckConstraint("(kind = 'teacher') = (national_id_hash IS NOT NULL)", name="teacher_identity"),
 )
 # Business accounts are listed per unit; teachers (most rows) stay out of this index.
@@ -120,9 +120,9 @@ role_grants = Table(
     Column("role", String(16), nullable=False),
     Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
     Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
     Column("granted_by", String(128), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
     Column("revoked_by", String(128), nullable=True),
     Column("version", Integer, nullable=False),
 )
@@ -134,7 +134,7 @@ national_id_exports = Table(
     Column("export_id", Uuid, nullable=False, index=True),
     Column("account_id", Uuid, ForeignKey("accounts.account_id"), nullable=False),
     Column("exported_by", String(128), nullable=False),
-    Column("exported_at", DateTime(timezone=True), nullable=False),
+    Column("exported_at", UtcDateTime, nullable=False),
     Column("reason", String(500), nullable=False),
 )
 
@@ -149,9 +149,9 @@ campaigns = Table(
     "campaigns", metadata,
     Column("campaign_id", String(32), primary_key=True),
     Column("title", String(200), nullable=False),
-    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
     Column("reference", String(100), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(128), nullable=False),
 )
 
@@ -159,7 +159,7 @@ campaign_authorities = Table(
     "campaign_authorities", metadata,
     Column("campaign_id", String(32), ForeignKey("campaigns.campaign_id"), primary_key=True),
     Column("authority_code", String(16), ForeignKey("authorities.code"), primary_key=True),
-    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("confirmed_at", UtcDateTime, nullable=True),
     Column("confirmed_by", String(128), nullable=True),
     Column("note", String(500), nullable=True),
 )
@@ -175,7 +175,7 @@ teacher_imports = Table(
     Column("content_sha256", String(64), nullable=True),
     Column("imported_by", String(128), nullable=False),
     Column("authority_code", String(16), ForeignKey("authorities.code"), nullable=True),
-    Column("imported_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("imported_at", UtcDateTime, nullable=False, index=True),
     Column("outcome", String(16), nullable=False),
     Column("problem", String(64), nullable=True),
     Column("created", Integer, nullable=False),
@@ -203,7 +203,7 @@ teacher_transfers = Table(
     Column("import_id", Uuid, nullable=True),
     Column("reason", String(500), nullable=True),
     Column("transferred_by", String(128), nullable=False),
-    Column("transferred_at", DateTime(timezone=True), nullable=False),
+    Column("transferred_at", UtcDateTime, nullable=False),
 )
 
 # The audit of lookups by national ID: who, when, in which scope, how many IDs and how
@@ -213,7 +213,7 @@ national_id_lookups = Table(
     "national_id_lookups", metadata,
     Column("id", _Serial, primary_key=True, autoincrement=True),
     Column("looked_up_by", String(128), nullable=False),
-    Column("looked_up_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("looked_up_at", UtcDateTime, nullable=False, index=True),
     Column("roles", String(128), nullable=False),
     Column("authority_code", String(16), nullable=True),
     Column("unit_code", String(32), nullable=True),
@@ -249,5 +249,5 @@ operator_bootstraps = Table(
     Column("host", String(255), nullable=False),
     Column("another", Boolean, nullable=False),
     Column("outcome", String(16), nullable=False),  # created, refused
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -27,7 +27,6 @@ from services.accounts.adapters import copy_text
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.national_id_vault import Sealed
 from services.accounts.adapters.orm import accounts, teacher_past_schools
-from services.accounts.adapters.times import stored
 from services.accounts.domain.accounts import ENABLED, TEACHER
 from services.accounts.domain.teachers import KnownTeacher, TeacherChange
 
@@ -95,14 +94,13 @@ class PortableTeacherWriter:
         teachers = list(teachers)
         if not teachers:
             return teachers
-        moment = stored(at)
         self.session.execute(insert(accounts), [{
             "account_id": uuid.UUID(t.account_id), "login": t.login, "kind": TEACHER,
             "status": ENABLED, "display_name": t.display_name, "email": t.email,
             "unit_code": t.unit_code, "school_since": t.school_since,
             "national_id_hash": t.lookup_hash, "national_id_ciphertext": t.sealed.ciphertext,
-            "national_id_key_id": t.sealed.key_id, "version": 1, "created_at": moment,
-            "updated_at": moment} for t in teachers])
+            "national_id_key_id": t.sealed.key_id, "version": 1, "created_at": at,
+            "updated_at": at} for t in teachers])
         return teachers
 
     def update(self, changes: list[tuple[str, TeacherChange]], at: datetime) -> None:
@@ -113,7 +111,7 @@ class PortableTeacherWriter:
                                    accounts.c.version == bindparam("b_version") - 1).values(
                 display_name=bindparam("b_name"), email=bindparam("b_email"),
                 unit_code=bindparam("b_unit"), school_since=bindparam("b_since"),
-                version=bindparam("b_version"), updated_at=stored(at)),
+                version=bindparam("b_version"), updated_at=at),
             [{"b_id": uuid.UUID(account_id), "b_name": c.display_name, "b_email": c.email,
               "b_unit": c.unit_code, "b_since": c.school_since, "b_version": c.version}
              for account_id, c in changes])

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.accounts.adapters.orm import teacher_transfers
-from services.accounts.adapters.times import loaded, stored
 from services.accounts.domain.transfers import Transfer
 
 
@@ -18,8 +17,7 @@ class TransferLog:
 
     def add(self, transfers: list[Transfer]) -> None:
         if transfers:
-            self.session.execute(insert(teacher_transfers), [
-                {**asdict(t), "transferred_at": stored(t.transferred_at)} for t in transfers])
+            self.session.execute(insert(teacher_transfers), [asdict(t) for t in transfers])
 
     def of_teacher(self, account_id: uuid.UUID) -> list[Transfer]:
         """Oldest first."""
@@ -27,5 +25,4 @@ class TransferLog:
             select(*(teacher_transfers.c[name] for name in Transfer.__dataclass_fields__))
             .where(teacher_transfers.c.account_id == account_id)
             .order_by(teacher_transfers.c.transferred_at, teacher_transfers.c.since))
-        return [replace(t, transferred_at=loaded(t.transferred_at))
-                for t in (Transfer(**row._mapping) for row in rows)]
+        return [Transfer(**row._mapping) for row in rows]

@@ -1,6 +1,7 @@
 """The courses database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table
+from sqlalchemy import Column, Date, Integer, String, Table
 
+from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
 
 metadata = new_metadata()
@@ -15,7 +16,7 @@ unit_replica = Table(
     Column("unit_type", String(64), nullable=False),
     Column("authority_code", String(32), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
     Column("county_code", String(8), nullable=True),
 )
 

@@ -4,17 +4,15 @@ with this), so each event counts once; an older version arriving late never over
 a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from servicekit.bus.consumer import batched
-from servicekit.db import insert_for, insert_rows
+from servicekit.db import insert_for
 from servicekit.events import Envelope
+from servicekit.replica import upsert_newer
 from services.courses.adapters.orm import (
     jurisdiction_change_replica,
     routing_rule_replica,
@@ -27,11 +25,11 @@ Events = list[tuple[dict[str, Any], Envelope]]
 @batched
 def apply_units(session: Session, events: Events) -> None:
     """One statement for a run of unit events."""
-    _upsert_newer(session, unit_replica, "code", [
+    upsert_newer(session, unit_replica, ["code"], [
         {"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
          "authority_code": data["authority_code"], "county_code": data.get("county_code"),
          "version": data["version"]} for data, _envelope in events],
-        updated_at=datetime.now(UTC))
+        shared={"updated_at": datetime.now(UTC)})
 
 
 @batched
@@ -49,34 +47,8 @@ def apply_jurisdiction_changes(session: Session, events: Events) -> None:
 
 @batched
 def apply_routing_rules(session: Session, events: Events) -> None:
-    _upsert_newer(session, routing_rule_replica, "rule_id", [
+    upsert_newer(session, routing_rule_replica, ["rule_id"], [
         {"rule_id": data["rule_id"], "unit_type": data["unit_type"], "reviewer": data["reviewer"],
          "fixed_authority_code": data.get("fixed_authority_code"),
          "effective_from": data["effective_from"], "version": data["version"]}
         for data, _envelope in events])
-
-
-def _upsert_newer(session: Session, table: Table, key: str, rows: list[dict[str, Any]],
-                  **shared: Any) -> None:
-    """One statement for the run. It may touch each key only once, so of several events of
-    one key only the one applying them in order would leave is written: the first of the
-    highest version (a later one of the same version does not overwrite it)."""
-    newest: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        kept = newest.get(row[key])
-        if kept is None or kept["version"] < row["version"]:
-            newest[row[key]] = row
-    statement, parameters = _upsert_statement(session.get_bind().dialect.name, table, key,
-                                              tuple(rows[0]), tuple(shared))
-    session.execute(statement, parameters(list(newest.values()), **shared))
-
-
-@functools.cache
-def _upsert_statement(dialect: str, table: Table, key: str, columns: tuple[str, ...],
-                      shared: tuple[str, ...]) -> tuple[Any, Callable[..., Any]]:
-    statement, parameters = insert_rows(dialect, table, columns, shared)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={column: statement.excluded[column] for column in (*columns, *shared)
-              if column != key},
-        where=table.c.version < statement.excluded.version), parameters

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.events import Envelope
+from servicekit.replica import upsert_newer
 from services.sso.adapters.orm import accounts, role_grants, utcnow
 from services.sso.context import Sso
 from services.sso.handlers.sessions import end_sign_ins
@@ -34,20 +34,13 @@ def handlers(sso: Sso) -> dict[str, Handler]:
 def apply_account_data(session: Session, data: dict[str, Any]) -> bool:
     """Writes the newer version; True when the account can no longer sign in."""
     account_id = str(data["account_id"])
-    current = session.execute(select(accounts.c.version, accounts.c.status)
-                              .where(accounts.c.account_id == account_id)).first()
-    row = {"login": data["login"].lower(), "kind": data["kind"], "status": data["status"],
-           "display_name": data["display_name"], "email": data.get("email"),
-           "unit_code": data.get("unit_code"), "authority_code": data.get("authority_code"),
-           "county_code": data.get("county_code"), "version": data["version"],
-           "updated_at": utcnow()}
-    if current is None:
-        session.execute(insert(accounts).values(account_id=account_id, **row))
-    elif current.version < data["version"]:
-        session.execute(update(accounts).where(accounts.c.account_id == account_id).values(**row))
-    else:
-        return False
-    return data["status"] != "enabled"
+    written = upsert_newer(session, accounts, ["account_id"], [{
+        "account_id": account_id, "login": data["login"].lower(), "kind": data["kind"],
+        "status": data["status"], "display_name": data["display_name"],
+        "email": data.get("email"), "unit_code": data.get("unit_code"),
+        "authority_code": data.get("authority_code"), "county_code": data.get("county_code"),
+        "version": data["version"]}], shared={"updated_at": utcnow()}, report_written=True)
+    return bool(written) and data["status"] != "enabled"
 
 
 def apply_role_granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
@@ -59,15 +52,10 @@ def apply_role_revoked(session: Session, data: dict[str, Any], _envelope: Envelo
 
 
 def _apply_grant(session: Session, data: dict[str, Any], active: bool) -> None:
-    grant_id = str(data["grant_id"])
-    current = session.scalar(select(role_grants.c.version)
-                             .where(role_grants.c.grant_id == grant_id))
-    row = {"account_id": str(data["account_id"]), "role": data["role"],
-           "unit_code": data.get("unit_code"), "authority_code": data.get("authority_code"),
-           "active": active, "version": data["version"], "updated_at": utcnow()}
-    if current is None:
-        session.execute(insert(role_grants).values(grant_id=grant_id, **row))
-    elif current < data["version"] or (current == data["version"] and not active):
-        # A revocation carrying the grant's own version still ends it.
-        session.execute(update(role_grants).where(role_grants.c.grant_id == grant_id).values(**row))
-
+    # A revocation carrying the grant's own version still ends it.
+    upsert_newer(session, role_grants, ["grant_id"], [{
+        "grant_id": str(data["grant_id"]), "account_id": str(data["account_id"]),
+        "role": data["role"], "unit_code": data.get("unit_code"),
+        "authority_code": data.get("authority_code"), "active": active,
+        "version": data["version"]}], shared={"updated_at": utcnow()},
+        tie_wins_when={"active": False})
