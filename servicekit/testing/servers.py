@@ -78,7 +78,22 @@ def make_database(postgres_admin: Callable[[str], None]) -> Iterator[Callable[[s
         postgres_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+# What would stop, wipe or cut off the whole shared broker, which other runs are using:
+# a test that needs that does it to a node of its own (``rabbitmq_node``).
+WHOLE_BROKER_COMMANDS = {"stop_app", "stop", "shutdown", "reset", "force_reset",
+                         "close_all_connections", "close_all_user_connections"}
+
+
+class SharedBrokerCommandRefused(AssertionError):
+    pass
+
+
 def rabbitmqctl(*args: str) -> str:
+    """``rabbitmqctl`` on the machine's shared broker, refusing what would stop it."""
+    if refused := WHOLE_BROKER_COMMANDS.intersection(args):
+        raise SharedBrokerCommandRefused(
+            f"rabbitmqctl {min(refused)} on the shared broker would break other work: "
+            "use the rabbitmq_node fixture (a node of the test's own)")
     return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
                           text=True, timeout=60).stdout
 
