@@ -56,7 +56,10 @@ def _script(name: str) -> str:
 class RabbitNode:
     def __init__(self, name_prefix: str = "test") -> None:
         self.folder = Path(tempfile.mkdtemp(prefix=f"{name_prefix}-rabbitmq-"))
-        self.port, self.dist_port = free_port(), free_port()
+        self.port = free_port()
+        self.dist_port = free_port()
+        while self.dist_port == self.port:
+            self.dist_port = free_port()
         self.node = f"{name_prefix}-{secrets.token_hex(4)}@localhost"
         self._server, self._ctl = _script("rabbitmq-server"), _script("rabbitmqctl")
         cookie = self.folder / ".erlang.cookie"  # Erlang wants it private to its owner
