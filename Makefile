@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make up` runs the platform, `make test` tests it.
+# `make lint` checks the rules the tools hold (style, layers, types); CI runs it first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ TEST_WORKERS ?= 2
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[test]'
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[test,lint]'
 	touch $(STAMP)
 
 up: $(STAMP)
@@ -26,6 +27,11 @@ bench: $(STAMP)
 
 bench-%: $(STAMP)
 	$(BIN)/python -m bench $*
+
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf var

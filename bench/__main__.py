@@ -10,7 +10,7 @@ import traceback
 # Imported only when run: a service that does not import today fails its own scenario,
 # not every other one.
 SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
-             "sso": "bench.sso"}
+             "sso": "bench.sso", "recovery": "bench.recovery"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ process first connects (it is about to claim its first batch) and when a count i
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import psycopg
 

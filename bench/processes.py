@@ -7,9 +7,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ def write_result(scenario: str, figures: dict[str, Any], parameters: dict[str, A
                  load_at_start: float) -> dict[str, Any]:
     result = {
         "scenario": scenario,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": _nproc(),
         # Taken before the scenario starts its own processes, which load the machine too.
         "load_average_1m_at_start": load_at_start,

@@ -7,9 +7,9 @@ unit had no authority yet, while courses, which is not told when that period beg
 answers with the unit's first authority.)"""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from contracts.vocabulary import AUTHORITY_CODES, UNIT_TYPES
 

@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
     # One spelling of the path for Flask's routing, the route table and the service: no
     # `//` is left for Werkzeug to merge (or to redirect to `//host`) after we looked.
-    app.wsgi_app = NormalisedPaths(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = NormalisedPaths(app.wsgi_app)  # type: ignore[method-assign]  # Flask's middleware hook
     _install_cors(app, settings)
 
     @app.before_request

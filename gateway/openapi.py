@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from gateway.proxy import Upstreams
 from gateway.routes import resolve
@@ -52,11 +53,11 @@ def merge(documents: Mapping[str, dict[str, Any] | None]) -> dict[str, Any]:
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
         "description": "An access token from the sso service."}}}
     tags, unavailable = [], []
-    for service, document in documents.items():
-        if document is None:
+    for service, published in documents.items():
+        if published is None:
             unavailable.append(service)
             continue
-        document = _with_renamed_refs(document, service)
+        document = _with_renamed_refs(published, service)
         for kind, entries in _mapping(document.get("components")).items():
             merged = components.setdefault(kind, {})
             for name, value in _mapping(entries).items():
@@ -90,13 +91,13 @@ def _tagged(item: Any, service: str, default_security: Any) -> Any:
     item = dict(item)
     for method, operation in item.items():
         if method in _HTTP_METHODS and isinstance(operation, dict):
-            operation = {**operation, "tags": [service]}
-            if "operationId" in operation:
-                operation["operationId"] = f"{service}.{operation['operationId']}"
+            tagged = {**operation, "tags": [service]}
+            if "operationId" in tagged:
+                tagged["operationId"] = f"{service}.{tagged['operationId']}"
             # The service's document-wide default would be lost in the merge.
-            if default_security is not None and "security" not in operation:
-                operation["security"] = default_security
-            item[method] = operation
+            if default_security is not None and "security" not in tagged:
+                tagged["security"] = default_security
+            item[method] = tagged
     return item
 
 
@@ -105,7 +106,7 @@ def _with_renamed_refs(node: Any, service: str) -> Any:
         return [_with_renamed_refs(value, service) for value in node]
     if not isinstance(node, dict):
         return node
-    renamed = {}
+    renamed: dict[str, Any] = {}
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str):
             renamed[key] = _renamed_ref(value, service)

@@ -21,7 +21,8 @@ CORS) like every other error.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from servicekit.problems import Problem
 

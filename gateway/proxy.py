@@ -11,9 +11,10 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import urllib3
@@ -144,7 +145,7 @@ class Upstreams:
             return Fetched(answer.status, answer.data)
 
         with ThreadPoolExecutor(max_workers=max(1, len(self._urls))) as pool:
-            return dict(zip(self._urls, pool.map(fetch, self._urls)))
+            return dict(zip(self._urls, pool.map(fetch, self._urls), strict=True))
 
 
 def _end_to_end(items: Iterable[tuple[str, str]],

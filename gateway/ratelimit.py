@@ -14,7 +14,6 @@ same minute are 2,000; the default leaves half as much again (docs/architecture.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import math
 import time
 
@@ -23,12 +22,10 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from servicekit import outage
 from servicekit.problems import Problem
 from servicekit.settings import InvalidSetting, Settings
 from servicekit.tokens import Principal
-
-log = logging.getLogger("gateway.ratelimit")
-
 
 DEFAULT_AUTHENTICATED = "600/minute"  # one person's own budget, wherever they sit
 DEFAULT_ANONYMOUS = "3000/minute"  # one address's: a whole school signing in at once
@@ -45,7 +42,7 @@ class RateLimits:
         self._limiter = SlidingWindowCounterRateLimiter(self._storage)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RateLimits":
+    def from_settings(cls, settings: Settings) -> RateLimits:
         return cls(settings.value("RATE_LIMIT_AUTHENTICATED", DEFAULT_AUTHENTICATED),
                    settings.value("RATE_LIMIT_ANONYMOUS", DEFAULT_ANONYMOUS),
                    settings.value("RATE_LIMIT_STORAGE", "memory://"))
@@ -62,14 +59,18 @@ class RateLimits:
             raise ConnectionError("the rate limit storage does not answer")
 
     def _hit(self, limit: RateLimitItem, kind: str, identity: str) -> None:
+        storage = outage.tracker("gateway", "rate-limit-storage")
         try:
             if self._limiter.hit(limit, kind, identity):
+                storage.ok()
                 return
             reset_at = self._limiter.get_window_stats(limit, kind, identity).reset_time
-        except StorageError:
-            # Losing the limiter must not take the platform down with it; readiness says so.
-            log.warning("rate limit storage unavailable; request let through")
+        except StorageError as error:
+            # Losing the limiter must not take the platform down with it; readiness says
+            # so, and the log once per outage (not once per request).
+            storage.failed(error, "letting requests through without a limit")
             return
+        storage.ok()
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise Problem(429, "rate-limited", "Too many requests",
                       f"Try again in {retry_after} seconds.",

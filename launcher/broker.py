@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from servicekit.bus import access, setup

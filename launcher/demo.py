@@ -7,7 +7,7 @@ keeps the embedded default empty. A platform in production mode never gets demo 
 ``DEMO_DATA`` with ``MODE=production`` stops ``make up`` before anything starts."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from servicekit.settings import SERVICES
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from gateway.app import create_app as create_gateway
@@ -48,12 +50,12 @@ class EmbeddedPlatform:
         self._serve(create_gateway(gateway_settings), gateway_settings)
         return f"http://{gateway_settings.http_host}:{gateway_settings.http_port}"
 
-    def _serve(self, app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    def _serve(self, app: Flask, settings: Settings) -> None:
         server = make_server(settings.http_host, settings.http_port, app, threaded=True)
         self.servers.append(server)
         self._background(f"{settings.service}-web", server.serve_forever)
 
-    def _background(self, name: str, target, *args) -> None:  # type: ignore[no-untyped-def]
+    def _background(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         thread.start()
         self.threads.append(thread)

@@ -21,7 +21,7 @@ from servicekit.settings import REPO_ROOT, Settings
 
 def _run(service: str, *args: str) -> int:
     return subprocess.run([sys.executable, "-m", f"services.{service}", *args], cwd=REPO_ROOT,
-                          env=dict(os.environ)).returncode
+                          env=dict(os.environ), check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:

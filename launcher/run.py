@@ -43,7 +43,7 @@ def main() -> int:
         print(f"\n  The platform is up ({mode}): {url}\n  API document: {url}/api/openapi.json"
               f"\n  Ctrl-C stops it.\n", flush=True)
         while not stopping.wait(0.5):
-            if real_servers:
+            if isinstance(platform, ProcessPlatform):
                 platform.supervise()  # restarts what ended (launcher/supervisor.py)
     except KeyboardInterrupt:
         started.set()  # a second Ctrl-C while stopping does not cut the stop short

@@ -30,9 +30,9 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 from servicekit.orphans import die_with_parent
 
@@ -77,7 +77,9 @@ class Child:
 
     def spawn(self) -> None:
         self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=dict(self.env),
-                                        start_new_session=True, preexec_fn=die_with_parent)
+                                        start_new_session=True,
+                                        # The supervisor runs on one thread: no lock can be held across the fork.
+                                        preexec_fn=die_with_parent)  # noqa: PLW1509
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -140,9 +142,9 @@ class Supervisor:
             silent = now - child.started_at
         if silent <= self.policy.stuck_after:
             return False
-        log.error(f"process {child.name} stuck (no turn of its loop for {silent:.0f}s); "
-                  f"killing it", extra={"child": child.name, "pid": child.pid,
-                                        "silent_s": round(silent)})
+        log.error("process %s stuck (no turn of its loop for %.0fs); killing it",
+                  child.name, silent,
+                  extra={"child": child.name, "pid": child.pid, "silent_s": round(silent)})
         return True
 
     def _schedule_restart(self, child: Child, now: float) -> None:
@@ -153,8 +155,8 @@ class Supervisor:
         ran_for = now - child.started_at
         child.delay = self.policy.next_delay(child.delay, ran_for)
         child.restart_at = now + child.delay
-        log.error(f"process {child.name} ended ({describe_exit(child.process.returncode)}); "
-                  f"restarting in {child.delay:g}s", extra={
+        log.error("process %s ended (%s); restarting in %gs", child.name,
+                  describe_exit(child.process.returncode), child.delay, extra={
                       "child": child.name, "pid": child.process.pid,
                       "returncode": child.process.returncode,
                       "reason": describe_exit(child.process.returncode),

@@ -18,12 +18,13 @@ import json
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from servicekit import heartbeat, serving
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
+from servicekit.bus.transport import Transport
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
 from servicekit.problems import Problem
@@ -65,7 +66,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     if args.command == "consumer":
         return _run_consumers(runtime, args.subscription)
     if args.command == "migrate":
-        return _one_off(runtime, lambda: migrate(runtime) or 0)
+        return _one_off(runtime, lambda: _migrated(runtime))
     if args.command == "dead-letters":
         return _dead_letters(runtime, args)
     if args.command == "tidy-outbox":
@@ -113,6 +114,11 @@ def _seed_demo(runtime: Runtime) -> int:
     if isinstance(pending, threading.Thread):
         pending.join()
     print(json.dumps({"service": runtime.definition.name, "seeded": seed is not None}))
+    return 0
+
+
+def _migrated(runtime: Runtime) -> int:
+    migrate(runtime)
     return 0
 
 
@@ -165,7 +171,8 @@ def _run_consumers(runtime: Runtime, only: list[str] | None) -> int:
 
 def consume(runtime: Runtime, subscription: Subscription, stop: threading.Event) -> None:
     runtime.consumer(subscription).run(lambda: runtime.open_reader(subscription), stop,
-                                       batch_size=runtime.settings.consumer_batch_size)
+                                       batch_size=runtime.settings.consumer_batch_size,
+                                       reconnect_seconds=runtime.settings.reconnect_seconds)
 
 
 def _dead_letters(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -178,7 +185,8 @@ def _dead_letters(runtime: Runtime, args: argparse.Namespace) -> int:
         transport.close()
 
 
-def _dead_letter_action(transport, subscriptions, args) -> int:  # type: ignore[no-untyped-def]
+def _dead_letter_action(transport: Transport, subscriptions: list[Subscription],
+                        args: argparse.Namespace) -> int:
     for subscription in subscriptions:
         queue = subscription.queue
         if args.action == "replay":

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Iterator
+from contextvars import ContextVar, Token
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -31,19 +31,20 @@ def acceptable_id(value: str | None) -> str | None:
 
 @contextmanager
 def correlation(value: str | None) -> Iterator[str]:
-    token = _correlation_id.set(value or new_id())
+    current = value or new_id()
+    token = _correlation_id.set(current)
     try:
-        yield _correlation_id.get()  # type: ignore[misc]
+        yield current
     finally:
         _correlation_id.reset(token)
 
 
-def bind(value: str) -> object:
+def bind(value: str) -> Token[str | None]:
     return _correlation_id.set(value)
 
 
-def unbind(token: object) -> None:
-    _correlation_id.reset(token)  # type: ignore[arg-type]
+def unbind(token: Token[str | None]) -> None:
+    _correlation_id.reset(token)
 
 
 def current_service() -> str | None:

@@ -5,13 +5,27 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import (Engine, MetaData, String, Table, Text, bindparam, cast, column,
-                        create_engine, event, func, select, text)
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +46,7 @@ def new_metadata() -> MetaData:
 
 def normalise_url(url: str) -> str:
     """Operators hand out ``postgresql://`` URLs (CloudNativePG does); we speak psycopg 3."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
@@ -71,8 +85,11 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, service: str | None = None) -> None:
+        """``service``: whose database this is; its outage tracker hears of every
+        connection made (servicekit.outage), so the process says when it is back."""
         self.url = normalise_url(url)
+        self.service = service
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -82,7 +99,10 @@ class Database:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = build_engine(self.url)
+                    engine = build_engine(self.url)
+                    if self.service is not None:
+                        _report_connections(engine, self.service)
+                    self._engine = engine
                     self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         return self._engine
 
@@ -93,7 +113,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
-        self.engine
+        _ = self.engine  # built on first use, with the session factory
         assert self._sessions is not None
         with self._sessions() as session, session.begin():
             yield session
@@ -105,6 +125,14 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _report_connections(engine: Engine, service: str) -> None:
+    from servicekit import outage
+
+    # After the pool's pre-ping: a connection in hand means the server answers.
+    event.listen(engine, "engine_connect",
+                 lambda _connection: outage.tracker(service, outage.DATABASE).ok())
 
 
 def insert_for(bind_dialect: str, table):  # type: ignore[no-untyped-def]

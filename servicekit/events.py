@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -33,7 +34,7 @@ class EnvelopeSchema(Schema):
     id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Regexp(EVENT_TYPE))
     source = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    time = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    time = fields.AwareDateTime(required=True, default_timezone=UTC)
     correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     data = fields.Dict(required=True)
 
@@ -51,14 +52,14 @@ class Envelope:
     data: Mapping[str, Any]
     correlation_id: str
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_json(self) -> bytes:
         return json.dumps(_ENVELOPE.dump(self), ensure_ascii=False,
                           separators=(",", ":")).encode()
 
     @classmethod
-    def from_json(cls, body: bytes | str) -> "Envelope":
+    def from_json(cls, body: bytes | str) -> Envelope:
         try:
             raw = json.loads(body)
             loaded = _ENVELOPE_LOADER.load(raw)

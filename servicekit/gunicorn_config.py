@@ -3,6 +3,7 @@
 Read by gunicorn as ``--config python:servicekit.gunicorn_config``; values come from
 the environment the ``web`` command prepared (servicekit.serving)."""
 import os
+from typing import Any
 
 from prometheus_client import multiprocess
 
@@ -21,11 +22,12 @@ control_socket_disable = True
 preload_app = False  # engines and connections are built in each worker, after the fork
 
 
-def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+# Gunicorn's hook signatures; gunicorn ships no types.
+def child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
-def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+def post_fork(server: Any, worker: Any) -> None:
     # A worker ends with its master, even one killed with SIGKILL: else it keeps the
     # port, serving with nobody to stop or replace it.
     die_with(server.pid)

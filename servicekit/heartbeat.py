@@ -55,7 +55,7 @@ _process = Heartbeat()
 
 def configure(path: str | Path | None) -> Heartbeat:
     """The process's heartbeat, writing to ``path`` (the ``HEARTBEAT_FILE`` setting)."""
-    global _process
+    global _process  # noqa: PLW0603 -- one heartbeat per process, set at start-up
     _process = Heartbeat(path)
     return _process
 

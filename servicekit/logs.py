@@ -20,14 +20,17 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+class _KitHandler(logging.StreamHandler):
+    """The handler configure_logging adds, so that a second call adds none."""
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Idempotent: the embedded runner configures once for all services of the process,
     a production process once for its own service."""
     root = logging.getLogger()
-    if any(getattr(h, "_servicekit", False) for h in root.handlers):
+    if any(isinstance(h, _KitHandler) for h in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler._servicekit = True  # type: ignore[attr-defined]
+    handler = _KitHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
@@ -38,5 +41,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # werkzeug's own access log duplicates ours, in plain text.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # pika narrates every connection step at INFO; our own lines say what matters.
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # pika narrates every connection step at INFO, and every failed one at ERROR with a
+    # stack trace — dozens during a broker restart. Each of those failures reaches our
+    # code as an exception, which servicekit.outage reports once per outage.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)

@@ -83,13 +83,32 @@ def install_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        app.logger.exception("unhandled error")
+        from servicekit import outage
+
+        dependency = outage.dependency_of(error)
+        if dependency is not None:  # said once per outage, not a stack trace per request
+            outage.tracker(app.name, dependency).failed(
+                error, "answering 503 dependency-unavailable until it is back")
+            return problem_response(dependency_unavailable(), request.path)
+        # Flask calls this inside its `except`, so the traceback is there to log.
+        app.logger.exception("unhandled error")  # noqa: LOG004
         return problem_response(Problem(500, "internal-error", "Internal Server Error"), request.path)
 
 
 def validation_failed(errors: Any) -> Problem:
     return Problem(422, "validation-failed", "The request is not valid",
                    "See `errors` for each field.", errors=errors)
+
+
+# Seconds a client is asked to wait while the service cannot reach its database or broker.
+DEPENDENCY_RETRY_AFTER = 5
+
+
+def dependency_unavailable() -> Problem:
+    """The service is up but a server it needs (database, broker) is not: try again."""
+    return Problem(503, "dependency-unavailable", "Service temporarily unavailable",
+                   "The service cannot reach a server it needs; try again shortly.",
+                   headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER)})
 
 
 def unauthenticated(detail: str) -> Problem:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
 
@@ -79,7 +80,7 @@ def _field_loader(name: str, field: fields.Field) -> FieldLoader:
         try:
             return field.deserialize(value, name, data)
         except ValidationError:
-            raise _Doubt() from None
+            raise _Doubt from None
 
     conversion = None if field.pre_load or field.post_load else _conversion(field)
     if conversion is None:
@@ -97,9 +98,9 @@ def _field_loader(name: str, field: fields.Field) -> FieldLoader:
             loaded = convert(value)
             for validator in validators:
                 if validator(loaded) is False:
-                    raise _Doubt()
+                    raise _Doubt
         except (ValueError, ValidationError):  # the conversion refused, or a validator
-            raise _Doubt() from None
+            raise _Doubt from None
         return loaded
 
     return quick
@@ -115,12 +116,15 @@ def _conversion(field: fields.Field) -> tuple[type, Callable[[Any], Any]] | None
     kind = type(field)
     if kind._deserialize is _STRING_LOAD:  # String, Email…: a str is taken as it is
         return str, _same
+    # ``_validated`` exists on the classes that check: read it with a default.
+    validated = getattr(kind, "_validated", None)
     if (isinstance(field, fields.Integer) and kind._deserialize is _NUMBER_LOAD
-            and kind._validated is _INTEGER_CHECK):
+            and validated is _INTEGER_CHECK):
         return int, _same  # never bool: ``type(True) is int`` is false
-    if kind._deserialize is _UUID_LOAD and kind._validated is _UUID_CHECK:
+    if kind._deserialize is _UUID_LOAD and validated is _UUID_CHECK:
         return str, uuid.UUID
-    if (kind._deserialize is _MAPPING_LOAD and field.key_field is None
+    if (isinstance(field, fields.Mapping) and kind._deserialize is _MAPPING_LOAD
+            and field.key_field is None
             and field.value_field is None):
         return dict, field.mapping_type
     parse = getattr(field, "DESERIALIZATION_FUNCS", {}).get(getattr(field, "format", None))
@@ -128,7 +132,8 @@ def _conversion(field: fields.Field) -> tuple[type, Callable[[Any], Any]] | None
     if kind._deserialize is _TEMPORAL_LOAD and parse in (datetime.fromisoformat,
                                                          date.fromisoformat):
         return str, parse
-    if kind._deserialize is _AWARE_LOAD and parse == datetime.fromisoformat:
+    if (isinstance(field, fields.AwareDateTime) and kind._deserialize is _AWARE_LOAD
+            and parse == datetime.fromisoformat):
         return str, functools.partial(_aware, default_timezone=field.default_timezone)
     return None
 

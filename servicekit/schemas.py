@@ -8,7 +8,7 @@ fuzzer see them too.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -27,8 +27,8 @@ def bounded_integer(minimum: int = 0, maximum: int = INT_MAX, **kwargs: Any) -> 
 
 # A moment near the ends of Python's calendar (years 1 and 9999) overflows when it is
 # converted to UTC: a deadline or an outage is somewhere in between.
-EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=timezone.utc)
-LATEST_MOMENT = datetime(3000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def bounded_moment(**kwargs: Any) -> fields.AwareDateTime:

@@ -6,18 +6,18 @@ the migrations and the command line — so five services do not keep five copies
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
 from servicekit.bus.outbox import Outbox
 from servicekit.bus.publisher import Publisher, open_publisher
+from servicekit.bus.readers import QueueReader
 from servicekit.bus.relay import Relay
 from servicekit.bus.topology import QueueSpec
-from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Transport
 from servicekit.db import Database
 from servicekit.events import Catalogue
@@ -30,7 +30,7 @@ class Command:
     job; its result is printed as JSON."""
     name: str
     help: str
-    run: Callable[["Runtime", argparse.Namespace], object]
+    run: Callable[[Runtime, argparse.Namespace], object]
     arguments: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
 
 
@@ -49,14 +49,14 @@ class ServiceDefinition:
     migrations_dir: Path
     catalogue: Catalogue
     # Built per runtime (handlers may need the runtime's settings).
-    subscriptions: Callable[["Runtime"], list[Subscription]] = field(default=lambda _r: [])
+    subscriptions: Callable[[Runtime], list[Subscription]] = field(default=lambda _r: [])
     # Run by ``migrate`` after the schema is current, in every mode: reference data that
     # must be there and announced before the service serves (idempotent).
-    after_migrate: Callable[["Runtime"], object] | None = None
+    after_migrate: Callable[[Runtime], object] | None = None
     # The small demo data set of the embedded default (``make up``, and ``seed-demo`` for
     # ``DEMO_DATA=1`` on real servers); never run in production. Idempotent. It may leave
     # work running and return its thread, which the one-off ``seed-demo`` waits for.
-    seed_demo: Callable[["Runtime"], object] | None = None
+    seed_demo: Callable[[Runtime], object] | None = None
     commands: tuple[Command, ...] = ()
 
 
@@ -69,7 +69,7 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database_url)
+        return Database(self.settings.database_url, self.definition.name)
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -97,7 +97,8 @@ class Runtime:
 
     def relay(self) -> Relay:
         return Relay(self.definition.name, self.database, self.open_publisher,
-                     self.settings.relay_batch_size, self.settings.relay_idle_seconds)
+                     self.settings.relay_batch_size, self.settings.relay_idle_seconds,
+                     self.settings.reconnect_seconds)
 
     def consumer(self, subscription: Subscription) -> Consumer:
         return Consumer(self.database, subscription, self.definition.catalogue,

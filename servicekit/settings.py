@@ -10,11 +10,13 @@ local secrets generated on first use) and ``production`` (every secret must be g
 """
 from __future__ import annotations
 
+import builtins
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, TypeVar, overload
 
 SERVICES = ("courses", "accounts", "sso", "transfer", "stats")
 SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103,
@@ -60,6 +62,8 @@ class Settings:
     consumer_batch_size: int
     relay_batch_size: int
     relay_idle_seconds: float
+    # How often a relay or consumer tries again while the broker or database is down.
+    reconnect_seconds: float
     metrics_port: int | None
     service_urls: Mapping[str, str] = field(default_factory=dict)
     # The clients whose access tokens the platform API takes (servicekit.tokens): the
@@ -69,7 +73,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None,
-                 **overrides: object) -> "Settings":
+                 **overrides: Any) -> Settings:
         source = dict(os.environ if environ is None else environ)
         env = _PrefixedEnv(service, source)
         mode = env.str("MODE", "embedded")
@@ -107,6 +111,7 @@ class Settings:
             consumer_batch_size=env.int("CONSUMER_BATCH_SIZE", 1000),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 1000),
             relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
+            reconnect_seconds=env.float("RECONNECT_SECONDS", 2.0),
             metrics_port=env.int("METRICS_PORT", 0) or None,
             service_urls={name: env.str(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
                           for name, port in SERVICE_PORTS.items() if name != "gateway"},
@@ -123,6 +128,11 @@ class Settings:
     @property
     def amqp(self) -> bool:
         return self.broker_url.startswith(("amqp://", "amqps://"))
+
+    @overload
+    def value(self, name: str, default: str) -> str: ...
+    @overload
+    def value(self, name: str, default: None = None) -> str | None: ...
 
     def value(self, name: str, default: str | None = None) -> str | None:
         """A service-specific setting that the kit does not know about."""
@@ -203,6 +213,10 @@ def parse_positive_int(text: str) -> int:
     return value
 
 
+_T = TypeVar("_T")
+_D = TypeVar("_D")
+
+
 class _PrefixedEnv:
     """environs' typed parsing with the prefixed-then-plain lookup."""
 
@@ -213,7 +227,9 @@ class _PrefixedEnv:
     def _raw(self, name: str) -> str | None:
         return self._source.get(self._prefix + name, self._source.get(name))
 
-    def _parse(self, convert, name: str, default):
+    # Annotations say ``builtins.`` here: inside the class, ``str`` is the method below.
+    def _parse(self, convert: Callable[[builtins.str], _T], name: builtins.str,
+               default: _D) -> _T | _D:
         raw = self._raw(name)
         if raw is None or raw == "":
             return default
@@ -222,11 +238,16 @@ class _PrefixedEnv:
         except ValueError as error:
             raise InvalidSetting(f"{self._prefix}{name} (or {name}) = {raw!r}: {error}") from None
 
-    def str(self, name: str, default: str | None = None) -> str:
-        return self._parse(str, name, default)
+    @overload
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: None = None) -> builtins.str | None: ...
 
-    def int(self, name: str, default: int) -> int:
-        return self._parse(int, name, default)
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
+        return self._parse(builtins.str, name, default)
 
-    def float(self, name: str, default: float) -> float:
-        return self._parse(float, name, default)
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
+        return self._parse(builtins.int, name, default)
+
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
+        return self._parse(builtins.float, name, default)

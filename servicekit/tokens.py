@@ -20,9 +20,10 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Collection, Mapping, Protocol
+from typing import Any, Protocol
 
 import requests
 from jose import ExpiredSignatureError, jwk, jwt
@@ -33,8 +34,8 @@ from servicekit.problems import Problem
 log = logging.getLogger("servicekit.tokens")
 
 MAX_TOKEN_LENGTH = 8192  # far above any token sso issues; parsing stops early for junk
-_KEY_TYPES = {**{alg: "RSA" for alg in ALGORITHMS.RSA_DS},
-              **{alg: "EC" for alg in ALGORITHMS.EC_DS}}
+_KEY_TYPES = {**dict.fromkeys(ALGORITHMS.RSA_DS, "RSA"),
+              **dict.fromkeys(ALGORITHMS.EC_DS, "EC")}
 _PUBLIC_MEMBERS = ("kty", "crv", "n", "e", "x", "y")
 _TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 USERINFO_PATH = "/oauth/userinfo"
@@ -91,7 +92,7 @@ class Principal:
         return not self.roles.isdisjoint(roles)
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any]) -> "Principal":
+    def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
         """Raises ValueError when a claim has the wrong shape."""
         subject, roles, scope = claims.get("sub"), claims.get("roles", []), claims.get("scope", "")
         if not isinstance(subject, str) or not subject:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, jsonify, request
 
-from servicekit import context, metrics
+from servicekit import context, metrics, outage
 from servicekit.logs import configure_logging
 from servicekit.problems import install_problem_handlers
 from servicekit.settings import Settings
@@ -43,7 +44,7 @@ def create_base_app(settings: Settings, name: str | None = None,
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        results, ready = run_checks(checks)
+        results, ready = run_checks(checks, service=name)
         return jsonify(status="ready" if ready else "unavailable", service=name,
                        checks=results), (200 if ready else 503)
 
@@ -55,14 +56,22 @@ def create_base_app(settings: Settings, name: str | None = None,
     return app
 
 
-def run_checks(checks: Mapping[str, ReadinessCheck]) -> tuple[dict[str, str], bool]:
+def run_checks(checks: Mapping[str, ReadinessCheck],
+               service: str | None = None) -> tuple[dict[str, str], bool]:
+    """``service``: whose outage trackers hear of each result (a web process learns of the
+    broker only here), so a probe every few seconds logs one line per outage."""
     results: dict[str, str] = {}
     for check_name, check in checks.items():
+        tracker = outage.tracker(service, check_name) if service else None
         try:
             check()
             results[check_name] = "ok"
+            if tracker is not None:
+                tracker.ok()
         except Exception as error:  # any failure means "not ready"; say which
             results[check_name] = f"unavailable: {type(error).__name__}"
+            if tracker is not None:
+                tracker.failed(error, "reporting not ready until it is back")
     return results, all(value == "ok" for value in results.values())
 
 
@@ -96,7 +105,7 @@ def _install_request_context(app: Flask, service: str, trust_request_id: bool) -
             context.unbind(token)
 
 
-def create_service_app(runtime: "Runtime", api: "ServiceApi", title: str) -> Flask:
+def create_service_app(runtime: Runtime, api: ServiceApi, title: str) -> Flask:
     """A service's whole app: the base, its runtime, its declared API and OpenAPI."""
     app = create_base_app(runtime.settings, readiness=runtime.readiness())
     app.extensions["runtime"] = runtime
@@ -104,16 +113,16 @@ def create_service_app(runtime: "Runtime", api: "ServiceApi", title: str) -> Fla
     return app
 
 
-def current_runtime() -> "Runtime":
+def current_runtime() -> Runtime:
     from flask import current_app
     return current_app.extensions["runtime"]
 
 
-def service_app_factory(definition: "ServiceDefinition", api: "ServiceApi",
+def service_app_factory(definition: ServiceDefinition, api: ServiceApi,
                         title: str) -> Callable[..., Flask]:
     """The ``create_app`` a service's ``app.py`` exposes to gunicorn and to tests."""
     def create_app(settings: Settings | None = None) -> Flask:
-        from servicekit.service import Runtime, ServiceDefinition
+        from servicekit.service import Runtime
         runtime = Runtime(definition, settings or Settings.from_env(definition.name))
         return create_service_app(runtime, api, title)
     return create_app

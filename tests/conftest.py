@@ -2,7 +2,7 @@
 default (SQLite files, kombu's in-process bus) for tests that need no server."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,7 +14,7 @@ pytest_plugins = ["servicekit.testing.servers"]
 
 
 @pytest.fixture
-def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:  # type: ignore[no-untyped-def]
+def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:
     runtimes: list[Runtime] = []
 
     def make(definition: ServiceDefinition, **environ: str) -> Runtime:

@@ -51,32 +51,32 @@ SOME_DEMO_STAFF = {("operator", "staff", "operator", None, None),
     ({"MODE": "production"}, False, False),
     ({"MODE": "production", "DEMO_DATA": "0"}, True, False),
 ])
-def test_when_make_up_seeds(environ, real_servers, expected) -> None:  # type: ignore[no-untyped-def]
+def test_when_make_up_seeds(environ, real_servers, expected) -> None:
     assert wants_demo_data(environ, real_servers) is expected
 
 
 @pytest.mark.parametrize("environ", [{"MODE": "production", "DEMO_DATA": "1"},
                                      {"SSO_MODE": "production", "DEMO_DATA": "true"},
                                      {"DEMO_DATA": "maybe"}])
-def test_demo_data_refused_in_production_or_unreadable(environ) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_refused_in_production_or_unreadable(environ) -> None:
     with pytest.raises(DemoDataRefused):
         wants_demo_data(environ, real_servers=True)
 
 
-def test_make_up_refuses_demo_data_in_production_before_starting_anything(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_make_up_refuses_demo_data_in_production_before_starting_anything(tmp_path) -> None:
     env = dict(os.environ, MODE="production", DEMO_DATA="1", DATA_DIR=str(tmp_path),
                BROKER_URL="amqp://guest:guest@127.0.0.1:9/",  # nothing there: never reached
                DATABASE_URL="postgresql://postgres@127.0.0.1:9/platform_{service}")
     started = time.monotonic()
     up = subprocess.run([sys.executable, "-m", "launcher"], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=60)
+                        capture_output=True, text=True, check=False, timeout=60)
     assert up.returncode == 2
     assert up.stderr.startswith("make up: DEMO_DATA is refused with MODE=production: demo logins")
     assert "Traceback" not in up.stderr and "The platform is up" not in up.stdout
     assert time.monotonic() - started < 30
 
 
-def test_seed_demo_refuses_production(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_refuses_production(monkeypatch, capsys) -> None:
     for name, value in {"MODE": "production", "DATABASE_URL": "sqlite:///:memory:",
                         "TOKEN_ISSUER": "https://inservice.test",
                         "JWKS_URL": "https://inservice.test/jwks.json"}.items():
@@ -86,7 +86,7 @@ def test_seed_demo_refuses_production(monkeypatch, capsys) -> None:  # type: ign
 
 
 # -- the same demo set on PostgreSQL, by the command, as by the embedded seed ----------------
-def account_rows(runtime: Runtime) -> set[tuple]:  # type: ignore[type-arg]
+def account_rows(runtime: Runtime) -> set[tuple]:
     with runtime.database.engine.connect() as connection:
         return {tuple(row) for row in connection.execute(select(
             accounts_table.c.login, accounts_table.c.kind, accounts_table.c.status,
@@ -94,7 +94,7 @@ def account_rows(runtime: Runtime) -> set[tuple]:  # type: ignore[type-arg]
             accounts_table.c.authority_code))}
 
 
-def grant_rows(runtime: Runtime) -> set[tuple]:  # type: ignore[type-arg]
+def grant_rows(runtime: Runtime) -> set[tuple]:
     with runtime.database.engine.connect() as connection:
         return {tuple(row) for row in connection.execute(select(
             accounts_table.c.login, accounts_table.c.kind, role_grants.c.role,
@@ -128,7 +128,8 @@ def deliver(accounts: Runtime, sso: Runtime) -> None:
 
 
 @pytest.mark.postgres
-def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(embedded, make_database, monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(
+        embedded, make_database, monkeypatch, capsys, tmp_path) -> None:
     reference = embedded(ACCOUNTS)
     ACCOUNTS.seed_demo(reference)
 
@@ -177,7 +178,7 @@ def test_seed_demo_on_postgresql_gives_the_embedded_demo_set_once(embedded, make
 
 # -- make up on real servers: the seeds run once every process answers ------------------------
 @pytest.mark.parametrize("demo_data", [True, False])
-def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, monkeypatch) -> None:
     from launcher import processes
 
     steps: list[str] = []

@@ -31,8 +31,9 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -44,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from servicekit.settings import SERVICES, SERVICE_PORTS  # noqa: E402
+from servicekit.settings import SERVICE_PORTS, SERVICES  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 COMPOSE_SCHEMA = SHARED / "schemas" / "compose-spec.json"
@@ -96,7 +97,7 @@ SCHEDULED_JOBS = (
     ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
 )
 TIME_ZONE = "Asia/Taipei"
-NIGHT_HOURS = range(0, 6)
+NIGHT_HOURS = range(6)
 
 # Issue 15, point 3: liveness of the relay and consumer loops (servicekit/heartbeat.py).
 # A turn of either loop normally lasts at most: a retry delay while a server is down
@@ -123,7 +124,7 @@ def require_shared(path: Path) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compose() -> dict:
     return load_yaml(COMPOSE_FILE)
 
@@ -143,7 +144,7 @@ def manifest_files() -> list[Path]:
     return [path for path in files if path.name not in ("kustomization.yaml", "kustomization.yml")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def k8s_documents() -> tuple[tuple[Path, dict], ...]:
     documents = []
     for path in manifest_files():
@@ -198,7 +199,7 @@ def closed(schema: Any) -> Any:
     return result
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def crd_validators() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
     validators = {}
     for (group, kind), filename in CRD_FILES.items():
@@ -283,7 +284,7 @@ def literal_secrets(env: dict[str, str | None]) -> list[str]:
 def depends_on(service: dict) -> dict[str, str]:
     dependencies = service.get("depends_on") or {}
     if isinstance(dependencies, list):
-        return {name: "service_started" for name in dependencies}
+        return dict.fromkeys(dependencies, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in dependencies.items()}
 
 
@@ -375,7 +376,7 @@ def pod_value(document: dict, container: dict, field: str) -> Any:
 
 # --- the code's secrets ---------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def required_secrets(name: str) -> tuple[str, ...]:
     """The secrets the service's code asks ``Settings.secret`` for (production refuses to
     start, or to serve, without them)."""
@@ -662,12 +663,14 @@ def test_k8s_deploys_web_relay_consumer_and_migrate_per_service(name):
         assert container["image"] == IMAGE
         assert [*container.get("command", []), *container.get("args", [])] == \
             ["python", "-m", f"services.{name}", process]
-        assert selects(deployment["spec"]["selector"]["matchLabels"], deployment["spec"]["template"]["metadata"]["labels"])
+        assert selects(deployment["spec"]["selector"]["matchLabels"],
+                       deployment["spec"]["template"]["metadata"]["labels"])
     job = find("Job", f"{name}-migrate")
     assert job["apiVersion"] == "batch/v1"
     [container] = pod_spec(job)["containers"]
     assert container["image"] == IMAGE
-    assert [*container.get("command", []), *container.get("args", [])] == ["python", "-m", f"services.{name}", "migrate"]
+    assert [*container.get("command", []), *container.get("args", [])] == [
+        "python", "-m", f"services.{name}", "migrate"]
     assert pod_spec(job)["restartPolicy"] in ("Never", "OnFailure")
 
 
@@ -799,7 +802,8 @@ def test_k8s_consumers_scale_on_their_queue(name):
 
 def test_k8s_has_no_manifests_for_unknown_services():
     known = {*SERVICES, "gateway", "rabbitmq"}  # rabbitmq: the broker-setup Job
-    stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name")) for doc in workloads()} - known)
+    stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name"))
+                    for doc in workloads()} - known)
     assert not stray, f"workloads for services the code does not have: {stray}"
 
 
@@ -1241,7 +1245,7 @@ def test_every_process_is_given_the_settings_production_requires():
 # accounts' events, so no other service may publish them)
 # =====================================================================================
 
-def broker_setup():  # type: ignore[no-untyped-def]
+def broker_setup():
     from servicekit.bus import access, setup
     return access, setup
 

@@ -18,8 +18,9 @@ import importlib
 import re
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -183,7 +184,7 @@ def access_token(gateway: str, login: str, password: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def platforms(tmp_path_factory) -> Iterator[Platforms]:  # type: ignore[no-untyped-def]
+def platforms(tmp_path_factory) -> Iterator[Platforms]:
     running = Platforms(tmp_path_factory)
     yield running
     running.stop()
@@ -210,16 +211,16 @@ def test_the_fuzzed_document_is_the_one_the_gateway_serves(teacher: SignedIn) ->
 
 
 @platform_api.include(callable_by(None)).parametrize()
-def test_no_public_operation_answers_a_server_error(case, teacher: SignedIn) -> None:  # type: ignore[no-untyped-def]
+def test_no_public_operation_answers_a_server_error(case, teacher: SignedIn) -> None:
     # Signed in all the same: a page or a protocol endpoint may look at a bearer token.
     case.call_and_validate(base_url=teacher.gateway, headers=teacher.headers, checks=CHECKS)
 
 
 @platform_api.include(callable_by("teacher")).parametrize()
-def test_no_operation_answers_a_teacher_with_a_server_error(case, teacher: SignedIn) -> None:  # type: ignore[no-untyped-def]
+def test_no_operation_answers_a_teacher_with_a_server_error(case, teacher: SignedIn) -> None:
     case.call_and_validate(base_url=teacher.gateway, headers=teacher.headers, checks=CHECKS)
 
 
 @platform_api.include(callable_by("operator")).parametrize()
-def test_no_operation_answers_an_operator_with_a_server_error(case, operator: SignedIn) -> None:  # type: ignore[no-untyped-def]
+def test_no_operation_answers_an_operator_with_a_server_error(case, operator: SignedIn) -> None:
     case.call_and_validate(base_url=operator.gateway, headers=operator.headers, checks=CHECKS)

@@ -31,7 +31,7 @@ def publish(url: str, routing_key: str) -> None:
 
 
 @pytest.mark.rabbitmq
-def test_each_service_runs_on_its_own_broker_user(rabbitmq_vhost) -> None:  # type: ignore[no-untyped-def]
+def test_each_service_runs_on_its_own_broker_user(rabbitmq_vhost) -> None:
     prefix = f"t-{uuid.uuid4().hex[:6]}-"
     environ = {"BROKER_URL": rabbitmq_vhost, "BROKER_USER_PREFIX": prefix, "MODE": "production"}
     try:
@@ -55,7 +55,7 @@ def test_each_service_runs_on_its_own_broker_user(rabbitmq_vhost) -> None:  # ty
                 pass
 
 
-def test_without_rabbitmqctl_the_operator_must_give_every_services_url(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_without_rabbitmqctl_the_operator_must_give_every_services_url(monkeypatch) -> None:
     monkeypatch.setattr(broker.shutil, "which", lambda _name: None)
     environ = {"BROKER_URL": "amqp://guest:guest@127.0.0.1:1/", "SSO_BROKER_URL": "amqp://sso:x@h/"}
     with pytest.raises(broker.BrokerUsersMissing) as missing:

@@ -31,7 +31,7 @@ def declared(name: str) -> MetaData:
     return merged
 
 
-def differences(database: Database, name: str) -> list:  # type: ignore[type-arg]
+def differences(database: Database, name: str) -> list:
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, declared(name))
@@ -47,7 +47,7 @@ def round_trip(definition: ServiceDefinition, database: Database) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_migrations_on_sqlite(name, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_on_sqlite(name, tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / f'{name}.sqlite3'}")
     try:
         round_trip(SERVICES[name], database)
@@ -57,7 +57,7 @@ def test_migrations_on_sqlite(name, tmp_path) -> None:  # type: ignore[no-untype
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_migrations_on_postgresql(name, make_database) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_on_postgresql(name, make_database) -> None:
     database = Database(make_database(name))
     try:
         round_trip(SERVICES[name], database)

@@ -5,7 +5,8 @@ added later cannot forget its bounds."""
 from __future__ import annotations
 
 import importlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from gateway.openapi import merge
 from servicekit.settings import SERVICES
@@ -52,8 +53,8 @@ def request_integers(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, 
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             name = f"{method.upper()} {path}"
-            for parameter in operation.get("parameters", []):
-                parameter = resolve(document, parameter)
+            for given in operation.get("parameters", []):
+                parameter = resolve(document, given)
                 yield from integers(document, parameter.get("schema"),
                                     f"{name} {parameter['in']}:{parameter['name']}")
             body = resolve(document, operation.get("requestBody", {}))

@@ -15,14 +15,19 @@ from pathlib import Path
 import requests
 
 from servicekit.settings import SERVICE_PORTS, SERVICES
-
-from servicekit.testing.processes import (alive, descendants, free_port, port_is_free,
-                                          session_members, wait_until_ok)
+from servicekit.testing.processes import (
+    alive,
+    descendants,
+    free_port,
+    port_is_free,
+    session_members,
+    wait_until_ok,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_metrics_count_every_request_across_gunicorn_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_count_every_request_across_gunicorn_workers(tmp_path) -> None:
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(tmp_path), STATS_HTTP_PORT=str(port), WEB_WORKERS="3",
                PROMETHEUS_MULTIPROC_DIR="")
@@ -50,7 +55,7 @@ def healthz_count(port: int) -> float:
     return float(count)
 
 
-def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_path) -> None:
     ports = {name: free_port() for name in SERVICE_PORTS}
     env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
     for name, port in ports.items():
@@ -62,7 +67,7 @@ def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_p
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     try:
         health = wait_until_ok(f"{gateway}/healthz", 60, up).json()
-        assert health["services"] == {name: "ok" for name in SERVICES}
+        assert health["services"] == dict.fromkeys(SERVICES, "ok")
         # A demo unit registered in accounts reached courses over the in-process bus.
         deadline_unit = f"{gateway}/api/courses/units/353301"
         assert wait_until_ok(deadline_unit, 10).json()["name"] == "臺北市立建國高級中學"
@@ -77,7 +82,7 @@ def test_make_up_runs_every_service_behind_the_gateway_and_stops_on_ctrl_c(tmp_p
     assert "Traceback" not in output
 
 
-def test_gunicorn_workers_end_with_a_master_killed_by_sigkill(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_gunicorn_workers_end_with_a_master_killed_by_sigkill(tmp_path) -> None:
     # What a Ctrl-C of `make up` left behind: a gateway worker without its master, still
     # holding port 8080. An idle worker notices its new parent within a second; a busy one
     # (a request waiting on a server) does not look: stopped workers stand for busy ones.
@@ -119,7 +124,7 @@ def leads_its_session(pid: int) -> bool:
         return False
 
 
-def wait_until(condition, timeout: float, what: str, log: Path):  # type: ignore[no-untyped-def]
+def wait_until(condition, timeout: float, what: str, log: Path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():
@@ -138,7 +143,7 @@ def the_one(processes: dict[int, str], *words: str) -> int | None:
 
 
 def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl_c(
-        tmp_path, make_database, broker_users, rabbitmq_vhost) -> None:  # type: ignore[no-untyped-def]
+        tmp_path, make_database, broker_users, rabbitmq_vhost) -> None:
     ports = {name: free_port() for name in SERVICE_PORTS}
     env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING", WEB_WORKERS="1",
                BROKER_URL=rabbitmq_vhost)
@@ -187,7 +192,7 @@ def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl
         assert new_master != master
         every_session.add(new_master)
         assert wait_until_ok(f"{gateway}/healthz", 60, up).json()["services"] == \
-            {name: "ok" for name in SERVICES}
+            dict.fromkeys(SERVICES, "ok")
 
         # Ctrl-C: the launcher and every child and grandchild gone within 20 s.
         everything = {*descendants(up.pid), *(pid for session in every_session

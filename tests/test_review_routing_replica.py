@@ -25,12 +25,12 @@ DAYS = [date(2016, 12, 31), date(2017, 1, 1), date(2017, 6, 30), date(2017, 7, 1
 
 
 @pytest.fixture
-def accounts(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def accounts(embedded) -> Runtime:
     return embedded(ACCOUNTS)
 
 
 @pytest.fixture
-def courses(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def courses(embedded) -> Runtime:
     return embedded(COURSES)
 
 
@@ -63,13 +63,13 @@ def the_seeds_history(accounts: Runtime) -> None:
     routing.change_routing(accounts, "civic_group", "fixed", "NETWORK", date(2099, 1, 1))
 
 
-def answers(runtime: Runtime, reviewer_on, code: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+def answers(runtime: Runtime, reviewer_on, code: str) -> list[tuple]:
     return [(day, found["supervising_authority_code"], found["reviewing_authority_code"],
              found["rule_id"]) for day in DAYS
             for found in [reviewer_on(runtime, code, day)]]
 
 
-def test_courses_routes_every_unit_on_every_day_as_accounts_does(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+def test_courses_routes_every_unit_on_every_day_as_accounts_does(accounts, courses) -> None:
     the_seeds_history(accounts)
     assert relay_and_apply(accounts, courses) > 0
     for code in (*TAICHUNG, "TNN-TTU", "413601"):
@@ -87,29 +87,31 @@ def test_courses_routes_every_unit_on_every_day_as_accounts_does(accounts, cours
         ("NETWORK", "TNN", "NETWORK")
 
 
-def test_the_same_events_again_change_nothing(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_events_again_change_nothing(accounts, courses) -> None:
     the_seeds_history(accounts)
     relay_and_apply(accounts, courses)
     before = answers(courses, course_units.reviewer, "413601")
-    from servicekit.bus.tables import outbox
     from sqlalchemy import update
+
+    from servicekit.bus.tables import outbox
     with accounts.database.engine.begin() as connection:  # as if the relay had died unmarked
         connection.execute(update(outbox).values(sent_at=None))
     assert relay_and_apply(accounts, courses) == 0  # every one a duplicate, by the inbox
     assert answers(courses, course_units.reviewer, "413601") == before
 
 
-def test_an_unknown_unit_is_not_found(courses) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_unit_is_not_found(courses) -> None:
     from servicekit.problems import Problem
     with pytest.raises(Problem) as missing:
         course_units.reviewer(courses, "NOPE", today())
     assert missing.value.status == 404
 
 
-def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, courses) -> None:
     """Past the inbox (an event re-sent under another id, an older version late): the
     replica keeps one row per change and the newest version of a unit and of a rule."""
     import json
+
     from servicekit.bus.tables import outbox
     from servicekit.events import Envelope
     from services.courses.handlers import replica
@@ -140,7 +142,7 @@ def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, cou
     assert union[date(2017, 7, 1)] == "TNN"  # the rule was not rolled back by version 0
 
 
-def test_a_service_that_subscribes_later_gets_the_organisations_announced_again(embedded) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_that_subscribes_later_gets_the_organisations_announced_again(embedded) -> None:
     """The history was told before courses listened (its events went nowhere); the
     accounts command announce-organisations tells it all again, and a second time changes
     nothing."""

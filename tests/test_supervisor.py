@@ -37,14 +37,14 @@ time.sleep(600)
 """
 
 
-def start_parent(supervisor: Supervisor, name: str, port: int, **env: str):  # type: ignore[no-untyped-def]
+def start_parent(supervisor: Supervisor, name: str, port: int, **env: str):
     child = supervisor.start(name, [sys.executable, "-c", PARENT, LISTENER, str(port)],
                              {**os.environ, **env}, Path.cwd())
     wait_for(lambda: not port_is_free(port), 10, f"{name}'s listener on {port}")
     return child
 
 
-def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
@@ -52,7 +52,7 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
 
 
 @pytest.fixture
-def supervisor():  # type: ignore[no-untyped-def]
+def supervisor():
     made = Supervisor(RestartPolicy(first_delay=0.5, max_delay=4, healthy_after=30))
     yield made
     made.stop(grace=1)
@@ -76,7 +76,7 @@ def test_an_exit_is_told_by_its_code_or_its_signal_name() -> None:
 
 
 def test_a_killed_process_is_restarted_after_its_group_is_gone_and_the_end_is_logged(
-        supervisor, caplog) -> None:  # type: ignore[no-untyped-def]
+        supervisor, caplog) -> None:
     port = free_port()
     child = start_parent(supervisor, "courses-web", port)
     first_pid = child.pid
@@ -101,7 +101,7 @@ def test_a_killed_process_is_restarted_after_its_group_is_gone_and_the_end_is_lo
     wait_for(lambda: not port_is_free(port), 10, "the restarted listener")
 
 
-def test_quick_crashes_wait_longer_each_time(supervisor, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_quick_crashes_wait_longer_each_time(supervisor, caplog) -> None:
     caplog.set_level(logging.INFO, logger="launcher")
     child = supervisor.start("stats-relay", [sys.executable, "-c", "import sys; sys.exit(3)"],
                              dict(os.environ), Path.cwd())
@@ -116,7 +116,7 @@ def test_quick_crashes_wait_longer_each_time(supervisor, caplog) -> None:  # typ
     assert "process stats-relay ended (exit code 3); restarting in 1s" in caplog.messages
 
 
-def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(supervisor) -> None:  # type: ignore[no-untyped-def]
+def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(supervisor) -> None:
     ports = [free_port(), free_port()]
     polite = start_parent(supervisor, "accounts-web", ports[0])
     stubborn = start_parent(supervisor, "gateway-web", ports[1], IGNORE_TERM="1")
@@ -134,7 +134,7 @@ def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(superv
     assert all(port_is_free(port) for port in ports)
 
 
-def test_a_process_whose_loop_stops_turning_is_killed_and_restarted(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_process_whose_loop_stops_turning_is_killed_and_restarted(tmp_path, caplog) -> None:
     # Beats for a second, then hangs: a relay stuck in a call that never returns.
     beats = tmp_path / "heartbeat"
     script = ("import pathlib, sys, time\n"

@@ -26,8 +26,9 @@ that service can have written (see ``publisher_of``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from servicekit.bus import topology
@@ -112,7 +113,7 @@ class Publishers:
     own_user: str | None
 
     @classmethod
-    def for_connection(cls, service: str, broker_url: str) -> "Publishers":
+    def for_connection(cls, service: str, broker_url: str) -> Publishers:
         user = connection_user(broker_url)
         if user is not None and user.endswith(service):
             return cls(prefix=user[:-len(service)], own_user=user)

@@ -18,17 +18,18 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicekit import context, heartbeat, metrics
+from servicekit import context, heartbeat, metrics, outage
 from servicekit.bus.access import Publishers
+from servicekit.bus.readers import QueueReader
 from servicekit.bus.tables import inbox
 from servicekit.bus.topology import QueueSpec
-from servicekit.bus.readers import QueueReader
 from servicekit.bus.transport import Delivery
 from servicekit.db import Database, insert_rows
 from servicekit.events import Catalogue, Envelope, InvalidEvent, check_producer
@@ -99,24 +100,37 @@ class Consumer:
         self.name = subscription.queue.consumer_name
 
     def run(self, open_reader: Callable[[], QueueReader], stop: threading.Event,
-            batch_size: int = 200, max_wait: float = 0.5) -> None:
-        context.bind_service(self.subscription.queue.service)
+            batch_size: int = 200, max_wait: float = 0.5, reconnect_seconds: float = 2.0) -> None:
+        service = self.subscription.queue.service
+        context.bind_service(service)
         backoff = 0.5
         reader: QueueReader | None = None
         while not stop.is_set():
             heartbeat.beat(self.name)  # a turn, idle or retrying too: servicekit/heartbeat.py
             try:
                 if reader is None:
+                    if outage.tracker(service, outage.DATABASE).down:
+                        # Take no message the database cannot keep: each one taken back
+                        # counts a delivery, and the queue dead-letters at the limit.
+                        self.database.ping()
                     reader = open_reader()
+                    outage.tracker(service, outage.BROKER).ok()
                 batch = reader.next_batch(batch_size, max_wait)
                 if batch:
                     self.process(reader, batch)
                 backoff = 0.5
-            except Exception:
-                log.exception("consumer step failed", extra={"consumer": self.name})
+            except Exception as error:
                 if reader is not None:
                     reader.close()
                 reader = None
+                # A server that is down: said once (servicekit.outage), retried steadily.
+                if outage.report(service, error, outage.retrying(reconnect_seconds),
+                                 sockets_are_the_broker=True):
+                    # Soon after a blip (a restart is over in a second), then steadily.
+                    stop.wait(min(backoff, reconnect_seconds))
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                log.exception("consumer step failed", extra={"consumer": self.name})
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
         if reader is not None:
@@ -209,7 +223,7 @@ class Consumer:
         rows = session.execute(statement, parameters(
             [{"event_id": event_id, "event_type": item.envelope.type}
              for event_id, item in unique.items()],
-            consumer=self.name, applied_at=datetime.now(timezone.utc)))
+            consumer=self.name, applied_at=datetime.now(UTC)))
         return set(rows.scalars())
 
     def _handle(self, session: Session, run: list[_Decoded]) -> None:
@@ -223,7 +237,7 @@ class Consumer:
                 with context.correlation(item.envelope.correlation_id):
                     handler(session, item.data, item.envelope)
         except Exception as error:
-            raise _HandlerFailed() from error
+            raise _HandlerFailed from error
 
     def _count(self, outcome: BatchOutcome) -> None:
         service, subscription = self.subscription.queue.service, self.subscription.queue.subscription

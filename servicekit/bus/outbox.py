@@ -1,8 +1,9 @@
 """Recording events in the same transaction as the state they describe."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ class Outbox:
     def record_many(self, session: Session, envelopes: list[Envelope]) -> None:
         if not envelopes:
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         session.execute(insert(outbox), [
             {"event_id": e.id, "event_type": e.type, "correlation_id": e.correlation_id,
              "body": e.to_json().decode(), "recorded_at": now}

@@ -8,7 +8,6 @@ one and counts redeliveries itself.
 """
 from __future__ import annotations
 
-import socket
 import time
 from typing import Protocol
 
@@ -110,7 +109,7 @@ class KombuQueueReader:
             try:
                 connection.drain_events(
                     timeout=min(remaining, QUIET_SECONDS) if self._buffer else remaining)
-            except socket.timeout:
+            except TimeoutError:
                 if self._buffer:
                     break
         taken, self._buffer[:] = self._buffer[:max_count], self._buffer[max_count:]

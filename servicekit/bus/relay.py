@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from servicekit import context, heartbeat, metrics
-from servicekit.bus.publisher import Confirmation, Publisher, PublishFailed
+from servicekit import context, heartbeat, metrics, outage
+from servicekit.bus.publisher import Confirmation, Publisher
 from servicekit.bus.tables import outbox
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.db import Database
@@ -50,13 +51,14 @@ class _InFlight:
 class Relay:
     def __init__(self, service: str, database: Database,
                  open_publisher: Callable[[], Publisher], batch_size: int = 500,
-                 idle_seconds: float = 0.2) -> None:
+                 idle_seconds: float = 0.2, reconnect_seconds: float = 2.0) -> None:
         self.service = service
         self.database = database
         self._open_publisher = open_publisher
         self._publisher: Publisher | None = None
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.reconnect_seconds = reconnect_seconds
 
     def run(self, stop: threading.Event) -> None:
         context.bind_service(self.service)
@@ -85,18 +87,17 @@ class Relay:
                 else:
                     moved = self.relay_once()
                 backoff = 0.5
-            except PublishFailed as error:
-                log.warning("broker unavailable, retrying", extra={"error": str(error),
-                                                                   "retry_in_s": backoff})
+            except Exception as error:
                 in_flight = self._abandon(in_flight)
                 self._drop_publisher()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            except Exception:
+                # A server that is down: said once (servicekit.outage), retried steadily.
+                if outage.report(self.service, error, outage.retrying(self.reconnect_seconds),
+                                 sockets_are_the_broker=True):
+                    # Soon after a blip (a restart is over in a second), then steadily.
+                    stop.wait(min(backoff, self.reconnect_seconds))
+                    backoff = min(backoff * 2, 10.0)
+                    continue
                 log.exception("relay step failed")
-                in_flight = self._abandon(in_flight)
-                self._drop_publisher()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
@@ -177,7 +178,7 @@ class Relay:
         batch = (outbox.c.position == any_(cast(bindparam("positions", positions),
                                                 ARRAY(BigInteger)))
                  if connection.dialect.name == "postgresql" else outbox.c.position.in_(positions))
-        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(timezone.utc)))
+        connection.execute(update(outbox).where(batch).values(sent_at=datetime.now(UTC)))
 
     def backlog(self) -> int:
         with self.database.engine.connect() as connection:
@@ -189,6 +190,7 @@ class Relay:
     def _publisher_now(self) -> Publisher:
         if self._publisher is None:
             self._publisher = self._open_publisher()
+            outage.tracker(self.service, outage.BROKER).ok()
         return self._publisher
 
     def close(self) -> None:
@@ -212,7 +214,7 @@ _CONFIRMED = _Confirmed()
 
 def tidy_outbox(database: Database, keep: timedelta = timedelta(days=7)) -> int:
     """Delete rows the broker confirmed more than ``keep`` ago (a scheduled job)."""
-    cutoff = datetime.now(timezone.utc) - keep
+    cutoff = datetime.now(UTC) - keep
     with database.engine.begin() as connection:
         result = connection.execute(delete(outbox).where(outbox.c.sent_at < cutoff))
     return result.rowcount or 0

@@ -28,7 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from servicekit.bus import access
@@ -101,7 +101,7 @@ def k8s_resources(services: Iterable[str], namespace: str = "inservice",
         rights = access.grant(service)
         name = f"{service}-broker"
 
-        def resource(kind: str, resource_name: str, spec: dict) -> dict:
+        def resource(kind: str, resource_name: str, spec: dict, service: str = service) -> dict:
             return {"apiVersion": "rabbitmq.com/v1beta1", "kind": kind,
                     "metadata": {"name": resource_name, "namespace": namespace, "labels": {
                         "app.kubernetes.io/name": service,

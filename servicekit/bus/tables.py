@@ -2,8 +2,7 @@
 first migration creates them with ``create_messaging_tables``."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Table, Text,
-                        text)
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, text
 
 from servicekit.db import new_metadata
 

@@ -6,9 +6,10 @@ publisher that pipelines confirms (kombu's ``confirm_publish`` waits for each me
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import kombu
 from kombu import Exchange, Queue, binding
@@ -143,7 +144,7 @@ class Transport:
         """Park a message that keeps failing, with why, then let go of the original."""
         headers = dict(delivery.headers)
         headers.update({"x-failure-reason": reason[:1000], "x-failed-consumer": spec.consumer_name,
-                        "x-failed-at": datetime.now(timezone.utc).isoformat(),
+                        "x-failed-at": datetime.now(UTC).isoformat(),
                         "x-delivery-attempts": attempts})
         self._keep_publisher(headers, delivery.properties.get("user_id"), delivery.headers)
         self._publish_confirmed(topology.DEAD_LETTER_EXCHANGE, spec.name, delivery.body, headers,
@@ -179,7 +180,7 @@ class Transport:
                     continue
                 headers = {k: v for k, v in (message.headers or {}).items()
                            if k not in FAILURE_HEADERS and not k.startswith("x-death")}
-                headers["x-replayed-at"] = datetime.now(timezone.utc).isoformat()
+                headers["x-replayed-at"] = datetime.now(UTC).isoformat()
                 self._keep_publisher(headers, message.properties.get("user_id"),
                                      message.headers or {})
                 self._publish_confirmed(spec.replay_exchange, spec.name, message.body, headers,

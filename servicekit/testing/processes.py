@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+from typing import Any
 
 import requests
 
@@ -14,7 +16,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ok(url: str, timeout: float, process=None) -> requests.Response:  # type: ignore[no-untyped-def]
+def wait_until_ok(url: str, timeout: float,
+                  process: subprocess.Popen[Any] | None = None) -> requests.Response:
     def alive() -> None:
         if process is not None and process.poll() is not None:
             raise AssertionError(f"process ended with {process.returncode} before {url} answered")

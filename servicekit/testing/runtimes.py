@@ -6,7 +6,6 @@ from datetime import timedelta
 import kombu
 
 from servicekit.bus import topology
-
 from servicekit.bus.relay import tidy_outbox
 from servicekit.cli import migrate
 from servicekit.service import Runtime

@@ -13,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import uuid
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest

@@ -5,7 +5,8 @@ import base64
 import json
 import secrets
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -47,7 +48,7 @@ class TokenSigner:
     def retire(self, kid: str) -> None:
         del self._keys[kid]
 
-    def impostor(self) -> "TokenSigner":
+    def impostor(self) -> TokenSigner:
         """Same issuer, audience and kid, another key: its tokens must not verify."""
         return TokenSigner(self.issuer, self.audience, kid=self.kid, key_size=self._key_size)
 
@@ -69,7 +70,8 @@ class TokenSigner:
         kid = self.kid if kid is None else kid
         key = self._keys.get(kid, self._keys[self.kid])
         headers = {"kid": kid} if kid else None
-        return jwt.encode(self.claims(subject, roles, expires_in, **claims), key,
+        return jwt.encode(self.claims(subject, roles, expires_in, **claims),
+                          key,  # type: ignore[arg-type]  # a cryptography key: jose takes it
                           algorithm=algorithm, headers=headers)
 
     def hs256_with_public_key(self, **claims: Any) -> str:

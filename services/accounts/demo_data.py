@@ -4,6 +4,7 @@ person. Unit codes follow the shape of real school codes."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import TypedDict
 
 from contracts.vocabulary import COUNTIES, K12_ADMINISTRATION, NETWORK
 from services.accounts.domain.national_id import with_check_digit
@@ -58,7 +59,16 @@ def teacher_rows() -> list[dict]:
 # The 2017 campaign of the minutes: schools to update teacher data and business accounts
 # by 2017-04-28 17:00; ■ = the bureau sent the network a copy of its letter.
 TAIPEI = timezone(timedelta(hours=8))
-CAMPAIGN = {
+class _Campaign(TypedDict):
+    """The arguments of handlers.campaigns.open_campaign, named."""
+    campaign_id: str
+    title: str
+    deadline: datetime
+    reference: str
+    authority_codes: list[str]
+
+
+CAMPAIGN: _Campaign = {
     "campaign_id": "2017-teacher-data",
     "title": "106年度更新維護校內教師資料及業務帳號",
     "deadline": datetime(2017, 4, 28, 17, 0, tzinfo=TAIPEI),

@@ -35,7 +35,7 @@ class ReviewerSchema(Schema):
 @api.route("/units/<code>", "GET", allow=PUBLIC,
            summary="A unit as the courses service knows it (from accounts events)",
            response=ReplicatedUnitSchema)
-def get_unit(principal, code):  # type: ignore[no-untyped-def]
+def get_unit(principal, code):
     unit = units.find_unit(current_runtime(), code)
     if unit is None:
         raise not_found(f"no unit {code}")
@@ -45,5 +45,5 @@ def get_unit(principal, code):  # type: ignore[no-untyped-def]
 @api.route("/units/<code>/reviewer", "GET", allow=PUBLIC, query=OnQuerySchema,
            response=ReviewerSchema,
            summary="Who reviews the unit's courses on a day, as courses will route them")
-def get_reviewer(principal, code, query):  # type: ignore[no-untyped-def]
+def get_reviewer(principal, code, query):
     return units.reviewer(current_runtime(), code, query["on"] or today())

@@ -7,5 +7,12 @@ api = ServiceApi("sso")
 
 # The route modules declare their endpoints on ``api`` when imported.
 from services.sso.web import (  # noqa: E402,F401
-    account_api, county_api, county_pages, operations_api, pages, partner_api, password_pages,
-    protocol)
+    account_api,
+    county_api,
+    county_pages,
+    operations_api,
+    pages,
+    partner_api,
+    password_pages,
+    protocol,
+)

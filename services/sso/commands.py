@@ -20,8 +20,8 @@ import socket
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, positive_int
 from services.sso.context import sso_of
-from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers import sign_in_records
+from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
 from services.sso.handlers.operator_link import issue_operator_link
 

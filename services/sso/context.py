@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 from servicekit.service import Runtime
 from servicekit.tokens import OneOfVerifiers, TokenVerifier
@@ -108,7 +109,7 @@ class Sso:
         return self.clock()
 
 
-_INSTANCES: "weakref.WeakKeyDictionary[Runtime, Sso]" = weakref.WeakKeyDictionary()
+_INSTANCES: weakref.WeakKeyDictionary[Runtime, Sso] = weakref.WeakKeyDictionary()
 _INSTANCES_LOCK = threading.Lock()
 
 

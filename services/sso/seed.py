@@ -97,7 +97,7 @@ def demo_passwords(sso: Sso, poll_seconds: float = 1.0) -> int:
             idle_rounds = 0 if waiting else idle_rounds + 1
             if waiting:
                 hashes = dict(zip((account_id for account_id, _ in waiting),
-                                  pool.map(lambda item: hasher.hash(f"demo-{item[1]}"), waiting)))
+                                  pool.map(lambda item: hasher.hash(f"demo-{item[1]}"), waiting), strict=True))
                 with sso.database.session() as session:
                     store_hashes(session, sso, hashes, method="demo-seed")
                 total += len(hashes)

@@ -22,13 +22,13 @@ def make_runtime(environ: dict[str, str]) -> Runtime:
     return migrated(Runtime(DEFINITION, Settings.from_env("accounts", environ)))
 
 
-def database_lost_at_call(monkeypatch, owner: type, name: str, nth: int):  # type: ignore[no-untyped-def]
+def database_lost_at_call(monkeypatch, owner: type, name: str, nth: int):
     """``owner.name`` raises ConnectionError on its ``nth`` call, as a database going away
     in the middle of a run; returns what puts the real one back."""
     import itertools
     original, calls = getattr(owner, name), itertools.count(1)
 
-    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def failing(*args, **kwargs):
         if next(calls) == nth:
             raise ConnectionError("the database went away")
         return original(*args, **kwargs)
@@ -82,6 +82,7 @@ def csv_file(rows: list[list[Any]], header: list[str] | None = None, encoding: s
 
 def xlsx_file(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
     import io
+
     import openpyxl
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -93,7 +94,7 @@ def xlsx_file(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def deliver(runtime: Runtime, envelopes: list) -> list:  # type: ignore[type-arg]
+def deliver(runtime: Runtime, envelopes: list) -> list:
     """Publish envelopes on the in-process bus and let the accounts consumer apply them,
     as it does in production (inbox row and effects in one transaction)."""
     from servicekit.bus.publisher import KombuPublisher
@@ -113,6 +114,6 @@ def deliver(runtime: Runtime, envelopes: list) -> list:  # type: ignore[type-arg
     return outcomes
 
 
-def sso_event(event_type: str, **data: Any):  # type: ignore[no-untyped-def]
+def sso_event(event_type: str, **data: Any):
     from servicekit.events import Envelope
     return Envelope(type=event_type, source="sso", correlation_id="sso-test-0001", data=data)

@@ -3,20 +3,20 @@ HTTP API through Flask's test client with tokens signed like the sso service's, 
 same service on a real PostgreSQL database for the bulk import path."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from accounts_helpers import make_runtime
 from flask.testing import FlaskClient
 
-from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.service import Runtime
 from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.testing.tokens import TokenSigner
 from servicekit.tokens import StaticKeySource, TokenVerifier
 from services.accounts.app import create_app
-
-from accounts_helpers import make_runtime
 
 SIGNER = TokenSigner()
 
@@ -38,25 +38,25 @@ class Api:
         return {"Authorization": f"Bearer {token}"}
 
     def call(self, method: str, path: str, role: str | None = "operator", unit: str | None = None,
-             authority: str | None = None, subject: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+             authority: str | None = None, subject: str | None = None, **kwargs: Any):
         return getattr(self.client, method)(path, headers=self.headers(role, unit, authority,
                                                                        subject), **kwargs)
 
-    def get(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get(self, path: str, **kwargs: Any):
         return self.call("get", path, **kwargs)
 
-    def post(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def post(self, path: str, **kwargs: Any):
         return self.call("post", path, **kwargs)
 
-    def patch(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def patch(self, path: str, **kwargs: Any):
         return self.call("patch", path, **kwargs)
 
-    def delete(self, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def delete(self, path: str, **kwargs: Any):
         return self.call("delete", path, **kwargs)
 
 
 @pytest.fixture
-def accounts(tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+def accounts(tmp_path) -> Iterator[Runtime]:
     runtime = make_runtime({"DATA_DIR": str(tmp_path)})
     purge_queues(runtime)
     yield runtime
@@ -65,7 +65,7 @@ def accounts(tmp_path) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api(tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def api(tmp_path) -> Iterator[Api]:
     app = create_app(Settings.from_env("accounts", {"DATA_DIR": str(tmp_path)}))
     runtime: Runtime = migrated(app.extensions["runtime"])
     purge_queues(runtime)
@@ -78,7 +78,7 @@ def api(tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pg_accounts(make_database) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+def pg_accounts(make_database) -> Iterator[Runtime]:
     runtime = make_runtime({"MODE": "production", "DATABASE_URL": make_database("accounts"),
                             "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                             "NATIONAL_ID_HASH_KEY": "test hash key " * 4,

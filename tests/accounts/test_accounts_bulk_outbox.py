@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from accounts_helpers import outbox_events
+
 from contracts.events import CATALOGUE
 from servicekit import context
 from servicekit.events import Envelope
 from services.accounts.adapters import bulk_outbox
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-
-from accounts_helpers import outbox_events
 
 TYPE = "accounts.account.created.v1"
 
@@ -21,7 +21,7 @@ def data(number: int) -> dict:
             "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1}
 
 
-def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:
     monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
     with context.correlation("import-0001"):
         events = BulkOutbox(accounts.outbox)
@@ -47,3 +47,27 @@ def test_generated_ids_are_version_4_uuids() -> None:
     assert len(set(ids)) == 1000
     assert all(uuid.UUID(value).version == 4 and uuid.UUID(value).variant == uuid.RFC_4122
                for value in ids)
+
+
+def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:
+    from services.accounts.handlers.events import new_teacher_data, new_teacher_json
+    monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
+    arguments = [(str(uuid.uuid4()), f"teacher{n:05d}", f'王"小明"\\{n}\t\u2028', email,
+                  "353301", county) for n, (email, county) in enumerate(
+                      [("a@b.example", "TPE"), (None, "TPE"), ("x@y.example", None),
+                       (None, None), ("é@ü.example", "TXG")])]
+    for args in arguments:
+        assert new_teacher_json(*args) == json.dumps(new_teacher_data(*args), ensure_ascii=False,
+                                                     separators=(",", ":"))
+    with context.correlation("import-0002"):
+        made, added = BulkOutbox(accounts.outbox), BulkOutbox(accounts.outbox)
+        made.add_many_made(TYPE, arguments, new_teacher_data, new_teacher_json)
+        added.add_many(TYPE, [new_teacher_data(*args) for args in arguments])
+        with accounts.database.session() as session:
+            assert made.write(session) == added.write(session) == 5
+    recorded = outbox_events(accounts)
+    assert [e["data"] for e in recorded[-10:-5]] == [e["data"] for e in recorded[-5:]] == [
+        {"account_id": a, "login": login, "kind": "teacher", "status": "enabled",
+         "display_name": name, "email": email, "unit_code": "353301", "authority_code": None,
+         "county_code": county, "version": 1}
+        for a, login, name, email, _, county in arguments]

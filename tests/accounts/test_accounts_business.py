@@ -3,27 +3,26 @@
 service's sign-in events through the real consumer."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
 
 from servicekit.problems import Problem
 from services.accounts.handlers import business_accounts as business
 from services.accounts.handlers.units import register_unit
 
-from accounts_helpers import OPERATOR, deliver, outbox_events, reviewer, schools, sso_event
-
 SIGNED_IN = "sso.account.signed_in.v1"
 
 
 @pytest.fixture
-def runtime(accounts):  # type: ignore[no-untyped-def]
+def runtime(accounts):
     schools(accounts)
     register_unit(accounts, "NTNU", "國立臺灣師範大學", "teacher_education_university", "NETWORK", "TPE")
     return accounts
 
 
-def test_several_accounts_per_unit_get_their_own_logins(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_several_accounts_per_unit_get_their_own_logins(runtime) -> None:
     logins = [business.apply(runtime, "353301", f"承辦人{n}", f"p{n}@school.example").login
               for n in range(3)]
     assert logins == ["biz-353301", "biz-353301-2", "biz-353301-3"]
@@ -32,7 +31,7 @@ def test_several_accounts_per_unit_get_their_own_logins(runtime) -> None:  # typ
     assert first["data"]["unit_code"] == "353301" and first["data"]["county_code"] == "TPE"
 
 
-def test_the_units_authority_approves_and_grants_the_business_role(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_the_units_authority_approves_and_grants_the_business_role(runtime) -> None:
     applied = business.apply(runtime, "193601", "承辦人", "a@school.example")
     for outsider in (reviewer("TPE"), OPERATOR):  # another county; the network, for a county unit
         with pytest.raises(Problem) as refused:
@@ -51,14 +50,14 @@ def test_the_units_authority_approves_and_grants_the_business_role(runtime) -> N
     assert (twice.value.status, twice.value.slug) == (409, "invalid-transition")
 
 
-def test_national_units_are_approved_by_the_network(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_national_units_are_approved_by_the_network(runtime) -> None:
     applied = business.apply(runtime, "NTNU", "承辦人", "a@ntnu.example")
     with pytest.raises(Problem):
         business.approve_account(runtime, reviewer("TPE"), applied.account_id)
     assert business.approve_account(runtime, OPERATOR, applied.account_id).status == "enabled"
 
 
-def test_disabling_and_the_limits_of_applying(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_disabling_and_the_limits_of_applying(runtime) -> None:
     applied = business.apply(runtime, "353301", "承辦人", "a@school.example")
     disabled = business.disable_account(runtime, reviewer("TPE"), applied.account_id)
     assert disabled.status == "disabled"
@@ -76,13 +75,13 @@ def test_disabling_and_the_limits_of_applying(runtime) -> None:  # type: ignore[
     assert (flooded.value.status, flooded.value.slug) == (409, "too-many-applications")
 
 
-def test_the_dormant_report_follows_sign_ins_from_the_sso_service(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_the_dormant_report_follows_sign_ins_from_the_sso_service(runtime) -> None:
     active, idle, never, gone = (
         business.approve_account(runtime, reviewer("TPE"),
                                  business.apply(runtime, "353301", name, "a@school.example").account_id)
         for name in ("常用", "久未登入", "從未登入", "停用"))
     business.disable_account(runtime, reviewer("TPE"), gone.account_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     later = now + timedelta(days=200)
     events = [sso_event(SIGNED_IN, account_id=str(active.account_id), method="password",
                         at=(later - timedelta(days=3)).isoformat()),
@@ -104,14 +103,14 @@ def test_the_dormant_report_follows_sign_ins_from_the_sso_service(runtime) -> No
     assert (again.applied, again.duplicates) == (0, 1)
 
 
-def test_dormant_days_is_a_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dormant_days_is_a_setting(tmp_path) -> None:
     from accounts_helpers import make_runtime
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "ACCOUNTS_DORMANT_DAYS": "30"})
     assert business.dormant_days(runtime) == 30
     runtime.database.dispose()
 
 
-def test_the_lifecycle_over_http(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_lifecycle_over_http(api) -> None:
     schools(api.runtime)
     applied = api.post("/business-accounts", role=None, json={
         "unit_code": "353301", "display_name": "建中研習承辦", "email": "biz@ck.example"})

@@ -2,20 +2,19 @@
 them confirmed, and the report (the minutes' table of 23 bureaus with ■ and □)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from accounts_helpers import OPERATOR, reviewer
 
 from servicekit.problems import Problem
 from services.accounts import demo_data
 from services.accounts.handlers import campaigns
 
-from accounts_helpers import OPERATOR, reviewer
-
 TAIPEI = timezone(timedelta(hours=8))
 
 
-def test_the_2017_campaign_and_its_report(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_the_2017_campaign_and_its_report(accounts) -> None:
     campaigns.open_campaign(accounts, OPERATOR, **demo_data.CAMPAIGN)
     for code in demo_data.CONFIRMED:
         campaigns.confirm(accounts, OPERATOR, "2017-teacher-data", code, "副知",
@@ -29,8 +28,8 @@ def test_the_2017_campaign_and_its_report(accounts) -> None:  # type: ignore[no-
     assert not any(line.late for line in report["lines"])
 
 
-def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:  # type: ignore[no-untyped-def]
-    deadline = datetime.now(timezone.utc) + timedelta(days=30)
+def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:
+    deadline = datetime.now(UTC) + timedelta(days=30)
     campaigns.open_campaign(accounts, OPERATOR, "資料更新", deadline, ["TPE", "TNN"],
                             campaign_id="c1")
     with pytest.raises(Problem) as other:
@@ -52,13 +51,13 @@ def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:  # ty
     ("", ["TPE"], "invalid-campaign"), ("資料更新", [], "invalid-campaign"),
     ("資料更新", ["TPE", "TPE"], "invalid-campaign"), ("資料更新", ["TPE", "XXX"], "unknown-authority"),
 ])
-def test_bad_campaigns_are_refused(accounts, title, authorities, slug) -> None:  # type: ignore[no-untyped-def]
+def test_bad_campaigns_are_refused(accounts, title, authorities, slug) -> None:
     with pytest.raises(Problem) as refused:
-        campaigns.open_campaign(accounts, OPERATOR, title, datetime.now(timezone.utc), authorities)
+        campaigns.open_campaign(accounts, OPERATOR, title, datetime.now(UTC), authorities)
     assert refused.value.slug == slug
 
 
-def test_campaigns_over_http(api) -> None:  # type: ignore[no-untyped-def]
+def test_campaigns_over_http(api) -> None:
     opened = api.post("/campaigns", json={"title": "106年度教師資料更新", "campaign_id": "c2017",
                                           "deadline": "2017-04-28T17:00:00+08:00",
                                           "authority_codes": ["TAO", "NWT", "K12EA"]})

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
+
 from services.accounts.handlers.teacher_import import import_rows
 from services.accounts.handlers.teachers import get_teacher
 from services.accounts.handlers.units import register_unit
 
-from accounts_helpers import OPERATOR, deliver, outbox_events, schools, sso_event, teacher_id
-
 PROFILE = "sso.county_profile.received.v1"
 
 
-def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:
     schools(accounts)
     register_unit(accounts, "413602", "臺北市大安區仁愛國民小學", "elementary_school", "TPE")
     report = import_rows(accounts, OPERATOR, enumerate([
@@ -43,7 +43,7 @@ def test_a_county_updates_its_own_teachers_and_nobody_else(accounts) -> None:  #
     assert events[0]["correlation_id"] == "sso-test-0001"  # the cause travels on
 
 
-def test_a_county_cannot_take_another_countys_teacher_by_naming_its_own_school(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_cannot_take_another_countys_teacher_by_naming_its_own_school(accounts) -> None:
     """The import's hole through the county sign-on: a profile naming a school of the
     county for a teacher serving elsewhere renamed, re-mailed and moved them."""
     schools(accounts)
@@ -60,8 +60,9 @@ def test_a_county_cannot_take_another_countys_teacher_by_naming_its_own_school(a
     assert len(outbox_events(accounts)) == events
 
 
-def test_a_move_to_a_national_school_in_the_county_is_recorded_as_a_transfer(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_move_to_a_national_school_in_the_county_is_recorded_as_a_transfer(accounts) -> None:
     from sqlalchemy import select
+
     from services.accounts.adapters.orm import teacher_transfers
     schools(accounts)
     register_unit(accounts, "330301", "國立臺灣師範大學附屬高級中學", "senior_high_school", "K12EA",

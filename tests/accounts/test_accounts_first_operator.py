@@ -14,13 +14,13 @@ from services.accounts.handlers.first_operator import bootstraps, create_operato
 pytestmark = pytest.mark.postgres
 
 
-def test_two_runs_at_once_make_one_operator(pg_accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_two_runs_at_once_make_one_operator(pg_accounts, monkeypatch) -> None:
     # Each run pauses after looking for operators until the other has looked too (or 2 s):
     # without the lock both would find none and both make one.
     both_looked = threading.Barrier(2)
     look = OperatorBootstraps.enabled_holders
 
-    def look_then_wait(self, role):  # type: ignore[no-untyped-def]
+    def look_then_wait(self, role):
         found = look(self, role)
         try:
             both_looked.wait(timeout=2)

@@ -10,24 +10,29 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    database_lost_at_call,
+    make_runtime,
+    outbox_count,
+    schools,
+    teacher_id,
+)
 from sqlalchemy import func, select, update
 
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault
 from services.accounts.adapters.orm import accounts as accounts_table
-from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.handlers import hash_rotation
 from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.national_ids import lookup
 from services.accounts.handlers.teacher_import import ImportReport, import_rows
-
-from accounts_helpers import (OPERATOR, database_lost_at_call, make_runtime, outbox_count,
-                              schools, teacher_id)
 
 ROOT = Path(__file__).resolve().parents[2]
 HASH_A = "test-national-id-hash-key-A-" * 3
@@ -39,7 +44,7 @@ Factory = Callable[..., Runtime]
 
 
 @pytest.fixture
-def runtime_with(embedded) -> Factory:  # type: ignore[no-untyped-def]
+def runtime_with(embedded) -> Factory:
     """``runtime_with(hash_key, previous=None)``: the accounts service on one data folder
     (one SQLite file, one encryption key) as it runs with those hash keys configured."""
     def make(hash_key: str, previous: str | None = None) -> Runtime:
@@ -68,7 +73,7 @@ def imported(runtime: Runtime, ids: list[str]) -> dict[str, str]:
     """National ID → account id of the teachers created by sending ``ids``."""
     report = send(runtime, ids)
     assert report.counts["created"] == len(ids), report.counts
-    return {number: row.account_id for number, row in zip(ids, report.rows)}  # type: ignore[misc]
+    return {number: row.account_id for number, row in zip(ids, report.rows, strict=True)}
 
 
 def teacher_count(runtime: Runtime) -> int:
@@ -91,7 +96,7 @@ def hash_under(secret: str, number: str) -> bytes:
 def found(runtime: Runtime, ids: list[str]) -> dict[str, str | None]:
     """National ID → the account id ``lookup`` answers (None: not found)."""
     answers = lookup(runtime, OPERATOR, ids)
-    return {number: answer.get("account_id") for number, answer in zip(ids, answers)}
+    return {number: answer.get("account_id") for number, answer in zip(ids, answers, strict=True)}
 
 
 def assert_resent_unchanged(runtime: Runtime, ids: list[str]) -> None:
@@ -101,7 +106,7 @@ def assert_resent_unchanged(runtime: Runtime, ids: list[str]) -> None:
     assert (teacher_count(runtime), outbox_count(runtime)) == (teachers, events)
 
 
-def rehash_result(rehashed: int, already_current: int, **others) -> dict:  # type: ignore[no-untyped-def]
+def rehash_result(rehashed: int, already_current: int, **others) -> dict:
     return {"rehashed": rehashed, "already_current": already_current, "changed_meanwhile": 0,
             "unreadable": 0, "unreadable_account_ids": [], "conflicts": 0,
             "conflicting_accounts": [], **others}
@@ -122,7 +127,7 @@ def test_the_previous_key_is_derived_like_the_current_one() -> None:
         assert alone.lookup_hashes(number) == (hash_under(HASH_B, number),)
 
 
-def test_with_the_previous_key_imports_and_lookups_find_every_teacher(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_previous_key_imports_and_lookups_find_every_teacher(runtime_with) -> None:
     """R-ACC-1: teachers stored under key A, the service switched to key B with A as the
     previous key: the file sent again finds them all unchanged (no duplicate, no event),
     a lookup finds them in order, and a new teacher is written under B."""
@@ -141,11 +146,11 @@ def test_with_the_previous_key_imports_and_lookups_find_every_teacher(runtime_wi
         teachers[ids[4]]]
     newcomer = teacher_id(6)
     [created] = send(rotating, [newcomer]).rows
-    assert stored_hashes(rotating)[created.account_id] == hash_under(HASH_B, newcomer)  # type: ignore[index]
+    assert stored_hashes(rotating)[created.account_id] == hash_under(HASH_B, newcomer)
     assert all(stored_hashes(rotating)[teachers[n]] == hash_under(HASH_A, n) for n in ids)
 
 
-def test_the_command_moves_every_hash_and_then_the_new_key_alone_suffices(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_moves_every_hash_and_then_the_new_key_alone_suffices(runtime_with) -> None:
     """R-ACC-1: the rehash writes every teacher's hash under key B; a second run writes
     none; with the previous key removed every teacher is still found and unchanged."""
     under_a = runtime_with(HASH_A)
@@ -161,7 +166,7 @@ def test_the_command_moves_every_hash_and_then_the_new_key_alone_suffices(runtim
     assert_resent_unchanged(after, ids)
 
 
-def test_without_the_previous_key_lookups_miss_until_the_command_repairs_the_rows(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_previous_key_lookups_miss_until_the_command_repairs_the_rows(runtime_with) -> None:
     """R-ACC-1: key B alone (the previous key dropped too early) finds none of the
     teachers stored under A — a file sent now would create every one again — and the
     command, needing only the current hash key, repairs the rows so that it finds them."""
@@ -176,7 +181,7 @@ def test_without_the_previous_key_lookups_miss_until_the_command_repairs_the_row
     assert_resent_unchanged(dropped, ids)
 
 
-def test_a_teacher_created_twice_is_a_conflict_left_alone(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_a_teacher_created_twice_is_a_conflict_left_alone(runtime_with) -> None:
     """R-ACC-1: a file sent under key B alone before the rehash creates duplicates; their
     old rows cannot take the hash the new rows hold (unique index): the run reports both
     account ids, leaves those rows, and still rewrites the others in the same batch."""
@@ -199,7 +204,7 @@ def test_a_teacher_created_twice_is_a_conflict_left_alone(runtime_with) -> None:
     assert (again.rehashed, again.already_current, again.conflicts) == (0, 5, 2)
 
 
-def test_batches_smaller_than_the_teachers_cover_them_all(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_batches_smaller_than_the_teachers_cover_them_all(runtime_with, monkeypatch) -> None:
     """R-ACC-1: 7 teachers in batches of 3 are three reads (3, 3, 1), each after the last
     account id of the one before, and every hash is moved."""
     under_a = runtime_with(HASH_A)
@@ -210,7 +215,7 @@ def test_batches_smaller_than_the_teachers_cover_them_all(runtime_with, monkeypa
     reads: list[tuple[uuid.UUID | None, int]] = []
     original = SealedNationalIds.every
 
-    def recording(self, after, limit):  # type: ignore[no-untyped-def]
+    def recording(self, after, limit):
         rows = original(self, after, limit)
         reads.append((after, len(rows)))
         return rows
@@ -222,7 +227,7 @@ def test_batches_smaller_than_the_teachers_cover_them_all(runtime_with, monkeypa
     assert stored_hashes(rotating) == {teachers[n]: hash_under(HASH_B, n) for n in ids}
 
 
-def test_a_run_that_stops_midway_is_finished_by_the_next(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_that_stops_midway_is_finished_by_the_next(runtime_with, monkeypatch) -> None:
     """R-ACC-1: batches commit one by one; a run failing in its third batch keeps the first
     two, and the next run rewrites only the rest."""
     under_a = runtime_with(HASH_A)
@@ -240,7 +245,7 @@ def test_a_run_that_stops_midway_is_finished_by_the_next(runtime_with, monkeypat
     assert stored_hashes(rotating) == current
 
 
-def test_a_hash_changed_since_it_was_read_is_not_overwritten(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_hash_changed_since_it_was_read_is_not_overwritten(runtime_with, monkeypatch) -> None:
     """R-ACC-1: the update holds only while the row has the hash that was read: a row
     rewritten in between (here: by another run) is counted and left as that wrote it."""
     under_a = runtime_with(HASH_A)
@@ -251,7 +256,7 @@ def test_a_hash_changed_since_it_was_read_is_not_overwritten(runtime_with, monke
     moved = ids[1]
     original = SealedNationalIds.every
 
-    def rewritten_after_the_read(self, after, limit):  # type: ignore[no-untyped-def]
+    def rewritten_after_the_read(self, after, limit):
         rows = original(self, after, limit)
         self.session.execute(update(accounts_table)
                              .where(accounts_table.c.account_id == uuid.UUID(teachers[moved]))
@@ -264,7 +269,7 @@ def test_a_hash_changed_since_it_was_read_is_not_overwritten(runtime_with, monke
     assert stored_hashes(rotating) == {teachers[n]: hash_under(HASH_B, n) for n in ids}
 
 
-def test_rows_under_an_encryption_key_not_configured_are_reported_and_left(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rows_under_an_encryption_key_not_configured_are_reported_and_left(runtime_with, monkeypatch) -> None:
     """R-ACC-1: a ciphertext that does not open here cannot be rehashed: counted, named up
     to the limit, left as it is; the others are moved."""
     monkeypatch.setattr(hash_rotation, "MAX_LISTED", 2)
@@ -301,7 +306,7 @@ def run_command(tmp_path: Path, *args: str, previous: str | None = HASH_A,
                           env=env, capture_output=True, text=True, timeout=60, check=check)
 
 
-def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_path) -> None:
     """R-ACC-1: ``python -m services.accounts rehash-national-ids --batch N`` as an operator
     runs it: JSON counts on stdout, a log line per batch, no national ID in either; run
     again once the previous key is removed it finds nothing left to do."""
@@ -322,7 +327,7 @@ def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_
 
 
 @pytest.mark.postgres
-def test_a_hash_key_rotation_on_postgres(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_hash_key_rotation_on_postgres(make_database) -> None:
     """R-ACC-1 on PostgreSQL: teachers written with COPY under key A, a duplicate written
     under B alone; with A as the previous key the file sent again is unchanged (the bulk
     lookup of both hashes); the rehash in batches moves all but the duplicate's old row —

@@ -9,22 +9,21 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
 from sqlalchemy import select, update
 
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, vault_for
 from services.accounts.adapters.orm import accounts as accounts_table
-from services.accounts.bootstrap import DEFINITION
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
+from services.accounts.bootstrap import DEFINITION
 from services.accounts.handlers.key_rotation import reencrypt_national_ids
 from services.accounts.handlers.national_ids import export_national_ids
 from services.accounts.handlers.teacher_import import import_rows
-
-from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
 
 ROOT = Path(__file__).resolve().parents[2]
 # No spaces at the ends: the retired list is split on commas and each secret stripped.
@@ -37,7 +36,7 @@ Factory = Callable[..., Runtime]
 
 
 @pytest.fixture
-def runtime_with(embedded) -> Factory:  # type: ignore[no-untyped-def]
+def runtime_with(embedded) -> Factory:
     """``runtime_with(key, *retired, **settings)``: the accounts service on one data folder
     (one SQLite file, one hash key), as it runs with those encryption keys configured."""
     def make(key: str, *retired: str, **settings: str) -> Runtime:
@@ -53,7 +52,7 @@ def add_teachers(runtime: Runtime, count: int, start: int = 1) -> dict[uuid.UUID
         [{"national_id": number, "name": f"教師{n}", "school_code": "353301"}
          for n, number in enumerate(numbers, start=start)], start=1))
     assert report.counts["created"] == count, report.counts
-    return {uuid.UUID(row.account_id): number for row, number in zip(report.rows, numbers)}
+    return {uuid.UUID(row.account_id): number for row, number in zip(report.rows, numbers, strict=True)}
 
 
 def sealed_rows(runtime: Runtime) -> dict[uuid.UUID, Sealed]:
@@ -80,7 +79,7 @@ def seal_under(runtime: Runtime, account_id: uuid.UUID, number: str, secret: str
     return sealed
 
 
-def test_after_a_key_change_every_teacher_is_resealed_and_still_exported(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_after_a_key_change_every_teacher_is_resealed_and_still_exported(runtime_with) -> None:
     """R-ACC-1: the rotation re-seals every ciphertext under the new key with a fresh nonce;
     the export reads the right numbers with the old key retired, and once it is gone."""
     under_a = runtime_with(KEY_A)
@@ -106,7 +105,7 @@ def test_after_a_key_change_every_teacher_is_resealed_and_still_exported(runtime
     assert exported(without_a, teachers) == teachers
 
 
-def test_a_second_run_changes_nothing(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_run_changes_nothing(runtime_with) -> None:
     """R-ACC-1: a finished rotation run again reports everything already current."""
     under_a = runtime_with(KEY_A)
     schools(under_a)
@@ -119,7 +118,7 @@ def test_a_second_run_changes_nothing(runtime_with) -> None:  # type: ignore[no-
     assert sealed_rows(rotated) == resealed
 
 
-def test_batches_smaller_than_the_rows_cover_them_all(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_batches_smaller_than_the_rows_cover_them_all(runtime_with, monkeypatch) -> None:
     """R-ACC-1: 7 teachers in batches of 3 are three reads (3, 3, 1), each after the last
     account id of the one before."""
     under_a = runtime_with(KEY_A)
@@ -129,7 +128,7 @@ def test_batches_smaller_than_the_rows_cover_them_all(runtime_with, monkeypatch)
     reads: list[tuple[uuid.UUID | None, int]] = []
     original = SealedNationalIds.not_under
 
-    def recording(self, key_id, after, limit):  # type: ignore[no-untyped-def]
+    def recording(self, key_id, after, limit):
         rows = original(self, key_id, after, limit)
         reads.append((after, len(rows)))
         return rows
@@ -142,7 +141,7 @@ def test_batches_smaller_than_the_rows_cover_them_all(runtime_with, monkeypatch)
     assert exported(rotated, teachers) == teachers
 
 
-def test_a_run_that_stops_midway_is_continued_by_the_next(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_that_stops_midway_is_continued_by_the_next(runtime_with, monkeypatch) -> None:
     """R-ACC-1: batches commit one by one; a run that fails in its third batch keeps the
     first two, and the next run re-seals only what is left."""
     under_a = runtime_with(KEY_A)
@@ -160,7 +159,7 @@ def test_a_run_that_stops_midway_is_continued_by_the_next(runtime_with, monkeypa
     assert exported(rotated, teachers) == teachers
 
 
-def test_a_row_changed_since_it_was_read_is_not_overwritten(runtime_with) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_changed_since_it_was_read_is_not_overwritten(runtime_with) -> None:
     """R-ACC-1: the update holds only while the row still has the ciphertext that was read
     (an import or an edit in between wins)."""
     under_a = runtime_with(KEY_A)
@@ -178,7 +177,7 @@ def test_a_row_changed_since_it_was_read_is_not_overwritten(runtime_with) -> Non
     assert sealed_rows(rotated)[account_id] == meanwhile
 
 
-def test_rows_under_a_key_not_configured_are_reported_and_left_alone(runtime_with, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rows_under_a_key_not_configured_are_reported_and_left_alone(runtime_with, monkeypatch) -> None:
     """R-ACC-1: a key retired too early is not a crash and not a silent skip: the rows are
     counted, named (up to the limit) and unchanged; the others are re-sealed."""
     from servicekit import batches
@@ -210,7 +209,7 @@ def run_command(tmp_path: Path, *args: str, check: bool = True) -> subprocess.Co
                           env=env, capture_output=True, text=True, timeout=60, check=check)
 
 
-def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_path) -> None:
     """R-ACC-1: ``python -m services.accounts reencrypt-national-ids --batch N`` as an
     operator runs it; its output and its log name key ids and counts, no number."""
     under_a = runtime_with(KEY_A)
@@ -229,13 +228,13 @@ def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_
     assert (again["reencrypted"], again["already_current"]) == (0, 3)
 
 
-def test_the_command_line_refuses_a_batch_that_is_not_positive(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_refuses_a_batch_that_is_not_positive(tmp_path) -> None:
     refused = run_command(tmp_path, "reencrypt-national-ids", "--batch", "0", check=False)
     assert refused.returncode == 2 and "0 is not a positive number" in refused.stderr
 
 
 @pytest.mark.postgres
-def test_a_rotation_on_postgres(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_rotation_on_postgres(make_database) -> None:
     """R-ACC-1 on PostgreSQL: teachers written with COPY under key A, re-sealed under B in
     batches (keyset on the uuid primary key), exported right, a second run changes nothing."""
     url = make_database("accounts")

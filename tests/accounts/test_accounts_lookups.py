@@ -7,9 +7,10 @@ NATIONAL_ID_LOOKUPS_PER_DAY IDs a day (429 beyond, with Retry-After)."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts_helpers import OPERATOR, make_runtime, reviewer, schools, teacher_id
 from sqlalchemy import select
 
 from servicekit.problems import Problem
@@ -20,8 +21,6 @@ from services.accounts.adapters.orm import national_id_lookup_quotas, national_i
 from services.accounts.domain import dates
 from services.accounts.handlers import national_ids
 from services.accounts.handlers.teacher_import import import_rows
-
-from accounts_helpers import OPERATOR, make_runtime, reviewer, schools, teacher_id
 
 # Teacher 1 at 353301 and teacher 2 at 413601 (both Taipei), teacher 3 at 193601 (Taichung).
 PLACES = {1: "353301", 2: "413601", 3: "193601"}
@@ -34,7 +33,7 @@ def make_teachers(runtime: Runtime) -> dict[int, str]:
     report = import_rows(runtime, OPERATOR, [
         (n, {"national_id": teacher_id(n), "name": f"教師{n}", "school_code": school})
         for n, school in PLACES.items()])
-    return {n: row.account_id for n, row in zip(PLACES, report.rows)}  # type: ignore[misc]
+    return {n: row.account_id for n, row in zip(PLACES, report.rows, strict=True)}
 
 
 def full(account_id: str, n: int) -> dict:
@@ -53,16 +52,16 @@ def business(unit: str) -> Principal:
 
 
 @pytest.fixture
-def runtime(accounts) -> Runtime:  # type: ignore[no-untyped-def]
+def runtime(accounts) -> Runtime:
     return accounts
 
 
 @pytest.fixture
-def teachers(runtime) -> dict[int, str]:  # type: ignore[no-untyped-def]
+def teachers(runtime) -> dict[int, str]:
     return make_teachers(runtime)
 
 
-def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> None:  # type: ignore[no-untyped-def]
+def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> None:
     found = {"found": True}
     expected = {  # written out by hand: caller → answers for teachers 1, 2, 3 and an unknown ID
         "business of 353301": (business("353301"), [full(teachers[1], 1), found, found]),
@@ -80,8 +79,8 @@ def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> No
             {"found": False}], name
 
 
-def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:  # type: ignore[no-untyped-def]
-    moment = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)
+def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:
+    moment = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dates, "now", lambda: moment)
         national_ids.lookup(runtime, business("353301"), IDS + [UNKNOWN, "A123456788"])
@@ -99,7 +98,7 @@ def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:  # 
          "unit_code": None, "scope": "national", "ids_count": 2, "found_count": 2,
          "answered_in_full": 2, "outcome": "answered"},
     ]
-    assert {row["looked_up_at"].replace(tzinfo=timezone.utc) for row in rows} == {moment}
+    assert {row["looked_up_at"].replace(tzinfo=UTC) for row in rows} == {moment}
     with runtime.database.engine.connect() as connection:
         hashes = [h.hex() for h in connection.scalars(select(accounts_table.c.national_id_hash)
                                                       .where(accounts_table.c.kind == "teacher"))]
@@ -108,12 +107,12 @@ def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:  # 
         assert secret not in stored
 
 
-def test_the_quota_is_counted_in_ids_and_refused_beyond_with_retry_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_quota_is_counted_in_ids_and_refused_beyond_with_retry_after(tmp_path) -> None:
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "NATIONAL_ID_LOOKUPS_PER_DAY": "5"})
     try:
         make_teachers(runtime)
         # 23:00 in Taipei: the quota starts again in an hour.
-        late = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)
+        late = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(dates, "now", lambda: late)
             national_ids.lookup(runtime, reviewer("TPE"), IDS)  # 3
@@ -139,7 +138,7 @@ def test_the_quota_is_counted_in_ids_and_refused_beyond_with_retry_after(tmp_pat
         runtime.database.dispose()
 
 
-def test_the_quota_setting_must_be_a_positive_number(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_quota_setting_must_be_a_positive_number(tmp_path) -> None:
     from servicekit.settings import InvalidSetting
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "NATIONAL_ID_LOOKUPS_PER_DAY": "0"})
     try:
@@ -149,7 +148,7 @@ def test_the_quota_setting_must_be_a_positive_number(tmp_path) -> None:  # type:
         runtime.database.dispose()
 
 
-def test_over_http_outside_the_scope_found_only_and_429_beyond_the_quota(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_over_http_outside_the_scope_found_only_and_429_beyond_the_quota(api, monkeypatch) -> None:
     monkeypatch.setattr(national_ids, "DEFAULT_LOOKUPS_PER_DAY", 4)  # the setting unset
     teachers = make_teachers(api.runtime)
     answer = api.post("/teachers/lookups", role="business", unit="413601",
@@ -168,7 +167,7 @@ def test_over_http_outside_the_scope_found_only_and_429_beyond_the_quota(api, mo
 
 
 @pytest.mark.postgres
-def test_concurrent_lookups_never_go_beyond_the_quota(make_database) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_lookups_never_go_beyond_the_quota(make_database) -> None:
     runtime = make_runtime({"MODE": "production", "DATABASE_URL": make_database("accounts"),
                             "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
                             "NATIONAL_ID_HASH_KEY": "test hash key " * 4,

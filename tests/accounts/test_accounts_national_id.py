@@ -6,8 +6,14 @@ import pytest
 
 from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, UnknownKey
 from services.accounts.domain import national_id
-from services.accounts.domain.national_id import (CITIZEN, RESIDENT, RESIDENT_OLD,
-                                                  InvalidNationalId, kind_of, validate)
+from services.accounts.domain.national_id import (
+    CITIZEN,
+    RESIDENT,
+    RESIDENT_OLD,
+    InvalidNationalId,
+    kind_of,
+    validate,
+)
 
 
 @pytest.mark.parametrize("number, kind", [

@@ -7,17 +7,23 @@ import threading
 import uuid
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    csv_file,
+    outbox_count,
+    outbox_events,
+    reviewer,
+    schools,
+    teacher_id,
+)
 from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
 from servicekit.problems import Problem
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools
-from services.accounts.handlers.teacher_import import import_file, import_rows
 from services.accounts.handlers.national_ids import export_national_ids
-
-from accounts_helpers import (OPERATOR, csv_file, outbox_count, outbox_events, reviewer, schools,
-                              teacher_id)
+from services.accounts.handlers.teacher_import import import_file, import_rows
 
 pytestmark = pytest.mark.postgres
 
@@ -30,7 +36,7 @@ def rows(count: int, school: str = "353301", start: int = 1) -> list[list[str]]:
             for n in range(start, start + count)]
 
 
-def test_a_file_imported_with_copy_then_resent_then_changed(pg_accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_imported_with_copy_then_resent_then_changed(pg_accounts) -> None:
     schools(pg_accounts)
     before = outbox_count(pg_accounts)
     created = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(rows(1000), HEADER))
@@ -60,7 +66,7 @@ def test_a_file_imported_with_copy_then_resent_then_changed(pg_accounts) -> None
     assert exported["teachers"][0]["national_id"] == teacher_id(701)
 
 
-def test_rejections_and_scope_on_postgres(pg_accounts) -> None:  # type: ignore[no-untyped-def]
+def test_rejections_and_scope_on_postgres(pg_accounts) -> None:
     schools(pg_accounts)
     report = import_rows(pg_accounts, reviewer("TPE"), enumerate([
         {"national_id": teacher_id(1), "name": "王", "school_code": "193601"},
@@ -71,7 +77,7 @@ def test_rejections_and_scope_on_postgres(pg_accounts) -> None:  # type: ignore[
         ("created", None)]
 
 
-def test_two_imports_at_once_create_each_teacher_once(pg_accounts) -> None:  # type: ignore[no-untyped-def]
+def test_two_imports_at_once_create_each_teacher_once(pg_accounts) -> None:
     schools(pg_accounts)
     data = csv_file(rows(300), HEADER)
     reports, errors = [], []
@@ -91,14 +97,14 @@ def test_two_imports_at_once_create_each_teacher_once(pg_accounts) -> None:  # t
     assert sorted(r.counts["unchanged"] for r in reports) == [0, 300]
 
 
-def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, monkeypatch) -> None:
     from services.accounts.adapters import teacher_writers
     from services.accounts.handlers.teachers import update_teacher
     schools(pg_accounts)
     [row] = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(rows(1), HEADER)).rows
     real = teacher_writers.PostgresTeacherWriter.existing
 
-    def meanwhile(self, hashes):  # type: ignore[no-untyped-def]
+    def meanwhile(self, hashes):
         known = real(self, hashes)  # the import has read; another request commits a rename
         worker = threading.Thread(target=update_teacher, args=(
             pg_accounts, OPERATOR, uuid.UUID(row.account_id), {"display_name": "手改"}))

@@ -8,17 +8,16 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+from accounts_helpers import csv_file, outbox_events, schools, teacher_id
 from sqlalchemy import select
 
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import national_id_exports
 
-from accounts_helpers import csv_file, outbox_events, schools, teacher_id
-
 IDS = [teacher_id(n) for n in range(1, 6)]
 
 
-def everything_stored(api) -> str:  # type: ignore[no-untyped-def]
+def everything_stored(api) -> str:
     """Every row of every table, as text, and the database files' raw bytes."""
     url = api.runtime.database.engine.url
     api.runtime.database.dispose()
@@ -28,7 +27,7 @@ def everything_stored(api) -> str:  # type: ignore[no-untyped-def]
     return dump + raw.decode("latin-1")
 
 
-def create_teachers(api) -> list[str]:  # type: ignore[no-untyped-def]
+def create_teachers(api) -> list[str]:
     schools(api.runtime)
     first = api.post("/teachers", json={"national_id": IDS[0], "name": "王小明",
                                         "school_code": "353301", "email": "wang@school.example"})
@@ -39,7 +38,7 @@ def create_teachers(api) -> list[str]:  # type: ignore[no-untyped-def]
     return [first.json["account_id"]] + [row["account_id"] for row in report.json["rows"]]
 
 
-def test_no_answer_row_event_or_log_line_carries_a_national_id(api, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_no_answer_row_event_or_log_line_carries_a_national_id(api, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     answers = []
     account_ids = create_teachers(api)
@@ -73,7 +72,7 @@ def test_no_answer_row_event_or_log_line_carries_a_national_id(api, caplog) -> N
         assert not any(lookup_hash in body for body in bodies + answers)
 
 
-def test_lookup_goes_through_the_hash_and_answers_in_order(api) -> None:  # type: ignore[no-untyped-def]
+def test_lookup_goes_through_the_hash_and_answers_in_order(api) -> None:
     account_ids = create_teachers(api)
     answer = api.post("/teachers/lookups", role="business", unit="353301",
                       json={"national_ids": [IDS[2].lower(), "A123456788", teacher_id(99)]})
@@ -86,7 +85,7 @@ def test_lookup_goes_through_the_hash_and_answers_in_order(api) -> None:  # type
     assert api.post("/teachers/lookups", role="teacher", json={"national_ids": IDS}).status_code == 403
 
 
-def test_only_operators_export_and_every_export_is_audited(api) -> None:  # type: ignore[no-untyped-def]
+def test_only_operators_export_and_every_export_is_audited(api) -> None:
     account_ids = create_teachers(api)
     request = {"account_ids": account_ids[:2], "reason": "教育部函查教師進修時數，需核對身分"}
     for role in ("admin", "reviewer", "business", "teacher", "viewer"):
@@ -112,7 +111,7 @@ def test_only_operators_export_and_every_export_is_audited(api) -> None:  # type
         assert len(connection.execute(select(national_id_exports)).all()) == 2  # nothing more
 
 
-def test_a_ciphertext_is_bound_to_its_row(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_ciphertext_is_bound_to_its_row(api) -> None:
     first, second = create_teachers(api)[:2]
     with api.runtime.database.engine.begin() as connection:
         stolen = connection.execute(select(accounts_table.c.national_id_ciphertext).where(

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from accounts_helpers import ADMIN, OPERATOR, outbox_events, schools
 
 from contracts.events import CATALOGUE
 from servicekit.problems import Problem
 from services.accounts.handlers import roles
 
-from accounts_helpers import ADMIN, OPERATOR, outbox_events, schools
 
-
-def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:
     schools(accounts)
     staff = roles.create_staff(accounts, OPERATOR, "chen.reviewer", "陳審核", "chen@tpe.example",
                                "reviewer", "TPE")
@@ -44,7 +43,7 @@ def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:
     ("teacher", None, None, "invalid-grant"),  # comes with the teacher account
     ("business", "NOPE", None, "unknown-unit"),
 ])
-def test_grants_need_the_right_scope(accounts, role, unit, authority, slug) -> None:  # type: ignore[no-untyped-def]
+def test_grants_need_the_right_scope(accounts, role, unit, authority, slug) -> None:
     schools(accounts)
     staff = roles.create_staff(accounts, OPERATOR, "someone", "某人", None, "viewer")
     with pytest.raises(Problem) as refused:
@@ -52,7 +51,7 @@ def test_grants_need_the_right_scope(accounts, role, unit, authority, slug) -> N
     assert (refused.value.status, refused.value.slug) == (422, slug)
 
 
-def test_operators_cannot_make_operators_or_admins(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_operators_cannot_make_operators_or_admins(accounts) -> None:
     staff = roles.create_staff(accounts, OPERATOR, "someone", "某人", None, "viewer")
     for role in ("operator", "admin"):
         with pytest.raises(Problem) as refused:
@@ -68,13 +67,13 @@ def test_operators_cannot_make_operators_or_admins(accounts) -> None:  # type: i
 
 
 @pytest.mark.parametrize("login", ["teacher00001", "biz-353301", "x", "Has Space"])
-def test_logins_the_platform_gives_out_cannot_be_chosen(accounts, login) -> None:  # type: ignore[no-untyped-def]
+def test_logins_the_platform_gives_out_cannot_be_chosen(accounts, login) -> None:
     with pytest.raises(Problem) as refused:
         roles.create_staff(accounts, OPERATOR, login, "某人", None, "viewer")
     assert refused.value.slug == "invalid-account"
 
 
-def test_grants_and_me_over_http(api) -> None:  # type: ignore[no-untyped-def]
+def test_grants_and_me_over_http(api) -> None:
     made = api.post("/staff-accounts", json={"login": "moe.viewer", "display_name": "教育部檢視",
                                              "role": "viewer"})
     assert made.status_code == 201, made.json

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from accounts_helpers import outbox_count, outbox_events
 from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
@@ -15,10 +16,8 @@ from services.accounts.bootstrap import DEFINITION
 from services.accounts.domain.national_id import validate
 from services.accounts.handlers import campaigns, units
 
-from accounts_helpers import outbox_count, outbox_events
 
-
-def test_the_demo_seed_is_complete_fast_and_idempotent(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_seed_is_complete_fast_and_idempotent(accounts) -> None:
     started = time.monotonic()
     DEFINITION.seed_demo(accounts)
     assert time.monotonic() - started < 10

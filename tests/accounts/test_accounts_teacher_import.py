@@ -9,6 +9,16 @@ import zipfile
 from datetime import date
 
 import pytest
+from accounts_helpers import (
+    OPERATOR,
+    csv_file,
+    outbox_count,
+    outbox_events,
+    reviewer,
+    schools,
+    teacher_id,
+    xlsx_file,
+)
 from sqlalchemy import func, select, text
 
 from contracts.events import CATALOGUE
@@ -18,32 +28,29 @@ from services.accounts.adapters.orm import teacher_past_schools
 from services.accounts.handlers.teacher_import import import_file, import_rows
 from services.accounts.handlers.units import register_unit
 
-from accounts_helpers import (OPERATOR, csv_file, outbox_count, outbox_events, reviewer, schools,
-                              teacher_id, xlsx_file)
-
 
 def rows_of(*items: dict) -> list[tuple[int, dict]]:
     return list(enumerate(items, start=1))
 
 
-def teacher(number: int, school: str = "353301", **fields) -> dict:  # type: ignore[no-untyped-def]
+def teacher(number: int, school: str = "353301", **fields) -> dict:
     return {"national_id": teacher_id(number), "name": f"教師{number}", "school_code": school,
             "email": f"t{number}@school.example", **fields}
 
 
-def snapshot(runtime) -> list[tuple]:  # type: ignore[no-untyped-def]
+def snapshot(runtime) -> list[tuple]:
     with runtime.database.engine.connect() as connection:
         return [tuple(row) for row in connection.execute(
             select(accounts_table).order_by(accounts_table.c.login))]
 
 
 @pytest.fixture
-def runtime(accounts):  # type: ignore[no-untyped-def]
+def runtime(accounts):
     schools(accounts)
     return accounts
 
 
-def test_a_json_batch_creates_teachers_with_a_report_per_row_and_events(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_json_batch_creates_teachers_with_a_report_per_row_and_events(runtime) -> None:
     before = outbox_count(runtime)
     report = import_rows(runtime, OPERATOR, rows_of(teacher(1), teacher(2, "193601"),
                                                     teacher(3, email=None)))
@@ -58,7 +65,7 @@ def test_a_json_batch_creates_teachers_with_a_report_per_row_and_events(runtime)
         "unit_code": "193601", "authority_code": None, "county_code": "TXG", "version": 1}
 
 
-def test_a_csv_file_then_the_same_file_again_changes_nothing_and_says_nothing(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_csv_file_then_the_same_file_again_changes_nothing_and_says_nothing(runtime) -> None:
     data = csv_file([[teacher_id(n), f"教師{n}", "353301", f"t{n}@school.example"]
                      for n in range(1, 21)])
     first = import_file(runtime, OPERATOR, "teachers.csv", data)
@@ -71,7 +78,7 @@ def test_a_csv_file_then_the_same_file_again_changes_nothing_and_says_nothing(ru
     assert outbox_count(runtime) == events
 
 
-def test_an_xlsx_file_with_chinese_headers_and_numeric_school_codes(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_an_xlsx_file_with_chinese_headers_and_numeric_school_codes(runtime) -> None:
     register_unit(runtime, "011301", "新北市立板橋高級中學", "senior_high_school", "NWT")
     data = xlsx_file([[teacher_id(1), "王小明", 353301, None],
                       [teacher_id(2), "林美玲", 11301, "lin@school.example"],  # lost its zero
@@ -84,13 +91,13 @@ def test_an_xlsx_file_with_chinese_headers_and_numeric_school_codes(runtime) -> 
         == ["353301", "011301", "413601"]
 
 
-def test_big5_csv_from_excel_is_read(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_big5_csv_from_excel_is_read(runtime) -> None:
     data = csv_file([[teacher_id(1), "王小明", "353301"]], ["身分證字號", "姓名", "學校代碼"],
                     encoding="cp950")
     assert import_file(runtime, OPERATOR, "big5.csv", data).counts["created"] == 1
 
 
-def test_changes_update_and_moves_keep_the_past_school(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_changes_update_and_moves_keep_the_past_school(runtime) -> None:
     import_rows(runtime, OPERATOR, rows_of(*(teacher(n, since="2015-08-01") for n in (1, 2, 3))))
     created = {e["data"]["login"]: e["data"]["account_id"]
                for e in outbox_events(runtime, "accounts.account.created.v1")}
@@ -118,7 +125,7 @@ def test_changes_update_and_moves_keep_the_past_school(runtime) -> None:  # type
         ("rejected", "move-before-current-assignment"), ("created", None)]
 
 
-def test_every_row_error_is_reported_and_the_good_rows_still_count(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_every_row_error_is_reported_and_the_good_rows_still_count(runtime) -> None:
     import_rows(runtime, OPERATOR, rows_of(teacher(9)))
     stored, events = snapshot(runtime), outbox_count(runtime)
     report = import_rows(runtime, OPERATOR, rows_of(
@@ -154,7 +161,7 @@ def test_every_row_error_is_reported_and_the_good_rows_still_count(runtime) -> N
     assert [row for row in snapshot(runtime) if row[1] == "teacher00001"] == stored
 
 
-def test_a_reviewer_imports_only_for_schools_under_its_authority(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_reviewer_imports_only_for_schools_under_its_authority(runtime) -> None:
     report = import_rows(runtime, reviewer("TXG"), rows_of(teacher(1, "193601"), teacher(2)))
     assert [(r.status, r.reason) for r in report.rows] == [
         ("created", None), ("rejected", "unit-outside-authority")]
@@ -171,7 +178,7 @@ def test_a_reviewer_imports_only_for_schools_under_its_authority(runtime) -> Non
     ("t.xlsx", b"national_id,name,school_code\n", 422, "invalid-xlsx"),
     ("t.xlsx", b"PK\x03\x04 truncated", 422, "invalid-xlsx"),
 ])
-def test_a_file_refused_whole_changes_nothing(runtime, filename, data, status, slug) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_refused_whole_changes_nothing(runtime, filename, data, status, slug) -> None:
     import_rows(runtime, OPERATOR, rows_of(teacher(1)))
     stored, events = snapshot(runtime), outbox_count(runtime)
     with pytest.raises(Problem) as refused:
@@ -180,7 +187,7 @@ def test_a_file_refused_whole_changes_nothing(runtime, filename, data, status, s
     assert snapshot(runtime) == stored and outbox_count(runtime) == events
 
 
-def test_wrong_columns_say_what_is_missing_and_what_is_unexpected(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_columns_say_what_is_missing_and_what_is_unexpected(runtime) -> None:
     with pytest.raises(Problem) as refused:
         import_file(runtime, OPERATOR, "t.csv", csv_file([], ["身分證字號", "名字", "email"]))
     extensions = refused.value.extensions
@@ -189,13 +196,13 @@ def test_wrong_columns_say_what_is_missing_and_what_is_unexpected(runtime) -> No
     assert extensions["required"] == ["national_id", "name", "school_code"]
 
 
-def test_a_file_over_50_mb_is_refused_before_it_is_read(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_50_mb_is_refused_before_it_is_read(runtime) -> None:
     with pytest.raises(Problem) as refused:
         import_file(runtime, OPERATOR, "t.csv", b"x" * (50 * 1024 * 1024 + 1))
     assert (refused.value.status, refused.value.slug) == (413, "file-too-large")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def zip_bomb(uncompressed: int = 64 * 1024 * 1024) -> bytes:
     """What an attacker sends as "teachers.xlsx": a workbook whose sheet unpacks to
     hundreds of megabytes of nothing."""
@@ -212,7 +219,7 @@ def zip_bomb(uncompressed: int = 64 * 1024 * 1024) -> bytes:
 
 @pytest.mark.parametrize("megabytes, why", [(64, "an entry is packed more than 100 to 1"),
                                             (300, "an entry unpacks to more than 256 MiB")])
-def test_a_zip_bomb_disguised_as_xlsx_is_refused_unopened(runtime, megabytes, why) -> None:  # type: ignore[no-untyped-def]
+def test_a_zip_bomb_disguised_as_xlsx_is_refused_unopened(runtime, megabytes, why) -> None:
     bomb = zip_bomb(megabytes * 1024 * 1024)
     assert len(bomb) < megabytes * 1024 * 1024 / 200
     with pytest.raises(Problem) as refused:
@@ -239,7 +246,7 @@ def lying_about_its_size(claimed: int) -> bytes:
     return bytes(data)
 
 
-def test_a_zip_that_lies_about_its_sizes_is_caught_while_unpacking(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_zip_that_lies_about_its_sizes_is_caught_while_unpacking(runtime) -> None:
     data = lying_about_its_size(600 * 1024)
     assert zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size == 600 * 1024
     with pytest.raises(Problem) as refused:
@@ -248,7 +255,7 @@ def test_a_zip_that_lies_about_its_sizes_is_caught_while_unpacking(runtime) -> N
         "invalid-xlsx", "the archive is damaged (BadZipFile)")  # its CRC does not match
 
 
-def test_created_events_all_fit_the_contract(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_created_events_all_fit_the_contract(runtime) -> None:
     import_rows(runtime, OPERATOR, rows_of(*(teacher(n, ("353301", "193601")[n % 2])
                                              for n in range(1, 260))))
     events = outbox_events(runtime, "accounts.account.created.v1")
@@ -259,7 +266,7 @@ def test_created_events_all_fit_the_contract(runtime) -> None:  # type: ignore[n
     assert len({e["correlation_id"] for e in events}) == 1  # one import, one correlation id
 
 
-def test_logins_continue_where_the_last_import_stopped(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_logins_continue_where_the_last_import_stopped(runtime) -> None:
     import_rows(runtime, OPERATOR, rows_of(teacher(1), teacher(2)))
     report = import_rows(runtime, OPERATOR, rows_of(teacher(3)))
     assert report.rows[0].login == "teacher00003"
@@ -268,7 +275,7 @@ def test_logins_continue_where_the_last_import_stopped(runtime) -> None:  # type
         assert connection.scalar(text("SELECT next_value FROM login_sequences")) == 4
 
 
-def test_the_http_endpoints_take_files_and_batches(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_http_endpoints_take_files_and_batches(api) -> None:
     schools(api.runtime)
     data = csv_file([[teacher_id(1), "王小明", "353301", ""], [teacher_id(2), "林", "999999", ""]])
     answer = api.post("/teachers/imports", role="reviewer", authority="TPE",
@@ -302,13 +309,14 @@ def test_the_http_endpoints_take_files_and_batches(api) -> None:  # type: ignore
     assert (away.status_code, away.json["type"]) == (403, "urn:inservice:problem:unit-outside-authority")
 
 
-def test_an_import_computed_from_a_stale_teacher_changes_nothing(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_computed_from_a_stale_teacher_changes_nothing(runtime, monkeypatch) -> None:
     from dataclasses import replace
+
     from services.accounts.adapters import teacher_writers
     import_rows(runtime, OPERATOR, rows_of(teacher(1)))
     real = teacher_writers.PortableTeacherWriter.existing
 
-    def read_before_a_change(self, hashes):  # type: ignore[no-untyped-def]
+    def read_before_a_change(self, hashes):
         return {h: replace(known, version=known.version - 1)
                 for h, known in real(self, hashes).items()}
     monkeypatch.setattr(teacher_writers.PortableTeacherWriter, "existing", read_before_a_change)

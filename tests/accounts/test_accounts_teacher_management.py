@@ -9,18 +9,18 @@ import hashlib
 import io
 import json
 import uuid
+from datetime import UTC
 
 import pytest
+from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
 
 from servicekit.problems import Problem
 from services.accounts.handlers import import_history
 from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
 
-from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
-
 
 @pytest.fixture
-def runtime(accounts):  # type: ignore[no-untyped-def]
+def runtime(accounts):
     schools(accounts)
     return accounts
 
@@ -29,7 +29,7 @@ def rows(*numbers: int, school: str = "353301") -> list[list[str]]:
     return [[teacher_id(n), f"教師{n}", school, ""] for n in numbers]
 
 
-def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> None:
     data = csv_file(rows(1, 2) + [["A123", "壞", "353301", ""]])
     report = import_file(runtime, reviewer("TPE"), "名冊.csv", data)
     [listed] = import_history.list_imports(runtime, reviewer("TPE"))
@@ -48,7 +48,7 @@ def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> Non
     assert teacher_id(1).encode() not in stored and b"A123" not in stored
 
 
-def test_a_refused_file_is_kept_as_refused_and_changes_nothing_else(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_file_is_kept_as_refused_and_changes_nothing_else(runtime) -> None:
     with pytest.raises(Problem) as refused:
         import_file(runtime, OPERATOR, "t.csv", csv_file([], ["national_id", "name"]))
     assert refused.value.slug == "wrong-columns"
@@ -59,7 +59,7 @@ def test_a_refused_file_is_kept_as_refused_and_changes_nothing_else(runtime) -> 
     assert document.endswith(b'"rows":[]}')
 
 
-def test_batches_are_kept_but_one_teacher_made_by_hand_is_not(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_batches_are_kept_but_one_teacher_made_by_hand_is_not(runtime) -> None:
     import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(1), "name": "甲",
                                           "school_code": "353301"})], source=BATCH)
     import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(2), "name": "乙",
@@ -69,7 +69,7 @@ def test_batches_are_kept_but_one_teacher_made_by_hand_is_not(runtime) -> None: 
     assert listed["authority_code"] is None  # the network's own staff
 
 
-def test_a_reviewer_sees_only_its_authoritys_imports(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_reviewer_sees_only_its_authoritys_imports(runtime) -> None:
     tpe = import_file(runtime, reviewer("TPE"), "t.csv", csv_file(rows(1)))
     txg = import_file(runtime, reviewer("TXG"), "t.csv", csv_file(rows(2, school="193601")))
     assert [i["import_id"] for i in import_history.list_imports(runtime, reviewer("TPE"))] == [
@@ -80,7 +80,7 @@ def test_a_reviewer_sees_only_its_authoritys_imports(runtime) -> None:  # type: 
     assert hidden.value.status == 404
 
 
-def test_the_history_and_a_schools_teachers_over_http(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_history_and_a_schools_teachers_over_http(api) -> None:
     schools(api.runtime)
     sent = api.post("/teachers/imports", role="reviewer", authority="TPE",
                     data={"file": (io.BytesIO(csv_file(rows(3, 1, 2) + rows(4, school="413601"))),
@@ -110,14 +110,15 @@ def test_the_history_and_a_schools_teachers_over_http(api) -> None:  # type: ign
     assert bad.status_code == 422
 
 
-def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime, monkeypatch) -> None:
     """R-ACC-3: a daily county file of 100,000 rows is a megabyte of report a day; reports
     are kept IMPORT_REPORT_RETENTION_DAYS (400), who sent what and how it went for ever."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
+
     from services.accounts.domain import dates
     old = import_file(runtime, OPERATOR, "old.csv", csv_file(rows(1, 2)))
     real_now = dates.now
-    later = datetime.now(timezone.utc) + timedelta(days=300)
+    later = datetime.now(UTC) + timedelta(days=300)
     monkeypatch.setattr(dates, "now", lambda: later)
     recent = import_file(runtime, OPERATOR, "recent.csv", csv_file(rows(3)))
     monkeypatch.setattr(dates, "now", lambda: later + timedelta(days=150))
@@ -133,12 +134,14 @@ def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(run
     assert len(kept["rows"]) == 1
 
 
-def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None:
     import subprocess
     import sys
     from pathlib import Path
-    from servicekit.settings import InvalidSetting
+
     from accounts_helpers import make_runtime
+
+    from servicekit.settings import InvalidSetting
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "IMPORT_REPORT_RETENTION_DAYS": "30"})
     assert import_history.tidy_reports(runtime) == {"days": 30, "reports_removed": 0}
     runtime.database.dispose()
@@ -149,16 +152,16 @@ def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None
     env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_DATA_DIR": str(tmp_path), "ACCOUNTS_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
                            "--days", "7"], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=60)
+                          check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"days": 7, "reports_removed": 0}
     refused = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
                               "--days", "-1"], cwd=root, env=env, capture_output=True, text=True,
-                             timeout=60)
+                             check=False, timeout=60)
     assert refused.returncode == 2 and "-1 is not a positive number" in refused.stderr
 
 
-def test_a_teacher_is_disabled_and_enabled_by_the_schools_authority_only(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_teacher_is_disabled_and_enabled_by_the_schools_authority_only(api) -> None:
     """R-ACC-1: a teacher who left, or whose account was taken over, is disabled by the
     reviewers of the school's authority (or the network) and told to the other services;
     an import of the same teacher afterwards changes the data, never the status."""
@@ -186,7 +189,7 @@ def test_a_teacher_is_disabled_and_enabled_by_the_schools_authority_only(api) ->
     assert api.post(f"/teachers/{teacher}/enabling", role="operator").status_code == 409
 
 
-def test_seeing_a_teacher_is_not_managing_one(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_seeing_a_teacher_is_not_managing_one(runtime) -> None:
     """A token that sees the teacher (the school's business account) and also reviews for
     another authority must not change the teacher; a reviewer token without its authority
     sees no imports, not everyone's."""

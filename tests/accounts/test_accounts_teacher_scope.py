@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
+from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
 from sqlalchemy import select
 
 from services.accounts.adapters.orm import accounts as accounts_table
@@ -19,49 +20,47 @@ from services.accounts.adapters.orm import teacher_past_schools, teacher_transfe
 from services.accounts.handlers import import_history
 from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
 
-from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
-
 TAKEN = "urn:inservice:problem:"
 
 
-def teacher(number: int, school: str, **fields) -> dict:  # type: ignore[no-untyped-def]
+def teacher(number: int, school: str, **fields) -> dict:
     return {"national_id": teacher_id(number), "name": f"教師{number}", "school_code": school,
             "email": f"t{number}@school.example", "since": "2015-08-01", **fields}
 
 
-def stored_teacher(runtime, account_id: str) -> tuple:  # type: ignore[no-untyped-def]
+def stored_teacher(runtime, account_id: str) -> tuple:
     with runtime.database.engine.connect() as connection:
         return tuple(connection.execute(select(accounts_table).where(
             accounts_table.c.account_id == uuid.UUID(account_id))).one())
 
 
-def events_of(runtime, account_id: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def events_of(runtime, account_id: str) -> list[dict]:
     return [e for e in outbox_events(runtime) if e["data"].get("account_id") == account_id]
 
 
-def transfer_rows(runtime) -> list[dict]:  # type: ignore[no-untyped-def]
+def transfer_rows(runtime) -> list[dict]:
     with runtime.database.engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(
             select(teacher_transfers).order_by(teacher_transfers.c.transferred_at))]
 
 
 @pytest.fixture
-def runtime(accounts):  # type: ignore[no-untyped-def]
+def runtime(accounts):
     schools(accounts)
     return accounts
 
 
 @pytest.fixture
-def taichung_teacher(runtime) -> str:  # type: ignore[no-untyped-def]
+def taichung_teacher(runtime) -> str:
     """A teacher of Taichung's school 193601, as Taichung's own file made them."""
     [row] = import_rows(runtime, reviewer("TXG"), [(1, teacher(1, "193601"))], source=BATCH).rows
     assert row.status == "created"
-    return row.account_id  # type: ignore[return-value]
+    return row.account_id
 
 
 # -- imports -----------------------------------------------------------------------------
 
-def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime, taichung_teacher) -> None:  # type: ignore[no-untyped-def]
+def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime, taichung_teacher) -> None:
     """The attack as reported: Taipei's reviewer sends Taichung's teacher with a Taipei
     school and the attacker's address. Refused with nothing written of that row; the
     other rows still go in."""
@@ -95,7 +94,7 @@ def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime
     assert taichung_teacher.encode() not in kept and b"teacher00001" not in kept
 
 
-def test_the_same_attack_by_file_over_http_is_refused_row_by_row(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_attack_by_file_over_http_is_refused_row_by_row(api) -> None:
     schools(api.runtime)
     made = api.post("/teachers/batches", role="reviewer", authority="TXG",
                     json={"teachers": [teacher(1, "193601")]})
@@ -118,7 +117,7 @@ def test_the_same_attack_by_file_over_http_is_refused_row_by_row(api) -> None:  
     assert api.get(f"/teachers/{victim}", role="operator").json["email"] == "t1@school.example"
 
 
-def test_the_teachers_own_authority_and_the_network_still_change_it_by_import(runtime, taichung_teacher) -> None:  # type: ignore[no-untyped-def]
+def test_the_teachers_own_authority_and_the_network_still_change_it_by_import(runtime, taichung_teacher) -> None:
     own = import_rows(runtime, reviewer("TXG"), [(1, teacher(1, "193601", name="教師一"))])
     assert [(r.status, r.account_id) for r in own.rows] == [("updated", taichung_teacher)]
     moved = import_rows(runtime, OPERATOR, [(1, teacher(1, "353301", name="教師一",
@@ -139,14 +138,14 @@ def test_the_teachers_own_authority_and_the_network_still_change_it_by_import(ru
         (1, teacher(1, "353301", name="教師壹"))]).rows] == ["updated"]
 
 
-def test_a_move_within_an_authority_by_import_is_no_transfer(runtime) -> None:  # type: ignore[no-untyped-def]
+def test_a_move_within_an_authority_by_import_is_no_transfer(runtime) -> None:
     import_rows(runtime, reviewer("TPE"), [(1, teacher(1, "353301"))])
     report = import_rows(runtime, reviewer("TPE"), [(1, teacher(1, "413601", since="2099-08-01"))])
     assert [r.status for r in report.rows] == ["updated"]
     assert transfer_rows(runtime) == []
 
 
-def test_creating_a_known_teacher_names_the_account_only_inside_the_callers_scope(api) -> None:  # type: ignore[no-untyped-def]
+def test_creating_a_known_teacher_names_the_account_only_inside_the_callers_scope(api) -> None:
     """POST /teachers answered 409 with the existing account_id for an ID anywhere."""
     schools(api.runtime)
     victim = api.post("/teachers", role="reviewer", authority="TXG",
@@ -168,7 +167,7 @@ TRANSFER = {"school_code": "353301", "since": "2099-08-01",
             "reason": "調任臺北市立建國高級中學，依臺中市政府教育局函"}
 
 
-def test_a_transfer_is_made_by_the_teachers_authority_or_the_network_only(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_transfer_is_made_by_the_teachers_authority_or_the_network_only(api) -> None:
     schools(api.runtime)
     victim = api.post("/teachers", role="reviewer", authority="TXG",
                       json=teacher(1, "193601")).json["account_id"]
@@ -230,7 +229,7 @@ def test_a_transfer_is_made_by_the_teachers_authority_or_the_network_only(api) -
     ({"school_code": "TPE-TSC"}, 422, "not-a-school"),
     ({"since": "2000-01-01"}, 422, "move-before-current-assignment"),
 ])
-def test_a_transfer_that_cannot_be_is_refused_and_changes_nothing(api, change, status, slug) -> None:  # type: ignore[no-untyped-def]
+def test_a_transfer_that_cannot_be_is_refused_and_changes_nothing(api, change, status, slug) -> None:
     schools(api.runtime)
     from services.accounts.handlers.units import register_unit
     register_unit(api.runtime, "190002", "臺中市立另一所高級中學", "senior_high_school", "TXG")
@@ -247,7 +246,7 @@ def test_a_transfer_that_cannot_be_is_refused_and_changes_nothing(api, change, s
     assert api.post("/teachers/not-a-uuid/transfers", json=TRANSFER).status_code == 404
 
 
-def test_the_networks_change_by_hand_between_authorities_is_recorded(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_networks_change_by_hand_between_authorities_is_recorded(api) -> None:
     """PATCH keeps its rule (a reviewer moves only within its authority); the network's
     staff may move anyone, and a move between authorities is recorded as a transfer."""
     schools(api.runtime)
@@ -271,7 +270,7 @@ def test_the_networks_change_by_hand_between_authorities_is_recorded(api) -> Non
     assert renamed.status_code == 200 and len(transfer_rows(api.runtime)) == 1
 
 
-def test_a_transfer_lands_in_the_history_of_teacher_transfers_as_json(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_transfer_lands_in_the_history_of_teacher_transfers_as_json(api) -> None:
     schools(api.runtime)
     victim = api.post("/teachers", role="operator", json=teacher(1, "193601")).json["account_id"]
     api.post(f"/teachers/{victim}/transfers", role="operator", json=TRANSFER)
@@ -282,7 +281,7 @@ def test_a_transfer_lands_in_the_history_of_teacher_transfers_as_json(api) -> No
 
 
 @pytest.mark.postgres
-def test_the_bulk_path_on_postgresql_refuses_another_authoritys_teacher_too(pg_accounts) -> None:  # type: ignore[no-untyped-def]
+def test_the_bulk_path_on_postgresql_refuses_another_authoritys_teacher_too(pg_accounts) -> None:
     """COPY and the set-based update: the check is made before either, on the same rows."""
     schools(pg_accounts)
     header = ["national_id", "name", "school_code", "email", "since"]

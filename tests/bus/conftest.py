@@ -5,18 +5,18 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pika
 import pytest
 from sqlalchemy import func, select
 
 from servicekit.bus.tables import inbox, outbox
-from servicekit.testing.runtimes import migrated
 from servicekit.service import Runtime
 from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
 from services.courses.adapters.orm import unit_replica
 from services.courses.bootstrap import DEFINITION as COURSES

@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from servicekit.bus.relay import Relay  # noqa: E402
-from servicekit.bus.readers import PikaQueueReader  # noqa: E402
-from servicekit.cli import main  # noqa: E402
+from servicekit.bus.readers import PikaQueueReader
+from servicekit.bus.relay import Relay
+from servicekit.cli import main
 
 
 def die(*_args, **_kwargs):  # type: ignore[no-untyped-def]

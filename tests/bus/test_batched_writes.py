@@ -4,8 +4,8 @@ JSON document): the same outcome as applying the events one by one, in queue ord
 every value read back exactly as it was given."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy.exc
@@ -96,7 +96,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(courses) -> None:  #
     statement, parameters = insert_rows("postgresql", inbox,
                                         ("consumer", "event_id", "event_type", "applied_at"))
     row = {"consumer": "courses.events", "event_id": "e" * 37, "event_type": "t",
-           "applied_at": datetime.now(timezone.utc)}  # event_id is VARCHAR(36)
+           "applied_at": datetime.now(UTC)}  # event_id is VARCHAR(36)
     with pytest.raises(sqlalchemy.exc.DataError, match="value too long"):
         with courses.database.session() as session:
             session.execute(statement, parameters([row]))

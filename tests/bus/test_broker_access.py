@@ -5,7 +5,6 @@ from accounts' events). Each service has its own RabbitMQ user with the rights o
 one vhost and one set of users per test."""
 from __future__ import annotations
 
-
 from urllib.parse import unquote, urlsplit
 
 import pika

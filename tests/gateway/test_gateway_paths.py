@@ -22,7 +22,7 @@ from gateway.routes import is_internal, resolve
 from servicekit.settings import SERVICES, Settings
 
 
-def send(gateway, raw_path: str, method: str = "GET", **kwargs):  # type: ignore[no-untyped-def]
+def send(gateway, raw_path: str, method: str = "GET", **kwargs):
     """``raw_path`` exactly as on the request line (Flask's test client would otherwise
     read ``//host/…`` as a URL with a host, and decode before we see it)."""
     path_info = unquote_to_bytes(raw_path).decode("latin-1")
@@ -30,7 +30,7 @@ def send(gateway, raw_path: str, method: str = "GET", **kwargs):  # type: ignore
         "PATH_INFO": path_info, "RAW_URI": raw_path, "REQUEST_URI": raw_path}, **kwargs)
 
 
-def calls(services) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def calls(services) -> list[tuple[str, str]]:
     return [(name, call["path"]) for name, service in services.items() for call in service.calls]
 
 

@@ -32,7 +32,7 @@ def test_the_key_of_an_address(address, key):
     assert address_key(address) == key
 
 
-def from_address(gateway, address: str, path: str = "/api/courses/units", **kwargs):  # type: ignore[no-untyped-def]
+def from_address(gateway, address: str, path: str = "/api/courses/units", **kwargs):
     return gateway.get(path, environ_base={"REMOTE_ADDR": address}, **kwargs)
 
 
@@ -89,3 +89,29 @@ def test_a_school_of_200_signs_in_within_a_minute_and_a_flood_is_refused(make_ga
     assert int(response.headers["Retry-After"]) >= 1
     assert flood <= 1100, f"{SCHOOL * len(one_teacher) + flood} requests in a minute admitted"
     assert from_address(gateway, "203.0.113.11").status_code == 200, "the neighbour paid for it"
+
+
+def test_a_lost_limit_storage_lets_requests_through_and_is_said_once(caplog) -> None:
+    """Issue 15, point 4: losing the shared counters (redis in production) must not stop
+    the platform, nor write a line per request: one warning, then one when it is back."""
+    from limits.errors import StorageError
+
+    from gateway.ratelimit import RateLimits
+    from servicekit import outage
+
+    outage.forget_all()
+    limits = RateLimits(anonymous="3/minute")
+    working = limits._limiter.hit
+
+    def unreachable(*_args, **_kwargs):
+        raise StorageError(ConnectionError("redis: connection refused"))
+
+    caplog.set_level("INFO", logger="servicekit.outage")
+    limits._limiter.hit = unreachable
+    for _ in range(10):  # over the limit of 3, yet let through: no Problem raised
+        limits.hit(None, "198.51.100.7")
+    limits._limiter.hit = working
+    limits.hit(None, "198.51.100.7")
+    assert [(r.levelname, r.getMessage().split(" after ")[0]) for r in caplog.records] == [
+        ("WARNING", "lost the rate-limit-storage: letting requests through without a limit"),
+        ("INFO", "the rate-limit-storage is back")]

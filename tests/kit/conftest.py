@@ -10,10 +10,10 @@ from services.courses.bootstrap import DEFINITION as COURSES
 
 
 @pytest.fixture
-def accounts(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def accounts(embedded) -> Runtime:
     return embedded(ACCOUNTS)
 
 
 @pytest.fixture
-def courses(embedded) -> Runtime:  # type: ignore[no-untyped-def]
+def courses(embedded) -> Runtime:
     return embedded(COURSES, DELIVERY_LIMIT="3")

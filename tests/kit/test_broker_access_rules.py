@@ -37,7 +37,7 @@ def test_courses_rights_are_written_out() -> None:
     ("coursesx.events", False, False),
     ("xcourses.events", False, False),
 ])
-def test_a_service_configures_only_its_own_names(name, configure, write) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_configures_only_its_own_names(name, configure, write) -> None:
     rights = access.grant("courses")
     assert matches(rights.configure, name) is configure
     assert matches(rights.write, name) is write
@@ -51,7 +51,7 @@ def test_a_service_configures_only_its_own_names(name, configure, write) -> None
     ("coursesx.course.closed.v1", False),
     ("courses", False),
 ])
-def test_a_service_publishes_only_its_own_event_types(routing_key, allowed) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_publishes_only_its_own_event_types(routing_key, allowed) -> None:
     [topic] = access.grant("courses").topics
     assert matches(topic.write, routing_key) is allowed
 
@@ -76,8 +76,8 @@ def test_the_operator_and_the_management_api_get_the_same_rights() -> None:
 def test_the_source_must_be_the_types_producer() -> None:
     genuine = Envelope(type="accounts.role.granted.v1", source="accounts", correlation_id="c", data={})
     check_producer(genuine)
-    with pytest.raises(ForgedEvent, match="^forged: accounts.role.granted.v1 is produced by "
-                                          "'accounts', the envelope names 'courses'$"):
+    with pytest.raises(ForgedEvent, match=r"^forged: accounts\.role\.granted\.v1 is produced by "
+                                          r"'accounts', the envelope names 'courses'$"):
         check_producer(Envelope(type="accounts.role.granted.v1", source="courses",
                                 correlation_id="c", data={}))
 
@@ -90,7 +90,7 @@ def test_the_source_must_be_the_types_producer() -> None:
     ("p-courses", {access.PUBLISHED_BY: "p-accounts"}, None),    # courses' own replay
     ("p-courses", {access.PUBLISHED_BY: ""}, "None"),            # replay of an unvouched one
 ])
-def test_the_broker_must_vouch_for_the_producer(user_id, headers, verdict) -> None:  # type: ignore[no-untyped-def]
+def test_the_broker_must_vouch_for_the_producer(user_id, headers, verdict) -> None:
     publishers = access.Publishers.for_connection("courses", "amqp://p-courses:x@h/")
     assert publishers == access.Publishers(prefix="p-", own_user="p-courses")
     if verdict is None:
@@ -109,7 +109,7 @@ def test_a_shared_user_cannot_tell_services_apart_so_only_the_source_is_checked(
         publishers.check("accounts.unit.registered.v1", "p-stats", {})  # no verdict
 
 
-def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch) -> None:
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -117,13 +117,13 @@ def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch
     received: list[tuple[str, str, str, dict]] = []
 
     class Management(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802
+        def do_PUT(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append(("PUT", self.path, self.headers["Authorization"], body))
             self.send_response(201)
             self.end_headers()
 
-        def log_message(self, *_args) -> None:  # type: ignore[no-untyped-def]
+        def log_message(self, *_args) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Management)

@@ -13,15 +13,16 @@ from servicekit.events import Envelope
 from servicekit.problems import Problem
 from services.accounts.handlers.units import register_unit
 from services.courses.adapters.orm import unit_replica
-from services.courses.handlers import replica, units as course_units
+from services.courses.handlers import replica
+from services.courses.handlers import units as course_units
 
 
-def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
+def count(runtime, table) -> int:
     with runtime.database.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(table))
 
 
-def deliver(courses, subscription=None, rounds: int = 1):  # type: ignore[no-untyped-def]
+def deliver(courses, subscription=None, rounds: int = 1):
     subscription = subscription or courses.subscriptions()[0]
     reader = courses.open_reader(subscription)
     outcomes = []
@@ -73,13 +74,13 @@ def test_the_correlation_id_of_the_write_travels_with_its_event(accounts) -> Non
 
 
 def test_a_failing_handler_is_retried_to_the_limit_then_parked_while_the_rest_commit(accounts, courses) -> None:
-    def fail_on_bad(session, data, envelope):  # type: ignore[no-untyped-def]
+    def fail_on_bad(session, data, envelope):
         if data["unit_code"] == "BAD":
             raise ValueError("no such authority")
         replica.apply_units(session, [(data, envelope)])
 
     real = courses.subscriptions()[0]
-    flaky = Subscription(real.queue, {t: fail_on_bad for t in real.handlers})
+    flaky = Subscription(real.queue, dict.fromkeys(real.handlers, fail_on_bad))
     for code in ("A1", "BAD", "A2"):
         register_unit(accounts, code, f"學校 {code}", "elementary_school", "TPE")
     accounts.relay().relay_once()
@@ -140,9 +141,9 @@ def test_batched_handlers_get_runs_of_one_type_in_queue_order(accounts, courses)
     from servicekit.bus.consumer import batched
     seen: list[tuple[str, list[str]]] = []
 
-    def recorder(event_type):  # type: ignore[no-untyped-def]
+    def recorder(event_type):
         @batched
-        def handle(session, events):  # type: ignore[no-untyped-def]
+        def handle(session, events):
             seen.append((event_type, [data["unit_code"] for data, _ in events]))
         return handle
 

@@ -12,8 +12,7 @@ from services.accounts.handlers.units import register_unit
 from services.courses.handlers import units as course_units
 
 
-
-def deliver(courses):  # type: ignore[no-untyped-def]
+def deliver(courses):
     subscription = courses.subscriptions()[0]
     reader = courses.open_reader(subscription)
     try:
@@ -28,7 +27,7 @@ def unit_event(code: str, source: str) -> Envelope:
                           "authority_code": "TPE", "version": 1})
 
 
-def test_an_envelope_from_another_source_is_parked_while_valid_events_flow(accounts, courses) -> None:  # type: ignore[no-untyped-def]
+def test_an_envelope_from_another_source_is_parked_while_valid_events_flow(accounts, courses) -> None:
     register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
     accounts.relay().relay_once()
     forged = unit_event("FORGED", source="stats")

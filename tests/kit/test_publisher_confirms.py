@@ -17,7 +17,7 @@ from servicekit.bus.transport import OutgoingMessage
 class Channel:
     is_open = True
 
-    def basic_publish(self, **_message) -> None:  # type: ignore[no-untyped-def]
+    def basic_publish(self, **_message) -> None:
         pass
 
 
@@ -33,11 +33,11 @@ def publisher_with_batches(*sizes: int) -> tuple[PipelinedPublisher, list[Future
     return publisher, futures
 
 
-def ack(tag: int, multiple: bool = False):  # type: ignore[no-untyped-def]
+def ack(tag: int, multiple: bool = False):
     return SimpleNamespace(method=Basic.Ack(delivery_tag=tag, multiple=multiple))
 
 
-def nack(tag: int, multiple: bool = False):  # type: ignore[no-untyped-def]
+def nack(tag: int, multiple: bool = False):
     return SimpleNamespace(method=Basic.Nack(delivery_tag=tag, multiple=multiple))
 
 

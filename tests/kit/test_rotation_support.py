@@ -13,7 +13,7 @@ from servicekit.db import Database
 
 
 @pytest.fixture
-def database(tmp_path):  # type: ignore[no-untyped-def]
+def database(tmp_path):
     made = Database(f"sqlite:///{tmp_path / 'rows.sqlite3'}")
     yield made
     made.dispose()
@@ -23,7 +23,7 @@ ROWS = Table("rows", MetaData(), Column("id", Integer, primary_key=True),
              Column("value", String(20), nullable=False))
 
 
-def test_rows_are_rewritten_in_batches_never_over_a_change_made_meanwhile(database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rows_are_rewritten_in_batches_never_over_a_change_made_meanwhile(database, monkeypatch) -> None:
     ROWS.metadata.create_all(database.engine)
     with database.session() as session:
         session.execute(insert(ROWS), [{"id": n, "value": "old" if n != 4 else "lost"}
@@ -31,13 +31,13 @@ def test_rows_are_rewritten_in_batches_never_over_a_change_made_meanwhile(databa
     monkeypatch.setattr(batches, "MAX_LISTED", 0)  # the count stays whole, the list is capped
     pages: list[list[int]] = []
 
-    def page(session, after, limit):  # type: ignore[no-untyped-def]
+    def page(session, after, limit):
         query = select(ROWS.c.id, ROWS.c.value).where(ROWS.c.value != "new").order_by(ROWS.c.id)
         rows = list(session.execute(query.where(ROWS.c.id > (after or 0)).limit(limit)))
         pages.append([row.id for row in rows])
         return rows
 
-    def rewrite(session, row):  # type: ignore[no-untyped-def]
+    def rewrite(session, row):
         if row.value == "lost":
             raise Unreadable(row.id)
         if row.id == 6:  # another process got there between the read and the write

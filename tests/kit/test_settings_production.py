@@ -28,7 +28,7 @@ def production(**environ: str) -> dict[str, str]:
 def test_production_refuses_to_start_without_the_token_settings(service, missing, named):
     given = {name: value for name, value in TOKENS.items() if name not in missing}
     for blank in ("", "   "):  # an empty value is no value
-        environ = production(**given, **{name: blank for name in missing})
+        environ = production(**given, **dict.fromkeys(missing, blank))
         with pytest.raises(MissingSetting) as refused:
             Settings.from_env(service, environ)
         assert named in str(refused.value) and "production" in str(refused.value)
@@ -52,11 +52,11 @@ def test_the_embedded_default_keeps_its_defaults():
 
 # --- the embedded default's own secrets ------------------------------------------------
 
-def embedded(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def embedded(tmp_path) -> Settings:
     return Settings.from_env("sso", {"DATA_DIR": str(tmp_path)})
 
 
-def secret_file(tmp_path, name: str = "form_key"):  # type: ignore[no-untyped-def]
+def secret_file(tmp_path, name: str = "form_key"):
     return tmp_path / "secrets" / "sso" / name
 
 
@@ -88,8 +88,8 @@ def test_a_crash_before_the_rename_leaves_nothing_that_is_later_trusted(tmp_path
     class Crash(BaseException):
         pass
 
-    def die(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise Crash()
+    def die(*_args, **_kwargs):
+        raise Crash
 
     written: list[str] = []
     real_fsync = os.fsync
@@ -118,7 +118,7 @@ def test_the_temporary_file_is_0600_from_its_creation(tmp_path, monkeypatch):
     modes: list[int] = []
     real_open = os.open
 
-    def watching_open(path, flags, mode=0o777, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def watching_open(path, flags, mode=0o777, *args, **kwargs):
         if str(path).endswith(".tmp"):
             modes.append(mode)
         return real_open(path, flags, mode, *args, **kwargs)

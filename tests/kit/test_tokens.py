@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
 from servicekit.problems import Problem
 from servicekit.testing.tokens import TokenSigner
-from servicekit.tokens import (JwksKeySource, Principal, StaticKeySource, TokenVerifier,
-                               bearer_token)
+from servicekit.tokens import JwksKeySource, Principal, StaticKeySource, TokenVerifier, bearer_token
 
 ISSUER = "https://gateway.example"
 AUDIENCE = "inservice-api"
@@ -116,8 +115,8 @@ def test_client_id_claim_wins_over_azp_and_authority_is_read(signer, verifier):
 @pytest.mark.parametrize("attack", ["alg none", "HS256 with the DER public key as secret",
                                     "RS256 with a key not in the JWKS", "RS384 by the right key"])
 def test_forged_tokens_are_refused(signer, verifier, attack):
-    token = {"alg none": lambda: signer.unsigned(),
-             "HS256 with the DER public key as secret": lambda: signer.hs256_with_public_key(),
+    token = {"alg none": signer.unsigned,
+             "HS256 with the DER public key as secret": signer.hs256_with_public_key,
              "RS256 with a key not in the JWKS": lambda: signer.impostor().sign(),
              "RS384 by the right key": lambda: signer.sign(algorithm="RS384")}[attack]()
     assert_invalid(verifier, token, attack)

@@ -20,7 +20,7 @@ def signer() -> TokenSigner:
 
 
 @pytest.fixture
-def app(tmp_path, signer) -> Flask:  # type: ignore[no-untyped-def]
+def app(tmp_path, signer) -> Flask:
     from servicekit.cli import migrate
     app = create_accounts(Settings.from_env("accounts", {"DATA_DIR": str(tmp_path)}))
     migrate(app.extensions["runtime"])
@@ -30,7 +30,7 @@ def app(tmp_path, signer) -> Flask:  # type: ignore[no-untyped-def]
     return app
 
 
-def test_health_and_readiness(app) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_readiness(app) -> None:
     client = app.test_client()
     assert client.get("/healthz").json == {"status": "ok", "service": "accounts"}
     ready = client.get("/readyz")
@@ -38,7 +38,7 @@ def test_health_and_readiness(app) -> None:  # type: ignore[no-untyped-def]
     assert ready.json["checks"] == {"database": "ok", "broker": "ok"}
 
 
-def test_readiness_is_503_naming_what_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_readiness_is_503_naming_what_is_down(tmp_path) -> None:
     settings = Settings.from_env("accounts", {"DATA_DIR": str(tmp_path),
                                               "BROKER_URL": "amqp://guest:guest@127.0.0.1:1/"})
     response = create_accounts(settings).test_client().get("/readyz")
@@ -47,7 +47,7 @@ def test_readiness_is_503_naming_what_is_down(tmp_path) -> None:  # type: ignore
     assert response.json["checks"]["database"] == "ok"
 
 
-def test_errors_are_problem_json_with_stable_types(app, signer) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_problem_json_with_stable_types(app, signer) -> None:
     client = app.test_client()
     missing = client.get("/units/NOPE")
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
@@ -65,7 +65,7 @@ def test_errors_are_problem_json_with_stable_types(app, signer) -> None:  # type
     assert client.get("/units/U1").json["name"] == "建國中學"
 
 
-def test_a_token_is_verified_by_the_service_itself(app, signer) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_is_verified_by_the_service_itself(app, signer) -> None:
     client = app.test_client()
     anonymous = client.post("/units", json={})
     assert anonymous.status_code == 401
@@ -79,14 +79,14 @@ def test_a_token_is_verified_by_the_service_itself(app, signer) -> None:  # type
     assert teacher.status_code == 403 and teacher.json["type"] == "urn:inservice:problem:forbidden"
 
 
-def test_the_request_id_is_taken_from_the_gateway_and_answered(app) -> None:  # type: ignore[no-untyped-def]
+def test_the_request_id_is_taken_from_the_gateway_and_answered(app) -> None:
     response = app.test_client().get("/healthz", headers={"X-Request-Id": "gw-1234567890"})
     assert response.headers["X-Request-Id"] == "gw-1234567890"
     fresh = app.test_client().get("/healthz", headers={"X-Request-Id": "bad id!"})
     assert fresh.headers["X-Request-Id"] != "bad id!" and len(fresh.headers["X-Request-Id"]) == 32
 
 
-def test_openapi_lists_every_declared_endpoint_with_its_roles(app) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_lists_every_declared_endpoint_with_its_roles(app) -> None:
     document = app.test_client().get("/openapi.json").json
     assert document["openapi"] == "3.1.0"
     post = document["paths"]["/units"]["post"]

@@ -15,25 +15,28 @@ import socketserver
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 import urllib3
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 from servicekit.bus.publisher import KombuPublisher
 from servicekit.bus.transport import OutgoingMessage
 from servicekit.cli import migrate
-from servicekit.testing.runtimes import purge_queues
 from servicekit.events import Envelope
 from servicekit.settings import Settings
-from services.sso.app import create_app
+from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.sector_documents import SectorDocuments
+from services.sso.app import create_app
 from services.sso.context import Sso, sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
@@ -54,7 +57,7 @@ class LiveServer:
                                         kwargs={"poll_interval": 0.05})
         self._thread.start()
 
-    def _dispatch(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _dispatch(self, environ, start_response):
         assert self.app is not None
         return self.app(environ, start_response)
 
@@ -79,7 +82,7 @@ class SsoUnderTest:
     app: Flask
     sso: Sso
     accounts: dict[str, Account] = field(default_factory=dict)
-    sector_sites: "PartnerWebsites" = field(default_factory=lambda: PartnerWebsites())
+    sector_sites: PartnerWebsites = field(default_factory=lambda: PartnerWebsites())  # noqa: PLW0108 (defined below)
 
     def serve_sector_document(self, uri: str, redirect_uris: list[str]) -> None:
         """What the organisation claiming a sector publishes at its identifier URI."""
@@ -90,7 +93,7 @@ class SsoUnderTest:
         return self.server.url
 
     @property
-    def runtime(self):  # type: ignore[no-untyped-def]
+    def runtime(self):
         return self.sso.runtime
 
     def token_for(self, subject: str, *roles: str, **claims: Any) -> str:
@@ -178,6 +181,17 @@ class SsoUnderTest:
             allowed_scopes=("openid", "profile", "email", "school", "offline_access")), by="test")
         return client
 
+    def web_token(self, browser: Browser, account: Account) -> dict[str, Any]:
+        """Tokens of the platform's own client, for ``account`` signed in through ``browser``."""
+        web = self.web_client()
+        client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
+                               code_challenge_method="S256", token_endpoint_auth_method="none")
+        verifier = generate_token(48)
+        url, _ = client.create_authorization_url(self.url + "/oauth/authorize", code_verifier=verifier)
+        callback = browser.sign_in(url, self.url, account.login, account.password)
+        return client.fetch_token(self.url + "/oauth/token", authorization_response=callback,
+                                  code_verifier=verifier)
+
 
 
 
@@ -188,7 +202,7 @@ class PartnerWebsites(requests.adapters.BaseAdapter):
         super().__init__()
         self.documents: dict[str, bytes] = {}
 
-    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+    def send(self, request, **kwargs):
         body = self.documents.get(request.url)
         response = requests.Response()
         response.status_code = 404 if body is None else 200
@@ -203,7 +217,7 @@ class PartnerWebsites(requests.adapters.BaseAdapter):
 
 
 @pytest.fixture
-def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore[no-untyped-def]
+def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:
     """``make_sso(**environ)``: a fresh sso service on its own port and data folder."""
     made: list[SsoUnderTest] = []
 
@@ -235,7 +249,7 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:  # type: ignore
 
 
 @pytest.fixture
-def sso(make_sso) -> SsoUnderTest:  # type: ignore[no-untyped-def]
+def sso(make_sso) -> SsoUnderTest:
     return make_sso()
 
 
@@ -335,7 +349,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        sink: SmtpSink = self.server  # type: ignore[assignment]
+        sink: SmtpSink = self.server
         if sink.refusing:
             self._say("554 no service")
             return

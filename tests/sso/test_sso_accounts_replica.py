@@ -14,23 +14,12 @@ from servicekit.tokens import TokenVerifier
 from services.sso.adapters.orm import accounts
 
 
-def web_token(sso, browser, account):  # type: ignore[no-untyped-def]
-    web = sso.web_client()
-    client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
-                           code_challenge_method="S256", token_endpoint_auth_method="none")
-    verifier = generate_token(48)
-    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier)
-    callback = browser.sign_in(url, sso.url, account.login, account.password)
-    return client.fetch_token(sso.url + "/oauth/token", authorization_response=callback,
-                              code_verifier=verifier)
-
-
-def claims_of(sso, token):  # type: ignore[no-untyped-def]
+def claims_of(sso, token):
     verifier = TokenVerifier(sso.url, "inservice-api", sso.sso.keys)
     return verifier.verify(token["access_token"])
 
 
-def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):  # type: ignore[no-untyped-def]
+def grant(sso, account, role, unit=None, authority=None, version=1, revoked=False):
     grant_id = str(uuid.uuid4())
     sso.publish("accounts.role.revoked.v1" if revoked else "accounts.role.granted.v1", {
         "grant_id": grant_id, "account_id": account.account_id, "role": role,
@@ -38,24 +27,24 @@ def grant(sso, account, role, unit=None, authority=None, version=1, revoked=Fals
     return grant_id
 
 
-def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_roles_unit_and_authority_reach_the_platform_token(sso, browser) -> None:
     business = sso.teacher("biz-353301", kind="business", unit_code="353301")
-    principal = claims_of(sso, web_token(sso, browser, business))
+    principal = claims_of(sso, sso.web_token(browser, business))
     assert principal.roles == {"business"} and principal.unit == "353301"
 
     reviewer = sso.teacher("reviewer-tpe", kind="staff", unit_code=None)
     grant(sso, reviewer, "reviewer", authority="TPE")
-    principal = claims_of(sso, web_token(sso, type(browser)(), reviewer))
+    principal = claims_of(sso, sso.web_token(type(browser)(), reviewer))
     assert principal.roles == {"reviewer"} and principal.authority == "TPE"
 
 
-def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:
     staff = sso.teacher("operator", kind="staff", unit_code=None)
     grant_id = str(uuid.uuid4())
     base = {"grant_id": grant_id, "account_id": staff.account_id, "role": "operator",
             "unit_code": None, "authority_code": None}
     sso.publish("accounts.role.granted.v1", {**base, "version": 1})
-    token = web_token(sso, browser, staff)
+    token = sso.web_token(browser, staff)
     assert claims_of(sso, token).roles == {"operator"}
     sso.publish("accounts.role.revoked.v1", {**base, "version": 2})
     refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
@@ -63,9 +52,9 @@ def test_a_revoked_role_is_gone_at_the_next_refresh(sso, browser) -> None:  # ty
     assert claims_of(sso, refreshed).roles == frozenset()
 
 
-def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, query) -> None:
     teacher = sso.teacher("teacher00001")
-    token = web_token(sso, browser, teacher)
+    token = sso.web_token(browser, teacher)
     sso.update_account(teacher, status="disabled")
     refreshed = requests.post(sso.url + "/oauth/token", timeout=5, data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"})
@@ -80,7 +69,7 @@ def test_a_disabled_account_loses_its_sessions_and_grants_at_once(sso, browser, 
     assert "帳號或密碼錯誤" in refused.text  # the same answer as a wrong password
 
 
-def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> None:  # type: ignore[no-untyped-def]
+def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> None:
     teacher = sso.teacher("teacher00001")
     sso.update_account(teacher, display_name="新名字")  # version 2
     teacher.version = 1
@@ -91,7 +80,7 @@ def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> Non
     assert name == "新名字"
 
 
-def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-untyped-def]
+def signed_in_at_partner(sso, browser, teacher, receiver):
     """The teacher's tokens at a partner that registered for back-channel logout."""
     callback = "https://partner.example.edu.tw/callback"
     _, secret = sso.partner("partner-a", callback, backchannel_logout_uri=receiver.url + "/backchannel")
@@ -105,13 +94,13 @@ def signed_in_at_partner(sso, browser, teacher, receiver):  # type: ignore[no-un
                               code_verifier=verifier)
 
 
-def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, browser, query, receiver) -> None:
     """R-SSO-2: a partner that registered for back-channel logout hears, server to server,
     that a disabled account's session there is over; one that did not register hears nothing."""
     from jose import jwt as jose_jwt
     teacher = sso.teacher("teacher00001")
     tokens = signed_in_at_partner(sso, browser, teacher, receiver)
-    web_token(sso, browser, teacher)  # the platform's own client registered no logout URI
+    sso.web_token(browser, teacher)  # the platform's own client registered no logout URI
     assert receiver.received == []
 
     sso.update_account(teacher, status="disabled")
@@ -127,7 +116,7 @@ def test_a_disabled_account_is_logged_out_of_every_partner_that_asked(sso, brows
     assert len(receiver.received) == 1
 
 
-def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browser, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browser, receiver, monkeypatch) -> None:
     """A failing event in the same batch makes the consumer redo it one savepoint per event:
     the disabled account's logout is still sent, once the whole batch has committed."""
     from servicekit.bus.publisher import KombuPublisher
@@ -137,7 +126,7 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
     teacher = sso.teacher("teacher00001")
     signed_in_at_partner(sso, browser, teacher, receiver)
 
-    def failing(session, data, envelope):  # type: ignore[no-untyped-def]
+    def failing(session, data, envelope):
         raise RuntimeError("a handler failing on this one event")
     monkeypatch.setattr(replica, "apply_role_granted", failing)
     teacher.version += 1

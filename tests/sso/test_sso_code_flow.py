@@ -22,13 +22,13 @@ from servicekit.tokens import JwksKeySource, TokenVerifier
 REDIRECT = "http://127.0.0.1:9/partner/callback"
 
 
-def partner_session(sso, client_id="partner-a", secret=None, redirect=REDIRECT,  # type: ignore[no-untyped-def]
+def partner_session(sso, client_id="partner-a", secret=None, redirect=REDIRECT,
                     scope="openid profile email school"):
     return OAuth2Session(client_id, secret, scope=scope, redirect_uri=redirect,
                          code_challenge_method="S256")
 
 
-def full_flow(sso, browser, client, login, password):  # type: ignore[no-untyped-def]
+def full_flow(sso, browser, client, login, password):
     """The partner's redirect, the person signing in, the partner's code exchange."""
     metadata = sso.metadata()
     verifier, nonce = generate_token(48), generate_token(20)
@@ -40,7 +40,7 @@ def full_flow(sso, browser, client, login, password):  # type: ignore[no-untyped
     return token, nonce
 
 
-def test_discovery_names_the_issuer_and_only_what_is_supported(sso) -> None:  # type: ignore[no-untyped-def]
+def test_discovery_names_the_issuer_and_only_what_is_supported(sso) -> None:
     metadata = sso.metadata()
     assert metadata["issuer"] == sso.url
     for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
@@ -56,7 +56,7 @@ def test_discovery_names_the_issuer_and_only_what_is_supported(sso) -> None:  # 
                for key in jwks["keys"])
 
 
-def test_code_flow_with_pkce_gives_an_id_token_that_checks_out(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_code_flow_with_pkce_gives_an_id_token_that_checks_out(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", REDIRECT)
     client = partner_session(sso, secret=secret)
@@ -82,7 +82,7 @@ def test_code_flow_with_pkce_gives_an_id_token_that_checks_out(sso, browser) -> 
                         "county_code": "TPE"}
 
 
-def test_the_access_token_passes_the_verifier_every_service_uses(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_access_token_passes_the_verifier_every_service_uses(sso, browser) -> None:
     teacher = sso.teacher("teacher00002")
     web = sso.web_client()
     client = OAuth2Session("web", scope="openid profile", redirect_uri=web.redirect_uris[0],
@@ -98,7 +98,7 @@ def test_the_access_token_passes_the_verifier_every_service_uses(sso, browser) -
     assert me["subject"] == teacher.account_id and me["roles"] == ["teacher"]
 
 
-def test_a_partner_access_token_is_for_userinfo_only(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_access_token_is_for_userinfo_only(sso, browser) -> None:
     """Issue 8 point 11 (R-GW-1): a partner's access token names the userinfo endpoint as
     its audience and carries no roles; the platform API's verifier refuses it."""
     teacher = sso.teacher("teacher00003")
@@ -120,7 +120,7 @@ def test_a_partner_access_token_is_for_userinfo_only(sso, browser) -> None:  # t
     assert refused.json()["type"] == "urn:inservice:problem:invalid-token"
 
 
-def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, browser) -> None:
     teacher = sso.teacher("teacher00004")
     _, secret = sso.partner("partner-a", REDIRECT)
     client = partner_session(sso, secret=secret, scope="openid offline_access")
@@ -144,7 +144,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(sso, brow
     assert userinfo.status_code == 401
 
 
-def test_revocation_ends_the_grant_and_introspection_says_so(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_revocation_ends_the_grant_and_introspection_says_so(sso, browser) -> None:
     teacher = sso.teacher("teacher00005")
     _, secret = sso.partner("partner-a", REDIRECT)
     client = partner_session(sso, secret=secret, scope="openid offline_access")
@@ -172,7 +172,7 @@ def test_revocation_ends_the_grant_and_introspection_says_so(sso, browser) -> No
                          data={"token": token["access_token"]}, timeout=5).status_code == 401
 
 
-def test_a_session_at_the_provider_signs_in_to_the_next_client_without_a_password(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_at_the_provider_signs_in_to_the_next_client_without_a_password(sso, browser) -> None:
     teacher = sso.teacher("teacher00006")
     _, secret_a = sso.partner("partner-a", REDIRECT)
     _, secret_b = sso.partner("partner-b", "http://127.0.0.1:9/b/callback")

@@ -10,13 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(tmp_path, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+def run(tmp_path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
     return subprocess.run([sys.executable, "-m", "services.sso", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=True)
 
 
-def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:
     run(tmp_path, "migrate")
     tidied = json.loads(run(tmp_path, "tidy-records", "--days", "30").stdout)
     assert tidied["login_records"] == 0 and "password_changes" in tidied
@@ -25,13 +25,13 @@ def test_tidy_records_and_rotate_keys_from_the_command_line(tmp_path) -> None:  
     assert rotation["promoted"] is None and rotation["waiting_seconds"] > 0
 
 
-def test_digest_login_records_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_digest_login_records_from_the_command_line(tmp_path) -> None:
     run(tmp_path, "migrate")
     digested = json.loads(run(tmp_path, "digest-login-records", "--batch", "10").stdout)
     assert digested == {"digested": 0, "changed_meanwhile": 0, "remaining": 0}
 
 
-def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secrets(tmp_path) -> None:
     import pytest
 
     from servicekit.settings import MissingSecret, Settings

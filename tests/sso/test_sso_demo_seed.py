@@ -13,7 +13,7 @@ from services.sso.adapters.orm import credentials, password_changes
 from services.sso.seed import demo_passwords, seed_clients, start_demo_passwords
 
 
-def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(make_sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(make_sso, browser, query) -> None:
     sso = make_sso(SSO_DEMO_SEED_TIMEOUT_SECONDS="10")
     seed_clients(sso.sso)
     setter = start_demo_passwords(sso.sso)  # what seed_demo starts, without waiting for it

@@ -20,6 +20,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from jose import jwt as jose_jwt
 from sqlalchemy import func, select
+from test_sso_password_links import LINK
 
 from servicekit.cli import main
 from servicekit.testing.runtimes import relay_all
@@ -29,13 +30,11 @@ from services.accounts.handlers.first_operator import bootstraps
 from services.sso.adapters.orm import operator_links, password_changes, password_setups, utcnow
 from services.sso.bootstrap import DEFINITION as SSO
 
-from test_sso_password_links import LINK
-
 CALLBACK = "http://127.0.0.1:9/web/callback"
 
 
 @pytest.fixture
-def platform(embedded, make_sso, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def platform(embedded, make_sso, monkeypatch, tmp_path):
     """accounts and sso on their own SQLite files and the in-process bus, and the command
     line pointed at the same files (what an operator's shell has in its environment)."""
     accounts = embedded(ACCOUNTS)
@@ -46,27 +45,27 @@ def platform(embedded, make_sso, monkeypatch, tmp_path):  # type: ignore[no-unty
     return accounts, sso
 
 
-def run(definition, capsys, *argv: str) -> tuple[int, dict, str]:  # type: ignore[no-untyped-def]
+def run(definition, capsys, *argv: str) -> tuple[int, dict, str]:
     """The command's exit status, its JSON on stdout (or {}), its stderr."""
     status = main(definition, list(argv))
     out, err = capsys.readouterr()
     return status, json.loads(out) if out.strip() else {}, err
 
 
-def deliver(accounts, sso) -> None:  # type: ignore[no-untyped-def]
+def deliver(accounts, sso) -> None:
     """What the running platform does between the two commands: the accounts relay
     publishes the outbox, the sso consumer applies it."""
     relay_all(accounts)
     sso.drain()
 
 
-def operator_logins(accounts) -> list[str]:  # type: ignore[no-untyped-def]
+def operator_logins(accounts) -> list[str]:
     with accounts.database.engine.connect() as connection:
         return sorted(connection.scalars(select(accounts_table.c.login)
                                          .where(accounts_table.c.kind == "staff")))
 
 
-def web_sign_in(sso, browser, login: str, password: str) -> dict:  # type: ignore[no-untyped-def]
+def web_sign_in(sso, browser, login: str, password: str) -> dict:
     """Signs in through the platform's own client; the access token's claims."""
     sso.web_client(CALLBACK)
     web = OAuth2Session("web", scope="openid", redirect_uri=CALLBACK,
@@ -79,7 +78,7 @@ def web_sign_in(sso, browser, login: str, password: str) -> dict:  # type: ignor
     return jose_jwt.get_unverified_claims(tokens["access_token"])
 
 
-def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_in(platform, browser, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_in(platform, browser, capsys) -> None:
     accounts, sso = platform
     status, made, _ = run(ACCOUNTS, capsys, "create-operator", "Ops.Chen", "--name", "陳 維運",
                           "--email", "ops.chen@moe.example.tw", "--by", "alice@moe")
@@ -127,8 +126,8 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
     assert json.loads(err.splitlines()[-1])["type"] == "urn:inservice:problem:password-already-set"
 
 
-def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platform, capsys) -> None:  # type: ignore[no-untyped-def]
-    accounts, sso = platform
+def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platform, capsys) -> None:
+    accounts, _ = platform
     assert run(ACCOUNTS, capsys, "create-operator", "ops.chen", "--name", "陳維運",
                "--email", "ops.chen@moe.example.tw")[0] == 0
     relayed = relay_all(accounts)
@@ -161,7 +160,7 @@ def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platfo
     assert status == 1 and json.loads(err.splitlines()[-1])["type"] == "urn:inservice:problem:login-taken"
 
 
-def test_the_link_works_once_and_expires(platform, browser, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_works_once_and_expires(platform, browser, capsys) -> None:
     accounts, sso = platform
     run(ACCOUNTS, capsys, "create-operator", "ops.chen", "--name", "陳維運",
         "--email", "ops.chen@moe.example.tw")
@@ -185,7 +184,7 @@ def test_the_link_works_once_and_expires(platform, browser, capsys) -> None:  # 
         assert session.scalar(select(func.count()).select_from(password_changes)) == 0
 
 
-def test_the_link_waits_for_the_account_and_is_only_for_new_operators(platform, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_waits_for_the_account_and_is_only_for_new_operators(platform, capsys) -> None:
     accounts, sso = platform
     run(ACCOUNTS, capsys, "create-operator", "ops.chen", "--name", "陳維運",
         "--email", "ops.chen@moe.example.tw")

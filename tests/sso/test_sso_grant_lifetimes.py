@@ -7,7 +7,7 @@ that browser, a password reset).
 A refused refresh is RFC 6749's ``400 {"error": "invalid_grant"}``."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import requests
 from authlib.common.security import generate_token
@@ -27,7 +27,7 @@ class Clock:
     """The provider's clock, moved by the test (the signing keys keep the real one)."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -36,7 +36,7 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def sign_in(sso, browser, client: OAuth2Session, **params) -> dict:  # type: ignore[no-untyped-def]
+def sign_in(sso, browser, client: OAuth2Session, **params) -> dict:
     teacher = sso.accounts["teacher00001"]
     verifier = generate_token(48)
     url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier,
@@ -46,19 +46,19 @@ def sign_in(sso, browser, client: OAuth2Session, **params) -> dict:  # type: ign
                               code_verifier=verifier)
 
 
-def partner(sso, scope: str, allowed=("openid", "profile", "offline_access")):  # type: ignore[no-untyped-def]
+def partner(sso, scope: str, allowed=("openid", "profile", "offline_access")):
     _, secret = sso.partner("partner-a", PARTNER, allowed_scopes=allowed)
     return OAuth2Session("partner-a", secret, scope=scope, redirect_uri=PARTNER,
                          code_challenge_method="S256"), secret
 
 
-def web(sso) -> OAuth2Session:  # type: ignore[no-untyped-def]
+def web(sso) -> OAuth2Session:
     client = sso.web_client()
     return OAuth2Session("web", scope="openid profile", redirect_uri=client.redirect_uris[0],
                          code_challenge_method="S256", token_endpoint_auth_method="none")
 
 
-def refresh(sso, refresh_token: str, client_id: str = "web",  # type: ignore[no-untyped-def]
+def refresh(sso, refresh_token: str, client_id: str = "web",
             secret: str | None = None) -> requests.Response:
     auth = (client_id, secret) if secret else None
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
@@ -71,13 +71,13 @@ def refused(answer: requests.Response) -> bool:
     return answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
 
 
-def revoked_reasons(sso) -> list[str | None]:  # type: ignore[no-untyped-def]
+def revoked_reasons(sso) -> list[str | None]:
     with sso.sso.database.session() as session:
         return list(session.scalars(select(grants.c.revoked_reason).order_by(grants.c.created_at)))
 
 
 # -- partners: offline_access --------------------------------------------------------------
-def test_a_partner_gets_no_refresh_token_without_offline_access(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_gets_no_refresh_token_without_offline_access(sso, browser) -> None:
     sso.teacher("teacher00001")
     client, _ = partner(sso, scope="openid profile")
     token = sign_in(sso, browser, client)
@@ -85,7 +85,7 @@ def test_a_partner_gets_no_refresh_token_without_offline_access(sso, browser) ->
     assert token["access_token"] and token["id_token"]
 
 
-def test_a_partner_not_allowed_offline_access_gets_none_for_asking(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_not_allowed_offline_access_gets_none_for_asking(sso, browser) -> None:
     sso.teacher("teacher00001")
     client, _ = partner(sso, scope="openid profile offline_access", allowed=("openid", "profile"))
     token = sign_in(sso, browser, client)
@@ -93,7 +93,7 @@ def test_a_partner_not_allowed_offline_access_gets_none_for_asking(sso, browser)
     assert token["scope"].split() == ["openid", "profile"]
 
 
-def test_a_partner_allowed_and_asking_for_offline_access_refreshes_without_prompt_consent(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_allowed_and_asking_for_offline_access_refreshes_without_prompt_consent(sso, browser) -> None:
     """The ministry's approval of the partner stands in for consent (OpenID Connect
     Core 11): no ``prompt=consent`` needed."""
     sso.teacher("teacher00001")
@@ -110,7 +110,7 @@ def test_a_partner_allowed_and_asking_for_offline_access_refreshes_without_promp
 
 
 # -- every grant: an absolute lifetime -----------------------------------------------------
-def test_no_grant_is_refreshed_beyond_its_longest_lifetime(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_no_grant_is_refreshed_beyond_its_longest_lifetime(make_sso, browser) -> None:
     sso = make_sso(SSO_GRANT_MAX_SECONDS="3600", SSO_SESSION_SECONDS="86400")
     clock = sso.sso.clock = Clock()
     sso.teacher("teacher00001")
@@ -135,7 +135,7 @@ def test_no_grant_is_refreshed_beyond_its_longest_lifetime(make_sso, browser) ->
 
 
 # -- the platform's own client: no longer than its browser session ---------------------------
-def test_the_web_client_cannot_refresh_after_the_person_logs_out(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_client_cannot_refresh_after_the_person_logs_out(sso, browser) -> None:
     sso.teacher("teacher00001")
     token = refresh(sso, sign_in(sso, browser, web(sso))["refresh_token"]).json()
     browser.submit(browser.get(sso.url + "/logout"), sso.url + "/logout")
@@ -143,7 +143,7 @@ def test_the_web_client_cannot_refresh_after_the_person_logs_out(sso, browser) -
     assert revoked_reasons(sso) == ["logout"]
 
 
-def test_the_web_client_cannot_refresh_after_its_browser_session_expired(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_client_cannot_refresh_after_its_browser_session_expired(make_sso, browser) -> None:
     sso = make_sso(SSO_SESSION_SECONDS="900")
     clock = sso.sso.clock = Clock()
     sso.teacher("teacher00001")
@@ -163,7 +163,7 @@ def test_the_web_client_cannot_refresh_after_its_browser_session_expired(make_ss
     assert revoked_reasons(sso) == ["session-ended"]
 
 
-def test_housekeeping_revokes_the_web_grants_of_expired_sessions(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_housekeeping_revokes_the_web_grants_of_expired_sessions(make_sso, browser) -> None:
     sso = make_sso(SSO_SESSION_SECONDS="900")
     clock = sso.sso.clock = Clock()
     sso.teacher("teacher00001")
@@ -176,7 +176,7 @@ def test_housekeeping_revokes_the_web_grants_of_expired_sessions(make_sso, brows
     assert revoked_reasons(sso) == [None]
 
 
-def test_a_new_sign_in_in_the_same_browser_ends_the_web_grant_of_the_session_it_replaces(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_sign_in_in_the_same_browser_ends_the_web_grant_of_the_session_it_replaces(sso, browser) -> None:
     sso.teacher("teacher00001")
     token = sign_in(sso, browser, web(sso))
     login = browser.get(sso.url + "/login")
@@ -186,7 +186,7 @@ def test_a_new_sign_in_in_the_same_browser_ends_the_web_grant_of_the_session_it_
     assert refused(refresh(sso, token["refresh_token"]))
 
 
-def test_a_code_of_a_session_that_ended_is_not_redeemed_by_the_web_client(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_of_a_session_that_ended_is_not_redeemed_by_the_web_client(sso, browser, query) -> None:
     sso.teacher("teacher00001")
     client = web(sso)
     verifier = generate_token(48)
@@ -199,7 +199,7 @@ def test_a_code_of_a_session_that_ended_is_not_redeemed_by_the_web_client(sso, b
     assert refused(answer)
 
 
-def test_a_password_reset_ends_the_web_clients_refresh(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_reset_ends_the_web_clients_refresh(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     token = sign_in(sso, browser, web(sso))
     now = sso.sso.now()

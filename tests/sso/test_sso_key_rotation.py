@@ -22,8 +22,8 @@ from sqlalchemy import select, update
 from servicekit.tokens import JwksKeySource, TokenVerifier
 from services.sso.adapters.orm import county_connectors, signing_keys
 from services.sso.adapters.sealing import Sealer, UnknownSealingKey
-from services.sso.handlers.key_rotation import reseal_secrets
 from services.sso.handlers.county_connectors import configure, secret_of
+from services.sso.handlers.key_rotation import reseal_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A = "test-key-encryption-key-A-" * 2
@@ -46,7 +46,7 @@ def legacy_seal(secret: str, plaintext: bytes, purpose: str) -> str:
     return "v1." + ".".join(text)
 
 
-def sealed_values(sso) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def sealed_values(sso) -> dict[str, str]:
     with sso.sso.database.session() as session:
         keys = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)).all()
         counties = session.execute(select(county_connectors.c.county_code,
@@ -55,7 +55,7 @@ def sealed_values(sso) -> dict[str, str]:  # type: ignore[no-untyped-def]
             **{f"county:{code}": sealed for code, sealed in counties if sealed}}
 
 
-def before_the_change(make_sso, database_url: str, key: str = KEY_A):  # type: ignore[no-untyped-def]
+def before_the_change(make_sso, database_url: str, key: str = KEY_A):
     """sso under ``key``: its signing keys, three county credentials, one of them and the
     next signing key sealed in the old v1 format."""
     old = make_sso(DATABASE_URL=database_url, SSO_KEY_ENCRYPTION_KEY=key, **SAME)
@@ -75,11 +75,11 @@ def before_the_change(make_sso, database_url: str, key: str = KEY_A):  # type: i
     return old
 
 
-def token_of(sso) -> str:  # type: ignore[no-untyped-def]
+def token_of(sso) -> str:
     return sso.token_for("op-1", "operator")
 
 
-def verified_over_jwks(sso, token: str, issuer: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def verified_over_jwks(sso, token: str, issuer: str | None = None) -> str:
     """The token checked as the gateway checks it: the strict verifier on the JWKS."""
     verifier = TokenVerifier(issuer or sso.url, "inservice-api", JwksKeySource(sso.url + "/jwks.json"))
     return verifier.verify(token).subject
@@ -104,7 +104,7 @@ def test_the_sealer_names_its_key_and_still_opens_v1_values_by_trying_each_key()
         rotated.open("v3.abc.def", "county:TPE")
 
 
-def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_the_old_key(make_sso, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_the_old_key(make_sso, tmp_path) -> None:
     database = f"sqlite:///{tmp_path / 'sso-rotated.sqlite3'}"
     old = before_the_change(make_sso, database)
     issued_before = token_of(old)
@@ -142,7 +142,7 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
             dropped.sso.sealer.open(value, purpose)
 
 
-def test_values_no_configured_key_opens_are_named_and_left_alone(make_sso, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_values_no_configured_key_opens_are_named_and_left_alone(make_sso, tmp_path) -> None:
     database = f"sqlite:///{tmp_path / 'sso-lost.sqlite3'}"
     old = before_the_change(make_sso, database, key=KEY_UNKNOWN)
     before = sealed_values(old)
@@ -159,7 +159,7 @@ def test_values_no_configured_key_opens_are_named_and_left_alone(make_sso, tmp_p
     assert sealed_values(rotated) == before
 
 
-def test_reseal_secrets_from_the_command_line_prints_counts_and_no_secret(make_sso, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_reseal_secrets_from_the_command_line_prints_counts_and_no_secret(make_sso, tmp_path) -> None:
     database = f"sqlite:///{tmp_path / 'sso-cli.sqlite3'}"
     before_the_change(make_sso, database)
     env = dict(os.environ, DATA_DIR=str(tmp_path / "cli"), LOG_LEVEL="WARNING",
@@ -172,12 +172,12 @@ def test_reseal_secrets_from_the_command_line_prints_counts_and_no_secret(make_s
     assert "PRIVATE KEY" not in ran.stdout + ran.stderr
     assert not any(credential in ran.stdout + ran.stderr for credential in CREDENTIALS.values())
     refused = subprocess.run([sys.executable, "-m", "services.sso", "reseal-secrets", "--batch", "0"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+                             cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=60)
     assert refused.returncode == 2 and "0 is not a positive number" in refused.stderr
 
 
 @pytest.mark.postgres
-def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_sso, make_database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_sso, make_database, monkeypatch) -> None:
     """On PostgreSQL the reseal and an operator's change really run at once: the change
     commits between the read and the update, and the update leaves it alone."""
     database = make_database("sso")
@@ -188,7 +188,7 @@ def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_ss
     original = Sealer.reseal
     meanwhile = sealer.seal(b"tpe-new-api-key", "county:TPE")
 
-    def with_a_change_in_between(self, token, purpose):  # type: ignore[no-untyped-def]
+    def with_a_change_in_between(self, token, purpose):
         if purpose == "county:TPE":
             with psycopg.connect(database, autocommit=True) as other:
                 other.execute("UPDATE county_connectors SET secret_sealed = %s "

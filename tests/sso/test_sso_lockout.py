@@ -4,7 +4,7 @@ spelling of a name shares one counter; failures also count per account; a lock l
 full time whatever the counting window does meanwhile."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,12 +16,12 @@ WRONG = "帳號或密碼錯誤。"
 SIGNED_IN = "您已登入"
 
 
-def attempt(sso, browser, username, password):  # type: ignore[no-untyped-def]
+def attempt(sso, browser, username, password):
     page = browser.get(sso.url + "/login")
     return browser.submit(page, sso.url + "/login", username=username, password=password)
 
 
-def lock_out(sso, browser, login, attempts=5):  # type: ignore[no-untyped-def]
+def lock_out(sso, browser, login, attempts=5):
     for n in range(attempts):
         assert WRONG in attempt(sso, browser, login, f"guess number {n}").text
 
@@ -38,7 +38,7 @@ def test_the_one_normalisation_of_a_typed_login() -> None:
     assert normalised_login("teacher\x0000001") is None  # a control character
 
 
-def test_a_name_padded_past_64_characters_reaches_no_account(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_padded_past_64_characters_reaches_no_account(make_sso, browser) -> None:
     """Today's hole: the key was cut to 64 characters and the lookup stripped again, so
     this spelling had a fresh counter and still signed the teacher in."""
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="5", SSO_LOCKOUT_SECONDS="600")
@@ -50,7 +50,7 @@ def test_a_name_padded_past_64_characters_reaches_no_account(make_sso, browser) 
     assert answer.status_code == 200 and WRONG in answer.text and SIGNED_IN not in answer.text
 
 
-def test_every_spelling_of_a_locked_name_is_locked(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_every_spelling_of_a_locked_name_is_locked(make_sso, browser) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="5", SSO_LOCKOUT_SECONDS="600")
     teacher = sso.teacher("teacher00001")
     # Five failures spread over five spellings lock the name.
@@ -63,7 +63,7 @@ def test_every_spelling_of_a_locked_name_is_locked(make_sso, browser) -> None:  
         assert right.status_code == 429 and "Retry-After" in right.headers, spelling
 
 
-def test_the_account_stays_locked_under_a_new_name(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_account_stays_locked_under_a_new_name(make_sso, browser) -> None:
     """Failures count against the account too: a name with a counter of its own (here the
     account renamed in the accounts service) does not lift the account's lock."""
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="5", SSO_LOCKOUT_SECONDS="600")
@@ -74,7 +74,7 @@ def test_the_account_stays_locked_under_a_new_name(make_sso, browser) -> None:  
     assert locked.status_code == 429 and SIGNED_IN not in locked.text
 
 
-def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:
     """The county link's platform-password confirmation checks the same counters."""
     from services.sso.handlers.credentials import Client, Locked, check_password
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="3", SSO_LOCKOUT_SECONDS="600")
@@ -89,9 +89,9 @@ def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:  
         raise AssertionError("a locked account signed in through the link confirmation")
 
 
-def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> None:
     """Today's hole: a lock set near the end of a window was lifted when the window ran out."""
-    start = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     now = [start]
     throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
                         clock=lambda: now[0])
@@ -106,8 +106,8 @@ def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> N
     assert throttle.reserve("password:k")
 
 
-def test_an_unlocked_counter_starts_afresh_when_its_window_ends(sso) -> None:  # type: ignore[no-untyped-def]
-    start = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+def test_an_unlocked_counter_starts_afresh_when_its_window_ends(sso) -> None:
+    start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     now = [start]
     throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
                         clock=lambda: now[0])
@@ -119,7 +119,7 @@ def test_an_unlocked_counter_starts_afresh_when_its_window_ends(sso) -> None:  #
         assert throttle.reserve("password:k")
 
 
-def test_an_attempt_takes_a_place_in_every_counter_or_in_none(sso) -> None:  # type: ignore[no-untyped-def]
+def test_an_attempt_takes_a_place_in_every_counter_or_in_none(sso) -> None:
     throttle = Throttle(sso.sso.database, max_attempts=2, window_seconds=60, lock_seconds=600)
     for _ in range(2):
         assert throttle.reserve("account:a1")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC
 
 from sqlalchemy import insert, select
 
@@ -17,18 +18,18 @@ from services.sso.handlers.sign_in_records import digest_clear_names
 NATIONAL_ID = "A123456789"
 
 
-def attempt(sso, browser, username, password):  # type: ignore[no-untyped-def]
+def attempt(sso, browser, username, password):
     page = browser.get(sso.url + "/login")
     return browser.submit(page, sso.url + "/login", username=username, password=password)
 
 
-def expected_digest(sso, purpose: str, name: str) -> str:  # type: ignore[no-untyped-def]
+def expected_digest(sso, purpose: str, name: str) -> str:
     """Written out from the documented form, not taken from the code under test."""
     key = sso.sso.config.pairwise_secret
     return "hmac-sha256:" + hmac.new(key, f"{purpose}\x00{name}".encode(), hashlib.sha256).hexdigest()
 
 
-def stored_text(sso) -> str:  # type: ignore[no-untyped-def]
+def stored_text(sso) -> str:
     """Every login record and lockout key, as one text to search."""
     with sso.sso.database.session() as session:
         records = session.execute(select(login_records)).all()
@@ -36,7 +37,7 @@ def stored_text(sso) -> str:  # type: ignore[no-untyped-def]
     return json.dumps([[str(value) for value in row] for row in records] + list(keys))
 
 
-def test_a_national_id_typed_as_login_is_kept_only_as_a_keyed_digest(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_national_id_typed_as_login_is_kept_only_as_a_keyed_digest(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     attempt(sso, browser, f" {NATIONAL_ID} ", "some password here")
     attempt(sso, browser, "  TEACHER00001", "a wrong password")
@@ -52,7 +53,7 @@ def test_a_national_id_typed_as_login_is_kept_only_as_a_keyed_digest(sso, browse
     assert NATIONAL_ID.lower() not in stored_text(sso).lower()
 
 
-def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     now = sso.sso.now()
     old = [  # as the earlier version wrote them
@@ -76,20 +77,20 @@ def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> Non
     assert digest_clear_names(sso.sso)["digested"] == 0
 
 
-def test_the_migration_names_known_accounts_by_their_login_and_drops_typed_counters(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
+def test_the_migration_names_known_accounts_by_their_login_and_drops_typed_counters(tmp_path) -> None:
+    from datetime import datetime
 
     from alembic import command
     from sqlalchemy import text
 
-    from services.sso.bootstrap import DEFINITION
     from servicekit.db import Database
     from servicekit.migrations import alembic_config
+    from services.sso.bootstrap import DEFINITION
     database = Database(f"sqlite:///{tmp_path / 'sso.sqlite3'}")
     config = alembic_config(DEFINITION.migrations_dir, database)
     try:
         command.upgrade(config, "0003")
-        at = datetime(2026, 12, 1, tzinfo=timezone.utc).isoformat()
+        at = datetime(2026, 12, 1, tzinfo=UTC).isoformat()
         with database.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO account_replica (account_id, login, kind, status, display_name,"

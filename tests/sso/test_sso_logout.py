@@ -13,7 +13,7 @@ CALLBACK = "http://127.0.0.1:9/partner-a/callback"
 AFTER_LOGOUT = "http://127.0.0.1:9/partner-a/bye"
 
 
-def signed_in(sso, browser):  # type: ignore[no-untyped-def]
+def signed_in(sso, browser):
     teacher = sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", CALLBACK, post_logout_redirect_uris=(AFTER_LOGOUT,))
     client = OAuth2Session("partner-a", secret, scope="openid offline_access", redirect_uri=CALLBACK,
@@ -26,7 +26,7 @@ def signed_in(sso, browser):  # type: ignore[no-untyped-def]
                               code_verifier=verifier), secret
 
 
-def test_a_valid_hint_logs_out_and_returns_to_the_registered_uri_with_the_state(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_hint_logs_out_and_returns_to_the_registered_uri_with_the_state(sso, browser, query) -> None:
     token, secret = signed_in(sso, browser)
     answer = browser.get(sso.url + "/logout", params={
         "id_token_hint": token["id_token"], "post_logout_redirect_uri": AFTER_LOGOUT,
@@ -44,7 +44,7 @@ def test_a_valid_hint_logs_out_and_returns_to_the_registered_uri_with_the_state(
     assert refreshed.json()["error"] == "invalid_grant"
 
 
-def test_an_unregistered_post_logout_uri_is_never_followed(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_an_unregistered_post_logout_uri_is_never_followed(sso, browser) -> None:
     token, _ = signed_in(sso, browser)
     for uri in ("https://attacker.example/", AFTER_LOGOUT + "/x", CALLBACK):
         answer = browser.get(sso.url + "/logout", params={
@@ -54,7 +54,7 @@ def test_an_unregistered_post_logout_uri_is_never_followed(sso, browser) -> None
     assert without_client.status_code == 400
 
 
-def test_forged_hints_are_refused(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_forged_hints_are_refused(sso, browser) -> None:
     token, _ = signed_in(sso, browser)
     claims = jose_jwt.get_unverified_claims(token["id_token"])
     kid = jose_jwt.get_unverified_header(token["id_token"])["kid"]
@@ -74,7 +74,7 @@ def test_forged_hints_are_refused(sso, browser) -> None:  # type: ignore[no-unty
     assert page.status_code == 200 and 'action="/logout"' in page.text
 
 
-def test_without_a_hint_the_person_confirms(sso, browser, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_hint_the_person_confirms(sso, browser, receiver) -> None:
     signed_in(sso, browser)
     page = browser.get(sso.url + "/logout", params={"client_id": "partner-a",
                                                     "post_logout_redirect_uri": AFTER_LOGOUT})

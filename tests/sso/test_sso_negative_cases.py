@@ -12,7 +12,7 @@ from servicekit.testing.tokens import TokenSigner
 REDIRECT = "http://127.0.0.1:9/partner/callback"
 
 
-def authorization_url(sso, client_id="partner-a", redirect=REDIRECT, **params):  # type: ignore[no-untyped-def]
+def authorization_url(sso, client_id="partner-a", redirect=REDIRECT, **params):
     verifier = params.pop("verifier", generate_token(48))
     query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect,
              "scope": "openid profile", "state": "st-1", "nonce": "n-1",
@@ -22,25 +22,25 @@ def authorization_url(sso, client_id="partner-a", redirect=REDIRECT, **params): 
     return requests.Request("GET", sso.url + "/oauth/authorize", params=query).prepare().url, verifier
 
 
-def redeem(sso, code, verifier, secret, redirect=REDIRECT, client_id="partner-a"):  # type: ignore[no-untyped-def]
+def redeem(sso, code, verifier, secret, redirect=REDIRECT, client_id="partner-a"):
     return requests.post(sso.url + "/oauth/token", auth=(client_id, secret), timeout=5, data={
         "grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
         "code_verifier": verifier})
 
 
-def signed_in_code(sso, browser, query, secret_holder=None, **params):  # type: ignore[no-untyped-def]
+def signed_in_code(sso, browser, query, secret_holder=None, **params):
     url, verifier = authorization_url(sso, **params)
     callback = browser.sign_in(url, sso.url, "teacher00001", sso.accounts["teacher00001"].password)
     return query(callback)["code"], verifier
 
 
-def setup(sso):  # type: ignore[no-untyped-def]
+def setup(sso):
     sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", REDIRECT)
     return secret
 
 
-def test_a_code_redeemed_twice_fails_and_revokes_what_the_first_redemption_issued(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_redeemed_twice_fails_and_revokes_what_the_first_redemption_issued(sso, browser, query) -> None:
     secret = setup(sso)
     code, verifier = signed_in_code(sso, browser, query, scope="openid profile offline_access")
     first = redeem(sso, code, verifier, secret)
@@ -56,7 +56,7 @@ def test_a_code_redeemed_twice_fails_and_revokes_what_the_first_redemption_issue
     assert refreshed.json()["error"] == "invalid_grant"
 
 
-def test_unregistered_or_altered_redirect_uris_get_an_error_page_never_a_redirect(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_unregistered_or_altered_redirect_uris_get_an_error_page_never_a_redirect(sso, browser) -> None:
     setup(sso)
     for redirect in ("https://attacker.example/callback", REDIRECT + "/x", REDIRECT + "?a=1",
                      REDIRECT.replace("127.0.0.1", "localhost"), REDIRECT.upper(), None):
@@ -69,7 +69,7 @@ def test_unregistered_or_altered_redirect_uris_get_an_error_page_never_a_redirec
     assert browser.get(unknown).status_code == 400
 
 
-def test_protocol_errors_go_back_to_the_registered_redirect_uri_with_the_state(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_protocol_errors_go_back_to_the_registered_redirect_uri_with_the_state(sso, browser, query) -> None:
     setup(sso)
     cases = {
         "missing challenge": ({"code_challenge": None}, "invalid_request"),
@@ -89,7 +89,7 @@ def test_protocol_errors_go_back_to_the_registered_redirect_uri_with_the_state(s
         assert query(location)["iss"] == sso.url
 
 
-def test_prompt_none_without_a_session_is_login_required(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_prompt_none_without_a_session_is_login_required(sso, browser, query) -> None:
     setup(sso)
     url, _ = authorization_url(sso, prompt="none")
     answer = browser.get(url)
@@ -97,7 +97,7 @@ def test_prompt_none_without_a_session_is_login_required(sso, browser, query) ->
     assert query(answer.headers["Location"])["error"] == "login_required"
 
 
-def test_a_wrong_pkce_verifier_fails_and_spends_the_code(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_pkce_verifier_fails_and_spends_the_code(sso, browser, query) -> None:
     secret = setup(sso)
     code, verifier = signed_in_code(sso, browser, query)
     wrong = redeem(sso, code, generate_token(48), secret)
@@ -109,7 +109,7 @@ def test_a_wrong_pkce_verifier_fails_and_spends_the_code(sso, browser, query) ->
     assert missing.json()["error"] == "invalid_grant"
 
 
-def test_the_code_is_bound_to_its_client_and_redirect_uri(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_is_bound_to_its_client_and_redirect_uri(sso, browser, query) -> None:
     secret = setup(sso)
     _, other_secret = sso.partner("partner-b", "http://127.0.0.1:9/b/callback")
     code, verifier = signed_in_code(sso, browser, query)
@@ -120,7 +120,7 @@ def test_the_code_is_bound_to_its_client_and_redirect_uri(sso, browser, query) -
     assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
 
 
-def test_forged_tokens_are_refused_alg_none_and_hmac_with_the_der_public_key(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_forged_tokens_are_refused_alg_none_and_hmac_with_the_der_public_key(sso, browser, query) -> None:
     secret = setup(sso)
     code, verifier = signed_in_code(sso, browser, query)
     good = redeem(sso, code, verifier, secret).json()
@@ -144,7 +144,7 @@ def test_forged_tokens_are_refused_alg_none_and_hmac_with_the_der_public_key(sso
         assert introspected.json() == {"active": False}, name
 
 
-def test_a_disabled_partner_stops_at_once_everywhere_and_hears_of_it(sso, browser, query, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_partner_stops_at_once_everywhere_and_hears_of_it(sso, browser, query, receiver) -> None:
     sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", REDIRECT, backchannel_logout_uri=receiver.url + "/backchannel")
     code, verifier = signed_in_code(sso, browser, query, scope="openid offline_access")
@@ -173,7 +173,7 @@ def test_a_disabled_partner_stops_at_once_everywhere_and_hears_of_it(sso, browse
     assert logout["sub"] == jose_jwt.get_unverified_claims(tokens["id_token"])["sub"]
 
 
-def test_a_partner_in_testing_signs_in_test_accounts_only(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_in_testing_signs_in_test_accounts_only(sso, browser, query) -> None:
     regular = sso.teacher("teacher00001")
     tester = sso.teacher("tester-0001")
     _, secret = sso.partner("partner-a", REDIRECT, status="testing")
@@ -188,7 +188,7 @@ def test_a_partner_in_testing_signs_in_test_accounts_only(sso, browser, query) -
     assert redeem(sso, code, verifier, secret).status_code == 200
 
 
-def test_the_token_endpoint_speaks_rfc_6749_errors(sso) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_endpoint_speaks_rfc_6749_errors(sso) -> None:
     secret = setup(sso)
     token_url = sso.url + "/oauth/token"
     assert requests.post(token_url, data={}, timeout=5).json()["error"] == "invalid_request"
@@ -204,7 +204,7 @@ def test_the_token_endpoint_speaks_rfc_6749_errors(sso) -> None:  # type: ignore
     assert answer.headers["Cache-Control"] == "no-store"
 
 
-def test_the_public_client_cannot_skip_pkce_or_claim_a_secret(sso, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_client_cannot_skip_pkce_or_claim_a_secret(sso, browser, query) -> None:
     teacher = sso.teacher("teacher00001")
     web = sso.web_client()
     client = OAuth2Session("web", scope="openid", redirect_uri=web.redirect_uris[0],
@@ -227,19 +227,19 @@ def _without(claims: dict, *names: str) -> dict:
     return {"subject": claims["sub"], "roles": claims.get("roles", []), **kept}
 
 
-def _public_only(jwks: dict, kid: str):  # type: ignore[no-untyped-def]
+def _public_only(jwks: dict, kid: str):
     """A stand-in private key object whose ``public_key()`` is the provider's real one."""
     from jose import jwk
-    key = jwk.construct([k for k in jwks["keys"] if k["kid"] == kid][0], "RS256")
+    key = jwk.construct(next(k for k in jwks["keys"] if k["kid"] == kid), "RS256")
 
     class PublicHolder:
-        def public_key(self):  # type: ignore[no-untyped-def]
+        def public_key(self):
             return key.prepared_key
 
     return PublicHolder()
 
 
-def test_userinfo_without_a_token_is_401_with_a_bearer_challenge(sso) -> None:  # type: ignore[no-untyped-def]
+def test_userinfo_without_a_token_is_401_with_a_bearer_challenge(sso) -> None:
     """RFC 6750 §3.1: no credentials → 401 and a challenge without an error code."""
     answer = requests.get(sso.url + "/oauth/userinfo", timeout=5)
     assert answer.status_code == 401

@@ -12,11 +12,12 @@ from servicekit.bus.tables import outbox
 from services.sso.handlers.housekeeping import tidy_records
 
 NOTICE = {"title": "國立高雄師範大學網路設備軟體升級",
-          "body": "「國立高雄師範大學」圖書資訊處預定進行網路設備(Cisco router)軟體版本升級，將造成網路不穩定約一小時。",
+          "body": "「國立高雄師範大學」圖書資訊處預定進行網路設備(Cisco router)軟體版本升級，"
+                  "將造成網路不穩定約一小時。",
           "starts_at": "2017-03-14T12:00:00+08:00", "ends_at": "2017-03-14T13:00:00+08:00"}
 
 
-def test_an_announced_outage_mails_every_enabled_partner_and_is_in_the_feed(make_sso, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_an_announced_outage_mails_every_enabled_partner_and_is_in_the_feed(make_sso, smtp) -> None:
     sso = make_sso(SSO_SMTP_PORT=str(smtp.port), SSO_SMTP_FROM="inservice@nknucc.example.tw")
     sso.partner("practicum", contacts=("practicum@ncue.example.tw",))
     sso.partner("science-park", contacts=("most-a@most.example.tw", "most-b@most.example.tw"))
@@ -44,7 +45,7 @@ def test_an_announced_outage_mails_every_enabled_partner_and_is_in_the_feed(make
     assert json.loads(event)["data"]["notice_id"] == notice["notice_id"]
 
 
-def test_mail_that_could_not_go_out_is_sent_by_the_housekeeping(make_sso, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_mail_that_could_not_go_out_is_sent_by_the_housekeeping(make_sso, smtp) -> None:
     sso = make_sso(SSO_SMTP_PORT=str(smtp.port))
     sso.partner("practicum", contacts=("practicum@ncue.example.tw",))
     smtp.refusing = True
@@ -55,6 +56,6 @@ def test_mail_that_could_not_go_out_is_sent_by_the_housekeeping(make_sso, smtp) 
     assert [rcpts for rcpts, _ in smtp.messages] == [["practicum@ncue.example.tw"]]
 
 
-def test_only_operators_announce(sso) -> None:  # type: ignore[no-untyped-def]
+def test_only_operators_announce(sso) -> None:
     teacher = sso.token_for("t-1", "teacher")
     assert sso.call("POST", "/notices", teacher, json=NOTICE).status_code == 403

@@ -13,7 +13,7 @@ from services.sso.domain.pairwise import pairwise_subject
 SECTOR = "https://sector-one.example/sector.json"
 
 
-def flow(sso, browser, teacher, client_id, secret, redirect, scope):  # type: ignore[no-untyped-def]
+def flow(sso, browser, teacher, client_id, secret, redirect, scope):
     client = OAuth2Session(client_id, secret, scope=scope, redirect_uri=redirect,
                            code_challenge_method="S256")
     verifier = generate_token(48)
@@ -29,7 +29,7 @@ def flow(sso, browser, teacher, client_id, secret, redirect, scope):  # type: ig
             "userinfo": userinfo["sub"], "introspection": introspection["sub"]}, userinfo
 
 
-def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, browser, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, browser, receiver) -> None:
     teacher = sso.teacher("teacher00001")
     backchannel = receiver.url + "/backchannel"
     sso.serve_sector_document(SECTOR, ["http://127.0.0.1:9/a/cb", "http://localhost:9/a/cb",
@@ -76,7 +76,7 @@ def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, br
     assert set(released["site-c"]) == {"sub", "school_code", "county_code"}
 
 
-def test_redirect_uris_on_several_hosts_need_a_sector_identifier(sso) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_uris_on_several_hosts_need_a_sector_identifier(sso) -> None:
     answer = sso.call("POST", "/partners", sso.token_for("op-1", "operator"), json={
         "client_id": "two-hosts", "name": "Two hosts",
         "redirect_uris": ["https://one.example/cb", "https://two.example/cb"]})
@@ -97,13 +97,13 @@ def test_the_subject_does_not_depend_on_anything_but_sector_and_account() -> Non
     assert pairwise_subject(key, "a.example", "id-1") != pairwise_subject(b"j" * 32, "a.example", "id-1")
 
 
-def test_a_sector_is_claimed_only_with_a_document_listing_every_redirect_uri(sso) -> None:  # type: ignore[no-untyped-def]
+def test_a_sector_is_claimed_only_with_a_document_listing_every_redirect_uri(sso) -> None:
     """OpenID Connect Core 8.1: the provider reads the sector identifier document and checks
     it lists the client's redirect URIs — or a partner could name another organisation's
     sector and receive the same pairwise subjects as that organisation's sites."""
     operator = sso.token_for("op-1", "operator")
 
-    def register(client_id, sector, *redirects):  # type: ignore[no-untyped-def]
+    def register(client_id, sector, *redirects):
         return sso.call("POST", "/partners", operator, json={
             "client_id": client_id, "name": client_id, "sector_identifier_uri": sector,
             "redirect_uris": list(redirects)})

@@ -9,13 +9,13 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 REDIRECT = "https://elearning.example.edu.tw/sso/callback"
 
 
-def authorize(sso, client_id="elearning"):  # type: ignore[no-untyped-def]
+def authorize(sso, client_id="elearning"):
     return requests.get(sso.url + "/oauth/authorize", allow_redirects=False, timeout=5, params={
         "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT, "scope": "openid",
         "code_challenge": create_s256_code_challenge(generate_token(48)), "code_challenge_method": "S256"})
 
 
-def test_the_lifecycle_in_order_with_its_history(sso) -> None:  # type: ignore[no-untyped-def]
+def test_the_lifecycle_in_order_with_its_history(sso) -> None:
     op = sso.token_for("op-1", "operator")
     applied = sso.call("POST", "/partners", op, json={
         "client_id": "elearning", "name": "南投縣數位學習平臺", "organisation": "南投縣政府",
@@ -47,7 +47,7 @@ def test_the_lifecycle_in_order_with_its_history(sso) -> None:  # type: ignore[n
     assert all(step["by"] == "op-1" for step in history)
 
 
-def test_a_new_secret_replaces_the_old_one_at_once(sso) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_secret_replaces_the_old_one_at_once(sso) -> None:
     op = sso.token_for("op-1", "operator")
     _, old = sso.partner("elearning", REDIRECT)
     new = sso.call("POST", "/partners/elearning/secret", op).json()["client_secret"]
@@ -57,7 +57,7 @@ def test_a_new_secret_replaces_the_old_one_at_once(sso) -> None:  # type: ignore
     assert requests.post(token_url, auth=("elearning", new), data=form, timeout=5).status_code == 400
 
 
-def test_only_operators_manage_partners(sso) -> None:  # type: ignore[no-untyped-def]
+def test_only_operators_manage_partners(sso) -> None:
     for role in ("teacher", "business", "reviewer", "viewer"):
         token = sso.token_for(f"{role}-1", role)
         assert sso.call("GET", "/partners", token).status_code == 403

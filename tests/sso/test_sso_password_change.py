@@ -13,19 +13,7 @@ PARTNER_CALLBACK = "https://partner.example.edu.tw/callback"
 NEW_PASSWORD = "a much better one"
 
 
-def web_token(sso, browser, account):  # type: ignore[no-untyped-def]
-    """The platform's own client, signed in through ``browser``."""
-    web = sso.web_client()
-    client = OAuth2Session("web", scope="openid offline_access", redirect_uri=web.redirect_uris[0],
-                           code_challenge_method="S256", token_endpoint_auth_method="none")
-    verifier = generate_token(48)
-    url, _ = client.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=verifier)
-    callback = browser.sign_in(url, sso.url, account.login, account.password)
-    return client.fetch_token(sso.url + "/oauth/token", authorization_response=callback,
-                              code_verifier=verifier)
-
-
-def partner_token(sso, browser, account, secret):  # type: ignore[no-untyped-def]
+def partner_token(sso, browser, account, secret):
     client = OAuth2Session("partner-a", secret, scope="openid", redirect_uri=PARTNER_CALLBACK,
                            code_challenge_method="S256")
     verifier = generate_token(48)
@@ -36,30 +24,30 @@ def partner_token(sso, browser, account, secret):  # type: ignore[no-untyped-def
                               code_verifier=verifier)
 
 
-def refreshes(sso, token) -> bool:  # type: ignore[no-untyped-def]
+def refreshes(sso, token) -> bool:
     answer = requests.post(sso.url + "/oauth/token", timeout=5, data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": "web"})
     return answer.status_code == 200
 
 
-def userinfo_answers(sso, token) -> bool:  # type: ignore[no-untyped-def]
+def userinfo_answers(sso, token) -> bool:
     answer = requests.get(sso.url + "/oauth/userinfo", timeout=5,
                           headers={"Authorization": f"Bearer {token['access_token']}"})
     return answer.status_code == 200
 
 
-def still_signed_in(sso, browser) -> bool:  # type: ignore[no-untyped-def]
+def still_signed_in(sso, browser) -> bool:
     """The provider's logout page asks to confirm only while a session is open."""
     return 'action="/logout"' in browser.get(sso.url + "/logout").text
 
 
-def test_a_changed_password_ends_every_other_session_and_keeps_this_one(sso, browser, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_password_ends_every_other_session_and_keeps_this_one(sso, browser, receiver) -> None:
     teacher = sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a", PARTNER_CALLBACK,
                             backchannel_logout_uri=receiver.url + "/backchannel")
-    here = web_token(sso, browser, teacher)
+    here = sso.web_token(browser, teacher)
     elsewhere_browser = type(browser)()
-    elsewhere = web_token(sso, elsewhere_browser, teacher)
+    elsewhere = sso.web_token(elsewhere_browser, teacher)
     at_partner = partner_token(sso, elsewhere_browser, teacher, secret)
     assert userinfo_answers(sso, at_partner) and still_signed_in(sso, elsewhere_browser)
 
@@ -80,12 +68,12 @@ def test_a_changed_password_ends_every_other_session_and_keeps_this_one(sso, bro
     assert refreshes(sso, here)
 
 
-def test_without_the_grant_of_this_account_every_session_ends(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_grant_of_this_account_every_session_ends(sso, browser) -> None:
     """A token naming no live grant of the account (or none at all) keeps nothing."""
     teacher = sso.teacher("teacher00001")
     other = sso.teacher("teacher00002")
-    signed_in = web_token(sso, browser, teacher)
-    someone_else = web_token(sso, type(browser)(), other)
+    signed_in = sso.web_token(browser, teacher)
+    someone_else = sso.web_token(type(browser)(), other)
     someone_elses_grant = jose_jwt.get_unverified_claims(someone_else["access_token"])["gid"]
     token = sso.token_for(teacher.account_id, "teacher", gid=someone_elses_grant)
     changed = sso.call("POST", "/me/password", token, json={
@@ -95,7 +83,7 @@ def test_without_the_grant_of_this_account_every_session_ends(sso, browser) -> N
     assert refreshes(sso, someone_else)  # the other account's grant is not touched
 
 
-def test_a_locked_account_answers_429_problem_json(make_sso) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_account_answers_429_problem_json(make_sso) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="2", SSO_LOCKOUT_SECONDS="600")
     teacher = sso.teacher("teacher00001")
     token = sso.token_for(teacher.account_id, "teacher")

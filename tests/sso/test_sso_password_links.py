@@ -17,12 +17,12 @@ from services.sso.handlers.housekeeping import tidy_records
 LINK = re.compile(r"(http://\S+/login/setup\?token=\S+)")
 
 
-def link_in(smtp) -> str:  # type: ignore[no-untyped-def]
+def link_in(smtp) -> str:
     _, message = smtp.messages[-1]
     return LINK.search(message.get_content()).group(1)
 
 
-def test_an_operator_mails_a_first_password_link_that_works_once(make_sso, browser, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_an_operator_mails_a_first_password_link_that_works_once(make_sso, browser, smtp) -> None:
     sso = make_sso(SSO_SMTP_PORT=str(smtp.port))
     account_id = str(uuid.uuid4())
     sso.publish("accounts.account.created.v1", {
@@ -53,7 +53,7 @@ def test_an_operator_mails_a_first_password_link_that_works_once(make_sso, brows
     assert "您已登入" in signed_in.text
 
 
-def test_a_forgotten_password_gets_the_same_answer_for_anyone_and_ends_old_sessions(make_sso, browser, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_a_forgotten_password_gets_the_same_answer_for_anyone_and_ends_old_sessions(make_sso, browser, smtp) -> None:
     sso = make_sso(SSO_SMTP_PORT=str(smtp.port))
     teacher = sso.teacher("teacher00001")
     login = browser.get(sso.url + "/login")
@@ -85,7 +85,7 @@ class RecordingMailer:
         self.delay, self.failure = delay, failure
         self.sent: list = []
 
-    def send(self, mails):  # type: ignore[no-untyped-def]
+    def send(self, mails):
         time.sleep(self.delay)
         if self.failure is not None:
             raise self.failure
@@ -99,32 +99,32 @@ class RecordingMailer:
         return self.sent
 
 
-def ask_for_reset(sso, browser, username):  # type: ignore[no-untyped-def]
+def ask_for_reset(sso, browser, username):
     form = browser.get(sso.url + "/login/forgot")
     started = time.monotonic()
     answer = browser.submit(form, sso.url + "/login/forgot", username=username)
     return answer, time.monotonic() - started
 
 
-def queued(sso) -> list:  # type: ignore[no-untyped-def]
+def queued(sso) -> list:
     with sso.sso.database.session() as session:
         return session.execute(select(password_mails).order_by(password_mails.c.id)).all()
 
 
-def wait_until(condition, seconds: float = 10) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(condition, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
     return condition()
 
 
-def open_links(sso) -> int:  # type: ignore[no-untyped-def]
+def open_links(sso) -> int:
     with sso.sso.database.session() as session:
         return session.scalar(select(func.count()).select_from(password_setups).where(
             password_setups.c.used_at.is_(None)))
 
 
-def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     mailer = sso.sso.mailer = RecordingMailer(delay=6.0)
     answer, took = ask_for_reset(sso, browser, teacher.login)
@@ -135,7 +135,7 @@ def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:  # 
     assert wait_until(lambda: queued(sso)[0].outcome == "sent")
 
 
-def test_an_unknown_name_gets_the_same_queue_row_and_never_a_mail(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_name_gets_the_same_queue_row_and_never_a_mail(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     sso.teacher("teacher00002", status="disabled")
     mailer = sso.sso.mailer = RecordingMailer()
@@ -149,7 +149,7 @@ def test_an_unknown_name_gets_the_same_queue_row_and_never_a_mail(sso, browser) 
     assert [mail.to for mail in mailer.sent] == [("teacher00001@school.example.tw",)]
 
 
-def test_a_mail_that_fails_stays_queued_and_the_housekeeping_sends_it(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_mail_that_fails_stays_queued_and_the_housekeeping_sends_it(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     sso.sso.mailer = RecordingMailer(failure=OSError("mail server down"))
     answer, _ = ask_for_reset(sso, browser, teacher.login)

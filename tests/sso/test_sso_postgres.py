@@ -12,7 +12,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 pytestmark = pytest.mark.postgres
 
 
-def in_parallel(count: int, work) -> list:  # type: ignore[no-untyped-def]
+def in_parallel(count: int, work) -> list:
     start = threading.Barrier(count)
     results: list = []
 
@@ -28,13 +28,13 @@ def in_parallel(count: int, work) -> list:  # type: ignore[no-untyped-def]
     return results
 
 
-def test_forty_parallel_attempts_get_exactly_the_allowed_five(make_sso, make_database) -> None:  # type: ignore[no-untyped-def]
+def test_forty_parallel_attempts_get_exactly_the_allowed_five(make_sso, make_database) -> None:
     sso = make_sso(DATABASE_URL=make_database("sso"), SSO_LOCKOUT_ATTEMPTS="5")
     results = in_parallel(40, lambda _n: sso.sso.throttle.reserve("password:teacher00001"))
     assert results.count(True) == 5
 
 
-def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_database, browser, query) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_database, browser, query) -> None:
     sso = make_sso(DATABASE_URL=make_database("sso"))
     teacher = sso.teacher("teacher00001")
     redirect = "http://127.0.0.1:9/a/cb"
@@ -55,7 +55,7 @@ def test_a_code_redeemed_by_many_at_once_is_redeemed_once(make_sso, make_databas
     assert sorted(statuses) == [200] + [400] * 7
 
 
-def test_forty_parallel_attempts_under_forty_names_get_five_places_of_the_account(make_sso, make_database) -> None:  # type: ignore[no-untyped-def]
+def test_forty_parallel_attempts_under_forty_names_get_five_places_of_the_account(make_sso, make_database) -> None:
     """Each attempt takes a place in its name's counter and in the account's, all or none,
     in one transaction: the account's limit holds whatever names are tried, and the
     counters are always locked in the same order (no deadlock)."""

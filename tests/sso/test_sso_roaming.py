@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -24,7 +25,7 @@ API_KEY = "county-api-key"
 class FakeCountyService:
     """A county's credential-checking web service (json-v1)."""
 
-    def __init__(self, serve) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, serve) -> None:
         self.people = {"alice": ("county-pw-1", "TPE-T-000123",
                                  {"name": "王小明", "email": "alice@tp.edu.example", "school_code": "353301"})}
         self.calls = 0
@@ -47,7 +48,7 @@ class FakeCountyService:
 class FakeCountyProvider:
     """A county's own OpenID Connect sign-on; the person is taken as signed in there."""
 
-    def __init__(self, serve) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, serve) -> None:
         self.server = serve()
         self.url = self.server.url
         self.signer = TokenSigner(issuer=self.url, audience="inservice")
@@ -86,20 +87,20 @@ class FakeCountyProvider:
 
 
 @pytest.fixture
-def county_service(serve) -> FakeCountyService:  # type: ignore[no-untyped-def]
+def county_service(serve) -> FakeCountyService:
     return FakeCountyService(serve)
 
 
 @pytest.fixture
-def county_provider(serve) -> FakeCountyProvider:  # type: ignore[no-untyped-def]
+def county_provider(serve) -> FakeCountyProvider:
     return FakeCountyProvider(serve)
 
 
-def operator(sso) -> str:  # type: ignore[no-untyped-def]
+def operator(sso) -> str:
     return sso.token_for("op-1", "operator")
 
 
-def connect_web_service(sso, county_service) -> None:  # type: ignore[no-untyped-def]
+def connect_web_service(sso, county_service) -> None:
     answer = sso.call("PUT", "/counties/TPE/connector", operator(sso), json={
         "mode": "web_service", "display_name": "臺北市教育局帳號",
         "config": {"endpoint": county_service.url + "/auth", "adapter": "json-v1"},
@@ -108,7 +109,7 @@ def connect_web_service(sso, county_service) -> None:  # type: ignore[no-untyped
     assert "secret" not in answer.json()
 
 
-def connect_provider(sso, county_provider) -> None:  # type: ignore[no-untyped-def]
+def connect_provider(sso, county_provider) -> None:
     answer = sso.call("PUT", "/counties/NWT/connector", operator(sso), json={
         "mode": "oidc", "display_name": "新北市單一簽入",
         "config": {"issuer": county_provider.url, "client_id": "inservice"},
@@ -116,7 +117,7 @@ def connect_provider(sso, county_provider) -> None:  # type: ignore[no-untyped-d
     assert answer.status_code == 200, answer.text
 
 
-def partner_start(sso, browser, client_id="partner-a", redirect="http://127.0.0.1:9/a/cb"):  # type: ignore[no-untyped-def]
+def partner_start(sso, browser, client_id="partner-a", redirect="http://127.0.0.1:9/a/cb"):
     """The partner sends the person to the provider; returns the login page and the client."""
     _, secret = sso.partner(client_id, redirect)
     client = OAuth2Session(client_id, secret, scope="openid profile", redirect_uri=redirect,
@@ -127,19 +128,20 @@ def partner_start(sso, browser, client_id="partner-a", redirect="http://127.0.0.
     return browser.follow(browser.get(url), sso.url), client, verifier, url
 
 
-def events(sso, event_type: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def events(sso, event_type: str) -> list[dict]:
     with sso.sso.database.session() as session:
         bodies = session.scalars(select(outbox.c.body).where(outbox.c.event_type == event_type)).all()
     return [json.loads(body)["data"] for body in bodies]
 
 
-def county_form(sso, browser, login_page, county):  # type: ignore[no-untyped-def]
+def county_form(sso, browser, login_page, county):
     request_id = login_page.text.split('name="request" value="')[1].split('"')[0]
     assert f'/login/county/{county}?request={request_id}' in login_page.text
     return browser.get(sso.url + f"/login/county/{county}", params={"request": request_id})
 
 
-def test_a_county_web_service_teacher_links_once_with_the_platform_password_then_roams_on(sso, browser, query, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_web_service_teacher_links_once_with_the_platform_password_then_roams_on(
+        sso, browser, query, county_service) -> None:
     connect_web_service(sso, county_service)
     # Same e-mail as the county sends: still no link without an authorised match.
     teacher = sso.teacher("teacher00001", email="alice@tp.edu.example")
@@ -183,7 +185,7 @@ def test_a_county_web_service_teacher_links_once_with_the_platform_password_then
     assert len(events(sso, "sso.county_profile.received.v1")) == 1
 
 
-def through_county(sso, b, county_provider):  # type: ignore[no-untyped-def]
+def through_county(sso, b, county_provider):
     """A partner sends the person to sign in with the NWT county's own sign-on; returns
     where the provider sends them on, the partner's client and its PKCE verifier."""
     login_page, client, verifier, _ = partner_start(sso, b, f"p-{secrets.token_hex(3)}",
@@ -197,7 +199,7 @@ def through_county(sso, b, county_provider):  # type: ignore[no-untyped-def]
     return b.get(back.headers["Location"]), client, verifier
 
 
-def propose(sso, reviewer, teacher) -> str:  # type: ignore[no-untyped-def]
+def propose(sso, reviewer, teacher) -> str:
     [waiting] = [w for w in sso.call("GET", "/county-links/requests", reviewer).json()
                  if w["status"] == "pending"]
     proposed = sso.call("POST", f"/county-links/requests/{waiting['arrival_id']}/approve", reviewer,
@@ -207,7 +209,8 @@ def propose(sso, reviewer, teacher) -> str:  # type: ignore[no-untyped-def]
     return waiting["arrival_id"]
 
 
-def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_password(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_password(
+        sso, browser, county_provider) -> None:
     """Issue 8 point 5 (R-SSO-4): the reviewer's match is a proposal. The county identity
     alone still signs nobody in; the teacher confirms once with the platform password
     (a wrong one does not), and only then does the county identity sign the teacher in."""
@@ -275,7 +278,7 @@ def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_p
     assert events(sso, "sso.account.signed_in.v1")[-1]["method"] == "county_oidc"
 
 
-def test_a_signed_in_teacher_confirms_a_proposed_link_with_the_platform_password(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_teacher_confirms_a_proposed_link_with_the_platform_password(sso, browser, county_provider) -> None:
     """Issue 8 point 5: the other way to confirm, from a platform session (the web
     client's token). Wrong passwords are 403 `urn:inservice:problem:wrong-password` and
     count towards the lockout; only the proposed teacher sees and confirms it."""
@@ -312,7 +315,7 @@ def test_a_signed_in_teacher_confirms_a_proposed_link_with_the_platform_password
     assert signed_in.headers["Location"].startswith("http://127.0.0.1:9/a/cb?code=")
 
 
-def test_wrong_passwords_confirming_a_county_link_count_towards_the_lockout(make_sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_confirming_a_county_link_count_towards_the_lockout(make_sso, browser, county_provider) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="2")
     connect_provider(sso, county_provider)
     teacher = sso.teacher("teacher00002", county_code="NWT")
@@ -334,7 +337,7 @@ def test_wrong_passwords_confirming_a_county_link_count_towards_the_lockout(make
     assert sso.call("GET", f"/accounts/{teacher.account_id}/county-links", reviewer).json() == []
 
 
-def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, county_provider) -> None:
     connect_provider(sso, county_provider)
     login_page, _, _, _ = partner_start(sso, browser)
     upstream = county_form(sso, browser, login_page, "NWT").headers["Location"]
@@ -350,7 +353,8 @@ def test_a_forged_or_replayed_upstream_answer_signs_nobody_in(sso, browser, coun
     assert refused.status_code == 502 and "text/html" in refused.headers["Content-Type"]
 
 
-def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_subject(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_subject(
+        sso, browser, county_service) -> None:
     connect_web_service(sso, county_service)
     teacher = sso.teacher("teacher00001")
     login_page, client_a, verifier_a, _ = partner_start(sso, browser, "partner-a", "http://127.0.0.1:9/a/cb")
@@ -381,7 +385,7 @@ def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_
     assert jose_jwt.get_unverified_claims(token_b["id_token"])["amr"] == ["fed"]
 
 
-def test_county_attempts_are_locked_out_too(make_sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_county_attempts_are_locked_out_too(make_sso, browser, county_service) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="3")
     connect_web_service(sso, county_service)
     form = browser.get(sso.url + "/login/county/TPE")
@@ -392,7 +396,7 @@ def test_county_attempts_are_locked_out_too(make_sso, browser, county_service) -
     assert county_service.calls == 3  # the county's service was not asked a fourth time
 
 
-def test_a_county_service_that_is_down_says_so_and_costs_no_attempt(make_sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_service_that_is_down_says_so_and_costs_no_attempt(make_sso, browser, county_service) -> None:
     from servicekit.testing.processes import free_port
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="1")
     answer = sso.call("PUT", "/counties/TPE/connector", operator(sso), json={
@@ -409,7 +413,7 @@ def test_a_county_service_that_is_down_says_so_and_costs_no_attempt(make_sso, br
     assert arrived.status_code == 302 and teacher  # not locked by the outage
 
 
-def silently(sso, browser):  # type: ignore[no-untyped-def]
+def silently(sso, browser):
     """An authorization with prompt=none: a code when a session is open, else an error."""
     return browser.get(sso.url + "/oauth/authorize", params={
         "response_type": "code", "client_id": "web", "redirect_uri": sso.web_client().redirect_uris[0],
@@ -417,7 +421,7 @@ def silently(sso, browser):  # type: ignore[no-untyped-def]
         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"})
 
 
-def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, browser, query, county_provider) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, browser, query, county_provider) -> None:
     """R-SSO-4: a reviewer matched the wrong teacher. The county's reviewer (or the teacher,
     or an operator) undoes the link with a reason, kept; the teacher's sessions end; the
     county identity arrives unlinked again next time. Nobody else sees or undoes it."""
@@ -425,7 +429,7 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     connect_provider(sso, county_provider)
     wrong = sso.teacher("teacher00002", county_code="NWT")
     reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
-    login_page, client, verifier, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
+    login_page, _, _, _ = partner_start(sso, browser, "p-unlink", "http://127.0.0.1:9/a/cb")
     back = browser.get(county_form(sso, browser, login_page, "NWT").headers["Location"])
     browser.get(back.headers["Location"])
     arrival_id = propose(sso, reviewer, wrong)
@@ -470,12 +474,13 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     assert "/login/link?arrival=" in arrived.headers["Location"]
 
 
-def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_service) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_service) -> None:
     """Issue 8 item 6: some counties use the national ID as user name. A refused county
     attempt is recorded, and counted, under a keyed digest (HMAC-SHA-256 under PAIRWISE_KEY
     of "county-user-name\\x00<county>\\x00<name>"), never as typed."""
     import hashlib
     import hmac
+
     from services.sso.adapters.orm import login_records, login_throttle
     connect_web_service(sso, county_service)
     national_id = "A123456789"

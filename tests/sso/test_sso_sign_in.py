@@ -16,16 +16,16 @@ from services.sso.handlers.credentials import store_hashes
 from services.sso.handlers.housekeeping import tidy_records
 
 
-def login_page(sso, browser, **params):  # type: ignore[no-untyped-def]
+def login_page(sso, browser, **params):
     return browser.get(sso.url + "/login", params=params)
 
 
-def attempt(sso, browser, username, password):  # type: ignore[no-untyped-def]
+def attempt(sso, browser, username, password):
     page = login_page(sso, browser)
     return browser.submit(page, sso.url + "/login", username=username, password=password)
 
 
-def test_the_page_is_zh_tw_by_default_and_english_on_request(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_is_zh_tw_by_default_and_english_on_request(sso, browser) -> None:
     page = login_page(sso, browser)
     assert page.status_code == 200 and '<html lang="zh-TW">' in page.text
     assert "帳號" in page.text and "密碼" in page.text
@@ -35,19 +35,19 @@ def test_the_page_is_zh_tw_by_default_and_english_on_request(sso, browser) -> No
     assert '<html lang="en">' in english.text and "Username" in english.text
 
 
-def test_a_wrong_user_and_a_wrong_password_get_the_same_answer(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_user_and_a_wrong_password_get_the_same_answer(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     wrong_password = attempt(sso, browser, teacher.login, "not it at all")
     wrong_user = attempt(sso, browser, "teacher99999", "not it at all")
     assert wrong_password.status_code == wrong_user.status_code == 200
 
-    def message(response):  # type: ignore[no-untyped-def]
+    def message(response):
         return response.text.split('role="alert">')[1].split("<")[0]
     assert message(wrong_password) == message(wrong_user) == "帳號或密碼錯誤。"
     assert "Set-Cookie" not in wrong_password.headers or "sso_session" not in wrong_password.headers["Set-Cookie"]
 
 
-def test_a_post_without_the_form_token_is_refused(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_without_the_form_token_is_refused(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     forged = requests.post(sso.url + "/login", data={"username": teacher.login,
                                                      "password": teacher.password}, timeout=5,
@@ -55,7 +55,7 @@ def test_a_post_without_the_form_token_is_refused(sso, browser) -> None:  # type
     assert forged.status_code == 400 and "sso_session" not in forged.headers.get("Set-Cookie", "")
 
 
-def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="5", SSO_LOCKOUT_SECONDS="1")
     teacher = sso.teacher("teacher00001")
     browsers = [type(browser)() for _ in range(20)]
@@ -63,13 +63,13 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
     start = threading.Barrier(len(browsers))
     answers: list[int] = []
 
-    def guess(b, page, n):  # type: ignore[no-untyped-def]
+    def guess(b, page, n):
         start.wait()
         answers.append(b.submit(page, sso.url + "/login", username=teacher.login,
                                 password=f"guess number {n}").status_code)
 
     threads = [threading.Thread(target=guess, args=(b, p, n))
-               for n, (b, p) in enumerate(zip(browsers, pages))]
+               for n, (b, p) in enumerate(zip(browsers, pages, strict=True))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -90,7 +90,7 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
     assert "您已登入" in attempt(sso, browser, teacher.login, teacher.password).text
 
 
-def test_signing_in_rehashes_a_cheap_hash_and_records_it(make_sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_signing_in_rehashes_a_cheap_hash_and_records_it(make_sso, browser) -> None:
     sso = make_sso(SSO_ARGON2_MEMORY_KIB="2048")
     teacher = sso.teacher("teacher00001")
     with sso.sso.database.session() as session:  # as the demo seed hashes: cheaply
@@ -108,7 +108,7 @@ def test_signing_in_rehashes_a_cheap_hash_and_records_it(make_sso, browser) -> N
     assert [tuple(row) for row in outcomes] == [("teacher00001", "success")]
 
 
-def test_a_password_change_needs_the_current_one_and_is_recorded(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_change_needs_the_current_one_and_is_recorded(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     token = sso.token_for(teacher.account_id, "teacher")
     wrong = sso.call("POST", "/me/password", token,
@@ -127,7 +127,7 @@ def test_a_password_change_needs_the_current_one_and_is_recorded(sso, browser) -
     assert methods == ["setup", "self"]
 
 
-def test_tidy_records_keeps_the_retention_period_and_removes_what_is_older(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_tidy_records_keeps_the_retention_period_and_removes_what_is_older(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     attempt(sso, browser, teacher.login, teacher.password)
     attempt(sso, browser, teacher.login, "wrong password here")

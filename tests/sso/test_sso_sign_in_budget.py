@@ -16,12 +16,12 @@ from servicekit.settings import Settings
 from tests.gateway.sign_in_sequence import SIGN_IN
 
 
-def test_one_sign_in_through_the_gateway_costs_its_address_five_requests(  # type: ignore[no-untyped-def]
+def test_one_sign_in_through_the_gateway_costs_its_address_five_requests(
         make_sso, serve, browser, monkeypatch):
     counted: list[tuple[str, str, str]] = []
     count = RateLimits.hit
 
-    def counting(self, principal, address):  # type: ignore[no-untyped-def]
+    def counting(self, principal, address):
         budget = "address" if principal is None else "teacher"
         counted.append((budget, current_request.method, current_request.path))
         return count(self, principal, address)

@@ -20,14 +20,14 @@ from services.sso.adapters.sealing import Sealer
 
 
 class Clock:
-    def __init__(self, start) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, start) -> None:
         self.now = start
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self):
         return self.now
 
 
-def access_token(sso, browser, teacher, secret) -> str:  # type: ignore[no-untyped-def]
+def access_token(sso, browser, teacher, secret) -> str:
     client = OAuth2Session("partner-a", secret, scope="openid", code_challenge_method="S256",
                            redirect_uri="http://127.0.0.1:9/partner-a/callback")
     verifier = generate_token(48)
@@ -37,16 +37,16 @@ def access_token(sso, browser, teacher, secret) -> str:  # type: ignore[no-untyp
                               code_verifier=verifier)["access_token"]
 
 
-def kids(sso) -> list[str]:  # type: ignore[no-untyped-def]
+def kids(sso) -> list[str]:
     return [key["kid"] for key in requests.get(sso.url + "/jwks.json", timeout=5).json()["keys"]]
 
 
-def fresh_verifier(sso) -> TokenVerifier:  # type: ignore[no-untyped-def]
+def fresh_verifier(sso) -> TokenVerifier:
     """A partner's access token is made for userinfo (issue 8 point 11)."""
     return TokenVerifier(sso.url, sso.url + "/oauth/userinfo", JwksKeySource(sso.url + "/jwks.json"))
 
 
-def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_retired(sso, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_retired(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     _, secret = sso.partner("partner-a")
     old_token = access_token(sso, browser, teacher, secret)
@@ -82,7 +82,7 @@ def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_r
         fresh_verifier(sso).verify(old_token)
 
 
-def test_private_keys_are_sealed_at_rest_and_never_published(sso) -> None:  # type: ignore[no-untyped-def]
+def test_private_keys_are_sealed_at_rest_and_never_published(sso) -> None:
     sso.sso.keys.ensure()
     with sso.sso.database.session() as session:
         rows = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)).all()

@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Iterable
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from services.accounts.adapters.orm import (accounts, login_sequences, national_id_exports,
-                                            role_grants, teacher_past_schools, unit_jurisdictions,
-                                            units)
 from services.accounts.adapters.national_id_vault import Sealed
+from services.accounts.adapters.orm import (
+    accounts,
+    login_sequences,
+    national_id_exports,
+    role_grants,
+    teacher_past_schools,
+    unit_jurisdictions,
+    units,
+)
 from services.accounts.adapters.times import loaded, stored
 from services.accounts.domain.accounts import BUSINESS, TEACHER, Account
 from services.accounts.domain.roles import RoleGrant

@@ -21,7 +21,9 @@ import hashlib
 import hmac
 import os
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -32,6 +34,8 @@ from servicekit.service import Runtime
 from servicekit.settings import InvalidSetting
 
 NONCE_BYTES = 12
+_SHA256_BLOCK = 64
+_INNER_PAD, _OUTER_PAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))
 _HASH_INFO = b"inservice accounts national-id lookup hash v1"
 _ENCRYPTION_INFO = b"inservice accounts national-id encryption v1"
 
@@ -42,6 +46,15 @@ class UnknownKey(LookupError):
 
 def _derive(secret: str, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret.encode())
+
+
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """HMAC-SHA256's inner and outer hash states after the padded key (RFC 2104), to be
+    copied for each message."""
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    return (hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD)))
 
 
 def key_id(key: bytes) -> str:
@@ -59,6 +72,7 @@ class NationalIdVault:
                  retired_secrets: tuple[str, ...] = (),
                  previous_hash_secret: str | None = None) -> None:
         self._hash_key = _derive(hash_secret, _HASH_INFO)
+        self._hash_pads = _hmac_pads(self._hash_key)
         # Derived exactly as the current key was when it was current, or nothing would match.
         previous = _derive(previous_hash_secret, _HASH_INFO) if previous_hash_secret else None
         # The same secret set twice is no rotation: one hash per number, not two equal ones.
@@ -79,6 +93,19 @@ class NationalIdVault:
         """``number`` normalised (domain.national_id.validate): one person, one hash, under
         the current key: what is written."""
         return hmac.digest(self._hash_key, number.encode(), "sha256")
+
+    def lookup_hash_many(self, numbers: Iterable[str]) -> list[bytes]:
+        """``lookup_hash`` of each number, for an import's 100,000 rows: the same HMAC
+        (RFC 2104), with the key's two padded blocks hashed once instead of per number."""
+        inner, outer = self._hash_pads
+        hashes = []
+        for number in numbers:
+            state = inner.copy()
+            state.update(number.encode())
+            final = outer.copy()
+            final.update(state.digest())
+            hashes.append(final.digest())
+        return hashes
 
     def lookup_hashes(self, number: str) -> tuple[bytes, ...]:
         """Every hash a stored row of ``number`` may carry, the current one first: what a
@@ -110,7 +137,7 @@ class NationalIdVault:
         return self.seal(account_id, self.open(account_id, sealed))
 
 
-_VAULTS: "weakref.WeakKeyDictionary[Runtime, NationalIdVault]" = weakref.WeakKeyDictionary()
+_VAULTS: weakref.WeakKeyDictionary[Runtime, NationalIdVault] = weakref.WeakKeyDictionary()
 
 
 def vault_for(runtime: Runtime) -> NationalIdVault:

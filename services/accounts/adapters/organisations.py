@@ -7,8 +7,12 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contracts.review_routing import RoutingRule
-from services.accounts.adapters.orm import (authorities, review_routing_rules, unit_jurisdictions,
-                                            units)
+from services.accounts.adapters.orm import (
+    authorities,
+    review_routing_rules,
+    unit_jurisdictions,
+    units,
+)
 from services.accounts.adapters.times import stored
 from services.accounts.domain.authorities import Authority
 from services.accounts.domain.jurisdiction import Period

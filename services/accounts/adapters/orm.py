@@ -1,6 +1,22 @@
 """The accounts database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
-                        Integer, LargeBinary, String, Table, UniqueConstraint, Uuid, func, text)
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        CheckConstraint,
+                        Column,
+                        Date,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        LargeBinary,
+                        String,
+                        Table,
+                        UniqueConstraint,
+                        Uuid,
+                        func,
+                        text,
+)
 
 from servicekit.db import new_metadata
 

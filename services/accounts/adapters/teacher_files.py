@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -100,7 +101,7 @@ def _columns(header: list[Any]) -> list[str | None]:
     """Field per column (None: an empty trailing header); raises for wrong columns."""
     names = [str(cell).strip() if cell is not None else "" for cell in header]
     fields = [_HEADER.get(name.lower()) if name else None for name in names]
-    unknown = [name for name, field in zip(names, fields) if name and field is None]
+    unknown = [name for name, field in zip(names, fields, strict=True) if name and field is None]
     present = [field for field in fields if field]
     duplicated = sorted({field for field in present if present.count(field) > 1})
     missing = [field for field in REQUIRED if field not in present]
@@ -112,7 +113,15 @@ def _columns(header: list[Any]) -> list[str | None]:
 
 
 def _rows(columns: list[str | None], lines: Iterator[list[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    every_column_named = all(columns)
     for number, cells in enumerate(lines, start=2):
-        if not any(cell not in (None, "") for cell in cells):
+        # any(): a cell that is not falsy is not blank (the common case, decided in C);
+        # 0 or False are falsy but not blank, so a row of falsy cells is looked at again.
+        if not any(cells) and not any(cell not in (None, "") for cell in cells):
             continue  # blank lines, and the empty rows spreadsheets keep below the data
-        yield number, {field: cell for field, cell in zip(columns, cells) if field}
+        if every_column_named:
+            # A row may be shorter or longer than the header: missing cells are blank, extra
+            # cells unnamed (strict=False on purpose).
+            yield number, dict(zip(columns, cells, strict=False))  # type: ignore[arg-type]  # columns are all named here
+        else:
+            yield number, {field: cell for field, cell in zip(columns, cells, strict=False) if field}

@@ -1,5 +1,8 @@
 """Writing many teachers in the import's one transaction: COPY on PostgreSQL (an update
 goes through a temporary table and one UPDATE … FROM), one executemany elsewhere.
+On PostgreSQL ``create`` returns while the server is still storing what it was sent (a
+thread feeds the COPY), so the import checks its next rows meanwhile; ``settle`` waits
+for the server, and must come before any other statement on the session.
 Imports take one lock for their transaction, so two never create the same teacher twice
 (the unique hash index would stop the second anyway). Known teachers are read without
 row locks — locking marks every row, and an unchanged re-send must write nothing — so an
@@ -8,10 +11,14 @@ hand, by a county's profile) fails the import with ConcurrentChange, to be sent 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from datetime import date, datetime
-from typing import Iterable, Iterator, Protocol
+from types import TracebackType
+from typing import NamedTuple, Protocol
 
+from psycopg import Copy
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
@@ -24,8 +31,9 @@ from services.accounts.domain.accounts import ENABLED, TEACHER
 from services.accounts.domain.teachers import KnownTeacher, TeacherChange
 
 
-@dataclass(frozen=True)
-class NewTeacher:
+class NewTeacher(NamedTuple):
+    """A row to write (a named tuple: an import makes 100,000 of them, and a frozen
+    dataclass costs four times as much to make)."""
     account_id: str
     login: str
     lookup_hash: bytes
@@ -41,11 +49,19 @@ class ConcurrentChange(RuntimeError):
 
 
 class TeacherWriter(Protocol):
+    """A context manager: leaving it with an error abandons a write still under way, so
+    the session can roll back."""
+    def __enter__(self) -> TeacherWriter: ...
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None: ...
     def lock(self) -> None: ...
     def existing(self, hashes: list[bytes]) -> dict[bytes, KnownTeacher]: ...
     def create(self, teachers: Iterable[NewTeacher], at: datetime) -> list[NewTeacher]:
         """Consumes ``teachers`` as it writes them (the database works while the rest
-        are made) and returns them."""
+        are made) and returns them, maybe before the database has stored them all."""
+    def settle(self) -> None:
+        """Waits until the database has stored what ``create`` sent: the session is free
+        for other statements."""
     def update(self, changes: list[tuple[str, TeacherChange]], at: datetime) -> None: ...
 
 
@@ -58,6 +74,15 @@ def writer_for(session: Session) -> TeacherWriter:
 class PortableTeacherWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def __enter__(self) -> PortableTeacherWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def settle(self) -> None:
+        """Every write here is done when it returns."""
 
     def lock(self) -> None:
         """SQLite: the transaction began IMMEDIATE and holds the write lock already."""
@@ -110,11 +135,31 @@ class PostgresTeacherWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.raw = session.connection().connection.driver_connection
+        self._copying: ExitStack | None = None  # a COPY the server may still be storing
+        self._copy: Copy | None = None
+
+    def __enter__(self) -> PostgresTeacherWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        """With an error: the COPY under way ends failed (CopyFail), so the session's
+        rollback finds the connection free."""
+        copying, self._copying, self._copy = self._copying, None, None
+        if copying is not None:
+            copying.__exit__(kind, error, trace)
+
+    def settle(self) -> None:
+        copying, self._copying, self._copy = self._copying, None, None
+        if copying is not None:
+            copying.close()  # waits for the feeding thread, then for the server's answer
 
     def lock(self) -> None:
+        self.settle()
         self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('accounts.teachers'))"))
 
     def existing(self, hashes: list[bytes]) -> dict[bytes, KnownTeacher]:
+        self.settle()
         if not hashes:
             return {}
         # One bytea of all the hashes, cut up by the server: sending an array of 100,000
@@ -128,30 +173,44 @@ class PostgresTeacherWriter:
         return {bytes(row[0]): KnownTeacher(str(row[1]), *row[2:]) for row in rows}
 
     def create(self, teachers: Iterable[NewTeacher], at: datetime) -> list[NewTeacher]:
+        """Continues the COPY a call before opened, if nothing has settled it since: an
+        import's chunks stream into one COPY, and the server never waits between them."""
         written: list[NewTeacher] = []
         iterator = iter(teachers)
         first = next(iterator, None)
         if first is None:
             return written
         moment = at.isoformat()
-        with self.raw.cursor().copy(f"COPY accounts ({', '.join(_CREATE_COLUMNS)}) "
-                                    f"FROM STDIN") as copy:
-            lines: list[str] = []
-            for t in _chain(first, iterator):
-                # login, unit code, key id: checked codes, nothing to escape.
-                lines.append(copy_text.line(
-                    t.account_id, t.login, TEACHER, ENABLED, copy_text.text(t.display_name),
-                    copy_text.text(t.email), t.unit_code, t.school_since.isoformat(),
-                    copy_text.bytea(t.lookup_hash), copy_text.bytea(t.sealed.ciphertext),
-                    t.sealed.key_id, "1", moment, moment))
-                written.append(t)
-                if len(lines) == _LINES_PER_WRITE:
-                    copy.write("".join(lines))
-                    lines.clear()
-            copy.write("".join(lines))
+        # Every column the same for every row of the batch, after the e-mail and unit code.
+        constant = f"\t{TEACHER}\t{ENABLED}\t"
+        copy = self._copy or self._open_copy()
+        lines: list[str] = []
+        text, bytea = copy_text.text, copy_text.bytea
+        for t in _chain(first, iterator):
+            # One f-string a row, in _CREATE_COLUMNS' order. Login, unit code, key id:
+            # checked codes, nothing to escape.
+            lines.append(f"{t.account_id}\t{t.login}{constant}{text(t.display_name)}\t"
+                         f"{text(t.email)}\t{t.unit_code}\t{t.school_since.isoformat()}\t"
+                         f"{bytea(t.lookup_hash)}\t{bytea(t.sealed.ciphertext)}\t"
+                         f"{t.sealed.key_id}\t1\t{moment}\t{moment}\n")
+            written.append(t)
+            if len(lines) == _LINES_PER_WRITE:
+                copy.write("".join(lines))
+                lines.clear()
+        copy.write("".join(lines))
         return written
 
+    def _open_copy(self) -> Copy:
+        copying = ExitStack()
+        cursor = self.raw.cursor()
+        self._copy = copying.enter_context(cursor.copy(
+            f"COPY accounts ({', '.join(_CREATE_COLUMNS)}) FROM STDIN",
+            writer=QueuedLibpqWriter(cursor)))
+        self._copying = copying  # from here on, an error ends the COPY (__exit__)
+        return self._copy
+
     def update(self, changes: list[tuple[str, TeacherChange]], at: datetime) -> None:
+        self.settle()
         if not changes:
             return
         self.raw.execute(

@@ -13,25 +13,25 @@ READERS = roles("reviewer", "operator", "viewer", "admin")
 @api.route("/campaigns", "POST", allow=MANAGERS, body=s.CampaignOpenSchema,
            response=s.CampaignSchema, status=201,
            summary="Open a data-update campaign: deadline and the authorities asked")
-def open_campaign(principal, body):  # type: ignore[no-untyped-def]
+def open_campaign(principal, body):
     return campaigns.open_campaign(current_runtime(), principal, **body)
 
 
 @api.route("/campaigns", "GET", allow=READERS, many=True, response=s.CampaignSchema,
            summary="Data-update campaigns")
-def list_campaigns(principal):  # type: ignore[no-untyped-def]
+def list_campaigns(principal):
     return campaigns.list_campaigns(current_runtime())
 
 
 @api.route("/campaigns/<campaign_id>/report", "GET", allow=READERS,
            response=s.CampaignReportSchema,
            summary="Which authorities confirmed (■) and which did not (□)")
-def report(principal, campaign_id):  # type: ignore[no-untyped-def]
+def report(principal, campaign_id):
     return campaigns.campaign_report(current_runtime(), campaign_id)
 
 
 @api.route("/campaigns/<campaign_id>/confirmations", "POST", allow=roles("reviewer", "operator"),
            body=s.ConfirmSchema, response=s.CampaignSchema, status=201,
            summary="Record an authority's confirmation (its reviewer, or an operator)")
-def confirm(principal, campaign_id, body):  # type: ignore[no-untyped-def]
+def confirm(principal, campaign_id, body):
     return campaigns.confirm(current_runtime(), principal, campaign_id, **body)

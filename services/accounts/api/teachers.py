@@ -9,18 +9,23 @@ from flask import Response, request
 from servicekit.api import roles
 from servicekit.problems import Problem
 from servicekit.web import current_runtime
+from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
 from services.accounts.api import teacher_schemas as s
 from services.accounts.api.base import MANAGERS, api, path_uuid
-from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
-from services.accounts.handlers import (import_history, national_ids, teacher_import, teachers,
-                                        transfers)
+from services.accounts.handlers import (
+    import_history,
+    national_ids,
+    teacher_import,
+    teachers,
+    transfers,
+)
 
 IMPORTERS = roles("reviewer", "operator", "admin")
 
 
 @api.route("/teachers", "POST", allow=IMPORTERS, body=s.TeacherCreateSchema,
            response=s.TeacherSchema, status=201, summary="Create one teacher")
-def create_teacher(principal, body):  # type: ignore[no-untyped-def]
+def create_teacher(principal, body):
     return teachers.create_teacher(current_runtime(), principal, body)
 
 
@@ -28,13 +33,13 @@ def create_teacher(principal, body):  # type: ignore[no-untyped-def]
            allow=roles("teacher", "business", "reviewer", "operator", "admin"),
            response=s.TeacherSchema,
            summary="A teacher, with past schools (themself, their school, its authority)")
-def get_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+def get_teacher(principal, account_id):
     return teachers.get_teacher(current_runtime(), principal, path_uuid(account_id, "teacher"))
 
 
 @api.route("/teachers/<account_id>", "PATCH", allow=IMPORTERS, body=s.TeacherChangeSchema,
            response=s.TeacherSchema, summary="Rename, change e-mail, or move to another school")
-def update_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
+def update_teacher(principal, account_id, body):
     return teachers.update_teacher(current_runtime(), principal,
                                    path_uuid(account_id, "teacher"), body)
 
@@ -42,14 +47,14 @@ def update_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
 @api.route("/teachers/<account_id>/disabling", "POST", allow=roles("reviewer", "operator"),
            response=s.TeacherSchema,
            summary="Disable a teacher (the school's authority, or the network); sessions end")
-def disable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+def disable_teacher(principal, account_id):
     return teachers.set_teacher_enabled(current_runtime(), principal,
                                         path_uuid(account_id, "teacher"), enabled=False)
 
 
 @api.route("/teachers/<account_id>/enabling", "POST", allow=roles("reviewer", "operator"),
            response=s.TeacherSchema, summary="Enable a disabled teacher again")
-def enable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
+def enable_teacher(principal, account_id):
     return teachers.set_teacher_enabled(current_runtime(), principal,
                                         path_uuid(account_id, "teacher"), enabled=True)
 
@@ -58,7 +63,7 @@ def enable_teacher(principal, account_id):  # type: ignore[no-untyped-def]
            body=s.TeacherTransferRequestSchema, response=s.TeacherTransferSchema, status=201,
            summary="Transfer a teacher to a school under another authority (the teacher's "
                    "authority today, or the network); recorded with its reason")
-def transfer_teacher(principal, account_id, body):  # type: ignore[no-untyped-def]
+def transfer_teacher(principal, account_id, body):
     return transfers.transfer_teacher(current_runtime(), principal,
                                      path_uuid(account_id, "teacher"), body["school_code"],
                                      body["since"], body["reason"])
@@ -68,7 +73,7 @@ def transfer_teacher(principal, account_id, body):  # type: ignore[no-untyped-de
            allow=roles("teacher", "business", "reviewer", "operator", "admin"), many=True,
            response=s.TeacherTransferSchema,
            summary="A teacher's moves between authorities (whoever may see the teacher)")
-def teacher_transfers(principal, account_id):  # type: ignore[no-untyped-def]
+def teacher_transfers(principal, account_id):
     return transfers.teacher_transfers(current_runtime(), principal,
                                       path_uuid(account_id, "teacher"))
 
@@ -77,14 +82,14 @@ def teacher_transfers(principal, account_id):  # type: ignore[no-untyped-def]
            body=s.LookupSchema, many=True, response=s.LookupAnswerSchema,
            summary="Find teachers by national ID (one answer per ID, in order; outside the "
                    "caller's scope only found or not; audited; a daily quota per account)")
-def lookup(principal, body):  # type: ignore[no-untyped-def]
+def lookup(principal, body):
     return national_ids.lookup(current_runtime(), principal, body["national_ids"])
 
 
 @api.route("/teachers/batches", "POST", allow=IMPORTERS, body=s.BatchSchema,
            response=s.ImportReportSchema,
            summary="A county's teacher updates as JSON: a report per row")
-def import_batch(principal, body):  # type: ignore[no-untyped-def]
+def import_batch(principal, body):
     report = teacher_import.import_rows(current_runtime(), principal,
                                         enumerate(body["teachers"], start=1),
                                         source=teacher_import.BATCH)
@@ -94,7 +99,7 @@ def import_batch(principal, body):  # type: ignore[no-untyped-def]
 @api.route("/teachers/imports", "POST", allow=IMPORTERS, response=s.ImportReportSchema,
            summary="A county's teacher file (.csv or .xlsx, multipart field 'file', at most "
                    "50 MB): a report per row")
-def import_file(principal):  # type: ignore[no-untyped-def]
+def import_file(principal):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Problem(422, "file-required", "A file is required",
@@ -106,13 +111,13 @@ def import_file(principal):  # type: ignore[no-untyped-def]
 @api.route("/teacher-imports", "GET", allow=IMPORTERS, query=s.PageSchema, many=True,
            response=s.ImportSummarySchema,
            summary="Teacher files and batches received, newest first (a reviewer: its authority's)")
-def list_imports(principal, query):  # type: ignore[no-untyped-def]
+def list_imports(principal, query):
     return import_history.list_imports(current_runtime(), principal, **query)
 
 
 @api.route("/teacher-imports/<import_id>", "GET", allow=IMPORTERS, response=s.ImportSchema,
            summary="One import, with its report per row")
-def get_import(principal, import_id):  # type: ignore[no-untyped-def]
+def get_import(principal, import_id):
     return Response(import_history.import_report(current_runtime(), principal,
                                                  path_uuid(import_id, "teacher import")),
                     mimetype="application/json")
@@ -123,14 +128,14 @@ def get_import(principal, import_id):  # type: ignore[no-untyped-def]
            many=True, response=s.TeacherSchema,
            summary="A school's current teachers, by login (its business accounts, its "
                    "authority's reviewers)")
-def school_teachers(principal, code, query):  # type: ignore[no-untyped-def]
+def school_teachers(principal, code, query):
     return teachers.school_teachers(current_runtime(), principal, code, **query)
 
 
 @api.route("/teachers/national-id-exports", "POST", allow=roles("operator"),
            body=s.ExportRequestSchema, response=s.ExportSchema, status=201,
            summary="Export teachers' national IDs (operators only; every one audited)")
-def export_national_ids(principal, body):  # type: ignore[no-untyped-def]
+def export_national_ids(principal, body):
     exported = national_ids.export_national_ids(current_runtime(), principal, body["account_ids"],
                                             body["reason"])
     response = Response(json.dumps(s.ExportSchema().dump(exported), ensure_ascii=False),
@@ -141,7 +146,7 @@ def export_national_ids(principal, body):  # type: ignore[no-untyped-def]
 
 @api.route("/national-id-exports", "GET", allow=MANAGERS, query=s.PageSchema, many=True,
            response=s.ExportAuditSchema, summary="The audit of national-ID exports")
-def export_audit(principal, query):  # type: ignore[no-untyped-def]
+def export_audit(principal, query):
     return national_ids.export_audit(current_runtime(), **query)
 
 

@@ -58,6 +58,7 @@ def report(campaign: Campaign, names: dict[str, str], now: datetime) -> list[Rep
         authority_code=line.authority_code, authority_name=names.get(line.authority_code, ""),
         confirmed=line.confirmed, mark="■" if line.confirmed else "□",
         confirmed_at=line.confirmed_at,
-        late=line.confirmed and line.confirmed_at > campaign.deadline,  # type: ignore[operator]
+        late=(line.confirmed and line.confirmed_at is not None
+              and line.confirmed_at > campaign.deadline),
         overdue=not line.confirmed and now > campaign.deadline,
     ) for line in campaign.authorities]

@@ -66,7 +66,7 @@ def kind_of(number: str) -> str:
         kind, total = RESIDENT_OLD, _LETTER_WEIGHT[first] + _OLD_RESIDENT_SECOND[second]
     else:
         raise InvalidNationalId("the second character must be 1, 2, 8, 9 or A–D")
-    for weight, digit in zip((7, 6, 5, 4, 3, 2, 1, 1), rest):
+    for weight, digit in zip((7, 6, 5, 4, 3, 2, 1, 1), rest, strict=True):
         total += weight * (ord(digit) - 48)
     if total % 10:
         raise InvalidNationalId("the check digit does not match")

@@ -11,9 +11,9 @@ assignment. A row without an e-mail keeps the one we have: counties often know n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 
@@ -68,6 +68,13 @@ class TeacherChange:
     @property
     def moved(self) -> bool:
         return self.left_school is not None
+
+    @property
+    def moved_on(self) -> date:
+        """The day of a move: change_for gives every move one."""
+        if self.school_since is None:
+            raise ValueError("a move without its date")
+        return self.school_since
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,19 @@ A jurisdiction change is announced with the unit's version of today (the version
 carried when first announced is not kept; a replica keys changes by unit and date)."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 from servicekit.service import Runtime
 from services.accounts.adapters.organisations import RoutingRepository, UnitRepository
 from services.accounts.domain import dates
-from services.accounts.handlers.events import (JURISDICTION_CHANGED, ROUTING_CHANGED,
-                                               UNIT_UPDATED, jurisdiction_data, routing_data,
-                                               unit_data)
+from services.accounts.handlers.events import (
+    JURISDICTION_CHANGED,
+    ROUTING_CHANGED,
+    UNIT_UPDATED,
+    jurisdiction_data,
+    routing_data,
+    unit_data,
+)
 
 
 def announce_organisations(runtime: Runtime) -> dict[str, int]:
@@ -24,7 +31,7 @@ def announce_organisations(runtime: Runtime) -> dict[str, int]:
             runtime.outbox.record(session, UNIT_UPDATED, unit_data(unit))
             counts["units"] += 1
             periods = histories.get(unit.code, [])
-            for before, after in zip(periods, periods[1:]):
+            for before, after in pairwise(periods):
                 runtime.outbox.record(session, JURISDICTION_CHANGED, jurisdiction_data(
                     unit.code, before.authority_code, after.authority_code, after.valid_from,
                     after.reference, unit.version))

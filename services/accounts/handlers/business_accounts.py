@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from contracts.vocabulary import NETWORK
 from servicekit.problems import conflict
 from servicekit.service import Runtime
@@ -14,12 +16,26 @@ from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, RoleGrantRepository
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (BUSINESS, PENDING, Account, InvalidAccount,
-                                               InvalidTransition, approve, business_login,
-                                               check_display_name, disable, is_dormant)
+from services.accounts.domain.accounts import (
+    BUSINESS,
+    PENDING,
+    Account,
+    InvalidAccount,
+    InvalidTransition,
+    approve,
+    business_login,
+    check_display_name,
+    disable,
+    is_dormant,
+)
 from services.accounts.domain.roles import RoleGrant
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED,
-                                               account_data, grant_data)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
+    ROLE_GRANTED,
+    account_data,
+    grant_data,
+)
 from services.accounts.handlers.scope import hidden, invalid, is_national, reviews_for
 
 MAX_PENDING_PER_UNIT = 5
@@ -59,7 +75,7 @@ def _approver_may_act(principal: Principal, authority_code: str | None) -> bool:
     return reviews_for(principal, authority_code)
 
 
-def _load_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+def _load_in_scope(session: Session, principal: Principal, account_id: uuid.UUID,
                    ) -> tuple[AccountRepository, Account]:
     accounts = AccountRepository(session)
     account = accounts.get(account_id, for_update=True)
@@ -105,7 +121,7 @@ def disable_account(runtime: Runtime, principal: Principal, account_id: uuid.UUI
     return disabled
 
 
-def _in_scope(session, principal: Principal, unit_code: str | None,  # type: ignore[no-untyped-def]
+def _in_scope(session: Session, principal: Principal, unit_code: str | None,
               status: str | None) -> list[Account]:
     """Business accounts the caller may see: all (national roles), those of the units
     under the reviewer's authority today, or those of the business account's own unit."""
@@ -145,5 +161,11 @@ def dormant_report(runtime: Runtime, principal: Principal, days: int | None = No
         {"account_id": a.account_id, "login": a.login, "display_name": a.display_name,
          "unit_code": a.unit_code, "last_sign_in_at": a.last_sign_in_at,
          "approved_at": a.approved_at,
-         "days_without_sign_in": (now - (a.last_sign_in_at or a.approved_at or a.created_at)).days}
+         "days_without_sign_in": _days_without_sign_in(a, now)}
         for a in dormant]}
+
+
+def _days_without_sign_in(account: Account, now: datetime) -> int | None:
+    """None only for an account with no date at all, which is never dormant."""
+    last = account.last_sign_in_at or account.approved_at or account.created_at
+    return None if last is None else (now - last).days

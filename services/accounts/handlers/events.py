@@ -3,6 +3,7 @@ from the domain's objects: the one place that maps state onto a contract."""
 from __future__ import annotations
 
 from datetime import date
+from json.encoder import encode_basestring
 from typing import Any
 
 from contracts.review_routing import RoutingRule
@@ -63,6 +64,25 @@ def new_teacher_data(account_id: str, login: str, display_name: str, email: str 
     return {"account_id": account_id, "login": login, "kind": TEACHER, "status": ENABLED,
             "display_name": display_name, "email": email, "unit_code": unit_code,
             "authority_code": None, "county_code": county_code, "version": 1}
+
+
+def new_teacher_json(account_id: str, login: str, display_name: str, email: str | None,
+                     unit_code: str, county_code: str | None) -> str:
+    """``new_teacher_data`` as json.dumps(…, ensure_ascii=False, separators=(",", ":"))
+    makes it, made directly: an import makes 100,000, and the dict and the generic encoder
+    cost twice as much."""
+    text = _json_text
+    return (f'{{"account_id":{text(account_id)},"login":{text(login)},"kind":{_TEACHER_JSON},'
+            f'"status":{_ENABLED_JSON},"display_name":{text(display_name)},"email":{text(email)},'
+            f'"unit_code":{text(unit_code)},"authority_code":null,'
+            f'"county_code":{text(county_code)},"version":1}}')
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+_TEACHER_JSON, _ENABLED_JSON = _json_text(TEACHER), _json_text(ENABLED)
 
 
 def school_changed_data(account_id: str, unit_code: str, since: date, version: int) -> dict[str, Any]:

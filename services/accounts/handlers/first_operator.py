@@ -16,7 +16,12 @@ from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.operator_bootstraps import Bootstrap, OperatorBootstraps
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import Account, InvalidAccount, check_chosen_login, check_display_name
+from services.accounts.domain.accounts import (
+    Account,
+    InvalidAccount,
+    check_chosen_login,
+    check_display_name,
+)
 from services.accounts.handlers.roles import add_staff
 from services.accounts.handlers.scope import invalid
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from servicekit.batches import MAX_LISTED
 from servicekit.service import Runtime
 from services.accounts.adapters.national_id_vault import NationalIdVault, UnknownKey, vault_for
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
-from servicekit.batches import MAX_LISTED
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH
 
 log = logging.getLogger("services.accounts.hash_rotation")
@@ -48,7 +48,7 @@ class Rehashing:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def add(self, batch: "_Batch") -> None:
+    def add(self, batch: _Batch) -> None:
         self.rehashed += batch.rehashed
         self.already_current += batch.already_current
         self.changed_meanwhile += batch.changed_meanwhile

@@ -11,8 +11,12 @@ from servicekit.service import Runtime
 from services.accounts.adapters.organisations import AuthorityRepository, UnitRepository
 from services.accounts.domain import dates
 from services.accounts.domain.jurisdiction import NoChange, OverlappingChange, transfer
-from services.accounts.handlers.events import (JURISDICTION_CHANGED, UNIT_UPDATED,
-                                               jurisdiction_data, unit_data)
+from services.accounts.handlers.events import (
+    JURISDICTION_CHANGED,
+    UNIT_UPDATED,
+    jurisdiction_data,
+    unit_data,
+)
 from services.accounts.handlers.scope import invalid
 
 MAX_BATCH = 1000

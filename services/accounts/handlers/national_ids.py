@@ -11,8 +11,7 @@ from servicekit.problems import Problem
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, ExportAudit
-from services.accounts.adapters.lookup_audit import (ANSWERED, OVER_QUOTA, LookupAudit,
-                                                     LookupRecord)
+from services.accounts.adapters.lookup_audit import ANSWERED, OVER_QUOTA, LookupAudit, LookupRecord
 from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.domain import dates, national_id

@@ -5,24 +5,44 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.orm import Session
+
 from servicekit.problems import Problem, conflict, forbidden
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository, RoleGrantRepository
 from services.accounts.adapters.organisations import AuthorityRepository, UnitRepository
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (ENABLED, STAFF, TEACHER, Account, InvalidAccount,
-                                               check_chosen_login, check_display_name)
-from services.accounts.domain.roles import (InvalidGrant, NotAllowedToGrant, RoleGrant,
-                                            check_granter, check_scope, revoke)
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ROLE_GRANTED, ROLE_REVOKED,
-                                               account_data, grant_data)
+from services.accounts.domain.accounts import (
+    ENABLED,
+    STAFF,
+    TEACHER,
+    Account,
+    InvalidAccount,
+    check_chosen_login,
+    check_display_name,
+)
+from services.accounts.domain.roles import (
+    InvalidGrant,
+    NotAllowedToGrant,
+    RoleGrant,
+    check_granter,
+    check_scope,
+    revoke,
+)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ROLE_GRANTED,
+    ROLE_REVOKED,
+    account_data,
+    grant_data,
+)
 from services.accounts.handlers.scope import hidden, invalid
 
 STAFF_ROLES = ("reviewer", "operator", "viewer", "admin")
 
 
-def _check(session, principal: Principal, role: str, unit_code: str | None,  # type: ignore[no-untyped-def]
+def _check(session: Session, principal: Principal, role: str, unit_code: str | None,
            authority_code: str | None) -> None:
     try:
         check_scope(role, unit_code, authority_code)
@@ -37,7 +57,7 @@ def _check(session, principal: Principal, role: str, unit_code: str | None,  # t
         raise invalid("unknown-authority", "No such authority", f"authority {authority_code}")
 
 
-def _grant(runtime: Runtime, session, principal: Principal, account: Account, role: str,  # type: ignore[no-untyped-def]
+def _grant(runtime: Runtime, session: Session, principal: Principal, account: Account, role: str,
            unit_code: str | None, authority_code: str | None) -> RoleGrant:
     grants = RoleGrantRepository(session)
     if any(g.active and (g.role, g.unit_code, g.authority_code) == (role, unit_code, authority_code)
@@ -104,7 +124,7 @@ def create_staff(runtime: Runtime, principal: Principal, login: str, display_nam
         return add_staff(runtime, session, principal, login, name, email, role, authority_code)
 
 
-def add_staff(runtime: Runtime, session, principal: Principal, login: str,  # type: ignore[no-untyped-def]
+def add_staff(runtime: Runtime, session: Session, principal: Principal, login: str,
               name: str, email: str | None, role: str, authority_code: str | None) -> Account:
     """``create_staff`` inside the caller's transaction (``login`` and ``name`` checked)."""
     _check(session, principal, role, None, authority_code)

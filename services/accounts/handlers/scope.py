@@ -5,6 +5,8 @@ and admins act for the whole network. A resource outside the caller's scope is a
 as if it did not exist (404), so scope checks do not reveal what others have."""
 from __future__ import annotations
 
+from typing import Any
+
 from servicekit.problems import Problem, not_found
 from servicekit.tokens import Principal
 from services.accounts.domain.units import Unit
@@ -61,5 +63,5 @@ def hidden(what: str) -> Problem:
     return not_found(f"no {what}")
 
 
-def invalid(slug: str, title: str, detail: str, **extensions: object) -> Problem:
-    return Problem(422, slug, title, detail, **extensions)
+def invalid(slug: str, title: str, detail: str, **extensions: Any) -> Problem:
+    return Problem(422, slug, title, detail, headers=None, **extensions)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -76,5 +77,5 @@ def _apply_profile(runtime: Runtime, session: Session, data: dict[str, Any],
         # Within the county, yet between authorities (a national school in the county).
         TransferLog(session).add([Transfer(
             uuid.uuid4(), account.account_id, current.code, current.authority_code, school.code,
-            school.authority_code, change.school_since, BY_COUNTY_PROFILE,  # type: ignore[arg-type]
+            school.authority_code, change.moved_on, BY_COUNTY_PROFILE,
             f"county:{county}", envelope.time)])

@@ -15,14 +15,21 @@ too (with the problem's slug), so a county can fetch a report again and support 
 what arrived; the history row commits with the import it describes."""
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
 import logging
 import os
 import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from itertools import islice
+from json.encoder import encode_basestring
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from servicekit import context
 from servicekit.problems import Problem
@@ -30,32 +37,62 @@ from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
-from services.accounts.adapters.import_history import (APPLIED, REFUSED, ImportHistory,
-                                                       ImportRecord)
+from services.accounts.adapters.import_history import (
+    APPLIED,
+    REFUSED,
+    ImportHistory,
+    ImportRecord,
+    pack,
+)
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.teacher_files import FileRefused, read
-from services.accounts.adapters.teacher_rows import check_row
-from services.accounts.adapters.teacher_writers import (ConcurrentChange, NewTeacher,
-                                                       TeacherWriter, writer_for)
+from services.accounts.adapters.teacher_rows import check_row, national_id_keys, school_codes
+from services.accounts.adapters.teacher_writers import (
+    ConcurrentChange,
+    NewTeacher,
+    TeacherWriter,
+    writer_for,
+)
 from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
-from services.accounts.domain.teachers import (CREATED, DUPLICATE_NATIONAL_ID, NOT_A_SCHOOL,
-                                               OUTSIDE_AUTHORITY, REJECTED,
-                                               TEACHER_OUTSIDE_AUTHORITY, UNCHANGED,
-                                               UNKNOWN_UNIT, UPDATED, KnownTeacher, RowOutcome,
-                                               RowRejected, TeacherChange, TeacherRow,
-                                               change_for, duplicated_rows)
+from services.accounts.domain.teachers import (
+    CREATED,
+    DUPLICATE_NATIONAL_ID,
+    NOT_A_SCHOOL,
+    OUTSIDE_AUTHORITY,
+    REJECTED,
+    TEACHER_OUTSIDE_AUTHORITY,
+    UNCHANGED,
+    UNKNOWN_UNIT,
+    UPDATED,
+    KnownTeacher,
+    RowOutcome,
+    RowRejected,
+    TeacherChange,
+    TeacherRow,
+    change_for,
+    duplicated_rows,
+)
 from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
-from services.accounts.handlers.events import (ACCOUNT_CREATED, ACCOUNT_UPDATED, SCHOOL_CHANGED,
-                                               account_data, new_teacher_data,
-                                               school_changed_data)
+from services.accounts.handlers.events import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
+    SCHOOL_CHANGED,
+    account_data,
+    new_teacher_data,
+    new_teacher_json,
+    school_changed_data,
+)
 from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
 
 log = logging.getLogger("services.accounts.teacher_import")
 MAX_BATCH_ROWS = 200_000
+# Rows checked while the database stores the chunks before (all in one COPY): the first
+# is checked before the database has anything to do.
+CHUNK_ROWS = 5_000
 STATUSES = (CREATED, UPDATED, UNCHANGED, REJECTED)
 
 
@@ -72,11 +109,19 @@ class ImportReport:
         return counts
 
     def rows_json(self) -> bytes:
-        """Built by hand: 100,000 rows through marshmallow take seconds."""
-        return json.dumps([{"row": r.row, "status": r.status, "account_id": r.account_id,
-                            "login": r.login, "reason": r.reason, "detail": r.detail}
-                           for r in self.rows], ensure_ascii=False,
-                          separators=(",", ":")).encode()
+        """What json.dumps(…, ensure_ascii=False, separators=(",", ":")) makes of the rows
+        as dicts, built by hand: 100,000 rows through marshmallow take seconds, and through
+        json.dumps twice as long as one format string a row, each text escaped by the
+        encoder's own function."""
+        text = _json_text
+        return ("[" + ",".join([
+            f'{{"row":{r.row:d},"status":{text(r.status)},"account_id":{text(r.account_id)},'
+            f'"login":{text(r.login)},"reason":{text(r.reason)},"detail":{text(r.detail)}}}'
+            for r in self.rows]) + "]").encode()
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 @dataclass(frozen=True)
@@ -87,7 +132,7 @@ class ImportSource:
     content_sha256: str | None = None
 
     @classmethod
-    def file(cls, filename: str, data: bytes) -> "ImportSource":
+    def file(cls, filename: str, data: bytes) -> ImportSource:
         return cls("file", filename[:255], hashlib.sha256(data).hexdigest())
 
 
@@ -106,16 +151,32 @@ def import_file(runtime: Runtime, principal: Principal, filename: str, data: byt
         raise problem from None
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """An import makes millions of objects that live until it ends and form no reference
+    cycles (reference counting frees them): the cycle collector would walk them all over
+    and over, a third of a 100,000-row import's time. Paused, not stopped: another import
+    running at once may resume it first, which costs time, never memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cycle_collection_paused()
 def import_rows(runtime: Runtime, principal: Principal,
                 numbered: Iterable[tuple[int, dict[str, Any]]],
                 only_new: bool = False, source: ImportSource | None = None) -> ImportReport:
     """``only_new``: a known teacher is a conflict (creating one teacher by hand).
     ``source``: keep the import in the history (every file and batch a county sends)."""
     try:
-        outcomes, rows = _checked(numbered)
+        rows = _bounded(numbered)
         with context.correlation(context.current_correlation_id()):
             try:
-                report = _apply(runtime, principal, rows, outcomes, only_new, source)
+                report = _apply(runtime, principal, rows, only_new, source)
             except ConcurrentChange as error:
                 raise Problem(409, "concurrent-change", "Teachers changed during the import",
                               f"{error}; nothing was imported: send the data again") from None
@@ -128,15 +189,34 @@ def import_rows(runtime: Runtime, principal: Principal,
     return report
 
 
+def _bounded(numbered: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+    rows = list(islice(numbered, MAX_BATCH_ROWS + 1))
+    if len(rows) > MAX_BATCH_ROWS:
+        raise Problem(413, "too-many-rows", "Too many rows",
+                      f"send at most {MAX_BATCH_ROWS} rows at once")
+    return rows
+
+
+def _chunks(numbered: list[tuple[int, dict[str, Any]]], keys: list[str]
+            ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The rows in order, ``CHUNK_ROWS`` at a time, but the rows whose national ID (``keys``,
+    one a row) is in another row too come last, all together: ``_checked`` finds the
+    duplicates among them before any of them is written, and every other row can be
+    written as soon as its chunk is checked (its national ID is in no other row)."""
+    counts = Counter(keys)
+    single = [row for row, key in zip(numbered, keys, strict=True) if counts[key] == 1]
+    for start in range(0, len(single), CHUNK_ROWS):
+        yield single[start:start + CHUNK_ROWS]
+    if len(single) < len(numbered):
+        yield [row for row, key in zip(numbered, keys, strict=True) if counts[key] > 1]
+
+
 def _checked(numbered: Iterable[tuple[int, dict[str, Any]]]
              ) -> tuple[dict[int, RowOutcome], list[TeacherRow]]:
     """Every row checked on its own, then against the others (the same national ID twice)."""
     outcomes: dict[int, RowOutcome] = {}
     rows: list[TeacherRow] = []
     for number, raw in numbered:
-        if len(rows) + len(outcomes) >= MAX_BATCH_ROWS:
-            raise Problem(413, "too-many-rows", "Too many rows",
-                          f"send at most {MAX_BATCH_ROWS} rows at once")
         try:
             rows.append(check_row(number, raw))
         except RowRejected as rejected:
@@ -158,38 +238,66 @@ class _Plan:
     outcomes: dict[int, RowOutcome] = field(default_factory=dict)
 
 
-def _apply(runtime: Runtime, principal: Principal, rows: list[TeacherRow],
-           outcomes: dict[int, RowOutcome], only_new: bool,
-           source: ImportSource | None) -> ImportReport:
+def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dict[str, Any]]],
+           only_new: bool, source: ImportSource | None) -> ImportReport:
+    """Chunk by chunk: each is checked while the database stores the ones before, all in
+    one COPY (``writer.create`` returns before the database is done; ``writer.settle``
+    waits for it, before any other statement)."""
     vault = vault_for(runtime)
     today, now = dates.today(), dates.now()
-    with runtime.database.session() as session:
-        schools = UnitRepository(session).many(sorted({row.school_code for row in rows}), today)
-        out_of_scope, accepted = _in_scope(principal, rows, schools)
-        outcomes.update(out_of_scope)
-        writer = writer_for(session)
+    outcomes: dict[int, RowOutcome] = {}
+    changes: list[tuple[KnownTeacher, TeacherChange]] = []
+    created: list[NewTeacher] = []
+    with runtime.database.session() as session, writer_for(session) as writer:
         writer.lock()
-        hashes, known = _known(writer, vault, accepted)
+        # Every national ID and school code as check_row will make them, looked up before
+        # any row is written (a query per chunk would find the database busy with the COPY).
+        keys = national_id_keys(raw for _, raw in numbered)
+        numbers = list(dict.fromkeys(keys))
+        hash_of, known = _known(writer, vault, numbers)
+        schools = UnitRepository(session).many(
+            sorted(school_codes(raw for _, raw in numbered)), today)
         _add_current_schools(session, schools, known.values(), today)
-        plan = _plan(principal, accepted, hashes, known, schools, today, only_new)
-        created = writer.create(_new_teachers(session, vault, plan.new, today), now)
-        writer.update([(known.account_id, change) for known, change in plan.changes], now)
+        # Reserving none locks the login counter until the commit: the logins are counted
+        # here and the counter moved once at the end. No statement runs between two chunks,
+        # so they all stream into one COPY.
+        logins = AccountRepository(session).reserve_numbers("teacher", 0)
+        first_login = logins
+        for chunk in _chunks(numbered, keys):
+            rejected, rows = _checked(chunk)
+            outcomes.update(rejected)
+            out_of_scope, accepted = _in_scope(principal, rows, schools)
+            outcomes.update(out_of_scope)
+            plan = _plan(principal, accepted, [hash_of[row.national_id] for row in accepted],
+                         known, schools, today, only_new)
+            outcomes.update(plan.outcomes)
+            changes.extend(plan.changes)
+            made = writer.create(_new_teachers(vault, plan.new, logins, today), now)
+            for (row, _), teacher in zip(plan.new, made, strict=True):
+                outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
+            created.extend(made)
+            logins += len(made)
+        writer.settle()
+        if created:
+            reserved = AccountRepository(session).reserve_numbers("teacher", len(created))
+            if reserved != first_login:  # cannot be: this transaction holds the counter
+                raise RuntimeError("the login counter moved during the import")
+        writer.update([(known.account_id, change) for known, change in changes], now)
         import_id = None if source is None else uuid.uuid4()
-        TransferLog(session).add(_transfers(principal, plan.changes, schools, import_id, now))
+        TransferLog(session).add(_transfers(principal, changes, schools, import_id, now))
         events = BulkOutbox(runtime.outbox)
-        _record_changes(events, plan.changes, schools)
-        events.add_many(ACCOUNT_CREATED, (new_teacher_data(
-            t.account_id, t.login, t.display_name, t.email, t.unit_code,
-            schools[t.unit_code].county_code) for t in created))
-        events.write(session)
-        outcomes.update(plan.outcomes)
-        for (row, _), teacher in zip(plan.new, created):
-            outcomes[row.row] = RowOutcome(row.row, CREATED, teacher.account_id, teacher.login)
-        report = ImportReport([outcomes[number] for number in sorted(outcomes)])
+        _record_changes(events, changes, schools)
+        events.add_many_made(ACCOUNT_CREATED, [
+            (t.account_id, t.login, t.display_name, t.email, t.unit_code,
+             schools[t.unit_code].county_code) for t in created],
+            new_teacher_data, new_teacher_json)
+        with events.writing(session):  # the report is made while the events are stored
+            report = ImportReport([outcomes[number] for number in sorted(outcomes)])
+            packed = None if source is None else pack(report.rows_json())
         if import_id is not None and source is not None:
             report.import_id = import_id
             ImportHistory(session).add(_record(report.import_id, principal, source, now, APPLIED,
-                                               None, report.counts), report.rows_json())
+                                               None, report.counts), packed)
     return report
 
 
@@ -221,9 +329,9 @@ def _in_scope(principal: Principal, rows: list[TeacherRow],
     return outcomes, accepted
 
 
-def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
-           ) -> tuple[list[bytes], dict[bytes, KnownTeacher]]:
-    """The rows' current hashes, and the teachers known, by current hash.
+def _known(writer: TeacherWriter, vault: NationalIdVault, numbers: list[str]
+           ) -> tuple[dict[str, bytes], dict[bytes, KnownTeacher]]:
+    """The numbers' current hashes, and the teachers known, by current hash.
 
     While a previous hash key is configured a teacher may still be stored under it, so both
     hashes are looked up in the one query and a teacher found by either counts as known.
@@ -232,18 +340,18 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, rows: list[TeacherRow]
     bulk update stays as it is. New teachers are always written under the current hash."""
     if not vault.has_previous_hash_key:
         # The common case, and the benchmarked one: one hash per row, nothing more.
-        hashes = [vault.lookup_hash(row.national_id) for row in rows]
-        return hashes, writer.existing(hashes)
-    pairs = [vault.lookup_hashes(row.national_id) for row in rows]
+        hashes = vault.lookup_hash_many(numbers)
+        return dict(zip(numbers, hashes, strict=True)), writer.existing(hashes)
+    pairs = [vault.lookup_hashes(number) for number in numbers]
     hashes = [current for current, _ in pairs]
     known = writer.existing(hashes + [previous for _, previous in pairs])
     for current, previous in pairs:
         if current not in known and previous in known:
             known[current] = known[previous]
-    return hashes, known
+    return dict(zip(numbers, hashes, strict=True)), known
 
 
-def _add_current_schools(session, schools: dict[str, Unit],  # type: ignore[no-untyped-def]
+def _add_current_schools(session: Session, schools: dict[str, Unit],
                          known: Iterable[KnownTeacher], today: date) -> None:
     """The known teachers' current schools (their authorities decide who may change
     them), in one query for those the rows did not name already."""
@@ -263,7 +371,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
     # None: every school (the network's staff, even for a teacher with no school).
     managed = None if is_national(principal) else {
         code for code, school in schools.items() if manages_teachers_of(principal, school)}
-    for row, lookup_hash in zip(rows, hashes):
+    for row, lookup_hash in zip(rows, hashes, strict=True):
         teacher = known.get(lookup_hash)
         if teacher is None:
             plan.new.append((row, lookup_hash))
@@ -274,7 +382,7 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
             named = ({"account_id": teacher.account_id}
                      if sees_teachers_of(principal, current) else {})
             raise Problem(409, "teacher-exists", "The teacher exists",
-                          "a teacher with this national ID exists", **named)
+                          "a teacher with this national ID exists", headers=None, **named)
         if managed is not None and teacher.unit_code not in managed:
             plan.outcomes[row.row] = RowOutcome(
                 row.row, REJECTED, reason=TEACHER_OUTSIDE_AUTHORITY,
@@ -297,12 +405,12 @@ def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, Teache
                     schools: dict[str, Unit]) -> None:
     for teacher, change in changes:
         events.add(ACCOUNT_UPDATED, account_data(Account(
-            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]
+            teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]  # text id: account_data prints it
             change.display_name, change.email, change.unit_code, None,
             schools[change.unit_code].county_code, change.school_since, change.version)))
         if change.moved:
             events.add(SCHOOL_CHANGED, school_changed_data(
-                teacher.account_id, change.unit_code, change.school_since,  # type: ignore[arg-type]
+                teacher.account_id, change.unit_code, change.moved_on,
                 change.version))
 
 
@@ -320,16 +428,18 @@ def _transfers(principal: Principal, changes: list[tuple[KnownTeacher, TeacherCh
         if crosses_authorities(left_authority, joined.authority_code):
             moves.append(Transfer(uuid.uuid4(), uuid.UUID(teacher.account_id),
                                   change.left_school, left_authority, change.unit_code,
-                                  joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                                  joined.authority_code, change.moved_on,
                                   BY_IMPORT, principal.subject, at, import_id=import_id))
     return moves
 
 
-def check_school(principal: Principal, school: Unit | None) -> None:
+def check_school(principal: Principal, school: Unit | None) -> Unit:
+    """The school, when ``principal`` may place a teacher there; else RowRejected."""
     school = check_is_school(school)
     if not is_national(principal) and school.authority_code != principal.authority:
         raise RowRejected(OUTSIDE_AUTHORITY,
                           f"unit {school.code} is not under the authority you act for")
+    return school
 
 
 def check_is_school(school: Unit | None) -> Unit:
@@ -340,14 +450,14 @@ def check_is_school(school: Unit | None) -> Unit:
     return school
 
 
-def _new_teachers(session, vault, new: list[tuple[TeacherRow, bytes]],  # type: ignore[no-untyped-def]
-                  today) -> Iterator[NewTeacher]:
-    """Made one by one as the writer takes them: encryption overlaps the database's work."""
+def _new_teachers(vault: NationalIdVault, new: list[tuple[TeacherRow, bytes]], first: int,
+                  today: date) -> Iterator[NewTeacher]:
+    """Made one by one as the writer takes them: encryption overlaps the database's work.
+    ``first``: the login number of the first (the rest follow)."""
     if not new:
         return
-    first = AccountRepository(session).reserve_numbers("teacher", len(new))
     nonces = os.urandom(NONCE_BYTES * len(new))
-    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)))):
+    for index, ((row, lookup_hash), account_id) in enumerate(zip(new, uuid4_strings(len(new)), strict=True)):
         nonce = nonces[index * NONCE_BYTES:(index + 1) * NONCE_BYTES]
         yield NewTeacher(account_id, teacher_login(first + index), lookup_hash,
                          vault.seal(account_id, row.national_id, nonce), row.name,

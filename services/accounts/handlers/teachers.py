@@ -6,6 +6,9 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from servicekit.bus.outbox import Outbox
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
@@ -13,16 +16,37 @@ from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
-from services.accounts.domain.accounts import (TEACHER, Account, InvalidAccount, InvalidTransition,
-                                               check_display_name, disable, reenable_teacher)
-from services.accounts.domain.teachers import (REJECTED, KnownTeacher, RowRejected,
-                                               TeacherChange, change_for)
+from services.accounts.domain.accounts import (
+    TEACHER,
+    Account,
+    InvalidAccount,
+    InvalidTransition,
+    check_display_name,
+    disable,
+    reenable_teacher,
+)
+from services.accounts.domain.teachers import (
+    REJECTED,
+    KnownTeacher,
+    RowRejected,
+    TeacherChange,
+    change_for,
+)
 from services.accounts.domain.transfers import BY_CHANGE, Transfer, crosses_authorities
 from services.accounts.domain.units import Unit
-from services.accounts.handlers.events import (ACCOUNT_UPDATED, SCHOOL_CHANGED, account_data,
-                                               school_changed_data)
-from services.accounts.handlers.scope import (hidden, invalid, is_national, manages_teachers_of,
-                                              sees_teachers_of)
+from services.accounts.handlers.events import (
+    ACCOUNT_UPDATED,
+    SCHOOL_CHANGED,
+    account_data,
+    school_changed_data,
+)
+from services.accounts.handlers.scope import (
+    hidden,
+    invalid,
+    is_national,
+    manages_teachers_of,
+    sees_teachers_of,
+)
 from services.accounts.handlers.teacher_import import check_school, import_rows
 
 
@@ -33,10 +57,10 @@ def create_teacher(runtime: Runtime, principal: Principal, fields: dict[str, Any
         status = 403 if outcome.reason == "unit-outside-authority" else 422
         raise Problem(status, outcome.reason or "invalid-teacher", "The teacher was not created",
                       outcome.detail)
-    return get_teacher(runtime, principal, uuid.UUID(outcome.account_id))  # type: ignore[arg-type]
+    return get_teacher(runtime, principal, uuid.UUID(outcome.account_id))
 
 
-def _may_see(session, principal: Principal, account: Account) -> bool:  # type: ignore[no-untyped-def]
+def _may_see(session: Session, principal: Principal, account: Account) -> bool:
     if is_national(principal):
         return True
     if principal.has_any_role("teacher") and principal.subject in (str(account.account_id),
@@ -45,11 +69,11 @@ def _may_see(session, principal: Principal, account: Account) -> bool:  # type: 
     return sees_teachers_of(principal, current_school(session, account))
 
 
-def current_school(session, account: Account) -> Unit | None:  # type: ignore[no-untyped-def]
+def current_school(session: Session, account: Account) -> Unit | None:
     return UnitRepository(session).get(account.unit_code or "", dates.today())
 
 
-def teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # type: ignore[no-untyped-def]
+def teacher_in_scope(session: Session, principal: Principal, account_id: uuid.UUID,
                       for_update: bool = False) -> Account:
     account = AccountRepository(session).get(account_id, for_update=for_update)
     if account is None or account.kind != TEACHER or not _may_see(session, principal, account):
@@ -57,7 +81,7 @@ def teacher_in_scope(session, principal: Principal, account_id: uuid.UUID,  # ty
     return account
 
 
-def teacher_to_manage(session, principal: Principal, account_id: uuid.UUID) -> Account:  # type: ignore[no-untyped-def]
+def teacher_to_manage(session: Session, principal: Principal, account_id: uuid.UUID) -> Account:
     """A teacher the caller may change: the network's staff any, a reviewer those of the
     schools under its authority today. Seeing a teacher is not enough (the school's
     business accounts and the teacher see it too)."""
@@ -96,10 +120,10 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
         except InvalidAccount as error:
             raise invalid("invalid-name", "The name is not valid", str(error)) from None
         school_code = changes.get("school_code", account.unit_code)
-        school = UnitRepository(session).get(school_code, today)
+        found = UnitRepository(session).get(school_code, today) if school_code else None
         try:
-            check_school(principal, school)
-            change = change_for(known_teacher(account), name, changes.get("email"), school_code,
+            school = check_school(principal, found)
+            change = change_for(known_teacher(account), name, changes.get("email"), school.code,
                                 changes.get("since"), today,
                                 clear_email="email" in changes and changes["email"] is None)
         except RowRejected as rejected:
@@ -109,7 +133,7 @@ def update_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID
             return _view(session, account)
         left = current_school(session, account) if change.moved else None
         changed = apply_change(runtime.outbox, session, account, change,
-                               school.county_code)  # type: ignore[union-attr]
+                               school.county_code)
         if change.moved:  # only the network's staff reach another authority's school here
             record_if_transfer(session, principal, account, change, left, school, BY_CHANGE,
                                 None)
@@ -132,7 +156,7 @@ def set_teacher_enabled(runtime: Runtime, principal: Principal, account_id: uuid
         return _view(session, changed)
 
 
-def apply_change(outbox, session, account: Account, change: TeacherChange,  # type: ignore[no-untyped-def]
+def apply_change(outbox: Outbox, session: Session, account: Account, change: TeacherChange,
                  county_code: str | None) -> Account:
     """Writes a teacher's change and records its events: updated, and moved if so."""
     changed = replace(account, display_name=change.display_name, email=change.email,
@@ -142,15 +166,15 @@ def apply_change(outbox, session, account: Account, change: TeacherChange,  # ty
     repository.update(changed, dates.now())
     outbox.record(session, ACCOUNT_UPDATED, account_data(changed))
     if change.moved:
-        repository.add_past_school(account.account_id, change.left_school,  # type: ignore[arg-type]
-                                   change.left_since, change.school_since)  # type: ignore[arg-type]
+        repository.add_past_school(account.account_id, change.left_school,  # type: ignore[arg-type]  # a move has the school it left
+                                   change.left_since, change.moved_on)
         outbox.record(session, SCHOOL_CHANGED, school_changed_data(
-            str(changed.account_id), changed.unit_code, changed.school_since,  # type: ignore[arg-type]
+            str(changed.account_id), change.unit_code, change.moved_on,
             changed.version))
     return changed
 
 
-def record_if_transfer(session, principal: Principal, account: Account,  # type: ignore[no-untyped-def]
+def record_if_transfer(session: Session, principal: Principal, account: Account,
                         change: TeacherChange, left: Unit | None, joined: Unit, via: str,
                         reason: str | None) -> Transfer | None:
     """Records the move ``change`` made, when it crosses authorities (None otherwise)."""
@@ -158,13 +182,13 @@ def record_if_transfer(session, principal: Principal, account: Account,  # type:
     if not crosses_authorities(left_authority, joined.authority_code):
         return None
     transfer = Transfer(uuid.uuid4(), account.account_id, account.unit_code, left_authority,
-                        joined.code, joined.authority_code, change.school_since,  # type: ignore[arg-type]
+                        joined.code, joined.authority_code, change.moved_on,
                         via, principal.subject, dates.now(), reason)
     TransferLog(session).add([transfer])
     return transfer
 
 
-def _view(session, account: Account) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _view(session: Session, account: Account) -> dict[str, Any]:
     past = AccountRepository(session).past_schools(account.account_id)
     return {**account_data(account), "school_since": account.school_since,
             "past_schools": [{"unit_code": unit, "since": since, "until": until}

@@ -14,13 +14,23 @@ from services.accounts.adapters.organisations import UnitRepository
 from services.accounts.adapters.transfers_repo import TransferLog
 from services.accounts.domain import dates
 from services.accounts.domain.teachers import RowRejected, change_for
-from services.accounts.domain.transfers import (BY_TRANSFER, InvalidTransfer, Transfer,
-                                                crosses_authorities, transfer_reason)
+from services.accounts.domain.transfers import (
+    BY_TRANSFER,
+    InvalidTransfer,
+    Transfer,
+    crosses_authorities,
+    transfer_reason,
+)
 from services.accounts.handlers.scope import invalid
 from services.accounts.handlers.teacher_import import check_is_school
-from services.accounts.handlers.teachers import (apply_change, current_school, known_teacher,
-                                                 record_if_transfer, teacher_in_scope,
-                                                 teacher_to_manage)
+from services.accounts.handlers.teachers import (
+    apply_change,
+    current_school,
+    known_teacher,
+    record_if_transfer,
+    teacher_in_scope,
+    teacher_to_manage,
+)
 
 
 def transfer_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UUID,
@@ -53,7 +63,7 @@ def transfer_teacher(runtime: Runtime, principal: Principal, account_id: uuid.UU
         apply_change(runtime.outbox, session, account, change, target.county_code)
         transfer = record_if_transfer(session, principal, account, change, current, target,
                                       BY_TRANSFER, reason)
-        return transfer_view(transfer)  # type: ignore[arg-type]
+        return transfer_view(transfer)  # type: ignore[arg-type]  # crosses authorities: checked above
 
 
 def teacher_transfers(runtime: Runtime, principal: Principal,

@@ -8,8 +8,11 @@ from datetime import date
 from contracts.review_routing import RoutingRule, reviewing_authority, rule_on
 from servicekit.problems import Problem, conflict
 from servicekit.service import Runtime
-from services.accounts.adapters.organisations import (AuthorityRepository, RoutingRepository,
-                                                      UnitRepository)
+from services.accounts.adapters.organisations import (
+    AuthorityRepository,
+    RoutingRepository,
+    UnitRepository,
+)
 from services.accounts.domain import dates
 from services.accounts.domain.jurisdiction import Period, authority_on
 from services.accounts.domain.units import InvalidUnit, Unit, check_unit_fields

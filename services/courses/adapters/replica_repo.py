@@ -6,9 +6,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
-                                           unit_replica)
 from contracts.review_routing import RoutingRule
+from services.courses.adapters.orm import (
+    jurisdiction_change_replica,
+    routing_rule_replica,
+    unit_replica,
+)
 from services.courses.domain.reviewers import JurisdictionChange
 
 

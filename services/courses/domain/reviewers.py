@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from contracts.review_routing import (SUPERVISING_AUTHORITY, RoutingRule, reviewing_authority,
-                                      rule_on)
+from contracts.review_routing import (
+    SUPERVISING_AUTHORITY,
+    RoutingRule,
+    reviewing_authority,
+    rule_on,
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ a newer one, and a change already known is not written twice."""
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -14,8 +15,11 @@ from sqlalchemy.orm import Session
 from servicekit.bus.consumer import batched
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
-from services.courses.adapters.orm import (jurisdiction_change_replica, routing_rule_replica,
-                                           unit_replica)
+from services.courses.adapters.orm import (
+    jurisdiction_change_replica,
+    routing_rule_replica,
+    unit_replica,
+)
 
 Events = list[tuple[dict[str, Any], Envelope]]
 
@@ -27,7 +31,7 @@ def apply_units(session: Session, events: Events) -> None:
         {"code": data["unit_code"], "name": data["name"], "unit_type": data["unit_type"],
          "authority_code": data["authority_code"], "county_code": data.get("county_code"),
          "version": data["version"]} for data, _envelope in events],
-        updated_at=datetime.now(timezone.utc))
+        updated_at=datetime.now(UTC))
 
 
 @batched
@@ -69,7 +73,7 @@ def _upsert_newer(session: Session, table: Table, key: str, rows: list[dict[str,
 
 @functools.cache
 def _upsert_statement(dialect: str, table: Table, key: str, columns: tuple[str, ...],
-                      shared: tuple[str, ...]):  # type: ignore[no-untyped-def]
+                      shared: tuple[str, ...]) -> tuple[Any, Callable[..., Any]]:
     statement, parameters = insert_rows(dialect, table, columns, shared)
     return statement.on_conflict_do_update(
         index_elements=[table.c[key]],

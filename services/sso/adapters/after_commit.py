@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session

@@ -6,8 +6,9 @@ A county whose service speaks a new dialect gets a new class in ``ADAPTERS``.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import requests
 
@@ -32,7 +33,7 @@ class JsonWebService:
     as a bearer token; the answer is ``{"authenticated": false}`` or
     ``{"authenticated": true, "subject": "...", "profile": {"name", "email", "school_code"}}``."""
 
-    PROFILE_FIELDS = {"name": "display_name", "email": "email", "school_code": "unit_code"}
+    PROFILE_FIELDS: ClassVar[Mapping[str, str]] = {"name": "display_name", "email": "email", "school_code": "unit_code"}
 
     def __init__(self, county_code: str, endpoint: str, api_key: str | None,
                  timeout: float) -> None:
@@ -57,7 +58,8 @@ class JsonWebService:
         subject = answer.get("subject")
         if not isinstance(subject, str) or not subject or len(subject) > 255:
             raise CountyUnavailable(f"{self.county_code}: no subject in the answer")
-        sent = answer.get("profile") if isinstance(answer.get("profile"), dict) else {}
+        profile_sent = answer.get("profile")
+        sent = profile_sent if isinstance(profile_sent, dict) else {}
         profile = {ours: sent[theirs] for theirs, ours in self.PROFILE_FIELDS.items()
                    if isinstance(sent.get(theirs), str)}
         return CountyIdentity(self.county_code, subject, profile)

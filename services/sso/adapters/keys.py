@@ -17,9 +17,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -29,6 +30,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from servicekit.db import Database
+from servicekit.dml import rows_changed
 from services.sso.adapters.orm import signing_keys, utcnow
 from services.sso.adapters.sealing import Sealer, signing_key_purpose
 
@@ -87,7 +89,7 @@ class KeyStore:
     def sign(self, claims: dict[str, Any], typ: str = "JWT") -> str:
         return self.signer().sign(claims, typ)
 
-    def signer(self) -> "Signer":
+    def signer(self) -> Signer:
         """The current key, loaded (from the cache or in a transaction of its own): take
         it before opening a transaction that issues tokens, never inside one."""
         return Signer(*self._signing_key())
@@ -146,9 +148,9 @@ class KeyStore:
                 session.execute(update(signing_keys).where(signing_keys.c.state == CURRENT)
                                 .values(state=RETIRED, retired_at=now,
                                         remove_after=now + self._keep_retired))
-                changed = session.execute(update(signing_keys).where(
+                changed = rows_changed(session.execute(update(signing_keys).where(
                     signing_keys.c.kid == nxt.kid, signing_keys.c.state == NEXT)
-                    .values(state=CURRENT, activated_at=now)).rowcount
+                    .values(state=CURRENT, activated_at=now)))
                 if changed != 1:
                     raise RuntimeError("the next key changed during rotation; try again")
                 session.execute(insert(signing_keys).values(**self._new_row(NEXT, now)))

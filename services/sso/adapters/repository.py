@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.orm import Session
 
-from services.sso.adapters.orm import (accounts, clients, role_grants, test_accounts,
-                                       utcnow)
+from servicekit.dml import rows_changed
+from services.sso.adapters.orm import accounts, clients, role_grants, test_accounts, utcnow
 from services.sso.domain.accounts import Account, RoleGrant
 from services.sso.domain.clients import Client
 
@@ -41,7 +43,7 @@ class ClientRepository:
         result = self.session.execute(update(clients).where(
             clients.c.client_id == client.client_id, clients.c.version == expected_version)
             .values(**_row(client)))
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
 
 def _row(client: Client) -> dict:
@@ -52,7 +54,7 @@ def _row(client: Client) -> dict:
     return row
 
 
-def _client(row) -> Client:  # type: ignore[no-untyped-def]
+def _client(row: RowMapping) -> Client:
     values = {name: row[name] for name in Client.__dataclass_fields__ if name in row}
     for name in _LIST_FIELDS:
         values[name] = tuple(values[name] or ())
@@ -85,7 +87,7 @@ class AccountRepository:
         return self.session.scalar(select(test_accounts.c.account_id).where(
             test_accounts.c.account_id == account_id)) is not None
 
-    def _account(self, row) -> Account:  # type: ignore[no-untyped-def]
+    def _account(self, row: Row[Any]) -> Account:
         grant_rows = self.session.execute(select(role_grants).where(
             role_grants.c.account_id == row.account_id, role_grants.c.active.is_(True))).all()
         grants = tuple(RoleGrant(g.role, g.unit_code, g.authority_code) for g in grant_rows)

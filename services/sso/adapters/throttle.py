@@ -13,8 +13,8 @@ window started; an unlocked counter starts afresh once its window is over.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import and_, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,7 +56,7 @@ class Throttle:
                                 locked_until=case((fresh, None), else_=t.locked_until))
                         .returning(t.attempts)).scalar()
                     if taken is None:
-                        raise _Refused()
+                        raise _Refused
         except _Refused:
             return False
         return True

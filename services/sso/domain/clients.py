@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from services.sso.domain.pairwise import pairwise_subject, sector_of
@@ -107,13 +108,13 @@ class Client:
         return {claim for scope in scopes if scope in self.allowed_scopes
                 for claim in SCOPE_CLAIMS.get(scope, ())}
 
-    def moved_to(self, status: str, **changes: object) -> "Client":
+    def moved_to(self, status: str, **changes: Any) -> Client:
         if status not in TRANSITIONS[self.status]:
             raise ClientError(f"a partner that is {self.status} cannot become {status}")
         if self.kind != PARTNER:
             raise ClientError("only partner sites have a lifecycle")
         return replace(self, status=status, version=self.version + 1,
-                       **changes)  # type: ignore[arg-type]
+                       **changes)
 
 
 def validate_registration(client: Client) -> Client:

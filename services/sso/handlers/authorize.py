@@ -7,9 +7,9 @@ page of their choosing. After that, errors go back to the client's redirect URI.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from typing import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete, insert, select

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -58,7 +59,7 @@ def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: st
     return signer.sign(claims, typ="logout+jwt")
 
 
-def deliver(sso: Sso, ids: list[int | None] | None = None, limit: int = 200) -> int:
+def deliver(sso: Sso, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
     """Sends the deliveries named (all that wait, when ``ids`` is None), several at once
     so one partner that does not answer does not hold up the others; returns how many
     were delivered."""
@@ -78,7 +79,7 @@ def deliver(sso: Sso, ids: list[int | None] | None = None, limit: int = 200) -> 
         errors = list(pool.map(lambda row: _post(sso, row.uri, logout_token(
             signer, sso, row.client_id, row.subject, row.sid)), rows))
     with sso.database.session() as session:
-        for row, error in zip(rows, errors):
+        for row, error in zip(rows, errors, strict=True):
             session.execute(update(logout_deliveries).where(logout_deliveries.c.id == row.id)
                             .values(attempts=row.attempts + 1, last_error=error,
                                     sent_at=None if error else sso.now()))

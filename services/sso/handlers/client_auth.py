@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from services.sso.adapters.digests import digest_matches
@@ -34,6 +34,8 @@ def authenticate_client(sso: Sso, form: Mapping[str, str], authorization: str | 
     basic = _basic_credentials(authorization)
     if basic is not None and ("client_secret" in form):
         raise OAuthError("invalid_request", "use one client authentication method only")
+    client_id: str | None
+    secret: str | None
     if basic is not None:
         client_id, secret, method = basic[0], basic[1], "client_secret_basic"
     elif "client_secret" in form:

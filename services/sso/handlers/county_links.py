@@ -32,6 +32,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contracts.events.sso import CountyProfileReceivedV1
+from servicekit.dml import rows_changed
 from servicekit.problems import Problem, conflict, forbidden, not_found
 from servicekit.tokens import Principal
 from services.sso.adapters.county_service import CountyIdentity
@@ -90,10 +91,10 @@ def arrive(sso: Sso, identity: CountyIdentity, method: str,
         proposed = session.scalar(select(a.arrival_id).where(
             a.county_code == identity.county_code, a.county_subject == subject,
             a.status == PROPOSED, a.expires_at > now).order_by(a.proposed_at.desc()).limit(1))
-        if proposed is not None and session.execute(update(county_arrivals).where(
+        if proposed is not None and rows_changed(session.execute(update(county_arrivals).where(
                 a.arrival_id == proposed, a.status == PROPOSED).values(
                 browser_hash=digest(secret), request_id=request_id, method=method,
-                profile=_valid_profile(identity))).rowcount == 1:
+                profile=_valid_profile(identity)))) == 1:
             return NeedsLink(proposed, secret)
         arrival_id = new_token()
         session.execute(insert(county_arrivals).values(
@@ -197,12 +198,12 @@ def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: st
         raise forbidden("a county's reviewer links teachers of that county only")
     now = sso.now()
     with sso.database.session() as session:
-        changed = session.execute(update(county_arrivals).where(
+        changed = rows_changed(session.execute(update(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status == PENDING)
             .values(status=PROPOSED, proposed_account_id=account_id,
                     proposed_by=f"reviewer:{principal.subject}"[:100], proposed_at=now,
                     # the teacher has the whole period to confirm
-                    expires_at=now + timedelta(seconds=ARRIVAL_SECONDS))).rowcount
+                    expires_at=now + timedelta(seconds=ARRIVAL_SECONDS))))
     if changed != 1:
         raise conflict("arrival-decided", "This county sign-in was decided already")
     return {"arrival_id": arrival_id, "account_id": account_id, "county_code": row.county_code,
@@ -237,10 +238,10 @@ def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
         if arrival.get("proposed_account_id") == account_id else None
     try:
         with sso.database.session() as session:
-            changed = session.execute(update(county_arrivals).where(
+            changed = rows_changed(session.execute(update(county_arrivals).where(
                 county_arrivals.c.arrival_id == arrival["arrival_id"],
                 county_arrivals.c.status.in_(WAITING))
-                .values(status=LINKED, decided_by=by[:64])).rowcount
+                .values(status=LINKED, decided_by=by[:64])))
             if changed != 1:
                 raise conflict("arrival-decided", "This county sign-in was decided already")
             profile = dict(arrival["profile"])
@@ -261,7 +262,7 @@ def _valid_profile(identity: CountyIdentity) -> dict[str, Any]:
     """Only fields the event contract accepts: a county sending a malformed e-mail must not
     stop its teacher from signing in."""
     schema = CountyProfileReceivedV1()
-    valid = {}
+    valid: dict[str, Any] = {}
     for name in ("display_name", "email", "unit_code"):
         if name in identity.profile:
             try:

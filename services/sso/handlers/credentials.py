@@ -54,7 +54,7 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     keys = lockout_keys(sso, "password", name, account)
     if not sso.throttle.reserve(*keys):
         _record(sso, account, name, method, "locked", who)
-        raise Locked()
+        raise Locked
     matches = sso.passwords.verify(stored, password)
     if not (matches and account is not None and account.enabled):
         sso.throttle.failed(*keys)

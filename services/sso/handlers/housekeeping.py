@@ -10,16 +10,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.sql import Executable
 
-from services.sso.adapters.orm import (authorization_codes, authorization_requests,
-                                       browser_sessions, county_arrivals, grants,
-                                       login_records, login_throttle, logout_deliveries,
-                                       password_changes, password_mails, password_setups,
-                                       refresh_tokens, upstream_logins)
+from servicekit.dml import rows_changed
+from services.sso.adapters.orm import (
+    authorization_codes,
+    authorization_requests,
+    browser_sessions,
+    county_arrivals,
+    grants,
+    login_records,
+    login_throttle,
+    logout_deliveries,
+    password_changes,
+    password_mails,
+    password_setups,
+    refresh_tokens,
+    upstream_logins,
+)
 from services.sso.context import Sso
 from services.sso.handlers import backchannel, notices
-from services.sso.handlers.sessions import revoke_session_bound_grants
 from services.sso.handlers.password_mails import send_queued
+from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
 def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
@@ -29,8 +41,8 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
                                        sso.config.lockout_seconds))
     counts: dict[str, int] = {}
     with sso.database.session() as session:
-        def remove(name: str, statement) -> None:  # type: ignore[no-untyped-def]
-            counts[name] = session.execute(statement).rowcount
+        def remove(name: str, statement: Executable) -> None:
+            counts[name] = rows_changed(session.execute(statement))
 
         remove("login_records", delete(login_records).where(login_records.c.at < keep_since))
         remove("password_changes", delete(password_changes).where(

@@ -23,6 +23,7 @@ from authlib.oidc.core.util import create_half_hash
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.keys import Signer
 from services.sso.adapters.orm import browser_sessions, grants, refresh_tokens
@@ -128,7 +129,7 @@ def _id_token(sso: Sso, signer: Signer, client: Client, account: Account, grant:
         "sub": client.subject_for(sso.config.pairwise_secret, account.account_id),
         "iat": now, "exp": now + sso.config.id_token_seconds,
         "auth_time": int(grant.auth_time.timestamp()), "amr": [grant.amr],
-        "at_hash": create_half_hash(access_token, "RS256").decode(),
+        "at_hash": _at_hash(access_token),
     }
     if grant.sid:
         claims["sid"] = grant.sid
@@ -147,7 +148,14 @@ def _refresh_token(session: Session, sso: Sso, grant: Grant) -> str:
     return token
 
 
+def _at_hash(access_token: str) -> str:
+    half = create_half_hash(access_token, "RS256")
+    if half is None:  # authlib answers None only for an algorithm it does not know
+        raise ValueError("no half hash for RS256")
+    return half.decode()
+
+
 def revoke_grant(session: Session, sso: Sso, grant_id: str, reason: str) -> bool:
-    return session.execute(update(grants).where(grants.c.grant_id == grant_id,
+    return rows_changed(session.execute(update(grants).where(grants.c.grant_id == grant_id,
                                                 grants.c.revoked_at.is_(None))
-                           .values(revoked_at=sso.now(), revoked_reason=reason)).rowcount == 1
+                           .values(revoked_at=sso.now(), revoked_reason=reason))) == 1

@@ -6,13 +6,15 @@ wrote, and a value no configured key opens is counted and named, and stays as it
 secret is ever in the result."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Column, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.batches import BatchRewrite, Unreadable
+from servicekit.dml import rows_changed
 from services.sso.adapters.orm import county_connectors, signing_keys
 from services.sso.adapters.sealing import Sealer, county_secret_purpose, signing_key_purpose
 from services.sso.context import Sso
@@ -59,8 +61,8 @@ def _reseal(sso: Sso, sealer: Sealer, kind: SealedKind, batch_size: int) -> dict
             resealed = sealer.reseal(sealed, kind.purpose(name))
         except ValueError:
             raise Unreadable(name) from None
-        return session.execute(update(kind.table).where(kind.key == name, kind.sealed == sealed)
-                               .values({kind.sealed.name: resealed})).rowcount == 1
+        return rows_changed(session.execute(update(kind.table).where(kind.key == name, kind.sealed == sealed)
+                               .values({kind.sealed.name: resealed}))) == 1
 
     with sso.database.session() as session:
         already = session.scalar(select(func.count()).select_from(kind.table).where(current)) or 0

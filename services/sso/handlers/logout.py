@@ -9,8 +9,8 @@ confirms the logout, so a link alone cannot sign anyone out.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from jose import jwt

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
 
 from servicekit.problems import Problem
 from services.sso.adapters.mailer import Mail
@@ -72,7 +73,7 @@ def feed(sso: Sso, limit: int = 50) -> list[dict[str, Any]]:
     return sorted((_public(row) for row in rows), key=lambda n: n["ends_at"] < now)
 
 
-def _public(row) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _public(row: Row[Any]) -> dict[str, Any]:
     return {"notice_id": row.notice_id, "title": row.title, "body": row.body,
             "starts_at": row.starts_at, "ends_at": row.ends_at, "published_at": row.created_at}
 
@@ -95,14 +96,14 @@ def send_pending(sso: Sso) -> int:
         log.warning("maintenance notices not sent", extra={"error": repr(error)})
         outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(rows)
     with sso.database.session() as session:
-        for row, error in zip(rows, outcomes):
+        for row, failure in zip(rows, outcomes, strict=True):
             session.execute(update(notice_deliveries).where(notice_deliveries.c.id == row.id)
-                            .values(attempts=row.attempts + 1, last_error=error,
-                                    sent_at=None if error else sso.now()))
-    return sum(error is None for error in outcomes)
+                            .values(attempts=row.attempts + 1, last_error=failure,
+                                    sent_at=None if failure else sso.now()))
+    return sum(failure is None for failure in outcomes)
 
 
-def _mail_body(row) -> str:  # type: ignore[no-untyped-def]
+def _mail_body(row: Row[Any]) -> str:
     start, end = row.starts_at.astimezone(TAIPEI), row.ends_at.astimezone(TAIPEI)
     return (
         "「全國教師在職進修資訊網」的合作夥伴您們好：\n\n"

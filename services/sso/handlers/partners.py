@@ -18,9 +18,16 @@ from services.sso.adapters.orm import client_history, grants
 from services.sso.adapters.repository import ClientRepository
 from services.sso.adapters.sector_documents import SectorDocumentError
 from services.sso.context import Sso
-from services.sso.domain.clients import (APPROVED, DISABLED, ENABLED, TESTING, Client,
-                                         ClientError, check_sector_document,
-                                         validate_registration)
+from services.sso.domain.clients import (
+    APPROVED,
+    DISABLED,
+    ENABLED,
+    TESTING,
+    Client,
+    ClientError,
+    check_sector_document,
+    validate_registration,
+)
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.issuing import revoke_grant
 

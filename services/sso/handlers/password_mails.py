@@ -20,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.mailer import Mail
@@ -89,7 +90,7 @@ def send_queued(sso: Sso, ids: list[int] | None = None, limit: int = 200) -> int
         for row in claimed:
             account = accounts.get(row.account_id)
             unsent = _why_not_sent(account)
-            if unsent is not None:
+            if account is None or unsent is not None:
                 session.execute(update(password_mails).where(password_mails.c.id == row.id)
                                 .values(done_at=now, outcome=unsent))
                 continue
@@ -103,16 +104,16 @@ def send_queued(sso: Sso, ids: list[int] | None = None, limit: int = 200) -> int
         log.warning("password mails not sent", extra={"error": repr(error)})
         outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(sending)
     with sso.database.session() as session:
-        for (mail_id, token, _), error in zip(sending, outcomes):
-            if error is None:
+        for (mail_id, token, _), failure in zip(sending, outcomes, strict=True):
+            if failure is None:
                 session.execute(update(password_mails).where(password_mails.c.id == mail_id)
                                 .values(done_at=sso.now(), outcome="sent", last_error=None))
             else:
                 session.execute(update(password_mails).where(password_mails.c.id == mail_id)
-                                .values(last_error=error))
+                                .values(last_error=failure))
                 session.execute(delete(password_setups).where(
                     password_setups.c.token_hash == digest(token)))
-    return sum(error is None for error in outcomes)
+    return sum(failure is None for failure in outcomes)
 
 
 def _why_not_sent(account: Account | None) -> str | None:
@@ -123,7 +124,7 @@ def _why_not_sent(account: Account | None) -> str | None:
     return None if account.email else "no-address"
 
 
-def _claim(sso: Sso, ids: list[int] | None, limit: int) -> list:  # type: ignore[type-arg]
+def _claim(sso: Sso, ids: list[int] | None, limit: int) -> list:
     """The waiting rows this process takes: each attempt is claimed by one conditional
     ``UPDATE`` (the background thread and the housekeeping never both send a mail)."""
     now = sso.now()
@@ -136,9 +137,9 @@ def _claim(sso: Sso, ids: list[int] | None, limit: int) -> list:  # type: ignore
     claimed = []
     with sso.database.session() as session:
         for row in session.execute(query.order_by(m.id).limit(limit)).all():
-            taken = session.execute(update(password_mails).where(
+            taken = rows_changed(session.execute(update(password_mails).where(
                 m.id == row.id, m.attempts == row.attempts, m.done_at.is_(None))
-                .values(attempts=row.attempts + 1, tried_at=now)).rowcount
+                .values(attempts=row.attempts + 1, tried_at=now)))
             if taken == 1:
                 claimed.append(row)
     return claimed

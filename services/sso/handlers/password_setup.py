@@ -17,6 +17,7 @@ import smtplib
 
 from sqlalchemy import delete, update
 
+from servicekit.dml import rows_changed
 from servicekit.problems import Problem, not_found
 from services.sso.adapters.digests import digest
 from services.sso.adapters.orm import password_setups
@@ -87,9 +88,9 @@ def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Accoun
         raise Problem(422, "weak-password", "The new password is not accepted", problem)
     password_hash = sso.passwords.hash(new_password)
     with sso.database.session() as session:
-        taken = session.execute(update(password_setups).where(
+        taken = rows_changed(session.execute(update(password_setups).where(
             password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None))
-            .values(used_at=now)).rowcount
+            .values(used_at=now)))
         if taken != 1:
             raise Problem(400, "link-expired", "This link is used or has expired")
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)

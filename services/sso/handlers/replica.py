@@ -8,7 +8,8 @@ it signed in to that registered for back-channel logout is told.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session

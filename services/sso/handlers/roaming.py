@@ -45,7 +45,7 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
     key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
     if not sso.throttle.reserve(key):
         _record(sso, county_code, username, "locked", who)
-        raise Locked()
+        raise Locked
     adapter = ADAPTERS[item.config["adapter"]](county_code, item.config["endpoint"],
                                                secret_of(sso, county_code),
                                                sso.config.outgoing_timeout_seconds)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
 from services.sso.adapters.repository import AccountRepository, ClientRepository
@@ -83,9 +84,9 @@ def current_session(sso: Sso, cookie: str | None) -> BrowserSession | None:
 
 def end_session(sso: Sso, sid: str) -> bool:
     with sso.database.session() as session:
-        return session.execute(update(browser_sessions).where(
+        return rows_changed(session.execute(update(browser_sessions).where(
             browser_sessions.c.sid == sid, browser_sessions.c.ended_at.is_(None))
-            .values(ended_at=sso.now())).rowcount == 1
+            .values(ended_at=sso.now()))) == 1
 
 
 def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> int:
@@ -93,9 +94,9 @@ def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> 
     session: revoked here when the session ends, and refused at refresh anyway
     (issuing.grant_end) should the session have expired without anyone noticing."""
     first_party = select(clients.c.client_id).where(clients.c.kind == FIRST_PARTY)
-    return session.execute(update(grants).where(
+    return rows_changed(session.execute(update(grants).where(
         which, grants.c.revoked_at.is_(None), grants.c.client_id.in_(first_party))
-        .values(revoked_at=now, revoked_reason="session-ended")).rowcount
+        .values(revoked_at=now, revoked_reason="session-ended")))
 
 
 def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str,

@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.batches import BatchRewrite
+from servicekit.dml import rows_changed
 from services.sso.adapters.digests import keyed_digest
 from services.sso.adapters.orm import accounts, login_records
 from services.sso.context import Sso
@@ -86,9 +87,9 @@ def digest_clear_names(sso: Sso, batch_size: int = DEFAULT_BATCH) -> dict[str, i
         if row.method == "county_service" and row.county_code and \
                 typed.startswith(row.county_code + ":"):
             typed, county_code = typed[len(row.county_code) + 1:], row.county_code
-        return session.execute(update(login_records).where(
+        return rows_changed(session.execute(update(login_records).where(
             r.id == row.id, r.login == row.login).values(
-            login=recorded_name(sso, None, typed, county_code))).rowcount == 1
+            login=recorded_name(sso, None, typed, county_code)))) == 1
 
     run = BatchRewrite(page, lambda row: row.id, rewrite).run(sso.database, batch_size)
     with sso.database.session() as session:

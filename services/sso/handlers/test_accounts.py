@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
+from servicekit.dml import rows_changed
 from servicekit.problems import not_found
 from services.sso.adapters.orm import test_accounts
 from services.sso.adapters.repository import AccountRepository
@@ -21,8 +22,8 @@ def add(sso: Sso, account_id: str, by: str) -> None:
 
 def remove(sso: Sso, account_id: str) -> None:
     with sso.database.session() as session:
-        if session.execute(delete(test_accounts).where(
-                test_accounts.c.account_id == account_id)).rowcount == 0:
+        if rows_changed(session.execute(delete(test_accounts).where(
+                test_accounts.c.account_id == account_id))) == 0:
             raise not_found(f"{account_id} is not a test account")
 
 

@@ -13,10 +13,12 @@ session ended or expired, revokes the grant and gets ``invalid_grant``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select, update
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest
 from services.sso.adapters.orm import authorization_codes, grants, refresh_tokens
 from services.sso.adapters.repository import AccountRepository
@@ -24,8 +26,7 @@ from services.sso.context import Sso
 from services.sso.domain.clients import Client
 from services.sso.domain.pkce import verifier_matches
 from services.sso.handlers.client_auth import OAuthError
-from services.sso.handlers.issuing import (Grant, grant_end, new_grant, revoke_grant,
-                                           token_response)
+from services.sso.handlers.issuing import Grant, grant_end, new_grant, revoke_grant, token_response
 
 
 def invalid_grant(description: str) -> OAuthError:
@@ -110,8 +111,8 @@ def refresh(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]
             pass
         elif row.revoked_at is not None:
             refusal = "the grant was revoked"
-        elif row.used_at is not None or session.execute(update(refresh_tokens).where(
-                r.token_hash == token_hash, r.used_at.is_(None)).values(used_at=now)).rowcount != 1:
+        elif row.used_at is not None or rows_changed(session.execute(update(refresh_tokens).where(
+                r.token_hash == token_hash, r.used_at.is_(None)).values(used_at=now))) != 1:
             revoke_grant(session, sso, row.grant_id, "refresh-token-reused")
             refusal = "the refresh token was used before; the grant is revoked"
         elif (ends_at := grant_end(session, sso, client, row.sid, row.created_at)) is None:

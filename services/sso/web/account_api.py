@@ -23,7 +23,7 @@ class SetupSent(Schema):
 @api.route("/accounts/<account_id>/password-setup", "POST", allow=OPERATORS,
            summary="E-mail an account a one-time link to set its password (the link is never "
                    "shown here)", response=SetupSent)
-def send_password_setup(principal, account_id):  # type: ignore[no-untyped-def]
+def send_password_setup(principal, account_id):
     return {"sent_to": password_setup.send_setup_link(current_sso(), account_id, principal.subject)}
 
 
@@ -45,7 +45,7 @@ class PasswordChange(Schema):
 
 @api.route("/me", "GET", allow=EVERYONE, summary="Who the access token says you are",
            response=MeSchema)
-def me(principal):  # type: ignore[no-untyped-def]
+def me(principal):
     return {"subject": principal.subject, "roles": sorted(principal.roles),
             "unit": principal.unit, "authority": principal.authority,
             "client_id": principal.client_id}
@@ -53,7 +53,7 @@ def me(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/me/password", "POST", allow=EVERYONE, summary="Change your own platform password",
            body=PasswordChange, status=204)
-def change_password(principal, body):  # type: ignore[no-untyped-def]
+def change_password(principal, body):
     # The token's grant is the sign-in that asked: it (and its browser session) stays.
     grant_id = principal.claims.get("gid")
     credentials.change_password(current_sso(), principal.subject, body["current_password"],

@@ -61,7 +61,9 @@ def page(sso: Sso, template: str, status: int = 200, lang: str | None = None,
 def form_is_genuine(sso: Sso) -> bool:
     value = request.cookies.get(FORM_COOKIE)
     sent = request.form.get("csrf", "")
-    return bool(value) and hmac.compare_digest(_form_token(sso, value), sent)
+    if not value:
+        return False
+    return hmac.compare_digest(_form_token(sso, value), sent)
 
 
 def _form_token(sso: Sso, value: str) -> str:

@@ -37,7 +37,7 @@ class ConnectorSchema(Schema):
 @api.route("/counties/<county_code>/connector", "PUT", allow=OPERATORS,
            summary="How a county's teachers roam in: its web service or its own sign-on",
            body=ConnectorBody, response=ConnectorSchema)
-def configure_connector(principal, county_code, body):  # type: ignore[no-untyped-def]
+def configure_connector(principal, county_code, body):
     if county_code not in COUNTIES:
         raise Problem(404, "not-found", "Not found", f"no county {county_code}")
     return county_connectors.configure(current_sso(), county_code, body["mode"],
@@ -47,7 +47,7 @@ def configure_connector(principal, county_code, body):  # type: ignore[no-untype
 
 @api.route("/counties/connectors", "GET", allow=OPERATORS, summary="Every county connector",
            response=ConnectorSchema, many=True)
-def list_connectors(principal):  # type: ignore[no-untyped-def]
+def list_connectors(principal):
     return county_connectors.connectors(current_sso(), enabled_only=False)
 
 
@@ -83,7 +83,7 @@ REVIEWERS = roles("reviewer", "operator", "admin")
 @api.route("/county-links/requests", "GET", allow=REVIEWERS,
            summary="County sign-ins waiting to be matched to a teacher (a reviewer sees their "
                    "county's)", query=LinkQuery, response=LinkRequestSchema, many=True)
-def link_requests(principal, query):  # type: ignore[no-untyped-def]
+def link_requests(principal, query):
     if not principal.has_any_role("operator", "admin") and principal.authority is None:
         return []  # a reviewer token without an authority reviews for nobody
     return county_links.link_requests(current_sso(), principal, query["county"])
@@ -93,13 +93,13 @@ def link_requests(principal, query):  # type: ignore[no-untyped-def]
            summary="Propose a teacher of that county for a county sign-in (once); the link "
                    "takes effect only when the teacher confirms it with their platform password",
            body=LinkApproval, response=LinkProposalSchema)
-def approve_link(principal, arrival_id, body):  # type: ignore[no-untyped-def]
+def approve_link(principal, arrival_id, body):
     return county_links.propose_link(current_sso(), principal, arrival_id, body["account_id"])
 
 
 @api.route("/county-links/requests/<arrival_id>/reject", "POST", allow=REVIEWERS,
            summary="Refuse to match a county sign-in")
-def reject_link(principal, arrival_id):  # type: ignore[no-untyped-def]
+def reject_link(principal, arrival_id):
     county_links.reject_link(current_sso(), principal, arrival_id)
     return {"arrival_id": arrival_id, "status": "rejected"}
 
@@ -122,7 +122,7 @@ TEACHERS = roles("teacher")
 @api.route("/me/county-link-proposals", "GET", allow=TEACHERS,
            summary="County identities a reviewer proposed to link to you, waiting for your "
                    "password", response=ProposalSchema, many=True)
-def my_link_proposals(principal):  # type: ignore[no-untyped-def]
+def my_link_proposals(principal):
     return county_links.proposals_for(current_sso(), principal.subject)
 
 
@@ -130,7 +130,7 @@ def my_link_proposals(principal):  # type: ignore[no-untyped-def]
            summary="Confirm a proposed county link with your platform password (counted like a "
                    "sign-in attempt: 403 wrong-password, 429 locked)",
            body=ProposalConfirmation, response=LinkProposalSchema)
-def confirm_link_proposal(principal, arrival_id, body):  # type: ignore[no-untyped-def]
+def confirm_link_proposal(principal, arrival_id, body):
     try:
         return county_links.confirm_proposal(current_sso(), principal, arrival_id,
                                              body["password"], who())
@@ -165,14 +165,14 @@ LINK_HOLDERS = roles("teacher", "reviewer", "operator", "admin")
 @api.route("/accounts/<account_id>/county-links", "GET", allow=LINK_HOLDERS,
            summary="A teacher's county links (the teacher, the county's reviewers, operators)",
            response=CountyLinkSchema, many=True)
-def county_links_of(principal, account_id):  # type: ignore[no-untyped-def]
+def county_links_of(principal, account_id):
     return county_unlinks.links_of(current_sso(), principal, account_id)
 
 
 @api.route("/county-links/<link_id>/unlinking", "POST", allow=LINK_HOLDERS,
            summary="Undo a county link, with a reason; the teacher's sessions end",
            body=UnlinkBody, response=UnlinkedSchema)
-def unlink(principal, link_id, body):  # type: ignore[no-untyped-def]
+def unlink(principal, link_id, body):
     # A plain string in the route: a typed converter would answer before the token is checked.
     # ASCII digits only ("²" is a digit to str.isdigit), and no wider than the id column.
     if not (link_id.isascii() and link_id.isdigit() and len(link_id) <= 10

@@ -14,8 +14,17 @@ from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
 from services.sso.handlers.credentials import Locked
-from services.sso.web.browser import (ARRIVAL_COOKIE, clear_cookie, form_is_genuine, language,
-                                      message, page, redirect_to, set_cookie, who)
+from services.sso.web.browser import (
+    ARRIVAL_COOKIE,
+    clear_cookie,
+    form_is_genuine,
+    language,
+    message,
+    page,
+    redirect_to,
+    set_cookie,
+    who,
+)
 from services.sso.web.current import current_sso
 from services.sso.web.onward import signed_in
 
@@ -32,7 +41,7 @@ def _county_page(county: county_connectors.Connector, error: str | None = None,
                 error=error)
 
 
-def _arrived(outcome, request_id: str | None) -> Response:  # type: ignore[no-untyped-def]
+def _arrived(outcome, request_id: str | None) -> Response:
     sso = current_sso()
     if isinstance(outcome, county_links.Linked):
         return signed_in(outcome.account, outcome.method, request_id, outcome.county_code)
@@ -44,7 +53,7 @@ def _arrived(outcome, request_id: str | None) -> Response:  # type: ignore[no-un
 
 @api.route("/login/county/<county_code>", "GET", allow=PUBLIC,
            summary="Sign in with a county account: the county's form, or off to its own sign-on")
-def county_login_page(principal, county_code):  # type: ignore[no-untyped-def]
+def county_login_page(principal, county_code):
     sso = current_sso()
     try:
         county = county_connectors.connector(sso, county_code)
@@ -60,7 +69,7 @@ def county_login_page(principal, county_code):  # type: ignore[no-untyped-def]
 
 @api.route("/login/county/<county_code>", "POST", allow=PUBLIC,
            summary="County credentials, checked by the county's web service")
-def county_login_submit(principal, county_code):  # type: ignore[no-untyped-def]
+def county_login_submit(principal, county_code):
     sso = current_sso()
     try:
         county = county_connectors.connector(sso, county_code)
@@ -85,7 +94,7 @@ def county_login_submit(principal, county_code):  # type: ignore[no-untyped-def]
 
 @api.route("/login/county/<county_code>/callback", "GET", allow=PUBLIC,
            summary="Return from a county's own OpenID Connect sign-on")
-def county_callback(principal, county_code):  # type: ignore[no-untyped-def]
+def county_callback(principal, county_code):
     sso = current_sso()
     code, state = request.args.get("code", ""), request.args.get("state", "")
     if not (_CALLBACK_VALUE.fullmatch(code) and _CALLBACK_VALUE.fullmatch(state)
@@ -115,7 +124,7 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
 
 @api.route("/login/link", "GET", allow=PUBLIC,
            summary="First county sign-in: confirm the link once with the platform password")
-def link_page(principal):  # type: ignore[no-untyped-def]
+def link_page(principal):
     sso = current_sso()
     arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
                                       request.cookies.get(ARRIVAL_COOKIE))
@@ -126,7 +135,7 @@ def link_page(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/login/link", "POST", allow=PUBLIC,
            summary="Link a county identity to the teacher whose platform password this is")
-def link_submit(principal):  # type: ignore[no-untyped-def]
+def link_submit(principal):
     sso = current_sso()
     secret = request.cookies.get(ARRIVAL_COOKIE)
     arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)

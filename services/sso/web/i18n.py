@@ -120,7 +120,7 @@ def pick(requested: str | None, ui_locales: str | None = None) -> str:
     return DEFAULT
 
 
-def translator(language: str):  # type: ignore[no-untyped-def]
+def translator(language: str):
     messages = MESSAGES.get(language, MESSAGES[DEFAULT])
 
     def t(key: str, **values: str) -> str:

@@ -43,20 +43,20 @@ class NoticeSchema(NoticeFeedSchema):
 @api.route("/notices", "POST", allow=OPERATORS,
            summary="Announce a planned outage: news feed, and e-mail to every enabled partner",
            body=NoticeBody, response=NoticeSchema, status=201)
-def announce_notice(principal, body):  # type: ignore[no-untyped-def]
+def announce_notice(principal, body):
     return notices.announce(current_sso(), body["title"], body["body"], body["starts_at"],
                             body["ends_at"], principal.subject)
 
 
 @api.route("/notices", "GET", allow=PUBLIC, summary="News feed of maintenance notices",
            response=NoticeFeedSchema, many=True)
-def notice_feed(principal):  # type: ignore[no-untyped-def]
+def notice_feed(principal):
     return notices.feed(current_sso())
 
 
 @api.route("/notices/<notice_id>", "GET", allow=OPERATORS,
            summary="A notice with its e-mail deliveries", response=NoticeSchema)
-def get_notice(principal, notice_id):  # type: ignore[no-untyped-def]
+def get_notice(principal, notice_id):
     return notices.notice(current_sso(), notice_id)
 
 
@@ -69,5 +69,5 @@ class RotationSchema(Schema):
 @api.route("/keys/rotate", "POST", allow=OPERATORS,
            summary="Rotate signing keys: the published next key starts signing once it has "
                    "been published long enough", response=RotationSchema)
-def rotate_keys(principal):  # type: ignore[no-untyped-def]
+def rotate_keys(principal):
     return current_sso().keys.rotate()

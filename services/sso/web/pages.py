@@ -10,8 +10,16 @@ from services.sso.api import api
 from services.sso.handlers import authorize, county_connectors, logout
 from services.sso.handlers.credentials import Locked, check_password
 from services.sso.handlers.sessions import current_session
-from services.sso.web.browser import (SESSION_COOKIE, clear_cookie, form_is_genuine, language,
-                                      message, page, redirect_to, who)
+from services.sso.web.browser import (
+    SESSION_COOKIE,
+    clear_cookie,
+    form_is_genuine,
+    language,
+    message,
+    page,
+    redirect_to,
+    who,
+)
 from services.sso.web.current import current_sso
 from services.sso.web.onward import signed_in
 
@@ -29,13 +37,13 @@ def _login_page(error: str | None = None, status: int = 200, username: str = "")
 
 
 @api.route("/login", "GET", allow=PUBLIC, summary="Sign-in page (zh-TW by default, lang=en)")
-def login_page(principal):  # type: ignore[no-untyped-def]
+def login_page(principal):
     return _login_page()
 
 
 @api.route("/login", "POST", allow=PUBLIC,
            summary="Sign in with username and password (form fields username, password)")
-def login_submit(principal):  # type: ignore[no-untyped-def]
+def login_submit(principal):
     sso = current_sso()
     if not form_is_genuine(sso):
         return _login_page("bad_form", 400)
@@ -78,10 +86,10 @@ def _logout() -> Response:
 
 @api.route("/logout", "GET", allow=PUBLIC,
            summary="RP-initiated logout (id_token_hint, post_logout_redirect_uri, state)")
-def logout_get(principal):  # type: ignore[no-untyped-def]
+def logout_get(principal):
     return _logout()
 
 
 @api.route("/logout", "POST", allow=PUBLIC, summary="RP-initiated logout, form-encoded")
-def logout_post(principal):  # type: ignore[no-untyped-def]
+def logout_post(principal):
     return _logout()

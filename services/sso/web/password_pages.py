@@ -5,22 +5,21 @@ from __future__ import annotations
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from services.sso.api import api
-from services.sso.web.browser import message
-from services.sso.web.current import current_sso
 from servicekit.problems import Problem
+from services.sso.api import api
 from services.sso.handlers import password_setup
-from services.sso.web.browser import form_is_genuine, page, who
+from services.sso.web.browser import form_is_genuine, message, page, who
+from services.sso.web.current import current_sso
 
 
 @api.route("/login/forgot", "GET", allow=PUBLIC, summary="Ask for a link to set a new password")
-def forgot_page(principal):  # type: ignore[no-untyped-def]
+def forgot_page(principal):
     return page(current_sso(), "forgot.html")
 
 
 @api.route("/login/forgot", "POST", allow=PUBLIC,
            summary="Send a password link to the account's e-mail (the same answer for any login)")
-def forgot_submit(principal):  # type: ignore[no-untyped-def]
+def forgot_submit(principal):
     sso = current_sso()
     if not form_is_genuine(sso):
         return page(sso, "forgot.html", status=400)
@@ -35,7 +34,7 @@ def _setup_page(token: str, error: str | None = None, status: int = 200,
 
 
 @api.route("/login/setup", "GET", allow=PUBLIC, summary="Set a password with a one-time link")
-def setup_page(principal):  # type: ignore[no-untyped-def]
+def setup_page(principal):
     token = request.args.get("token", "")
     if not password_setup.token_is_open(current_sso(), token):
         return message("setup_title", "setup_expired", 400, True)
@@ -44,7 +43,7 @@ def setup_page(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/login/setup", "POST", allow=PUBLIC,
            summary="The new password (fields password, again)")
-def setup_submit(principal):  # type: ignore[no-untyped-def]
+def setup_submit(principal):
     sso = current_sso()
     token = request.form.get("token", "")
     if not form_is_genuine(sso):

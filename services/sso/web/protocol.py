@@ -27,7 +27,7 @@ _SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 
 @api.route("/.well-known/openid-configuration", "GET", allow=PUBLIC,
            summary="OpenID Connect discovery document (the issuer is the gateway's origin)")
-def discovery(principal):  # type: ignore[no-untyped-def]
+def discovery(principal):
     config = current_sso().config
     url = config.url
     return {
@@ -66,7 +66,7 @@ def discovery(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/jwks.json", "GET", allow=PUBLIC,
            summary="The public signing keys: the current one, the next one, recently retired ones")
-def jwks(principal):  # type: ignore[no-untyped-def]
+def jwks(principal):
     response = jsonify(current_sso().keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
@@ -93,13 +93,13 @@ def _authorize() -> Response:
 
 @api.route("/oauth/authorize", "GET", allow=PUBLIC,
            summary="Authorization endpoint: code flow with PKCE (S256) only")
-def authorize_get(principal):  # type: ignore[no-untyped-def]
+def authorize_get(principal):
     return _authorize()
 
 
 @api.route("/oauth/authorize", "POST", allow=PUBLIC,
            summary="Authorization endpoint, parameters form-encoded")
-def authorize_post(principal):  # type: ignore[no-untyped-def]
+def authorize_post(principal):
     return _authorize()
 
 
@@ -120,7 +120,7 @@ def _oauth_error(error: OAuthError) -> Response:
            summary="Token endpoint: authorization_code (with code_verifier) and refresh_token; "
                    "clients authenticate with their secret (Basic or form), the public client "
                    "with PKCE")
-def token(principal):  # type: ignore[no-untyped-def]
+def token(principal):
     sso = current_sso()
     form = request.form
     try:
@@ -135,7 +135,7 @@ def token(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/oauth/revoke", "POST", allow=PUBLIC,
            summary="Token revocation (RFC 7009): ends the grant behind the token")
-def revoke(principal):  # type: ignore[no-untyped-def]
+def revoke(principal):
     sso = current_sso()
     form = request.form
     try:
@@ -150,7 +150,7 @@ def revoke(principal):  # type: ignore[no-untyped-def]
 
 @api.route("/oauth/introspect", "POST", allow=PUBLIC,
            summary="Token introspection (RFC 7662) for the client the token was issued to")
-def introspect(principal):  # type: ignore[no-untyped-def]
+def introspect(principal):
     sso = current_sso()
     form = request.form
     try:
@@ -187,11 +187,11 @@ def _userinfo() -> Response:
 
 @api.route("/oauth/userinfo", "GET", allow=PROTOCOL,
            summary="Userinfo: the claims the access token's grant releases (bearer token)")
-def userinfo_get(principal):  # type: ignore[no-untyped-def]
+def userinfo_get(principal):
     return _userinfo()
 
 
 @api.route("/oauth/userinfo", "POST", allow=PROTOCOL,
            summary="Userinfo, token in the header or the form")
-def userinfo_post(principal):  # type: ignore[no-untyped-def]
+def userinfo_post(principal):
     return _userinfo()

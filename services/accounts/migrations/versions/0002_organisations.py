@@ -4,7 +4,7 @@ history and review routing rules. The supervising authority moves from a column 
 
 Revision ID: 0002
 """
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(128), nullable=False),
         sa.UniqueConstraint("unit_code", "valid_from", name="uq_unit_jurisdictions_unit_code"),
     )
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     op.bulk_insert(jurisdictions, [
         {"unit_code": code, "authority_code": authority, "valid_from": _date(registered),
          "valid_until": None, "reference": "registration", "recorded_at": now,
@@ -72,7 +72,7 @@ def upgrade() -> None:
     )
 
 
-def _date(value):  # type: ignore[no-untyped-def]
+def _date(value: str | datetime) -> date:
     # SQLite hands back text, PostgreSQL a datetime.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
