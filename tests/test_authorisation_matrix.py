@@ -74,10 +74,10 @@ def test_every_endpoint_has_a_row_and_every_row_an_endpoint() -> None:
 def test_the_table_is_read_as_written() -> None:
     # The parser, on rows whose cells a reader can check by eye.
     assert TABLE[("accounts", "POST", "/teachers/national-id-exports")] == {
-        "nobody": "no", "teacher": "no", "business": "no", "reviewer": "no",
+        "anon": "no", "teacher": "no", "business": "no", "reviewer": "no",
         "operator": "yes", "viewer": "no", "admin": "no"}
-    assert TABLE[("sso", "GET", "/oauth/userinfo")] == dict.fromkeys(("nobody", *ROLE_COLUMNS), "own")
-    assert TABLE[("*", "GET", "/healthz")] == dict.fromkeys(("nobody", *ROLE_COLUMNS), "yes")
+    assert TABLE[("sso", "GET", "/oauth/userinfo")] == dict.fromkeys(("anon", *ROLE_COLUMNS), "own")
+    assert TABLE[("*", "GET", "/healthz")] == dict.fromkeys(("anon", *ROLE_COLUMNS), "yes")
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +96,8 @@ def clients(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def check(cell: str, who: str, answer) -> None:  # type: ignore[no-untyped-def]
     status = answer.status_code
-    if cell == "no" and who == "nobody":
-        assert status == 401, f"nobody let through: {status}"
+    if cell == "no" and who == "anonymous":
+        assert status == 401, f"anonymous let through: {status}"
         assert answer.mimetype == PROBLEM
         assert answer.get_json()["type"] == "urn:inservice:problem:unauthenticated"
     elif cell == "no":
@@ -117,7 +117,7 @@ def test_each_role_gets_exactly_what_the_table_allows(clients, service, method, 
     expected = row_of(service, method, rule)
     path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "X", rule)
     call = getattr(clients[service], method.lower())
-    check(expected["nobody"], "nobody", call(path, json={}))
+    check(expected["anon"], "anonymous", call(path, json={}))
     for role in ROLE_COLUMNS:
         token = SIGNER.sign(subject=f"{role}-1", roles=[role])
         check(expected[role], role, call(path, json={}, headers={"Authorization": f"Bearer {token}"}))

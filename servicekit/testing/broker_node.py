@@ -26,9 +26,9 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from servicekit.testing.processes import alive, free_port
 
@@ -130,7 +130,7 @@ class RabbitNode:
         self.ctl("start_app")
         self.ctl("await_startup")
 
-    def users(self, prefix: str = "") -> "ServiceUsers":
+    def users(self, prefix: str = "") -> ServiceUsers:
         """Each service's own user on this node, as production has them."""
         return ServiceUsers(self.admin_url, self.ctl, prefix)
 
