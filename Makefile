@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test processes (pytest-xdist): both cores of the machine the platform is sized for.
+# `make test TEST_WORKERS=0` runs in one process; `TEST_WORKERS=auto`, one per core.
+TEST_WORKERS ?= 2
 
 .PHONY: up test bench lint clean
 
@@ -17,7 +20,7 @@ up: $(STAMP)
 	$(BIN)/python -m launcher
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all

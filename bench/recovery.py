@@ -3,8 +3,8 @@ broker outage and after a PostgreSQL restart, and that no accepted write is lost
 
 The platform runs as production runs it — accounts web (gunicorn) and relay, courses
 consumer, the gateway — on a RabbitMQ node and a PostgreSQL cluster of the scenario's own
-(``bench/throwaway.py``): stopping the machine's shared servers would break everyone
-else's work. A writer registers units through the gateway without pause
+(``servicekit.testing.broker_node``, ``bench/throwaway.py``): stopping the machine's
+shared servers would break everyone else's work. A writer registers units through the gateway without pause
 (``POST /api/accounts/units`` with an operator token; each unit is an event courses
 replicates) while the scenario
 
@@ -38,10 +38,11 @@ import requests
 
 from bench.processes import Command
 from bench.results import load_average, write_result
-from bench.throwaway import ThrowawayPostgres, ThrowawayRabbit
+from bench.throwaway import ThrowawayPostgres
 from launcher.processes import ensure_database
 from servicekit.bus import access, setup
 from servicekit.serving import wait_until_answering
+from servicekit.testing.broker_node import RabbitNode
 from servicekit.testing.processes import free_port
 from servicekit.testing.tokens import TokenSigner
 
@@ -173,7 +174,7 @@ def run() -> dict[str, Any]:
 
 
 def _run(load_at_start: float, cleanups: list[Callable[[], None]]) -> dict[str, Any]:
-    rabbit, postgres = ThrowawayRabbit(), ThrowawayPostgres()
+    rabbit, postgres = RabbitNode(name_prefix="recovery"), ThrowawayPostgres()
     cleanups += [rabbit.close, postgres.close]
     _say(f"starting a RabbitMQ node ({rabbit.node}, port {rabbit.port}) and a PostgreSQL "
          f"cluster (port {postgres.port}) of its own")
@@ -276,7 +277,7 @@ def _say(text: str) -> None:
     print(f"recovery: {text}", flush=True)
 
 
-def _service_env(service: str, rabbit: ThrowawayRabbit, postgres: ThrowawayPostgres) -> dict[str, str]:
+def _service_env(service: str, rabbit: RabbitNode, postgres: ThrowawayPostgres) -> dict[str, str]:
     """Prefixed names, so nothing in the caller's environment points a process at the
     shared servers instead."""
     prefix = service.upper()

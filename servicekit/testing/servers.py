@@ -1,5 +1,6 @@
 """pytest fixtures for tests that need the real servers: one PostgreSQL database per test
-(or per name), one RabbitMQ vhost per test, all named for this run and removed after.
+(or per name), one RabbitMQ vhost per test, all named for this run and removed after, and
+a RabbitMQ node of the test's own for a test that stops its broker.
 
 Missing servers skip those tests with the reason — unless
 ``PLATFORM_TEST_REQUIRE_SERVERS=1`` (CI sets it), when the same tests fail instead.
@@ -13,9 +14,11 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
+
+from servicekit.testing.broker_node import NodeUnavailable, RabbitNode, ServiceUsers
 
 RUN_ID = uuid.uuid4().hex[:8]
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
@@ -75,7 +78,22 @@ def make_database(postgres_admin: Callable[[str], None]) -> Iterator[Callable[[s
         postgres_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+# What would stop, wipe or cut off the whole shared broker, which other runs are using:
+# a test that needs that does it to a node of its own (``rabbitmq_node``).
+WHOLE_BROKER_COMMANDS = {"stop_app", "stop", "shutdown", "reset", "force_reset",
+                         "close_all_connections", "close_all_user_connections"}
+
+
+class SharedBrokerCommandRefused(AssertionError):
+    pass
+
+
 def rabbitmqctl(*args: str) -> str:
+    """``rabbitmqctl`` on the machine's shared broker, refusing what would stop it."""
+    if refused := WHOLE_BROKER_COMMANDS.intersection(args):
+        raise SharedBrokerCommandRefused(
+            f"rabbitmqctl {min(refused)} on the shared broker would break other work: "
+            "use the rabbitmq_node fixture (a node of the test's own)")
     return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
                           text=True, timeout=60).stdout
 
@@ -104,22 +122,31 @@ def broker_users(rabbitmq_vhost: str) -> Iterator[Callable[[str], str]]:
     as production has them: the shared exchanges declared by the administrator, the rights
     of ``servicekit.bus.access``. The users (named for this test: users are not per vhost)
     are deleted after."""
-    from servicekit.bus import access, setup
-
-    setup.declare_shared(rabbitmq_vhost)
-    vhost = unquote(urlsplit(rabbitmq_vhost).path.lstrip("/"))
-    prefix = f"t-{RUN_ID}-{uuid.uuid4().hex[:6]}-"
-    made: dict[str, str] = {}
-
-    def url_for(service: str) -> str:
-        if service not in made:
-            user, password = access.user_name(service, prefix), uuid.uuid4().hex
-            setup.grant_with_rabbitmqctl(rabbitmqctl, service, user, password, vhost)
-            made[service] = setup.service_url(rabbitmq_vhost, user, password)
-        return made[service]
-
+    users = ServiceUsers(rabbitmq_vhost, rabbitmqctl, prefix=f"t-{RUN_ID}-{uuid.uuid4().hex[:6]}-")
     try:
-        yield url_for
+        yield users
     finally:
-        for service in made:
-            rabbitmqctl("delete_user", access.user_name(service, prefix))
+        users.delete()
+
+
+@pytest.fixture
+def rabbitmq_node() -> Iterator[RabbitNode]:
+    """A started RabbitMQ node of this test's own (``servicekit.testing.broker_node``), for a
+    test that stops the broker: never the shared one, which other work is using. Its
+    ``admin_url`` is the default vhost's administrator; ``users()`` makes services' own
+    users there. Stopped and removed after the test."""
+    if shutil.which("rabbitmqctl") is None:
+        unavailable("RabbitMQ", "rabbitmqctl is not on PATH, so no node of the test's own")
+    try:
+        node = RabbitNode()
+    except NodeUnavailable as error:
+        unavailable("a RabbitMQ node of the test's own", str(error))
+    try:
+        node.start()
+    except (NodeUnavailable, subprocess.SubprocessError, OSError) as error:
+        node.close()
+        unavailable("a RabbitMQ node of the test's own", str(error))
+    try:
+        yield node
+    finally:
+        node.close()

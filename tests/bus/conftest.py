@@ -98,16 +98,16 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str,
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{details}")
 
 
-@pytest.fixture
-def platform(make_database, rabbitmq_vhost, broker_users, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
-    """Each service on its own broker user, with production's rights (the administrator's
-    URL is kept for looking at queues)."""
+def make_platform(make_database, broker_url: str, users: Callable[[str], str],  # type: ignore[no-untyped-def]
+                  tmp_path: Path) -> Platform:
+    """Each service on its own broker user (``users(service)`` → its AMQP URL), with
+    production's rights; ``broker_url``, the administrator's, is kept for looking at queues."""
     env: dict[str, dict[str, str]] = {}
     runtimes = {}
     for definition in (ACCOUNTS, COURSES):
         service_env = {"MODE": "production", "DATABASE_URL": make_database(definition.name),
                        "TOKEN_ISSUER": "https://inservice.test", "JWKS_URL": "http://127.0.0.1:9/jwks.json",
-                       "BROKER_URL": broker_users(definition.name), "LOG_LEVEL": "INFO",
+                       "BROKER_URL": users(definition.name), "LOG_LEVEL": "INFO",
                        "DELIVERY_LIMIT": "3", "RELAY_IDLE_SECONDS": "0.05",
                        "DATA_DIR": str(tmp_path)}
         env[definition.name] = dict(os.environ, **service_env)
@@ -115,8 +115,27 @@ def platform(make_database, rabbitmq_vhost, broker_users, tmp_path) -> Iterator[
         runtimes[definition.name] = runtime
     logs = tmp_path / "logs"
     logs.mkdir()
-    platform = Platform(rabbitmq_vhost, env, runtimes["accounts"], runtimes["courses"], logs)
-    yield platform
+    return Platform(broker_url, env, runtimes["accounts"], runtimes["courses"], logs)
+
+
+def close(platform: Platform) -> None:
     platform.stop_all()
-    for runtime in runtimes.values():
+    for runtime in (platform.accounts, platform.courses):
         runtime.database.dispose()
+
+
+@pytest.fixture
+def platform(make_database, rabbitmq_vhost, broker_users, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
+    """The two services on a vhost of the shared broker."""
+    made = make_platform(make_database, rabbitmq_vhost, broker_users, tmp_path)
+    yield made
+    close(made)
+
+
+@pytest.fixture
+def platform_on_own_node(make_database, rabbitmq_node, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
+    """The two services on a RabbitMQ node of the test's own (``rabbitmq_node``), for a
+    test that stops the broker."""
+    made = make_platform(make_database, rabbitmq_node.admin_url, rabbitmq_node.users(), tmp_path)
+    yield made
+    close(made)

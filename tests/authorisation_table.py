@@ -1,0 +1,173 @@
+"""Who may call what: every endpoint of every service × every role, written by hand from
+REQUIREMENTS "Actors and roles" (least privilege) and the services' READMEs — never
+derived from the ``ServiceApi`` declarations that tests/test_authorisation_matrix.py
+checks against it. A new endpoint needs its row here, decided by a person.
+
+Cells: ``yes`` let through (neither 401 nor 403, and no 5xx); ``no`` refused (without a
+token 401, with a role 403); ``own`` a protocol endpoint (OAuth, OIDC) that authenticates
+by its protocol's own rules: it may answer 401, never 403, and no 5xx.
+Column ``anon`` is a call without a token (anonymous). Service ``*``: the kit's routes of every
+service.
+
+The roles (contracts.vocabulary.ROLES): teacher; business (a unit's staff, scoped to the
+unit); reviewer (a regional centre, scoped to one authority); operator (the network's
+staff, national); viewer (the ministry: read-only statistics); admin (the network's
+administrators: every role to grant, domain/roles.py). Partner sites and county systems
+hold no role: they reach only the public and protocol endpoints.
+"""
+from __future__ import annotations
+
+ROLE_COLUMNS = ("teacher", "business", "reviewer", "operator", "viewer", "admin")
+
+TABLE = """
+service  method rule                                                anon teacher business reviewer operator viewer admin
+
+# The kit's routes: probes, monitoring's scrape (R-OPS-2) and the API document.
+*        GET    /healthz                                            yes  yes     yes      yes      yes      yes    yes
+*        GET    /readyz                                             yes  yes     yes      yes      yes      yes    yes
+*        GET    /metrics                                            yes  yes     yes      yes      yes      yes    yes
+*        GET    /openapi.json                                       yes  yes     yes      yes      yes      yes    yes
+
+# courses: its replica of the public unit directory (R-ORG-2, R-ORG-4).
+courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
+courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
+
+# accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
+# reviewers) or the network (operators) approves and disables; each sees its scope.
+accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes
+accounts GET    /business-accounts                                  no   no      yes      yes      yes      no     yes
+accounts POST   /business-accounts/<account_id>/approval            no   no      no       yes      yes      no     no
+accounts POST   /business-accounts/<account_id>/disabling           no   no      no       yes      yes      no     no
+accounts GET    /reports/dormant-business-accounts                  no   no      no       yes      yes      no     yes
+
+# accounts — staff and role grants: operators hand out business/reviewer/viewer, admins
+# every role (services/accounts/domain/roles.py).
+accounts POST   /staff-accounts                                     no   no      no       no       yes      no     yes
+accounts GET    /accounts/<account_id>/roles                        no   no      no       no       yes      no     yes
+accounts POST   /accounts/<account_id>/roles                        no   no      no       no       yes      no     yes
+accounts DELETE /accounts/<account_id>/roles/<grant_id>             no   no      no       no       yes      no     yes
+accounts GET    /me                                                 no   yes     yes      yes      yes      yes    yes
+
+# accounts — data-update campaigns (R-ACC-3): the network opens them; each authority
+# (its reviewers) confirms; the ministry follows the ■/□ table.
+accounts POST   /campaigns                                          no   no      no       no       yes      no     yes
+accounts GET    /campaigns                                          no   no      no       yes      yes      yes    yes
+accounts GET    /campaigns/<campaign_id>/report                     no   no      no       yes      yes      yes    yes
+accounts POST   /campaigns/<campaign_id>/confirmations              no   no      no       yes      yes      no     no
+
+# accounts — organisations (R-ORG-1…4): a public directory; the network changes it.
+accounts GET    /authorities                                        yes  yes     yes      yes      yes      yes    yes
+accounts GET    /units                                              yes  yes     yes      yes      yes      yes    yes
+accounts POST   /units                                              no   no      no       no       yes      no     yes
+accounts GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
+accounts PATCH  /units/<code>                                       no   no      no       no       yes      no     yes
+accounts GET    /units/<code>/jurisdiction-history                  yes  yes     yes      yes      yes      yes    yes
+accounts GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
+accounts POST   /jurisdiction-transfers                             no   no      no       no       yes      no     yes
+accounts GET    /review-routing-rules                               yes  yes     yes      yes      yes      yes    yes
+accounts POST   /review-routing-rules                               no   no      no       no       yes      no     yes
+
+# accounts — teachers (R-ACC-1, R-ACC-3; README "Teacher files", "Transfers", "Lookups"):
+# the school's authority (reviewers) and the network's staff manage them; a teacher sees
+# themself, a business account its school's; the ministry's viewers see no person.
+accounts POST   /teachers                                           no   no      no       yes      yes      no     yes
+accounts GET    /teachers/<account_id>                              no   yes     yes      yes      yes      no     yes
+accounts PATCH  /teachers/<account_id>                              no   no      no       yes      yes      no     yes
+accounts POST   /teachers/<account_id>/disabling                    no   no      no       yes      yes      no     no
+accounts POST   /teachers/<account_id>/enabling                     no   no      no       yes      yes      no     no
+accounts POST   /teachers/<account_id>/transfers                    no   no      no       yes      yes      no     no
+accounts GET    /teachers/<account_id>/transfers                    no   yes     yes      yes      yes      no     yes
+accounts POST   /teachers/lookups                                   no   no      yes      yes      yes      no     yes
+accounts POST   /teachers/batches                                   no   no      no       yes      yes      no     yes
+accounts POST   /teachers/imports                                   no   no      no       yes      yes      no     yes
+accounts GET    /teacher-imports                                    no   no      no       yes      yes      no     yes
+accounts GET    /teacher-imports/<import_id>                        no   no      no       yes      yes      no     yes
+accounts GET    /units/<code>/teachers                              no   no      yes      yes      yes      no     yes
+
+# accounts — national IDs (R-ACC-1): the authorised export is the operators' alone; its
+# audit, the network's staff.
+accounts POST   /teachers/national-id-exports                       no   no      no       no       yes      no     no
+accounts GET    /national-id-exports                                no   no      no       no       yes      no     yes
+
+# sso — one's own account; first passwords sent by the network (README "Passwords").
+sso      GET    /me                                                 no   yes     yes      yes      yes      yes    yes
+sso      POST   /me/password                                        no   yes     yes      yes      yes      yes    yes
+sso      POST   /accounts/<account_id>/password-setup               no   no      no       no       yes      no     yes
+
+# sso — county roaming in (R-SSO-4): connectors are the network's; a county's reviewers
+# (or the network) propose links, only the teacher confirms one; the sign-in pages are
+# public.
+sso      PUT    /counties/<county_code>/connector                   no   no      no       no       yes      no     yes
+sso      GET    /counties/connectors                                no   no      no       no       yes      no     yes
+sso      GET    /county-links/requests                              no   no      no       yes      yes      no     yes
+sso      POST   /county-links/requests/<arrival_id>/approve         no   no      no       yes      yes      no     yes
+sso      POST   /county-links/requests/<arrival_id>/reject          no   no      no       yes      yes      no     yes
+sso      GET    /me/county-link-proposals                           no   yes     no       no       no       no     no
+sso      POST   /me/county-link-proposals/<arrival_id>/confirmation no   yes     no       no       no       no     no
+sso      GET    /accounts/<account_id>/county-links                 no   yes     no       yes      yes      no     yes
+sso      POST   /county-links/<link_id>/unlinking                   no   yes     no       yes      yes      no     yes
+sso      GET    /login/county/<county_code>                         yes  yes     yes      yes      yes      yes    yes
+sso      POST   /login/county/<county_code>                         yes  yes     yes      yes      yes      yes    yes
+sso      GET    /login/county/<county_code>/callback                yes  yes     yes      yes      yes      yes    yes
+sso      GET    /login/link                                         yes  yes     yes      yes      yes      yes    yes
+sso      POST   /login/link                                         yes  yes     yes      yes      yes      yes    yes
+
+# sso — maintenance notices (R-SSO-6): the network announces; the feed is public.
+sso      POST   /notices                                            no   no      no       no       yes      no     yes
+sso      GET    /notices                                            yes  yes     yes      yes      yes      yes    yes
+sso      GET    /notices/<notice_id>                                no   no      no       no       yes      no     yes
+
+# sso — signing keys (R-SSO-1: rotation) and partner sites (R-SSO-2): the network's.
+sso      POST   /keys/rotate                                        no   no      no       no       yes      no     yes
+sso      POST   /partners                                           no   no      no       no       yes      no     yes
+sso      GET    /partners                                           no   no      no       no       yes      no     yes
+sso      GET    /partners/<client_id>                               no   no      no       no       yes      no     yes
+sso      GET    /partners/<client_id>/history                       no   no      no       no       yes      no     yes
+sso      POST   /partners/<client_id>/testing                       no   no      no       no       yes      no     yes
+sso      POST   /partners/<client_id>/approval                      no   no      no       no       yes      no     yes
+sso      POST   /partners/<client_id>/enable                        no   no      no       no       yes      no     yes
+sso      POST   /partners/<client_id>/disable                       no   no      no       no       yes      no     yes
+sso      POST   /partners/<client_id>/secret                        no   no      no       no       yes      no     yes
+sso      GET    /test-accounts                                      no   no      no       no       yes      no     yes
+sso      PUT    /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
+sso      DELETE /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
+
+# sso — signing in and out, passwords by link (R-SSO-1, R-SSO-7): pages for anyone.
+sso      GET    /login                                              yes  yes     yes      yes      yes      yes    yes
+sso      POST   /login                                              yes  yes     yes      yes      yes      yes    yes
+sso      GET    /logout                                             yes  yes     yes      yes      yes      yes    yes
+sso      POST   /logout                                             yes  yes     yes      yes      yes      yes    yes
+sso      GET    /login/forgot                                       yes  yes     yes      yes      yes      yes    yes
+sso      POST   /login/forgot                                       yes  yes     yes      yes      yes      yes    yes
+sso      GET    /login/setup                                        yes  yes     yes      yes      yes      yes    yes
+sso      POST   /login/setup                                        yes  yes     yes      yes      yes      yes    yes
+
+# sso — the OpenID Connect provider (R-SSO-1): partner sites reach it with no platform
+# role; clients authenticate by the protocol (secret, PKCE), userinfo by its own token.
+sso      GET    /.well-known/openid-configuration                   yes  yes     yes      yes      yes      yes    yes
+sso      GET    /jwks.json                                          yes  yes     yes      yes      yes      yes    yes
+sso      GET    /oauth/authorize                                    yes  yes     yes      yes      yes      yes    yes
+sso      POST   /oauth/authorize                                    yes  yes     yes      yes      yes      yes    yes
+sso      POST   /oauth/token                                        yes  yes     yes      yes      yes      yes    yes
+sso      POST   /oauth/revoke                                       yes  yes     yes      yes      yes      yes    yes
+sso      POST   /oauth/introspect                                   yes  yes     yes      yes      yes      yes    yes
+sso      GET    /oauth/userinfo                                     own  own     own      own      own      own    own
+sso      POST   /oauth/userinfo                                     own  own     own      own      own      own    own
+"""
+
+CELLS = {"yes", "no", "own"}
+
+
+def rows() -> dict[tuple[str, str, str], dict[str, str]]:
+    """(service, method, rule) → {"anon": cell, role: cell…}."""
+    lines = [line for line in TABLE.splitlines() if line.strip() and not line.startswith("#")]
+    header, body = lines[0].split(), lines[1:]
+    columns = header[3:]
+    assert tuple(columns) == ("anon", *ROLE_COLUMNS), columns
+    table: dict[tuple[str, str, str], dict[str, str]] = {}
+    for line in body:
+        service, method, rule, *cells = line.split()
+        assert len(cells) == len(columns) and set(cells) <= CELLS, line
+        assert (service, method, rule) not in table, f"two rows for {line}"
+        table[(service, method, rule)] = dict(zip(columns, cells, strict=True))
+    return table
