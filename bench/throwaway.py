@@ -6,13 +6,13 @@ alike: ``servicekit.testing.broker_node.RabbitNode``.)
 """
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from servicekit.testing.broker_node import NodeUnavailable, installed_tool
 from servicekit.testing.processes import free_port
 
 SHARED_PORTS = {5672, 5432}
@@ -23,14 +23,10 @@ class ServerUnavailable(RuntimeError):
 
 
 def _tool(name: str, *places: str) -> str:
-    for pattern in places:
-        found = sorted(glob.glob(pattern))
-        if found:
-            return found[-1]
-    path = shutil.which(name)
-    if path is None:
-        raise ServerUnavailable(f"{name} is not installed here")
-    return path
+    try:
+        return installed_tool(name, *places)
+    except NodeUnavailable as missing:
+        raise ServerUnavailable(str(missing)) from None
 
 
 class ThrowawayPostgres:

@@ -6,28 +6,17 @@ from __future__ import annotations
 import uuid
 from urllib.parse import unquote, urlsplit
 
-import pika
 import pytest
 from pika.exceptions import ChannelClosedByBroker
 
 from launcher import broker
-from servicekit.bus import topology
 from servicekit.settings import SERVICES
+from servicekit.testing.broker_node import publish_to_events as publish
 from servicekit.testing.servers import rabbitmqctl
 
 
 def user_of(url: str) -> str:
     return unquote(urlsplit(url).username or "")
-
-
-def publish(url: str, routing_key: str) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        channel = connection.channel()
-        channel.confirm_delivery()
-        channel.basic_publish(topology.EVENTS_EXCHANGE, routing_key, b"{}")
-    finally:
-        connection.close()
 
 
 @pytest.mark.rabbitmq

@@ -42,15 +42,37 @@ class NodeUnavailable(RuntimeError):
     """This machine cannot run a RabbitMQ node of its own (the reason says why)."""
 
 
-def _script(name: str) -> str:
-    for pattern in SCRIPT_PLACES:
-        found = sorted(glob.glob(pattern.format(name=name)))
+def installed_tool(name: str, *patterns: str) -> str:
+    """The newest match of ``patterns`` (globs), else ``name`` on the PATH; raises
+    NodeUnavailable when neither is there. Also used for PostgreSQL's tools by bench."""
+    for pattern in patterns:
+        found = sorted(glob.glob(pattern))
         if found:
             return found[-1]
     path = shutil.which(name)
     if path is None:
         raise NodeUnavailable(f"{name} is not installed here")
     return path
+
+
+def _script(name: str) -> str:
+    return installed_tool(name, *(pattern.format(name=name) for pattern in SCRIPT_PLACES))
+
+
+def publish_to_events(url: str, routing_key: str, body: bytes = b"{}") -> None:
+    """One message to ``platform.events`` with publisher confirms, as whoever ``url``
+    signs in as: the broker refuses what that user may not publish."""
+    import pika
+
+    from servicekit.bus import topology
+
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        channel.basic_publish(topology.EVENTS_EXCHANGE, routing_key, body)
+    finally:
+        connection.close()
 
 
 class RabbitNode:

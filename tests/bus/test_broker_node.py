@@ -9,21 +9,11 @@ import pika
 import pytest
 from pika.exceptions import AMQPConnectionError, ChannelClosedByBroker
 
-from servicekit.bus import topology
 from servicekit.testing import servers
 from servicekit.testing.broker_node import RabbitNode
+from servicekit.testing.broker_node import publish_to_events as publish
 
 ACCESS_REFUSED = 403
-
-
-def publish(url: str, routing_key: str) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        channel = connection.channel()
-        channel.confirm_delivery()
-        channel.basic_publish(topology.EVENTS_EXCHANGE, routing_key, b"{}")
-    finally:
-        connection.close()
 
 
 def answers(url: str) -> bool:
