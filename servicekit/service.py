@@ -6,6 +6,8 @@ the migrations and the command line — so five services do not keep five copies
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,6 +34,15 @@ class Command:
     help: str
     run: Callable[[Runtime, argparse.Namespace], object]
     arguments: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
+
+
+def os_user() -> str:
+    """Who runs this process, as the system knows them, for the audit of one-off commands
+    (a container's user may have no name: its uid then)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
 
 
 def positive_int(text: str) -> int:

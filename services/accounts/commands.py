@@ -15,14 +15,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import socket
 
 from marshmallow import ValidationError, validate
 
 from servicekit.batches import batch_argument
-from servicekit.service import Command, Runtime, positive_int
+from servicekit.service import Command, Runtime, os_user, positive_int
 from services.accounts.handlers.announce import announce_organisations
 from services.accounts.handlers.first_operator import create_operator
 from services.accounts.handlers.hash_rotation import rehash_national_ids
@@ -45,15 +43,6 @@ def _tidy_reports(runtime: Runtime, args: argparse.Namespace) -> dict:
 def _days(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=positive_int, default=None,
                         help="keep reports this many days (default IMPORT_REPORT_RETENTION_DAYS)")
-
-
-def os_user() -> str:
-    """Who runs this process, as the system knows them (a container's user may have no
-    name: its uid then)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
 
 
 def _email(text: str) -> str:

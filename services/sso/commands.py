@@ -13,12 +13,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import socket
 
 from servicekit.batches import batch_argument
-from servicekit.service import Command, Runtime, positive_int
+from servicekit.service import Command, Runtime, os_user, positive_int
 from services.sso.context import sso_of
 from services.sso.handlers import sign_in_records
 from services.sso.handlers.housekeeping import tidy_records
@@ -49,13 +47,6 @@ def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
     return sign_in_records.digest_clear_names(sso_of(runtime), args.batch)
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # a container's user may have no name
-        return f"uid:{os.getuid()}"
-
-
 def _link_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("login")
     parser.add_argument("--wait", type=positive_int, default=60,
@@ -65,7 +56,7 @@ def _link_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
-    user = _os_user()
+    user = os_user()
     link = issue_operator_link(sso_of(runtime), args.login, args.by or user, user,
                                socket.gethostname(), args.wait)
     return {"login": link.login, "link": link.url, "expires_at": link.expires_at.isoformat(),

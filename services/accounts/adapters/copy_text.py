@@ -20,8 +20,3 @@ def text(value: str | None) -> str:
 
 def bytea(value: bytes) -> str:
     return "\\\\x" + value.hex()  # the hex form, its backslash escaped for COPY
-
-
-def line(*values: str) -> str:
-    """Values already made safe (by ``text``, ``bytea``, or being digits and codes)."""
-    return "\t".join(values) + "\n"
