@@ -150,3 +150,13 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
         reader.close()
     assert outcome.applied == 1  # the disabling, alone; the other waits for its redelivery
     assert len(receiver.wait_for(1)) == 1
+
+
+def test_a_login_name_is_kept_as_the_sign_in_lookup_folds_it(sso, browser) -> None:
+    """The replica stores a login the way sign-in folds what is typed (NFKC, trimmed,
+    lower-cased: services/sso/domain/logins.py), so the account is found by its name."""
+    teacher = sso.teacher("teacher00077")
+    sso.account_event(teacher, login=" ＴＥＡＣＨＥＲ00077 ", version=2)
+    with sso.runtime.database.session() as session:
+        assert session.scalar(select(accounts.c.login).where(
+            accounts.c.account_id == teacher.account_id)) == "teacher00077"

@@ -20,7 +20,6 @@ the last sign-in).
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from servicekit.dml import rows_changed
 from servicekit.problems import Problem, conflict, forbidden, not_found
 from servicekit.tokens import Principal
 from services.sso.adapters.county_service import CountyIdentity
-from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.digests import digest, keyed_digest, new_token
 from services.sso.adapters.orm import county_arrivals, county_links
 from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
@@ -66,8 +65,7 @@ CONFIRMED_SIGNED_IN = "self-confirmed-signed-in"
 
 
 def county_subject_digest(sso: Sso, county_code: str, subject: str) -> str:
-    message = f"county-subject\x00{county_code}\x00{subject}".encode()
-    return hmac.new(sso.config.pairwise_secret, message, hashlib.sha256).hexdigest()
+    return keyed_digest(sso.config.pairwise_secret, f"county-subject\x00{county_code}", subject)
 
 
 def arrive(sso: Sso, identity: CountyIdentity, method: str,

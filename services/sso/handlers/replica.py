@@ -18,6 +18,7 @@ from servicekit.events import Envelope
 from servicekit.replica import upsert_newer
 from services.sso.adapters.orm import accounts, role_grants, utcnow
 from services.sso.context import Sso
+from services.sso.domain.logins import folded
 from services.sso.handlers.sessions import end_sign_ins
 
 Handler = Callable[[Session, dict[str, Any], Envelope], None]
@@ -35,7 +36,7 @@ def apply_account_data(session: Session, data: dict[str, Any]) -> bool:
     """Writes the newer version; True when the account can no longer sign in."""
     account_id = str(data["account_id"])
     written = upsert_newer(session, accounts, ["account_id"], [{
-        "account_id": account_id, "login": data["login"].lower(), "kind": data["kind"],
+        "account_id": account_id, "login": folded(data["login"]), "kind": data["kind"],
         "status": data["status"], "display_name": data["display_name"],
         "email": data.get("email"), "unit_code": data.get("unit_code"),
         "authority_code": data.get("authority_code"), "county_code": data.get("county_code"),
