@@ -15,7 +15,7 @@ from gateway.routes import resolve
 from servicekit import context
 from servicekit.problems import not_found
 from servicekit.settings import InvalidSetting, Settings
-from servicekit.tokens import JwksKeySource, OneOfVerifiers, TokenVerifier, userinfo_audience
+from servicekit.tokens import JwksKeySource, TokenVerifier, userinfo_verifier
 from servicekit.web import create_base_app
 
 # OPTIONS is not proxied: Flask answers it, and flask-cors makes it the CORS preflight.
@@ -37,11 +37,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     verifier = TokenVerifier(settings.token_issuer, settings.token_audience, keys,
                              clients=settings.platform_clients)
     # Userinfo (sso) also takes a partner site's token, made for it alone.
-    userinfo_verifier = OneOfVerifiers(
-        TokenVerifier(settings.token_issuer, userinfo_audience(settings.token_issuer), keys),
-        verifier)
     clients = ClientAddresses(settings.value("TRUSTED_PROXIES"))
-    guard = RequestGuard(verifier, limits, clients, userinfo_verifier)
+    guard = RequestGuard(verifier, limits, clients, userinfo_verifier(verifier, keys))
     api_document = ApiDocument(upstreams)
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
     # One spelling of the path for Flask's routing, the route table and the service: no

@@ -18,9 +18,11 @@ from servicekit.tokens import USERINFO_PATH, OneOfVerifiers, Principal, TokenVer
 class RequestGuard:
     def __init__(self, verifier: TokenVerifier, limits: RateLimits,
                  clients: ClientAddresses,
-                 userinfo_verifier: OneOfVerifiers | TokenVerifier | None = None) -> None:
+                 userinfo_verifier: OneOfVerifiers | TokenVerifier) -> None:
+        # Required, not defaulted to ``verifier``: a guard built without it would refuse
+        # partners' tokens at userinfo without anyone noticing why.
         self._verifier = verifier
-        self._userinfo_verifier = userinfo_verifier or verifier
+        self._userinfo_verifier = userinfo_verifier
         self._limits = limits
         self._clients = clients
 

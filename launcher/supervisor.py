@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from servicekit.orphans import die_with_parent
+from servicekit.proc import running_processes
 
 log = logging.getLogger("launcher")
 
@@ -183,20 +184,8 @@ class Supervisor:
                 child.process.wait()
         # SIGKILL is delivered, not awaited: a grandchild may still be dying (and holding
         # its port) a moment after. Return once every group has no running member.
+        groups = {child.pid for child in self.children.values() if child.pid}
         settle_by = time.monotonic() + 5.0
-        while time.monotonic() < settle_by and any(
-                _group_running(child.pid) for child in self.children.values() if child.pid):
+        while time.monotonic() < settle_by and groups & {
+                process.group for process in running_processes()}:
             time.sleep(0.02)
-
-
-def _group_running(pgid: int) -> bool:
-    """Whether a process of group ``pgid`` still runs (zombies, ended but not reaped by
-    whoever inherited them, count as gone), read from /proc (Linux)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False

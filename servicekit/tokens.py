@@ -286,3 +286,10 @@ class OneOfVerifiers:
                 refusal = refusal or problem
         assert refusal is not None
         raise refusal
+
+
+def userinfo_verifier(platform: TokenVerifier, keys: KeySource) -> OneOfVerifiers:
+    """For the tokens userinfo (and sso's introspection and revocation) take: a partner
+    site's, made for userinfo alone, or one the ``platform`` verifier accepts."""
+    return OneOfVerifiers(
+        TokenVerifier(platform.issuer, userinfo_audience(platform.issuer), keys), platform)

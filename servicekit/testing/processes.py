@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from servicekit.proc import is_running, running_processes
 from servicekit.serving import wait_until_answering
 
 
@@ -29,41 +30,25 @@ def descendants(pid: int) -> dict[int, str]:
     line, read from /proc (Linux)."""
     from pathlib import Path
 
-    parents: dict[int, int] = {}
-    commands: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] == "Z":  # ended, not yet reaped: not running any more
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        commands[int(entry.name)] = command
+    parents = {process.pid: process.parent for process in running_processes()}
     found: dict[int, str] = {}
     frontier = [pid]
     while frontier:
         parent = frontier.pop()
         for child, its_parent in parents.items():
             if its_parent == parent and child not in found:
-                found[child] = commands[child]
+                try:
+                    command = Path(f"/proc/{child}/cmdline").read_bytes()
+                except OSError:  # ended meanwhile
+                    continue
+                found[child] = command.replace(b"\0", b" ").decode().strip()
                 frontier.append(child)
     return found
 
 
 def alive(pid: int) -> bool:
     """Running (a zombie, ended but not reaped, counts as gone)."""
-    from pathlib import Path
-
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
+    return is_running(pid)
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -78,17 +63,4 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 def session_members(session_id: int) -> list[int]:
     """Live processes of a session, wherever they were re-parented (an orphaned
     gunicorn worker no longer descends from the launcher, but stays in its session)."""
-    from pathlib import Path
-
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[3]) == session_id:
-            members.append(int(entry.name))
-    return members
+    return [process.pid for process in running_processes() if process.session == session_id]

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from servicekit.service import Runtime
-from servicekit.tokens import OneOfVerifiers, TokenVerifier
+from servicekit.tokens import OneOfVerifiers, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.orm import utcnow
@@ -77,9 +77,7 @@ class Sso:
     def access_token_verifier(self) -> OneOfVerifiers:
         """For the access tokens clients hand back (userinfo, introspection, revocation):
         a partner's, made for userinfo, or one of the platform's own clients'."""
-        c = self.config
-        return OneOfVerifiers(TokenVerifier(c.issuer, c.userinfo_audience, self.keys),
-                              self.api_verifier)
+        return userinfo_verifier(self.api_verifier, self.keys)
 
     def hint_verifier(self, client_id: str) -> TokenVerifier:
         """For id tokens a client hands back: the client is the audience, and an expired
