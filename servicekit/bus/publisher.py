@@ -31,17 +31,20 @@ class PublishFailed(RuntimeError):
     """The broker did not confirm the batch: nothing of it may be marked sent."""
 
 
-class Publisher(Protocol):
-    def publish_batch(self, messages: list[OutgoingMessage]) -> None: ...
-    def close(self) -> None: ...
-
-
 class Confirmation(Protocol):
     def wait(self) -> None:
         """Returns once the broker confirmed the whole batch; raises PublishFailed."""
 
 
-class _Done:
+class Publisher(Protocol):
+    def publish_batch(self, messages: list[OutgoingMessage]) -> None: ...
+    def start_batch(self, messages: list[OutgoingMessage]) -> Confirmation: ...
+    def close(self) -> None: ...
+
+
+class Done:
+    """The confirmation of a batch that was confirmed as it was sent."""
+
     def wait(self) -> None:
         pass
 
@@ -69,7 +72,7 @@ class KombuPublisher:
 
     def start_batch(self, messages: list[OutgoingMessage]) -> Confirmation:
         self.publish_batch(messages)  # nothing to wait for in-process
-        return _Done()
+        return Done()
 
     def close(self) -> None:
         self._connection.release()

@@ -136,12 +136,7 @@ class Relay:
                                         message_id=row.event_id,
                                         correlation_id=row.correlation_id) for row in rows]
             publisher = self._publisher_now()
-            start = getattr(publisher, "start_batch", None)
-            if start is not None:
-                confirmation = start(messages)
-            else:  # a publisher that only publishes and waits
-                publisher.publish_batch(messages)
-                confirmation = _CONFIRMED
+            confirmation = publisher.start_batch(messages)
         except BaseException:
             try:
                 transaction.rollback()
@@ -202,14 +197,6 @@ class Relay:
                 self._publisher.close()
             finally:
                 self._publisher = None
-
-
-class _Confirmed:
-    def wait(self) -> None:
-        pass
-
-
-_CONFIRMED = _Confirmed()
 
 
 def tidy_outbox(database: Database, keep: timedelta = timedelta(days=7)) -> int:

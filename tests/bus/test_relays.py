@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from servicekit.bus.publisher import PublishFailed
+from servicekit.bus.publisher import Done, PublishFailed
 from servicekit.bus.relay import Relay
 from servicekit.bus.tables import outbox
 from servicekit.cli import upgrade
@@ -30,6 +30,10 @@ class RecordingPublisher:
             raise PublishFailed("no confirm")
         with self.lock:
             self.published.update(message.message_id for message in messages)
+
+    def start_batch(self, messages):
+        self.publish_batch(messages)
+        return Done()
 
     def close(self) -> None:
         pass
