@@ -95,3 +95,4 @@ def test_a_locked_account_answers_429_problem_json(make_sso) -> None:
     assert locked.status_code == 429
     assert locked.headers["Content-Type"] == "application/problem+json"
     assert locked.json()["type"] == "urn:inservice:problem:locked"
+    assert locked.headers["Retry-After"] == "600"  # as the sign-in page and county links say

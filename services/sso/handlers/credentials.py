@@ -67,6 +67,13 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     return account
 
 
+def locked_problem(sso: Sso) -> Problem:
+    """The lockout as an API answers it: 429 ``locked``, and when to try again."""
+    return Problem(429, "locked", "Too many attempts",
+                   "this account is locked for a while after too many wrong passwords",
+                   headers={"Retry-After": str(sso.config.lockout_seconds)})
+
+
 def change_password(sso: Sso, account_id: str, current: str, new: str, who: Client,
                     grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
@@ -81,8 +88,7 @@ def change_password(sso: Sso, account_id: str, current: str, new: str, who: Clie
     try:
         checked = check_password(sso, account.login, current, who)
     except Locked:  # the sign-in lockout: a caller of the API gets it as problem+json
-        raise Problem(429, "locked", "Too many attempts",
-                      "this account is locked for a while after too many wrong passwords") from None
+        raise locked_problem(sso) from None
     if checked is None:
         raise Problem(403, "wrong-password", "The current password is not right")
     problem = policy_problem(new, account.login)

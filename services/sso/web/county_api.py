@@ -11,7 +11,7 @@ from servicekit.problems import Problem
 from servicekit.schemas import INT_MAX
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, county_unlinks
-from services.sso.handlers.credentials import Locked
+from services.sso.handlers.credentials import Locked, locked_problem
 from services.sso.web.browser import who
 from services.sso.web.current import current_sso
 
@@ -135,9 +135,7 @@ def confirm_link_proposal(principal, arrival_id, body):
         return county_links.confirm_proposal(current_sso(), principal, arrival_id,
                                              body["password"], who())
     except Locked:
-        raise Problem(429, "locked", "Too many attempts",
-                      "too many wrong passwords: try again later",
-                      headers={"Retry-After": str(current_sso().config.lockout_seconds)}) from None
+        raise locked_problem(current_sso()) from None
 
 
 class CountyLinkSchema(Schema):
