@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from servicekit import errors
+
 MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:inservice:problem:"
 
@@ -64,6 +66,37 @@ def from_http_exception(error: HTTPException) -> Problem:
                    error.description if status < 500 else None)
 
 
+# The one place an application error's kind becomes an HTTP status.
+STATUS_OF_KIND: dict[type[errors.ApplicationError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.TooLarge: 413,
+    errors.Invalid: 422,
+    errors.LimitReached: 429,
+    errors.Unavailable: 503,
+}
+
+
+def status_of(error: errors.ApplicationError) -> int:
+    for kind, status in STATUS_OF_KIND.items():
+        if isinstance(error, kind):
+            return status
+    return 500  # a bare ApplicationError: a kind nobody mapped is a fault of ours
+
+
+def problem_of(error: errors.ApplicationError) -> Problem:
+    status = status_of(error)
+    headers: dict[str, str] = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return Problem(status, error.slug, error.title, error.detail, headers=headers, **error.facts)
+
+
 def install_problem_handlers(app: Flask) -> None:
     """Every error leaving the app, expected or not, is problem+json."""
     from flask import request
@@ -72,6 +105,10 @@ def install_problem_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(error: Problem) -> Response:
         return problem_response(error, request.path)
+
+    @app.errorhandler(errors.ApplicationError)
+    def _refused(error: errors.ApplicationError) -> Response:
+        return problem_response(problem_of(error), request.path)
 
     @app.errorhandler(ValidationError)
     def _invalid(error: ValidationError) -> Response:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
@@ -21,6 +22,7 @@ from servicekit.bus.readers import QueueReader
 from servicekit.bus.relay import Relay
 from servicekit.bus.topology import QueueSpec
 from servicekit.bus.transport import Transport
+from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
 from servicekit.events import Catalogue
 from servicekit.settings import Settings, parse_positive_int
@@ -53,8 +55,11 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+Components = TypeVar("Components")
+
+
 @dataclass(frozen=True)
-class ServiceDefinition:
+class ServiceDefinition(Generic[Components]):
     name: str
     app_spec: str  # "services.<name>.app:create_app()", what gunicorn loads
     migrations_dir: Path
@@ -69,14 +74,27 @@ class ServiceDefinition:
     # work running and return its thread, which the one-off ``seed-demo`` waits for.
     seed_demo: Callable[[Runtime], object] | None = None
     commands: tuple[Command, ...] = ()
+    # The service's own dependencies (a vault, a mailer, its unit-of-work factory), built
+    # once per runtime on first use and reached, typed, as ``runtime.components``: no
+    # module-level registry keyed by runtime.
+    components: Callable[[Runtime[Components]], Components] | None = None
 
 
-class Runtime:
-    """One per process and service; nothing connects until first used."""
+class Runtime(Generic[Components]):
+    """One per process and service; nothing connects until first used. ``clock`` is the
+    one clock its handlers read (a test passes a ``FixedClock``)."""
 
-    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+    def __init__(self, definition: ServiceDefinition[Components], settings: Settings,
+                 clock: Clock | None = None) -> None:
         self.definition = definition
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+
+    @cached_property
+    def components(self) -> Components:
+        if self.definition.components is None:
+            raise LookupError(f"the {self.definition.name} service declares no components")
+        return self.definition.components(self)
 
     @cached_property
     def database(self) -> Database:

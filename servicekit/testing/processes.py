@@ -1,6 +1,7 @@
 """Helpers for tests and benchmarks that start real processes on loopback."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from typing import Any
@@ -10,11 +11,36 @@ import requests
 from servicekit.proc import is_running, running_processes
 from servicekit.serving import wait_until_answering
 
+# Ports handed out below the kernel's ephemeral range (32768 and up on Linux), so an
+# outgoing connection never takes one between the hand-out and the server's bind; each
+# test process (pytest-xdist's gw0, gw1…, or a plain run) draws from a block of its own,
+# so two processes running side by side never get the same port.
+_FIRST_PORT, _BLOCK = 20000, 1000
+_BLOCKS = 12
+_cursor: dict[str, int] = {}
+
+
+def _block_start() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
+    slot = index if index is not None and index < _BLOCKS - 4 else _BLOCKS - 4 + os.getpid() % 4
+    return _FIRST_PORT + slot * _BLOCK
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody listens on, not handed out before by this process."""
+    start = _block_start()
+    for _ in range(_BLOCK):
+        offset = _cursor.get("next", 0)
+        _cursor["next"] = (offset + 1) % _BLOCK
+        port = start + offset
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {start}..{start + _BLOCK - 1}")
 
 
 def wait_until_ok(url: str, timeout: float,

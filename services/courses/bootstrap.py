@@ -21,7 +21,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-DEFINITION = ServiceDefinition(
+DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="courses",
     app_spec="services.courses.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",

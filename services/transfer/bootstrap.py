@@ -4,7 +4,7 @@ from pathlib import Path
 from contracts.events import CATALOGUE
 from servicekit.service import ServiceDefinition
 
-DEFINITION = ServiceDefinition(
+DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="transfer",
     app_spec="services.transfer.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from gateway.app import create_app
 from servicekit.settings import SERVICES, Settings
+from servicekit.testing.processes import free_port
 from servicekit.testing.tokens import TokenSigner
 
 ISSUER = "https://gateway.test"
@@ -168,10 +169,7 @@ def services(fake_services: dict[str, FakeService]) -> dict[str, FakeService]:
 @pytest.fixture
 def closed_url() -> str:
     """A port nobody listens on: connections are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture
