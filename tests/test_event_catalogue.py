@@ -84,7 +84,7 @@ def test_each_type_is_a_constant_of_its_producers_module_and_nowhere_else() -> N
     """``<producer>.<aggregate>.<what>.v1`` is ``<AGGREGATE>_<WHAT>`` in
     contracts/events/<producer>.py (``_V<N>`` from the second version), with its schema."""
     modules = {info.name for info in pkgutil.iter_modules(contracts.events.__path__)}
-    assert modules - {"common"} == {"accounts", "sso"} == set(CATALOGUE.producers())
+    assert modules - {"common"} == {"accounts", "courses", "sso"} == set(CATALOGUE.producers())
     for producer in ("accounts", "sso"):
         module = importlib.import_module(f"contracts.events.{producer}")
         assert PRODUCERS[producer] is module.SCHEMAS

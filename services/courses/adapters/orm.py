@@ -1,5 +1,19 @@
 """The courses database. Migrations in ``migrations/`` create exactly these tables."""
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
@@ -39,4 +53,78 @@ routing_rule_replica = Table(
     Column("fixed_authority_code", String(16), nullable=True),
     Column("effective_from", Date, nullable=False),
     Column("version", Integer, nullable=False),
+)
+
+# A run of sessions of one course; ``one_session_per_teacher``: a teacher holds at most
+# one session of it (R-CRS-4, ``duplicate-session``).
+course_series = Table(
+    "course_series", metadata,
+    Column("series_id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("one_session_per_teacher", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A course (R-CRS-1): draft → submitted → approved | returned (→ submitted again) → …
+# closed (locked). ``starts_on``/``ends_on`` span its meetings; ``hours`` has one decimal.
+courses = Table(
+    "courses", metadata,
+    Column("course_id", String(36), primary_key=True),
+    Column("code", String(24), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("unit_code", String(32), nullable=False),
+    Column("organiser_account_id", String(36), nullable=False),
+    Column("audiences", JSON, nullable=False),
+    Column("class_type", String(32), nullable=False),
+    Column("nature", String(32), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("subcategory", String(32), nullable=False),
+    Column("subject", String(32), nullable=False),
+    Column("time_slot", String(32), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("county_code", String(8), nullable=False),
+    Column("lecturers", JSON, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("enrolment_opens_at", UtcDateTime, nullable=False),
+    Column("enrolment_closes_at", UtcDateTime, nullable=False),
+    Column("organiser_accepts", Boolean, nullable=False),
+    Column("fairness", String(16), nullable=False),  # first_come | lottery
+    Column("series_id", String(36), ForeignKey("course_series.series_id"), nullable=True,
+           index=True),
+    # Routed at submission (R-CRS-3): the authority whose reviewers see it in their queue.
+    Column("reviewing_authority_code", String(16), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=True),
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    CheckConstraint("capacity > 0", name="ck_courses_capacity_positive"),
+    CheckConstraint("hours > 0", name="ck_courses_hours_positive"),
+    CheckConstraint("enrolment_opens_at < enrolment_closes_at", name="ck_courses_window_ordered"),
+    Index("ix_courses_unit_status", "unit_code", "status"),
+    Index("ix_courses_status_starts_on", "status", "starts_on"),
+    Index("ix_courses_reviewer_queue", "reviewing_authority_code", "status", "submitted_at"),
+)
+
+# A teacher's place in a course (R-CRS-4): one row per course and teacher, whatever its
+# state (enrolled, waitlisted, pending, applied, declined, cancelled, not drawn…);
+# ``arrival`` is the course's sequence number of the attempt that made it.
+enrolments = Table(
+    "enrolments", metadata,
+    Column("enrolment_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("arrival", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("course_id", "account_id", name="uq_enrolments_course_account"),
+    UniqueConstraint("course_id", "arrival", name="uq_enrolments_course_arrival"),
+    Index("ix_enrolments_course_status", "course_id", "status"),
 )
