@@ -3,9 +3,9 @@ AES-GCM ciphertext for the audited export, and nothing else.
 
 Keys come from settings: ``NATIONAL_ID_HASH_KEY`` and ``NATIONAL_ID_ENCRYPTION_KEY``
 (generated locally in the embedded default, required in production). Each is stretched
-to 32 bytes with HKDF, so any long random secret will do. The encryption key's id is
-derived from the key itself and stored with every ciphertext: to rotate, set a new
-``NATIONAL_ID_ENCRYPTION_KEY`` and list the old secrets in
+to 32 bytes with HKDF (servicekit/keyring.py), so any long random secret will do. The
+ciphertext is sealed by the kit's keyring, whose key id is stored with every ciphertext:
+to rotate, set a new ``NATIONAL_ID_ENCRYPTION_KEY`` and list the old secrets in
 ``NATIONAL_ID_RETIRED_ENCRYPTION_KEYS`` (comma-separated) until the rows are re-encrypted
 (``python -m services.accounts reencrypt-national-ids``, handlers/key_rotation.py).
 The hash key rotates too: the key in force before the current one, set as
@@ -14,38 +14,33 @@ The hash key rotates too: the key in force before the current one, set as
 every row to the current key (``lookup_hash``, the only one ever written).
 
 The ciphertext is bound to its account (the account id is the associated data), so a
-ciphertext copied onto another row does not decrypt."""
+ciphertext copied onto another row does not decrypt.
+
+A process keeps one vault, built from its settings by ``national_id_vault`` (the
+service's components hold it)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from servicekit.keyring import NONCE_BYTES, CannotOpen, Keyring, Sealed, derive_key
 from servicekit.service import Runtime
-from servicekit.settings import InvalidSetting
+from servicekit.settings import InvalidSetting, Settings
 
-NONCE_BYTES = 12
+__all__ = ["NONCE_BYTES", "NationalIdVault", "Sealed", "UnknownKey", "national_id_vault",
+           "vault_for"]
+
 _SHA256_BLOCK = 64
 _INNER_PAD, _OUTER_PAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))
 _HASH_INFO = b"inservice accounts national-id lookup hash v1"
 _ENCRYPTION_INFO = b"inservice accounts national-id encryption v1"
 
 
-class UnknownKey(LookupError):
-    """A ciphertext names a key that is not configured (retired too early)."""
-
-
-def _derive(secret: str, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret.encode())
+class UnknownKey(CannotOpen, LookupError):
+    """A ciphertext that does not open: it names a key that is not configured (retired too
+    early), or it is not this account's."""
 
 
 def _hmac_pads(key: bytes) -> tuple[Any, Any]:
@@ -57,32 +52,18 @@ def _hmac_pads(key: bytes) -> tuple[Any, Any]:
     return (hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD)))
 
 
-def key_id(key: bytes) -> str:
-    return hmac.new(key, b"key id", hashlib.sha256).hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class Sealed:
-    key_id: str
-    ciphertext: bytes  # nonce ‖ ciphertext ‖ tag
-
-
 class NationalIdVault:
     def __init__(self, hash_secret: str, encryption_secret: str,
                  retired_secrets: tuple[str, ...] = (),
                  previous_hash_secret: str | None = None) -> None:
-        self._hash_key = _derive(hash_secret, _HASH_INFO)
+        self._hash_key = derive_key(hash_secret, _HASH_INFO)
         self._hash_pads = _hmac_pads(self._hash_key)
         # Derived exactly as the current key was when it was current, or nothing would match.
-        previous = _derive(previous_hash_secret, _HASH_INFO) if previous_hash_secret else None
+        previous = derive_key(previous_hash_secret, _HASH_INFO) if previous_hash_secret else None
         # The same secret set twice is no rotation: one hash per number, not two equal ones.
         self._previous_hash_key = previous if previous != self._hash_key else None
-        current = _derive(encryption_secret, _ENCRYPTION_INFO)
-        self.current_key_id = key_id(current)
-        self._ciphers = {key_id(k): AESGCM(k) for k in
-                         (_derive(s, _ENCRYPTION_INFO) for s in retired_secrets)}
-        self._ciphers[self.current_key_id] = AESGCM(current)
-        self._current = self._ciphers[self.current_key_id]
+        self._keyring = Keyring(_ENCRYPTION_INFO, encryption_secret, retired_secrets)
+        self.current_key_id = self._keyring.current_key_id
 
     @property
     def has_previous_hash_key(self) -> bool:
@@ -117,19 +98,13 @@ class NationalIdVault:
 
     def seal(self, account_id: str, number: str, nonce: bytes | None = None) -> Sealed:
         """``nonce``: 12 fresh random bytes; bulk imports pass slices of one big read."""
-        nonce = nonce or os.urandom(NONCE_BYTES)
-        return Sealed(self.current_key_id,
-                      nonce + self._current.encrypt(nonce, number.encode(), account_id.encode()))
+        return self._keyring.seal(number.encode(), account_id.encode(), nonce)
 
     def open(self, account_id: str, sealed: Sealed) -> str:
-        cipher = self._ciphers.get(sealed.key_id)
-        if cipher is None:
-            raise UnknownKey(f"no encryption key with id {sealed.key_id} is configured")
-        nonce, body = sealed.ciphertext[:NONCE_BYTES], sealed.ciphertext[NONCE_BYTES:]
         try:
-            return cipher.decrypt(nonce, body, account_id.encode()).decode()
-        except InvalidTag:
-            raise UnknownKey("the ciphertext does not belong to this account or key") from None
+            return self._keyring.open(sealed, account_id.encode()).decode()
+        except CannotOpen as error:
+            raise UnknownKey(str(error)) from None
 
     def reseal(self, account_id: str, sealed: Sealed) -> Sealed:
         """The same number under the current key with a fresh nonce, for finishing a key
@@ -137,22 +112,21 @@ class NationalIdVault:
         return self.seal(account_id, self.open(account_id, sealed))
 
 
-_VAULTS: weakref.WeakKeyDictionary[Runtime, NationalIdVault] = weakref.WeakKeyDictionary()
+def national_id_vault(settings: Settings) -> NationalIdVault:
+    """The vault ``settings`` configure; a process builds it once (the accounts
+    components), on first use, so processes that never touch a national ID (the relay)
+    start without the keys. In production a missing key raises MissingSecret."""
+    previous_hash = settings.earlier_secrets("NATIONAL_ID_PREVIOUS_HASH_KEY")
+    if len(previous_hash) > 1:
+        raise InvalidSetting("NATIONAL_ID_PREVIOUS_HASH_KEY holds one secret: finish one "
+                             "hash key rotation before the next")
+    return NationalIdVault(settings.secret("NATIONAL_ID_HASH_KEY"),
+                           settings.secret("NATIONAL_ID_ENCRYPTION_KEY"),
+                           settings.earlier_secrets("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS"),
+                           previous_hash[0] if previous_hash else None)
 
 
 def vault_for(runtime: Runtime) -> NationalIdVault:
-    """Built on first use, so processes that never touch a national ID (the relay) start
-    without the keys; in production a missing key stops the first use with MissingSecret."""
-    vault = _VAULTS.get(runtime)
-    if vault is None:
-        settings = runtime.settings
-        previous_hash = settings.earlier_secrets("NATIONAL_ID_PREVIOUS_HASH_KEY")
-        if len(previous_hash) > 1:
-            raise InvalidSetting("NATIONAL_ID_PREVIOUS_HASH_KEY holds one secret: finish one "
-                                 "hash key rotation before the next")
-        vault = NationalIdVault(settings.secret("NATIONAL_ID_HASH_KEY"),
-                                settings.secret("NATIONAL_ID_ENCRYPTION_KEY"),
-                                settings.earlier_secrets("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS"),
-                                previous_hash[0] if previous_hash else None)
-        _VAULTS[runtime] = vault
-    return vault
+    """A vault from ``runtime``'s settings, built anew at each call (no registry): for
+    one-off commands and the callers not yet given the components' vault."""
+    return national_id_vault(runtime.settings)

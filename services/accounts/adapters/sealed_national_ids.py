@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.accounts.adapters.national_id_vault import Sealed
+from servicekit.keyring import Sealed
 from services.accounts.adapters.orm import accounts
 
 

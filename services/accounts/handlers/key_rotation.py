@@ -2,7 +2,7 @@
 an older key is opened and sealed again under the current one, with a fresh nonce, so the
 retired secret can be dropped afterwards.
 
-Batch by batch (servicekit.batches), each in its own transaction: 300,000 teachers never
+Batch by batch (the kit keyring's ``reseal_in_batches``), each in its own transaction: 300,000 teachers never
 sit in one, and a run that stops (a deployment, a crash) loses at most one batch; the
 next run picks up the rows still under an old key. A row is rewritten only if it still
 holds what was read, so an import or an edit meanwhile is never overwritten. A row whose key is not configured
@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicekit.batches import BatchRewrite, Unreadable
+from servicekit.keyring import Sealed, reseal_in_batches
 from servicekit.service import Runtime
-from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
+from services.accounts.adapters.national_id_vault import vault_for
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
 
 log = logging.getLogger("services.accounts.key_rotation")
@@ -51,15 +51,14 @@ def reencrypt_national_ids(runtime: Runtime, batch_size: int = DEFAULT_BATCH) ->
     def page(session: Session, after: uuid.UUID | None, limit: int) -> list[SealedRow]:
         return SealedNationalIds(session).not_under(vault.current_key_id, after, limit)
 
-    def rewrite(session: Session, row: SealedRow) -> bool:
-        try:
-            resealed = vault.reseal(str(row.account_id), row.sealed)
-        except UnknownKey:
-            raise Unreadable(str(row.account_id)) from None
+    def reseal(row: SealedRow) -> Sealed:
+        return vault.reseal(str(row.account_id), row.sealed)  # UnknownKey: a CannotOpen
+
+    def replace(session: Session, row: SealedRow, resealed: Sealed) -> bool:
         return SealedNationalIds(session).replace(row.account_id, row.sealed, resealed)
 
-    run = BatchRewrite(page, lambda row: row.account_id, rewrite).run(runtime.database,
-                                                                       batch_size)
+    run = reseal_in_batches(runtime.database, batch_size, page=page,
+                            key=lambda row: row.account_id, reseal=reseal, replace=replace)
     result.reencrypted, result.changed_meanwhile = run.rewritten, run.changed_meanwhile
     result.unreadable, result.unreadable_account_ids = run.unreadable, run.unreadable_ids
     with runtime.database.session() as session:
