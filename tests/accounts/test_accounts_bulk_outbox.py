@@ -9,9 +9,9 @@ from accounts_helpers import outbox_events
 from contracts.events import CATALOGUE
 from contracts.events.accounts import ACCOUNT_CREATED as TYPE
 from servicekit import context
+from servicekit.bus import bulk_outbox
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox, uuid4_strings
 from servicekit.events import Envelope
-from services.accounts.adapters import bulk_outbox
-from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
 
 
 def data(number: int) -> dict:
@@ -21,9 +21,9 @@ def data(number: int) -> dict:
 
 
 def test_fast_envelopes_equal_the_kits_and_travel(accounts, monkeypatch) -> None:
-    monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 2)
     with context.correlation("import-0001"):
-        events = BulkOutbox(accounts.outbox)
+        events = SpotCheckedBulkOutbox(accounts.outbox)
         events.add_many(TYPE, [data(n) for n in range(5)])
         with accounts.database.session() as session:
             assert events.write(session) == 5
@@ -50,7 +50,7 @@ def test_generated_ids_are_version_4_uuids() -> None:
 
 def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypatch) -> None:
     from services.accounts.handlers.events import new_teacher_data, new_teacher_json
-    monkeypatch.setattr(bulk_outbox, "VALIDATED", 2)
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 2)
     arguments = [(str(uuid.uuid4()), f"teacher{n:05d}", f'王"小明"\\{n}\t\u2028', email,
                   "353301", county) for n, (email, county) in enumerate(
                       [("a@b.example", "TPE"), (None, "TPE"), ("x@y.example", None),
@@ -59,7 +59,7 @@ def test_events_made_from_arguments_equal_those_added_as_data(accounts, monkeypa
         assert new_teacher_json(*args) == json.dumps(new_teacher_data(*args), ensure_ascii=False,
                                                      separators=(",", ":"))
     with context.correlation("import-0002"):
-        made, added = BulkOutbox(accounts.outbox), BulkOutbox(accounts.outbox)
+        made, added = SpotCheckedBulkOutbox(accounts.outbox), SpotCheckedBulkOutbox(accounts.outbox)
         made.add_many_made(TYPE, arguments, new_teacher_data, new_teacher_json)
         added.add_many(TYPE, [new_teacher_data(*args) for args in arguments])
         with accounts.database.session() as session:

@@ -138,9 +138,9 @@ def test_hashes_made_in_bulk_are_the_hashes_made_one_by_one() -> None:
 
 
 def test_events_still_being_stored_are_abandoned_with_the_transaction(runtime) -> None:
-    from services.accounts.adapters.bulk_outbox import BulkOutbox
+    from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox
     before = outbox_count(runtime)
-    events = BulkOutbox(runtime.outbox)
+    events = SpotCheckedBulkOutbox(runtime.outbox)
     events.add_many(ACCOUNT_CREATED, [{
         "account_id": f"5f0c9d1e-0000-4000-8000-{n:012d}", "login": f"teacher{n:05d}",
         "kind": "teacher", "status": "enabled", "display_name": "王", "email": None,

@@ -22,8 +22,8 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
+from servicekit import copy_text
 from servicekit.dml import rows_changed
-from services.accounts.adapters import copy_text
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.national_id_vault import Sealed
 from services.accounts.adapters.orm import accounts, teacher_past_schools

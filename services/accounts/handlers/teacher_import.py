@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 
 from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit import context
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox, uuid4_strings
 from servicekit.problems import Problem
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.accounts_repo import AccountRepository
-from services.accounts.adapters.bulk_outbox import BulkOutbox, uuid4_strings
 from services.accounts.adapters.import_history import (
     APPLIED,
     REFUSED,
@@ -279,7 +279,7 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
         writer.update([(known.account_id, change) for known, change in changes], now)
         import_id = None if source is None else uuid.uuid4()
         TransferLog(session).add(_transfers(principal, changes, schools, import_id, now))
-        events = BulkOutbox(runtime.outbox)
+        events = SpotCheckedBulkOutbox(runtime.outbox, runtime.clock)
         _record_changes(events, changes, schools)
         events.add_many_made(ACCOUNT_CREATED, [
             (t.account_id, t.login, t.display_name, t.email, t.unit_code,
@@ -395,8 +395,8 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
     return plan
 
 
-def _record_changes(events: BulkOutbox, changes: list[tuple[KnownTeacher, TeacherChange]],
-                    schools: dict[str, Unit]) -> None:
+def _record_changes(events: SpotCheckedBulkOutbox,
+                    changes: list[tuple[KnownTeacher, TeacherChange]], schools: dict[str, Unit]) -> None:
     for teacher, change in changes:
         events.add(ACCOUNT_UPDATED, account_data(Account(
             teacher.account_id, teacher.login, TEACHER, teacher.status,  # type: ignore[arg-type]  # text id: account_data prints it

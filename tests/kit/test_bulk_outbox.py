@@ -1,0 +1,82 @@
+"""The kit's bulk outbox (servicekit/bus/bulk_outbox.py) validates what its name says: the
+first ``CHECKED_PER_TYPE`` events of each type against the contract, the rest not; its
+envelopes are otherwise the kit outbox's (tests/accounts/test_accounts_bulk_outbox.py
+holds the JSON equal)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from contracts.events import CATALOGUE
+from contracts.events.accounts import ACCOUNT_CREATED
+from contracts.events.sso import ACCOUNT_SIGNED_IN
+from servicekit.bus import bulk_outbox
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox
+from servicekit.bus.outbox import Outbox
+from servicekit.bus.tables import metadata, outbox
+from servicekit.clock import FixedClock
+from servicekit.db import Database
+from servicekit.events import InvalidEvent
+
+MOMENT = datetime(2026, 12, 3, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path):  # type: ignore[no-untyped-def]
+    made = Database(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+    metadata.create_all(made.engine)
+    yield made
+    made.dispose()
+
+
+def teacher(number: int, **changes: object) -> dict[str, object]:
+    return {"account_id": str(uuid.uuid4()), "login": f"teacher{number:05d}",
+            "kind": "teacher", "status": "enabled", "display_name": "王小明", "email": None,
+            "unit_code": "353301", "authority_code": None, "county_code": "TPE", "version": 1,
+            **changes}
+
+
+def written(database: Database, events: SpotCheckedBulkOutbox) -> int:
+    with database.session() as session:
+        return events.write(session)
+
+
+def test_an_invalid_event_among_the_first_of_its_type_fails_the_write(database, monkeypatch) -> None:
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 3)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2), teacher(3, kind="robot")])
+    with pytest.raises(InvalidEvent, match="kind"):
+        written(database, events)
+    with database.session() as session:
+        assert session.scalar(select(outbox.c.event_id)) is None  # nothing was stored
+
+
+def test_events_after_the_first_of_their_type_are_not_validated(database, monkeypatch) -> None:
+    """What the name warns of: the caller vouches for these (checked with their rows)."""
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 3)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2)])
+    events.add_many(ACCOUNT_CREATED, [teacher(3), teacher(4, kind="robot")])  # 4th: unchecked
+    assert written(database, events) == 4
+
+
+def test_another_producers_type_is_refused_even_in_bulk(database) -> None:
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
+    events.add(ACCOUNT_SIGNED_IN, {"account_id": str(uuid.uuid4())})
+    with pytest.raises(InvalidEvent, match="may not record"):
+        written(database, events)
+
+
+def test_every_event_is_recorded_at_the_clocks_moment(database, monkeypatch) -> None:
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 1)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), FixedClock(MOMENT))
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2)])
+    assert written(database, events) == 2
+    with database.session() as session:
+        rows = session.execute(select(outbox.c.body, outbox.c.recorded_at)).all()
+    assert [row.recorded_at for row in rows] == [MOMENT, MOMENT]
+    assert [datetime.fromisoformat(json.loads(row.body)["time"]) for row in rows] == [MOMENT] * 2
