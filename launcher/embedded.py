@@ -15,6 +15,7 @@ from servicekit.cli import consume, migrate
 from servicekit.logs import configure_logging
 from servicekit.service import Runtime
 from servicekit.settings import Settings
+from servicekit.web import app_for
 
 log = logging.getLogger("launcher")
 
@@ -39,9 +40,9 @@ class EmbeddedPlatform:
             for subscription in runtime.subscriptions():
                 self._background(f"{subscription.queue.name}-consumer", consume,
                                  runtime, subscription, self.stop)
-            app = __import__(runtime.definition.app_spec.split(":")[0],
-                             fromlist=["create_app"]).create_app(runtime.settings)
-            self._serve(app, runtime.settings)
+            # The app on this same runtime: one engine per service, shared with its
+            # relay and consumers.
+            self._serve(app_for(runtime), runtime.settings)
         if self.seed:
             for runtime in self.runtimes:
                 if runtime.definition.seed_demo is not None:

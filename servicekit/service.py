@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
@@ -26,6 +26,11 @@ from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
 from servicekit.events import Catalogue
 from servicekit.settings import Settings, parse_positive_int
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from servicekit.api import ServiceApi
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,26 @@ Components = TypeVar("Components")
 
 
 @dataclass(frozen=True)
+class WebApp:
+    """A service's HTTP face, from which the kit builds its app on a runtime
+    (``servicekit.web.app_for``): the same app for gunicorn, the embedded platform and
+    the tests."""
+    api: ServiceApi
+    title: str
+    # Run on each new app with its runtime: what the service adds to the kit's app (sso's
+    # own token verifier), or must find before it serves (accounts' national-ID keys).
+    extend: Callable[[Flask, Runtime[Any]], None] | None = None
+
+
+@dataclass(frozen=True)
 class ServiceDefinition(Generic[Components]):
     name: str
-    app_spec: str  # "services.<name>.app:create_app()", what gunicorn loads
+    # What gunicorn loads, "services.<name>.app:create_app()": the app module's
+    # ``service_app_factory(DEFINITION)``, which builds the app from ``web``.
+    app_spec: str
     migrations_dir: Path
     catalogue: Catalogue
+    web: WebApp | None = None
     # Built per runtime (handlers may need the runtime's settings).
     subscriptions: Callable[[Runtime], list[Subscription]] = field(default=lambda _r: [])
     # Run by ``migrate`` after the schema is current, in every mode: reference data that

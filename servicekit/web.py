@@ -113,16 +113,27 @@ def create_service_app(runtime: Runtime, api: ServiceApi, title: str) -> Flask:
     return app
 
 
+def app_for(runtime: Runtime) -> Flask:
+    """The web app of ``runtime``'s service, on that runtime (its engine, its components),
+    as its definition's ``web`` describes it."""
+    web = runtime.definition.web
+    if web is None:
+        raise LookupError(f"the {runtime.definition.name} service declares no web app")
+    app = create_service_app(runtime, web.api, web.title)
+    if web.extend is not None:
+        web.extend(app, runtime)
+    return app
+
+
 def current_runtime() -> Runtime:
     from flask import current_app
     return current_app.extensions["runtime"]
 
 
-def service_app_factory(definition: ServiceDefinition, api: ServiceApi,
-                        title: str) -> Callable[..., Flask]:
-    """The ``create_app`` a service's ``app.py`` exposes to gunicorn and to tests."""
+def service_app_factory(definition: ServiceDefinition) -> Callable[..., Flask]:
+    """The ``create_app`` a service's ``app.py`` exposes to gunicorn and to tests: a new
+    runtime from ``settings`` (or the environment), and ``app_for`` it."""
     def create_app(settings: Settings | None = None) -> Flask:
         from servicekit.service import Runtime
-        runtime = Runtime(definition, settings or Settings.from_env(definition.name))
-        return create_service_app(runtime, api, title)
+        return app_for(Runtime(definition, settings or Settings.from_env(definition.name)))
     return create_app

@@ -1,10 +1,14 @@
 """Composition root of the accounts service."""
 from pathlib import Path
 
+from flask import Flask
+
 from contracts.events import CATALOGUE
 from contracts.events.sso import ACCOUNT_SIGNED_IN, COUNTY_PROFILE_RECEIVED
 from servicekit.bus.consumer import Subscription
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, WebApp
+from services.accounts.adapters.national_id_vault import vault_for
+from services.accounts.api import api
 from services.accounts.commands import COMMANDS
 from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
@@ -17,11 +21,19 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
+def require_national_id_keys(_app: Flask, runtime: Runtime) -> None:
+    """In production the web app refuses to start without the national-ID keys rather
+    than fail on the first teacher it meets."""
+    if not runtime.settings.embedded:
+        vault_for(runtime)
+
+
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="accounts",
     app_spec="services.accounts.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    web=WebApp(api, "Accounts", extend=require_national_id_keys),
     subscriptions=subscriptions,
     after_migrate=seed_reference_data,
     seed_demo=seed_demo,

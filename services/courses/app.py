@@ -1,5 +1,4 @@
 from servicekit.web import service_app_factory
-from services.courses.api import api
 from services.courses.bootstrap import DEFINITION
 
-create_app = service_app_factory(DEFINITION, api, "Courses")
+create_app = service_app_factory(DEFINITION)

@@ -9,7 +9,8 @@ from contracts.events.accounts import (
     UNIT_UPDATED,
 )
 from servicekit.bus.consumer import Subscription
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, WebApp
+from services.courses.api import api
 from services.courses.handlers import replica
 
 
@@ -26,5 +27,6 @@ DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     app_spec="services.courses.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    web=WebApp(api, "Courses"),
     subscriptions=subscriptions,
 )

@@ -1,20 +1,4 @@
-from flask import Flask
-
-from servicekit.service import Runtime
-from servicekit.settings import Settings
-from servicekit.web import create_service_app
-from services.sso.api import api
+from servicekit.web import service_app_factory
 from services.sso.bootstrap import DEFINITION
-from services.sso.context import sso_of
 
-
-def create_app(settings: Settings | None = None) -> Flask:
-    runtime = Runtime(DEFINITION, settings or Settings.from_env(DEFINITION.name))
-    sso = sso_of(runtime)
-    if not runtime.settings.embedded:
-        sso.config.require_secrets()
-    app = create_service_app(runtime, api, "Sign-on")
-    # The kit's strict verifier, on this service's own keys read from its own table: the
-    # sso service does not fetch its own JWKS over HTTP.
-    app.extensions["token_verifier"] = sso.api_verifier
-    return app
+create_app = service_app_factory(DEFINITION)

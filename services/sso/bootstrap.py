@@ -1,9 +1,12 @@
 """Composition root of the sso service."""
 from pathlib import Path
 
+from flask import Flask
+
 from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, WebApp
+from services.sso.api import api
 from services.sso.commands import COMMANDS
 from services.sso.context import sso_of
 from services.sso.handlers import replica
@@ -15,11 +18,22 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
+def extend_app(app: Flask, runtime: Runtime) -> None:
+    """Outside the embedded default the app refuses to start without its secrets. The
+    kit's strict verifier runs on this service's own keys, read from its own table: the
+    sso service does not fetch its own JWKS over HTTP."""
+    sso = sso_of(runtime)
+    if not runtime.settings.embedded:
+        sso.config.require_secrets()
+    app.extensions["token_verifier"] = sso.api_verifier
+
+
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="sso",
     app_spec="services.sso.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    web=WebApp(api, "Sign-on", extend=extend_app),
     subscriptions=subscriptions,
     seed_demo=seed_demo,
     commands=COMMANDS,

@@ -1,5 +1,4 @@
 from servicekit.web import service_app_factory
-from services.transfer.api import api
 from services.transfer.bootstrap import DEFINITION
 
-create_app = service_app_factory(DEFINITION, api, "Transfer")
+create_app = service_app_factory(DEFINITION)

@@ -2,11 +2,13 @@
 from pathlib import Path
 
 from contracts.events import CATALOGUE
-from servicekit.service import ServiceDefinition
+from servicekit.service import ServiceDefinition, WebApp
+from services.transfer.api import api
 
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="transfer",
     app_spec="services.transfer.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
+    web=WebApp(api, "Transfer"),
 )
