@@ -83,7 +83,9 @@ class ServiceDefinition(Generic[Components]):
     app_spec: str
     migrations_dir: Path
     catalogue: Catalogue
-    web: WebApp | None = None
+    # The web app's description, made on demand: a web process imports the HTTP layer
+    # (its routes and schemas), a relay or consumer never does.
+    web: Callable[[], WebApp] | None = None
     # Built per runtime (handlers may need the runtime's settings).
     subscriptions: Callable[[Runtime], list[Subscription]] = field(default=lambda _r: [])
     # Run by ``migrate`` after the schema is current, in every mode: reference data that

@@ -116,9 +116,9 @@ def create_service_app(runtime: Runtime, api: ServiceApi, title: str) -> Flask:
 def app_for(runtime: Runtime) -> Flask:
     """The web app of ``runtime``'s service, on that runtime (its engine, its components),
     as its definition's ``web`` describes it."""
-    web = runtime.definition.web
-    if web is None:
+    if runtime.definition.web is None:
         raise LookupError(f"the {runtime.definition.name} service declares no web app")
+    web = runtime.definition.web()
     app = create_service_app(runtime, web.api, web.title)
     if web.extend is not None:
         web.extend(app, runtime)

@@ -8,7 +8,6 @@ from contracts.events.sso import ACCOUNT_SIGNED_IN, COUNTY_PROFILE_RECEIVED
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition, WebApp
 from services.accounts.adapters.national_id_vault import vault_for
-from services.accounts.api import api
 from services.accounts.commands import COMMANDS
 from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
@@ -28,12 +27,17 @@ def require_national_id_keys(_app: Flask, runtime: Runtime) -> None:
         vault_for(runtime)
 
 
+def web() -> WebApp:
+    from services.accounts.api import api  # here: only a web process loads the HTTP layer
+    return WebApp(api, "Accounts", extend=require_national_id_keys)
+
+
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="accounts",
     app_spec="services.accounts.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
-    web=WebApp(api, "Accounts", extend=require_national_id_keys),
+    web=web,
     subscriptions=subscriptions,
     after_migrate=seed_reference_data,
     seed_demo=seed_demo,

@@ -10,7 +10,6 @@ from contracts.events.accounts import (
 )
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition, WebApp
-from services.courses.api import api
 from services.courses.handlers import replica
 
 
@@ -22,11 +21,16 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
+def web() -> WebApp:
+    from services.courses.api import api  # here: only a web process loads the HTTP layer
+    return WebApp(api, "Courses")
+
+
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="courses",
     app_spec="services.courses.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
-    web=WebApp(api, "Courses"),
+    web=web,
     subscriptions=subscriptions,
 )

@@ -6,7 +6,6 @@ from flask import Flask
 from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition, WebApp
-from services.sso.api import api
 from services.sso.commands import COMMANDS
 from services.sso.context import sso_of
 from services.sso.handlers import replica
@@ -28,12 +27,17 @@ def extend_app(app: Flask, runtime: Runtime) -> None:
     app.extensions["token_verifier"] = sso.api_verifier
 
 
+def web() -> WebApp:
+    from services.sso.api import api  # here: only a web process loads the HTTP layer
+    return WebApp(api, "Sign-on", extend=extend_app)
+
+
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="sso",
     app_spec="services.sso.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
-    web=WebApp(api, "Sign-on", extend=extend_app),
+    web=web,
     subscriptions=subscriptions,
     seed_demo=seed_demo,
     commands=COMMANDS,

@@ -3,12 +3,17 @@ from pathlib import Path
 
 from contracts.events import CATALOGUE
 from servicekit.service import ServiceDefinition, WebApp
-from services.transfer.api import api
+
+
+def web() -> WebApp:
+    from services.transfer.api import api  # here: only a web process loads the HTTP layer
+    return WebApp(api, "Transfer")
+
 
 DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     name="transfer",
     app_spec="services.transfer.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
-    web=WebApp(api, "Transfer"),
+    web=web,
 )
