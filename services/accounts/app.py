@@ -2,7 +2,6 @@ from flask import Flask
 
 from servicekit.settings import Settings
 from servicekit.web import service_app_factory
-from services.accounts.adapters.national_id_vault import vault_for
 from services.accounts.api import api
 from services.accounts.bootstrap import DEFINITION
 
@@ -15,5 +14,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = _create_app(settings)
     runtime = app.extensions["runtime"]
     if not runtime.settings.embedded:
-        vault_for(runtime)
+        runtime.components.vault  # noqa: B018 -- built now, so a missing key stops the start
     return app

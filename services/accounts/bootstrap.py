@@ -6,6 +6,7 @@ from contracts.events.sso import ACCOUNT_SIGNED_IN, COUNTY_PROFILE_RECEIVED
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
 from services.accounts.commands import COMMANDS
+from services.accounts.components import AccountsComponents
 from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
 from services.accounts.seed import seed_demo
@@ -17,7 +18,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[AccountsComponents] = ServiceDefinition(
     name="accounts",
     app_spec="services.accounts.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
@@ -26,4 +27,5 @@ DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     after_migrate=seed_reference_data,
     seed_demo=seed_demo,
     commands=COMMANDS,
+    components=AccountsComponents,
 )
