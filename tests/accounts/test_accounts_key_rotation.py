@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
+from accounts_helpers import (
+    OPERATOR,
+    database_lost_at_call,
+    make_runtime,
+    schools,
+    teacher_id,
+    vault,
+    work,
+)
 from sqlalchemy import select, update
 
 from servicekit.service import Runtime
@@ -48,7 +56,7 @@ def runtime_with(embedded) -> Factory:
 def add_teachers(runtime: Runtime, count: int, start: int = 1) -> dict[uuid.UUID, str]:
     """``count`` new teachers: account id → national ID."""
     numbers = [teacher_id(n) for n in range(start, start + count)]
-    report = import_rows(runtime, OPERATOR, enumerate(
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, enumerate(
         [{"national_id": number, "name": f"教師{n}", "school_code": "353301"}
          for n, number in enumerate(numbers, start=start)], start=1))
     assert report.counts["created"] == count, report.counts
@@ -65,7 +73,7 @@ def sealed_rows(runtime: Runtime) -> dict[uuid.UUID, Sealed]:
 
 
 def exported(runtime: Runtime, teachers: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
-    answer = export_national_ids(runtime, OPERATOR, list(teachers), REASON)
+    answer = export_national_ids(work(runtime), runtime.clock, vault(runtime), OPERATOR, list(teachers), REASON)
     return {t["account_id"]: t["national_id"] for t in answer["teachers"]}
 
 
