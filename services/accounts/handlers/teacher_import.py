@@ -42,7 +42,7 @@ from services.accounts.adapters.import_history import (
 )
 from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault
 from services.accounts.adapters.teacher_files import MAX_FILE_BYTES, FileRefused, read
-from services.accounts.adapters.teacher_rows import check_row, national_id_keys, school_codes
+from services.accounts.adapters.teacher_rows import check_row, lookup_keys
 from services.accounts.adapters.teacher_writers import (
     ConcurrentChange,
     NewTeacher,
@@ -243,10 +243,10 @@ def _apply(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault, princi
         writer.lock()
         # Every national ID and school code as check_row will make them, looked up before
         # any row is written (a query per chunk would find the database busy with the COPY).
-        keys = national_id_keys(raw for _, raw in numbered)
+        keys, codes = lookup_keys(raw for _, raw in numbered)
         numbers = list(dict.fromkeys(keys))
         hash_of, known = _known(writer, vault, numbers)
-        schools = uow.units.many(sorted(school_codes(raw for _, raw in numbered)), today)
+        schools = uow.units.many(sorted(codes), today)
         _add_current_schools(uow, schools, known.values(), today)
         # Reserving none locks the login counter until the commit: the logins are counted
         # here and the counter moved once at the end. No statement runs between two chunks,
