@@ -137,7 +137,7 @@ def export_national_ids(uow: AccountsUnitOfWork, clock: Clock, vault: NationalId
             try:
                 number = vault.open(str(account.account_id), sealed)
             except UnknownKey as error:
-                # No kind of refusal: a key we no longer hold is a fault of ours (500).
+                # No refusal of the caller's: a key we no longer hold is a fault of ours (no kind).
                 raise ApplicationError("national-id-unreadable",
                                        "A national ID cannot be decrypted", str(error),
                                        account_id=str(account_id)) from None

@@ -2,7 +2,7 @@
 
 A business account acts for its own unit, a reviewer for its own authority; operators
 and admins act for the whole network. A resource outside the caller's scope is answered
-as if it did not exist (404), so scope checks do not reveal what others have."""
+as if it did not exist (``NotFound``), so scope checks do not reveal what others have."""
 from __future__ import annotations
 
 from servicekit.errors import ApplicationError, Forbidden, Invalid, NotFound
