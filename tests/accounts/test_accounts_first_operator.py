@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from accounts_helpers import work
+from accounts_helpers import refusal, work
 
 from servicekit.errors import ApplicationError
 from services.accounts.adapters.operator_bootstraps import OperatorBootstraps
@@ -38,7 +38,7 @@ def test_two_runs_at_once_make_one_operator(pg_accounts, monkeypatch) -> None:
                                               login, login, f"{login}@moe.example.tw",
                                               run_by="t", os_user="t", host="h").login
         except ApplicationError as problem:
-            outcomes[login] = problem.type
+            outcomes[login] = refusal(problem).type
     threads = [threading.Thread(target=run, args=(login,)) for login in ("ops.a", "ops.b")]
     for thread in threads:
         thread.start()

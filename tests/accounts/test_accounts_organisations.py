@@ -123,7 +123,7 @@ def test_an_overlapping_transfer_is_refused_for_the_whole_batch(accounts) -> Non
     before = outbox_count(accounts)
     with pytest.raises(ApplicationError) as refused:  # two of these moved on 2017-01-01 already
         transfer_units(work(accounts), accounts.clock, TAICHUNG[3:8], "CHA", date(2016, 6, 1), "earlier")
-    problem = refused.value
+    problem = refusal(refused.value)
     assert (problem.status, problem.slug) == (409, "jurisdiction-change-overlaps")
     assert [u["unit_code"] for u in problem.extensions["units"]] == TAICHUNG[3:5]
     assert outbox_count(accounts) == before

@@ -115,7 +115,8 @@ def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, 
     def meanwhile(self, hashes):
         known = real(self, hashes)  # the import has read; another request commits a rename
         worker = threading.Thread(target=update_teacher, args=(
-            pg_accounts, OPERATOR, uuid.UUID(row.account_id), {"display_name": "手改"}))
+            work(pg_accounts), pg_accounts.clock, OPERATOR, uuid.UUID(row.account_id),
+            {"display_name": "手改"}))
         worker.start()
         worker.join(10)
         assert not worker.is_alive(), "the hand change waited for the import: rows are locked"
