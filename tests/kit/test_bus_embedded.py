@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.tables import inbox, outbox
+from servicekit.errors import Conflict
 from servicekit.events import Envelope
-from servicekit.problems import Problem
+from servicekit.problems import problem_of
 from services.accounts.handlers.units import register_unit
 from services.courses.adapters.orm import unit_replica
 from services.courses.handlers import replica
@@ -38,9 +39,9 @@ def deliver(courses, subscription=None, rounds: int = 1):
 
 def test_state_and_event_commit_together_and_a_refused_write_records_neither(accounts) -> None:
     register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "建國中學", "senior_high_school", "TPE")
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Conflict) as refused:
         register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "again", "senior_high_school", "TPE")
-    assert refused.value.slug == "unit-exists" and refused.value.status == 409
+    assert refused.value.slug == "unit-exists" and problem_of(refused.value).status == 409
     assert count(accounts, outbox) == 1  # the refused write left no event behind
 
 
