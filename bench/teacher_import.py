@@ -88,12 +88,15 @@ def _round(data: bytes, rows: int, first: bool) -> dict[str, float]:
         runtime = _runtime(url)
         try:
             measured["import_s"], report = _timed(
-                lambda: import_file(runtime, OPERATOR, "teachers.csv", data))
+                lambda: import_file(runtime.components.unit_of_work(), runtime.clock,
+                                    runtime.components.vault, OPERATOR, "teachers.csv", data))
             assert report.counts["created"] == rows, report.counts
             measured["floor_s"] = _write_floor(url)
             if first:
                 measured["resend_s"], again = _timed(
-                    lambda: import_file(runtime, OPERATOR, "teachers.csv", data))
+                    lambda: import_file(runtime.components.unit_of_work(), runtime.clock,
+                                        runtime.components.vault, OPERATOR, "teachers.csv",
+                                        data))
                 assert again.counts["unchanged"] == rows, again.counts
                 measured["server_floor_s"] = _server_write_floor(url)
         finally:
@@ -131,7 +134,8 @@ def _runtime(url: str) -> Runtime:
     runtime = Runtime(DEFINITION, Settings.from_env("accounts", {**os.environ, **environ}))
     migrate(runtime)
     for code, county in zip(SCHOOLS, ("TPE", "TPE", "TXG", "TNN"), strict=True):
-        register_unit(runtime, code, f"學校 {code}", "senior_high_school", county)
+        register_unit(runtime.components.unit_of_work(), runtime.clock, code, f"學校 {code}",
+                      "senior_high_school", county)
     return runtime
 
 

@@ -21,13 +21,13 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from servicekit import heartbeat, serving
+from servicekit import errors, heartbeat, serving
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
 from servicekit.bus.transport import Transport
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
-from servicekit.problems import Problem
+from servicekit.problems import Problem, problem_of
 from servicekit.service import Command, Runtime, ServiceDefinition, positive_int
 from servicekit.settings import Settings
 
@@ -90,7 +90,8 @@ def _one_off(runtime: Runtime, work: Callable[[], int]) -> int:
 def _own_command(command: Command, runtime: Runtime, args: argparse.Namespace) -> int:
     try:
         result = command.run(runtime, args)
-    except Problem as problem:
+    except (Problem, errors.ApplicationError) as refusal:
+        problem = refusal if isinstance(refusal, Problem) else problem_of(refusal)
         # A refusal the operator must read, and a script must see: the reason on stderr,
         # as problem+json, and a non-zero exit.
         print(f"{args.command}: {problem.title}: {problem.detail or ''}".rstrip(": "),

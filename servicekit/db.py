@@ -206,3 +206,11 @@ def _json_value(value: Any) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
     raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def advisory_xact_lock(session: Session, key: str) -> None:
+    """Waits for, then holds until the transaction ends, PostgreSQL's advisory lock named
+    ``key`` (one run of a job at a time: two imports, two first-operator runs). SQLite has
+    one writer at a time already: nothing to take there."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

@@ -62,6 +62,10 @@ class TooLarge(ApplicationError):
     """An upload or a batch over its limit."""
 
 
+class UnsupportedMedia(ApplicationError):
+    """The content is of a type this use case does not read (a file's format)."""
+
+
 class Unavailable(ApplicationError):
     """A server this use case needs (a partner, a county's system) does not answer."""
 

@@ -74,6 +74,7 @@ STATUS_OF_KIND: dict[type[errors.ApplicationError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.TooLarge: 413,
+    errors.UnsupportedMedia: 415,
     errors.Invalid: 422,
     errors.LimitReached: 429,
     errors.Unavailable: 503,

@@ -51,16 +51,23 @@ def relay_and_apply(accounts: Runtime, courses: Runtime) -> int:
 
 def the_seeds_history(accounts: Runtime) -> None:
     for code in TAICHUNG:
-        units.register_unit(accounts, code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
+        units.register_unit(accounts.components.unit_of_work(), accounts.clock,
+                            code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
                             "TXG", jurisdiction_from=date(2003, 1, 1))
-    units.register_unit(accounts, "TNN-TTU", "臺南市教師職業工會", "civic_group", "NETWORK", "TNN",
+    units.register_unit(accounts.components.unit_of_work(), accounts.clock,
+                        "TNN-TTU", "臺南市教師職業工會", "civic_group", "NETWORK", "TNN",
                         jurisdiction_from=date(2010, 1, 1))
-    units.register_unit(accounts, "413601", "臺北市大安國小", "elementary_school", "TPE",
+    units.register_unit(accounts.components.unit_of_work(), accounts.clock,
+                        "413601", "臺北市大安國小", "elementary_school", "TPE",
                         jurisdiction_from=date(2003, 1, 1))
-    transfer_units(accounts, TAICHUNG, "TXG", date(2017, 1, 1), "臺教授國字第1050000000號")
-    transfer_units(accounts, ["413601"], "NWT", LATER, "a transfer decided for next month")
-    routing.change_routing(accounts, "civic_group", "unit_county", None, date(2017, 7, 1))
-    routing.change_routing(accounts, "civic_group", "fixed", "NETWORK", date(2099, 1, 1))
+    transfer_units(accounts.components.unit_of_work(), accounts.clock,
+                   TAICHUNG, "TXG", date(2017, 1, 1), "臺教授國字第1050000000號")
+    transfer_units(accounts.components.unit_of_work(), accounts.clock,
+                   ["413601"], "NWT", LATER, "a transfer decided for next month")
+    routing.change_routing(accounts.components.unit_of_work(), accounts.clock,
+                           "civic_group", "unit_county", None, date(2017, 7, 1))
+    routing.change_routing(accounts.components.unit_of_work(), accounts.clock,
+                           "civic_group", "fixed", "NETWORK", date(2099, 1, 1))
 
 
 def answers(runtime: Runtime, reviewer_on, code: str) -> list[tuple]:
@@ -69,12 +76,16 @@ def answers(runtime: Runtime, reviewer_on, code: str) -> list[tuple]:
             for found in [reviewer_on(runtime, code, day)]]
 
 
+def accounts_reviewer(runtime: Runtime, code: str, day: date) -> dict:
+    return units.reviewer_on(runtime.components.unit_of_work(), runtime.clock, code, day)
+
+
 def test_courses_routes_every_unit_on_every_day_as_accounts_does(accounts, courses) -> None:
     the_seeds_history(accounts)
     assert relay_and_apply(accounts, courses) > 0
     for code in (*TAICHUNG, "TNN-TTU", "413601"):
         assert answers(courses, course_units.reviewer, code) == \
-            answers(accounts, units.reviewer_on, code), code
+            answers(accounts, accounts_reviewer, code), code
     school = {day: supervising for day, supervising, _, _ in
               answers(courses, course_units.reviewer, "190002")}
     assert (school[date(2016, 12, 31)], school[date(2017, 1, 1)]) == ("K12EA", "TXG")
@@ -149,13 +160,13 @@ def test_a_service_that_subscribes_later_gets_the_organisations_announced_again(
     relay_all(accounts)  # before courses listens: the events go nowhere
     courses = embedded(COURSES)
     assert course_units.find_unit(courses, "190001") is None
-    assert announce_organisations(accounts) == {"units": 5, "jurisdiction_changes": 4,
-                                                "routing_rules": 2}
+    assert announce_organisations(accounts.components.unit_of_work(), accounts.clock) == {
+        "units": 5, "jurisdiction_changes": 4, "routing_rules": 2}
     relay_and_apply(accounts, courses)
     for code in (*TAICHUNG, "TNN-TTU", "413601"):
         assert answers(courses, course_units.reviewer, code) == \
-            answers(accounts, units.reviewer_on, code), code
-    announce_organisations(accounts)
+            answers(accounts, accounts_reviewer, code), code
+    announce_organisations(accounts.components.unit_of_work(), accounts.clock)
     before = answers(courses, course_units.reviewer, "413601")
     relay_and_apply(accounts, courses)
     assert answers(courses, course_units.reviewer, "413601") == before

@@ -7,8 +7,8 @@ from contracts.events import CATALOGUE
 from contracts.events.sso import ACCOUNT_SIGNED_IN, COUNTY_PROFILE_RECEIVED
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition, WebApp
-from services.accounts.adapters.national_id_vault import vault_for
 from services.accounts.commands import COMMANDS
+from services.accounts.components import AccountsComponents
 from services.accounts.handlers import sso_events
 from services.accounts.handlers.authorities import seed_reference_data
 from services.accounts.seed import seed_demo
@@ -20,11 +20,11 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-def require_national_id_keys(_app: Flask, runtime: Runtime) -> None:
+def require_national_id_keys(_app: Flask, runtime: Runtime[AccountsComponents]) -> None:
     """In production the web app refuses to start without the national-ID keys rather
     than fail on the first teacher it meets."""
     if not runtime.settings.embedded:
-        vault_for(runtime)
+        runtime.components.vault  # noqa: B018 -- built now: a missing key stops the start
 
 
 def web() -> WebApp:
@@ -32,7 +32,7 @@ def web() -> WebApp:
     return WebApp(api, "Accounts", extend=require_national_id_keys)
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[AccountsComponents] = ServiceDefinition(
     name="accounts",
     app_spec="services.accounts.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
@@ -42,4 +42,5 @@ DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     after_migrate=seed_reference_data,
     seed_demo=seed_demo,
     commands=COMMANDS,
+    components=AccountsComponents,
 )

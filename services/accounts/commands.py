@@ -24,7 +24,7 @@ from servicekit.service import Command, Runtime, os_user, positive_int
 from services.accounts.handlers.announce import announce_organisations
 from services.accounts.handlers.first_operator import create_operator
 from services.accounts.handlers.hash_rotation import rehash_national_ids
-from services.accounts.handlers.import_history import tidy_reports
+from services.accounts.handlers.import_history import retention_days, tidy_reports
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH, reencrypt_national_ids
 
 
@@ -37,7 +37,8 @@ def _rehash(runtime: Runtime, args: argparse.Namespace) -> dict:
 
 
 def _tidy_reports(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return tidy_reports(runtime, args.days)
+    return tidy_reports(runtime.components.unit_of_work(), runtime.clock,
+                        args.days or retention_days(runtime.settings))
 
 
 def _days(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +65,7 @@ def _operator_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _create_operator(runtime: Runtime, args: argparse.Namespace) -> dict:
     user = os_user()
-    account = create_operator(runtime, args.login, args.name, args.email,
+    account = create_operator(runtime.components.unit_of_work(), runtime.clock, args.login, args.name, args.email,
                               run_by=args.by or user, os_user=user, host=socket.gethostname(),
                               another=args.another)
     return {"account_id": account.account_id, "login": account.login, "role": "operator",
@@ -82,7 +83,8 @@ COMMANDS = (
             _tidy_reports, _days),
     Command("announce-organisations", "announce every unit, jurisdiction change and routing "
             "rule again (for a service that subscribes later)",
-            lambda runtime, _args: announce_organisations(runtime)),
+            lambda runtime, _args: announce_organisations(runtime.components.unit_of_work(),
+                                                          runtime.clock)),
     Command("create-operator", "make the platform's first operator account (audited; "
             "refused when an operator exists, unless --another)", _create_operator,
             _operator_arguments),

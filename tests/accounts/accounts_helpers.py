@@ -15,6 +15,28 @@ OPERATOR = Principal(subject="operator-1", roles=frozenset({"operator"}))
 ADMIN = Principal(subject="admin-1", roles=frozenset({"admin"}))
 
 
+def work(runtime: Runtime):
+    """A new unit of work of the accounts service, for one use case."""
+    return runtime.components.unit_of_work()
+
+
+def vault(runtime: Runtime):
+    return runtime.components.vault
+
+
+def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
+    """Teachers by national ID as the route asks: the runtime's clock, vault and quota."""
+    from services.accounts.handlers import national_ids
+    return national_ids.lookup(work(runtime), runtime.clock, vault(runtime),
+                               national_ids.lookups_per_day(runtime.settings), principal, numbers)
+
+
+def refusal(error: Exception):
+    """An application error as the HTTP edge answers it (status, type, headers, members)."""
+    from servicekit.problems import problem_of
+    return problem_of(error)
+
+
 def make_runtime(environ: dict[str, str]) -> Runtime:
     from servicekit.settings import Settings
     from servicekit.testing.runtimes import migrated
@@ -64,10 +86,10 @@ def teacher_id(number: int, letter: str = "A") -> str:
 def schools(runtime: Runtime) -> None:
     """Two schools in Taipei, one in Taichung, and a centre (not a school)."""
     from services.accounts.handlers.units import register_unit
-    register_unit(runtime, "353301", "臺北市立建國高級中學", "senior_high_school", "TPE")
-    register_unit(runtime, "413601", "臺北市大安區大安國民小學", "elementary_school", "TPE")
-    register_unit(runtime, "193601", "臺中市立臺中第一高級中等學校", "senior_high_school", "TXG")
-    register_unit(runtime, "TPE-TSC", "臺北市教師研習中心", "county_teacher_study_centre", "TPE")
+    register_unit(work(runtime), runtime.clock, "353301", "臺北市立建國高級中學", "senior_high_school", "TPE")
+    register_unit(work(runtime), runtime.clock, "413601", "臺北市大安區大安國民小學", "elementary_school", "TPE")
+    register_unit(work(runtime), runtime.clock, "193601", "臺中市立臺中第一高級中等學校", "senior_high_school", "TXG")
+    register_unit(work(runtime), runtime.clock, "TPE-TSC", "臺北市教師研習中心", "county_teacher_study_centre", "TPE")
 
 
 def csv_file(rows: list[list[Any]], header: list[str] | None = None, encoding: str = "utf-8") -> bytes:

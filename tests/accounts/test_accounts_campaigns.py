@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from accounts_helpers import OPERATOR, reviewer
+from accounts_helpers import OPERATOR, refusal, reviewer, work
 
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts import demo_data
 from services.accounts.handlers import campaigns
 
@@ -15,11 +15,11 @@ TAIPEI = timezone(timedelta(hours=8))
 
 
 def test_the_2017_campaign_and_its_report(accounts) -> None:
-    campaigns.open_campaign(accounts, OPERATOR, **demo_data.CAMPAIGN)
+    campaigns.open_campaign(work(accounts), accounts.clock, OPERATOR, **demo_data.CAMPAIGN)
     for code in demo_data.CONFIRMED:
-        campaigns.confirm(accounts, OPERATOR, "2017-teacher-data", code, "副知",
+        campaigns.confirm(work(accounts), accounts.clock, OPERATOR, "2017-teacher-data", code, "副知",
                           at=datetime(2017, 4, 27, 10, tzinfo=TAIPEI))
-    report = campaigns.campaign_report(accounts, "2017-teacher-data")
+    report = campaigns.campaign_report(work(accounts), accounts.clock, "2017-teacher-data")
     assert (report["asked"], report["confirmed"]) == (23, 9)
     marks = "".join(line.mark for line in report["lines"])
     assert marks == "□□■■■■□□□□□■■□■■□□□□□□■"  # the minutes' column, 01 to 23
@@ -30,19 +30,19 @@ def test_the_2017_campaign_and_its_report(accounts) -> None:
 
 def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:
     deadline = datetime.now(UTC) + timedelta(days=30)
-    campaigns.open_campaign(accounts, OPERATOR, "資料更新", deadline, ["TPE", "TNN"],
+    campaigns.open_campaign(work(accounts), accounts.clock, OPERATOR, "資料更新", deadline, ["TPE", "TNN"],
                             campaign_id="c1")
-    with pytest.raises(Problem) as other:
-        campaigns.confirm(accounts, reviewer("TNN"), "c1", "TPE")
-    assert other.value.status == 404
-    with pytest.raises(Problem) as not_asked:
-        campaigns.confirm(accounts, reviewer("TXG"), "c1", "TXG")
+    with pytest.raises(ApplicationError) as other:
+        campaigns.confirm(work(accounts), accounts.clock, reviewer("TNN"), "c1", "TPE")
+    assert refusal(other.value).status == 404
+    with pytest.raises(ApplicationError) as not_asked:
+        campaigns.confirm(work(accounts), accounts.clock, reviewer("TXG"), "c1", "TXG")
     assert not_asked.value.slug == "authority-not-in-campaign"
-    campaigns.confirm(accounts, reviewer("TPE"), "c1", "TPE", "已函轉所屬學校")
-    with pytest.raises(Problem) as twice:
-        campaigns.confirm(accounts, OPERATOR, "c1", "TPE")
+    campaigns.confirm(work(accounts), accounts.clock, reviewer("TPE"), "c1", "TPE", "已函轉所屬學校")
+    with pytest.raises(ApplicationError) as twice:
+        campaigns.confirm(work(accounts), accounts.clock, OPERATOR, "c1", "TPE")
     assert twice.value.slug == "already-confirmed"
-    report = campaigns.campaign_report(accounts, "c1")
+    report = campaigns.campaign_report(work(accounts), accounts.clock, "c1")
     assert [(line.authority_code, line.mark, line.overdue) for line in report["lines"]] == [
         ("TPE", "■", False), ("TNN", "□", False)]
 
@@ -52,8 +52,8 @@ def test_reviewers_confirm_for_their_own_authority_only(accounts) -> None:
     ("資料更新", ["TPE", "TPE"], "invalid-campaign"), ("資料更新", ["TPE", "XXX"], "unknown-authority"),
 ])
 def test_bad_campaigns_are_refused(accounts, title, authorities, slug) -> None:
-    with pytest.raises(Problem) as refused:
-        campaigns.open_campaign(accounts, OPERATOR, title, datetime.now(UTC), authorities)
+    with pytest.raises(ApplicationError) as refused:
+        campaigns.open_campaign(work(accounts), accounts.clock, OPERATOR, title, datetime.now(UTC), authorities)
     assert refused.value.slug == slug
 
 

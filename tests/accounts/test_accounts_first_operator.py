@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from accounts_helpers import refusal, work
 
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.adapters.operator_bootstraps import OperatorBootstraps
 from services.accounts.handlers.first_operator import bootstraps, create_operator
 
@@ -33,10 +34,11 @@ def test_two_runs_at_once_make_one_operator(pg_accounts, monkeypatch) -> None:
 
     def run(login: str) -> None:
         try:
-            outcomes[login] = create_operator(pg_accounts, login, login, f"{login}@moe.example.tw",
+            outcomes[login] = create_operator(work(pg_accounts), pg_accounts.clock,
+                                              login, login, f"{login}@moe.example.tw",
                                               run_by="t", os_user="t", host="h").login
-        except Problem as problem:
-            outcomes[login] = problem.type
+        except ApplicationError as problem:
+            outcomes[login] = refusal(problem).type
     threads = [threading.Thread(target=run, args=(login,)) for login in ("ops.a", "ops.b")]
     for thread in threads:
         thread.start()
@@ -45,4 +47,4 @@ def test_two_runs_at_once_make_one_operator(pg_accounts, monkeypatch) -> None:
     made = [value for value in outcomes.values() if value in ("ops.a", "ops.b")]
     refused = [value for value in outcomes.values() if value not in made]
     assert len(made) == 1 and refused == ["urn:inservice:problem:operator-exists"], outcomes
-    assert sorted(b.outcome for b in bootstraps(pg_accounts)) == ["created", "refused"]
+    assert sorted(b.outcome for b in bootstraps(work(pg_accounts))) == ["created", "refused"]

@@ -17,10 +17,13 @@ import pytest
 from accounts_helpers import (
     OPERATOR,
     database_lost_at_call,
+    lookup,
     make_runtime,
     outbox_count,
     schools,
     teacher_id,
+    vault,
+    work,
 )
 from sqlalchemy import func, select, update
 
@@ -31,7 +34,6 @@ from services.accounts.adapters.sealed_national_ids import SealedNationalIds
 from services.accounts.bootstrap import DEFINITION
 from services.accounts.handlers import hash_rotation
 from services.accounts.handlers.hash_rotation import rehash_national_ids
-from services.accounts.handlers.national_ids import lookup
 from services.accounts.handlers.teacher_import import ImportReport, import_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +66,7 @@ def numbers(count: int) -> list[str]:
 
 def send(runtime: Runtime, ids: list[str]) -> ImportReport:
     """A county's file of these teachers, the same every time it is sent."""
-    return import_rows(runtime, OPERATOR, enumerate(
+    return import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, enumerate(
         [{"national_id": number, "name": NAMES[number], "school_code": "353301"}
          for number in ids], start=1))
 

@@ -9,11 +9,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from accounts_helpers import OPERATOR, outbox_count, outbox_events, reviewer, schools, teacher_id
+from accounts_helpers import (
+    OPERATOR,
+    outbox_count,
+    outbox_events,
+    refusal,
+    reviewer,
+    schools,
+    teacher_id,
+    vault,
+    work,
+)
 from sqlalchemy import select
 
 from contracts.events.accounts import ACCOUNT_CREATED
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.adapters.national_id_vault import NationalIdVault
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.domain.teachers import RowOutcome
@@ -42,9 +52,10 @@ def runtime(request, monkeypatch):
 
 
 def test_a_file_in_many_chunks_is_reported_as_one(runtime) -> None:
-    import_rows(runtime, OPERATOR, [(1, teacher(9))])  # teacher00001, known from now on
+    import_rows(work(runtime), runtime.clock, vault(runtime),
+                OPERATOR, [(1, teacher(9))])  # teacher00001, known from now on
     events = outbox_count(runtime)
-    report = import_rows(runtime, reviewer("TPE"), enumerate([
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), enumerate([
         teacher(1),
         teacher(2),                          # the same person as row 8, two chunks later
         teacher(3, name="  "),               # no name: its national ID counts for nothing
@@ -81,15 +92,16 @@ def test_a_file_in_many_chunks_is_reported_as_one(runtime) -> None:
 
 
 def test_an_import_refused_in_a_later_chunk_leaves_nothing(runtime) -> None:
-    [known] = import_rows(runtime, OPERATOR, [(1, teacher(9))]).rows
+    [known] = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, [(1, teacher(9))]).rows
     before, events = stored(runtime), outbox_count(runtime)
-    with pytest.raises(Problem) as refused:  # the first chunk is already on its way
-        import_rows(runtime, OPERATOR, enumerate(
+    with pytest.raises(ApplicationError) as refused:  # the first chunk is already on its way
+        import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, enumerate(
             [teacher(1), teacher(2), teacher(3), teacher(4), teacher(9)], start=1), only_new=True)
-    assert (refused.value.status, refused.value.slug) == (409, "teacher-exists")
-    assert refused.value.extensions["account_id"] == known.account_id
+    assert (refusal(refused.value).status, refused.value.slug) == (409, "teacher-exists")
+    assert refusal(refused.value).extensions["account_id"] == known.account_id
     assert stored(runtime) == before and outbox_count(runtime) == events
-    again = import_rows(runtime, OPERATOR, enumerate([teacher(1), teacher(2)], start=1))
+    again = import_rows(work(runtime), runtime.clock, vault(runtime),
+                        OPERATOR, enumerate([teacher(1), teacher(2)], start=1))
     assert [r.login for r in again.rows] == ["teacher00002", "teacher00003"]
 
 
@@ -103,10 +115,12 @@ def test_a_failure_while_a_chunk_is_being_stored_leaves_nothing(runtime, monkeyp
     monkeypatch.setattr(teacher_import, "check_row", breaks_on_row_5)
     events = outbox_count(runtime)
     with pytest.raises(RuntimeError):
-        import_rows(runtime, OPERATOR, enumerate([teacher(n) for n in range(1, 7)], start=1))
+        import_rows(work(runtime), runtime.clock, vault(runtime),
+                    OPERATOR, enumerate([teacher(n) for n in range(1, 7)], start=1))
     assert stored(runtime) == {} and outbox_count(runtime) == events
     monkeypatch.setattr(teacher_import, "check_row", real)
-    again = import_rows(runtime, OPERATOR, enumerate([teacher(1), teacher(2)], start=1))
+    again = import_rows(work(runtime), runtime.clock, vault(runtime),
+                        OPERATOR, enumerate([teacher(1), teacher(2)], start=1))
     assert [r.login for r in again.rows] == ["teacher00001", "teacher00002"]
 
 
@@ -164,8 +178,9 @@ def test_the_cycle_collector_is_paused_during_an_import_and_resumed_after(runtim
         return real(number, raw)
     monkeypatch.setattr(teacher_import, "check_row", watched)
     assert gc.isenabled()
-    import_rows(runtime, OPERATOR, [(1, teacher(1))])
+    import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, [(1, teacher(1))])
     assert gc.isenabled()
     with pytest.raises(RuntimeError):
-        import_rows(runtime, OPERATOR, enumerate([teacher(2), teacher(3)], start=1))
+        import_rows(work(runtime), runtime.clock, vault(runtime),
+                    OPERATOR, enumerate([teacher(2), teacher(3)], start=1))
     assert gc.isenabled() and seen == [False, False, False]

@@ -13,11 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from accounts_helpers import OPERATOR, database_lost_at_call, make_runtime, schools, teacher_id
+from accounts_helpers import (
+    OPERATOR,
+    database_lost_at_call,
+    make_runtime,
+    schools,
+    teacher_id,
+    vault,
+    work,
+)
 from sqlalchemy import select, update
 
 from servicekit.service import Runtime
-from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed, vault_for
+from services.accounts.adapters.national_id_vault import NationalIdVault, Sealed
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds
 from services.accounts.bootstrap import DEFINITION
@@ -48,7 +56,7 @@ def runtime_with(embedded) -> Factory:
 def add_teachers(runtime: Runtime, count: int, start: int = 1) -> dict[uuid.UUID, str]:
     """``count`` new teachers: account id → national ID."""
     numbers = [teacher_id(n) for n in range(start, start + count)]
-    report = import_rows(runtime, OPERATOR, enumerate(
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, enumerate(
         [{"national_id": number, "name": f"教師{n}", "school_code": "353301"}
          for n, number in enumerate(numbers, start=start)], start=1))
     assert report.counts["created"] == count, report.counts
@@ -65,7 +73,7 @@ def sealed_rows(runtime: Runtime) -> dict[uuid.UUID, Sealed]:
 
 
 def exported(runtime: Runtime, teachers: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
-    answer = export_national_ids(runtime, OPERATOR, list(teachers), REASON)
+    answer = export_national_ids(work(runtime), runtime.clock, vault(runtime), OPERATOR, list(teachers), REASON)
     return {t["account_id"]: t["national_id"] for t in answer["teachers"]}
 
 
@@ -86,11 +94,11 @@ def test_after_a_key_change_every_teacher_is_resealed_and_still_exported(runtime
     schools(under_a)
     teachers = add_teachers(under_a, 5)
     before = sealed_rows(under_a)
-    key_a = vault_for(under_a).current_key_id
+    key_a = under_a.components.vault.current_key_id
     assert {sealed.key_id for sealed in before.values()} == {key_a}
 
     rotated = runtime_with(KEY_B, KEY_A)
-    key_b = vault_for(rotated).current_key_id
+    key_b = rotated.components.vault.current_key_id
     assert key_b != key_a
     result = reencrypt_national_ids(rotated)
     assert result.as_dict() == {"current_key_id": key_b, "already_current": 0, "reencrypted": 5,
@@ -151,7 +159,7 @@ def test_a_run_that_stops_midway_is_continued_by_the_next(runtime_with, monkeypa
     restore = database_lost_at_call(monkeypatch, SealedNationalIds, "replace", 5)
     with pytest.raises(ConnectionError):
         reencrypt_national_ids(rotated, batch_size=2)
-    key_b = vault_for(rotated).current_key_id
+    key_b = rotated.components.vault.current_key_id
     assert sum(s.key_id == key_b for s in sealed_rows(rotated).values()) == 4
     restore()
     resumed = reencrypt_national_ids(rotated, batch_size=2)
@@ -167,7 +175,7 @@ def test_a_row_changed_since_it_was_read_is_not_overwritten(runtime_with) -> Non
     teachers = add_teachers(under_a, 1)
     [(account_id, number)] = teachers.items()
     rotated = runtime_with(KEY_B, KEY_A)
-    vault = vault_for(rotated)
+    vault = rotated.components.vault
     with rotated.database.session() as session:
         [row] = SealedNationalIds(session).not_under(vault.current_key_id, None, 10)
     meanwhile = seal_under(rotated, account_id, number, KEY_A)  # re-written by another change
@@ -218,7 +226,7 @@ def test_the_command_line_prints_json_and_never_a_national_id(runtime_with, tmp_
     ran = run_command(tmp_path, "reencrypt-national-ids", "--batch", "2")
     result = json.loads(ran.stdout)
     rotated = runtime_with(KEY_B, KEY_A)
-    assert result["current_key_id"] == vault_for(rotated).current_key_id
+    assert result["current_key_id"] == rotated.components.vault.current_key_id
     assert (result["reencrypted"], result["unreadable"], result["remaining"]) == (3, 0, 0)
     assert "national IDs re-encrypted" in ran.stderr
     for number in teachers.values():

@@ -7,18 +7,28 @@ NATIONAL_ID_LOOKUPS_PER_DAY IDs a day (429 beyond, with Retry-After)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from accounts_helpers import OPERATOR, make_runtime, reviewer, schools, teacher_id
+from accounts_helpers import (
+    OPERATOR,
+    lookup,
+    make_runtime,
+    refusal,
+    reviewer,
+    schools,
+    teacher_id,
+    vault,
+    work,
+)
 from sqlalchemy import select
 
-from servicekit.problems import Problem
+from servicekit.clock import FixedClock
+from servicekit.errors import ApplicationError, LimitReached
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import national_id_lookup_quotas, national_id_lookups
-from services.accounts.domain import dates
 from services.accounts.handlers import national_ids
 from services.accounts.handlers.teacher_import import import_rows
 
@@ -30,7 +40,7 @@ UNKNOWN = teacher_id(99)
 
 def make_teachers(runtime: Runtime) -> dict[int, str]:
     schools(runtime)
-    report = import_rows(runtime, OPERATOR, [
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, [
         (n, {"national_id": teacher_id(n), "name": f"教師{n}", "school_code": school})
         for n, school in PLACES.items()])
     return {n: row.account_id for n, row in zip(PLACES, report.rows, strict=True)}
@@ -75,17 +85,16 @@ def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> No
                   [full(teachers[1], 1), full(teachers[2], 2), full(teachers[3], 3)]),
     }
     for name, (principal, answers) in expected.items():
-        assert national_ids.lookup(runtime, principal, IDS + [UNKNOWN]) == answers + [
+        assert lookup(runtime, principal, IDS + [UNKNOWN]) == answers + [
             {"found": False}], name
 
 
 def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:
     moment = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(dates, "now", lambda: moment)
-        national_ids.lookup(runtime, business("353301"), IDS + [UNKNOWN, "A123456788"])
-        national_ids.lookup(runtime, reviewer("TXG"), [IDS[2]])
-        national_ids.lookup(runtime, OPERATOR, IDS[:2])
+    runtime.clock = FixedClock(moment)
+    lookup(runtime, business("353301"), IDS + [UNKNOWN, "A123456788"])
+    lookup(runtime, reviewer("TXG"), [IDS[2]])
+    lookup(runtime, OPERATOR, IDS[:2])
     rows = audit_rows(runtime)
     assert [{k: v for k, v in row.items() if k not in ("id", "looked_up_at")} for row in rows] == [
         {"looked_up_by": "business-353301", "roles": "business", "authority_code": None,
@@ -113,21 +122,20 @@ def test_the_quota_is_counted_in_ids_and_refused_beyond_with_retry_after(tmp_pat
         make_teachers(runtime)
         # 23:00 in Taipei: the quota starts again in an hour.
         late = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(dates, "now", lambda: late)
-            national_ids.lookup(runtime, reviewer("TPE"), IDS)  # 3
-            with pytest.raises(Problem) as refused:
-                national_ids.lookup(runtime, reviewer("TPE"), IDS)  # 3 more: 6 > 5
-            assert (refused.value.status, refused.value.slug) == (429, "lookup-quota-exceeded")
-            assert refused.value.type == "urn:inservice:problem:lookup-quota-exceeded"
-            assert refused.value.headers == {"Retry-After": "3600"}
-            assert refused.value.extensions == {"quota_per_day": 5}
-            national_ids.lookup(runtime, reviewer("TPE"), IDS[:2])  # exactly 5: still in
-            with pytest.raises(Problem):
-                national_ids.lookup(runtime, reviewer("TPE"), [UNKNOWN])
-            national_ids.lookup(runtime, reviewer("TXG"), IDS)  # another account's own quota
-            patch.setattr(dates, "now", lambda: late + timedelta(hours=1, seconds=1))
-            assert len(national_ids.lookup(runtime, reviewer("TPE"), IDS + IDS[:2])) == 5
+        runtime.clock = clock = FixedClock(late)
+        lookup(runtime, reviewer("TPE"), IDS)  # 3
+        with pytest.raises(LimitReached) as refused:
+            lookup(runtime, reviewer("TPE"), IDS)  # 3 more: 6 > 5
+        assert (refusal(refused.value).status, refused.value.slug) == (429, "lookup-quota-exceeded")
+        assert refusal(refused.value).type == "urn:inservice:problem:lookup-quota-exceeded"
+        assert refusal(refused.value).headers == {"Retry-After": "3600"}
+        assert refusal(refused.value).extensions == {"quota_per_day": 5}
+        lookup(runtime, reviewer("TPE"), IDS[:2])  # exactly 5: still in
+        with pytest.raises(LimitReached):
+            lookup(runtime, reviewer("TPE"), [UNKNOWN])
+        lookup(runtime, reviewer("TXG"), IDS)  # another account's own quota
+        clock.advance(hours=1, seconds=1)
+        assert len(lookup(runtime, reviewer("TPE"), IDS + IDS[:2])) == 5
         outcomes = [(r["looked_up_by"], r["ids_count"], r["found_count"], r["outcome"])
                     for r in audit_rows(runtime)]
         assert outcomes == [
@@ -143,7 +151,7 @@ def test_the_quota_setting_must_be_a_positive_number(tmp_path) -> None:
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "NATIONAL_ID_LOOKUPS_PER_DAY": "0"})
     try:
         with pytest.raises(InvalidSetting):
-            national_ids.lookup(runtime, OPERATOR, IDS)
+            lookup(runtime, OPERATOR, IDS)
     finally:
         runtime.database.dispose()
 
@@ -182,9 +190,9 @@ def test_concurrent_lookups_never_go_beyond_the_quota(make_database) -> None:
         def look() -> None:
             start.wait()
             try:
-                national_ids.lookup(runtime, reviewer("TPE"), numbers)
+                lookup(runtime, reviewer("TPE"), numbers)
                 outcomes.append("answered")
-            except Problem as problem:
+            except ApplicationError as problem:
                 outcomes.append(problem.slug)
         threads = [threading.Thread(target=look) for _ in range(16)]
         for thread in threads:

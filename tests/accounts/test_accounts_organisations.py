@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from accounts_helpers import outbox_count, outbox_events
+from accounts_helpers import outbox_count, outbox_events, refusal, work
 
 from contracts.events import CATALOGUE
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.accounts.bootstrap import DEFINITION
@@ -26,12 +26,12 @@ TAICHUNG = [f"19{n:04d}" for n in range(1, 40)]
 
 def national_schools_in_taichung(accounts) -> None:
     for code in TAICHUNG:
-        units.register_unit(accounts, code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
+        units.register_unit(work(accounts), accounts.clock, code, f"國立臺中學校 {code}", "senior_high_school", "K12EA",
                             "TXG", jurisdiction_from=date(2003, 1, 1))
 
 
 def test_the_migration_seeds_every_authority_with_its_bureau_name(accounts) -> None:
-    authorities = {a.code: a for a in list_authorities(accounts)}
+    authorities = {a.code: a for a in list_authorities(work(accounts))}
     assert len(authorities) == 24
     assert authorities["TPE"].name == "臺北市政府教育局"
     assert authorities["KIN"].name == "金門縣政府教育局"
@@ -64,7 +64,8 @@ def test_migrate_announces_the_authorities_once_in_production_mode(tmp_path) -> 
 
 
 def test_a_unit_is_registered_with_its_county_and_an_event(accounts) -> None:
-    unit = units.register_unit(accounts, "353301", "臺北市立建國高級中學", "senior_high_school", "TPE")
+    unit = units.register_unit(work(accounts), accounts.clock,
+                               "353301", "臺北市立建國高級中學", "senior_high_school", "TPE")
     assert (unit.authority_code, unit.county_code) == ("TPE", "TPE")  # the authority's county
     [event] = outbox_events(accounts, "accounts.unit.registered.v1")
     assert event["data"] == {"unit_code": "353301", "name": "臺北市立建國高級中學",
@@ -78,81 +79,83 @@ def test_a_unit_is_registered_with_its_county_and_an_event(accounts) -> None:
     (("U1", "學校", "castle", "TPE"), "invalid-unit"),
 ])
 def test_bad_units_are_refused(accounts, arguments, slug) -> None:
-    with pytest.raises(Problem) as refused:
-        units.register_unit(accounts, *arguments)
-    assert refused.value.slug == slug and refused.value.status == 422
+    with pytest.raises(ApplicationError) as refused:
+        units.register_unit(work(accounts), accounts.clock, *arguments)
+    assert refused.value.slug == slug and refusal(refused.value).status == 422
     assert outbox_count(accounts) == 0
 
 
 def test_a_batch_transfer_moves_review_from_its_date_and_keeps_the_past(accounts) -> None:
     national_schools_in_taichung(accounts)
-    moved = transfer_units(accounts, TAICHUNG, "TXG", date(2017, 1, 1), "臺中市國立高中職改制")
+    moved = transfer_units(work(accounts), accounts.clock, TAICHUNG, "TXG", date(2017, 1, 1), "臺中市國立高中職改制")
     assert len(moved) == 39 and {m.from_authority_code for m in moved} == {"K12EA"}
     for day, authority in ((date(2016, 12, 31), "K12EA"), (date(2017, 1, 1), "TXG"),
                            (date(2010, 6, 1), "K12EA"), (datetime.now(UTC).date(), "TXG")):
-        assert units.reviewer_on(accounts, "190007", day)["reviewing_authority_code"] == authority
+        assert units.reviewer_on(work(accounts), accounts.clock, "190007", day)["reviewing_authority_code"] == authority
     assert [(p.authority_code, p.valid_from, p.valid_until)
-            for p in units.jurisdiction_history(accounts, "190007")] == [
+            for p in units.jurisdiction_history(work(accounts), accounts.clock, "190007")] == [
         ("K12EA", date(2003, 1, 1), date(2017, 1, 1)), ("TXG", date(2017, 1, 1), None)]
-    assert units.find_unit(accounts, "190007").authority_code == "TXG"
+    assert units.find_unit(work(accounts), accounts.clock, "190007").authority_code == "TXG"
     changed = outbox_events(accounts, "accounts.unit.jurisdiction_changed.v1")
     assert len(changed) == 39
     assert changed[0]["data"] == {"unit_code": "190001", "from_authority_code": "K12EA",
                                   "to_authority_code": "TXG", "effective_from": "2017-01-01",
                                   "transfer_reference": "臺中市國立高中職改制", "version": 2}
     assert len(outbox_events(accounts, "accounts.unit.updated.v1")) == 39
-    assert [u.code for u in units.list_units(accounts, authority_code="TXG")] == TAICHUNG
-    assert units.list_units(accounts, authority_code="K12EA", on=date(2016, 1, 1))[0].code == "190001"
+    assert [u.code for u in units.list_units(work(accounts), accounts.clock, authority_code="TXG")] == TAICHUNG
+    assert units.list_units(work(accounts), accounts.clock,
+                            authority_code="K12EA", on=date(2016, 1, 1))[0].code == "190001"
 
 
 def test_a_transfer_dated_later_is_announced_now_and_takes_effect_on_its_date(accounts) -> None:
-    units.register_unit(accounts, "U1", "學校", "elementary_school", "TPE")
+    units.register_unit(work(accounts), accounts.clock, "U1", "學校", "elementary_school", "TPE")
     future = date(2099, 8, 1)
-    transfer_units(accounts, ["U1"], "NWT", future, "合併")
-    assert units.find_unit(accounts, "U1").authority_code == "TPE"
-    assert units.reviewer_on(accounts, "U1", future)["reviewing_authority_code"] == "NWT"
+    transfer_units(work(accounts), accounts.clock, ["U1"], "NWT", future, "合併")
+    assert units.find_unit(work(accounts), accounts.clock, "U1").authority_code == "TPE"
+    assert units.reviewer_on(work(accounts), accounts.clock, "U1", future)["reviewing_authority_code"] == "NWT"
     assert outbox_events(accounts, "accounts.unit.updated.v1") == []  # nothing changed today
     assert len(outbox_events(accounts, "accounts.unit.jurisdiction_changed.v1")) == 1
 
 
 def test_an_overlapping_transfer_is_refused_for_the_whole_batch(accounts) -> None:
     national_schools_in_taichung(accounts)
-    transfer_units(accounts, TAICHUNG[:5], "TXG", date(2017, 1, 1), "first")
+    transfer_units(work(accounts), accounts.clock, TAICHUNG[:5], "TXG", date(2017, 1, 1), "first")
     before = outbox_count(accounts)
-    with pytest.raises(Problem) as refused:  # two of these moved on 2017-01-01 already
-        transfer_units(accounts, TAICHUNG[3:8], "CHA", date(2016, 6, 1), "earlier")
-    problem = refused.value
+    with pytest.raises(ApplicationError) as refused:  # two of these moved on 2017-01-01 already
+        transfer_units(work(accounts), accounts.clock, TAICHUNG[3:8], "CHA", date(2016, 6, 1), "earlier")
+    problem = refusal(refused.value)
     assert (problem.status, problem.slug) == (409, "jurisdiction-change-overlaps")
     assert [u["unit_code"] for u in problem.extensions["units"]] == TAICHUNG[3:5]
     assert outbox_count(accounts) == before
-    assert units.find_unit(accounts, "190006").authority_code == "K12EA"  # not moved either
-    assert len(units.jurisdiction_history(accounts, "190004")) == 2
-    with pytest.raises(Problem) as same_day:
-        transfer_units(accounts, ["190001"], "CHA", date(2017, 1, 1), "again")
+    assert units.find_unit(work(accounts), accounts.clock, "190006").authority_code == "K12EA"  # not moved either
+    assert len(units.jurisdiction_history(work(accounts), accounts.clock, "190004")) == 2
+    with pytest.raises(ApplicationError) as same_day:
+        transfer_units(work(accounts), accounts.clock, ["190001"], "CHA", date(2017, 1, 1), "again")
     assert same_day.value.slug == "jurisdiction-change-overlaps"
-    with pytest.raises(Problem) as no_change:
-        transfer_units(accounts, ["190001"], "TXG", date(2018, 1, 1), "again")
-    assert no_change.value.extensions["units"][0]["kind"] == "no-change"
+    with pytest.raises(ApplicationError) as no_change:
+        transfer_units(work(accounts), accounts.clock, ["190001"], "TXG", date(2018, 1, 1), "again")
+    assert refusal(no_change.value).extensions["units"][0]["kind"] == "no-change"
 
 
 def test_unknown_units_or_authorities_stop_a_transfer(accounts) -> None:
     national_schools_in_taichung(accounts)
-    with pytest.raises(Problem) as unknown:
-        transfer_units(accounts, ["190001", "NOPE", "999999"], "TXG", date(2017, 1, 1), "x")
+    with pytest.raises(ApplicationError) as unknown:
+        transfer_units(work(accounts), accounts.clock, ["190001", "NOPE", "999999"], "TXG", date(2017, 1, 1), "x")
     assert unknown.value.slug == "unknown-unit"
-    assert unknown.value.extensions["unit_codes"] == ["NOPE", "999999"]
-    with pytest.raises(Problem) as authority:
-        transfer_units(accounts, ["190001"], "ATLANTIS", date(2017, 1, 1), "x")
+    assert refusal(unknown.value).extensions["unit_codes"] == ["NOPE", "999999"]
+    with pytest.raises(ApplicationError) as authority:
+        transfer_units(work(accounts), accounts.clock, ["190001"], "ATLANTIS", date(2017, 1, 1), "x")
     assert authority.value.slug == "unknown-authority"
     assert outbox_events(accounts, "accounts.unit.jurisdiction_changed.v1") == []
 
 
 def test_teacher_organisations_go_to_the_county_from_2017_07(accounts) -> None:
-    units.register_unit(accounts, "TNN-TTU", "臺南市教師職業工會", "civic_group", "NETWORK", "TNN",
+    units.register_unit(work(accounts), accounts.clock,
+                        "TNN-TTU", "臺南市教師職業工會", "civic_group", "NETWORK", "TNN",
                         jurisdiction_from=date(2010, 1, 1))
-    rule = routing.change_routing(accounts, "civic_group", "unit_county", None, date(2017, 7, 1))
-    june = units.reviewer_on(accounts, "TNN-TTU", date(2017, 6, 30))
-    july = units.reviewer_on(accounts, "TNN-TTU", date(2017, 7, 1))
+    rule = routing.change_routing(work(accounts), accounts.clock, "civic_group", "unit_county", None, date(2017, 7, 1))
+    june = units.reviewer_on(work(accounts), accounts.clock, "TNN-TTU", date(2017, 6, 30))
+    july = units.reviewer_on(work(accounts), accounts.clock, "TNN-TTU", date(2017, 7, 1))
     assert (june["reviewing_authority_code"], june["rule_id"]) == ("NETWORK", None)
     assert (july["reviewing_authority_code"], july["rule_id"]) == ("TNN", rule.rule_id)
     assert july["supervising_authority_code"] == "NETWORK"
@@ -164,15 +167,15 @@ def test_teacher_organisations_go_to_the_county_from_2017_07(accounts) -> None:
 
 
 def test_routing_changes_must_follow_each_other_and_make_sense(accounts) -> None:
-    routing.change_routing(accounts, "civic_group", "unit_county", None, date(2017, 7, 1))
-    with pytest.raises(Problem) as overlap:
-        routing.change_routing(accounts, "civic_group", "fixed", "NETWORK", date(2017, 1, 1))
-    assert (overlap.value.status, overlap.value.slug) == (409, "routing-change-overlaps")
-    with pytest.raises(Problem) as nonsense:
-        routing.change_routing(accounts, "civic_group", "fixed", None, date(2018, 1, 1))
+    routing.change_routing(work(accounts), accounts.clock, "civic_group", "unit_county", None, date(2017, 7, 1))
+    with pytest.raises(ApplicationError) as overlap:
+        routing.change_routing(work(accounts), accounts.clock, "civic_group", "fixed", "NETWORK", date(2017, 1, 1))
+    assert (refusal(overlap.value).status, overlap.value.slug) == (409, "routing-change-overlaps")
+    with pytest.raises(ApplicationError) as nonsense:
+        routing.change_routing(work(accounts), accounts.clock, "civic_group", "fixed", None, date(2018, 1, 1))
     assert nonsense.value.slug == "invalid-routing-rule"
-    later = routing.change_routing(accounts, "civic_group", "fixed", "NETWORK", date(2018, 1, 1))
-    assert [r.rule_id for r in routing.list_rules(accounts, "civic_group")][-1] == later.rule_id
+    later = routing.change_routing(work(accounts), accounts.clock, "civic_group", "fixed", "NETWORK", date(2018, 1, 1))
+    assert [r.rule_id for r in routing.list_rules(work(accounts), "civic_group")][-1] == later.rule_id
     assert len(outbox_events(accounts, "accounts.review_routing.changed.v1")) == 2
 
 

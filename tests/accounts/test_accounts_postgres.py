@@ -15,11 +15,13 @@ from accounts_helpers import (
     reviewer,
     schools,
     teacher_id,
+    vault,
+    work,
 )
 from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools
 from services.accounts.handlers.national_ids import export_national_ids
@@ -39,7 +41,8 @@ def rows(count: int, school: str = "353301", start: int = 1) -> list[list[str]]:
 def test_a_file_imported_with_copy_then_resent_then_changed(pg_accounts) -> None:
     schools(pg_accounts)
     before = outbox_count(pg_accounts)
-    created = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(rows(1000), HEADER))
+    created = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                          OPERATOR, "t.csv", csv_file(rows(1000), HEADER))
     assert created.counts == {"created": 1000, "updated": 0, "unchanged": 0, "rejected": 0}
     assert outbox_count(pg_accounts) == before + 1000
     events = outbox_events(pg_accounts, "accounts.account.created.v1")
@@ -47,28 +50,31 @@ def test_a_file_imported_with_copy_then_resent_then_changed(pg_accounts) -> None
         CATALOGUE.validate_data(event["type"], event["data"])
     assert events[999]["data"]["login"] == "teacher01000"
 
-    again = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(rows(1000), HEADER))
+    again = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                        OPERATOR, "t.csv", csv_file(rows(1000), HEADER))
     assert again.counts["unchanged"] == 1000 and outbox_count(pg_accounts) == before + 1000
 
     changed = rows(1000)
     changed[0][1] = "改名"
     for row in changed[500:]:
         row[2:] = ["413601", row[3], "2017-08-01"]  # 500 teachers move school
-    report = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(changed, HEADER))
+    report = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                         OPERATOR, "t.csv", csv_file(changed, HEADER))
     assert report.counts == {"created": 0, "updated": 501, "unchanged": 499, "rejected": 0}
     assert len(outbox_events(pg_accounts, "accounts.teacher.school_changed.v1")) == 500
     with pg_accounts.database.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(teacher_past_schools)) == 500
         assert connection.scalar(select(accounts_table.c.display_name).where(
             accounts_table.c.login == "teacher00001")) == "改名"
-    exported = export_national_ids(pg_accounts, OPERATOR, [uuid.UUID(report.rows[700].account_id)],
+    exported = export_national_ids(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                                   OPERATOR, [uuid.UUID(report.rows[700].account_id)],
                                    "核對教師身分，測試 COPY 寫入的密文")
     assert exported["teachers"][0]["national_id"] == teacher_id(701)
 
 
 def test_rejections_and_scope_on_postgres(pg_accounts) -> None:
     schools(pg_accounts)
-    report = import_rows(pg_accounts, reviewer("TPE"), enumerate([
+    report = import_rows(work(pg_accounts), pg_accounts.clock, vault(pg_accounts), reviewer("TPE"), enumerate([
         {"national_id": teacher_id(1), "name": "王", "school_code": "193601"},
         {"national_id": "A123456788", "name": "王", "school_code": "353301"},
         {"national_id": teacher_id(2), "name": "林", "school_code": "353301"}], start=1))
@@ -84,7 +90,8 @@ def test_two_imports_at_once_create_each_teacher_once(pg_accounts) -> None:
 
     def run() -> None:
         try:
-            reports.append(import_file(pg_accounts, OPERATOR, "t.csv", data))
+            reports.append(import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                                       OPERATOR, "t.csv", data))
         except Exception as error:  # pragma: no cover - shown by the assertion below
             errors.append(error)
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -101,13 +108,15 @@ def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, 
     from services.accounts.adapters import teacher_writers
     from services.accounts.handlers.teachers import update_teacher
     schools(pg_accounts)
-    [row] = import_file(pg_accounts, OPERATOR, "t.csv", csv_file(rows(1), HEADER)).rows
+    [row] = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                        OPERATOR, "t.csv", csv_file(rows(1), HEADER)).rows
     real = teacher_writers.PostgresTeacherWriter.existing
 
     def meanwhile(self, hashes):
         known = real(self, hashes)  # the import has read; another request commits a rename
         worker = threading.Thread(target=update_teacher, args=(
-            pg_accounts, OPERATOR, uuid.UUID(row.account_id), {"display_name": "手改"}))
+            work(pg_accounts), pg_accounts.clock, OPERATOR, uuid.UUID(row.account_id),
+            {"display_name": "手改"}))
         worker.start()
         worker.join(10)
         assert not worker.is_alive(), "the hand change waited for the import: rows are locked"
@@ -116,8 +125,9 @@ def test_a_teacher_changed_by_hand_during_an_import_fails_it_whole(pg_accounts, 
     events = outbox_count(pg_accounts)
     changed = rows(2)
     changed[0][1] = "檔案改"
-    with pytest.raises(Problem) as refused:
-        import_file(pg_accounts, OPERATOR, "t.csv", csv_file(changed, HEADER))
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts),
+                    OPERATOR, "t.csv", csv_file(changed, HEADER))
     assert refused.value.slug == "concurrent-change"
     assert outbox_count(pg_accounts) == events + 1  # the hand change's event only
     with pg_accounts.database.engine.connect() as connection:

@@ -5,23 +5,24 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from accounts_helpers import ADMIN, OPERATOR, outbox_events, schools
+from accounts_helpers import ADMIN, OPERATOR, outbox_events, refusal, schools, work
 
 from contracts.events import CATALOGUE
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.handlers import roles
 
 
 def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:
     schools(accounts)
-    staff = roles.create_staff(accounts, OPERATOR, "chen.reviewer", "陳審核", "chen@tpe.example",
+    staff = roles.create_staff(work(accounts), accounts.clock, OPERATOR, "chen.reviewer", "陳審核", "chen@tpe.example",
                                "reviewer", "TPE")
     [created] = outbox_events(accounts, "accounts.account.created.v1")
     assert created["data"]["kind"] == "staff" and created["data"]["authority_code"] == "TPE"
-    [first] = roles.list_grants(accounts, staff.account_id)
+    [first] = roles.list_grants(work(accounts), staff.account_id)
     assert (first.role, first.authority_code, first.active) == ("reviewer", "TPE", True)
-    second = roles.grant_role(accounts, OPERATOR, staff.account_id, "business", unit_code="353301")
-    revoked = roles.revoke_role(accounts, OPERATOR, staff.account_id, second.grant_id)
+    second = roles.grant_role(work(accounts), accounts.clock,
+                              OPERATOR, staff.account_id, "business", unit_code="353301")
+    revoked = roles.revoke_role(work(accounts), accounts.clock, OPERATOR, staff.account_id, second.grant_id)
     assert (revoked.version, revoked.revoked_by) == (2, "operator-1")
     granted = outbox_events(accounts, "accounts.role.granted.v1")
     [gone] = outbox_events(accounts, "accounts.role.revoked.v1")
@@ -31,8 +32,8 @@ def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:
                             "version": 2}
     for event in granted + [gone]:
         CATALOGUE.validate_data(event["type"], event["data"])
-    with pytest.raises(Problem) as twice:
-        roles.revoke_role(accounts, OPERATOR, staff.account_id, second.grant_id)
+    with pytest.raises(ApplicationError) as twice:
+        roles.revoke_role(work(accounts), accounts.clock, OPERATOR, staff.account_id, second.grant_id)
     assert twice.value.slug == "grant-revoked"
 
 
@@ -45,31 +46,31 @@ def test_a_grant_and_its_revocation_are_events_with_the_scope(accounts) -> None:
 ])
 def test_grants_need_the_right_scope(accounts, role, unit, authority, slug) -> None:
     schools(accounts)
-    staff = roles.create_staff(accounts, OPERATOR, "someone", "某人", None, "viewer")
-    with pytest.raises(Problem) as refused:
-        roles.grant_role(accounts, OPERATOR, staff.account_id, role, unit, authority)
-    assert (refused.value.status, refused.value.slug) == (422, slug)
+    staff = roles.create_staff(work(accounts), accounts.clock, OPERATOR, "someone", "某人", None, "viewer")
+    with pytest.raises(ApplicationError) as refused:
+        roles.grant_role(work(accounts), accounts.clock, OPERATOR, staff.account_id, role, unit, authority)
+    assert (refusal(refused.value).status, refused.value.slug) == (422, slug)
 
 
 def test_operators_cannot_make_operators_or_admins(accounts) -> None:
-    staff = roles.create_staff(accounts, OPERATOR, "someone", "某人", None, "viewer")
+    staff = roles.create_staff(work(accounts), accounts.clock, OPERATOR, "someone", "某人", None, "viewer")
     for role in ("operator", "admin"):
-        with pytest.raises(Problem) as refused:
-            roles.grant_role(accounts, OPERATOR, staff.account_id, role)
-        assert refused.value.status == 403
-    assert roles.grant_role(accounts, ADMIN, staff.account_id, "operator").role == "operator"
-    with pytest.raises(Problem) as refused:
-        roles.create_staff(accounts, OPERATOR, "boss", "老闆", None, "admin")
-    assert refused.value.status == 403
-    with pytest.raises(Problem) as again:
-        roles.grant_role(accounts, ADMIN, staff.account_id, "operator")
+        with pytest.raises(ApplicationError) as refused:
+            roles.grant_role(work(accounts), accounts.clock, OPERATOR, staff.account_id, role)
+        assert refusal(refused.value).status == 403
+    assert roles.grant_role(work(accounts), accounts.clock, ADMIN, staff.account_id, "operator").role == "operator"
+    with pytest.raises(ApplicationError) as refused:
+        roles.create_staff(work(accounts), accounts.clock, OPERATOR, "boss", "老闆", None, "admin")
+    assert refusal(refused.value).status == 403
+    with pytest.raises(ApplicationError) as again:
+        roles.grant_role(work(accounts), accounts.clock, ADMIN, staff.account_id, "operator")
     assert again.value.slug == "role-already-granted"
 
 
 @pytest.mark.parametrize("login", ["teacher00001", "biz-353301", "x", "Has Space"])
 def test_logins_the_platform_gives_out_cannot_be_chosen(accounts, login) -> None:
-    with pytest.raises(Problem) as refused:
-        roles.create_staff(accounts, OPERATOR, login, "某人", None, "viewer")
+    with pytest.raises(ApplicationError) as refused:
+        roles.create_staff(work(accounts), accounts.clock, OPERATOR, login, "某人", None, "viewer")
     assert refused.value.slug == "invalid-account"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from accounts_helpers import outbox_count, outbox_events
+from accounts_helpers import outbox_count, outbox_events, work
 from sqlalchemy import func, select
 
 from contracts.events import CATALOGUE
@@ -35,10 +35,12 @@ def test_the_demo_seed_is_complete_fast_and_idempotent(accounts) -> None:
     assert logins["biz-353301"] == "enabled"
     assert all(validate(row["national_id"]) for row in demo_data.teacher_rows())
     assert {row["school_code"] for row in demo_data.teacher_rows()} == set(demo_data.SCHOOLS)
-    assert units.reviewer_on(accounts, "193601", date(2016, 12, 31))["reviewing_authority_code"] == "K12EA"
-    assert units.find_unit(accounts, "193601").authority_code == "TXG"
-    assert units.reviewer_on(accounts, "TNN-TTU", date(2017, 7, 1))["reviewing_authority_code"] == "TNN"
-    report = campaigns.campaign_report(accounts, "2017-teacher-data")
+    assert units.reviewer_on(work(accounts), accounts.clock,
+                             "193601", date(2016, 12, 31))["reviewing_authority_code"] == "K12EA"
+    assert units.find_unit(work(accounts), accounts.clock, "193601").authority_code == "TXG"
+    assert units.reviewer_on(work(accounts), accounts.clock,
+                             "TNN-TTU", date(2017, 7, 1))["reviewing_authority_code"] == "TNN"
+    report = campaigns.campaign_report(work(accounts), accounts.clock, "2017-teacher-data")
     assert report["confirmed"] == 9
     for event in outbox_events(accounts):
         CATALOGUE.validate_data(event["type"], event["data"])

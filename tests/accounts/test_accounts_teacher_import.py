@@ -14,15 +14,18 @@ from accounts_helpers import (
     csv_file,
     outbox_count,
     outbox_events,
+    refusal,
     reviewer,
     schools,
     teacher_id,
+    vault,
+    work,
     xlsx_file,
 )
 from sqlalchemy import func, select, text
 
 from contracts.events import CATALOGUE
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import teacher_past_schools
 from services.accounts.handlers.teacher_import import import_file, import_rows
@@ -52,7 +55,8 @@ def runtime(accounts):
 
 def test_a_json_batch_creates_teachers_with_a_report_per_row_and_events(runtime) -> None:
     before = outbox_count(runtime)
-    report = import_rows(runtime, OPERATOR, rows_of(teacher(1), teacher(2, "193601"),
+    report = import_rows(work(runtime), runtime.clock, vault(runtime),
+                         OPERATOR, rows_of(teacher(1), teacher(2, "193601"),
                                                     teacher(3, email=None)))
     assert report.counts == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0}
     assert [(r.row, r.status, r.login) for r in report.rows] == [
@@ -68,10 +72,10 @@ def test_a_json_batch_creates_teachers_with_a_report_per_row_and_events(runtime)
 def test_a_csv_file_then_the_same_file_again_changes_nothing_and_says_nothing(runtime) -> None:
     data = csv_file([[teacher_id(n), f"教師{n}", "353301", f"t{n}@school.example"]
                      for n in range(1, 21)])
-    first = import_file(runtime, OPERATOR, "teachers.csv", data)
+    first = import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "teachers.csv", data)
     assert first.counts["created"] == 20
     state, events = snapshot(runtime), outbox_count(runtime)
-    again = import_file(runtime, OPERATOR, "teachers.csv", data)
+    again = import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "teachers.csv", data)
     assert again.counts == {"created": 0, "updated": 0, "unchanged": 20, "rejected": 0}
     assert [r.login for r in again.rows] == [r.login for r in first.rows]
     assert snapshot(runtime) == state  # not even updated_at moved
@@ -79,12 +83,12 @@ def test_a_csv_file_then_the_same_file_again_changes_nothing_and_says_nothing(ru
 
 
 def test_an_xlsx_file_with_chinese_headers_and_numeric_school_codes(runtime) -> None:
-    register_unit(runtime, "011301", "新北市立板橋高級中學", "senior_high_school", "NWT")
+    register_unit(work(runtime), runtime.clock, "011301", "新北市立板橋高級中學", "senior_high_school", "NWT")
     data = xlsx_file([[teacher_id(1), "王小明", 353301, None],
                       [teacher_id(2), "林美玲", 11301, "lin@school.example"],  # lost its zero
                       [None, None, None, None],  # the empty rows spreadsheets keep
                       [teacher_id(3), "陳建宏", "413601", ""]])
-    report = import_file(runtime, OPERATOR, "名冊.XLSX", data)
+    report = import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "名冊.XLSX", data)
     assert [(r.row, r.status) for r in report.rows] == [(2, "created"), (3, "created"),
                                                         (5, "created")]
     assert [e["data"]["unit_code"] for e in outbox_events(runtime, "accounts.account.created.v1")] \
@@ -94,14 +98,15 @@ def test_an_xlsx_file_with_chinese_headers_and_numeric_school_codes(runtime) -> 
 def test_big5_csv_from_excel_is_read(runtime) -> None:
     data = csv_file([[teacher_id(1), "王小明", "353301"]], ["身分證字號", "姓名", "學校代碼"],
                     encoding="cp950")
-    assert import_file(runtime, OPERATOR, "big5.csv", data).counts["created"] == 1
+    assert import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "big5.csv", data).counts["created"] == 1
 
 
 def test_changes_update_and_moves_keep_the_past_school(runtime) -> None:
-    import_rows(runtime, OPERATOR, rows_of(*(teacher(n, since="2015-08-01") for n in (1, 2, 3))))
+    import_rows(work(runtime), runtime.clock, vault(runtime),
+                OPERATOR, rows_of(*(teacher(n, since="2015-08-01") for n in (1, 2, 3))))
     created = {e["data"]["login"]: e["data"]["account_id"]
                for e in outbox_events(runtime, "accounts.account.created.v1")}
-    report = import_rows(runtime, OPERATOR, rows_of(
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(
         teacher(1, name="教師一"),  # renamed
         teacher(2, "193601", since="2017-08-01"),  # moved to Taichung
         teacher(3, email=None),  # no e-mail sent: the known one stays
@@ -119,16 +124,17 @@ def test_changes_update_and_moves_keep_the_past_school(runtime) -> None:
                                          teacher_past_schools.c.until)).all()
     assert past == [("353301", date(2017, 8, 1))]
     # a move to before the current assignment began is refused, the rest goes on
-    late = import_rows(runtime, OPERATOR, rows_of(teacher(2, "413601", since="2016-01-01"),
+    late = import_rows(work(runtime), runtime.clock, vault(runtime),
+                       OPERATOR, rows_of(teacher(2, "413601", since="2016-01-01"),
                                                   teacher(4)))
     assert [(r.status, r.reason) for r in late.rows] == [
         ("rejected", "move-before-current-assignment"), ("created", None)]
 
 
 def test_every_row_error_is_reported_and_the_good_rows_still_count(runtime) -> None:
-    import_rows(runtime, OPERATOR, rows_of(teacher(9)))
+    import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(teacher(9)))
     stored, events = snapshot(runtime), outbox_count(runtime)
-    report = import_rows(runtime, OPERATOR, rows_of(
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(
         teacher(1),
         {**teacher(2), "national_id": "A123456788"},  # wrong check digit
         {**teacher(3), "national_id": "not an id"},
@@ -162,7 +168,8 @@ def test_every_row_error_is_reported_and_the_good_rows_still_count(runtime) -> N
 
 
 def test_a_reviewer_imports_only_for_schools_under_its_authority(runtime) -> None:
-    report = import_rows(runtime, reviewer("TXG"), rows_of(teacher(1, "193601"), teacher(2)))
+    report = import_rows(work(runtime), runtime.clock, vault(runtime),
+                         reviewer("TXG"), rows_of(teacher(1, "193601"), teacher(2)))
     assert [(r.status, r.reason) for r in report.rows] == [
         ("created", None), ("rejected", "unit-outside-authority")]
 
@@ -179,27 +186,28 @@ def test_a_reviewer_imports_only_for_schools_under_its_authority(runtime) -> Non
     ("t.xlsx", b"PK\x03\x04 truncated", 422, "invalid-xlsx"),
 ])
 def test_a_file_refused_whole_changes_nothing(runtime, filename, data, status, slug) -> None:
-    import_rows(runtime, OPERATOR, rows_of(teacher(1)))
+    import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(teacher(1)))
     stored, events = snapshot(runtime), outbox_count(runtime)
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, filename, data)
-    assert (refused.value.status, refused.value.slug) == (status, slug)
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, filename, data)
+    assert (refusal(refused.value).status, refused.value.slug) == (status, slug)
     assert snapshot(runtime) == stored and outbox_count(runtime) == events
 
 
 def test_wrong_columns_say_what_is_missing_and_what_is_unexpected(runtime) -> None:
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, "t.csv", csv_file([], ["身分證字號", "名字", "email"]))
-    extensions = refused.value.extensions
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime),
+                    OPERATOR, "t.csv", csv_file([], ["身分證字號", "名字", "email"]))
+    extensions = refusal(refused.value).extensions
     assert extensions["missing"] == ["name", "school_code"]
     assert extensions["unexpected"] == ["名字"]
     assert extensions["required"] == ["national_id", "name", "school_code"]
 
 
 def test_a_file_over_50_mb_is_refused_before_it_is_read(runtime) -> None:
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, "t.csv", b"x" * (50 * 1024 * 1024 + 1))
-    assert (refused.value.status, refused.value.slug) == (413, "file-too-large")
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "t.csv", b"x" * (50 * 1024 * 1024 + 1))
+    assert (refusal(refused.value).status, refused.value.slug) == (413, "file-too-large")
 
 
 @functools.cache
@@ -222,9 +230,9 @@ def zip_bomb(uncompressed: int = 64 * 1024 * 1024) -> bytes:
 def test_a_zip_bomb_disguised_as_xlsx_is_refused_unopened(runtime, megabytes, why) -> None:
     bomb = zip_bomb(megabytes * 1024 * 1024)
     assert len(bomb) < megabytes * 1024 * 1024 / 200
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, "teachers.xlsx", bomb)
-    assert (refused.value.status, refused.value.slug) == (422, "unsafe-archive")
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "teachers.xlsx", bomb)
+    assert (refusal(refused.value).status, refused.value.slug) == (422, "unsafe-archive")
     assert refused.value.detail == f"the file was not opened: {why}"
 
 
@@ -249,14 +257,15 @@ def lying_about_its_size(claimed: int) -> bytes:
 def test_a_zip_that_lies_about_its_sizes_is_caught_while_unpacking(runtime) -> None:
     data = lying_about_its_size(600 * 1024)
     assert zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size == 600 * 1024
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, "teachers.xlsx", data)
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "teachers.xlsx", data)
     assert (refused.value.slug, refused.value.detail) == (
         "invalid-xlsx", "the archive is damaged (BadZipFile)")  # its CRC does not match
 
 
 def test_created_events_all_fit_the_contract(runtime) -> None:
-    import_rows(runtime, OPERATOR, rows_of(*(teacher(n, ("353301", "193601")[n % 2])
+    import_rows(work(runtime), runtime.clock, vault(runtime),
+                OPERATOR, rows_of(*(teacher(n, ("353301", "193601")[n % 2])
                                              for n in range(1, 260))))
     events = outbox_events(runtime, "accounts.account.created.v1")
     assert len(events) == 259  # beyond the first 200, which the kit's outbox validates
@@ -267,8 +276,8 @@ def test_created_events_all_fit_the_contract(runtime) -> None:
 
 
 def test_logins_continue_where_the_last_import_stopped(runtime) -> None:
-    import_rows(runtime, OPERATOR, rows_of(teacher(1), teacher(2)))
-    report = import_rows(runtime, OPERATOR, rows_of(teacher(3)))
+    import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(teacher(1), teacher(2)))
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(teacher(3)))
     assert report.rows[0].login == "teacher00003"
     with runtime.database.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(accounts_table)) == 3
@@ -313,7 +322,7 @@ def test_an_import_computed_from_a_stale_teacher_changes_nothing(runtime, monkey
     from dataclasses import replace
 
     from services.accounts.adapters import teacher_writers
-    import_rows(runtime, OPERATOR, rows_of(teacher(1)))
+    import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, rows_of(teacher(1)))
     real = teacher_writers.PortableTeacherWriter.existing
 
     def read_before_a_change(self, hashes):
@@ -321,7 +330,8 @@ def test_an_import_computed_from_a_stale_teacher_changes_nothing(runtime, monkey
                 for h, known in real(self, hashes).items()}
     monkeypatch.setattr(teacher_writers.PortableTeacherWriter, "existing", read_before_a_change)
     stored, events = snapshot(runtime), outbox_count(runtime)
-    with pytest.raises(Problem) as refused:
-        import_rows(runtime, OPERATOR, rows_of(teacher(1, name="檔案改"), teacher(2)))
-    assert (refused.value.status, refused.value.slug) == (409, "concurrent-change")
+    with pytest.raises(ApplicationError) as refused:
+        import_rows(work(runtime), runtime.clock, vault(runtime),
+                    OPERATOR, rows_of(teacher(1, name="檔案改"), teacher(2)))
+    assert (refusal(refused.value).status, refused.value.slug) == (409, "concurrent-change")
     assert snapshot(runtime) == stored and outbox_count(runtime) == events

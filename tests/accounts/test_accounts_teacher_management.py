@@ -12,9 +12,9 @@ import uuid
 from datetime import UTC
 
 import pytest
-from accounts_helpers import OPERATOR, csv_file, reviewer, schools, teacher_id
+from accounts_helpers import OPERATOR, csv_file, refusal, reviewer, schools, teacher_id, vault, work
 
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.accounts.handlers import import_history
 from services.accounts.handlers.teacher_import import BATCH, import_file, import_rows
 
@@ -31,15 +31,15 @@ def rows(*numbers: int, school: str = "353301") -> list[list[str]]:
 
 def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> None:
     data = csv_file(rows(1, 2) + [["A123", "壞", "353301", ""]])
-    report = import_file(runtime, reviewer("TPE"), "名冊.csv", data)
-    [listed] = import_history.list_imports(runtime, reviewer("TPE"))
+    report = import_file(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), "名冊.csv", data)
+    [listed] = import_history.list_imports(work(runtime), reviewer("TPE"))
     assert listed["import_id"] == str(report.import_id)
     assert listed["source"] == "file" and listed["filename"] == "名冊.csv"
     assert listed["content_sha256"] == hashlib.sha256(data).hexdigest()
     assert (listed["imported_by"], listed["authority_code"]) == ("reviewer-tpe", "TPE")
     assert (listed["outcome"], listed["problem"]) == ("applied", None)
     assert listed["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
-    stored = import_history.import_report(runtime, reviewer("TPE"), report.import_id)
+    stored = import_history.import_report(work(runtime), reviewer("TPE"), report.import_id)
     document = json.loads(stored)
     assert document["counts"] == listed["counts"]
     assert [r["status"] for r in document["rows"]] == ["created", "created", "rejected"]
@@ -49,35 +49,39 @@ def test_an_applied_file_is_kept_with_its_counts_hash_and_report(runtime) -> Non
 
 
 def test_a_refused_file_is_kept_as_refused_and_changes_nothing_else(runtime) -> None:
-    with pytest.raises(Problem) as refused:
-        import_file(runtime, OPERATOR, "t.csv", csv_file([], ["national_id", "name"]))
+    with pytest.raises(ApplicationError) as refused:
+        import_file(work(runtime), runtime.clock, vault(runtime),
+                    OPERATOR, "t.csv", csv_file([], ["national_id", "name"]))
     assert refused.value.slug == "wrong-columns"
-    [listed] = import_history.list_imports(runtime, OPERATOR)
+    [listed] = import_history.list_imports(work(runtime), OPERATOR)
     assert (listed["outcome"], listed["problem"]) == ("refused", "wrong-columns")
     assert listed["counts"] == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-    document = import_history.import_report(runtime, OPERATOR, uuid.UUID(listed["import_id"]))
+    document = import_history.import_report(work(runtime), OPERATOR, uuid.UUID(listed["import_id"]))
     assert document.endswith(b'"rows":[]}')
 
 
 def test_batches_are_kept_but_one_teacher_made_by_hand_is_not(runtime) -> None:
-    import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(1), "name": "甲",
+    import_rows(work(runtime), runtime.clock, vault(runtime),
+                OPERATOR, [(1, {"national_id": teacher_id(1), "name": "甲",
                                           "school_code": "353301"})], source=BATCH)
-    import_rows(runtime, OPERATOR, [(1, {"national_id": teacher_id(2), "name": "乙",
+    import_rows(work(runtime), runtime.clock, vault(runtime),
+                OPERATOR, [(1, {"national_id": teacher_id(2), "name": "乙",
                                           "school_code": "353301"})], only_new=True)
-    [listed] = import_history.list_imports(runtime, OPERATOR)
+    [listed] = import_history.list_imports(work(runtime), OPERATOR)
     assert (listed["source"], listed["filename"], listed["content_sha256"]) == ("batch", None, None)
     assert listed["authority_code"] is None  # the network's own staff
 
 
 def test_a_reviewer_sees_only_its_authoritys_imports(runtime) -> None:
-    tpe = import_file(runtime, reviewer("TPE"), "t.csv", csv_file(rows(1)))
-    txg = import_file(runtime, reviewer("TXG"), "t.csv", csv_file(rows(2, school="193601")))
-    assert [i["import_id"] for i in import_history.list_imports(runtime, reviewer("TPE"))] == [
+    tpe = import_file(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), "t.csv", csv_file(rows(1)))
+    txg = import_file(work(runtime), runtime.clock, vault(runtime),
+                      reviewer("TXG"), "t.csv", csv_file(rows(2, school="193601")))
+    assert [i["import_id"] for i in import_history.list_imports(work(runtime), reviewer("TPE"))] == [
         str(tpe.import_id)]
-    assert len(import_history.list_imports(runtime, OPERATOR)) == 2
-    with pytest.raises(Problem) as hidden:
-        import_history.import_report(runtime, reviewer("TPE"), txg.import_id)
-    assert hidden.value.status == 404
+    assert len(import_history.list_imports(work(runtime), OPERATOR)) == 2
+    with pytest.raises(ApplicationError) as hidden:
+        import_history.import_report(work(runtime), reviewer("TPE"), txg.import_id)
+    assert refusal(hidden.value).status == 404
 
 
 def test_the_history_and_a_schools_teachers_over_http(api) -> None:
@@ -110,27 +114,31 @@ def test_the_history_and_a_schools_teachers_over_http(api) -> None:
     assert bad.status_code == 422
 
 
-def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime, monkeypatch) -> None:
+def tidy_reports(runtime):
+    """The daily command's work: the retention of the settings, the runtime's clock."""
+    return import_history.tidy_reports(work(runtime), runtime.clock,
+                                       import_history.retention_days(runtime.settings))
+
+
+def test_reports_past_their_retention_lose_their_rows_and_keep_their_summary(runtime) -> None:
     """R-ACC-3: a daily county file of 100,000 rows is a megabyte of report a day; reports
     are kept IMPORT_REPORT_RETENTION_DAYS (400), who sent what and how it went for ever."""
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
-    from services.accounts.domain import dates
-    old = import_file(runtime, OPERATOR, "old.csv", csv_file(rows(1, 2)))
-    real_now = dates.now
-    later = datetime.now(UTC) + timedelta(days=300)
-    monkeypatch.setattr(dates, "now", lambda: later)
-    recent = import_file(runtime, OPERATOR, "recent.csv", csv_file(rows(3)))
-    monkeypatch.setattr(dates, "now", lambda: later + timedelta(days=150))
-    assert import_history.tidy_reports(runtime) == {"days": 400, "reports_removed": 1}
-    assert import_history.tidy_reports(runtime) == {"days": 400, "reports_removed": 0}
-    monkeypatch.setattr(dates, "now", real_now)
-    listed = {i["filename"]: i for i in import_history.list_imports(runtime, OPERATOR)}
+    from servicekit.clock import FixedClock
+    runtime.clock = clock = FixedClock(datetime.now(UTC))
+    old = import_file(work(runtime), clock, vault(runtime), OPERATOR, "old.csv", csv_file(rows(1, 2)))
+    clock.advance(days=300)
+    recent = import_file(work(runtime), clock, vault(runtime), OPERATOR, "recent.csv", csv_file(rows(3)))
+    clock.advance(days=150)
+    assert tidy_reports(runtime) == {"days": 400, "reports_removed": 1}
+    assert tidy_reports(runtime) == {"days": 400, "reports_removed": 0}
+    listed = {i["filename"]: i for i in import_history.list_imports(work(runtime), OPERATOR)}
     assert (listed["old.csv"]["report_kept"], listed["recent.csv"]["report_kept"]) == (False, True)
     assert listed["old.csv"]["counts"]["created"] == 2
-    gone = json.loads(import_history.import_report(runtime, OPERATOR, old.import_id))
+    gone = json.loads(import_history.import_report(work(runtime), OPERATOR, old.import_id))
     assert gone["rows"] == [] and gone["report_kept"] is False
-    kept = json.loads(import_history.import_report(runtime, OPERATOR, recent.import_id))
+    kept = json.loads(import_history.import_report(work(runtime), OPERATOR, recent.import_id))
     assert len(kept["rows"]) == 1
 
 
@@ -143,11 +151,11 @@ def test_the_retention_is_a_setting_and_the_command_takes_days(tmp_path) -> None
 
     from servicekit.settings import InvalidSetting
     runtime = make_runtime({"DATA_DIR": str(tmp_path), "IMPORT_REPORT_RETENTION_DAYS": "30"})
-    assert import_history.tidy_reports(runtime) == {"days": 30, "reports_removed": 0}
+    assert tidy_reports(runtime) == {"days": 30, "reports_removed": 0}
     runtime.database.dispose()
     with pytest.raises(InvalidSetting):
         import_history.retention_days(make_runtime({"DATA_DIR": str(tmp_path),
-                                                    "IMPORT_REPORT_RETENTION_DAYS": "a year"}))
+                                                    "IMPORT_REPORT_RETENTION_DAYS": "a year"}).settings)
     root = Path(__file__).resolve().parents[2]
     env = {"PATH": "/usr/bin:/bin", "ACCOUNTS_DATA_DIR": str(tmp_path), "ACCOUNTS_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-m", "services.accounts", "tidy-import-reports",
@@ -195,20 +203,21 @@ def test_seeing_a_teacher_is_not_managing_one(runtime) -> None:
     sees no imports, not everyone's."""
     from servicekit.tokens import Principal
     from services.accounts.handlers import teachers
-    report = import_file(runtime, OPERATOR, "t.csv", csv_file(rows(1)))
+    report = import_file(work(runtime), runtime.clock, vault(runtime), OPERATOR, "t.csv", csv_file(rows(1)))
     teacher = uuid.UUID(report.rows[0].account_id)
     mixed = Principal(subject="mixed", roles=frozenset({"business", "reviewer"}), unit="353301",
                       authority="TXG")
-    assert teachers.get_teacher(runtime, mixed, teacher)["login"] == "teacher00001"  # sees it
-    for change in (lambda: teachers.set_teacher_enabled(runtime, mixed, teacher, enabled=False),
-                   lambda: teachers.update_teacher(runtime, mixed, teacher, {"display_name": "改"})):
-        with pytest.raises(Problem) as refused:
+    assert teachers.get_teacher(work(runtime), runtime.clock, mixed, teacher)["login"] == "teacher00001"  # sees it
+    for change in (lambda: teachers.set_teacher_enabled(work(runtime), runtime.clock, mixed, teacher, enabled=False),
+                   lambda: teachers.update_teacher(work(runtime), runtime.clock,
+                                                   mixed, teacher, {"display_name": "改"})):
+        with pytest.raises(ApplicationError) as refused:
             change()
-        assert refused.value.status == 404
-    assert teachers.get_teacher(runtime, OPERATOR, teacher)["status"] == "enabled"
-    assert teachers.set_teacher_enabled(runtime, reviewer("TPE"), teacher,
+        assert refusal(refused.value).status == 404
+    assert teachers.get_teacher(work(runtime), runtime.clock, OPERATOR, teacher)["status"] == "enabled"
+    assert teachers.set_teacher_enabled(work(runtime), runtime.clock, reviewer("TPE"), teacher,
                                         enabled=False)["status"] == "disabled"
     nobody = Principal(subject="r", roles=frozenset({"reviewer"}))
-    assert import_history.list_imports(runtime, nobody) == []
-    with pytest.raises(Problem):
-        import_history.import_report(runtime, nobody, report.import_id)
+    assert import_history.list_imports(work(runtime), nobody) == []
+    with pytest.raises(ApplicationError):
+        import_history.import_report(work(runtime), nobody, report.import_id)

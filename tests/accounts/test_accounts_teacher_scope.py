@@ -12,7 +12,16 @@ import uuid
 from datetime import date
 
 import pytest
-from accounts_helpers import OPERATOR, csv_file, outbox_events, reviewer, schools, teacher_id
+from accounts_helpers import (
+    OPERATOR,
+    csv_file,
+    outbox_events,
+    reviewer,
+    schools,
+    teacher_id,
+    vault,
+    work,
+)
 from sqlalchemy import select
 
 from services.accounts.adapters.orm import accounts as accounts_table
@@ -53,7 +62,8 @@ def runtime(accounts):
 @pytest.fixture
 def taichung_teacher(runtime) -> str:
     """A teacher of Taichung's school 193601, as Taichung's own file made them."""
-    [row] = import_rows(runtime, reviewer("TXG"), [(1, teacher(1, "193601"))], source=BATCH).rows
+    [row] = import_rows(work(runtime), runtime.clock, vault(runtime),
+                        reviewer("TXG"), [(1, teacher(1, "193601"))], source=BATCH).rows
     assert row.status == "created"
     return row.account_id
 
@@ -64,9 +74,9 @@ def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime
     """The attack as reported: Taipei's reviewer sends Taichung's teacher with a Taipei
     school and the attacker's address. Refused with nothing written of that row; the
     other rows still go in."""
-    import_rows(runtime, reviewer("TPE"), [(1, teacher(2, "353301"))])
+    import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), [(1, teacher(2, "353301"))])
     before, events = stored_teacher(runtime, taichung_teacher), events_of(runtime, taichung_teacher)
-    report = import_rows(runtime, reviewer("TPE"), list(enumerate([
+    report = import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), list(enumerate([
         teacher(1, "353301", name="冒名者", email="attacker@evil.example",
                 since="2026-08-01"),  # the takeover
         teacher(3, "413601"),  # a new Taipei teacher
@@ -80,7 +90,7 @@ def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime
     refused = report.rows[0]
     # Nothing said of the teacher: not the account, not the login.
     assert (refused.account_id, refused.login) == (None, None)
-    same_data = import_rows(runtime, reviewer("TPE"), [(1, teacher(1, "353301"))])
+    same_data = import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), [(1, teacher(1, "353301"))])
     assert [r.reason for r in same_data.rows] == ["teacher-outside-authority"]
     assert refused.detail == ("the teacher serves at a school outside the authority you act "
                               "for; a move between authorities is a transfer by the teacher's "
@@ -90,7 +100,7 @@ def test_a_reviewer_cannot_take_over_another_authoritys_teacher_by_batch(runtime
     with runtime.database.engine.connect() as connection:
         assert connection.execute(select(teacher_past_schools)).all() == []
     # The report kept in the history names nobody either.
-    kept = import_history.import_report(runtime, reviewer("TPE"), report.import_id)
+    kept = import_history.import_report(work(runtime), reviewer("TPE"), report.import_id)
     assert taichung_teacher.encode() not in kept and b"teacher00001" not in kept
 
 
@@ -118,9 +128,10 @@ def test_the_same_attack_by_file_over_http_is_refused_row_by_row(api) -> None:
 
 
 def test_the_teachers_own_authority_and_the_network_still_change_it_by_import(runtime, taichung_teacher) -> None:
-    own = import_rows(runtime, reviewer("TXG"), [(1, teacher(1, "193601", name="教師一"))])
+    own = import_rows(work(runtime), runtime.clock, vault(runtime),
+                      reviewer("TXG"), [(1, teacher(1, "193601", name="教師一"))])
     assert [(r.status, r.account_id) for r in own.rows] == [("updated", taichung_teacher)]
-    moved = import_rows(runtime, OPERATOR, [(1, teacher(1, "353301", name="教師一",
+    moved = import_rows(work(runtime), runtime.clock, vault(runtime), OPERATOR, [(1, teacher(1, "353301", name="教師一",
                                                         since="2099-08-01"))], source=BATCH)
     assert [r.status for r in moved.rows] == ["updated"]
     # The network's move between authorities is recorded as a transfer, with its import.
@@ -132,15 +143,16 @@ def test_the_teachers_own_authority_and_the_network_still_change_it_by_import(ru
         uuid.UUID(taichung_teacher), "193601", "TXG", "353301", "TPE", date(2099, 8, 1),
         "import", moved.import_id, "operator-1", None)
     # Now Taipei's teacher: Taichung's file can no longer change it, Taipei's can.
-    assert [r.reason for r in import_rows(runtime, reviewer("TXG"), [
+    assert [r.reason for r in import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TXG"), [
         (1, teacher(1, "193601"))]).rows] == ["teacher-outside-authority"]
-    assert [r.status for r in import_rows(runtime, reviewer("TPE"), [
+    assert [r.status for r in import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), [
         (1, teacher(1, "353301", name="教師壹"))]).rows] == ["updated"]
 
 
 def test_a_move_within_an_authority_by_import_is_no_transfer(runtime) -> None:
-    import_rows(runtime, reviewer("TPE"), [(1, teacher(1, "353301"))])
-    report = import_rows(runtime, reviewer("TPE"), [(1, teacher(1, "413601", since="2099-08-01"))])
+    import_rows(work(runtime), runtime.clock, vault(runtime), reviewer("TPE"), [(1, teacher(1, "353301"))])
+    report = import_rows(work(runtime), runtime.clock, vault(runtime),
+                         reviewer("TPE"), [(1, teacher(1, "413601", since="2099-08-01"))])
     assert [r.status for r in report.rows] == ["updated"]
     assert transfer_rows(runtime) == []
 
@@ -232,7 +244,7 @@ def test_a_transfer_is_made_by_the_teachers_authority_or_the_network_only(api) -
 def test_a_transfer_that_cannot_be_is_refused_and_changes_nothing(api, change, status, slug) -> None:
     schools(api.runtime)
     from services.accounts.handlers.units import register_unit
-    register_unit(api.runtime, "190002", "臺中市立另一所高級中學", "senior_high_school", "TXG")
+    register_unit(work(api.runtime), api.runtime.clock, "190002", "臺中市立另一所高級中學", "senior_high_school", "TXG")
     victim = api.post("/teachers", role="operator", json=teacher(1, "193601")).json["account_id"]
     before = stored_teacher(api.runtime, victim)
     refused = api.post(f"/teachers/{victim}/transfers", role="operator", json={**TRANSFER, **change})
@@ -285,17 +297,17 @@ def test_the_bulk_path_on_postgresql_refuses_another_authoritys_teacher_too(pg_a
     """COPY and the set-based update: the check is made before either, on the same rows."""
     schools(pg_accounts)
     header = ["national_id", "name", "school_code", "email", "since"]
-    made = import_file(pg_accounts, reviewer("TXG"), "t.csv", csv_file(
+    made = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts), reviewer("TXG"), "t.csv", csv_file(
         [[teacher_id(n), f"教師{n}", "193601", "", "2015-08-01"] for n in range(1, 4)], header))
     victims = [row.account_id for row in made.rows]
     before = [stored_teacher(pg_accounts, v) for v in victims]
-    report = import_file(pg_accounts, reviewer("TPE"), "t.csv", csv_file(
+    report = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts), reviewer("TPE"), "t.csv", csv_file(
         [[teacher_id(n), "冒名者", "353301", "attacker@evil.example", "2026-08-01"]
          for n in range(1, 4)] + [[teacher_id(4), "教師4", "353301", "", ""]], header))
     assert [(r.status, r.reason, r.account_id) for r in report.rows] == [
         ("rejected", "teacher-outside-authority", None)] * 3 + [
         ("created", None, report.rows[3].account_id)]
     assert [stored_teacher(pg_accounts, v) for v in victims] == before
-    renamed = import_file(pg_accounts, reviewer("TXG"), "t.csv", csv_file(
+    renamed = import_file(work(pg_accounts), pg_accounts.clock, vault(pg_accounts), reviewer("TXG"), "t.csv", csv_file(
         [[teacher_id(1), "教師一", "193601", "", "2015-08-01"]], header))
     assert [r.status for r in renamed.rows] == ["updated"]

@@ -18,6 +18,8 @@ KINDS = [
     (errors.NotFound("no course 7"), 404),
     (errors.Conflict("course-full", "The course is full", "40 of 40", capacity=40), 409),
     (errors.TooLarge("attachment-too-large", "Too large", limit=10), 413),
+    (errors.UnsupportedMedia("unsupported-file-type", "Not a format read here",
+                             accepted=[".csv", ".xlsx"]), 415),
     (errors.Invalid("hours-above-course", "Too many hours", field="hours"), 422),
     (errors.LimitReached("lookup-quota-exceeded", "Quota", retry_after=60), 429),
     (errors.Unavailable("county-unavailable", "The county does not answer"), 503),

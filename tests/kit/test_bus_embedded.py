@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.tables import inbox, outbox
+from servicekit.errors import Conflict
 from servicekit.events import Envelope
-from servicekit.problems import Problem
+from servicekit.problems import problem_of
 from services.accounts.handlers.units import register_unit
 from services.courses.adapters.orm import unit_replica
 from services.courses.handlers import replica
@@ -37,15 +38,15 @@ def deliver(courses, subscription=None, rounds: int = 1):
 
 
 def test_state_and_event_commit_together_and_a_refused_write_records_neither(accounts) -> None:
-    register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
-    with pytest.raises(Problem) as refused:
-        register_unit(accounts, "U1", "again", "senior_high_school", "TPE")
-    assert refused.value.slug == "unit-exists" and refused.value.status == 409
+    register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "建國中學", "senior_high_school", "TPE")
+    with pytest.raises(Conflict) as refused:
+        register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "again", "senior_high_school", "TPE")
+    assert refused.value.slug == "unit-exists" and problem_of(refused.value).status == 409
     assert count(accounts, outbox) == 1  # the refused write left no event behind
 
 
 def test_an_event_reaches_the_other_service_once_even_when_sent_twice(accounts, courses) -> None:
-    register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+    register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "建國中學", "senior_high_school", "TPE")
     with accounts.database.engine.begin() as connection:
         [body] = connection.scalars(select(outbox.c.body)).all()
     assert accounts.relay().relay_once() == 1
@@ -67,7 +68,7 @@ def test_an_event_reaches_the_other_service_once_even_when_sent_twice(accounts, 
 def test_the_correlation_id_of_the_write_travels_with_its_event(accounts) -> None:
     from servicekit import context
     with context.correlation("req-0123456789"):
-        register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+        register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "建國中學", "senior_high_school", "TPE")
     with accounts.database.engine.connect() as connection:
         [body] = connection.scalars(select(outbox.c.body)).all()
     assert json.loads(body)["correlation_id"] == "req-0123456789"
@@ -82,7 +83,8 @@ def test_a_failing_handler_is_retried_to_the_limit_then_parked_while_the_rest_co
     real = courses.subscriptions()[0]
     flaky = Subscription(real.queue, dict.fromkeys(real.handlers, fail_on_bad))
     for code in ("A1", "BAD", "A2"):
-        register_unit(accounts, code, f"學校 {code}", "elementary_school", "TPE")
+        register_unit(accounts.components.unit_of_work(), accounts.clock,
+                      code, f"學校 {code}", "elementary_school", "TPE")
     accounts.relay().relay_once()
     outcomes = deliver(courses, flaky, rounds=4)
     assert [(o.applied, o.requeued, o.dead_lettered) for o in outcomes] == [

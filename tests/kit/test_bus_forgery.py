@@ -28,13 +28,13 @@ def unit_event(code: str, source: str) -> Envelope:
 
 
 def test_an_envelope_from_another_source_is_parked_while_valid_events_flow(accounts, courses) -> None:
-    register_unit(accounts, "U1", "建國中學", "senior_high_school", "TPE")
+    register_unit(accounts.components.unit_of_work(), accounts.clock, "U1", "建國中學", "senior_high_school", "TPE")
     accounts.relay().relay_once()
     forged = unit_event("FORGED", source="stats")
     publisher = KombuPublisher(courses.settings.broker_url)
     publisher.publish_batch([OutgoingMessage(forged.type, forged.to_json(), forged.id, "c-f")])
     publisher.close()
-    register_unit(accounts, "U2", "北一女中", "senior_high_school", "TPE")
+    register_unit(accounts.components.unit_of_work(), accounts.clock, "U2", "北一女中", "senior_high_school", "TPE")
     accounts.relay().relay_once()
 
     [outcome] = deliver(courses)

@@ -71,3 +71,27 @@ def test_every_numeric_option_is_refused_below_one(definition, command, option, 
     assert exit_.value.code == 2, f"{definition.name} {command} {option} {value} was accepted"
     error = capsys.readouterr().err
     assert f"argument {option}: {value} is not a positive number" in error, error
+
+
+def test_a_command_that_refuses_prints_its_problem_and_exits_non_zero(tmp_path, monkeypatch,
+                                                                      capsys) -> None:
+    """A use case's application error, as a script sees it: the reason on stderr, as
+    problem+json with the status its kind maps to, and exit status 1."""
+    import dataclasses
+    import json
+
+    from servicekit import errors
+    from servicekit.service import Command
+
+    def refuse(_runtime, _args):
+        raise errors.Conflict("operator-exists", "The platform has an operator already",
+                              "enabled operator accounts: ops.chen", operators=["ops.chen"])
+    monkeypatch.setenv("COURSES_DATA_DIR", str(tmp_path))
+    refusing = dataclasses.replace(COURSES, commands=(Command("refuse", "refuses", refuse),))
+    assert main(refusing, ["refuse"]) == 1
+    first, problem = capsys.readouterr().err.strip().split("\n")
+    assert first == "refuse: The platform has an operator already: enabled operator accounts: ops.chen"
+    assert json.loads(problem) == {
+        "type": "urn:inservice:problem:operator-exists", "status": 409,
+        "title": "The platform has an operator already",
+        "detail": "enabled operator accounts: ops.chen", "operators": ["ops.chen"]}

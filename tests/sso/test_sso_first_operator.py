@@ -110,7 +110,7 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
         assert list(session.scalars(select(password_changes.c.method))) == ["operator"]
 
     # Audited on both sides: who ran it, as whom on which machine, when, for which login.
-    [bootstrap] = bootstraps(accounts)
+    [bootstrap] = bootstraps(accounts.components.unit_of_work())
     assert (bootstrap.login, bootstrap.run_by, bootstrap.os_user, bootstrap.host, bootstrap.another,
             bootstrap.outcome, str(bootstrap.account_id)) == (
         "ops.chen", "alice@moe", getpass.getuser(), socket.gethostname(), False, "created",
@@ -150,7 +150,7 @@ def test_a_platform_with_an_operator_refuses_a_second_unless_told_another(platfo
     assert relayed == 2 and relay_all(accounts) == 2  # account created, role granted
     # Every run audited, the refused one too (an attempt on a live platform).
     assert [(b.login, b.run_by, b.another, b.outcome, b.account_id is None)
-            for b in bootstraps(accounts)] == [
+            for b in bootstraps(accounts.components.unit_of_work())] == [
         ("ops.chen", getpass.getuser(), False, "created", False),
         ("ops.lin", "bob", False, "refused", True),
         ("ops.lin", "bob", True, "created", False)]

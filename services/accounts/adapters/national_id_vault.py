@@ -26,11 +26,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from servicekit.keyring import NONCE_BYTES, CannotOpen, Keyring, Sealed, derive_key
-from servicekit.service import Runtime
 from servicekit.settings import InvalidSetting, Settings
 
-__all__ = ["NONCE_BYTES", "NationalIdVault", "Sealed", "UnknownKey", "national_id_vault",
-           "vault_for"]
+__all__ = ["NONCE_BYTES", "NationalIdVault", "Sealed", "UnknownKey", "national_id_vault"]
 
 _SHA256_BLOCK = 64
 _INNER_PAD, _OUTER_PAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))
@@ -125,8 +123,3 @@ def national_id_vault(settings: Settings) -> NationalIdVault:
                            settings.earlier_secrets("NATIONAL_ID_RETIRED_ENCRYPTION_KEYS"),
                            previous_hash[0] if previous_hash else None)
 
-
-def vault_for(runtime: Runtime) -> NationalIdVault:
-    """A vault from ``runtime``'s settings, built anew at each call (no registry): for
-    one-off commands and the callers not yet given the components' vault."""
-    return national_id_vault(runtime.settings)

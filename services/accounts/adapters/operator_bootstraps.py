@@ -5,9 +5,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from servicekit.db import advisory_xact_lock
 from services.accounts.adapters.orm import accounts, operator_bootstraps, role_grants
 from services.accounts.domain.accounts import ENABLED
 
@@ -32,9 +33,7 @@ class OperatorBootstraps:
         """One first-operator run at a time, until the transaction ends: two runs at once
         on an empty platform would otherwise both find no operator. (SQLite: one writer
         at a time already.)"""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text(
-                "SELECT pg_advisory_xact_lock(hashtext('accounts.operator_bootstraps'))"))
+        advisory_xact_lock(self.session, "accounts.operator_bootstraps")
 
     def enabled_holders(self, role: str) -> list[str]:
         """Logins of enabled accounts with an active grant of ``role``."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from servicekit.errors import ApplicationError, Invalid, TooLarge, UnsupportedMedia
 from services.accounts.adapters import zip_guard
 from services.accounts.adapters.teacher_rows import FIELDS, REQUIRED
 
@@ -30,11 +31,13 @@ assert set(_ALIASES) == set(FIELDS)
 
 
 class FileRefused(ValueError):
-    """The whole file is refused; ``slug`` names why, ``extensions`` say more."""
+    """The whole file is refused; ``kind`` is the application error it makes (its form,
+    its size, its content), ``slug`` names why, ``facts`` say more."""
 
-    def __init__(self, status: int, slug: str, detail: str, **extensions: Any) -> None:
+    def __init__(self, kind: type[ApplicationError], slug: str, detail: str,
+                 **facts: Any) -> None:
         super().__init__(detail)
-        self.status, self.slug, self.detail, self.extensions = status, slug, detail, extensions
+        self.kind, self.slug, self.detail, self.facts = kind, slug, detail, facts
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,20 @@ def format_of(filename: str) -> str:
         return CSV
     if lowered.endswith(".xlsx"):
         return XLSX
-    raise FileRefused(415, "unsupported-file-type", "send a .csv or .xlsx file",
+    raise FileRefused(UnsupportedMedia, "unsupported-file-type", "send a .csv or .xlsx file",
                       accepted=[".csv", ".xlsx"])
 
 
 def read(filename: str, data: bytes) -> TeacherTable:
     if len(data) > MAX_FILE_BYTES:
-        raise FileRefused(413, "file-too-large",
+        raise FileRefused(TooLarge, "file-too-large",
                           f"a teacher file may have at most {MAX_FILE_BYTES // 2**20} MB",
                           max_bytes=MAX_FILE_BYTES)
     kind = format_of(filename)
     lines = _csv_lines(data) if kind == CSV else _xlsx_lines(data)
     header = next(lines, None)
     if header is None:
-        raise FileRefused(422, "empty-file", "the file has no header row")
+        raise FileRefused(Invalid, "empty-file", "the file has no header row")
     columns = _columns(header)
     return TeacherTable(tuple(f for f in columns if f), _rows(columns, lines))
 
@@ -75,25 +78,25 @@ def _csv_lines(data: bytes) -> Iterator[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise FileRefused(422, "unreadable-file", "the CSV is neither UTF-8 nor Big5 (CP950)")
+        raise FileRefused(Invalid, "unreadable-file", "the CSV is neither UTF-8 nor Big5 (CP950)")
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as error:
-        raise FileRefused(422, "unreadable-file", f"the CSV cannot be read: {error}") from None
+        raise FileRefused(Invalid, "unreadable-file", f"the CSV cannot be read: {error}") from None
 
 
 def _xlsx_lines(data: bytes) -> Iterator[list[Any]]:
     try:
         zip_guard.check_xlsx(data)
     except zip_guard.UnsafeArchive as error:
-        raise FileRefused(422, "unsafe-archive", f"the file was not opened: {error}") from None
+        raise FileRefused(Invalid, "unsafe-archive", f"the file was not opened: {error}") from None
     except zip_guard.NotASpreadsheet as error:
-        raise FileRefused(422, "invalid-xlsx", str(error)) from None
+        raise FileRefused(Invalid, "invalid-xlsx", str(error)) from None
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         yield from sheet.iter_rows()
     except (CalamineError, ValueError, IndexError) as error:
-        raise FileRefused(422, "invalid-xlsx", f"the workbook cannot be read "
+        raise FileRefused(Invalid, "invalid-xlsx", f"the workbook cannot be read "
                                                f"({type(error).__name__})") from None
 
 
@@ -106,7 +109,7 @@ def _columns(header: list[Any]) -> list[str | None]:
     duplicated = sorted({field for field in present if present.count(field) > 1})
     missing = [field for field in REQUIRED if field not in present]
     if unknown or duplicated or missing:
-        raise FileRefused(422, "wrong-columns", "the header row does not name the expected columns",
+        raise FileRefused(Invalid, "wrong-columns", "the header row does not name the expected columns",
                           missing=missing, unexpected=unknown, duplicated=duplicated,
                           expected=list(FIELDS), required=list(REQUIRED))
     return fields

@@ -43,9 +43,9 @@ def check_row(number: int, raw: Mapping[str, Any]) -> TeacherRow:
 
     Runs for every row of a file (100,000 or more): text cells, what CSV and JSON hold,
     take short paths (``_text`` would strip them all the same)."""
-    value = raw.get("national_id")
+    identity = national_id_key(raw)
     try:
-        identity = national_id.validate(value.strip() if value.__class__ is str else _text(value))
+        national_id.kind_of(identity)
     except national_id.InvalidNationalId as error:
         raise RowRejected(INVALID_NATIONAL_ID, f"the national ID {error.reason}") from None
     value = raw.get("name")
@@ -56,23 +56,29 @@ def check_row(number: int, raw: Mapping[str, Any]) -> TeacherRow:
                       _email(raw.get("email")), _since(raw.get("since")))
 
 
-def national_id_keys(raws: Iterable[Mapping[str, Any]]) -> list[str]:
-    """What ``check_row`` makes of each row's national ID before checking it: two valid
-    rows are the same person exactly when their keys are equal."""
-    normalise = national_id.normalise
-    return [normalise(value.strip() if value.__class__ is str else _text(value))
-            for value in (raw.get("national_id") for raw in raws)]
+def national_id_key(raw: Mapping[str, Any]) -> str:
+    """The row's national ID as ``check_row`` reads it, before its shape is checked: two
+    valid rows are the same person exactly when their keys are equal."""
+    return national_id.normalise(_cell(raw.get("national_id")))
 
 
-def school_codes(raws: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The school codes ``check_row`` would take from these rows (it rejects the rest)."""
-    codes = set()
+def lookup_keys(raws: Iterable[Mapping[str, Any]]) -> tuple[list[str], set[str]]:
+    """In one pass, read as ``check_row`` reads them: each row's national-ID key, and the
+    school codes it would accept (it rejects the rest), for the import to look up every
+    known teacher and school before it checks and writes any row."""
+    keys, codes = [], set()
     for raw in raws:
+        keys.append(national_id_key(raw))
         try:
             codes.add(_school_code(raw.get("school_code")))
         except RowRejected:
             continue
-    return codes
+    return keys, codes
+
+
+def _cell(value: Any) -> str:
+    """A cell as stripped text; text cells, what CSV and JSON hold, take the short path."""
+    return value.strip() if value.__class__ is str else _text(value)
 
 
 def _text(value: Any) -> str:
@@ -100,7 +106,7 @@ def _school_code(value: Any) -> str:
 
 
 def _email(value: Any) -> str | None:
-    text = value.strip() if value.__class__ is str else _text(value)
+    text = _cell(value)
     if not text:
         return None
     if not _PLAIN_EMAIL.match(text):

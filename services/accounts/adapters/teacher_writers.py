@@ -19,10 +19,11 @@ from typing import NamedTuple, Protocol
 
 from psycopg import Copy
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from servicekit import copy_text
+from servicekit.db import advisory_xact_lock
 from servicekit.dml import rows_changed
 from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.national_id_vault import Sealed
@@ -42,6 +43,10 @@ class NewTeacher(NamedTuple):
     email: str | None
     unit_code: str
     school_since: date
+
+
+# One import at a time: each reads the teachers it will change before it writes.
+TEACHERS_LOCK = "accounts.teachers"
 
 
 class ConcurrentChange(RuntimeError):
@@ -159,7 +164,7 @@ class PostgresTeacherWriter:
 
     def lock(self) -> None:
         self.settle()
-        self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('accounts.teachers'))"))
+        advisory_xact_lock(self.session, TEACHERS_LOCK)
 
     def existing(self, hashes: list[bytes]) -> dict[bytes, KnownTeacher]:
         self.settle()

@@ -6,7 +6,11 @@ import uuid
 from contracts.events.common import AUTHORITY, CODE, COUNTY  # noqa: F401 (the schemas' rules)
 from contracts.vocabulary import ROLES
 from servicekit.api import ServiceApi, roles
-from servicekit.problems import not_found
+from servicekit.clock import Clock
+from servicekit.errors import NotFound
+from servicekit.service import Runtime
+from servicekit.web import current_runtime
+from services.accounts.components import AccountsComponents
 
 api = ServiceApi("accounts")
 
@@ -20,4 +24,21 @@ def path_uuid(value: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise not_found(f"no {what} {value}") from None
+        raise NotFound(f"no {what} {value}") from None
+
+
+def runtime() -> Runtime[AccountsComponents]:
+    return current_runtime()
+
+
+def work():
+    """A new unit of work for this request's use case."""
+    return runtime().components.unit_of_work()
+
+
+def clock() -> Clock:
+    return runtime().clock
+
+
+def vault():
+    return runtime().components.vault

@@ -7,11 +7,9 @@ import json
 from flask import Response, request
 
 from servicekit.api import roles
-from servicekit.problems import Problem
-from servicekit.web import current_runtime
-from services.accounts.adapters.teacher_files import MAX_FILE_BYTES
+from servicekit.errors import Invalid
 from services.accounts.api import teacher_schemas as s
-from services.accounts.api.base import MANAGERS, api, path_uuid
+from services.accounts.api.base import MANAGERS, api, clock, path_uuid, runtime, vault, work
 from services.accounts.handlers import (
     import_history,
     national_ids,
@@ -26,7 +24,7 @@ IMPORTERS = roles("reviewer", "operator", "admin")
 @api.route("/teachers", "POST", allow=IMPORTERS, body=s.TeacherCreateSchema,
            response=s.TeacherSchema, status=201, summary="Create one teacher")
 def create_teacher(principal, body):
-    return teachers.create_teacher(current_runtime(), principal, body)
+    return teachers.create_teacher(work(), clock(), vault(), principal, body)
 
 
 @api.route("/teachers/<account_id>", "GET",
@@ -34,28 +32,28 @@ def create_teacher(principal, body):
            response=s.TeacherSchema,
            summary="A teacher, with past schools (themself, their school, its authority)")
 def get_teacher(principal, account_id):
-    return teachers.get_teacher(current_runtime(), principal, path_uuid(account_id, "teacher"))
+    return teachers.get_teacher(work(), clock(), principal, path_uuid(account_id, "teacher"))
 
 
 @api.route("/teachers/<account_id>", "PATCH", allow=IMPORTERS, body=s.TeacherChangeSchema,
            response=s.TeacherSchema, summary="Rename, change e-mail, or move to another school")
 def update_teacher(principal, account_id, body):
-    return teachers.update_teacher(current_runtime(), principal,
-                                   path_uuid(account_id, "teacher"), body)
+    return teachers.update_teacher(work(), clock(), principal, path_uuid(account_id, "teacher"),
+                                   body)
 
 
 @api.route("/teachers/<account_id>/disabling", "POST", allow=roles("reviewer", "operator"),
            response=s.TeacherSchema,
            summary="Disable a teacher (the school's authority, or the network); sessions end")
 def disable_teacher(principal, account_id):
-    return teachers.set_teacher_enabled(current_runtime(), principal,
+    return teachers.set_teacher_enabled(work(), clock(), principal,
                                         path_uuid(account_id, "teacher"), enabled=False)
 
 
 @api.route("/teachers/<account_id>/enabling", "POST", allow=roles("reviewer", "operator"),
            response=s.TeacherSchema, summary="Enable a disabled teacher again")
 def enable_teacher(principal, account_id):
-    return teachers.set_teacher_enabled(current_runtime(), principal,
+    return teachers.set_teacher_enabled(work(), clock(), principal,
                                         path_uuid(account_id, "teacher"), enabled=True)
 
 
@@ -64,9 +62,9 @@ def enable_teacher(principal, account_id):
            summary="Transfer a teacher to a school under another authority (the teacher's "
                    "authority today, or the network); recorded with its reason")
 def transfer_teacher(principal, account_id, body):
-    return transfers.transfer_teacher(current_runtime(), principal,
-                                     path_uuid(account_id, "teacher"), body["school_code"],
-                                     body["since"], body["reason"])
+    return transfers.transfer_teacher(work(), clock(), principal,
+                                      path_uuid(account_id, "teacher"), body["school_code"],
+                                      body["since"], body["reason"])
 
 
 @api.route("/teachers/<account_id>/transfers", "GET",
@@ -74,8 +72,8 @@ def transfer_teacher(principal, account_id, body):
            response=s.TeacherTransferSchema,
            summary="A teacher's moves between authorities (whoever may see the teacher)")
 def teacher_transfers(principal, account_id):
-    return transfers.teacher_transfers(current_runtime(), principal,
-                                      path_uuid(account_id, "teacher"))
+    return transfers.teacher_transfers(work(), clock(), principal,
+                                       path_uuid(account_id, "teacher"))
 
 
 @api.route("/teachers/lookups", "POST", allow=roles("business", "reviewer", "operator", "admin"),
@@ -83,14 +81,16 @@ def teacher_transfers(principal, account_id):
            summary="Find teachers by national ID (one answer per ID, in order; outside the "
                    "caller's scope only found or not; audited; a daily quota per account)")
 def lookup(principal, body):
-    return national_ids.lookup(current_runtime(), principal, body["national_ids"])
+    return national_ids.lookup(work(), clock(), vault(),
+                               national_ids.lookups_per_day(runtime().settings), principal,
+                               body["national_ids"])
 
 
 @api.route("/teachers/batches", "POST", allow=IMPORTERS, body=s.BatchSchema,
            response=s.ImportReportSchema,
            summary="A county's teacher updates as JSON: a report per row")
 def import_batch(principal, body):
-    report = teacher_import.import_rows(current_runtime(), principal,
+    report = teacher_import.import_rows(work(), clock(), vault(), principal,
                                         enumerate(body["teachers"], start=1),
                                         source=teacher_import.BATCH)
     return _report(report)
@@ -102,23 +102,24 @@ def import_batch(principal, body):
 def import_file(principal):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise Problem(422, "file-required", "A file is required",
+        raise Invalid("file-required", "A file is required",
                       "send the teacher file as the multipart field 'file'")
-    data = upload.stream.read(MAX_FILE_BYTES + 1)
-    return _report(teacher_import.import_file(current_runtime(), principal, upload.filename, data))
+    data = upload.stream.read(teacher_import.MAX_UPLOAD_BYTES + 1)
+    return _report(teacher_import.import_file(work(), clock(), vault(), principal,
+                                              upload.filename, data))
 
 
 @api.route("/teacher-imports", "GET", allow=IMPORTERS, query=s.PageSchema, many=True,
            response=s.ImportSummarySchema,
            summary="Teacher files and batches received, newest first (a reviewer: its authority's)")
 def list_imports(principal, query):
-    return import_history.list_imports(current_runtime(), principal, **query)
+    return import_history.list_imports(work(), principal, **query)
 
 
 @api.route("/teacher-imports/<import_id>", "GET", allow=IMPORTERS, response=s.ImportSchema,
            summary="One import, with its report per row")
 def get_import(principal, import_id):
-    return Response(import_history.import_report(current_runtime(), principal,
+    return Response(import_history.import_report(work(), principal,
                                                  path_uuid(import_id, "teacher import")),
                     mimetype="application/json")
 
@@ -129,15 +130,15 @@ def get_import(principal, import_id):
            summary="A school's current teachers, by login (its business accounts, its "
                    "authority's reviewers)")
 def school_teachers(principal, code, query):
-    return teachers.school_teachers(current_runtime(), principal, code, **query)
+    return teachers.school_teachers(work(), clock(), principal, code, **query)
 
 
 @api.route("/teachers/national-id-exports", "POST", allow=roles("operator"),
            body=s.ExportRequestSchema, response=s.ExportSchema, status=201,
            summary="Export teachers' national IDs (operators only; every one audited)")
 def export_national_ids(principal, body):
-    exported = national_ids.export_national_ids(current_runtime(), principal, body["account_ids"],
-                                            body["reason"])
+    exported = national_ids.export_national_ids(work(), clock(), vault(), principal,
+                                                body["account_ids"], body["reason"])
     response = Response(json.dumps(s.ExportSchema().dump(exported), ensure_ascii=False),
                         status=201, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
@@ -147,7 +148,7 @@ def export_national_ids(principal, body):
 @api.route("/national-id-exports", "GET", allow=MANAGERS, query=s.PageSchema, many=True,
            response=s.ExportAuditSchema, summary="The audit of national-ID exports")
 def export_audit(principal, query):
-    return national_ids.export_audit(current_runtime(), **query)
+    return national_ids.export_audit(work(), **query)
 
 
 def _report(report: teacher_import.ImportReport) -> Response:

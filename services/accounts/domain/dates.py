@@ -1,22 +1,16 @@
 """The platform's calendar (contracts.calendar), under the name the accounts code uses.
-Functions that call through, not names bound once: ``today`` follows ``now`` here, so a
-test that moves this module's ``now`` moves ``today`` with it."""
+The moment is always the caller's clock (``runtime.clock``, a test's ``FixedClock``)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from contracts import calendar
+from servicekit.clock import Clock
 
 TAIPEI = calendar.TAIPEI
+taipei_date = calendar.taipei_date
 
 
-def now() -> datetime:
-    return calendar.now()
-
-
-def taipei_date(moment: datetime) -> date:
-    return calendar.taipei_date(moment)
-
-
-def today() -> date:
-    return taipei_date(now())
+def today(clock: Clock) -> date:
+    """The day in Taipei at the clock's moment."""
+    return calendar.taipei_date(clock.now())

@@ -12,6 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.accounts.domain.teachers import TeacherChange
+from services.accounts.domain.units import Unit
+
 # How the move was made.
 BY_TRANSFER, BY_CHANGE, BY_IMPORT = "transfer", "change", "import"
 BY_COUNTY_PROFILE = "county-profile"  # a county's sign-on, between a county and a national school
@@ -48,3 +51,20 @@ def transfer_reason(reason: str) -> str:
 
 def crosses_authorities(from_authority: str | None, to_authority: str | None) -> bool:
     return from_authority != to_authority
+
+
+def transfer_between(account_id: uuid.UUID, change: TeacherChange, left: Unit | None,
+                     joined: Unit, via: str, by: str, at: datetime, reason: str | None = None,
+                     import_id: uuid.UUID | None = None) -> Transfer | None:
+    """The record of the move ``change`` makes from ``left`` (the teacher's school until
+    now, None if unknown) to ``joined``, when it crosses authorities; None for a move
+    within an authority and for a change that is no move. Every way a teacher moves (a
+    transfer, a change by hand, an import, a county's profile) records it so."""
+    if not change.moved:
+        return None
+    left_authority = left.authority_code if left else None
+    if not crosses_authorities(left_authority, joined.authority_code):
+        return None
+    return Transfer(uuid.uuid4(), account_id, change.left_school, left_authority,
+                    change.unit_code, joined.authority_code, change.moved_on, via, by, at,
+                    reason, import_id)

@@ -14,9 +14,9 @@ from contracts.events.accounts import (
     UNIT_JURISDICTION_CHANGED,
     UNIT_UPDATED,
 )
-from servicekit.service import Runtime
-from services.accounts.adapters.organisations import RoutingRepository, UnitRepository
-from services.accounts.domain import dates
+from servicekit.clock import Clock
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
+from services.accounts.domain.dates import today
 from services.accounts.handlers.events import (
     jurisdiction_data,
     routing_data,
@@ -24,21 +24,21 @@ from services.accounts.handlers.events import (
 )
 
 
-def announce_organisations(runtime: Runtime) -> dict[str, int]:
+def announce_organisations(uow: AccountsUnitOfWork, clock: Clock) -> dict[str, int]:
     counts = {"units": 0, "jurisdiction_changes": 0, "routing_rules": 0}
-    with runtime.database.session() as session:
-        repository = UnitRepository(session)
+    with uow:
+        repository = uow.units
         histories = repository.every_history()
-        for unit in repository.all(dates.today()):
-            runtime.outbox.record(session, UNIT_UPDATED, unit_data(unit))
+        for unit in repository.all(today(clock)):
+            uow.record(UNIT_UPDATED, unit_data(unit))
             counts["units"] += 1
             periods = histories.get(unit.code, [])
             for before, after in pairwise(periods):
-                runtime.outbox.record(session, UNIT_JURISDICTION_CHANGED, jurisdiction_data(
+                uow.record(UNIT_JURISDICTION_CHANGED, jurisdiction_data(
                     unit.code, before.authority_code, after.authority_code, after.valid_from,
                     after.reference, unit.version))
                 counts["jurisdiction_changes"] += 1
-        for rule in RoutingRepository(session).all():
-            runtime.outbox.record(session, REVIEW_ROUTING_CHANGED, routing_data(rule))
+        for rule in uow.routing.all():
+            uow.record(REVIEW_ROUTING_CHANGED, routing_data(rule))
             counts["routing_rules"] += 1
     return counts

@@ -6,70 +6,71 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from servicekit.problems import conflict
-from servicekit.service import Runtime
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid
 from servicekit.tokens import Principal
-from services.accounts.adapters.campaigns_repo import CampaignRepository
-from services.accounts.adapters.organisations import AuthorityRepository
-from services.accounts.domain import dates
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
 from services.accounts.domain.campaigns import Campaign, InvalidCampaign, check_new, report
-from services.accounts.handlers.scope import hidden, invalid, is_national, reviews_for
+from services.accounts.handlers.scope import is_national, no_such, reviews_for
 
 
-def open_campaign(runtime: Runtime, principal: Principal, title: str, deadline: datetime,
+def open_campaign(uow: AccountsUnitOfWork, clock: Clock, principal: Principal, title: str,
+                  deadline: datetime,
                   authority_codes: list[str], reference: str | None = None,
                   campaign_id: str | None = None) -> Campaign:
     try:
         check_new(title, authority_codes)
     except InvalidCampaign as error:
-        raise invalid("invalid-campaign", "The campaign is not valid", str(error)) from None
-    with runtime.database.session() as session:
-        known = AuthorityRepository(session).codes()
+        raise Invalid("invalid-campaign", "The campaign is not valid", str(error)) from None
+    with uow:
+        known = uow.authorities.codes()
         unknown = [code for code in authority_codes if code not in known]
         if unknown:
-            raise invalid("unknown-authority", "No such authority",
+            raise Invalid("unknown-authority", "No such authority",
                           f"unknown authorities: {', '.join(unknown)}", authority_codes=unknown)
-        campaigns = CampaignRepository(session)
+        campaigns = uow.campaigns
         campaign_id = campaign_id or uuid.uuid4().hex
         if campaigns.get(campaign_id) is not None:
-            raise conflict("campaign-exists", "The campaign exists", f"campaign {campaign_id}")
+            raise Conflict("campaign-exists", "The campaign exists", f"campaign {campaign_id}")
         campaigns.add(campaign_id, title.strip(), deadline, reference, authority_codes,
-                      dates.now(), principal.subject)
+                      clock.now(), principal.subject)
         return campaigns.get(campaign_id)  # type: ignore[return-value]  # added just above
 
 
-def list_campaigns(runtime: Runtime) -> list[Campaign]:
-    with runtime.database.session() as session:
-        return CampaignRepository(session).all()
+def list_campaigns(uow: AccountsUnitOfWork) -> list[Campaign]:
+    with uow:
+        return uow.campaigns.all()
 
 
-def confirm(runtime: Runtime, principal: Principal, campaign_id: str, authority_code: str,
-            note: str | None = None, at: datetime | None = None) -> Campaign:
-    with runtime.database.session() as session:
-        campaigns = CampaignRepository(session)
+def confirm(uow: AccountsUnitOfWork, clock: Clock, principal: Principal, campaign_id: str,
+            authority_code: str, note: str | None = None, at: datetime | None = None
+            ) -> Campaign:
+    with uow:
+        campaigns = uow.campaigns
         campaign = campaigns.get(campaign_id)
         if campaign is None:
-            raise hidden(f"campaign {campaign_id}")
+            raise no_such(f"campaign {campaign_id}")
         line = next((c for c in campaign.authorities if c.authority_code == authority_code), None)
         if line is None:
-            raise invalid("authority-not-in-campaign", "The authority is not asked",
+            raise Invalid("authority-not-in-campaign", "The authority is not asked",
                           f"campaign {campaign_id} does not list {authority_code}")
         if not (is_national(principal) or reviews_for(principal, authority_code)):
-            raise hidden(f"campaign {campaign_id} for {authority_code}")
+            raise no_such(f"campaign {campaign_id} for {authority_code}")
         if line.confirmed:
-            raise conflict("already-confirmed", "Confirmed already",
+            raise Conflict("already-confirmed", "Confirmed already",
                            f"{authority_code} confirmed on {line.confirmed_at.isoformat()}")  # type: ignore[union-attr]  # confirmed: it has its time
-        campaigns.confirm(campaign_id, authority_code, at or dates.now(), principal.subject, note)
+        campaigns.confirm(campaign_id, authority_code, at or clock.now(), principal.subject,
+                           note)
         return campaigns.get(campaign_id)  # type: ignore[return-value]  # it exists: confirmed above
 
 
-def campaign_report(runtime: Runtime, campaign_id: str) -> dict:
-    with runtime.database.session() as session:
-        campaign = CampaignRepository(session).get(campaign_id)
+def campaign_report(uow: AccountsUnitOfWork, clock: Clock, campaign_id: str) -> dict:
+    with uow:
+        campaign = uow.campaigns.get(campaign_id)
         if campaign is None:
-            raise hidden(f"campaign {campaign_id}")
-        names = {a.code: a.name for a in AuthorityRepository(session).all()}
-    lines = report(campaign, names, dates.now())
+            raise no_such(f"campaign {campaign_id}")
+        names = {a.code: a.name for a in uow.authorities.all()}
+    lines = report(campaign, names, clock.now())
     return {"campaign_id": campaign.campaign_id, "title": campaign.title,
             "deadline": campaign.deadline, "reference": campaign.reference,
             "confirmed": sum(line.confirmed for line in lines), "asked": len(lines),

@@ -11,11 +11,11 @@ one refused for an existing operator in a transaction of its own (an attempt on 
 platform is worth knowing about)."""
 from __future__ import annotations
 
-from servicekit.problems import Problem
-from servicekit.service import Runtime
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid
 from servicekit.tokens import Principal
-from services.accounts.adapters.operator_bootstraps import Bootstrap, OperatorBootstraps
-from services.accounts.domain import dates
+from services.accounts.adapters.operator_bootstraps import Bootstrap
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
 from services.accounts.domain.accounts import (
     Account,
     InvalidAccount,
@@ -23,39 +23,40 @@ from services.accounts.domain.accounts import (
     check_display_name,
 )
 from services.accounts.handlers.roles import add_staff
-from services.accounts.handlers.scope import invalid
 
 OPERATOR = "operator"
 
 
-def create_operator(runtime: Runtime, login: str, display_name: str, email: str, run_by: str,
-                    os_user: str, host: str, another: bool = False) -> Account:
-    """Raises Problem 409 ``operator-exists`` when an enabled operator exists and
-    ``another`` is not set (nothing written), 409 ``login-taken``, 422 ``invalid-account``."""
+def create_operator(uow: AccountsUnitOfWork, clock: Clock, login: str, display_name: str,
+                    email: str, run_by: str, os_user: str, host: str,
+                    another: bool = False) -> Account:
+    """Raises Conflict ``operator-exists`` when an enabled operator exists and
+    ``another`` is not set (nothing written), Conflict ``login-taken``, Invalid
+    ``invalid-account``."""
     try:
         login, name = check_chosen_login(login), check_display_name(display_name)
     except InvalidAccount as error:
-        raise invalid("invalid-account", "The account is not valid", str(error)) from None
+        raise Invalid("invalid-account", "The account is not valid", str(error)) from None
     platform = Principal(subject=f"bootstrap:{run_by}"[:128], roles=frozenset({"admin"}))
     who = {"login": login, "run_by": run_by[:128], "os_user": os_user[:64], "host": host[:255]}
-    with runtime.database.session() as session:
-        audit = OperatorBootstraps(session)
+    with uow:
+        audit = uow.bootstraps
         audit.hold()
         existing = audit.enabled_holders(OPERATOR)
         if not existing or another:
-            account = add_staff(runtime, session, platform, login, name, email, OPERATOR, None)
+            account = add_staff(uow, clock, platform, login, name, email, OPERATOR, None)
             audit.record(Bootstrap(account.account_id, **who, another=bool(existing),
-                                   outcome="created", created_at=dates.now()))
+                                   outcome="created", created_at=clock.now()))
             return account
-    with runtime.database.session() as session:
-        OperatorBootstraps(session).record(Bootstrap(None, **who, another=False,
-                                                     outcome="refused", created_at=dates.now()))
-    raise Problem(409, "operator-exists", "The platform has an operator already",
-                  f"enabled operator accounts: {', '.join(existing[:5])}. An operator signs in "
-                  f"and grants roles; to make one more from the command line anyway, run "
-                  f"again with --another", operators=existing[:5])
+    with uow:
+        uow.bootstraps.record(Bootstrap(None, **who, another=False, outcome="refused",
+                                        created_at=clock.now()))
+    raise Conflict("operator-exists", "The platform has an operator already",
+                   f"enabled operator accounts: {', '.join(existing[:5])}. An operator signs in "
+                   f"and grants roles; to make one more from the command line anyway, run "
+                   f"again with --another", operators=existing[:5])
 
 
-def bootstraps(runtime: Runtime) -> list[Bootstrap]:
-    with runtime.database.session() as session:
-        return OperatorBootstraps(session).all()
+def bootstraps(uow: AccountsUnitOfWork) -> list[Bootstrap]:
+    with uow:
+        return uow.bootstraps.all()

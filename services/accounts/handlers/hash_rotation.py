@@ -21,15 +21,18 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
 from servicekit.batches import MAX_LISTED
 from servicekit.service import Runtime
-from services.accounts.adapters.national_id_vault import NationalIdVault, UnknownKey, vault_for
+from services.accounts.adapters.national_id_vault import NationalIdVault, UnknownKey
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
 from services.accounts.handlers.key_rotation import DEFAULT_BATCH
+
+if TYPE_CHECKING:  # the components import the adapters, not the handlers
+    from services.accounts.components import AccountsComponents
 
 log = logging.getLogger("services.accounts.hash_rotation")
 
@@ -69,10 +72,10 @@ class _Batch:
     conflicts: list[dict[str, str | None]] = field(default_factory=list)
 
 
-def rehash_national_ids(runtime: Runtime, batch_size: int = DEFAULT_BATCH) -> Rehashing:
+def rehash_national_ids(runtime: Runtime[AccountsComponents], batch_size: int = DEFAULT_BATCH) -> Rehashing:
     if batch_size < 1:
         raise ValueError(f"the batch size must be at least 1, not {batch_size}")
-    vault = vault_for(runtime)
+    vault = runtime.components.vault
     result = Rehashing()
     after: uuid.UUID | None = None
     while True:

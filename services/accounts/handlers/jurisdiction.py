@@ -7,16 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from contracts.events.accounts import UNIT_JURISDICTION_CHANGED, UNIT_UPDATED
-from servicekit.problems import Problem, conflict
-from servicekit.service import Runtime
-from services.accounts.adapters.organisations import AuthorityRepository, UnitRepository
-from services.accounts.domain import dates
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
+from services.accounts.domain.dates import taipei_date
 from services.accounts.domain.jurisdiction import NoChange, OverlappingChange, transfer
 from services.accounts.handlers.events import (
     jurisdiction_data,
     unit_data,
 )
-from services.accounts.handlers.scope import invalid
 
 MAX_BATCH = 1000
 
@@ -31,23 +30,26 @@ class Transferred:
     version: int
 
 
-def transfer_units(runtime: Runtime, unit_codes: list[str], to_authority_code: str,
-                   effective_from: date, reference: str, by: str = "system") -> list[Transferred]:
+def transfer_units(uow: AccountsUnitOfWork, clock: Clock, unit_codes: list[str],
+                   to_authority_code: str, effective_from: date, reference: str,
+                   by: str = "system") -> list[Transferred]:
     """A change in force today also says so with the unit's new state (unit.updated);
     one dated later is announced now (jurisdiction_changed) and takes effect on its date."""
     codes = list(dict.fromkeys(unit_codes))  # the same unit twice is one move
     if not codes or len(codes) > MAX_BATCH:
-        raise invalid("invalid-transfer", "The transfer is not valid",
+        raise Invalid("invalid-transfer", "The transfer is not valid",
                       f"name between 1 and {MAX_BATCH} units")
-    today = dates.today()
-    with runtime.database.session() as session:
-        if AuthorityRepository(session).get(to_authority_code) is None:
-            raise invalid("unknown-authority", "No such authority", f"authority {to_authority_code}")
-        units = UnitRepository(session)
+    now = clock.now()
+    today = taipei_date(now)
+    with uow:
+        if uow.authorities.get(to_authority_code) is None:
+            raise Invalid("unknown-authority", "No such authority",
+                          f"authority {to_authority_code}")
+        units = uow.units
         found = units.many(codes, today)
         missing = [code for code in codes if code not in found]
         if missing:
-            raise Problem(422, "unknown-unit", "Some units do not exist",
+            raise Invalid("unknown-unit", "Some units do not exist",
                           f"{len(missing)} of {len(codes)} units are unknown", unit_codes=missing)
         moves, refused = [], []
         for code in sorted(codes):  # a fixed order: two batches never lock in opposite orders
@@ -61,11 +63,10 @@ def transfer_units(runtime: Runtime, unit_codes: list[str], to_authority_code: s
                 continue
             moves.append((found[code], history[-1].authority_code, closed, opened))
         if refused:
-            raise conflict("jurisdiction-change-overlaps", "The transfer overlaps recorded changes",
+            raise Conflict("jurisdiction-change-overlaps", "The transfer overlaps recorded changes",
                            f"{len(refused)} of {len(codes)} units cannot move from "
                            f"{effective_from.isoformat()}; nothing was changed", units=refused)
         done = []
-        now = dates.now()
         for unit, from_authority, closed, opened in moves:
             units.close_period(unit.code, closed)
             units.add_period(unit.code, opened, now, by)
@@ -73,11 +74,11 @@ def transfer_units(runtime: Runtime, unit_codes: list[str], to_authority_code: s
                             authority_code=to_authority_code if effective_from <= today
                             else unit.authority_code)
             units.update(moved)
-            runtime.outbox.record(session, UNIT_JURISDICTION_CHANGED, jurisdiction_data(
+            uow.record(UNIT_JURISDICTION_CHANGED, jurisdiction_data(
                 unit.code, from_authority, to_authority_code, effective_from, reference,
                 moved.version))
             if effective_from <= today:
-                runtime.outbox.record(session, UNIT_UPDATED, unit_data(moved))
+                uow.record(UNIT_UPDATED, unit_data(moved))
             done.append(Transferred(unit.code, from_authority, to_authority_code, effective_from,
                                     reference, moved.version))
     return done

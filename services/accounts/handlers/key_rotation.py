@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from servicekit.keyring import Sealed, reseal_in_batches
 from servicekit.service import Runtime
-from services.accounts.adapters.national_id_vault import vault_for
 from services.accounts.adapters.sealed_national_ids import SealedNationalIds, SealedRow
+
+if TYPE_CHECKING:  # the components import the adapters, not the handlers
+    from services.accounts.components import AccountsComponents
 
 log = logging.getLogger("services.accounts.key_rotation")
 
@@ -42,8 +44,8 @@ class Reencryption:
         return asdict(self)
 
 
-def reencrypt_national_ids(runtime: Runtime, batch_size: int = DEFAULT_BATCH) -> Reencryption:
-    vault = vault_for(runtime)
+def reencrypt_national_ids(runtime: Runtime[AccountsComponents], batch_size: int = DEFAULT_BATCH) -> Reencryption:
+    vault = runtime.components.vault
     result = Reencryption(vault.current_key_id)
     with runtime.database.session() as session:
         result.already_current = SealedNationalIds(session).count_under(vault.current_key_id)

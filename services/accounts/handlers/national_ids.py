@@ -7,18 +7,18 @@ import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from servicekit.problems import Problem
-from servicekit.service import Runtime
+from servicekit.clock import Clock
+from servicekit.errors import ApplicationError, Invalid, LimitReached, NotFound
+from servicekit.settings import Settings
 from servicekit.tokens import Principal
-from services.accounts.adapters.accounts_repo import AccountRepository, ExportAudit
-from services.accounts.adapters.lookup_audit import ANSWERED, OVER_QUOTA, LookupAudit, LookupRecord
-from services.accounts.adapters.national_id_vault import UnknownKey, vault_for
-from services.accounts.adapters.organisations import UnitRepository
+from services.accounts.adapters.lookup_audit import ANSWERED, OVER_QUOTA, LookupRecord
+from services.accounts.adapters.national_id_vault import NationalIdVault, UnknownKey
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
 from services.accounts.domain import dates, national_id
 from services.accounts.domain.accounts import TEACHER
 from services.accounts.domain.teachers import KnownTeacher
 from services.accounts.domain.units import Unit
-from services.accounts.handlers.scope import invalid, scope_of, sees_teachers_of
+from services.accounts.handlers.scope import scope_of, sees_teachers_of
 
 MAX_EXPORT = 1000
 MAX_LOOKUP = 1000
@@ -27,7 +27,8 @@ MAX_LOOKUP = 1000
 DEFAULT_LOOKUPS_PER_DAY = 2000
 
 
-def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
+def lookup(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault, per_day: int,
+           principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
     """Teachers by national ID, through the hash; one answer per number, in order, and
     never the number itself. Business accounts and reviewers use it to add attendees.
     While a previous hash key is configured a number matches under either key (the
@@ -36,14 +37,13 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
     A teacher whose current school is in the caller's scope (``sees_teachers_of``: its
     own unit for a business account, its authority's schools for a reviewer, every school
     for the network's staff) is answered in full; any other only as found. Every call
-    counts its IDs against the caller's daily quota (``NATIONAL_ID_LOOKUPS_PER_DAY``) and
+    counts its IDs against the caller's daily quota (``per_day``, the setting
+    ``NATIONAL_ID_LOOKUPS_PER_DAY``) and
     is audited — who, when, the caller's scope, how many IDs, how many found — in the
     transaction that reads, refused ones too; never the IDs nor their hashes."""
     if not numbers or len(numbers) > MAX_LOOKUP:
-        raise invalid("invalid-lookup", "The lookup is not valid",
+        raise Invalid("invalid-lookup", "The lookup is not valid",
                       f"send between 1 and {MAX_LOOKUP} national IDs")
-    vault = vault_for(runtime)
-    per_day = lookups_per_day(runtime)
     answers: list[dict[str, Any]] = []
     candidates: list[tuple[bytes, ...]] = []  # empty for a number that is not valid
     for number in numbers:
@@ -54,17 +54,16 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
             answers.append({"found": False, "problem": f"invalid-national-id: {error.reason}"})
             continue
         answers.append({})
-    now = dates.now()
+    now = clock.now()
     today = dates.taipei_date(now)
-    with runtime.database.session() as session:
-        audit = LookupAudit(session)
+    with uow:
+        audit = uow.lookups
         over_quota = not audit.take(principal.subject[:128], today, len(numbers), per_day)
         if over_quota:
             audit.record(_audit_entry(principal, now, len(numbers), 0, 0, OVER_QUOTA))
         else:
-            found = AccountRepository(session).teachers_by_hash(
-                [h for hashes in candidates for h in hashes])
-            schools = UnitRepository(session).many(
+            found = uow.accounts.teachers_by_hash([h for hashes in candidates for h in hashes])
+            schools = uow.units.many(
                 sorted({t.unit_code for t in found.values() if t.unit_code}), today)
             found_count = in_full = 0
             for index, hashes in enumerate(candidates):
@@ -76,11 +75,10 @@ def lookup(runtime: Runtime, principal: Principal, numbers: list[str]) -> list[d
             audit.record(_audit_entry(principal, now, len(numbers), found_count, in_full,
                                       ANSWERED))
     if over_quota:
-        raise Problem(429, "lookup-quota-exceeded", "Too many national IDs looked up today",
-                      f"this account may look up {per_day} national IDs a day; the quota "
-                      f"starts again at midnight (Asia/Taipei)",
-                      headers={"Retry-After": str(_seconds_to_midnight(now))},
-                      quota_per_day=per_day)
+        raise LimitReached("lookup-quota-exceeded", "Too many national IDs looked up today",
+                           f"this account may look up {per_day} national IDs a day; the quota "
+                           f"starts again at midnight (Asia/Taipei)",
+                           retry_after=_seconds_to_midnight(now), quota_per_day=per_day)
     return answers
 
 
@@ -94,8 +92,8 @@ def _answer(principal: Principal, teacher: KnownTeacher | None,
             "display_name": teacher.display_name, "unit_code": teacher.unit_code}
 
 
-def lookups_per_day(runtime: Runtime) -> int:
-    return runtime.settings.positive_int("NATIONAL_ID_LOOKUPS_PER_DAY", DEFAULT_LOOKUPS_PER_DAY)
+def lookups_per_day(settings: Settings) -> int:
+    return settings.positive_int("NATIONAL_ID_LOOKUPS_PER_DAY", DEFAULT_LOOKUPS_PER_DAY)
 
 
 def _audit_entry(principal: Principal, at: datetime, ids: int, found: int, in_full: int,
@@ -113,41 +111,45 @@ def _seconds_to_midnight(moment: datetime) -> int:
     return max(1, math.ceil((midnight - local).total_seconds()))
 
 
-def export_national_ids(runtime: Runtime, principal: Principal, account_ids: list[uuid.UUID],
+def export_national_ids(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
+                        principal: Principal, account_ids: list[uuid.UUID],
                         reason: str) -> dict[str, Any]:
     """Operators only (the route says so); every teacher exported is an audit row — who,
     when, whose, why — written in the same transaction as the read."""
     reason = " ".join(reason.split())
     if len(reason) < 10:
-        raise invalid("reason-required", "A reason is required",
+        raise Invalid("reason-required", "A reason is required",
                       "say why the national IDs are needed (at least 10 characters)")
     ids = list(dict.fromkeys(account_ids))
     if not ids or len(ids) > MAX_EXPORT:
-        raise invalid("invalid-export", "The export is not valid",
+        raise Invalid("invalid-export", "The export is not valid",
                       f"name between 1 and {MAX_EXPORT} teachers")
-    vault = vault_for(runtime)
-    export_id, now = uuid.uuid4(), dates.now()
-    with runtime.database.session() as session:
-        accounts = AccountRepository(session)
+    export_id, now = uuid.uuid4(), clock.now()
+    with uow:
+        accounts = uow.accounts
         teachers = []
         for account_id in ids:
             account = accounts.get(account_id)
             sealed = accounts.sealed_national_id(account_id) if account else None
             if account is None or account.kind != TEACHER or sealed is None:
-                raise Problem(404, "unknown-teacher", "No such teacher", f"teacher {account_id}")
+                raise NotFound(f"teacher {account_id}", slug="unknown-teacher",
+                               title="No such teacher")
             try:
                 number = vault.open(str(account.account_id), sealed)
             except UnknownKey as error:
-                raise Problem(500, "national-id-unreadable", "A national ID cannot be decrypted",
-                              str(error), account_id=str(account_id)) from None
+                # No refusal of the caller's: a key we no longer hold is a fault of ours (no kind).
+                raise ApplicationError("national-id-unreadable",
+                                       "A national ID cannot be decrypted", str(error),
+                                       account_id=str(account_id)) from None
             teachers.append({"account_id": account.account_id, "login": account.login,
                              "display_name": account.display_name, "national_id": number})
-        ExportAudit(session).record(export_id, ids, principal.subject, now, reason)
+        uow.exports.record(export_id, ids, principal.subject, now, reason)
     return {"export_id": export_id, "exported_at": now, "teachers": teachers}
 
 
-def export_audit(runtime: Runtime, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    with runtime.database.session() as session:
-        return ExportAudit(session).list(limit, offset)
+def export_audit(uow: AccountsUnitOfWork, limit: int = 100, offset: int = 0
+                 ) -> list[dict[str, Any]]:
+    with uow:
+        return uow.exports.list(limit, offset)
 
 

@@ -2,13 +2,12 @@
 
 A business account acts for its own unit, a reviewer for its own authority; operators
 and admins act for the whole network. A resource outside the caller's scope is answered
-as if it did not exist (404), so scope checks do not reveal what others have."""
+as if it did not exist (``NotFound``), so scope checks do not reveal what others have."""
 from __future__ import annotations
 
-from typing import Any
-
-from servicekit.problems import Problem, not_found
+from servicekit.errors import ApplicationError, Forbidden, Invalid, NotFound
 from servicekit.tokens import Principal
+from services.accounts.domain.teachers import OUTSIDE_AUTHORITY
 from services.accounts.domain.units import Unit
 
 NATIONAL_ROLES = ("operator", "admin")
@@ -59,9 +58,15 @@ def scope_of(principal: Principal) -> str:
     return "none"
 
 
-def hidden(what: str) -> Problem:
-    return not_found(f"no {what}")
+def no_such(what: str) -> NotFound:
+    """The error for a thing that does not exist or is outside the caller's scope: the
+    two answer alike (``raise no_such(f"teacher {account_id}")``)."""
+    return NotFound(f"no {what}")
 
 
-def invalid(slug: str, title: str, detail: str, **extensions: Any) -> Problem:
-    return Problem(422, slug, title, detail, headers=None, **extensions)
+def teacher_refused(reason: str, title: str, detail: str) -> ApplicationError:
+    """A teacher's row or change refused: placing a teacher at a school outside the
+    caller's authority is a matter of scope, anything else of the input."""
+    if reason == OUTSIDE_AUTHORITY:
+        return Forbidden(detail, slug=reason, title=title)
+    return Invalid(reason, title, detail)

@@ -10,21 +10,20 @@ consumer's transaction (its inbox row commits with the change, so each event cou
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servicekit.clock import Clock
 from servicekit.events import Envelope
 from servicekit.service import Runtime
 from services.accounts.adapters.accounts_repo import AccountRepository
-from services.accounts.adapters.organisations import UnitRepository
-from services.accounts.adapters.transfers_repo import TransferLog
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
 from services.accounts.domain.accounts import TEACHER, InvalidAccount, check_display_name
 from services.accounts.domain.dates import taipei_date
 from services.accounts.domain.teachers import RowRejected, change_for
-from services.accounts.domain.transfers import BY_COUNTY_PROFILE, Transfer, crosses_authorities
+from services.accounts.domain.transfers import BY_COUNTY_PROFILE, transfer_between
 from services.accounts.domain.units import SCHOOL_TYPES
 from services.accounts.handlers.teachers import apply_change, known_teacher
 
@@ -39,20 +38,22 @@ def apply_sign_in(session: Session, data: dict[str, Any], envelope: Envelope) ->
 
 def county_profile_handler(runtime: Runtime) -> Handler:
     def apply(session: Session, data: dict[str, Any], envelope: Envelope) -> None:
-        _apply_profile(runtime, session, data, envelope)
+        with AccountsUnitOfWork.joining(session, runtime.outbox) as uow:
+            apply_profile(uow, runtime.clock, data, envelope)
     return apply
 
 
-def _apply_profile(runtime: Runtime, session: Session, data: dict[str, Any],
-                   envelope: Envelope) -> None:
+def apply_profile(uow: AccountsUnitOfWork, clock: Clock, data: dict[str, Any],
+                  envelope: Envelope) -> None:
+    """Inside the consumer's transaction (``uow`` joins it)."""
     def ignore(why: str) -> None:
         log.info("county profile not applied", extra={"event_id": envelope.id, "why": why})
 
-    account = AccountRepository(session).get(data["account_id"], for_update=True)
+    account = uow.accounts.get(data["account_id"], for_update=True)
     if account is None or account.kind != TEACHER:
         return ignore("not a teacher of ours")
     day, county = taipei_date(envelope.time), data["county_code"]
-    units = UnitRepository(session)
+    units = uow.units
     current = units.get(account.unit_code or "", day)
     # Checked first, whatever the profile says: a county that names one of its schools
     # must not thereby take (rename, re-mail, move) another county's teacher.
@@ -72,10 +73,9 @@ def _apply_profile(runtime: Runtime, session: Session, data: dict[str, Any],
         return ignore(str(error))
     if change is None:
         return
-    apply_change(runtime.outbox, session, account, change, school.county_code)
-    if change.moved and crosses_authorities(current.authority_code, school.authority_code):
-        # Within the county, yet between authorities (a national school in the county).
-        TransferLog(session).add([Transfer(
-            uuid.uuid4(), account.account_id, current.code, current.authority_code, school.code,
-            school.authority_code, change.moved_on, BY_COUNTY_PROFILE,
-            f"county:{county}", envelope.time)])
+    apply_change(uow, clock, account, change, school.county_code)
+    # Within the county, yet maybe between authorities (a national school in the county).
+    transfer = transfer_between(account.account_id, change, current, school, BY_COUNTY_PROFILE,
+                                f"county:{county}", envelope.time)
+    if transfer is not None:
+        uow.transfers.add([transfer])

@@ -28,35 +28,29 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, TEACHER_SCHOOL_CHANGED
 from servicekit import context
 from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox, uuid4_strings
-from servicekit.problems import Problem
-from servicekit.service import Runtime
+from servicekit.clock import Clock
+from servicekit.errors import ApplicationError, Conflict, TooLarge
 from servicekit.tokens import Principal
-from services.accounts.adapters.accounts_repo import AccountRepository
 from services.accounts.adapters.import_history import (
     APPLIED,
     REFUSED,
-    ImportHistory,
     ImportRecord,
     pack,
 )
-from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault, vault_for
-from services.accounts.adapters.organisations import UnitRepository
-from services.accounts.adapters.teacher_files import FileRefused, read
-from services.accounts.adapters.teacher_rows import check_row, national_id_keys, school_codes
+from services.accounts.adapters.national_id_vault import NONCE_BYTES, NationalIdVault
+from services.accounts.adapters.teacher_files import MAX_FILE_BYTES, FileRefused, read
+from services.accounts.adapters.teacher_rows import check_row, lookup_keys
 from services.accounts.adapters.teacher_writers import (
     ConcurrentChange,
     NewTeacher,
     TeacherWriter,
-    writer_for,
 )
-from services.accounts.adapters.transfers_repo import TransferLog
-from services.accounts.domain import dates
+from services.accounts.adapters.unit_of_work import AccountsUnitOfWork
 from services.accounts.domain.accounts import TEACHER, Account, teacher_login
+from services.accounts.domain.dates import taipei_date
 from services.accounts.domain.teachers import (
     CREATED,
     DUPLICATE_NATIONAL_ID,
@@ -75,7 +69,7 @@ from services.accounts.domain.teachers import (
     change_for,
     duplicated_rows,
 )
-from services.accounts.domain.transfers import BY_IMPORT, Transfer, crosses_authorities
+from services.accounts.domain.transfers import BY_IMPORT, Transfer, transfer_between
 from services.accounts.domain.units import SCHOOL_TYPES, Unit
 from services.accounts.handlers.events import (
     account_data,
@@ -92,6 +86,8 @@ MAX_BATCH_ROWS = 200_000
 # is checked before the database has anything to do.
 CHUNK_ROWS = 5_000
 STATUSES = (CREATED, UPDATED, UNCHANGED, REJECTED)
+# The most of an upload the HTTP edge reads (one byte more tells it is too large).
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
 
 @dataclass
@@ -133,16 +129,16 @@ class ImportSource:
 BATCH = ImportSource("batch")
 
 
-def import_file(runtime: Runtime, principal: Principal, filename: str, data: bytes) -> ImportReport:
+def import_file(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
+                principal: Principal, filename: str, data: bytes) -> ImportReport:
     source = ImportSource.file(filename, data)
     try:
         table = read(filename, data)
-        return import_rows(runtime, principal, table.rows, source=source)
+        return import_rows(uow, clock, vault, principal, table.rows, source=source)
     except FileRefused as error:
-        problem = Problem(error.status, error.slug, "The file was refused", error.detail,
-                          **error.extensions)
-        _record_refusal(runtime, principal, source, problem.slug)
-        raise problem from None
+        refusal = error.kind(error.slug, "The file was refused", error.detail, **error.facts)
+        _record_refusal(uow, clock, principal, source, refusal.slug)
+        raise refusal from None
 
 
 @contextmanager
@@ -161,8 +157,8 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 
 @_cycle_collection_paused()
-def import_rows(runtime: Runtime, principal: Principal,
-                numbered: Iterable[tuple[int, dict[str, Any]]],
+def import_rows(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
+                principal: Principal, numbered: Iterable[tuple[int, dict[str, Any]]],
                 only_new: bool = False, source: ImportSource | None = None) -> ImportReport:
     """``only_new``: a known teacher is a conflict (creating one teacher by hand).
     ``source``: keep the import in the history (every file and batch a county sends)."""
@@ -170,13 +166,13 @@ def import_rows(runtime: Runtime, principal: Principal,
         rows = _bounded(numbered)
         with context.correlation(context.current_correlation_id()):
             try:
-                report = _apply(runtime, principal, rows, only_new, source)
+                report = _apply(uow, clock, vault, principal, rows, only_new, source)
             except ConcurrentChange as error:
-                raise Problem(409, "concurrent-change", "Teachers changed during the import",
-                              f"{error}; nothing was imported: send the data again") from None
-    except Problem as problem:
+                raise Conflict("concurrent-change", "Teachers changed during the import",
+                               f"{error}; nothing was imported: send the data again") from None
+    except ApplicationError as refusal:
         if source is not None:
-            _record_refusal(runtime, principal, source, problem.slug)
+            _record_refusal(uow, clock, principal, source, refusal.slug)
         raise
     log.info("teacher import", extra={"by": principal.subject, "import_id": report.import_id,
                                       **{f"rows_{k}": v for k, v in report.counts.items()}})
@@ -186,8 +182,8 @@ def import_rows(runtime: Runtime, principal: Principal,
 def _bounded(numbered: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
     rows = list(islice(numbered, MAX_BATCH_ROWS + 1))
     if len(rows) > MAX_BATCH_ROWS:
-        raise Problem(413, "too-many-rows", "Too many rows",
-                      f"send at most {MAX_BATCH_ROWS} rows at once")
+        raise TooLarge("too-many-rows", "Too many rows",
+                       f"send at most {MAX_BATCH_ROWS} rows at once")
     return rows
 
 
@@ -232,30 +228,30 @@ class _Plan:
     outcomes: dict[int, RowOutcome] = field(default_factory=dict)
 
 
-def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dict[str, Any]]],
-           only_new: bool, source: ImportSource | None) -> ImportReport:
+def _apply(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault, principal: Principal,
+           numbered: list[tuple[int, dict[str, Any]]], only_new: bool,
+           source: ImportSource | None) -> ImportReport:
     """Chunk by chunk: each is checked while the database stores the ones before, all in
     one COPY (``writer.create`` returns before the database is done; ``writer.settle``
     waits for it, before any other statement)."""
-    vault = vault_for(runtime)
-    today, now = dates.today(), dates.now()
+    now = clock.now()
+    today = taipei_date(now)
     outcomes: dict[int, RowOutcome] = {}
     changes: list[tuple[KnownTeacher, TeacherChange]] = []
     created: list[NewTeacher] = []
-    with runtime.database.session() as session, writer_for(session) as writer:
+    with uow, uow.teacher_writer() as writer:
         writer.lock()
         # Every national ID and school code as check_row will make them, looked up before
         # any row is written (a query per chunk would find the database busy with the COPY).
-        keys = national_id_keys(raw for _, raw in numbered)
+        keys, codes = lookup_keys(raw for _, raw in numbered)
         numbers = list(dict.fromkeys(keys))
         hash_of, known = _known(writer, vault, numbers)
-        schools = UnitRepository(session).many(
-            sorted(school_codes(raw for _, raw in numbered)), today)
-        _add_current_schools(session, schools, known.values(), today)
+        schools = uow.units.many(sorted(codes), today)
+        _add_current_schools(uow, schools, known.values(), today)
         # Reserving none locks the login counter until the commit: the logins are counted
         # here and the counter moved once at the end. No statement runs between two chunks,
         # so they all stream into one COPY.
-        logins = AccountRepository(session).reserve_numbers("teacher", 0)
+        logins = uow.accounts.reserve_numbers("teacher", 0)
         first_login = logins
         for chunk in _chunks(numbered, keys):
             rejected, rows = _checked(chunk)
@@ -273,34 +269,34 @@ def _apply(runtime: Runtime, principal: Principal, numbered: list[tuple[int, dic
             logins += len(made)
         writer.settle()
         if created:
-            reserved = AccountRepository(session).reserve_numbers("teacher", len(created))
+            reserved = uow.accounts.reserve_numbers("teacher", len(created))
             if reserved != first_login:  # cannot be: this transaction holds the counter
                 raise RuntimeError("the login counter moved during the import")
         writer.update([(known.account_id, change) for known, change in changes], now)
         import_id = None if source is None else uuid.uuid4()
-        TransferLog(session).add(_transfers(principal, changes, schools, import_id, now))
-        events = SpotCheckedBulkOutbox(runtime.outbox, runtime.clock)
+        uow.transfers.add(_transfers(principal, changes, schools, import_id, now))
+        events = uow.bulk_events(clock)
         _record_changes(events, changes, schools)
         events.add_many_made(ACCOUNT_CREATED, [
             (t.account_id, t.login, t.display_name, t.email, t.unit_code,
              schools[t.unit_code].county_code) for t in created],
             new_teacher_data, new_teacher_json)
-        with events.writing(session):  # the report is made while the events are stored
+        with events.writing(uow.session):  # the report is made while the events are stored
             report = ImportReport([outcomes[number] for number in sorted(outcomes)])
             packed = None if source is None else pack(report.rows_json())
         if import_id is not None and source is not None:
             report.import_id = import_id
-            ImportHistory(session).add(_record(report.import_id, principal, source, now, APPLIED,
-                                               None, report.counts), packed)
+            uow.imports.add(_record(report.import_id, principal, source, now, APPLIED, None,
+                                    report.counts), packed)
     return report
 
 
-def _record_refusal(runtime: Runtime, principal: Principal, source: ImportSource,
-                    slug: str) -> None:
+def _record_refusal(uow: AccountsUnitOfWork, clock: Clock, principal: Principal,
+                    source: ImportSource, slug: str) -> None:
     """In a transaction of its own: the import's was rolled back, or never began."""
-    with runtime.database.session() as session:
-        ImportHistory(session).add(_record(uuid.uuid4(), principal, source, dates.now(), REFUSED,
-                                           slug, dict.fromkeys(STATUSES, 0)), None)
+    with uow:
+        uow.imports.add(_record(uuid.uuid4(), principal, source, clock.now(), REFUSED,
+                                slug, dict.fromkeys(STATUSES, 0)), None)
 
 
 def _record(import_id: uuid.UUID, principal: Principal, source: ImportSource, at: datetime,
@@ -345,13 +341,13 @@ def _known(writer: TeacherWriter, vault: NationalIdVault, numbers: list[str]
     return dict(zip(numbers, hashes, strict=True)), known
 
 
-def _add_current_schools(session: Session, schools: dict[str, Unit],
+def _add_current_schools(uow: AccountsUnitOfWork, schools: dict[str, Unit],
                          known: Iterable[KnownTeacher], today: date) -> None:
     """The known teachers' current schools (their authorities decide who may change
     them), in one query for those the rows did not name already."""
     missing = sorted({t.unit_code for t in known if t.unit_code and t.unit_code not in schools})
     if missing:
-        schools.update(UnitRepository(session).many(missing, today))
+        schools.update(uow.units.many(missing, today))
 
 
 def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
@@ -373,10 +369,10 @@ def _plan(principal: Principal, rows: list[TeacherRow], hashes: list[bytes],
         if only_new:
             # The account is named only to those who may see it anyway.
             current = schools.get(teacher.unit_code or "")
-            named = ({"account_id": teacher.account_id}
-                     if sees_teachers_of(principal, current) else {})
-            raise Problem(409, "teacher-exists", "The teacher exists",
-                          "a teacher with this national ID exists", headers=None, **named)
+            named: dict[str, Any] = ({"account_id": teacher.account_id}
+                                     if sees_teachers_of(principal, current) else {})
+            raise Conflict("teacher-exists", "The teacher exists",
+                           "a teacher with this national ID exists", **named)
         if managed is not None and teacher.unit_code not in managed:
             plan.outcomes[row.row] = RowOutcome(
                 row.row, REJECTED, reason=TEACHER_OUTSIDE_AUTHORITY,
@@ -413,18 +409,11 @@ def _transfers(principal: Principal, changes: list[tuple[KnownTeacher, TeacherCh
                at: datetime) -> list[Transfer]:
     """The moves between authorities among the changes (only the network's staff can
     make one by import: a reviewer's rows stay within its authority at both ends)."""
-    moves = []
-    for teacher, change in changes:
-        if not change.moved:
-            continue
-        left, joined = schools.get(change.left_school or ""), schools[change.unit_code]
-        left_authority = left.authority_code if left else None
-        if crosses_authorities(left_authority, joined.authority_code):
-            moves.append(Transfer(uuid.uuid4(), uuid.UUID(teacher.account_id),
-                                  change.left_school, left_authority, change.unit_code,
-                                  joined.authority_code, change.moved_on,
-                                  BY_IMPORT, principal.subject, at, import_id=import_id))
-    return moves
+    moves = (transfer_between(uuid.UUID(teacher.account_id), change,
+                              schools.get(change.left_school or ""), schools[change.unit_code],
+                              BY_IMPORT, principal.subject, at, import_id=import_id)
+             for teacher, change in changes)
+    return [move for move in moves if move is not None]
 
 
 def check_school(principal: Principal, school: Unit | None) -> Unit:
