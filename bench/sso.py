@@ -131,7 +131,7 @@ from servicekit.cli import migrate
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.sso.bootstrap import DEFINITION
-from services.sso.context import sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
 from services.sso.handlers.credentials import store_hashes
@@ -140,7 +140,7 @@ from services.sso.handlers.replica import apply_account
 gateway, partner, secret, redirect, count = sys.argv[1:]
 runtime = Runtime(DEFINITION, Settings.from_env("sso"))
 migrate(runtime)
-sso = sso_of(runtime)
+sso = runtime.components
 sso.keys.ensure()
 partners.register(sso, Client(client_id=partner, name="Bench partner", status=ENABLED,
                               redirect_uris=(redirect,), allowed_scopes=("openid", "profile")),

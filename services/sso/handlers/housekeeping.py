@@ -13,29 +13,28 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Executable
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import (
-    authorization_codes,
-    authorization_requests,
-    browser_sessions,
-    county_arrivals,
-    grants,
-    login_records,
-    login_throttle,
-    logout_deliveries,
+from services.sso.adapters.tables.county import county_arrivals, upstream_logins
+from services.sso.adapters.tables.credentials import (
     password_changes,
     password_mails,
     password_setups,
-    refresh_tokens,
-    upstream_logins,
 )
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import (
+    authorization_codes,
+    authorization_requests,
+    grants,
+    refresh_tokens,
+)
+from services.sso.adapters.tables.sessions import browser_sessions, logout_deliveries
+from services.sso.adapters.tables.sign_ins import login_records, login_throttle
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import backchannel, notices
 from services.sso.handlers.password_mails import send_queued
 from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
-def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
-    now = sso.now()
+def tidy_records(sso: SsoDependencies, retention_days: int | None = None) -> dict[str, int]:
+    now = sso.clock.now()
     keep_since = now - timedelta(days=retention_days or sso.config.record_retention_days)
     idle = now - timedelta(seconds=max(sso.config.lockout_window_seconds,
                                        sso.config.lockout_seconds))

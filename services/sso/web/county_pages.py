@@ -25,7 +25,7 @@ from services.sso.web.browser import (
     set_cookie,
     who,
 )
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 from services.sso.web.onward import signed_in
 
 log = logging.getLogger("sso.pages")
@@ -36,13 +36,13 @@ _CALLBACK_VALUE = re.compile(r"[\x20-\x7e]{1,2048}")
 
 def _county_page(county: county_connectors.Connector, error: str | None = None,
                  status: int = 200) -> Response:
-    return page(current_sso(), "county_login.html", status=status, county_code=county.county_code,
+    return page(current_dependencies(), "county_login.html", status=status, county_code=county.county_code,
                 county_name=county.display_name, request_id=request.values.get("request"),
                 error=error)
 
 
 def _arrived(outcome, request_id: str | None) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     if isinstance(outcome, county_links.Linked):
         return signed_in(outcome.account, outcome.method, request_id, outcome.county_code)
     response = redirect_to(sso.config.url(f"/login/link?arrival={outcome.arrival_id}"
@@ -54,7 +54,7 @@ def _arrived(outcome, request_id: str | None) -> Response:
 @api.route("/login/county/<county_code>", "GET", allow=PUBLIC,
            summary="Sign in with a county account: the county's form, or off to its own sign-on")
 def county_login_page(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso, county_code)
         if county.mode == county_connectors.OIDC:
@@ -70,7 +70,7 @@ def county_login_page(principal, county_code):
 @api.route("/login/county/<county_code>", "POST", allow=PUBLIC,
            summary="County credentials, checked by the county's web service")
 def county_login_submit(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso, county_code)
     except Problem:
@@ -95,7 +95,7 @@ def county_login_submit(principal, county_code):
 @api.route("/login/county/<county_code>/callback", "GET", allow=PUBLIC,
            summary="Return from a county's own OpenID Connect sign-on")
 def county_callback(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     code, state = request.args.get("code", ""), request.args.get("state", "")
     if not (_CALLBACK_VALUE.fullmatch(code) and _CALLBACK_VALUE.fullmatch(state)
             and _CALLBACK_VALUE.fullmatch(county_code)):
@@ -114,7 +114,7 @@ def county_callback(principal, county_code):
 
 
 def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     names = {c.county_code: c.display_name
              for c in county_connectors.connectors(sso, enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
@@ -125,7 +125,7 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
 @api.route("/login/link", "GET", allow=PUBLIC,
            summary="First county sign-in: confirm the link once with the platform password")
 def link_page(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
                                       request.cookies.get(ARRIVAL_COOKIE))
     if arrival is None:
@@ -136,7 +136,7 @@ def link_page(principal):
 @api.route("/login/link", "POST", allow=PUBLIC,
            summary="Link a county identity to the teacher whose platform password this is")
 def link_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     secret = request.cookies.get(ARRIVAL_COOKIE)
     arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)
     if arrival is None or not form_is_genuine(sso):
