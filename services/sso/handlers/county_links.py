@@ -34,9 +34,9 @@ from contracts.events.sso import COUNTY_PROFILE_RECEIVED, CountyProfileReceivedV
 from servicekit.dml import rows_changed
 from servicekit.problems import Problem, conflict, forbidden, not_found
 from servicekit.tokens import Principal
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.county_service import CountyIdentity
 from services.sso.adapters.digests import digest, keyed_digest, new_token
-from services.sso.adapters.repository import AccountRepository
 from services.sso.adapters.tables.county import county_arrivals, county_links
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account

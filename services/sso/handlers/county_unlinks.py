@@ -62,6 +62,6 @@ def unlink(sso: SsoDependencies, principal: Principal, link_id: int, reason: str
             linked_at=link.linked_at, linked_by=link.linked_by,
             proposed_by=link.proposed_by, unlinked_at=now,
             unlinked_by=f"{role}:{principal.subject}"[:100], reason=reason[:500]))
-        end_sign_ins(session, sso, link.account_id, "county-unlinked")
+        end_sign_ins(sso.joining(session), sso.logout_sender, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,
             "unlinked_at": now}

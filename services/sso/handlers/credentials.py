@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from servicekit.problems import Problem
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.repository import AccountRepository
 from services.sso.adapters.tables.credentials import credentials, password_changes
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
@@ -97,7 +97,7 @@ def change_password(sso: SsoDependencies, account_id: str, current: str, new: st
     password_hash = sso.passwords.hash(new)
     with sso.database.session() as session:
         store_hashes(session, sso, {account_id: password_hash}, method="self", who=who)
-        end_sign_ins(session, sso, account_id, "password-self", keeping_grant=grant_id)
+        end_sign_ins(sso.joining(session), sso.logout_sender, account_id, "password-self", keeping_grant=grant_id)
 
 
 def _store_hash(sso: SsoDependencies, account_id: str, password_hash: str, method: str | None = None,

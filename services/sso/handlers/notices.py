@@ -18,8 +18,8 @@ from sqlalchemy.engine import Row
 
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
 from servicekit.problems import Problem
+from services.sso.adapters.clients_repo import ClientRepository
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.repository import ClientRepository
 from services.sso.adapters.tables.notices import maintenance_notices, notice_deliveries
 from services.sso.dependencies import SsoDependencies
 

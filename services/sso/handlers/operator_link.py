@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert
 
 from servicekit.problems import Problem
-from services.sso.adapters.repository import AccountRepository
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.tables.credentials import operator_links, password_setups
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account

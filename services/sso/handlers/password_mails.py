@@ -21,10 +21,10 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.repository import AccountRepository
 from services.sso.adapters.tables.credentials import password_mails, password_setups
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account

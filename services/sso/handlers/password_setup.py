@@ -19,9 +19,9 @@ from sqlalchemy import delete, update
 
 from servicekit.dml import rows_changed
 from servicekit.problems import Problem, not_found
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.digests import digest
 from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.repository import AccountRepository
 from services.sso.adapters.tables.credentials import password_setups
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
@@ -94,7 +94,7 @@ def set_password(sso: SsoDependencies, token: str, new_password: str, who: Clien
         if taken != 1:
             raise Problem(400, "link-expired", "This link is used or has expired")
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
-        end_sign_ins(session, sso, account.account_id, "password-" + row.purpose)
+        end_sign_ins(sso.joining(session), sso.logout_sender, account.account_id, "password-" + row.purpose)
     return account
 
 

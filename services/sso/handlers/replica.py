@@ -28,7 +28,7 @@ Handler = Callable[[Session, dict[str, Any], Envelope], None]
 def handlers(sso: SsoDependencies) -> dict[str, Handler]:
     def apply_account(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
         if apply_account_data(session, data, sso.clock.now()):
-            end_sign_ins(session, sso, str(data["account_id"]), "account-" + data["status"])
+            end_sign_ins(sso.joining(session), sso.logout_sender, str(data["account_id"]), "account-" + data["status"])
 
     def role_granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
         apply_role_granted(session, data, sso.clock.now())

@@ -2,18 +2,19 @@
 checks the county credentials, (b) the county's own sign-on as an upstream OpenID Connect
 provider. Either way the county identity then signs in the teacher it is linked to
 (handlers/county_links.py), and the session goes on to partner sites like any other
-(roam and roam again, R-SSO-5)."""
+(roam and roam again, R-SSO-5).
+
+These use cases take the service's dependencies whole: they go on into the county
+connectors and links, which do so too."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, insert
-
-from servicekit.problems import not_found
+from servicekit.errors import NotFound
 from services.sso.adapters.county_oidc import UpstreamProvider
 from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.tables.county import upstream_logins
+from services.sso.adapters.upstream_logins_repo import UpstreamLogin
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_login
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
@@ -39,7 +40,7 @@ def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, 
     typed, surrounding whitespace removed."""
     item = connector(sso, county_code)
     if item.mode != WEB_SERVICE:
-        raise not_found(f"{county_code} signs in by redirect")
+        raise NotFound(f"{county_code} signs in by redirect")
     if normalised_login(username, longest=LONGEST_COUNTY_USER_NAME) is None or not password:
         return None
     key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
@@ -71,7 +72,7 @@ def _record(sso: SsoDependencies, county_code: str, username: str, outcome: str,
 def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
     item = connector(sso, county_code)
     if item.mode != OIDC:
-        raise not_found(f"{county_code} signs in with its web service")
+        raise NotFound(f"{county_code} signs in with its web service")
 
     def build() -> UpstreamProvider:
         return UpstreamProvider(
@@ -86,11 +87,10 @@ def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
 def start_upstream(sso: SsoDependencies, county_code: str, request_id: str | None) -> str:
     provider = upstream(sso, county_code)
     state, nonce, verifier = new_token(), new_token(), new_token(48)
-    with sso.database.session() as session:
-        session.execute(insert(upstream_logins).values(
-            state_hash=digest(state), county_code=county_code, nonce=nonce,
-            code_verifier=verifier, request_id=request_id,
-            expires_at=sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
+    with sso.unit_of_work() as uow:
+        uow.upstream_logins.add(UpstreamLogin(
+            digest(state), county_code, nonce, verifier, request_id,
+            sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
     return provider.authorization_url(state, nonce, verifier)
 
 
@@ -101,11 +101,8 @@ def finish_upstream(sso: SsoDependencies, county_code: str, code: str | None,
     the county did."""
     if not code or not state:
         raise SignOnNotPending(f"{county_code}: the county sent no code")
-    with sso.database.session() as session:
-        row = session.execute(delete(upstream_logins).where(
-            upstream_logins.c.state_hash == digest(state),
-            upstream_logins.c.county_code == county_code,
-            upstream_logins.c.expires_at > sso.clock.now()).returning(*upstream_logins.c)).first()
+    with sso.unit_of_work() as uow:
+        row = uow.upstream_logins.take(digest(state), county_code, sso.clock.now())
     if row is None:
         raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)

@@ -5,7 +5,7 @@ from sqlalchemy import delete, insert, select
 
 from servicekit.dml import rows_changed
 from servicekit.problems import not_found
-from services.sso.adapters.repository import AccountRepository
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.tables.accounts import test_accounts
 from services.sso.dependencies import SsoDependencies
 

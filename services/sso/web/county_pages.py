@@ -9,7 +9,8 @@ import re
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
+from servicekit.problems import Problem, status_of
 from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
@@ -60,7 +61,7 @@ def county_login_page(principal, county_code):
         if county.mode == county_connectors.OIDC:
             return redirect_to(roaming.start_upstream(sso, county_code,
                                                       request.args.get("request") or None))
-    except Problem:
+    except (Problem, ApplicationError):
         return message("error_title", "county_unavailable", 404, True)
     except CountyUnavailable:
         return message("error_title", "county_unavailable", 503, True)
@@ -85,8 +86,8 @@ def county_login_submit(principal, county_code):
         return _county_page(county, "locked", 429)
     except CountyUnavailable:
         return _county_page(county, "county_unavailable", 503)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except (Problem, ApplicationError) as problem:
+        return message("error_title", "account_unavailable", _status(problem), True)
     if outcome is None:
         return _county_page(county, "county_refused")
     return _arrived(outcome, request_id)
@@ -108,8 +109,8 @@ def county_callback(principal, county_code):
     except CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except (Problem, ApplicationError) as problem:
+        return message("error_title", "account_unavailable", _status(problem), True)
     return _arrived(outcome, request_id)
 
 
@@ -156,3 +157,7 @@ def link_submit(principal):
     response = signed_in(linked.account, linked.method, arrival["request_id"], linked.county_code)
     clear_cookie(sso, response, ARRIVAL_COOKIE)
     return response
+
+
+def _status(error: Problem | ApplicationError) -> int:
+    return error.status if isinstance(error, Problem) else status_of(error)
