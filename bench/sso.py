@@ -131,30 +131,29 @@ from servicekit.cli import migrate
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.sso.bootstrap import DEFINITION
-from services.sso.context import sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers import partners
 from services.sso.handlers.credentials import store_hashes
-from services.sso.handlers.replica import apply_account
+from services.sso.handlers.replica import apply_account_data
 
 gateway, partner, secret, redirect, count = sys.argv[1:]
 runtime = Runtime(DEFINITION, Settings.from_env("sso"))
 migrate(runtime)
-sso = sso_of(runtime)
+sso = runtime.components
 sso.keys.ensure()
-partners.register(sso, Client(client_id=partner, name="Bench partner", status=ENABLED,
+sso.partners.register(Client(client_id=partner, name="Bench partner", status=ENABLED,
                               redirect_uris=(redirect,), allowed_scopes=("openid", "profile")),
                   by="bench", secret=secret)
-partners.register(sso, Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
+sso.partners.register(Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
                               redirect_uris=(gateway + "/auth/callback",), auth_method="none",
                               allowed_scopes=("openid",)), by="bench")
 hashes = {}
 with sso.database.session() as session:
     for n in range(int(count)):
         account_id = str(uuid.uuid4())
-        apply_account(session, {"account_id": account_id, "login": f"bench{n:02d}",
-                                "kind": "teacher", "status": "enabled",
-                                "display_name": f"Bench {n}", "version": 1}, None)
+        apply_account_data(session, {"account_id": account_id, "login": f"bench{n:02d}",
+                                     "kind": "teacher", "status": "enabled",
+                                     "display_name": f"Bench {n}", "version": 1},
+                           sso.clock.now())
         hashes[account_id] = sso.passwords.hash(f"bench-password-{n:02d}")
     store_hashes(session, sso, hashes, method="setup")
 runtime.database.dispose()

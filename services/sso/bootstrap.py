@@ -7,21 +7,21 @@ from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition, WebApp
 from services.sso.commands import COMMANDS
-from services.sso.context import sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import replica
 from services.sso.seed import seed_demo
 
 
-def subscriptions(runtime: Runtime) -> list[Subscription]:
-    handlers = replica.handlers(sso_of(runtime))
+def subscriptions(runtime: Runtime[SsoDependencies]) -> list[Subscription]:
+    handlers = replica.handlers(runtime.components)
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-def extend_app(app: Flask, runtime: Runtime) -> None:
+def extend_app(app: Flask, runtime: Runtime[SsoDependencies]) -> None:
     """Outside the embedded default the app refuses to start without its secrets. The
     kit's strict verifier runs on this service's own keys, read from its own table: the
     sso service does not fetch its own JWKS over HTTP."""
-    sso = sso_of(runtime)
+    sso = runtime.components
     if not runtime.settings.embedded:
         sso.config.require_secrets()
     app.extensions["token_verifier"] = sso.api_verifier
@@ -32,7 +32,7 @@ def web() -> WebApp:
     return WebApp(api, "Sign-on", extend=extend_app)
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[SsoDependencies] = ServiceDefinition(
     name="sso",
     app_spec="services.sso.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
@@ -41,4 +41,5 @@ DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     subscriptions=subscriptions,
     seed_demo=seed_demo,
     commands=COMMANDS,
+    components=SsoDependencies,
 )

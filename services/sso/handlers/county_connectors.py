@@ -11,9 +11,9 @@ from sqlalchemy import insert, select, update
 from contracts.vocabulary import COUNTIES
 from servicekit.problems import Problem, not_found
 from services.sso.adapters.county_service import ADAPTERS
-from services.sso.adapters.orm import county_connectors
 from services.sso.adapters.sealing import county_secret_purpose
-from services.sso.context import Sso
+from services.sso.adapters.tables.county import county_connectors
+from services.sso.dependencies import SsoDependencies
 
 WEB_SERVICE, OIDC = "web_service", "oidc"
 METHODS = {WEB_SERVICE: "county_service", OIDC: "county_oidc"}  # as sign-ins record them
@@ -29,7 +29,7 @@ class Connector:
     updated_at: Any = None
 
 
-def configure(sso: Sso, county_code: str, mode: str, display_name: str, config: dict[str, Any],
+def configure(sso: SsoDependencies, county_code: str, mode: str, display_name: str, config: dict[str, Any],
               secret: str | None, enabled: bool) -> Connector:
     if county_code not in COUNTIES:
         raise not_found(f"no county {county_code}")
@@ -41,7 +41,7 @@ def configure(sso: Sso, county_code: str, mode: str, display_name: str, config: 
         raise Problem(422, "invalid-connector", "The connector is not complete",
                       f"needs {needed}; adapters: {sorted(ADAPTERS)}")
     row: dict[str, Any] = {"mode": mode, "display_name": display_name, "config": config,
-                           "enabled": enabled, "updated_at": sso.now()}
+                           "enabled": enabled, "updated_at": sso.clock.now()}
     if secret:  # no secret given: the one set before stays
         row["secret_sealed"] = sso.sealer.seal(secret.encode(), county_secret_purpose(county_code))
     with sso.database.session() as session:
@@ -55,7 +55,7 @@ def configure(sso: Sso, county_code: str, mode: str, display_name: str, config: 
     return Connector(county_code, mode, display_name, config, enabled, row["updated_at"])
 
 
-def connectors(sso: Sso, enabled_only: bool = True) -> list[Connector]:
+def connectors(sso: SsoDependencies, enabled_only: bool = True) -> list[Connector]:
     with sso.database.session() as session:
         query = select(county_connectors).order_by(county_connectors.c.county_code)
         if enabled_only:
@@ -65,14 +65,14 @@ def connectors(sso: Sso, enabled_only: bool = True) -> list[Connector]:
                       r.updated_at) for r in rows]
 
 
-def connector(sso: Sso, county_code: str) -> Connector:
+def connector(sso: SsoDependencies, county_code: str) -> Connector:
     for item in connectors(sso):
         if item.county_code == county_code:
             return item
     raise not_found(f"no county sign-in for {county_code}")
 
 
-def secret_of(sso: Sso, county_code: str) -> str | None:
+def secret_of(sso: SsoDependencies, county_code: str) -> str | None:
     with sso.database.session() as session:
         sealed = session.scalar(select(county_connectors.c.secret_sealed).where(
             county_connectors.c.county_code == county_code))

@@ -34,11 +34,11 @@ from contracts.events.sso import COUNTY_PROFILE_RECEIVED, CountyProfileReceivedV
 from servicekit.dml import rows_changed
 from servicekit.problems import Problem, conflict, forbidden, not_found
 from servicekit.tokens import Principal
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.county_service import CountyIdentity
 from services.sso.adapters.digests import digest, keyed_digest, new_token
-from services.sso.adapters.orm import county_arrivals, county_links
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.county import county_arrivals, county_links
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.handlers.credentials import Client, check_password
 
@@ -64,11 +64,11 @@ CONFIRMED_AT_COUNTY_SIGN_IN = "self-confirmed"
 CONFIRMED_SIGNED_IN = "self-confirmed-signed-in"
 
 
-def county_subject_digest(sso: Sso, county_code: str, subject: str) -> str:
+def county_subject_digest(sso: SsoDependencies, county_code: str, subject: str) -> str:
     return keyed_digest(sso.config.pairwise_secret, f"county-subject\x00{county_code}", subject)
 
 
-def arrive(sso: Sso, identity: CountyIdentity, method: str,
+def arrive(sso: SsoDependencies, identity: CountyIdentity, method: str,
            request_id: str | None) -> Linked | NeedsLink:
     subject = county_subject_digest(sso, identity.county_code, identity.subject)
     with sso.database.session() as session:
@@ -81,7 +81,7 @@ def arrive(sso: Sso, identity: CountyIdentity, method: str,
             raise Problem(403, "account-unavailable", "This account cannot sign in")
         _send_profile(sso, link.id, link.profile_digest, account.account_id, identity)
         return Linked(account, method, identity.county_code)
-    secret, now = new_token(), sso.now()
+    secret, now = new_token(), sso.clock.now()
     with sso.database.session() as session:
         a = county_arrivals.c
         # A reviewer's proposal waits for this identity: this browser may now confirm it.
@@ -102,19 +102,19 @@ def arrive(sso: Sso, identity: CountyIdentity, method: str,
     return NeedsLink(arrival_id, secret)
 
 
-def pending_arrival(sso: Sso, arrival_id: str | None, browser_secret: str | None) -> dict | None:
+def pending_arrival(sso: SsoDependencies, arrival_id: str | None, browser_secret: str | None) -> dict | None:
     if not arrival_id or not browser_secret:
         return None
     with sso.database.session() as session:
         row = session.execute(select(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status.in_(WAITING),
-            county_arrivals.c.expires_at > sso.now())).first()
+            county_arrivals.c.expires_at > sso.clock.now())).first()
     if row is None or not hmac.compare_digest(row.browser_hash, digest(browser_secret)):
         return None
     return dict(row._mapping)
 
 
-def confirm_with_password(sso: Sso, arrival_id: str, browser_secret: str, login: str,
+def confirm_with_password(sso: SsoDependencies, arrival_id: str, browser_secret: str, login: str,
                           password: str, who: Client) -> Linked | None:
     """The teacher proves the platform account is theirs; the link is made (to that
     account, whatever a reviewer proposed). None when the credentials are wrong (raises
@@ -131,18 +131,18 @@ def confirm_with_password(sso: Sso, arrival_id: str, browser_secret: str, login:
     return Linked(account, arrival["method"], arrival["county_code"])
 
 
-def proposals_for(sso: Sso, account_id: str) -> list[dict]:
+def proposals_for(sso: SsoDependencies, account_id: str) -> list[dict]:
     """What reviewers proposed to link to this teacher, waiting for their password."""
     with sso.database.session() as session:
         rows = session.execute(select(county_arrivals).where(
             county_arrivals.c.proposed_account_id == account_id,
-            county_arrivals.c.status == PROPOSED, county_arrivals.c.expires_at > sso.now())
+            county_arrivals.c.status == PROPOSED, county_arrivals.c.expires_at > sso.clock.now())
             .order_by(county_arrivals.c.proposed_at)).all()
     return [{"arrival_id": r.arrival_id, "county_code": r.county_code, "profile": r.profile,
              "proposed_at": r.proposed_at} for r in rows]
 
 
-def confirm_proposal(sso: Sso, principal: Principal, arrival_id: str, password: str,
+def confirm_proposal(sso: SsoDependencies, principal: Principal, arrival_id: str, password: str,
                      who: Client) -> dict:
     """The signed-in teacher confirms a reviewer's proposal with their platform password.
     Raises ``Locked``, or a Problem: 404 no such proposal for them, 403 wrong password."""
@@ -151,7 +151,7 @@ def confirm_proposal(sso: Sso, principal: Principal, arrival_id: str, password: 
             county_arrivals.c.arrival_id == arrival_id,
             county_arrivals.c.proposed_account_id == principal.subject,
             county_arrivals.c.status == PROPOSED,
-            county_arrivals.c.expires_at > sso.now())).first()
+            county_arrivals.c.expires_at > sso.clock.now())).first()
         account = AccountRepository(session).get(principal.subject)
     if row is None or account is None:
         raise not_found(f"no county link proposal {arrival_id} for you")
@@ -163,13 +163,13 @@ def confirm_proposal(sso: Sso, principal: Principal, arrival_id: str, password: 
             "county_code": row.county_code, "status": LINKED}
 
 
-def link_requests(sso: Sso, principal: Principal, county_code: str | None) -> list[dict]:
+def link_requests(sso: SsoDependencies, principal: Principal, county_code: str | None) -> list[dict]:
     """County sign-ins waiting: to be matched (``pending``), or matched and waiting for the
     teacher's password (``proposed``)."""
     county_code = _county_in_scope(principal, county_code)
     with sso.database.session() as session:
         query = select(county_arrivals).where(county_arrivals.c.status.in_(WAITING),
-                                              county_arrivals.c.expires_at > sso.now())
+                                              county_arrivals.c.expires_at > sso.clock.now())
         if county_code:
             query = query.where(county_arrivals.c.county_code == county_code)
         rows = session.execute(query.order_by(county_arrivals.c.created_at)).all()
@@ -179,12 +179,12 @@ def link_requests(sso: Sso, principal: Principal, county_code: str | None) -> li
             for r in rows]
 
 
-def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: str) -> dict:
+def propose_link(sso: SsoDependencies, principal: Principal, arrival_id: str, account_id: str) -> dict:
     """A reviewer's match: a proposal only. The teacher confirms it with their password."""
     with sso.database.session() as session:
         row = session.execute(select(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status == PENDING,
-            county_arrivals.c.expires_at > sso.now())).first()
+            county_arrivals.c.expires_at > sso.clock.now())).first()
         account = AccountRepository(session).get(account_id)
     if row is None:
         raise not_found(f"no pending county sign-in {arrival_id}")
@@ -193,7 +193,7 @@ def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: st
         raise Problem(422, "not-a-teacher", "The account is not a teacher account")
     if not principal.has_any_role("operator", "admin") and account.county_code != row.county_code:
         raise forbidden("a county's reviewer links teachers of that county only")
-    now = sso.now()
+    now = sso.clock.now()
     with sso.database.session() as session:
         changed = rows_changed(session.execute(update(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status == PENDING)
@@ -207,7 +207,7 @@ def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: st
             "status": PROPOSED}
 
 
-def reject_link(sso: Sso, principal: Principal, arrival_id: str) -> None:
+def reject_link(sso: SsoDependencies, principal: Principal, arrival_id: str) -> None:
     with sso.database.session() as session:
         county = session.scalar(select(county_arrivals.c.county_code).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status.in_(WAITING)))
@@ -228,7 +228,7 @@ def _county_in_scope(principal: Principal, county_code: str | None) -> str | Non
     return principal.authority
 
 
-def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
+def _link(sso: SsoDependencies, arrival: dict, account_id: str, by: str) -> None:
     """``by``: how the teacher confirmed it. A reviewer's proposal is credited only when
     the teacher confirmed that very account."""
     proposed_by = arrival.get("proposed_by") \
@@ -244,7 +244,7 @@ def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
             profile = dict(arrival["profile"])
             session.execute(insert(county_links).values(
                 county_code=arrival["county_code"], county_subject=arrival["county_subject"],
-                account_id=account_id, linked_at=sso.now(), linked_by=by,
+                account_id=account_id, linked_at=sso.clock.now(), linked_by=by,
                 proposed_by=proposed_by,
                 profile_digest=_profile_digest(profile) if profile else None))
             if profile:
@@ -271,7 +271,7 @@ def _valid_profile(identity: CountyIdentity) -> dict[str, Any]:
     return valid
 
 
-def _send_profile(sso: Sso, link_id: int, last_digest: str | None, account_id: str,
+def _send_profile(sso: SsoDependencies, link_id: int, last_digest: str | None, account_id: str,
                   identity: CountyIdentity) -> None:
     profile = _valid_profile(identity)
     if not profile:

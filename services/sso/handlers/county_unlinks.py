@@ -12,8 +12,8 @@ from sqlalchemy import delete, insert, select
 
 from servicekit.problems import Problem, not_found
 from servicekit.tokens import Principal
-from services.sso.adapters.orm import county_links, county_unlinks
-from services.sso.context import Sso
+from services.sso.adapters.tables.county import county_links, county_unlinks
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers.sessions import end_sign_ins
 
 STAFF = ("operator", "admin")
@@ -31,7 +31,7 @@ def _acting_as(principal: Principal, county_code: str, account_id: str) -> str |
     return None
 
 
-def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, Any]]:
+def links_of(sso: SsoDependencies, principal: Principal, account_id: str) -> list[dict[str, Any]]:
     """The teacher's county links the caller may see (none: as if there were none)."""
     with sso.database.session() as session:
         rows = session.execute(select(county_links.c.id, county_links.c.county_code,
@@ -44,7 +44,7 @@ def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, 
             if _acting_as(principal, row.county_code, account_id)]
 
 
-def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[str, Any]:
+def unlink(sso: SsoDependencies, principal: Principal, link_id: int, reason: str) -> dict[str, Any]:
     reason = " ".join(reason.split())
     if len(reason) < 5:
         raise Problem(422, "reason-required", "A reason is required",
@@ -55,13 +55,13 @@ def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[st
         role = link and _acting_as(principal, link.county_code, link.account_id)
         if link is None or role is None:
             raise not_found(f"no county link {link_id}")
-        now = sso.now()
+        now = sso.clock.now()
         session.execute(delete(county_links).where(county_links.c.id == link_id))
         session.execute(insert(county_unlinks).values(
             link_id=link_id, county_code=link.county_code, account_id=link.account_id,
             linked_at=link.linked_at, linked_by=link.linked_by,
             proposed_by=link.proposed_by, unlinked_at=now,
             unlinked_by=f"{role}:{principal.subject}"[:100], reason=reason[:500]))
-        end_sign_ins(session, sso, link.account_id, "county-unlinked")
+        end_sign_ins(sso.joining(session), sso.logout_sender, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,
             "unlinked_at": now}

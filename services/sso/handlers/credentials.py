@@ -15,10 +15,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from servicekit.problems import Problem
-from services.sso.adapters.orm import credentials, password_changes
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.credentials import credentials, password_changes
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.sessions import end_sign_ins
@@ -29,7 +29,7 @@ class Locked(Exception):
     """Too many attempts for this login name or account: try again later."""
 
 
-def lockout_keys(sso: Sso, purpose: str, name: str, account: Account | None) -> tuple[str, ...]:
+def lockout_keys(sso: SsoDependencies, purpose: str, name: str, account: Account | None) -> tuple[str, ...]:
     """The counters an attempt on ``name`` (normalised) takes a place in: the name's (a
     keyed digest: the name may be a national ID typed in the wrong field) and, when it is
     an account's, the account's."""
@@ -37,7 +37,7 @@ def lockout_keys(sso: Sso, purpose: str, name: str, account: Account | None) -> 
     return (by_name, f"account:{account.account_id}") if account is not None else (by_name,)
 
 
-def check_password(sso: Sso, login: str, password: str, who: Client,
+def check_password(sso: SsoDependencies, login: str, password: str, who: Client,
                    method: str = "password") -> Account | None:
     """The enabled account whose password this is, else None; raises ``Locked``.
 
@@ -67,14 +67,14 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     return account
 
 
-def locked_problem(sso: Sso) -> Problem:
+def locked_problem(sso: SsoDependencies) -> Problem:
     """The lockout as an API answers it: 429 ``locked``, and when to try again."""
     return Problem(429, "locked", "Too many attempts",
                    "this account is locked for a while after too many wrong passwords",
                    headers={"Retry-After": str(sso.config.lockout_seconds)})
 
 
-def change_password(sso: Sso, account_id: str, current: str, new: str, who: Client,
+def change_password(sso: SsoDependencies, account_id: str, current: str, new: str, who: Client,
                     grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
     asked are told by back-channel logout), as a reset does: whoever knew the old one is
@@ -97,21 +97,21 @@ def change_password(sso: Sso, account_id: str, current: str, new: str, who: Clie
     password_hash = sso.passwords.hash(new)
     with sso.database.session() as session:
         store_hashes(session, sso, {account_id: password_hash}, method="self", who=who)
-        end_sign_ins(session, sso, account_id, "password-self", keeping_grant=grant_id)
+        end_sign_ins(sso.joining(session), sso.logout_sender, account_id, "password-self", keeping_grant=grant_id)
 
 
-def _store_hash(sso: Sso, account_id: str, password_hash: str, method: str | None = None,
+def _store_hash(sso: SsoDependencies, account_id: str, password_hash: str, method: str | None = None,
                 who: Client | None = None) -> None:
     """``method`` None: the same password hashed again (not a change to record)."""
     with sso.database.session() as session:
         store_hashes(session, sso, {account_id: password_hash}, method, who)
 
 
-def store_hashes(session: Session, sso: Sso, hashes: dict[str, str], method: str | None,
+def store_hashes(session: Session, sso: SsoDependencies, hashes: dict[str, str], method: str | None,
                  who: Client | None = None) -> None:
     if not hashes:
         return
-    now = sso.now()
+    now = sso.clock.now()
     rows = [{"account_id": account_id, "password_hash": value, "changed_at": now}
             for account_id, value in hashes.items()]
     dialect = postgresql if sso.database.is_postgres else sqlite
@@ -126,13 +126,13 @@ def store_hashes(session: Session, sso: Sso, hashes: dict[str, str], method: str
              "client_address": who.address if who else None} for account_id in hashes])
 
 
-def has_password(sso: Sso, account_id: str) -> bool:
+def has_password(sso: SsoDependencies, account_id: str) -> bool:
     with sso.database.session() as session:
         return session.scalar(select(credentials.c.account_id).where(
             credentials.c.account_id == account_id)) is not None
 
 
-def _record(sso: Sso, account: Account | None, typed: str, method: str, outcome: str,
+def _record(sso: SsoDependencies, account: Account | None, typed: str, method: str, outcome: str,
             who: Client) -> None:
     with sso.database.session() as session:
         record_login(session, sso, account, typed, method, outcome, who)

@@ -13,29 +13,28 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Executable
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import (
-    authorization_codes,
-    authorization_requests,
-    browser_sessions,
-    county_arrivals,
-    grants,
-    login_records,
-    login_throttle,
-    logout_deliveries,
+from services.sso.adapters.grants_repo import GrantRepository
+from services.sso.adapters.tables.county import county_arrivals, upstream_logins
+from services.sso.adapters.tables.credentials import (
     password_changes,
     password_mails,
     password_setups,
-    refresh_tokens,
-    upstream_logins,
 )
-from services.sso.context import Sso
-from services.sso.handlers import backchannel, notices
+from services.sso.adapters.tables.grants import (
+    authorization_codes,
+    authorization_requests,
+    grants,
+    refresh_tokens,
+)
+from services.sso.adapters.tables.sessions import browser_sessions, logout_deliveries
+from services.sso.adapters.tables.sign_ins import login_records, login_throttle
+from services.sso.dependencies import SsoDependencies
+from services.sso.handlers import notices
 from services.sso.handlers.password_mails import send_queued
-from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
-def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
-    now = sso.now()
+def tidy_records(sso: SsoDependencies, retention_days: int | None = None) -> dict[str, int]:
+    now = sso.clock.now()
     keep_since = now - timedelta(days=retention_days or sso.config.record_retention_days)
     idle = now - timedelta(seconds=max(sso.config.lockout_window_seconds,
                                        sso.config.lockout_seconds))
@@ -55,10 +54,7 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
             password_setups.c.expires_at < now - timedelta(days=1)))
         remove("upstream_logins", delete(upstream_logins).where(upstream_logins.c.expires_at < now))
         # Before the sessions go: the platform client's grants end with their session.
-        live = select(browser_sessions.c.sid).where(browser_sessions.c.ended_at.is_(None),
-                                                    browser_sessions.c.expires_at > now)
-        counts["grants_of_ended_sessions"] = revoke_session_bound_grants(
-            session, now, or_(grants.c.sid.is_(None), grants.c.sid.not_in(live)))
+        counts["grants_of_ended_sessions"] = GrantRepository(session).revoke_session_bound(now)
         remove("browser_sessions", delete(browser_sessions).where(or_(
             browser_sessions.c.expires_at < now,
             browser_sessions.c.ended_at < now - timedelta(days=1))))
@@ -75,7 +71,7 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
             logout_deliveries.c.created_at < now - timedelta(days=7))))
         remove("password_mails", delete(password_mails).where(
             password_mails.c.created_at < now - timedelta(days=7)))
-    counts["logout_deliveries_sent"] = backchannel.deliver(sso)
+    counts["logout_deliveries_sent"] = sso.logout_sender.deliver()
     counts["password_mails_sent"] = send_queued(sso)
     counts["notice_mails_sent"] = notices.send_pending(sso)
     return counts

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Row
 
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
 from servicekit.problems import Problem
+from services.sso.adapters.clients_repo import ClientRepository
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.orm import maintenance_notices, notice_deliveries
-from services.sso.adapters.repository import ClientRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.notices import maintenance_notices, notice_deliveries
+from services.sso.dependencies import SsoDependencies
 
 log = logging.getLogger("sso.notices")
 
@@ -29,11 +29,11 @@ MAX_ATTEMPTS = 5
 TAIPEI = timezone(timedelta(hours=8))
 
 
-def announce(sso: Sso, title: str, body: str, starts_at: datetime, ends_at: datetime,
+def announce(sso: SsoDependencies, title: str, body: str, starts_at: datetime, ends_at: datetime,
              by: str) -> dict[str, Any]:
     if ends_at <= starts_at:
         raise Problem(422, "invalid-notice", "The outage must end after it starts")
-    notice_id, now = str(uuid.uuid4()), sso.now()
+    notice_id, now = str(uuid.uuid4()), sso.clock.now()
     with sso.database.session() as session:
         session.execute(insert(maintenance_notices).values(
             notice_id=notice_id, title=title, body=body, starts_at=starts_at, ends_at=ends_at,
@@ -50,7 +50,7 @@ def announce(sso: Sso, title: str, body: str, starts_at: datetime, ends_at: date
     return notice(sso, notice_id)
 
 
-def notice(sso: Sso, notice_id: str) -> dict[str, Any]:
+def notice(sso: SsoDependencies, notice_id: str) -> dict[str, Any]:
     with sso.database.session() as session:
         row = session.execute(select(maintenance_notices).where(
             maintenance_notices.c.notice_id == notice_id)).first()
@@ -63,13 +63,13 @@ def notice(sso: Sso, notice_id: str) -> dict[str, Any]:
          "attempts": d.attempts, "last_error": d.last_error} for d in deliveries]}
 
 
-def feed(sso: Sso, limit: int = 50) -> list[dict[str, Any]]:
+def feed(sso: SsoDependencies, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first, the ones not yet over before the past ones."""
     with sso.database.session() as session:
         rows = session.execute(select(maintenance_notices)
                                .order_by(maintenance_notices.c.created_at.desc())
                                .limit(limit)).all()
-    now = sso.now()
+    now = sso.clock.now()
     return sorted((_public(row) for row in rows), key=lambda n: n["ends_at"] < now)
 
 
@@ -78,7 +78,7 @@ def _public(row: Row[Any]) -> dict[str, Any]:
             "starts_at": row.starts_at, "ends_at": row.ends_at, "published_at": row.created_at}
 
 
-def send_pending(sso: Sso) -> int:
+def send_pending(sso: SsoDependencies) -> int:
     with sso.database.session() as session:
         rows = session.execute(
             select(notice_deliveries, maintenance_notices.c.title, maintenance_notices.c.body,
@@ -99,7 +99,7 @@ def send_pending(sso: Sso) -> int:
         for row, failure in zip(rows, outcomes, strict=True):
             session.execute(update(notice_deliveries).where(notice_deliveries.c.id == row.id)
                             .values(attempts=row.attempts + 1, last_error=failure,
-                                    sent_at=None if failure else sso.now()))
+                                    sent_at=None if failure else sso.clock.now()))
     return sum(failure is None for failure in outcomes)
 
 

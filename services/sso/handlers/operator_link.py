@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert
 
 from servicekit.problems import Problem
-from services.sso.adapters.orm import operator_links, password_setups
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.accounts_repo import AccountRepository
+from services.sso.adapters.tables.credentials import operator_links, password_setups
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.credentials import has_password
@@ -38,7 +38,7 @@ class OperatorLink:
     expires_at: datetime
 
 
-def issue_operator_link(sso: Sso, login: str, issued_by: str, os_user: str, host: str,
+def issue_operator_link(sso: SsoDependencies, login: str, issued_by: str, os_user: str, host: str,
                         wait_seconds: float, poll_seconds: float = 0.5) -> OperatorLink:
     """Raises Problem: 404 ``account-not-replicated`` when the account has not arrived
     within ``wait_seconds``, 409 ``not-an-operator``, 409 ``password-already-set``."""
@@ -56,7 +56,7 @@ def issue_operator_link(sso: Sso, login: str, issued_by: str, os_user: str, host
             password_setups.c.account_id == account.account_id,
             password_setups.c.purpose == PURPOSE, password_setups.c.used_at.is_(None)))
         token = new_link(session, sso, account, PURPOSE, f"operator-link:{issued_by}")
-        now = sso.now()
+        now = sso.clock.now()
         expires_at = now + timedelta(seconds=LINK_SECONDS[PURPOSE])
         session.execute(insert(operator_links).values(
             account_id=account.account_id, login=account.login, issued_by=issued_by[:128],
@@ -64,7 +64,7 @@ def issue_operator_link(sso: Sso, login: str, issued_by: str, os_user: str, host
     return OperatorLink(account.login, sso.config.url(f"/login/setup?token={token}"), expires_at)
 
 
-def _wait_for_operator(sso: Sso, name: str, deadline: float, poll_seconds: float) -> Account:
+def _wait_for_operator(sso: SsoDependencies, name: str, deadline: float, poll_seconds: float) -> Account:
     while True:
         with sso.database.session() as session:
             account = AccountRepository(session).by_login(name)

@@ -21,12 +21,12 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.orm import password_mails, password_setups
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.credentials import password_mails, password_setups
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 
 log = logging.getLogger("sso.password_mails")
@@ -43,9 +43,9 @@ MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 
 
-def new_link(session: Session, sso: Sso, account: Account, purpose: str, by: str) -> str:
+def new_link(session: Session, sso: SsoDependencies, account: Account, purpose: str, by: str) -> str:
     """A one-time token for ``account``, good ``LINK_SECONDS[purpose]`` from now."""
-    token, now = new_token(), sso.now()
+    token, now = new_token(), sso.clock.now()
     session.execute(insert(password_setups).values(
         token_hash=digest(token), account_id=account.account_id, purpose=purpose,
         requested_by=by[:64], created_at=now,
@@ -53,7 +53,7 @@ def new_link(session: Session, sso: Sso, account: Account, purpose: str, by: str
     return token
 
 
-def link_mail(sso: Sso, account: Account, purpose: str, token: str) -> Mail:
+def link_mail(sso: SsoDependencies, account: Account, purpose: str, token: str) -> Mail:
     link = sso.config.url(f"/login/setup?token={token}")
     hours = LINK_SECONDS[purpose] // 3600
     body = (f"{account.display_name} 您好：\n\n"
@@ -66,24 +66,24 @@ def link_mail(sso: Sso, account: Account, purpose: str, token: str) -> Mail:
     return Mail((account.email or "",), subject, body)
 
 
-def queue_mail(session: Session, sso: Sso, account_id: str | None, purpose: str,
+def queue_mail(session: Session, sso: SsoDependencies, account_id: str | None, purpose: str,
                by: str) -> None:
     """One row, the same for an account and for no account; sent after ``session``
     commits."""
     mail_id = session.execute(insert(password_mails).values(
         account_id=account_id, purpose=purpose,
-        requested_by=by[:64], created_at=sso.now(), attempts=0)
+        requested_by=by[:64], created_at=sso.clock.now(), attempts=0)
         .returning(password_mails.c.id)).scalar_one()
     run_after_commit(session, "password-mail", lambda ids: send_queued(sso, ids), [mail_id])
 
 
-def send_queued(sso: Sso, ids: list[int] | None = None, limit: int = 200) -> int:
+def send_queued(sso: SsoDependencies, ids: list[int] | None = None, limit: int = 200) -> int:
     """Sends the queued mails named (all that wait, when ``ids`` is None); returns how
     many were sent."""
     claimed = _claim(sso, ids, limit)
     if not claimed:
         return 0
-    now = sso.now()
+    now = sso.clock.now()
     sending: list[tuple[int, str, Mail]] = []
     with sso.database.session() as session:
         accounts = AccountRepository(session)
@@ -107,7 +107,7 @@ def send_queued(sso: Sso, ids: list[int] | None = None, limit: int = 200) -> int
         for (mail_id, token, _), failure in zip(sending, outcomes, strict=True):
             if failure is None:
                 session.execute(update(password_mails).where(password_mails.c.id == mail_id)
-                                .values(done_at=sso.now(), outcome="sent", last_error=None))
+                                .values(done_at=sso.clock.now(), outcome="sent", last_error=None))
             else:
                 session.execute(update(password_mails).where(password_mails.c.id == mail_id)
                                 .values(last_error=failure))
@@ -124,10 +124,10 @@ def _why_not_sent(account: Account | None) -> str | None:
     return None if account.email else "no-address"
 
 
-def _claim(sso: Sso, ids: list[int] | None, limit: int) -> list:
+def _claim(sso: SsoDependencies, ids: list[int] | None, limit: int) -> list:
     """The waiting rows this process takes: each attempt is claimed by one conditional
     ``UPDATE`` (the background thread and the housekeeping never both send a mail)."""
-    now = sso.now()
+    now = sso.clock.now()
     m = password_mails.c
     query = select(password_mails).where(m.done_at.is_(None), m.attempts < MAX_ATTEMPTS)
     if ids is not None:

@@ -19,11 +19,11 @@ from sqlalchemy import delete, update
 
 from servicekit.dml import rows_changed
 from servicekit.problems import Problem, not_found
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.digests import digest
-from services.sso.adapters.orm import password_setups
 from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.credentials import password_setups
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.credentials import Client, lockout_keys, store_hashes
@@ -31,7 +31,7 @@ from services.sso.handlers.password_mails import link_mail, new_link, queue_mail
 from services.sso.handlers.sessions import end_sign_ins
 
 
-def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
+def send_setup_link(sso: SsoDependencies, account_id: str, by: str) -> str:
     """Mails a first-password link; returns where it went, partly masked."""
     with sso.database.session() as session:
         account = AccountRepository(session).get(account_id)
@@ -53,7 +53,7 @@ def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
     return _masked(account.email)
 
 
-def request_reset(sso: Sso, login: str, who: Client) -> None:
+def request_reset(sso: SsoDependencies, login: str, who: Client) -> None:
     """Always the same outcome for the caller, after the same work: a reset mail is
     queued whether or not the name is an account's, at most ``lockout_attempts`` times a
     window per name; the sender mails only a real, enabled account that has an address."""
@@ -65,18 +65,18 @@ def request_reset(sso: Sso, login: str, who: Client) -> None:
         queue_mail(session, sso, account_id, "reset", f"self:{who.address or ''}")
 
 
-def token_is_open(sso: Sso, token: str | None) -> bool:
+def token_is_open(sso: SsoDependencies, token: str | None) -> bool:
     if not token or len(token) > 100:
         return False
     with sso.database.session() as session:
         return session.execute(password_setups.select().where(
             password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None),
-            password_setups.c.expires_at > sso.now())).first() is not None
+            password_setups.c.expires_at > sso.clock.now())).first() is not None
 
 
-def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Account:
+def set_password(sso: SsoDependencies, token: str, new_password: str, who: Client) -> Account:
     """Raises Problem: 400 when the link is used or expired, 422 for a weak password."""
-    now = sso.now()
+    now = sso.clock.now()
     with sso.database.session() as session:
         row = session.execute(password_setups.select().where(
             password_setups.c.token_hash == digest(token))).first()
@@ -94,7 +94,7 @@ def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Accoun
         if taken != 1:
             raise Problem(400, "link-expired", "This link is used or has expired")
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
-        end_sign_ins(session, sso, account.account_id, "password-" + row.purpose)
+        end_sign_ins(sso.joining(session), sso.logout_sender, account.account_id, "password-" + row.purpose)
     return account
 
 

@@ -2,19 +2,20 @@
 checks the county credentials, (b) the county's own sign-on as an upstream OpenID Connect
 provider. Either way the county identity then signs in the teacher it is linked to
 (handlers/county_links.py), and the session goes on to partner sites like any other
-(roam and roam again, R-SSO-5)."""
+(roam and roam again, R-SSO-5).
+
+These use cases take the service's dependencies whole: they go on into the county
+connectors and links, which do so too."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, insert
-
-from servicekit.problems import not_found
+from servicekit.errors import NotFound
 from services.sso.adapters.county_oidc import UpstreamProvider
 from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import upstream_logins
-from services.sso.context import Sso
+from services.sso.adapters.upstream_logins_repo import UpstreamLogin
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_login
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
 from services.sso.handlers.county_links import Linked, NeedsLink, arrive
@@ -31,7 +32,7 @@ class SignOnNotPending(CountyUnavailable):
 
 
 # -- (a) the county's web service ---------------------------------------------------------
-def sign_in_with_service(sso: Sso, county_code: str, username: str, password: str,
+def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, password: str,
                          who: Client, request_id: str | None) -> Linked | NeedsLink | None:
     """None: the county said no (the same answer whatever the reason). Raises ``Locked``
     and ``CountyUnavailable``. The county user name is counted and recorded only as a
@@ -39,7 +40,7 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
     typed, surrounding whitespace removed."""
     item = connector(sso, county_code)
     if item.mode != WEB_SERVICE:
-        raise not_found(f"{county_code} signs in by redirect")
+        raise NotFound(f"{county_code} signs in by redirect")
     if normalised_login(username, longest=LONGEST_COUNTY_USER_NAME) is None or not password:
         return None
     key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
@@ -62,16 +63,16 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
     return arrive(sso, identity, METHODS[WEB_SERVICE], request_id)
 
 
-def _record(sso: Sso, county_code: str, username: str, outcome: str, who: Client) -> None:
+def _record(sso: SsoDependencies, county_code: str, username: str, outcome: str, who: Client) -> None:
     with sso.database.session() as session:
         record_login(session, sso, None, username, "county_service", outcome, who, county_code)
 
 
 # -- (b) the county's own sign-on (upstream OpenID Connect) --------------------------------
-def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
+def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
     item = connector(sso, county_code)
     if item.mode != OIDC:
-        raise not_found(f"{county_code} signs in with its web service")
+        raise NotFound(f"{county_code} signs in with its web service")
 
     def build() -> UpstreamProvider:
         return UpstreamProvider(
@@ -83,29 +84,25 @@ def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
     return sso.upstream_provider(f"{county_code}@{item.updated_at}", build)
 
 
-def start_upstream(sso: Sso, county_code: str, request_id: str | None) -> str:
+def start_upstream(sso: SsoDependencies, county_code: str, request_id: str | None) -> str:
     provider = upstream(sso, county_code)
     state, nonce, verifier = new_token(), new_token(), new_token(48)
-    with sso.database.session() as session:
-        session.execute(insert(upstream_logins).values(
-            state_hash=digest(state), county_code=county_code, nonce=nonce,
-            code_verifier=verifier, request_id=request_id,
-            expires_at=sso.now() + timedelta(seconds=UPSTREAM_SECONDS)))
+    with sso.unit_of_work() as uow:
+        uow.upstream_logins.add(UpstreamLogin(
+            digest(state), county_code, nonce, verifier, request_id,
+            sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
     return provider.authorization_url(state, nonce, verifier)
 
 
-def finish_upstream(sso: Sso, county_code: str, code: str | None,
+def finish_upstream(sso: SsoDependencies, county_code: str, code: str | None,
                     state: str | None) -> tuple[Linked | NeedsLink, str | None]:
     """The outcome and the authorization request that was waiting. Raises
     ``SignOnNotPending`` for what the browser got wrong, ``CountyUnavailable`` for what
     the county did."""
     if not code or not state:
         raise SignOnNotPending(f"{county_code}: the county sent no code")
-    with sso.database.session() as session:
-        row = session.execute(delete(upstream_logins).where(
-            upstream_logins.c.state_hash == digest(state),
-            upstream_logins.c.county_code == county_code,
-            upstream_logins.c.expires_at > sso.now()).returning(*upstream_logins.c)).first()
+    with sso.unit_of_work() as uow:
+        row = uow.upstream_logins.take(digest(state), county_code, sso.clock.now())
     if row is None:
         raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from servicekit.batches import BatchRewrite
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import keyed_digest
-from services.sso.adapters.orm import accounts, login_records
-from services.sso.context import Sso
+from services.sso.adapters.tables.accounts import accounts
+from services.sso.adapters.tables.sign_ins import login_records
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import folded
 
@@ -37,14 +38,14 @@ class Client:
     user_agent: str | None = None
 
 
-def name_digest(sso: Sso, typed: str, county_code: str | None = None) -> str:
+def name_digest(sso: SsoDependencies, typed: str, county_code: str | None = None) -> str:
     """The digest that stands for a typed name (a platform login name, or a user name of
     ``county_code``'s own system). Spellings that normalise alike digest alike."""
     purpose = f"county-user-name\x00{county_code}" if county_code else "login-name"
     return keyed_digest(sso.config.pairwise_secret, purpose, folded(typed))
 
 
-def recorded_name(sso: Sso, account: Account | None, typed: str,
+def recorded_name(sso: SsoDependencies, account: Account | None, typed: str,
                   county_code: str | None = None) -> str:
     """What a login record keeps as the name: the account's own login name when the name
     was an account's, else the digest of what was typed."""
@@ -53,11 +54,11 @@ def recorded_name(sso: Sso, account: Account | None, typed: str,
     return DIGESTED + name_digest(sso, typed, county_code)
 
 
-def record_login(session: Session, sso: Sso, account: Account | None, typed: str, method: str,
+def record_login(session: Session, sso: SsoDependencies, account: Account | None, typed: str, method: str,
                  outcome: str, who: Client, county_code: str | None = None) -> None:
     """``typed`` is only digested, never stored (see ``recorded_name``)."""
     session.execute(insert(login_records).values(
-        at=sso.now(), login=recorded_name(sso, account, typed, county_code),
+        at=sso.clock.now(), login=recorded_name(sso, account, typed, county_code),
         account_id=account.account_id if account else None, method=method, outcome=outcome,
         county_code=county_code, client_address=(who.address or "")[:64] or None,
         user_agent=(who.user_agent or "")[:200] or None))
@@ -67,7 +68,7 @@ def record_login(session: Session, sso: Sso, account: Account | None, typed: str
 DEFAULT_BATCH = 1000
 
 
-def digest_clear_names(sso: Sso, batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
+def digest_clear_names(sso: SsoDependencies, batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
     """Once, after upgrading: every record that still holds a name as typed for no known
     account gets its digest instead, batch by batch (a run that stops is continued by the
     next). Records of known accounts got the account's login name in the migration."""

@@ -5,29 +5,29 @@ from sqlalchemy import delete, insert, select
 
 from servicekit.dml import rows_changed
 from servicekit.problems import not_found
-from services.sso.adapters.orm import test_accounts
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.accounts_repo import AccountRepository
+from services.sso.adapters.tables.accounts import test_accounts
+from services.sso.dependencies import SsoDependencies
 
 
-def add(sso: Sso, account_id: str, by: str) -> None:
+def add(sso: SsoDependencies, account_id: str, by: str) -> None:
     with sso.database.session() as session:
         if AccountRepository(session).get(account_id) is None:
             raise not_found(f"no account {account_id}")
         if session.scalar(select(test_accounts.c.account_id).where(
                 test_accounts.c.account_id == account_id)) is None:
             session.execute(insert(test_accounts).values(account_id=account_id, added_by=by[:64],
-                                                         added_at=sso.now()))
+                                                         added_at=sso.clock.now()))
 
 
-def remove(sso: Sso, account_id: str) -> None:
+def remove(sso: SsoDependencies, account_id: str) -> None:
     with sso.database.session() as session:
         if rows_changed(session.execute(delete(test_accounts).where(
                 test_accounts.c.account_id == account_id))) == 0:
             raise not_found(f"{account_id} is not a test account")
 
 
-def all_ids(sso: Sso) -> list[str]:
+def all_ids(sso: SsoDependencies) -> list[str]:
     with sso.database.session() as session:
         return list(session.scalars(select(test_accounts.c.account_id)
                                     .order_by(test_accounts.c.account_id)))

@@ -9,7 +9,8 @@ import re
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
+from servicekit.problems import Problem, status_of
 from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
@@ -25,7 +26,7 @@ from services.sso.web.browser import (
     set_cookie,
     who,
 )
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 from services.sso.web.onward import signed_in
 
 log = logging.getLogger("sso.pages")
@@ -36,13 +37,13 @@ _CALLBACK_VALUE = re.compile(r"[\x20-\x7e]{1,2048}")
 
 def _county_page(county: county_connectors.Connector, error: str | None = None,
                  status: int = 200) -> Response:
-    return page(current_sso(), "county_login.html", status=status, county_code=county.county_code,
+    return page(current_dependencies(), "county_login.html", status=status, county_code=county.county_code,
                 county_name=county.display_name, request_id=request.values.get("request"),
                 error=error)
 
 
 def _arrived(outcome, request_id: str | None) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     if isinstance(outcome, county_links.Linked):
         return signed_in(outcome.account, outcome.method, request_id, outcome.county_code)
     response = redirect_to(sso.config.url(f"/login/link?arrival={outcome.arrival_id}"
@@ -54,13 +55,13 @@ def _arrived(outcome, request_id: str | None) -> Response:
 @api.route("/login/county/<county_code>", "GET", allow=PUBLIC,
            summary="Sign in with a county account: the county's form, or off to its own sign-on")
 def county_login_page(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso, county_code)
         if county.mode == county_connectors.OIDC:
             return redirect_to(roaming.start_upstream(sso, county_code,
                                                       request.args.get("request") or None))
-    except Problem:
+    except (Problem, ApplicationError):
         return message("error_title", "county_unavailable", 404, True)
     except CountyUnavailable:
         return message("error_title", "county_unavailable", 503, True)
@@ -70,7 +71,7 @@ def county_login_page(principal, county_code):
 @api.route("/login/county/<county_code>", "POST", allow=PUBLIC,
            summary="County credentials, checked by the county's web service")
 def county_login_submit(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso, county_code)
     except Problem:
@@ -85,8 +86,8 @@ def county_login_submit(principal, county_code):
         return _county_page(county, "locked", 429)
     except CountyUnavailable:
         return _county_page(county, "county_unavailable", 503)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except (Problem, ApplicationError) as problem:
+        return message("error_title", "account_unavailable", _status(problem), True)
     if outcome is None:
         return _county_page(county, "county_refused")
     return _arrived(outcome, request_id)
@@ -95,7 +96,7 @@ def county_login_submit(principal, county_code):
 @api.route("/login/county/<county_code>/callback", "GET", allow=PUBLIC,
            summary="Return from a county's own OpenID Connect sign-on")
 def county_callback(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     code, state = request.args.get("code", ""), request.args.get("state", "")
     if not (_CALLBACK_VALUE.fullmatch(code) and _CALLBACK_VALUE.fullmatch(state)
             and _CALLBACK_VALUE.fullmatch(county_code)):
@@ -108,13 +109,13 @@ def county_callback(principal, county_code):
     except CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except (Problem, ApplicationError) as problem:
+        return message("error_title", "account_unavailable", _status(problem), True)
     return _arrived(outcome, request_id)
 
 
 def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     names = {c.county_code: c.display_name
              for c in county_connectors.connectors(sso, enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
@@ -125,7 +126,7 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
 @api.route("/login/link", "GET", allow=PUBLIC,
            summary="First county sign-in: confirm the link once with the platform password")
 def link_page(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
                                       request.cookies.get(ARRIVAL_COOKIE))
     if arrival is None:
@@ -136,7 +137,7 @@ def link_page(principal):
 @api.route("/login/link", "POST", allow=PUBLIC,
            summary="Link a county identity to the teacher whose platform password this is")
 def link_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     secret = request.cookies.get(ARRIVAL_COOKIE)
     arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)
     if arrival is None or not form_is_genuine(sso):
@@ -156,3 +157,7 @@ def link_submit(principal):
     response = signed_in(linked.account, linked.method, arrival["request_id"], linked.county_code)
     clear_cookie(sso, response, ARRIVAL_COOKIE)
     return response
+
+
+def _status(error: Problem | ApplicationError) -> int:
+    return error.status if isinstance(error, Problem) else status_of(error)

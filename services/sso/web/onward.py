@@ -10,17 +10,18 @@ from services.sso.domain.accounts import Account
 from services.sso.handlers import authorize
 from services.sso.handlers.sessions import start_session
 from services.sso.web.browser import SESSION_COOKIE, message, redirect_to, set_cookie, who
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 
 def signed_in(account: Account, method: str, request_id: str | None,
               county_code: str | None = None) -> Response:
     """The session starts; the person goes on to the client that sent them, if any."""
-    sso = current_sso()
-    cookie, session = start_session(sso, account, method, who(), county_code,
+    sso = current_dependencies()
+    cookie, session = start_session(sso.unit_of_work(), sso.clock, sso.config.session_seconds,
+                                    account, method, who(), county_code,
                                     replacing=request.cookies.get(SESSION_COOKIE))
     try:
-        onward = authorize.complete_pending(sso, request_id, session) if request_id else None
+        onward = sso.authorizer.complete_pending(request_id, session) if request_id else None
     except authorize.ErrorPage as error:
         response = message("error_title", error.message_key, 400, True, error.detail)
     else:

@@ -7,7 +7,7 @@ from servicekit.api import PUBLIC, roles
 from servicekit.schemas import bounded_moment
 from services.sso.api import api
 from services.sso.handlers import notices
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
 
@@ -44,20 +44,20 @@ class NoticeSchema(NoticeFeedSchema):
            summary="Announce a planned outage: news feed, and e-mail to every enabled partner",
            body=NoticeBody, response=NoticeSchema, status=201)
 def announce_notice(principal, body):
-    return notices.announce(current_sso(), body["title"], body["body"], body["starts_at"],
+    return notices.announce(current_dependencies(), body["title"], body["body"], body["starts_at"],
                             body["ends_at"], principal.subject)
 
 
 @api.route("/notices", "GET", allow=PUBLIC, summary="News feed of maintenance notices",
            response=NoticeFeedSchema, many=True)
 def notice_feed(principal):
-    return notices.feed(current_sso())
+    return notices.feed(current_dependencies())
 
 
 @api.route("/notices/<notice_id>", "GET", allow=OPERATORS,
            summary="A notice with its e-mail deliveries", response=NoticeSchema)
 def get_notice(principal, notice_id):
-    return notices.notice(current_sso(), notice_id)
+    return notices.notice(current_dependencies(), notice_id)
 
 
 class RotationSchema(Schema):
@@ -70,4 +70,4 @@ class RotationSchema(Schema):
            summary="Rotate signing keys: the published next key starts signing once it has "
                    "been published long enough", response=RotationSchema)
 def rotate_keys(principal):
-    return current_sso().keys.rotate()
+    return current_dependencies().keys.rotate()

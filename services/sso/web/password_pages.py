@@ -9,18 +9,18 @@ from servicekit.problems import Problem
 from services.sso.api import api
 from services.sso.handlers import password_setup
 from services.sso.web.browser import form_is_genuine, message, page, who
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 
 @api.route("/login/forgot", "GET", allow=PUBLIC, summary="Ask for a link to set a new password")
 def forgot_page(principal):
-    return page(current_sso(), "forgot.html")
+    return page(current_dependencies(), "forgot.html")
 
 
 @api.route("/login/forgot", "POST", allow=PUBLIC,
            summary="Send a password link to the account's e-mail (the same answer for any login)")
 def forgot_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     if not form_is_genuine(sso):
         return page(sso, "forgot.html", status=400)
     password_setup.request_reset(sso, request.form.get("username", ""), who())
@@ -29,14 +29,14 @@ def forgot_submit(principal):
 
 def _setup_page(token: str, error: str | None = None, status: int = 200,
                 detail: str = "") -> Response:
-    return page(current_sso(), "setup.html", status=status, token=token, error=error,
+    return page(current_dependencies(), "setup.html", status=status, token=token, error=error,
                 detail=detail)
 
 
 @api.route("/login/setup", "GET", allow=PUBLIC, summary="Set a password with a one-time link")
 def setup_page(principal):
     token = request.args.get("token", "")
-    if not password_setup.token_is_open(current_sso(), token):
+    if not password_setup.token_is_open(current_dependencies(), token):
         return message("setup_title", "setup_expired", 400, True)
     return _setup_page(token)
 
@@ -44,7 +44,7 @@ def setup_page(principal):
 @api.route("/login/setup", "POST", allow=PUBLIC,
            summary="The new password (fields password, again)")
 def setup_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     token = request.form.get("token", "")
     if not form_is_genuine(sso):
         return _setup_page(token, "bad_form", 400)

@@ -19,7 +19,7 @@ from services.sso.handlers import authorize, grant_queries, token_endpoint
 from services.sso.handlers.client_auth import OAuthError, authenticate_client
 from services.sso.handlers.sessions import current_session
 from services.sso.web.browser import SESSION_COOKIE, language, page, redirect_to
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _SECRET_METHODS = ("client_secret_basic", "client_secret_post")
@@ -28,7 +28,7 @@ _SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 @api.route("/.well-known/openid-configuration", "GET", allow=PUBLIC,
            summary="OpenID Connect discovery document (the issuer is the gateway's origin)")
 def discovery(principal):
-    config = current_sso().config
+    config = current_dependencies().config
     url = config.url
     return {
         "issuer": config.issuer,
@@ -67,18 +67,20 @@ def discovery(principal):
 @api.route("/jwks.json", "GET", allow=PUBLIC,
            summary="The public signing keys: the current one, the next one, recently retired ones")
 def jwks(principal):
-    response = jsonify(current_sso().keys.jwks())
+    response = jsonify(current_dependencies().keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
 def _authorize() -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     params = request.args if request.method == "GET" else request.form
     try:
-        parsed = authorize.parse(sso, params)
-        session = current_session(sso, request.cookies.get(SESSION_COOKIE))
-        outcome = authorize.decide(sso, parsed, session)
+        authorizer = sso.authorizer
+        parsed = authorizer.parse(params)
+        session = current_session(sso.unit_of_work(), sso.clock,
+                                  request.cookies.get(SESSION_COOKIE))
+        outcome = authorizer.decide(parsed, session)
     except authorize.ErrorPage as error:
         return page(sso, "message.html", status=400, title="error_title",
                     message=error.message_key, detail=error.detail, is_error=True,
@@ -121,14 +123,16 @@ def _oauth_error(error: OAuthError) -> Response:
                    "clients authenticate with their secret (Basic or form), the public client "
                    "with PKCE")
 def token(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if form.get("grant_type") not in ("authorization_code", "refresh_token"):
             error = "unsupported_grant_type" if form.get("grant_type") else "invalid_request"
             raise OAuthError(error, "grant_type must be authorization_code or refresh_token")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"))
-        return _oauth_answer(token_endpoint.exchange(sso, client, form))
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"))
+        return _oauth_answer(token_endpoint.exchange(sso.unit_of_work(), sso.issuer, sso.keys,
+                                                     client, form))
     except OAuthError as error:
         return _oauth_error(error)
 
@@ -136,37 +140,38 @@ def token(principal):
 @api.route("/oauth/revoke", "POST", allow=PUBLIC,
            summary="Token revocation (RFC 7009): ends the grant behind the token")
 def revoke(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if not form.get("token"):
             raise OAuthError("invalid_request", "token is required")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"))
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"))
     except OAuthError as error:
         return _oauth_error(error)
-    grant_queries.revoke(sso, client, form["token"], form.get("token_type_hint"))
+    sso.grant_queries.revoke(client, form["token"], form.get("token_type_hint"))
     return Response(status=200, headers=_NO_STORE)
 
 
 @api.route("/oauth/introspect", "POST", allow=PUBLIC,
            summary="Token introspection (RFC 7662) for the client the token was issued to")
 def introspect(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if not form.get("token"):
             raise OAuthError("invalid_request", "token is required")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"),
-                                     allow_public=False)
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"), allow_public=False)
     except OAuthError as error:
         return _oauth_error(error)
-    return _oauth_answer(grant_queries.introspect(sso, client, form["token"]))
+    return _oauth_answer(sso.grant_queries.introspect(client, form["token"]))
 
 
 def _userinfo() -> Response:
     """The access token comes in the header (RFC 6750 2.1) or, for POST, the form (2.2);
     it is a partner's (made for userinfo) or one of the platform's own clients'."""
-    sso = current_sso()
+    sso = current_dependencies()
     realm = 'Bearer realm="inservice-sso"'
     token = bearer_token(request.headers.get("Authorization"))
     if token is None and request.method == "POST":
@@ -174,12 +179,12 @@ def _userinfo() -> Response:
     if token is None:  # RFC 6750 §3.1: no credentials, no error code
         return _oauth_answer({"error_description": "an access token is required"}, 401,
                              {"WWW-Authenticate": realm})
-    principal = grant_queries.verified_access_token(sso, token)
+    principal = sso.verified_access_token(token)
     if principal is None:
         return _oauth_answer({"error": "invalid_token", "error_description": "not valid"}, 401,
                              {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
     try:
-        return _oauth_answer(grant_queries.userinfo(sso, principal))
+        return _oauth_answer(sso.grant_queries.userinfo(principal))
     except grant_queries.UserinfoRefused as refused:
         return _oauth_answer({"error": "invalid_token", "error_description": str(refused)}, 401,
                              {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
