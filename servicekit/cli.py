@@ -21,13 +21,13 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from servicekit import heartbeat, serving
+from servicekit import errors, heartbeat, serving
 from servicekit.bus.consumer import Subscription
 from servicekit.bus.relay import tidy_outbox
 from servicekit.bus.transport import Transport
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade
-from servicekit.problems import Problem
+from servicekit.problems import Problem, problem_of
 from servicekit.service import Command, Runtime, ServiceDefinition, positive_int
 from servicekit.settings import Settings
 
@@ -89,7 +89,10 @@ def _one_off(runtime: Runtime, work: Callable[[], int]) -> int:
 
 def _own_command(command: Command, runtime: Runtime, args: argparse.Namespace) -> int:
     try:
-        result = command.run(runtime, args)
+        try:
+            result = command.run(runtime, args)
+        except errors.ApplicationError as refused:  # the same answer the HTTP edge gives
+            raise problem_of(refused) from refused
     except Problem as problem:
         # A refusal the operator must read, and a script must see: the reason on stderr,
         # as problem+json, and a non-zero exit.

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from contracts.vocabulary import COUNTIES
-from servicekit.problems import Problem, not_found
+from servicekit.errors import Invalid, NotFound
 from services.sso.adapters.county_service import ADAPTERS
 from services.sso.adapters.orm import county_connectors
 from services.sso.adapters.sealing import county_secret_purpose
@@ -32,13 +32,13 @@ class Connector:
 def configure(sso: Sso, county_code: str, mode: str, display_name: str, config: dict[str, Any],
               secret: str | None, enabled: bool) -> Connector:
     if county_code not in COUNTIES:
-        raise not_found(f"no county {county_code}")
+        raise NotFound(f"no county {county_code}")
     if mode not in METHODS:
-        raise Problem(422, "invalid-connector", "mode must be web_service or oidc")
+        raise Invalid("invalid-connector", "mode must be web_service or oidc")
     needed = ("endpoint", "adapter") if mode == WEB_SERVICE else ("issuer", "client_id")
     missing = [name for name in needed if not isinstance(config.get(name), str)]
     if missing or (mode == WEB_SERVICE and config["adapter"] not in ADAPTERS):
-        raise Problem(422, "invalid-connector", "The connector is not complete",
+        raise Invalid("invalid-connector", "The connector is not complete",
                       f"needs {needed}; adapters: {sorted(ADAPTERS)}")
     row: dict[str, Any] = {"mode": mode, "display_name": display_name, "config": config,
                            "enabled": enabled, "updated_at": sso.now()}
@@ -69,7 +69,7 @@ def connector(sso: Sso, county_code: str) -> Connector:
     for item in connectors(sso):
         if item.county_code == county_code:
             return item
-    raise not_found(f"no county sign-in for {county_code}")
+    raise NotFound(f"no county sign-in for {county_code}")
 
 
 def secret_of(sso: Sso, county_code: str) -> str | None:

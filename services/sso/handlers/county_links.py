@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts.events.sso import COUNTY_PROFILE_RECEIVED, CountyProfileReceivedV1
 from servicekit.dml import rows_changed
-from servicekit.problems import Problem, conflict, forbidden, not_found
+from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from servicekit.tokens import Principal
 from services.sso.adapters.county_service import CountyIdentity
 from services.sso.adapters.digests import digest, keyed_digest, new_token
@@ -78,7 +78,8 @@ def arrive(sso: Sso, identity: CountyIdentity, method: str,
         account = AccountRepository(session).get(link.account_id) if link else None
     if link is not None:
         if account is None or not account.enabled or not account.is_teacher:
-            raise Problem(403, "account-unavailable", "This account cannot sign in")
+            raise Forbidden("the linked account is not an enabled teacher account",
+                            slug="account-unavailable", title="This account cannot sign in")
         _send_profile(sso, link.id, link.profile_digest, account.account_id, identity)
         return Linked(account, method, identity.county_code)
     secret, now = new_token(), sso.now()
@@ -121,12 +122,13 @@ def confirm_with_password(sso: Sso, arrival_id: str, browser_secret: str, login:
     ``Locked``)."""
     arrival = pending_arrival(sso, arrival_id, browser_secret)
     if arrival is None:
-        raise Problem(400, "arrival-expired", "This county sign-in is no longer waiting")
+        raise Conflict("arrival-expired", "This county sign-in is no longer waiting")
     account = check_password(sso, login, password, who, method="link")
     if account is None:
         return None
     if not account.is_teacher:
-        raise Problem(403, "not-a-teacher", "Only teacher accounts roam in from a county")
+        raise Forbidden("only teacher accounts roam in from a county", slug="not-a-teacher",
+                        title="Only teacher accounts roam in from a county")
     _link(sso, arrival, account.account_id, CONFIRMED_AT_COUNTY_SIGN_IN)
     return Linked(account, arrival["method"], arrival["county_code"])
 
@@ -145,7 +147,8 @@ def proposals_for(sso: Sso, account_id: str) -> list[dict]:
 def confirm_proposal(sso: Sso, principal: Principal, arrival_id: str, password: str,
                      who: Client) -> dict:
     """The signed-in teacher confirms a reviewer's proposal with their platform password.
-    Raises ``Locked``, or a Problem: 404 no such proposal for them, 403 wrong password."""
+    Raises ``Locked``, ``NotFound`` (no such proposal for them) or ``Forbidden``
+    (``wrong-password``)."""
     with sso.database.session() as session:
         row = session.execute(select(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id,
@@ -154,10 +157,11 @@ def confirm_proposal(sso: Sso, principal: Principal, arrival_id: str, password: 
             county_arrivals.c.expires_at > sso.now())).first()
         account = AccountRepository(session).get(principal.subject)
     if row is None or account is None:
-        raise not_found(f"no county link proposal {arrival_id} for you")
+        raise NotFound(f"no county link proposal {arrival_id} for you")
     confirmed = check_password(sso, account.login, password, who, method="link")
     if confirmed is None or confirmed.account_id != account.account_id:
-        raise Problem(403, "wrong-password", "The password is not right")
+        raise Forbidden("the password is not right", slug="wrong-password",
+                        title="The password is not right")
     _link(sso, dict(row._mapping), account.account_id, CONFIRMED_SIGNED_IN)
     return {"arrival_id": arrival_id, "account_id": account.account_id,
             "county_code": row.county_code, "status": LINKED}
@@ -187,12 +191,12 @@ def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: st
             county_arrivals.c.expires_at > sso.now())).first()
         account = AccountRepository(session).get(account_id)
     if row is None:
-        raise not_found(f"no pending county sign-in {arrival_id}")
+        raise NotFound(f"no pending county sign-in {arrival_id}")
     _county_in_scope(principal, row.county_code)
     if account is None or not account.is_teacher:
-        raise Problem(422, "not-a-teacher", "The account is not a teacher account")
+        raise Invalid("not-a-teacher", "The account is not a teacher account")
     if not principal.has_any_role("operator", "admin") and account.county_code != row.county_code:
-        raise forbidden("a county's reviewer links teachers of that county only")
+        raise Forbidden("a county's reviewer links teachers of that county only")
     now = sso.now()
     with sso.database.session() as session:
         changed = rows_changed(session.execute(update(county_arrivals).where(
@@ -202,7 +206,7 @@ def propose_link(sso: Sso, principal: Principal, arrival_id: str, account_id: st
                     # the teacher has the whole period to confirm
                     expires_at=now + timedelta(seconds=ARRIVAL_SECONDS))))
     if changed != 1:
-        raise conflict("arrival-decided", "This county sign-in was decided already")
+        raise Conflict("arrival-decided", "This county sign-in was decided already")
     return {"arrival_id": arrival_id, "account_id": account_id, "county_code": row.county_code,
             "status": PROPOSED}
 
@@ -212,7 +216,7 @@ def reject_link(sso: Sso, principal: Principal, arrival_id: str) -> None:
         county = session.scalar(select(county_arrivals.c.county_code).where(
             county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status.in_(WAITING)))
         if county is None:
-            raise not_found(f"no pending county sign-in {arrival_id}")
+            raise NotFound(f"no pending county sign-in {arrival_id}")
         _county_in_scope(principal, county)
         session.execute(update(county_arrivals).where(
             county_arrivals.c.arrival_id == arrival_id)
@@ -224,7 +228,7 @@ def _county_in_scope(principal: Principal, county_code: str | None) -> str | Non
     if principal.has_any_role("operator", "admin"):
         return county_code
     if principal.authority is None or county_code not in (None, principal.authority):
-        raise forbidden("a reviewer acts for their own county only")
+        raise Forbidden("a reviewer acts for their own county only")
     return principal.authority
 
 
@@ -240,7 +244,7 @@ def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
                 county_arrivals.c.status.in_(WAITING))
                 .values(status=LINKED, decided_by=by[:64])))
             if changed != 1:
-                raise conflict("arrival-decided", "This county sign-in was decided already")
+                raise Conflict("arrival-decided", "This county sign-in was decided already")
             profile = dict(arrival["profile"])
             session.execute(insert(county_links).values(
                 county_code=arrival["county_code"], county_subject=arrival["county_subject"],
@@ -251,7 +255,7 @@ def _link(sso: Sso, arrival: dict, account_id: str, by: str) -> None:
                 sso.outbox.record(session, COUNTY_PROFILE_RECEIVED, {
                     "account_id": account_id, "county_code": arrival["county_code"], **profile})
     except IntegrityError:
-        raise conflict("already-linked", "This county identity, or this teacher, is linked "
+        raise Conflict("already-linked", "This county identity, or this teacher, is linked "
                        "for this county already") from None
 
 

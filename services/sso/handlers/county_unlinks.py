@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from servicekit.problems import Problem, not_found
+from servicekit.errors import Invalid, NotFound
 from servicekit.tokens import Principal
 from services.sso.adapters.orm import county_links, county_unlinks
 from services.sso.context import Sso
@@ -47,14 +47,14 @@ def links_of(sso: Sso, principal: Principal, account_id: str) -> list[dict[str, 
 def unlink(sso: Sso, principal: Principal, link_id: int, reason: str) -> dict[str, Any]:
     reason = " ".join(reason.split())
     if len(reason) < 5:
-        raise Problem(422, "reason-required", "A reason is required",
+        raise Invalid("reason-required", "A reason is required",
                       "say why the county link is undone (at least 5 characters)")
     with sso.database.session() as session:
         link = session.execute(select(county_links).where(county_links.c.id == link_id)
                                .with_for_update()).first()
         role = link and _acting_as(principal, link.county_code, link.account_id)
         if link is None or role is None:
-            raise not_found(f"no county link {link_id}")
+            raise NotFound(f"no county link {link_id}")
         now = sso.now()
         session.execute(delete(county_links).where(county_links.c.id == link_id))
         session.execute(insert(county_unlinks).values(

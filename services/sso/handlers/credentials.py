@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicekit.problems import Problem
+from servicekit.errors import Forbidden, Invalid, LimitReached, NotFound
 from services.sso.adapters.orm import credentials, password_changes
 from services.sso.adapters.passwords import policy_problem
 from services.sso.adapters.repository import AccountRepository
@@ -25,8 +25,14 @@ from services.sso.handlers.sessions import end_sign_ins
 from services.sso.handlers.sign_in_records import Client, name_digest, record_login
 
 
-class Locked(Exception):
-    """Too many attempts for this login name or account: try again later."""
+class Locked(LimitReached):
+    """Too many attempts for this login name or account: try again after ``retry_after``
+    seconds (an API answers 429 ``locked`` with Retry-After; a page says it in words)."""
+
+    def __init__(self, retry_after: int | None = None) -> None:
+        super().__init__("locked", "Too many attempts",
+                         "this account is locked for a while after too many wrong passwords",
+                         retry_after=retry_after)
 
 
 def lockout_keys(sso: Sso, purpose: str, name: str, account: Account | None) -> tuple[str, ...]:
@@ -54,7 +60,7 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     keys = lockout_keys(sso, "password", name, account)
     if not sso.throttle.reserve(*keys):
         _record(sso, account, name, method, "locked", who)
-        raise Locked
+        raise Locked(sso.config.lockout_seconds)
     matches = sso.passwords.verify(stored, password)
     if not (matches and account is not None and account.enabled):
         sso.throttle.failed(*keys)
@@ -67,13 +73,6 @@ def check_password(sso: Sso, login: str, password: str, who: Client,
     return account
 
 
-def locked_problem(sso: Sso) -> Problem:
-    """The lockout as an API answers it: 429 ``locked``, and when to try again."""
-    return Problem(429, "locked", "Too many attempts",
-                   "this account is locked for a while after too many wrong passwords",
-                   headers={"Retry-After": str(sso.config.lockout_seconds)})
-
-
 def change_password(sso: Sso, account_id: str, current: str, new: str, who: Client,
                     grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
@@ -84,16 +83,14 @@ def change_password(sso: Sso, account_id: str, current: str, new: str, who: Clie
     with sso.database.session() as session:
         account = AccountRepository(session).get(account_id)
     if account is None:
-        raise Problem(404, "not-found", "Not found", "this account has no platform password")
-    try:
-        checked = check_password(sso, account.login, current, who)
-    except Locked:  # the sign-in lockout: a caller of the API gets it as problem+json
-        raise locked_problem(sso) from None
+        raise NotFound("this account has no platform password")
+    checked = check_password(sso, account.login, current, who)  # raises Locked
     if checked is None:
-        raise Problem(403, "wrong-password", "The current password is not right")
+        raise Forbidden("the current password is not right", slug="wrong-password",
+                        title="The current password is not right")
     problem = policy_problem(new, account.login)
     if problem:
-        raise Problem(422, "weak-password", "The new password is not accepted", problem)
+        raise Invalid("weak-password", "The new password is not accepted", problem)
     password_hash = sso.passwords.hash(new)
     with sso.database.session() as session:
         store_hashes(session, sso, {account_id: password_hash}, method="self", who=who)

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
-from servicekit.problems import Problem
+from servicekit.errors import Invalid, NotFound
 from services.sso.adapters.mailer import Mail
 from services.sso.adapters.orm import maintenance_notices, notice_deliveries
 from services.sso.adapters.repository import ClientRepository
@@ -32,7 +32,7 @@ TAIPEI = timezone(timedelta(hours=8))
 def announce(sso: Sso, title: str, body: str, starts_at: datetime, ends_at: datetime,
              by: str) -> dict[str, Any]:
     if ends_at <= starts_at:
-        raise Problem(422, "invalid-notice", "The outage must end after it starts")
+        raise Invalid("invalid-notice", "The outage must end after it starts")
     notice_id, now = str(uuid.uuid4()), sso.now()
     with sso.database.session() as session:
         session.execute(insert(maintenance_notices).values(
@@ -57,7 +57,7 @@ def notice(sso: Sso, notice_id: str) -> dict[str, Any]:
         deliveries = session.execute(select(notice_deliveries).where(
             notice_deliveries.c.notice_id == notice_id)).all()
     if row is None:
-        raise Problem(404, "not-found", "Not found", f"no notice {notice_id}")
+        raise NotFound(f"no notice {notice_id}")
     return {**_public(row), "deliveries": [
         {"client_id": d.client_id, "recipients": d.recipients, "sent_at": d.sent_at,
          "attempts": d.attempts, "last_error": d.last_error} for d in deliveries]}

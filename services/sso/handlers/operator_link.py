@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert
 
-from servicekit.problems import Problem
+from servicekit.errors import Conflict, Invalid, NotFound
 from services.sso.adapters.orm import operator_links, password_setups
 from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
@@ -40,16 +40,16 @@ class OperatorLink:
 
 def issue_operator_link(sso: Sso, login: str, issued_by: str, os_user: str, host: str,
                         wait_seconds: float, poll_seconds: float = 0.5) -> OperatorLink:
-    """Raises Problem: 404 ``account-not-replicated`` when the account has not arrived
-    within ``wait_seconds``, 409 ``not-an-operator``, 409 ``password-already-set``."""
+    """Raises ``NotFound`` ``account-not-replicated`` when the account has not arrived
+    within ``wait_seconds``, ``Conflict`` ``not-an-operator`` or ``password-already-set``."""
     name = normalised_login(login)
     if name is None:
-        raise Problem(422, "invalid-login", "That is no login name")
+        raise Invalid("invalid-login", "That is no login name")
     account = _wait_for_operator(sso, name, time.monotonic() + wait_seconds, poll_seconds)
     if has_password(sso, account.account_id):
-        raise Problem(409, "password-already-set", "The account has a password already",
-                      f"{name} has set a password: if it is forgotten, use \"forgot password\" "
-                      f"on the sign-in page")
+        raise Conflict("password-already-set", "The account has a password already",
+                       f"{name} has set a password: if it is forgotten, use \"forgot password\" "
+                       f"on the sign-in page")
     with sso.database.session() as session:
         # One open link per operator: asking again (the first one lost) withdraws it.
         session.execute(delete(password_setups).where(
@@ -74,10 +74,11 @@ def _wait_for_operator(sso: Sso, name: str, deadline: float, poll_seconds: float
             break
         time.sleep(poll_seconds)
     if account is None:
-        raise Problem(404, "account-not-replicated", "The account has not reached the sso service",
-                      f"no account {name} here yet. It was made in the accounts service? Its "
-                      f"events travel through the accounts relay and this service's consumer: "
-                      f"is the platform running (make up)? Once it is, run this again")
-    raise Problem(409, "not-an-operator", "The account is not an enabled operator",
-                  f"{name} is {account.status}, with roles {', '.join(account.roles()) or 'none'}"
-                  f": links here are for new operators only")
+        raise NotFound(f"no account {name} here yet. It was made in the accounts service? Its "
+                       f"events travel through the accounts relay and this service's consumer: "
+                       f"is the platform running (make up)? Once it is, run this again",
+                       slug="account-not-replicated",
+                       title="The account has not reached the sso service")
+    raise Conflict("not-an-operator", "The account is not an enabled operator",
+                   f"{name} is {account.status}, with roles {', '.join(account.roles()) or 'none'}"
+                   f": links here are for new operators only")

@@ -18,7 +18,7 @@ import smtplib
 from sqlalchemy import delete, update
 
 from servicekit.dml import rows_changed
-from servicekit.problems import Problem, not_found
+from servicekit.errors import Conflict, Invalid, NotFound, Unavailable
 from services.sso.adapters.digests import digest
 from services.sso.adapters.orm import password_setups
 from services.sso.adapters.passwords import policy_problem
@@ -36,9 +36,9 @@ def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
     with sso.database.session() as session:
         account = AccountRepository(session).get(account_id)
     if account is None:
-        raise not_found(f"no account {account_id}")
+        raise NotFound(f"no account {account_id}")
     if not account.enabled or not account.email:
-        raise Problem(422, "no-address", "The account is not enabled or has no e-mail address")
+        raise Invalid("no-address", "The account is not enabled or has no e-mail address")
     with sso.database.session() as session:
         token = new_link(session, sso, account, "setup", by)
     try:
@@ -49,7 +49,7 @@ def send_setup_link(sso: Sso, account_id: str, by: str) -> str:
         with sso.database.session() as session:  # a link that never arrived must not work
             session.execute(delete(password_setups).where(
                 password_setups.c.token_hash == digest(token)))
-        raise Problem(503, "mail-unavailable", "The e-mail could not be sent; try again later")
+        raise Unavailable("mail-unavailable", "The e-mail could not be sent; try again later")
     return _masked(account.email)
 
 
@@ -75,24 +75,25 @@ def token_is_open(sso: Sso, token: str | None) -> bool:
 
 
 def set_password(sso: Sso, token: str, new_password: str, who: Client) -> Account:
-    """Raises Problem: 400 when the link is used or expired, 422 for a weak password."""
+    """Raises ``Conflict`` ``link-expired`` when the link is used or expired, ``Invalid``
+    ``weak-password`` for a password the policy refuses."""
     now = sso.now()
     with sso.database.session() as session:
         row = session.execute(password_setups.select().where(
             password_setups.c.token_hash == digest(token))).first()
         account = AccountRepository(session).get(row.account_id) if row else None
     if row is None or row.used_at is not None or row.expires_at <= now or account is None:
-        raise Problem(400, "link-expired", "This link is used or has expired")
+        raise Conflict("link-expired", "This link is used or has expired")
     problem = policy_problem(new_password, account.login)
     if problem:
-        raise Problem(422, "weak-password", "The new password is not accepted", problem)
+        raise Invalid("weak-password", "The new password is not accepted", problem)
     password_hash = sso.passwords.hash(new_password)
     with sso.database.session() as session:
         taken = rows_changed(session.execute(update(password_setups).where(
             password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None))
             .values(used_at=now)))
         if taken != 1:
-            raise Problem(400, "link-expired", "This link is used or has expired")
+            raise Conflict("link-expired", "This link is used or has expired")
         store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
         end_sign_ins(session, sso, account.account_id, "password-" + row.purpose)
     return account

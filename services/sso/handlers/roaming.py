@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, insert
 
-from servicekit.problems import not_found
+from servicekit.errors import NotFound
 from services.sso.adapters.county_oidc import UpstreamProvider
 from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
@@ -39,7 +39,7 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
     typed, surrounding whitespace removed."""
     item = connector(sso, county_code)
     if item.mode != WEB_SERVICE:
-        raise not_found(f"{county_code} signs in by redirect")
+        raise NotFound(f"{county_code} signs in by redirect")
     if normalised_login(username, longest=LONGEST_COUNTY_USER_NAME) is None or not password:
         return None
     key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
@@ -71,7 +71,7 @@ def _record(sso: Sso, county_code: str, username: str, outcome: str, who: Client
 def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
     item = connector(sso, county_code)
     if item.mode != OIDC:
-        raise not_found(f"{county_code} signs in with its web service")
+        raise NotFound(f"{county_code} signs in with its web service")
 
     def build() -> UpstreamProvider:
         return UpstreamProvider(

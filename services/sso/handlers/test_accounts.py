@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 
 from servicekit.dml import rows_changed
-from servicekit.problems import not_found
+from servicekit.errors import NotFound
 from services.sso.adapters.orm import test_accounts
 from services.sso.adapters.repository import AccountRepository
 from services.sso.context import Sso
@@ -13,7 +13,7 @@ from services.sso.context import Sso
 def add(sso: Sso, account_id: str, by: str) -> None:
     with sso.database.session() as session:
         if AccountRepository(session).get(account_id) is None:
-            raise not_found(f"no account {account_id}")
+            raise NotFound(f"no account {account_id}")
         if session.scalar(select(test_accounts.c.account_id).where(
                 test_accounts.c.account_id == account_id)) is None:
             session.execute(insert(test_accounts).values(account_id=account_id, added_by=by[:64],
@@ -24,7 +24,7 @@ def remove(sso: Sso, account_id: str) -> None:
     with sso.database.session() as session:
         if rows_changed(session.execute(delete(test_accounts).where(
                 test_accounts.c.account_id == account_id))) == 0:
-            raise not_found(f"{account_id} is not a test account")
+            raise NotFound(f"{account_id} is not a test account")
 
 
 def all_ids(sso: Sso) -> list[str]:

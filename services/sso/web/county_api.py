@@ -7,11 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from contracts.vocabulary import COUNTIES
 from servicekit.api import roles
-from servicekit.problems import Problem
+from servicekit.errors import NotFound
 from servicekit.schemas import INT_MAX
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, county_unlinks
-from services.sso.handlers.credentials import Locked, locked_problem
 from services.sso.web.browser import who
 from services.sso.web.current import current_sso
 
@@ -39,7 +38,7 @@ class ConnectorSchema(Schema):
            body=ConnectorBody, response=ConnectorSchema)
 def configure_connector(principal, county_code, body):
     if county_code not in COUNTIES:
-        raise Problem(404, "not-found", "Not found", f"no county {county_code}")
+        raise NotFound(f"no county {county_code}")
     return county_connectors.configure(current_sso(), county_code, body["mode"],
                                        body["display_name"],
                              body["config"], body["secret"], body["enabled"])
@@ -131,11 +130,8 @@ def my_link_proposals(principal):
                    "sign-in attempt: 403 wrong-password, 429 locked)",
            body=ProposalConfirmation, response=LinkProposalSchema)
 def confirm_link_proposal(principal, arrival_id, body):
-    try:
-        return county_links.confirm_proposal(current_sso(), principal, arrival_id,
-                                             body["password"], who())
-    except Locked:
-        raise locked_problem(current_sso()) from None
+    return county_links.confirm_proposal(current_sso(), principal, arrival_id,
+                                         body["password"], who())  # Locked: 429, Retry-After
 
 
 class CountyLinkSchema(Schema):
@@ -175,5 +171,5 @@ def unlink(principal, link_id, body):
     # ASCII digits only ("²" is a digit to str.isdigit), and no wider than the id column.
     if not (link_id.isascii() and link_id.isdigit() and len(link_id) <= 10
             and int(link_id) <= INT_MAX):
-        raise Problem(404, "not-found", "Not found", f"no county link {link_id}")
+        raise NotFound(f"no county link {link_id}")
     return county_unlinks.unlink(current_sso(), principal, int(link_id), body["reason"])

@@ -9,7 +9,7 @@ import re
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
@@ -32,6 +32,16 @@ log = logging.getLogger("sso.pages")
 # What a county may send back as ``code`` and ``state`` (RFC 6749's VSCHAR, bounded):
 # anything else never reaches the database or the county's token endpoint.
 _CALLBACK_VALUE = re.compile(r"[\x20-\x7e]{1,2048}")
+
+
+# What a page answers for a refusal (the page says it in words; the status is for scripts
+# and logs). A link waiting no more (``arrival-expired``) is the form's mistake: 400.
+_PAGE_STATUS = {"account-unavailable": 403, "not-a-teacher": 403, "already-linked": 409,
+                "arrival-decided": 409, "not-found": 404}
+
+
+def _status(refused: ApplicationError) -> int:
+    return _PAGE_STATUS.get(refused.slug, 400)
 
 
 def _county_page(county: county_connectors.Connector, error: str | None = None,
@@ -60,7 +70,7 @@ def county_login_page(principal, county_code):
         if county.mode == county_connectors.OIDC:
             return redirect_to(roaming.start_upstream(sso, county_code,
                                                       request.args.get("request") or None))
-    except Problem:
+    except ApplicationError:  # no such county, or none that signs in this way
         return message("error_title", "county_unavailable", 404, True)
     except CountyUnavailable:
         return message("error_title", "county_unavailable", 503, True)
@@ -73,7 +83,7 @@ def county_login_submit(principal, county_code):
     sso = current_sso()
     try:
         county = county_connectors.connector(sso, county_code)
-    except Problem:
+    except ApplicationError:
         return message("error_title", "county_unavailable", 404, True)
     if not form_is_genuine(sso):
         return _county_page(county, "bad_form", 400)
@@ -85,8 +95,8 @@ def county_login_submit(principal, county_code):
         return _county_page(county, "locked", 429)
     except CountyUnavailable:
         return _county_page(county, "county_unavailable", 503)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except ApplicationError as refused:
+        return message("error_title", "account_unavailable", _status(refused), True)
     if outcome is None:
         return _county_page(county, "county_refused")
     return _arrived(outcome, request_id)
@@ -108,8 +118,8 @@ def county_callback(principal, county_code):
     except CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)
-    except Problem as problem:
-        return message("error_title", "account_unavailable", problem.status, True)
+    except ApplicationError as refused:
+        return message("error_title", "account_unavailable", _status(refused), True)
     return _arrived(outcome, request_id)
 
 
@@ -147,10 +157,10 @@ def link_submit(principal):
                                                request.form.get("password", ""), who())
     except Locked:
         return _link_page(arrival, "locked", 429)
-    except Problem as problem:
+    except ApplicationError as refused:
         key = {"not-a-teacher": "link_not_teacher", "already-linked": "link_taken"}.get(
-            problem.slug, "bad_form")
-        return _link_page(arrival, key, problem.status)
+            refused.slug, "bad_form")
+        return _link_page(arrival, key, _status(refused))
     if linked is None:
         return _link_page(arrival, "wrong_credentials")
     response = signed_in(linked.account, linked.method, arrival["request_id"], linked.county_code)

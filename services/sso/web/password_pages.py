@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.sso.api import api
 from services.sso.handlers import password_setup
 from services.sso.web.browser import form_is_genuine, message, page, who
@@ -52,8 +52,8 @@ def setup_submit(principal):
         return _setup_page(token, "setup_mismatch", 400)
     try:
         password_setup.set_password(sso, token, request.form.get("password", ""), who())
-    except Problem as problem:
-        if problem.slug == "weak-password":
-            return _setup_page(token, "setup_weak", 422, problem.detail or "")
+    except ApplicationError as refused:
+        if refused.slug == "weak-password":
+            return _setup_page(token, "setup_weak", 422, refused.detail or "")
         return message("setup_title", "setup_expired", 400, True)
     return message("setup_title", "setup_done")
