@@ -1,4 +1,5 @@
-"""Test accounts: the only ones a partner in testing can sign in (R-SSO-2)."""
+"""The accounts a partner site in testing may sign in, and no others (R-SSO-2): operators
+keep the list; a client in testing is refused every other account (handlers/authorize.py)."""
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
