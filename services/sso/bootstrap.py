@@ -11,7 +11,8 @@ from services.sso.seed import seed_demo
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    handlers = replica.handlers(sso_of(runtime))
+    sso = sso_of(runtime)
+    handlers = replica.handlers(sso.unit_of_work, sso)
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

@@ -44,7 +44,8 @@ def _reseal(runtime: Runtime, args: argparse.Namespace) -> dict:
 
 
 def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return sign_in_records.digest_clear_names(sso_of(runtime), args.batch)
+    sso = sso_of(runtime)
+    return sign_in_records.digest_clear_names(sso.database, sso.name_digests, args.batch)
 
 
 def _link_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +58,9 @@ def _link_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
     user = os_user()
-    link = issue_operator_link(sso_of(runtime), args.login, args.by or user, user,
-                               socket.gethostname(), args.wait)
+    sso = sso_of(runtime)
+    link = issue_operator_link(sso.unit_of_work(), sso, sso.config.url, args.login,
+                               args.by or user, user, socket.gethostname(), args.wait)
     return {"login": link.login, "link": link.url, "expires_at": link.expires_at.isoformat(),
             "single_use": True}
 

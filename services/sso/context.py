@@ -9,16 +9,22 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from servicekit.service import Runtime
 from servicekit.tokens import OneOfVerifiers, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
+from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.orm import utcnow
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealing import Sealer
 from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.adapters.throttle import Throttle
+from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.config import SsoConfig
+from services.sso.handlers.credentials import Checking
+from services.sso.handlers.password_mails import Mailing
 
 LOGOUT_TOKEN_SECONDS = 120
 
@@ -45,6 +51,29 @@ class Sso:
                       LOGOUT_TOKEN_SECONDS)
         return KeyStore(self.database, lambda: self.sealer, self.config.key_size,
                         self.config.key_publish_ahead_seconds, longest, clock=self.clock)
+
+    @cached_property
+    def name_digests(self) -> NameDigests:
+        return NameDigests(self.config.pairwise_secret)
+
+    @cached_property
+    def checking(self) -> Checking:
+        """What checking a password uses besides a unit of work."""
+        return Checking(self.passwords, self.throttle, self.name_digests, self)
+
+    @cached_property
+    def mailing(self) -> Mailing:
+        """What sending password mails uses."""
+        return Mailing(self.unit_of_work, self.mailer, self, self.config.url)
+
+    def unit_of_work(self) -> SsoUnitOfWork:
+        """A new one per use case (a unit of work is not shared between threads)."""
+        from services.sso.handlers.sessions import end_sign_ins  # it reaches back here
+
+        def sign_out(session: Session, account_id: str, reason: str,
+                     keeping_grant: str | None) -> None:
+            end_sign_ins(session, self, account_id, reason, keeping_grant=keeping_grant)
+        return SsoUnitOfWork(self.database, self.outbox, sign_out)
 
     @cached_property
     def sector_documents(self) -> SectorDocuments:

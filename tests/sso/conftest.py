@@ -41,7 +41,7 @@ from services.sso.app import create_app
 from services.sso.context import Sso, sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
-from services.sso.handlers.credentials import store_hashes
+from services.sso.handlers.credentials import set_passwords
 
 FAST_ARGON2 = {"SSO_ARGON2_TIME_COST": "1", "SSO_ARGON2_MEMORY_KIB": "1024",
                "SSO_ARGON2_PARALLELISM": "1"}
@@ -148,9 +148,9 @@ class SsoUnderTest:
                 **fields: Any) -> Account:
         account = Account(str(uuid.uuid4()), login, password or f"pw-{login}-secret", kind)
         self.account_event(account, **fields)
-        with self.sso.database.session() as session:
-            store_hashes(session, self.sso, {account.account_id: self.sso.passwords.hash(account.password)},
-                         method="setup")
+        set_passwords(self.sso.unit_of_work(), self.sso,
+                      {account.account_id: self.sso.passwords.hash(account.password)},
+                      method="setup")
         self.accounts[login] = account
         return account
 

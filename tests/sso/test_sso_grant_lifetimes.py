@@ -207,5 +207,6 @@ def test_a_password_reset_ends_the_web_clients_refresh(sso, browser) -> None:
         session.execute(insert(password_setups).values(
             token_hash=digest("a-reset-link"), account_id=teacher.account_id, purpose="reset",
             requested_by="self:", created_at=now, expires_at=now + timedelta(hours=1)))
-    set_password(sso.sso, "a-reset-link", "a brand new secret", Who())
+    set_password(sso.sso.unit_of_work(), sso.sso, sso.sso.passwords, "a-reset-link",
+                 "a brand new secret", Who())
     assert refused(refresh(sso, token["refresh_token"]))

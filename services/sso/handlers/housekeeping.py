@@ -7,7 +7,7 @@ logouts, password e-mails and maintenance e-mails are tried again.
 ``python -m services.sso tidy-records`` runs it (see ``__main__.py``)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Executable
@@ -17,14 +17,8 @@ from services.sso.adapters.orm import (
     authorization_codes,
     authorization_requests,
     browser_sessions,
-    county_arrivals,
     grants,
-    login_records,
-    login_throttle,
     logout_deliveries,
-    password_changes,
-    password_mails,
-    password_setups,
     refresh_tokens,
     upstream_logins,
 )
@@ -37,22 +31,35 @@ from services.sso.handlers.sessions import revoke_session_bound_grants
 def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
     now = sso.now()
     keep_since = now - timedelta(days=retention_days or sso.config.record_retention_days)
-    idle = now - timedelta(seconds=max(sso.config.lockout_window_seconds,
-                                       sso.config.lockout_seconds))
+    counts: dict[str, int] = {}
+    uow = sso.unit_of_work()
+    with uow:
+        counts["login_records"] = uow.login_records.remove_before(keep_since)
+        counts["password_changes"] = uow.credentials.remove_changes_before(keep_since)
+        counts["password_setups"] = uow.password_links.remove_expired(now - timedelta(days=1))
+        counts["county_arrivals"] = uow.county_links.remove_expired_arrivals(now)
+        counts["password_mails"] = uow.password_links.remove_mails_before(now - timedelta(days=7))
+    counts["login_throttle"] = sso.throttle.remove_idle(now - timedelta(
+        seconds=max(sso.config.lockout_window_seconds, sso.config.lockout_seconds)))
+    counts.update(_tidy_sign_ons(sso, now))
+    counts["logout_deliveries_sent"] = backchannel.deliver(sso)
+    counts["password_mails_sent"] = send_queued(sso.mailing)
+    counts["notice_mails_sent"] = notices.send_pending(uow, sso, sso.mailer)
+    return counts
+
+
+def _tidy_sign_ons(sso: Sso, now: datetime) -> dict[str, int]:
+    """What expired of sign-ons: codes, waiting requests, sessions, grants and their
+    refresh tokens, upstream sign-ons, old back-channel logouts."""
     counts: dict[str, int] = {}
     with sso.database.session() as session:
         def remove(name: str, statement: Executable) -> None:
             counts[name] = rows_changed(session.execute(statement))
 
-        remove("login_records", delete(login_records).where(login_records.c.at < keep_since))
-        remove("password_changes", delete(password_changes).where(
-            password_changes.c.changed_at < keep_since))
         remove("authorization_codes", delete(authorization_codes).where(
             authorization_codes.c.expires_at < now - timedelta(days=1)))
         remove("authorization_requests", delete(authorization_requests).where(
             authorization_requests.c.expires_at < now))
-        remove("password_setups", delete(password_setups).where(
-            password_setups.c.expires_at < now - timedelta(days=1)))
         remove("upstream_logins", delete(upstream_logins).where(upstream_logins.c.expires_at < now))
         # Before the sessions go: the platform client's grants end with their session.
         live = select(browser_sessions.c.sid).where(browser_sessions.c.ended_at.is_(None),
@@ -67,15 +74,6 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
         remove("refresh_tokens", delete(refresh_tokens).where(or_(
             refresh_tokens.c.grant_id.in_(ended), refresh_tokens.c.expires_at < now)))
         remove("grants", delete(grants).where(grants.c.grant_id.in_(ended)))
-        remove("county_arrivals", delete(county_arrivals).where(county_arrivals.c.expires_at < now))
-        remove("login_throttle", delete(login_throttle).where(
-            login_throttle.c.window_started_at < idle,
-            or_(login_throttle.c.locked_until.is_(None), login_throttle.c.locked_until < now)))
         remove("logout_deliveries", delete(logout_deliveries).where(and_(
             logout_deliveries.c.created_at < now - timedelta(days=7))))
-        remove("password_mails", delete(password_mails).where(
-            password_mails.c.created_at < now - timedelta(days=7)))
-    counts["logout_deliveries_sent"] = backchannel.deliver(sso)
-    counts["password_mails_sent"] = send_queued(sso)
-    counts["notice_mails_sent"] = notices.send_pending(sso)
     return counts

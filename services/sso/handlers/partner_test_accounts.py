@@ -2,33 +2,25 @@
 keep the list; a client in testing is refused every other account (handlers/authorize.py)."""
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
-
-from servicekit.dml import rows_changed
+from servicekit.clock import Clock
 from servicekit.errors import NotFound
-from services.sso.adapters.orm import test_accounts
-from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.unit_of_work import SsoUnitOfWork
 
 
-def add(sso: Sso, account_id: str, by: str) -> None:
-    with sso.database.session() as session:
-        if AccountRepository(session).get(account_id) is None:
+def add(uow: SsoUnitOfWork, clock: Clock, account_id: str, by: str) -> None:
+    with uow:
+        if uow.accounts.get(account_id) is None:
             raise NotFound(f"no account {account_id}")
-        if session.scalar(select(test_accounts.c.account_id).where(
-                test_accounts.c.account_id == account_id)) is None:
-            session.execute(insert(test_accounts).values(account_id=account_id, added_by=by[:64],
-                                                         added_at=sso.now()))
+        if not uow.partner_test_accounts.has(account_id):
+            uow.partner_test_accounts.add(account_id, by[:64], clock.now())
 
 
-def remove(sso: Sso, account_id: str) -> None:
-    with sso.database.session() as session:
-        if rows_changed(session.execute(delete(test_accounts).where(
-                test_accounts.c.account_id == account_id))) == 0:
+def remove(uow: SsoUnitOfWork, account_id: str) -> None:
+    with uow:
+        if not uow.partner_test_accounts.remove(account_id):
             raise NotFound(f"{account_id} is not a test account")
 
 
-def all_ids(sso: Sso) -> list[str]:
-    with sso.database.session() as session:
-        return list(session.scalars(select(test_accounts.c.account_id)
-                                    .order_by(test_accounts.c.account_id)))
+def all_ids(uow: SsoUnitOfWork) -> list[str]:
+    with uow:
+        return uow.partner_test_accounts.all_ids()

@@ -14,49 +14,49 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
+from servicekit.clock import Clock
 from servicekit.events import Envelope
-from servicekit.replica import upsert_newer
-from services.sso.adapters.orm import accounts, role_grants, utcnow
-from services.sso.context import Sso
+from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.domain.logins import folded
-from services.sso.handlers.sessions import end_sign_ins
 
 Handler = Callable[[Session, dict[str, Any], Envelope], None]
 
 
-def handlers(sso: Sso) -> dict[str, Handler]:
-    def apply_account(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
-        if apply_account_data(session, data):
-            end_sign_ins(session, sso, str(data["account_id"]), "account-" + data["status"])
-    return {ACCOUNT_CREATED: apply_account, ACCOUNT_UPDATED: apply_account,
-            ROLE_GRANTED: apply_role_granted, ROLE_REVOKED: apply_role_revoked}
+def handlers(unit_of_work: Callable[[], SsoUnitOfWork], clock: Clock) -> dict[str, Handler]:
+    """The consumer's handlers: each works in the consumer's transaction (its inbox row
+    commits with what the handler writes)."""
+    def apply(change: Callable[[SsoUnitOfWork, Clock, dict[str, Any]], None]) -> Handler:
+        def handle(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+            change(unit_of_work().joining(session), clock, data)
+        return handle
+    return {ACCOUNT_CREATED: apply(apply_account), ACCOUNT_UPDATED: apply(apply_account),
+            ROLE_GRANTED: apply(apply_role_granted), ROLE_REVOKED: apply(apply_role_revoked)}
 
 
-def apply_account_data(session: Session, data: dict[str, Any]) -> bool:
-    """Writes the newer version; True when the account can no longer sign in."""
+def apply_account(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+    """Writes the newer version; an account that can no longer sign in loses its sign-ins."""
     account_id = str(data["account_id"])
-    written = upsert_newer(session, accounts, ["account_id"], [{
+    written = uow.accounts_replica.put_account({
         "account_id": account_id, "login": folded(data["login"]), "kind": data["kind"],
         "status": data["status"], "display_name": data["display_name"],
         "email": data.get("email"), "unit_code": data.get("unit_code"),
         "authority_code": data.get("authority_code"), "county_code": data.get("county_code"),
-        "version": data["version"]}], shared={"updated_at": utcnow()}, report_written=True)
-    return bool(written) and data["status"] != "enabled"
+        "version": data["version"]}, clock.now())
+    if written and data["status"] != "enabled":
+        uow.end_sign_ins(account_id, "account-" + data["status"])
 
 
-def apply_role_granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
-    _apply_grant(session, data, active=True)
+def apply_role_granted(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+    _apply_grant(uow, clock, data, active=True)
 
 
-def apply_role_revoked(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
-    _apply_grant(session, data, active=False)
+def apply_role_revoked(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+    _apply_grant(uow, clock, data, active=False)
 
 
-def _apply_grant(session: Session, data: dict[str, Any], active: bool) -> None:
-    # A revocation carrying the grant's own version still ends it.
-    upsert_newer(session, role_grants, ["grant_id"], [{
+def _apply_grant(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any], active: bool) -> None:
+    uow.accounts_replica.put_grant({
         "grant_id": str(data["grant_id"]), "account_id": str(data["account_id"]),
         "role": data["role"], "unit_code": data.get("unit_code"),
         "authority_code": data.get("authority_code"), "active": active,
-        "version": data["version"]}], shared={"updated_at": utcnow()},
-        tie_wins_when={"active": False})
+        "version": data["version"]}, clock.now())

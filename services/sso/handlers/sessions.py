@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.login_records_repo import LoginRecordRepository
 from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
 from services.sso.adapters.repository import AccountRepository, ClientRepository
 from services.sso.context import Sso
@@ -59,8 +60,8 @@ def start_session(sso: Sso, account: Account, method: str, who: Client,
             county_code=county_code, auth_time=now,
             expires_at=now + timedelta(seconds=sso.config.session_seconds)))
         if method != "password":  # password sign-ins are recorded where they are checked
-            record_login(session, sso, account, account.login, method, "success", who,
-                         county_code)
+            record_login(LoginRecordRepository(session), sso.name_digests, now, account,
+                         account.login, method, "success", who, county_code)
         sso.outbox.record(session, ACCOUNT_SIGNED_IN, {
             "account_id": account.account_id, "at": now.isoformat(), "method": method,
             "county_code": county_code})

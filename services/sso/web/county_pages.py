@@ -66,7 +66,7 @@ def _arrived(outcome, request_id: str | None) -> Response:
 def county_login_page(principal, county_code):
     sso = current_sso()
     try:
-        county = county_connectors.connector(sso, county_code)
+        county = county_connectors.connector(sso.unit_of_work(), county_code)
         if county.mode == county_connectors.OIDC:
             return redirect_to(roaming.start_upstream(sso, county_code,
                                                       request.args.get("request") or None))
@@ -82,7 +82,7 @@ def county_login_page(principal, county_code):
 def county_login_submit(principal, county_code):
     sso = current_sso()
     try:
-        county = county_connectors.connector(sso, county_code)
+        county = county_connectors.connector(sso.unit_of_work(), county_code)
     except ApplicationError:
         return message("error_title", "county_unavailable", 404, True)
     if not form_is_genuine(sso):
@@ -126,7 +126,7 @@ def county_callback(principal, county_code):
 def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
     sso = current_sso()
     names = {c.county_code: c.display_name
-             for c in county_connectors.connectors(sso, enabled_only=False)}
+             for c in county_connectors.connectors(sso.unit_of_work(), enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
                 county_name=names.get(arrival["county_code"], arrival["county_code"]), error=error,
                 proposed=arrival["status"] == county_links.PROPOSED)
@@ -136,8 +136,8 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
            summary="First county sign-in: confirm the link once with the platform password")
 def link_page(principal):
     sso = current_sso()
-    arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
-                                      request.cookies.get(ARRIVAL_COOKIE))
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso, request.args.get("arrival"),
+                                           request.cookies.get(ARRIVAL_COOKIE))
     if arrival is None:
         return message("error_title", "bad_form", 400, True)
     return _link_page(arrival)
@@ -148,13 +148,14 @@ def link_page(principal):
 def link_submit(principal):
     sso = current_sso()
     secret = request.cookies.get(ARRIVAL_COOKIE)
-    arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso, request.form.get("arrival"),
+                                           secret)
     if arrival is None or not form_is_genuine(sso):
         return message("error_title", "bad_form", 400, True)
     try:
-        linked = county_links.confirm_with_password(sso, arrival["arrival_id"], secret or "",
-                                               request.form.get("username", ""),
-                                               request.form.get("password", ""), who())
+        linked = county_links.confirm_with_password(
+            sso.unit_of_work(), sso.checking, arrival["arrival_id"], secret or "",
+            request.form.get("username", ""), request.form.get("password", ""), who())
     except Locked:
         return _link_page(arrival, "locked", 429)
     except ApplicationError as refused:

@@ -148,17 +148,18 @@ class AccountIds(Schema):
 @api.route("/test-accounts", "GET", allow=OPERATORS,
            summary="Accounts a partner in testing may sign in", response=AccountIds)
 def list_test_accounts(principal):
-    return {"account_ids": partner_test_accounts.all_ids(current_sso())}
+    return {"account_ids": partner_test_accounts.all_ids(current_sso().unit_of_work())}
 
 
 @api.route("/test-accounts/<account_id>", "PUT", allow=OPERATORS, summary="Make a test account")
 def add_test_account(principal, account_id):
-    partner_test_accounts.add(current_sso(), account_id, _by(principal))
+    sso = current_sso()
+    partner_test_accounts.add(sso.unit_of_work(), sso, account_id, _by(principal))
     return {"account_id": account_id}
 
 
 @api.route("/test-accounts/<account_id>", "DELETE", allow=OPERATORS,
            summary="No longer a test account")
 def remove_test_account(principal, account_id):
-    partner_test_accounts.remove(current_sso(), account_id)
+    partner_test_accounts.remove(current_sso().unit_of_work(), account_id)
     return {"account_id": account_id}

@@ -23,7 +23,8 @@ def forgot_submit(principal):
     sso = current_sso()
     if not form_is_genuine(sso):
         return page(sso, "forgot.html", status=400)
-    password_setup.request_reset(sso, request.form.get("username", ""), who())
+    password_setup.request_reset(sso.unit_of_work(), sso.checking, sso.mailing,
+                                 request.form.get("username", ""), who())
     return page(sso, "forgot.html", sent=True)
 
 
@@ -36,7 +37,8 @@ def _setup_page(token: str, error: str | None = None, status: int = 200,
 @api.route("/login/setup", "GET", allow=PUBLIC, summary="Set a password with a one-time link")
 def setup_page(principal):
     token = request.args.get("token", "")
-    if not password_setup.token_is_open(current_sso(), token):
+    sso = current_sso()
+    if not password_setup.token_is_open(sso.unit_of_work(), sso, token):
         return message("setup_title", "setup_expired", 400, True)
     return _setup_page(token)
 
@@ -51,7 +53,8 @@ def setup_submit(principal):
     if request.form.get("password", "") != request.form.get("again"):
         return _setup_page(token, "setup_mismatch", 400)
     try:
-        password_setup.set_password(sso, token, request.form.get("password", ""), who())
+        password_setup.set_password(sso.unit_of_work(), sso, sso.passwords, token,
+                                    request.form.get("password", ""), who())
     except ApplicationError as refused:
         if refused.slug == "weak-password":
             return _setup_page(token, "setup_weak", 422, refused.detail or "")
