@@ -24,9 +24,10 @@ from servicekit.testing.runtimes import purge_queues, relay_all
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.adapters.orm import role_grants
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
-from services.sso.adapters.orm import accounts as replica
-from services.sso.adapters.orm import clients, credentials, password_changes
 from services.sso.adapters.passwords import hasher_with
+from services.sso.adapters.tables.accounts import accounts as replica
+from services.sso.adapters.tables.clients import clients
+from services.sso.adapters.tables.credentials import credentials, password_changes
 from services.sso.bootstrap import DEFINITION as SSO
 from services.sso.config import DEMO_ARGON2
 

@@ -37,7 +37,6 @@ from servicekit.settings import SERVICE_PORTS, SERVICES, Settings
 from servicekit.testing.processes import free_port
 from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.repository import AccountRepository
-from services.sso.context import sso_of
 from services.sso.handlers.credentials import has_password, set_passwords
 
 SEED = 20261203
@@ -146,7 +145,7 @@ def ensure_password(platform: EmbeddedPlatform, login: str, password: str,
     before would count as a failure (and five lock the login, R-SSO-7). Sets the same demo
     password itself as soon as the account is there, as the sso tests do."""
     [runtime] = [runtime for runtime in platform.runtimes if runtime.definition.name == "sso"]
-    sso = sso_of(runtime)
+    sso = runtime.components
     deadline = time.monotonic() + wait_seconds
     while True:
         with sso.database.session() as session:
@@ -156,8 +155,8 @@ def ensure_password(platform: EmbeddedPlatform, login: str, password: str,
         assert time.monotonic() < deadline, f"{login} never reached the sso service"
         time.sleep(0.1)
     if not has_password(sso.unit_of_work(), account.account_id):
-        set_passwords(sso.unit_of_work(), sso, {account.account_id: sso.passwords.hash(password)},
-                      method="setup")
+        set_passwords(sso.unit_of_work(), sso.clock,
+                      {account.account_id: sso.passwords.hash(password)}, method="setup")
 
 
 def access_token(gateway: str, login: str, password: str) -> str:

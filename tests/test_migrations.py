@@ -4,6 +4,7 @@ PostgreSQL (production), and undo themselves down to nothing and up again."""
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 import pytest
 from alembic import command
@@ -20,10 +21,19 @@ from servicekit.service import ServiceDefinition
 SERVICES = {definition.name: definition for definition in DEFINITIONS}
 
 
+def _schema_of(name: str) -> ModuleType:
+    """Where a service declares its tables: one ``orm`` module, or a ``tables`` package of
+    modules by aggregate sharing one metadata."""
+    try:
+        return importlib.import_module(f"services.{name}.adapters.tables")
+    except ModuleNotFoundError:
+        return importlib.import_module(f"services.{name}.adapters.orm")
+
+
 def declared(name: str) -> MetaData:
     merged = MetaData()
     try:
-        tables = list(importlib.import_module(f"services.{name}.adapters.orm").metadata.tables.values())
+        tables = list(_schema_of(name).metadata.tables.values())
     except ModuleNotFoundError:
         tables = []  # a service with the kit's tables only
     for table in (*tables, *messaging.tables.values()):

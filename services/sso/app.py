@@ -5,12 +5,11 @@ from servicekit.settings import Settings
 from servicekit.web import create_service_app
 from services.sso.api import api
 from services.sso.bootstrap import DEFINITION
-from services.sso.context import sso_of
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     runtime = Runtime(DEFINITION, settings or Settings.from_env(DEFINITION.name))
-    sso = sso_of(runtime)
+    sso = runtime.components
     if not runtime.settings.embedded:
         sso.config.require_secrets()
     app = create_service_app(runtime, api, "Sign-on")

@@ -5,18 +5,18 @@ from contracts.events import CATALOGUE
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
 from services.sso.commands import COMMANDS
-from services.sso.context import sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import replica
 from services.sso.seed import seed_demo
 
 
-def subscriptions(runtime: Runtime) -> list[Subscription]:
-    sso = sso_of(runtime)
-    handlers = replica.handlers(sso.unit_of_work, sso)
+def subscriptions(runtime: Runtime[SsoDependencies]) -> list[Subscription]:
+    sso = runtime.components
+    handlers = replica.handlers(sso.unit_of_work, sso.clock)
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[SsoDependencies] = ServiceDefinition(
     name="sso",
     app_spec="services.sso.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
@@ -24,4 +24,5 @@ DEFINITION: ServiceDefinition[None] = ServiceDefinition(
     subscriptions=subscriptions,
     seed_demo=seed_demo,
     commands=COMMANDS,
+    components=SsoDependencies,
 )

@@ -17,7 +17,7 @@ import socket
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, os_user, positive_int
-from services.sso.context import sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import sign_in_records
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
@@ -25,7 +25,7 @@ from services.sso.handlers.operator_link import issue_operator_link
 
 
 def _tidy(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return tidy_records(sso_of(runtime), args.days)
+    return tidy_records(runtime.components, args.days)
 
 
 def _days(parser: argparse.ArgumentParser) -> None:
@@ -34,17 +34,17 @@ def _days(parser: argparse.ArgumentParser) -> None:
 
 
 def _rotate(runtime: Runtime, _args: argparse.Namespace) -> dict:
-    rotation = sso_of(runtime).keys.rotate()
+    rotation = runtime.components.keys.rotate()
     return {"promoted": rotation.promoted, "waiting_seconds": rotation.waiting_seconds,
             "removed": rotation.removed}
 
 
 def _reseal(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return reseal_secrets(sso_of(runtime), args.batch)
+    return reseal_secrets(runtime.components, args.batch)
 
 
 def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
-    sso = sso_of(runtime)
+    sso: SsoDependencies = runtime.components
     return sign_in_records.digest_clear_names(sso.database, sso.name_digests, args.batch)
 
 
@@ -58,8 +58,8 @@ def _link_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
     user = os_user()
-    sso = sso_of(runtime)
-    link = issue_operator_link(sso.unit_of_work(), sso, sso.config.url, args.login,
+    sso: SsoDependencies = runtime.components
+    link = issue_operator_link(sso.unit_of_work(), sso.clock, sso.config.url, args.login,
                                args.by or user, user, socket.gethostname(), args.wait)
     return {"login": link.login, "link": link.url, "expires_at": link.expires_at.isoformat(),
             "single_use": True}

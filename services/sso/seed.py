@@ -28,11 +28,12 @@ from datetime import date
 from sqlalchemy import select
 
 from servicekit.service import Runtime
-from services.sso.adapters.orm import accounts, credentials
 from services.sso.adapters.passwords import hasher_with
 from services.sso.adapters.repository import ClientRepository
+from services.sso.adapters.tables.accounts import accounts
+from services.sso.adapters.tables.credentials import credentials
 from services.sso.config import DEMO_ARGON2
-from services.sso.context import Sso, sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import DISABLED, ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
 from services.sso.handlers.credentials import set_passwords
@@ -64,13 +65,13 @@ def seed_demo(runtime: Runtime) -> threading.Thread | None:
     """Returns the thread that sets the demo passwords (``seed-demo`` waits for it)."""
     if not runtime.settings.embedded:
         return None
-    sso = sso_of(runtime)
+    sso = runtime.components
     sso.keys.ensure()
     seed_clients(sso)
     return start_demo_passwords(sso)
 
 
-def seed_clients(sso: Sso) -> None:
+def seed_clients(sso: SsoDependencies) -> None:
     for client, secret in DEMO_CLIENTS:
         with sso.database.session() as session:
             exists = ClientRepository(session).get(client.client_id) is not None
@@ -78,14 +79,14 @@ def seed_clients(sso: Sso) -> None:
             partners.register(sso, client, by="demo-seed", secret=secret)
 
 
-def start_demo_passwords(sso: Sso) -> threading.Thread:
+def start_demo_passwords(sso: SsoDependencies) -> threading.Thread:
     thread = threading.Thread(target=demo_passwords, args=(sso,), name="sso-demo-passwords",
                               daemon=True)
     thread.start()
     return thread
 
 
-def demo_passwords(sso: Sso, poll_seconds: float = 1.0) -> int:
+def demo_passwords(sso: SsoDependencies, poll_seconds: float = 1.0) -> int:
     """Sets ``demo-<login>`` for demo accounts without a password, until the demo set is
     complete and no more arrive, or the timeout; returns how many it set."""
     deadline = time.monotonic() + sso.config.demo_seed_timeout_seconds
@@ -98,7 +99,7 @@ def demo_passwords(sso: Sso, poll_seconds: float = 1.0) -> int:
             if waiting:
                 hashes = dict(zip((account_id for account_id, _ in waiting),
                                   pool.map(lambda item: hasher.hash(f"demo-{item[1]}"), waiting), strict=True))
-                set_passwords(sso.unit_of_work(), sso, hashes, method="demo-seed")
+                set_passwords(sso.unit_of_work(), sso.clock, hashes, method="demo-seed")
                 total += len(hashes)
             elif (idle_rounds >= 3 and _complete(sso)) or time.monotonic() > deadline:
                 break
@@ -107,7 +108,7 @@ def demo_passwords(sso: Sso, poll_seconds: float = 1.0) -> int:
     return total
 
 
-def _without_password(sso: Sso) -> list[tuple[str, str]]:
+def _without_password(sso: SsoDependencies) -> list[tuple[str, str]]:
     with sso.database.session() as session:
         rows = session.execute(select(accounts.c.account_id, accounts.c.login)
                                .outerjoin(credentials,
@@ -116,7 +117,7 @@ def _without_password(sso: Sso) -> list[tuple[str, str]]:
     return [(row.account_id, row.login) for row in rows if DEMO_LOGIN.match(row.login)]
 
 
-def _complete(sso: Sso) -> bool:
+def _complete(sso: SsoDependencies) -> bool:
     with sso.database.session() as session:
         present = set(session.scalars(select(accounts.c.login)
                                       .where(accounts.c.login.in_(EXPECTED))))

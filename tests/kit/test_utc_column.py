@@ -71,7 +71,7 @@ def test_every_datetime_column_of_every_table_is_utc() -> None:
     from servicekit.bus.tables import metadata as messaging
     from services.accounts.adapters.orm import metadata as accounts
     from services.courses.adapters.orm import metadata as courses
-    from services.sso.adapters.orm import metadata as sso
+    from services.sso.adapters.tables import metadata as sso
     plain = [f"{table.name}.{column.name}" for schema in (messaging, accounts, courses, sso)
              for table in schema.tables.values() for column in table.columns
              if isinstance(column.type, DateTime)]

@@ -38,7 +38,7 @@ from servicekit.settings import Settings
 from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.app import create_app
-from services.sso.context import Sso, sso_of
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
 from services.sso.handlers import partners
 from services.sso.handlers.credentials import set_passwords
@@ -81,7 +81,7 @@ class Account:
 class SsoUnderTest:
     server: LiveServer
     app: Flask
-    sso: Sso
+    dependencies: SsoDependencies
     accounts: dict[str, Account] = field(default_factory=dict)
     sector_sites: PartnerWebsites = field(default_factory=lambda: PartnerWebsites())  # noqa: PLW0108 (defined below)
 
@@ -95,13 +95,13 @@ class SsoUnderTest:
 
     @property
     def runtime(self):
-        return self.sso.runtime
+        return self.dependencies.runtime
 
     def token_for(self, subject: str, *roles: str, **claims: Any) -> str:
         """A platform access token for a staff member, signed with the service's own key
         (as the web client's tokens are)."""
         now = int(time.time())
-        return self.sso.keys.sign({"iss": self.sso.config.issuer, "aud": "inservice-api",
+        return self.dependencies.keys.sign({"iss": self.dependencies.config.issuer, "aud": "inservice-api",
                                    "sub": subject, "roles": list(roles), "iat": now,
                                    "exp": now + 300, "client_id": "web", **claims})
 
@@ -148,8 +148,9 @@ class SsoUnderTest:
                 **fields: Any) -> Account:
         account = Account(str(uuid.uuid4()), login, password or f"pw-{login}-secret", kind)
         self.account_event(account, **fields)
-        set_passwords(self.sso.unit_of_work(), self.sso,
-                      {account.account_id: self.sso.passwords.hash(account.password)},
+        dependencies = self.dependencies
+        set_passwords(dependencies.unit_of_work(), dependencies.clock,
+                      {account.account_id: dependencies.passwords.hash(account.password)},
                       method="setup")
         self.accounts[login] = account
         return account
@@ -168,15 +169,15 @@ class SsoUnderTest:
                         allowed_scopes=fields.pop("allowed_scopes", (
                             "openid", "profile", "email", "school", "offline_access")),
                         **fields)
-        return partners.register(self.sso, client, by="test")
+        return partners.register(self.dependencies, client, by="test")
 
     def web_client(self, redirect_uri: str = "http://127.0.0.1:9/web/callback") -> Client:
         """The platform's own public client (registered on first use)."""
-        existing = partners.all_clients(self.sso)
+        existing = partners.all_clients(self.dependencies)
         for client in existing:
             if client.client_id == "web":
                 return client
-        client, _ = partners.register(self.sso, Client(
+        client, _ = partners.register(self.dependencies, Client(
             client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
             redirect_uris=(redirect_uri,), auth_method="none",
             allowed_scopes=("openid", "profile", "email", "school", "offline_access")), by="test")
@@ -233,12 +234,12 @@ def make_sso(tmp_path) -> Iterator[Callable[..., SsoUnderTest]]:
         migrate(runtime)
         purge_queues(runtime)
         server.app = app
-        under_test = SsoUnderTest(server, app, sso_of(runtime))
+        under_test = SsoUnderTest(server, app, runtime.components)
         # The partners' https sites are not reachable from here: their documents are
         # answered by a transport of requests' own, the rest of the reading is the real one.
         session = requests.Session()
         session.mount("https://", under_test.sector_sites)
-        under_test.sso.sector_documents = SectorDocuments(5, session)
+        under_test.dependencies.sector_documents = SectorDocuments(5, session)
         made.append(under_test)
         return under_test
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from contracts.events.accounts import ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.tokens import TokenVerifier
-from services.sso.adapters.orm import accounts
+from services.sso.adapters.tables.accounts import accounts
 
 
 def claims_of(sso, token):
-    verifier = TokenVerifier(sso.url, "inservice-api", sso.sso.keys)
+    verifier = TokenVerifier(sso.url, "inservice-api", sso.dependencies.keys)
     return verifier.verify(token["access_token"])
 
 
@@ -75,7 +75,7 @@ def test_an_older_event_arriving_late_does_not_overwrite_a_newer_one(sso) -> Non
     sso.update_account(teacher, display_name="新名字")  # version 2
     teacher.version = 1
     sso.account_event(teacher, display_name="舊名字")  # version 1, late
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         name = session.scalar(select(accounts.c.display_name).where(
             accounts.c.account_id == teacher.account_id))
     assert name == "新名字"

@@ -10,14 +10,14 @@ from authlib.integrations.requests_client import OAuth2Session
 from sqlalchemy import select
 
 from contracts.events.accounts import ACCOUNT_CREATED
-from services.sso.adapters.orm import credentials, password_changes
+from services.sso.adapters.tables.credentials import credentials, password_changes
 from services.sso.seed import demo_passwords, seed_clients, start_demo_passwords
 
 
 def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(make_sso, browser, query) -> None:
     sso = make_sso(SSO_DEMO_SEED_TIMEOUT_SECONDS="10")
-    seed_clients(sso.sso)
-    setter = start_demo_passwords(sso.sso)  # what seed_demo starts, without waiting for it
+    seed_clients(sso.dependencies)
+    setter = start_demo_passwords(sso.dependencies)  # what seed_demo starts, without waiting for it
     ids = {}
     for login, kind in (("teacher00001", "teacher"), ("biz-353301", "business"),
                         ("reviewer-tpe", "staff"), ("someone-else", "teacher"),
@@ -30,7 +30,7 @@ def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(
     setter.join(timeout=15)
     assert not setter.is_alive()
 
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         having = set(session.scalars(select(credentials.c.account_id)))
         methods = set(session.scalars(select(password_changes.c.method)))
     assert having == {ids[login] for login in ids if login != "someone-else"}
@@ -55,5 +55,5 @@ def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(
         "response_type": "code", "scope": "openid"})
     assert closed.status_code == 400  # the partner closed on 2017-04-13
 
-    seed_clients(sso.sso)  # a second make up changes nothing
-    assert demo_passwords(sso.sso, poll_seconds=0.01) == 0
+    seed_clients(sso.dependencies)  # a second make up changes nothing
+    assert demo_passwords(sso.dependencies, poll_seconds=0.01) == 0

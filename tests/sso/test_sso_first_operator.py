@@ -13,7 +13,7 @@ import getpass
 import json
 import socket
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from authlib.common.security import generate_token
@@ -24,11 +24,16 @@ from test_sso_password_links import LINK
 
 from contracts.events.accounts import ACCOUNT_CREATED
 from servicekit.cli import main
+from servicekit.clock import FixedClock
 from servicekit.testing.runtimes import relay_all
 from services.accounts.adapters.orm import accounts as accounts_table
 from services.accounts.bootstrap import DEFINITION as ACCOUNTS
 from services.accounts.handlers.first_operator import bootstraps
-from services.sso.adapters.orm import operator_links, password_changes, password_setups, utcnow
+from services.sso.adapters.tables.credentials import (
+    operator_links,
+    password_changes,
+    password_setups,
+)
 from services.sso.bootstrap import DEFINITION as SSO
 
 CALLBACK = "http://127.0.0.1:9/web/callback"
@@ -92,7 +97,7 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
     assert status == 0 and printed["login"] == "ops.chen" and printed["single_use"] is True
     link = printed["link"]
     assert LINK.fullmatch(link) and link.startswith(sso.url + "/login/setup?token=")
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         [issued] = session.execute(select(password_setups)).all()
     assert issued.purpose == "operator"
     assert timedelta(minutes=29) < issued.expires_at - issued.created_at <= timedelta(minutes=30)
@@ -106,7 +111,7 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
 
     claims = web_sign_in(sso, type(browser)(), "ops.chen", "a long operator secret")
     assert claims["roles"] == ["operator"]
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         assert list(session.scalars(select(password_changes.c.method))) == ["operator"]
 
     # Audited on both sides: who ran it, as whom on which machine, when, for which login.
@@ -115,8 +120,8 @@ def test_the_first_operator_sets_a_password_through_the_printed_link_and_signs_i
             bootstrap.outcome, str(bootstrap.account_id)) == (
         "ops.chen", "alice@moe", getpass.getuser(), socket.gethostname(), False, "created",
         made["account_id"])
-    assert abs(bootstrap.created_at - utcnow()) < timedelta(minutes=1)
-    with sso.sso.database.session() as session:
+    assert abs(bootstrap.created_at - datetime.now(UTC)) < timedelta(minutes=1)
+    with sso.dependencies.database.session() as session:
         [row] = session.execute(select(operator_links)).all()
     assert (row.login, row.issued_by, row.os_user, row.account_id) == (
         "ops.chen", "alice@moe", getpass.getuser(), made["account_id"])
@@ -172,16 +177,16 @@ def test_the_link_works_once_and_expires(platform, browser, capsys) -> None:
     # A new link withdraws the one before: one open link per operator at a time.
     assert browser.get(first).status_code == 400
 
-    later = utcnow() + timedelta(minutes=31)
-    sso.sso.clock = lambda: later
+    real, later = sso.runtime.clock, FixedClock(datetime.now(UTC) + timedelta(minutes=31))
+    sso.runtime.clock = later
     assert browser.get(second).status_code == 400  # 30 minutes and it is gone
-    sso.sso.clock = utcnow
+    sso.runtime.clock = real
     page = browser.get(second)
-    sso.sso.clock = lambda: later  # expires between the page and the form
+    sso.runtime.clock = later  # expires between the page and the form
     expired = browser.submit(page, sso.url + "/login/setup", password="a long operator secret",
                              again="a long operator secret")
     assert expired.status_code == 400
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         assert session.scalar(select(func.count()).select_from(password_changes)) == 0
 
 
@@ -204,7 +209,7 @@ def test_the_link_waits_for_the_account_and_is_only_for_new_operators(platform, 
     status, _, err = run(SSO, capsys, "operator-setup-link", "teacher00042", "--wait", "1")
     assert status == 1
     assert json.loads(err.splitlines()[-1])["type"] == "urn:inservice:problem:not-an-operator"
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         assert session.scalar(select(func.count()).select_from(password_setups)) == 0
 
     deliver(accounts, sso)  # the platform started: the outbox kept the events

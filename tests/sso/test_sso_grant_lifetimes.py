@@ -7,33 +7,23 @@ that browser, a password reset).
 A refused refresh is RFC 6749's ``400 {"error": "invalid_grant"}``."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from sqlalchemy import insert, select
 
+from servicekit.clock import FixedClock
 from services.sso.adapters.digests import digest
-from services.sso.adapters.orm import browser_sessions, grants, password_setups, refresh_tokens
+from services.sso.adapters.tables.credentials import password_setups
+from services.sso.adapters.tables.grants import grants, refresh_tokens
+from services.sso.adapters.tables.sessions import browser_sessions
 from services.sso.handlers.credentials import Client as Who
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.password_setup import set_password
 
 PARTNER = "http://127.0.0.1:9/partner-a/callback"
-
-
-class Clock:
-    """The provider's clock, moved by the test (the signing keys keep the real one)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: int) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def sign_in(sso, browser, client: OAuth2Session, **params) -> dict:
@@ -72,7 +62,7 @@ def refused(answer: requests.Response) -> bool:
 
 
 def revoked_reasons(sso) -> list[str | None]:
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         return list(session.scalars(select(grants.c.revoked_reason).order_by(grants.c.created_at)))
 
 
@@ -112,24 +102,24 @@ def test_a_partner_allowed_and_asking_for_offline_access_refreshes_without_promp
 # -- every grant: an absolute lifetime -----------------------------------------------------
 def test_no_grant_is_refreshed_beyond_its_longest_lifetime(make_sso, browser) -> None:
     sso = make_sso(SSO_GRANT_MAX_SECONDS="3600", SSO_SESSION_SECONDS="86400")
-    clock = sso.sso.clock = Clock()
+    clock = sso.runtime.clock = FixedClock()  # the signing keys keep the real one
     sso.teacher("teacher00001")
     client, secret = partner(sso, scope="openid offline_access")
     token = sign_in(sso, browser, client)
     web_token = sign_in(sso, browser, web(sso))
 
-    clock.advance(3000)  # rotation inside the lifetime works, but extends nothing
+    clock.advance(seconds=3000)  # rotation inside the lifetime works, but extends nothing
     partner_token = refresh(sso, token["refresh_token"], "partner-a", secret).json()
     web_token = refresh(sso, web_token["refresh_token"]).json()
     assert partner_token["expires_in"] <= 600 and web_token["expires_in"] <= 600
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         ends = session.execute(select(grants.c.created_at, refresh_tokens.c.expires_at).join(
             refresh_tokens, refresh_tokens.c.grant_id == grants.c.grant_id)
             .where(refresh_tokens.c.used_at.is_(None))).all()
     assert len(ends) == 2
     assert all(expires <= created + timedelta(seconds=3600) for created, expires in ends)
 
-    clock.advance(601)  # 3601 s after the sign-in; the refresh tokens were issued 601 s ago
+    clock.advance(seconds=601)  # 3601 s after the sign-in; the refresh tokens were issued 601 s ago
     assert refused(refresh(sso, partner_token["refresh_token"], "partner-a", secret))
     assert refused(refresh(sso, web_token["refresh_token"]))
 
@@ -145,12 +135,12 @@ def test_the_web_client_cannot_refresh_after_the_person_logs_out(sso, browser) -
 
 def test_the_web_client_cannot_refresh_after_its_browser_session_expired(make_sso, browser) -> None:
     sso = make_sso(SSO_SESSION_SECONDS="900")
-    clock = sso.sso.clock = Clock()
+    clock = sso.runtime.clock = FixedClock()  # the signing keys keep the real one
     sso.teacher("teacher00001")
     token = sign_in(sso, browser, web(sso))
-    clock.advance(600)
+    clock.advance(seconds=600)
     token = refresh(sso, token["refresh_token"]).json()
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         [(session_end, refresh_end)] = session.execute(select(
             browser_sessions.c.expires_at, refresh_tokens.c.expires_at).join(
             grants, grants.c.sid == browser_sessions.c.sid).join(
@@ -158,20 +148,20 @@ def test_the_web_client_cannot_refresh_after_its_browser_session_expired(make_ss
             refresh_tokens.c.used_at.is_(None))).all()
     assert refresh_end <= session_end  # not 14 days: the session's end
 
-    clock.advance(301)
+    clock.advance(seconds=301)
     assert refused(refresh(sso, token["refresh_token"]))
     assert revoked_reasons(sso) == ["session-ended"]
 
 
 def test_housekeeping_revokes_the_web_grants_of_expired_sessions(make_sso, browser) -> None:
     sso = make_sso(SSO_SESSION_SECONDS="900")
-    clock = sso.sso.clock = Clock()
+    clock = sso.runtime.clock = FixedClock()  # the signing keys keep the real one
     sso.teacher("teacher00001")
     sign_in(sso, browser, web(sso))
     client, _ = partner(sso, scope="openid offline_access")
     sign_in(sso, browser, client)
-    clock.advance(901)
-    assert tidy_records(sso.sso)["grants_of_ended_sessions"] == 1
+    clock.advance(seconds=901)
+    assert tidy_records(sso.dependencies)["grants_of_ended_sessions"] == 1
     # The web grant, revoked, is gone with its session; the partner's offline grant stays.
     assert revoked_reasons(sso) == [None]
 
@@ -202,11 +192,12 @@ def test_a_code_of_a_session_that_ended_is_not_redeemed_by_the_web_client(sso, b
 def test_a_password_reset_ends_the_web_clients_refresh(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     token = sign_in(sso, browser, web(sso))
-    now = sso.sso.now()
-    with sso.sso.database.session() as session:
+    now = sso.dependencies.clock.now()
+    with sso.dependencies.database.session() as session:
         session.execute(insert(password_setups).values(
             token_hash=digest("a-reset-link"), account_id=teacher.account_id, purpose="reset",
             requested_by="self:", created_at=now, expires_at=now + timedelta(hours=1)))
-    set_password(sso.sso.unit_of_work(), sso.sso, sso.sso.passwords, "a-reset-link",
-                 "a brand new secret", Who())
+    d = sso.dependencies
+    set_password(d.unit_of_work(), d.clock, d.passwords, "a-reset-link", "a brand new secret",
+                 Who())
     assert refused(refresh(sso, token["refresh_token"]))

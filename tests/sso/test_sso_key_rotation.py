@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
 
 from servicekit.tokens import JwksKeySource, TokenVerifier
-from services.sso.adapters.orm import county_connectors, signing_keys
 from services.sso.adapters.sealing import Sealer, UnknownSealingKey
+from services.sso.adapters.tables.county import county_connectors
+from services.sso.adapters.tables.keys import signing_keys
 from services.sso.handlers.county_connectors import configure, secret_of
 from services.sso.handlers.key_rotation import reseal_secrets
 
@@ -47,7 +48,7 @@ def legacy_seal(secret: str, plaintext: bytes, purpose: str) -> str:
 
 
 def sealed_values(sso) -> dict[str, str]:
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         keys = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)).all()
         counties = session.execute(select(county_connectors.c.county_code,
                                           county_connectors.c.secret_sealed)).all()
@@ -59,18 +60,19 @@ def before_the_change(make_sso, database_url: str, key: str = KEY_A):
     """sso under ``key``: its signing keys, three county credentials, one of them and the
     next signing key sealed in the old v1 format."""
     old = make_sso(DATABASE_URL=database_url, SSO_KEY_ENCRYPTION_KEY=key, **SAME)
-    old.sso.keys.ensure()
+    old.dependencies.keys.ensure()
     for county, credential in CREDENTIALS.items():
         mode, config = ("oidc", {"issuer": "http://127.0.0.1:9", "client_id": "inservice"}) \
             if county == "NWT" else ("web_service", WEB_SERVICE)
-        configure(old.sso.unit_of_work(), old.sso, old.sso.sealer, county, mode, f"{county} 帳號",
-                  config, credential, True)
-    with old.sso.database.session() as session:
+        d = old.dependencies
+        configure(d.unit_of_work(), d.clock, d.sealer, county, mode, f"{county} 帳號", config,
+                  credential, True)
+    with old.dependencies.database.session() as session:
         session.execute(update(county_connectors).where(county_connectors.c.county_code == "KHH")
                         .values(secret_sealed=legacy_seal(key, b"khh-county-api-key", "county:KHH")))
         kid, sealed = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)
                                       .where(signing_keys.c.state == "next")).one()
-        pem = old.sso.sealer.open(sealed, f"signing-key:{kid}")
+        pem = old.dependencies.sealer.open(sealed, f"signing-key:{kid}")
         session.execute(update(signing_keys).where(signing_keys.c.kid == kid).values(
             private_sealed=legacy_seal(key, pem, f"signing-key:{kid}")))
     return old
@@ -115,11 +117,11 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
                        SSO_RETIRED_KEY_ENCRYPTION_KEYS=KEY_A, **SAME)
     assert verified_over_jwks(rotated, token_of(rotated)) == "op-1"
     assert verified_over_jwks(rotated, issued_before, issuer=old.url) == "op-1"
-    assert {c: secret_of(rotated.sso.unit_of_work(), rotated.sso.sealer, c)
-            for c in CREDENTIALS} == CREDENTIALS
+    assert {c: secret_of(rotated.dependencies.unit_of_work(),
+                                      rotated.dependencies.sealer, c) for c in CREDENTIALS} == CREDENTIALS
 
-    result = reseal_secrets(rotated.sso, batch_size=2)
-    assert result["current_key_id"] == rotated.sso.sealer.current_key_id
+    result = reseal_secrets(rotated.dependencies, batch_size=2)
+    assert result["current_key_id"] == rotated.dependencies.sealer.current_key_id
     assert result["signing_keys"] == {"already_current": 0, "resealed": 2, "changed_meanwhile": 0,
                                       "unreadable": 0, "unreadable_ids": [], "remaining": 0}
     assert result["county_credentials"] == {"already_current": 0, "resealed": 3,
@@ -127,33 +129,33 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
                                             "unreadable_ids": [], "remaining": 0}
     resealed = sealed_values(rotated)
     assert resealed.keys() == sealed_before.keys()
-    assert all(rotated.sso.sealer.is_current(value) for value in resealed.values())
-    again = reseal_secrets(rotated.sso)
+    assert all(rotated.dependencies.sealer.is_current(value) for value in resealed.values())
+    again = reseal_secrets(rotated.dependencies)
     assert again["signing_keys"]["resealed"] == again["county_credentials"]["resealed"] == 0
     assert (again["signing_keys"]["already_current"], again["county_credentials"]["already_current"]) == (2, 3)
     assert sealed_values(rotated) == resealed
 
     dropped = make_sso(DATABASE_URL=database, SSO_KEY_ENCRYPTION_KEY=KEY_B, **SAME)
     assert verified_over_jwks(dropped, token_of(dropped)) == "op-1"
-    assert {c: secret_of(dropped.sso.unit_of_work(), dropped.sso.sealer, c)
-            for c in CREDENTIALS} == CREDENTIALS
+    assert {c: secret_of(dropped.dependencies.unit_of_work(),
+                                      dropped.dependencies.sealer, c) for c in CREDENTIALS} == CREDENTIALS
     for purpose, value in resealed.items():
         if purpose.startswith("signing-key:"):  # the next key too, once sealed in v1
-            assert b"PRIVATE KEY" in dropped.sso.sealer.open(value, purpose)
+            assert b"PRIVATE KEY" in dropped.dependencies.sealer.open(value, purpose)
     for purpose, value in sealed_before.items():  # what was there before needed resealing
         with pytest.raises(UnknownSealingKey):
-            dropped.sso.sealer.open(value, purpose)
+            dropped.dependencies.sealer.open(value, purpose)
 
 
 def test_values_no_configured_key_opens_are_named_and_left_alone(make_sso, tmp_path) -> None:
     database = f"sqlite:///{tmp_path / 'sso-lost.sqlite3'}"
     old = before_the_change(make_sso, database, key=KEY_UNKNOWN)
     before = sealed_values(old)
-    with old.sso.database.session() as session:
+    with old.dependencies.database.session() as session:
         kids = sorted(session.scalars(select(signing_keys.c.kid)))
     rotated = make_sso(DATABASE_URL=database, SSO_KEY_ENCRYPTION_KEY=KEY_B,
                        SSO_RETIRED_KEY_ENCRYPTION_KEYS=KEY_A, **SAME)
-    result = reseal_secrets(rotated.sso, batch_size=1)
+    result = reseal_secrets(rotated.dependencies, batch_size=1)
     assert result["signing_keys"]["unreadable_ids"] == kids
     assert result["county_credentials"]["unreadable_ids"] == sorted(CREDENTIALS)
     for kind in ("signing_keys", "county_credentials"):
@@ -187,7 +189,7 @@ def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_ss
     before_the_change(make_sso, database)
     rotated = make_sso(DATABASE_URL=database, SSO_KEY_ENCRYPTION_KEY=KEY_B,
                        SSO_RETIRED_KEY_ENCRYPTION_KEYS=KEY_A, **SAME)
-    sealer = rotated.sso.sealer
+    sealer = rotated.dependencies.sealer
     original = Sealer.reseal
     meanwhile = sealer.seal(b"tpe-new-api-key", "county:TPE")
 
@@ -199,8 +201,8 @@ def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_ss
         return original(self, token, purpose)
 
     monkeypatch.setattr(Sealer, "reseal", with_a_change_in_between)
-    result = reseal_secrets(rotated.sso)
+    result = reseal_secrets(rotated.dependencies)
     assert result["county_credentials"]["resealed"] == 2
     assert result["county_credentials"]["changed_meanwhile"] == 1
-    assert secret_of(rotated.sso.unit_of_work(), rotated.sso.sealer, "TPE") == "tpe-new-api-key"
-    assert reseal_secrets(rotated.sso)["county_credentials"]["already_current"] == 3
+    assert secret_of(rotated.dependencies.unit_of_work(), rotated.dependencies.sealer, "TPE") == "tpe-new-api-key"
+    assert reseal_secrets(rotated.dependencies)["county_credentials"]["already_current"] == 3

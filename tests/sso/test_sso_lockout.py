@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from services.sso.adapters.orm import login_throttle
+from servicekit.clock import FixedClock
+from services.sso.adapters.tables.sign_ins import login_throttle
 from services.sso.adapters.throttle import Throttle
 from services.sso.domain.logins import normalised_login
 
@@ -80,10 +81,10 @@ def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="3", SSO_LOCKOUT_SECONDS="600")
     teacher = sso.teacher("teacher00001")
     for n in range(3):
-        assert check_password(sso.sso.unit_of_work(), sso.sso.checking, "Teacher00001 ",
-                              f"wrong {n}", Client(), method="link") is None
+        assert check_password(sso.dependencies.unit_of_work(), sso.dependencies.checking,
+                              "Teacher00001 ", f"wrong {n}", Client(), method="link") is None
     try:
-        check_password(sso.sso.unit_of_work(), sso.sso.checking, teacher.login,
+        check_password(sso.dependencies.unit_of_work(), sso.dependencies.checking, teacher.login,
                        teacher.password, Client(), method="link")
     except Locked:
         pass
@@ -94,40 +95,40 @@ def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:
 def test_a_lock_lasts_its_time_when_the_counting_window_ends_meanwhile(sso) -> None:
     """Today's hole: a lock set near the end of a window was lifted when the window ran out."""
     start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-    now = [start]
-    throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
-                        clock=lambda: now[0])
+    clock = FixedClock(start)
+    throttle = Throttle(sso.dependencies.database, max_attempts=3, window_seconds=60, lock_seconds=600,
+                        clock=clock)
     for second in (0, 58, 59):
-        now[0] = start + timedelta(seconds=second)
+        clock.set(start + timedelta(seconds=second))
         assert throttle.reserve("password:k")
         throttle.failed("password:k")
     for second in (61, 300, 658):  # the window is over, the lock (until 59 + 600) is not
-        now[0] = start + timedelta(seconds=second)
+        clock.set(start + timedelta(seconds=second))
         assert not throttle.reserve("password:k"), second
-    now[0] = start + timedelta(seconds=659)
+    clock.set(start + timedelta(seconds=659))
     assert throttle.reserve("password:k")
 
 
 def test_an_unlocked_counter_starts_afresh_when_its_window_ends(sso) -> None:
     start = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-    now = [start]
-    throttle = Throttle(sso.sso.database, max_attempts=3, window_seconds=60, lock_seconds=600,
-                        clock=lambda: now[0])
+    clock = FixedClock(start)
+    throttle = Throttle(sso.dependencies.database, max_attempts=3, window_seconds=60, lock_seconds=600,
+                        clock=clock)
     for _ in range(2):
         assert throttle.reserve("password:k")
         throttle.failed("password:k")
-    now[0] = start + timedelta(seconds=61)
+    clock.set(start + timedelta(seconds=61))
     for _ in range(3):
         assert throttle.reserve("password:k")
 
 
 def test_an_attempt_takes_a_place_in_every_counter_or_in_none(sso) -> None:
-    throttle = Throttle(sso.sso.database, max_attempts=2, window_seconds=60, lock_seconds=600)
+    throttle = Throttle(sso.dependencies.database, max_attempts=2, window_seconds=60, lock_seconds=600)
     for _ in range(2):
         assert throttle.reserve("account:a1")
         throttle.failed("account:a1")
     assert not throttle.reserve("password:fresh-name", "account:a1")
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         counted = session.scalar(select(login_throttle.c.attempts).where(
             login_throttle.c.login_key == "password:fresh-name"))
     assert counted is None  # the refused attempt took nothing from the name's counter

@@ -12,7 +12,7 @@ from datetime import UTC
 
 from sqlalchemy import insert, select
 
-from services.sso.adapters.orm import login_records, login_throttle
+from services.sso.adapters.tables.sign_ins import login_records, login_throttle
 from services.sso.handlers.sign_in_records import digest_clear_names
 
 NATIONAL_ID = "A123456789"
@@ -25,13 +25,13 @@ def attempt(sso, browser, username, password):
 
 def expected_digest(sso, purpose: str, name: str) -> str:
     """Written out from the documented form, not taken from the code under test."""
-    key = sso.sso.config.pairwise_secret
+    key = sso.dependencies.config.pairwise_secret
     return "hmac-sha256:" + hmac.new(key, f"{purpose}\x00{name}".encode(), hashlib.sha256).hexdigest()
 
 
 def stored_text(sso) -> str:
     """Every login record and lockout key, as one text to search."""
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         records = session.execute(select(login_records)).all()
         keys = session.scalars(select(login_throttle.c.login_key)).all()
     return json.dumps([[str(value) for value in row] for row in records] + list(keys))
@@ -42,7 +42,7 @@ def test_a_national_id_typed_as_login_is_kept_only_as_a_keyed_digest(sso, browse
     attempt(sso, browser, f" {NATIONAL_ID} ", "some password here")
     attempt(sso, browser, "  TEACHER00001", "a wrong password")
     attempt(sso, browser, teacher.login, teacher.password)
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         rows = session.execute(select(login_records.c.login, login_records.c.account_id,
                                       login_records.c.outcome).order_by(login_records.c.id)).all()
     assert [tuple(row) for row in rows] == [
@@ -55,7 +55,7 @@ def test_a_national_id_typed_as_login_is_kept_only_as_a_keyed_digest(sso, browse
 
 def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
-    now = sso.sso.now()
+    now = sso.dependencies.clock.now()
     old = [  # as the earlier version wrote them
         {"login": NATIONAL_ID, "account_id": None, "method": "password", "county_code": None},
         {"login": f"TPE:{NATIONAL_ID}", "account_id": None, "method": "county_service",
@@ -63,18 +63,19 @@ def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> Non
         {"login": "teacher00001", "account_id": teacher.account_id, "method": "password",
          "county_code": None},
     ]
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         session.execute(insert(login_records), [
             {**row, "at": now, "outcome": "failure"} for row in old])
-    assert digest_clear_names(sso.sso.database, sso.sso.name_digests, batch_size=1) == {
+    assert digest_clear_names(sso.dependencies.database, sso.dependencies.name_digests,
+                              batch_size=1) == {
         "digested": 2, "changed_meanwhile": 0, "remaining": 0}
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         logins = session.scalars(select(login_records.c.login).order_by(login_records.c.id)).all()
     assert logins == [expected_digest(sso, "login-name", NATIONAL_ID.lower()),
                       expected_digest(sso, "county-user-name\x00TPE", NATIONAL_ID.lower()),
                       "teacher00001"]
     # Once is enough: a second run finds nothing.
-    assert digest_clear_names(sso.sso.database, sso.sso.name_digests)["digested"] == 0
+    assert digest_clear_names(sso.dependencies.database, sso.dependencies.name_digests)["digested"] == 0
 
 
 def test_the_migration_names_known_accounts_by_their_login_and_drops_typed_counters(tmp_path) -> None:

@@ -39,7 +39,7 @@ def test_an_announced_outage_mails_every_enabled_partner_and_is_in_the_feed(make
     feed = requests.get(sso.url + "/notices", timeout=5).json()  # public: no token needed
     assert [item["title"] for item in feed] == [NOTICE["title"]]
     assert "deliveries" not in feed[0]
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         [event] = session.scalars(select(outbox.c.body).where(
             outbox.c.event_type == "sso.maintenance_notice.announced.v1")).all()
     assert json.loads(event)["data"]["notice_id"] == notice["notice_id"]
@@ -52,7 +52,7 @@ def test_mail_that_could_not_go_out_is_sent_by_the_housekeeping(make_sso, smtp) 
     notice = sso.call("POST", "/notices", sso.token_for("op-1", "operator"), json=NOTICE).json()
     assert notice["deliveries"][0]["sent_at"] is None and notice["deliveries"][0]["last_error"]
     smtp.refusing = False
-    assert tidy_records(sso.sso)["notice_mails_sent"] == 1
+    assert tidy_records(sso.dependencies)["notice_mails_sent"] == 1
     assert [rcpts for rcpts, _ in smtp.messages] == [["practicum@ncue.example.tw"]]
 
 

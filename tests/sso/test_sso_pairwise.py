@@ -60,7 +60,7 @@ def test_one_sector_one_subject_other_sectors_another_in_all_four_places(sso, br
         claims = jose_jwt.get_unverified_claims(delivery["logout_token"])
         seen[claims["aud"]]["logout_token"] = claims["sub"]
 
-    key = sso.sso.config.pairwise_secret
+    key = sso.dependencies.config.pairwise_secret
     expected = {"site-a": pairwise_subject(key, "sector-one.example", teacher.account_id),
                 "site-b": pairwise_subject(key, "sector-one.example", teacher.account_id),
                 "site-c": pairwise_subject(key, "127.0.0.1", teacher.account_id)}

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import func, select, update
 
 from contracts.events.accounts import ACCOUNT_CREATED
-from services.sso.adapters.orm import password_mails, password_setups
+from services.sso.adapters.tables.credentials import password_mails, password_setups
 from services.sso.handlers.housekeeping import tidy_records
 
 LINK = re.compile(r"(http://\S+/login/setup\?token=\S+)")
@@ -108,7 +108,7 @@ def ask_for_reset(sso, browser, username):
 
 
 def queued(sso) -> list:
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         return session.execute(select(password_mails).order_by(password_mails.c.id)).all()
 
 
@@ -120,14 +120,14 @@ def wait_until(condition, seconds: float = 10) -> bool:
 
 
 def open_links(sso) -> int:
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         return session.scalar(select(func.count()).select_from(password_setups).where(
             password_setups.c.used_at.is_(None)))
 
 
 def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
-    mailer = sso.sso.mailer = RecordingMailer(delay=6.0)
+    mailer = sso.dependencies.mailer = RecordingMailer(delay=6.0)
     answer, took = ask_for_reset(sso, browser, teacher.login)
     assert answer.status_code == 200 and took < 3.0  # the mailer takes 6 s
     [mail] = mailer.wait_for(1, seconds=20)
@@ -139,7 +139,7 @@ def test_the_answer_does_not_wait_for_the_mail_server(sso, browser) -> None:
 def test_an_unknown_name_gets_the_same_queue_row_and_never_a_mail(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
     sso.teacher("teacher00002", status="disabled")
-    mailer = sso.sso.mailer = RecordingMailer()
+    mailer = sso.dependencies.mailer = RecordingMailer()
     for name in ("nobody-here", "teacher00002", teacher.login):
         answer, _ = ask_for_reset(sso, browser, name)
         assert answer.status_code == 200
@@ -152,7 +152,7 @@ def test_an_unknown_name_gets_the_same_queue_row_and_never_a_mail(sso, browser) 
 
 def test_a_mail_that_fails_stays_queued_and_the_housekeeping_sends_it(sso, browser) -> None:
     teacher = sso.teacher("teacher00001")
-    sso.sso.mailer = RecordingMailer(failure=OSError("mail server down"))
+    sso.dependencies.mailer = RecordingMailer(failure=OSError("mail server down"))
     answer, _ = ask_for_reset(sso, browser, teacher.login)
     assert answer.status_code == 200
     assert wait_until(lambda: queued(sso)[0].last_error is not None)
@@ -160,14 +160,14 @@ def test_a_mail_that_fails_stays_queued_and_the_housekeeping_sends_it(sso, brows
     assert row.attempts == 1 and row.done_at is None and "mail server down" in row.last_error
     assert open_links(sso) == 0  # the link that never arrived does not work
 
-    mailer = sso.sso.mailer = RecordingMailer()
-    assert tidy_records(sso.sso)["password_mails_sent"] == 0  # a try just made is not repeated at once
-    with sso.sso.database.session() as session:
-        session.execute(update(password_mails).values(tried_at=sso.sso.now() - timedelta(minutes=2)))
-    assert tidy_records(sso.sso)["password_mails_sent"] == 1
+    mailer = sso.dependencies.mailer = RecordingMailer()
+    assert tidy_records(sso.dependencies)["password_mails_sent"] == 0  # a try just made is not repeated at once
+    with sso.dependencies.database.session() as session:
+        session.execute(update(password_mails).values(tried_at=sso.dependencies.clock.now() - timedelta(minutes=2)))
+    assert tidy_records(sso.dependencies)["password_mails_sent"] == 1
     [mail] = mailer.sent
     page = browser.get(LINK.search(mail.body).group(1))
     assert page.status_code == 200 and "設定密碼" in page.text
     [row] = queued(sso)
     assert row.outcome == "sent" and row.attempts == 2
-    assert tidy_records(sso.sso)["password_mails_sent"] == 0  # sent once
+    assert tidy_records(sso.dependencies)["password_mails_sent"] == 0  # sent once

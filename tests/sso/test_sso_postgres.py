@@ -30,7 +30,7 @@ def in_parallel(count: int, work) -> list:
 
 def test_forty_parallel_attempts_get_exactly_the_allowed_five(make_sso, make_database) -> None:
     sso = make_sso(DATABASE_URL=make_database("sso"), SSO_LOCKOUT_ATTEMPTS="5")
-    results = in_parallel(40, lambda _n: sso.sso.throttle.reserve("password:teacher00001"))
+    results = in_parallel(40, lambda _n: sso.dependencies.throttle.reserve("password:teacher00001"))
     assert results.count(True) == 5
 
 
@@ -60,5 +60,5 @@ def test_forty_parallel_attempts_under_forty_names_get_five_places_of_the_accoun
     in one transaction: the account's limit holds whatever names are tried, and the
     counters are always locked in the same order (no deadlock)."""
     sso = make_sso(DATABASE_URL=make_database("sso"), SSO_LOCKOUT_ATTEMPTS="5")
-    results = in_parallel(40, lambda n: sso.sso.throttle.reserve(f"password:name-{n}", "account:a1"))
+    results = in_parallel(40, lambda n: sso.dependencies.throttle.reserve(f"password:name-{n}", "account:a1"))
     assert results.count(True) == 5

@@ -129,7 +129,7 @@ def partner_start(sso, browser, client_id="partner-a", redirect="http://127.0.0.
 
 
 def events(sso, event_type: str) -> list[dict]:
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         bodies = session.scalars(select(outbox.c.body).where(outbox.c.event_type == event_type)).all()
     return [json.loads(body)["data"] for body in bodies]
 
@@ -166,7 +166,7 @@ def test_a_county_web_service_teacher_links_once_with_the_platform_password_then
     token = client.fetch_token(sso.url + "/oauth/token", authorization_response=done.headers["Location"],
                                code_verifier=verifier)
     sub = jose_jwt.get_unverified_claims(token["id_token"])["sub"]
-    assert sub == pairwise_subject(sso.sso.config.pairwise_secret, "127.0.0.1", teacher.account_id)
+    assert sub == pairwise_subject(sso.dependencies.config.pairwise_secret, "127.0.0.1", teacher.account_id)
     assert jose_jwt.get_unverified_claims(token["id_token"])["amr"] == ["fed"]
 
     [profile] = events(sso, "sso.county_profile.received.v1")
@@ -214,7 +214,7 @@ def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_p
     """Issue 8 point 5 (R-SSO-4): the reviewer's match is a proposal. The county identity
     alone still signs nobody in; the teacher confirms once with the platform password
     (a wrong one does not), and only then does the county identity sign the teacher in."""
-    from services.sso.adapters.orm import county_links
+    from services.sso.adapters.tables.county import county_links
     connect_provider(sso, county_provider)
     teacher = sso.teacher("teacher00002", county_code="NWT")
     elsewhere = sso.teacher("teacher00003", county_code="TPE")
@@ -255,7 +255,7 @@ def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_p
     wrong = someone.submit(page, sso.url + "/login/link", username=teacher.login, password="not-it")
     assert wrong.status_code == 200 and "帳號或密碼錯誤" in wrong.text
     assert "sso_session" not in someone.session.cookies
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         assert session.execute(select(county_links)).all() == []
 
     # The teacher, at the next county sign-in: the password once, and on to the partner.
@@ -268,7 +268,7 @@ def test_an_upstream_county_sign_on_matched_by_the_reviewer_needs_the_teachers_p
     token = client.fetch_token(sso.url + "/oauth/token",
                                authorization_response=done.headers["Location"], code_verifier=verifier)
     assert jose_jwt.get_unverified_claims(token["id_token"])["sub"] == pairwise_subject(
-        sso.sso.config.pairwise_secret, "127.0.0.1", teacher.account_id)
+        sso.dependencies.config.pairwise_secret, "127.0.0.1", teacher.account_id)
     [link] = sso.call("GET", f"/accounts/{teacher.account_id}/county-links", reviewer).json()
     assert (link["linked_by"], link["proposed_by"]) == ("self-confirmed", "reviewer:rev-nwt")
 
@@ -376,7 +376,7 @@ def test_roam_and_roam_again_a_county_session_reaches_each_partner_with_its_own_
     assert straight.status_code == 302 and straight.headers["Location"].startswith("http://localhost:9/b/cb?code=")
     token_b = client_b.fetch_token(sso.url + "/oauth/token", authorization_response=straight.headers["Location"],
                                    code_verifier=verifier_b)
-    key = sso.sso.config.pairwise_secret
+    key = sso.dependencies.config.pairwise_secret
     sub_a = jose_jwt.get_unverified_claims(token_a["id_token"])["sub"]
     sub_b = jose_jwt.get_unverified_claims(token_b["id_token"])["sub"]
     assert sub_a == pairwise_subject(key, "127.0.0.1", teacher.account_id)
@@ -425,7 +425,7 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     """R-SSO-4: a reviewer matched the wrong teacher. The county's reviewer (or the teacher,
     or an operator) undoes the link with a reason, kept; the teacher's sessions end; the
     county identity arrives unlinked again next time. Nobody else sees or undoes it."""
-    from services.sso.adapters.orm import county_unlinks
+    from services.sso.adapters.tables.county import county_unlinks
     connect_provider(sso, county_provider)
     wrong = sso.teacher("teacher00002", county_code="NWT")
     reviewer = sso.token_for("rev-nwt", "reviewer", authority="NWT")
@@ -462,7 +462,7 @@ def test_a_wrong_county_link_is_undone_with_a_reason_and_its_sessions_end(sso, b
     assert done.json()["account_id"] == wrong.account_id
     assert sso.call("POST", unlinking, reviewer, json={"reason": "again, twice"}).status_code == 404
     assert sso.call("GET", path, reviewer).json() == []
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         [kept] = session.execute(select(county_unlinks)).all()
     assert (kept.unlinked_by, kept.reason, kept.linked_by, kept.proposed_by) == (
         "reviewer:rev-nwt", "比對錯誤，應為另一位教師", "self-confirmed-signed-in", "reviewer:rev-nwt")
@@ -481,17 +481,17 @@ def test_a_county_user_name_is_kept_only_as_a_keyed_digest(sso, browser, county_
     import hashlib
     import hmac
 
-    from services.sso.adapters.orm import login_records, login_throttle
+    from services.sso.adapters.tables.sign_ins import login_records, login_throttle
     connect_web_service(sso, county_service)
     national_id = "A123456789"
     form = browser.get(sso.url + "/login/county/TPE")
     answer = browser.submit(form, sso.url + "/login/county/TPE", username=f" {national_id}",
                             password="not the county password")
     assert answer.status_code == 200 and "縣市帳號或密碼錯誤" in answer.text
-    digest = hmac.new(sso.sso.config.pairwise_secret,
+    digest = hmac.new(sso.dependencies.config.pairwise_secret,
                       f"county-user-name\x00TPE\x00{national_id.lower()}".encode(),
                       hashlib.sha256).hexdigest()
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         [record] = session.execute(select(login_records.c.login, login_records.c.county_code,
                                           login_records.c.outcome)).all()
         keys = session.scalars(select(login_throttle.c.login_key)).all()

@@ -9,8 +9,9 @@ from datetime import timedelta
 import requests
 from sqlalchemy import func, select, update
 
-from services.sso.adapters.orm import credentials, login_records, password_changes
 from services.sso.adapters.passwords import hasher_with
+from services.sso.adapters.tables.credentials import credentials, password_changes
+from services.sso.adapters.tables.sign_ins import login_records
 from services.sso.config import DEMO_ARGON2
 from services.sso.handlers.credentials import set_passwords
 from services.sso.handlers.housekeeping import tidy_records
@@ -75,7 +76,7 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
     for thread in threads:
         thread.join()
     assert sorted(answers) == [200] * 5 + [429] * 15
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         outcomes = dict(session.execute(select(login_records.c.outcome, func.count())
                                         .group_by(login_records.c.outcome)).all())
     assert outcomes == {"failure": 5, "locked": 15}  # five passwords checked, no more
@@ -93,15 +94,16 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
 def test_signing_in_rehashes_a_cheap_hash_and_records_it(make_sso, browser) -> None:
     sso = make_sso(SSO_ARGON2_MEMORY_KIB="2048")
     teacher = sso.teacher("teacher00001")
-    set_passwords(sso.sso.unit_of_work(), sso.sso, {  # as the demo seed hashes: cheaply
-        teacher.account_id: hasher_with(DEMO_ARGON2).hash(teacher.password)}, method=None)
-    with sso.sso.database.session() as session:
+    set_passwords(sso.dependencies.unit_of_work(), sso.dependencies.clock, {  # as the demo
+        teacher.account_id: hasher_with(DEMO_ARGON2).hash(teacher.password)},  # seed: cheaply
+        method=None)
+    with sso.dependencies.database.session() as session:
         before = session.scalar(select(credentials.c.password_hash))
     assert "m=4096" in before
     answer = attempt(sso, browser, teacher.login, teacher.password)
     assert answer.status_code == 200 and "您已登入" in answer.text
     assert "sso_session=" in answer.headers["Set-Cookie"] and "HttpOnly" in answer.headers["Set-Cookie"]
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         after = session.scalar(select(credentials.c.password_hash))
         outcomes = session.execute(select(login_records.c.login, login_records.c.outcome)).all()
     assert after.startswith("$argon2id$") and "m=2048" in after
@@ -121,7 +123,7 @@ def test_a_password_change_needs_the_current_one_and_is_recorded(sso, browser) -
                     json={"current_password": teacher.password, "new_password": "a much better one"})
     assert done.status_code == 204
     assert "您已登入" in attempt(sso, browser, teacher.login, "a much better one").text
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         methods = list(session.scalars(select(password_changes.c.method)
                                        .order_by(password_changes.c.id)))
     assert methods == ["setup", "self"]
@@ -131,13 +133,13 @@ def test_tidy_records_keeps_the_retention_period_and_removes_what_is_older(sso, 
     teacher = sso.teacher("teacher00001")
     attempt(sso, browser, teacher.login, teacher.password)
     attempt(sso, browser, teacher.login, "wrong password here")
-    now = sso.sso.now()
-    with sso.sso.database.session() as session:
+    now = sso.dependencies.clock.now()
+    with sso.dependencies.database.session() as session:
         first = session.scalar(select(func.min(login_records.c.id)))
         session.execute(update(login_records).where(login_records.c.id == first)
                         .values(at=now - timedelta(days=400)))
         session.execute(update(password_changes).values(changed_at=now - timedelta(days=400)))
-    counts = tidy_records(sso.sso, retention_days=365)
+    counts = tidy_records(sso.dependencies, retention_days=365)
     assert counts["login_records"] == 1 and counts["password_changes"] == 1
-    with sso.sso.database.session() as session:
+    with sso.dependencies.database.session() as session:
         assert session.scalar(select(func.count()).select_from(login_records)) == 1

@@ -3,8 +3,6 @@ signs; tokens signed with the old key verify until they expire; private keys are
 at rest."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import requests
 from authlib.common.security import generate_token
@@ -12,19 +10,12 @@ from authlib.integrations.requests_client import OAuth2Session
 from jose import jwt as jose_jwt
 from sqlalchemy import select
 
+from servicekit.clock import FixedClock
 from servicekit.problems import Problem
 from servicekit.tokens import JwksKeySource, TokenVerifier
 from services.sso.adapters.keys import KeyStore
-from services.sso.adapters.orm import signing_keys
 from services.sso.adapters.sealing import Sealer
-
-
-class Clock:
-    def __init__(self, start) -> None:
-        self.now = start
-
-    def __call__(self):
-        return self.now
+from services.sso.adapters.tables.keys import signing_keys
 
 
 def access_token(sso, browser, teacher, secret) -> str:
@@ -54,17 +45,17 @@ def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_r
     published = kids(sso)
     [next_kid] = [kid for kid in published if kid != old_kid]
 
-    config = sso.sso.config
-    clock = Clock(sso.sso.now())
-    rotator = KeyStore(sso.sso.database, lambda: sso.sso.sealer, config.key_size,
+    config = sso.dependencies.config
+    clock = FixedClock(sso.dependencies.clock.now())
+    rotator = KeyStore(sso.dependencies.database, lambda: sso.dependencies.sealer, config.key_size,
                        config.key_publish_ahead_seconds, config.access_token_seconds, clock=clock)
     not_yet = rotator.rotate()
     assert not_yet.promoted is None and not_yet.waiting_seconds > 0  # published too recently
 
-    clock.now += timedelta(seconds=config.key_publish_ahead_seconds)
+    clock.advance(seconds=config.key_publish_ahead_seconds)
     rotated = rotator.rotate()
     assert rotated.promoted == next_kid
-    sso.sso.keys.forget_cache()
+    sso.dependencies.keys.forget_cache()
     now_published = kids(sso)
     assert old_kid in now_published and next_kid in now_published and len(now_published) == 3
 
@@ -74,25 +65,25 @@ def test_the_next_key_is_published_before_it_signs_and_old_tokens_verify_until_r
     assert verifier.verify(old_token).client_id == "partner-a"
     assert verifier.verify(new_token).client_id == "partner-a"
 
-    clock.now += timedelta(seconds=config.access_token_seconds + 200)
+    clock.advance(seconds=config.access_token_seconds + 200)
     assert rotator.rotate().removed == [old_kid]
-    sso.sso.keys.forget_cache()
+    sso.dependencies.keys.forget_cache()
     assert old_kid not in kids(sso)
     with pytest.raises(Problem):
         fresh_verifier(sso).verify(old_token)
 
 
 def test_private_keys_are_sealed_at_rest_and_never_published(sso) -> None:
-    sso.sso.keys.ensure()
-    with sso.sso.database.session() as session:
+    sso.dependencies.keys.ensure()
+    with sso.dependencies.database.session() as session:
         rows = session.execute(select(signing_keys.c.kid, signing_keys.c.private_sealed)).all()
     assert rows
     for row in rows:
         assert "PRIVATE KEY" not in row.private_sealed
-        assert b"PRIVATE KEY" in sso.sso.sealer.open(row.private_sealed, f"signing-key:{row.kid}")
+        assert b"PRIVATE KEY" in sso.dependencies.sealer.open(row.private_sealed, f"signing-key:{row.kid}")
         with pytest.raises(ValueError):
             Sealer("another key-encryption key").open(row.private_sealed, f"signing-key:{row.kid}")
         with pytest.raises(ValueError):  # sealed for one key, it does not open as another
-            sso.sso.sealer.open(row.private_sealed, "signing-key:someone-else")
+            sso.dependencies.sealer.open(row.private_sealed, "signing-key:someone-else")
     for key in requests.get(sso.url + "/jwks.json", timeout=5).json()["keys"]:
         assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
 from servicekit.replica import upsert_newer
-from services.sso.adapters.orm import accounts, role_grants, test_accounts
+from services.sso.adapters.tables.accounts import accounts, role_grants, test_accounts
 
 
 class AccountReplicaRepository:

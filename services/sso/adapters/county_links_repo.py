@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import (
+from services.sso.adapters.tables.county import (
     county_arrivals,
     county_connectors,
     county_links,

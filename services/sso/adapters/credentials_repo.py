@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import (
+from services.sso.adapters.tables.credentials import (
     credentials,
     operator_links,
     password_changes,

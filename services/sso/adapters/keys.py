@@ -29,10 +29,11 @@ from jose.utils import long_to_base64
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import signing_keys, utcnow
 from services.sso.adapters.sealing import Sealer, signing_key_purpose
+from services.sso.adapters.tables.keys import signing_keys
 
 log = logging.getLogger("sso.keys")
 
@@ -52,7 +53,7 @@ class Rotation:
 class KeyStore:
     def __init__(self, database: Database, sealer: Callable[[], Sealer], key_size: int,
                  publish_ahead_seconds: int, longest_token_seconds: int,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock | None = None) -> None:
         self._database = database
         self._sealer = sealer
         self._key_size = key_size
@@ -60,7 +61,7 @@ class KeyStore:
         # Published after retirement for as long as a token it signed can live, plus
         # what another worker's signer cache and the verifiers' leeway add.
         self._keep_retired = timedelta(seconds=longest_token_seconds + _SIGNER_CACHE_SECONDS + 120)
-        self._clock = clock
+        self._clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._signer: tuple[float, str, Any] | None = None
         self._jwks: tuple[float, dict[str, dict]] | None = None
@@ -119,7 +120,7 @@ class KeyStore:
         with self._database.session() as session:
             if session.scalar(select(signing_keys.c.kid).where(signing_keys.c.state == CURRENT)):
                 return
-        now = self._clock()
+        now = self._clock.now()
         try:
             with self._database.session() as session:
                 session.execute(insert(signing_keys), [
@@ -129,7 +130,7 @@ class KeyStore:
 
     def rotate(self) -> Rotation:
         self.ensure()
-        now = self._clock()
+        now = self._clock.now()
         promoted = None
         waiting = 0
         with self._database.session() as session:

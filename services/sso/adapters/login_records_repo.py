@@ -10,7 +10,8 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import accounts, login_records
+from services.sso.adapters.tables.accounts import accounts
+from services.sso.adapters.tables.sign_ins import login_records
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from services.sso.adapters.orm import maintenance_notices, notice_deliveries
+from services.sso.adapters.tables.notices import maintenance_notices, notice_deliveries
 
 
 @dataclass(frozen=True)

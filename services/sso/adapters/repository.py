@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -9,7 +10,8 @@ from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import accounts, clients, role_grants, test_accounts, utcnow
+from services.sso.adapters.tables.accounts import accounts, role_grants, test_accounts
+from services.sso.adapters.tables.clients import clients
 from services.sso.domain.accounts import Account, RoleGrant
 from services.sso.domain.clients import Client
 
@@ -35,8 +37,8 @@ class ClientRepository:
             clients.c.kind == "partner", clients.c.status == "enabled")).all()
         return [_client(row._mapping) for row in rows]
 
-    def add(self, client: Client) -> None:
-        self.session.execute(insert(clients).values(**_row(client), created_at=utcnow()))
+    def add(self, client: Client, created_at: datetime) -> None:
+        self.session.execute(insert(clients).values(**_row(client), created_at=created_at))
 
     def save(self, client: Client, expected_version: int) -> bool:
         """False when someone else changed the client meanwhile."""

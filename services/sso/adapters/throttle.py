@@ -13,25 +13,25 @@ window started; an unlocked counter starts afresh once its window is over.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import login_throttle, utcnow
+from services.sso.adapters.tables.sign_ins import login_throttle
 
 
 class Throttle:
     def __init__(self, database: Database, max_attempts: int, window_seconds: int,
-                 lock_seconds: int, clock: Callable[[], datetime] = utcnow) -> None:
+                 lock_seconds: int, clock: Clock | None = None) -> None:
         self._database = database
         self._max = max_attempts
         self._window = timedelta(seconds=window_seconds)
         self._lock = timedelta(seconds=lock_seconds)
-        self._clock = clock
+        self._clock: Clock = clock or SystemClock()
 
     @property
     def lock_seconds(self) -> int:
@@ -41,7 +41,7 @@ class Throttle:
     def reserve(self, *keys: str) -> bool:
         """True when this attempt may check the credentials: it got a place in every
         counter of ``keys``. When one of them refuses, none of the others is taken."""
-        now = self._clock()
+        now = self._clock.now()
         t = login_throttle.c
         expired_lock = and_(t.locked_until.is_not(None), t.locked_until <= now)
         fresh = or_(expired_lock,
@@ -68,7 +68,7 @@ class Throttle:
         return True
 
     def failed(self, *keys: str) -> None:
-        now = self._clock()
+        now = self._clock.now()
         t = login_throttle.c
         with self._database.session() as session:
             session.execute(update(login_throttle).where(
@@ -88,10 +88,9 @@ class Throttle:
             session.execute(update(login_throttle).where(t.login_key.in_(keys), t.attempts > 0)
                             .values(attempts=t.attempts - 1))
 
-
     def remove_idle(self, idle_since: datetime) -> int:
         """Counters untouched since ``idle_since`` that hold no lock still running."""
-        now = self._clock()
+        now = self._clock.now()
         t = login_throttle.c
         with self._database.session() as session:
             return rows_changed(session.execute(delete(login_throttle).where(

@@ -15,9 +15,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from sqlalchemy import delete, insert, select
 
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import authorization_codes, authorization_requests
 from services.sso.adapters.repository import AccountRepository, ClientRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import authorization_codes, authorization_requests
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import Client
 from services.sso.domain.pkce import PkceError, check_challenge
 from services.sso.handlers.sessions import BrowserSession
@@ -71,7 +71,7 @@ class AuthorizationRequest:
         return "login" in self.prompt
 
 
-def parse(sso: Sso, params: Mapping[str, str]) -> AuthorizationRequest:
+def parse(sso: SsoDependencies, params: Mapping[str, str]) -> AuthorizationRequest:
     """A valid request; raises ErrorPage, or RedirectedError to tell the client."""
     client_id, redirect_uri = params.get("client_id"), params.get("redirect_uri")
     with sso.database.session() as session:
@@ -125,12 +125,12 @@ def parse(sso: Sso, params: Mapping[str, str]) -> AuthorizationRequest:
         ui_locales=params.get("ui_locales"), login_hint=params.get("login_hint"))
 
 
-def decide(sso: Sso, request: AuthorizationRequest,
+def decide(sso: SsoDependencies, request: AuthorizationRequest,
            session: BrowserSession | None) -> Redirect | NeedsSignIn:
     """With a session that fits, the code at once (roam on, R-SSO-5); else sign in."""
     fresh_enough = session is not None and (
         request.max_age is None
-        or (sso.now() - session.auth_time).total_seconds() <= request.max_age)
+        or (sso.clock.now() - session.auth_time).total_seconds() <= request.max_age)
     if session is None or not fresh_enough or request.forces_sign_in:
         if "none" in request.prompt:
             return error_redirect(sso, request.redirect_uri, "login_required",
@@ -139,7 +139,7 @@ def decide(sso: Sso, request: AuthorizationRequest,
     return issue_code(sso, request, session)
 
 
-def issue_code(sso: Sso, request: AuthorizationRequest, session: BrowserSession) -> Redirect:
+def issue_code(sso: SsoDependencies, request: AuthorizationRequest, session: BrowserSession) -> Redirect:
     with sso.database.session() as db:
         client = ClientRepository(db).get(request.client_id)
         if client is None or not client.signs_in:
@@ -155,33 +155,33 @@ def issue_code(sso: Sso, request: AuthorizationRequest, session: BrowserSession)
             redirect_uri=request.redirect_uri, scope=" ".join(request.scopes),
             nonce=request.nonce, code_challenge=request.code_challenge,
             auth_time=session.auth_time, amr=session.amr,
-            expires_at=sso.now() + timedelta(seconds=sso.config.code_seconds)))
+            expires_at=sso.clock.now() + timedelta(seconds=sso.config.code_seconds)))
     return Redirect(_with_query(request.redirect_uri, {
         "code": code, "state": request.state, "iss": sso.config.issuer}))
 
 
-def error_redirect(sso: Sso, redirect_uri: str, error: str, description: str,
+def error_redirect(sso: SsoDependencies, redirect_uri: str, error: str, description: str,
                    state: str | None) -> Redirect:
     return Redirect(_with_query(redirect_uri, {"error": error, "error_description": description,
                                                "state": state, "iss": sso.config.issuer}))
 
 
-def save_pending(sso: Sso, request: AuthorizationRequest) -> str:
+def save_pending(sso: SsoDependencies, request: AuthorizationRequest) -> str:
     request_id = new_token()
     with sso.database.session() as session:
         session.execute(insert(authorization_requests).values(
             request_id=request_id, client_id=request.client_id, parameters=asdict(request),
-            expires_at=sso.now() + timedelta(seconds=sso.config.authorization_request_seconds)))
+            expires_at=sso.clock.now() + timedelta(seconds=sso.config.authorization_request_seconds)))
     return request_id
 
 
-def load_pending(sso: Sso, request_id: str | None) -> AuthorizationRequest | None:
+def load_pending(sso: SsoDependencies, request_id: str | None) -> AuthorizationRequest | None:
     if not request_id or len(request_id) > 64:
         return None
     with sso.database.session() as session:
         row = session.execute(select(authorization_requests).where(
             authorization_requests.c.request_id == request_id,
-            authorization_requests.c.expires_at > sso.now())).first()
+            authorization_requests.c.expires_at > sso.clock.now())).first()
     if row is None:
         return None
     values = dict(row.parameters)
@@ -189,7 +189,7 @@ def load_pending(sso: Sso, request_id: str | None) -> AuthorizationRequest | Non
     return AuthorizationRequest(**values)
 
 
-def complete_pending(sso: Sso, request_id: str, session: BrowserSession) -> Redirect | None:
+def complete_pending(sso: SsoDependencies, request_id: str, session: BrowserSession) -> Redirect | None:
     """After signing in: the code for the request that sent the person here (once)."""
     request = load_pending(sso, request_id)
     if request is None:
@@ -200,7 +200,7 @@ def complete_pending(sso: Sso, request_id: str, session: BrowserSession) -> Redi
     return issue_code(sso, request, session)
 
 
-def client_of_pending(sso: Sso, request: AuthorizationRequest | None) -> Client | None:
+def client_of_pending(sso: SsoDependencies, request: AuthorizationRequest | None) -> Client | None:
     if request is None:
         return None
     with sso.database.session() as session:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.keys import Signer
-from services.sso.adapters.orm import logout_deliveries
-from services.sso.context import LOGOUT_TOKEN_SECONDS, Sso
+from services.sso.adapters.tables.sessions import logout_deliveries
+from services.sso.dependencies import LOGOUT_TOKEN_SECONDS, SsoDependencies
 from services.sso.domain.clients import Client
 
 log = logging.getLogger("sso.backchannel")
@@ -30,7 +30,7 @@ EVENT = "http://schemas.openid.net/event/backchannel-logout"
 MAX_ATTEMPTS = 5
 
 
-def queue_logout(session: Session, sso: Sso, client: Client, account_id: str,
+def queue_logout(session: Session, sso: SsoDependencies, client: Client, account_id: str,
                  sid: str | None) -> int | None:
     """The delivery's id, for ``deliver`` after the commit; None when the client did not
     register for back-channel logout."""
@@ -39,17 +39,17 @@ def queue_logout(session: Session, sso: Sso, client: Client, account_id: str,
     return session.execute(insert(logout_deliveries).values(
         client_id=client.client_id, uri=client.backchannel_logout_uri,
         subject=client.subject_for(sso.config.pairwise_secret, account_id), sid=sid,
-        created_at=sso.now(), attempts=0).returning(logout_deliveries.c.id)).scalar_one()
+        created_at=sso.clock.now(), attempts=0).returning(logout_deliveries.c.id)).scalar_one()
 
 
-def deliver_after_commit(session: Session, sso: Sso, ids: list[int | None]) -> None:
+def deliver_after_commit(session: Session, sso: SsoDependencies, ids: list[int | None]) -> None:
     """Sends ``ids`` once ``session``'s outermost transaction commits, without waiting for
     them (adapters/after_commit.py); a crash before sending leaves the rows to the
     housekeeping's retry."""
     run_after_commit(session, "backchannel-logout", lambda wanted: deliver(sso, wanted), ids)
 
 
-def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: str | None) -> str:
+def logout_token(signer: Signer, sso: SsoDependencies, client_id: str, subject: str, sid: str | None) -> str:
     now = int(time.time())
     claims = {"iss": sso.config.issuer, "aud": client_id, "iat": now,
               "exp": now + LOGOUT_TOKEN_SECONDS, "jti": str(uuid.uuid4()), "sub": subject,
@@ -59,7 +59,7 @@ def logout_token(signer: Signer, sso: Sso, client_id: str, subject: str, sid: st
     return signer.sign(claims, typ="logout+jwt")
 
 
-def deliver(sso: Sso, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
+def deliver(sso: SsoDependencies, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
     """Sends the deliveries named (all that wait, when ``ids`` is None), several at once
     so one partner that does not answer does not hold up the others; returns how many
     were delivered."""
@@ -82,11 +82,11 @@ def deliver(sso: Sso, ids: Sequence[int | None] | None = None, limit: int = 200)
         for row, error in zip(rows, errors, strict=True):
             session.execute(update(logout_deliveries).where(logout_deliveries.c.id == row.id)
                             .values(attempts=row.attempts + 1, last_error=error,
-                                    sent_at=None if error else sso.now()))
+                                    sent_at=None if error else sso.clock.now()))
     return sum(error is None for error in errors)
 
 
-def _post(sso: Sso, uri: str, token: str) -> str | None:
+def _post(sso: SsoDependencies, uri: str, token: str) -> str | None:
     try:
         response = requests.post(uri, data={"logout_token": token},
                                  timeout=sso.config.outgoing_timeout_seconds,

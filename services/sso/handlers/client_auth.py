@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from services.sso.adapters.digests import digest_matches
 from services.sso.adapters.repository import ClientRepository
-from services.sso.context import Sso
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import Client
 
 
@@ -29,7 +29,7 @@ def invalid_client(description: str, basic: bool) -> OAuthError:
     return OAuthError("invalid_client", description, 401, headers)
 
 
-def authenticate_client(sso: Sso, form: Mapping[str, str], authorization: str | None,
+def authenticate_client(sso: SsoDependencies, form: Mapping[str, str], authorization: str | None,
                         allow_public: bool = True) -> Client:
     basic = _basic_credentials(authorization)
     if basic is not None and ("client_secret" in form):

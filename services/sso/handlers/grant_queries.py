@@ -17,9 +17,9 @@ from sqlalchemy import select
 from servicekit.problems import Problem
 from servicekit.tokens import Principal
 from services.sso.adapters.digests import digest
-from services.sso.adapters.orm import grants, refresh_tokens
 from services.sso.adapters.repository import AccountRepository, ClientRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import grants, refresh_tokens
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.clients import Client
 from services.sso.handlers.issuing import revoke_grant
@@ -33,7 +33,7 @@ class LiveGrant:
     scopes: tuple[str, ...]
 
 
-def live_grant(sso: Sso, grant_id: str | None) -> LiveGrant | None:
+def live_grant(sso: SsoDependencies, grant_id: str | None) -> LiveGrant | None:
     """The grant if it stands: not revoked, its client signing in, its account enabled."""
     if not grant_id:
         return None
@@ -49,14 +49,14 @@ def live_grant(sso: Sso, grant_id: str | None) -> LiveGrant | None:
     return LiveGrant(row.grant_id, client, account, tuple(row.scope.split()))
 
 
-def verified_access_token(sso: Sso, token: str) -> Principal | None:
+def verified_access_token(sso: SsoDependencies, token: str) -> Principal | None:
     try:
         return sso.access_token_verifier.verify(token)
     except Problem:
         return None
 
 
-def revoke(sso: Sso, client: Client, token: str, hint: str | None) -> None:
+def revoke(sso: SsoDependencies, client: Client, token: str, hint: str | None) -> None:
     """RFC 7009: the grant behind a refresh or access token of this client ends. Unknown
     tokens, and tokens of other clients, change nothing and are not reported (2.2)."""
     grant_id = None
@@ -75,7 +75,7 @@ def revoke(sso: Sso, client: Client, token: str, hint: str | None) -> None:
             revoke_grant(session, sso, grant_id, "revoked-by-client")
 
 
-def introspect(sso: Sso, client: Client, token: str) -> dict[str, Any]:
+def introspect(sso: SsoDependencies, client: Client, token: str) -> dict[str, Any]:
     inactive = {"active": False}
     principal = verified_access_token(sso, token) if "." in token else None
     if principal is not None:
@@ -91,7 +91,7 @@ def introspect(sso: Sso, client: Client, token: str) -> dict[str, Any]:
     with sso.database.session() as session:
         row = session.execute(select(refresh_tokens).where(
             refresh_tokens.c.token_hash == digest(token))).first()
-    if row is None or row.used_at is not None or row.expires_at <= sso.now():
+    if row is None or row.used_at is not None or row.expires_at <= sso.clock.now():
         return inactive
     grant = live_grant(sso, row.grant_id)
     if grant is None or grant.client.client_id != client.client_id:
@@ -106,7 +106,7 @@ class UserinfoRefused(Exception):
     pass
 
 
-def userinfo(sso: Sso, principal: Principal) -> dict[str, Any]:
+def userinfo(sso: SsoDependencies, principal: Principal) -> dict[str, Any]:
     """The claims the token's grant releases. ``principal`` is the verified access token.
 
     A token of this issuer that names no grant was not issued by an authorization here:

@@ -13,23 +13,22 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Executable
 
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import (
+from services.sso.adapters.tables.county import upstream_logins
+from services.sso.adapters.tables.grants import (
     authorization_codes,
     authorization_requests,
-    browser_sessions,
     grants,
-    logout_deliveries,
     refresh_tokens,
-    upstream_logins,
 )
-from services.sso.context import Sso
+from services.sso.adapters.tables.sessions import browser_sessions, logout_deliveries
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import backchannel, notices
 from services.sso.handlers.password_mails import send_queued
 from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
-def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
-    now = sso.now()
+def tidy_records(sso: SsoDependencies, retention_days: int | None = None) -> dict[str, int]:
+    now = sso.clock.now()
     keep_since = now - timedelta(days=retention_days or sso.config.record_retention_days)
     counts: dict[str, int] = {}
     uow = sso.unit_of_work()
@@ -44,11 +43,11 @@ def tidy_records(sso: Sso, retention_days: int | None = None) -> dict[str, int]:
     counts.update(_tidy_sign_ons(sso, now))
     counts["logout_deliveries_sent"] = backchannel.deliver(sso)
     counts["password_mails_sent"] = send_queued(sso.mailing)
-    counts["notice_mails_sent"] = notices.send_pending(uow, sso, sso.mailer)
+    counts["notice_mails_sent"] = notices.send_pending(uow, sso.clock, sso.mailer)
     return counts
 
 
-def _tidy_sign_ons(sso: Sso, now: datetime) -> dict[str, int]:
+def _tidy_sign_ons(sso: SsoDependencies, now: datetime) -> dict[str, int]:
     """What expired of sign-ons: codes, waiting requests, sessions, grants and their
     refresh tokens, upstream sign-ons, old back-channel logouts."""
     counts: dict[str, int] = {}

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.keys import Signer
-from services.sso.adapters.orm import browser_sessions, grants, refresh_tokens
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import grants, refresh_tokens
+from services.sso.adapters.tables.sessions import browser_sessions
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.clients import Client
 
@@ -44,7 +45,7 @@ class Grant:
     ends_at: datetime  # nothing it issues outlives this (``grant_end``)
 
 
-def grant_end(session: Session, sso: Sso, client: Client, sid: str | None,
+def grant_end(session: Session, sso: SsoDependencies, client: Client, sid: str | None,
               created_at: datetime) -> datetime | None:
     """The latest a grant made at ``created_at`` may last: ``GRANT_MAX_SECONDS`` however
     often it is refreshed, and for the platform's own client no longer than the browser
@@ -54,16 +55,16 @@ def grant_end(session: Session, sso: Sso, client: Client, sid: str | None,
         s = browser_sessions.c
         session_end = session.scalar(select(s.expires_at).where(
             s.sid == sid, s.ended_at.is_(None))) if sid else None
-        if session_end is None or session_end <= sso.now():
+        if session_end is None or session_end <= sso.clock.now():
             return None
         end = min(end, session_end)
     return end
 
 
-def new_grant(session: Session, sso: Sso, client: Client, account: Account, sid: str,
+def new_grant(session: Session, sso: SsoDependencies, client: Client, account: Account, sid: str,
               scopes: tuple[str, ...], auth_time: datetime, amr: str) -> Grant | None:
     """None when the browser session a platform client's grant would belong to is over."""
-    now = sso.now()
+    now = sso.clock.now()
     ends_at = grant_end(session, sso, client, sid, now)
     if ends_at is None:
         return None
@@ -77,7 +78,7 @@ def new_grant(session: Session, sso: Sso, client: Client, account: Account, sid:
     return grant
 
 
-def token_response(session: Session, sso: Sso, signer: Signer, client: Client, account: Account,
+def token_response(session: Session, sso: SsoDependencies, signer: Signer, client: Client, account: Account,
                    grant: Grant, nonce: str | None = None,
                    refresh: bool = False) -> dict[str, Any]:
     """``signer``: taken before the transaction (KeyStore.signer). ``refresh``: whether a
@@ -93,11 +94,11 @@ def token_response(session: Session, sso: Sso, signer: Signer, client: Client, a
     return answer
 
 
-def _seconds_left(sso: Sso, grant: Grant, at_most: int) -> int:
-    return max(1, min(at_most, int((grant.ends_at - sso.now()).total_seconds())))
+def _seconds_left(sso: SsoDependencies, grant: Grant, at_most: int) -> int:
+    return max(1, min(at_most, int((grant.ends_at - sso.clock.now()).total_seconds())))
 
 
-def _access_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant,
+def _access_token(sso: SsoDependencies, signer: Signer, client: Client, account: Account, grant: Grant,
                   lifetime: int) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -115,13 +116,13 @@ def _access_token(sso: Sso, signer: Signer, client: Client, account: Account, gr
     return signer.sign(claims, typ="at+jwt")
 
 
-def _audience(sso: Sso, client: Client) -> str:
+def _audience(sso: SsoDependencies, client: Client) -> str:
     if not client.pairwise and client.client_id in sso.config.platform_clients:
         return sso.config.api_audience
     return sso.config.userinfo_audience
 
 
-def _id_token(sso: Sso, signer: Signer, client: Client, account: Account, grant: Grant,
+def _id_token(sso: SsoDependencies, signer: Signer, client: Client, account: Account, grant: Grant,
               access_token: str, nonce: str | None) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -138,8 +139,8 @@ def _id_token(sso: Sso, signer: Signer, client: Client, account: Account, grant:
     return signer.sign(claims)
 
 
-def _refresh_token(session: Session, sso: Sso, grant: Grant) -> str:
-    token, now = new_token(), sso.now()
+def _refresh_token(session: Session, sso: SsoDependencies, grant: Grant) -> str:
+    token, now = new_token(), sso.clock.now()
     expires = min(grant.ends_at, now + timedelta(seconds=sso.config.refresh_token_seconds))
     session.execute(insert(refresh_tokens).values(
         token_hash=digest(token), grant_id=grant.grant_id, issued_at=now, expires_at=expires))
@@ -155,7 +156,7 @@ def _at_hash(access_token: str) -> str:
     return half.decode()
 
 
-def revoke_grant(session: Session, sso: Sso, grant_id: str, reason: str) -> bool:
+def revoke_grant(session: Session, sso: SsoDependencies, grant_id: str, reason: str) -> bool:
     return rows_changed(session.execute(update(grants).where(grants.c.grant_id == grant_id,
                                                 grants.c.revoked_at.is_(None))
-                           .values(revoked_at=sso.now(), revoked_reason=reason))) == 1
+                           .values(revoked_at=sso.clock.now(), revoked_reason=reason))) == 1

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from servicekit.batches import BatchRewrite, Unreadable
 from servicekit.dml import rows_changed
-from services.sso.adapters.orm import county_connectors, signing_keys
 from services.sso.adapters.sealing import Sealer, county_secret_purpose, signing_key_purpose
-from services.sso.context import Sso
+from services.sso.adapters.tables.county import county_connectors
+from services.sso.adapters.tables.keys import signing_keys
+from services.sso.dependencies import SsoDependencies
 
 DEFAULT_BATCH = 1000
 
@@ -39,13 +40,13 @@ SEALED = {
 }
 
 
-def reseal_secrets(sso: Sso, batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+def reseal_secrets(sso: SsoDependencies, batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
     sealer = sso.sealer
     return {"current_key_id": sealer.current_key_id,
             **{name: _reseal(sso, sealer, kind, batch_size) for name, kind in SEALED.items()}}
 
 
-def _reseal(sso: Sso, sealer: Sealer, kind: SealedKind, batch_size: int) -> dict[str, Any]:
+def _reseal(sso: SsoDependencies, sealer: Sealer, kind: SealedKind, batch_size: int) -> dict[str, Any]:
     current = kind.sealed.like(sealer.current_prefix + "%")
     waiting = kind.sealed.is_not(None) & ~current
 

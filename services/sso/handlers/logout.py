@@ -17,9 +17,9 @@ from jose import jwt
 from sqlalchemy import select
 
 from servicekit.problems import Problem
-from services.sso.adapters.orm import grants
 from services.sso.adapters.repository import ClientRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import grants
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import Client
 from services.sso.handlers.authorize import ErrorPage
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
@@ -53,7 +53,7 @@ class LogoutRequest:
         return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
 
 
-def parse(sso: Sso, params: Mapping[str, str]) -> LogoutRequest:
+def parse(sso: SsoDependencies, params: Mapping[str, str]) -> LogoutRequest:
     hint = params.get("id_token_hint")
     client_id = params.get("client_id")
     hint_claims = None
@@ -79,7 +79,7 @@ def parse(sso: Sso, params: Mapping[str, str]) -> LogoutRequest:
                          hint_claims.get("sub") if hint_claims else None)
 
 
-def _verified_hint(sso: Sso, hint: str) -> dict:
+def _verified_hint(sso: SsoDependencies, hint: str) -> dict:
     try:
         audience = jwt.get_unverified_claims(hint).get("aud")
     except Exception:
@@ -98,7 +98,7 @@ def _verified_hint(sso: Sso, hint: str) -> dict:
                         "id_token_hint is not a valid id token of this provider") from None
 
 
-def log_out(sso: Sso, session: BrowserSession, initiator: Client | None) -> None:
+def log_out(sso: SsoDependencies, session: BrowserSession, initiator: Client | None) -> None:
     """Ends the session, revokes every grant made in it, and tells the other clients
     that registered for back-channel logout."""
     end_session(sso, session.sid)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from servicekit.problems import Problem, conflict, not_found
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.orm import client_history, grants
 from services.sso.adapters.repository import ClientRepository
 from services.sso.adapters.sector_documents import SectorDocumentError
-from services.sso.context import Sso
+from services.sso.adapters.tables.clients import client_history
+from services.sso.adapters.tables.grants import grants
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import (
     APPROVED,
     DISABLED,
@@ -32,7 +33,7 @@ from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
 from services.sso.handlers.issuing import revoke_grant
 
 
-def register(sso: Sso, client: Client, by: str,
+def register(sso: SsoDependencies, client: Client, by: str,
              secret: str | None = None) -> tuple[Client, str | None]:
     """The registered client and its secret (shown once; only its digest is kept)."""
     try:
@@ -52,12 +53,12 @@ def register(sso: Sso, client: Client, by: str,
         repository = ClientRepository(session)
         if repository.get(client.client_id) is not None:
             raise conflict("client-exists", "A client with this id exists", client.client_id)
-        repository.add(client)
+        repository.add(client, sso.clock.now())
         _history(session, sso, client, by, "registered")
     return client, secret
 
 
-def find(sso: Sso, client_id: str) -> Client:
+def find(sso: SsoDependencies, client_id: str) -> Client:
     with sso.database.session() as session:
         client = ClientRepository(session).get(client_id)
     if client is None:
@@ -65,31 +66,31 @@ def find(sso: Sso, client_id: str) -> Client:
     return client
 
 
-def all_clients(sso: Sso) -> list[Client]:
+def all_clients(sso: SsoDependencies) -> list[Client]:
     with sso.database.session() as session:
         return ClientRepository(session).all()
 
 
-def start_testing(sso: Sso, client_id: str, by: str) -> Client:
+def start_testing(sso: SsoDependencies, client_id: str, by: str) -> Client:
     return _move(sso, client_id, TESTING, by)
 
 
-def approve(sso: Sso, client_id: str, by: str, reference: str, approved_on: date) -> Client:
+def approve(sso: SsoDependencies, client_id: str, by: str, reference: str, approved_on: date) -> Client:
     return _move(sso, client_id, APPROVED, by, note=reference, approval_reference=reference,
                  approved_on=approved_on)
 
 
-def enable(sso: Sso, client_id: str, by: str) -> Client:
+def enable(sso: SsoDependencies, client_id: str, by: str) -> Client:
     return _move(sso, client_id, ENABLED, by)
 
 
-def disable(sso: Sso, client_id: str, by: str, disabled_on: date, reason: str) -> Client:
+def disable(sso: SsoDependencies, client_id: str, by: str, disabled_on: date, reason: str) -> Client:
     return _move(sso, client_id, DISABLED, by, note=reason, disabled_on=disabled_on,
                  disabled_reason=reason, after=lambda session, sso_, moved: deliver_after_commit(
                      session, sso_, _end_grants(session, sso_, moved)))
 
 
-def new_secret(sso: Sso, client_id: str, by: str) -> str:
+def new_secret(sso: SsoDependencies, client_id: str, by: str) -> str:
     secret = new_token()
     with sso.database.session() as session:
         repository = ClientRepository(session)
@@ -105,7 +106,7 @@ def new_secret(sso: Sso, client_id: str, by: str) -> str:
     return secret
 
 
-def _move(sso: Sso, client_id: str, status: str, by: str, note: str | None = None,
+def _move(sso: SsoDependencies, client_id: str, status: str, by: str, note: str | None = None,
           after: Any = None, **changes: Any) -> Client:
     with sso.database.session() as session:
         repository = ClientRepository(session)
@@ -125,7 +126,7 @@ def _move(sso: Sso, client_id: str, status: str, by: str, note: str | None = Non
     return moved
 
 
-def _end_grants(session: Session, sso: Sso, client: Client) -> list[int | None]:
+def _end_grants(session: Session, sso: SsoDependencies, client: Client) -> list[int | None]:
     rows = session.execute(select(grants.c.grant_id, grants.c.account_id, grants.c.sid).where(
         grants.c.client_id == client.client_id, grants.c.revoked_at.is_(None))).all()
     deliveries = []
@@ -135,13 +136,13 @@ def _end_grants(session: Session, sso: Sso, client: Client) -> list[int | None]:
     return deliveries
 
 
-def _history(session: Session, sso: Sso, client: Client, by: str, note: str | None) -> None:
+def _history(session: Session, sso: SsoDependencies, client: Client, by: str, note: str | None) -> None:
     session.execute(insert(client_history).values(
-        client_id=client.client_id, status=client.status, at=sso.now(), by=by[:64],
+        client_id=client.client_id, status=client.status, at=sso.clock.now(), by=by[:64],
         note=(note or "")[:500] or None))
 
 
-def history(sso: Sso, client_id: str) -> list[dict[str, Any]]:
+def history(sso: SsoDependencies, client_id: str) -> list[dict[str, Any]]:
     find(sso, client_id)
     with sso.database.session() as session:
         rows = session.execute(select(client_history).where(

@@ -14,8 +14,8 @@ from services.sso.adapters.county_oidc import UpstreamProvider
 from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.login_records_repo import LoginRecordRepository
-from services.sso.adapters.orm import upstream_logins
-from services.sso.context import Sso
+from services.sso.adapters.tables.county import upstream_logins
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_login
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
 from services.sso.handlers.county_links import Linked, NeedsLink, arrive
@@ -32,7 +32,7 @@ class SignOnNotPending(CountyUnavailable):
 
 
 # -- (a) the county's web service ---------------------------------------------------------
-def sign_in_with_service(sso: Sso, county_code: str, username: str, password: str,
+def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, password: str,
                          who: Client, request_id: str | None) -> Linked | NeedsLink | None:
     """None: the county said no (the same answer whatever the reason). Raises ``Locked``
     and ``CountyUnavailable``. The county user name is counted and recorded only as a
@@ -61,18 +61,19 @@ def sign_in_with_service(sso: Sso, county_code: str, username: str, password: st
         _record(sso, county_code, username, "failure", who)
         return None
     sso.throttle.succeeded(key)
-    return arrive(sso.unit_of_work(), sso, sso.name_digests, identity, METHODS[WEB_SERVICE],
+    return arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity, METHODS[WEB_SERVICE],
                   request_id)
 
 
-def _record(sso: Sso, county_code: str, username: str, outcome: str, who: Client) -> None:
+def _record(sso: SsoDependencies, county_code: str, username: str, outcome: str, who: Client) -> None:
     with sso.database.session() as session:
-        record_login(LoginRecordRepository(session), sso.name_digests, sso.now(), None, username,
+        record_login(LoginRecordRepository(session), sso.name_digests, sso.clock.now(), None,
+                     username,
                      "county_service", outcome, who, county_code)
 
 
 # -- (b) the county's own sign-on (upstream OpenID Connect) --------------------------------
-def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
+def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
     item = connector(sso.unit_of_work(), county_code)
     if item.mode != OIDC:
         raise NotFound(f"{county_code} signs in with its web service")
@@ -88,18 +89,18 @@ def upstream(sso: Sso, county_code: str) -> UpstreamProvider:
     return sso.upstream_provider(f"{county_code}@{item.updated_at}", build)
 
 
-def start_upstream(sso: Sso, county_code: str, request_id: str | None) -> str:
+def start_upstream(sso: SsoDependencies, county_code: str, request_id: str | None) -> str:
     provider = upstream(sso, county_code)
     state, nonce, verifier = new_token(), new_token(), new_token(48)
     with sso.database.session() as session:
         session.execute(insert(upstream_logins).values(
             state_hash=digest(state), county_code=county_code, nonce=nonce,
             code_verifier=verifier, request_id=request_id,
-            expires_at=sso.now() + timedelta(seconds=UPSTREAM_SECONDS)))
+            expires_at=sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
     return provider.authorization_url(state, nonce, verifier)
 
 
-def finish_upstream(sso: Sso, county_code: str, code: str | None,
+def finish_upstream(sso: SsoDependencies, county_code: str, code: str | None,
                     state: str | None) -> tuple[Linked | NeedsLink, str | None]:
     """The outcome and the authorization request that was waiting. Raises
     ``SignOnNotPending`` for what the browser got wrong, ``CountyUnavailable`` for what
@@ -110,9 +111,9 @@ def finish_upstream(sso: Sso, county_code: str, code: str | None,
         row = session.execute(delete(upstream_logins).where(
             upstream_logins.c.state_hash == digest(state),
             upstream_logins.c.county_code == county_code,
-            upstream_logins.c.expires_at > sso.now()).returning(*upstream_logins.c)).first()
+            upstream_logins.c.expires_at > sso.clock.now()).returning(*upstream_logins.c)).first()
     if row is None:
         raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)
-    return (arrive(sso.unit_of_work(), sso, sso.name_digests, identity, METHODS[OIDC],
+    return (arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity, METHODS[OIDC],
                    row.request_id), row.request_id)

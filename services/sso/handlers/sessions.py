@@ -17,9 +17,11 @@ from contracts.events.sso import ACCOUNT_SIGNED_IN
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.login_records_repo import LoginRecordRepository
-from services.sso.adapters.orm import browser_sessions, clients, grants, utcnow
 from services.sso.adapters.repository import AccountRepository, ClientRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.clients import clients
+from services.sso.adapters.tables.grants import grants
+from services.sso.adapters.tables.sessions import browser_sessions
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.accounts import Account
 from services.sso.domain.clients import FIRST_PARTY
 from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
@@ -41,12 +43,12 @@ class BrowserSession:
         return AMR[self.method]
 
 
-def start_session(sso: Sso, account: Account, method: str, who: Client,
+def start_session(sso: SsoDependencies, account: Account, method: str, who: Client,
                   county_code: str | None = None,
                   replacing: str | None = None) -> tuple[str, BrowserSession]:
     """A new session (and the cookie value that names it) for an account just signed in;
     the session of the cookie it ``replac``es ends (no session outlives its cookie)."""
-    cookie, sid, now = new_token(), new_token(), sso.now()
+    cookie, sid, now = new_token(), new_token(), sso.clock.now()
     with sso.database.session() as session:
         if replacing:
             replaced = session.scalar(update(browser_sessions).where(
@@ -68,10 +70,10 @@ def start_session(sso: Sso, account: Account, method: str, who: Client,
     return cookie, BrowserSession(sid, account, method, county_code, now)
 
 
-def current_session(sso: Sso, cookie: str | None) -> BrowserSession | None:
+def current_session(sso: SsoDependencies, cookie: str | None) -> BrowserSession | None:
     if not cookie or len(cookie) > 100:
         return None
-    now = sso.now()
+    now = sso.clock.now()
     with sso.database.session() as session:
         row = session.execute(select(browser_sessions).where(
             browser_sessions.c.cookie_hash == digest(cookie),
@@ -83,11 +85,11 @@ def current_session(sso: Sso, cookie: str | None) -> BrowserSession | None:
     return BrowserSession(row.sid, account, row.method, row.county_code, row.auth_time)
 
 
-def end_session(sso: Sso, sid: str) -> bool:
+def end_session(sso: SsoDependencies, sid: str) -> bool:
     with sso.database.session() as session:
         return rows_changed(session.execute(update(browser_sessions).where(
             browser_sessions.c.sid == sid, browser_sessions.c.ended_at.is_(None))
-            .values(ended_at=sso.now()))) == 1
+            .values(ended_at=sso.clock.now()))) == 1
 
 
 def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> int:
@@ -100,13 +102,13 @@ def revoke_session_bound_grants(session: Session, now: datetime, which: Any) -> 
         .values(revoked_at=now, revoked_reason="session-ended")))
 
 
-def end_sign_ins(session: Session, sso: Sso, account_id: str, reason: str,
+def end_sign_ins(session: Session, sso: SsoDependencies, account_id: str, reason: str,
                  keeping_grant: str | None = None) -> None:
     """Every session and grant of the account ends now (disabled, password reset or
     changed, county link undone), in the caller's transaction; the partners that asked are
     told after it commits. ``keeping_grant``: the grant (and the browser session it was
     issued in) that asked for this stays — when it is a live grant of this account."""
-    now = utcnow()
+    now = sso.clock.now()
     kept_grant, kept_sid = _live_grant_of(session, account_id, keeping_grant, now)
     sessions_query = update(browser_sessions).where(
         browser_sessions.c.account_id == account_id, browser_sessions.c.ended_at.is_(None))

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 
 from servicekit.dml import rows_changed
 from services.sso.adapters.digests import digest
-from services.sso.adapters.orm import authorization_codes, grants, refresh_tokens
 from services.sso.adapters.repository import AccountRepository
-from services.sso.context import Sso
+from services.sso.adapters.tables.grants import authorization_codes, grants, refresh_tokens
+from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import Client
 from services.sso.domain.pkce import verifier_matches
 from services.sso.handlers.client_auth import OAuthError
@@ -33,7 +33,7 @@ def invalid_grant(description: str) -> OAuthError:
     return OAuthError("invalid_grant", description)
 
 
-def exchange(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def exchange(sso: SsoDependencies, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
     grant_type = form.get("grant_type")
     if not client.signs_in:
         raise OAuthError("unauthorized_client", f"sign-in for this client is {client.status}")
@@ -44,11 +44,11 @@ def exchange(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any
     raise OAuthError("unsupported_grant_type", "authorization_code or refresh_token")
 
 
-def redeem_code(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def redeem_code(sso: SsoDependencies, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
     code = form.get("code")
     if not code or len(code) > 100:
         raise OAuthError("invalid_request", "code is required")
-    code_hash, now = digest(code), sso.now()
+    code_hash, now = digest(code), sso.clock.now()
     signer = sso.keys.signer()
     reused_grant: str | None = None
     answer: dict[str, Any] | None = None
@@ -95,11 +95,11 @@ def redeem_code(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, 
     return answer
 
 
-def refresh(sso: Sso, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def refresh(sso: SsoDependencies, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
     token = form.get("refresh_token")
     if not token or len(token) > 100:
         raise OAuthError("invalid_request", "refresh_token is required")
-    token_hash, now = digest(token), sso.now()
+    token_hash, now = digest(token), sso.clock.now()
     signer = sso.keys.signer()
     answer: dict[str, Any] | None = None
     refusal = "the refresh token is not valid"

@@ -1,4 +1,4 @@
 from servicekit.migrations import run
-from services.sso.adapters.orm import metadata
+from services.sso.adapters.tables import metadata
 
 run(metadata)

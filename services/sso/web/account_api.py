@@ -10,7 +10,7 @@ from servicekit.api import roles
 from services.sso.api import api
 from services.sso.handlers import credentials, password_setup
 from services.sso.web.browser import who
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
 EVERYONE = roles(*ROLES)
@@ -24,7 +24,7 @@ class SetupSent(Schema):
            summary="E-mail an account a one-time link to set its password (the link is never "
                    "shown here)", response=SetupSent)
 def send_password_setup(principal, account_id):
-    sso = current_sso()
+    sso = current_dependencies()
     return {"sent_to": password_setup.send_setup_link(sso.unit_of_work(), sso.mailing, account_id,
                                                       principal.subject)}
 
@@ -58,7 +58,7 @@ def me(principal):
 def change_password(principal, body):
     # The token's grant is the sign-in that asked: it (and its browser session) stays.
     grant_id = principal.claims.get("gid")
-    sso = current_sso()
+    sso = current_dependencies()
     credentials.change_password(sso.unit_of_work(), sso.checking, principal.subject,
                                 body["current_password"], body["new_password"], who(),
                                 grant_id=grant_id if isinstance(grant_id, str) else None)

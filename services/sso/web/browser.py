@@ -17,9 +17,9 @@ from flask import Response, request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.sso.adapters.digests import new_token
-from services.sso.context import Sso
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers.credentials import Client
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 from services.sso.web.i18n import pick, translator
 
 SESSION_COOKIE = "sso_session"
@@ -43,7 +43,7 @@ def language(ui_locales: str | None = None) -> str:
     return pick(request.values.get("lang"), ui_locales)
 
 
-def page(sso: Sso, template: str, status: int = 200, lang: str | None = None,
+def page(sso: SsoDependencies, template: str, status: int = 200, lang: str | None = None,
          **context: Any) -> Response:
     lang = lang or language()
     form_value = request.cookies.get(FORM_COOKIE) or new_token(16)
@@ -58,7 +58,7 @@ def page(sso: Sso, template: str, status: int = 200, lang: str | None = None,
     return response
 
 
-def form_is_genuine(sso: Sso) -> bool:
+def form_is_genuine(sso: SsoDependencies) -> bool:
     value = request.cookies.get(FORM_COOKIE)
     sent = request.form.get("csrf", "")
     if not value:
@@ -66,7 +66,7 @@ def form_is_genuine(sso: Sso) -> bool:
     return hmac.compare_digest(_form_token(sso, value), sent)
 
 
-def _form_token(sso: Sso, value: str) -> str:
+def _form_token(sso: SsoDependencies, value: str) -> str:
     return hmac.new(sso.config.form_secret, value.encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,13 +78,13 @@ def redirect_to(url: str) -> Response:
                                          "Pragma": "no-cache"})
 
 
-def set_cookie(sso: Sso, response: Response, name: str, value: str,
+def set_cookie(sso: SsoDependencies, response: Response, name: str, value: str,
                max_age: int | None) -> None:
     response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
                         secure=sso.config.secure_cookies, samesite="Lax")
 
 
-def clear_cookie(sso: Sso, response: Response, name: str) -> None:
+def clear_cookie(sso: SsoDependencies, response: Response, name: str) -> None:
     response.delete_cookie(name, path="/", httponly=True, secure=sso.config.secure_cookies,
                            samesite="Lax")
 
@@ -100,6 +100,6 @@ def message(title: str, text: str, status: int = 200, is_error: bool = False,
             detail: str = "") -> Response:
     """A page that says one thing (signed in, signed out, an error): ``title`` and
     ``text`` are message keys (web/i18n.py)."""
-    sso = current_sso()
+    sso = current_dependencies()
     return page(sso, "message.html", status=status, title=title, message=text,
                 is_error=is_error, detail=detail, home=sso.config.url("/"))

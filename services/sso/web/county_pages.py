@@ -25,7 +25,7 @@ from services.sso.web.browser import (
     set_cookie,
     who,
 )
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 from services.sso.web.onward import signed_in
 
 log = logging.getLogger("sso.pages")
@@ -46,13 +46,13 @@ def _status(refused: ApplicationError) -> int:
 
 def _county_page(county: county_connectors.Connector, error: str | None = None,
                  status: int = 200) -> Response:
-    return page(current_sso(), "county_login.html", status=status, county_code=county.county_code,
+    return page(current_dependencies(), "county_login.html", status=status, county_code=county.county_code,
                 county_name=county.display_name, request_id=request.values.get("request"),
                 error=error)
 
 
 def _arrived(outcome, request_id: str | None) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     if isinstance(outcome, county_links.Linked):
         return signed_in(outcome.account, outcome.method, request_id, outcome.county_code)
     response = redirect_to(sso.config.url(f"/login/link?arrival={outcome.arrival_id}"
@@ -64,7 +64,7 @@ def _arrived(outcome, request_id: str | None) -> Response:
 @api.route("/login/county/<county_code>", "GET", allow=PUBLIC,
            summary="Sign in with a county account: the county's form, or off to its own sign-on")
 def county_login_page(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso.unit_of_work(), county_code)
         if county.mode == county_connectors.OIDC:
@@ -80,7 +80,7 @@ def county_login_page(principal, county_code):
 @api.route("/login/county/<county_code>", "POST", allow=PUBLIC,
            summary="County credentials, checked by the county's web service")
 def county_login_submit(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     try:
         county = county_connectors.connector(sso.unit_of_work(), county_code)
     except ApplicationError:
@@ -105,7 +105,7 @@ def county_login_submit(principal, county_code):
 @api.route("/login/county/<county_code>/callback", "GET", allow=PUBLIC,
            summary="Return from a county's own OpenID Connect sign-on")
 def county_callback(principal, county_code):
-    sso = current_sso()
+    sso = current_dependencies()
     code, state = request.args.get("code", ""), request.args.get("state", "")
     if not (_CALLBACK_VALUE.fullmatch(code) and _CALLBACK_VALUE.fullmatch(state)
             and _CALLBACK_VALUE.fullmatch(county_code)):
@@ -124,7 +124,7 @@ def county_callback(principal, county_code):
 
 
 def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     names = {c.county_code: c.display_name
              for c in county_connectors.connectors(sso.unit_of_work(), enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
@@ -135,8 +135,8 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
 @api.route("/login/link", "GET", allow=PUBLIC,
            summary="First county sign-in: confirm the link once with the platform password")
 def link_page(principal):
-    sso = current_sso()
-    arrival = county_links.pending_arrival(sso.unit_of_work(), sso, request.args.get("arrival"),
+    sso = current_dependencies()
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso.clock, request.args.get("arrival"),
                                            request.cookies.get(ARRIVAL_COOKIE))
     if arrival is None:
         return message("error_title", "bad_form", 400, True)
@@ -146,9 +146,9 @@ def link_page(principal):
 @api.route("/login/link", "POST", allow=PUBLIC,
            summary="Link a county identity to the teacher whose platform password this is")
 def link_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     secret = request.cookies.get(ARRIVAL_COOKIE)
-    arrival = county_links.pending_arrival(sso.unit_of_work(), sso, request.form.get("arrival"),
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso.clock, request.form.get("arrival"),
                                            secret)
     if arrival is None or not form_is_genuine(sso):
         return message("error_title", "bad_form", 400, True)

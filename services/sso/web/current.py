@@ -1,6 +1,7 @@
 from servicekit.web import current_runtime
-from services.sso.context import Sso, sso_of
+from services.sso.dependencies import SsoDependencies
 
 
-def current_sso() -> Sso:
-    return sso_of(current_runtime())
+def current_dependencies() -> SsoDependencies:
+    components: SsoDependencies = current_runtime().components
+    return components

@@ -10,13 +10,13 @@ from services.sso.domain.accounts import Account
 from services.sso.handlers import authorize
 from services.sso.handlers.sessions import start_session
 from services.sso.web.browser import SESSION_COOKIE, message, redirect_to, set_cookie, who
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 
 def signed_in(account: Account, method: str, request_id: str | None,
               county_code: str | None = None) -> Response:
     """The session starts; the person goes on to the client that sent them, if any."""
-    sso = current_sso()
+    sso = current_dependencies()
     cookie, session = start_session(sso, account, method, who(), county_code,
                                     replacing=request.cookies.get(SESSION_COOKIE))
     try:

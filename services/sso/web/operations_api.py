@@ -7,7 +7,7 @@ from servicekit.api import PUBLIC, roles
 from servicekit.schemas import bounded_moment
 from services.sso.api import api
 from services.sso.handlers import notices
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
 
@@ -44,22 +44,22 @@ class NoticeSchema(NoticeFeedSchema):
            summary="Announce a planned outage: news feed, and e-mail to every enabled partner",
            body=NoticeBody, response=NoticeSchema, status=201)
 def announce_notice(principal, body):
-    sso = current_sso()
-    return notices.announce(sso.unit_of_work(), sso, sso.mailer, body["title"], body["body"],
+    sso = current_dependencies()
+    return notices.announce(sso.unit_of_work(), sso.clock, sso.mailer, body["title"], body["body"],
                             body["starts_at"], body["ends_at"], principal.subject)
 
 
 @api.route("/notices", "GET", allow=PUBLIC, summary="News feed of maintenance notices",
            response=NoticeFeedSchema, many=True)
 def notice_feed(principal):
-    sso = current_sso()
-    return notices.feed(sso.unit_of_work(), sso)
+    sso = current_dependencies()
+    return notices.feed(sso.unit_of_work(), sso.clock)
 
 
 @api.route("/notices/<notice_id>", "GET", allow=OPERATORS,
            summary="A notice with its e-mail deliveries", response=NoticeSchema)
 def get_notice(principal, notice_id):
-    return notices.notice(current_sso().unit_of_work(), notice_id)
+    return notices.notice(current_dependencies().unit_of_work(), notice_id)
 
 
 class RotationSchema(Schema):
@@ -72,4 +72,4 @@ class RotationSchema(Schema):
            summary="Rotate signing keys: the published next key starts signing once it has "
                    "been published long enough", response=RotationSchema)
 def rotate_keys(principal):
-    return current_sso().keys.rotate()
+    return current_dependencies().keys.rotate()

@@ -20,12 +20,12 @@ from services.sso.web.browser import (
     redirect_to,
     who,
 )
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 from services.sso.web.onward import signed_in
 
 
 def _login_page(error: str | None = None, status: int = 200, username: str = "") -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     request_id = request.values.get("request")
     pending = authorize.load_pending(sso, request_id)
     client = authorize.client_of_pending(sso, pending)
@@ -44,7 +44,7 @@ def login_page(principal):
 @api.route("/login", "POST", allow=PUBLIC,
            summary="Sign in with username and password (form fields username, password)")
 def login_submit(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     if not form_is_genuine(sso):
         return _login_page("bad_form", 400)
     username = request.form.get("username", "")
@@ -65,7 +65,7 @@ _CARRIED = ("id_token_hint", "post_logout_redirect_uri", "state", "client_id")
 
 
 def _logout() -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     params = request.values
     try:
         wanted = logout.parse(sso, params)

@@ -11,7 +11,7 @@ from servicekit.api import roles
 from services.sso.api import api
 from services.sso.domain.clients import APPLIED, PARTNER, SCOPES, STATUSES, Client
 from services.sso.handlers import partner_test_accounts, partners
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
 URL = validate.Length(min=1, max=500)
@@ -83,38 +83,38 @@ def apply_partner(principal, body):
     given: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
                              for name, value in body.items()}
     client = Client(kind=PARTNER, status=APPLIED, **given)
-    registered, secret = partners.register(current_sso(), client, _by(principal))
+    registered, secret = partners.register(current_dependencies(), client, _by(principal))
     return {**asdict(registered), "client_secret": secret}
 
 
 @api.route("/partners", "GET", allow=OPERATORS, summary="Every client: partner sites and the "
            "platform's own", response=PartnerSchema, many=True)
 def list_partners(principal):
-    return partners.all_clients(current_sso())
+    return partners.all_clients(current_dependencies())
 
 
 @api.route("/partners/<client_id>", "GET", allow=OPERATORS, summary="A partner site",
            response=PartnerSchema)
 def get_partner(principal, client_id):
-    return partners.find(current_sso(), client_id)
+    return partners.find(current_dependencies(), client_id)
 
 
 @api.route("/partners/<client_id>/history", "GET", allow=OPERATORS,
            summary="A partner's lifecycle steps", response=HistorySchema, many=True)
 def partner_history(principal, client_id):
-    return partners.history(current_sso(), client_id)
+    return partners.history(current_dependencies(), client_id)
 
 
 @api.route("/partners/<client_id>/testing", "POST", allow=OPERATORS,
            summary="Start testing: the partner signs in test accounts only", response=PartnerSchema)
 def start_testing(principal, client_id):
-    return partners.start_testing(current_sso(), client_id, _by(principal))
+    return partners.start_testing(current_dependencies(), client_id, _by(principal))
 
 
 @api.route("/partners/<client_id>/approval", "POST", allow=OPERATORS,
            summary="Record the ministry's approval", body=Approval, response=PartnerSchema)
 def approve_partner(principal, client_id, body):
-    sso = current_sso()
+    sso = current_dependencies()
     return partners.approve(sso, client_id, _by(principal), body["approval_reference"],
                             body["approved_on"] or sso.now().date())
 
@@ -122,14 +122,14 @@ def approve_partner(principal, client_id, body):
 @api.route("/partners/<client_id>/enable", "POST", allow=OPERATORS,
            summary="Open sign-in for an approved partner", response=PartnerSchema)
 def enable_partner(principal, client_id):
-    return partners.enable(current_sso(), client_id, _by(principal))
+    return partners.enable(current_dependencies(), client_id, _by(principal))
 
 
 @api.route("/partners/<client_id>/disable", "POST", allow=OPERATORS,
            summary="Close a partner at once: its grants are revoked, back-channel logout sent",
            body=Disabling, response=PartnerSchema)
 def disable_partner(principal, client_id, body):
-    sso = current_sso()
+    sso = current_dependencies()
     return partners.disable(sso, client_id, _by(principal),
                             body["disabled_on"] or sso.now().date(), body["reason"])
 
@@ -137,7 +137,7 @@ def disable_partner(principal, client_id, body):
 @api.route("/partners/<client_id>/secret", "POST", allow=OPERATORS,
            summary="A new client secret (the old one stops at once)", response=SecretSchema)
 def new_partner_secret(principal, client_id):
-    return {"client_secret": partners.new_secret(current_sso(), client_id, _by(principal))}
+    return {"client_secret": partners.new_secret(current_dependencies(), client_id, _by(principal))}
 
 
 # -- test accounts ------------------------------------------------------------------------------
@@ -148,18 +148,18 @@ class AccountIds(Schema):
 @api.route("/test-accounts", "GET", allow=OPERATORS,
            summary="Accounts a partner in testing may sign in", response=AccountIds)
 def list_test_accounts(principal):
-    return {"account_ids": partner_test_accounts.all_ids(current_sso().unit_of_work())}
+    return {"account_ids": partner_test_accounts.all_ids(current_dependencies().unit_of_work())}
 
 
 @api.route("/test-accounts/<account_id>", "PUT", allow=OPERATORS, summary="Make a test account")
 def add_test_account(principal, account_id):
-    sso = current_sso()
-    partner_test_accounts.add(sso.unit_of_work(), sso, account_id, _by(principal))
+    sso = current_dependencies()
+    partner_test_accounts.add(sso.unit_of_work(), sso.clock, account_id, _by(principal))
     return {"account_id": account_id}
 
 
 @api.route("/test-accounts/<account_id>", "DELETE", allow=OPERATORS,
            summary="No longer a test account")
 def remove_test_account(principal, account_id):
-    partner_test_accounts.remove(current_sso().unit_of_work(), account_id)
+    partner_test_accounts.remove(current_dependencies().unit_of_work(), account_id)
     return {"account_id": account_id}

@@ -19,7 +19,7 @@ from services.sso.handlers import authorize, grant_queries, token_endpoint
 from services.sso.handlers.client_auth import OAuthError, authenticate_client
 from services.sso.handlers.sessions import current_session
 from services.sso.web.browser import SESSION_COOKIE, language, page, redirect_to
-from services.sso.web.current import current_sso
+from services.sso.web.current import current_dependencies
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _SECRET_METHODS = ("client_secret_basic", "client_secret_post")
@@ -28,7 +28,7 @@ _SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 @api.route("/.well-known/openid-configuration", "GET", allow=PUBLIC,
            summary="OpenID Connect discovery document (the issuer is the gateway's origin)")
 def discovery(principal):
-    config = current_sso().config
+    config = current_dependencies().config
     url = config.url
     return {
         "issuer": config.issuer,
@@ -67,13 +67,13 @@ def discovery(principal):
 @api.route("/jwks.json", "GET", allow=PUBLIC,
            summary="The public signing keys: the current one, the next one, recently retired ones")
 def jwks(principal):
-    response = jsonify(current_sso().keys.jwks())
+    response = jsonify(current_dependencies().keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
 def _authorize() -> Response:
-    sso = current_sso()
+    sso = current_dependencies()
     params = request.args if request.method == "GET" else request.form
     try:
         parsed = authorize.parse(sso, params)
@@ -121,7 +121,7 @@ def _oauth_error(error: OAuthError) -> Response:
                    "clients authenticate with their secret (Basic or form), the public client "
                    "with PKCE")
 def token(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if form.get("grant_type") not in ("authorization_code", "refresh_token"):
@@ -136,7 +136,7 @@ def token(principal):
 @api.route("/oauth/revoke", "POST", allow=PUBLIC,
            summary="Token revocation (RFC 7009): ends the grant behind the token")
 def revoke(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if not form.get("token"):
@@ -151,7 +151,7 @@ def revoke(principal):
 @api.route("/oauth/introspect", "POST", allow=PUBLIC,
            summary="Token introspection (RFC 7662) for the client the token was issued to")
 def introspect(principal):
-    sso = current_sso()
+    sso = current_dependencies()
     form = request.form
     try:
         if not form.get("token"):
@@ -166,7 +166,7 @@ def introspect(principal):
 def _userinfo() -> Response:
     """The access token comes in the header (RFC 6750 2.1) or, for POST, the form (2.2);
     it is a partner's (made for userinfo) or one of the platform's own clients'."""
-    sso = current_sso()
+    sso = current_dependencies()
     realm = 'Bearer realm="inservice-sso"'
     token = bearer_token(request.headers.get("Authorization"))
     if token is None and request.method == "POST":

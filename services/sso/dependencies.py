@@ -1,22 +1,22 @@
-"""What the use cases work with, built once per runtime (one per process and service) and
-lazily: building it touches no file, database or network."""
+"""The sso service's own dependencies (its settings, keys, sealer, mailer, throttle, token
+verifiers…), in the kit's typed components slot: ``DEFINITION`` builds one per runtime
+(``ServiceDefinition(components=SsoDependencies)``) and the edge reaches it as
+``runtime.components``. Building it touches no file, database or network; each part is
+made on first use."""
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
-from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from servicekit.service import Runtime
+from servicekit.clock import Clock
 from servicekit.tokens import OneOfVerifiers, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.name_digests import NameDigests
-from services.sso.adapters.orm import utcnow
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealing import Sealer
 from services.sso.adapters.sector_documents import SectorDocuments
@@ -26,19 +26,26 @@ from services.sso.config import SsoConfig
 from services.sso.handlers.credentials import Checking
 from services.sso.handlers.password_mails import Mailing
 
+if TYPE_CHECKING:
+    from servicekit.service import Runtime
+
 LOGOUT_TOKEN_SECONDS = 120
 
 
-class Sso:
-    def __init__(self, runtime: Runtime, clock: Callable[[], datetime] = utcnow) -> None:
+class SsoDependencies:
+    def __init__(self, runtime: Runtime[SsoDependencies]) -> None:
         self.runtime = runtime
         self.database = runtime.database
         self.outbox = runtime.outbox
         self.config = SsoConfig(runtime.settings)
-        self.clock = clock
-        self._verifiers: dict[tuple[str, str, int], TokenVerifier] = {}
+        self._verifiers: dict[tuple[str, int], TokenVerifier] = {}
         self._upstreams: dict[str, Any] = {}
         self._lock = threading.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        """The runtime's one clock (a test sets ``runtime.clock``)."""
+        return self.runtime.clock
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -56,15 +63,16 @@ class Sso:
     def name_digests(self) -> NameDigests:
         return NameDigests(self.config.pairwise_secret)
 
-    @cached_property
+    @property
     def checking(self) -> Checking:
-        """What checking a password uses besides a unit of work."""
-        return Checking(self.passwords, self.throttle, self.name_digests, self)
+        """What checking a password uses besides a unit of work (on the runtime's clock of
+        the moment: a test may set another)."""
+        return Checking(self.passwords, self.throttle, self.name_digests, self.clock)
 
-    @cached_property
+    @property
     def mailing(self) -> Mailing:
         """What sending password mails uses."""
-        return Mailing(self.unit_of_work, self.mailer, self, self.config.url)
+        return Mailing(self.unit_of_work, self.mailer, self.clock, self.config.url)
 
     def unit_of_work(self) -> SsoUnitOfWork:
         """A new one per use case (a unit of work is not shared between threads)."""
@@ -112,16 +120,16 @@ class Sso:
         """For id tokens a client hands back: the client is the audience, and an expired
         hint is still accepted within ``logout_hint_max_age_seconds`` (RP-Initiated
         Logout 1.0, 2: the session may have outlived the id token)."""
-        return self._verifier(TokenVerifier, client_id,
-                              self.config.logout_hint_max_age_seconds)
+        return self._verifier(client_id, self.config.logout_hint_max_age_seconds)
 
-    def _verifier(self, kind: type[TokenVerifier], audience: str, leeway: int) -> TokenVerifier:
-        key = (kind.__name__, audience, leeway)
+    def _verifier(self, audience: str, leeway: int) -> TokenVerifier:
+        key = (audience, leeway)
         with self._lock:
             if key not in self._verifiers:
                 if len(self._verifiers) > 1000:  # audiences come from requests: bounded
                     self._verifiers.clear()
-                self._verifiers[key] = kind(self.config.issuer, audience, self.keys, leeway=leeway)
+                self._verifiers[key] = TokenVerifier(self.config.issuer, audience, self.keys,
+                                                     leeway=leeway)
             return self._verifiers[key]
 
     def upstream_provider(self, key: str, build: Callable[[], Any]) -> Any:
@@ -131,18 +139,3 @@ class Sso:
             if key not in self._upstreams:
                 self._upstreams[key] = build()
             return self._upstreams[key]
-
-    def now(self) -> datetime:
-        return self.clock()
-
-
-_INSTANCES: weakref.WeakKeyDictionary[Runtime, Sso] = weakref.WeakKeyDictionary()
-_INSTANCES_LOCK = threading.Lock()
-
-
-def sso_of(runtime: Runtime) -> Sso:
-    with _INSTANCES_LOCK:
-        instance = _INSTANCES.get(runtime)
-        if instance is None:
-            instance = _INSTANCES[runtime] = Sso(runtime)
-        return instance
