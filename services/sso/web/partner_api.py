@@ -116,7 +116,7 @@ def start_testing(principal, client_id):
 def approve_partner(principal, client_id, body):
     sso = current_dependencies()
     return partners.approve(sso, client_id, _by(principal), body["approval_reference"],
-                            body["approved_on"] or sso.now().date())
+                            body["approved_on"] or sso.clock.now().date())
 
 
 @api.route("/partners/<client_id>/enable", "POST", allow=OPERATORS,
@@ -131,7 +131,7 @@ def enable_partner(principal, client_id):
 def disable_partner(principal, client_id, body):
     sso = current_dependencies()
     return partners.disable(sso, client_id, _by(principal),
-                            body["disabled_on"] or sso.now().date(), body["reason"])
+                            body["disabled_on"] or sso.clock.now().date(), body["reason"])
 
 
 @api.route("/partners/<client_id>/secret", "POST", allow=OPERATORS,
