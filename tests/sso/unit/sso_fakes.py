@@ -48,6 +48,49 @@ class FakeAccounts:
         return account.account_id if account else None
 
 
+class FakeAccountsReplica:
+    """Newer version wins, into the fake's accounts (roles kept by grant id)."""
+
+    def __init__(self, accounts: FakeAccounts) -> None:
+        self.accounts = accounts
+        self.versions: dict[str, int] = {}
+        self.grants: dict[str, dict[str, Any]] = {}
+
+    def put_account(self, values: dict[str, Any], at: datetime) -> bool:
+        account_id = values["account_id"]
+        if self.versions.get(account_id, 0) >= values["version"]:
+            return False
+        self.versions[account_id] = values["version"]
+        fields = {k: v for k, v in values.items() if k != "version"}
+        self.accounts.rows[account_id] = Account(**fields)
+        return True
+
+    def put_grant(self, values: dict[str, Any], at: datetime) -> None:
+        kept = self.grants.get(values["grant_id"])
+        if kept is None or kept["version"] < values["version"] or (
+                kept["version"] == values["version"] and not values["active"]):
+            self.grants[values["grant_id"]] = dict(values)
+
+
+class FakePartnerTestAccounts:
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def has(self, account_id: str) -> bool:
+        return account_id in self.ids
+
+    def add(self, account_id: str, by: str, at: datetime) -> None:
+        self.ids.add(account_id)
+
+    def remove(self, account_id: str) -> bool:
+        found = account_id in self.ids
+        self.ids.discard(account_id)
+        return found
+
+    def all_ids(self) -> list[str]:
+        return sorted(self.ids)
+
+
 class FakeClients:
     def __init__(self) -> None:
         self.rows: dict[str, Client] = {}
@@ -303,8 +346,8 @@ class FakeNotices:
             sent_at=None if failure else at)
 
 
-_STATE = ("accounts", "clients", "county_links", "county_connectors", "credentials",
-          "password_links", "login_records", "notices")
+_STATE = ("accounts", "accounts_replica", "partner_test_accounts", "clients", "county_links",
+          "county_connectors", "credentials", "password_links", "login_records", "notices")
 
 
 class FakeSsoUnitOfWork(FakeUnitOfWork):
@@ -321,6 +364,8 @@ class FakeSsoUnitOfWork(FakeUnitOfWork):
 
     def open_repositories(self) -> None:
         self.accounts = FakeAccounts()
+        self.accounts_replica = FakeAccountsReplica(self.accounts)
+        self.partner_test_accounts = FakePartnerTestAccounts()
         self.clients = FakeClients()
         self.county_links = FakeCountyLinks()
         self.county_connectors = FakeCountyConnectors()
