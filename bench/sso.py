@@ -151,7 +151,7 @@ hashes = {}
 with sso.unit_of_work() as uow:
     for n in range(int(count)):
         account_id = str(uuid.uuid4())
-        apply_account(uow, sso.clock, {"account_id": account_id, "login": f"bench{n:02d}",
+        apply_account(uow, sso.clock, sso.sign_out, {"account_id": account_id, "login": f"bench{n:02d}",
                                        "kind": "teacher", "status": "enabled",
                                        "display_name": f"Bench {n}", "version": 1})
         hashes[account_id] = sso.passwords.hash(f"bench-password-{n:02d}")

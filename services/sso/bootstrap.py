@@ -12,7 +12,7 @@ from services.sso.seed import seed_demo
 
 def subscriptions(runtime: Runtime[SsoDependencies]) -> list[Subscription]:
     sso = runtime.components
-    handlers = replica.handlers(sso.unit_of_work, sso.clock)
+    handlers = replica.handlers(sso.joining, sso.clock, sso.sign_out)
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

@@ -25,6 +25,7 @@ from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.config import SsoConfig
 from services.sso.handlers.credentials import Checking
 from services.sso.handlers.password_mails import Mailing
+from services.sso.handlers.sign_outs import SignOut
 
 if TYPE_CHECKING:
     from servicekit.service import Runtime
@@ -76,12 +77,21 @@ class SsoDependencies:
 
     def unit_of_work(self) -> SsoUnitOfWork:
         """A new one per use case (a unit of work is not shared between threads)."""
+        return SsoUnitOfWork(self.database, self.outbox)
+
+    def joining(self, session: Session) -> SsoUnitOfWork:
+        """The repositories on a transaction someone else opened (the consumer's)."""
+        return SsoUnitOfWork.joining(session, self.database, self.outbox)
+
+    @property
+    def sign_out(self) -> SignOut:
+        """Ends every sign-in of an account in the caller's unit of work."""
         from services.sso.handlers.sessions import end_sign_ins  # it reaches back here
 
-        def sign_out(session: Session, account_id: str, reason: str,
-                     keeping_grant: str | None) -> None:
-            end_sign_ins(session, self, account_id, reason, keeping_grant=keeping_grant)
-        return SsoUnitOfWork(self.database, self.outbox, sign_out)
+        def end(uow: SsoUnitOfWork, account_id: str, reason: str,
+                keeping_grant: str | None = None) -> None:
+            end_sign_ins(uow.session, self, account_id, reason, keeping_grant=keeping_grant)
+        return end
 
     @cached_property
     def sector_documents(self) -> SectorDocuments:

@@ -15,18 +15,6 @@ from services.sso.adapters.tables.sign_ins import login_records
 
 
 @dataclass(frozen=True)
-class LoginRecord:
-    at: datetime
-    login: str  # the account's login name, or the digest of what was typed
-    account_id: str | None
-    method: str
-    outcome: str
-    county_code: str | None = None
-    client_address: str | None = None
-    user_agent: str | None = None
-
-
-@dataclass(frozen=True)
 class ClearName:
     record_id: int
     login: str
@@ -38,11 +26,12 @@ class LoginRecordRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, record: LoginRecord) -> None:
+    def add(self, at: datetime, login: str, account_id: str | None, method: str, outcome: str,
+            county_code: str | None, client_address: str | None,
+            user_agent: str | None) -> None:
         self.session.execute(insert(login_records).values(
-            at=record.at, login=record.login, account_id=record.account_id,
-            method=record.method, outcome=record.outcome, county_code=record.county_code,
-            client_address=record.client_address, user_agent=record.user_agent))
+            at=at, login=login, account_id=account_id, method=method, outcome=outcome,
+            county_code=county_code, client_address=client_address, user_agent=user_agent))
 
     def remove_before(self, before: datetime) -> int:
         return rows_changed(self.session.execute(delete(login_records).where(

@@ -12,6 +12,7 @@ from servicekit.clock import Clock
 from servicekit.errors import Invalid, NotFound
 from servicekit.tokens import Principal
 from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.handlers.sign_outs import SignOut
 
 STAFF = ("operator", "admin")
 
@@ -38,8 +39,8 @@ def links_of(uow: SsoUnitOfWork, principal: Principal, account_id: str) -> list[
             if _acting_as(principal, link.county_code, account_id)]
 
 
-def unlink(uow: SsoUnitOfWork, clock: Clock, principal: Principal, link_id: int,
-           reason: str) -> dict[str, Any]:
+def unlink(uow: SsoUnitOfWork, clock: Clock, sign_out: SignOut, principal: Principal,
+           link_id: int, reason: str) -> dict[str, Any]:
     reason = " ".join(reason.split())
     if len(reason) < 5:
         raise Invalid("reason-required", "A reason is required",
@@ -51,6 +52,6 @@ def unlink(uow: SsoUnitOfWork, clock: Clock, principal: Principal, link_id: int,
             raise NotFound(f"no county link {link_id}")
         now = clock.now()
         uow.county_links.unlink(link, now, f"{role}:{principal.subject}"[:100], reason[:500])
-        uow.end_sign_ins(link.account_id, "county-unlinked")
+        sign_out(uow, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,
             "unlinked_at": now}

@@ -21,6 +21,7 @@ from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.sign_in_records import Client, record_login
+from services.sso.handlers.sign_outs import SignOut
 
 
 class Locked(LimitReached):
@@ -98,8 +99,8 @@ def _judged(uow: SsoUnitOfWork, checking: Checking, name: str, account: Account 
     return account
 
 
-def change_password(uow: SsoUnitOfWork, checking: Checking, account_id: str, current: str,
-                    new: str, who: Client, grant_id: str | None = None) -> None:
+def change_password(uow: SsoUnitOfWork, checking: Checking, sign_out: SignOut, account_id: str,
+                    current: str, new: str, who: Client, grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
     asked are told by back-channel logout), as a reset does: whoever knew the old one is
     out. What made the change stays signed in: the grant ``grant_id`` (the ``gid`` of the
@@ -119,7 +120,7 @@ def change_password(uow: SsoUnitOfWork, checking: Checking, account_id: str, cur
     with uow:
         uow.credentials.store({account_id: password_hash}, checking.clock.now(), method="self",
                               client_address=who.address)
-        uow.end_sign_ins(account_id, "password-self", keeping_grant=grant_id)
+        sign_out(uow, account_id, "password-self", keeping_grant=grant_id)
 
 
 def set_passwords(uow: SsoUnitOfWork, clock: Clock, hashes: dict[str, str], method: str | None,

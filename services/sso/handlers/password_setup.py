@@ -23,6 +23,7 @@ from services.sso.domain.logins import normalised_login
 from services.sso.handlers.credentials import Checking, lockout_keys
 from services.sso.handlers.password_mails import Mailing, queue_mail, send_queued
 from services.sso.handlers.sign_in_records import Client
+from services.sso.handlers.sign_outs import SignOut
 
 
 def send_setup_link(uow: SsoUnitOfWork, mailing: Mailing, account_id: str, by: str) -> str:
@@ -67,8 +68,8 @@ def token_is_open(uow: SsoUnitOfWork, clock: Clock, token: str | None) -> bool:
     return link is not None and link.used_at is None and link.expires_at > clock.now()
 
 
-def set_password(uow: SsoUnitOfWork, clock: Clock, passwords: Passwords, token: str,
-                 new_password: str, who: Client) -> Account:
+def set_password(uow: SsoUnitOfWork, clock: Clock, passwords: Passwords, sign_out: SignOut,
+                 token: str, new_password: str, who: Client) -> Account:
     """Raises ``Conflict`` ``link-expired`` when the link is used or expired, ``Invalid``
     ``weak-password`` for a password the policy refuses."""
     now = clock.now()
@@ -86,7 +87,7 @@ def set_password(uow: SsoUnitOfWork, clock: Clock, passwords: Passwords, token: 
             raise Conflict("link-expired", "This link is used or has expired")
         uow.credentials.store({account.account_id: password_hash}, now, method=link.purpose,
                               client_address=who.address)
-        uow.end_sign_ins(account.account_id, "password-" + link.purpose)
+        sign_out(uow, account.account_id, "password-" + link.purpose)
     return account
 
 

@@ -18,22 +18,29 @@ from servicekit.clock import Clock
 from servicekit.events import Envelope
 from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.domain.logins import folded
+from services.sso.handlers.sign_outs import SignOut
 
 Handler = Callable[[Session, dict[str, Any], Envelope], None]
 
 
-def handlers(unit_of_work: Callable[[], SsoUnitOfWork], clock: Clock) -> dict[str, Handler]:
+def handlers(joining: Callable[[Session], SsoUnitOfWork], clock: Clock,
+             sign_out: SignOut) -> dict[str, Handler]:
     """The consumer's handlers: each works in the consumer's transaction (its inbox row
     commits with what the handler writes)."""
-    def apply(change: Callable[[SsoUnitOfWork, Clock, dict[str, Any]], None]) -> Handler:
-        def handle(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
-            change(unit_of_work().joining(session), clock, data)
-        return handle
-    return {ACCOUNT_CREATED: apply(apply_account), ACCOUNT_UPDATED: apply(apply_account),
-            ROLE_GRANTED: apply(apply_role_granted), ROLE_REVOKED: apply(apply_role_revoked)}
+    def account(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+        apply_account(joining(session), clock, sign_out, data)
+
+    def granted(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+        apply_role_granted(joining(session), clock, data)
+
+    def revoked(session: Session, data: dict[str, Any], _envelope: Envelope) -> None:
+        apply_role_revoked(joining(session), clock, data)
+    return {ACCOUNT_CREATED: account, ACCOUNT_UPDATED: account,
+            ROLE_GRANTED: granted, ROLE_REVOKED: revoked}
 
 
-def apply_account(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+def apply_account(uow: SsoUnitOfWork, clock: Clock, sign_out: SignOut,
+                  data: dict[str, Any]) -> None:
     """Writes the newer version; an account that can no longer sign in loses its sign-ins."""
     account_id = str(data["account_id"])
     written = uow.accounts_replica.put_account({
@@ -43,9 +50,7 @@ def apply_account(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> Non
         "authority_code": data.get("authority_code"), "county_code": data.get("county_code"),
         "version": data["version"]}, clock.now())
     if written and data["status"] != "enabled":
-        uow.end_sign_ins(account_id, "account-" + data["status"])
-
-
+        sign_out(uow, account_id, "account-" + data["status"])
 def apply_role_granted(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
     _apply_grant(uow, clock, data, active=True)
 

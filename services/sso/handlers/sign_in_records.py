@@ -18,7 +18,7 @@ from datetime import datetime
 
 from servicekit.batches import BatchRewrite
 from servicekit.db import Database
-from services.sso.adapters.login_records_repo import ClearName, LoginRecord, LoginRecordRepository
+from services.sso.adapters.login_records_repo import ClearName, LoginRecordRepository
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.domain.accounts import Account
 
@@ -45,11 +45,9 @@ def record_login(records: LoginRecordRepository, names: NameDigests, at: datetim
                  account: Account | None, typed: str, method: str, outcome: str, who: Client,
                  county_code: str | None = None) -> None:
     """``typed`` is only digested, never stored (see ``recorded_name``)."""
-    records.add(LoginRecord(
-        at=at, login=recorded_name(names, account, typed, county_code),
-        account_id=account.account_id if account else None, method=method, outcome=outcome,
-        county_code=county_code, client_address=(who.address or "")[:64] or None,
-        user_agent=(who.user_agent or "")[:200] or None))
+    records.add(at, recorded_name(names, account, typed, county_code),
+                account.account_id if account else None, method, outcome, county_code,
+                (who.address or "")[:64] or None, (who.user_agent or "")[:200] or None)
 
 
 # -- records from before names were digested ---------------------------------------------

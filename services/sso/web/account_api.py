@@ -59,7 +59,7 @@ def change_password(principal, body):
     # The token's grant is the sign-in that asked: it (and its browser session) stays.
     grant_id = principal.claims.get("gid")
     sso = current_dependencies()
-    credentials.change_password(sso.unit_of_work(), sso.checking, principal.subject,
+    credentials.change_password(sso.unit_of_work(), sso.checking, sso.sign_out, principal.subject,
                                 body["current_password"], body["new_password"], who(),
                                 grant_id=grant_id if isinstance(grant_id, str) else None)
     return Response(status=204)

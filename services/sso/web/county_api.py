@@ -179,5 +179,5 @@ def unlink(principal, link_id, body):
             and int(link_id) <= INT_MAX):
         raise NotFound(f"no county link {link_id}")
     sso = current_dependencies()
-    return county_unlinks.unlink(sso.unit_of_work(), sso.clock, principal, int(link_id),
+    return county_unlinks.unlink(sso.unit_of_work(), sso.clock, sso.sign_out, principal, int(link_id),
                                  body["reason"])

@@ -53,7 +53,7 @@ def setup_submit(principal):
     if request.form.get("password", "") != request.form.get("again"):
         return _setup_page(token, "setup_mismatch", 400)
     try:
-        password_setup.set_password(sso.unit_of_work(), sso.clock, sso.passwords, token,
+        password_setup.set_password(sso.unit_of_work(), sso.clock, sso.passwords, sso.sign_out, token,
                                     request.form.get("password", ""), who())
     except ApplicationError as refused:
         if refused.slug == "weak-password":

@@ -18,7 +18,6 @@ from servicekit.clock import FixedClock
 from servicekit.testing.fakes import FakeUnitOfWork
 from services.sso.adapters.county_links_repo import ConnectorRow, CountyLink, LinkTaken
 from services.sso.adapters.credentials_repo import PasswordLink, QueuedMail
-from services.sso.adapters.login_records_repo import LoginRecord
 from services.sso.adapters.mailer import Mail
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.notices_repo import Notice, NoticeDelivery
@@ -302,12 +301,24 @@ class FakePasswordLinks:
         self.mails[mail_id]["last_error"] = error
 
 
+@dataclass(frozen=True)
+class LoginRecord:
+    at: datetime
+    login: str
+    account_id: str | None
+    method: str
+    outcome: str
+    county_code: str | None
+    client_address: str | None
+    user_agent: str | None
+
+
 class FakeLoginRecords:
     def __init__(self) -> None:
         self.rows: list[LoginRecord] = []
 
-    def add(self, record: LoginRecord) -> None:
-        self.rows.append(record)
+    def add(self, *values: Any) -> None:
+        self.rows.append(LoginRecord(*values))
 
 
 class FakeNotices:
@@ -397,10 +408,8 @@ class FakeSsoUnitOfWork(FakeUnitOfWork):
 
     def end_sign_ins(self, account_id: str, reason: str,
                      keeping_grant: str | None = None) -> None:
+        """What a use case's ``SignOut`` does here: counted, kept if the work commits."""
         self._pending_sign_outs.append((account_id, reason, keeping_grant))
-
-    def joining(self, _session: Any) -> FakeSsoUnitOfWork:
-        return self
 
     def run_after_commit_work(self) -> None:
         """What the background thread would do once the request's work has committed."""
@@ -471,6 +480,10 @@ class World:
     @property
     def checking(self) -> Checking:
         return Checking(self.passwords, self.throttle, self.names, self.clock)  # type: ignore[arg-type]
+
+    def sign_out(self, uow: FakeSsoUnitOfWork, account_id: str, reason: str,
+                 keeping_grant: str | None = None) -> None:
+        uow.end_sign_ins(account_id, reason, keeping_grant)
 
     @property
     def mailing(self) -> Mailing:

@@ -212,12 +212,14 @@ def test_undoing_a_link_needs_a_reason_and_ends_the_teachers_sign_ins() -> None:
     [link_id] = world.uow.county_links.links
     me = Principal(account.account_id, frozenset({"teacher"}))
     with pytest.raises(Invalid) as no_reason:
-        county_unlinks.unlink(world.uow, world.clock, me, link_id, "  no ")
+        county_unlinks.unlink(world.uow, world.clock, world.sign_out, me, link_id, "  no ")
     assert no_reason.value.slug == "reason-required"
     with pytest.raises(NotFound):  # a reviewer of another county sees no such link
-        county_unlinks.unlink(world.uow, world.clock, reviewer("KHH"), link_id, "wrong match")
+        county_unlinks.unlink(world.uow, world.clock, world.sign_out, reviewer("KHH"), link_id,
+                              "wrong match")
     assert county_unlinks.links_of(world.uow, reviewer("KHH"), account.account_id) == []
-    undone = county_unlinks.unlink(world.uow, world.clock, me, link_id, "not my county account")
+    undone = county_unlinks.unlink(world.uow, world.clock, world.sign_out, me, link_id,
+                                   "not my county account")
     assert undone["account_id"] == account.account_id
     assert world.uow.county_links.links == {}
     [kept] = world.uow.county_links.unlinked

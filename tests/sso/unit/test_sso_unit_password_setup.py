@@ -96,9 +96,9 @@ def test_a_link_sets_a_password_once_and_ends_the_accounts_sign_ins() -> None:
     password_setup.send_setup_link(world.uow, world.mailing, account.account_id, "op")
     token = token_in(world)
     with pytest.raises(Invalid) as weak:
-        password_setup.set_password(world.uow, world.clock, world.passwords, token, "short", WHO)
+        password_setup.set_password(world.uow, world.clock, world.passwords, world.sign_out, token, "short", WHO)
     assert weak.value.slug == "weak-password"
-    done = password_setup.set_password(world.uow, world.clock, world.passwords, token,
+    done = password_setup.set_password(world.uow, world.clock, world.passwords, world.sign_out, token,
                                        "a long new secret", WHO)
     assert done == account
     assert world.passwords.verify(world.uow.credentials.hashes[account.account_id],
@@ -107,7 +107,7 @@ def test_a_link_sets_a_password_once_and_ends_the_accounts_sign_ins() -> None:
         [("setup", "198.51.100.7")]
     assert world.uow.ended_sign_ins == [(account.account_id, "password-setup", None)]
     with pytest.raises(Conflict) as again:
-        password_setup.set_password(world.uow, world.clock, world.passwords, token,
+        password_setup.set_password(world.uow, world.clock, world.passwords, world.sign_out, token,
                                     "another long secret", WHO)
     assert again.value.slug == "link-expired"
     assert world.uow.password_links.links[digest(token)]["used_at"] is not None
@@ -129,7 +129,7 @@ def test_changing_a_password_reads_the_account_once_and_keeps_the_asking_grant()
     account = world.uow.add_account("teacher00001")
     world.with_password(account, "the old secret")
     world.uow.accounts = counting = CountingAccounts(world.uow.accounts)
-    credentials.change_password(world.uow, world.checking, account.account_id,
+    credentials.change_password(world.uow, world.checking, world.sign_out, account.account_id,
                                 "the old secret", "the new long secret", WHO, grant_id="g-1")
     assert counting.reads == 1
     assert world.uow.ended_sign_ins == [(account.account_id, "password-self", "g-1")]
@@ -141,11 +141,11 @@ def test_a_wrong_current_password_changes_nothing_and_the_lockout_answers_locked
     account = world.uow.add_account("teacher00001")
     world.with_password(account, "the old secret")
     with pytest.raises(Forbidden) as wrong:
-        credentials.change_password(world.uow, world.checking, account.account_id, "guess",
+        credentials.change_password(world.uow, world.checking, world.sign_out, account.account_id, "guess",
                                     "the new long secret", WHO)
     assert wrong.value.slug == "wrong-password"
     with pytest.raises(Locked) as locked:
-        credentials.change_password(world.uow, world.checking, account.account_id,
+        credentials.change_password(world.uow, world.checking, world.sign_out, account.account_id,
                                     "the old secret", "the new long secret", WHO)
     assert (locked.value.slug, locked.value.retry_after) == ("locked", 900)
     assert world.uow.credentials.changes == [] and world.uow.ended_sign_ins == []

@@ -22,10 +22,10 @@ def event(version: int, status: str = "enabled", login: str = "Teacher00001") ->
 def test_an_account_that_stops_being_enabled_loses_its_sign_ins_once() -> None:
     world = World()
     with world.uow:
-        replica.apply_account(world.uow, world.clock, event(1))
-        replica.apply_account(world.uow, world.clock, event(2, "disabled"))
-        replica.apply_account(world.uow, world.clock, event(2, "disabled"))  # redelivered
-        replica.apply_account(world.uow, world.clock, event(1))  # late and older: ignored
+        replica.apply_account(world.uow, world.clock, world.sign_out, event(1))
+        replica.apply_account(world.uow, world.clock, world.sign_out, event(2, "disabled"))
+        replica.apply_account(world.uow, world.clock, world.sign_out, event(2, "disabled"))  # redelivered
+        replica.apply_account(world.uow, world.clock, world.sign_out, event(1))  # late and older: ignored
     assert world.uow.accounts.get(ACCOUNT).status == "disabled"
     assert world.uow.accounts.get(ACCOUNT).login == "teacher00001"  # kept folded
     assert world.uow.ended_sign_ins == [(ACCOUNT, "account-disabled", None)]
@@ -33,7 +33,7 @@ def test_an_account_that_stops_being_enabled_loses_its_sign_ins_once() -> None:
 
 def test_the_consumers_handlers_work_in_its_transaction() -> None:
     world = World()
-    handlers = replica.handlers(lambda: world.uow, world.clock)
+    handlers = replica.handlers(lambda _session: world.uow, world.clock, world.sign_out)
     with world.uow:  # the consumer's transaction
         handlers[ACCOUNT_CREATED](object(), event(1), None)
     assert world.uow.accounts.get(ACCOUNT) is not None
