@@ -71,3 +71,28 @@ def test_every_numeric_option_is_refused_below_one(definition, command, option, 
     assert exit_.value.code == 2, f"{definition.name} {command} {option} {value} was accepted"
     error = capsys.readouterr().err
     assert f"argument {option}: {value} is not a positive number" in error, error
+
+
+def test_a_command_refusing_with_an_application_error_exits_1_with_its_problem(tmp_path, monkeypatch,
+                                                                              capsys):
+    """A use case raises the kit's application errors, not HTTP problems: a command prints
+    the same problem+json the HTTP edge would answer, and exits 1."""
+    import json
+    from pathlib import Path
+
+    from servicekit.errors import Conflict
+    from servicekit.events import Catalogue
+    from servicekit.service import Command, ServiceDefinition
+
+    def refuse(runtime, args):
+        raise Conflict("password-already-set", "The account has a password already", "ops.chen")
+
+    demo = ServiceDefinition(name="demo", app_spec="demo:app", migrations_dir=Path(tmp_path),
+                             catalogue=Catalogue({}), commands=(Command("refuse", "no", refuse),))
+    monkeypatch.setenv("DEMO_DATA_DIR", str(tmp_path))
+    assert main(demo, ["refuse"]) == 1
+    first, *_, last = capsys.readouterr().err.splitlines()
+    assert first == "refuse: The account has a password already: ops.chen"
+    assert json.loads(last) == {"type": "urn:inservice:problem:password-already-set",
+                                "title": "The account has a password already", "status": 409,
+                                "detail": "ops.chen"}
