@@ -141,10 +141,10 @@ runtime = Runtime(DEFINITION, Settings.from_env("sso"))
 migrate(runtime)
 sso = runtime.components
 sso.keys.ensure()
-partners.register(sso, Client(client_id=partner, name="Bench partner", status=ENABLED,
+sso.partners.register(Client(client_id=partner, name="Bench partner", status=ENABLED,
                               redirect_uris=(redirect,), allowed_scopes=("openid", "profile")),
                   by="bench", secret=secret)
-partners.register(sso, Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
+sso.partners.register(Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
                               redirect_uris=(gateway + "/auth/callback",), auth_method="none",
                               allowed_scopes=("openid",)), by="bench")
 hashes = {}

@@ -36,7 +36,7 @@ from servicekit.service import Runtime
 from servicekit.settings import SERVICE_PORTS, SERVICES, Settings
 from servicekit.testing.processes import free_port
 from servicekit.testing.runtimes import purge_queues
-from services.sso.adapters.repository import AccountRepository
+from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.handlers.credentials import has_password, set_passwords
 
 SEED = 20261203

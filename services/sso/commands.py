@@ -40,7 +40,8 @@ def _rotate(runtime: Runtime, _args: argparse.Namespace) -> dict:
 
 
 def _reseal(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return reseal_secrets(runtime.components, args.batch)
+    dependencies = runtime.components
+    return reseal_secrets(dependencies.sealed_secrets, dependencies.sealer, args.batch)
 
 
 def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:

@@ -13,25 +13,29 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from servicekit.clock import Clock
-from servicekit.tokens import OneOfVerifiers, TokenVerifier, userinfo_verifier
+from servicekit.problems import Problem
+from servicekit.tokens import OneOfVerifiers, Principal, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.passwords import Passwords
+from services.sso.adapters.sealed_secrets import SealedSecrets
 from services.sso.adapters.sealing import Sealer
 from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.adapters.throttle import Throttle
 from services.sso.adapters.unit_of_work import SsoUnitOfWork
 from services.sso.config import SsoConfig
+from services.sso.handlers.backchannel import LOGOUT_TOKEN_SECONDS, LogoutSender
 from services.sso.handlers.credentials import Checking
+from services.sso.handlers.grant_queries import GrantQueries
+from services.sso.handlers.issuing import Issuer
+from services.sso.handlers.partners import Partners
 from services.sso.handlers.password_mails import Mailing
 from services.sso.handlers.sign_outs import SignOut
 
 if TYPE_CHECKING:
     from servicekit.service import Runtime
-
-LOGOUT_TOKEN_SECONDS = 120
-
+    from services.sso.handlers.authorize import Authorizer
 
 class SsoDependencies:
     def __init__(self, runtime: Runtime[SsoDependencies]) -> None:
@@ -47,6 +51,44 @@ class SsoDependencies:
     def clock(self) -> Clock:
         """The runtime's one clock (a test sets ``runtime.clock``)."""
         return self.runtime.clock
+
+    def unit_of_work(self) -> SsoUnitOfWork:
+        """A new unit of work (one transaction per ``with``)."""
+        return SsoUnitOfWork(self.database, self.outbox)
+
+    # What the use cases take, made on each use: a test that sets ``runtime.clock``
+    # is seen at once.
+    @property
+    def logout_sender(self) -> LogoutSender:
+        return LogoutSender(self.unit_of_work, self.keys, self.config, self.clock)
+
+    @property
+    def issuer(self) -> Issuer:
+        return Issuer(self.config, self.clock)
+
+    @property
+    def authorizer(self) -> Authorizer:
+        # Imported here: the sign-in records it reaches still import this module.
+        from services.sso.handlers.authorize import Authorizer
+        return Authorizer(self.unit_of_work, self.config, self.clock)
+
+    @property
+    def grant_queries(self) -> GrantQueries:
+        return GrantQueries(self.unit_of_work, self.config, self.clock,
+                            self.verified_access_token)
+
+    @property
+    def partners(self) -> Partners:
+        return Partners(self.unit_of_work, self.clock,
+                        self.sector_documents.redirect_uris, self.logout_sender)
+
+    def joining(self, session: Session) -> SsoUnitOfWork:
+        """The repositories on a transaction someone else opened (the consumer's)."""
+        return SsoUnitOfWork.joining(session, self.database, self.outbox)
+
+    @cached_property
+    def sealed_secrets(self) -> SealedSecrets:
+        return SealedSecrets(self.database)
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -75,22 +117,15 @@ class SsoDependencies:
         """What sending password mails uses."""
         return Mailing(self.unit_of_work, self.mailer, self.clock, self.config.url)
 
-    def unit_of_work(self) -> SsoUnitOfWork:
-        """A new one per use case (a unit of work is not shared between threads)."""
-        return SsoUnitOfWork(self.database, self.outbox)
-
-    def joining(self, session: Session) -> SsoUnitOfWork:
-        """The repositories on a transaction someone else opened (the consumer's)."""
-        return SsoUnitOfWork.joining(session, self.database, self.outbox)
-
     @property
     def sign_out(self) -> SignOut:
         """Ends every sign-in of an account in the caller's unit of work."""
         from services.sso.handlers.sessions import end_sign_ins  # it reaches back here
+        logouts = self.logout_sender
 
         def end(uow: SsoUnitOfWork, account_id: str, reason: str,
                 keeping_grant: str | None = None) -> None:
-            end_sign_ins(uow.session, self, account_id, reason, keeping_grant=keeping_grant)
+            end_sign_ins(uow, logouts, account_id, reason, keeping_grant=keeping_grant)
         return end
 
     @cached_property
@@ -125,6 +160,20 @@ class SsoDependencies:
         """For the access tokens clients hand back (userinfo, introspection, revocation):
         a partner's, made for userinfo, or one of the platform's own clients'."""
         return userinfo_verifier(self.api_verifier, self.keys)
+
+    def verified_access_token(self, token: str) -> Principal | None:
+        """The access token's principal (``access_token_verifier``), or None if refused."""
+        try:
+            return self.access_token_verifier.verify(token)
+        except Problem:
+            return None
+
+    def verified_hint(self, client_id: str, hint: str) -> dict[str, Any] | None:
+        """The claims of an id token hint for ``client_id`` (``hint_verifier``), or None."""
+        try:
+            return dict(self.hint_verifier(client_id).verify(hint).claims)
+        except Problem:
+            return None
 
     def hint_verifier(self, client_id: str) -> TokenVerifier:
         """For id tokens a client hands back: the client is the audience, and an expired

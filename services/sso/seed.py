@@ -28,14 +28,13 @@ from datetime import date
 from sqlalchemy import select
 
 from servicekit.service import Runtime
+from services.sso.adapters.clients_repo import ClientRepository
 from services.sso.adapters.passwords import hasher_with
-from services.sso.adapters.repository import ClientRepository
 from services.sso.adapters.tables.accounts import accounts
 from services.sso.adapters.tables.credentials import credentials
 from services.sso.config import DEMO_ARGON2
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import DISABLED, ENABLED, FIRST_PARTY, Client
-from services.sso.handlers import partners
 from services.sso.handlers.credentials import set_passwords
 
 log = logging.getLogger("sso.seed")
@@ -76,7 +75,7 @@ def seed_clients(sso: SsoDependencies) -> None:
         with sso.database.session() as session:
             exists = ClientRepository(session).get(client.client_id) is not None
         if not exists:
-            partners.register(sso, client, by="demo-seed", secret=secret)
+            sso.partners.register(client, by="demo-seed", secret=secret)
 
 
 def start_demo_passwords(sso: SsoDependencies) -> threading.Thread:

@@ -40,7 +40,6 @@ from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.app import create_app
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers import partners
 from services.sso.handlers.credentials import set_passwords
 
 FAST_ARGON2 = {"SSO_ARGON2_TIME_COST": "1", "SSO_ARGON2_MEMORY_KIB": "1024",
@@ -169,15 +168,15 @@ class SsoUnderTest:
                         allowed_scopes=fields.pop("allowed_scopes", (
                             "openid", "profile", "email", "school", "offline_access")),
                         **fields)
-        return partners.register(self.dependencies, client, by="test")
+        return self.dependencies.partners.register(client, by="test")
 
     def web_client(self, redirect_uri: str = "http://127.0.0.1:9/web/callback") -> Client:
         """The platform's own public client (registered on first use)."""
-        existing = partners.all_clients(self.dependencies)
+        existing = self.dependencies.partners.all_clients()
         for client in existing:
             if client.client_id == "web":
                 return client
-        client, _ = partners.register(self.dependencies, Client(
+        client, _ = self.dependencies.partners.register(Client(
             client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
             redirect_uris=(redirect_uri,), auth_method="none",
             allowed_scopes=("openid", "profile", "email", "school", "offline_access")), by="test")

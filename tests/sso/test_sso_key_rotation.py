@@ -120,7 +120,7 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
     assert {c: secret_of(rotated.dependencies.unit_of_work(),
                                       rotated.dependencies.sealer, c) for c in CREDENTIALS} == CREDENTIALS
 
-    result = reseal_secrets(rotated.dependencies, batch_size=2)
+    result = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer, batch_size=2)
     assert result["current_key_id"] == rotated.dependencies.sealer.current_key_id
     assert result["signing_keys"] == {"already_current": 0, "resealed": 2, "changed_meanwhile": 0,
                                       "unreadable": 0, "unreadable_ids": [], "remaining": 0}
@@ -130,7 +130,7 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
     resealed = sealed_values(rotated)
     assert resealed.keys() == sealed_before.keys()
     assert all(rotated.dependencies.sealer.is_current(value) for value in resealed.values())
-    again = reseal_secrets(rotated.dependencies)
+    again = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer)
     assert again["signing_keys"]["resealed"] == again["county_credentials"]["resealed"] == 0
     assert (again["signing_keys"]["already_current"], again["county_credentials"]["already_current"]) == (2, 3)
     assert sealed_values(rotated) == resealed
@@ -155,7 +155,7 @@ def test_values_no_configured_key_opens_are_named_and_left_alone(make_sso, tmp_p
         kids = sorted(session.scalars(select(signing_keys.c.kid)))
     rotated = make_sso(DATABASE_URL=database, SSO_KEY_ENCRYPTION_KEY=KEY_B,
                        SSO_RETIRED_KEY_ENCRYPTION_KEYS=KEY_A, **SAME)
-    result = reseal_secrets(rotated.dependencies, batch_size=1)
+    result = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer, batch_size=1)
     assert result["signing_keys"]["unreadable_ids"] == kids
     assert result["county_credentials"]["unreadable_ids"] == sorted(CREDENTIALS)
     for kind in ("signing_keys", "county_credentials"):
@@ -201,8 +201,10 @@ def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_ss
         return original(self, token, purpose)
 
     monkeypatch.setattr(Sealer, "reseal", with_a_change_in_between)
-    result = reseal_secrets(rotated.dependencies)
+    result = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer)
     assert result["county_credentials"]["resealed"] == 2
     assert result["county_credentials"]["changed_meanwhile"] == 1
-    assert secret_of(rotated.dependencies.unit_of_work(), rotated.dependencies.sealer, "TPE") == "tpe-new-api-key"
-    assert reseal_secrets(rotated.dependencies)["county_credentials"]["already_current"] == 3
+    d = rotated.dependencies
+    assert secret_of(d.unit_of_work(), d.sealer, "TPE") == "tpe-new-api-key"
+    again = reseal_secrets(d.sealed_secrets, d.sealer)
+    assert again["county_credentials"]["already_current"] == 3

@@ -7,18 +7,17 @@ page of their choosing. After that, errors go back to the client's redirect URI.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import delete, insert, select
-
+from servicekit.clock import Clock
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.repository import AccountRepository, ClientRepository
-from services.sso.adapters.tables.grants import authorization_codes, authorization_requests
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.unit_of_work import SsoWork
+from services.sso.config import SsoConfig
 from services.sso.domain.clients import Client
+from services.sso.domain.grants import AuthorizationCode, PendingRequest
 from services.sso.domain.pkce import PkceError, check_challenge
 from services.sso.handlers.sessions import BrowserSession
 
@@ -71,11 +70,94 @@ class AuthorizationRequest:
         return "login" in self.prompt
 
 
-def parse(sso: SsoDependencies, params: Mapping[str, str]) -> AuthorizationRequest:
+@dataclass(frozen=True)
+class Authorizer:
+    """What the authorization endpoint takes: a unit of work per transaction, the settings
+    (issuer, lifetimes) and the clock."""
+    unit_of_work: Callable[[], SsoWork]
+    config: SsoConfig
+    clock: Clock
+
+    def parse(self, params: Mapping[str, str]) -> AuthorizationRequest:
+        return parse(self.unit_of_work(), self.config.issuer, params)
+
+    def decide(self, request: AuthorizationRequest,
+               session: BrowserSession | None) -> Redirect | NeedsSignIn:
+        """With a session that fits, the code at once (roam on, R-SSO-5); else sign in."""
+        fresh_enough = session is not None and (
+            request.max_age is None
+            or (self.clock.now() - session.auth_time).total_seconds() <= request.max_age)
+        if session is None or not fresh_enough or request.forces_sign_in:
+            if "none" in request.prompt:
+                return error_redirect(self.config.issuer, request.redirect_uri,
+                                      "login_required", "the person is not signed in",
+                                      request.state)
+            return NeedsSignIn(self.save_pending(request))
+        return self.issue_code(request, session)
+
+    def issue_code(self, request: AuthorizationRequest, session: BrowserSession) -> Redirect:
+        issuer = self.config.issuer
+        with self.unit_of_work() as uow:
+            client = uow.clients.get(request.client_id)
+            if client is None or not client.signs_in:
+                raise ErrorPage("client_closed", "the client cannot sign people in now")
+            if client.test_accounts_only and not uow.accounts.is_test_account(
+                    session.account.account_id):
+                return error_redirect(issuer, request.redirect_uri, "access_denied",
+                                      "this partner is in testing: test accounts only",
+                                      request.state)
+            code = new_token()
+            uow.grants.add_code(AuthorizationCode(
+                code_hash=digest(code), client_id=client.client_id,
+                account_id=session.account.account_id, sid=session.sid,
+                redirect_uri=request.redirect_uri, scope=" ".join(request.scopes),
+                nonce=request.nonce, code_challenge=request.code_challenge,
+                auth_time=session.auth_time, amr=session.amr,
+                expires_at=self.clock.now() + timedelta(seconds=self.config.code_seconds)))
+        return Redirect(_with_query(request.redirect_uri, {
+            "code": code, "state": request.state, "iss": issuer}))
+
+    def save_pending(self, request: AuthorizationRequest) -> str:
+        request_id = new_token()
+        expires_at = self.clock.now() + timedelta(
+            seconds=self.config.authorization_request_seconds)
+        with self.unit_of_work() as uow:
+            uow.grants.add_request(PendingRequest(request_id, request.client_id,
+                                                  asdict(request), expires_at))
+        return request_id
+
+    def load_pending(self, request_id: str | None) -> AuthorizationRequest | None:
+        if not request_id or len(request_id) > 64:
+            return None
+        with self.unit_of_work() as uow:
+            pending = uow.grants.live_request(request_id, self.clock.now())
+        if pending is None:
+            return None
+        values = dict(pending.parameters)
+        values["scopes"], values["prompt"] = tuple(values["scopes"]), tuple(values["prompt"])
+        return AuthorizationRequest(**values)
+
+    def complete_pending(self, request_id: str, session: BrowserSession) -> Redirect | None:
+        """After signing in: the code for the request that sent the person here (once)."""
+        request = self.load_pending(request_id)
+        if request is None:
+            return None
+        with self.unit_of_work() as uow:
+            uow.grants.remove_request(request_id)
+        return self.issue_code(request, session)
+
+    def client_of_pending(self, request: AuthorizationRequest | None) -> Client | None:
+        if request is None:
+            return None
+        with self.unit_of_work() as uow:
+            return uow.clients.get(request.client_id)
+
+
+def parse(uow: SsoWork, issuer: str, params: Mapping[str, str]) -> AuthorizationRequest:
     """A valid request; raises ErrorPage, or RedirectedError to tell the client."""
     client_id, redirect_uri = params.get("client_id"), params.get("redirect_uri")
-    with sso.database.session() as session:
-        client = ClientRepository(session).get(client_id)
+    with uow:
+        client = uow.clients.get(client_id)
     if client is None:
         raise ErrorPage("unknown_client", f"client_id {client_id!r} is not registered")
     if not redirect_uri or redirect_uri not in client.redirect_uris:
@@ -85,7 +167,7 @@ def parse(sso: SsoDependencies, params: Mapping[str, str]) -> AuthorizationReque
     state = params.get("state")
 
     def refuse(error: str, description: str) -> RedirectedError:
-        return RedirectedError(error_redirect(sso, redirect_uri, error, description, state))
+        return RedirectedError(error_redirect(issuer, redirect_uri, error, description, state))
 
     for name in ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
                  "code_challenge", "code_challenge_method", "prompt"):
@@ -125,86 +207,10 @@ def parse(sso: SsoDependencies, params: Mapping[str, str]) -> AuthorizationReque
         ui_locales=params.get("ui_locales"), login_hint=params.get("login_hint"))
 
 
-def decide(sso: SsoDependencies, request: AuthorizationRequest,
-           session: BrowserSession | None) -> Redirect | NeedsSignIn:
-    """With a session that fits, the code at once (roam on, R-SSO-5); else sign in."""
-    fresh_enough = session is not None and (
-        request.max_age is None
-        or (sso.clock.now() - session.auth_time).total_seconds() <= request.max_age)
-    if session is None or not fresh_enough or request.forces_sign_in:
-        if "none" in request.prompt:
-            return error_redirect(sso, request.redirect_uri, "login_required",
-                                  "the person is not signed in", request.state)
-        return NeedsSignIn(save_pending(sso, request))
-    return issue_code(sso, request, session)
-
-
-def issue_code(sso: SsoDependencies, request: AuthorizationRequest, session: BrowserSession) -> Redirect:
-    with sso.database.session() as db:
-        client = ClientRepository(db).get(request.client_id)
-        if client is None or not client.signs_in:
-            raise ErrorPage("client_closed", "the client cannot sign people in now")
-        if client.test_accounts_only and not AccountRepository(db).is_test_account(
-                session.account.account_id):
-            return error_redirect(sso, request.redirect_uri, "access_denied",
-                                  "this partner is in testing: test accounts only", request.state)
-        code = new_token()
-        db.execute(insert(authorization_codes).values(
-            code_hash=digest(code), client_id=client.client_id,
-            account_id=session.account.account_id, sid=session.sid,
-            redirect_uri=request.redirect_uri, scope=" ".join(request.scopes),
-            nonce=request.nonce, code_challenge=request.code_challenge,
-            auth_time=session.auth_time, amr=session.amr,
-            expires_at=sso.clock.now() + timedelta(seconds=sso.config.code_seconds)))
-    return Redirect(_with_query(request.redirect_uri, {
-        "code": code, "state": request.state, "iss": sso.config.issuer}))
-
-
-def error_redirect(sso: SsoDependencies, redirect_uri: str, error: str, description: str,
+def error_redirect(issuer: str, redirect_uri: str, error: str, description: str,
                    state: str | None) -> Redirect:
     return Redirect(_with_query(redirect_uri, {"error": error, "error_description": description,
-                                               "state": state, "iss": sso.config.issuer}))
-
-
-def save_pending(sso: SsoDependencies, request: AuthorizationRequest) -> str:
-    request_id = new_token()
-    with sso.database.session() as session:
-        session.execute(insert(authorization_requests).values(
-            request_id=request_id, client_id=request.client_id, parameters=asdict(request),
-            expires_at=sso.clock.now() + timedelta(seconds=sso.config.authorization_request_seconds)))
-    return request_id
-
-
-def load_pending(sso: SsoDependencies, request_id: str | None) -> AuthorizationRequest | None:
-    if not request_id or len(request_id) > 64:
-        return None
-    with sso.database.session() as session:
-        row = session.execute(select(authorization_requests).where(
-            authorization_requests.c.request_id == request_id,
-            authorization_requests.c.expires_at > sso.clock.now())).first()
-    if row is None:
-        return None
-    values = dict(row.parameters)
-    values["scopes"], values["prompt"] = tuple(values["scopes"]), tuple(values["prompt"])
-    return AuthorizationRequest(**values)
-
-
-def complete_pending(sso: SsoDependencies, request_id: str, session: BrowserSession) -> Redirect | None:
-    """After signing in: the code for the request that sent the person here (once)."""
-    request = load_pending(sso, request_id)
-    if request is None:
-        return None
-    with sso.database.session() as db:
-        db.execute(delete(authorization_requests).where(
-            authorization_requests.c.request_id == request_id))
-    return issue_code(sso, request, session)
-
-
-def client_of_pending(sso: SsoDependencies, request: AuthorizationRequest | None) -> Client | None:
-    if request is None:
-        return None
-    with sso.database.session() as session:
-        return ClientRepository(session).get(request.client_id)
+                                               "state": state, "iss": issuer}))
 
 
 def _with_query(uri: str, values: Mapping[str, str | None]) -> str:

@@ -11,47 +11,74 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import requests
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
-from services.sso.adapters.after_commit import run_after_commit
-from services.sso.adapters.keys import Signer
-from services.sso.adapters.tables.sessions import logout_deliveries
-from services.sso.dependencies import LOGOUT_TOKEN_SECONDS, SsoDependencies
+from servicekit.clock import Clock
+from services.sso.adapters.keys import KeyStore, Signer
+from services.sso.adapters.unit_of_work import SsoWork
+from services.sso.config import SsoConfig
 from services.sso.domain.clients import Client
 
 log = logging.getLogger("sso.backchannel")
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 MAX_ATTEMPTS = 5
+LOGOUT_TOKEN_SECONDS = 120
 
 
-def queue_logout(session: Session, sso: SsoDependencies, client: Client, account_id: str,
-                 sid: str | None) -> int | None:
-    """The delivery's id, for ``deliver`` after the commit; None when the client did not
-    register for back-channel logout."""
-    if not client.backchannel_logout_uri:
-        return None
-    return session.execute(insert(logout_deliveries).values(
-        client_id=client.client_id, uri=client.backchannel_logout_uri,
-        subject=client.subject_for(sso.config.pairwise_secret, account_id), sid=sid,
-        created_at=sso.clock.now(), attempts=0).returning(logout_deliveries.c.id)).scalar_one()
+@dataclass(frozen=True)
+class LogoutSender:
+    """What sending logout tokens takes: a unit of work per transaction, the signing keys,
+    the settings (issuer, pairwise key, timeout) and the clock."""
+    unit_of_work: Callable[[], SsoWork]
+    keys: KeyStore
+    config: SsoConfig
+    clock: Clock
+
+    def queue(self, uow: SsoWork, client: Client, account_id: str, sid: str | None) -> int | None:
+        """The delivery's id, for ``deliver`` after the commit; None when the client did
+        not register for back-channel logout."""
+        if not client.backchannel_logout_uri:
+            return None
+        return uow.logout_deliveries.add(
+            client.client_id, client.backchannel_logout_uri,
+            client.subject_for(self.config.pairwise_secret, account_id), sid, self.clock.now())
+
+    def deliver_after_commit(self, uow: SsoWork, ids: list[int | None]) -> None:
+        """Sends ``ids`` once ``uow`` commits, without waiting for them; a crash before
+        sending leaves the rows to the housekeeping's retry."""
+        uow.after_commit("backchannel-logout", self.deliver, ids)
+
+    def deliver(self, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
+        """Sends the deliveries named (all that wait, when ``ids`` is None), several at
+        once so one partner that does not answer does not hold up the others; returns how
+        many were delivered."""
+        wanted = [i for i in ids if i is not None] if ids is not None else None
+        if wanted == []:
+            return 0
+        with self.unit_of_work() as uow:
+            rows = uow.logout_deliveries.waiting(wanted, MAX_ATTEMPTS, limit)
+        if not rows:
+            return 0
+        signer = self.keys.signer()
+        with ThreadPoolExecutor(max_workers=min(8, len(rows))) as pool:
+            errors = list(pool.map(lambda row: _post(self.config, row.uri, logout_token(
+                signer, self.config, row.client_id, row.subject, row.sid)), rows))
+        with self.unit_of_work() as uow:
+            for row, error in zip(rows, errors, strict=True):
+                uow.logout_deliveries.attempted(row.id, row.attempts + 1, error,
+                                                None if error else self.clock.now())
+        return sum(error is None for error in errors)
 
 
-def deliver_after_commit(session: Session, sso: SsoDependencies, ids: list[int | None]) -> None:
-    """Sends ``ids`` once ``session``'s outermost transaction commits, without waiting for
-    them (adapters/after_commit.py); a crash before sending leaves the rows to the
-    housekeeping's retry."""
-    run_after_commit(session, "backchannel-logout", lambda wanted: deliver(sso, wanted), ids)
-
-
-def logout_token(signer: Signer, sso: SsoDependencies, client_id: str, subject: str, sid: str | None) -> str:
+def logout_token(signer: Signer, config: SsoConfig, client_id: str, subject: str,
+                 sid: str | None) -> str:
     now = int(time.time())
-    claims = {"iss": sso.config.issuer, "aud": client_id, "iat": now,
+    claims = {"iss": config.issuer, "aud": client_id, "iat": now,
               "exp": now + LOGOUT_TOKEN_SECONDS, "jti": str(uuid.uuid4()), "sub": subject,
               "events": {EVENT: {}}}
     if sid:
@@ -59,37 +86,10 @@ def logout_token(signer: Signer, sso: SsoDependencies, client_id: str, subject: 
     return signer.sign(claims, typ="logout+jwt")
 
 
-def deliver(sso: SsoDependencies, ids: Sequence[int | None] | None = None, limit: int = 200) -> int:
-    """Sends the deliveries named (all that wait, when ``ids`` is None), several at once
-    so one partner that does not answer does not hold up the others; returns how many
-    were delivered."""
-    wanted = [i for i in ids if i is not None] if ids is not None else None
-    if wanted == []:
-        return 0
-    query = select(logout_deliveries).where(logout_deliveries.c.sent_at.is_(None),
-                                            logout_deliveries.c.attempts < MAX_ATTEMPTS)
-    if wanted is not None:
-        query = query.where(logout_deliveries.c.id.in_(wanted))
-    with sso.database.session() as session:
-        rows = session.execute(query.order_by(logout_deliveries.c.id).limit(limit)).all()
-    if not rows:
-        return 0
-    signer = sso.keys.signer()
-    with ThreadPoolExecutor(max_workers=min(8, len(rows))) as pool:
-        errors = list(pool.map(lambda row: _post(sso, row.uri, logout_token(
-            signer, sso, row.client_id, row.subject, row.sid)), rows))
-    with sso.database.session() as session:
-        for row, error in zip(rows, errors, strict=True):
-            session.execute(update(logout_deliveries).where(logout_deliveries.c.id == row.id)
-                            .values(attempts=row.attempts + 1, last_error=error,
-                                    sent_at=None if error else sso.clock.now()))
-    return sum(error is None for error in errors)
-
-
-def _post(sso: SsoDependencies, uri: str, token: str) -> str | None:
+def _post(config: SsoConfig, uri: str, token: str) -> str | None:
     try:
         response = requests.post(uri, data={"logout_token": token},
-                                 timeout=sso.config.outgoing_timeout_seconds,
+                                 timeout=config.outgoing_timeout_seconds,
                                  allow_redirects=False)
     except requests.RequestException as error:
         log.warning("back-channel logout not delivered", extra={"uri": uri, "error": repr(error)})

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from urllib.parse import unquote
 
 from services.sso.adapters.digests import digest_matches
-from services.sso.adapters.repository import ClientRepository
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.clients import Client
 
 
@@ -29,7 +28,7 @@ def invalid_client(description: str, basic: bool) -> OAuthError:
     return OAuthError("invalid_client", description, 401, headers)
 
 
-def authenticate_client(sso: SsoDependencies, form: Mapping[str, str], authorization: str | None,
+def authenticate_client(uow: SsoWork, form: Mapping[str, str], authorization: str | None,
                         allow_public: bool = True) -> Client:
     basic = _basic_credentials(authorization)
     if basic is not None and ("client_secret" in form):
@@ -43,8 +42,8 @@ def authenticate_client(sso: SsoDependencies, form: Mapping[str, str], authoriza
         method = "client_secret_post"
     else:
         client_id, secret, method = form.get("client_id"), None, "none"
-    with sso.database.session() as session:
-        client = ClientRepository(session).get(client_id)
+    with uow:
+        client = uow.clients.get(client_id)
     if client is None:
         raise invalid_client("unknown client or wrong credentials", basic is not None)
     if client.public:

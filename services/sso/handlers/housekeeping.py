@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Executable
 
 from servicekit.dml import rows_changed
+from services.sso.adapters.grants_repo import GrantRepository
 from services.sso.adapters.tables.county import upstream_logins
 from services.sso.adapters.tables.grants import (
     authorization_codes,
@@ -22,9 +23,8 @@ from services.sso.adapters.tables.grants import (
 )
 from services.sso.adapters.tables.sessions import browser_sessions, logout_deliveries
 from services.sso.dependencies import SsoDependencies
-from services.sso.handlers import backchannel, notices
+from services.sso.handlers import notices
 from services.sso.handlers.password_mails import send_queued
-from services.sso.handlers.sessions import revoke_session_bound_grants
 
 
 def tidy_records(sso: SsoDependencies, retention_days: int | None = None) -> dict[str, int]:
@@ -41,7 +41,7 @@ def tidy_records(sso: SsoDependencies, retention_days: int | None = None) -> dic
     counts["login_throttle"] = sso.throttle.remove_idle(now - timedelta(
         seconds=max(sso.config.lockout_window_seconds, sso.config.lockout_seconds)))
     counts.update(_tidy_sign_ons(sso, now))
-    counts["logout_deliveries_sent"] = backchannel.deliver(sso)
+    counts["logout_deliveries_sent"] = sso.logout_sender.deliver()
     counts["password_mails_sent"] = send_queued(sso.mailing)
     counts["notice_mails_sent"] = notices.send_pending(uow, sso.clock, sso.mailer)
     return counts
@@ -61,10 +61,7 @@ def _tidy_sign_ons(sso: SsoDependencies, now: datetime) -> dict[str, int]:
             authorization_requests.c.expires_at < now))
         remove("upstream_logins", delete(upstream_logins).where(upstream_logins.c.expires_at < now))
         # Before the sessions go: the platform client's grants end with their session.
-        live = select(browser_sessions.c.sid).where(browser_sessions.c.ended_at.is_(None),
-                                                    browser_sessions.c.expires_at > now)
-        counts["grants_of_ended_sessions"] = revoke_session_bound_grants(
-            session, now, or_(grants.c.sid.is_(None), grants.c.sid.not_in(live)))
+        counts["grants_of_ended_sessions"] = GrantRepository(session).revoke_session_bound(now)
         remove("browser_sessions", delete(browser_sessions).where(or_(
             browser_sessions.c.expires_at < now,
             browser_sessions.c.ended_at < now - timedelta(days=1))))

@@ -9,22 +9,20 @@ confirms the logout, so a link alone cannot sign anyone out.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from jose import jwt
-from sqlalchemy import select
 
-from servicekit.problems import Problem
-from services.sso.adapters.repository import ClientRepository
-from services.sso.adapters.tables.grants import grants
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.clients import Client
 from services.sso.handlers.authorize import ErrorPage
-from services.sso.handlers.backchannel import deliver_after_commit, queue_logout
-from services.sso.handlers.issuing import revoke_grant
-from services.sso.handlers.sessions import BrowserSession, end_session
+from services.sso.handlers.backchannel import LogoutSender
+from services.sso.handlers.sessions import BrowserSession
+
+HintVerifier = Callable[[str, str], dict[str, Any] | None]  # (client id, hint) → claims
 
 
 @dataclass(frozen=True)
@@ -53,17 +51,21 @@ class LogoutRequest:
         return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
 
 
-def parse(sso: SsoDependencies, params: Mapping[str, str]) -> LogoutRequest:
+def parse(uow: SsoWork, verified_hint: HintVerifier,
+          params: Mapping[str, str]) -> LogoutRequest:
+    """``verified_hint``: the claims of a valid id token of this provider for that client
+    (the kit's strict verifier with the client as audience), None for anything else."""
     hint = params.get("id_token_hint")
     client_id = params.get("client_id")
     hint_claims = None
-    if hint:
-        hint_claims = _verified_hint(sso, hint)
-        if client_id and client_id != hint_claims["aud"]:
-            raise ErrorPage("bad_logout", "client_id and id_token_hint name different clients")
-        client_id = hint_claims["aud"]
-    with sso.database.session() as session:
-        client = ClientRepository(session).get(client_id)
+    with uow:
+        if hint:
+            hint_claims = _verified_hint(uow, verified_hint, hint)
+            if client_id and client_id != hint_claims["aud"]:
+                raise ErrorPage("bad_logout",
+                                "client_id and id_token_hint name different clients")
+            client_id = hint_claims["aud"]
+        client = uow.clients.get(client_id)
     if client_id and client is None:
         raise ErrorPage("unknown_client", f"client_id {client_id!r} is not registered")
     redirect_uri = params.get("post_logout_redirect_uri")
@@ -79,7 +81,7 @@ def parse(sso: SsoDependencies, params: Mapping[str, str]) -> LogoutRequest:
                          hint_claims.get("sub") if hint_claims else None)
 
 
-def _verified_hint(sso: SsoDependencies, hint: str) -> dict:
+def _verified_hint(uow: SsoWork, verified_hint: HintVerifier, hint: str) -> dict[str, Any]:
     try:
         audience = jwt.get_unverified_claims(hint).get("aud")
     except Exception:
@@ -88,33 +90,31 @@ def _verified_hint(sso: SsoDependencies, hint: str) -> dict:
         raise ErrorPage("bad_logout", "id_token_hint names no client")
     # Read unverified only to pick the verifier, which then checks that very audience,
     # the signature and the issuer; unknown audiences fail at the client lookup anyway.
-    with sso.database.session() as session:
-        if ClientRepository(session).get(audience) is None:
-            raise ErrorPage("bad_logout", "id_token_hint names no registered client")
-    try:
-        return dict(sso.hint_verifier(audience).verify(hint).claims)
-    except Problem:
-        raise ErrorPage("bad_logout",
-                        "id_token_hint is not a valid id token of this provider") from None
+    if uow.clients.get(audience) is None:
+        raise ErrorPage("bad_logout", "id_token_hint names no registered client")
+    claims = verified_hint(audience, hint)
+    if claims is None:
+        raise ErrorPage("bad_logout", "id_token_hint is not a valid id token of this provider")
+    return claims
 
 
-def log_out(sso: SsoDependencies, session: BrowserSession, initiator: Client | None) -> None:
+def log_out(uow: SsoWork, logouts: LogoutSender, session: BrowserSession,
+            initiator: Client | None) -> None:
     """Ends the session, revokes every grant made in it, and tells the other clients
     that registered for back-channel logout."""
-    end_session(sso, session.sid)
-    with sso.database.session() as db:
-        rows = db.execute(select(grants.c.grant_id, grants.c.client_id).where(
-            grants.c.sid == session.sid, grants.c.revoked_at.is_(None))).all()
-        clients = ClientRepository(db)
+    now = logouts.clock.now()
+    with uow:
+        uow.sessions.end(session.sid, now)
+    with uow:
         told: set[str] = set()
         deliveries = []
-        for row in rows:
-            revoke_grant(db, sso, row.grant_id, "logout")
-            client = clients.get(row.client_id)
-            if client is None or row.client_id in told or \
-                    (initiator is not None and row.client_id == initiator.client_id):
+        for grant in uow.grants.live_of(sid=session.sid):
+            uow.grants.revoke(grant.grant_id, logouts.clock.now(), "logout")
+            client = uow.clients.get(grant.client_id)
+            if client is None or grant.client_id in told or \
+                    (initiator is not None and grant.client_id == initiator.client_id):
                 continue
-            told.add(row.client_id)
-            deliveries.append(queue_logout(db, sso, client, session.account.account_id,
-                                           session.sid))
-        deliver_after_commit(db, sso, deliveries)
+            told.add(grant.client_id)
+            deliveries.append(logouts.queue(uow, client, session.account.account_id,
+                                            session.sid))
+        logouts.deliver_after_commit(uow, deliveries)

@@ -2,19 +2,19 @@
 checks the county credentials, (b) the county's own sign-on as an upstream OpenID Connect
 provider. Either way the county identity then signs in the teacher it is linked to
 (handlers/county_links.py), and the session goes on to partner sites like any other
-(roam and roam again, R-SSO-5)."""
+(roam and roam again, R-SSO-5).
+
+These use cases take the service's dependencies whole: they go on into the county
+connectors and links, which do so too."""
 from __future__ import annotations
 
 from datetime import timedelta
-
-from sqlalchemy import delete, insert
 
 from servicekit.errors import NotFound
 from services.sso.adapters.county_oidc import UpstreamProvider
 from services.sso.adapters.county_service import ADAPTERS, CountyUnavailable
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.login_records_repo import LoginRecordRepository
-from services.sso.adapters.tables.county import upstream_logins
+from services.sso.adapters.upstream_logins_repo import UpstreamLogin
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_login
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
@@ -61,14 +61,13 @@ def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, 
         _record(sso, county_code, username, "failure", who)
         return None
     sso.throttle.succeeded(key)
-    return arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity, METHODS[WEB_SERVICE],
-                  request_id)
+    return arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity,
+                  METHODS[WEB_SERVICE], request_id)
 
 
 def _record(sso: SsoDependencies, county_code: str, username: str, outcome: str, who: Client) -> None:
-    with sso.database.session() as session:
-        record_login(LoginRecordRepository(session), sso.name_digests, sso.clock.now(), None,
-                     username,
+    with sso.unit_of_work() as uow:
+        record_login(uow.login_records, sso.name_digests, sso.clock.now(), None, username,
                      "county_service", outcome, who, county_code)
 
 
@@ -92,11 +91,10 @@ def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
 def start_upstream(sso: SsoDependencies, county_code: str, request_id: str | None) -> str:
     provider = upstream(sso, county_code)
     state, nonce, verifier = new_token(), new_token(), new_token(48)
-    with sso.database.session() as session:
-        session.execute(insert(upstream_logins).values(
-            state_hash=digest(state), county_code=county_code, nonce=nonce,
-            code_verifier=verifier, request_id=request_id,
-            expires_at=sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
+    with sso.unit_of_work() as uow:
+        uow.upstream_logins.add(UpstreamLogin(
+            digest(state), county_code, nonce, verifier, request_id,
+            sso.clock.now() + timedelta(seconds=UPSTREAM_SECONDS)))
     return provider.authorization_url(state, nonce, verifier)
 
 
@@ -107,11 +105,8 @@ def finish_upstream(sso: SsoDependencies, county_code: str, code: str | None,
     the county did."""
     if not code or not state:
         raise SignOnNotPending(f"{county_code}: the county sent no code")
-    with sso.database.session() as session:
-        row = session.execute(delete(upstream_logins).where(
-            upstream_logins.c.state_hash == digest(state),
-            upstream_logins.c.county_code == county_code,
-            upstream_logins.c.expires_at > sso.clock.now()).returning(*upstream_logins.c)).first()
+    with sso.unit_of_work() as uow:
+        row = uow.upstream_logins.take(digest(state), county_code, sso.clock.now())
     if row is None:
         raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)

@@ -17,10 +17,11 @@ def signed_in(account: Account, method: str, request_id: str | None,
               county_code: str | None = None) -> Response:
     """The session starts; the person goes on to the client that sent them, if any."""
     sso = current_dependencies()
-    cookie, session = start_session(sso, account, method, who(), county_code,
+    cookie, session = start_session(sso.unit_of_work(), sso.clock, sso.config.session_seconds,
+                                    account, method, who(), county_code,
                                     replacing=request.cookies.get(SESSION_COOKIE))
     try:
-        onward = authorize.complete_pending(sso, request_id, session) if request_id else None
+        onward = sso.authorizer.complete_pending(request_id, session) if request_id else None
     except authorize.ErrorPage as error:
         response = message("error_title", error.message_key, 400, True, error.detail)
     else:

@@ -27,8 +27,9 @@ from services.sso.web.onward import signed_in
 def _login_page(error: str | None = None, status: int = 200, username: str = "") -> Response:
     sso = current_dependencies()
     request_id = request.values.get("request")
-    pending = authorize.load_pending(sso, request_id)
-    client = authorize.client_of_pending(sso, pending)
+    authorizer = sso.authorizer
+    pending = authorizer.load_pending(request_id)
+    client = authorizer.client_of_pending(pending)
     return page(sso, "login.html", status=status,
                 lang=language(pending.ui_locales if pending else None),
                 request_id=request_id if pending else None, error=error, username=username,
@@ -68,17 +69,17 @@ def _logout() -> Response:
     sso = current_dependencies()
     params = request.values
     try:
-        wanted = logout.parse(sso, params)
+        wanted = logout.parse(sso.unit_of_work(), sso.verified_hint, params)
     except authorize.ErrorPage as error:
         return message("error_title", error.message_key, 400, True, error.detail)
-    session = current_session(sso, request.cookies.get(SESSION_COOKIE))
+    session = current_session(sso.unit_of_work(), sso.clock, request.cookies.get(SESSION_COOKIE))
     confirmed = request.method == "POST" and form_is_genuine(sso)
     if session is not None and not (confirmed or
                                     wanted.confirmed_by_hint(session, sso.config.pairwise_secret)):
         return page(sso, "logout.html", carried={name: params[name] for name in _CARRIED
                                                   if params.get(name)})
     if session is not None:
-        logout.log_out(sso, session, wanted.client)
+        logout.log_out(sso.unit_of_work(), sso.logout_sender, session, wanted.client)
     onward = wanted.redirect_url()
     response = redirect_to(onward) if onward else message("logout_title", "signed_out")
     clear_cookie(sso, response, SESSION_COOKIE)

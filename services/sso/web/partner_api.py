@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from servicekit.api import roles
 from services.sso.api import api
 from services.sso.domain.clients import APPLIED, PARTNER, SCOPES, STATUSES, Client
-from services.sso.handlers import partner_test_accounts, partners
+from services.sso.handlers import partner_test_accounts
 from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
@@ -83,46 +83,46 @@ def apply_partner(principal, body):
     given: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
                              for name, value in body.items()}
     client = Client(kind=PARTNER, status=APPLIED, **given)
-    registered, secret = partners.register(current_dependencies(), client, _by(principal))
+    registered, secret = current_dependencies().partners.register(client, _by(principal))
     return {**asdict(registered), "client_secret": secret}
 
 
 @api.route("/partners", "GET", allow=OPERATORS, summary="Every client: partner sites and the "
            "platform's own", response=PartnerSchema, many=True)
 def list_partners(principal):
-    return partners.all_clients(current_dependencies())
+    return current_dependencies().partners.all_clients()
 
 
 @api.route("/partners/<client_id>", "GET", allow=OPERATORS, summary="A partner site",
            response=PartnerSchema)
 def get_partner(principal, client_id):
-    return partners.find(current_dependencies(), client_id)
+    return current_dependencies().partners.find(client_id)
 
 
 @api.route("/partners/<client_id>/history", "GET", allow=OPERATORS,
            summary="A partner's lifecycle steps", response=HistorySchema, many=True)
 def partner_history(principal, client_id):
-    return partners.history(current_dependencies(), client_id)
+    return current_dependencies().partners.history(client_id)
 
 
 @api.route("/partners/<client_id>/testing", "POST", allow=OPERATORS,
            summary="Start testing: the partner signs in test accounts only", response=PartnerSchema)
 def start_testing(principal, client_id):
-    return partners.start_testing(current_dependencies(), client_id, _by(principal))
+    return current_dependencies().partners.start_testing(client_id, _by(principal))
 
 
 @api.route("/partners/<client_id>/approval", "POST", allow=OPERATORS,
            summary="Record the ministry's approval", body=Approval, response=PartnerSchema)
 def approve_partner(principal, client_id, body):
     sso = current_dependencies()
-    return partners.approve(sso, client_id, _by(principal), body["approval_reference"],
+    return sso.partners.approve(client_id, _by(principal), body["approval_reference"],
                             body["approved_on"] or sso.clock.now().date())
 
 
 @api.route("/partners/<client_id>/enable", "POST", allow=OPERATORS,
            summary="Open sign-in for an approved partner", response=PartnerSchema)
 def enable_partner(principal, client_id):
-    return partners.enable(current_dependencies(), client_id, _by(principal))
+    return current_dependencies().partners.enable(client_id, _by(principal))
 
 
 @api.route("/partners/<client_id>/disable", "POST", allow=OPERATORS,
@@ -130,14 +130,14 @@ def enable_partner(principal, client_id):
            body=Disabling, response=PartnerSchema)
 def disable_partner(principal, client_id, body):
     sso = current_dependencies()
-    return partners.disable(sso, client_id, _by(principal),
+    return sso.partners.disable(client_id, _by(principal),
                             body["disabled_on"] or sso.clock.now().date(), body["reason"])
 
 
 @api.route("/partners/<client_id>/secret", "POST", allow=OPERATORS,
            summary="A new client secret (the old one stops at once)", response=SecretSchema)
 def new_partner_secret(principal, client_id):
-    return {"client_secret": partners.new_secret(current_dependencies(), client_id, _by(principal))}
+    return {"client_secret": current_dependencies().partners.new_secret(client_id, _by(principal))}
 
 
 # -- test accounts ------------------------------------------------------------------------------

@@ -76,9 +76,11 @@ def _authorize() -> Response:
     sso = current_dependencies()
     params = request.args if request.method == "GET" else request.form
     try:
-        parsed = authorize.parse(sso, params)
-        session = current_session(sso, request.cookies.get(SESSION_COOKIE))
-        outcome = authorize.decide(sso, parsed, session)
+        authorizer = sso.authorizer
+        parsed = authorizer.parse(params)
+        session = current_session(sso.unit_of_work(), sso.clock,
+                                  request.cookies.get(SESSION_COOKIE))
+        outcome = authorizer.decide(parsed, session)
     except authorize.ErrorPage as error:
         return page(sso, "message.html", status=400, title="error_title",
                     message=error.message_key, detail=error.detail, is_error=True,
@@ -127,8 +129,10 @@ def token(principal):
         if form.get("grant_type") not in ("authorization_code", "refresh_token"):
             error = "unsupported_grant_type" if form.get("grant_type") else "invalid_request"
             raise OAuthError(error, "grant_type must be authorization_code or refresh_token")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"))
-        return _oauth_answer(token_endpoint.exchange(sso, client, form))
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"))
+        return _oauth_answer(token_endpoint.exchange(sso.unit_of_work(), sso.issuer, sso.keys,
+                                                     client, form))
     except OAuthError as error:
         return _oauth_error(error)
 
@@ -141,10 +145,11 @@ def revoke(principal):
     try:
         if not form.get("token"):
             raise OAuthError("invalid_request", "token is required")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"))
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"))
     except OAuthError as error:
         return _oauth_error(error)
-    grant_queries.revoke(sso, client, form["token"], form.get("token_type_hint"))
+    sso.grant_queries.revoke(client, form["token"], form.get("token_type_hint"))
     return Response(status=200, headers=_NO_STORE)
 
 
@@ -156,11 +161,11 @@ def introspect(principal):
     try:
         if not form.get("token"):
             raise OAuthError("invalid_request", "token is required")
-        client = authenticate_client(sso, form, request.headers.get("Authorization"),
-                                     allow_public=False)
+        client = authenticate_client(sso.unit_of_work(), form,
+                                     request.headers.get("Authorization"), allow_public=False)
     except OAuthError as error:
         return _oauth_error(error)
-    return _oauth_answer(grant_queries.introspect(sso, client, form["token"]))
+    return _oauth_answer(sso.grant_queries.introspect(client, form["token"]))
 
 
 def _userinfo() -> Response:
@@ -174,12 +179,12 @@ def _userinfo() -> Response:
     if token is None:  # RFC 6750 §3.1: no credentials, no error code
         return _oauth_answer({"error_description": "an access token is required"}, 401,
                              {"WWW-Authenticate": realm})
-    principal = grant_queries.verified_access_token(sso, token)
+    principal = sso.verified_access_token(token)
     if principal is None:
         return _oauth_answer({"error": "invalid_token", "error_description": "not valid"}, 401,
                              {"WWW-Authenticate": f'{realm}, error="invalid_token"'})
     try:
-        return _oauth_answer(grant_queries.userinfo(sso, principal))
+        return _oauth_answer(sso.grant_queries.userinfo(principal))
     except grant_queries.UserinfoRefused as refused:
         return _oauth_answer({"error": "invalid_token", "error_description": str(refused)}, 401,
                              {"WWW-Authenticate": f'{realm}, error="invalid_token"'})

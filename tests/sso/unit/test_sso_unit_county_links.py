@@ -68,7 +68,7 @@ def test_the_teacher_links_with_their_password_in_the_browser_that_brought_it() 
         (account.account_id, "self-confirmed", None)
     assert world.uow.recorded(COUNTY_PROFILE_RECEIVED) == [
         {"account_id": account.account_id, "county_code": "TPE", "display_name": "王老師"}]
-    assert [(r.method, r.outcome) for r in world.uow.login_records.rows] == [("link", "success")]
+    assert [(r["method"], r["outcome"]) for r in world.uow.login_records.rows] == [("link", "success")]
     # the next sign-in with that identity signs the teacher in
     assert arrive(world) == Linked(account, "county_service", "TPE")
 
@@ -91,7 +91,7 @@ def test_a_wrong_password_links_nothing_and_counts_as_a_failure() -> None:
     assert confirm(world, outcome, "teacher00001", "not the password") is None
     assert world.uow.county_links.links == {}
     assert world.uow.county_links.arrivals[outcome.arrival_id]["status"] == "pending"
-    assert [(r.method, r.outcome) for r in world.uow.login_records.rows] == [("link", "failure")]
+    assert [(r["method"], r["outcome"]) for r in world.uow.login_records.rows] == [("link", "failure")]
 
 
 def test_the_link_confirmation_is_locked_with_the_sign_in() -> None:

@@ -23,7 +23,7 @@ def partners(world: World) -> None:
                    Client("gone", "Disabled", status="disabled", contacts=("b@gone.tw",)),
                    Client("web", "Platform", kind="first_party", status="enabled",
                           contacts=("c@web.tw",))):
-        world.uow.clients.rows[client.client_id] = client
+        world.uow.clients.clients[client.client_id] = client
 
 
 def announce(world: World, starts=START, ends=END) -> dict:

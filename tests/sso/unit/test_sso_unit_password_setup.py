@@ -133,7 +133,7 @@ def test_changing_a_password_reads_the_account_once_and_keeps_the_asking_grant()
                                 "the old secret", "the new long secret", WHO, grant_id="g-1")
     assert counting.reads == 1
     assert world.uow.ended_sign_ins == [(account.account_id, "password-self", "g-1")]
-    assert [(r.outcome, r.method) for r in world.uow.login_records.rows] == [("success", "password")]
+    assert [(r["outcome"], r["method"]) for r in world.uow.login_records.rows] == [("success", "password")]
 
 
 def test_a_wrong_current_password_changes_nothing_and_the_lockout_answers_locked() -> None:
