@@ -23,7 +23,7 @@ from services.sso.adapters.sealed_secrets import SealedSecrets
 from services.sso.adapters.sealing import Sealer
 from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.adapters.throttle import Throttle
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoUnitOfWork, SsoWork
 from services.sso.config import SsoConfig
 from services.sso.handlers.backchannel import LOGOUT_TOKEN_SECONDS, LogoutSender
 from services.sso.handlers.credentials import Checking
@@ -123,7 +123,7 @@ class SsoDependencies:
         from services.sso.handlers.sessions import end_sign_ins  # it reaches back here
         logouts = self.logout_sender
 
-        def end(uow: SsoUnitOfWork, account_id: str, reason: str,
+        def end(uow: SsoWork, account_id: str, reason: str,
                 keeping_grant: str | None = None) -> None:
             end_sign_ins(uow, logouts, account_id, reason, keeping_grant=keeping_grant)
         return end

@@ -12,7 +12,7 @@ from servicekit.errors import Invalid, NotFound
 from services.sso.adapters.county_links_repo import ConnectorRow
 from services.sso.adapters.county_service import ADAPTERS
 from services.sso.adapters.sealing import Sealer, county_secret_purpose
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 
 WEB_SERVICE, OIDC = "web_service", "oidc"
 METHODS = {WEB_SERVICE: "county_service", OIDC: "county_oidc"}  # as sign-ins record them
@@ -28,7 +28,7 @@ class Connector:
     updated_at: Any = None
 
 
-def configure(uow: SsoUnitOfWork, clock: Clock, sealer: Sealer, county_code: str, mode: str,
+def configure(uow: SsoWork, clock: Clock, sealer: Sealer, county_code: str, mode: str,
               display_name: str, config: dict[str, Any], secret: str | None,
               enabled: bool) -> Connector:
     if county_code not in COUNTIES:
@@ -49,13 +49,13 @@ def configure(uow: SsoUnitOfWork, clock: Clock, sealer: Sealer, county_code: str
     return Connector(county_code, mode, display_name, config, enabled, row["updated_at"])
 
 
-def connectors(uow: SsoUnitOfWork, enabled_only: bool = True) -> list[Connector]:
+def connectors(uow: SsoWork, enabled_only: bool = True) -> list[Connector]:
     with uow:
         rows = uow.county_connectors.all(enabled_only)
     return [_connector(row) for row in rows]
 
 
-def connector(uow: SsoUnitOfWork, county_code: str) -> Connector:
+def connector(uow: SsoWork, county_code: str) -> Connector:
     """The county's enabled connector."""
     with uow:
         row = uow.county_connectors.get(county_code)
@@ -64,7 +64,7 @@ def connector(uow: SsoUnitOfWork, county_code: str) -> Connector:
     return _connector(row)
 
 
-def secret_of(uow: SsoUnitOfWork, sealer: Sealer, county_code: str) -> str | None:
+def secret_of(uow: SsoWork, sealer: Sealer, county_code: str) -> str | None:
     with uow:
         row = uow.county_connectors.get(county_code)
     sealed = row.secret_sealed if row else None

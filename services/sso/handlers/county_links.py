@@ -36,7 +36,7 @@ from services.sso.adapters.county_links_repo import LinkTaken
 from services.sso.adapters.county_service import CountyIdentity
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.name_digests import NameDigests
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.handlers.credentials import (
     Checking,
@@ -67,7 +67,7 @@ CONFIRMED_AT_COUNTY_SIGN_IN = "self-confirmed"
 CONFIRMED_SIGNED_IN = "self-confirmed-signed-in"
 
 
-def arrive(uow: SsoUnitOfWork, clock: Clock, names: NameDigests, identity: CountyIdentity,
+def arrive(uow: SsoWork, clock: Clock, names: NameDigests, identity: CountyIdentity,
            method: str, request_id: str | None) -> Linked | NeedsLink:
     subject = names.county_subject(identity.county_code, identity.subject)
     with uow:
@@ -98,7 +98,7 @@ def arrive(uow: SsoUnitOfWork, clock: Clock, names: NameDigests, identity: Count
     return NeedsLink(arrival_id, secret)
 
 
-def pending_arrival(uow: SsoUnitOfWork, clock: Clock, arrival_id: str | None,
+def pending_arrival(uow: SsoWork, clock: Clock, arrival_id: str | None,
                     browser_secret: str | None) -> dict[str, Any] | None:
     if not arrival_id or not browser_secret:
         return None
@@ -110,7 +110,7 @@ def pending_arrival(uow: SsoUnitOfWork, clock: Clock, arrival_id: str | None,
     return arrival
 
 
-def confirm_with_password(uow: SsoUnitOfWork, checking: Checking, arrival_id: str,
+def confirm_with_password(uow: SsoWork, checking: Checking, arrival_id: str,
                           browser_secret: str, login: str, password: str,
                           who: Client) -> Linked | None:
     """The teacher proves the platform account is theirs; the link is made (to that
@@ -129,7 +129,7 @@ def confirm_with_password(uow: SsoUnitOfWork, checking: Checking, arrival_id: st
     return Linked(account, arrival["method"], arrival["county_code"])
 
 
-def proposals_for(uow: SsoUnitOfWork, clock: Clock, account_id: str) -> list[dict[str, Any]]:
+def proposals_for(uow: SsoWork, clock: Clock, account_id: str) -> list[dict[str, Any]]:
     """What reviewers proposed to link to this teacher, waiting for their password."""
     with uow:
         arrivals = uow.county_links.proposed_to(account_id, PROPOSED, clock.now())
@@ -137,7 +137,7 @@ def proposals_for(uow: SsoUnitOfWork, clock: Clock, account_id: str) -> list[dic
              "profile": a["profile"], "proposed_at": a["proposed_at"]} for a in arrivals]
 
 
-def confirm_proposal(uow: SsoUnitOfWork, checking: Checking, principal: Principal,
+def confirm_proposal(uow: SsoWork, checking: Checking, principal: Principal,
                      arrival_id: str, password: str, who: Client) -> dict[str, Any]:
     """The signed-in teacher confirms a reviewer's proposal with their platform password.
     Raises ``Locked``, ``NotFound`` (no such proposal for them) or ``Forbidden``
@@ -156,7 +156,7 @@ def confirm_proposal(uow: SsoUnitOfWork, checking: Checking, principal: Principa
             "county_code": arrival["county_code"], "status": LINKED}
 
 
-def link_requests(uow: SsoUnitOfWork, clock: Clock, principal: Principal,
+def link_requests(uow: SsoWork, clock: Clock, principal: Principal,
                   county_code: str | None) -> list[dict[str, Any]]:
     """County sign-ins waiting: to be matched (``pending``), or matched and waiting for the
     teacher's password (``proposed``)."""
@@ -169,7 +169,7 @@ def link_requests(uow: SsoUnitOfWork, clock: Clock, principal: Principal,
              "proposed_by": a["proposed_by"]} for a in arrivals]
 
 
-def propose_link(uow: SsoUnitOfWork, clock: Clock, principal: Principal, arrival_id: str,
+def propose_link(uow: SsoWork, clock: Clock, principal: Principal, arrival_id: str,
                  account_id: str) -> dict[str, Any]:
     """A reviewer's match: a proposal only. The teacher confirms it with their password."""
     now = clock.now()
@@ -194,7 +194,7 @@ def propose_link(uow: SsoUnitOfWork, clock: Clock, principal: Principal, arrival
             "county_code": arrival["county_code"], "status": PROPOSED}
 
 
-def reject_link(uow: SsoUnitOfWork, principal: Principal, arrival_id: str) -> None:
+def reject_link(uow: SsoWork, principal: Principal, arrival_id: str) -> None:
     with uow:
         arrival = uow.county_links.arrival(arrival_id, WAITING)
         if arrival is None:
@@ -213,7 +213,7 @@ def _county_in_scope(principal: Principal, county_code: str | None) -> str | Non
     return principal.authority
 
 
-def _link(uow: SsoUnitOfWork, clock: Clock, arrival: dict[str, Any], account_id: str,
+def _link(uow: SsoWork, clock: Clock, arrival: dict[str, Any], account_id: str,
           by: str) -> None:
     """``by``: how the teacher confirmed it. A reviewer's proposal is credited only when
     the teacher confirmed that very account."""
@@ -252,7 +252,7 @@ def _valid_profile(identity: CountyIdentity) -> dict[str, Any]:
     return valid
 
 
-def _send_profile(uow: SsoUnitOfWork, link_id: int, last_digest: str | None, account_id: str,
+def _send_profile(uow: SsoWork, link_id: int, last_digest: str | None, account_id: str,
                   identity: CountyIdentity) -> None:
     """In the open unit of work: the profile the county sent, when it changed."""
     profile = _valid_profile(identity)

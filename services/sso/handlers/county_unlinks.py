@@ -11,7 +11,7 @@ from typing import Any
 from servicekit.clock import Clock
 from servicekit.errors import Invalid, NotFound
 from servicekit.tokens import Principal
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.handlers.sign_outs import SignOut
 
 STAFF = ("operator", "admin")
@@ -29,7 +29,7 @@ def _acting_as(principal: Principal, county_code: str, account_id: str) -> str |
     return None
 
 
-def links_of(uow: SsoUnitOfWork, principal: Principal, account_id: str) -> list[dict[str, Any]]:
+def links_of(uow: SsoWork, principal: Principal, account_id: str) -> list[dict[str, Any]]:
     """The teacher's county links the caller may see (none: as if there were none)."""
     with uow:
         links = uow.county_links.links_of(account_id)
@@ -39,7 +39,7 @@ def links_of(uow: SsoUnitOfWork, principal: Principal, account_id: str) -> list[
             if _acting_as(principal, link.county_code, account_id)]
 
 
-def unlink(uow: SsoUnitOfWork, clock: Clock, sign_out: SignOut, principal: Principal,
+def unlink(uow: SsoWork, clock: Clock, sign_out: SignOut, principal: Principal,
            link_id: int, reason: str) -> dict[str, Any]:
     reason = " ".join(reason.split())
     if len(reason) < 5:

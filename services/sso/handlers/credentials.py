@@ -17,7 +17,7 @@ from servicekit.errors import Forbidden, Invalid, LimitReached, NotFound
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.passwords import Passwords, policy_problem
 from services.sso.adapters.throttle import Throttle
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.sign_in_records import Client, record_login
@@ -52,7 +52,7 @@ def lockout_keys(names: NameDigests, purpose: str, name: str,
     return (by_name, f"account:{account.account_id}") if account is not None else (by_name,)
 
 
-def check_password(uow: SsoUnitOfWork, checking: Checking, login: str, password: str,
+def check_password(uow: SsoWork, checking: Checking, login: str, password: str,
                    who: Client, method: str = "password") -> Account | None:
     """The enabled account whose password this is, else None; raises ``Locked``.
 
@@ -68,7 +68,7 @@ def check_password(uow: SsoUnitOfWork, checking: Checking, login: str, password:
     return _judged(uow, checking, name, account, stored, password, who, method)
 
 
-def check_account_password(uow: SsoUnitOfWork, checking: Checking, account: Account,
+def check_account_password(uow: SsoWork, checking: Checking, account: Account,
                            password: str, who: Client, method: str = "password") -> bool:
     """The same check, for an account the caller has loaded already (it is not read
     again): counted, locked and recorded alike."""
@@ -78,7 +78,7 @@ def check_account_password(uow: SsoUnitOfWork, checking: Checking, account: Acco
     return _judged(uow, checking, name, account, stored, password, who, method) is not None
 
 
-def _judged(uow: SsoUnitOfWork, checking: Checking, name: str, account: Account | None,
+def _judged(uow: SsoWork, checking: Checking, name: str, account: Account | None,
             stored: str | None, password: str, who: Client, method: str) -> Account | None:
     keys = lockout_keys(checking.names, "password", name, account)
     if not checking.throttle.reserve(*keys):
@@ -99,7 +99,7 @@ def _judged(uow: SsoUnitOfWork, checking: Checking, name: str, account: Account 
     return account
 
 
-def change_password(uow: SsoUnitOfWork, checking: Checking, sign_out: SignOut, account_id: str,
+def change_password(uow: SsoWork, checking: Checking, sign_out: SignOut, account_id: str,
                     current: str, new: str, who: Client, grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
     asked are told by back-channel logout), as a reset does: whoever knew the old one is
@@ -123,7 +123,7 @@ def change_password(uow: SsoUnitOfWork, checking: Checking, sign_out: SignOut, a
         sign_out(uow, account_id, "password-self", keeping_grant=grant_id)
 
 
-def set_passwords(uow: SsoUnitOfWork, clock: Clock, hashes: dict[str, str], method: str | None,
+def set_passwords(uow: SsoWork, clock: Clock, hashes: dict[str, str], method: str | None,
                   who: Client | None = None) -> None:
     """Stores passwords hashed already (the demo seed's); ``method`` None: the same password
     hashed again, not a change to record."""
@@ -131,12 +131,12 @@ def set_passwords(uow: SsoUnitOfWork, clock: Clock, hashes: dict[str, str], meth
         uow.credentials.store(hashes, clock.now(), method, who.address if who else None)
 
 
-def has_password(uow: SsoUnitOfWork, account_id: str) -> bool:
+def has_password(uow: SsoWork, account_id: str) -> bool:
     with uow:
         return uow.credentials.password_hash(account_id) is not None
 
 
-def _record(uow: SsoUnitOfWork, checking: Checking, account: Account | None, typed: str,
+def _record(uow: SsoWork, checking: Checking, account: Account | None, typed: str,
             method: str, outcome: str, who: Client) -> None:
     with uow:
         record_login(uow.login_records, checking.names, checking.clock.now(), account, typed,

@@ -18,7 +18,7 @@ from servicekit.clock import Clock
 from servicekit.errors import Invalid, NotFound
 from services.sso.adapters.mailer import Mail
 from services.sso.adapters.notices_repo import Notice
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.handlers.password_mails import Mailer
 
 log = logging.getLogger("sso.notices")
@@ -27,7 +27,7 @@ MAX_ATTEMPTS = 5
 TAIPEI = timezone(timedelta(hours=8))
 
 
-def announce(uow: SsoUnitOfWork, clock: Clock, mailer: Mailer, title: str, body: str,
+def announce(uow: SsoWork, clock: Clock, mailer: Mailer, title: str, body: str,
              starts_at: datetime, ends_at: datetime, by: str) -> dict[str, Any]:
     if ends_at <= starts_at:
         raise Invalid("invalid-notice", "The outage must end after it starts")
@@ -44,7 +44,7 @@ def announce(uow: SsoUnitOfWork, clock: Clock, mailer: Mailer, title: str, body:
     return notice(uow, notice_id)
 
 
-def notice(uow: SsoUnitOfWork, notice_id: str) -> dict[str, Any]:
+def notice(uow: SsoWork, notice_id: str) -> dict[str, Any]:
     with uow:
         found = uow.notices.get(notice_id)
         deliveries = uow.notices.deliveries_of(notice_id)
@@ -55,7 +55,7 @@ def notice(uow: SsoUnitOfWork, notice_id: str) -> dict[str, Any]:
          "attempts": d.attempts, "last_error": d.last_error} for d in deliveries]}
 
 
-def feed(uow: SsoUnitOfWork, clock: Clock, limit: int = 50) -> list[dict[str, Any]]:
+def feed(uow: SsoWork, clock: Clock, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first, the ones not yet over before the past ones."""
     with uow:
         notices = uow.notices.newest(limit)
@@ -69,7 +69,7 @@ def _public(notice: Notice) -> dict[str, Any]:
             "published_at": notice.created_at}
 
 
-def send_pending(uow: SsoUnitOfWork, clock: Clock, mailer: Mailer) -> int:
+def send_pending(uow: SsoWork, clock: Clock, mailer: Mailer) -> int:
     with uow:
         pending = uow.notices.unsent(MAX_ATTEMPTS)
     if not pending:

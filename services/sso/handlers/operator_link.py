@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, Invalid, NotFound
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.password_mails import LINK_SECONDS, link_url, new_link
@@ -35,7 +35,7 @@ class OperatorLink:
     expires_at: datetime
 
 
-def issue_operator_link(uow: SsoUnitOfWork, clock: Clock, url: Callable[[str], str],
+def issue_operator_link(uow: SsoWork, clock: Clock, url: Callable[[str], str],
                         login: str, issued_by: str, os_user: str, host: str,
                         wait_seconds: float, poll_seconds: float = 0.5) -> OperatorLink:
     """Raises ``NotFound`` ``account-not-replicated`` when the account has not arrived
@@ -60,7 +60,7 @@ def issue_operator_link(uow: SsoUnitOfWork, clock: Clock, url: Callable[[str], s
     return OperatorLink(account.login, link_url(url, token), expires_at)
 
 
-def _wait_for_operator(uow: SsoUnitOfWork, name: str, deadline: float,
+def _wait_for_operator(uow: SsoWork, name: str, deadline: float,
                        poll_seconds: float) -> Account:
     while True:
         with uow:

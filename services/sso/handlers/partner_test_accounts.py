@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from servicekit.clock import Clock
 from servicekit.errors import NotFound
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 
 
-def add(uow: SsoUnitOfWork, clock: Clock, account_id: str, by: str) -> None:
+def add(uow: SsoWork, clock: Clock, account_id: str, by: str) -> None:
     with uow:
         if uow.accounts.get(account_id) is None:
             raise NotFound(f"no account {account_id}")
@@ -15,12 +15,12 @@ def add(uow: SsoUnitOfWork, clock: Clock, account_id: str, by: str) -> None:
             uow.partner_test_accounts.add(account_id, by[:64], clock.now())
 
 
-def remove(uow: SsoUnitOfWork, account_id: str) -> None:
+def remove(uow: SsoWork, account_id: str) -> None:
     with uow:
         if not uow.partner_test_accounts.remove(account_id):
             raise NotFound(f"{account_id} is not a test account")
 
 
-def all_ids(uow: SsoUnitOfWork) -> list[str]:
+def all_ids(uow: SsoWork) -> list[str]:
     with uow:
         return uow.partner_test_accounts.all_ids()

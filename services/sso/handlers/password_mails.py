@@ -23,7 +23,7 @@ from typing import Protocol
 from servicekit.clock import Clock
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 
 log = logging.getLogger("sso.password_mails")
@@ -52,13 +52,13 @@ class Mailing:
     """What sending password mails uses: a unit of work of its own for each run (the
     sending runs on a background thread after the request's commit), the mailer, the
     clock, and the service's public address of a path (``SsoConfig.url``)."""
-    unit_of_work: Callable[[], SsoUnitOfWork]
+    unit_of_work: Callable[[], SsoWork]
     mailer: Mailer
     clock: Clock
     url: Callable[[str], str]
 
 
-def new_link(uow: SsoUnitOfWork, clock: Clock, account: Account, purpose: str, by: str) -> str:
+def new_link(uow: SsoWork, clock: Clock, account: Account, purpose: str, by: str) -> str:
     """A one-time token for ``account``, good ``LINK_SECONDS[purpose]`` from now, in the
     open unit of work."""
     token, now = new_token(), clock.now()
@@ -84,7 +84,7 @@ def link_mail(url: Callable[[str], str], account: Account, purpose: str, token: 
     return Mail((account.email or "",), subject, body)
 
 
-def queue_mail(uow: SsoUnitOfWork, mailing: Mailing, account_id: str | None, purpose: str,
+def queue_mail(uow: SsoWork, mailing: Mailing, account_id: str | None, purpose: str,
                by: str) -> int:
     """One row, the same for an account and for no account, in the open unit of work;
     sent on a background thread once it commits."""

@@ -17,7 +17,7 @@ from servicekit.clock import Clock
 from servicekit.errors import Conflict, Invalid, NotFound, Unavailable
 from services.sso.adapters.digests import digest
 from services.sso.adapters.passwords import Passwords, policy_problem
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
 from services.sso.handlers.credentials import Checking, lockout_keys
@@ -26,7 +26,7 @@ from services.sso.handlers.sign_in_records import Client
 from services.sso.handlers.sign_outs import SignOut
 
 
-def send_setup_link(uow: SsoUnitOfWork, mailing: Mailing, account_id: str, by: str) -> str:
+def send_setup_link(uow: SsoWork, mailing: Mailing, account_id: str, by: str) -> str:
     """Mails a first-password link while the operator waits, through the same queue and
     sender as a forgotten password's; returns where it went, partly masked. A mail that
     could not be sent leaves no working link and is not tried again: the operator is told
@@ -46,7 +46,7 @@ def send_setup_link(uow: SsoUnitOfWork, mailing: Mailing, account_id: str, by: s
     return _masked(account.email)
 
 
-def request_reset(uow: SsoUnitOfWork, checking: Checking, mailing: Mailing, login: str,
+def request_reset(uow: SsoWork, checking: Checking, mailing: Mailing, login: str,
                   who: Client) -> None:
     """Always the same outcome for the caller, after the same work: a reset mail is
     queued whether or not the name is an account's, at most ``lockout_attempts`` times a
@@ -60,7 +60,7 @@ def request_reset(uow: SsoUnitOfWork, checking: Checking, mailing: Mailing, logi
         queue_mail(uow, mailing, account_id, "reset", f"self:{who.address or ''}")
 
 
-def token_is_open(uow: SsoUnitOfWork, clock: Clock, token: str | None) -> bool:
+def token_is_open(uow: SsoWork, clock: Clock, token: str | None) -> bool:
     if not token or len(token) > 100:
         return False
     with uow:
@@ -68,7 +68,7 @@ def token_is_open(uow: SsoUnitOfWork, clock: Clock, token: str | None) -> bool:
     return link is not None and link.used_at is None and link.expires_at > clock.now()
 
 
-def set_password(uow: SsoUnitOfWork, clock: Clock, passwords: Passwords, sign_out: SignOut,
+def set_password(uow: SsoWork, clock: Clock, passwords: Passwords, sign_out: SignOut,
                  token: str, new_password: str, who: Client) -> Account:
     """Raises ``Conflict`` ``link-expired`` when the link is used or expired, ``Invalid``
     ``weak-password`` for a password the policy refuses."""

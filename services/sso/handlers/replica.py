@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from contracts.events.accounts import ACCOUNT_CREATED, ACCOUNT_UPDATED, ROLE_GRANTED, ROLE_REVOKED
 from servicekit.clock import Clock
 from servicekit.events import Envelope
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.logins import folded
 from services.sso.handlers.sign_outs import SignOut
 
 Handler = Callable[[Session, dict[str, Any], Envelope], None]
 
 
-def handlers(joining: Callable[[Session], SsoUnitOfWork], clock: Clock,
+def handlers(joining: Callable[[Session], SsoWork], clock: Clock,
              sign_out: SignOut) -> dict[str, Handler]:
     """The consumer's handlers: each works in the consumer's transaction (its inbox row
     commits with what the handler writes)."""
@@ -39,7 +39,7 @@ def handlers(joining: Callable[[Session], SsoUnitOfWork], clock: Clock,
             ROLE_GRANTED: granted, ROLE_REVOKED: revoked}
 
 
-def apply_account(uow: SsoUnitOfWork, clock: Clock, sign_out: SignOut,
+def apply_account(uow: SsoWork, clock: Clock, sign_out: SignOut,
                   data: dict[str, Any]) -> None:
     """Writes the newer version; an account that can no longer sign in loses its sign-ins."""
     account_id = str(data["account_id"])
@@ -51,15 +51,15 @@ def apply_account(uow: SsoUnitOfWork, clock: Clock, sign_out: SignOut,
         "version": data["version"]}, clock.now())
     if written and data["status"] != "enabled":
         sign_out(uow, account_id, "account-" + data["status"])
-def apply_role_granted(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+def apply_role_granted(uow: SsoWork, clock: Clock, data: dict[str, Any]) -> None:
     _apply_grant(uow, clock, data, active=True)
 
 
-def apply_role_revoked(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any]) -> None:
+def apply_role_revoked(uow: SsoWork, clock: Clock, data: dict[str, Any]) -> None:
     _apply_grant(uow, clock, data, active=False)
 
 
-def _apply_grant(uow: SsoUnitOfWork, clock: Clock, data: dict[str, Any], active: bool) -> None:
+def _apply_grant(uow: SsoWork, clock: Clock, data: dict[str, Any], active: bool) -> None:
     uow.accounts_replica.put_grant({
         "grant_id": str(data["grant_id"]), "account_id": str(data["account_id"]),
         "role": data["role"], "unit_code": data.get("unit_code"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoWork
 
 
 class SignOut(Protocol):
-    def __call__(self, uow: SsoUnitOfWork, account_id: str, reason: str,
+    def __call__(self, uow: SsoWork, account_id: str, reason: str,
                  keeping_grant: str | None = None) -> None:
         """``keeping_grant``: the grant (and its browser session) that asked stays, when
         it is a live grant of this account."""
