@@ -132,7 +132,6 @@ from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.sso.bootstrap import DEFINITION
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers import partners
 from services.sso.handlers.credentials import set_passwords
 from services.sso.handlers.replica import apply_account
 
@@ -151,9 +150,9 @@ hashes = {}
 with sso.unit_of_work() as uow:
     for n in range(int(count)):
         account_id = str(uuid.uuid4())
-        apply_account(uow, sso.clock, sso.sign_out, {"account_id": account_id, "login": f"bench{n:02d}",
-                                       "kind": "teacher", "status": "enabled",
-                                       "display_name": f"Bench {n}", "version": 1})
+        apply_account(uow, sso.clock, sso.sign_out, {
+            "account_id": account_id, "login": f"bench{n:02d}", "kind": "teacher",
+            "status": "enabled", "display_name": f"Bench {n}", "version": 1})
         hashes[account_id] = sso.passwords.hash(f"bench-password-{n:02d}")
 set_passwords(sso.unit_of_work(), sso.clock, hashes, method="setup")
 runtime.database.dispose()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from servicekit.service import Runtime
     from services.sso.handlers.authorize import Authorizer
 
+
 class SsoDependencies:
     def __init__(self, runtime: Runtime[SsoDependencies]) -> None:
         self.runtime = runtime

@@ -58,13 +58,12 @@ def parse(uow: SsoWork, verified_hint: HintVerifier,
     hint = params.get("id_token_hint")
     client_id = params.get("client_id")
     hint_claims = None
+    if hint:
+        hint_claims = _verified_hint(uow, verified_hint, hint)
+        if client_id and client_id != hint_claims["aud"]:
+            raise ErrorPage("bad_logout", "client_id and id_token_hint name different clients")
+        client_id = hint_claims["aud"]
     with uow:
-        if hint:
-            hint_claims = _verified_hint(uow, verified_hint, hint)
-            if client_id and client_id != hint_claims["aud"]:
-                raise ErrorPage("bad_logout",
-                                "client_id and id_token_hint name different clients")
-            client_id = hint_claims["aud"]
         client = uow.clients.get(client_id)
     if client_id and client is None:
         raise ErrorPage("unknown_client", f"client_id {client_id!r} is not registered")
@@ -90,9 +89,11 @@ def _verified_hint(uow: SsoWork, verified_hint: HintVerifier, hint: str) -> dict
         raise ErrorPage("bad_logout", "id_token_hint names no client")
     # Read unverified only to pick the verifier, which then checks that very audience,
     # the signature and the issuer; unknown audiences fail at the client lookup anyway.
-    if uow.clients.get(audience) is None:
+    with uow:
+        known = uow.clients.get(audience) is not None
+    if not known:
         raise ErrorPage("bad_logout", "id_token_hint names no registered client")
-    claims = verified_hint(audience, hint)
+    claims = verified_hint(audience, hint)  # outside the transaction: it may read the keys
     if claims is None:
         raise ErrorPage("bad_logout", "id_token_hint is not a valid id token of this provider")
     return claims
