@@ -132,8 +132,8 @@ from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.sso.bootstrap import DEFINITION
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers.credentials import store_hashes
-from services.sso.handlers.replica import apply_account_data
+from services.sso.handlers.credentials import set_passwords
+from services.sso.handlers.replica import apply_account
 
 gateway, partner, secret, redirect, count = sys.argv[1:]
 runtime = Runtime(DEFINITION, Settings.from_env("sso"))
@@ -147,15 +147,14 @@ sso.partners.register(Client(client_id="web", name="Web", kind=FIRST_PARTY, stat
                               redirect_uris=(gateway + "/auth/callback",), auth_method="none",
                               allowed_scopes=("openid",)), by="bench")
 hashes = {}
-with sso.database.session() as session:
+with sso.unit_of_work() as uow:
     for n in range(int(count)):
         account_id = str(uuid.uuid4())
-        apply_account_data(session, {"account_id": account_id, "login": f"bench{n:02d}",
-                                     "kind": "teacher", "status": "enabled",
-                                     "display_name": f"Bench {n}", "version": 1},
-                           sso.clock.now())
+        apply_account(uow, sso.clock, sso.sign_out, {
+            "account_id": account_id, "login": f"bench{n:02d}", "kind": "teacher",
+            "status": "enabled", "display_name": f"Bench {n}", "version": 1})
         hashes[account_id] = sso.passwords.hash(f"bench-password-{n:02d}")
-    store_hashes(session, sso, hashes, method="setup")
+set_passwords(sso.unit_of_work(), sso.clock, hashes, method="setup")
 runtime.database.dispose()
 """
 

@@ -37,7 +37,7 @@ from servicekit.settings import SERVICE_PORTS, SERVICES, Settings
 from servicekit.testing.processes import free_port
 from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.accounts_repo import AccountRepository
-from services.sso.handlers.credentials import has_password, store_hashes
+from services.sso.handlers.credentials import has_password, set_passwords
 
 SEED = 20261203
 MAX_EXAMPLES = 5  # generated cases per operation, on top of the boundary cases
@@ -154,10 +154,9 @@ def ensure_password(platform: EmbeddedPlatform, login: str, password: str,
             break
         assert time.monotonic() < deadline, f"{login} never reached the sso service"
         time.sleep(0.1)
-    if not has_password(sso, account.account_id):
-        with sso.database.session() as session:
-            store_hashes(session, sso, {account.account_id: sso.passwords.hash(password)},
-                         method="setup")
+    if not has_password(sso.unit_of_work(), account.account_id):
+        set_passwords(sso.unit_of_work(), sso.clock,
+                      {account.account_id: sso.passwords.hash(password)}, method="setup")
 
 
 def access_token(gateway: str, login: str, password: str) -> str:

@@ -13,7 +13,8 @@ from services.sso.seed import seed_demo
 
 
 def subscriptions(runtime: Runtime[SsoDependencies]) -> list[Subscription]:
-    handlers = replica.handlers(runtime.components)
+    sso = runtime.components
+    handlers = replica.handlers(sso.joining, sso.clock, sso.sign_out)
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 

@@ -17,6 +17,7 @@ import socket
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, os_user, positive_int
+from services.sso.dependencies import SsoDependencies
 from services.sso.handlers import sign_in_records
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
@@ -44,7 +45,8 @@ def _reseal(runtime: Runtime, args: argparse.Namespace) -> dict:
 
 
 def _digest_records(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return sign_in_records.digest_clear_names(runtime.components, args.batch)
+    sso: SsoDependencies = runtime.components
+    return sign_in_records.digest_clear_names(sso.database, sso.name_digests, args.batch)
 
 
 def _link_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +59,9 @@ def _link_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
     user = os_user()
-    link = issue_operator_link(runtime.components, args.login, args.by or user, user,
-                               socket.gethostname(), args.wait)
+    sso: SsoDependencies = runtime.components
+    link = issue_operator_link(sso.unit_of_work(), sso.clock, sso.config.url, args.login,
+                               args.by or user, user, socket.gethostname(), args.wait)
     return {"login": link.login, "link": link.url, "expires_at": link.expires_at.isoformat(),
             "single_use": True}
 

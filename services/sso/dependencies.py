@@ -17,17 +17,21 @@ from servicekit.problems import Problem
 from servicekit.tokens import OneOfVerifiers, Principal, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
 from services.sso.adapters.mailer import SmtpMailer
+from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealed_secrets import SealedSecrets
 from services.sso.adapters.sealing import Sealer
 from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.adapters.throttle import Throttle
-from services.sso.adapters.unit_of_work import SsoUnitOfWork
+from services.sso.adapters.unit_of_work import SsoUnitOfWork, SsoWork
 from services.sso.config import SsoConfig
 from services.sso.handlers.backchannel import LOGOUT_TOKEN_SECONDS, LogoutSender
+from services.sso.handlers.credentials import Checking
 from services.sso.handlers.grant_queries import GrantQueries
 from services.sso.handlers.issuing import Issuer
 from services.sso.handlers.partners import Partners
+from services.sso.handlers.password_mails import Mailing
+from services.sso.handlers.sign_outs import SignOut
 
 if TYPE_CHECKING:
     from servicekit.service import Runtime
@@ -98,6 +102,32 @@ class SsoDependencies:
                       LOGOUT_TOKEN_SECONDS)
         return KeyStore(self.database, lambda: self.sealer, self.config.key_size,
                         self.config.key_publish_ahead_seconds, longest, clock=self.clock)
+
+    @cached_property
+    def name_digests(self) -> NameDigests:
+        return NameDigests(self.config.pairwise_secret)
+
+    @property
+    def checking(self) -> Checking:
+        """What checking a password uses besides a unit of work (on the runtime's clock of
+        the moment: a test may set another)."""
+        return Checking(self.passwords, self.throttle, self.name_digests, self.clock)
+
+    @property
+    def mailing(self) -> Mailing:
+        """What sending password mails uses."""
+        return Mailing(self.unit_of_work, self.mailer, self.clock, self.config.url)
+
+    @property
+    def sign_out(self) -> SignOut:
+        """Ends every sign-in of an account in the caller's unit of work."""
+        from services.sso.handlers.sessions import end_sign_ins  # it reaches back here
+        logouts = self.logout_sender
+
+        def end(uow: SsoWork, account_id: str, reason: str,
+                keeping_grant: str | None = None) -> None:
+            end_sign_ins(uow, logouts, account_id, reason, keeping_grant=keeping_grant)
+        return end
 
     @cached_property
     def sector_documents(self) -> SectorDocuments:

@@ -35,7 +35,7 @@ from services.sso.adapters.tables.credentials import credentials
 from services.sso.config import DEMO_ARGON2
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import DISABLED, ENABLED, FIRST_PARTY, Client
-from services.sso.handlers.credentials import store_hashes
+from services.sso.handlers.credentials import set_passwords
 
 log = logging.getLogger("sso.seed")
 
@@ -98,8 +98,7 @@ def demo_passwords(sso: SsoDependencies, poll_seconds: float = 1.0) -> int:
             if waiting:
                 hashes = dict(zip((account_id for account_id, _ in waiting),
                                   pool.map(lambda item: hasher.hash(f"demo-{item[1]}"), waiting), strict=True))
-                with sso.database.session() as session:
-                    store_hashes(session, sso, hashes, method="demo-seed")
+                set_passwords(sso.unit_of_work(), sso.clock, hashes, method="demo-seed")
                 total += len(hashes)
             elif (idle_rounds >= 3 and _complete(sso)) or time.monotonic() > deadline:
                 break

@@ -40,7 +40,7 @@ from services.sso.adapters.sector_documents import SectorDocuments
 from services.sso.app import create_app
 from services.sso.dependencies import SsoDependencies
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers.credentials import store_hashes
+from services.sso.handlers.credentials import set_passwords
 
 FAST_ARGON2 = {"SSO_ARGON2_TIME_COST": "1", "SSO_ARGON2_MEMORY_KIB": "1024",
                "SSO_ARGON2_PARALLELISM": "1"}
@@ -148,10 +148,9 @@ class SsoUnderTest:
         account = Account(str(uuid.uuid4()), login, password or f"pw-{login}-secret", kind)
         self.account_event(account, **fields)
         dependencies = self.dependencies
-        with dependencies.database.session() as session:
-            store_hashes(session, dependencies,
-                         {account.account_id: dependencies.passwords.hash(account.password)},
-                         method="setup")
+        set_passwords(dependencies.unit_of_work(), dependencies.clock,
+                      {account.account_id: dependencies.passwords.hash(account.password)},
+                      method="setup")
         self.accounts[login] = account
         return account
 

@@ -127,7 +127,7 @@ def test_the_logout_is_sent_when_the_batch_is_retried_event_by_event(sso, browse
     teacher = sso.teacher("teacher00001")
     signed_in_at_partner(sso, browser, teacher, receiver)
 
-    def failing(session, data, envelope):
+    def failing(uow, clock, data):
         raise RuntimeError("a handler failing on this one event")
     monkeypatch.setattr(replica, "apply_role_granted", failing)
     teacher.version += 1

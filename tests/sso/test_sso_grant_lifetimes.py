@@ -197,5 +197,7 @@ def test_a_password_reset_ends_the_web_clients_refresh(sso, browser) -> None:
         session.execute(insert(password_setups).values(
             token_hash=digest("a-reset-link"), account_id=teacher.account_id, purpose="reset",
             requested_by="self:", created_at=now, expires_at=now + timedelta(hours=1)))
-    set_password(sso.dependencies, "a-reset-link", "a brand new secret", Who())
+    d = sso.dependencies
+    set_password(d.unit_of_work(), d.clock, d.passwords, d.sign_out, "a-reset-link", "a brand new secret",
+                 Who())
     assert refused(refresh(sso, token["refresh_token"]))

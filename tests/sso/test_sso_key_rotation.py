@@ -64,7 +64,9 @@ def before_the_change(make_sso, database_url: str, key: str = KEY_A):
     for county, credential in CREDENTIALS.items():
         mode, config = ("oidc", {"issuer": "http://127.0.0.1:9", "client_id": "inservice"}) \
             if county == "NWT" else ("web_service", WEB_SERVICE)
-        configure(old.dependencies, county, mode, f"{county} 帳號", config, credential, True)
+        d = old.dependencies
+        configure(d.unit_of_work(), d.clock, d.sealer, county, mode, f"{county} 帳號", config,
+                  credential, True)
     with old.dependencies.database.session() as session:
         session.execute(update(county_connectors).where(county_connectors.c.county_code == "KHH")
                         .values(secret_sealed=legacy_seal(key, b"khh-county-api-key", "county:KHH")))
@@ -115,7 +117,8 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
                        SSO_RETIRED_KEY_ENCRYPTION_KEYS=KEY_A, **SAME)
     assert verified_over_jwks(rotated, token_of(rotated)) == "op-1"
     assert verified_over_jwks(rotated, issued_before, issuer=old.url) == "op-1"
-    assert {c: secret_of(rotated.dependencies, c) for c in CREDENTIALS} == CREDENTIALS
+    assert {c: secret_of(rotated.dependencies.unit_of_work(),
+                                      rotated.dependencies.sealer, c) for c in CREDENTIALS} == CREDENTIALS
 
     result = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer, batch_size=2)
     assert result["current_key_id"] == rotated.dependencies.sealer.current_key_id
@@ -134,7 +137,8 @@ def test_after_the_key_changes_everything_opens_is_resealed_and_works_without_th
 
     dropped = make_sso(DATABASE_URL=database, SSO_KEY_ENCRYPTION_KEY=KEY_B, **SAME)
     assert verified_over_jwks(dropped, token_of(dropped)) == "op-1"
-    assert {c: secret_of(dropped.dependencies, c) for c in CREDENTIALS} == CREDENTIALS
+    assert {c: secret_of(dropped.dependencies.unit_of_work(),
+                                      dropped.dependencies.sealer, c) for c in CREDENTIALS} == CREDENTIALS
     for purpose, value in resealed.items():
         if purpose.startswith("signing-key:"):  # the next key too, once sealed in v1
             assert b"PRIVATE KEY" in dropped.dependencies.sealer.open(value, purpose)
@@ -200,6 +204,7 @@ def test_a_credential_set_while_resealing_is_not_overwritten_on_postgres(make_ss
     result = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer)
     assert result["county_credentials"]["resealed"] == 2
     assert result["county_credentials"]["changed_meanwhile"] == 1
-    assert secret_of(rotated.dependencies, "TPE") == "tpe-new-api-key"
-    again = reseal_secrets(rotated.dependencies.sealed_secrets, rotated.dependencies.sealer)
+    d = rotated.dependencies
+    assert secret_of(d.unit_of_work(), d.sealer, "TPE") == "tpe-new-api-key"
+    again = reseal_secrets(d.sealed_secrets, d.sealer)
     assert again["county_credentials"]["already_current"] == 3

@@ -81,9 +81,11 @@ def test_a_locked_account_refuses_the_link_confirmation_too(make_sso) -> None:
     sso = make_sso(SSO_LOCKOUT_ATTEMPTS="3", SSO_LOCKOUT_SECONDS="600")
     teacher = sso.teacher("teacher00001")
     for n in range(3):
-        assert check_password(sso.dependencies, "Teacher00001 ", f"wrong {n}", Client(), method="link") is None
+        assert check_password(sso.dependencies.unit_of_work(), sso.dependencies.checking,
+                              "Teacher00001 ", f"wrong {n}", Client(), method="link") is None
     try:
-        check_password(sso.dependencies, teacher.login, teacher.password, Client(), method="link")
+        check_password(sso.dependencies.unit_of_work(), sso.dependencies.checking, teacher.login,
+                       teacher.password, Client(), method="link")
     except Locked:
         pass
     else:

@@ -66,7 +66,8 @@ def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> Non
     with sso.dependencies.database.session() as session:
         session.execute(insert(login_records), [
             {**row, "at": now, "outcome": "failure"} for row in old])
-    assert digest_clear_names(sso.dependencies, batch_size=1) == {
+    assert digest_clear_names(sso.dependencies.database, sso.dependencies.name_digests,
+                              batch_size=1) == {
         "digested": 2, "changed_meanwhile": 0, "remaining": 0}
     with sso.dependencies.database.session() as session:
         logins = session.scalars(select(login_records.c.login).order_by(login_records.c.id)).all()
@@ -74,7 +75,7 @@ def test_records_from_before_are_digested_once_by_a_command(sso, browser) -> Non
                       expected_digest(sso, "county-user-name\x00TPE", NATIONAL_ID.lower()),
                       "teacher00001"]
     # Once is enough: a second run finds nothing.
-    assert digest_clear_names(sso.dependencies)["digested"] == 0
+    assert digest_clear_names(sso.dependencies.database, sso.dependencies.name_digests)["digested"] == 0
 
 
 def test_the_migration_names_known_accounts_by_their_login_and_drops_typed_counters(tmp_path) -> None:

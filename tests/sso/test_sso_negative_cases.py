@@ -180,8 +180,9 @@ def test_a_partner_in_testing_signs_in_test_accounts_only(sso, browser, query) -
     url, _ = authorization_url(sso)
     refused = browser.sign_in(url, sso.url, regular.login, regular.password)
     assert query(refused)["error"] == "access_denied"
-    from services.sso.handlers import test_accounts
-    test_accounts.add(sso.dependencies, tester.account_id, "operator-1")
+    from services.sso.handlers import partner_test_accounts
+    partner_test_accounts.add(sso.dependencies.unit_of_work(), sso.dependencies.clock,
+                              tester.account_id, "operator-1")
     other = type(browser)()
     url, verifier = authorization_url(sso)
     code = query(other.sign_in(url, sso.url, tester.login, tester.password))["code"]

@@ -13,7 +13,7 @@ from services.sso.adapters.passwords import hasher_with
 from services.sso.adapters.tables.credentials import credentials, password_changes
 from services.sso.adapters.tables.sign_ins import login_records
 from services.sso.config import DEMO_ARGON2
-from services.sso.handlers.credentials import store_hashes
+from services.sso.handlers.credentials import set_passwords
 from services.sso.handlers.housekeeping import tidy_records
 
 
@@ -94,9 +94,10 @@ def test_parallel_attempts_cannot_get_around_the_lockout(make_sso, browser) -> N
 def test_signing_in_rehashes_a_cheap_hash_and_records_it(make_sso, browser) -> None:
     sso = make_sso(SSO_ARGON2_MEMORY_KIB="2048")
     teacher = sso.teacher("teacher00001")
-    with sso.dependencies.database.session() as session:  # as the demo seed hashes: cheaply
-        store_hashes(session, sso.dependencies, {teacher.account_id: hasher_with(DEMO_ARGON2).hash(
-            teacher.password)}, method=None)
+    set_passwords(sso.dependencies.unit_of_work(), sso.dependencies.clock, {  # as the demo
+        teacher.account_id: hasher_with(DEMO_ARGON2).hash(teacher.password)},  # seed: cheaply
+        method=None)
+    with sso.dependencies.database.session() as session:
         before = session.scalar(select(credentials.c.password_hash))
     assert "m=4096" in before
     answer = attempt(sso, browser, teacher.login, teacher.password)

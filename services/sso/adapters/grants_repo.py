@@ -145,3 +145,23 @@ class GrantRepository:
         """False when it was used before (by this request's rival, too)."""
         return rows_changed(self.session.execute(update(refresh_tokens).where(
             _r.token_hash == token_hash, _r.used_at.is_(None)).values(used_at=now))) == 1
+
+    # -- tidying (handlers/housekeeping.py) ------------------------------------------------
+    def remove_expired(self, now: datetime, codes_before: datetime,
+                       revoked_before: datetime) -> dict[str, int]:
+        """Waiting requests over, codes over before ``codes_before``, and grants over or
+        revoked before ``revoked_before`` with their refresh tokens (and refresh tokens
+        over)."""
+        g, r = grants.c, refresh_tokens.c
+        ended = select(g.grant_id).where(or_(g.expires_at < now, g.revoked_at < revoked_before))
+        counts = {
+            "authorization_codes": rows_changed(self.session.execute(delete(
+                authorization_codes).where(authorization_codes.c.expires_at < codes_before))),
+            "authorization_requests": rows_changed(self.session.execute(delete(
+                authorization_requests).where(authorization_requests.c.expires_at < now))),
+            "refresh_tokens": rows_changed(self.session.execute(delete(refresh_tokens).where(
+                or_(r.grant_id.in_(ended), r.expires_at < now)))),
+        }
+        counts["grants"] = rows_changed(self.session.execute(delete(grants).where(
+            g.grant_id.in_(ended))))
+        return counts

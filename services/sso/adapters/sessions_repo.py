@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
@@ -57,6 +57,11 @@ class SessionRepository:
         return self.session.scalar(select(_s.expires_at).where(_s.sid == sid,
                                                                 _s.ended_at.is_(None)))
 
+    def remove_ended(self, now: datetime, ended_before: datetime) -> int:
+        """Sessions over, or ended before ``ended_before`` (tidying)."""
+        return rows_changed(self.session.execute(delete(browser_sessions).where(or_(
+            browser_sessions.c.expires_at < now, browser_sessions.c.ended_at < ended_before))))
+
 
 class LogoutDeliveryRepository:
     def __init__(self, session: Session) -> None:
@@ -85,3 +90,8 @@ class LogoutDeliveryRepository:
         self.session.execute(update(logout_deliveries).where(
             logout_deliveries.c.id == delivery_id).values(
             attempts=attempts, last_error=error, sent_at=sent_at))
+
+    def remove_before(self, before: datetime) -> int:
+        """Deliveries made before ``before``, sent or given up (tidying)."""
+        return rows_changed(self.session.execute(delete(logout_deliveries).where(
+            logout_deliveries.c.created_at < before)))

@@ -13,13 +13,14 @@ window started; an unlocked counter starts afresh once its window is over.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
+from servicekit.dml import rows_changed
 from services.sso.adapters.tables.sign_ins import login_throttle
 
 
@@ -31,6 +32,11 @@ class Throttle:
         self._window = timedelta(seconds=window_seconds)
         self._lock = timedelta(seconds=lock_seconds)
         self._clock: Clock = clock or SystemClock()
+
+    @property
+    def lock_seconds(self) -> int:
+        """How long a lock lasts: when an attempt refused may be tried again."""
+        return int(self._lock.total_seconds())
 
     def reserve(self, *keys: str) -> bool:
         """True when this attempt may check the credentials: it got a place in every
@@ -81,6 +87,15 @@ class Throttle:
         with self._database.session() as session:
             session.execute(update(login_throttle).where(t.login_key.in_(keys), t.attempts > 0)
                             .values(attempts=t.attempts - 1))
+
+    def remove_idle(self, idle_since: datetime) -> int:
+        """Counters untouched since ``idle_since`` that hold no lock still running."""
+        now = self._clock.now()
+        t = login_throttle.c
+        with self._database.session() as session:
+            return rows_changed(session.execute(delete(login_throttle).where(
+                t.window_started_at < idle_since,
+                or_(t.locked_until.is_(None), t.locked_until < now))))
 
 
 class _Refused(Exception):

@@ -20,11 +20,18 @@ from servicekit.bus.outbox import Outbox
 from servicekit.db import Database
 from servicekit.events import Envelope
 from servicekit.uow import SqlUnitOfWork
+from services.sso.adapters.accounts_replica_repo import (
+    AccountReplicaRepository,
+    PartnerTestAccountRepository,
+)
 from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.clients_repo import ClientRepository
+from services.sso.adapters.county_links_repo import CountyConnectorRepository, CountyLinkRepository
+from services.sso.adapters.credentials_repo import CredentialRepository, PasswordLinkRepository
 from services.sso.adapters.grants_repo import GrantRepository
 from services.sso.adapters.login_records_repo import LoginRecordRepository
+from services.sso.adapters.notices_repo import NoticeRepository
 from services.sso.adapters.sessions_repo import LogoutDeliveryRepository, SessionRepository
 from services.sso.adapters.upstream_logins_repo import UpstreamLoginRepository
 
@@ -41,6 +48,13 @@ class SsoWork(Protocol):
     logout_deliveries: LogoutDeliveryRepository
     login_records: LoginRecordRepository
     upstream_logins: UpstreamLoginRepository
+    accounts_replica: AccountReplicaRepository
+    partner_test_accounts: PartnerTestAccountRepository
+    county_links: CountyLinkRepository
+    county_connectors: CountyConnectorRepository
+    credentials: CredentialRepository
+    password_links: PasswordLinkRepository
+    notices: NoticeRepository
 
     def __enter__(self) -> Self: ...
 
@@ -59,6 +73,13 @@ class SsoUnitOfWork(SqlUnitOfWork):
     logout_deliveries: LogoutDeliveryRepository
     login_records: LoginRecordRepository
     upstream_logins: UpstreamLoginRepository
+    accounts_replica: AccountReplicaRepository
+    partner_test_accounts: PartnerTestAccountRepository
+    county_links: CountyLinkRepository
+    county_connectors: CountyConnectorRepository
+    credentials: CredentialRepository
+    password_links: PasswordLinkRepository
+    notices: NoticeRepository
 
     def open_repositories(self, session: Session) -> None:
         self.accounts = AccountRepository(session)
@@ -68,6 +89,13 @@ class SsoUnitOfWork(SqlUnitOfWork):
         self.logout_deliveries = LogoutDeliveryRepository(session)
         self.login_records = LoginRecordRepository(session)
         self.upstream_logins = UpstreamLoginRepository(session)
+        self.accounts_replica = AccountReplicaRepository(session)
+        self.partner_test_accounts = PartnerTestAccountRepository(session)
+        self.county_links = CountyLinkRepository(session)
+        self.county_connectors = CountyConnectorRepository(session)
+        self.credentials = CredentialRepository(session, self.database.is_postgres)
+        self.password_links = PasswordLinkRepository(session)
+        self.notices = NoticeRepository(session)
 
     @classmethod
     def joining(cls, session: Session, database: Database, outbox: Outbox) -> SsoUnitOfWork:

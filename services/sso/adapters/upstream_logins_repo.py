@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.sso.adapters.tables.county import upstream_logins
 
 
@@ -41,3 +42,8 @@ class UpstreamLoginRepository:
             return None
         return UpstreamLogin(row.state_hash, row.county_code, row.nonce, row.code_verifier,
                              row.request_id, row.expires_at)
+
+    def remove_expired(self, now: datetime) -> int:
+        """Sign-ins at a county never come back from (tidying)."""
+        return rows_changed(self.session.execute(delete(upstream_logins).where(
+            upstream_logins.c.expires_at < now)))

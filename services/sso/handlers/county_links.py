@@ -27,20 +27,23 @@ from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from contracts.events.sso import COUNTY_PROFILE_RECEIVED, CountyProfileReceivedV1
-from servicekit.dml import rows_changed
-from servicekit.problems import Problem, conflict, forbidden, not_found
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from servicekit.tokens import Principal
-from services.sso.adapters.accounts_repo import AccountRepository
+from services.sso.adapters.county_links_repo import LinkTaken
 from services.sso.adapters.county_service import CountyIdentity
-from services.sso.adapters.digests import digest, keyed_digest, new_token
-from services.sso.adapters.tables.county import county_arrivals, county_links
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.digests import digest, new_token
+from services.sso.adapters.name_digests import NameDigests
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
-from services.sso.handlers.credentials import Client, check_password
+from services.sso.handlers.credentials import (
+    Checking,
+    Client,
+    check_account_password,
+    check_password,
+)
 
 ARRIVAL_SECONDS = 30 * 86400  # a reviewer may take a while to match a pending arrival
 
@@ -64,159 +67,141 @@ CONFIRMED_AT_COUNTY_SIGN_IN = "self-confirmed"
 CONFIRMED_SIGNED_IN = "self-confirmed-signed-in"
 
 
-def county_subject_digest(sso: SsoDependencies, county_code: str, subject: str) -> str:
-    return keyed_digest(sso.config.pairwise_secret, f"county-subject\x00{county_code}", subject)
-
-
-def arrive(sso: SsoDependencies, identity: CountyIdentity, method: str,
-           request_id: str | None) -> Linked | NeedsLink:
-    subject = county_subject_digest(sso, identity.county_code, identity.subject)
-    with sso.database.session() as session:
-        link = session.execute(select(county_links).where(
-            county_links.c.county_code == identity.county_code,
-            county_links.c.county_subject == subject)).first()
-        account = AccountRepository(session).get(link.account_id) if link else None
-    if link is not None:
-        if account is None or not account.enabled or not account.is_teacher:
-            raise Problem(403, "account-unavailable", "This account cannot sign in")
-        _send_profile(sso, link.id, link.profile_digest, account.account_id, identity)
-        return Linked(account, method, identity.county_code)
-    secret, now = new_token(), sso.clock.now()
-    with sso.database.session() as session:
-        a = county_arrivals.c
+def arrive(uow: SsoWork, clock: Clock, names: NameDigests, identity: CountyIdentity,
+           method: str, request_id: str | None) -> Linked | NeedsLink:
+    subject = names.county_subject(identity.county_code, identity.subject)
+    with uow:
+        link = uow.county_links.link_of_subject(identity.county_code, subject)
+        account = uow.accounts.get(link.account_id) if link else None
+        if link is not None:
+            if account is None or not account.enabled or not account.is_teacher:
+                raise Forbidden("the linked account is not an enabled teacher account",
+                                slug="account-unavailable",
+                                title="This account cannot sign in")
+            _send_profile(uow, link.link_id, link.profile_digest, account.account_id, identity)
+            return Linked(account, method, identity.county_code)
+    secret, now = new_token(), clock.now()
+    with uow:
         # A reviewer's proposal waits for this identity: this browser may now confirm it.
-        proposed = session.scalar(select(a.arrival_id).where(
-            a.county_code == identity.county_code, a.county_subject == subject,
-            a.status == PROPOSED, a.expires_at > now).order_by(a.proposed_at.desc()).limit(1))
-        if proposed is not None and rows_changed(session.execute(update(county_arrivals).where(
-                a.arrival_id == proposed, a.status == PROPOSED).values(
-                browser_hash=digest(secret), request_id=request_id, method=method,
-                profile=_valid_profile(identity)))) == 1:
+        proposed = uow.county_links.proposal_waiting_for(identity.county_code, subject,
+                                                         PROPOSED, now)
+        if proposed is not None and uow.county_links.change_arrival(
+                proposed, (PROPOSED,), browser_hash=digest(secret), request_id=request_id,
+                method=method, profile=_valid_profile(identity)):
             return NeedsLink(proposed, secret)
         arrival_id = new_token()
-        session.execute(insert(county_arrivals).values(
+        uow.county_links.add_arrival(
             arrival_id=arrival_id, browser_hash=digest(secret), county_code=identity.county_code,
             county_subject=subject, method=method, profile=_valid_profile(identity),
             request_id=request_id, status=PENDING, created_at=now,
-            expires_at=now + timedelta(seconds=ARRIVAL_SECONDS)))
+            expires_at=now + timedelta(seconds=ARRIVAL_SECONDS))
     return NeedsLink(arrival_id, secret)
 
 
-def pending_arrival(sso: SsoDependencies, arrival_id: str | None, browser_secret: str | None) -> dict | None:
+def pending_arrival(uow: SsoWork, clock: Clock, arrival_id: str | None,
+                    browser_secret: str | None) -> dict[str, Any] | None:
     if not arrival_id or not browser_secret:
         return None
-    with sso.database.session() as session:
-        row = session.execute(select(county_arrivals).where(
-            county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status.in_(WAITING),
-            county_arrivals.c.expires_at > sso.clock.now())).first()
-    if row is None or not hmac.compare_digest(row.browser_hash, digest(browser_secret)):
+    with uow:
+        arrival = uow.county_links.arrival(arrival_id, WAITING, live_at=clock.now())
+    if arrival is None or not hmac.compare_digest(arrival["browser_hash"],
+                                                  digest(browser_secret)):
         return None
-    return dict(row._mapping)
+    return arrival
 
 
-def confirm_with_password(sso: SsoDependencies, arrival_id: str, browser_secret: str, login: str,
-                          password: str, who: Client) -> Linked | None:
+def confirm_with_password(uow: SsoWork, checking: Checking, arrival_id: str,
+                          browser_secret: str, login: str, password: str,
+                          who: Client) -> Linked | None:
     """The teacher proves the platform account is theirs; the link is made (to that
     account, whatever a reviewer proposed). None when the credentials are wrong (raises
     ``Locked``)."""
-    arrival = pending_arrival(sso, arrival_id, browser_secret)
+    arrival = pending_arrival(uow, checking.clock, arrival_id, browser_secret)
     if arrival is None:
-        raise Problem(400, "arrival-expired", "This county sign-in is no longer waiting")
-    account = check_password(sso, login, password, who, method="link")
+        raise Conflict("arrival-expired", "This county sign-in is no longer waiting")
+    account = check_password(uow, checking, login, password, who, method="link")
     if account is None:
         return None
     if not account.is_teacher:
-        raise Problem(403, "not-a-teacher", "Only teacher accounts roam in from a county")
-    _link(sso, arrival, account.account_id, CONFIRMED_AT_COUNTY_SIGN_IN)
+        raise Forbidden("only teacher accounts roam in from a county", slug="not-a-teacher",
+                        title="Only teacher accounts roam in from a county")
+    _link(uow, checking.clock, arrival, account.account_id, CONFIRMED_AT_COUNTY_SIGN_IN)
     return Linked(account, arrival["method"], arrival["county_code"])
 
 
-def proposals_for(sso: SsoDependencies, account_id: str) -> list[dict]:
+def proposals_for(uow: SsoWork, clock: Clock, account_id: str) -> list[dict[str, Any]]:
     """What reviewers proposed to link to this teacher, waiting for their password."""
-    with sso.database.session() as session:
-        rows = session.execute(select(county_arrivals).where(
-            county_arrivals.c.proposed_account_id == account_id,
-            county_arrivals.c.status == PROPOSED, county_arrivals.c.expires_at > sso.clock.now())
-            .order_by(county_arrivals.c.proposed_at)).all()
-    return [{"arrival_id": r.arrival_id, "county_code": r.county_code, "profile": r.profile,
-             "proposed_at": r.proposed_at} for r in rows]
+    with uow:
+        arrivals = uow.county_links.proposed_to(account_id, PROPOSED, clock.now())
+    return [{"arrival_id": a["arrival_id"], "county_code": a["county_code"],
+             "profile": a["profile"], "proposed_at": a["proposed_at"]} for a in arrivals]
 
 
-def confirm_proposal(sso: SsoDependencies, principal: Principal, arrival_id: str, password: str,
-                     who: Client) -> dict:
+def confirm_proposal(uow: SsoWork, checking: Checking, principal: Principal,
+                     arrival_id: str, password: str, who: Client) -> dict[str, Any]:
     """The signed-in teacher confirms a reviewer's proposal with their platform password.
-    Raises ``Locked``, or a Problem: 404 no such proposal for them, 403 wrong password."""
-    with sso.database.session() as session:
-        row = session.execute(select(county_arrivals).where(
-            county_arrivals.c.arrival_id == arrival_id,
-            county_arrivals.c.proposed_account_id == principal.subject,
-            county_arrivals.c.status == PROPOSED,
-            county_arrivals.c.expires_at > sso.clock.now())).first()
-        account = AccountRepository(session).get(principal.subject)
-    if row is None or account is None:
-        raise not_found(f"no county link proposal {arrival_id} for you")
-    confirmed = check_password(sso, account.login, password, who, method="link")
-    if confirmed is None or confirmed.account_id != account.account_id:
-        raise Problem(403, "wrong-password", "The password is not right")
-    _link(sso, dict(row._mapping), account.account_id, CONFIRMED_SIGNED_IN)
+    Raises ``Locked``, ``NotFound`` (no such proposal for them) or ``Forbidden``
+    (``wrong-password``)."""
+    with uow:
+        arrival = uow.county_links.arrival(arrival_id, (PROPOSED,), live_at=checking.clock.now(),
+                                           proposed_account_id=principal.subject)
+        account = uow.accounts.get(principal.subject)
+    if arrival is None or account is None:
+        raise NotFound(f"no county link proposal {arrival_id} for you")
+    if not check_account_password(uow, checking, account, password, who, method="link"):
+        raise Forbidden("the password is not right", slug="wrong-password",
+                        title="The password is not right")
+    _link(uow, checking.clock, arrival, account.account_id, CONFIRMED_SIGNED_IN)
     return {"arrival_id": arrival_id, "account_id": account.account_id,
-            "county_code": row.county_code, "status": LINKED}
+            "county_code": arrival["county_code"], "status": LINKED}
 
 
-def link_requests(sso: SsoDependencies, principal: Principal, county_code: str | None) -> list[dict]:
+def link_requests(uow: SsoWork, clock: Clock, principal: Principal,
+                  county_code: str | None) -> list[dict[str, Any]]:
     """County sign-ins waiting: to be matched (``pending``), or matched and waiting for the
     teacher's password (``proposed``)."""
     county_code = _county_in_scope(principal, county_code)
-    with sso.database.session() as session:
-        query = select(county_arrivals).where(county_arrivals.c.status.in_(WAITING),
-                                              county_arrivals.c.expires_at > sso.clock.now())
-        if county_code:
-            query = query.where(county_arrivals.c.county_code == county_code)
-        rows = session.execute(query.order_by(county_arrivals.c.created_at)).all()
-    return [{"arrival_id": r.arrival_id, "county_code": r.county_code, "method": r.method,
-             "profile": r.profile, "created_at": r.created_at, "status": r.status,
-             "proposed_account_id": r.proposed_account_id, "proposed_by": r.proposed_by}
-            for r in rows]
+    with uow:
+        arrivals = uow.county_links.waiting(WAITING, clock.now(), county_code)
+    return [{"arrival_id": a["arrival_id"], "county_code": a["county_code"],
+             "method": a["method"], "profile": a["profile"], "created_at": a["created_at"],
+             "status": a["status"], "proposed_account_id": a["proposed_account_id"],
+             "proposed_by": a["proposed_by"]} for a in arrivals]
 
 
-def propose_link(sso: SsoDependencies, principal: Principal, arrival_id: str, account_id: str) -> dict:
+def propose_link(uow: SsoWork, clock: Clock, principal: Principal, arrival_id: str,
+                 account_id: str) -> dict[str, Any]:
     """A reviewer's match: a proposal only. The teacher confirms it with their password."""
-    with sso.database.session() as session:
-        row = session.execute(select(county_arrivals).where(
-            county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status == PENDING,
-            county_arrivals.c.expires_at > sso.clock.now())).first()
-        account = AccountRepository(session).get(account_id)
-    if row is None:
-        raise not_found(f"no pending county sign-in {arrival_id}")
-    _county_in_scope(principal, row.county_code)
-    if account is None or not account.is_teacher:
-        raise Problem(422, "not-a-teacher", "The account is not a teacher account")
-    if not principal.has_any_role("operator", "admin") and account.county_code != row.county_code:
-        raise forbidden("a county's reviewer links teachers of that county only")
-    now = sso.clock.now()
-    with sso.database.session() as session:
-        changed = rows_changed(session.execute(update(county_arrivals).where(
-            county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status == PENDING)
-            .values(status=PROPOSED, proposed_account_id=account_id,
-                    proposed_by=f"reviewer:{principal.subject}"[:100], proposed_at=now,
-                    # the teacher has the whole period to confirm
-                    expires_at=now + timedelta(seconds=ARRIVAL_SECONDS))))
-    if changed != 1:
-        raise conflict("arrival-decided", "This county sign-in was decided already")
-    return {"arrival_id": arrival_id, "account_id": account_id, "county_code": row.county_code,
-            "status": PROPOSED}
+    now = clock.now()
+    with uow:
+        arrival = uow.county_links.arrival(arrival_id, (PENDING,), live_at=now)
+        if arrival is None:
+            raise NotFound(f"no pending county sign-in {arrival_id}")
+        _county_in_scope(principal, arrival["county_code"])
+        account = uow.accounts.get(account_id)
+        if account is None or not account.is_teacher:
+            raise Invalid("not-a-teacher", "The account is not a teacher account")
+        if not principal.has_any_role("operator", "admin") and \
+                account.county_code != arrival["county_code"]:
+            raise Forbidden("a county's reviewer links teachers of that county only")
+        if not uow.county_links.change_arrival(
+                arrival_id, (PENDING,), status=PROPOSED, proposed_account_id=account_id,
+                proposed_by=f"reviewer:{principal.subject}"[:100], proposed_at=now,
+                # the teacher has the whole period to confirm
+                expires_at=now + timedelta(seconds=ARRIVAL_SECONDS)):
+            raise Conflict("arrival-decided", "This county sign-in was decided already")
+    return {"arrival_id": arrival_id, "account_id": account_id,
+            "county_code": arrival["county_code"], "status": PROPOSED}
 
 
-def reject_link(sso: SsoDependencies, principal: Principal, arrival_id: str) -> None:
-    with sso.database.session() as session:
-        county = session.scalar(select(county_arrivals.c.county_code).where(
-            county_arrivals.c.arrival_id == arrival_id, county_arrivals.c.status.in_(WAITING)))
-        if county is None:
-            raise not_found(f"no pending county sign-in {arrival_id}")
-        _county_in_scope(principal, county)
-        session.execute(update(county_arrivals).where(
-            county_arrivals.c.arrival_id == arrival_id)
-            .values(status=REJECTED, decided_by=principal.subject[:64]))
+def reject_link(uow: SsoWork, principal: Principal, arrival_id: str) -> None:
+    with uow:
+        arrival = uow.county_links.arrival(arrival_id, WAITING)
+        if arrival is None:
+            raise NotFound(f"no pending county sign-in {arrival_id}")
+        _county_in_scope(principal, arrival["county_code"])
+        uow.county_links.change_arrival(arrival_id, WAITING, status=REJECTED,
+                                        decided_by=principal.subject[:64])
 
 
 def _county_in_scope(principal: Principal, county_code: str | None) -> str | None:
@@ -224,34 +209,30 @@ def _county_in_scope(principal: Principal, county_code: str | None) -> str | Non
     if principal.has_any_role("operator", "admin"):
         return county_code
     if principal.authority is None or county_code not in (None, principal.authority):
-        raise forbidden("a reviewer acts for their own county only")
+        raise Forbidden("a reviewer acts for their own county only")
     return principal.authority
 
 
-def _link(sso: SsoDependencies, arrival: dict, account_id: str, by: str) -> None:
+def _link(uow: SsoWork, clock: Clock, arrival: dict[str, Any], account_id: str,
+          by: str) -> None:
     """``by``: how the teacher confirmed it. A reviewer's proposal is credited only when
     the teacher confirmed that very account."""
     proposed_by = arrival.get("proposed_by") \
         if arrival.get("proposed_account_id") == account_id else None
     try:
-        with sso.database.session() as session:
-            changed = rows_changed(session.execute(update(county_arrivals).where(
-                county_arrivals.c.arrival_id == arrival["arrival_id"],
-                county_arrivals.c.status.in_(WAITING))
-                .values(status=LINKED, decided_by=by[:64])))
-            if changed != 1:
-                raise conflict("arrival-decided", "This county sign-in was decided already")
+        with uow:
+            if not uow.county_links.change_arrival(arrival["arrival_id"], WAITING,
+                                                   status=LINKED, decided_by=by[:64]):
+                raise Conflict("arrival-decided", "This county sign-in was decided already")
             profile = dict(arrival["profile"])
-            session.execute(insert(county_links).values(
-                county_code=arrival["county_code"], county_subject=arrival["county_subject"],
-                account_id=account_id, linked_at=sso.clock.now(), linked_by=by,
-                proposed_by=proposed_by,
-                profile_digest=_profile_digest(profile) if profile else None))
+            uow.county_links.add_link(
+                arrival["county_code"], arrival["county_subject"], account_id, clock.now(), by,
+                proposed_by, _profile_digest(profile) if profile else None)
             if profile:
-                sso.outbox.record(session, COUNTY_PROFILE_RECEIVED, {
+                uow.record(COUNTY_PROFILE_RECEIVED, {
                     "account_id": account_id, "county_code": arrival["county_code"], **profile})
-    except IntegrityError:
-        raise conflict("already-linked", "This county identity, or this teacher, is linked "
+    except LinkTaken:
+        raise Conflict("already-linked", "This county identity, or this teacher, is linked "
                        "for this county already") from None
 
 
@@ -271,19 +252,18 @@ def _valid_profile(identity: CountyIdentity) -> dict[str, Any]:
     return valid
 
 
-def _send_profile(sso: SsoDependencies, link_id: int, last_digest: str | None, account_id: str,
+def _send_profile(uow: SsoWork, link_id: int, last_digest: str | None, account_id: str,
                   identity: CountyIdentity) -> None:
+    """In the open unit of work: the profile the county sent, when it changed."""
     profile = _valid_profile(identity)
     if not profile:
         return
     current = _profile_digest(profile)
     if current == last_digest:
         return
-    with sso.database.session() as session:
-        session.execute(update(county_links).where(county_links.c.id == link_id)
-                        .values(profile_digest=current))
-        sso.outbox.record(session, COUNTY_PROFILE_RECEIVED, {
-            "account_id": account_id, "county_code": identity.county_code, **profile})
+    uow.county_links.set_profile_digest(link_id, current)
+    uow.record(COUNTY_PROFILE_RECEIVED, {
+        "account_id": account_id, "county_code": identity.county_code, **profile})
 
 
 def _profile_digest(profile: dict[str, Any]) -> str:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-
-from servicekit.problems import Problem, not_found
+from servicekit.clock import Clock
+from servicekit.errors import Invalid, NotFound
 from servicekit.tokens import Principal
-from services.sso.adapters.tables.county import county_links, county_unlinks
-from services.sso.dependencies import SsoDependencies
-from services.sso.handlers.sessions import end_sign_ins
+from services.sso.adapters.unit_of_work import SsoWork
+from services.sso.handlers.sign_outs import SignOut
 
 STAFF = ("operator", "admin")
 
@@ -31,37 +29,29 @@ def _acting_as(principal: Principal, county_code: str, account_id: str) -> str |
     return None
 
 
-def links_of(sso: SsoDependencies, principal: Principal, account_id: str) -> list[dict[str, Any]]:
+def links_of(uow: SsoWork, principal: Principal, account_id: str) -> list[dict[str, Any]]:
     """The teacher's county links the caller may see (none: as if there were none)."""
-    with sso.database.session() as session:
-        rows = session.execute(select(county_links.c.id, county_links.c.county_code,
-                                      county_links.c.linked_at, county_links.c.linked_by,
-                                      county_links.c.proposed_by)
-                               .where(county_links.c.account_id == account_id)
-                               .order_by(county_links.c.county_code)).all()
-    return [{"link_id": row.id, "county_code": row.county_code, "linked_at": row.linked_at,
-             "linked_by": row.linked_by, "proposed_by": row.proposed_by} for row in rows
-            if _acting_as(principal, row.county_code, account_id)]
+    with uow:
+        links = uow.county_links.links_of(account_id)
+    return [{"link_id": link.link_id, "county_code": link.county_code,
+             "linked_at": link.linked_at, "linked_by": link.linked_by,
+             "proposed_by": link.proposed_by} for link in links
+            if _acting_as(principal, link.county_code, account_id)]
 
 
-def unlink(sso: SsoDependencies, principal: Principal, link_id: int, reason: str) -> dict[str, Any]:
+def unlink(uow: SsoWork, clock: Clock, sign_out: SignOut, principal: Principal,
+           link_id: int, reason: str) -> dict[str, Any]:
     reason = " ".join(reason.split())
     if len(reason) < 5:
-        raise Problem(422, "reason-required", "A reason is required",
+        raise Invalid("reason-required", "A reason is required",
                       "say why the county link is undone (at least 5 characters)")
-    with sso.database.session() as session:
-        link = session.execute(select(county_links).where(county_links.c.id == link_id)
-                               .with_for_update()).first()
+    with uow:
+        link = uow.county_links.link_for_update(link_id)
         role = link and _acting_as(principal, link.county_code, link.account_id)
         if link is None or role is None:
-            raise not_found(f"no county link {link_id}")
-        now = sso.clock.now()
-        session.execute(delete(county_links).where(county_links.c.id == link_id))
-        session.execute(insert(county_unlinks).values(
-            link_id=link_id, county_code=link.county_code, account_id=link.account_id,
-            linked_at=link.linked_at, linked_by=link.linked_by,
-            proposed_by=link.proposed_by, unlinked_at=now,
-            unlinked_by=f"{role}:{principal.subject}"[:100], reason=reason[:500]))
-        end_sign_ins(sso.joining(session), sso.logout_sender, link.account_id, "county-unlinked")
+            raise NotFound(f"no county link {link_id}")
+        now = clock.now()
+        uow.county_links.unlink(link, now, f"{role}:{principal.subject}"[:100], reason[:500])
+        sign_out(uow, link.account_id, "county-unlinked")
     return {"link_id": link_id, "county_code": link.county_code, "account_id": link.account_id,
             "unlinked_at": now}

@@ -10,129 +10,134 @@ name escapes the count.
 """
 from __future__ import annotations
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
-from servicekit.problems import Problem
-from services.sso.adapters.accounts_repo import AccountRepository
-from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.tables.credentials import credentials, password_changes
-from services.sso.dependencies import SsoDependencies
+from servicekit.clock import Clock
+from servicekit.errors import Forbidden, Invalid, LimitReached, NotFound
+from services.sso.adapters.name_digests import NameDigests
+from services.sso.adapters.passwords import Passwords, policy_problem
+from services.sso.adapters.throttle import Throttle
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
-from services.sso.handlers.sessions import end_sign_ins
-from services.sso.handlers.sign_in_records import Client, name_digest, record_login
+from services.sso.handlers.sign_in_records import Client, record_login
+from services.sso.handlers.sign_outs import SignOut
 
 
-class Locked(Exception):
-    """Too many attempts for this login name or account: try again later."""
+class Locked(LimitReached):
+    """Too many attempts for this login name or account: try again after ``retry_after``
+    seconds (an API answers 429 ``locked`` with Retry-After; a page says it in words)."""
+
+    def __init__(self, retry_after: int | None = None) -> None:
+        super().__init__("locked", "Too many attempts",
+                         "this account is locked for a while after too many wrong passwords",
+                         retry_after=retry_after)
 
 
-def lockout_keys(sso: SsoDependencies, purpose: str, name: str, account: Account | None) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Checking:
+    """What checking a password uses besides the unit of work."""
+    passwords: Passwords
+    throttle: Throttle
+    names: NameDigests
+    clock: Clock
+
+
+def lockout_keys(names: NameDigests, purpose: str, name: str,
+                 account: Account | None) -> tuple[str, ...]:
     """The counters an attempt on ``name`` (normalised) takes a place in: the name's (a
     keyed digest: the name may be a national ID typed in the wrong field) and, when it is
     an account's, the account's."""
-    by_name = f"{purpose}:{name_digest(sso, name)}"
+    by_name = f"{purpose}:{names.typed_name(name)}"
     return (by_name, f"account:{account.account_id}") if account is not None else (by_name,)
 
 
-def check_password(sso: SsoDependencies, login: str, password: str, who: Client,
-                   method: str = "password") -> Account | None:
+def check_password(uow: SsoWork, checking: Checking, login: str, password: str,
+                   who: Client, method: str = "password") -> Account | None:
     """The enabled account whose password this is, else None; raises ``Locked``.
 
     A name no account can have (empty, over 64 characters) is refused at once: that answer
     depends on the typed text alone, so its speed tells nothing about accounts."""
     name = normalised_login(login)
     if name is None:
-        _record(sso, None, login, method, "failure", who)
+        _record(uow, checking, None, login, method, "failure", who)
         return None
-    with sso.database.session() as session:
-        account = AccountRepository(session).by_login(name)
-        stored = session.scalar(select(credentials.c.password_hash).where(
-            credentials.c.account_id == account.account_id)) if account else None
-    keys = lockout_keys(sso, "password", name, account)
-    if not sso.throttle.reserve(*keys):
-        _record(sso, account, name, method, "locked", who)
-        raise Locked
-    matches = sso.passwords.verify(stored, password)
+    with uow:
+        account = uow.accounts.by_login(name)
+        stored = uow.credentials.password_hash(account.account_id) if account else None
+    return _judged(uow, checking, name, account, stored, password, who, method)
+
+
+def check_account_password(uow: SsoWork, checking: Checking, account: Account,
+                           password: str, who: Client, method: str = "password") -> bool:
+    """The same check, for an account the caller has loaded already (it is not read
+    again): counted, locked and recorded alike."""
+    with uow:
+        stored = uow.credentials.password_hash(account.account_id)
+    name = normalised_login(account.login) or account.login
+    return _judged(uow, checking, name, account, stored, password, who, method) is not None
+
+
+def _judged(uow: SsoWork, checking: Checking, name: str, account: Account | None,
+            stored: str | None, password: str, who: Client, method: str) -> Account | None:
+    keys = lockout_keys(checking.names, "password", name, account)
+    if not checking.throttle.reserve(*keys):
+        _record(uow, checking, account, name, method, "locked", who)
+        raise Locked(checking.throttle.lock_seconds)
+    matches = checking.passwords.verify(stored, password)
     if not (matches and account is not None and account.enabled):
-        sso.throttle.failed(*keys)
-        _record(sso, account, name, method, "failure", who)
+        checking.throttle.failed(*keys)
+        _record(uow, checking, account, name, method, "failure", who)
         return None
-    sso.throttle.succeeded(*keys)
-    if stored and sso.passwords.needs_rehash(stored):
-        _store_hash(sso, account.account_id, sso.passwords.hash(password))
-    _record(sso, account, name, method, "success", who)
+    checking.throttle.succeeded(*keys)
+    with uow:
+        if stored and checking.passwords.needs_rehash(stored):  # not a change to record
+            uow.credentials.store({account.account_id: checking.passwords.hash(password)},
+                                  checking.clock.now(), method=None)
+        record_login(uow.login_records, checking.names, checking.clock.now(), account, name,
+                     method, "success", who)
     return account
 
 
-def locked_problem(sso: SsoDependencies) -> Problem:
-    """The lockout as an API answers it: 429 ``locked``, and when to try again."""
-    return Problem(429, "locked", "Too many attempts",
-                   "this account is locked for a while after too many wrong passwords",
-                   headers={"Retry-After": str(sso.config.lockout_seconds)})
-
-
-def change_password(sso: SsoDependencies, account_id: str, current: str, new: str, who: Client,
-                    grant_id: str | None = None) -> None:
+def change_password(uow: SsoWork, checking: Checking, sign_out: SignOut, account_id: str,
+                    current: str, new: str, who: Client, grant_id: str | None = None) -> None:
     """The new password ends every other session and grant of the account (partners that
     asked are told by back-channel logout), as a reset does: whoever knew the old one is
     out. What made the change stays signed in: the grant ``grant_id`` (the ``gid`` of the
     access token) and the browser session it was issued in. Without a live grant of this
-    account every session and grant ends."""
-    with sso.database.session() as session:
-        account = AccountRepository(session).get(account_id)
+    account every session and grant ends. Raises ``Locked`` (the sign-in lockout)."""
+    with uow:
+        account = uow.accounts.get(account_id)
     if account is None:
-        raise Problem(404, "not-found", "Not found", "this account has no platform password")
-    try:
-        checked = check_password(sso, account.login, current, who)
-    except Locked:  # the sign-in lockout: a caller of the API gets it as problem+json
-        raise locked_problem(sso) from None
-    if checked is None:
-        raise Problem(403, "wrong-password", "The current password is not right")
+        raise NotFound("this account has no platform password")
+    if not check_account_password(uow, checking, account, current, who):
+        raise Forbidden("the current password is not right", slug="wrong-password",
+                        title="The current password is not right")
     problem = policy_problem(new, account.login)
     if problem:
-        raise Problem(422, "weak-password", "The new password is not accepted", problem)
-    password_hash = sso.passwords.hash(new)
-    with sso.database.session() as session:
-        store_hashes(session, sso, {account_id: password_hash}, method="self", who=who)
-        end_sign_ins(sso.joining(session), sso.logout_sender, account_id, "password-self", keeping_grant=grant_id)
+        raise Invalid("weak-password", "The new password is not accepted", problem)
+    password_hash = checking.passwords.hash(new)
+    with uow:
+        uow.credentials.store({account_id: password_hash}, checking.clock.now(), method="self",
+                              client_address=who.address)
+        sign_out(uow, account_id, "password-self", keeping_grant=grant_id)
 
 
-def _store_hash(sso: SsoDependencies, account_id: str, password_hash: str, method: str | None = None,
-                who: Client | None = None) -> None:
-    """``method`` None: the same password hashed again (not a change to record)."""
-    with sso.database.session() as session:
-        store_hashes(session, sso, {account_id: password_hash}, method, who)
+def set_passwords(uow: SsoWork, clock: Clock, hashes: dict[str, str], method: str | None,
+                  who: Client | None = None) -> None:
+    """Stores passwords hashed already (the demo seed's); ``method`` None: the same password
+    hashed again, not a change to record."""
+    with uow:
+        uow.credentials.store(hashes, clock.now(), method, who.address if who else None)
 
 
-def store_hashes(session: Session, sso: SsoDependencies, hashes: dict[str, str], method: str | None,
-                 who: Client | None = None) -> None:
-    if not hashes:
-        return
-    now = sso.clock.now()
-    rows = [{"account_id": account_id, "password_hash": value, "changed_at": now}
-            for account_id, value in hashes.items()]
-    dialect = postgresql if sso.database.is_postgres else sqlite
-    statement = dialect.insert(credentials)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["account_id"],
-        set_={"password_hash": statement.excluded.password_hash,
-              "changed_at": statement.excluded.changed_at}), rows)
-    if method is not None:
-        session.execute(insert(password_changes), [
-            {"account_id": account_id, "changed_at": now, "method": method,
-             "client_address": who.address if who else None} for account_id in hashes])
+def has_password(uow: SsoWork, account_id: str) -> bool:
+    with uow:
+        return uow.credentials.password_hash(account_id) is not None
 
 
-def has_password(sso: SsoDependencies, account_id: str) -> bool:
-    with sso.database.session() as session:
-        return session.scalar(select(credentials.c.account_id).where(
-            credentials.c.account_id == account_id)) is not None
-
-
-def _record(sso: SsoDependencies, account: Account | None, typed: str, method: str, outcome: str,
-            who: Client) -> None:
-    with sso.database.session() as session:
-        record_login(session, sso, account, typed, method, outcome, who)
+def _record(uow: SsoWork, checking: Checking, account: Account | None, typed: str,
+            method: str, outcome: str, who: Client) -> None:
+    with uow:
+        record_login(uow.login_records, checking.names, checking.clock.now(), account, typed,
+                     method, outcome, who)

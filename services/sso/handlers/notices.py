@@ -13,15 +13,13 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Row
-
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
-from servicekit.problems import Problem
-from services.sso.adapters.clients_repo import ClientRepository
+from servicekit.clock import Clock
+from servicekit.errors import Invalid, NotFound
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.tables.notices import maintenance_notices, notice_deliveries
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.notices_repo import Notice
+from services.sso.adapters.unit_of_work import SsoWork
+from services.sso.handlers.password_mails import Mailer
 
 log = logging.getLogger("sso.notices")
 
@@ -29,81 +27,67 @@ MAX_ATTEMPTS = 5
 TAIPEI = timezone(timedelta(hours=8))
 
 
-def announce(sso: SsoDependencies, title: str, body: str, starts_at: datetime, ends_at: datetime,
-             by: str) -> dict[str, Any]:
+def announce(uow: SsoWork, clock: Clock, mailer: Mailer, title: str, body: str,
+             starts_at: datetime, ends_at: datetime, by: str) -> dict[str, Any]:
     if ends_at <= starts_at:
-        raise Problem(422, "invalid-notice", "The outage must end after it starts")
-    notice_id, now = str(uuid.uuid4()), sso.clock.now()
-    with sso.database.session() as session:
-        session.execute(insert(maintenance_notices).values(
-            notice_id=notice_id, title=title, body=body, starts_at=starts_at, ends_at=ends_at,
-            created_at=now, created_by=by[:64]))
-        partners = [p for p in ClientRepository(session).enabled_partners() if p.contacts]
-        if partners:
-            session.execute(insert(notice_deliveries), [
-                {"notice_id": notice_id, "client_id": p.client_id, "recipients": list(p.contacts),
-                 "attempts": 0} for p in partners])
-        sso.outbox.record(session, MAINTENANCE_NOTICE_ANNOUNCED, {
+        raise Invalid("invalid-notice", "The outage must end after it starts")
+    notice_id = str(uuid.uuid4())
+    with uow:
+        partners = {p.client_id: tuple(p.contacts) for p in uow.clients.enabled_partners()
+                    if p.contacts}
+        uow.notices.add(Notice(notice_id, title, body, starts_at, ends_at, clock.now(),
+                               by[:64]), partners)
+        uow.record(MAINTENANCE_NOTICE_ANNOUNCED, {
             "notice_id": notice_id, "title": title, "body": body,
             "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()})
-    send_pending(sso)
-    return notice(sso, notice_id)
+    send_pending(uow, clock, mailer)
+    return notice(uow, notice_id)
 
 
-def notice(sso: SsoDependencies, notice_id: str) -> dict[str, Any]:
-    with sso.database.session() as session:
-        row = session.execute(select(maintenance_notices).where(
-            maintenance_notices.c.notice_id == notice_id)).first()
-        deliveries = session.execute(select(notice_deliveries).where(
-            notice_deliveries.c.notice_id == notice_id)).all()
-    if row is None:
-        raise Problem(404, "not-found", "Not found", f"no notice {notice_id}")
-    return {**_public(row), "deliveries": [
-        {"client_id": d.client_id, "recipients": d.recipients, "sent_at": d.sent_at,
+def notice(uow: SsoWork, notice_id: str) -> dict[str, Any]:
+    with uow:
+        found = uow.notices.get(notice_id)
+        deliveries = uow.notices.deliveries_of(notice_id)
+    if found is None:
+        raise NotFound(f"no notice {notice_id}")
+    return {**_public(found), "deliveries": [
+        {"client_id": d.client_id, "recipients": list(d.recipients), "sent_at": d.sent_at,
          "attempts": d.attempts, "last_error": d.last_error} for d in deliveries]}
 
 
-def feed(sso: SsoDependencies, limit: int = 50) -> list[dict[str, Any]]:
+def feed(uow: SsoWork, clock: Clock, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first, the ones not yet over before the past ones."""
-    with sso.database.session() as session:
-        rows = session.execute(select(maintenance_notices)
-                               .order_by(maintenance_notices.c.created_at.desc())
-                               .limit(limit)).all()
-    now = sso.clock.now()
-    return sorted((_public(row) for row in rows), key=lambda n: n["ends_at"] < now)
+    with uow:
+        notices = uow.notices.newest(limit)
+    now = clock.now()
+    return sorted((_public(n) for n in notices), key=lambda n: n["ends_at"] < now)
 
 
-def _public(row: Row[Any]) -> dict[str, Any]:
-    return {"notice_id": row.notice_id, "title": row.title, "body": row.body,
-            "starts_at": row.starts_at, "ends_at": row.ends_at, "published_at": row.created_at}
+def _public(notice: Notice) -> dict[str, Any]:
+    return {"notice_id": notice.notice_id, "title": notice.title, "body": notice.body,
+            "starts_at": notice.starts_at, "ends_at": notice.ends_at,
+            "published_at": notice.created_at}
 
 
-def send_pending(sso: SsoDependencies) -> int:
-    with sso.database.session() as session:
-        rows = session.execute(
-            select(notice_deliveries, maintenance_notices.c.title, maintenance_notices.c.body,
-                   maintenance_notices.c.starts_at, maintenance_notices.c.ends_at)
-            .join(maintenance_notices)
-            .where(notice_deliveries.c.sent_at.is_(None),
-                   notice_deliveries.c.attempts < MAX_ATTEMPTS)).all()
-    if not rows:
+def send_pending(uow: SsoWork, clock: Clock, mailer: Mailer) -> int:
+    with uow:
+        pending = uow.notices.unsent(MAX_ATTEMPTS)
+    if not pending:
         return 0
-    mails = [Mail(tuple(row.recipients), f"{row.title}（系統維護通知）", _mail_body(row),
-                  high_importance=True) for row in rows]
+    mails = [Mail(delivery.recipients, f"{notice.title}（系統維護通知）", _mail_body(notice),
+                  high_importance=True) for delivery, notice in pending]
     try:
-        outcomes = sso.mailer.send(mails)
+        outcomes = mailer.send(mails)
     except (OSError, smtplib.SMTPException) as error:
         log.warning("maintenance notices not sent", extra={"error": repr(error)})
-        outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(rows)
-    with sso.database.session() as session:
-        for row, failure in zip(rows, outcomes, strict=True):
-            session.execute(update(notice_deliveries).where(notice_deliveries.c.id == row.id)
-                            .values(attempts=row.attempts + 1, last_error=failure,
-                                    sent_at=None if failure else sso.clock.now()))
+        outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(pending)
+    with uow:
+        for (delivery, _), failure in zip(pending, outcomes, strict=True):
+            uow.notices.tried(delivery, failure, clock.now())
     return sum(failure is None for failure in outcomes)
 
 
-def _mail_body(row: Row[Any]) -> str:
+def _mail_body(row: Notice) -> str:
     start, end = row.starts_at.astimezone(TAIPEI), row.ends_at.astimezone(TAIPEI)
     return (
         "「全國教師在職進修資訊網」的合作夥伴您們好：\n\n"

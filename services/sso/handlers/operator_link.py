@@ -14,19 +14,16 @@ is not a way around "forgot password" for an account in use.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert
-
-from servicekit.problems import Problem
-from services.sso.adapters.accounts_repo import AccountRepository
-from services.sso.adapters.tables.credentials import operator_links, password_setups
-from services.sso.dependencies import SsoDependencies
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid, NotFound
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
-from services.sso.handlers.credentials import has_password
-from services.sso.handlers.password_mails import LINK_SECONDS, new_link
+from services.sso.handlers.password_mails import LINK_SECONDS, link_url, new_link
 
 PURPOSE = "operator"
 
@@ -38,46 +35,47 @@ class OperatorLink:
     expires_at: datetime
 
 
-def issue_operator_link(sso: SsoDependencies, login: str, issued_by: str, os_user: str, host: str,
+def issue_operator_link(uow: SsoWork, clock: Clock, url: Callable[[str], str],
+                        login: str, issued_by: str, os_user: str, host: str,
                         wait_seconds: float, poll_seconds: float = 0.5) -> OperatorLink:
-    """Raises Problem: 404 ``account-not-replicated`` when the account has not arrived
-    within ``wait_seconds``, 409 ``not-an-operator``, 409 ``password-already-set``."""
+    """Raises ``NotFound`` ``account-not-replicated`` when the account has not arrived
+    within ``wait_seconds``, ``Conflict`` ``not-an-operator`` or ``password-already-set``."""
     name = normalised_login(login)
     if name is None:
-        raise Problem(422, "invalid-login", "That is no login name")
-    account = _wait_for_operator(sso, name, time.monotonic() + wait_seconds, poll_seconds)
-    if has_password(sso, account.account_id):
-        raise Problem(409, "password-already-set", "The account has a password already",
-                      f"{name} has set a password: if it is forgotten, use \"forgot password\" "
-                      f"on the sign-in page")
-    with sso.database.session() as session:
+        raise Invalid("invalid-login", "That is no login name")
+    account = _wait_for_operator(uow, name, time.monotonic() + wait_seconds, poll_seconds)
+    with uow:
+        if uow.credentials.password_hash(account.account_id) is not None:
+            raise Conflict("password-already-set", "The account has a password already",
+                           f"{name} has set a password: if it is forgotten, use \"forgot "
+                           f"password\" on the sign-in page")
         # One open link per operator: asking again (the first one lost) withdraws it.
-        session.execute(delete(password_setups).where(
-            password_setups.c.account_id == account.account_id,
-            password_setups.c.purpose == PURPOSE, password_setups.c.used_at.is_(None)))
-        token = new_link(session, sso, account, PURPOSE, f"operator-link:{issued_by}")
-        now = sso.clock.now()
+        uow.password_links.withdraw_open(account.account_id, PURPOSE)
+        token = new_link(uow, clock, account, PURPOSE, f"operator-link:{issued_by}")
+        now = clock.now()
         expires_at = now + timedelta(seconds=LINK_SECONDS[PURPOSE])
-        session.execute(insert(operator_links).values(
-            account_id=account.account_id, login=account.login, issued_by=issued_by[:128],
-            os_user=os_user[:64], host=host[:255], issued_at=now, expires_at=expires_at))
-    return OperatorLink(account.login, sso.config.url(f"/login/setup?token={token}"), expires_at)
+        uow.password_links.add_operator_link(account.account_id, account.login,
+                                             issued_by[:128], os_user[:64], host[:255], now,
+                                             expires_at)
+    return OperatorLink(account.login, link_url(url, token), expires_at)
 
 
-def _wait_for_operator(sso: SsoDependencies, name: str, deadline: float, poll_seconds: float) -> Account:
+def _wait_for_operator(uow: SsoWork, name: str, deadline: float,
+                       poll_seconds: float) -> Account:
     while True:
-        with sso.database.session() as session:
-            account = AccountRepository(session).by_login(name)
+        with uow:
+            account = uow.accounts.by_login(name)
         if account is not None and account.enabled and "operator" in account.roles():
             return account
         if time.monotonic() >= deadline:
             break
         time.sleep(poll_seconds)
     if account is None:
-        raise Problem(404, "account-not-replicated", "The account has not reached the sso service",
-                      f"no account {name} here yet. It was made in the accounts service? Its "
-                      f"events travel through the accounts relay and this service's consumer: "
-                      f"is the platform running (make up)? Once it is, run this again")
-    raise Problem(409, "not-an-operator", "The account is not an enabled operator",
-                  f"{name} is {account.status}, with roles {', '.join(account.roles()) or 'none'}"
-                  f": links here are for new operators only")
+        raise NotFound(f"no account {name} here yet. It was made in the accounts service? Its "
+                       f"events travel through the accounts relay and this service's consumer: "
+                       f"is the platform running (make up)? Once it is, run this again",
+                       slug="account-not-replicated",
+                       title="The account has not reached the sso service")
+    raise Conflict("not-an-operator", "The account is not an enabled operator",
+                   f"{name} is {account.status}, with roles {', '.join(account.roles()) or 'none'}"
+                   f": links here are for new operators only")

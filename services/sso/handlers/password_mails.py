@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.orm import Session
-
-from servicekit.dml import rows_changed
-from services.sso.adapters.accounts_repo import AccountRepository
-from services.sso.adapters.after_commit import run_after_commit
+from servicekit.clock import Clock
 from services.sso.adapters.digests import digest, new_token
 from services.sso.adapters.mailer import Mail
-from services.sso.adapters.tables.credentials import password_mails, password_setups
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 
 log = logging.getLogger("sso.password_mails")
@@ -43,18 +40,39 @@ MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 
 
-def new_link(session: Session, sso: SsoDependencies, account: Account, purpose: str, by: str) -> str:
-    """A one-time token for ``account``, good ``LINK_SECONDS[purpose]`` from now."""
-    token, now = new_token(), sso.clock.now()
-    session.execute(insert(password_setups).values(
-        token_hash=digest(token), account_id=account.account_id, purpose=purpose,
-        requested_by=by[:64], created_at=now,
-        expires_at=now + timedelta(seconds=LINK_SECONDS[purpose])))
+class Mailer(Protocol):
+    def send(self, mails: list[Mail]) -> list[str | None]:
+        """Per mail None when sent, else why not; raises OSError / SMTPException when the
+        server cannot be reached at all."""
+        ...
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """What sending password mails uses: a unit of work of its own for each run (the
+    sending runs on a background thread after the request's commit), the mailer, the
+    clock, and the service's public address of a path (``SsoConfig.url``)."""
+    unit_of_work: Callable[[], SsoWork]
+    mailer: Mailer
+    clock: Clock
+    url: Callable[[str], str]
+
+
+def new_link(uow: SsoWork, clock: Clock, account: Account, purpose: str, by: str) -> str:
+    """A one-time token for ``account``, good ``LINK_SECONDS[purpose]`` from now, in the
+    open unit of work."""
+    token, now = new_token(), clock.now()
+    uow.password_links.add(digest(token), account.account_id, purpose, by[:64], now,
+                           now + timedelta(seconds=LINK_SECONDS[purpose]))
     return token
 
 
-def link_mail(sso: SsoDependencies, account: Account, purpose: str, token: str) -> Mail:
-    link = sso.config.url(f"/login/setup?token={token}")
+def link_url(url: Callable[[str], str], token: str) -> str:
+    return url(f"/login/setup?token={token}")
+
+
+def link_mail(url: Callable[[str], str], account: Account, purpose: str, token: str) -> Mail:
+    link = link_url(url, token)
     hours = LINK_SECONDS[purpose] // 3600
     body = (f"{account.display_name} 您好：\n\n"
             f"請於 {hours} 小時內開啟以下連結，設定您在全國教師在職進修資訊網的密碼（帳號：{account.login}）：\n\n"
@@ -66,53 +84,53 @@ def link_mail(sso: SsoDependencies, account: Account, purpose: str, token: str) 
     return Mail((account.email or "",), subject, body)
 
 
-def queue_mail(session: Session, sso: SsoDependencies, account_id: str | None, purpose: str,
-               by: str) -> None:
-    """One row, the same for an account and for no account; sent after ``session``
-    commits."""
-    mail_id = session.execute(insert(password_mails).values(
-        account_id=account_id, purpose=purpose,
-        requested_by=by[:64], created_at=sso.clock.now(), attempts=0)
-        .returning(password_mails.c.id)).scalar_one()
-    run_after_commit(session, "password-mail", lambda ids: send_queued(sso, ids), [mail_id])
+def queue_mail(uow: SsoWork, mailing: Mailing, account_id: str | None, purpose: str,
+               by: str) -> int:
+    """One row, the same for an account and for no account, in the open unit of work;
+    sent on a background thread once it commits."""
+    mail_id = uow.password_links.queue_mail(account_id, purpose, by[:64], mailing.clock.now())
+    uow.after_commit("password-mail", lambda ids: send_queued(mailing, ids), [mail_id])
+    return mail_id
 
 
-def send_queued(sso: SsoDependencies, ids: list[int] | None = None, limit: int = 200) -> int:
+def send_queued(mailing: Mailing, ids: list[int] | None = None, limit: int = 200) -> int:
     """Sends the queued mails named (all that wait, when ``ids`` is None); returns how
     many were sent."""
-    claimed = _claim(sso, ids, limit)
+    uow = mailing.unit_of_work()
+    now = mailing.clock.now()
+    with uow:
+        # Each attempt is claimed by one conditional write: the background thread and the
+        # housekeeping never both send a mail.
+        claimed = [mail for mail in uow.password_links.waiting_mails(
+            ids, now - RETRY_AFTER, MAX_ATTEMPTS, limit)
+            if uow.password_links.claim_mail(mail, now)]
     if not claimed:
         return 0
-    now = sso.clock.now()
     sending: list[tuple[int, str, Mail]] = []
-    with sso.database.session() as session:
-        accounts = AccountRepository(session)
-        for row in claimed:
-            account = accounts.get(row.account_id)
+    with uow:
+        for mail in claimed:
+            account = uow.accounts.get(mail.account_id)
             unsent = _why_not_sent(account)
             if account is None or unsent is not None:
-                session.execute(update(password_mails).where(password_mails.c.id == row.id)
-                                .values(done_at=now, outcome=unsent))
+                uow.password_links.close_mail(mail.mail_id, now, unsent or "no-account")
                 continue
-            token = new_link(session, sso, account, row.purpose, row.requested_by)
-            sending.append((row.id, token, link_mail(sso, account, row.purpose, token)))
+            token = new_link(uow, mailing.clock, account, mail.purpose, mail.requested_by)
+            sending.append((mail.mail_id, token, link_mail(mailing.url, account, mail.purpose,
+                                                           token)))
     if not sending:
         return 0
     try:
-        outcomes = sso.mailer.send([mail for _, _, mail in sending])
+        outcomes = mailing.mailer.send([mail for _, _, mail in sending])
     except (OSError, smtplib.SMTPException) as error:
         log.warning("password mails not sent", extra={"error": repr(error)})
         outcomes = [f"{type(error).__name__}: {error}"[:500]] * len(sending)
-    with sso.database.session() as session:
+    with uow:
         for (mail_id, token, _), failure in zip(sending, outcomes, strict=True):
             if failure is None:
-                session.execute(update(password_mails).where(password_mails.c.id == mail_id)
-                                .values(done_at=sso.clock.now(), outcome="sent", last_error=None))
+                uow.password_links.close_mail(mail_id, mailing.clock.now(), "sent")
             else:
-                session.execute(update(password_mails).where(password_mails.c.id == mail_id)
-                                .values(last_error=failure))
-                session.execute(delete(password_setups).where(
-                    password_setups.c.token_hash == digest(token)))
+                uow.password_links.mail_failed(mail_id, failure)
+                uow.password_links.withdraw(digest(token))  # a link that never arrived
     return sum(failure is None for failure in outcomes)
 
 
@@ -122,24 +140,3 @@ def _why_not_sent(account: Account | None) -> str | None:
     if not account.enabled:
         return "disabled"
     return None if account.email else "no-address"
-
-
-def _claim(sso: SsoDependencies, ids: list[int] | None, limit: int) -> list:
-    """The waiting rows this process takes: each attempt is claimed by one conditional
-    ``UPDATE`` (the background thread and the housekeeping never both send a mail)."""
-    now = sso.clock.now()
-    m = password_mails.c
-    query = select(password_mails).where(m.done_at.is_(None), m.attempts < MAX_ATTEMPTS)
-    if ids is not None:
-        query = query.where(m.id.in_(ids))
-    else:
-        query = query.where(or_(m.tried_at.is_(None), m.tried_at <= now - RETRY_AFTER))
-    claimed = []
-    with sso.database.session() as session:
-        for row in session.execute(query.order_by(m.id).limit(limit)).all():
-            taken = rows_changed(session.execute(update(password_mails).where(
-                m.id == row.id, m.attempts == row.attempts, m.done_at.is_(None))
-                .values(attempts=row.attempts + 1, tried_at=now)))
-            if taken == 1:
-                claimed.append(row)
-    return claimed

@@ -13,88 +13,81 @@ A new password ends the account's sessions and grants: whoever knew the old one 
 """
 from __future__ import annotations
 
-import smtplib
-
-from sqlalchemy import delete, update
-
-from servicekit.dml import rows_changed
-from servicekit.problems import Problem, not_found
-from services.sso.adapters.accounts_repo import AccountRepository
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid, NotFound, Unavailable
 from services.sso.adapters.digests import digest
-from services.sso.adapters.passwords import policy_problem
-from services.sso.adapters.tables.credentials import password_setups
-from services.sso.dependencies import SsoDependencies
+from services.sso.adapters.passwords import Passwords, policy_problem
+from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 from services.sso.domain.logins import normalised_login
-from services.sso.handlers.credentials import Client, lockout_keys, store_hashes
-from services.sso.handlers.password_mails import link_mail, new_link, queue_mail
-from services.sso.handlers.sessions import end_sign_ins
+from services.sso.handlers.credentials import Checking, lockout_keys
+from services.sso.handlers.password_mails import Mailing, queue_mail, send_queued
+from services.sso.handlers.sign_in_records import Client
+from services.sso.handlers.sign_outs import SignOut
 
 
-def send_setup_link(sso: SsoDependencies, account_id: str, by: str) -> str:
-    """Mails a first-password link; returns where it went, partly masked."""
-    with sso.database.session() as session:
-        account = AccountRepository(session).get(account_id)
-    if account is None:
-        raise not_found(f"no account {account_id}")
-    if not account.enabled or not account.email:
-        raise Problem(422, "no-address", "The account is not enabled or has no e-mail address")
-    with sso.database.session() as session:
-        token = new_link(session, sso, account, "setup", by)
-    try:
-        sent = sso.mailer.send([link_mail(sso, account, "setup", token)]) == [None]
-    except (OSError, smtplib.SMTPException):
-        sent = False
-    if not sent:
-        with sso.database.session() as session:  # a link that never arrived must not work
-            session.execute(delete(password_setups).where(
-                password_setups.c.token_hash == digest(token)))
-        raise Problem(503, "mail-unavailable", "The e-mail could not be sent; try again later")
+def send_setup_link(uow: SsoWork, mailing: Mailing, account_id: str, by: str) -> str:
+    """Mails a first-password link while the operator waits, through the same queue and
+    sender as a forgotten password's; returns where it went, partly masked. A mail that
+    could not be sent leaves no working link and is not tried again: the operator is told
+    (``Unavailable``) and asks again."""
+    with uow:
+        account = uow.accounts.get(account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}")
+        if not account.enabled or not account.email:
+            raise Invalid("no-address", "The account is not enabled or has no e-mail address")
+        mail_id = uow.password_links.queue_mail(account_id, "setup", by[:64],
+                                                mailing.clock.now())
+    if send_queued(mailing, [mail_id]) != 1:
+        with uow:
+            uow.password_links.close_mail(mail_id, mailing.clock.now(), "not-sent")
+        raise Unavailable("mail-unavailable", "The e-mail could not be sent; try again later")
     return _masked(account.email)
 
 
-def request_reset(sso: SsoDependencies, login: str, who: Client) -> None:
+def request_reset(uow: SsoWork, checking: Checking, mailing: Mailing, login: str,
+                  who: Client) -> None:
     """Always the same outcome for the caller, after the same work: a reset mail is
     queued whether or not the name is an account's, at most ``lockout_attempts`` times a
     window per name; the sender mails only a real, enabled account that has an address."""
     name = normalised_login(login)
-    if name is None or not sso.throttle.reserve(*lockout_keys(sso, "reset", name, None)):
+    if name is None or not checking.throttle.reserve(
+            *lockout_keys(checking.names, "reset", name, None)):
         return
-    with sso.database.session() as session:
-        account_id = AccountRepository(session).id_of_login(name)
-        queue_mail(session, sso, account_id, "reset", f"self:{who.address or ''}")
+    with uow:
+        account_id = uow.accounts.id_of_login(name)
+        queue_mail(uow, mailing, account_id, "reset", f"self:{who.address or ''}")
 
 
-def token_is_open(sso: SsoDependencies, token: str | None) -> bool:
+def token_is_open(uow: SsoWork, clock: Clock, token: str | None) -> bool:
     if not token or len(token) > 100:
         return False
-    with sso.database.session() as session:
-        return session.execute(password_setups.select().where(
-            password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None),
-            password_setups.c.expires_at > sso.clock.now())).first() is not None
+    with uow:
+        link = uow.password_links.get(digest(token))
+    return link is not None and link.used_at is None and link.expires_at > clock.now()
 
 
-def set_password(sso: SsoDependencies, token: str, new_password: str, who: Client) -> Account:
-    """Raises Problem: 400 when the link is used or expired, 422 for a weak password."""
-    now = sso.clock.now()
-    with sso.database.session() as session:
-        row = session.execute(password_setups.select().where(
-            password_setups.c.token_hash == digest(token))).first()
-        account = AccountRepository(session).get(row.account_id) if row else None
-    if row is None or row.used_at is not None or row.expires_at <= now or account is None:
-        raise Problem(400, "link-expired", "This link is used or has expired")
+def set_password(uow: SsoWork, clock: Clock, passwords: Passwords, sign_out: SignOut,
+                 token: str, new_password: str, who: Client) -> Account:
+    """Raises ``Conflict`` ``link-expired`` when the link is used or expired, ``Invalid``
+    ``weak-password`` for a password the policy refuses."""
+    now = clock.now()
+    with uow:
+        link = uow.password_links.get(digest(token))
+        account = uow.accounts.get(link.account_id) if link else None
+    if link is None or link.used_at is not None or link.expires_at <= now or account is None:
+        raise Conflict("link-expired", "This link is used or has expired")
     problem = policy_problem(new_password, account.login)
     if problem:
-        raise Problem(422, "weak-password", "The new password is not accepted", problem)
-    password_hash = sso.passwords.hash(new_password)
-    with sso.database.session() as session:
-        taken = rows_changed(session.execute(update(password_setups).where(
-            password_setups.c.token_hash == digest(token), password_setups.c.used_at.is_(None))
-            .values(used_at=now)))
-        if taken != 1:
-            raise Problem(400, "link-expired", "This link is used or has expired")
-        store_hashes(session, sso, {account.account_id: password_hash}, method=row.purpose, who=who)
-        end_sign_ins(sso.joining(session), sso.logout_sender, account.account_id, "password-" + row.purpose)
+        raise Invalid("weak-password", "The new password is not accepted", problem)
+    password_hash = passwords.hash(new_password)
+    with uow:
+        if not uow.password_links.use(link.token_hash, now):
+            raise Conflict("link-expired", "This link is used or has expired")
+        uow.credentials.store({account.account_id: password_hash}, now, method=link.purpose,
+                              client_address=who.address)
+        sign_out(uow, account.account_id, "password-" + link.purpose)
     return account
 
 

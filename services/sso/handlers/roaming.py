@@ -20,7 +20,7 @@ from services.sso.domain.logins import LONGEST_COUNTY_USER_NAME, normalised_logi
 from services.sso.handlers.county_connectors import METHODS, OIDC, WEB_SERVICE, connector, secret_of
 from services.sso.handlers.county_links import Linked, NeedsLink, arrive
 from services.sso.handlers.credentials import Locked
-from services.sso.handlers.sign_in_records import Client, name_digest, record_login
+from services.sso.handlers.sign_in_records import Client, record_login
 
 UPSTREAM_SECONDS = 600
 
@@ -38,17 +38,18 @@ def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, 
     and ``CountyUnavailable``. The county user name is counted and recorded only as a
     keyed digest (some counties use the national ID as user name); the county gets it as
     typed, surrounding whitespace removed."""
-    item = connector(sso, county_code)
+    item = connector(sso.unit_of_work(), county_code)
     if item.mode != WEB_SERVICE:
         raise NotFound(f"{county_code} signs in by redirect")
     if normalised_login(username, longest=LONGEST_COUNTY_USER_NAME) is None or not password:
         return None
-    key = f"county:{county_code}:{name_digest(sso, username, county_code)}"
+    key = f"county:{county_code}:{sso.name_digests.typed_name(username, county_code)}"
     if not sso.throttle.reserve(key):
         _record(sso, county_code, username, "locked", who)
         raise Locked
     adapter = ADAPTERS[item.config["adapter"]](county_code, item.config["endpoint"],
-                                               secret_of(sso, county_code),
+                                               secret_of(sso.unit_of_work(), sso.sealer,
+                                                         county_code),
                                                sso.config.outgoing_timeout_seconds)
     try:
         identity = adapter.check(username.strip(), password)
@@ -60,24 +61,27 @@ def sign_in_with_service(sso: SsoDependencies, county_code: str, username: str, 
         _record(sso, county_code, username, "failure", who)
         return None
     sso.throttle.succeeded(key)
-    return arrive(sso, identity, METHODS[WEB_SERVICE], request_id)
+    return arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity,
+                  METHODS[WEB_SERVICE], request_id)
 
 
 def _record(sso: SsoDependencies, county_code: str, username: str, outcome: str, who: Client) -> None:
-    with sso.database.session() as session:
-        record_login(session, sso, None, username, "county_service", outcome, who, county_code)
+    with sso.unit_of_work() as uow:
+        record_login(uow.login_records, sso.name_digests, sso.clock.now(), None, username,
+                     "county_service", outcome, who, county_code)
 
 
 # -- (b) the county's own sign-on (upstream OpenID Connect) --------------------------------
 def upstream(sso: SsoDependencies, county_code: str) -> UpstreamProvider:
-    item = connector(sso, county_code)
+    item = connector(sso.unit_of_work(), county_code)
     if item.mode != OIDC:
         raise NotFound(f"{county_code} signs in with its web service")
 
     def build() -> UpstreamProvider:
         return UpstreamProvider(
             county_code, item.config["issuer"], item.config["client_id"],
-            secret_of(sso, county_code), sso.config.url(f"/login/county/{county_code}/callback"),
+            secret_of(sso.unit_of_work(), sso.sealer, county_code),
+            sso.config.url(f"/login/county/{county_code}/callback"),
             sso.config.outgoing_timeout_seconds, item.config.get("scope", "openid profile email"),
             item.config.get("claims"))
     # Keyed by the connector's last change: every worker picks up a new configuration.
@@ -106,4 +110,5 @@ def finish_upstream(sso: SsoDependencies, county_code: str, code: str | None,
     if row is None:
         raise SignOnNotPending(f"{county_code}: unknown or expired state")
     identity = upstream(sso, county_code).identity(code, row.code_verifier, row.nonce)
-    return arrive(sso, identity, METHODS[OIDC], row.request_id), row.request_id
+    return (arrive(sso.unit_of_work(), sso.clock, sso.name_digests, identity, METHODS[OIDC],
+                   row.request_id), row.request_id)

@@ -24,7 +24,9 @@ class SetupSent(Schema):
            summary="E-mail an account a one-time link to set its password (the link is never "
                    "shown here)", response=SetupSent)
 def send_password_setup(principal, account_id):
-    return {"sent_to": password_setup.send_setup_link(current_dependencies(), account_id, principal.subject)}
+    sso = current_dependencies()
+    return {"sent_to": password_setup.send_setup_link(sso.unit_of_work(), sso.mailing, account_id,
+                                                      principal.subject)}
 
 
 # -- one's own account ------------------------------------------------------------------------
@@ -56,7 +58,8 @@ def me(principal):
 def change_password(principal, body):
     # The token's grant is the sign-in that asked: it (and its browser session) stays.
     grant_id = principal.claims.get("gid")
-    credentials.change_password(current_dependencies(), principal.subject, body["current_password"],
-                                body["new_password"], who(),
+    sso = current_dependencies()
+    credentials.change_password(sso.unit_of_work(), sso.checking, sso.sign_out, principal.subject,
+                                body["current_password"], body["new_password"], who(),
                                 grant_id=grant_id if isinstance(grant_id, str) else None)
     return Response(status=204)

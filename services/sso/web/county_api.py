@@ -7,11 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from contracts.vocabulary import COUNTIES
 from servicekit.api import roles
-from servicekit.problems import Problem
+from servicekit.errors import NotFound
 from servicekit.schemas import INT_MAX
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, county_unlinks
-from services.sso.handlers.credentials import Locked, locked_problem
 from services.sso.web.browser import who
 from services.sso.web.current import current_dependencies
 
@@ -39,16 +38,17 @@ class ConnectorSchema(Schema):
            body=ConnectorBody, response=ConnectorSchema)
 def configure_connector(principal, county_code, body):
     if county_code not in COUNTIES:
-        raise Problem(404, "not-found", "Not found", f"no county {county_code}")
-    return county_connectors.configure(current_dependencies(), county_code, body["mode"],
-                                       body["display_name"],
-                             body["config"], body["secret"], body["enabled"])
+        raise NotFound(f"no county {county_code}")
+    sso = current_dependencies()
+    return county_connectors.configure(sso.unit_of_work(), sso.clock, sso.sealer, county_code,
+                                       body["mode"], body["display_name"], body["config"],
+                                       body["secret"], body["enabled"])
 
 
 @api.route("/counties/connectors", "GET", allow=OPERATORS, summary="Every county connector",
            response=ConnectorSchema, many=True)
 def list_connectors(principal):
-    return county_connectors.connectors(current_dependencies(), enabled_only=False)
+    return county_connectors.connectors(current_dependencies().unit_of_work(), enabled_only=False)
 
 
 class LinkRequestSchema(Schema):
@@ -86,7 +86,8 @@ REVIEWERS = roles("reviewer", "operator", "admin")
 def link_requests(principal, query):
     if not principal.has_any_role("operator", "admin") and principal.authority is None:
         return []  # a reviewer token without an authority reviews for nobody
-    return county_links.link_requests(current_dependencies(), principal, query["county"])
+    sso = current_dependencies()
+    return county_links.link_requests(sso.unit_of_work(), sso.clock, principal, query["county"])
 
 
 @api.route("/county-links/requests/<arrival_id>/approve", "POST", allow=REVIEWERS,
@@ -94,13 +95,15 @@ def link_requests(principal, query):
                    "takes effect only when the teacher confirms it with their platform password",
            body=LinkApproval, response=LinkProposalSchema)
 def approve_link(principal, arrival_id, body):
-    return county_links.propose_link(current_dependencies(), principal, arrival_id, body["account_id"])
+    sso = current_dependencies()
+    return county_links.propose_link(sso.unit_of_work(), sso.clock, principal, arrival_id,
+                                     body["account_id"])
 
 
 @api.route("/county-links/requests/<arrival_id>/reject", "POST", allow=REVIEWERS,
            summary="Refuse to match a county sign-in")
 def reject_link(principal, arrival_id):
-    county_links.reject_link(current_dependencies(), principal, arrival_id)
+    county_links.reject_link(current_dependencies().unit_of_work(), principal, arrival_id)
     return {"arrival_id": arrival_id, "status": "rejected"}
 
 
@@ -123,7 +126,8 @@ TEACHERS = roles("teacher")
            summary="County identities a reviewer proposed to link to you, waiting for your "
                    "password", response=ProposalSchema, many=True)
 def my_link_proposals(principal):
-    return county_links.proposals_for(current_dependencies(), principal.subject)
+    sso = current_dependencies()
+    return county_links.proposals_for(sso.unit_of_work(), sso.clock, principal.subject)
 
 
 @api.route("/me/county-link-proposals/<arrival_id>/confirmation", "POST", allow=TEACHERS,
@@ -131,11 +135,9 @@ def my_link_proposals(principal):
                    "sign-in attempt: 403 wrong-password, 429 locked)",
            body=ProposalConfirmation, response=LinkProposalSchema)
 def confirm_link_proposal(principal, arrival_id, body):
-    try:
-        return county_links.confirm_proposal(current_dependencies(), principal, arrival_id,
-                                             body["password"], who())
-    except Locked:
-        raise locked_problem(current_dependencies()) from None
+    sso = current_dependencies()
+    return county_links.confirm_proposal(sso.unit_of_work(), sso.checking, principal, arrival_id,
+                                         body["password"], who())  # Locked: 429, Retry-After
 
 
 class CountyLinkSchema(Schema):
@@ -164,7 +166,7 @@ LINK_HOLDERS = roles("teacher", "reviewer", "operator", "admin")
            summary="A teacher's county links (the teacher, the county's reviewers, operators)",
            response=CountyLinkSchema, many=True)
 def county_links_of(principal, account_id):
-    return county_unlinks.links_of(current_dependencies(), principal, account_id)
+    return county_unlinks.links_of(current_dependencies().unit_of_work(), principal, account_id)
 
 
 @api.route("/county-links/<link_id>/unlinking", "POST", allow=LINK_HOLDERS,
@@ -175,5 +177,7 @@ def unlink(principal, link_id, body):
     # ASCII digits only ("²" is a digit to str.isdigit), and no wider than the id column.
     if not (link_id.isascii() and link_id.isdigit() and len(link_id) <= 10
             and int(link_id) <= INT_MAX):
-        raise Problem(404, "not-found", "Not found", f"no county link {link_id}")
-    return county_unlinks.unlink(current_dependencies(), principal, int(link_id), body["reason"])
+        raise NotFound(f"no county link {link_id}")
+    sso = current_dependencies()
+    return county_unlinks.unlink(sso.unit_of_work(), sso.clock, sso.sign_out, principal, int(link_id),
+                                 body["reason"])

@@ -10,7 +10,6 @@ from flask import Response, request
 
 from servicekit.api import PUBLIC
 from servicekit.errors import ApplicationError
-from servicekit.problems import Problem, status_of
 from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
@@ -35,6 +34,16 @@ log = logging.getLogger("sso.pages")
 _CALLBACK_VALUE = re.compile(r"[\x20-\x7e]{1,2048}")
 
 
+# What a page answers for a refusal (the page says it in words; the status is for scripts
+# and logs). A link waiting no more (``arrival-expired``) is the form's mistake: 400.
+_PAGE_STATUS = {"account-unavailable": 403, "not-a-teacher": 403, "already-linked": 409,
+                "arrival-decided": 409, "not-found": 404}
+
+
+def _status(refused: ApplicationError) -> int:
+    return _PAGE_STATUS.get(refused.slug, 400)
+
+
 def _county_page(county: county_connectors.Connector, error: str | None = None,
                  status: int = 200) -> Response:
     return page(current_dependencies(), "county_login.html", status=status, county_code=county.county_code,
@@ -57,11 +66,11 @@ def _arrived(outcome, request_id: str | None) -> Response:
 def county_login_page(principal, county_code):
     sso = current_dependencies()
     try:
-        county = county_connectors.connector(sso, county_code)
+        county = county_connectors.connector(sso.unit_of_work(), county_code)
         if county.mode == county_connectors.OIDC:
             return redirect_to(roaming.start_upstream(sso, county_code,
                                                       request.args.get("request") or None))
-    except (Problem, ApplicationError):
+    except ApplicationError:  # no such county, or none that signs in this way
         return message("error_title", "county_unavailable", 404, True)
     except CountyUnavailable:
         return message("error_title", "county_unavailable", 503, True)
@@ -73,8 +82,8 @@ def county_login_page(principal, county_code):
 def county_login_submit(principal, county_code):
     sso = current_dependencies()
     try:
-        county = county_connectors.connector(sso, county_code)
-    except Problem:
+        county = county_connectors.connector(sso.unit_of_work(), county_code)
+    except ApplicationError:
         return message("error_title", "county_unavailable", 404, True)
     if not form_is_genuine(sso):
         return _county_page(county, "bad_form", 400)
@@ -86,8 +95,8 @@ def county_login_submit(principal, county_code):
         return _county_page(county, "locked", 429)
     except CountyUnavailable:
         return _county_page(county, "county_unavailable", 503)
-    except (Problem, ApplicationError) as problem:
-        return message("error_title", "account_unavailable", _status(problem), True)
+    except ApplicationError as refused:
+        return message("error_title", "account_unavailable", _status(refused), True)
     if outcome is None:
         return _county_page(county, "county_refused")
     return _arrived(outcome, request_id)
@@ -109,15 +118,15 @@ def county_callback(principal, county_code):
     except CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)
-    except (Problem, ApplicationError) as problem:
-        return message("error_title", "account_unavailable", _status(problem), True)
+    except ApplicationError as refused:
+        return message("error_title", "account_unavailable", _status(refused), True)
     return _arrived(outcome, request_id)
 
 
 def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Response:
     sso = current_dependencies()
     names = {c.county_code: c.display_name
-             for c in county_connectors.connectors(sso, enabled_only=False)}
+             for c in county_connectors.connectors(sso.unit_of_work(), enabled_only=False)}
     return page(sso, "link.html", status=status, arrival_id=arrival["arrival_id"],
                 county_name=names.get(arrival["county_code"], arrival["county_code"]), error=error,
                 proposed=arrival["status"] == county_links.PROPOSED)
@@ -127,8 +136,8 @@ def _link_page(arrival: dict, error: str | None = None, status: int = 200) -> Re
            summary="First county sign-in: confirm the link once with the platform password")
 def link_page(principal):
     sso = current_dependencies()
-    arrival = county_links.pending_arrival(sso, request.args.get("arrival"),
-                                      request.cookies.get(ARRIVAL_COOKIE))
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso.clock, request.args.get("arrival"),
+                                           request.cookies.get(ARRIVAL_COOKIE))
     if arrival is None:
         return message("error_title", "bad_form", 400, True)
     return _link_page(arrival)
@@ -139,25 +148,22 @@ def link_page(principal):
 def link_submit(principal):
     sso = current_dependencies()
     secret = request.cookies.get(ARRIVAL_COOKIE)
-    arrival = county_links.pending_arrival(sso, request.form.get("arrival"), secret)
+    arrival = county_links.pending_arrival(sso.unit_of_work(), sso.clock, request.form.get("arrival"),
+                                           secret)
     if arrival is None or not form_is_genuine(sso):
         return message("error_title", "bad_form", 400, True)
     try:
-        linked = county_links.confirm_with_password(sso, arrival["arrival_id"], secret or "",
-                                               request.form.get("username", ""),
-                                               request.form.get("password", ""), who())
+        linked = county_links.confirm_with_password(
+            sso.unit_of_work(), sso.checking, arrival["arrival_id"], secret or "",
+            request.form.get("username", ""), request.form.get("password", ""), who())
     except Locked:
         return _link_page(arrival, "locked", 429)
-    except Problem as problem:
+    except ApplicationError as refused:
         key = {"not-a-teacher": "link_not_teacher", "already-linked": "link_taken"}.get(
-            problem.slug, "bad_form")
-        return _link_page(arrival, key, problem.status)
+            refused.slug, "bad_form")
+        return _link_page(arrival, key, _status(refused))
     if linked is None:
         return _link_page(arrival, "wrong_credentials")
     response = signed_in(linked.account, linked.method, arrival["request_id"], linked.county_code)
     clear_cookie(sso, response, ARRIVAL_COOKIE)
     return response
-
-
-def _status(error: Problem | ApplicationError) -> int:
-    return error.status if isinstance(error, Problem) else status_of(error)

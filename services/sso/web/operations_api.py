@@ -44,20 +44,22 @@ class NoticeSchema(NoticeFeedSchema):
            summary="Announce a planned outage: news feed, and e-mail to every enabled partner",
            body=NoticeBody, response=NoticeSchema, status=201)
 def announce_notice(principal, body):
-    return notices.announce(current_dependencies(), body["title"], body["body"], body["starts_at"],
-                            body["ends_at"], principal.subject)
+    sso = current_dependencies()
+    return notices.announce(sso.unit_of_work(), sso.clock, sso.mailer, body["title"], body["body"],
+                            body["starts_at"], body["ends_at"], principal.subject)
 
 
 @api.route("/notices", "GET", allow=PUBLIC, summary="News feed of maintenance notices",
            response=NoticeFeedSchema, many=True)
 def notice_feed(principal):
-    return notices.feed(current_dependencies())
+    sso = current_dependencies()
+    return notices.feed(sso.unit_of_work(), sso.clock)
 
 
 @api.route("/notices/<notice_id>", "GET", allow=OPERATORS,
            summary="A notice with its e-mail deliveries", response=NoticeSchema)
 def get_notice(principal, notice_id):
-    return notices.notice(current_dependencies(), notice_id)
+    return notices.notice(current_dependencies().unit_of_work(), notice_id)
 
 
 class RotationSchema(Schema):

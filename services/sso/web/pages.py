@@ -34,7 +34,7 @@ def _login_page(error: str | None = None, status: int = 200, username: str = "")
                 lang=language(pending.ui_locales if pending else None),
                 request_id=request_id if pending else None, error=error, username=username,
                 client_name=client.name if client else None,
-                counties=county_connectors.connectors(sso))
+                counties=county_connectors.connectors(sso.unit_of_work()))
 
 
 @api.route("/login", "GET", allow=PUBLIC, summary="Sign-in page (zh-TW by default, lang=en)")
@@ -50,7 +50,8 @@ def login_submit(principal):
         return _login_page("bad_form", 400)
     username = request.form.get("username", "")
     try:
-        account = check_password(sso, username, request.form.get("password", ""), who())
+        account = check_password(sso.unit_of_work(), sso.checking, username,
+                                 request.form.get("password", ""), who())
     except Locked:
         response = _login_page("locked", 429, username)
         response.headers["Retry-After"] = str(sso.config.lockout_seconds)

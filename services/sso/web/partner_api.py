@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from servicekit.api import roles
 from services.sso.api import api
 from services.sso.domain.clients import APPLIED, PARTNER, SCOPES, STATUSES, Client
-from services.sso.handlers import test_accounts
+from services.sso.handlers import partner_test_accounts
 from services.sso.web.current import current_dependencies
 
 OPERATORS = roles("operator", "admin")
@@ -148,17 +148,18 @@ class AccountIds(Schema):
 @api.route("/test-accounts", "GET", allow=OPERATORS,
            summary="Accounts a partner in testing may sign in", response=AccountIds)
 def list_test_accounts(principal):
-    return {"account_ids": test_accounts.all_ids(current_dependencies())}
+    return {"account_ids": partner_test_accounts.all_ids(current_dependencies().unit_of_work())}
 
 
 @api.route("/test-accounts/<account_id>", "PUT", allow=OPERATORS, summary="Make a test account")
 def add_test_account(principal, account_id):
-    test_accounts.add(current_dependencies(), account_id, _by(principal))
+    sso = current_dependencies()
+    partner_test_accounts.add(sso.unit_of_work(), sso.clock, account_id, _by(principal))
     return {"account_id": account_id}
 
 
 @api.route("/test-accounts/<account_id>", "DELETE", allow=OPERATORS,
            summary="No longer a test account")
 def remove_test_account(principal, account_id):
-    test_accounts.remove(current_dependencies(), account_id)
+    partner_test_accounts.remove(current_dependencies().unit_of_work(), account_id)
     return {"account_id": account_id}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from servicekit.api import PUBLIC
-from servicekit.problems import Problem
+from servicekit.errors import ApplicationError
 from services.sso.api import api
 from services.sso.handlers import password_setup
 from services.sso.web.browser import form_is_genuine, message, page, who
@@ -23,7 +23,8 @@ def forgot_submit(principal):
     sso = current_dependencies()
     if not form_is_genuine(sso):
         return page(sso, "forgot.html", status=400)
-    password_setup.request_reset(sso, request.form.get("username", ""), who())
+    password_setup.request_reset(sso.unit_of_work(), sso.checking, sso.mailing,
+                                 request.form.get("username", ""), who())
     return page(sso, "forgot.html", sent=True)
 
 
@@ -36,7 +37,8 @@ def _setup_page(token: str, error: str | None = None, status: int = 200,
 @api.route("/login/setup", "GET", allow=PUBLIC, summary="Set a password with a one-time link")
 def setup_page(principal):
     token = request.args.get("token", "")
-    if not password_setup.token_is_open(current_dependencies(), token):
+    sso = current_dependencies()
+    if not password_setup.token_is_open(sso.unit_of_work(), sso.clock, token):
         return message("setup_title", "setup_expired", 400, True)
     return _setup_page(token)
 
@@ -51,9 +53,10 @@ def setup_submit(principal):
     if request.form.get("password", "") != request.form.get("again"):
         return _setup_page(token, "setup_mismatch", 400)
     try:
-        password_setup.set_password(sso, token, request.form.get("password", ""), who())
-    except Problem as problem:
-        if problem.slug == "weak-password":
-            return _setup_page(token, "setup_weak", 422, problem.detail or "")
+        password_setup.set_password(sso.unit_of_work(), sso.clock, sso.passwords, sso.sign_out, token,
+                                    request.form.get("password", ""), who())
+    except ApplicationError as refused:
+        if refused.slug == "weak-password":
+            return _setup_page(token, "setup_weak", 422, refused.detail or "")
         return message("setup_title", "setup_expired", 400, True)
     return message("setup_title", "setup_done")
