@@ -3,7 +3,9 @@ module, each in its own section below: the lifecycle (register, review), enrolme
 closing with hours, amendments, the traffic light and the transcript."""
 from __future__ import annotations
 
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
+
+from contracts.events.common import AUTHORITY, CODE, VERSION
 
 # -- lifecycle: courses registered, submitted, reviewed (R-CRS-1…3) -------------------------
 LIFECYCLE: dict[str, type[Schema]] = {}
@@ -12,6 +14,94 @@ LIFECYCLE: dict[str, type[Schema]] = {}
 ENROLMENT: dict[str, type[Schema]] = {}
 
 # -- closing: attendance, hours issued, amendments, traffic light (R-CRS-5…7, R-CRS-11) -----
-CLOSING: dict[str, type[Schema]] = {}
+HOURS = validate.Range(min=0, max=999.9)
+
+
+class AttendanceSubmittedV1(Schema):
+    """courses → stats: the organiser sent the attendee list (R-CRS-5); ``late`` when it
+    came after the issuing deadline (the course's end + the due days)."""
+    course_id = fields.UUID(required=True)
+    course_code = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    unit_code = fields.String(required=True, validate=CODE)
+    attendees = fields.Integer(required=True, validate=validate.Range(min=0))
+    late = fields.Boolean(required=True)
+    version = fields.Integer(**VERSION)
+
+
+class AttendanceReviewedV1(Schema):
+    """courses → stats: the reviewer approved the attendee list (the course closes) or
+    returned it with reasons from the list (R-CRS-5, Tainan's request)."""
+    course_id = fields.UUID(required=True)
+    course_code = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    unit_code = fields.String(required=True, validate=CODE)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
+    reasons = fields.List(fields.String(validate=CODE), required=True)
+    reviewing_authority_code = fields.String(required=True, validate=AUTHORITY)
+    version = fields.Integer(**VERSION)
+
+
+class HoursIssuedV1(Schema):
+    """courses → stats, transcripts: a teacher's hours from a closed course, as they stand
+    now (R-CRS-5); issued again, with a higher ``version``, when an approved amendment
+    changes them or the course's title or dates (R-CRS-6). ``version`` is the course's."""
+    course_id = fields.UUID(required=True)
+    course_code = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    unit_code = fields.String(required=True, validate=CODE)
+    account_id = fields.UUID(required=True)
+    hours = fields.Float(required=True, validate=HOURS)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    tags = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True)
+    version = fields.Integer(**VERSION)
+
+
+class AmendmentRequestedV1(Schema):
+    """courses → stats: an amendment to a closed course was asked for (R-CRS-6)."""
+    amendment_id = fields.UUID(required=True)
+    course_id = fields.UUID(required=True)
+    unit_code = fields.String(required=True, validate=CODE)
+    approver_authority_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    fields_changed = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
+                                 required=True)
+    due_on = fields.Date(required=True)
+    version = fields.Integer(**VERSION)
+
+
+class AmendmentDecidedV1(Schema):
+    """courses → stats: the approver applied (``approve``) or refused an amendment."""
+    amendment_id = fields.UUID(required=True)
+    course_id = fields.UUID(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    reference = fields.String(required=True, allow_none=True,
+                              validate=validate.Length(min=1, max=100))
+    version = fields.Integer(**VERSION)
+
+
+class UnitLightChangedV1(Schema):
+    """courses → stats: a unit's traffic light changed colour (R-CRS-7): ``overdue`` is the
+    number of its courses of ``year`` whose end + the grace days passed without hours."""
+    unit_code = fields.String(required=True, validate=CODE)
+    light = fields.String(required=True, validate=validate.OneOf(("green", "yellow", "red")))
+    overdue = fields.Integer(required=True, validate=validate.Range(min=0))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=9999))
+    version = fields.Integer(**VERSION)
+
+
+ATTENDANCE_SUBMITTED = "courses.attendance.submitted.v1"
+ATTENDANCE_REVIEWED = "courses.attendance.reviewed.v1"
+HOURS_ISSUED = "courses.hours.issued.v1"
+AMENDMENT_REQUESTED = "courses.amendment.requested.v1"
+AMENDMENT_DECIDED = "courses.amendment.decided.v1"
+UNIT_LIGHT_CHANGED = "courses.unit_light.changed.v1"
+
+CLOSING: dict[str, type[Schema]] = {
+    ATTENDANCE_SUBMITTED: AttendanceSubmittedV1,
+    ATTENDANCE_REVIEWED: AttendanceReviewedV1,
+    HOURS_ISSUED: HoursIssuedV1,
+    AMENDMENT_REQUESTED: AmendmentRequestedV1,
+    AMENDMENT_DECIDED: AmendmentDecidedV1,
+    UNIT_LIGHT_CHANGED: UnitLightChangedV1,
+}
 
 SCHEMAS: dict[str, type[Schema]] = {**LIFECYCLE, **ENROLMENT, **CLOSING}

@@ -47,3 +47,7 @@ def get_unit(principal, code):
            summary="Who reviews the unit's courses on a day, as courses will route them")
 def get_reviewer(principal, code, query):
     return units.reviewer(current_runtime(), code, query["on"] or today())
+
+
+# Closing, amendments, the traffic light and the transcript declare their routes on ``api``.
+from services.courses import api_closing  # noqa: E402,F401

@@ -8,23 +8,33 @@ from contracts.events.accounts import (
     UNIT_REGISTERED,
     UNIT_UPDATED,
 )
+from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
-from services.courses.handlers import replica
+from services.courses.commands import COMMANDS
+from services.courses.components import CoursesComponents, build
+from services.courses.handlers import replica, transcripts
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
     handlers = {UNIT_REGISTERED: replica.apply_units,
                 UNIT_UPDATED: replica.apply_units,  # renames, and transfers in force at once
                 UNIT_JURISDICTION_CHANGED: replica.apply_jurisdiction_changes,  # also later ones
-                REVIEW_ROUTING_CHANGED: replica.apply_routing_rules}
+                REVIEW_ROUTING_CHANGED: replica.apply_routing_rules,
+                # Transcripts (R-CRS-11): outside systems' records, as the transfer service
+                # publishes them.
+                RECORD_ADDED: transcripts.apply_transfer_records,
+                RECORD_CHANGED: transcripts.apply_transfer_records,
+                RECORD_WITHDRAWN: transcripts.withdraw_transfer_records}
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[CoursesComponents] = ServiceDefinition(
     name="courses",
     app_spec="services.courses.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     subscriptions=subscriptions,
+    commands=COMMANDS,
+    components=build,
 )

@@ -128,3 +128,126 @@ enrolments = Table(
     UniqueConstraint("course_id", "arrival", name="uq_enrolments_course_arrival"),
     Index("ix_enrolments_course_status", "course_id", "status"),
 )
+
+# -- closing: attendance and hours, amendments, the traffic light, transcripts -------------
+# (R-CRS-5…7, R-CRS-11)
+
+# The attendee list the organiser sent (R-CRS-5): one row per teacher, replaced whole by
+# each sending; ``walk_in`` a teacher who came without an enrolment.
+attendees = Table(
+    "attendees", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("walk_in", Boolean, nullable=False),
+    CheckConstraint("hours > 0", name="ck_attendees_hours_positive"),
+)
+
+# When the list was last sent, by whom, and whether after the issuing deadline.
+course_closing = Table(
+    "course_closing", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("submitted_by", String(36), nullable=False),
+    Column("late", Boolean, nullable=False),
+)
+
+# Every decision on an attendee list, kept (R-CRS-5).
+attendance_reviews = Table(
+    "attendance_reviews", metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("decision", String(8), nullable=False),  # approve | return
+    Column("reasons", JSON, nullable=False),
+    Column("comment", String(1000), nullable=True),
+    Column("reviewer_account_id", String(36), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+)
+
+# Why an attendee list goes back (Tainan's request): operators keep the list; a reason no
+# longer ``active`` stays readable on the decisions that gave it.
+attendance_return_reasons = Table(
+    "attendance_return_reasons", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("label", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+# Who approves amendments to closed courses, by the unit's category (R-CRS-6): ``network``,
+# ``county`` (the unit's county) or a fixed authority code (the ministry's review group).
+amendment_routes = Table(
+    "amendment_routes", metadata,
+    Column("category", String(16), primary_key=True),  # national | county | legal_entity
+    Column("approver", String(32), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(36), nullable=False),
+)
+
+# A request to change a closed course (R-CRS-6), batched by approver and month; ``changes``
+# the new values by field, ``previous`` the values when asked.
+amendments = Table(
+    "amendments", metadata,
+    Column("amendment_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("changes", JSON, nullable=False),
+    Column("previous", JSON, nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("requested_by", String(36), nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("approver_authority_code", String(32), nullable=False),
+    Column("batch_month", String(7), nullable=False),  # YYYY-MM (Taipei) of the request
+    Column("due_on", Date, nullable=False),  # the 5th of the next month
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("decided_by", String(36), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("reference", String(100), nullable=True),
+    Column("comment", String(1000), nullable=True),
+    Index("ix_amendments_batch", "approver_authority_code", "batch_month"),
+)
+
+# Every change applied to a closed course: who, when, old and new, the approving reference.
+course_audit = Table(
+    "course_audit", metadata,
+    Column("audit_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("amendment_id", String(36), ForeignKey("amendments.amendment_id"), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("old_value", JSON, nullable=True),
+    Column("new_value", JSON, nullable=True),
+    Column("changed_by", String(36), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("reference", String(100), nullable=False),
+)
+
+# The light each unit shows (R-CRS-7) as last counted; ``version`` grows with each change.
+unit_lights = Table(
+    "unit_lights", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("light", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("counted_at", UtcDateTime, nullable=False),
+)
+
+# Each teacher's training hours (R-CRS-11): the network's own closed courses (source
+# ``network``, key ``<course_id>:<account_id>``) and transfer records (their source and
+# key), each as it now stands; a withdrawn record stays, marked, so a late older version
+# cannot bring it back.
+transcript_entries = Table(
+    "transcript_entries", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("record_key", String(100), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("organiser", String(200), nullable=False),
+    Column("starts_on", Date, nullable=True),  # none on a withdrawal's tombstone
+    Column("ends_on", Date, nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
