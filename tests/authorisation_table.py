@@ -32,6 +32,28 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — closing (R-CRS-5): the unit's business accounts send the attendee list; the
+# reviewers of the course's authority decide; both and the network read it; operators keep
+# the return reasons (Tainan's request).
+courses  PUT    /<course_id>/attendance                             no   no      yes      no       no       no     no
+courses  GET    /<course_id>/attendance                             no   no      yes      yes      yes      no     yes
+courses  POST   /<course_id>/attendance/review                      no   no      no       yes      no       no     no
+courses  GET    /attendance-return-reasons                          no   no      yes      yes      yes      no     yes
+courses  PUT    /attendance-return-reasons/<code>                   no   no      no       no       yes      no     no
+
+# courses — amendments after closing (R-CRS-6): the unit asks; the routed approver (a
+# county's or a group's reviewers, or the network's operators) decides and reads its batch.
+courses  POST   /<course_id>/amendments                             no   no      yes      no       no       no     no
+courses  POST   /amendments/<amendment_id>/decision                 no   no      no       yes      yes      no     no
+courses  GET    /amendments/batches/<month>                         no   no      no       yes      yes      no     yes
+courses  GET    /amendment-routes                                   no   no      yes      yes      yes      no     yes
+courses  PUT    /amendment-routes/<category>                        no   no      no       no       yes      no     no
+
+# courses — the traffic light (R-CRS-7): the unit's business accounts, its reviewers, the
+# network; the transcript (R-CRS-11): the teacher's own.
+courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
+courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

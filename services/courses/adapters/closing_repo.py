@@ -164,7 +164,7 @@ class AmendmentRepository:
 
     def routes(self) -> dict[str, str]:
         return dict(self.session.execute(select(amendment_routes.c.category,
-                                                amendment_routes.c.approver)).tuples())
+                                                amendment_routes.c.approver)).all())
 
     def put_route(self, category: str, approver: str, now: datetime, by: str) -> None:
         statement = insert_for(self.session.get_bind().dialect.name, amendment_routes)

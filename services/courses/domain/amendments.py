@@ -90,7 +90,7 @@ def check_request(course: Course, changes: dict[str, Any], attendees: list[Atten
     """``changes`` already typed by the edge (dates as dates, hours as Decimal)."""
     if course.status != CLOSED:
         raise Conflict("course-not-closed", "Only a closed course is amended",
-                       "change an open course directly", status=course.status)
+                       "change an open course directly", course_status=course.status)
     if not changes:
         raise Invalid("no-changes", "Nothing to change", "name at least one field")
     after = {name: changes.get(name, getattr(course, name)) for name in COURSE_FIELDS}

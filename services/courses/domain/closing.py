@@ -78,7 +78,7 @@ def check_attendance(course: Course, attendees: list[Attendee], enrolled: set[st
     refuse_if_locked(course)
     if course.status not in OPEN_FOR_ATTENDANCE:
         raise Conflict("attendance-not-open", "The course takes no attendee list now",
-                       f"a course {course.status} cannot send attendance", status=course.status)
+                       f"a course {course.status} cannot send attendance", course_status=course.status)
     if today < course.ends_on:
         raise Conflict("course-not-ended", "The course has not ended",
                        f"the attendee list is sent from the last day, {course.ends_on}",
@@ -116,7 +116,7 @@ def check_review(course: Course, decision: str, reasons: list[str],
     refuse_if_locked(course)
     if course.status != ATTENDANCE_SUBMITTED:
         raise Conflict("attendance-not-submitted", "No attendee list waits for review",
-                       f"the course is {course.status}", status=course.status)
+                       f"the course is {course.status}", course_status=course.status)
     if decision == "return" and not reasons:
         raise Invalid("reasons-required", "A returned list needs a reason",
                       "pick at least one reason from the list")

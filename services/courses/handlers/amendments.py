@@ -97,7 +97,7 @@ def decide(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, amendment
                            title="No such amendment")
         if amendment.status != rules.PENDING:
             raise Conflict("amendment-decided", "The amendment is already decided",
-                           f"it was {amendment.status}", status=amendment.status)
+                           f"it was {amendment.status}", amendment_status=amendment.status)
         if decision == "approve" and not reference:
             raise Invalid("reference-required", "An approval names its reference",
                           "give the approving document's reference (e.g. its letter number)")
