@@ -32,6 +32,23 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — registration and review (R-CRS-1…3): a unit's business accounts register, edit,
+# submit and attach (their own unit only); the reviewers of the authority a course was
+# routed to decide and see their queue (their authority only); approved courses are public,
+# the rest 404 outside that scope; operators keep the vocabularies (R-CRS-8).
+courses  GET    /                                                   yes  yes     yes      yes      yes      yes    yes
+courses  POST   /                                                   no   no      yes      no       no       no     no
+courses  POST   /series                                             no   no      yes      no       no       no     no
+courses  GET    /review-queue                                       no   no      no       yes      no       no     no
+courses  GET    /<course_id>                                        yes  yes     yes      yes      yes      yes    yes
+courses  PATCH  /<course_id>                                        no   no      yes      no       no       no     no
+courses  POST   /<course_id>/submission                             no   no      yes      no       no       no     no
+courses  POST   /<course_id>/review                                 no   no      no       yes      no       no     no
+courses  POST   /<course_id>/attachments                            no   no      yes      no       no       no     no
+courses  GET    /<course_id>/attachments/<attachment_id>            yes  yes     yes      yes      yes      yes    yes
+courses  GET    /vocabularies/<kind>                                yes  yes     yes      yes      yes      yes    yes
+courses  PUT    /vocabularies/<kind>/<code>                         no   no      no       no       yes      no     yes
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

@@ -33,7 +33,8 @@ SUBSCRIBED = {
     "sso": {"accounts.account.created.v1", "accounts.account.updated.v1",
             "accounts.role.granted.v1", "accounts.role.revoked.v1"},
     "courses": {"accounts.unit.registered.v1", "accounts.unit.updated.v1",
-                "accounts.unit.jurisdiction_changed.v1", "accounts.review_routing.changed.v1"},
+                "accounts.unit.jurisdiction_changed.v1", "accounts.review_routing.changed.v1",
+                "accounts.account.created.v1", "accounts.account.updated.v1"},
     "transfer": set(),
     "stats": set(),
 }
@@ -45,7 +46,8 @@ PRODUCED = {
                  "accounts.role.granted.v1", "accounts.role.revoked.v1"},
     "sso": {"sso.account.signed_in.v1", "sso.county_profile.received.v1",
             "sso.maintenance_notice.announced.v1"},
-    "courses": set(),
+    "courses": {"courses.course.registered.v1", "courses.course.submitted.v1",
+                "courses.course.reviewed.v1"},
     "transfer": set(),
     "stats": set(),
 }
