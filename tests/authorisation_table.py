@@ -32,14 +32,29 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — registration and review (R-CRS-1…3): a unit's business accounts register, edit,
+# submit and attach (their own unit only); the reviewers of the authority a course was
+# routed to decide and see their queue (their authority only); approved courses are public,
+# the rest 404 outside that scope; operators keep the vocabularies (R-CRS-8).
+courses  GET    /                                                   yes  yes     yes      yes      yes      yes    yes
+courses  POST   /                                                   no   no      yes      no       no       no     no
+courses  POST   /series                                             no   no      yes      no       no       no     no
+courses  GET    /review-queue                                       no   no      no       yes      no       no     no
+courses  GET    /<course_id>                                        yes  yes     yes      yes      yes      yes    yes
+courses  PATCH  /<course_id>                                        no   no      yes      no       no       no     no
+courses  POST   /<course_id>/submission                             no   no      yes      no       no       no     no
+courses  POST   /<course_id>/review                                 no   no      no       yes      no       no     no
+courses  POST   /<course_id>/attachments                            no   no      yes      no       no       no     no
+courses  GET    /<course_id>/attachments/<attachment_id>            yes  yes     yes      yes      yes      yes    yes
+courses  GET    /vocabularies/<kind>                                yes  yes     yes      yes      yes      yes    yes
+courses  PUT    /vocabularies/<kind>/<code>                         no   no      no       no       yes      no     yes
+
 # courses — closing (R-CRS-5): the unit's business accounts send the attendee list; the
-# reviewers of the course's authority decide; both and the network read it; operators keep
-# the return reasons (Tainan's request).
+# reviewers of the course's authority decide; both and the network read it; the return
+# reasons (Tainan's request) are the vocabulary roster_return.
 courses  PUT    /<course_id>/attendance                             no   no      yes      no       no       no     no
 courses  GET    /<course_id>/attendance                             no   no      yes      yes      yes      no     yes
 courses  POST   /<course_id>/attendance/review                      no   no      no       yes      no       no     no
-courses  GET    /attendance-return-reasons                          no   no      yes      yes      yes      no     yes
-courses  PUT    /attendance-return-reasons/<code>                   no   no      no       no       yes      no     no
 
 # courses — amendments after closing (R-CRS-6): the unit asks; the routed approver (a
 # county's or a group's reviewers, or the network's operators) decides and reads its batch.

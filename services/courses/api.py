@@ -49,5 +49,5 @@ def get_reviewer(principal, code, query):
     return units.reviewer(current_runtime(), code, query["on"] or today())
 
 
-# Closing, amendments, the traffic light and the transcript declare their routes on ``api``.
-from services.courses import api_closing  # noqa: E402,F401
+# Each part's routes register on ``api`` as they are imported (after ``api`` exists).
+from services.courses import routes  # noqa: E402, F401

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from contracts.events import CATALOGUE
 from contracts.events.accounts import (
+    ACCOUNT_CREATED,
+    ACCOUNT_UPDATED,
     REVIEW_ROUTING_CHANGED,
     UNIT_JURISDICTION_CHANGED,
     UNIT_REGISTERED,
@@ -14,6 +16,8 @@ from servicekit.service import Runtime, ServiceDefinition
 from services.courses.commands import COMMANDS
 from services.courses.components import CoursesComponents, build
 from services.courses.handlers import replica, transcripts
+from services.courses.handlers.vocabularies import seed_reference_data
+from services.courses.seed import seed_demo
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
@@ -21,6 +25,9 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
                 UNIT_UPDATED: replica.apply_units,  # renames, and transfers in force at once
                 UNIT_JURISDICTION_CHANGED: replica.apply_jurisdiction_changes,  # also later ones
                 REVIEW_ROUTING_CHANGED: replica.apply_routing_rules,
+                # Teachers (the account's school comes with each account event).
+                ACCOUNT_CREATED: replica.apply_teachers,
+                ACCOUNT_UPDATED: replica.apply_teachers,
                 # Transcripts (R-CRS-11): outside systems' records, as the transfer service
                 # publishes them.
                 RECORD_ADDED: transcripts.apply_transfer_records,
@@ -35,6 +42,8 @@ DEFINITION: ServiceDefinition[CoursesComponents] = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     subscriptions=subscriptions,
+    after_migrate=seed_reference_data,
+    seed_demo=seed_demo,
     commands=COMMANDS,
     components=build,
 )

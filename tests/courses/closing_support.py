@@ -59,7 +59,7 @@ class Api:
 
 
 @pytest.fixture
-def api(tmp_path) -> Iterator[Api]:
+def closing_api(tmp_path) -> Iterator[Api]:
     app = create_app(Settings.from_env("courses", {"DATA_DIR": str(tmp_path)}))
     runtime: Runtime = migrated(app.extensions["runtime"])
     clock = FixedClock(NOW)

@@ -37,23 +37,23 @@ def publish(transfer: Runtime, courses: Runtime, *events: tuple[str, dict[str, A
         reader.close()
 
 
-def test_transfer_records_join_the_network_hours_in_the_transcript(api, embedded) -> None:
+def test_transfer_records_join_the_network_hours_in_the_transcript(closing_api, embedded) -> None:
     transfer = embedded(TRANSFER)
-    a_unit(api.runtime)
-    close(api, a_course(api.runtime))
-    publish(transfer, api.runtime, (RECORD_ADDED, record("r-1")), (RECORD_ADDED, record("r-2")),
+    a_unit(closing_api.runtime)
+    close(closing_api, a_course(closing_api.runtime))
+    publish(transfer, closing_api.runtime, (RECORD_ADDED, record("r-1")), (RECORD_ADDED, record("r-2")),
             (RECORD_ADDED, record("r-3", account_id=str(uuid.UUID(int=99)))))
-    mine = api.teacher("get", "/transcripts/me").get_json()
+    mine = closing_api.teacher("get", "/transcripts/me").get_json()
     assert sorted((e["source"], e["hours"], e["tags"]) for e in mine["entries"]) == [
         ("NWT", 3.0, ["環境教育"]), ("NWT", 3.0, ["環境教育"]), ("network", 6.0, [])]
     assert mine["total_hours"] == 12.0
     assert mine["by_tag"] == [{"tag": "環境教育", "hours": 6.0}]
-    publish(transfer, api.runtime, (RECORD_CHANGED, record("r-1", 2, hours=4.5)),
+    publish(transfer, closing_api.runtime, (RECORD_CHANGED, record("r-1", 2, hours=4.5)),
             (RECORD_WITHDRAWN, {"source": "NWT", "record_key": "r-2",
                                 "account_id": TEACHERS[0], "version": 2}))
-    publish(transfer, api.runtime, (RECORD_CHANGED, record("r-2", 1, hours=9.0)))  # late, older
-    mine = api.teacher("get", "/transcripts/me").get_json()
+    publish(transfer, closing_api.runtime, (RECORD_CHANGED, record("r-2", 1, hours=9.0)))  # late, older
+    mine = closing_api.teacher("get", "/transcripts/me").get_json()
     assert sorted((e["source"], e["hours"]) for e in mine["entries"]) == \
         [("NWT", 4.5), ("network", 6.0)]
-    assert api.teacher("get", "/transcripts/me?year=2026&tag=環境教育").get_json()[
+    assert closing_api.teacher("get", "/transcripts/me?year=2026&tag=環境教育").get_json()[
         "total_hours"] == 4.5

@@ -15,11 +15,11 @@ from servicekit.db import insert_for
 from services.courses.adapters.orm import (
     amendment_routes,
     amendments,
-    attendance_return_reasons,
     attendance_reviews,
     attendees,
     course_audit,
     course_closing,
+    course_tags,
     courses,
     enrolments,
     transcript_entries,
@@ -41,7 +41,10 @@ def _course(row: Any) -> Course:
     return Course(*row)
 
 
-class CourseRepository:
+class ClosingCourses:
+    """What closing reads and writes of courses (the lifecycle's own repository keeps the
+    rest of a course)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -73,8 +76,9 @@ class CourseRepository:
         return [_course(row) for row in self.session.execute(query)]
 
     def tags(self, course_id: str) -> list[str]:
-        """The course's policy tags (R-CRS-8); none until courses carry them."""
-        return []
+        """The course's policy tags (R-CRS-8), codes of the ``tag`` vocabulary."""
+        return sorted(self.session.scalars(select(course_tags.c.tag_code)
+                                           .where(course_tags.c.course_id == course_id)))
 
     def organiser(self, unit_code: str) -> str:
         name = self.session.scalar(select(unit_replica.c.name)
@@ -87,18 +91,14 @@ class CourseRepository:
         return dict(row._mapping) if row else None
 
 
-class EnrolmentRepository:
+class AttendanceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def enrolled_accounts(self, course_id: str) -> set[str]:
+        """The teachers holding a seat: an attendee not among them is a walk-in."""
         return set(self.session.scalars(select(enrolments.c.account_id).where(
             enrolments.c.course_id == course_id, enrolments.c.status == "enrolled")))
-
-
-class AttendanceRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def replace(self, course_id: str, listed: list[Attendee], submitted_at: datetime,
                 submitted_by: str, late: bool) -> None:
@@ -139,23 +139,6 @@ class AttendanceRepository:
         return [dict(row._mapping) for row in self.session.execute(
             select(c.decision, c.reasons, c.comment, c.reviewer_account_id, c.decided_at)
             .where(c.course_id == course_id).order_by(c.decided_at))]
-
-
-class ReasonRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def all(self) -> list[dict[str, Any]]:
-        c = attendance_return_reasons.c
-        return [dict(row._mapping) for row in self.session.execute(
-            select(c.code, c.label, c.active, c.position).order_by(c.position, c.code))]
-
-    def put(self, code: str, label: str, active: bool, position: int) -> None:
-        statement = insert_for(self.session.get_bind().dialect.name, attendance_return_reasons)
-        self.session.execute(statement.values(code=code, label=label, active=active,
-                                               position=position).on_conflict_do_update(
-            index_elements=[attendance_return_reasons.c.code],
-            set_={"label": label, "active": active, "position": position}))
 
 
 class AmendmentRepository:
@@ -212,7 +195,9 @@ class AmendmentRepository:
         return [Amendment(**dict(row._mapping)) for row in rows]
 
 
-class LightRepository:
+class LightCounts:
+    """The light each unit was last counted at (R-CRS-7)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

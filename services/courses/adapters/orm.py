@@ -12,6 +12,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
+    Time,
     UniqueConstraint,
 )
 
@@ -164,16 +166,6 @@ attendance_reviews = Table(
     Column("decided_at", UtcDateTime, nullable=False),
 )
 
-# Why an attendee list goes back (Tainan's request): operators keep the list; a reason no
-# longer ``active`` stays readable on the decisions that gave it.
-attendance_return_reasons = Table(
-    "attendance_return_reasons", metadata,
-    Column("code", String(32), primary_key=True),
-    Column("label", String(200), nullable=False),
-    Column("active", Boolean, nullable=False),
-    Column("position", Integer, nullable=False),
-)
-
 # Who approves amendments to closed courses, by the unit's category (R-CRS-6): ``network``,
 # ``county`` (the unit's county) or a fixed authority code (the ministry's review group).
 amendment_routes = Table(
@@ -248,6 +240,95 @@ transcript_entries = Table(
     Column("ends_on", Date, nullable=True),
     Column("tags", JSON, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# -- registration and review (R-CRS-1…3, R-CRS-8) -------------------------------------------
+
+# A course's meetings (one or more): ``courses.starts_on``/``ends_on`` are their first and
+# last day, kept in step by the repository.
+course_meetings = Table(
+    "course_meetings", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("meets_on", Date, nullable=False),
+    Column("starts_at", Time, nullable=False),
+    Column("ends_at", Time, nullable=False),
+)
+
+# Policy tags a course carries (codes of the ``tag`` vocabulary; counted per period, R-CRS-8).
+course_tags = Table(
+    "course_tags", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("tag_code", String(32), primary_key=True),
+    Index("ix_course_tags_tag", "tag_code"),
+)
+
+# Every review decision, kept (R-CRS-3); ``decided_on`` is the Taipei day, for the counts.
+course_reviews = Table(
+    "course_reviews", metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("decision", String(8), nullable=False),  # approve | return
+    Column("reasons", JSON, nullable=False),  # return_reason codes (letters)
+    Column("comment", Text, nullable=True),
+    Column("reviewer_account_id", String(64), nullable=False),
+    Column("reviewing_authority_code", String(16), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Index("ix_course_reviews_authority_day", "reviewing_authority_code", "decided_on"),
+)
+
+# Files attached to a course (the approval letter and others); the bytes live in the file
+# store under ``storage_key``.
+course_attachments = Table(
+    "course_attachments", metadata,
+    Column("attachment_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # approval_letter | other
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# The last course number given out per year: codes are ``<year>-<number>``; the increment
+# is one conditional update, so two registrations never share a number.
+course_code_sequences = Table(
+    "course_code_sequences", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+# Operator-managed code lists: categories → sub-categories → subjects (``parent_code``),
+# class types, natures, time slots, audience levels, policy tags (with their legal basis
+# and date added) and the review's return reasons (lettered). Seeded at migrate.
+course_vocabulary = Table(
+    "course_vocabulary", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("label", String(200), nullable=False),
+    Column("parent_code", String(32), nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("short_label", String(32), nullable=True),
+    Column("basis", String(200), nullable=True),
+    Column("added_on", Date, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What courses knows of teachers, from accounts' account events (kind teacher only).
+teacher_replica = Table(
+    "teacher_replica", metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("unit_code", String(32), nullable=True),
+    Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -25,8 +25,6 @@ OPEN_FOR_ATTENDANCE = frozenset({APPROVED, ATTENDANCE_RETURNED, ATTENDANCE_SUBMI
 # A course held and not yet closed: what the traffic light counts once overdue.
 HELD_NOT_CLOSED = OPEN_FOR_ATTENDANCE
 LOCKED = frozenset({CLOSED})
-# R-CRS-1's class types; a degree programme runs for years and is left out of the light.
-DEGREE_PROGRAMME = "degree_programme"
 
 ONE_DECIMAL = Decimal("0.1")
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from servicekit.errors import Conflict
-from services.courses.domain.closing import DEGREE_PROGRAMME, HELD_NOT_CLOSED, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, Course
+from services.courses.domain.vocabularies import DEGREE_PROGRAMME
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 RED_FROM = 5
@@ -53,11 +54,15 @@ class SubmissionGate:
     warning: str | None
 
 
+def blocks(overdue: int, today: date, enforced_from: date) -> bool:
+    return colour(overdue) == RED and today >= enforced_from
+
+
 def gate(overdue: int, today: date, enforced_from: date) -> SubmissionGate:
     light = colour(overdue)
     if light != RED:
         return SubmissionGate(light, overdue, None)
-    if today >= enforced_from:
+    if blocks(overdue, today, enforced_from):
         raise Conflict("unit-light-red", "The unit's light is red",
                        f"{overdue} courses of this year ended over a week ago without hours "
                        "issued; new courses are submitted again once fewer than 5 remain",

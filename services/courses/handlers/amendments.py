@@ -55,7 +55,7 @@ def request(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
         course = organisers_course(uow, principal, course_id)
         listed = uow.attendance.attendees(course_id)
         rules.check_request(course, changes, listed)
-        unit = uow.courses.unit(course.unit_code)
+        unit = uow.closing.unit(course.unit_code)
         if unit is None:
             raise Conflict("no-approver", "The unit is unknown here",
                            "the unit's record has not reached courses yet")
@@ -101,7 +101,7 @@ def decide(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, amendment
         if decision == "approve" and not reference:
             raise Invalid("reference-required", "An approval names its reference",
                           "give the approving document's reference (e.g. its letter number)")
-        course = uow.courses.get(amendment.course_id, for_update=True)
+        course = uow.closing.get(amendment.course_id, for_update=True)
         assert course is not None  # an amendment's course is never deleted (foreign key)
         amendment.status = rules.APPROVED if decision == "approve" else rules.REJECTED
         amendment.decided_by, amendment.decided_at = principal.subject, now
@@ -137,7 +137,7 @@ def _apply(uow: CoursesUnitOfWork, clock: Clock, amendment: Amendment,
                       "new_value": float(hours)})
         uow.attendance.set_hours(course.course_id, item["account_id"], hours)
     course = replace(course, **course_changes, version=course.version + 1)
-    uow.courses.save(course, now)
+    uow.closing.save(course, now)
     amendment.audit = [{**record, "changed_by": amendment.decided_by, "changed_at": now,
                         "reference": amendment.reference} for record in audit]
     # What a transcript shows of the course (title, dates, hours) may have changed for

@@ -14,10 +14,11 @@ from servicekit.clock import Clock
 from servicekit.errors import NotFound
 from servicekit.tokens import Principal
 from services.courses.adapters.uow import CoursesUnitOfWork
-from services.courses.components import ClosingRules
+from services.courses.config import ClosingRules
 from services.courses.domain import closing
 from services.courses.domain.closing import Attendee, Course
 from services.courses.domain.transcripts import NETWORK_SOURCE, Entry, network_key
+from services.courses.domain.vocabularies import ROSTER_RETURN
 from services.courses.handlers import lights
 
 
@@ -28,7 +29,7 @@ def _not_found(course_id: str) -> NotFound:
 def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
     """The course, if the caller is a business account of its unit; otherwise not found
     (another unit's course is not theirs to see)."""
-    course = uow.courses.get(course_id, for_update=True)
+    course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("business") \
             or principal.unit != course.unit_code:
         raise _not_found(course_id)
@@ -37,7 +38,7 @@ def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: s
 
 def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
     """The course, if the caller reviews for the authority it was routed to."""
-    course = uow.courses.get(course_id, for_update=True)
+    course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("reviewer") \
             or principal.authority is None \
             or principal.authority != course.reviewing_authority_code:
@@ -47,7 +48,7 @@ def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: st
 
 def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
     """Its organisers, its reviewers and the network's operators see a course's list."""
-    course = uow.courses.get(course_id)
+    course = uow.closing.get(course_id)
     if course is not None and (
             principal.has_any_role("operator", "admin")
             or (principal.has_any_role("business") and principal.unit == course.unit_code)
@@ -63,12 +64,12 @@ def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
     today = taipei_date(now)
     with uow:
         course = organisers_course(uow, principal, course_id)
-        closing.check_attendance(course, listed, uow.enrolments.enrolled_accounts(course_id),
+        closing.check_attendance(course, listed, uow.attendance.enrolled_accounts(course_id),
                                  today)
         late = closing.is_late(course, today, rules.due_days)
         uow.attendance.replace(course_id, listed, now, principal.subject, late)
         course = replace(course, status=closing.ATTENDANCE_SUBMITTED, version=course.version + 1)
-        uow.courses.save(course, now)
+        uow.closing.save(course, now)
         uow.record(ATTENDANCE_SUBMITTED, {
             "course_id": course_id, "course_code": course.code, "unit_code": course.unit_code,
             "attendees": len(listed), "late": late, "version": course.version})
@@ -82,13 +83,13 @@ def review(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
     now = clock.now()
     with uow:
         course = reviewers_course(uow, principal, course_id)
-        known = {r["code"] for r in uow.reasons.all() if r["active"]}
+        known = {term.code for term in uow.vocabularies.terms(ROSTER_RETURN) if term.active}
         closing.check_review(course, decision, reasons, known)
         uow.attendance.add_review(course_id, decision, reasons, comment, principal.subject, now)
         approved = decision == "approve"
         status = closing.CLOSED if approved else closing.ATTENDANCE_RETURNED
         course = replace(course, status=status, version=course.version + 1)
-        uow.courses.save(course, now, closed=approved)
+        uow.closing.save(course, now, closed=approved)
         uow.record(ATTENDANCE_REVIEWED, {
             "course_id": course_id, "course_code": course.code, "unit_code": course.unit_code,
             "decision": decision, "reasons": reasons,
@@ -105,8 +106,8 @@ def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: Course,
                 listed: list[Attendee]) -> None:
     """Each teacher's hours as they now stand, in the transcript and as an event (issued
     again, with the course's new version, after an amendment)."""
-    tags = uow.courses.tags(course.course_id)
-    organiser = uow.courses.organiser(course.unit_code)
+    tags = uow.closing.tags(course.course_id)
+    organiser = uow.closing.organiser(course.unit_code)
     for attendee in listed:
         entry = Entry(NETWORK_SOURCE, network_key(course.course_id, attendee.account_id),
                       attendee.hours, course.title, organiser, course.starts_on, course.ends_on,
@@ -134,14 +135,3 @@ def show(uow: CoursesUnitOfWork, rules: ClosingRules, principal: Principal,
                                    Decimal(0)),
                 "reviews": uow.attendance.reviews(course_id)}
 
-
-def return_reasons(uow: CoursesUnitOfWork, include_inactive: bool) -> list[dict[str, Any]]:
-    with uow:
-        return [r for r in uow.reasons.all() if include_inactive or r["active"]]
-
-
-def put_return_reason(uow: CoursesUnitOfWork, code: str, label: str, active: bool,
-                      position: int) -> dict[str, Any]:
-    with uow:
-        uow.reasons.put(code, label, active, position)
-    return {"code": code, "label": label, "active": active, "position": position}

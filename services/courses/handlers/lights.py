@@ -13,24 +13,24 @@ from servicekit.clock import Clock
 from servicekit.errors import NotFound
 from servicekit.tokens import Principal
 from services.courses.adapters.uow import CoursesUnitOfWork
-from services.courses.components import ClosingRules
+from services.courses.config import ClosingRules
 from services.courses.domain import closing
 from services.courses.domain.lights import Light, SubmissionGate, colour, gate, overdue_courses
 
 
 def _count(uow: CoursesUnitOfWork, rules: ClosingRules, unit_code: str,
            today: date) -> list[closing.Course]:
-    return overdue_courses(uow.courses.held_not_closed(today.year, unit_code), today,
+    return overdue_courses(uow.closing.held_not_closed(today.year, unit_code), today,
                            rules.due_days)
 
 
 def _keep(uow: CoursesUnitOfWork, clock: Clock, unit_code: str, year: int,
           overdue: int) -> bool:
-    kept = uow.lights.get(unit_code)
+    kept = uow.light_counts.get(unit_code)
     if kept is not None and (kept.year, kept.overdue) == (year, overdue):
         return False
     light = Light(unit_code, year, overdue, colour(overdue), (kept.version if kept else 0) + 1)
-    uow.lights.save(light, clock.now())
+    uow.light_counts.save(light, clock.now())
     if kept is None or kept.light != light.light:
         uow.record(UNIT_LIGHT_CHANGED, {"unit_code": unit_code, "light": light.light,
                                         "overdue": overdue, "year": year,
@@ -49,10 +49,10 @@ def recount_all(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules) -> di
     today = taipei_date(clock.now())
     with uow:
         overdue: dict[str, int] = {}
-        for course in overdue_courses(uow.courses.held_not_closed(today.year), today,
+        for course in overdue_courses(uow.closing.held_not_closed(today.year), today,
                                       rules.due_days):
             overdue[course.unit_code] = overdue.get(course.unit_code, 0) + 1
-        units = set(overdue) | set(uow.lights.lit_units())
+        units = set(overdue) | set(uow.light_counts.lit_units())
         changed = [code for code in sorted(units)
                    if _keep(uow, clock, code, today.year, overdue.get(code, 0))]
     return {"day": today.isoformat(), "units_counted": len(units),
@@ -73,7 +73,7 @@ def show(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal: P
          unit_code: str) -> dict[str, Any]:
     today = taipei_date(clock.now())
     with uow:
-        unit = uow.courses.unit(unit_code)
+        unit = uow.closing.unit(unit_code)
         if unit is None or not may_see(principal, unit):
             raise NotFound(f"no unit {unit_code}", slug="unit-not-found", title="No such unit")
         overdue = _count(uow, rules, unit_code, today)

@@ -18,9 +18,10 @@ from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, Course
 from services.courses.domain.lights import Light
 from services.courses.domain.transcripts import Entry
+from services.courses.domain.vocabularies import RETURN_REASON, ROSTER_RETURN, Term
 
 
-class FakeCourses:
+class FakeClosingCourses:
     def __init__(self) -> None:
         self.rows: dict[str, Course] = {}
         self.units: dict[str, dict[str, Any]] = {}
@@ -49,16 +50,9 @@ class FakeCourses:
         return copy.deepcopy(self.units.get(unit_code))
 
 
-class FakeEnrolments:
-    def __init__(self) -> None:
-        self.enrolled: dict[str, set[str]] = {}
-
-    def enrolled_accounts(self, course_id: str) -> set[str]:
-        return set(self.enrolled.get(course_id, set()))
-
-
 class FakeAttendance:
     def __init__(self) -> None:
+        self.enrolled: dict[str, set[str]] = {}
         self.lists: dict[str, list[Attendee]] = {}
         self.submissions: dict[str, dict[str, Any]] = {}
         self.decisions: dict[str, list[dict[str, Any]]] = {}
@@ -68,6 +62,9 @@ class FakeAttendance:
         self.lists[course_id] = sorted(listed, key=lambda a: a.account_id)
         self.submissions[course_id] = {"submitted_at": submitted_at,
                                        "submitted_by": submitted_by, "late": late}
+
+    def enrolled_accounts(self, course_id: str) -> set[str]:
+        return set(self.enrolled.get(course_id, set()))
 
     def attendees(self, course_id: str) -> list[Attendee]:
         return list(self.lists.get(course_id, []))
@@ -89,19 +86,15 @@ class FakeAttendance:
         return list(self.decisions.get(course_id, []))
 
 
-class FakeReasons:
+class FakeVocabularies:
     def __init__(self) -> None:
-        self.rows: dict[str, dict[str, Any]] = {
-            "A": {"code": "A", "label": "〔A.研習名單〕名單人員與實際出席不符", "active": True,
-                  "position": 1},
-            "Z": {"code": "Z", "label": "〔Z.其他〕請見說明", "active": True, "position": 2},
-            "OLD": {"code": "OLD", "label": "retired", "active": False, "position": 3}}
+        self.rows = [Term(ROSTER_RETURN, "A", "〔A.研習名單〕名單人員與實際出席情形不符", position=1),
+                     Term(ROSTER_RETURN, "Z", "〔Z.其他〕請見說明", position=2),
+                     Term(ROSTER_RETURN, "OLD", "retired", position=3, active=False),
+                     Term(RETURN_REASON, "J", "〔J.研習附件〕請上傳核定公文", position=1)]
 
-    def all(self) -> list[dict[str, Any]]:
-        return sorted((dict(r) for r in self.rows.values()), key=lambda r: r["position"])
-
-    def put(self, code: str, label: str, active: bool, position: int) -> None:
-        self.rows[code] = {"code": code, "label": label, "active": active, "position": position}
+    def terms(self, kind: str | None = None) -> list[Term]:
+        return [t for t in self.rows if kind in (None, t.kind)]
 
 
 class FakeAmendments:
@@ -131,7 +124,7 @@ class FakeAmendments:
                 if a.approver_authority_code == approver and a.batch_month == month]
 
 
-class FakeLights:
+class FakeLightCounts:
     def __init__(self) -> None:
         self.rows: dict[str, Light] = {}
 
@@ -161,12 +154,11 @@ class FakeCoursesUnitOfWork(FakeUnitOfWork):
         super().__init__("courses", CATALOGUE)
 
     def open_repositories(self) -> None:
-        self.courses = FakeCourses()
-        self.enrolments = FakeEnrolments()
+        self.closing = FakeClosingCourses()
         self.attendance = FakeAttendance()
-        self.reasons = FakeReasons()
+        self.vocabularies = FakeVocabularies()
         self.amendments = FakeAmendments()
-        self.lights = FakeLights()
+        self.light_counts = FakeLightCounts()
         self.transcripts = FakeTranscripts()
 
 
@@ -207,9 +199,9 @@ def a_course(uow: FakeCoursesUnitOfWork, n: int = 1, *, unit: str = UNIT,
              enrolled: tuple[str, ...] = tuple(TEACHERS[:3])) -> Course:
     course = Course(str(uuid.UUID(int=1000 + n)), f"C{n:06d}", status, f"研習課程 {n}", unit,
                     AUTHORITY, ends_on, ends_on, Decimal(hours), class_type, 3, "禮堂")
-    uow.courses.rows[course.course_id] = course
-    uow.courses.units.setdefault(unit, {"code": unit, "name": f"學校 {unit}",
+    uow.closing.rows[course.course_id] = course
+    uow.closing.units.setdefault(unit, {"code": unit, "name": f"學校 {unit}",
                                         "unit_type": "senior_high_school",
                                         "authority_code": AUTHORITY, "county_code": AUTHORITY})
-    uow.enrolments.enrolled[course.course_id] = set(enrolled)
+    uow.attendance.enrolled[course.course_id] = set(enrolled)
     return replace(course)

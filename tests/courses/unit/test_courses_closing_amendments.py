@@ -20,7 +20,7 @@ from closing_fakes import (
 
 from contracts.events.courses import AMENDMENT_DECIDED, AMENDMENT_REQUESTED, HOURS_ISSUED
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
-from services.courses.components import ClosingRules
+from services.courses.config import ClosingRules
 from services.courses.domain.amendments import category_of, due_on
 from services.courses.domain.closing import Attendee
 from services.courses.handlers import amendments, attendance
@@ -30,11 +30,11 @@ RULES = ClosingRules()
 
 def closed_course(uow: FakeCoursesUnitOfWork, **unit: str):
     course = a_course(uow)
-    uow.courses.units[UNIT].update(unit)
+    uow.closing.units[UNIT].update(unit)
     attendance.submit(uow, clock(), RULES, business(), course.course_id,
                       [Attendee(TEACHERS[0], Decimal("6")), Attendee(TEACHERS[1], Decimal("3"))])
     attendance.review(uow, clock(), RULES, reviewer(), course.course_id, "approve", [], None)
-    return uow.courses.get(course.course_id)
+    return uow.closing.get(course.course_id)
 
 
 @pytest.mark.parametrize(("unit_type", "authority", "category"), [
@@ -67,7 +67,7 @@ def test_a_county_units_amendment_goes_to_its_county_and_applies_with_an_audit()
     decided = amendments.decide(uow, clock(), reviewer("TPE"), asked.amendment_id, "approve",
                                 "北市教研字第1150000001號", None)
     assert decided.status == "approved"
-    changed = uow.courses.get(course.course_id)
+    changed = uow.closing.get(course.course_id)
     assert (changed.title, changed.status, changed.version) == ("正確的名稱", "closed",
                                                                 course.version + 1)
     assert {(r["field"], r["old_value"], r["new_value"], r["changed_by"], r["reference"])
@@ -93,7 +93,7 @@ def test_a_national_units_amendment_is_decided_by_the_network() -> None:
         amendments.decide(uow, clock(), reviewer("TPE"), asked.amendment_id, "approve", "x", None)
     assert amendments.decide(uow, clock(), operator(), asked.amendment_id, "reject", None,
                              "no evidence").status == "rejected"
-    assert uow.courses.get(course.course_id).place == "禮堂"
+    assert uow.closing.get(course.course_id).place == "禮堂"
 
 
 def test_a_legal_entitys_amendment_goes_to_the_routed_group() -> None:

@@ -18,7 +18,7 @@ from closing_fakes import (
 
 from contracts.events.courses import ATTENDANCE_REVIEWED, ATTENDANCE_SUBMITTED, HOURS_ISSUED
 from servicekit.errors import Conflict, Invalid, NotFound
-from services.courses.components import ClosingRules
+from services.courses.config import ClosingRules
 from services.courses.domain.closing import Attendee
 from services.courses.handlers import attendance
 
@@ -40,7 +40,7 @@ def test_the_organiser_sends_the_list_and_the_course_waits_for_review() -> None:
     answer = send(uow, course, two_teachers())
     assert (answer["status"], answer["late"], answer["due_on"]) == \
         ("attendance_submitted", False, date(2026, 6, 12))
-    assert uow.courses.rows[course.course_id].status == "attendance_submitted"
+    assert uow.closing.rows[course.course_id].status == "attendance_submitted"
     assert [(a.account_id, a.hours) for a in uow.attendance.lists[course.course_id]] == \
         [(TEACHERS[0], Decimal("6")), (TEACHERS[1], Decimal("3.5"))]
     [event] = uow.recorded(ATTENDANCE_SUBMITTED)
@@ -69,7 +69,7 @@ def test_a_bad_list_is_refused_whole_and_nothing_is_written(listed, slug) -> Non
         send(uow, course, [Attendee(TEACHERS[1], Decimal("1")), *listed])
     assert refused.value.slug == slug
     assert uow.attendance.lists == {} and uow.events == [] and uow.rollbacks == 1
-    assert uow.courses.rows[course.course_id].status == "approved"
+    assert uow.closing.rows[course.course_id].status == "approved"
 
 
 def test_the_refusal_names_the_teachers_it_is_about() -> None:
@@ -120,7 +120,7 @@ def test_approval_closes_the_course_and_issues_each_teachers_hours() -> None:
     answer = attendance.review(uow, clock(), RULES, reviewer(), course.course_id, "approve", [],
                                None)
     assert answer["status"] == "closed"
-    assert course.course_id in uow.courses.closed_at
+    assert course.course_id in uow.closing.closed_at
     issued = sorted(uow.recorded(HOURS_ISSUED), key=lambda e: e["account_id"])
     assert [(e["account_id"], e["hours"], e["course_code"]) for e in issued] == \
         [(TEACHERS[0], 6.0, "C000001"), (TEACHERS[1], 3.5, "C000001")]
@@ -158,7 +158,7 @@ def test_a_reviewer_of_another_authority_sees_no_course() -> None:
     with pytest.raises(NotFound):
         attendance.review(uow, clock(), RULES, reviewer("TXG"), course.course_id, "approve",
                           [], None)
-    assert uow.courses.rows[course.course_id].status == "attendance_submitted"
+    assert uow.closing.rows[course.course_id].status == "attendance_submitted"
 
 
 def test_a_closed_course_refuses_a_new_list_and_a_second_review() -> None:

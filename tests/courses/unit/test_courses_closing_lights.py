@@ -21,7 +21,7 @@ from closing_fakes import (
 
 from contracts.events.courses import UNIT_LIGHT_CHANGED
 from servicekit.errors import Conflict, NotFound
-from services.courses.components import ClosingRules
+from services.courses.config import ClosingRules
 from services.courses.domain.closing import Attendee
 from services.courses.domain.lights import colour, is_overdue
 from services.courses.handlers import attendance, lights
@@ -96,12 +96,12 @@ def test_closing_a_course_lifts_red_below_five_by_itself() -> None:
     uow = FakeCoursesUnitOfWork()
     courses = overdue_courses(uow, 5)
     lights.recount_all(uow, clock(), RULES)
-    assert uow.lights.rows[UNIT].light == "red"
+    assert uow.light_counts.rows[UNIT].light == "red"
     first = courses[0]
     attendance.submit(uow, clock(), RULES, business(), first.course_id,
                       [Attendee(TEACHERS[0], Decimal("1"))])
     attendance.review(uow, clock(), RULES, reviewer(), first.course_id, "approve", [], None)
-    assert (uow.lights.rows[UNIT].light, uow.lights.rows[UNIT].overdue) == ("yellow", 4)
+    assert (uow.light_counts.rows[UNIT].light, uow.light_counts.rows[UNIT].overdue) == ("yellow", 4)
     assert lights.submission_gate(uow, clock(), RULES, UNIT).light == "yellow"
     assert [(e["light"], e["overdue"]) for e in uow.recorded(UNIT_LIGHT_CHANGED)] == \
         [("red", 5), ("yellow", 4)]
@@ -114,10 +114,10 @@ def test_the_recount_sees_what_time_alone_made_overdue_and_publishes_changes_onc
     assert lights.recount_all(uow, at, RULES)["lights_changed"] == 0
     at.set(datetime(2026, 6, 13, 2, tzinfo=UTC))  # 5 June + 7 days has passed
     summary = lights.recount_all(uow, at, RULES)
-    assert summary["lights_changed"] == 1 and uow.lights.rows[UNIT].light == "yellow"
+    assert summary["lights_changed"] == 1 and uow.light_counts.rows[UNIT].light == "yellow"
     lights.recount_all(uow, at, RULES)
     assert len(uow.recorded(UNIT_LIGHT_CHANGED)) == 1
     at.set(datetime(2027, 1, 2, 2, tzinfo=UTC))  # a new year: last year's courses count no more
     lights.recount_all(uow, at, RULES)
-    assert uow.lights.rows[UNIT].light == "green"
+    assert uow.light_counts.rows[UNIT].light == "green"
     assert [e["light"] for e in uow.recorded(UNIT_LIGHT_CHANGED)] == ["yellow", "green"]

@@ -1,5 +1,5 @@
 """Closing a course and what follows it (R-CRS-5…7, R-CRS-11): attendee lists and their
-reviews with the operators' list of return reasons, amendments to closed courses with
+reviews, amendments to closed courses with
 their routing table and audit, each unit's traffic light, and the teachers' transcripts.
 
 Revision ID: 0006
@@ -8,17 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 
-# Tainan's request: the reasons a reviewer picks when returning an attendee list.
-RETURN_REASONS = [
-    ("A", "〔A.研習名單〕名單人員與實際出席不符"),
-    ("B", "〔B.研習時數〕核發時數與課程時數或出席情形不符"),
-    ("C", "〔C.研習名單〕名單重複或遺漏學員"),
-    ("D", "〔D.研習附件〕請上傳簽到表"),
-    ("E", "〔E.課程資料〕課程日期或時數需先申請修正"),
-    ("Z", "〔Z.其他〕請見說明"),
-]
 # Who approves amendments (the seed's 修改已結案課程內容申請流程).
 ROUTES = [("national", "network"), ("county", "county"), ("legal_entity", "MOE-LEGAL")]
 
@@ -52,15 +43,6 @@ def upgrade() -> None:
         sa.Column("reviewer_account_id", sa.String(36), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     )
-    reasons = op.create_table(
-        "attendance_return_reasons",
-        sa.Column("code", sa.String(32), primary_key=True),
-        sa.Column("label", sa.String(200), nullable=False),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("position", sa.Integer, nullable=False),
-    )
-    op.bulk_insert(reasons, [{"code": code, "label": label, "active": True, "position": n}
-                             for n, (code, label) in enumerate(RETURN_REASONS, 1)])
     routes = op.create_table(
         "amendment_routes",
         sa.Column("category", sa.String(16), primary_key=True),
@@ -136,6 +118,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("transcript_entries", "unit_lights", "course_audit", "amendments",
-                  "amendment_routes", "attendance_return_reasons", "attendance_reviews",
+                  "amendment_routes", "attendance_reviews",
                   "course_closing", "attendees"):
         op.drop_table(table)

@@ -22,7 +22,7 @@ from services.courses.handlers import amendments, attendance, lights, transcript
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$")
 HOURS_RANGE = validate.Range(min=Decimal("0.1"), max=Decimal("999.9"))
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
                          autoescape=select_autoescape(["html"]))
 
 
@@ -92,23 +92,6 @@ class DecisionOutSchema(Schema):
     comment = fields.String(allow_none=True)
 
 
-class ReasonSchema(Schema):
-    code = fields.String()
-    label = fields.String()
-    active = fields.Boolean()
-    position = fields.Integer()
-
-
-class ReasonBodySchema(Schema):
-    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    active = fields.Boolean(load_default=True)
-    position = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10000))
-
-
-class ReasonsQuerySchema(Schema):
-    all = fields.Boolean(load_default=False, metadata={"description": "inactive ones too"})
-
-
 @api.route("/<course_id>/attendance", "PUT", allow=roles("business"), body=AttendanceSchema,
            response=AttendanceOutSchema,
            summary="Send the attendee list with each teacher's hours (R-CRS-5)")
@@ -137,25 +120,6 @@ def review_attendance(principal: Principal, course_id: str, body: dict[str, Any]
     runtime, components = _components()
     return attendance.review(components.uow(), runtime.clock, components.closing, principal,
                              course_id, body["decision"], body["reasons"], body["comment"])
-
-
-@api.route("/attendance-return-reasons", "GET",
-           allow=roles("business", "reviewer", "operator", "admin"), query=ReasonsQuerySchema,
-           response=ReasonSchema, many=True,
-           summary="The reasons an attendee list is returned for (Tainan's request)")
-def get_return_reasons(principal: Principal, query: dict[str, Any]) -> Any:
-    _runtime, components = _components()
-    return attendance.return_reasons(components.uow(), query["all"])
-
-
-@api.route("/attendance-return-reasons/<code>", "PUT", allow=roles("operator"),
-           body=ReasonBodySchema, response=ReasonSchema,
-           summary="Add, rename, reorder or retire a return reason (operators)")
-def put_return_reason(principal: Principal, code: str, body: dict[str, Any]) -> Any:
-    _runtime, components = _components()
-    CODE(code)
-    return attendance.put_return_reason(components.uow(), code, body["label"], body["active"],
-                                        body["position"])
 
 
 # -- amendments (R-CRS-6) -----------------------------------------------------------------
