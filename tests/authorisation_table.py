@@ -32,6 +32,18 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — enrolment (R-CRS-4): teachers enrol, cancel and see their own; the organising
+# unit's business accounts (scope: their unit, else 404) decide pending enrolments and see
+# the course's enrolments and attempts, as do the network's staff; a lottery's seed hash
+# is public.
+courses  POST   /<course_id>/enrolments                             no   yes     no       no       no       no     no
+courses  DELETE /<course_id>/enrolments/me                          no   yes     no       no       no       no     no
+courses  GET    /enrolments/me                                      no   yes     no       no       no       no     no
+courses  GET    /<course_id>/enrolments                             no   no      yes      no       yes      no     yes
+courses  POST   /<course_id>/enrolments/<enrolment_id>/decision     no   no      yes      no       no       no     no
+courses  GET    /<course_id>/enrolment-attempts                     no   no      yes      no       yes      no     yes
+courses  GET    /<course_id>/lottery                                yes  yes     yes      yes      yes      yes    yes
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

@@ -10,6 +10,8 @@ from contracts.events.accounts import (
 )
 from servicekit.bus.consumer import Subscription
 from servicekit.service import Runtime, ServiceDefinition
+from services.courses.commands import COMMANDS
+from services.courses.components import CoursesComponents, build
 from services.courses.handlers import replica
 
 
@@ -21,10 +23,12 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[CoursesComponents] = ServiceDefinition(
     name="courses",
     app_spec="services.courses.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     subscriptions=subscriptions,
+    commands=COMMANDS,
+    components=build,
 )

@@ -1,0 +1,25 @@
+"""The courses service's scheduled commands (deploy/k8s/base/scheduled-jobs.yaml)."""
+from __future__ import annotations
+
+import argparse
+
+from servicekit.service import Command, Runtime
+from services.courses.components import CoursesComponents
+from services.courses.handlers import lottery, mails
+
+
+def _draw(runtime: Runtime[CoursesComponents], _args: argparse.Namespace) -> object:
+    return lottery.open_and_draw(runtime.components.enrolments, runtime.clock)
+
+
+def _send(runtime: Runtime[CoursesComponents], _args: argparse.Namespace) -> object:
+    return {"sent": mails.send_queued(runtime.database, runtime.components.mailer,
+                                      runtime.clock)}
+
+
+COMMANDS = (
+    Command("draw-lotteries", "publish the seed hash of lottery courses whose window opened "
+            "and draw those whose window closed (every few minutes; idempotent)", _draw),
+    Command("send-enrolment-mails", "send enrolment news that could not go out at once "
+            "(every few minutes)", _send),
+)

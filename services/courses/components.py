@@ -1,0 +1,40 @@
+"""The courses service's own dependencies, built once per runtime
+(``runtime.components``): the enrolment unit of work and the SMTP mailer."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from servicekit.mail import SmtpMailer
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
+from services.courses.handlers.mails import send_queued
+
+
+@dataclass(frozen=True)
+class CoursesComponents:
+    enrolments: Callable[[], EnrolmentUnitOfWork]  # a new unit of work per use case
+    mailer: SmtpMailer
+
+
+def mailer_of(settings: Settings) -> SmtpMailer:
+    """SMTP settings as sso reads them: COURSES_SMTP_* (or SMTP_*)."""
+    return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
+                      int(settings.value("SMTP_PORT", "25") or "25"),
+                      settings.value("SMTP_FROM", "inservice@localhost") or "",
+                      settings.value("SMTP_USERNAME") or None,
+                      settings.value("SMTP_PASSWORD") or None,
+                      (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
+                      float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))
+
+
+def build(runtime: Runtime[CoursesComponents]) -> CoursesComponents:
+    mailer = mailer_of(runtime.settings)
+    send = partial(send_queued, runtime.database, mailer, runtime.clock)
+
+    def enrolments() -> EnrolmentUnitOfWork:
+        return EnrolmentUnitOfWork(runtime.database, runtime.outbox, on_mail=send)
+
+    return CoursesComponents(enrolments, mailer)
