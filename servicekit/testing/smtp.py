@@ -33,7 +33,8 @@ class SmtpSink(socketserver.ThreadingTCPServer):
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        sink: SmtpSink = self.server
+        sink = self.server
+        assert isinstance(sink, SmtpSink)
         if sink.refusing:
             self._say("554 no service")
             return

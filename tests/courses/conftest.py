@@ -3,13 +3,12 @@ in-process bus) with a clock the test moves, the HTTP API through Flask's test c
 with tokens signed like sso's, the same service on PostgreSQL, and a local SMTP sink."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from courses_factory import OPENS
 from flask.testing import FlaskClient
 
 from servicekit.clock import FixedClock
@@ -21,9 +20,6 @@ from servicekit.testing.tokens import TokenSigner
 from servicekit.tokens import StaticKeySource, TokenVerifier
 from services.courses.app import create_app
 from services.courses.bootstrap import DEFINITION
-
-sys.path.insert(0, str(Path(__file__).parent))
-from courses_factory import OPENS  # noqa: E402
 
 SIGNER = TokenSigner()
 
