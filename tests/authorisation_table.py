@@ -32,6 +32,18 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — enrolment (R-CRS-4): teachers enrol, cancel and see their own; the organising
+# unit's business accounts (scope: their unit, else 404) decide pending enrolments and see
+# the course's enrolments and attempts, as do the network's staff; a lottery's seed hash
+# is public.
+courses  POST   /<course_id>/enrolments                             no   yes     no       no       no       no     no
+courses  DELETE /<course_id>/enrolments/me                          no   yes     no       no       no       no     no
+courses  GET    /enrolments/me                                      no   yes     no       no       no       no     no
+courses  GET    /<course_id>/enrolments                             no   no      yes      no       yes      no     yes
+courses  POST   /<course_id>/enrolments/<enrolment_id>/decision     no   no      yes      no       no       no     no
+courses  GET    /<course_id>/enrolment-attempts                     no   no      yes      no       yes      no     yes
+courses  GET    /<course_id>/lottery                                yes  yes     yes      yes      yes      yes    yes
+
 # courses — registration and review (R-CRS-1…3): a unit's business accounts register, edit,
 # submit and attach (their own unit only); the reviewers of the authority a course was
 # routed to decide and see their queue (their authority only); approved courses are public,

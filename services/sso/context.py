@@ -9,10 +9,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from servicekit.mail import SmtpMailer
 from servicekit.service import Runtime
 from servicekit.tokens import OneOfVerifiers, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
-from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.orm import utcnow
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealing import Sealer

@@ -332,3 +332,79 @@ teacher_replica = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# -- enrolment (R-CRS-4) ------------------------------------------------------------------
+# One row per course that has had an attempt, made at its first: the seats taken
+# (``enrolled`` counts enrolled and pending: a pending teacher holds a seat until the
+# organiser decides), the waiting list's length, and the course's arrival counter. Every
+# attempt moves the counter and a seat or a place on the waiting list in one conditional
+# ``UPDATE … RETURNING``, whose row lock orders the course's attempts: never count, then
+# insert. ``last_outcome`` is what that statement decided (seat, wait, full or refused).
+course_seats = Table(
+    "course_seats", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("enrolled", Integer, nullable=False),
+    Column("waitlisted", Integer, nullable=False),
+    Column("arrivals", BigInteger, nullable=False),
+    Column("last_outcome", String(16), nullable=True),
+    CheckConstraint("enrolled >= 0 AND waitlisted >= 0", name="seats_not_negative"),
+)
+
+# Every attempt to enrol, refused ones too, with its arrival number and what it got:
+# enrolled, waitlisted, pending, applied, or the refusal's slug (course-full,
+# already-enrolled, duplicate-session, enrolment-closed). A complaint is answered from here.
+enrolment_attempts = Table(
+    "enrolment_attempts", metadata,
+    Column("attempt_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("course_id", String(36), nullable=False),
+    Column("account_id", String(36), nullable=False),
+    Column("arrival", BigInteger, nullable=False),
+    Column("outcome", String(24), nullable=False),
+    Column("enrolment_id", String(36), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("course_id", "arrival", name="uq_enrolment_attempts_course_arrival"),
+    Index("ix_enrolment_attempts_course_account", "course_id", "account_id"),
+)
+
+# A teacher's one session of a series whose sessions are one per teacher: the primary key
+# is the rule (``duplicate-session``), so two sessions taken at the same instant cannot
+# both commit. Written with the enrolment, removed when it ends (cancelled, declined…).
+series_holds = Table(
+    "series_holds", metadata,
+    Column("series_id", String(36), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("course_id", String(36), nullable=False),
+)
+
+# A lottery course's draw (services/courses/README.md): the seed is made when the window
+# opens and only its SHA-256 is shown until the draw, which reveals it with the result.
+lotteries = Table(
+    "lotteries", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("seed_sha256", String(64), nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("drawn_at", UtcDateTime, nullable=True),
+    Column("applicants", Integer, nullable=True),
+    Column("winners", Integer, nullable=True),
+)
+
+# Mail owed to a teacher about an enrolment (promoted, accepted, declined, won, lost):
+# written with the change it tells of, sent after the commit by a background thread and
+# retried by ``send-enrolment-mails``, at most a few times.
+enrolment_mails = Table(
+    "enrolment_mails", metadata,
+    Column("mail_id", Integer, primary_key=True, autoincrement=True),
+    Column("enrolment_id", String(36), nullable=False),
+    Column("course_id", String(36), nullable=False),
+    Column("account_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("tried_at", UtcDateTime, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True),  # sent, no-address
+    Column("last_error", String(500), nullable=True),
+    Index("ix_enrolment_mails_waiting", "done_at", "mail_id"),
+)

@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from services.sso.adapters.after_commit import run_after_commit
+from servicekit.after_commit import run_after_commit
 from services.sso.adapters.keys import Signer
 from services.sso.adapters.orm import logout_deliveries
 from services.sso.context import LOGOUT_TOKEN_SECONDS, Sso
@@ -44,7 +44,7 @@ def queue_logout(session: Session, sso: Sso, client: Client, account_id: str,
 
 def deliver_after_commit(session: Session, sso: Sso, ids: list[int | None]) -> None:
     """Sends ``ids`` once ``session``'s outermost transaction commits, without waiting for
-    them (adapters/after_commit.py); a crash before sending leaves the rows to the
+    them (servicekit/after_commit.py); a crash before sending leaves the rows to the
     housekeeping's retry."""
     run_after_commit(session, "backchannel-logout", lambda wanted: deliver(sso, wanted), ids)
 

@@ -17,8 +17,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
+from servicekit.mail import Mail
 from servicekit.problems import Problem
-from services.sso.adapters.mailer import Mail
 from services.sso.adapters.orm import maintenance_notices, notice_deliveries
 from services.sso.adapters.repository import ClientRepository
 from services.sso.context import Sso

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 
 # Who approves amendments (the seed's 修改已結案課程內容申請流程).
 ROUTES = [("national", "network"), ("county", "county"), ("legal_entity", "MOE-LEGAL")]
