@@ -8,10 +8,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # courses_fakes.py beside the tests
 
-from courses_helpers import NOW  # noqa: E402
-from courses_fakes import FakeCoursesUnitOfWork  # noqa: E402
+from courses_fakes import FakeCoursesUnitOfWork
+from courses_helpers import NOW
 
-from servicekit.clock import FixedClock  # noqa: E402
+from servicekit.clock import FixedClock
 
 
 @pytest.fixture
