@@ -202,6 +202,9 @@ def test_an_approved_course_is_public_with_the_contract_fields(api) -> None:
         assert name in body, name
     assert body["enrolment_opens_at"] == "2026-03-06T04:00:00+00:00"
     assert "reviews" not in body  # the review history is the unit's and the reviewers'
+    assert "organiser_account_id" not in body  # nor who in the unit registered it
+    assert api.business("get", f"/{course['id']}").get_json()["organiser_account_id"] == \
+        "business-353301"
     listed = api.call("get", "/?page=1&per_page=10").get_json()
     assert [c["id"] for c in listed["items"]] == [course["id"]] and listed["total"] == 1
     register(api)  # a draft is not listed

@@ -238,7 +238,7 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
     counts = work.courses.enrolment_counts(course.course_id)
     series = work.courses.series(course.series_id) if course.series_id else None
     view = {**summary(course), **{name: getattr(course, name) for name in (
-        "organiser_account_id", "audiences", "class_type", "nature", "category", "subcategory",
+        "audiences", "class_type", "nature", "category", "subcategory",
         "subject", "time_slot", "meetings", "place", "lecturers", "organiser_accepts",
         "reviewing_authority_code", "version", "approved_at")},
         "enrolled": counts.get("enrolled", 0), "waitlisted": counts.get("waitlisted", 0),
@@ -247,6 +247,7 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
                          "media_type": a.media_type, "size": a.size}
                         for a in work.courses.attachments(course.course_id)]}
     if access.sees_internals(principal, course):
+        view["organiser_account_id"] = course.organiser_account_id
         view["reviews"] = [{"decision": r.decision, "reasons": r.reasons, "comment": r.comment,
                             "reviewing_authority_code": r.reviewing_authority_code,
                             "decided_at": r.decided_at}
