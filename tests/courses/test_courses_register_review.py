@@ -173,6 +173,7 @@ def test_return_with_reasons_edit_resubmit_approve_and_every_decision_kept(api) 
     returned = api.reviewer("post", f"{path}/review",
                             json={"decision": "return", "reasons": ["J"], "comment": "請補公文"})
     assert returned.status_code == 200 and returned.get_json()["status"] == "returned"
+    api.clock.advance(hours=1)
     assert api.business("patch", path, json={"place": "線上"}).status_code == 200
     resubmitted = api.business("post", f"{path}/submission")
     assert resubmitted.get_json()["status"] == "submitted"
@@ -185,7 +186,7 @@ def test_return_with_reasons_edit_resubmit_approve_and_every_decision_kept(api) 
         [("return", ["J"], "請補公文"), ("approve", [], None)]
     decisions = events(api, "courses.course.reviewed.v1")
     assert [(e["decision"], e["reviewing_authority_code"], e["reviewed_on"]) for e in decisions] \
-        == [("return", "TPE", "2026-03-04"), ("approve", "TPE", "2026-03-04")]
+        == [("return", "TPE", "2026-03-04"), ("approve", "TPE", "2026-03-04")]  # Taipei days
     assert events(api, "courses.course.submitted.v1")[1]["resubmission"] is True
 
 
@@ -201,6 +202,9 @@ def test_an_approved_course_is_public_with_the_contract_fields(api) -> None:
         assert name in body, name
     assert body["enrolment_opens_at"] == "2026-03-06T04:00:00+00:00"
     assert "reviews" not in body  # the review history is the unit's and the reviewers'
+    assert "organiser_account_id" not in body  # nor who in the unit registered it
+    assert api.business("get", f"/{course['id']}").get_json()["organiser_account_id"] == \
+        "business-353301"
     listed = api.call("get", "/?page=1&per_page=10").get_json()
     assert [c["id"] for c in listed["items"]] == [course["id"]] and listed["total"] == 1
     register(api)  # a draft is not listed

@@ -65,14 +65,15 @@ def _save(work: CoursesUnitOfWork, course: Course, expected_version: int) -> Non
 
 
 def register(work: CoursesUnitOfWork, clock: Clock, principal: Principal,
-             fields: dict[str, Any]) -> dict[str, Any]:
-    """R-CRS-1: a draft of the caller's own unit, with a generated code."""
+             fields: dict[str, Any], course_id: str | None = None) -> dict[str, Any]:
+    """R-CRS-1: a draft of the caller's own unit, with a generated code. ``course_id``:
+    the id to give it (the demo seed's stable ids), a new one otherwise."""
     unit = _acting_unit(principal)
     now = clock.now()
     with work:
         values = {"series_id": None, "tags": [],
                   **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}}
-        course = Course(course_id=str(uuid.uuid4()), code="", status=DRAFT, unit_code=unit,
+        course = Course(course_id=course_id or str(uuid.uuid4()), code="", status=DRAFT, unit_code=unit,
                         organiser_account_id=principal.subject, created_at=now, updated_at=now,
                         **values)
         series = work.courses.series(course.series_id) if course.series_id else None
@@ -237,7 +238,7 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
     counts = work.courses.enrolment_counts(course.course_id)
     series = work.courses.series(course.series_id) if course.series_id else None
     view = {**summary(course), **{name: getattr(course, name) for name in (
-        "organiser_account_id", "audiences", "class_type", "nature", "category", "subcategory",
+        "audiences", "class_type", "nature", "category", "subcategory",
         "subject", "time_slot", "meetings", "place", "lecturers", "organiser_accepts",
         "reviewing_authority_code", "version", "approved_at")},
         "enrolled": counts.get("enrolled", 0), "waitlisted": counts.get("waitlisted", 0),
@@ -246,6 +247,7 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
                          "media_type": a.media_type, "size": a.size}
                         for a in work.courses.attachments(course.course_id)]}
     if access.sees_internals(principal, course):
+        view["organiser_account_id"] = course.organiser_account_id
         view["reviews"] = [{"decision": r.decision, "reasons": r.reasons, "comment": r.comment,
                             "reviewing_authority_code": r.reviewing_authority_code,
                             "decided_at": r.decided_at}

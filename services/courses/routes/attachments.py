@@ -21,10 +21,15 @@ from services.courses.routes.base import components, path_id, runtime
 def upload_attachment(principal: Principal, course_id: str) -> Any:
     upload = request.files.get("file")
     parts = components()
-    return attachments.upload(parts.uow(), runtime().clock, parts.files, parts.config, principal,
-                              path_id(course_id, "course"), request.form.get("kind", "other"),
-                              upload.filename or "" if upload else "",
-                              upload.stream if upload else None)
+    try:
+        return attachments.upload(parts.uow(), runtime().clock, parts.files, parts.config,
+                                  principal, path_id(course_id, "course"),
+                                  request.form.get("kind", "other"),
+                                  (upload.filename or "") if upload else "",
+                                  upload.stream if upload else None)
+    finally:
+        if upload is not None:
+            upload.close()
 
 
 @api.route("/<course_id>/attachments/<attachment_id>", "GET", allow=PUBLIC,

@@ -158,7 +158,8 @@ class ReviewSchema(Schema):
 
 
 class CourseSchema(CourseSummarySchema):
-    organiser_account_id = fields.String()
+    organiser_account_id = fields.String(metadata={"description": "only to the organiser, "
+                                                                  "its reviewers and staff"})
     audiences = fields.List(fields.String())
     class_type = fields.String()
     nature = fields.String()

@@ -27,4 +27,6 @@ def list_terms(principal: Principal | None, kind: str) -> Any:
 def put_term(principal: Principal, kind: str, code: str, body: dict[str, Any]) -> Any:
     term, created = vocabularies.put_term(components().uow(), runtime().clock, kind,
                                           path_code(code), body)
-    return jsonify(s.TermSchema().dump(term)), 201 if created else 200
+    answer = jsonify(s.TermSchema().dump(term))
+    answer.status_code = 201 if created else 200
+    return answer
