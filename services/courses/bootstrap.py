@@ -17,7 +17,7 @@ from services.courses.commands import COMMANDS
 from services.courses.components import CoursesComponents, build
 from services.courses.handlers import replica, transcripts
 from services.courses.handlers.vocabularies import seed_reference_data
-from services.courses.seed import seed_demo
+from services.courses.seed_closing import seed_demo
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
