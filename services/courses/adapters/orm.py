@@ -74,7 +74,8 @@ courses = Table(
     "courses", metadata,
     Column("course_id", String(36), primary_key=True),
     Column("code", String(24), nullable=False, unique=True),
-    Column("status", String(16), nullable=False),
+    # Up to ``attendance_submitted`` (20 characters): 24 since revision 0006.
+    Column("status", String(24), nullable=False),
     Column("title", String(200), nullable=False),
     Column("unit_code", String(32), nullable=False),
     Column("organiser_account_id", String(36), nullable=False),

@@ -15,6 +15,10 @@ ROUTES = [("national", "network"), ("county", "county"), ("legal_entity", "MOE-L
 
 
 def upgrade() -> None:
+    # ``attendance_submitted`` and ``attendance_returned`` are longer than 16 characters.
+    with op.batch_alter_table("courses") as courses:
+        courses.alter_column("status", type_=sa.String(24), existing_type=sa.String(16),
+                             existing_nullable=False)
     op.create_table(
         "attendees",
         sa.Column("course_id", sa.String(36), sa.ForeignKey("courses.course_id"),
@@ -121,3 +125,6 @@ def downgrade() -> None:
                   "amendment_routes", "attendance_reviews",
                   "course_closing", "attendees"):
         op.drop_table(table)
+    with op.batch_alter_table("courses") as courses:
+        courses.alter_column("status", type_=sa.String(16), existing_type=sa.String(24),
+                             existing_nullable=False)
