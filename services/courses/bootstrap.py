@@ -15,7 +15,12 @@ from servicekit.service import Runtime, ServiceDefinition
 from services.courses.components import CoursesComponents, build
 from services.courses.handlers import replica
 from services.courses.handlers.vocabularies import seed_reference_data
-from services.courses.seed import seed_demo
+
+
+def seed_demo(runtime: Runtime[CoursesComponents]) -> int:
+    """The demo courses (imported when asked: the seed uses the whole registration path)."""
+    from services.courses.seed import seed_demo as seed
+    return seed(runtime)
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
