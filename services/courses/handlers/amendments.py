@@ -7,19 +7,21 @@ import uuid
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
 from contracts.events.courses import AMENDMENT_DECIDED, AMENDMENT_REQUESTED
 from contracts.vocabulary import NETWORK
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
-from servicekit.tokens import Principal
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import amendments as rules
 from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import Course
 from services.courses.handlers.attendance import issue_hours, organisers_course
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
 
 
 def _json(value: Any) -> Any:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from servicekit.clock import Clock
 from servicekit.errors import NotFound
-from servicekit.tokens import Principal
 from services.courses.adapters.files import FileStore
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import CoursesConfig
@@ -25,6 +24,9 @@ from services.courses.domain.attachments import (
 )
 from services.courses.domain.courses import check_editable, invalid
 from services.courses.handlers.lifecycle import organised_course
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
 
 
 def read_limited(stream: IO[bytes], limit: int) -> bytes:

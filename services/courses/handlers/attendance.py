@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
 from contracts.events.courses import ATTENDANCE_REVIEWED, ATTENDANCE_SUBMITTED, HOURS_ISSUED
 from servicekit.clock import Clock
 from servicekit.errors import NotFound
-from servicekit.tokens import Principal
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
@@ -20,6 +19,9 @@ from services.courses.domain.closing import Attendee, Course
 from services.courses.domain.transcripts import NETWORK_SOURCE, Entry, network_key
 from services.courses.domain.vocabularies import ROSTER_RETURN
 from services.courses.handlers import lights
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
 
 
 def _not_found(course_id: str) -> NotFound:

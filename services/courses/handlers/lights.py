@@ -5,17 +5,19 @@ A change of colour is published; ``GET /units/<code>/light`` counts at the momen
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
 from contracts.events.courses import UNIT_LIGHT_CHANGED
 from servicekit.clock import Clock
 from servicekit.errors import NotFound
-from servicekit.tokens import Principal
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
 from services.courses.domain.lights import Light, SubmissionGate, colour, gate, overdue_courses
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
 
 
 def _count(uow: CoursesUnitOfWork, rules: ClosingRules, unit_code: str,

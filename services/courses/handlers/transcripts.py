@@ -7,17 +7,19 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from servicekit.bus.consumer import batched
 from servicekit.events import Envelope
 from servicekit.replica import upsert_newer
-from servicekit.tokens import Principal
 from services.courses.adapters.orm import transcript_entries
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain.transcripts import transcript
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
 
 Events = list[tuple[dict[str, Any], Envelope]]
 
