@@ -76,7 +76,7 @@ class AttendanceOutSchema(Schema):
     reviews = fields.List(fields.Nested(ReviewRecordSchema))
 
 
-class DecisionSchema(Schema):
+class AttendanceDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
     reasons = fields.List(fields.String(validate=CODE), load_default=list,
                           validate=validate.Length(max=20))
@@ -84,7 +84,7 @@ class DecisionSchema(Schema):
                             validate=validate.Length(max=1000))
 
 
-class DecisionOutSchema(Schema):
+class AttendanceDecisionOutSchema(Schema):
     course_id = fields.String()
     status = fields.String()
     decision = fields.String()
@@ -113,7 +113,7 @@ def get_attendance(principal: Principal, course_id: str) -> Any:
 
 
 @api.route("/<course_id>/attendance/review", "POST", allow=roles("reviewer"),
-           body=DecisionSchema, response=DecisionOutSchema,
+           body=AttendanceDecisionSchema, response=AttendanceDecisionOutSchema,
            summary="Approve the attendee list (the course closes, hours are issued) or "
                    "return it with reasons (R-CRS-5)")
 def review_attendance(principal: Principal, course_id: str, body: dict[str, Any]) -> Any:
