@@ -10,7 +10,8 @@ import traceback
 # Imported only when run: a service that does not import today fails its own scenario,
 # not every other one.
 SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
-             "sso": "bench.sso", "recovery": "bench.recovery"}
+             "sso": "bench.sso", "recovery": "bench.recovery",
+             "rush": "bench.rush"}
 
 
 def main(argv: list[str] | None = None) -> int:

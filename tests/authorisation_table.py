@@ -32,6 +32,55 @@ service  method rule                                                anon teacher
 courses  GET    /units/<code>                                       yes  yes     yes      yes      yes      yes    yes
 courses  GET    /units/<code>/reviewer                              yes  yes     yes      yes      yes      yes    yes
 
+# courses — enrolment (R-CRS-4): teachers enrol, cancel and see their own; the organising
+# unit's business accounts (scope: their unit, else 404) decide pending enrolments and see
+# the course's enrolments and attempts, as do the network's staff; a lottery's seed hash
+# is public.
+courses  POST   /<course_id>/enrolments                             no   yes     no       no       no       no     no
+courses  DELETE /<course_id>/enrolments/me                          no   yes     no       no       no       no     no
+courses  GET    /enrolments/me                                      no   yes     no       no       no       no     no
+courses  GET    /<course_id>/enrolments                             no   no      yes      no       yes      no     yes
+courses  POST   /<course_id>/enrolments/<enrolment_id>/decision     no   no      yes      no       no       no     no
+courses  GET    /<course_id>/enrolment-attempts                     no   no      yes      no       yes      no     yes
+courses  GET    /<course_id>/lottery                                yes  yes     yes      yes      yes      yes    yes
+
+# courses — registration and review (R-CRS-1…3): a unit's business accounts register, edit,
+# submit and attach (their own unit only); the reviewers of the authority a course was
+# routed to decide and see their queue (their authority only); approved courses are public,
+# the rest 404 outside that scope; operators keep the vocabularies (R-CRS-8).
+courses  GET    /                                                   yes  yes     yes      yes      yes      yes    yes
+courses  POST   /                                                   no   no      yes      no       no       no     no
+courses  POST   /series                                             no   no      yes      no       no       no     no
+courses  GET    /review-queue                                       no   no      no       yes      no       no     no
+courses  GET    /<course_id>                                        yes  yes     yes      yes      yes      yes    yes
+courses  PATCH  /<course_id>                                        no   no      yes      no       no       no     no
+courses  POST   /<course_id>/submission                             no   no      yes      no       no       no     no
+courses  POST   /<course_id>/review                                 no   no      no       yes      no       no     no
+courses  POST   /<course_id>/attachments                            no   no      yes      no       no       no     no
+courses  GET    /<course_id>/attachments/<attachment_id>            yes  yes     yes      yes      yes      yes    yes
+courses  GET    /vocabularies/<kind>                                yes  yes     yes      yes      yes      yes    yes
+courses  PUT    /vocabularies/<kind>/<code>                         no   no      no       no       yes      no     yes
+
+# courses — closing (R-CRS-5): the unit's business accounts send the attendee list; the
+# reviewers of the course's authority decide; both and the network read it; the return
+# reasons (Tainan's request) are the vocabulary roster_return.
+courses  PUT    /<course_id>/attendance                             no   no      yes      no       no       no     no
+courses  GET    /<course_id>/attendance                             no   no      yes      yes      yes      no     yes
+courses  POST   /<course_id>/attendance/review                      no   no      no       yes      no       no     no
+
+# courses — amendments after closing (R-CRS-6): the unit asks; the routed approver (a
+# county's or a group's reviewers, or the network's operators) decides and reads its batch.
+courses  POST   /<course_id>/amendments                             no   no      yes      no       no       no     no
+courses  POST   /amendments/<amendment_id>/decision                 no   no      no       yes      yes      no     no
+courses  GET    /amendments/batches/<month>                         no   no      no       yes      yes      no     yes
+courses  GET    /amendment-routes                                   no   no      yes      yes      yes      no     yes
+courses  PUT    /amendment-routes/<category>                        no   no      no       no       yes      no     no
+
+# courses — the traffic light (R-CRS-7): the unit's business accounts, its reviewers, the
+# network; the transcript (R-CRS-11): the teacher's own.
+courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
+courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

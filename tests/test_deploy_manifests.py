@@ -95,6 +95,7 @@ SCHEDULED_JOBS = (
     ("sso", "sso-tidy-records", ("tidy-records",), "daily"),
     ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
     ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
+    ("courses", "courses-recount-lights", ("recount-lights",), "daily"),
 )
 TIME_ZONE = "Asia/Taipei"
 NIGHT_HOURS = range(6)

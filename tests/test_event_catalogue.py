@@ -33,7 +33,10 @@ SUBSCRIBED = {
     "sso": {"accounts.account.created.v1", "accounts.account.updated.v1",
             "accounts.role.granted.v1", "accounts.role.revoked.v1"},
     "courses": {"accounts.unit.registered.v1", "accounts.unit.updated.v1",
-                "accounts.unit.jurisdiction_changed.v1", "accounts.review_routing.changed.v1"},
+                "accounts.unit.jurisdiction_changed.v1", "accounts.review_routing.changed.v1",
+                "accounts.account.created.v1", "accounts.account.updated.v1",
+                "transfer.record.added.v1", "transfer.record.changed.v1",
+                "transfer.record.withdrawn.v1"},
     "transfer": set(),
     "stats": set(),
 }
@@ -45,8 +48,17 @@ PRODUCED = {
                  "accounts.role.granted.v1", "accounts.role.revoked.v1"},
     "sso": {"sso.account.signed_in.v1", "sso.county_profile.received.v1",
             "sso.maintenance_notice.announced.v1"},
-    "courses": set(),
-    "transfer": set(),
+    "courses": {"courses.course.registered.v1", "courses.course.submitted.v1",
+                "courses.course.reviewed.v1",
+                "courses.enrolment.recorded.v1", "courses.enrolment.cancelled.v1",
+                "courses.enrolment.promoted.v1", "courses.enrolment.decided.v1",
+                "courses.enrolment.drawn.v1", "courses.lottery.opened.v1",
+                "courses.lottery.drawn.v1",
+                "courses.attendance.submitted.v1", "courses.attendance.reviewed.v1",
+                "courses.hours.issued.v1", "courses.amendment.requested.v1",
+                "courses.amendment.decided.v1", "courses.unit_light.changed.v1"},
+    "transfer": {"transfer.record.added.v1", "transfer.record.changed.v1",
+                 "transfer.record.withdrawn.v1"},
     "stats": set(),
 }
 MADE_UP = "accounts.unit.renamed.v1"
@@ -84,8 +96,9 @@ def test_each_type_is_a_constant_of_its_producers_module_and_nowhere_else() -> N
     """``<producer>.<aggregate>.<what>.v1`` is ``<AGGREGATE>_<WHAT>`` in
     contracts/events/<producer>.py (``_V<N>`` from the second version), with its schema."""
     modules = {info.name for info in pkgutil.iter_modules(contracts.events.__path__)}
-    assert modules - {"common"} == {"accounts", "courses", "sso"} == set(CATALOGUE.producers())
-    for producer in ("accounts", "sso"):
+    assert modules - {"common"} == {"accounts", "courses", "sso", "transfer"} == \
+        set(CATALOGUE.producers())
+    for producer in ("accounts", "courses", "sso", "transfer"):
         module = importlib.import_module(f"contracts.events.{producer}")
         assert PRODUCERS[producer] is module.SCHEMAS
         constants = {name: value for name, value in vars(module).items()

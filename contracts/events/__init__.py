@@ -8,10 +8,11 @@ that constant. A published version never changes shape — a new shape is a new 
 data never carries a national ID or any other secret; ``version`` is the aggregate's
 version, so a consumer that receives two changes out of order keeps the newer one.
 """
-from contracts.events import accounts, courses, sso
+from contracts.events import accounts, courses, sso, transfer
 from servicekit.events import Catalogue
 
-PRODUCERS = {"accounts": accounts.SCHEMAS, "courses": courses.SCHEMAS, "sso": sso.SCHEMAS}
+PRODUCERS = {"accounts": accounts.SCHEMAS, "courses": courses.SCHEMAS, "sso": sso.SCHEMAS,
+             "transfer": transfer.SCHEMAS}
 SCHEMAS = {event_type: schema for schemas in PRODUCERS.values()
            for event_type, schema in schemas.items()}
 CATALOGUE = Catalogue(PRODUCERS)

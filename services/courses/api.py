@@ -47,3 +47,7 @@ def get_unit(principal, code):
            summary="Who reviews the unit's courses on a day, as courses will route them")
 def get_reviewer(principal, code, query):
     return units.reviewer(current_runtime(), code, query["on"] or today())
+
+
+# Each part's routes register on ``api`` as they are imported (after ``api`` exists).
+from services.courses import routes  # noqa: E402, F401

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from servicekit.clock import Clock
+from servicekit.mail import SmtpMailer
 from servicekit.problems import Problem
 from servicekit.tokens import OneOfVerifiers, Principal, TokenVerifier, userinfo_verifier
 from services.sso.adapters.keys import KeyStore
-from services.sso.adapters.mailer import SmtpMailer
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.passwords import Passwords
 from services.sso.adapters.sealed_secrets import SealedSecrets

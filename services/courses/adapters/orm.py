@@ -12,6 +12,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
+    Time,
     UniqueConstraint,
 )
 
@@ -72,7 +74,8 @@ courses = Table(
     "courses", metadata,
     Column("course_id", String(36), primary_key=True),
     Column("code", String(24), nullable=False, unique=True),
-    Column("status", String(16), nullable=False),
+    # Up to ``attendance_submitted`` (20 characters): 24 since revision 0006.
+    Column("status", String(24), nullable=False),
     Column("title", String(200), nullable=False),
     Column("unit_code", String(32), nullable=False),
     Column("organiser_account_id", String(36), nullable=False),
@@ -127,4 +130,282 @@ enrolments = Table(
     UniqueConstraint("course_id", "account_id", name="uq_enrolments_course_account"),
     UniqueConstraint("course_id", "arrival", name="uq_enrolments_course_arrival"),
     Index("ix_enrolments_course_status", "course_id", "status"),
+)
+
+# -- closing: attendance and hours, amendments, the traffic light, transcripts -------------
+# (R-CRS-5…7, R-CRS-11)
+
+# The attendee list the organiser sent (R-CRS-5): one row per teacher, replaced whole by
+# each sending; ``walk_in`` a teacher who came without an enrolment.
+attendees = Table(
+    "attendees", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("walk_in", Boolean, nullable=False),
+    CheckConstraint("hours > 0", name="ck_attendees_hours_positive"),
+)
+
+# When the list was last sent, by whom, and whether after the issuing deadline.
+course_closing = Table(
+    "course_closing", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("submitted_by", String(36), nullable=False),
+    Column("late", Boolean, nullable=False),
+)
+
+# Every decision on an attendee list, kept (R-CRS-5).
+attendance_reviews = Table(
+    "attendance_reviews", metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("decision", String(8), nullable=False),  # approve | return
+    Column("reasons", JSON, nullable=False),
+    Column("comment", String(1000), nullable=True),
+    Column("reviewer_account_id", String(36), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+)
+
+# Who approves amendments to closed courses, by the unit's category (R-CRS-6): ``network``,
+# ``county`` (the unit's county) or a fixed authority code (the ministry's review group).
+amendment_routes = Table(
+    "amendment_routes", metadata,
+    Column("category", String(16), primary_key=True),  # national | county | legal_entity
+    Column("approver", String(32), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(36), nullable=False),
+)
+
+# A request to change a closed course (R-CRS-6), batched by approver and month; ``changes``
+# the new values by field, ``previous`` the values when asked.
+amendments = Table(
+    "amendments", metadata,
+    Column("amendment_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("changes", JSON, nullable=False),
+    Column("previous", JSON, nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("requested_by", String(36), nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("approver_authority_code", String(32), nullable=False),
+    Column("batch_month", String(7), nullable=False),  # YYYY-MM (Taipei) of the request
+    Column("due_on", Date, nullable=False),  # the 5th of the next month
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("decided_by", String(36), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("reference", String(100), nullable=True),
+    Column("comment", String(1000), nullable=True),
+    Index("ix_amendments_batch", "approver_authority_code", "batch_month"),
+)
+
+# Every change applied to a closed course: who, when, old and new, the approving reference.
+course_audit = Table(
+    "course_audit", metadata,
+    Column("audit_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("amendment_id", String(36), ForeignKey("amendments.amendment_id"), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("old_value", JSON, nullable=True),
+    Column("new_value", JSON, nullable=True),
+    Column("changed_by", String(36), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("reference", String(100), nullable=False),
+)
+
+# The light each unit shows (R-CRS-7) as last counted; ``version`` grows with each change.
+unit_lights = Table(
+    "unit_lights", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("light", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("counted_at", UtcDateTime, nullable=False),
+)
+
+# Each teacher's training hours (R-CRS-11): the network's own closed courses (source
+# ``network``, key ``<course_id>:<account_id>``) and transfer records (their source and
+# key), each as it now stands; a withdrawn record stays, marked, so a late older version
+# cannot bring it back.
+transcript_entries = Table(
+    "transcript_entries", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("record_key", String(100), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("organiser", String(200), nullable=False),
+    Column("starts_on", Date, nullable=True),  # none on a withdrawal's tombstone
+    Column("ends_on", Date, nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# -- registration and review (R-CRS-1…3, R-CRS-8) -------------------------------------------
+
+# A course's meetings (one or more): ``courses.starts_on``/``ends_on`` are their first and
+# last day, kept in step by the repository.
+course_meetings = Table(
+    "course_meetings", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("meets_on", Date, nullable=False),
+    Column("starts_at", Time, nullable=False),
+    Column("ends_at", Time, nullable=False),
+)
+
+# Policy tags a course carries (codes of the ``tag`` vocabulary; counted per period, R-CRS-8).
+course_tags = Table(
+    "course_tags", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("tag_code", String(32), primary_key=True),
+    Index("ix_course_tags_tag", "tag_code"),
+)
+
+# Every review decision, kept (R-CRS-3); ``decided_on`` is the Taipei day, for the counts.
+course_reviews = Table(
+    "course_reviews", metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("decision", String(8), nullable=False),  # approve | return
+    Column("reasons", JSON, nullable=False),  # return_reason codes (letters)
+    Column("comment", Text, nullable=True),
+    Column("reviewer_account_id", String(64), nullable=False),
+    Column("reviewing_authority_code", String(16), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Index("ix_course_reviews_authority_day", "reviewing_authority_code", "decided_on"),
+)
+
+# Files attached to a course (the approval letter and others); the bytes live in the file
+# store under ``storage_key``.
+course_attachments = Table(
+    "course_attachments", metadata,
+    Column("attachment_id", String(36), primary_key=True),
+    Column("course_id", String(36), ForeignKey("courses.course_id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # approval_letter | other
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# The last course number given out per year: codes are ``<year>-<number>``; the increment
+# is one conditional update, so two registrations never share a number.
+course_code_sequences = Table(
+    "course_code_sequences", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+# Operator-managed code lists: categories → sub-categories → subjects (``parent_code``),
+# class types, natures, time slots, audience levels, policy tags (with their legal basis
+# and date added) and the review's return reasons (lettered). Seeded at migrate.
+course_vocabulary = Table(
+    "course_vocabulary", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("label", String(200), nullable=False),
+    Column("parent_code", String(32), nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("short_label", String(32), nullable=True),
+    Column("basis", String(200), nullable=True),
+    Column("added_on", Date, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What courses knows of teachers, from accounts' account events (kind teacher only).
+teacher_replica = Table(
+    "teacher_replica", metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("unit_code", String(32), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# -- enrolment (R-CRS-4) ------------------------------------------------------------------
+# One row per course that has had an attempt, made at its first: the seats taken
+# (``enrolled`` counts enrolled and pending: a pending teacher holds a seat until the
+# organiser decides), the waiting list's length, and the course's arrival counter. Every
+# attempt moves the counter and a seat or a place on the waiting list in one conditional
+# ``UPDATE … RETURNING``, whose row lock orders the course's attempts: never count, then
+# insert. ``last_outcome`` is what that statement decided (seat, wait, full or refused).
+course_seats = Table(
+    "course_seats", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("enrolled", Integer, nullable=False),
+    Column("waitlisted", Integer, nullable=False),
+    Column("arrivals", BigInteger, nullable=False),
+    Column("last_outcome", String(16), nullable=True),
+    CheckConstraint("enrolled >= 0 AND waitlisted >= 0", name="seats_not_negative"),
+)
+
+# Every attempt to enrol, refused ones too, with its arrival number and what it got:
+# enrolled, waitlisted, pending, applied, or the refusal's slug (course-full,
+# already-enrolled, duplicate-session, enrolment-closed). A complaint is answered from here.
+enrolment_attempts = Table(
+    "enrolment_attempts", metadata,
+    Column("attempt_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("course_id", String(36), nullable=False),
+    Column("account_id", String(36), nullable=False),
+    Column("arrival", BigInteger, nullable=False),
+    Column("outcome", String(24), nullable=False),
+    Column("enrolment_id", String(36), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("course_id", "arrival", name="uq_enrolment_attempts_course_arrival"),
+    Index("ix_enrolment_attempts_course_account", "course_id", "account_id"),
+)
+
+# A teacher's one session of a series whose sessions are one per teacher: the primary key
+# is the rule (``duplicate-session``), so two sessions taken at the same instant cannot
+# both commit. Written with the enrolment, removed when it ends (cancelled, declined…).
+series_holds = Table(
+    "series_holds", metadata,
+    Column("series_id", String(36), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("course_id", String(36), nullable=False),
+)
+
+# A lottery course's draw (services/courses/README.md): the seed is made when the window
+# opens and only its SHA-256 is shown until the draw, which reveals it with the result.
+lotteries = Table(
+    "lotteries", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("seed_sha256", String(64), nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("drawn_at", UtcDateTime, nullable=True),
+    Column("applicants", Integer, nullable=True),
+    Column("winners", Integer, nullable=True),
+)
+
+# Mail owed to a teacher about an enrolment (promoted, accepted, declined, won, lost):
+# written with the change it tells of, sent after the commit by a background thread and
+# retried by ``send-enrolment-mails``, at most a few times.
+enrolment_mails = Table(
+    "enrolment_mails", metadata,
+    Column("mail_id", Integer, primary_key=True, autoincrement=True),
+    Column("enrolment_id", String(36), nullable=False),
+    Column("course_id", String(36), nullable=False),
+    Column("account_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("tried_at", UtcDateTime, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True),  # sent, no-address
+    Column("last_error", String(500), nullable=True),
+    Index("ix_enrolment_mails_waiting", "done_at", "mail_id"),
 )

@@ -16,6 +16,7 @@ from servicekit.replica import upsert_newer
 from services.courses.adapters.orm import (
     jurisdiction_change_replica,
     routing_rule_replica,
+    teacher_replica,
     unit_replica,
 )
 
@@ -52,3 +53,15 @@ def apply_routing_rules(session: Session, events: Events) -> None:
          "fixed_authority_code": data.get("fixed_authority_code"),
          "effective_from": data["effective_from"], "version": data["version"]}
         for data, _envelope in events])
+
+
+@batched
+def apply_teachers(session: Session, events: Events) -> None:
+    """Teachers (account events of kind teacher): name, e-mail, school, status."""
+    rows = [{"account_id": str(data["account_id"]), "name": data["display_name"],
+             "email": data.get("email"), "unit_code": data.get("unit_code"),
+             "status": data["status"], "version": data["version"]}
+            for data, _envelope in events if data["kind"] == "teacher"]
+    if rows:
+        upsert_newer(session, teacher_replica, ["account_id"], rows,
+                     shared={"updated_at": datetime.now(UTC)})

@@ -1,5 +1,5 @@
 """The sso unit of work: one transaction, every sso repository on it, the outbox, and work
-to run once it commits (back-channel logouts, mails: adapters/after_commit.py).
+to run once it commits (back-channel logouts, mails: servicekit/after_commit.py).
 
     with dependencies.unit_of_work() as uow:
         grant = uow.grants.unrevoked(grant_id)
@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 
 from sqlalchemy.orm import Session
 
+from servicekit.after_commit import run_after_commit
 from servicekit.bus.outbox import Outbox
 from servicekit.db import Database
 from servicekit.events import Envelope
@@ -25,7 +26,6 @@ from services.sso.adapters.accounts_replica_repo import (
     PartnerTestAccountRepository,
 )
 from services.sso.adapters.accounts_repo import AccountRepository
-from services.sso.adapters.after_commit import run_after_commit
 from services.sso.adapters.clients_repo import ClientRepository
 from services.sso.adapters.county_links_repo import CountyConnectorRepository, CountyLinkRepository
 from services.sso.adapters.credentials_repo import CredentialRepository, PasswordLinkRepository

@@ -16,7 +16,7 @@ from typing import Any
 from contracts.events.sso import MAINTENANCE_NOTICE_ANNOUNCED
 from servicekit.clock import Clock
 from servicekit.errors import Invalid, NotFound
-from services.sso.adapters.mailer import Mail
+from servicekit.mail import Mail
 from services.sso.adapters.notices_repo import Notice
 from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.handlers.password_mails import Mailer

@@ -4,7 +4,7 @@ kept) and the queue of "forgot password" mails.
 A forgotten-password request writes one ``password_mails`` row whether or not the name is
 an account's (``account_id`` empty when not) and answers at once: the same work either
 way, so the answer's time tells nothing about which accounts exist (R-SSO-7). The mail
-goes out after the commit on a background thread of the process (adapters/after_commit.py,
+goes out after the commit on a background thread of the process (servicekit/after_commit.py,
 as back-channel logouts do); the link is made when the mail is sent, so it lives its full
 hour from then. A request for no account, or for one that is disabled or has no address
 by then, is closed without mail. A mail that fails is tried again by the scheduled
@@ -21,8 +21,8 @@ from datetime import timedelta
 from typing import Protocol
 
 from servicekit.clock import Clock
+from servicekit.mail import Mail
 from services.sso.adapters.digests import digest, new_token
-from services.sso.adapters.mailer import Mail
 from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.domain.accounts import Account
 

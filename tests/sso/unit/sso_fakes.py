@@ -15,11 +15,11 @@ from typing import Any
 
 from contracts.events import CATALOGUE
 from servicekit.clock import FixedClock
+from servicekit.mail import Mail
 from servicekit.settings import Settings
 from servicekit.testing.fakes import FakeUnitOfWork
 from services.sso.adapters.county_links_repo import ConnectorRow, CountyLink, LinkTaken
 from services.sso.adapters.credentials_repo import PasswordLink, QueuedMail
-from services.sso.adapters.mailer import Mail
 from services.sso.adapters.name_digests import NameDigests
 from services.sso.adapters.notices_repo import Notice, NoticeDelivery
 from services.sso.adapters.passwords import Passwords

@@ -1,4 +1,4 @@
-"""E-mail over SMTP (maintenance notices to partner contacts, R-SSO-6)."""
+"""E-mail over SMTP, for every service that mails people (notices, links, news)."""
 from __future__ import annotations
 
 import smtplib

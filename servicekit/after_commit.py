@@ -1,6 +1,6 @@
-"""Work that must wait for a transaction to commit and must not hold up whoever asked:
-back-channel logouts, password e-mails. A use case writes its rows (the durable record of
-what is owed) and names their ids here; once the session's outermost transaction commits,
+"""Work that must wait for a transaction to commit and must not hold up whoever asked
+(back-channel logouts, e-mails). A use case writes its rows (the durable record of what
+is owed) and names their ids here; once the session's outermost transaction commits,
 the ids go to a background thread of the process, one small pool per kind of work so a
 slow mail server never delays a logout. What the thread cannot do (a crash, a partner or
 a mail server down) stays in the rows for the scheduled housekeeping to retry.
@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-log = logging.getLogger("sso.after_commit")
+log = logging.getLogger("after_commit")
 
 Work = Callable[[list[int]], object]
 

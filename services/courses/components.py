@@ -1,0 +1,53 @@
+"""The courses service's own dependencies, built once per runtime (``runtime.components``):
+the units of work (the course lifecycle and closing; enrolment), the attachment store,
+the SMTP mailer, and the settings each part reads."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from servicekit.mail import SmtpMailer
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
+from services.courses.adapters.files import DirectoryStore, FileStore
+from services.courses.adapters.uow import CoursesUnitOfWork
+from services.courses.config import ClosingRules, CoursesConfig
+from services.courses.handlers.mails import send_queued
+
+
+@dataclass(frozen=True)
+class CoursesComponents:
+    config: CoursesConfig
+    files: FileStore
+    uow: Callable[[], CoursesUnitOfWork]  # a new unit of work per use case
+    closing: ClosingRules
+    enrolments: Callable[[], EnrolmentUnitOfWork]  # a new unit of work per use case
+    mailer: SmtpMailer
+
+
+def mailer_of(settings: Settings) -> SmtpMailer:
+    """SMTP settings as sso reads them: COURSES_SMTP_* (or SMTP_*)."""
+    return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
+                      int(settings.value("SMTP_PORT", "25") or "25"),
+                      settings.value("SMTP_FROM", "inservice@localhost") or "",
+                      settings.value("SMTP_USERNAME") or None,
+                      settings.value("SMTP_PASSWORD") or None,
+                      (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
+                      float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))
+
+
+def build(runtime: Runtime[CoursesComponents]) -> CoursesComponents:
+    config = CoursesConfig.from_settings(runtime.settings)
+    closing = ClosingRules.from_settings(runtime.settings)
+    mailer = mailer_of(runtime.settings)
+    send = partial(send_queued, runtime.database, mailer, runtime.clock)
+
+    def enrolments() -> EnrolmentUnitOfWork:
+        return EnrolmentUnitOfWork(runtime.database, runtime.outbox, on_mail=send)
+
+    return CoursesComponents(
+        config=config, files=DirectoryStore(config.attachments_dir),
+        uow=lambda: CoursesUnitOfWork(runtime.database, runtime.outbox, closing),
+        closing=closing, enrolments=enrolments, mailer=mailer)

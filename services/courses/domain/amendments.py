@@ -1,0 +1,123 @@
+"""Amending a closed course (R-CRS-6; the seed's 修改已結案課程內容申請流程).
+
+A locked course changes only through a request naming the fields, their new values and a
+reason. Who approves depends on the unit's category, through a routing table operators
+keep: national units → the network itself; county units → their county; legal entities →
+the ministry's review group. Requests are batched per approver and month (the month of
+the request, Taipei), due by the 5th of the next month. Approval applies every change at
+once, with an audit record per field, and the hours are issued again where they change."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from contracts.vocabulary import COUNTIES, NETWORK
+from servicekit.errors import Conflict, Invalid
+from services.courses.domain.closing import CLOSED, ONE_DECIMAL, Attendee, Course
+
+NATIONAL, COUNTY, LEGAL_ENTITY = "national", "county", "legal_entity"
+CATEGORIES = (NATIONAL, COUNTY, LEGAL_ENTITY)
+# Values of the routing table besides a fixed authority code.
+BY_NETWORK, BY_COUNTY = "network", "county"
+# The course fields an amendment may change, and ``attendees`` (hours per teacher).
+COURSE_FIELDS = ("title", "place", "starts_on", "ends_on", "hours")
+AMENDABLE = (*COURSE_FIELDS, "attendees")
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+def category_of(unit_type: str, authority_code: str) -> str:
+    if unit_type == "legal_entity":
+        return LEGAL_ENTITY
+    return COUNTY if authority_code in COUNTIES else NATIONAL
+
+
+def approver_of(route: str, county_code: str | None, authority_code: str) -> str:
+    """The authority that approves: ``NETWORK`` is the network's operators."""
+    if route == BY_NETWORK:
+        return NETWORK
+    if route == BY_COUNTY:
+        if authority_code in COUNTIES:
+            return authority_code
+        if county_code:
+            return county_code
+        raise Conflict("no-approver", "No county approves this unit's amendments",
+                       "the unit has no county; ask the network to route its category")
+    return route
+
+
+def batch_month(moment_day: date) -> str:
+    return f"{moment_day.year:04d}-{moment_day.month:02d}"
+
+
+def due_on(month: str) -> date:
+    """The 5th of the month after the batch's month."""
+    year, number = (int(part) for part in month.split("-"))
+    return date(year + number // 12, number % 12 + 1, 5)
+
+
+@dataclass
+class Amendment:
+    amendment_id: str
+    course_id: str
+    unit_code: str
+    changes: dict[str, Any]  # as sent: dates ISO, hours as numbers
+    previous: dict[str, Any]
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    approver_authority_code: str
+    batch_month: str
+    due_on: date
+    status: str = PENDING
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reference: str | None = None
+    comment: str | None = None
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _hours(value: Any) -> Decimal:
+    hours = Decimal(str(value))
+    if hours <= 0 or hours != hours.quantize(ONE_DECIMAL):
+        raise Invalid("invalid-hours", "Hours are positive with one decimal",
+                      "each hours value is above 0, in steps of 0.1")
+    return hours
+
+
+def check_request(course: Course, changes: dict[str, Any], attendees: list[Attendee]) -> None:
+    """``changes`` already typed by the edge (dates as dates, hours as Decimal)."""
+    if course.status != CLOSED:
+        raise Conflict("course-not-closed", "Only a closed course is amended",
+                       "change an open course directly", course_status=course.status)
+    if not changes:
+        raise Invalid("no-changes", "Nothing to change", "name at least one field")
+    after = {name: changes.get(name, getattr(course, name)) for name in COURSE_FIELDS}
+    if after["ends_on"] < after["starts_on"]:
+        raise Invalid("dates-out-of-order", "The course ends before it starts",
+                      "ends_on is on or after starts_on")
+    course_hours = _hours(after["hours"])
+    current = {a.account_id: a.hours for a in attendees}
+    new_hours: dict[str, Decimal] = {}
+    for item in changes.get("attendees", []):
+        if item["account_id"] not in current:
+            raise Invalid("not-an-attendee", "The teacher is not on the attendee list",
+                          "an amendment changes the hours of listed teachers",
+                          account_ids=[item["account_id"]])
+        if item["account_id"] in new_hours:
+            raise Invalid("duplicate-attendee", "A teacher is listed twice",
+                          "each teacher appears once", account_ids=[item["account_id"]])
+        new_hours[item["account_id"]] = _hours(item["hours"])
+    above = sorted(account for account, hours in {**current, **new_hours}.items()
+                   if hours > course_hours)
+    if above:
+        raise Invalid("hours-above-course", "Hours above the course's",
+                      f"no teacher is given more than the course's {course_hours} hours",
+                      account_ids=above, course_hours=float(course_hours))
+
+
+def may_decide(approver: str, roles: frozenset[str], authority: str | None) -> bool:
+    if approver == NETWORK:
+        return "operator" in roles
+    return "reviewer" in roles and authority == approver

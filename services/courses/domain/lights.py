@@ -1,0 +1,71 @@
+"""The traffic light of a unit (R-CRS-7; the seed's 業務帳號燈號): over all its business
+accounts and the current year, the courses whose last day + the grace days (7) has passed
+without hours issued, degree programmes left out. Green 0, yellow 1–4, red 5 or more.
+Red blocks submitting new courses from the enforcement date (before it, a warning only)
+and lifts by itself once the count is below 5.
+
+"Current year": courses whose last day falls in the Taipei year of the day counted."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from servicekit.errors import Conflict
+from services.courses.domain.closing import HELD_NOT_CLOSED, Course
+from services.courses.domain.vocabularies import DEGREE_PROGRAMME
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+RED_FROM = 5
+
+
+def colour(overdue: int) -> str:
+    if overdue == 0:
+        return GREEN
+    return YELLOW if overdue < RED_FROM else RED
+
+
+def is_overdue(course: Course, today: date, grace_days: int) -> bool:
+    return (course.status in HELD_NOT_CLOSED
+            and course.class_type != DEGREE_PROGRAMME
+            and course.ends_on.year == today.year
+            and course.ends_on + timedelta(days=grace_days) < today)
+
+
+def overdue_courses(courses: list[Course], today: date, grace_days: int) -> list[Course]:
+    return sorted((c for c in courses if is_overdue(c, today, grace_days)),
+                  key=lambda c: (c.ends_on, c.code))
+
+
+@dataclass(frozen=True)
+class Light:
+    unit_code: str
+    year: int
+    overdue: int
+    light: str
+    version: int
+
+
+@dataclass(frozen=True)
+class SubmissionGate:
+    """What a unit's light says of submitting a course today: ``warning`` is set while red
+    before the enforcement date."""
+    light: str
+    overdue: int
+    warning: str | None
+
+
+def blocks(overdue: int, today: date, enforced_from: date) -> bool:
+    return colour(overdue) == RED and today >= enforced_from
+
+
+def gate(overdue: int, today: date, enforced_from: date) -> SubmissionGate:
+    light = colour(overdue)
+    if light != RED:
+        return SubmissionGate(light, overdue, None)
+    if blocks(overdue, today, enforced_from):
+        raise Conflict("unit-light-red", "The unit's light is red",
+                       f"{overdue} courses of this year ended over a week ago without hours "
+                       "issued; new courses are submitted again once fewer than 5 remain",
+                       overdue=overdue)
+    return SubmissionGate(light, overdue, f"the unit's light is red ({overdue} courses without "
+                          f"hours); from {enforced_from} new courses will be refused")

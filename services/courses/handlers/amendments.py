@@ -1,0 +1,184 @@
+"""Amendments to closed courses (R-CRS-6): requested by the course's unit, routed by the
+unit's category through the operators' routing table, decided by that approver, batched
+per approver and month (due by the 5th of the next month, with a report)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from contracts.calendar import taipei_date
+from contracts.events.courses import AMENDMENT_DECIDED, AMENDMENT_REQUESTED
+from contracts.vocabulary import NETWORK
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
+from services.courses.adapters.uow import CoursesUnitOfWork
+from services.courses.domain import amendments as rules
+from services.courses.domain.amendments import Amendment
+from services.courses.domain.closing import Course
+from services.courses.handlers.attendance import issue_hours, organisers_course
+
+if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
+    from servicekit.tokens import Principal
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _stored(name: str, value: Any) -> Any:
+    if name == "attendees":
+        return [{"account_id": item["account_id"], "hours": float(item["hours"])}
+                for item in value]
+    return _json(value)
+
+
+def _typed(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes as the edge stored them (JSON) back in Python types."""
+    typed = dict(changes)
+    for name in ("starts_on", "ends_on"):
+        if name in typed:
+            typed[name] = date.fromisoformat(typed[name])
+    if "hours" in typed:
+        typed["hours"] = Decimal(str(typed["hours"]))
+    return typed
+
+
+def request(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, course_id: str,
+            changes: dict[str, Any], reason: str) -> Amendment:
+    now = clock.now()
+    with uow:
+        course = organisers_course(uow, principal, course_id)
+        listed = uow.attendance.attendees(course_id)
+        rules.check_request(course, changes, listed)
+        unit = uow.closing.unit(course.unit_code)
+        if unit is None:
+            raise Conflict("no-approver", "The unit is unknown here",
+                           "the unit's record has not reached courses yet")
+        category = rules.category_of(unit["unit_type"], unit["authority_code"])
+        route = uow.amendments.routes().get(category)
+        if route is None:
+            raise Conflict("no-approver", "No approver for the unit's category",
+                           f"the network routes {category} units first", category=category)
+        approver = rules.approver_of(route, unit["county_code"], unit["authority_code"])
+        hours_now = {a.account_id: a.hours for a in listed}
+        previous = {name: _json(getattr(course, name)) for name in rules.COURSE_FIELDS
+                    if name in changes}
+        if "attendees" in changes:
+            previous["attendees"] = [{"account_id": item["account_id"],
+                                      "hours": float(hours_now[item["account_id"]])}
+                                     for item in changes["attendees"]]
+        month = rules.batch_month(taipei_date(now))
+        amendment = Amendment(
+            str(uuid.uuid4()), course_id, course.unit_code,
+            {name: _stored(name, value) for name, value in changes.items()},
+            previous, reason, principal.subject, now, approver, month, rules.due_on(month))
+        uow.amendments.add(amendment)
+        uow.record(AMENDMENT_REQUESTED, {
+            "amendment_id": amendment.amendment_id, "course_id": course_id,
+            "unit_code": course.unit_code, "approver_authority_code": approver,
+            "fields_changed": sorted(changes), "due_on": amendment.due_on.isoformat(),
+            "version": 1})
+    return amendment
+
+
+def decide(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, amendment_id: str,
+           decision: str, reference: str | None, comment: str | None) -> Amendment:
+    now = clock.now()
+    with uow:
+        amendment = uow.amendments.get(amendment_id)
+        if amendment is None or not rules.may_decide(amendment.approver_authority_code,
+                                                     principal.roles, principal.authority):
+            raise NotFound(f"no amendment {amendment_id}", slug="amendment-not-found",
+                           title="No such amendment")
+        if amendment.status != rules.PENDING:
+            raise Conflict("amendment-decided", "The amendment is already decided",
+                           f"it was {amendment.status}", amendment_status=amendment.status)
+        if decision == "approve" and not reference:
+            raise Invalid("reference-required", "An approval names its reference",
+                          "give the approving document's reference (e.g. its letter number)")
+        course = uow.closing.get(amendment.course_id, for_update=True)
+        assert course is not None  # an amendment's course is never deleted (foreign key)
+        amendment.status = rules.APPROVED if decision == "approve" else rules.REJECTED
+        amendment.decided_by, amendment.decided_at = principal.subject, now
+        amendment.reference, amendment.comment = reference, comment
+        if decision == "approve":
+            _apply(uow, clock, amendment, course)
+        uow.amendments.save(amendment)
+        uow.record(AMENDMENT_DECIDED, {
+            "amendment_id": amendment_id, "course_id": amendment.course_id,
+            "decision": decision, "reference": reference, "version": 2})
+    return amendment
+
+
+def _apply(uow: CoursesUnitOfWork, clock: Clock, amendment: Amendment,
+           course: Course) -> None:
+    """Every change at once, checked again against the course as it is now (another
+    amendment may have been applied since the request), with an audit record per field."""
+    now = clock.now()
+    changes = _typed(amendment.changes)
+    listed = uow.attendance.attendees(course.course_id)
+    rules.check_request(course, changes, listed)
+    audit = []
+    course_changes = {name: value for name, value in changes.items()
+                      if name in rules.COURSE_FIELDS}
+    for name, value in course_changes.items():
+        audit.append({"field": name, "old_value": _json(getattr(course, name)),
+                      "new_value": _json(value)})
+    hours_now = {a.account_id: a.hours for a in listed}
+    for item in changes.get("attendees", []):
+        hours = Decimal(str(item["hours"]))
+        audit.append({"field": f"attendees.{item['account_id']}.hours",
+                      "old_value": float(hours_now[item["account_id"]]),
+                      "new_value": float(hours)})
+        uow.attendance.set_hours(course.course_id, item["account_id"], hours)
+    course = replace(course, **course_changes, version=course.version + 1)
+    uow.closing.save(course, now)
+    amendment.audit = [{**record, "changed_by": amendment.decided_by, "changed_at": now,
+                        "reference": amendment.reference} for record in audit]
+    # What a transcript shows of the course (title, dates, hours) may have changed for
+    # every teacher: each one's entry is issued again with the course's new version.
+    issue_hours(uow, clock, course, uow.attendance.attendees(course.course_id))
+
+
+def batch(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, month: str,
+          approver: str | None) -> dict[str, Any]:
+    """The monthly report of one approver: reviewers see their own authority's; the
+    network's operators any approver's (their own by default)."""
+    if principal.has_any_role("operator", "admin"):
+        approver = approver or NETWORK
+    elif principal.has_any_role("reviewer") and principal.authority:
+        if approver not in (None, principal.authority):
+            raise Forbidden("a reviewer reads the batches of their own authority")
+        approver = principal.authority
+    else:
+        raise Forbidden("the batches are read by their approvers")
+    due = rules.due_on(month)
+    today = taipei_date(clock.now())
+    with uow:
+        requests = uow.amendments.batch(approver, month)
+    pending = [a for a in requests if a.status == rules.PENDING]
+    return {"approver": approver, "month": month, "due_on": due,
+            "overdue": bool(pending) and today > due,
+            "counts": {status: sum(1 for a in requests if a.status == status)
+                       for status in (rules.PENDING, rules.APPROVED, rules.REJECTED)},
+            "requests": requests}
+
+
+def routes(uow: CoursesUnitOfWork) -> list[dict[str, str]]:
+    with uow:
+        return [{"category": category, "approver": approver}
+                for category, approver in sorted(uow.amendments.routes().items())]
+
+
+def put_route(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, category: str,
+              approver: str) -> dict[str, str]:
+    with uow:
+        uow.amendments.put_route(category, approver, clock.now(), principal.subject)
+    return {"category": category, "approver": approver}

@@ -1,0 +1,45 @@
+"""The demo courses of ``make up`` (issue 10 point 9): approved courses across the demo
+units with windows open now and capacities from 5 to 200, among them a 40-seat course
+open with nobody enrolled, a series of three sessions held one per teacher, a lottery
+course open now, a window that opens later, and a course whose organiser accepts each
+enrolment. Seeding twice makes nothing new."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.courses.seed import seed_demo
+
+
+def listed(api) -> list[dict]:
+    items = api.call("get", "/?per_page=100").get_json()["items"]
+    return [api.call("get", f"/{c['id']}").get_json() for c in items]
+
+
+def test_the_demo_set(api) -> None:
+    assert seed_demo(api.runtime) >= 9
+    courses = listed(api)
+    now = api.clock.now()
+
+    def is_open(course: dict) -> bool:
+        return datetime.fromisoformat(course["enrolment_opens_at"]) <= now < \
+            datetime.fromisoformat(course["enrolment_closes_at"])
+
+    assert all(c["status"] == "approved" for c in courses)
+    assert len({c["unit_code"] for c in courses}) >= 4
+    assert (min(c["capacity"] for c in courses), max(c["capacity"] for c in courses)) == (5, 200)
+    assert any(c["capacity"] == 40 and is_open(c) and c["enrolled"] == 0 for c in courses)
+    series = [c for c in courses if c["series"]]
+    assert len(series) == 3 and {c["series"]["id"] for c in series} == {series[0]["series"]["id"]}
+    assert series[0]["series"]["one_session_per_teacher"] is True
+    assert any(c["fairness"] == "lottery" and is_open(c) for c in courses)
+    assert any(datetime.fromisoformat(c["enrolment_opens_at"]) > now for c in courses)
+    assert any(c["organiser_accepts"] and is_open(c) for c in courses)
+    assert sum(is_open(c) for c in courses) >= 6
+    assert all(c["reviewing_authority_code"] for c in courses)
+
+
+def test_seeding_again_makes_nothing(api) -> None:
+    seed_demo(api.runtime)
+    before = len(listed(api))
+    assert seed_demo(api.runtime) == 0
+    assert len(listed(api)) == before
