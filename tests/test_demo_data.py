@@ -196,6 +196,6 @@ def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, mo
     processes.ProcessPlatform({}, demo_data=demo_data).start()
 
     last_answer = max(i for i, step in enumerate(steps) if step.startswith("answers"))
-    assert steps[last_answer + 1:] == (["accounts seed-demo as accounts", "sso seed-demo as sso"]
-                                       if demo_data else [])
+    assert steps[last_answer + 1:] == (["accounts seed-demo as accounts", "sso seed-demo as sso",
+                                        "courses seed-demo as courses"] if demo_data else [])
     assert not any("seed-demo" in step for step in steps[:last_answer])

@@ -1,9 +1,10 @@
 """Shapes of the courses API's bodies, queries and answers (marshmallow, the edge only)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.courses.adapters.courses_repo import QUEUE_SORTS
 from services.courses.domain.courses import FAIRNESS, MEETING_KEYWORDS, Meeting
@@ -24,6 +25,13 @@ class MeetingSchema(Schema):
         return Meeting(data["date"], data["starts_at"], data["ends_at"])
 
 
+def _hours_in_range(value: Decimal) -> None:
+    """Checked here rather than by ``validate.Range``, whose Decimal bounds would reach the
+    OpenAPI document as Decimals (strings once served)."""
+    if not Decimal(0) < value <= Decimal("999.9"):
+        raise ValidationError("more than 0 and at most 999.9")
+
+
 class CourseFieldsSchema(Schema):
     """R-CRS-1: every field a business account registers a course with."""
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -37,8 +45,9 @@ class CourseFieldsSchema(Schema):
     time_slot = fields.String(required=True, validate=CODE)
     meetings = fields.List(fields.Nested(MeetingSchema), required=True,
                            validate=validate.Length(min=1, max=100))
-    hours = fields.Decimal(required=True, validate=validate.Range(min=0, max=999.9,
-                                                                  min_inclusive=False))
+    hours = fields.Decimal(required=True, validate=_hours_in_range,
+                           metadata={"exclusiveMinimum": 0, "maximum": 999.9,
+                                     "description": "one decimal (R-CRS-1)"})
     place = fields.String(required=True, validate=validate.Length(min=1, max=200))
     county_code = fields.String(required=True, validate=validate.Length(min=3, max=3))
     lecturers = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
