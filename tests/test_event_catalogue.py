@@ -45,7 +45,11 @@ PRODUCED = {
                  "accounts.role.granted.v1", "accounts.role.revoked.v1"},
     "sso": {"sso.account.signed_in.v1", "sso.county_profile.received.v1",
             "sso.maintenance_notice.announced.v1"},
-    "courses": set(),
+    # enrolment (R-CRS-4)
+    "courses": {"courses.enrolment.recorded.v1", "courses.enrolment.cancelled.v1",
+                "courses.enrolment.promoted.v1", "courses.enrolment.decided.v1",
+                "courses.enrolment.drawn.v1", "courses.lottery.opened.v1",
+                "courses.lottery.drawn.v1"},
     "transfer": set(),
     "stats": set(),
 }
