@@ -35,16 +35,18 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
 
 from bench import scratch
 from bench.gateway import UNLIMITED, WEB_THREADS, WEB_WORKERS
 from bench.processes import REPO_ROOT, running
 from bench.results import load_average, write_result
-from bench.sso import _platform_token
+from bench.sso import _HIDDEN
 from servicekit.serving import wait_until_answering
 from servicekit.testing.processes import free_port
 
@@ -54,6 +56,7 @@ PROCESSES = 8  # the clients' threads spread over processes (one GIL each)
 COURSES, SEATS = 20, 40
 BACKGROUND = {"courses": 1000, "enrolments": 25_000}  # the 1x run; the 10x run has 10 times
 TOKEN_THREADS = 8
+TIMEOUT_S = 30
 STARTUP_TIMEOUT = 120  # a busy machine starts gunicorn slowly
 OPEN_DELAY_S = 8  # the clients are ready before the window opens
 # The gateway answers no service's /healthz (an internal path), so the trivial endpoint is
@@ -103,10 +106,13 @@ def run() -> dict[str, Any]:
             started = time.monotonic()
             tokens = _tokens(gateway_url, logins)
             token_s = time.monotonic() - started
+            print(f"rush: {len(tokens)} tokens in {token_s:.0f} s", file=sys.stderr)
             runs = {}
             for factor in (1, 10):
                 _background(database_url, factor)
+                print(f"rush: {factor}x background in place", file=sys.stderr)
                 runs[f"{factor}x"] = _one_rush(gateway_url, database_url, tokens)
+                print(f"rush: {factor}x {json.dumps(runs[f'{factor}x'])}", file=sys.stderr)
                 for server in (sso, courses, relay, gateway):
                     server.check_alive()
     small, large = runs["1x"], runs["10x"]
@@ -202,6 +208,26 @@ def _token(gateway_url: str, login: tuple[str, str], tries: int = 5) -> str:
     raise AssertionError("unreachable")
 
 
+def _platform_token(gateway_url: str, login: tuple[str, str]) -> str:
+    """The platform web client's code flow with PKCE, as bench.sso makes it, with time-outs
+    (a busy machine must not leave a flow waiting for ever)."""
+    web = OAuth2Session("web", scope="openid", redirect_uri=gateway_url + "/auth/callback",
+                        code_challenge_method="S256", token_endpoint_auth_method="none")
+    verifier = generate_token(48)
+    url, _ = web.create_authorization_url(gateway_url + "/oauth/authorize",
+                                          code_verifier=verifier)
+    browser = requests.Session()
+    first = browser.get(url, allow_redirects=False, timeout=TIMEOUT_S)
+    page = browser.get(first.headers["Location"], timeout=TIMEOUT_S)
+    answer = browser.post(gateway_url + "/login", allow_redirects=False, timeout=TIMEOUT_S,
+                          data={**dict(_HIDDEN.findall(page.text)), "username": login[0],
+                                "password": login[1]})
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    token = web.fetch_token(gateway_url + "/oauth/token", code=code, code_verifier=verifier,
+                            timeout=TIMEOUT_S)
+    return str(token["access_token"])
+
+
 def _pg(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -238,17 +264,18 @@ def _background(database_url: str, factor: int) -> None:
                 copy.write_row(row)
         ids = [row[0] for row in new]
         per_course = max(1, (want_enrolments - have_enrolments) // max(1, len(ids)))
+        rows = [(str(uuid.uuid4()), course_id, str(uuid.uuid4()), arrival)
+                for course_id in ids for arrival in range(1, per_course + 1)]
+        # One COPY at a time on a connection.
         with db.cursor().copy("COPY enrolments (enrolment_id, course_id, account_id, status, "
-                              "arrival, created_at, updated_at) FROM STDIN") as copy, \
-                db.cursor().copy("COPY enrolment_attempts (course_id, account_id, arrival, "
-                                 "outcome, enrolment_id, at) FROM STDIN") as attempts:
-            for course_id in ids:
-                for arrival in range(1, per_course + 1):
-                    enrolment_id, account = str(uuid.uuid4()), str(uuid.uuid4())
-                    copy.write_row((enrolment_id, course_id, account, "enrolled", arrival,
-                                    opened, opened))
-                    attempts.write_row((course_id, account, arrival, "enrolled", enrolment_id,
-                                        opened))
+                              "arrival, created_at, updated_at) FROM STDIN") as copy:
+            for enrolment_id, course_id, account, arrival in rows:
+                copy.write_row((enrolment_id, course_id, account, "enrolled", arrival, opened,
+                                opened))
+        with db.cursor().copy("COPY enrolment_attempts (course_id, account_id, arrival, "
+                              "outcome, enrolment_id, at) FROM STDIN") as copy:
+            for enrolment_id, course_id, account, arrival in rows:
+                copy.write_row((course_id, account, arrival, "enrolled", enrolment_id, opened))
         with db.cursor().copy("COPY course_seats (course_id, enrolled, waitlisted, arrivals) "
                               "FROM STDIN") as copy:
             for course_id in ids:
