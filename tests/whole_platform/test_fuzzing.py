@@ -40,6 +40,9 @@ from services.sso.adapters.repository import AccountRepository
 from services.sso.context import sso_of
 from services.sso.handlers.credentials import has_password, store_hashes
 
+# The embedded platform behind its gateway, over HTTP.
+pytestmark = pytest.mark.e2e
+
 SEED = 20261203
 MAX_EXAMPLES = 5  # generated cases per operation, on top of the boundary cases
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
