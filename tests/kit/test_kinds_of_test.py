@@ -152,7 +152,7 @@ def test_the_kind_comes_from_the_marker_the_folder_the_fixtures_or_a_service_fol
 
 
 @SUITE
-def test_the_slow_kinds_run_first_and_the_summary_counts_each(suite: pytest.Pytester) -> None:
+def test_the_slow_kinds_run_first_and_each_kind_is_counted(suite: pytest.Pytester) -> None:
     suite.makepyfile(test_order="import pytest\n"
                                 "def test_first_written(): pass\n"
                                 "def test_second_written(accounts): pass\n"
@@ -162,6 +162,9 @@ def test_the_slow_kinds_run_first_and_the_summary_counts_each(suite: pytest.Pyte
                                  "*::test_second_written PASSED*",
                                  "*::test_first_written PASSED*",
                                  "*1 unit (no I/O), 1 integration, 1 e2e*"])
+    # and without running them (make test-counts)
+    suite.runpytest("--collect-only", "-q").stdout.fnmatch_lines(
+        ["1 unit (no I/O), 1 integration, 1 e2e"])
 
 
 @SUITE
@@ -205,12 +208,3 @@ def test_the_guard_puts_back_what_it_wrapped() -> None:
     assert guard.violations == ["opened a network socket: connect(('127.0.0.1', 9))"]
     assert socket.socket.connect is connect and Engine.connect is engine_connect
 
-
-@SUITE
-def test_collect_only_counts_each_kind(suite: pytest.Pytester) -> None:
-    suite.makepyfile(test_count="import pytest\n"
-                                "def test_a(): pass\n"
-                                "def test_b(): pass\n"
-                                "def test_c(accounts): pass\n")
-    suite.runpytest("--collect-only", "-q").stdout.fnmatch_lines(
-        ["2 unit (no I/O), 1 integration, 0 e2e"])
