@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # `make test TEST_WORKERS=0` runs in one process; `TEST_WORKERS=auto`, one per core.
 TEST_WORKERS ?= 2
 
-.PHONY: up test bench lint clean
+.PHONY: up test test-unit test-counts bench lint clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,17 @@ $(STAMP): pyproject.toml requirements.lock
 up: $(STAMP)
 	$(BIN)/python -m launcher
 
+# Its summary counts the tests of each kind (docs/testing.md): unit ones ran with no I/O.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The unit tests only: no server, no database, no process; in one process (no worker to start).
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit -q
+
+# How many tests of each kind there are, without running them.
+test-counts: $(STAMP)
+	@$(BIN)/python -m pytest --collect-only -q | grep -E '^[0-9]+ unit \(no I/O\)'
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all

@@ -1,5 +1,7 @@
 """Fixtures every test folder may use: the server plugin, and services on the embedded
-default (SQLite files, kombu's in-process bus) for tests that need no server."""
+default (SQLite files, kombu's in-process bus) for tests that need no server; and the kinds
+of test (unit, integration, e2e: ``servicekit.testing.kinds``, docs/testing.md), the unit
+kind held to no I/O."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -10,7 +12,7 @@ from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated, purge_queues
 
-pytest_plugins = ["servicekit.testing.servers"]
+pytest_plugins = ["servicekit.testing.servers", "servicekit.testing.kinds", "pytester"]
 
 
 @pytest.fixture
@@ -28,3 +30,4 @@ def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:
     for runtime in runtimes:
         purge_queues(runtime)
         runtime.database.dispose()
+

@@ -21,7 +21,8 @@ from services.courses.handlers import units as course_units
 from .conftest import Platform, wait_for
 from .test_walking_skeleton import cli, register
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+# Services as processes on PostgreSQL and RabbitMQ.
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 
 def user_of(url: str) -> str:

@@ -29,7 +29,8 @@ from services.accounts.app import create_app as create_accounts
 from .conftest import Platform, wait_for
 from .test_walking_skeleton import register
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+# Services as processes on PostgreSQL and RabbitMQ.
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 RECONNECT_SECONDS = "0.5"
 OUTAGE_SECONDS = 5  # ten attempts at least: the old loops logged a stack trace for each

@@ -20,7 +20,8 @@ from services.courses.handlers import units as course_units
 
 from .conftest import ROOT, Platform, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+# Services as processes on PostgreSQL and RabbitMQ.
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 
 def register(platform: Platform, count: int, prefix: str = "U") -> list[str]:

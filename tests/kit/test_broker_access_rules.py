@@ -109,6 +109,7 @@ def test_a_shared_user_cannot_tell_services_apart_so_only_the_source_is_checked(
         publishers.check("accounts.unit.registered.v1", "p-stats", {})  # no verdict
 
 
+@pytest.mark.integration  # an HTTP server on loopback
 def test_compose_broker_setup_sends_the_rights_to_the_management_api(monkeypatch) -> None:
     import json
     import threading

@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from servicekit import heartbeat
 from servicekit.bus.consumer import Consumer, Subscription
 from servicekit.bus.relay import Relay
@@ -28,6 +30,7 @@ def liveness(path: Path, max_age: float) -> subprocess.CompletedProcess:
                           text=True, check=False, timeout=30)
 
 
+@pytest.mark.integration  # the liveness probe as a process
 def test_liveness_passes_a_fresh_file_and_fails_an_old_or_missing_one(tmp_path) -> None:
     beat = tmp_path / "heartbeat"
     beat.touch()
@@ -92,6 +95,7 @@ def run_in_thread(target, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+@pytest.mark.integration  # the liveness probe as a process
 def test_an_idle_consumer_beats_and_a_stuck_one_does_not(tmp_path, monkeypatch) -> None:
     path = tmp_path / "heartbeat"
     monkeypatch.setattr(heartbeat, "_process", heartbeat.Heartbeat(path, write_every=0))
@@ -122,6 +126,7 @@ def test_an_idle_consumer_beats_and_a_stuck_one_does_not(tmp_path, monkeypatch) 
         thread.join(5)
 
 
+@pytest.mark.integration  # the liveness probe as a process
 def test_a_relay_retrying_a_broker_that_is_down_keeps_beating(tmp_path, monkeypatch) -> None:
     path = tmp_path / "heartbeat"
     monkeypatch.setattr(heartbeat, "_process", heartbeat.Heartbeat(path, write_every=0))
@@ -150,6 +155,7 @@ def test_a_relay_retrying_a_broker_that_is_down_keeps_beating(tmp_path, monkeypa
         thread.join(15)
 
 
+@pytest.mark.integration  # the liveness probe as a process
 def test_a_relay_process_beats_and_fails_the_probe_once_it_stops_turning(tmp_path) -> None:
     path = tmp_path / "heartbeat"
     env = dict(os.environ, DATA_DIR=str(tmp_path), STATS_HEARTBEAT_FILE=str(path),

@@ -26,6 +26,7 @@ class DemoUnitOfWork(SqlUnitOfWork):
         self.things = session  # a repository would wrap it
 
 
+@pytest.mark.integration  # SQLite
 def test_events_commit_with_the_state_or_not_at_all(tmp_path) -> None:
     from servicekit.bus.outbox import Outbox
 

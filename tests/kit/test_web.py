@@ -38,6 +38,7 @@ def test_health_and_readiness(app) -> None:
     assert ready.json["checks"] == {"database": "ok", "broker": "ok"}
 
 
+@pytest.mark.integration  # SQLite, and a broker URL tried
 def test_readiness_is_503_naming_what_is_down(tmp_path) -> None:
     settings = Settings.from_env("accounts", {"DATA_DIR": str(tmp_path),
                                               "BROKER_URL": "amqp://guest:guest@127.0.0.1:1/"})

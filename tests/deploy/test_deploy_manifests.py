@@ -41,13 +41,13 @@ import yaml
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from servicekit.settings import SERVICE_PORTS, SERVICES  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 COMPOSE_SCHEMA = SHARED / "schemas" / "compose-spec.json"
 CRD_DIR = SHARED / "schemas" / "crds"
 CRD_FILES = {
@@ -545,6 +545,7 @@ def test_compose_creates_one_database_and_role_per_service():
     assert any(mount.startswith("./deploy/compose/postgres-init:/docker-entrypoint-initdb.d") for mount in mounts)
 
 
+@pytest.mark.integration  # bash reads the script
 def test_postgres_init_script_creates_role_and_database():
     scripts = sorted(POSTGRES_INIT.glob("*.sh"))
     assert scripts, "deploy/compose/postgres-init/ has no init script"

@@ -1,6 +1,6 @@
 """``make up`` on real servers keeps its processes running and stops all of them
 (issue 15, point 3; R-OPS-3): launcher/supervisor.py with small stand-in processes, so
-these run in a second and need no server. tests/test_processes.py runs the platform."""
+these run in a second and need no server. tests/launcher/test_processes.py runs the platform."""
 from __future__ import annotations
 
 import logging
@@ -75,6 +75,7 @@ def test_an_exit_is_told_by_its_code_or_its_signal_name() -> None:
     assert describe_exit(-15) == "signal SIGTERM"
 
 
+@pytest.mark.integration  # processes of its own
 def test_a_killed_process_is_restarted_after_its_group_is_gone_and_the_end_is_logged(
         supervisor, caplog) -> None:
     port = free_port()
@@ -101,6 +102,7 @@ def test_a_killed_process_is_restarted_after_its_group_is_gone_and_the_end_is_lo
     wait_for(lambda: not port_is_free(port), 10, "the restarted listener")
 
 
+@pytest.mark.integration  # processes of its own
 def test_quick_crashes_wait_longer_each_time(supervisor, caplog) -> None:
     caplog.set_level(logging.INFO, logger="launcher")
     child = supervisor.start("stats-relay", [sys.executable, "-c", "import sys; sys.exit(3)"],
@@ -116,6 +118,7 @@ def test_quick_crashes_wait_longer_each_time(supervisor, caplog) -> None:
     assert "process stats-relay ended (exit code 3); restarting in 1s" in caplog.messages
 
 
+@pytest.mark.integration  # processes of its own
 def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(supervisor) -> None:
     ports = [free_port(), free_port()]
     polite = start_parent(supervisor, "accounts-web", ports[0])
@@ -129,11 +132,12 @@ def test_stop_ends_every_group_within_the_grace_even_what_ignores_sigterm(superv
     # moment to end on a loaded machine (the tests run in parallel), hence the wait.
     wait_for(lambda: not any(alive(pid) for pid in members), 5, "every member's end")
     # Not held up by what ignores SIGTERM beyond the grace; the margin is for a loaded
-    # machine (the requirement is 20 s for everything, tests/test_processes.py).
+    # machine (the requirement is 20 s for everything, tests/launcher/test_processes.py).
     assert time.monotonic() - began < 8
     assert all(port_is_free(port) for port in ports)
 
 
+@pytest.mark.integration  # processes of its own
 def test_a_process_whose_loop_stops_turning_is_killed_and_restarted(tmp_path, caplog) -> None:
     # Beats for a second, then hangs: a relay stuck in a call that never returns.
     beats = tmp_path / "heartbeat"

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from servicekit.settings import SERVICE_PORTS, SERVICES
@@ -24,7 +25,10 @@ from servicekit.testing.processes import (
     wait_until_ok,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+
+# The platform as production runs it: its processes, over HTTP.
+pytestmark = pytest.mark.e2e
 
 
 def test_metrics_count_every_request_across_gunicorn_workers(tmp_path) -> None:

@@ -31,7 +31,7 @@ from services.sso.adapters.tables.credentials import credentials, password_chang
 from services.sso.bootstrap import DEFINITION as SSO
 from services.sso.config import DEMO_ARGON2
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # The demo set (services/accounts/demo_data.py), by hand: 500 teachers, a business account
 # for each of 5 units, a reviewer for each of 4 authorities, one operator.
@@ -64,6 +64,7 @@ def test_demo_data_refused_in_production_or_unreadable(environ) -> None:
         wants_demo_data(environ, real_servers=True)
 
 
+@pytest.mark.e2e  # make up, as a process
 def test_make_up_refuses_demo_data_in_production_before_starting_anything(tmp_path) -> None:
     env = dict(os.environ, MODE="production", DEMO_DATA="1", DATA_DIR=str(tmp_path),
                BROKER_URL="amqp://guest:guest@127.0.0.1:9/",  # nothing there: never reached

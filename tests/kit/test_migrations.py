@@ -18,6 +18,9 @@ from servicekit.db import Database
 from servicekit.migrations import alembic_config, upgrade
 from servicekit.service import ServiceDefinition
 
+# Every service migrated on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.integration
+
 SERVICES = {definition.name: definition for definition in DEFINITIONS}
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from launcher.catalogue import render
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_event_catalogue_is_current() -> None:

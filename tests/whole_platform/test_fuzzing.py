@@ -39,6 +39,9 @@ from servicekit.testing.runtimes import purge_queues
 from services.sso.adapters.accounts_repo import AccountRepository
 from services.sso.handlers.credentials import has_password, set_passwords
 
+# The embedded platform behind its gateway, over HTTP.
+pytestmark = pytest.mark.e2e
+
 SEED = 20261203
 MAX_EXAMPLES = 5  # generated cases per operation, on top of the boundary cases
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]

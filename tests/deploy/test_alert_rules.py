@@ -19,7 +19,7 @@ import yaml
 
 from servicekit.testing.servers import servers_required
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
 RULE_TESTS = ROOT / "deploy" / "prometheus" / "alerts.test.yml"
 RUNBOOK = ROOT / "docs" / "operations.md"
@@ -52,17 +52,20 @@ def rules() -> list[dict]:
             for rule in group["rules"]]
 
 
+@pytest.mark.integration  # promtool, as a process
 def test_the_rules_load_in_prometheus() -> None:
     checked = run("check", "rules", RULES.name)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"SUCCESS: {len(ALERTS)} rules found" in checked.stdout
 
 
+@pytest.mark.integration  # promtool, as a process
 def test_each_alert_fires_on_its_cause_and_not_on_a_working_platform() -> None:
     tested = run("test", "rules", RULE_TESTS.name)
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
+@pytest.mark.integration  # promtool, as a process
 def test_promtool_refuses_a_broken_rule(tmp_path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(RULES.read_text().replace("max by (service) (outbox_backlog) > 10000",

@@ -26,7 +26,7 @@ from servicekit.events import Catalogue, Envelope, ForgedEvent, InvalidEvent, ch
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SUBSCRIBED = {
     "accounts": {"sso.account.signed_in.v1", "sso.county_profile.received.v1"},
@@ -153,6 +153,7 @@ STARTER = textwrap.dedent("""
 """) % MADE_UP
 
 
+@pytest.mark.integration  # a service command, as a process
 @pytest.mark.parametrize("command", ["consumer", "migrate"])
 def test_a_subscription_to_a_made_up_type_does_not_start(command: str, tmp_path: Path) -> None:
     """The consumer process, and ``migrate`` (which ``make up`` and every deployment run

@@ -13,12 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from servicekit.settings import SERVICE_PORTS
 from servicekit.testing.processes import free_port, wait_until_ok
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+# make up and the command line as processes, over HTTP.
+pytestmark = pytest.mark.e2e
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 
 
