@@ -9,11 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 
+# Members every answer has already (RFC 9457): a fact may not take their names.
+RESERVED_FACTS = frozenset({"type", "title", "status", "detail", "instance"})
+
+
 class ApplicationError(Exception):
     """A refusal the caller is meant to see. ``facts`` become members of the answer."""
 
     def __init__(self, slug: str, title: str, detail: str | None = None, *,
                  retry_after: int | None = None, **facts: Any) -> None:
+        clashing = RESERVED_FACTS & facts.keys()
+        if clashing:  # said where the error is made, not as a 500 where it is answered
+            raise TypeError(f"facts may not be named {sorted(clashing)}: every answer has them")
         super().__init__(detail or title)
         self.slug = slug
         self.title = title

@@ -66,3 +66,8 @@ def test_a_fixed_clock_moves_only_when_told() -> None:
     assert clock.advance(minutes=5) == start + timedelta(minutes=5)
     with pytest.raises(ValueError, match="aware"):
         FixedClock(datetime(2027, 4, 1))  # noqa: DTZ001 -- the naive moment under test
+
+
+def test_a_fact_may_not_take_a_member_every_answer_has() -> None:
+    with pytest.raises(TypeError, match="status"):
+        errors.Conflict("course-locked", "Locked", status="closed")
