@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # Members every answer has already (RFC 9457): a fact may not take their names.
 RESERVED_FACTS = frozenset({"type", "title", "status", "detail", "instance"})
 

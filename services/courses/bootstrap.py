@@ -43,9 +43,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
 
 
 def web() -> WebApp:
-    # Here: only a web process loads the HTTP layer; the enrolment routes join the api.
-    from services.courses import enrolment_api  # noqa: F401
-    from services.courses.api import api
+    from services.courses.api import api  # here: only a web process loads the HTTP layer
     return WebApp(api, "Courses")
 
 

@@ -1,5 +1,5 @@
 """The courses service's routes, one module per part, all on the one ``ServiceApi`` of
 ``services.courses.api`` (imported there, after ``api`` exists)."""
-from services.courses.routes import attachments, closing, courses, vocabularies
+from services.courses.routes import attachments, closing, courses, enrolment, vocabularies
 
-__all__ = ["attachments", "closing", "courses", "vocabularies"]
+__all__ = ["attachments", "closing", "courses", "enrolment", "vocabularies"]
