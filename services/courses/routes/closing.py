@@ -332,10 +332,11 @@ class TranscriptSchema(Schema):
     by_tag = fields.List(fields.Nested(TagTotalSchema))
 
 
+# No response schema declared: the answer is JSON (TranscriptSchema), CSV or HTML by
+# ``format``, and the document names no single media type for it.
 @api.route("/transcripts/me", "GET", allow=roles("teacher"), query=TranscriptQuerySchema,
-           response=TranscriptSchema,
-           summary="My hours from network courses and transfer records, by year and tag; "
-                   "?format=csv or html (printable) (R-CRS-11)")
+           summary="My hours from network courses and transfer records, by year and tag "
+                   "(JSON, TranscriptSchema); ?format=csv or html (printable) (R-CRS-11)")
 def get_my_transcript(principal: Principal, query: dict[str, Any]) -> Any:
     runtime, components = _components()
     answer = transcripts.mine(components.uow(), principal, query["year"], query["tag"])
@@ -350,4 +351,4 @@ def get_my_transcript(principal: Principal, query: dict[str, Any]) -> Any:
             "Cache-Control": "no-store", "X-Frame-Options": "DENY",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                        "frame-ancestors 'none'"})
-    return answer
+    return TranscriptSchema().dump(answer)
