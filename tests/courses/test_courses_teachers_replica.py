@@ -47,16 +47,18 @@ def replicated(courses: Runtime) -> list[tuple]:
 
 
 def test_teachers_reach_courses_from_accounts_events(accounts, courses) -> None:
-    from tests.accounts.accounts_helpers import teacher_id
-    units.register_unit(accounts, "353301", "臺北市立建國高級中學", "senior_high_school", "TPE", "TPE")
-    units.register_unit(accounts, "413601", "臺北市大安國小", "elementary_school", "TPE", "TPE")
-    made = teachers.create_teacher(accounts, OPERATOR, {
+    from tests.accounts.accounts_helpers import teacher_id, vault, work
+    units.register_unit(work(accounts), accounts.clock, "353301", "臺北市立建國高級中學",
+                        "senior_high_school", "TPE", "TPE")
+    units.register_unit(work(accounts), accounts.clock, "413601", "臺北市大安國小",
+                        "elementary_school", "TPE", "TPE")
+    made = teachers.create_teacher(work(accounts), accounts.clock, vault(accounts), OPERATOR, {
         "national_id": teacher_id(1), "name": "陳怡君", "school_code": "353301",
         "email": "chen@school.example", "since": date(2020, 8, 1)})
     deliver(accounts, courses)
     assert replicated(courses) == [("陳怡君", "chen@school.example", "353301", "enabled", 1)]
     import uuid
-    teachers.update_teacher(accounts, OPERATOR, uuid.UUID(str(made["account_id"])),
+    teachers.update_teacher(work(accounts), accounts.clock, OPERATOR, uuid.UUID(str(made["account_id"])),
                             {"display_name": "陳怡均", "school_code": "413601"})
     deliver(accounts, courses)
     [(name, _email, school, _status, version)] = replicated(courses)

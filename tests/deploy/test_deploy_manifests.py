@@ -96,7 +96,12 @@ SCHEDULED_JOBS = (
     ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
     ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
     ("courses", "courses-recount-lights", ("recount-lights",), "daily"),
+    # Work that waits on the clock, not on the night: a lottery draws soon after its window
+    # closes; mail that could not go out is tried again within minutes (R-CRS-4).
+    ("courses", "courses-draw-lotteries", ("draw-lotteries",), "frequent"),
+    ("courses", "courses-send-enrolment-mails", ("send-enrolment-mails",), "frequent"),
 )
+FREQUENT_MINUTES = range(1, 31)  # "*/N": every N minutes, at most every half hour
 TIME_ZONE = "Asia/Taipei"
 NIGHT_HOURS = range(6)
 
@@ -910,6 +915,11 @@ def check_schedule(schedule: str, period: str) -> None:
     fields = schedule.split()
     assert len(fields) == 5, f"{schedule!r}: five fields (minute hour day month weekday)"
     minute, hour, day, month, weekday = fields
+    if period == "frequent":
+        step = re.fullmatch(r"\*/(\d+)", minute)
+        assert step and int(step[1]) in FREQUENT_MINUTES, f"{schedule!r}: every few minutes"
+        assert (hour, day, month, weekday) == ("*", "*", "*", "*"), f"{schedule!r}: all day"
+        return
     assert minute.isdigit() and int(minute) < 60, f"{schedule!r}: one fixed minute"
     assert hour.isdigit() and int(hour) in NIGHT_HOURS, f"{schedule!r}: at night ({TIME_ZONE})"
     assert day == "*" and month == "*", f"{schedule!r}: every day of every month"

@@ -41,6 +41,7 @@ def test_a_service_without_a_web_app_is_named() -> None:
         app_for(runtime)
 
 
+@pytest.mark.integration  # it builds the platform's engines on real files and ports
 def test_the_embedded_platform_builds_one_runtime_and_one_engine_per_service(
         tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     engines: Counter[str | None] = Counter()

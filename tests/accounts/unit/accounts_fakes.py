@@ -207,7 +207,7 @@ class FakeAccountsUnitOfWork(FakeUnitOfWork):
     def teacher_writer(self) -> InMemoryTeacherWriter:
         return InMemoryTeacherWriter(self.accounts)
 
-    def bulk_events(self) -> CollectedEvents:
+    def bulk_events(self, _clock: object) -> CollectedEvents:
         return CollectedEvents(self)
 
     # Arranging a test's world, outside any use case.
