@@ -9,6 +9,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
@@ -140,7 +141,7 @@ class ServiceApi:
         spec.components.schema("Problem", PROBLEM_SCHEMA)
         for path, operations in paths.items():
             spec.path(path=path, operations=operations)
-        return spec.to_dict()
+        return _json_numbers(spec.to_dict())
 
     def install(self, app: Flask, title: str) -> None:
         app.register_blueprint(self.blueprint)
@@ -157,6 +158,18 @@ class ServiceApi:
 # (raw control characters and invalid UTF-8 are not JSON). A surrogate pair (an emoji)
 # matches too; the walk then tells them apart.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|d[89a-f])", re.IGNORECASE)
+
+
+def _json_numbers(value: Any) -> Any:
+    """A ``Decimal`` bound (hours with one decimal: ``Range(min=Decimal("0.1"))``) as the
+    JSON number it is, so the document is the same before and after it travels as JSON."""
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _answers_json(endpoint: Endpoint) -> bool:
