@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 def register(platform: Platform, count: int, prefix: str = "U") -> list[str]:
     codes = [f"{prefix}{index:04d}" for index in range(count)]
     for code in codes:
-        register_unit(platform.accounts.components.unit_of_work(), platform.accounts.clock, code, f"測試學校 {code}", "elementary_school", "TPE")
+        register_unit(platform.accounts.components.unit_of_work(), platform.accounts.clock,
+                      code, f"測試學校 {code}", "elementary_school", "TPE")
     return codes
 
 
@@ -108,7 +109,8 @@ def test_a_poison_message_is_dead_lettered_after_the_limit_while_others_flow(pla
 
     real = courses.subscriptions()[0]
     poisoned = Subscription(real.queue, dict.fromkeys(real.handlers, failing_for_poison))
-    register_unit(platform.accounts.components.unit_of_work(), platform.accounts.clock, "POISON", "有問題的單位", "elementary_school", "TPE")
+    register_unit(platform.accounts.components.unit_of_work(), platform.accounts.clock,
+                  "POISON", "有問題的單位", "elementary_school", "TPE")
     codes = register(platform, 8, prefix="OK")
     platform.start("accounts", "relay")
     wait_for(lambda: platform.unsent() == 0, 30, "outbox sent", platform)

@@ -112,10 +112,11 @@ def test_the_same_events_again_change_nothing(accounts, courses) -> None:
 
 
 def test_an_unknown_unit_is_not_found(courses) -> None:
-    from servicekit.problems import Problem
-    with pytest.raises(Problem) as missing:
+    from servicekit.errors import NotFound
+    from servicekit.problems import status_of
+    with pytest.raises(NotFound) as missing:
         course_units.reviewer(courses, "NOPE", today())
-    assert missing.value.status == 404
+    assert (missing.value.slug, status_of(missing.value)) == ("not-found", 404)
 
 
 def test_the_handlers_keep_the_newest_and_never_duplicate_a_change(accounts, courses) -> None:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from servicekit.problems import not_found
+from servicekit.errors import NotFound
 from servicekit.service import Runtime
 from services.courses.adapters.replica_repo import ReplicaRepository
 from services.courses.domain.reviewers import reviewer_on
@@ -22,7 +22,7 @@ def reviewer(runtime: Runtime, code: str, day: date) -> dict[str, Any]:
         replica = ReplicaRepository(session)
         unit = replica.unit(code)
         if unit is None:
-            raise not_found(f"no unit {code}")
+            raise NotFound(f"no unit {code}")
         answer = reviewer_on(unit["unit_type"], unit["county_code"], unit["authority_code"],
                              replica.changes(code), replica.rules(unit["unit_type"]), day)
     return {"unit_code": code, "on": day, **asdict(answer)}

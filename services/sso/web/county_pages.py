@@ -10,7 +10,6 @@ from flask import Response, request
 
 from servicekit.api import PUBLIC
 from servicekit.errors import ApplicationError
-from services.sso.adapters.county_service import CountyUnavailable
 from services.sso.api import api
 from services.sso.handlers import county_connectors, county_links, roaming
 from services.sso.handlers.credentials import Locked
@@ -72,7 +71,7 @@ def county_login_page(principal, county_code):
                                                       request.args.get("request") or None))
     except ApplicationError:  # no such county, or none that signs in this way
         return message("error_title", "county_unavailable", 404, True)
-    except CountyUnavailable:
+    except roaming.CountyUnavailable:
         return message("error_title", "county_unavailable", 503, True)
     return _county_page(county)
 
@@ -93,7 +92,7 @@ def county_login_submit(principal, county_code):
                                                request.form.get("password", ""), who(), request_id)
     except Locked:
         return _county_page(county, "locked", 429)
-    except CountyUnavailable:
+    except roaming.CountyUnavailable:
         return _county_page(county, "county_unavailable", 503)
     except ApplicationError as refused:
         return message("error_title", "account_unavailable", _status(refused), True)
@@ -115,7 +114,7 @@ def county_callback(principal, county_code):
         outcome, request_id = roaming.finish_upstream(sso, county_code, code, state)
     except roaming.SignOnNotPending:
         return message("error_title", "bad_form", 400, True)
-    except CountyUnavailable as error:
+    except roaming.CountyUnavailable as error:
         log.warning("county sign-on refused", extra={"county": county_code, "why": str(error)})
         return message("error_title", "county_unavailable", 502, True)
     except ApplicationError as refused:
