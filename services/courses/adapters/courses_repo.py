@@ -22,7 +22,14 @@ from services.courses.adapters.orm import (
     enrolments,
 )
 from services.courses.domain.attachments import Attachment
-from services.courses.domain.courses import APPROVED, Course, Meeting, Review, Series
+from services.courses.domain.courses import (
+    APPROVED,
+    QUEUE_SORT_KEYS,
+    Course,
+    Meeting,
+    Review,
+    Series,
+)
 
 # Columns of ``courses`` this repository maps to Course fields of the same name.
 _MAPPED = ("course_id", "code", "status", "title", "unit_code", "organiser_account_id",
@@ -31,8 +38,7 @@ _MAPPED = ("course_id", "code", "status", "title", "unit_code", "organiser_accou
            "enrolment_opens_at", "enrolment_closes_at", "organiser_accepts", "fairness",
            "series_id", "reviewing_authority_code", "version", "created_at", "updated_at",
            "submitted_at", "approved_at", "closed_at")
-QUEUE_SORTS = {"submitted_at": courses.c.submitted_at, "starts_on": courses.c.starts_on,
-               "code": courses.c.code, "unit_code": courses.c.unit_code}
+QUEUE_SORTS = {key: courses.c[key] for key in QUEUE_SORT_KEYS}
 
 
 class CourseRepository:

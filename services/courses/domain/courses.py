@@ -41,6 +41,10 @@ MEETING_KEYWORDS = ("校務會議", "學年會議", "行政會議")
 ONE_DECIMAL = Decimal("0.1")
 
 
+# How a reviewer may order the queue (R-CRS-3): the keys the edge accepts and the
+# repository sorts by.
+QUEUE_SORT_KEYS = ("submitted_at", "starts_on", "code", "unit_code")
+
 @dataclass(frozen=True)
 class Meeting:
     on: date

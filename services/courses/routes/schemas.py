@@ -6,8 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from services.courses.adapters.courses_repo import QUEUE_SORTS
-from services.courses.domain.courses import FAIRNESS, MEETING_KEYWORDS, Meeting
+from services.courses.domain.courses import FAIRNESS, MEETING_KEYWORDS, QUEUE_SORT_KEYS, Meeting
 from services.courses.domain.vocabularies import KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$")
@@ -107,7 +106,7 @@ class QueueQuerySchema(PageQuerySchema):
     unit = fields.String(load_default=None, validate=CODE)
     starts_from = fields.Date(load_default=None)
     starts_to = fields.Date(load_default=None)
-    sort = fields.String(load_default="submitted_at", validate=validate.OneOf(tuple(QUEUE_SORTS)))
+    sort = fields.String(load_default="submitted_at", validate=validate.OneOf(QUEUE_SORT_KEYS))
     order = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
 
 

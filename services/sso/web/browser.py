@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,6 @@ from urllib.parse import urlencode
 from flask import Response, request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.sso.adapters.digests import new_token
 from services.sso.dependencies import SsoDependencies
 from services.sso.handlers.credentials import Client
 from services.sso.web.current import current_dependencies
@@ -46,7 +46,7 @@ def language(ui_locales: str | None = None) -> str:
 def page(sso: SsoDependencies, template: str, status: int = 200, lang: str | None = None,
          **context: Any) -> Response:
     lang = lang or language()
-    form_value = request.cookies.get(FORM_COOKIE) or new_token(16)
+    form_value = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(16)
     carried = {name: value for name, value in request.args.items() if name == "request"}
     html = _templates.get_template(template).render(
         t=translator(lang), lang=lang, csrf=_form_token(sso, form_value),
