@@ -90,7 +90,9 @@ def test_each_caller_sees_in_full_only_its_own_teachers(runtime, teachers) -> No
 
 
 def test_every_lookup_is_audited_without_the_ids(runtime, teachers) -> None:
-    moment = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    # Held still, but on the day the teachers joined their schools (the fixture's real
+    # today, in Taipei): a moment fixed on another day would find them not yet there.
+    moment = runtime.clock.now().replace(microsecond=0)
     runtime.clock = FixedClock(moment)
     lookup(runtime, business("353301"), IDS + [UNKNOWN, "A123456788"])
     lookup(runtime, reviewer("TXG"), [IDS[2]])
