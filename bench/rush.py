@@ -161,31 +161,29 @@ from servicekit.cli import migrate
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.sso.bootstrap import DEFINITION
-from services.sso.context import sso_of
 from services.sso.domain.clients import ENABLED, FIRST_PARTY, Client
-from services.sso.handlers import partners
-from services.sso.handlers.credentials import store_hashes
-from services.sso.handlers.replica import apply_account_data
+from services.sso.handlers.credentials import set_passwords
+from services.sso.handlers.replica import apply_account
 
 gateway, count = sys.argv[1:]
 runtime = Runtime(DEFINITION, Settings.from_env("sso"))
 migrate(runtime)
-sso = sso_of(runtime)
+sso = runtime.components
 sso.keys.ensure()
-partners.register(sso, Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
+sso.partners.register(Client(client_id="web", name="Web", kind=FIRST_PARTY, status=ENABLED,
                               redirect_uris=(gateway + "/auth/callback",), auth_method="none",
                               allowed_scopes=("openid",)), by="bench")
 hashes = {}
 # One password for every teacher, hashed once (sign-in is not what is measured).
 shared_hash = sso.passwords.hash("rush-password")
-with sso.database.session() as session:
+with sso.unit_of_work() as uow:
     for n in range(int(count)):
         account_id = str(uuid.uuid4())
-        apply_account_data(session, {"account_id": account_id, "login": f"rush{n:05d}",
-                                     "kind": "teacher", "status": "enabled",
-                                     "display_name": f"Rush {n}", "version": 1})
+        apply_account(uow, sso.clock, sso.sign_out, {
+            "account_id": account_id, "login": f"rush{n:05d}", "kind": "teacher",
+            "status": "enabled", "display_name": f"Rush {n}", "version": 1})
         hashes[account_id] = shared_hash
-    store_hashes(session, sso, hashes, method="setup")
+set_passwords(sso.unit_of_work(), sso.clock, hashes, method="setup")
 runtime.database.dispose()
 """
 
