@@ -1,14 +1,19 @@
 """Scenario ``gateway``: requests per second of a trivial public endpoint — the courses
-service's ``/healthz`` — through the gateway (``/api/courses/healthz``) and called
-directly, both served by gunicorn as in production, in the same run. Later scenarios
-compare their own endpoints against these two figures."""
+service's smallest public read, one vocabulary (``/vocabularies/time_slot``: a few rows of
+one table) — through the gateway (``/api/courses/vocabularies/time_slot``; the gateway
+answers no service's ``/healthz``, an internal path) and called directly, both served by
+gunicorn as in production, in the same run. Later scenarios compare their own endpoints
+against these two figures."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from typing import Any
 
 from bench import http_load
-from bench.processes import Command, running
+from bench.processes import REPO_ROOT, Command, running
 from bench.results import load_average, write_result
 from servicekit.serving import wait_until_answering
 from servicekit.testing.processes import free_port
@@ -23,6 +28,14 @@ ROUNDS = 2
 ROUND_S = 5
 # Far above anything one machine can send: the limiter counts, but never refuses.
 UNLIMITED = "1000000000/minute"
+PATH = "/vocabularies/time_slot"
+
+
+def _migrate(env: dict[str, str]) -> None:
+    """The service's tables and seeded vocabularies, as a deployment's migrate job makes them."""
+    subprocess.run([sys.executable, "-m", "services.courses", "migrate"], check=True,
+                   cwd=REPO_ROOT, env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
+                   capture_output=True, timeout=STARTUP_TIMEOUT * 4)
 
 
 def run() -> dict[str, Any]:
@@ -35,8 +48,9 @@ def run() -> dict[str, Any]:
         gateway_env = {**common, "GATEWAY_HTTP_PORT": str(gateway_port),
                        "GATEWAY_COURSES_URL": f"http://127.0.0.1:{courses_port}",
                        "GATEWAY_RATE_LIMIT_ANONYMOUS": UNLIMITED}
-        direct_url = f"http://127.0.0.1:{courses_port}/healthz"
-        gateway_url = f"http://127.0.0.1:{gateway_port}/api/courses/healthz"
+        direct_url = f"http://127.0.0.1:{courses_port}{PATH}"
+        gateway_url = f"http://127.0.0.1:{gateway_port}/api/courses{PATH}"
+        _migrate(courses_env)
         with running(["-m", "services.courses", "web"], courses_env) as courses, \
                 running(["-m", "gateway", "web"], gateway_env) as gateway:
             _wait_answering(direct_url, courses)
@@ -59,7 +73,7 @@ def run() -> dict[str, Any]:
         "load_generator": http_load.tool(), "rounds": ROUNDS, "round_s": ROUND_S,
         "connections": http_load.CONNECTIONS, "warm_up_s": WARM_UP_S,
         "web_workers": int(WEB_WORKERS), "web_threads": int(WEB_THREADS),
-        "direct_path": "/healthz", "gateway_path": "/api/courses/healthz",
+        "direct_path": PATH, "gateway_path": f"/api/courses{PATH}",
     }
     result = write_result("gateway", figures, parameters, load_at_start)
     print(f"gateway: {result['gateway_rps']:,.0f} req/s through the gateway, "

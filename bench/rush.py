@@ -113,6 +113,11 @@ def run() -> dict[str, Any]:
                 print(f"rush: {factor}x background in place", file=sys.stderr)
                 runs[f"{factor}x"] = _one_rush(gateway_url, database_url, tokens)
                 print(f"rush: {factor}x {json.dumps(runs[f'{factor}x'])}", file=sys.stderr)
+                if any(int(status) >= 500 for status in runs[f"{factor}x"]["statuses"]):
+                    # An answer of 5xx is a fault to find: what the services logged (warnings
+                    # and errors only, at this run's log level) is shown with the figures.
+                    for name, server in (("courses", courses), ("gateway", gateway)):
+                        print(f"rush: {name} logged:\n{server.output(12000)}", file=sys.stderr)
                 for server in (sso, courses, relay, gateway):
                     server.check_alive()
     small, large = runs["1x"], runs["10x"]
