@@ -27,7 +27,7 @@ from services.courses.adapters.orm import (
     unit_replica,
 )
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, HeldCourse
 from services.courses.domain.lights import Light
 from services.courses.domain.transcripts import Entry
 
@@ -37,8 +37,8 @@ _COURSE_COLUMNS = (courses.c.course_id, courses.c.code, courses.c.status, course
                    courses.c.place)
 
 
-def _course(row: Any) -> Course:
-    return Course(*row)
+def _course(row: Any) -> HeldCourse:
+    return HeldCourse(*row)
 
 
 class ClosingCourses:
@@ -48,14 +48,14 @@ class ClosingCourses:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, course_id: str, *, for_update: bool = False) -> Course | None:
+    def get(self, course_id: str, *, for_update: bool = False) -> HeldCourse | None:
         query = select(*_COURSE_COLUMNS).where(courses.c.course_id == course_id)
         if for_update:
             query = query.with_for_update()
         row = self.session.execute(query).first()
         return _course(row) if row else None
 
-    def save(self, course: Course, now: datetime, *, closed: bool = False) -> None:
+    def save(self, course: HeldCourse, now: datetime, *, closed: bool = False) -> None:
         """Writes what closing changes: the status, the amendable fields, the version."""
         values: dict[str, Any] = {
             "status": course.status, "title": course.title, "place": course.place,
@@ -66,7 +66,7 @@ class ClosingCourses:
         self.session.execute(update(courses).where(courses.c.course_id == course.course_id)
                              .values(**values))
 
-    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[Course]:
+    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[HeldCourse]:
         c = courses.c
         query = select(*_COURSE_COLUMNS).where(
             c.status.in_(sorted(HELD_NOT_CLOSED)), c.ends_on >= date(year, 1, 1),

@@ -15,7 +15,8 @@ from typing import Any
 
 from contracts.vocabulary import COUNTIES, NETWORK
 from servicekit.errors import Conflict, Invalid
-from services.courses.domain.closing import CLOSED, ONE_DECIMAL, Attendee, Course
+from services.courses.domain.closing import Attendee, HeldCourse
+from services.courses.domain.courses import CLOSED, ONE_DECIMAL
 
 NATIONAL, COUNTY, LEGAL_ENTITY = "national", "county", "legal_entity"
 CATEGORIES = (NATIONAL, COUNTY, LEGAL_ENTITY)
@@ -86,7 +87,7 @@ def _hours(value: Any) -> Decimal:
     return hours
 
 
-def check_request(course: Course, changes: dict[str, Any], attendees: list[Attendee]) -> None:
+def check_request(course: HeldCourse, changes: dict[str, Any], attendees: list[Attendee]) -> None:
     """``changes`` already typed by the edge (dates as dates, hours as Decimal)."""
     if course.status != CLOSED:
         raise Conflict("course-not-closed", "Only a closed course is amended",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from servicekit.errors import Conflict
-from services.courses.domain.closing import HELD_NOT_CLOSED, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, HeldCourse
 from services.courses.domain.vocabularies import DEGREE_PROGRAMME
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -24,14 +24,14 @@ def colour(overdue: int) -> str:
     return YELLOW if overdue < RED_FROM else RED
 
 
-def is_overdue(course: Course, today: date, grace_days: int) -> bool:
+def is_overdue(course: HeldCourse, today: date, grace_days: int) -> bool:
     return (course.status in HELD_NOT_CLOSED
             and course.class_type != DEGREE_PROGRAMME
             and course.ends_on.year == today.year
             and course.ends_on + timedelta(days=grace_days) < today)
 
 
-def overdue_courses(courses: list[Course], today: date, grace_days: int) -> list[Course]:
+def overdue_courses(courses: list[HeldCourse], today: date, grace_days: int) -> list[HeldCourse]:
     return sorted((c for c in courses if is_overdue(c, today, grace_days)),
                   key=lambda c: (c.ends_on, c.code))
 

@@ -17,7 +17,7 @@ from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import amendments as rules
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import Course
+from services.courses.domain.closing import HeldCourse
 from services.courses.handlers.attendance import issue_hours, organisers_course
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
@@ -118,7 +118,7 @@ def decide(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, amendment
 
 
 def _apply(uow: CoursesUnitOfWork, clock: Clock, amendment: Amendment,
-           course: Course) -> None:
+           course: HeldCourse) -> None:
     """Every change at once, checked again against the course as it is now (another
     amendment may have been applied since the request), with an audit record per field."""
     now = clock.now()

@@ -15,7 +15,9 @@ from servicekit.errors import NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
-from services.courses.domain.closing import Attendee, Course
+from services.courses.domain.closing import Attendee, HeldCourse
+from services.courses.domain.courses import ATTENDANCE_RETURNED, CLOSED
+from services.courses.domain.courses import ATTENDANCE_SUBMITTED as ATTENDANCE_SUBMITTED_STATUS
 from services.courses.domain.transcripts import NETWORK_SOURCE, Entry, network_key
 from services.courses.domain.vocabularies import ROSTER_RETURN
 from services.courses.handlers import lights
@@ -28,7 +30,7 @@ def _not_found(course_id: str) -> NotFound:
     return NotFound(f"no course {course_id}", slug="course-not-found", title="No such course")
 
 
-def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """The course, if the caller is a business account of its unit; otherwise not found
     (another unit's course is not theirs to see)."""
     course = uow.closing.get(course_id, for_update=True)
@@ -38,7 +40,7 @@ def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: s
     return course
 
 
-def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """The course, if the caller reviews for the authority it was routed to."""
     course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("reviewer") \
@@ -48,7 +50,7 @@ def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: st
     return course
 
 
-def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """Its organisers, its reviewers and the network's operators see a course's list."""
     course = uow.closing.get(course_id)
     if course is not None and (
@@ -70,7 +72,7 @@ def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
                                  today)
         late = closing.is_late(course, today, rules.due_days)
         uow.attendance.replace(course_id, listed, now, principal.subject, late)
-        course = replace(course, status=closing.ATTENDANCE_SUBMITTED, version=course.version + 1)
+        course = replace(course, status=ATTENDANCE_SUBMITTED_STATUS, version=course.version + 1)
         uow.closing.save(course, now)
         uow.record(ATTENDANCE_SUBMITTED, {
             "course_id": course_id, "course_code": course.code, "unit_code": course.unit_code,
@@ -89,7 +91,7 @@ def review(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
         closing.check_review(course, decision, reasons, known)
         uow.attendance.add_review(course_id, decision, reasons, comment, principal.subject, now)
         approved = decision == "approve"
-        status = closing.CLOSED if approved else closing.ATTENDANCE_RETURNED
+        status = CLOSED if approved else ATTENDANCE_RETURNED
         course = replace(course, status=status, version=course.version + 1)
         uow.closing.save(course, now, closed=approved)
         uow.record(ATTENDANCE_REVIEWED, {
@@ -104,7 +106,7 @@ def review(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
             "reasons": reasons, "comment": comment}
 
 
-def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: Course,
+def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: HeldCourse,
                 listed: list[Attendee]) -> None:
     """Each teacher's hours as they now stand, in the transcript and as an event (issued
     again, with the course's new version, after an amendment)."""

@@ -15,7 +15,7 @@ from servicekit.clock import FixedClock
 from servicekit.testing.fakes import FakeUnitOfWork
 from servicekit.tokens import Principal
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, HeldCourse
 from services.courses.domain.lights import Light
 from services.courses.domain.transcripts import Entry
 from services.courses.domain.vocabularies import RETURN_REASON, ROSTER_RETURN, Term
@@ -23,20 +23,20 @@ from services.courses.domain.vocabularies import RETURN_REASON, ROSTER_RETURN, T
 
 class FakeClosingCourses:
     def __init__(self) -> None:
-        self.rows: dict[str, Course] = {}
+        self.rows: dict[str, HeldCourse] = {}
         self.units: dict[str, dict[str, Any]] = {}
         self.closed_at: dict[str, datetime] = {}
 
-    def get(self, course_id: str, *, for_update: bool = False) -> Course | None:
+    def get(self, course_id: str, *, for_update: bool = False) -> HeldCourse | None:
         course = self.rows.get(course_id)
         return replace(course) if course else None
 
-    def save(self, course: Course, now: datetime, *, closed: bool = False) -> None:
+    def save(self, course: HeldCourse, now: datetime, *, closed: bool = False) -> None:
         self.rows[course.course_id] = replace(course)
         if closed:
             self.closed_at[course.course_id] = now
 
-    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[Course]:
+    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[HeldCourse]:
         return [replace(c) for c in self.rows.values() if c.status in HELD_NOT_CLOSED
                 and c.ends_on.year == year and unit_code in (None, c.unit_code)]
 
@@ -196,8 +196,8 @@ def teacher(n: int = 0) -> Principal:
 def a_course(uow: FakeCoursesUnitOfWork, n: int = 1, *, unit: str = UNIT,
              status: str = "approved", ends_on: date = date(2026, 6, 5),
              hours: str = "6", class_type: str = "non_credit_class",
-             enrolled: tuple[str, ...] = tuple(TEACHERS[:3])) -> Course:
-    course = Course(str(uuid.UUID(int=1000 + n)), f"C{n:06d}", status, f"研習課程 {n}", unit,
+             enrolled: tuple[str, ...] = tuple(TEACHERS[:3])) -> HeldCourse:
+    course = HeldCourse(str(uuid.UUID(int=1000 + n)), f"C{n:06d}", status, f"研習課程 {n}", unit,
                     AUTHORITY, ends_on, ends_on, Decimal(hours), class_type, 3, "禮堂")
     uow.closing.rows[course.course_id] = course
     uow.closing.units.setdefault(unit, {"code": unit, "name": f"學校 {unit}",
