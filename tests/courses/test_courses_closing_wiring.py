@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from closing_support import a_course, close, problem_type
+from closing_support import a_course, close, known_teachers, problem_type
 from courses_helpers import course_body
 from sqlalchemy import update
 
@@ -52,6 +52,7 @@ def test_before_the_enforcement_date_red_only_warns(api) -> None:
 
 def test_a_closed_course_refuses_the_lifecycles_edits(api) -> None:
     course_id = a_course(api.runtime, ends_on=date(2026, 3, 1), reviewer="TPE")
+    known_teachers(api.runtime)  # the list's walk-in is a teacher accounts told of
     close(api, course_id)
     edit = api.business("patch", f"/{course_id}", json={"place": "線上"})
     assert (edit.status_code, problem_type(edit)) == (409, "course-locked")

@@ -22,6 +22,7 @@ from services.courses.adapters.orm import (
     course_tags,
     courses,
     enrolments,
+    teacher_replica,
     transcript_entries,
     unit_lights,
     unit_replica,
@@ -100,6 +101,14 @@ class AttendanceRepository:
         return set(self.session.scalars(select(enrolments.c.account_id).where(
             enrolments.c.course_id == course_id, enrolments.c.status == "enrolled")))
 
+    def teacher_statuses(self, account_ids: list[str]) -> dict[str, str]:
+        """Each account's status in the teachers' replica (absent: not a teacher known)."""
+        if not account_ids:
+            return {}
+        t = teacher_replica.c
+        return dict(self.session.execute(select(t.account_id, t.status)
+                                         .where(t.account_id.in_(account_ids))).all())
+
     def replace(self, course_id: str, listed: list[Attendee], submitted_at: datetime,
                 submitted_by: str, late: bool) -> None:
         self.session.execute(delete(attendees).where(attendees.c.course_id == course_id))
@@ -126,6 +135,16 @@ class AttendanceRepository:
         self.session.execute(update(attendees).where(
             attendees.c.course_id == course_id, attendees.c.account_id == account_id)
             .values(hours=hours))
+
+    def add(self, course_id: str, attendee: Attendee) -> None:
+        """A teacher an approved amendment adds to a closed course's list."""
+        self.session.execute(attendees.insert().values(
+            course_id=course_id, account_id=attendee.account_id, hours=attendee.hours,
+            walk_in=attendee.walk_in))
+
+    def remove(self, course_id: str, account_id: str) -> None:
+        self.session.execute(delete(attendees).where(
+            attendees.c.course_id == course_id, attendees.c.account_id == account_id))
 
     def add_review(self, course_id: str, decision: str, reasons: list[str], comment: str | None,
                    reviewer: str, decided_at: datetime) -> None:
@@ -236,6 +255,14 @@ class TranscriptRepository:
                                               **values).on_conflict_do_update(
             index_elements=[transcript_entries.c.source, transcript_entries.c.record_key],
             set_=values))
+
+    def withdraw(self, account_id: str, source: str, record_key: str, version: int,
+                 now: datetime) -> None:
+        """The entry stays as a tombstone (no hours, withdrawn), so it counts no more."""
+        self.session.execute(update(transcript_entries).where(
+            transcript_entries.c.source == source, transcript_entries.c.record_key == record_key,
+            transcript_entries.c.account_id == account_id)
+            .values(hours=0, withdrawn=True, version=version, updated_at=now))
 
     def entries(self, account_id: str) -> list[Entry]:
         c = transcript_entries.c

@@ -8,6 +8,7 @@ counts against its unit's traffic light until the list is approved (R-CRS-7)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,8 +74,9 @@ def one_decimal(hours: Decimal) -> bool:
 
 
 def check_attendance(course: HeldCourse, attendees: list[Attendee], enrolled: set[str],
-                     today: date) -> None:
-    """Refuses the whole list on the first rule it breaks (nothing is half-written)."""
+                     teachers: Mapping[str, str], today: date) -> None:
+    """Refuses the whole list on the first rule it breaks (nothing is half-written).
+    ``teachers``: the status in the teachers' replica of each walk-in listed."""
     refuse_if_locked(course)
     if course.status not in OPEN_FOR_ATTENDANCE:
         raise Conflict("attendance-not-open", "The course takes no attendee list now",
@@ -105,6 +107,32 @@ def check_attendance(course: HeldCourse, attendees: list[Attendee], enrolled: se
         raise Invalid("not-enrolled", "A teacher is not enrolled",
                       "list a teacher without an enrolment as a walk-in (walk_in: true)",
                       account_ids=strangers)
+    check_walk_ins(list(enumerate(attendees)), enrolled, teachers)
+
+
+ENABLED = "enabled"
+
+
+def check_walk_ins(rows: list[tuple[int, Attendee]], enrolled: set[str],
+                   teachers: Mapping[str, str]) -> None:
+    """A walk-in (listed without a seat) is a teacher the accounts service knows and has
+    enabled, as the teachers' replica says: hours are never issued to an unknown, disabled
+    or still pending account. ``rows``: each attendee with its place in the list sent."""
+    refused = [{"row": row, "account_id": a.account_id,
+                "teacher_status": teachers.get(a.account_id, "unknown")}
+               for row, a in rows
+               if a.walk_in and a.account_id not in enrolled
+               and teachers.get(a.account_id) != ENABLED]
+    if refused:
+        raise Invalid("walk-in-not-a-teacher", "A walk-in is not an enabled teacher",
+                      "each walk-in is the account id of an enabled teacher (the accounts "
+                      "service's lookup finds it); see `rows`",
+                      account_ids=[r["account_id"] for r in refused], rows=refused)
+
+
+def walk_ins(attendees: list[Attendee], enrolled: set[str]) -> list[str]:
+    """The account ids whose replica status the walk-in rule needs."""
+    return sorted({a.account_id for a in attendees if a.walk_in and a.account_id not in enrolled})
 
 
 def is_late(course: HeldCourse, today: date, due_days: int) -> bool:

@@ -9,12 +9,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
-from contracts.events.courses import ATTENDANCE_REVIEWED, ATTENDANCE_SUBMITTED, HOURS_ISSUED
+from contracts.events.courses import (
+    ATTENDANCE_REVIEWED,
+    ATTENDANCE_SUBMITTED,
+    HOURS_ISSUED,
+    HOURS_WITHDRAWN,
+)
 from servicekit.clock import Clock
 from servicekit.errors import NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
+from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import Attendee, HeldCourse
 from services.courses.domain.courses import ATTENDANCE_RETURNED, CLOSED
 from services.courses.domain.courses import ATTENDANCE_SUBMITTED as ATTENDANCE_SUBMITTED_STATUS
@@ -68,8 +74,9 @@ def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
     today = taipei_date(now)
     with uow:
         course = organisers_course(uow, principal, course_id)
-        closing.check_attendance(course, listed, uow.attendance.enrolled_accounts(course_id),
-                                 today)
+        enrolled = uow.attendance.enrolled_accounts(course_id)
+        teachers = uow.attendance.teacher_statuses(closing.walk_ins(listed, enrolled))
+        closing.check_attendance(course, listed, enrolled, teachers, today)
         late = closing.is_late(course, today, rules.due_days)
         uow.attendance.replace(course_id, listed, now, principal.subject, late)
         course = replace(course, status=ATTENDANCE_SUBMITTED_STATUS, version=course.version + 1)
@@ -123,6 +130,22 @@ def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: HeldCourse,
             "hours": float(attendee.hours), "title": course.title,
             "starts_on": course.starts_on.isoformat(), "ends_on": course.ends_on.isoformat(),
             "tags": tags, "version": course.version})
+
+
+def withdraw_hours(uow: CoursesUnitOfWork, clock: Clock, course: HeldCourse,
+                   removed: list[str], amendment: Amendment) -> None:
+    """The hours of teachers an approved amendment took off the list: their transcript
+    entries are withdrawn (kept as tombstones of the course's version) and the withdrawal
+    is published, per teacher, in the same transaction."""
+    for account_id in removed:
+        uow.transcripts.withdraw(account_id, NETWORK_SOURCE,
+                                 network_key(course.course_id, account_id), course.version,
+                                 clock.now())
+        uow.record(HOURS_WITHDRAWN, {
+            "course_id": course.course_id, "course_code": course.code,
+            "unit_code": course.unit_code, "account_id": account_id,
+            "amendment_id": amendment.amendment_id, "reference": amendment.reference,
+            "version": course.version})
 
 
 def show(uow: CoursesUnitOfWork, rules: ClosingRules, principal: Principal,

@@ -56,6 +56,11 @@ class FakeAttendance:
         self.lists: dict[str, list[Attendee]] = {}
         self.submissions: dict[str, dict[str, Any]] = {}
         self.decisions: dict[str, list[dict[str, Any]]] = {}
+        # The teachers' replica: account id → status (enabled, disabled, pending).
+        self.teachers: dict[str, str] = dict.fromkeys(TEACHERS, "enabled")
+
+    def teacher_statuses(self, account_ids: list[str]) -> dict[str, str]:
+        return {a: self.teachers[a] for a in account_ids if a in self.teachers}
 
     def replace(self, course_id: str, listed: list[Attendee], submitted_at: datetime,
                 submitted_by: str, late: bool) -> None:
@@ -75,6 +80,13 @@ class FakeAttendance:
     def set_hours(self, course_id: str, account_id: str, hours: Decimal) -> None:
         self.lists[course_id] = [replace(a, hours=hours) if a.account_id == account_id else a
                                  for a in self.lists[course_id]]
+
+    def add(self, course_id: str, attendee: Attendee) -> None:
+        self.lists[course_id] = sorted([*self.lists.get(course_id, []), attendee],
+                                       key=lambda a: a.account_id)
+
+    def remove(self, course_id: str, account_id: str) -> None:
+        self.lists[course_id] = [a for a in self.lists[course_id] if a.account_id != account_id]
 
     def add_review(self, course_id: str, decision: str, reasons: list[str], comment: str | None,
                    reviewer: str, decided_at: datetime) -> None:
@@ -141,9 +153,15 @@ class FakeLightCounts:
 class FakeTranscripts:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], tuple[str, Entry, int]] = {}
+        self.withdrawn: dict[tuple[str, str], int] = {}
 
     def put(self, account_id: str, entry: Entry, version: int, now: datetime) -> None:
         self.rows[(entry.source, entry.record_key)] = (account_id, entry, version)
+
+    def withdraw(self, account_id: str, source: str, record_key: str, version: int,
+                 now: datetime) -> None:
+        self.withdrawn[(source, record_key)] = version
+        self.rows.pop((source, record_key), None)
 
     def entries(self, account_id: str) -> list[Entry]:
         return [entry for owner, entry, _version in self.rows.values() if owner == account_id]
