@@ -29,6 +29,7 @@ from services.courses.domain.courses import (
     check_submittable,
     course_code,
 )
+from services.courses.domain.lights import LIGHT_RED, SubmissionGate
 from services.courses.domain.reviewers import reviewer_on
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
@@ -113,11 +114,9 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
     with work:
         course = organised_course(work, principal, course_id)
         check_submittable(course, today, days_ahead)
-        # R-CRS-7: the unit's traffic light, counted by the closing part of the service.
-        if work.lights.blocks_submission(course.unit_code, today):
-            raise Conflict("unit-light-red", "The unit's light is red",
-                           "the unit has too many courses without hours issued; issue them "
-                           "first", unit_code=course.unit_code)
+        # R-CRS-7: the unit's traffic light, counted by the closing part of the service:
+        # red refuses from the enforcement date, and before it lets through with a warning.
+        light = work.lights.gate(course.unit_code, today)
         authority = _reviewing_authority(work, course.unit_code, today)
         submitted = replace(course, status=SUBMITTED, reviewing_authority_code=authority,
                             submitted_at=now, updated_at=now, version=course.version + 1)
@@ -127,7 +126,16 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "reviewing_authority_code": authority, "submitted_at": now.isoformat(),
             "resubmission": course.status == RETURNED,
             "meeting_keywords": submitted.meeting_keywords, "version": submitted.version})
-        return course_view(work, principal, submitted)
+        return {**course_view(work, principal, submitted), "warnings": _warnings(light)}
+
+
+def _warnings(light: SubmissionGate) -> list[dict[str, Any]]:
+    """What the organiser is told beside a submission that went through."""
+    if light.warning is None:
+        return []
+    return [{"slug": LIGHT_RED, "title": "The unit's light is red", "detail": light.warning,
+             "light": light.light, "overdue": light.overdue,
+             "enforced_from": light.enforced_from}]
 
 
 def _reviewing_authority(work: CoursesUnitOfWork, unit_code: str, day: date) -> str:
