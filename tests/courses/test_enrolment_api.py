@@ -64,7 +64,7 @@ def test_a_course_not_approved_or_unknown_is_not_found(enrol_api) -> None:
     draft = add_course(enrol_api.runtime.database, status="draft")
     for course in (draft, "no-such-course"):
         answer = enrol(enrol_api, course, T1)
-        assert (answer.status_code, problem_type(answer)) == (404, "not-found")
+        assert (answer.status_code, problem_type(answer)) == (404, "course-not-found")
 
 
 def test_duplicate_session_in_a_series_of_one_session_per_teacher(enrol_api) -> None:
@@ -135,7 +135,7 @@ def test_the_organiser_of_the_unit_decides_and_lists_others_see_nothing(enrol_ap
     assert pending["status"] == "pending"
     path = f"/{course}/enrolments/{pending['enrolment_id']}/decision"
     stranger = enrol_api.call("post", path, role="business", unit="999999", json={"decision": "accept"})
-    assert (stranger.status_code, problem_type(stranger)) == (404, "not-found")
+    assert (stranger.status_code, problem_type(stranger)) == (404, "course-not-found")
     other_list = enrol_api.call("get", f"/{course}/enrolments", role="business", unit="999999")
     assert other_list.status_code == 404
     bad = enrol_api.call("post", path, role="business", unit="190001", json={"decision": "maybe"})

@@ -16,10 +16,10 @@ from contracts.events.courses import (
     HOURS_WITHDRAWN,
 )
 from servicekit.clock import Clock
-from servicekit.errors import NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
+from services.courses.domain.access import course_not_found
 from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import Attendee, HeldCourse
 from services.courses.domain.courses import ATTENDANCE_RETURNED, CLOSED
@@ -32,17 +32,13 @@ if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need on
     from servicekit.tokens import Principal
 
 
-def _not_found(course_id: str) -> NotFound:
-    return NotFound(f"no course {course_id}", slug="course-not-found", title="No such course")
-
-
 def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """The course, if the caller is a business account of its unit; otherwise not found
     (another unit's course is not theirs to see)."""
     course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("business") \
             or principal.unit != course.unit_code:
-        raise _not_found(course_id)
+        raise course_not_found(course_id)
     return course
 
 
@@ -52,7 +48,7 @@ def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: st
     if course is None or not principal.has_any_role("reviewer") \
             or principal.authority is None \
             or principal.authority != course.reviewing_authority_code:
-        raise _not_found(course_id)
+        raise course_not_found(course_id)
     return course
 
 
@@ -65,7 +61,7 @@ def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str)
             or (principal.has_any_role("reviewer") and principal.authority is not None
                 and principal.authority == course.reviewing_authority_code)):
         return course
-    raise _not_found(course_id)
+    raise course_not_found(course_id)
 
 
 def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal: Principal,

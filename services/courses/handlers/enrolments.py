@@ -27,6 +27,7 @@ from servicekit.clock import Clock
 from servicekit.errors import Conflict, NotFound
 from services.courses.adapters.enrolment_repo import PlaceTaken
 from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
+from services.courses.domain.access import course_not_found
 from services.courses.domain.enrolment import (
     ACCEPTED,
     ALREADY_ENROLLED,
@@ -67,7 +68,7 @@ def visible_course(uow: EnrolmentUnitOfWork, course_id: str) -> Course:
     """An approved course: any other, or none, is not found (teachers never see drafts)."""
     course = uow.enrolments.course(course_id)
     if course is None or course.status != APPROVED:
-        raise NotFound(f"no course {course_id} open to enrolment")
+        raise course_not_found(course_id)
     return course
 
 
@@ -216,7 +217,7 @@ def organisers_course(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str |
     found, as for a course that does not exist. ``unit_code`` None: the network's staff."""
     course = uow.enrolments.course(course_id)
     if course is None or (unit_code is not None and course.unit_code != unit_code):
-        raise NotFound(f"no course {course_id} of yours")
+        raise course_not_found(course_id)
     return course
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from contracts.calendar import taipei_date
 from contracts.events.courses import COURSE_REGISTERED, COURSE_REVIEWED, COURSE_SUBMITTED
 from servicekit.clock import Clock
-from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
+from servicekit.errors import Conflict, Forbidden, Invalid
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import access
 from services.courses.domain.courses import (
@@ -46,18 +46,17 @@ def _acting_unit(principal: Principal) -> str:
 def _visible(work: CoursesUnitOfWork, principal: Principal | None, course_id: str) -> Course:
     course = work.courses.get(course_id)
     if course is None or not access.may_see(principal, course):
-        raise NotFound(f"no course {course_id}")
+        raise access.course_not_found(course_id)
     return course
 
 
 def organised_course(work: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
     """The course, for a business account of its unit; not found for anyone else (a
-    course of another unit is not theirs to know of, published or not)."""
+    course of another unit is not theirs to act on, published or not: the answer is the
+    one for a course that does not exist)."""
     course = work.courses.get(course_id)
     if course is None or not access.organises(principal, course):
-        if course is not None and access.may_see(principal, course):
-            raise Forbidden("only a business account of the organising unit changes a course")
-        raise NotFound(f"no course {course_id}")
+        raise access.course_not_found(course_id)
     return course
 
 
@@ -161,9 +160,9 @@ def review(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
     with work:
         course = work.courses.get(course_id)
         if course is None or not access.reviews(principal, course):
-            if course is not None and access.may_see(principal, course):
-                raise Forbidden("only a reviewer of the course's reviewing authority decides")
-            raise NotFound(f"no course {course_id}")
+            # Another authority's course, published or not, is not theirs to decide: the
+            # answer is the one for a course that does not exist.
+            raise access.course_not_found(course_id)
         if course.status != SUBMITTED:
             raise Conflict("course-not-submitted", "The course is not waiting for review",
                            f"course {course.code} is {course.status}", course_status=course.status)
