@@ -115,3 +115,24 @@ def test_a_bad_attendee_change_is_refused_and_nothing_is_written(closing_api) ->
         assert (answer.status_code, problem_type(answer)) == (422, slug), changes
     assert _count(closing_api, amendments) == 0
     assert events(closing_api.runtime, AMENDMENT_REQUESTED) == []
+
+
+def test_legal_entities_amendments_go_to_the_operators(closing_api) -> None:
+    """After migration the seeded route of legal entities is the network: the ministry's
+    review group is no authority the accounts service keeps, so nobody could act on it."""
+    routes = closing_api.call("get", "/amendment-routes", "operator").get_json()
+    assert {r["category"]: r["approver"] for r in routes} == {
+        "national": "network", "county": "county", "legal_entity": "network"}
+    a_unit(closing_api.runtime, unit_type="legal_entity", authority="NETWORK", county=None)
+    course_id = a_course(closing_api.runtime)
+    close(closing_api, course_id)
+    asked = closing_api.business("post", f"/{course_id}/amendments",
+                                 json={"changes": {"place": "視聽教室"}, "reason": "搬教室"})
+    assert asked.get_json()["approver_authority_code"] == "NETWORK"
+    decided = closing_api.call("post", f"/amendments/{asked.get_json()['amendment_id']}/decision",
+                               "operator", json={"decision": "approve", "reference": "R-1"})
+    assert decided.status_code == 200, decided.get_json()
+    refused = closing_api.call("put", "/amendment-routes/legal_entity", "operator",
+                               json={"approver": "MOE-LEGAL"})
+    assert (refused.status_code, problem_type(refused)) == (422, "validation-failed")
+    assert "approver" in refused.get_json()["errors"]

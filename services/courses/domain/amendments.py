@@ -3,7 +3,9 @@
 A locked course changes only through a request naming the fields, their new values and a
 reason. Who approves depends on the unit's category, through a routing table operators
 keep: national units → the network itself; county units → their county; legal entities →
-the ministry's review group. Requests are batched per approver and month (the month of
+the ministry's review group, which the accounts service keeps as no authority of its own:
+their requests go to the network's operators (``network``) until an operator routes them
+to an authority that exists. Requests are batched per approver and month (the month of
 the request, Taipei), due by the 5th of the next month. Approval applies every change at
 once, with an audit record per field, and the hours are issued again where they change."""
 from __future__ import annotations
@@ -15,10 +17,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts.vocabulary import COUNTIES, NETWORK
+from contracts.vocabulary import AUTHORITY_CODES, COUNTIES, NETWORK
 from servicekit.errors import Conflict, Invalid
 from services.courses.domain.closing import Attendee, HeldCourse, check_walk_ins, walk_ins
-from services.courses.domain.courses import CLOSED, ONE_DECIMAL
+from services.courses.domain.courses import CLOSED, ONE_DECIMAL, invalid
 
 NATIONAL, COUNTY, LEGAL_ENTITY = "national", "county", "legal_entity"
 CATEGORIES = (NATIONAL, COUNTY, LEGAL_ENTITY)
@@ -51,6 +53,15 @@ def approver_of(route: str, county_code: str | None, authority_code: str) -> str
         raise Conflict("no-approver", "No county approves this unit's amendments",
                        "the unit has no county; ask the network to route its category")
     return route
+
+
+def check_route(approver: str) -> None:
+    """A route names who can act on it: the network's operators, the unit's county, or an
+    authority the accounts service keeps (whose reviewers hold tokens for it). The seed's
+    "ministry's review group" is no such authority, so legal entities go to the network."""
+    if approver not in (BY_NETWORK, BY_COUNTY, *AUTHORITY_CODES):
+        raise invalid({"approver": [f"{BY_NETWORK}, {BY_COUNTY} or an authority code "
+                                    f"({', '.join(AUTHORITY_CODES)})"]})
 
 
 def batch_month(moment_day: date) -> str:

@@ -209,6 +209,7 @@ def routes(uow: CoursesUnitOfWork) -> list[dict[str, str]]:
 
 def put_route(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, category: str,
               approver: str) -> dict[str, str]:
+    rules.check_route(approver)
     with uow:
         uow.amendments.put_route(category, approver, clock.now(), principal.subject)
     return {"category": category, "approver": approver}

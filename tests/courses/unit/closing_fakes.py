@@ -112,7 +112,7 @@ class FakeVocabularies:
 class FakeAmendments:
     def __init__(self) -> None:
         self.route_table = {"national": "network", "county": "county",
-                            "legal_entity": "MOE-LEGAL"}
+                            "legal_entity": "network"}
         self.rows: dict[str, Amendment] = {}
 
     def routes(self) -> dict[str, str]:

@@ -102,16 +102,29 @@ def test_a_national_units_amendment_is_decided_by_the_network() -> None:
     assert uow.closing.get(course.course_id).place == "禮堂"
 
 
-def test_a_legal_entitys_amendment_goes_to_the_routed_group() -> None:
+def test_a_legal_entitys_amendment_goes_to_the_network_until_routed_elsewhere() -> None:
+    """The ministry's review group is no authority of the accounts service: nobody could
+    act on a request routed to it, so legal entities' requests go to the operators."""
     uow = FakeCoursesUnitOfWork()
     course = closed_course(uow, unit_type="legal_entity", authority_code="NETWORK")
     asked = amendments.request(uow, clock(), business(), course.course_id,
                                {"place": "視聽教室"}, "moved room")
-    assert asked.approver_authority_code == "MOE-LEGAL"
-    uow.amendments.put_route("legal_entity", "K12EA", clock().now(), "operator-1")
+    assert asked.approver_authority_code == "NETWORK"
+    assert amendments.decide(uow, clock(), operator(), asked.amendment_id, "approve", "r",
+                             None).status == "approved"
+    amendments.put_route(uow, clock(), operator(), "legal_entity", "K12EA")
     again = amendments.request(uow, clock(), business(), course.course_id,
-                               {"place": "視聽教室"}, "moved room")
+                               {"place": "禮堂"}, "moved back")
     assert again.approver_authority_code == "K12EA"
+
+
+@pytest.mark.parametrize("approver", ["MOE-LEGAL", "nobody", "Network"])
+def test_a_route_names_someone_who_can_act_on_it(approver) -> None:
+    uow = FakeCoursesUnitOfWork()
+    with pytest.raises(Invalid) as refused:
+        amendments.put_route(uow, clock(), operator(), "legal_entity", approver)
+    assert "approver" in refused.value.facts["errors"]
+    assert uow.amendments.routes()["legal_entity"] == "network"
 
 
 @pytest.mark.parametrize(("changes", "slug"), [
