@@ -185,6 +185,21 @@ class HoursIssuedV1(Schema):
     version = fields.Integer(**VERSION)
 
 
+class HoursWithdrawnV1(Schema):
+    """courses → stats, transcripts: a teacher's hours from a closed course are withdrawn
+    (R-CRS-6): an approved amendment took the teacher off the attendee list. A consumer
+    drops the (course, teacher) entry whose ``version`` is lower; a later issue with a
+    higher ``version`` (the teacher added again) brings it back. ``version`` is the
+    course's; ``amendment_id`` and ``reference`` name the approval."""
+    course_id = fields.UUID(required=True)
+    course_code = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    unit_code = fields.String(required=True, validate=CODE)
+    account_id = fields.UUID(required=True)
+    amendment_id = fields.UUID(required=True)
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    version = fields.Integer(**VERSION)
+
+
 class AmendmentRequestedV1(Schema):
     """courses → stats: an amendment to a closed course was asked for (R-CRS-6)."""
     amendment_id = fields.UUID(required=True)
@@ -220,6 +235,7 @@ class UnitLightChangedV1(Schema):
 ATTENDANCE_SUBMITTED = "courses.attendance.submitted.v1"
 ATTENDANCE_REVIEWED = "courses.attendance.reviewed.v1"
 HOURS_ISSUED = "courses.hours.issued.v1"
+HOURS_WITHDRAWN = "courses.hours.withdrawn.v1"
 AMENDMENT_REQUESTED = "courses.amendment.requested.v1"
 AMENDMENT_DECIDED = "courses.amendment.decided.v1"
 UNIT_LIGHT_CHANGED = "courses.unit_light.changed.v1"
@@ -228,6 +244,7 @@ CLOSING: dict[str, type[Schema]] = {
     ATTENDANCE_SUBMITTED: AttendanceSubmittedV1,
     ATTENDANCE_REVIEWED: AttendanceReviewedV1,
     HOURS_ISSUED: HoursIssuedV1,
+    HOURS_WITHDRAWN: HoursWithdrawnV1,
     AMENDMENT_REQUESTED: AmendmentRequestedV1,
     AMENDMENT_DECIDED: AmendmentDecidedV1,
     UNIT_LIGHT_CHANGED: UnitLightChangedV1,

@@ -17,7 +17,7 @@ from servicekit.tokens import Principal
 from services.courses.components import CoursesComponents
 from services.courses.demo_data import COUNTY, COURSES, REVIEWING, SERIES_KEY, DemoCourse
 from services.courses.domain.courses import APPROVE, APPROVED, Meeting, Review, Series
-from services.courses.handlers import lifecycle
+from services.courses.handlers import lifecycle, lottery
 
 DEMO = uuid.UUID("6f0c3a4e-2b1d-4f7a-9c55-0d3e4b5a6c7d")
 SEEDER = "demo-seed"
@@ -36,6 +36,9 @@ def seed_demo(runtime: Runtime[CoursesComponents]) -> int:
             continue
         _make(runtime, demo, series_id if demo.series == SERIES_KEY else None)
         made += 1
+    # A lottery open now shows its seed's SHA-256 from the start, as the scheduled
+    # draw-lotteries would publish it within minutes (and a first application at once).
+    lottery.open_and_draw(runtime.components.enrolments, runtime.clock)
     return made
 
 

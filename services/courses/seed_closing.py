@@ -24,7 +24,8 @@ from services.courses import seed
 from services.courses.adapters.orm import teacher_replica
 from services.courses.components import CoursesComponents
 from services.courses.demo_data import REVIEWING, DemoCourse
-from services.courses.domain.closing import CLOSED, Attendee
+from services.courses.domain.closing import Attendee
+from services.courses.domain.courses import CLOSED
 from services.courses.handlers import attendance
 from services.courses.seed import _exists, _make, demo_id
 

@@ -22,12 +22,15 @@ from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated, purge_queues
 from servicekit.testing.tokens import TokenSigner
 from servicekit.tokens import StaticKeySource, TokenVerifier
-from services.courses.adapters.orm import courses, enrolments, unit_replica
+from services.courses.adapters.orm import courses, enrolments, teacher_replica, unit_replica
 from services.courses.app import create_app
 
 SIGNER = TokenSigner()
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)  # 10 June 2026, 10:00 in Taipei
 TEACHERS = [str(uuid.UUID(int=n)) for n in range(1, 8)]
+# The teachers the accounts service has told this service of: all but the last, enabled
+# (a walk-in must be one, R-CRS-5); TEACHERS[6] is an account courses does not know.
+KNOWN_TEACHERS = TEACHERS[:6]
 PROBLEM = "application/problem+json"
 
 
@@ -65,6 +68,7 @@ def closing_api(tmp_path) -> Iterator[Api]:
     clock = FixedClock(NOW)
     runtime.clock = clock
     purge_queues(runtime)
+    known_teachers(runtime)
     settings = runtime.settings
     app.extensions["token_verifier"] = TokenVerifier(settings.token_issuer, settings.token_audience,
                                                      StaticKeySource(SIGNER.jwks))
@@ -80,6 +84,18 @@ def a_unit(runtime: Runtime, code: str = "353301", *, unit_type: str = "senior_h
         session.execute(unit_replica.insert().values(
             code=code, name=name, unit_type=unit_type, authority_code=authority,
             county_code=county, version=1, updated_at=NOW))
+
+
+def known_teachers(runtime: Runtime, status: str = "enabled",
+                   accounts: list[str] = KNOWN_TEACHERS) -> None:
+    """Teachers in the replica, as accounts' events would have put them there."""
+    with runtime.database.session() as session:
+        for n, account in enumerate(accounts):
+            session.execute(teacher_replica.delete().where(
+                teacher_replica.c.account_id == account))
+            session.execute(teacher_replica.insert().values(
+                account_id=account, name=f"教師 {n}", email=None, unit_code="353301",
+                status=status, version=1, updated_at=NOW))
 
 
 def a_course(runtime: Runtime, n: int = 1, *, unit: str = "353301", status: str = "approved",

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from closing_support import TEACHERS, a_course, a_unit, events
+from closing_support import TEACHERS, a_course, a_unit, events, known_teachers
 from sqlalchemy import update
 
 from contracts.events.courses import HOURS_ISSUED, UNIT_LIGHT_CHANGED
@@ -27,6 +27,7 @@ def test_closing_amending_counting_and_transcripts_on_postgresql(pg_courses) -> 
     runtime = pg_courses
     parts = runtime.components
     a_unit(runtime)
+    known_teachers(runtime)
     course_id = a_course(runtime, ends_on=date(2026, 2, 20))
     overdue = a_course(runtime, 2, ends_on=date(2026, 2, 1))
     attendance.submit(parts.uow(), runtime.clock, parts.closing, BUSINESS, course_id,

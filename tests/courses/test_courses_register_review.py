@@ -115,7 +115,7 @@ def test_a_draft_is_seen_only_by_its_unit_and_staff(api) -> None:
                    api.business("get", path, unit="193601"),
                    api.reviewer("get", path, authority="TPE")):  # not submitted: not theirs yet
         assert answer.status_code == 404
-        assert answer.get_json()["type"] == PROBLEM + "not-found"
+        assert answer.get_json()["type"] == PROBLEM + "course-not-found"
     assert api.call("get", "/not-a-uuid").status_code == 404
 
 

@@ -5,9 +5,12 @@ course open now, a window that opens later, and a course whose organiser accepts
 enrolment. Seeding twice makes nothing new."""
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 
-from services.courses.seed import seed_demo
+from services.courses.demo_data import COURSES
+from services.courses.handlers import lottery
+from services.courses.seed import demo_id, seed_demo
 
 
 def listed(api) -> list[dict]:
@@ -43,3 +46,27 @@ def test_seeding_again_makes_nothing(api) -> None:
     before = len(listed(api))
     assert seed_demo(api.runtime) == 0
     assert len(listed(api)) == before
+
+
+def test_every_listed_demo_course_is_there_after_the_seed(api) -> None:
+    seed_demo(api.runtime)
+    for demo in COURSES:
+        found = api.call("get", f"/{demo_id(demo.key)}")
+        assert found.status_code == 200, demo.key
+        assert (found.get_json()["title"], found.get_json()["status"],
+                found.get_json()["capacity"]) == (demo.title, "approved", demo.capacity)
+
+
+def test_the_demo_lottery_publishes_its_hash_and_the_draw_reveals_the_seed_that_matches(
+        api) -> None:
+    seed_demo(api.runtime)
+    course_id = demo_id("lottery")
+    published = api.call("get", f"/{course_id}/lottery")
+    assert published.status_code == 200, published.get_json()
+    digest = published.get_json()["seed_sha256"]
+    assert len(digest) == 64 and published.get_json()["seed"] is None  # secret until drawn
+    api.clock.set(api.clock.now() + timedelta(days=18))  # the window closed on day 17
+    lottery.open_and_draw(api.runtime.components.enrolments, api.clock)
+    drawn = api.call("get", f"/{course_id}/lottery").get_json()
+    assert drawn["drawn_at"] is not None and drawn["seed_sha256"] == digest
+    assert hashlib.sha256(drawn["seed"].encode()).hexdigest() == digest

@@ -64,7 +64,7 @@ def test_a_course_not_approved_or_unknown_is_not_found(enrol_api) -> None:
     draft = add_course(enrol_api.runtime.database, status="draft")
     for course in (draft, "no-such-course"):
         answer = enrol(enrol_api, course, T1)
-        assert (answer.status_code, problem_type(answer)) == (404, "not-found")
+        assert (answer.status_code, problem_type(answer)) == (404, "course-not-found")
 
 
 def test_duplicate_session_in_a_series_of_one_session_per_teacher(enrol_api) -> None:
@@ -135,7 +135,7 @@ def test_the_organiser_of_the_unit_decides_and_lists_others_see_nothing(enrol_ap
     assert pending["status"] == "pending"
     path = f"/{course}/enrolments/{pending['enrolment_id']}/decision"
     stranger = enrol_api.call("post", path, role="business", unit="999999", json={"decision": "accept"})
-    assert (stranger.status_code, problem_type(stranger)) == (404, "not-found")
+    assert (stranger.status_code, problem_type(stranger)) == (404, "course-not-found")
     other_list = enrol_api.call("get", f"/{course}/enrolments", role="business", unit="999999")
     assert other_list.status_code == 404
     bad = enrol_api.call("post", path, role="business", unit="190001", json={"decision": "maybe"})
@@ -169,3 +169,22 @@ def test_the_lottery_shows_its_hash_then_the_command_draws_and_reveals(enrol_api
     assert _command(enrol_api, "draw-lotteries")["drawn"] == 0  # once only
     assert len(smtp.wait_for(6, seconds=0.5)) == 5
     assert OPENS < enrol_api.runtime.clock.now()
+
+
+def test_a_closed_course_refuses_enrolment_changes_and_still_shows_its_lottery(enrol_api) -> None:
+    """R-CRS-6: a closed course is locked, its enrolments too (409, not 404: it is public);
+    its lottery stays checkable by anyone after the course closes."""
+    from sqlalchemy import update
+
+    from services.courses.adapters.orm import courses
+    course = add_course(enrol_api.runtime.database, fairness="lottery")
+    assert enrol(enrol_api, course, T1).get_json()["status"] == "applied"
+    published = enrol_api.call("get", f"/{course}/lottery", role=None).get_json()["seed_sha256"]
+    with enrol_api.runtime.database.session() as session:
+        session.execute(update(courses).where(courses.c.course_id == course)
+                        .values(status="closed"))
+    for answer in (enrol(enrol_api, course, T2),
+                   enrol_api.call("delete", f"/{course}/enrolments/me", subject=T1)):
+        assert (answer.status_code, problem_type(answer)) == (409, "course-locked")
+    shown = enrol_api.call("get", f"/{course}/lottery", role=None)
+    assert (shown.status_code, shown.get_json()["seed_sha256"]) == (200, published)

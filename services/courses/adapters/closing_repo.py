@@ -22,12 +22,13 @@ from services.courses.adapters.orm import (
     course_tags,
     courses,
     enrolments,
+    teacher_replica,
     transcript_entries,
     unit_lights,
     unit_replica,
 )
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, HeldCourse
 from services.courses.domain.lights import Light
 from services.courses.domain.transcripts import Entry
 
@@ -37,8 +38,8 @@ _COURSE_COLUMNS = (courses.c.course_id, courses.c.code, courses.c.status, course
                    courses.c.place)
 
 
-def _course(row: Any) -> Course:
-    return Course(*row)
+def _course(row: Any) -> HeldCourse:
+    return HeldCourse(*row)
 
 
 class ClosingCourses:
@@ -48,14 +49,14 @@ class ClosingCourses:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, course_id: str, *, for_update: bool = False) -> Course | None:
+    def get(self, course_id: str, *, for_update: bool = False) -> HeldCourse | None:
         query = select(*_COURSE_COLUMNS).where(courses.c.course_id == course_id)
         if for_update:
             query = query.with_for_update()
         row = self.session.execute(query).first()
         return _course(row) if row else None
 
-    def save(self, course: Course, now: datetime, *, closed: bool = False) -> None:
+    def save(self, course: HeldCourse, now: datetime, *, closed: bool = False) -> None:
         """Writes what closing changes: the status, the amendable fields, the version."""
         values: dict[str, Any] = {
             "status": course.status, "title": course.title, "place": course.place,
@@ -66,7 +67,7 @@ class ClosingCourses:
         self.session.execute(update(courses).where(courses.c.course_id == course.course_id)
                              .values(**values))
 
-    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[Course]:
+    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[HeldCourse]:
         c = courses.c
         query = select(*_COURSE_COLUMNS).where(
             c.status.in_(sorted(HELD_NOT_CLOSED)), c.ends_on >= date(year, 1, 1),
@@ -100,6 +101,14 @@ class AttendanceRepository:
         return set(self.session.scalars(select(enrolments.c.account_id).where(
             enrolments.c.course_id == course_id, enrolments.c.status == "enrolled")))
 
+    def teacher_statuses(self, account_ids: list[str]) -> dict[str, str]:
+        """Each account's status in the teachers' replica (absent: not a teacher known)."""
+        if not account_ids:
+            return {}
+        t = teacher_replica.c
+        return dict(self.session.execute(select(t.account_id, t.status)
+                                         .where(t.account_id.in_(account_ids))).all())
+
     def replace(self, course_id: str, listed: list[Attendee], submitted_at: datetime,
                 submitted_by: str, late: bool) -> None:
         self.session.execute(delete(attendees).where(attendees.c.course_id == course_id))
@@ -126,6 +135,16 @@ class AttendanceRepository:
         self.session.execute(update(attendees).where(
             attendees.c.course_id == course_id, attendees.c.account_id == account_id)
             .values(hours=hours))
+
+    def add(self, course_id: str, attendee: Attendee) -> None:
+        """A teacher an approved amendment adds to a closed course's list."""
+        self.session.execute(attendees.insert().values(
+            course_id=course_id, account_id=attendee.account_id, hours=attendee.hours,
+            walk_in=attendee.walk_in))
+
+    def remove(self, course_id: str, account_id: str) -> None:
+        self.session.execute(delete(attendees).where(
+            attendees.c.course_id == course_id, attendees.c.account_id == account_id))
 
     def add_review(self, course_id: str, decision: str, reasons: list[str], comment: str | None,
                    reviewer: str, decided_at: datetime) -> None:
@@ -236,6 +255,14 @@ class TranscriptRepository:
                                               **values).on_conflict_do_update(
             index_elements=[transcript_entries.c.source, transcript_entries.c.record_key],
             set_=values))
+
+    def withdraw(self, account_id: str, source: str, record_key: str, version: int,
+                 now: datetime) -> None:
+        """The entry stays as a tombstone (no hours, withdrawn), so it counts no more."""
+        self.session.execute(update(transcript_entries).where(
+            transcript_entries.c.source == source, transcript_entries.c.record_key == record_key,
+            transcript_entries.c.account_id == account_id)
+            .values(hours=0, withdrawn=True, version=version, updated_at=now))
 
     def entries(self, account_id: str) -> list[Entry]:
         c = transcript_entries.c

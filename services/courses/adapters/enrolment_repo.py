@@ -31,8 +31,8 @@ from services.courses.domain.enrolment import (
     SEATED,
     WAIT,
     WAITLISTED,
-    Course,
     Enrolment,
+    EnrolmentCourse,
     seed_digest,
 )
 
@@ -44,8 +44,8 @@ class PlaceTaken(Exception):
     committed first: the unique key refused this one; its transaction is rolled back."""
 
 
-def course_of(row: Any) -> Course:
-    return Course(row.course_id, row.code, row.title, row.status, row.unit_code, row.capacity,
+def course_of(row: Any) -> EnrolmentCourse:
+    return EnrolmentCourse(row.course_id, row.code, row.title, row.status, row.unit_code, row.capacity,
                   row.enrolment_opens_at, row.enrolment_closes_at, row.organiser_accepts,
                   row.fairness, row.series_id, bool(row.one_session_per_teacher), row.starts_on)
 
@@ -70,7 +70,7 @@ class SqlEnrolmentRepository:
         self._on_mail = on_mail
 
     # -- courses ---------------------------------------------------------------------------
-    def course(self, course_id: str) -> Course | None:
+    def course(self, course_id: str) -> EnrolmentCourse | None:
         row = self.session.execute(
             select(*COURSE_COLUMNS)
             .select_from(courses.outerjoin(course_series,
@@ -79,7 +79,7 @@ class SqlEnrolmentRepository:
         return course_of(row) if row else None
 
     def lottery_courses(self, closing_before: datetime | None = None,
-                        opened_before: datetime | None = None) -> list[Course]:
+                        opened_before: datetime | None = None) -> list[EnrolmentCourse]:
         """Approved lottery courses whose window has closed (not drawn yet), or opened
         (no seed yet)."""
         query = (select(*COURSE_COLUMNS)
@@ -211,7 +211,7 @@ class SqlEnrolmentRepository:
             query = query.where(e.status == status)
         return [enrolment_of(row) for row in self.session.execute(query.order_by(e.arrival))]
 
-    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, Course]]:
+    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, EnrolmentCourse]]:
         rows = self.session.execute(
             select(enrolments, *[c for c in COURSE_COLUMNS if c.name not in ("course_id",)])
             .select_from(enrolments.join(courses, courses.c.course_id == e.course_id)

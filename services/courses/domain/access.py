@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from servicekit.errors import NotFound
 from services.courses.domain.courses import (
     APPROVED,
     ATTENDANCE_RETURNED,
@@ -24,6 +25,13 @@ class Principal(Protocol):
     def authority(self) -> str | None: ...
 
     def has_any_role(self, *roles: str) -> bool: ...
+
+
+def course_not_found(course_id: str) -> NotFound:
+    """The one answer for a course that does not exist and for one the caller may not see
+    or act on (another unit's, another authority's, a draft): the same body on every
+    route, so that no answer tells a course's existence to whoever may not know of it."""
+    return NotFound(f"no course {course_id}", slug="course-not-found", title="No such course")
 
 
 PUBLISHED = frozenset({APPROVED, ATTENDANCE_SUBMITTED, ATTENDANCE_RETURNED, CLOSED})

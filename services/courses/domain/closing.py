@@ -8,30 +8,33 @@ counts against its unit's traffic light until the list is approved (R-CRS-7)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from servicekit.errors import Conflict, Invalid
+from services.courses.domain.courses import (
+    APPROVED,
+    ATTENDANCE_RETURNED,
+    ATTENDANCE_SUBMITTED,
+    LOCKED,
+    ONE_DECIMAL,
+)
 
-# The course statuses of the whole lifecycle this part reads and writes.
-APPROVED = "approved"
-ATTENDANCE_SUBMITTED = "attendance_submitted"
-ATTENDANCE_RETURNED = "attendance_returned"
-CLOSED = "closed"
 # Where the organiser may send (or send again) the list: approved and held, returned, or
 # sent and not yet reviewed (a corrected list replaces the one waiting).
 OPEN_FOR_ATTENDANCE = frozenset({APPROVED, ATTENDANCE_RETURNED, ATTENDANCE_SUBMITTED})
 # A course held and not yet closed: what the traffic light counts once overdue.
 HELD_NOT_CLOSED = OPEN_FOR_ATTENDANCE
-LOCKED = frozenset({CLOSED})
-
-ONE_DECIMAL = Decimal("0.1")
 
 
 @dataclass
-class Course:
-    """What closing needs of a course (the lifecycle owns the rest of its fields)."""
+class HeldCourse:
+    """A course (``domain.courses.Course``) from its approval on, as closing, amendments
+    and the traffic light read and write it: the stored columns they need, first and last
+    day included as stored (an amendment moves them; the meetings stay as registered).
+    The lifecycle's ``Course`` owns the rest and every rule of registration."""
     course_id: str
     code: str
     status: str
@@ -53,7 +56,7 @@ class Attendee:
     walk_in: bool = False
 
 
-def refuse_if_locked(course: Course) -> None:
+def refuse_if_locked(course: HeldCourse) -> None:
     """Every change to a closed course goes through an amendment (R-CRS-6)."""
     if course.status in LOCKED:
         raise Conflict("course-locked", "The course is closed and locked",
@@ -61,7 +64,7 @@ def refuse_if_locked(course: Course) -> None:
                        course_id=course.course_id)
 
 
-def due_on(course: Course, due_days: int) -> date:
+def due_on(course: HeldCourse, due_days: int) -> date:
     """The last day the hours are on time."""
     return course.ends_on + timedelta(days=due_days)
 
@@ -70,9 +73,10 @@ def one_decimal(hours: Decimal) -> bool:
     return hours == hours.quantize(ONE_DECIMAL)
 
 
-def check_attendance(course: Course, attendees: list[Attendee], enrolled: set[str],
-                     today: date) -> None:
-    """Refuses the whole list on the first rule it breaks (nothing is half-written)."""
+def check_attendance(course: HeldCourse, attendees: list[Attendee], enrolled: set[str],
+                     teachers: Mapping[str, str], today: date) -> None:
+    """Refuses the whole list on the first rule it breaks (nothing is half-written).
+    ``teachers``: the status in the teachers' replica of each walk-in listed."""
     refuse_if_locked(course)
     if course.status not in OPEN_FOR_ATTENDANCE:
         raise Conflict("attendance-not-open", "The course takes no attendee list now",
@@ -103,13 +107,39 @@ def check_attendance(course: Course, attendees: list[Attendee], enrolled: set[st
         raise Invalid("not-enrolled", "A teacher is not enrolled",
                       "list a teacher without an enrolment as a walk-in (walk_in: true)",
                       account_ids=strangers)
+    check_walk_ins(list(enumerate(attendees)), enrolled, teachers)
 
 
-def is_late(course: Course, today: date, due_days: int) -> bool:
+ENABLED = "enabled"
+
+
+def check_walk_ins(rows: list[tuple[int, Attendee]], enrolled: set[str],
+                   teachers: Mapping[str, str]) -> None:
+    """A walk-in (listed without a seat) is a teacher the accounts service knows and has
+    enabled, as the teachers' replica says: hours are never issued to an unknown, disabled
+    or still pending account. ``rows``: each attendee with its place in the list sent."""
+    refused = [{"row": row, "account_id": a.account_id,
+                "teacher_status": teachers.get(a.account_id, "unknown")}
+               for row, a in rows
+               if a.walk_in and a.account_id not in enrolled
+               and teachers.get(a.account_id) != ENABLED]
+    if refused:
+        raise Invalid("walk-in-not-a-teacher", "A walk-in is not an enabled teacher",
+                      "each walk-in is the account id of an enabled teacher (the accounts "
+                      "service's lookup finds it); see `rows`",
+                      account_ids=[r["account_id"] for r in refused], rows=refused)
+
+
+def walk_ins(attendees: list[Attendee], enrolled: set[str]) -> list[str]:
+    """The account ids whose replica status the walk-in rule needs."""
+    return sorted({a.account_id for a in attendees if a.walk_in and a.account_id not in enrolled})
+
+
+def is_late(course: HeldCourse, today: date, due_days: int) -> bool:
     return today > due_on(course, due_days)
 
 
-def check_review(course: Course, decision: str, reasons: list[str],
+def check_review(course: HeldCourse, decision: str, reasons: list[str],
                  known_reasons: set[str]) -> None:
     refuse_if_locked(course)
     if course.status != ATTENDANCE_SUBMITTED:

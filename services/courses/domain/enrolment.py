@@ -51,8 +51,9 @@ PROMOTED, ACCEPTED, DECLINED_NEWS, WON, LOST = "promoted", "accepted", "declined
 
 
 @dataclass(frozen=True)
-class Course:
-    """What enrolment reads of a course."""
+class EnrolmentCourse:
+    """A course (``domain.courses.Course``) as enrolment reads it: its seats, window,
+    fairness and series, and its status (only an approved course takes enrolments)."""
     course_id: str
     code: str
     title: str

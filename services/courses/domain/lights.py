@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from servicekit.errors import Conflict
-from services.courses.domain.closing import HELD_NOT_CLOSED, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, HeldCourse
 from services.courses.domain.vocabularies import DEGREE_PROGRAMME
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -24,14 +24,14 @@ def colour(overdue: int) -> str:
     return YELLOW if overdue < RED_FROM else RED
 
 
-def is_overdue(course: Course, today: date, grace_days: int) -> bool:
+def is_overdue(course: HeldCourse, today: date, grace_days: int) -> bool:
     return (course.status in HELD_NOT_CLOSED
             and course.class_type != DEGREE_PROGRAMME
             and course.ends_on.year == today.year
             and course.ends_on + timedelta(days=grace_days) < today)
 
 
-def overdue_courses(courses: list[Course], today: date, grace_days: int) -> list[Course]:
+def overdue_courses(courses: list[HeldCourse], today: date, grace_days: int) -> list[HeldCourse]:
     return sorted((c for c in courses if is_overdue(c, today, grace_days)),
                   key=lambda c: (c.ends_on, c.code))
 
@@ -48,24 +48,31 @@ class Light:
 @dataclass(frozen=True)
 class SubmissionGate:
     """What a unit's light says of submitting a course today: ``warning`` is set while red
-    before the enforcement date."""
+    before the enforcement date (the submission goes through, the organiser is told)."""
     light: str
     overdue: int
     warning: str | None
+    enforced_from: date
 
 
 def blocks(overdue: int, today: date, enforced_from: date) -> bool:
     return colour(overdue) == RED and today >= enforced_from
 
 
-def gate(overdue: int, today: date, enforced_from: date) -> SubmissionGate:
+LIGHT_RED = "unit-light-red"  # the refusal's slug, and the warning's before enforcement
+
+
+def gate(overdue: int, today: date, enforced_from: date,
+         unit_code: str | None = None) -> SubmissionGate:
     light = colour(overdue)
     if light != RED:
-        return SubmissionGate(light, overdue, None)
+        return SubmissionGate(light, overdue, None, enforced_from)
     if blocks(overdue, today, enforced_from):
-        raise Conflict("unit-light-red", "The unit's light is red",
+        raise Conflict(LIGHT_RED, "The unit's light is red",
                        f"{overdue} courses of this year ended over a week ago without hours "
                        "issued; new courses are submitted again once fewer than 5 remain",
-                       overdue=overdue)
+                       overdue=overdue, enforced_from=enforced_from.isoformat(),
+                       unit_code=unit_code)
     return SubmissionGate(light, overdue, f"the unit's light is red ({overdue} courses without "
-                          f"hours); from {enforced_from} new courses will be refused")
+                          f"hours); from {enforced_from} new courses will be refused",
+                          enforced_from)

@@ -17,8 +17,8 @@ from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import amendments as rules
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import Course
-from services.courses.handlers.attendance import issue_hours, organisers_course
+from services.courses.domain.closing import Attendee, HeldCourse
+from services.courses.handlers.attendance import issue_hours, organisers_course, withdraw_hours
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
     from servicekit.tokens import Principal
@@ -34,9 +34,20 @@ def _json(value: Any) -> Any:
 
 def _stored(name: str, value: Any) -> Any:
     if name == "attendees":
-        return [{"account_id": item["account_id"], "hours": float(item["hours"])}
-                for item in value]
+        return [{"account_id": item["account_id"], "hours": float(item["hours"]),
+                 "walk_in": bool(item.get("walk_in"))} for item in value]
+    if name == "remove_attendees":
+        return list(value)
     return _json(value)
+
+
+def _checked(uow: CoursesUnitOfWork, course: HeldCourse, changes: dict[str, Any],
+             listed: list[Attendee]) -> None:
+    """The request's rules against the course, its list, its seats and the teachers'
+    replica as they are now."""
+    enrolled = uow.attendance.enrolled_accounts(course.course_id)
+    teachers = uow.attendance.teacher_statuses(rules.added_walk_ins(changes, listed, enrolled))
+    rules.check_request(course, changes, listed, enrolled, teachers)
 
 
 def _typed(changes: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +67,7 @@ def request(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
     with uow:
         course = organisers_course(uow, principal, course_id)
         listed = uow.attendance.attendees(course_id)
-        rules.check_request(course, changes, listed)
+        _checked(uow, course, changes, listed)
         unit = uow.closing.unit(course.unit_code)
         if unit is None:
             raise Conflict("no-approver", "The unit is unknown here",
@@ -70,10 +81,15 @@ def request(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
         hours_now = {a.account_id: a.hours for a in listed}
         previous = {name: _json(getattr(course, name)) for name in rules.COURSE_FIELDS
                     if name in changes}
+        # A teacher added had no hours (None); a teacher removed had the hours shown.
         if "attendees" in changes:
             previous["attendees"] = [{"account_id": item["account_id"],
-                                      "hours": float(hours_now[item["account_id"]])}
+                                      "hours": _json(hours_now.get(item["account_id"]))}
                                      for item in changes["attendees"]]
+        if "remove_attendees" in changes:
+            previous["remove_attendees"] = [{"account_id": account,
+                                             "hours": float(hours_now[account])}
+                                            for account in changes["remove_attendees"]]
         month = rules.batch_month(taipei_date(now))
         amendment = Amendment(
             str(uuid.uuid4()), course_id, course.unit_code,
@@ -118,13 +134,14 @@ def decide(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, amendment
 
 
 def _apply(uow: CoursesUnitOfWork, clock: Clock, amendment: Amendment,
-           course: Course) -> None:
+           course: HeldCourse) -> None:
     """Every change at once, checked again against the course as it is now (another
-    amendment may have been applied since the request), with an audit record per field."""
+    amendment may have been applied since the request, a walk-in's account disabled),
+    with an audit record per field and per teacher."""
     now = clock.now()
     changes = _typed(amendment.changes)
     listed = uow.attendance.attendees(course.course_id)
-    rules.check_request(course, changes, listed)
+    _checked(uow, course, changes, listed)
     audit = []
     course_changes = {name: value for name, value in changes.items()
                       if name in rules.COURSE_FIELDS}
@@ -132,19 +149,32 @@ def _apply(uow: CoursesUnitOfWork, clock: Clock, amendment: Amendment,
         audit.append({"field": name, "old_value": _json(getattr(course, name)),
                       "new_value": _json(value)})
     hours_now = {a.account_id: a.hours for a in listed}
+    touched: set[str] = set()
     for item in changes.get("attendees", []):
-        hours = Decimal(str(item["hours"]))
-        audit.append({"field": f"attendees.{item['account_id']}.hours",
-                      "old_value": float(hours_now[item["account_id"]]),
-                      "new_value": float(hours)})
-        uow.attendance.set_hours(course.course_id, item["account_id"], hours)
+        account, hours = item["account_id"], Decimal(str(item["hours"]))
+        audit.append({"field": f"attendees.{account}.hours",
+                      "old_value": _json(hours_now.get(account)), "new_value": float(hours)})
+        if account in hours_now:
+            uow.attendance.set_hours(course.course_id, account, hours)
+        else:
+            uow.attendance.add(course.course_id, Attendee(account, hours,
+                                                          bool(item.get("walk_in"))))
+        touched.add(account)
+    removed = list(changes.get("remove_attendees", []))
+    for account in removed:
+        audit.append({"field": f"attendees.{account}.hours",
+                      "old_value": float(hours_now[account]), "new_value": None})
+        uow.attendance.remove(course.course_id, account)
     course = replace(course, **course_changes, version=course.version + 1)
     uow.closing.save(course, now)
     amendment.audit = [{**record, "changed_by": amendment.decided_by, "changed_at": now,
                         "reference": amendment.reference} for record in audit]
-    # What a transcript shows of the course (title, dates, hours) may have changed for
-    # every teacher: each one's entry is issued again with the course's new version.
-    issue_hours(uow, clock, course, uow.attendance.attendees(course.course_id))
+    # A change of the course's title, dates or hours reaches every teacher's entry: each
+    # is issued again with the course's new version; otherwise only the hours that changed.
+    after = uow.attendance.attendees(course.course_id)
+    issue_hours(uow, clock, course, after if course_changes
+                else [a for a in after if a.account_id in touched])
+    withdraw_hours(uow, clock, course, removed, amendment)
 
 
 def batch(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, month: str,
@@ -179,6 +209,7 @@ def routes(uow: CoursesUnitOfWork) -> list[dict[str, str]]:
 
 def put_route(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, category: str,
               approver: str) -> dict[str, str]:
+    rules.check_route(approver)
     with uow:
         uow.amendments.put_route(category, approver, clock.now(), principal.subject)
     return {"category": category, "approver": approver}

@@ -72,7 +72,7 @@ def download(work: CoursesUnitOfWork, files: FileStore, principal: Principal | N
     with work:
         course = work.courses.get(course_id)
         if course is None or not access.may_see(principal, course):
-            raise NotFound(f"no course {course_id}")
+            raise access.course_not_found(course_id)
         attachment = work.courses.attachment(course_id, attachment_id)
         if attachment is None:
             raise NotFound(f"no attachment {attachment_id}")

@@ -9,13 +9,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
-from contracts.events.courses import ATTENDANCE_REVIEWED, ATTENDANCE_SUBMITTED, HOURS_ISSUED
+from contracts.events.courses import (
+    ATTENDANCE_REVIEWED,
+    ATTENDANCE_SUBMITTED,
+    HOURS_ISSUED,
+    HOURS_WITHDRAWN,
+)
 from servicekit.clock import Clock
-from servicekit.errors import NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules
 from services.courses.domain import closing
-from services.courses.domain.closing import Attendee, Course
+from services.courses.domain.access import course_not_found
+from services.courses.domain.amendments import Amendment
+from services.courses.domain.closing import Attendee, HeldCourse
+from services.courses.domain.courses import ATTENDANCE_RETURNED, CLOSED
+from services.courses.domain.courses import ATTENDANCE_SUBMITTED as ATTENDANCE_SUBMITTED_STATUS
 from services.courses.domain.transcripts import NETWORK_SOURCE, Entry, network_key
 from services.courses.domain.vocabularies import ROSTER_RETURN
 from services.courses.handlers import lights
@@ -24,31 +32,27 @@ if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need on
     from servicekit.tokens import Principal
 
 
-def _not_found(course_id: str) -> NotFound:
-    return NotFound(f"no course {course_id}", slug="course-not-found", title="No such course")
-
-
-def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def organisers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """The course, if the caller is a business account of its unit; otherwise not found
     (another unit's course is not theirs to see)."""
     course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("business") \
             or principal.unit != course.unit_code:
-        raise _not_found(course_id)
+        raise course_not_found(course_id)
     return course
 
 
-def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def reviewers_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """The course, if the caller reviews for the authority it was routed to."""
     course = uow.closing.get(course_id, for_update=True)
     if course is None or not principal.has_any_role("reviewer") \
             or principal.authority is None \
             or principal.authority != course.reviewing_authority_code:
-        raise _not_found(course_id)
+        raise course_not_found(course_id)
     return course
 
 
-def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
+def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str) -> HeldCourse:
     """Its organisers, its reviewers and the network's operators see a course's list."""
     course = uow.closing.get(course_id)
     if course is not None and (
@@ -57,7 +61,7 @@ def visible_course(uow: CoursesUnitOfWork, principal: Principal, course_id: str)
             or (principal.has_any_role("reviewer") and principal.authority is not None
                 and principal.authority == course.reviewing_authority_code)):
         return course
-    raise _not_found(course_id)
+    raise course_not_found(course_id)
 
 
 def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal: Principal,
@@ -66,11 +70,12 @@ def submit(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
     today = taipei_date(now)
     with uow:
         course = organisers_course(uow, principal, course_id)
-        closing.check_attendance(course, listed, uow.attendance.enrolled_accounts(course_id),
-                                 today)
+        enrolled = uow.attendance.enrolled_accounts(course_id)
+        teachers = uow.attendance.teacher_statuses(closing.walk_ins(listed, enrolled))
+        closing.check_attendance(course, listed, enrolled, teachers, today)
         late = closing.is_late(course, today, rules.due_days)
         uow.attendance.replace(course_id, listed, now, principal.subject, late)
-        course = replace(course, status=closing.ATTENDANCE_SUBMITTED, version=course.version + 1)
+        course = replace(course, status=ATTENDANCE_SUBMITTED_STATUS, version=course.version + 1)
         uow.closing.save(course, now)
         uow.record(ATTENDANCE_SUBMITTED, {
             "course_id": course_id, "course_code": course.code, "unit_code": course.unit_code,
@@ -89,7 +94,7 @@ def review(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
         closing.check_review(course, decision, reasons, known)
         uow.attendance.add_review(course_id, decision, reasons, comment, principal.subject, now)
         approved = decision == "approve"
-        status = closing.CLOSED if approved else closing.ATTENDANCE_RETURNED
+        status = CLOSED if approved else ATTENDANCE_RETURNED
         course = replace(course, status=status, version=course.version + 1)
         uow.closing.save(course, now, closed=approved)
         uow.record(ATTENDANCE_REVIEWED, {
@@ -104,7 +109,7 @@ def review(uow: CoursesUnitOfWork, clock: Clock, rules: ClosingRules, principal:
             "reasons": reasons, "comment": comment}
 
 
-def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: Course,
+def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: HeldCourse,
                 listed: list[Attendee]) -> None:
     """Each teacher's hours as they now stand, in the transcript and as an event (issued
     again, with the course's new version, after an amendment)."""
@@ -121,6 +126,22 @@ def issue_hours(uow: CoursesUnitOfWork, clock: Clock, course: Course,
             "hours": float(attendee.hours), "title": course.title,
             "starts_on": course.starts_on.isoformat(), "ends_on": course.ends_on.isoformat(),
             "tags": tags, "version": course.version})
+
+
+def withdraw_hours(uow: CoursesUnitOfWork, clock: Clock, course: HeldCourse,
+                   removed: list[str], amendment: Amendment) -> None:
+    """The hours of teachers an approved amendment took off the list: their transcript
+    entries are withdrawn (kept as tombstones of the course's version) and the withdrawal
+    is published, per teacher, in the same transaction."""
+    for account_id in removed:
+        uow.transcripts.withdraw(account_id, NETWORK_SOURCE,
+                                 network_key(course.course_id, account_id), course.version,
+                                 clock.now())
+        uow.record(HOURS_WITHDRAWN, {
+            "course_id": course.course_id, "course_code": course.code,
+            "unit_code": course.unit_code, "account_id": account_id,
+            "amendment_id": amendment.amendment_id, "reference": amendment.reference,
+            "version": course.version})
 
 
 def show(uow: CoursesUnitOfWork, rules: ClosingRules, principal: Principal,

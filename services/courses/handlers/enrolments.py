@@ -27,6 +27,8 @@ from servicekit.clock import Clock
 from servicekit.errors import Conflict, NotFound
 from services.courses.adapters.enrolment_repo import PlaceTaken
 from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
+from services.courses.domain.access import PUBLISHED, course_not_found
+from services.courses.domain.courses import LOCKED
 from services.courses.domain.enrolment import (
     ACCEPTED,
     ALREADY_ENROLLED,
@@ -46,12 +48,10 @@ from services.courses.domain.enrolment import (
     SEAT,
     SEATED,
     WAITLISTED,
-    Course,
     Enrolment,
+    EnrolmentCourse,
     waitlist_limit,
 )
-
-APPROVED = "approved"
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,22 @@ class Placed:
     position: int | None  # on the waiting list, 1 first
 
 
-def visible_course(uow: EnrolmentUnitOfWork, course_id: str) -> Course:
-    """An approved course: any other, or none, is not found (teachers never see drafts)."""
+def visible_course(uow: EnrolmentUnitOfWork, course_id: str) -> EnrolmentCourse:
+    """A published course (approved, held or closed): a draft, one in review, or none is
+    not found (teachers never see drafts; nobody learns one is there)."""
     course = uow.enrolments.course(course_id)
-    if course is None or course.status != APPROVED:
-        raise NotFound(f"no course {course_id} open to enrolment")
+    if course is None or course.status not in PUBLISHED:
+        raise course_not_found(course_id)
     return course
+
+
+def refuse_if_locked(course: EnrolmentCourse) -> None:
+    """A closed course changes only through an amendment (R-CRS-6), its enrolments too; a
+    course held and not closed refuses by its window and its first day, as any other."""
+    if course.status in LOCKED:
+        raise Conflict("course-locked", "The course is closed and locked",
+                       f"course {course.code} is closed; its enrolments no longer change",
+                       course_id=course.course_id)
 
 
 def enrol(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: str) -> Placed:
@@ -85,6 +95,7 @@ def _enrol(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: s
     with uow:
         repo, now = uow.enrolments, clock.now()
         course = visible_course(uow, course_id)
+        refuse_if_locked(course)
         existing = repo.find(course_id, account_id)
         held_elsewhere = (repo.series_hold(course.one_per_series, account_id)
                           if course.one_per_series else None)
@@ -111,7 +122,7 @@ def _enrol(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: s
     return answer
 
 
-def _refused(uow: EnrolmentUnitOfWork, course: Course, account_id: str, now: datetime,
+def _refused(uow: EnrolmentUnitOfWork, course: EnrolmentCourse, account_id: str, now: datetime,
              slug: str, title: str, detail: str, arrival: int | None = None,
              **facts: Any) -> Conflict:
     if arrival is None:
@@ -120,7 +131,7 @@ def _refused(uow: EnrolmentUnitOfWork, course: Course, account_id: str, now: dat
     return Conflict(slug, title, detail, arrival=arrival, **facts)
 
 
-def _place(uow: EnrolmentUnitOfWork, course: Course, account_id: str,
+def _place(uow: EnrolmentUnitOfWork, course: EnrolmentCourse, account_id: str,
            existing: Enrolment | None, now: datetime) -> Placed | Conflict:
     repo = uow.enrolments
     position: int | None = None
@@ -149,7 +160,7 @@ def _place(uow: EnrolmentUnitOfWork, course: Course, account_id: str,
     return Placed(enrolment.enrolment_id, course.course_id, status, arrival, position)
 
 
-def publish_lottery(uow: EnrolmentUnitOfWork, course: Course, now: datetime) -> None:
+def publish_lottery(uow: EnrolmentUnitOfWork, course: EnrolmentCourse, now: datetime) -> None:
     """The seed made and its SHA-256 published (on the course and as an event), once."""
     digest = uow.enrolments.publish_lottery(course.course_id, now)
     if digest is not None:
@@ -164,6 +175,7 @@ def cancel(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: s
     with uow:
         repo, now = uow.enrolments, clock.now()
         course = visible_course(uow, course_id)
+        refuse_if_locked(course)
         if taipei_date(now) >= course.starts_on:
             raise Conflict("course-started", "The course has started",
                            f"enrolments can be cancelled until {course.starts_on.isoformat()}")
@@ -181,7 +193,7 @@ def cancel(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: s
                      enrolment.arrival, enrolment.created_at, now)
 
 
-def _give_back(uow: EnrolmentUnitOfWork, course: Course, left: Enrolment, now: datetime) -> None:
+def _give_back(uow: EnrolmentUnitOfWork, course: EnrolmentCourse, left: Enrolment, now: datetime) -> None:
     """What ``left`` held goes back: its series hold, and its seat to the waiting list."""
     repo = uow.enrolments
     if course.one_per_series:
@@ -193,7 +205,7 @@ def _give_back(uow: EnrolmentUnitOfWork, course: Course, left: Enrolment, now: d
         promote(uow, course, now)
 
 
-def promote(uow: EnrolmentUnitOfWork, course: Course, now: datetime) -> Enrolment | None:
+def promote(uow: EnrolmentUnitOfWork, course: EnrolmentCourse, now: datetime) -> Enrolment | None:
     """The head of the waiting list (lowest arrival) takes the freed seat; the caller
     holds the course's counter row. A head that left meanwhile is passed over."""
     repo = uow.enrolments
@@ -211,12 +223,12 @@ def promote(uow: EnrolmentUnitOfWork, course: Course, now: datetime) -> Enrolmen
 
 
 # -- the organiser --------------------------------------------------------------------------
-def organisers_course(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str | None) -> Course:
+def organisers_course(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str | None) -> EnrolmentCourse:
     """The course, if the caller organises it (a business account of its unit); else not
     found, as for a course that does not exist. ``unit_code`` None: the network's staff."""
     course = uow.enrolments.course(course_id)
     if course is None or (unit_code is not None and course.unit_code != unit_code):
-        raise NotFound(f"no course {course_id} of yours")
+        raise course_not_found(course_id)
     return course
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from contracts.calendar import taipei_date
 from contracts.events.courses import COURSE_REGISTERED, COURSE_REVIEWED, COURSE_SUBMITTED
 from servicekit.clock import Clock
-from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
+from servicekit.errors import Conflict, Forbidden, Invalid
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import access
 from services.courses.domain.courses import (
@@ -29,6 +29,7 @@ from services.courses.domain.courses import (
     check_submittable,
     course_code,
 )
+from services.courses.domain.lights import LIGHT_RED, SubmissionGate
 from services.courses.domain.reviewers import reviewer_on
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
@@ -45,18 +46,17 @@ def _acting_unit(principal: Principal) -> str:
 def _visible(work: CoursesUnitOfWork, principal: Principal | None, course_id: str) -> Course:
     course = work.courses.get(course_id)
     if course is None or not access.may_see(principal, course):
-        raise NotFound(f"no course {course_id}")
+        raise access.course_not_found(course_id)
     return course
 
 
 def organised_course(work: CoursesUnitOfWork, principal: Principal, course_id: str) -> Course:
     """The course, for a business account of its unit; not found for anyone else (a
-    course of another unit is not theirs to know of, published or not)."""
+    course of another unit is not theirs to act on, published or not: the answer is the
+    one for a course that does not exist)."""
     course = work.courses.get(course_id)
     if course is None or not access.organises(principal, course):
-        if course is not None and access.may_see(principal, course):
-            raise Forbidden("only a business account of the organising unit changes a course")
-        raise NotFound(f"no course {course_id}")
+        raise access.course_not_found(course_id)
     return course
 
 
@@ -113,11 +113,9 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
     with work:
         course = organised_course(work, principal, course_id)
         check_submittable(course, today, days_ahead)
-        # R-CRS-7: the unit's traffic light, counted by the closing part of the service.
-        if work.lights.blocks_submission(course.unit_code, today):
-            raise Conflict("unit-light-red", "The unit's light is red",
-                           "the unit has too many courses without hours issued; issue them "
-                           "first", unit_code=course.unit_code)
+        # R-CRS-7: the unit's traffic light, counted by the closing part of the service:
+        # red refuses from the enforcement date, and before it lets through with a warning.
+        light = work.lights.gate(course.unit_code, today)
         authority = _reviewing_authority(work, course.unit_code, today)
         submitted = replace(course, status=SUBMITTED, reviewing_authority_code=authority,
                             submitted_at=now, updated_at=now, version=course.version + 1)
@@ -127,7 +125,16 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "reviewing_authority_code": authority, "submitted_at": now.isoformat(),
             "resubmission": course.status == RETURNED,
             "meeting_keywords": submitted.meeting_keywords, "version": submitted.version})
-        return course_view(work, principal, submitted)
+        return {**course_view(work, principal, submitted), "warnings": _warnings(light)}
+
+
+def _warnings(light: SubmissionGate) -> list[dict[str, Any]]:
+    """What the organiser is told beside a submission that went through."""
+    if light.warning is None:
+        return []
+    return [{"slug": LIGHT_RED, "title": "The unit's light is red", "detail": light.warning,
+             "light": light.light, "overdue": light.overdue,
+             "enforced_from": light.enforced_from}]
 
 
 def _reviewing_authority(work: CoursesUnitOfWork, unit_code: str, day: date) -> str:
@@ -153,9 +160,9 @@ def review(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
     with work:
         course = work.courses.get(course_id)
         if course is None or not access.reviews(principal, course):
-            if course is not None and access.may_see(principal, course):
-                raise Forbidden("only a reviewer of the course's reviewing authority decides")
-            raise NotFound(f"no course {course_id}")
+            # Another authority's course, published or not, is not theirs to decide: the
+            # answer is the one for a course that does not exist.
+            raise access.course_not_found(course_id)
         if course.status != SUBMITTED:
             raise Conflict("course-not-submitted", "The course is not waiting for review",
                            f"course {course.code} is {course.status}", course_status=course.status)

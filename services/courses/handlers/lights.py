@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need on
 
 
 def _count(uow: CoursesUnitOfWork, rules: ClosingRules, unit_code: str,
-           today: date) -> list[closing.Course]:
+           today: date) -> list[closing.HeldCourse]:
     return overdue_courses(uow.closing.held_not_closed(today.year, unit_code), today,
                            rules.due_days)
 

@@ -8,6 +8,7 @@ from servicekit.errors import Invalid, NotFound
 from servicekit.service import Runtime
 from servicekit.web import current_runtime
 from services.courses.components import CoursesComponents
+from services.courses.domain.access import course_not_found
 
 
 def runtime() -> Runtime[CoursesComponents]:
@@ -23,6 +24,8 @@ def path_id(value: str, what: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
+        if what == "course":
+            raise course_not_found(value) from None
         raise NotFound(f"no {what} {value}") from None
 
 

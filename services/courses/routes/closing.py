@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from contracts.calendar import taipei_date
 from servicekit.api import roles
@@ -125,12 +125,18 @@ def review_attendance(principal: Principal, course_id: str, body: dict[str, Any]
 # -- amendments (R-CRS-6) -----------------------------------------------------------------
 
 class AttendeeHoursSchema(Schema):
-    account_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    """A listed teacher's new hours, or a teacher added (enrolled, or a walk-in)."""
+    account_id = fields.UUID(required=True)
     hours = fields.Decimal(required=True, allow_nan=False, validate=HOURS_RANGE)
+    walk_in = fields.Boolean(load_default=False)
 
     @validates_schema
     def _hours(self, data: dict[str, Any], **_kwargs: Any) -> None:
         _one_decimal(data["hours"])
+
+    @post_load
+    def _id_as_text(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return {**data, "account_id": str(data["account_id"])}
 
 
 class ChangesSchema(Schema):
@@ -141,11 +147,20 @@ class ChangesSchema(Schema):
     hours = fields.Decimal(allow_nan=False, validate=HOURS_RANGE)
     attendees = fields.List(fields.Nested(AttendeeHoursSchema),
                             validate=validate.Length(min=1, max=5000))
+    remove_attendees = fields.List(fields.UUID(), validate=validate.Length(min=1, max=5000),
+                                   metadata={"description": "account ids whose hours are "
+                                                            "withdrawn"})
 
     @validates_schema
     def _hours(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if "hours" in data:
             _one_decimal(data["hours"])
+
+    @post_load
+    def _ids_as_text(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "remove_attendees" in data:
+            data["remove_attendees"] = [str(account) for account in data["remove_attendees"]]
+        return data
 
 
 class AmendmentBodySchema(Schema):

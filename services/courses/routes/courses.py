@@ -54,7 +54,7 @@ def edit_course(principal: Principal, course_id: str, body: dict[str, Any]) -> A
                           path_id(course_id, "course"), body)
 
 
-@api.route("/<course_id>/submission", "POST", allow=BUSINESS, response=s.CourseSchema,
+@api.route("/<course_id>/submission", "POST", allow=BUSINESS, response=s.SubmittedCourseSchema,
            summary="Submit a course for review, at least 7 days ahead (R-CRS-2)")
 def submit_course(principal: Principal, course_id: str) -> Any:
     return lifecycle.submit(components().uow(), runtime().clock, principal,

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from servicekit.problems import TYPE_PREFIX
 from services.courses.domain.courses import FAIRNESS, MEETING_KEYWORDS, QUEUE_SORT_KEYS, Meeting
 from services.courses.domain.vocabularies import KINDS
 
@@ -188,6 +189,22 @@ class CourseSchema(CourseSummarySchema):
     attachments = fields.List(fields.Nested(AttachmentBriefSchema))
     reviews = fields.List(fields.Nested(ReviewSchema),
                           metadata={"description": "only to the organiser and reviewers"})
+
+
+class WarningSchema(Schema):
+    """Beside an answer that went through: what the caller should know (problem-like)."""
+    type = fields.Function(lambda warning: TYPE_PREFIX + warning["slug"])
+    title = fields.String()
+    detail = fields.String()
+    light = fields.String()
+    overdue = fields.Integer()
+    enforced_from = fields.Date()
+
+
+class SubmittedCourseSchema(CourseSchema):
+    warnings = fields.List(fields.Nested(WarningSchema), metadata={
+        "description": "R-CRS-7: `unit-light-red` while the unit's light is red before the "
+                       "enforcement date (from it, the submission is refused)"})
 
 
 class TermBodySchema(Schema):

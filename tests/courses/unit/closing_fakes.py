@@ -15,7 +15,7 @@ from servicekit.clock import FixedClock
 from servicekit.testing.fakes import FakeUnitOfWork
 from servicekit.tokens import Principal
 from services.courses.domain.amendments import Amendment
-from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, Course
+from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, HeldCourse
 from services.courses.domain.lights import Light
 from services.courses.domain.transcripts import Entry
 from services.courses.domain.vocabularies import RETURN_REASON, ROSTER_RETURN, Term
@@ -23,20 +23,20 @@ from services.courses.domain.vocabularies import RETURN_REASON, ROSTER_RETURN, T
 
 class FakeClosingCourses:
     def __init__(self) -> None:
-        self.rows: dict[str, Course] = {}
+        self.rows: dict[str, HeldCourse] = {}
         self.units: dict[str, dict[str, Any]] = {}
         self.closed_at: dict[str, datetime] = {}
 
-    def get(self, course_id: str, *, for_update: bool = False) -> Course | None:
+    def get(self, course_id: str, *, for_update: bool = False) -> HeldCourse | None:
         course = self.rows.get(course_id)
         return replace(course) if course else None
 
-    def save(self, course: Course, now: datetime, *, closed: bool = False) -> None:
+    def save(self, course: HeldCourse, now: datetime, *, closed: bool = False) -> None:
         self.rows[course.course_id] = replace(course)
         if closed:
             self.closed_at[course.course_id] = now
 
-    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[Course]:
+    def held_not_closed(self, year: int, unit_code: str | None = None) -> list[HeldCourse]:
         return [replace(c) for c in self.rows.values() if c.status in HELD_NOT_CLOSED
                 and c.ends_on.year == year and unit_code in (None, c.unit_code)]
 
@@ -56,6 +56,11 @@ class FakeAttendance:
         self.lists: dict[str, list[Attendee]] = {}
         self.submissions: dict[str, dict[str, Any]] = {}
         self.decisions: dict[str, list[dict[str, Any]]] = {}
+        # The teachers' replica: account id → status (enabled, disabled, pending).
+        self.teachers: dict[str, str] = dict.fromkeys(TEACHERS, "enabled")
+
+    def teacher_statuses(self, account_ids: list[str]) -> dict[str, str]:
+        return {a: self.teachers[a] for a in account_ids if a in self.teachers}
 
     def replace(self, course_id: str, listed: list[Attendee], submitted_at: datetime,
                 submitted_by: str, late: bool) -> None:
@@ -75,6 +80,13 @@ class FakeAttendance:
     def set_hours(self, course_id: str, account_id: str, hours: Decimal) -> None:
         self.lists[course_id] = [replace(a, hours=hours) if a.account_id == account_id else a
                                  for a in self.lists[course_id]]
+
+    def add(self, course_id: str, attendee: Attendee) -> None:
+        self.lists[course_id] = sorted([*self.lists.get(course_id, []), attendee],
+                                       key=lambda a: a.account_id)
+
+    def remove(self, course_id: str, account_id: str) -> None:
+        self.lists[course_id] = [a for a in self.lists[course_id] if a.account_id != account_id]
 
     def add_review(self, course_id: str, decision: str, reasons: list[str], comment: str | None,
                    reviewer: str, decided_at: datetime) -> None:
@@ -100,7 +112,7 @@ class FakeVocabularies:
 class FakeAmendments:
     def __init__(self) -> None:
         self.route_table = {"national": "network", "county": "county",
-                            "legal_entity": "MOE-LEGAL"}
+                            "legal_entity": "network"}
         self.rows: dict[str, Amendment] = {}
 
     def routes(self) -> dict[str, str]:
@@ -141,9 +153,15 @@ class FakeLightCounts:
 class FakeTranscripts:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], tuple[str, Entry, int]] = {}
+        self.withdrawn: dict[tuple[str, str], int] = {}
 
     def put(self, account_id: str, entry: Entry, version: int, now: datetime) -> None:
         self.rows[(entry.source, entry.record_key)] = (account_id, entry, version)
+
+    def withdraw(self, account_id: str, source: str, record_key: str, version: int,
+                 now: datetime) -> None:
+        self.withdrawn[(source, record_key)] = version
+        self.rows.pop((source, record_key), None)
 
     def entries(self, account_id: str) -> list[Entry]:
         return [entry for owner, entry, _version in self.rows.values() if owner == account_id]
@@ -196,8 +214,8 @@ def teacher(n: int = 0) -> Principal:
 def a_course(uow: FakeCoursesUnitOfWork, n: int = 1, *, unit: str = UNIT,
              status: str = "approved", ends_on: date = date(2026, 6, 5),
              hours: str = "6", class_type: str = "non_credit_class",
-             enrolled: tuple[str, ...] = tuple(TEACHERS[:3])) -> Course:
-    course = Course(str(uuid.UUID(int=1000 + n)), f"C{n:06d}", status, f"研習課程 {n}", unit,
+             enrolled: tuple[str, ...] = tuple(TEACHERS[:3])) -> HeldCourse:
+    course = HeldCourse(str(uuid.UUID(int=1000 + n)), f"C{n:06d}", status, f"研習課程 {n}", unit,
                     AUTHORITY, ends_on, ends_on, Decimal(hours), class_type, 3, "禮堂")
     uow.closing.rows[course.course_id] = course
     uow.closing.units.setdefault(unit, {"code": unit, "name": f"學校 {unit}",

@@ -4,11 +4,13 @@ a copy, an update with a stale version writes nothing."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
 from contracts.events import CATALOGUE
 from servicekit.testing.fakes import FakeUnitOfWork
 from services.courses.domain.courses import APPROVED
+from services.courses.domain.lights import SubmissionGate, gate
 from services.courses.domain.reference import SEED
 from services.courses.domain.vocabularies import Vocabulary
 
@@ -124,11 +126,14 @@ class FakeUnits:
 
 
 class FakeLights:
+    """Units whose light is red (5 courses overdue), refused from ``enforced_from``."""
+
     def __init__(self) -> None:
         self.red: set[str] = set()
+        self.enforced_from = date(2017, 11, 1)
 
-    def blocks_submission(self, unit_code: str, today) -> bool:
-        return unit_code in self.red
+    def gate(self, unit_code: str, today: date) -> SubmissionGate:
+        return gate(5 if unit_code in self.red else 0, today, self.enforced_from, unit_code)
 
 
 class FakeCoursesUnitOfWork(FakeUnitOfWork):

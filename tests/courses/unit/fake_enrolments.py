@@ -16,15 +16,15 @@ from services.courses.domain.enrolment import (
     SEATED,
     WAIT,
     WAITLISTED,
-    Course,
     Enrolment,
+    EnrolmentCourse,
     seed_digest,
 )
 
 
 class FakeEnrolmentRepository:
     def __init__(self) -> None:
-        self.courses: dict[str, Course] = {}
+        self.courses: dict[str, EnrolmentCourse] = {}
         self.enrolments: dict[str, Enrolment] = {}
         self.seats: dict[str, dict[str, int]] = {}
         self.holds: dict[tuple[str, str], str] = {}
@@ -32,14 +32,14 @@ class FakeEnrolmentRepository:
         self.lotteries: dict[str, dict[str, Any]] = {}
         self.mails: list[tuple[str, str]] = []  # (account_id, kind)
 
-    def add_course(self, course: Course) -> None:
+    def add_course(self, course: EnrolmentCourse) -> None:
         self.courses[course.course_id] = course
 
-    def course(self, course_id: str) -> Course | None:
+    def course(self, course_id: str) -> EnrolmentCourse | None:
         return self.courses.get(course_id)
 
     def lottery_courses(self, closing_before: datetime | None = None,
-                        opened_before: datetime | None = None) -> list[Course]:
+                        opened_before: datetime | None = None) -> list[EnrolmentCourse]:
         found = [c for c in self.courses.values() if c.lottery and c.status == "approved"]
         if closing_before is not None:
             found = [c for c in found if c.closes_at <= closing_before
@@ -122,7 +122,7 @@ class FakeEnrolmentRepository:
         return sorted((e for e in self.enrolments.values() if e.course_id == course_id
                        and (status is None or e.status == status)), key=lambda e: e.arrival)
 
-    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, Course]]:
+    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, EnrolmentCourse]]:
         return [(e, self.courses[e.course_id]) for e in self.enrolments.values()
                 if e.account_id == account_id]
 

@@ -18,7 +18,12 @@ from closing_fakes import (
     reviewer,
 )
 
-from contracts.events.courses import AMENDMENT_DECIDED, AMENDMENT_REQUESTED, HOURS_ISSUED
+from contracts.events.courses import (
+    AMENDMENT_DECIDED,
+    AMENDMENT_REQUESTED,
+    HOURS_ISSUED,
+    HOURS_WITHDRAWN,
+)
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.courses.config import ClosingRules
 from services.courses.domain.amendments import category_of, due_on
@@ -26,6 +31,7 @@ from services.courses.domain.closing import Attendee
 from services.courses.handlers import amendments, attendance
 
 RULES = ClosingRules()
+STRANGER = "00000000-0000-0000-0000-000000000099"  # in no replica
 
 
 def closed_course(uow: FakeCoursesUnitOfWork, **unit: str):
@@ -96,21 +102,41 @@ def test_a_national_units_amendment_is_decided_by_the_network() -> None:
     assert uow.closing.get(course.course_id).place == "禮堂"
 
 
-def test_a_legal_entitys_amendment_goes_to_the_routed_group() -> None:
+def test_a_legal_entitys_amendment_goes_to_the_network_until_routed_elsewhere() -> None:
+    """The ministry's review group is no authority of the accounts service: nobody could
+    act on a request routed to it, so legal entities' requests go to the operators."""
     uow = FakeCoursesUnitOfWork()
     course = closed_course(uow, unit_type="legal_entity", authority_code="NETWORK")
     asked = amendments.request(uow, clock(), business(), course.course_id,
                                {"place": "視聽教室"}, "moved room")
-    assert asked.approver_authority_code == "MOE-LEGAL"
-    uow.amendments.put_route("legal_entity", "K12EA", clock().now(), "operator-1")
+    assert asked.approver_authority_code == "NETWORK"
+    assert amendments.decide(uow, clock(), operator(), asked.amendment_id, "approve", "r",
+                             None).status == "approved"
+    amendments.put_route(uow, clock(), operator(), "legal_entity", "K12EA")
     again = amendments.request(uow, clock(), business(), course.course_id,
-                               {"place": "視聽教室"}, "moved room")
+                               {"place": "禮堂"}, "moved back")
     assert again.approver_authority_code == "K12EA"
+
+
+@pytest.mark.parametrize("approver", ["MOE-LEGAL", "nobody", "Network"])
+def test_a_route_names_someone_who_can_act_on_it(approver) -> None:
+    uow = FakeCoursesUnitOfWork()
+    with pytest.raises(Invalid) as refused:
+        amendments.put_route(uow, clock(), operator(), "legal_entity", approver)
+    assert "approver" in refused.value.facts["errors"]
+    assert uow.amendments.routes()["legal_entity"] == "network"
 
 
 @pytest.mark.parametrize(("changes", "slug"), [
     ({"hours": Decimal("5")}, "hours-above-course"),  # teacher 0 has 6
-    ({"attendees": [{"account_id": TEACHERS[4], "hours": Decimal("1")}]}, "not-an-attendee"),
+    ({"attendees": [{"account_id": TEACHERS[4], "hours": Decimal("1")}]}, "not-enrolled"),
+    ({"remove_attendees": [TEACHERS[4]]}, "not-an-attendee"),
+    ({"attendees": [{"account_id": TEACHERS[1], "hours": Decimal("1")}],
+      "remove_attendees": [TEACHERS[1]]}, "duplicate-attendee"),
+    ({"attendees": [{"account_id": TEACHERS[2], "hours": Decimal("1.25")}]}, "invalid-hours"),
+    ({"attendees": [{"account_id": TEACHERS[2], "hours": Decimal("6.5")}]}, "hours-above-course"),
+    ({"attendees": [{"account_id": STRANGER, "hours": Decimal("1"), "walk_in": True}]},
+     "walk-in-not-a-teacher"),
     ({"attendees": [{"account_id": TEACHERS[0], "hours": Decimal("7")}]}, "hours-above-course"),
     ({"ends_on": date(2026, 1, 1)}, "dates-out-of-order"),
     ({}, "no-changes"),
@@ -160,3 +186,91 @@ def test_the_monthly_batch_of_an_approver() -> None:
     with pytest.raises(Forbidden):
         amendments.batch(uow, clock(), reviewer("TXG"), "2026-06", "TPE")
     assert amendments.batch(uow, clock(), reviewer("TXG"), "2026-06", None)["requests"] == []
+
+
+# -- the attendee list changed by an amendment (R-CRS-5, R-CRS-6) ---------------------------
+
+def test_an_amendment_adds_an_enrolled_teacher_and_a_walk_in_and_issues_only_their_hours(
+) -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = closed_course(uow)  # teachers 0 (6 h) and 1 (3 h) listed; 2 enrolled, absent
+    issued_before = len(uow.recorded(HOURS_ISSUED))
+    asked = amendments.request(uow, clock(), business(), course.course_id, {"attendees": [
+        {"account_id": TEACHERS[2], "hours": Decimal("2.5")},
+        {"account_id": TEACHERS[5], "hours": Decimal("6"), "walk_in": True}]},
+        "two teachers were left off the list")
+    assert asked.previous == {"attendees": [{"account_id": TEACHERS[2], "hours": None},
+                                            {"account_id": TEACHERS[5], "hours": None}]}
+    assert [(a.account_id, a.hours) for a in uow.attendance.attendees(course.course_id)] == \
+        [(TEACHERS[0], Decimal("6")), (TEACHERS[1], Decimal("3"))]  # nothing before approval
+    amendments.decide(uow, clock(), reviewer(), asked.amendment_id, "approve", "ref-9", None)
+    assert [(a.account_id, a.hours, a.walk_in)
+            for a in uow.attendance.attendees(course.course_id)] == [
+        (TEACHERS[0], Decimal("6"), False), (TEACHERS[1], Decimal("3"), False),
+        (TEACHERS[2], Decimal("2.5"), False), (TEACHERS[5], Decimal("6"), True)]
+    reissued = uow.recorded(HOURS_ISSUED)[issued_before:]
+    assert sorted((e["account_id"], e["hours"], e["version"]) for e in reissued) == [
+        (TEACHERS[2], 2.5, course.version + 1), (TEACHERS[5], 6.0, course.version + 1)]
+    assert [e.hours for e in uow.transcripts.entries(TEACHERS[5])] == [Decimal("6")]
+    assert {(r["field"], r["old_value"], r["new_value"], r["reference"])
+            for r in uow.amendments.rows[asked.amendment_id].audit} == {
+        (f"attendees.{TEACHERS[2]}.hours", None, 2.5, "ref-9"),
+        (f"attendees.{TEACHERS[5]}.hours", None, 6.0, "ref-9")}
+
+
+def test_an_amendment_removes_a_teacher_and_withdraws_the_hours() -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = closed_course(uow)
+    assert [e.hours for e in uow.transcripts.entries(TEACHERS[1])] == [Decimal("3")]
+    issued_before = len(uow.recorded(HOURS_ISSUED))
+    asked = amendments.request(uow, clock(), business(), course.course_id,
+                               {"remove_attendees": [TEACHERS[1]]}, "was not there")
+    assert asked.previous == {"remove_attendees": [{"account_id": TEACHERS[1], "hours": 3.0}]}
+    amendments.decide(uow, clock(), reviewer(), asked.amendment_id, "approve", "ref-10", None)
+    assert [a.account_id for a in uow.attendance.attendees(course.course_id)] == [TEACHERS[0]]
+    assert uow.transcripts.entries(TEACHERS[1]) == []
+    assert uow.transcripts.entries(TEACHERS[0]) != []
+    [withdrawn] = uow.recorded(HOURS_WITHDRAWN)
+    assert (withdrawn["account_id"], withdrawn["course_id"], withdrawn["version"],
+            withdrawn["amendment_id"], withdrawn["reference"]) == (
+        TEACHERS[1], course.course_id, course.version + 1, asked.amendment_id, "ref-10")
+    assert uow.recorded(HOURS_ISSUED)[issued_before:] == []  # nobody else's hours changed
+    [record] = uow.amendments.rows[asked.amendment_id].audit
+    assert (record["field"], record["old_value"], record["new_value"]) == \
+        (f"attendees.{TEACHERS[1]}.hours", 3.0, None)
+
+
+@pytest.mark.parametrize("status", ["disabled", "pending", None])
+def test_a_walk_in_added_must_be_an_enabled_teacher(status) -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = closed_course(uow)
+    if status is None:
+        del uow.attendance.teachers[TEACHERS[5]]
+    else:
+        uow.attendance.teachers[TEACHERS[5]] = status
+    with pytest.raises(Invalid) as refused:
+        amendments.request(uow, clock(), business(), course.course_id, {"attendees": [
+            {"account_id": TEACHERS[0], "hours": Decimal("5")},
+            {"account_id": TEACHERS[5], "hours": Decimal("2"), "walk_in": True}]}, "why")
+    assert refused.value.slug == "walk-in-not-a-teacher"
+    assert refused.value.facts["rows"] == [{"row": 1, "account_id": TEACHERS[5],
+                                            "teacher_status": status or "unknown"}]
+    assert uow.amendments.rows == {}
+
+
+def test_an_approval_checks_the_walk_in_again_and_writes_nothing_when_refused() -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = closed_course(uow)
+    asked = amendments.request(uow, clock(), business(), course.course_id, {
+        "title": "新名稱",
+        "attendees": [{"account_id": TEACHERS[5], "hours": Decimal("2"), "walk_in": True}]},
+        "why")
+    uow.attendance.teachers[TEACHERS[5]] = "disabled"  # the account was disabled meanwhile
+    issued_before = len(uow.recorded(HOURS_ISSUED))
+    with pytest.raises(Invalid) as refused:
+        amendments.decide(uow, clock(), reviewer(), asked.amendment_id, "approve", "r", None)
+    assert refused.value.slug == "walk-in-not-a-teacher"
+    assert uow.amendments.rows[asked.amendment_id].status == "pending"
+    assert uow.closing.get(course.course_id).title == "研習課程 1"
+    assert len(uow.attendance.attendees(course.course_id)) == 2
+    assert len(uow.recorded(HOURS_ISSUED)) == issued_before

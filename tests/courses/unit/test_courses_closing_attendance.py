@@ -80,6 +80,32 @@ def test_the_refusal_names_the_teachers_it_is_about() -> None:
     assert refused.value.facts["account_ids"] == sorted([TEACHERS[5], TEACHERS[6]])
 
 
+@pytest.mark.parametrize("status", ["disabled", "pending", None])
+def test_a_walk_in_is_an_enabled_teacher_of_the_replica(status) -> None:
+    """Item 5 of R-CRS-5: hours go to a teacher the accounts service knows and has enabled;
+    the refusal names the row, and nothing is written."""
+    uow = FakeCoursesUnitOfWork()
+    course = a_course(uow)
+    stranger = "00000000-0000-0000-0000-000000000099"
+    if status is not None:
+        uow.attendance.teachers[stranger] = status
+    with pytest.raises(Invalid) as refused:
+        send(uow, course, [*two_teachers(), Attendee(TEACHERS[5], Decimal("1"), walk_in=True),
+                           Attendee(stranger, Decimal("2"), walk_in=True)])
+    assert refused.value.slug == "walk-in-not-a-teacher"
+    assert refused.value.facts["rows"] == [{"row": 3, "account_id": stranger,
+                                            "teacher_status": status or "unknown"}]
+    assert uow.attendance.lists == {} and uow.events == []
+    assert uow.closing.rows[course.course_id].status == "approved"
+
+
+def test_an_enrolled_teacher_is_not_asked_of_the_replica() -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = a_course(uow)
+    uow.attendance.teachers.clear()  # the replica is behind; a seat says enough
+    assert send(uow, course, two_teachers())["status"] == "attendance_submitted"
+
+
 def test_another_units_business_account_cannot_see_the_course() -> None:
     uow = FakeCoursesUnitOfWork()
     course = a_course(uow)

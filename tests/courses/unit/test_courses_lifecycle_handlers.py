@@ -80,6 +80,22 @@ def test_a_red_light_blocks_submission_at_the_check_point(work, clock) -> None:
     assert work.recorded("courses.course.submitted.v1") == []
 
 
+def test_a_red_light_before_the_enforcement_date_warns_and_lets_through(work, clock) -> None:
+    """R-CRS-7: before the enforcement date red is a warning only, which the organiser sees
+    beside the submitted course; a green unit's submission carries none."""
+    course = registered(work, clock)
+    assert lifecycle.submit(work, clock, BUSINESS, course["id"], 7)["warnings"] == []
+    red = registered(work, clock)
+    work.lights.red.add("353301")
+    work.lights.enforced_from = date(2027, 1, 1)
+    answer = lifecycle.submit(work, clock, BUSINESS, red["id"], 7)
+    assert answer["status"] == "submitted"
+    [warning] = answer["warnings"]
+    assert (warning["slug"], warning["overdue"], warning["enforced_from"]) == \
+        ("unit-light-red", 5, date(2027, 1, 1))
+    assert work.courses.get(red["id"]).status == "submitted"
+
+
 def test_submission_routes_by_the_jurisdiction_and_rule_of_that_day(work, clock) -> None:
     """R-ORG-4: a unit moved from K12EA to TXG on a date is reviewed by TXG from that
     day; a rule sending civic groups to their county applies from its date."""
@@ -114,8 +130,9 @@ def test_a_reviewer_acts_only_for_the_routed_authority(work, clock) -> None:
     with pytest.raises(NotFound):
         lifecycle.review(work, clock, TXG, course["id"], "approve", [], None)
     lifecycle.review(work, clock, TPE, course["id"], "approve", [], None)
-    with pytest.raises(Forbidden):  # published now: seen by all, decided by its reviewers
+    with pytest.raises(NotFound) as hidden:  # published now, but not theirs to decide
         lifecycle.review(work, clock, TXG, course["id"], "approve", [], None)
+    assert hidden.value.slug == "course-not-found"
 
 
 def test_a_review_is_counted_on_its_taipei_day(work, clock) -> None:

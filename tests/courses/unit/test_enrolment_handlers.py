@@ -19,21 +19,21 @@ from contracts.events.courses import (
 )
 from servicekit.clock import FixedClock
 from servicekit.errors import Conflict, NotFound
-from services.courses.domain.enrolment import Course, draw, draw_key, seed_digest
+from services.courses.domain.enrolment import EnrolmentCourse, draw, draw_key, seed_digest
 from services.courses.handlers import enrolments, lottery
 
 OPENS = datetime(2026, 4, 1, tzinfo=UTC)
 CLOSES = OPENS + timedelta(days=7)
 
 
-def course(course_id: str = "c1", capacity: int = 2, **overrides) -> Course:
+def course(course_id: str = "c1", capacity: int = 2, **overrides) -> EnrolmentCourse:
     values = {"course_id": course_id, "code": f"CODE-{course_id}", "title": "閱讀工作坊",
               "status": "approved", "unit_code": "190001", "capacity": capacity,
               "opens_at": OPENS, "closes_at": CLOSES, "organiser_accepts": False,
               "fairness": "first_come", "series_id": None, "one_session_per_teacher": False,
               "starts_on": date(2026, 5, 1)}
     values.update(overrides)
-    return Course(**values)
+    return EnrolmentCourse(**values)
 
 
 @pytest.fixture
