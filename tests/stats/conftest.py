@@ -1,2 +1,2 @@
 """Fixtures of the stats tests (tests/stats/stats_support.py)."""
-from stats_support import stats  # noqa: F401
+from stats_support import stats, stats_on_both  # noqa: F401

@@ -86,13 +86,10 @@ def authority(code: str, name: str, county: str | None) -> tuple[str, dict]:
                                    "version": 1})
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def stats(request, tmp_path) -> Iterator[Stats]:
-    """The service on its embedded default, and on PostgreSQL as in production (the
-    figures are written by one statement per batch, which differs between the two)."""
+def started(tmp_path: Any, database_url: str | None = None) -> Iterator[Stats]:
     environ = {"DATA_DIR": str(tmp_path)}
-    if request.param == "postgresql":
-        environ["DATABASE_URL"] = request.getfixturevalue("make_database")("stats")
+    if database_url:
+        environ["DATABASE_URL"] = database_url
     clock = FixedClock(NOW)
     app = create_app(Settings.from_env("stats", environ))
     runtime: Runtime = app.extensions["runtime"]
@@ -105,3 +102,18 @@ def stats(request, tmp_path) -> Iterator[Stats]:
     yield Stats(app.test_client(), runtime, clock)
     purge_queues(runtime)
     runtime.database.dispose()
+
+
+@pytest.fixture
+def stats(tmp_path) -> Iterator[Stats]:
+    """The service on its embedded default (SQLite)."""
+    yield from started(tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def stats_on_both(request, tmp_path) -> Iterator[Stats]:
+    """On SQLite and on PostgreSQL as in production: the figures are written by one
+    statement per batch, which differs between the two."""
+    url = request.getfixturevalue("make_database")("stats") if request.param == "postgresql" \
+        else None
+    yield from started(tmp_path, url)

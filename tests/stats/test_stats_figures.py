@@ -6,8 +6,8 @@ replays the facts into the same figures."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
+import pytest
 from stats_support import Stats, authority, unit, values
 
 from contracts.events.accounts import ACCOUNT_CREATED, UNIT_JURISDICTION_CHANGED
@@ -21,6 +21,13 @@ from contracts.events.courses import (
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from services.stats.handlers.rebuild import rebuild
+
+
+@pytest.fixture
+def stats(stats_on_both: Stats) -> Stats:
+    """Every figure here is checked on SQLite and on PostgreSQL."""
+    return stats_on_both
+
 
 COURSE_A = str(uuid.UUID(int=1))
 COURSE_B = str(uuid.UUID(int=2))
@@ -176,11 +183,7 @@ def test_rebuild_replays_the_facts_into_the_same_figures(stats: Stats) -> None:
 
 
 def test_a_fact_about_an_unknown_course_cannot_apply(stats: Stats) -> None:
-    import pytest
-
     from services.stats.domain.errors import CannotApply
     with pytest.raises(CannotApply, match="unknown course"):
         stats.feed(enrolment(COURSE_B, "2017-02-03T02:00:00+00:00"))
 
-
-_ = datetime, UTC

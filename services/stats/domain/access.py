@@ -15,7 +15,7 @@ from services.stats.domain.reports import (
 NATIONAL_ROLES = ("viewer", "operator", "admin")
 
 
-def _out_of_scope(detail: str) -> Forbidden:
+def out_of_scope(detail: str) -> Forbidden:
     return Forbidden(detail, slug="out-of-scope", title="Not in your scope")
 
 
@@ -31,17 +31,17 @@ def scope_for(roles: frozenset[str], own_unit: str | None, own_authority: str | 
         return Scope(NATIONAL_SCOPE)
     if "reviewer" in roles and own_authority:
         if authority and authority != own_authority:
-            raise _out_of_scope(f"a reviewer of {own_authority} reads only its figures")
+            raise out_of_scope(f"a reviewer of {own_authority} reads only its figures")
         return Scope(AUTHORITY_SCOPE, own_authority, unit or None)
     if "business" in roles and own_unit:
         if authority or (unit and unit != own_unit):
-            raise _out_of_scope(f"a business account of {own_unit} reads only its unit")
+            raise out_of_scope(f"a business account of {own_unit} reads only its unit")
         return Scope(UNIT_SCOPE, None, own_unit)
-    raise _out_of_scope("no statistics scope: a reviewer needs an authority, a business "
+    raise out_of_scope("no statistics scope: a reviewer needs an authority, a business "
                         "account a unit")
 
 
 def check_report_scope(report: Report, scope: Scope) -> None:
     if scope.kind not in report.scopes:
-        raise _out_of_scope(f"the report {report.name} is read in scope "
+        raise out_of_scope(f"the report {report.name} is read in scope "
                             f"{', '.join(sorted(report.scopes))}, not {scope.kind}")

@@ -87,7 +87,7 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
            (TRANSFER_RECORDS, TRANSFER_HOURS, HELD_TRANSFER), NATIONAL_ONLY,
            dimensions=(f.SOURCE,), requirement="R-STA-5, R-TRF-10"),
     Report("meeting-keywords", "以會議為研習之課程", "Meeting-as-training courses", TABLE,
-           f.MONTH, (MEETINGS,), EVERY_SCOPE - {UNIT_SCOPE}, dimensions=(f.KEYWORD,),
+           f.MONTH, (MEETINGS,), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
            requirement="R-STA-5, R-CRS-10"),
 )}
 

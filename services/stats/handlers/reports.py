@@ -14,7 +14,7 @@ from servicekit.tokens import Principal
 from services.stats.adapters.uow import StatsUnitOfWork
 from services.stats.domain import figures as f
 from services.stats.domain import periods
-from services.stats.domain.access import check_report_scope, scope_for
+from services.stats.domain.access import check_report_scope, out_of_scope, scope_for
 from services.stats.domain.reports import (
     AUTHORITY_SCOPE,
     NARROWABLE,
@@ -96,9 +96,8 @@ def read_report(uow: Callable[[], StatsUnitOfWork], principal: Principal, name: 
                       f"by: the report {report.name} is grouped by one of "
                       f"{', '.join(report.dimensions)}", field="by")
     if scope.kind != "national" and dimension not in NARROWABLE:
-        raise Invalid("unknown-dimension", "No such dimension in this scope",
-                      f"by: outside the national scope only {', '.join(sorted(NARROWABLE))}",
-                      field="by")
+        raise out_of_scope(f"grouped by {dimension}, the figures cross authorities: read in "
+                           "the national scope only")
     span = periods.resolve(f.MONTH, query.get("from"), query.get("to"), today)
     with uow() as work:
         return _table(work, report, lang, scope, span, dimension)
