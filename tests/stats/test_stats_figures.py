@@ -187,3 +187,16 @@ def test_a_fact_about_an_unknown_course_cannot_apply(stats: Stats) -> None:
     with pytest.raises(CannotApply, match="unknown course"):
         stats.feed(enrolment(COURSE_B, "2017-02-03T02:00:00+00:00"))
 
+
+
+def test_teacher_education_universities_with_no_course_registered(stats: Stats) -> None:
+    stats.feed(unit("0001", "NETWORK", "TPE", unit_type="teacher_education_university",
+                    name="國立臺灣師範大學"),
+               unit("0002", "NETWORK", "KHH", unit_type="teacher_education_university",
+                    name="國立高雄師範大學"),
+               unit("353301", "TPE", "TPE"),
+               course(COURSE_A, "0001", "2017-03-20T02:00:00+00:00", "2017-04-10"))
+    idle = stats.report("/reports/idle-universities?from=2017-01&to=2017-06")
+    assert [(row["key"], row["label"]) for row in idle["rows"]] == [("0002", "國立高雄師範大學")]
+    earlier = stats.report("/reports/idle-universities?from=2016-01&to=2016-12")
+    assert [row["key"] for row in earlier["rows"]] == ["0001", "0002"]

@@ -23,6 +23,7 @@ BY_REPORT = {
     "tags": (False, False),
     "transfer-sources": (False, False),
     "meeting-keywords": (False, False),
+    "idle-universities": (False, False),
 }
 
 

@@ -41,6 +41,11 @@ class FiguresReader:
         return {(measure, name): Decimal(value or 0)
                 for measure, name, value in self.session.execute(query)}
 
+    def units_of_type(self, unit_type: str) -> list[str]:
+        return list(self.session.scalars(select(units.c.unit_code)
+                                         .where(units.c.unit_type == unit_type)
+                                         .order_by(units.c.unit_code)))
+
     def unit_names(self, codes: Sequence[str]) -> dict[str, str]:
         return {row.unit_code: row.name for row in self.session.execute(
             select(units.c.unit_code, units.c.name).where(units.c.unit_code.in_(list(codes))))}

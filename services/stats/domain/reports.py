@@ -40,6 +40,9 @@ class Report:
     scopes: frozenset[str]
     dimensions: tuple[str, ...] = ()  # a table: the dimensions it may be grouped by, default first
     requirement: str = ""
+    # A table of the units of this type whose every figure is zero over the range (the
+    # units known to stats, from accounts' events).
+    idle_of_type: str | None = None
 
 
 def _c(measure: str, zh: str, en: str) -> Column:
@@ -86,6 +89,10 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
     Report("transfer-sources", "各傳報來源統計", "Transfer counts per source", TABLE, f.MONTH,
            (TRANSFER_RECORDS, TRANSFER_HOURS, HELD_TRANSFER), NATIONAL_ONLY,
            dimensions=(f.SOURCE,), requirement="R-STA-5, R-TRF-10"),
+    Report("idle-universities", "未登錄課程之師資培育大學",
+           "Teacher-education universities with no course registered", TABLE, f.MONTH,
+           (REGISTERED,), NATIONAL_ONLY, dimensions=(f.UNIT,), requirement="R-STA-2",
+           idle_of_type="teacher_education_university"),
     Report("meeting-keywords", "以會議為研習之課程", "Meeting-as-training courses", TABLE,
            f.MONTH, (MEETINGS,), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
            requirement="R-STA-5, R-CRS-10"),

@@ -127,6 +127,10 @@ def _table(work: StatsUnitOfWork, report: Report, lang: str, scope: Scope,
     sums = work.figures.table(measures, read_dimension, span.first, span.last,
                               member_prefix=prefix, member=only)
     members = sorted({member for _measure, member in sums})
+    if report.idle_of_type:
+        counted = {member for (_measure, member), value in sums.items() if value}
+        members = [code for code in work.figures.units_of_type(report.idle_of_type)
+                   if code not in counted]
     codes = [member.split("|", 1)[-1] for member in members]
     names = _names(work, dimension, codes)
     rows = tuple(Row(code, names.get(code, code), tuple(
