@@ -66,21 +66,25 @@ REPORTS: list[tuple[str, Principal, dict[str, Any]]] = [
 BASELINE = {
     "enrolments_per_month": """
         SELECT date_trunc('month', (data->>'at')::timestamptz AT TIME ZONE 'Asia/Taipei'), count(*)
-        FROM facts WHERE event_type = 'courses.enrolment.recorded.v1'
+        FROM facts WHERE event_type = :enrolment
           AND (data->>'at')::timestamptz >= '2016-06-30T16:00Z' GROUP BY 1""",
     "reviews_per_day": """
         SELECT data->>'reviewed_on', count(*) FROM facts
-        WHERE event_type = 'courses.course.reviewed.v1' AND data->>'reviewed_on' >= '2017-04-01'
+        WHERE event_type = :review AND data->>'reviewed_on' >= '2017-04-01'
         GROUP BY 1""",
     "registered_per_county": """
         SELECT u.county_code, count(*) FROM facts f JOIN units u ON u.unit_code = f.data->>'unit_code'
-        WHERE f.event_type = 'courses.course.registered.v1'
+        WHERE f.event_type = :registration
           AND (f.data->>'registered_at')::timestamptz >= '2016-06-30T16:00Z' GROUP BY 1""",
     "hours_per_unit": """
         SELECT data->>'unit_code', sum((data->>'hours')::numeric) FROM facts
-        WHERE event_type = 'courses.hours.issued.v1' AND data->>'ends_on' >= '2016-07-01'
+        WHERE event_type = :hours AND data->>'ends_on' >= '2016-07-01'
         GROUP BY 1""",
 }
+
+
+TYPES = {"enrolment": ENROLMENT_RECORDED, "review": COURSE_REVIEWED,
+         "registration": COURSE_REGISTERED, "hours": HOURS_ISSUED}
 
 
 def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> Envelope:
@@ -173,7 +177,7 @@ def read_baseline(runtime: Runtime) -> float:
         for _ in range(ROUNDS):
             for sql in BASELINE.values():
                 started = time.perf_counter()
-                connection.execute(text(sql)).all()
+                connection.execute(text(sql), TYPES).all()
                 samples.append(time.perf_counter() - started)
     return p95(samples)
 
