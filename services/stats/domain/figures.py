@@ -101,10 +101,13 @@ class Deltas:
             members: Iterable[tuple[str, str]]) -> None:
         if not amount:
             return
+        amount = Decimal(amount)
+        starts = [(period, period_start(period, day)) for period in PERIODS]
+        values = self.values
         for dimension, member in members:
-            for period in PERIODS:
-                key = (measure, period, period_start(period, day), dimension, member)
-                self.values[key] = self.values.get(key, Decimal(0)) + Decimal(amount)
+            for period, starts_on in starts:
+                key = (measure, period, starts_on, dimension, member)
+                values[key] = values.get(key, 0) + amount
 
     def nonzero(self) -> dict[FigureKey, Decimal]:
         return {key: value for key, value in self.values.items() if value}
