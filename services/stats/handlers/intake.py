@@ -112,7 +112,7 @@ def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> Non
             place, changes = known
             members = f.of_unit(f.UnitPlace(place.unit_code, place.unit_type, place.county_code,
                                             f.authority_on(day, place.authority_code, changes)))
-        else:  # a staff-less teacher without a school yet: counted nationally and by county
+        else:  # no school yet, or one accounts has not announced: nationally and by county
             members = f.national() + ([(f.COUNTY, data["county_code"])]
                                       if data.get("county_code") else [])
         deltas.add(measures[data["kind"]], day, 1, members)
