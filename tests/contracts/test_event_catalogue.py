@@ -46,7 +46,8 @@ SUBSCRIBED = {
               "courses.enrolment.recorded.v1", "courses.attendance.submitted.v1",
               "courses.attendance.reviewed.v1", "courses.hours.issued.v1",
               "transfer.record.added.v1", "transfer.record.changed.v1",
-              "transfer.record.withdrawn.v1", "sso.account.signed_in.v1"},
+              "transfer.record.withdrawn.v1", "sso.account.signed_in.v1",
+              "courses.unit_light.changed.v1"},
 }
 PRODUCED = {
     "accounts": {"accounts.authority.registered.v1", "accounts.unit.registered.v1",

@@ -17,6 +17,7 @@ from contracts.events.courses import (
     COURSE_REVIEWED,
     ENROLMENT_RECORDED,
     HOURS_ISSUED,
+    UNIT_LIGHT_CHANGED,
 )
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
@@ -216,3 +217,23 @@ def test_the_rebuild_command(stats: Stats, monkeypatch, capsys) -> None:
     assert main(DEFINITION, ["rebuild"]) == 0
     assert capsys.readouterr().out.strip().endswith('{"replayed": 5}')
     assert stats.report("/reports/courses-registered?from=2017-01&to=2017-06") == before
+
+
+def test_courses_with_no_attendee_list_sent_per_unit_as_courses_last_counted(
+        stats: Stats) -> None:
+    def light(unit_code: str, overdue: int, version: int) -> tuple[str, dict]:
+        return (UNIT_LIGHT_CHANGED, {"unit_code": unit_code, "year": 2017, "overdue": overdue,
+                                     "light": "red" if overdue >= 5 else "yellow",
+                                     "version": version})
+    taichung_school(stats)
+    stats.feed(unit("353301", "TPE", "TPE", name="臺北市立建國高級中學"),
+               light("193301", 2, 1), light("353301", 6, 1), light("353301", 5, 3),
+               light("353301", 9, 2))  # late, older: nothing
+    url = "/reports/overdue-lists?from=2017-01&to=2017-06"
+    assert [(r["label"], r["values"]["overdue_lists"]) for r in stats.report(url)["rows"]] == [
+        ("國立臺中第一高級中學", 2), ("臺北市立建國高級中學", 5)]
+    assert [r["key"] for r in stats.report(url, role="reviewer", authority="TPE")["rows"]] == [
+        "353301"]
+    assert [r["key"] for r in stats.report(url, role="business", unit="193301")["rows"]] == [
+        "193301"]
+    assert stats.report("/reports/overdue-lists?from=2016-01&to=2016-12")["rows"] == []

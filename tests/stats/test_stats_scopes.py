@@ -24,6 +24,7 @@ BY_REPORT = {
     "transfer-sources": (False, False),
     "meeting-keywords": (False, False),
     "idle-universities": (False, False),
+    "overdue-lists": (True, True),
 }
 
 

@@ -119,3 +119,14 @@ visitors = Table(
     Column("day", Date, primary_key=True),
     Column("account_id", String(36), primary_key=True),
 )
+
+# Each unit's traffic light as courses last announced it, per year (R-CRS-7): ``overdue`` is
+# the number of its courses whose attendee list is past its deadline (R-STA-2).
+unit_lights = Table(
+    "unit_lights", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("light", String(8), nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+)

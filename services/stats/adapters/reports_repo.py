@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.stats.adapters.orm import authorities, figures, units
+from services.stats.adapters.orm import authorities, figures, unit_lights, units
 
 
 class FiguresReader:
@@ -40,6 +40,19 @@ class FiguresReader:
             query = query.where(figures.c.member.startswith(member_prefix, autoescape=True))
         return {(measure, name): Decimal(value or 0)
                 for measure, name, value in self.session.execute(query)}
+
+    def overdue_units(self, year: int, authority: str | None, unit: str | None
+                      ) -> list[tuple[str, str, int]]:
+        """(unit, name, courses overdue) of the units with any in ``year``."""
+        query = (select(unit_lights.c.unit_code, units.c.name, unit_lights.c.overdue)
+                 .join(units, units.c.unit_code == unit_lights.c.unit_code, isouter=True)
+                 .where(unit_lights.c.year == year, unit_lights.c.overdue > 0)
+                 .order_by(unit_lights.c.unit_code))
+        if authority is not None:
+            query = query.where(units.c.authority_code == authority)
+        if unit is not None:
+            query = query.where(unit_lights.c.unit_code == unit)
+        return [(code, name or code, overdue) for code, name, overdue in self.session.execute(query)]
 
     def units_of_type(self, unit_type: str) -> list[str]:
         return list(self.session.scalars(select(units.c.unit_code)

@@ -23,6 +23,7 @@ from services.stats.adapters.orm import (
     jurisdiction_changes,
     transfer_courses,
     transfer_records,
+    unit_lights,
     units,
     visitors,
 )
@@ -36,7 +37,7 @@ from services.stats.domain.figures import (
 
 # Everything but the facts: what ``rebuild`` empties before replaying them.
 DERIVED = (figures, units, authorities, jurisdiction_changes, courses, hour_lines,
-           transfer_records, transfer_courses, visitors)
+           transfer_records, transfer_courses, visitors, unit_lights)
 
 
 @functools.cache
@@ -120,6 +121,9 @@ class StatsState:
         return {row.unit_code: (UnitPlace(row.unit_code, row.unit_type, row.county_code,
                                           row.authority_code), changes.get(row.unit_code, []))
                 for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted)))}
+
+    def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
 
     # -- courses ------------------------------------------------------------------------
     def add_courses(self, rows: list[dict[str, Any]]) -> set[str]:

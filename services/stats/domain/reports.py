@@ -43,6 +43,9 @@ class Report:
     # A table of the units of this type whose every figure is zero over the range (the
     # units known to stats, from accounts' events).
     idle_of_type: str | None = None
+    # A table of units with courses past their attendee-list deadline in the year of the
+    # range's last month, as courses last counted them (a state, not a sum of facts).
+    overdue_lists: bool = False
 
 
 def _c(measure: str, zh: str, en: str) -> Column:
@@ -62,6 +65,8 @@ BUSINESS_OPENED = _c(f.BUSINESS_ACCOUNTS_OPENED, "業務帳號開通數", "Busin
 TRANSFER_RECORDS = _c(f.TRANSFER_RECORDS, "傳報研習紀錄筆數", "Transfer records")
 TRANSFER_HOURS = _c(f.TRANSFER_HOURS, "傳報研習時數", "Transfer hours")
 MEETINGS = _c(f.MEETING_KEYWORD_COURSES, "會議名稱課程數", "Courses named after a meeting")
+OVERDUE = _c("overdue_lists", "逾期未送研習名單課程數",
+             "Courses with no attendee list sent by the deadline")
 VISITORS = _c(f.VISITORS, "不重複登入人數", "Distinct visitors")
 
 REPORTS: dict[str, Report] = {report.name: report for report in (
@@ -93,6 +98,9 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
            "Teacher-education universities with no course registered", TABLE, f.MONTH,
            (REGISTERED,), NATIONAL_ONLY, dimensions=(f.UNIT,), requirement="R-STA-2",
            idle_of_type="teacher_education_university"),
+    Report("overdue-lists", "逾期未送研習名單之課程", "Courses with no attendee list sent",
+           TABLE, f.MONTH, (OVERDUE,), EVERY_SCOPE, dimensions=(f.UNIT,),
+           requirement="R-STA-2, R-CRS-7", overdue_lists=True),
     Report("meeting-keywords", "以會議為研習之課程", "Meeting-as-training courses", TABLE,
            f.MONTH, (MEETINGS,), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
            requirement="R-STA-5, R-CRS-10"),

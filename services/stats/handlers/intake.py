@@ -31,6 +31,7 @@ from contracts.events.courses import (
     COURSE_SUBMITTED,
     ENROLMENT_RECORDED,
     HOURS_ISSUED,
+    UNIT_LIGHT_CHANGED,
 )
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
@@ -277,6 +278,14 @@ def _count_record(deltas: f.Deltas, source: str, day: date, hours: Decimal, tags
     deltas.add(f.TRANSFER_HOURS, day, hours, members)
 
 
+def _lights(state: StatsState, _deltas: f.Deltas, events: Events) -> None:
+    """Courses past their attendee-list deadline, per unit and year: a state courses
+    announces whole each time it changes, kept as it stands (not a sum)."""
+    state.keep_unit_lights([{"unit_code": data["unit_code"], "year": data["year"],
+                             "light": data["light"], "overdue": data["overdue"],
+                             "version": data["version"]} for data, _ in events])
+
+
 def _visits(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     """Visits per day (R-STA-8): an account counts once a Taipei day, however often it
     signs in; a month's figure is the sum of its days (visitor-days)."""
@@ -302,6 +311,7 @@ APPLIERS: dict[str, Applier] = {
     RECORD_CHANGED: _transfer,
     RECORD_WITHDRAWN: _transfer,
     ACCOUNT_SIGNED_IN: _visits,
+    UNIT_LIGHT_CHANGED: _lights,
 }
 
 

@@ -100,7 +100,17 @@ def read_report(uow: Callable[[], StatsUnitOfWork], principal: Principal, name: 
                            "the national scope only")
     span = periods.resolve(f.MONTH, query.get("from"), query.get("to"), today)
     with uow() as work:
+        if report.overdue_lists:
+            return _overdue(work, report, lang, scope, span)
         return _table(work, report, lang, scope, span, dimension)
+
+
+def _overdue(work: StatsUnitOfWork, report: Report, lang: str, scope: Scope,
+             span: periods.Range) -> ReportAnswer:
+    """Scoped by the authority holding each unit now: the count is the unit's now."""
+    rows = work.figures.overdue_units(span.last.year, scope.authority, scope.unit)
+    return ReportAnswer(report, lang, scope, span, f.UNIT, tuple(
+        Row(code, name, (Decimal(overdue),)) for code, name, overdue in rows))
 
 
 def _series(work: StatsUnitOfWork, report: Report, lang: str, scope: Scope,
