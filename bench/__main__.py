@@ -11,7 +11,7 @@ import traceback
 # not every other one.
 SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
              "sso": "bench.sso", "recovery": "bench.recovery",
-             "rush": "bench.rush"}
+             "rush": "bench.rush", "stats": "bench.stats"}
 
 
 def main(argv: list[str] | None = None) -> int:

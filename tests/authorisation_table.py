@@ -191,6 +191,12 @@ sso      POST   /login/forgot                                       yes  yes    
 sso      GET    /login/setup                                        yes  yes     yes      yes      yes      yes    yes
 sso      POST   /login/setup                                        yes  yes     yes      yes      yes      yes    yes
 
+# stats — reports (R-STA-1…8, issue 13 item 4): ministry viewers, operators and admins read
+# every scope; a reviewer their authority, a business account its unit (scope checked in the
+# use case: tests/stats/test_stats_scopes.py); teachers read none.
+stats    GET    /reports                                            no   no      yes      yes      yes      yes    yes
+stats    GET    /reports/<name>                                     no   no      yes      yes      yes      yes    yes
+
 # sso — the OpenID Connect provider (R-SSO-1): partner sites reach it with no platform
 # role; clients authenticate by the protocol (secret, PKCE), userinfo by its own token.
 sso      GET    /.well-known/openid-configuration                   yes  yes     yes      yes      yes      yes    yes

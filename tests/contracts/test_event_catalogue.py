@@ -38,7 +38,16 @@ SUBSCRIBED = {
                 "transfer.record.added.v1", "transfer.record.changed.v1",
                 "transfer.record.withdrawn.v1"},
     "transfer": set(),
-    "stats": set(),
+    # Every type a figure counts (services/stats/README.md).
+    "stats": {"accounts.authority.registered.v1", "accounts.unit.registered.v1",
+              "accounts.unit.updated.v1", "accounts.unit.jurisdiction_changed.v1",
+              "accounts.account.created.v1", "courses.course.registered.v1",
+              "courses.course.submitted.v1", "courses.course.reviewed.v1",
+              "courses.enrolment.recorded.v1", "courses.attendance.submitted.v1",
+              "courses.attendance.reviewed.v1", "courses.hours.issued.v1",
+              "transfer.record.added.v1", "transfer.record.changed.v1",
+              "transfer.record.withdrawn.v1", "sso.account.signed_in.v1",
+              "courses.unit_light.changed.v1"},
 }
 PRODUCED = {
     "accounts": {"accounts.authority.registered.v1", "accounts.unit.registered.v1",

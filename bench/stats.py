@@ -1,0 +1,218 @@
+"""Scenario ``stats``: the 20 most-used reports read at 1× and at 10× the history (the same
+units and months, ten times the events behind them), against a plain ``GROUP BY`` over the
+raw facts in the same run; and the events per second stats applies.
+
+History: units over the 22 counties; courses registered from 2015-01 to 2017-06, each
+reviewed, with enrolments and hours issued. Events are applied by the consumer's own
+handler (``intake.take``: facts log + figures, one transaction per batch of one type), so
+the apply rate is the handler's, without the broker hop. Reports are read by the use case
+(``reports.read_report``), without the HTTP hop, as each caller's scope gives them."""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from bench import scratch
+from bench.results import load_average, write_result
+from contracts.events import CATALOGUE
+from contracts.events.accounts import UNIT_REGISTERED
+from contracts.events.courses import (
+    COURSE_REGISTERED,
+    COURSE_REVIEWED,
+    ENROLMENT_RECORDED,
+    HOURS_ISSUED,
+)
+from contracts.vocabulary import COUNTIES
+from servicekit.cli import migrate
+from servicekit.events import Envelope, producer_of
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from servicekit.tokens import Principal
+from services.stats.bootstrap import DEFINITION
+from services.stats.handlers import intake, reports
+
+COURSES_AT_1X = 600
+ENROLMENTS_PER_COURSE, HOURS_PER_COURSE = 8, 4
+UNITS = 60
+FIRST, MONTHS = date(2015, 1, 1), 30
+TODAY = date(2017, 6, 30)
+ROUNDS = 15  # reads of each report; p95 over all of them
+BATCH = 1000
+GOAL_READ_RATIO = 1.5
+VIEWER = Principal("bench-viewer", frozenset({"viewer"}))
+REVIEWER = Principal("bench-reviewer", frozenset({"reviewer"}), authority="TPE")
+BUSINESS = Principal("bench-business", frozenset({"business"}), unit="U0001")
+_M = {"from": "2016-07", "to": "2017-06"}
+REPORTS: list[tuple[str, Principal, dict[str, Any]]] = [
+    ("enrolments", VIEWER, _M), ("enrolments", REVIEWER, _M), ("enrolments", BUSINESS, _M),
+    ("enrolments", VIEWER, {"from": "2015-01", "to": "2017-06"}),
+    ("courses-registered", VIEWER, _M), ("courses-registered", REVIEWER, _M),
+    ("courses-registered", BUSINESS, _M), ("reviews", VIEWER, _M), ("reviews", REVIEWER, _M),
+    ("reviews", VIEWER, {"period": "day", "from": "2017-04-01", "to": "2017-06-30"}),
+    ("reviews", REVIEWER, {"period": "day", "from": "2017-04-01", "to": "2017-06-30"}),
+    ("courses-held", VIEWER, _M), ("yearbook", VIEWER, {}),
+    ("areas", VIEWER, _M), ("areas", VIEWER, {**_M, "by": "unit"}),
+    ("areas", REVIEWER, {**_M, "by": "unit"}), ("areas", BUSINESS, {**_M, "by": "unit"}),
+    ("areas", VIEWER, {**_M, "by": "unit_type"}), ("tags", VIEWER, _M),
+    ("transfer-sources", VIEWER, _M),
+]
+# The same figures by GROUP BY over the raw facts: what a report would cost without them.
+BASELINE = {
+    "enrolments_per_month": """
+        SELECT date_trunc('month', (data->>'at')::timestamptz AT TIME ZONE 'Asia/Taipei'), count(*)
+        FROM facts WHERE event_type = :enrolment
+          AND (data->>'at')::timestamptz >= '2016-06-30T16:00Z' GROUP BY 1""",
+    "reviews_per_day": """
+        SELECT data->>'reviewed_on', count(*) FROM facts
+        WHERE event_type = :review AND data->>'reviewed_on' >= '2017-04-01'
+        GROUP BY 1""",
+    "registered_per_county": """
+        SELECT u.county_code, count(*) FROM facts f JOIN units u ON u.unit_code = f.data->>'unit_code'
+        WHERE f.event_type = :registration
+          AND (f.data->>'registered_at')::timestamptz >= '2016-06-30T16:00Z' GROUP BY 1""",
+    "hours_per_unit": """
+        SELECT data->>'unit_code', sum((data->>'hours')::numeric) FROM facts
+        WHERE event_type = :hours AND data->>'ends_on' >= '2016-07-01'
+        GROUP BY 1""",
+}
+
+
+TYPES = {"enrolment": ENROLMENT_RECORDED, "review": COURSE_REVIEWED,
+         "registration": COURSE_REGISTERED, "hours": HOURS_ISSUED}
+
+
+def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> Envelope:
+    return Envelope(type=event_type, source=producer_of(event_type), data=data,
+                    correlation_id="bench", id=str(uuid.uuid4()), time=at)
+
+
+def history(scale: int, seed: int = 13) -> list[Envelope]:
+    """The units, then month by month each kind of event together, as a consumer sees a
+    busy month: runs of one type (the consumer applies a run in one statement)."""
+    rng = random.Random(seed)
+    counties = list(COUNTIES)
+    events = [_envelope(UNIT_REGISTERED, {
+        "unit_code": f"U{n:04d}", "name": f"單位{n}", "unit_type": "elementary_school",
+        "authority_code": counties[n % len(counties)], "county_code": counties[n % len(counties)],
+        "version": 1}, datetime(2014, 1, 1, tzinfo=UTC)) for n in range(UNITS)]
+    by_month: dict[tuple[date, int], list[Envelope]] = {}
+
+    def add(day: date, order: int, item: Envelope) -> None:
+        by_month.setdefault((day.replace(day=1), order), []).append(item)
+
+    for n in range(COURSES_AT_1X * scale):
+        course = str(uuid.UUID(int=n + 1))
+        unit = f"U{rng.randrange(UNITS):04d}"
+        starts = FIRST + timedelta(days=20 + rng.randrange(MONTHS * 30 - 20))
+        registered = datetime.combine(starts - timedelta(days=20), datetime.min.time(), UTC)
+        add(registered.date(), 0, _envelope(COURSE_REGISTERED, {
+            "course_id": course, "code": f"C{n}", "unit_code": unit, "title": "研習",
+            "starts_on": starts.isoformat(), "registered_at": registered.isoformat(),
+            "version": 1}, registered))
+        reviewed = starts - timedelta(days=12)
+        add(reviewed, 1, _envelope(COURSE_REVIEWED, {
+            "course_id": course, "code": f"C{n}", "unit_code": unit, "decision": "approve",
+            "reasons": [], "reviewing_authority_code": "TPE",
+            "reviewed_on": reviewed.isoformat(),
+            "reviewed_at": f"{reviewed.isoformat()}T02:00:00+00:00", "version": 2}, registered))
+        for k in range(ENROLMENTS_PER_COURSE):
+            at = registered + timedelta(days=9 + k)
+            add(at.date(), 2, _envelope(ENROLMENT_RECORDED, {
+                "enrolment_id": str(uuid.uuid4()), "course_id": course,
+                "account_id": str(uuid.UUID(int=10**9 + k)), "at": at.isoformat(),
+                "status": "enrolled", "arrival": k + 1}, at))
+        for k in range(HOURS_PER_COURSE):
+            add(starts, 3, _envelope(HOURS_ISSUED, {
+                "course_id": course, "course_code": f"C{n}", "unit_code": unit,
+                "account_id": str(uuid.UUID(int=10**9 + k)), "hours": 3.0, "title": "研習",
+                "starts_on": starts.isoformat(), "ends_on": starts.isoformat(),
+                "tags": ["環境教育"] if k % 2 else [], "version": 3}, registered))
+    for key in sorted(by_month):
+        events.extend(by_month[key])
+    return events
+
+
+def apply_all(runtime: Runtime, events: list[Envelope]) -> float:
+    """Events a second, in batches of ``BATCH`` (one transaction each, as the consumer's),
+    each run of one type handed over together."""
+    loaded = [(CATALOGUE.load_data(item), item) for item in events]
+    started = time.perf_counter()
+    for first in range(0, len(loaded), BATCH):
+        batch = loaded[first:first + BATCH]
+        with runtime.database.session() as session:
+            start = 0
+            while start < len(batch):
+                end = start
+                while end < len(batch) and batch[end][1].type == batch[start][1].type:
+                    end += 1
+                intake.take(session, batch[start:end])
+                start = end
+    return len(events) / (time.perf_counter() - started)
+
+
+def p95(samples: list[float]) -> float:
+    return round(statistics.quantiles(samples, n=20)[18] * 1000, 2)
+
+
+def read_reports(runtime: Runtime) -> float:
+    uow = runtime.components.uow
+    samples = []
+    for _ in range(ROUNDS):
+        for name, principal, query in REPORTS:
+            started = time.perf_counter()
+            reports.read_report(uow, principal, name, dict(query), TODAY)
+            samples.append(time.perf_counter() - started)
+    return p95(samples)
+
+
+def read_baseline(runtime: Runtime) -> float:
+    samples = []
+    with runtime.database.engine.connect() as connection:
+        for _ in range(ROUNDS):
+            for sql in BASELINE.values():
+                started = time.perf_counter()
+                connection.execute(text(sql), TYPES).all()
+                samples.append(time.perf_counter() - started)
+    return p95(samples)
+
+
+def measure(url: str, scale: int) -> dict[str, Any]:
+    runtime = Runtime(DEFINITION, Settings.from_env("stats", {"DATABASE_URL": url}))
+    try:
+        migrate(runtime)
+        events = history(scale)
+        rate = apply_all(runtime, events)
+        with runtime.database.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+        return {"events": len(events), "applied_per_second": round(rate),
+                "reports_p95_ms": read_reports(runtime),
+                "group_by_p95_ms": read_baseline(runtime)}
+    finally:
+        runtime.database.dispose()
+
+
+def run() -> dict[str, Any]:
+    load = load_average()
+    name = f"bench_stats_{scratch.suffix()}"
+    with scratch.databases(f"{name}_1x", f"{name}_10x") as urls:
+        one = measure(urls[f"{name}_1x"], 1)
+        ten = measure(urls[f"{name}_10x"], 10)
+    figures = {
+        "at_1x": one, "at_10x": ten,
+        "reports_ratio_10x_to_1x": round(ten["reports_p95_ms"] / one["reports_p95_ms"], 2),
+        "group_by_ratio_10x_to_1x": round(ten["group_by_p95_ms"] / one["group_by_p95_ms"], 2),
+        "goal_reports_ratio": GOAL_READ_RATIO,
+    }
+    figures["met"] = figures["reports_ratio_10x_to_1x"] <= GOAL_READ_RATIO
+    result = write_result("stats", figures, {
+        "courses_at_1x": COURSES_AT_1X, "enrolments_per_course": ENROLMENTS_PER_COURSE,
+        "hours_per_course": HOURS_PER_COURSE, "units": UNITS, "months": MONTHS,
+        "reports": len(REPORTS), "rounds": ROUNDS, "batch": BATCH}, load)
+    print(result)
+    return result

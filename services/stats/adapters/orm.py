@@ -1,0 +1,132 @@
+"""The stats database. Migrations in ``migrations/`` create exactly these tables.
+
+``facts`` is the append-only log of every event stats applied (the figures' inputs), so
+that ``rebuild`` can throw the read models away and replay it. The rest is derived from it:
+the figures, and what applying a fact needs to know (units and their jurisdiction history,
+courses, the hours and transfer records as they stand, who visited on a day)."""
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+)
+
+from servicekit.columns import UtcDateTime
+from servicekit.db import new_metadata
+
+metadata = new_metadata()
+
+facts = Table(
+    "facts", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(80), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+figures = Table(
+    "figures", metadata,
+    Column("measure", String(40), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("period", String(5), primary_key=True),
+    Column("starts_on", Date, primary_key=True),
+    Column("member", String(80), primary_key=True),
+    Column("value", Numeric(18, 1), nullable=False),
+)
+# A series (one member over a range of periods) reads by member first.
+Index("ix_figures_series", figures.c.measure, figures.c.dimension, figures.c.period,
+      figures.c.member, figures.c.starts_on)
+
+units = Table(
+    "units", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit_type", String(40), nullable=False),
+    Column("authority_code", String(16), nullable=False),
+    Column("county_code", String(8), nullable=True),
+    Column("version", Integer, nullable=False),
+)
+
+authorities = Table(
+    "authorities", metadata,
+    Column("authority_code", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("county_code", String(8), nullable=True),
+    Column("version", Integer, nullable=False),
+)
+
+jurisdiction_changes = Table(
+    "jurisdiction_changes", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("from_authority", String(16), nullable=False),
+    Column("to_authority", String(16), nullable=False),
+)
+
+courses = Table(
+    "courses", metadata,
+    Column("course_id", String(36), primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("unit_code", String(32), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("list_sent", Boolean, nullable=False),
+    Column("held", Boolean, nullable=False),
+)
+
+# Hours issued as they stand, so a re-issue (an amendment) adds only the difference.
+hour_lines = Table(
+    "hour_lines", metadata,
+    Column("course_id", String(36), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("hours", Numeric(8, 1), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+transfer_records = Table(
+    "transfer_records", metadata,
+    Column("source", String(64), primary_key=True),
+    Column("record_key", String(200), primary_key=True),
+    Column("course_key", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("hours", Numeric(8, 1), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("live", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+# A transfer course is held while at least one live record names it.
+transfer_courses = Table(
+    "transfer_courses", metadata,
+    Column("source", String(64), primary_key=True),
+    Column("course_key", String(64), primary_key=True),
+    Column("starts_on", Date, nullable=False),
+    Column("live_records", Integer, nullable=False),
+)
+
+visitors = Table(
+    "visitors", metadata,
+    Column("day", Date, primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+)
+
+# Each unit's traffic light as courses last announced it, per year (R-CRS-7): ``overdue`` is
+# the number of its courses whose attendee list is past its deadline (R-STA-2).
+unit_lights = Table(
+    "unit_lights", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("light", String(8), nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+)

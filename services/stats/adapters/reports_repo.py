@@ -1,0 +1,69 @@
+"""Reading figures for reports: a series reads one member's rows over a range of periods,
+a table sums each member's month rows over the range. Both touch as many rows as the
+report shows (times the months of a table), never the facts behind them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.stats.adapters.orm import authorities, figures, unit_lights, units
+
+
+class FiguresReader:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def series(self, measures: Sequence[str], dimension: str, member: str, period: str,
+               first: date, last: date) -> dict[tuple[str, date], Decimal]:
+        rows = self.session.execute(
+            select(figures.c.measure, figures.c.starts_on, figures.c.value)
+            .where(figures.c.measure.in_(list(measures)), figures.c.dimension == dimension,
+                   figures.c.period == period, figures.c.member == member,
+                   figures.c.starts_on.between(first, last)))
+        return {(row.measure, row.starts_on): Decimal(row.value) for row in rows}
+
+    def table(self, measures: Sequence[str], dimension: str, first: date, last: date,
+              member_prefix: str | None = None, member: str | None = None
+              ) -> dict[tuple[str, str], Decimal]:
+        """(measure, member) → the sum over the months from ``first`` to ``last``."""
+        query = (select(figures.c.measure, figures.c.member, func.sum(figures.c.value))
+                 .where(figures.c.measure.in_(list(measures)), figures.c.dimension == dimension,
+                        figures.c.period == "month", figures.c.starts_on.between(first, last))
+                 .group_by(figures.c.measure, figures.c.member))
+        if member is not None:
+            query = query.where(figures.c.member == member)
+        elif member_prefix is not None:
+            query = query.where(figures.c.member.startswith(member_prefix, autoescape=True))
+        return {(measure, name): Decimal(value or 0)
+                for measure, name, value in self.session.execute(query)}
+
+    def overdue_units(self, year: int, authority: str | None, unit: str | None
+                      ) -> list[tuple[str, str, int]]:
+        """(unit, name, courses overdue) of the units with any in ``year``."""
+        query = (select(unit_lights.c.unit_code, units.c.name, unit_lights.c.overdue)
+                 .join(units, units.c.unit_code == unit_lights.c.unit_code, isouter=True)
+                 .where(unit_lights.c.year == year, unit_lights.c.overdue > 0)
+                 .order_by(unit_lights.c.unit_code))
+        if authority is not None:
+            query = query.where(units.c.authority_code == authority)
+        if unit is not None:
+            query = query.where(unit_lights.c.unit_code == unit)
+        return [(code, name or code, overdue) for code, name, overdue in self.session.execute(query)]
+
+    def units_of_type(self, unit_type: str) -> list[str]:
+        return list(self.session.scalars(select(units.c.unit_code)
+                                         .where(units.c.unit_type == unit_type)
+                                         .order_by(units.c.unit_code)))
+
+    def unit_names(self, codes: Sequence[str]) -> dict[str, str]:
+        return {row.unit_code: row.name for row in self.session.execute(
+            select(units.c.unit_code, units.c.name).where(units.c.unit_code.in_(list(codes))))}
+
+    def authority_names(self, codes: Sequence[str]) -> dict[str, str]:
+        return {row.authority_code: row.name for row in self.session.execute(
+            select(authorities.c.authority_code, authorities.c.name)
+            .where(authorities.c.authority_code.in_(list(codes))))}

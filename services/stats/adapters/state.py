@@ -1,0 +1,214 @@
+"""What applying facts reads and writes, on the consumer's session: the facts log, the
+figures, and the state a fact is applied against. Reads are by the batch's keys (one
+statement each), so a batch costs a few statements however many events it carries."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from servicekit.db import insert_rows
+from servicekit.replica import upsert_newer
+from services.stats.adapters.orm import (
+    authorities,
+    courses,
+    facts,
+    figures,
+    hour_lines,
+    jurisdiction_changes,
+    transfer_courses,
+    transfer_records,
+    unit_lights,
+    units,
+    visitors,
+)
+from services.stats.domain.figures import (
+    AUTHORITY_UNIT,
+    DAY,
+    FigureKey,
+    JurisdictionChange,
+    UnitPlace,
+)
+
+# Everything but the facts: what ``rebuild`` empties before replaying them.
+DERIVED = (figures, units, authorities, jurisdiction_changes, courses, hour_lines,
+           transfer_records, transfer_courses, visitors, unit_lights)
+
+
+@functools.cache
+def _figure_upsert(dialect: str) -> tuple[Any, Any]:
+    statement, parameters = insert_rows(
+        dialect, figures, ("measure", "dimension", "period", "starts_on", "member", "value"))
+    return statement.on_conflict_do_update(
+        index_elements=[figures.c.measure, figures.c.dimension, figures.c.period,
+                        figures.c.starts_on, figures.c.member],
+        set_={"value": figures.c.value + statement.excluded.value}), parameters
+
+
+class StatsState:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    # -- the facts log ------------------------------------------------------------------
+    def append_facts(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        statement, parameters = insert_rows(self.dialect, facts,
+                                            ("event_id", "event_type", "occurred_at", "data"))
+        self.session.execute(statement.on_conflict_do_nothing(), parameters(list(rows)))
+
+    def facts_after(self, seq: int, limit: int) -> list[Any]:
+        return list(self.session.execute(
+            select(facts).where(facts.c.seq > seq).order_by(facts.c.seq).limit(limit)))
+
+    def empty_read_models(self) -> None:
+        for table in DERIVED:
+            self.session.execute(delete(table))
+
+    # -- figures ------------------------------------------------------------------------
+    def add_to_figures(self, deltas: Mapping[FigureKey, Decimal]) -> None:
+        if not deltas:
+            return
+        statement, parameters = _figure_upsert(self.dialect)
+        # PostgreSQL reads the rows from JSON, where a decimal travels as its text.
+        exact = self.dialect != "postgresql"
+        rows: list[dict[str, Any]] = [
+            {"measure": measure, "period": period, "starts_on": starts_on,
+             "dimension": dimension, "member": member, "value": value if exact else str(value)}
+            for (measure, period, starts_on, dimension, member), value in deltas.items()]
+        self.session.execute(statement, parameters(rows))
+
+    def unit_day_shares(self, members: Iterable[str]) -> list[tuple[str, date, str, Decimal]]:
+        """(measure, day, member, value) of the given authority_unit members, by day."""
+        return [(row.measure, row.starts_on, row.member, row.value)
+                for row in self.session.execute(
+                    select(figures.c.measure, figures.c.starts_on, figures.c.member,
+                           figures.c.value)
+                    .where(figures.c.dimension == AUTHORITY_UNIT, figures.c.period == DAY,
+                           figures.c.member.in_(list(members)), figures.c.value != 0))]
+
+    # -- units, authorities, jurisdiction ------------------------------------------------
+    def keep_units(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, units, ["unit_code"], rows)
+
+    def keep_authorities(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, authorities, ["authority_code"], rows)
+
+    def keep_jurisdiction_changes(self, rows: list[dict[str, Any]]) -> None:
+        statement, parameters = insert_rows(
+            self.dialect, jurisdiction_changes,
+            ("unit_code", "effective_from", "from_authority", "to_authority"))
+        self.session.execute(statement.on_conflict_do_nothing(), parameters(rows))
+
+    def unit_authorities(self, codes: Iterable[str]) -> dict[str, str]:
+        return {row.unit_code: row.authority_code for row in self.session.execute(
+            select(units.c.unit_code, units.c.authority_code)
+            .where(units.c.unit_code.in_(list(set(codes)))))}
+
+    def places(self, codes: Iterable[str]) -> dict[str, tuple[UnitPlace,
+                                                              list[JurisdictionChange]]]:
+        """Each known unit as last announced, with its jurisdiction history."""
+        wanted = list(set(codes))
+        changes: dict[str, list[JurisdictionChange]] = {}
+        for row in self.session.execute(select(jurisdiction_changes)
+                                        .where(jurisdiction_changes.c.unit_code.in_(wanted))):
+            changes.setdefault(row.unit_code, []).append(JurisdictionChange(
+                row.effective_from, row.from_authority, row.to_authority))
+        return {row.unit_code: (UnitPlace(row.unit_code, row.unit_type, row.county_code,
+                                          row.authority_code), changes.get(row.unit_code, []))
+                for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted)))}
+
+    def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
+
+    # -- courses ------------------------------------------------------------------------
+    def add_courses(self, rows: list[dict[str, Any]]) -> set[str]:
+        """The course ids that were new (a course is registered once)."""
+        known = {row.course_id for row in self.session.execute(
+            select(courses.c.course_id).where(courses.c.course_id.in_([r["course_id"]
+                                                                        for r in rows])))}
+        fresh = {row["course_id"]: row for row in rows if row["course_id"] not in known}
+        if fresh:
+            self.session.execute(courses.insert(), list(fresh.values()))
+        return set(fresh)
+
+    def courses_of(self, ids: Iterable[str]) -> dict[str, Any]:
+        return {row.course_id: row for row in self.session.execute(
+            select(courses).where(courses.c.course_id.in_(list(set(ids)))))}
+
+    def mark_courses(self, ids: Iterable[str], **flags: bool) -> None:
+        wanted = list(set(ids))
+        if wanted:
+            self.session.execute(courses.update().where(courses.c.course_id.in_(wanted))
+                                 .values(**flags))
+
+    # -- hours issued -------------------------------------------------------------------
+    def hour_lines_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        return {(row.course_id, row.account_id): row for row in self.session.execute(
+            select(hour_lines).where(tuple_(hour_lines.c.course_id,
+                                            hour_lines.c.account_id).in_(wanted)))}
+
+    def keep_hour_lines(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, hour_lines, ["course_id", "account_id"],
+                     [{**row, "hours": str(row["hours"])} if self.dialect == "postgresql"
+                      else row for row in rows])
+
+    # -- transfer -----------------------------------------------------------------------
+    def transfer_records_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        return {(row.source, row.record_key): row for row in self.session.execute(
+            select(transfer_records).where(tuple_(transfer_records.c.source,
+                                                  transfer_records.c.record_key).in_(wanted)))}
+
+    def keep_transfer_records(self, rows: list[dict[str, Any]]) -> None:
+        upsert_newer(self.session, transfer_records, ["source", "record_key"],
+                     [{**row, "hours": str(row["hours"])} if self.dialect == "postgresql"
+                      else row for row in rows])
+
+    def count_transfer_courses(self, changes: Mapping[tuple[str, str, date], int]) -> list[
+            tuple[str, date, int]]:
+        """Adds live records to transfer courses; answers (source, starts_on, +1/-1) for each
+        course that started (0 → some) or stopped (some → 0) being held."""
+        keys = [(source, key) for source, key, _day in changes]
+        kept = {(row.source, row.course_key): row.live_records for row in self.session.execute(
+            select(transfer_courses).where(tuple_(transfer_courses.c.source,
+                                                  transfer_courses.c.course_key).in_(keys)))
+                } if keys else {}
+        held: list[tuple[str, date, int]] = []
+        for (source, key, day), change in changes.items():
+            before = kept.get((source, key))
+            after = (before or 0) + change
+            if before is None:
+                self.session.execute(transfer_courses.insert().values(
+                    source=source, course_key=key, starts_on=day, live_records=after))
+            else:
+                self.session.execute(transfer_courses.update().where(
+                    transfer_courses.c.source == source, transfer_courses.c.course_key == key)
+                    .values(live_records=after))
+            if (before or 0) == 0 and after > 0:
+                held.append((source, day, 1))
+            elif (before or 0) > 0 and after == 0:
+                held.append((source, day, -1))
+        return held
+
+    # -- visitors -----------------------------------------------------------------------
+    def new_visitors(self, pairs: set[tuple[date, str]]) -> list[tuple[date, str]]:
+        """The (day, account) pairs not seen before, now kept."""
+        if not pairs:
+            return []
+        statement, parameters = insert_rows(self.dialect, visitors, ("day", "account_id"))
+        rows = [{"day": day, "account_id": account} for day, account in pairs]
+        written = self.session.execute(
+            statement.on_conflict_do_nothing().returning(visitors.c.day, visitors.c.account_id),
+            parameters(rows))
+        return [(row.day, row.account_id) for row in written]
+

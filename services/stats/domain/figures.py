@@ -1,0 +1,137 @@
+"""Figures: what stats counts, by period and dimension, as plain values.
+
+A figure is a number kept for (measure, period, first day of the period, dimension,
+member): enrolments in 2017-04 for the unit 193301. Every fact adds to a few figures and
+never reads the others, so a report reads as many rows as it shows, however long the
+history behind them (R-STA-1, R-STA-2). Figures are sums: a restated fact (hours issued
+again, a transfer record changed or withdrawn) adds the difference."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+# Measures (the figure's name). Hours are decimals with one place; the rest counts.
+COURSES_REGISTERED = "courses_registered"
+REVIEWS = "reviews"
+ENROLMENTS = "enrolments"
+COURSES_HELD_NETWORK = "courses_held_network"  # closed: the attendee list approved
+COURSES_HELD_TRANSFER = "courses_held_transfer"  # distinct courses among transfer records
+ATTENDANCE_LISTS_SENT = "attendance_lists_sent"
+TEACHER_HOURS = "teacher_hours"  # hours issued to teachers by network courses
+COMPLETIONS = "completions"  # teachers who were issued hours (one per course and teacher)
+TEACHER_ACCOUNTS_OPENED = "teacher_accounts_opened"
+BUSINESS_ACCOUNTS_OPENED = "business_accounts_opened"
+TRANSFER_RECORDS = "transfer_records"
+TRANSFER_HOURS = "transfer_hours"
+MEETING_KEYWORD_COURSES = "meeting_keyword_courses"  # R-CRS-10
+VISITORS = "visitors"  # distinct accounts signed in on a Taipei day (R-STA-8)
+
+MEASURES = (COURSES_REGISTERED, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
+            COURSES_HELD_TRANSFER, ATTENDANCE_LISTS_SENT, TEACHER_HOURS, COMPLETIONS,
+            TEACHER_ACCOUNTS_OPENED, BUSINESS_ACCOUNTS_OPENED, TRANSFER_RECORDS, TRANSFER_HOURS,
+            MEETING_KEYWORD_COURSES, VISITORS)
+
+# Periods: every fact counts in its day, its month and its year.
+DAY, MONTH, YEAR = "day", "month", "year"
+PERIODS = (DAY, MONTH, YEAR)
+
+# Dimensions. ``national`` has one member, the empty string. ``authority`` is the authority
+# in force over the unit on the fact's day (R-ORG-3); ``authority_unit`` ("AUTH|unit") keeps
+# each authority's share of a unit, so a reviewer's per-unit table shows only the days the
+# unit was theirs, while ``unit`` keeps the unit's whole history (R-STA-4).
+NATIONAL = "national"
+COUNTY, AUTHORITY, UNIT, AUTHORITY_UNIT, UNIT_TYPE = (
+    "county", "authority", "unit", "authority_unit", "unit_type")
+SOURCE, TAG, KEYWORD = "source", "tag", "keyword"
+DIMENSIONS = (NATIONAL, COUNTY, AUTHORITY, UNIT, AUTHORITY_UNIT, UNIT_TYPE, SOURCE, TAG, KEYWORD)
+
+
+@dataclass(frozen=True)
+class UnitPlace:
+    """Where a unit sits on a day: what its figures are kept under."""
+    unit_code: str
+    unit_type: str
+    county_code: str | None
+    authority_code: str
+
+
+@dataclass(frozen=True)
+class JurisdictionChange:
+    effective_from: date
+    from_authority: str
+    to_authority: str
+
+
+def authority_on(day: date, current: str, changes: Sequence[JurisdictionChange]) -> str:
+    """The authority in force on ``day``: the last change in force by then, else the one
+    the first change moved the unit from, else the unit's authority as last announced."""
+    ordered = sorted(changes, key=lambda change: change.effective_from)
+    in_force = [change for change in ordered if change.effective_from <= day]
+    if in_force:
+        return in_force[-1].to_authority
+    if ordered:
+        return ordered[0].from_authority
+    return current
+
+
+def authority_unit(authority: str, unit_code: str) -> str:
+    return f"{authority}|{unit_code}"
+
+
+def period_start(period: str, day: date) -> date:
+    if period == DAY:
+        return day
+    if period == MONTH:
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+FigureKey = tuple[str, str, date, str, str]  # measure, period, starts_on, dimension, member
+
+
+class Deltas:
+    """What a batch of facts adds to the figures, summed per figure before it is written."""
+
+    def __init__(self) -> None:
+        self.values: dict[FigureKey, Decimal] = {}
+
+    def add(self, measure: str, day: date, amount: Decimal | int,
+            members: Iterable[tuple[str, str]]) -> None:
+        if not amount:
+            return
+        amount = Decimal(amount)
+        starts = [(period, period_start(period, day)) for period in PERIODS]
+        values = self.values
+        for dimension, member in members:
+            for period, starts_on in starts:
+                key = (measure, period, starts_on, dimension, member)
+                values[key] = values.get(key, 0) + amount
+
+    def nonzero(self) -> dict[FigureKey, Decimal]:
+        return {key: value for key, value in self.values.items() if value}
+
+
+def national() -> list[tuple[str, str]]:
+    return [(NATIONAL, "")]
+
+
+def of_unit(place: UnitPlace) -> list[tuple[str, str]]:
+    """The members a fact of a unit counts under (national included)."""
+    members = [(NATIONAL, ""), (UNIT, place.unit_code), (UNIT_TYPE, place.unit_type),
+               (AUTHORITY, place.authority_code),
+               (AUTHORITY_UNIT, authority_unit(place.authority_code, place.unit_code))]
+    if place.county_code:
+        members.append((COUNTY, place.county_code))
+    return members
+
+
+def moved_share(measure: str, day: date, amount: Decimal, unit_code: str, old: str,
+                new: str, deltas: Deltas) -> None:
+    """A unit's figure of a day counted under ``old`` belongs to ``new`` (a jurisdiction
+    change learnt after the facts): only the authority's figures move."""
+    deltas.add(measure, day, -amount, [(AUTHORITY, old),
+                                       (AUTHORITY_UNIT, authority_unit(old, unit_code))])
+    deltas.add(measure, day, amount, [(AUTHORITY, new),
+                                      (AUTHORITY_UNIT, authority_unit(new, unit_code))])

@@ -1,0 +1,1 @@
+"""How a report is handed over: CSV, Excel (R-STA-7) and charts (R-STA-3)."""
