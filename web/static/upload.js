@@ -1,0 +1,19 @@
+// Shows an attachment's upload progress; without script the form posts as it is.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-upload]");
+  if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var bar = form.querySelector("progress");
+    var request = new XMLHttpRequest();
+    bar.hidden = false;
+    request.upload.addEventListener("progress", function (progress) {
+      if (progress.lengthComputable) { bar.value = Math.round(100 * progress.loaded / progress.total); }
+    });
+    request.addEventListener("load", function () { window.location = request.responseURL || window.location.href; });
+    request.addEventListener("error", function () { form.submit(); });
+    request.open("POST", form.action);
+    request.send(new FormData(form));
+  });
+})();
