@@ -179,6 +179,14 @@ def test_search_passes_every_parameter_on_and_shows_facets(site) -> None:
     assert 'name="lecturer" value="王"' in html, "a filter the form lacks was dropped"
 
 
+def test_the_persons_address_is_passed_on_for_the_gateways_rate_limit(site) -> None:
+    """Anonymous visitors are counted by their own address, not all by the web client's."""
+    site.api.answer("GET", "/api/courses", Answer(200, {"items": [], "total": 0}))
+    site.browser.get("/courses", headers={"X-Forwarded-For": "203.0.113.9"})
+    [call] = site.api.to("GET", "/api/courses")
+    assert call.headers["X-Forwarded-For"] == "203.0.113.9"
+
+
 def test_a_filter_the_api_refuses_is_shown_beside_its_field(site) -> None:
     site.api.answer("GET", "/api/courses", Answer(422, {
         "type": "urn:inservice:problem:validation-failed",

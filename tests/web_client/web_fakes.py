@@ -27,6 +27,7 @@ class Call:
     json: Any = None
     data: Any = None
     files: Any = None
+    headers: Any = None
 
 
 @dataclass
@@ -43,7 +44,7 @@ class FakeApi:
              headers: Any = None) -> Answer:
         if files:  # read it as the real client would, while the request is open
             files = {name: (item[0], item[1].read(), item[2]) for name, item in files.items()}
-        self.calls.append(Call(method, path, token, params, json, data, files))
+        self.calls.append(Call(method, path, token, params, json, data, files, headers))
         if self.down:
             raise ApiUnavailable("connection refused")
         reply = self.replies.get((method, path))

@@ -5,21 +5,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, session
+from flask import abort, request, session
 
+from servicekit import context
 from web.api import Answer
 from web.auth import access_token, token_refused
 from web.components import components
 
 
 def as_person(method: str, path: str, **kwargs: Any) -> Answer:
-    return _checked(components().api.call(method, path, access_token(), **kwargs), True)
+    return _checked(components().api.call(method, path, access_token(), headers=_passed_on(),
+                                          **kwargs), True)
 
 
 def as_anyone(method: str, path: str, **kwargs: Any) -> Answer:
     """With the person's token when signed in (a reviewer sees more), without otherwise."""
     token = access_token() if session.get("tokens") else None
-    return _checked(components().api.call(method, path, token, **kwargs), token is not None)
+    return _checked(components().api.call(method, path, token, headers=_passed_on(), **kwargs),
+                    token is not None)
+
+
+def _passed_on() -> dict[str, str]:
+    """Who the person is on the network, as the gateway told us: the gateway counts an
+    anonymous person's rate limit by it when this process's address is among its
+    TRUSTED_PROXIES (Kubernetes: the pod network), rather than one budget for every
+    visitor of the web client. The request id ties the API's log lines to the page's."""
+    passed = {}
+    if request.headers.get("X-Forwarded-For"):
+        passed["X-Forwarded-For"] = request.headers["X-Forwarded-For"]
+    request_id = context.current_correlation_id()
+    if request_id:
+        passed[context.REQUEST_ID_HEADER] = request_id
+    return passed
 
 
 def _checked(answer: Answer, with_token: bool) -> Answer:
