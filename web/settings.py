@@ -5,7 +5,7 @@
 | `PUBLIC_URL` / `TOKEN_ISSUER` | the gateway's public origin: sign-in, and the redirect URI |
 | `WEB_GATEWAY_URL` | where this process reaches the gateway's API (default: the public origin) |
 | `WEB_SESSION_STORE` | `sqlite:///<file>` (default under `DATA_DIR/web/`) or `redis://…` (production) |
-| `WEB_SESSION_KEY` | secret: signs the session cookie and the CSRF tokens |
+| `WEB_SESSION_KEY` | secret: signs the CSRF tokens |
 | `WEB_SESSION_SECONDS` | how long an idle session lives (8 h) |
 | `WEB_API_TIMEOUT_SECONDS` | how long a page waits for the API (10 s) |
 | `WEB_CLIENT_ID` | the client the sso knows this web client as (`web`) |
