@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, abort, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from web.components import components
@@ -100,7 +100,6 @@ def requires(*roles: str) -> Callable[[F], F]:
             if person() is None:
                 raise SignInNeeded(here())
             if not has_role(*roles):
-                from flask import abort
                 abort(404)
             return view(*args, **kwargs)
         return guarded  # type: ignore[return-value]  # same signature, wrapped

@@ -52,3 +52,10 @@ def found(answer: Answer) -> Any:
     if not answer.ok:
         abort(500)
     return answer.body
+
+
+def safe_id(course_id: str) -> str:
+    """A course id is a UUID or a code: nothing that could reach another API path."""
+    if not course_id.replace("-", "").isalnum():
+        abort(404)
+    return course_id

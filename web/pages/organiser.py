@@ -18,8 +18,7 @@ from flask_babel import gettext as _
 from web.auth import person, requires
 from web.messages import COURSE_STATES, field_errors, problem_text
 from web.pages import course_form
-from web.pages.calls import as_person, found
-from web.pages.teacher import _safe
+from web.pages.calls import as_person, found, safe_id
 from web.pages.vocabulary import labels, terms
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -49,7 +48,7 @@ def dashboard() -> ResponseReturnValue:
 @requires("business")
 def open_course() -> ResponseReturnValue:
     """Go to a course by its id (the API lists no unit's drafts yet)."""
-    return redirect(f"/organiser/courses/{_safe(request.args.get('course', '').strip() or '-')}")
+    return redirect(f"/organiser/courses/{safe_id(request.args.get('course', '').strip() or '-')}")
 
 
 def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str, Any] | None,
@@ -80,7 +79,7 @@ def register() -> ResponseReturnValue:
 @bp.get("/courses/<course_id>")
 @requires("business")
 def course(course_id: str) -> ResponseReturnValue:
-    details = found(as_person("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("organiser/course.html", course=details, states=COURSE_STATES,
                            vocab=labels(("return_reason", "tag", "category", "time_slot")))
 
@@ -88,7 +87,7 @@ def course(course_id: str) -> ResponseReturnValue:
 @bp.get("/courses/<course_id>/edit")
 @requires("business")
 def edit(course_id: str) -> ResponseReturnValue:
-    details = found(as_person("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return _form_page(course_form.from_course(details), {}, details)
 
 
@@ -96,7 +95,7 @@ def edit(course_id: str) -> ResponseReturnValue:
 @requires("business")
 def save(course_id: str) -> ResponseReturnValue:
     values = course_form.typed(request.form)
-    answer = as_person("PATCH", f"/api/courses/{_safe(course_id)}",
+    answer = as_person("PATCH", f"/api/courses/{safe_id(course_id)}",
                        json=course_form.body(values))
     if answer.ok:
         flash(_("Your changes are saved."), "success")
@@ -109,7 +108,7 @@ def save(course_id: str) -> ResponseReturnValue:
 @bp.post("/courses/<course_id>/submission")
 @requires("business")
 def submit(course_id: str) -> ResponseReturnValue:
-    answer = as_person("POST", f"/api/courses/{_safe(course_id)}/submission")
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/submission")
     if answer.status == 404:
         abort(404)
     flash(_("The course is submitted for review.") if answer.ok else problem_text(answer),
@@ -124,7 +123,7 @@ def attach(course_id: str) -> ResponseReturnValue:
     if upload is None or not upload.filename:
         flash(_("Choose a file to attach."), "problem")
         return redirect(f"/organiser/courses/{course_id}")
-    answer = as_person("POST", f"/api/courses/{_safe(course_id)}/attachments",
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/attachments",
                        data={"kind": request.form.get("kind", "other")},
                        files={"file": (upload.filename, upload.stream, upload.mimetype)})
     if answer.status == 404:
@@ -143,7 +142,7 @@ def _walk_ins(course_id: str) -> list[dict[str, str]]:
 @bp.get("/courses/<course_id>/attendance")
 @requires("business")
 def attendance(course_id: str) -> ResponseReturnValue:
-    details = found(as_person("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     enrolled = as_person("GET", f"/api/courses/{course_id}/enrolments",
                          params={"status": "enrolled"})
     sent = as_person("GET", f"/api/courses/{course_id}/attendance")
@@ -160,7 +159,7 @@ def add_walk_in(course_id: str) -> ResponseReturnValue:
     national_id = request.form.get("national_id", "").strip().upper()
     if not national_id:
         flash(_("Type the teacher's national ID."), "problem")
-        return redirect(f"/organiser/courses/{_safe(course_id)}/attendance")
+        return redirect(f"/organiser/courses/{safe_id(course_id)}/attendance")
     answer = as_person("POST", "/api/accounts/teachers/lookups",
                        json={"national_ids": [national_id]})
     del national_id  # used for this one call only
@@ -195,7 +194,7 @@ def send_attendance(course_id: str) -> ResponseReturnValue:
         if hours:
             attendees.append({"account_id": account_id, "hours": hours,
                               "walk_in": account_id in walk_in_ids})
-    answer = as_person("PUT", f"/api/courses/{_safe(course_id)}/attendance",
+    answer = as_person("PUT", f"/api/courses/{safe_id(course_id)}/attendance",
                        json={"attendees": attendees})
     if answer.status == 404:
         abort(404)

@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 
 from web.auth import requires
 from web.messages import COURSE_STATES, field_errors, problem_text
-from web.pages.calls import as_person, found
-from web.pages.teacher import _safe
+from web.pages.calls import as_person, found, safe_id
 from web.pages.vocabulary import labels, terms
 
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
@@ -46,7 +45,7 @@ def queue(queue: str) -> ResponseReturnValue:
 @bp.get("/courses/<course_id>")
 @requires("reviewer")
 def course(course_id: str) -> ResponseReturnValue:
-    details = found(as_person("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("reviewer/course.html", course=details, states=COURSE_STATES,
                            reasons=terms("return_reason"), errors={},
                            vocab=labels(("return_reason", "tag", "category", "time_slot")))
@@ -56,7 +55,7 @@ def course(course_id: str) -> ResponseReturnValue:
 @requires("reviewer")
 def review(course_id: str) -> ResponseReturnValue:
     decision = request.form.get("decision", "")
-    answer = as_person("POST", f"/api/courses/{_safe(course_id)}/review",
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/review",
                        json={"decision": decision, "reasons": request.form.getlist("reasons"),
                              "comment": request.form.get("comment") or None})
     if answer.ok:
@@ -76,7 +75,7 @@ def review(course_id: str) -> ResponseReturnValue:
 @bp.get("/courses/<course_id>/attendance")
 @requires("reviewer")
 def attendance(course_id: str) -> ResponseReturnValue:
-    details = found(as_person("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     sent = found(as_person("GET", f"/api/courses/{course_id}/attendance"))
     return render_template("reviewer/attendance.html", course=details, sent=sent,
                            reasons=terms("roster_return"))
@@ -86,7 +85,7 @@ def attendance(course_id: str) -> ResponseReturnValue:
 @requires("reviewer")
 def review_attendance(course_id: str) -> ResponseReturnValue:
     decision = request.form.get("decision", "")
-    answer = as_person("POST", f"/api/courses/{_safe(course_id)}/attendance/review",
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/attendance/review",
                        json={"decision": decision, "reasons": request.form.getlist("reasons"),
                              "comment": request.form.get("comment") or None})
     if answer.status == 404:

@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from web.api import Answer
-from web.auth import requires
+from web.auth import has_role, requires
 from web.errors import wants_json
-from web.messages import ENROLMENT_STATES, problem_text
-from web.pages.calls import as_anyone, as_person, found
+from web.messages import ENROLMENT_STATES, field_errors, problem_text
+from web.pages.calls import as_anyone, as_person, found, safe_id
 from web.pages.vocabulary import labels
 
 bp = Blueprint("teacher", __name__)
@@ -33,7 +34,6 @@ def search() -> ResponseReturnValue:
     answer = as_anyone("GET", "/api/courses", params=list(request.args.items(multi=True)))
     errors: dict[str, str] = {}
     if answer.status == 422:
-        from web.messages import field_errors
         errors = field_errors(answer)
     elif not answer.ok:
         found(answer)
@@ -59,7 +59,7 @@ def _facets(raw: Any) -> list[tuple[str, list[tuple[str, int]]]]:
 
 @bp.get("/courses/<course_id>")
 def course(course_id: str) -> ResponseReturnValue:
-    details = found(as_anyone("GET", f"/api/courses/{_safe(course_id)}"))
+    details = found(as_anyone("GET", f"/api/courses/{safe_id(course_id)}"))
     mine = _my_enrolment(course_id)
     return render_template("teacher/course.html", course=details, mine=mine,
                            seats_left=_seats_left(details), states=ENROLMENT_STATES,
@@ -68,7 +68,6 @@ def course(course_id: str) -> ResponseReturnValue:
 
 
 def _my_enrolment(course_id: str) -> dict[str, Any] | None:
-    from web.auth import has_role
     if not has_role("teacher"):
         return None
     for enrolment in as_person("GET", "/api/courses/enrolments/me").body or []:
@@ -82,25 +81,17 @@ def _seats_left(details: dict[str, Any]) -> int:
     return max(0, int(details.get("capacity") or 0) - int(details.get("enrolled") or 0))
 
 
-def _safe(course_id: str) -> str:
-    """A course id is a UUID or a code: nothing that could reach another API path."""
-    if not course_id.replace("-", "").isalnum():
-        from flask import abort
-        abort(404)
-    return course_id
-
-
 @bp.post("/courses/<course_id>/enrolment")
 @requires("teacher")
 def enrol(course_id: str) -> ResponseReturnValue:
-    answer = as_person("POST", f"/api/courses/{_safe(course_id)}/enrolments")
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/enrolments")
     return _answered(course_id, answer, "enrol")
 
 
 @bp.post("/courses/<course_id>/enrolment/cancel")
 @requires("teacher")
 def cancel(course_id: str) -> ResponseReturnValue:
-    answer = as_person("DELETE", f"/api/courses/{_safe(course_id)}/enrolments/me")
+    answer = as_person("DELETE", f"/api/courses/{safe_id(course_id)}/enrolments/me")
     return _answered(course_id, answer, "cancel")
 
 
@@ -120,7 +111,6 @@ def _answered(course_id: str, answer: Answer, action: str) -> ResponseReturnValu
 
 
 def _outcome(answer: Answer, action: str) -> dict[str, Any]:
-    from flask_babel import gettext as _
     body = answer.body if isinstance(answer.body, dict) else {}
     if answer.ok and action == "cancel":
         return {"ok": True, "status": "cancelled", "problem": None, "enrolled_now": False,
@@ -159,7 +149,6 @@ def _transcript_query() -> dict[str, str]:
 def transcript() -> ResponseReturnValue:
     answer = as_person("GET", "/api/courses/transcripts/me", params=_transcript_query())
     if answer.status == 422:
-        from web.messages import field_errors
         return render_template("teacher/transcript.html", transcript=None,
                                errors=field_errors(answer), args=request.args,
                                vocab=labels(("tag",)))
