@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from jose import jwt
 
-from web.api import PlatformApi
+from web.api import ApiUnavailable, PlatformApi
 from web.settings import WebSettings
 
 SCOPES = "openid profile email"
@@ -86,7 +86,8 @@ class OidcProvider:
             if self._discovery is None:
                 answer = self._api.get("/.well-known/openid-configuration")
                 if not answer.ok or not isinstance(answer.body, dict):
-                    raise SignInFailed(f"discovery answered {answer.status}")
+                    # The sso not answering is an outage (the page says so), not a refusal.
+                    raise ApiUnavailable(f"discovery answered {answer.status}")
                 self._discovery = answer.body
             return self._discovery
 

@@ -146,6 +146,13 @@ def test_a_teacher_signs_in_searches_enrols_cancels_and_sees_the_transcript(chro
         page.get_by_role("heading", name="教師在職進修研習時數證明").wait_for()
         teacher.open("/lang/en?next=/courses")
         assert page.locator("html").get_attribute("lang") == "en"
+        # Signing out ends the session here and at the sso (RP-initiated logout): back on
+        # the front page signed out, and a teacher's page asks for the password again.
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(teacher.site.url + "/")
+        page.get_by_role("link", name="Sign in").first.wait_for()
+        page.goto(teacher.site.url + "/my/enrolments")
+        page.locator("#password").wait_for()
     finally:
         teacher.close()
 
