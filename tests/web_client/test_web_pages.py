@@ -367,6 +367,20 @@ def test_a_walk_in_is_found_by_national_id_and_only_the_account_id_is_kept(site,
     assert sent.json == {"attendees": [{"account_id": "acc-77", "hours": "3", "walk_in": True}]}
 
 
+def test_an_attachment_is_a_download_fetched_with_the_persons_token(site) -> None:
+    """A draft's approval letter: its unit and reviewers may open it, through the API."""
+    site.sign_in(["reviewer"], authority="TPE")
+    path = f"/api/courses/{COURSE_ID}/attachments/{COURSE_ID}"
+    site.api.answer("GET", path, Answer(200, None, b"%PDF-1.7 letter", {
+        "Content-Disposition": 'attachment; filename="letter.pdf"'}))
+    got = site.browser.get(f"/courses/{COURSE_ID}/attachments/{COURSE_ID}")
+    assert got.data == b"%PDF-1.7 letter" and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Content-Disposition"] == 'attachment; filename="letter.pdf"'
+    assert site.api.to("GET", path)[0].token
+    site.api.answer("GET", path, Answer(404, {}))
+    assert site.browser.get(f"/courses/{COURSE_ID}/attachments/{COURSE_ID}").status_code == 404
+
+
 def test_the_units_light_with_the_courses_causing_it(site) -> None:
     site.sign_in(["business"], unit="353301")
     site.api.answer("GET", "/api/courses/units/353301/light", Answer(200, {

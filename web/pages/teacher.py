@@ -81,6 +81,20 @@ def _seats_left(details: dict[str, Any]) -> int:
     return max(0, int(details.get("capacity") or 0) - int(details.get("enrolled") or 0))
 
 
+@bp.get("/courses/<course_id>/attachments/<attachment_id>")
+def attachment(course_id: str, attachment_id: str) -> ResponseReturnValue:
+    """An attachment as the API gives it to this person (a draft's to its unit and its
+    reviewers only): always a download, never shown in the page's origin."""
+    answer = as_anyone("GET", f"/api/courses/{safe_id(course_id)}/attachments/"
+                              f"{safe_id(attachment_id)}")
+    found(answer)
+    disposition = answer.headers.get("Content-Disposition") or "attachment"
+    if not disposition.startswith("attachment"):
+        disposition = "attachment"
+    return Response(answer.content, mimetype="application/octet-stream", headers={
+        "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
+
+
 @bp.post("/courses/<course_id>/enrolment")
 @requires("teacher")
 def enrol(course_id: str) -> ResponseReturnValue:
