@@ -203,6 +203,12 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
         page.get_by_text("研習已登錄為草稿。").wait_for()
         course_path = page.url.removeprefix(running.url)
         organiser.check("course-draft")
+        page.set_input_files("#file", files=[{"name": "核定公文.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n% approval letter\n%%EOF\n"}])
+        page.select_option("#kind", "approval_letter")
+        page.get_by_role("button", name="上傳", exact=True).click()
+        page.get_by_text("檔案已上傳。").wait_for()
+        assert "核定公文.pdf" in page.content()
         page.get_by_role("button", name="送審").click()
         page.get_by_text("研習已送審。").wait_for()
 
@@ -210,6 +216,9 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
         reviewer.open("/reviewer/queue/courses")
         reviewer.page.get_by_role("link", name="瀏覽器測試：閱讀素養研習").click()
         reviewer.check("review")
+        with reviewer.page.expect_download() as download:
+            reviewer.page.get_by_role("link", name="核定公文.pdf").click()
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-1.4")
         reviewer.page.locator("input[name=reasons]").first.check()
         reviewer.page.fill("#comment", "請補上核定公文")
         reviewer.page.get_by_role("button", name="依勾選原因退回").click()

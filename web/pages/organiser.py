@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from web.auth import person, requires
+from web.errors import wants_json
 from web.messages import COURSE_STATES, field_errors, problem_text
 from web.pages import course_form
 from web.pages.calls import as_person, found, safe_id
@@ -130,6 +131,8 @@ def attach(course_id: str) -> ResponseReturnValue:
         abort(404)
     flash(_("The file is attached.") if answer.ok else problem_text(answer),
           "success" if answer.ok else "problem")
+    if wants_json():  # upload.js showed the progress; it opens the course page itself
+        return jsonify(ok=answer.ok)
     return redirect(f"/organiser/courses/{course_id}")
 
 

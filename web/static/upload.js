@@ -11,9 +11,11 @@
     request.upload.addEventListener("progress", function (progress) {
       if (progress.lengthComputable) { bar.value = Math.round(100 * progress.loaded / progress.total); }
     });
-    request.addEventListener("load", function () { window.location = request.responseURL || window.location.href; });
+    // The answer is kept for the course page, which is opened when the upload is done.
+    request.addEventListener("load", function () { window.location.assign(window.location.pathname); });
     request.addEventListener("error", function () { form.submit(); });
     request.open("POST", form.action);
+    request.setRequestHeader("Accept", "application/json");
     request.send(new FormData(form));
   });
 })();
