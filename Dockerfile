@@ -1,5 +1,5 @@
-# One image for every process of every service (web, relay, consumer, migrate) and the
-# gateway; the command chooses which: `python -m services.<name> <command>`.
+# One image for every process of every service (web, relay, consumer, migrate), the
+# gateway and the web client (`python -m web web`); the command chooses which: `python -m services.<name> <command>`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODE=production
@@ -11,9 +11,10 @@ COPY contracts ./contracts
 COPY services ./services
 COPY gateway ./gateway
 COPY launcher ./launcher
+COPY web ./web
 RUN pip install --constraint requirements.lock . \
  && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin platform
 
 USER 10001
-EXPOSE 8080 8101 8102 8103 8104 8105 9100
+EXPOSE 8080 8101 8102 8103 8104 8105 8106 9100
 CMD ["python", "-m", "gateway", "web"]

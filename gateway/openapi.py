@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.proxy import Upstreams
 from gateway.routes import resolve
+from servicekit.settings import SERVICES
 
 CACHE_SECONDS = 60.0
 PARTIAL_CACHE_SECONDS = 10.0  # a service that was down is asked again sooner
@@ -37,7 +38,9 @@ class ApiDocument:
     def get(self, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
         with self._lock:  # one fetch at a time; the others wait and take its result
             if self._document is None or self._clock() >= self._expires_at:
-                answers = self._upstreams.fetch_all("/openapi.json", FETCH_TIMEOUT, headers)
+                # The API services only: the web client serves pages, not an API.
+                answers = self._upstreams.fetch_all("/openapi.json", FETCH_TIMEOUT, headers,
+                                                    services=SERVICES)
                 self._document = merge({service: _json_object(answer)
                                         for service, answer in answers.items()})
                 partial = bool(self._document["x-unavailable-services"])

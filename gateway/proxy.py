@@ -131,9 +131,13 @@ class Upstreams:
             del response.headers["Content-Type"]
         return response
 
-    def fetch_all(self, path: str, timeout: float,
-                  headers: Mapping[str, str] | None = None) -> dict[str, Fetched | None]:
-        """GET ``path`` from every service at once; None for a service that does not answer."""
+    def fetch_all(self, path: str, timeout: float, headers: Mapping[str, str] | None = None,
+                  services: Iterable[str] | None = None) -> dict[str, Fetched | None]:
+        """GET ``path`` from every service (or those of ``services`` it knows) at once;
+        None for a service that does not answer."""
+        asked = [name for name in (self._urls if services is None else services)
+                 if name in self._urls]
+
         def fetch(service: str) -> Fetched | None:
             try:
                 answer = self.pool.urlopen(
@@ -144,8 +148,8 @@ class Upstreams:
                 return None
             return Fetched(answer.status, answer.data)
 
-        with ThreadPoolExecutor(max_workers=max(1, len(self._urls))) as pool:
-            return dict(zip(self._urls, pool.map(fetch, self._urls), strict=True))
+        with ThreadPoolExecutor(max_workers=max(1, len(asked))) as pool:
+            return dict(zip(asked, pool.map(fetch, asked), strict=True))
 
 
 def _end_to_end(items: Iterable[tuple[str, str]],

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from servicekit.settings import SERVICES
+from servicekit.settings import SERVICES, WEB_CLIENT
 
 
 @dataclass(frozen=True)
@@ -12,8 +12,11 @@ class Route:
     prefix: str
     service: str
     strip_prefix: bool = False
+    exact: bool = False
 
     def matches(self, path: str) -> bool:
+        if self.exact:
+            return path == self.prefix
         return path == self.prefix or path.startswith(self.prefix + "/")
 
 
@@ -23,6 +26,10 @@ class Target:
     path: str  # on the service
     stripped_prefix: str = ""
 
+
+# The web client's own paths (web/pages): its files, sign-in, language and each role's pages.
+WEB_PREFIXES = ("/static", "/auth", "/lang", "/courses", "/my", "/organiser", "/reviewer",
+                "/favicon.ico")
 
 ROUTES: tuple[Route, ...] = (
     # Each service's API is served from its own root.
@@ -34,6 +41,10 @@ ROUTES: tuple[Route, ...] = (
     Route("/oauth", "sso"),
     Route("/login", "sso"),
     Route("/logout", "sso"),
+    # The web client's pages, under prefixes of their own: anything else stays a JSON
+    # 404 for API clients. Later pages (operators, statistics) add their prefix here.
+    Route("/", WEB_CLIENT, exact=True),
+    *(Route(prefix, WEB_CLIENT) for prefix in WEB_PREFIXES),
 )
 
 

@@ -16,6 +16,7 @@ from servicekit.logs import configure_logging
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.web import app_for
+from web.app import create_app as create_web
 
 log = logging.getLogger("launcher")
 
@@ -47,6 +48,10 @@ class EmbeddedPlatform:
             for runtime in self.runtimes:
                 if runtime.definition.seed_demo is not None:
                     runtime.definition.seed_demo(runtime)
+        # The web client, behind the gateway at "/" (it calls the API through the gateway,
+        # first when a page is asked for): up before the gateway reports on it.
+        web_settings = Settings.from_env("web", self.environ)
+        self._serve(create_web(web_settings), web_settings)
         gateway_settings = Settings.from_env("gateway", self.environ)
         self._serve(create_gateway(gateway_settings), gateway_settings)
         return f"http://{gateway_settings.http_host}:{gateway_settings.http_port}"

@@ -2,9 +2,10 @@
 on real servers): ``python -m launcher.first_operator LOGIN --name … --email …
 [--by WHO] [--another]``.
 
-It runs the two documented commands in turn, as separate processes with this
-environment: the accounts service makes the account (its events leave through the outbox),
-then the sso service waits for the account to reach its replica and prints the one-time
+It runs the documented commands in turn, as separate processes with this environment:
+the sso service registers the platform's web client for ``TOKEN_ISSUER`` (once), the
+accounts service makes the account (its events leave through the outbox), then the sso
+service waits for the account to reach its replica and prints the one-time
 password link. The two services share nothing but events; so does this. On the embedded
 default the databases are migrated first (a no-op when ``make up`` already did), and the
 link needs the platform running: the accounts relay and the sso consumer run inside it.
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "-m", f"services.{service}", "migrate"],
                            cwd=REPO_ROOT, env={**os.environ, "LOG_LEVEL": "WARNING"},
                            check=True, stdout=subprocess.DEVNULL)
+    # The web client the operator signs in through (a no-op once it is registered).
+    web_client = _run("sso", "register-web-client")
+    if web_client != 0:
+        return web_client
     made = _run("accounts", "create-operator", args.login, "--name", args.name,
                 "--email", args.email, *who, *(["--another"] if args.another else []))
     if made != 0:

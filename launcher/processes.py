@@ -61,8 +61,11 @@ class ProcessPlatform:
                             ["-m", f"services.{definition.name}", command], environ)
         self._spawn("gateway-web", ["-m", "gateway", "web"],
                     without_broker_urls(self.environ, [d.name for d in DEFINITIONS]))
+        # The web client: no database, no broker; it calls the API through the gateway.
+        self._spawn("web-web", ["-m", "web", "web"],
+                    without_broker_urls(self.environ, [d.name for d in DEFINITIONS]))
         gateway = Settings.from_env("gateway", self.environ)
-        for name in [*(d.name for d in DEFINITIONS), "gateway"]:
+        for name in [*(d.name for d in DEFINITIONS), "gateway", "web"]:
             settings = Settings.from_env(name, self.environ)
             wait_until_answering(f"http://{settings.http_host}:{settings.http_port}/healthz",
                                  90, self._raise_if_exited)

@@ -20,7 +20,9 @@ from typing import Any, TypeVar, overload
 
 SERVICES = ("courses", "accounts", "sso", "transfer", "stats")
 SERVICE_PORTS = {"gateway": 8080, "courses": 8101, "accounts": 8102, "sso": 8103,
-                 "transfer": 8104, "stats": 8105}
+                 "transfer": 8104, "stats": 8105, "web": 8106}
+# Served through the gateway but not a bus service: no database, no broker, no API.
+WEB_CLIENT = "web"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -9,6 +9,7 @@
     digest-login-records [--batch N]
                               once, after upgrading to digested names: login records that
                               still hold a typed name of no account get its keyed digest
+    register-web-client       once per platform: the web client ``web`` for TOKEN_ISSUER
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from services.sso.handlers import sign_in_records
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
 from services.sso.handlers.operator_link import issue_operator_link
+from services.sso.handlers.web_client import ensure_web_client
 
 
 def _tidy(runtime: Runtime, args: argparse.Namespace) -> dict:
@@ -66,6 +68,11 @@ def _operator_link(runtime: Runtime, args: argparse.Namespace) -> dict:
             "single_use": True}
 
 
+def _register_web_client(runtime: Runtime, _args: argparse.Namespace) -> dict:
+    sso: SsoDependencies = runtime.components
+    return ensure_web_client(sso.partners, sso.config.issuer, by=os_user())
+
+
 COMMANDS = (
     Command("tidy-records", "tidy login and password-change records (daily)", _tidy, _days),
     Command("rotate-keys", "promote the published next signing key (weekly)", _rotate),
@@ -78,4 +85,6 @@ COMMANDS = (
     Command("operator-setup-link", "print a one-time password link for a new operator "
             "(after python -m services.accounts create-operator)", _operator_link,
             _link_arguments),
+    Command("register-web-client", "register the platform's web client for TOKEN_ISSUER "
+            "(once; a registered one is left as it is)", _register_web_client),
 )

@@ -3,7 +3,8 @@
 * the partner ``demo-partner`` (secret ``demo-partner-secret``, redirect URI
   ``http://127.0.0.1:8765/callback``), enabled;
 * the platform's own web client ``web``: public, PKCE, redirect URI
-  ``http://127.0.0.1:8080/auth/callback``; its access tokens carry the account's roles;
+  ``<TOKEN_ISSUER>/auth/callback`` (``http://127.0.0.1:8080/auth/callback`` by default;
+  handlers/web_client.py); its access tokens carry the account's roles;
 * the seed's partner closed on 2017-04-13, disabled, for the partner list to show one;
 * passwords ``demo-<login>`` for the accounts service's demo logins (``teacher00001`` …
   ``teacher00500``, ``biz-<unit>``, ``reviewer-<authority>``, ``operator``).
@@ -34,8 +35,9 @@ from services.sso.adapters.tables.accounts import accounts
 from services.sso.adapters.tables.credentials import credentials
 from services.sso.config import DEMO_ARGON2
 from services.sso.dependencies import SsoDependencies
-from services.sso.domain.clients import DISABLED, ENABLED, FIRST_PARTY, Client
+from services.sso.domain.clients import DISABLED, ENABLED, Client
 from services.sso.handlers.credentials import set_passwords
+from services.sso.handlers.web_client import ensure_web_client
 
 log = logging.getLogger("sso.seed")
 
@@ -49,10 +51,6 @@ DEMO_CLIENTS = (
             post_logout_redirect_uris=("http://127.0.0.1:8765/",),
             contacts=("partner-contact@example.org",), allowed_scopes=ALL_SCOPES,
             approval_reference="DEMO", approved_on=date(2017, 1, 1)), "demo-partner-secret"),
-    (Client(client_id="web", name="全國教師在職進修資訊網", kind=FIRST_PARTY, status=ENABLED,
-            redirect_uris=("http://127.0.0.1:8080/auth/callback",),
-            post_logout_redirect_uris=("http://127.0.0.1:8080/",), auth_method="none",
-            allowed_scopes=ALL_SCOPES), None),
     (Client(client_id="chiayi-city-elearning", name="嘉義市數位學習平台", status=DISABLED,
             redirect_uris=("https://elearning.chiayi.example/callback",),
             allowed_scopes=("openid",), disabled_on=date(2017, 4, 13),
@@ -71,6 +69,7 @@ def seed_demo(runtime: Runtime) -> threading.Thread | None:
 
 
 def seed_clients(sso: SsoDependencies) -> None:
+    ensure_web_client(sso.partners, sso.config.issuer, by="demo-seed")
     for client, secret in DEMO_CLIENTS:
         with sso.database.session() as session:
             exists = ClientRepository(session).get(client.client_id) is not None

@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from servicekit.settings import SERVICE_PORTS, SERVICES  # noqa: E402
+from servicekit.settings import SERVICE_PORTS, SERVICES, WEB_CLIENT  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 COMPOSE_SCHEMA = SHARED / "schemas" / "compose-spec.json"
@@ -808,10 +808,41 @@ def test_k8s_consumers_scale_on_their_queue(name):
 
 
 def test_k8s_has_no_manifests_for_unknown_services():
-    known = {*SERVICES, "gateway", "rabbitmq"}  # rabbitmq: the broker-setup Job
+    known = {*SERVICES, "gateway", WEB_CLIENT, "rabbitmq"}  # rabbitmq: the broker-setup Job
     stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name"))
                     for doc in workloads()} - known)
     assert not stray, f"workloads for services the code does not have: {stray}"
+
+
+def test_k8s_web_client_is_web_only_with_no_database_nor_broker():
+    """R-WEB-1: the web client runs like a service (Deployment, Service, probes, settings,
+    its session key from a Secret) but is not a bus service: it is given no database and
+    no broker, and keeps its sessions in the store its settings name."""
+    web = find("Deployment", WEB_CLIENT)
+    [container] = pod_spec(web)["containers"]
+    assert [*container.get("command", []), *container.get("args", [])] == ["python", "-m", "web", "web"]
+    check_web(web, SERVICE_PORTS[WEB_CLIENT])
+    env = container_env(container)
+    assert not {name for name in env if "DATABASE_URL" in name or "BROKER_URL" in name}
+    assert env.get("WEB_SESSION_KEY", ("",))[0] == "secret"
+    assert env.get("WEB_SESSION_STORE", ("",))[0] == "secret"
+    assert env.get("WEB_GATEWAY_URL") == ("value", f"http://gateway:{SERVICE_PORTS['gateway']}")
+    assert env.get("MODE") == ("value", "production")
+    gateway_env = container_env(pod_spec(find("Deployment", "gateway"))["containers"][0])
+    assert gateway_env.get("WEB_URL") == ("value", f"http://web:{SERVICE_PORTS[WEB_CLIENT]}")
+
+
+def test_compose_runs_the_web_client_behind_the_gateway_with_its_own_secret():
+    web = compose_service(WEB_CLIENT)
+    assert as_argv(web["command"]) == ["python", "-m", "web", "web"]
+    env = compose_env(web)
+    assert env["HTTP_PORT"] == str(SERVICE_PORTS[WEB_CLIENT])
+    assert not {name for name in env if "DATABASE_URL" in name or "BROKER_URL" in name}
+    assert REQUIRED_INTERPOLATION.match(env["WEB_SESSION_KEY"])
+    assert env["WEB_SESSION_STORE"].startswith("redis://")
+    assert "ports" not in web, "only the gateway is published"
+    assert compose_env(compose_service("gateway"))["WEB_URL"] == \
+        f"http://web:{SERVICE_PORTS[WEB_CLIENT]}"
 
 
 def test_k8s_gateway_is_web_only_and_reaches_every_service():
@@ -1059,6 +1090,7 @@ def test_secret_checks_catch_literals():
 INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
 GATEWAY_PODS = ("pods", (("app.kubernetes.io/component", "web"), ("app.kubernetes.io/name", "gateway")))
+WEB_CLIENT_PODS = ("pods", (("app.kubernetes.io/component", "client"), ("app.kubernetes.io/name", "web")))
 PLATFORM_WEB_PODS = ("pods", (("app.kubernetes.io/component", "web"),
                               ("app.kubernetes.io/part-of", "inservice-platform")))
 
@@ -1139,12 +1171,22 @@ def test_k8s_only_the_gateway_reaches_the_services_web_ports():
             [SERVICE_PORTS[name]]
 
 
-def test_k8s_the_gateway_is_reached_from_the_ingress_and_monitoring_only():
+def test_k8s_the_gateway_is_reached_from_the_ingress_monitoring_and_the_web_client_only():
+    """The web client calls the API through the gateway, like any client (R-WEB-1)."""
     gateway = find("Deployment", "gateway")
     isolated, allowed = allowed_in(pod_labels(gateway))
     assert isolated and allowed == {(("namespace", INGRESS_NAMESPACE), "http"),
-                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
+                                    (("namespace", MONITORING_NAMESPACE), "http"),
+                                    (WEB_CLIENT_PODS, "http")}, sorted(allowed)
     assert "http" in named_ports(gateway)
+
+
+def test_k8s_the_web_client_is_reached_from_the_gateway_and_monitoring_only():
+    web = find("Deployment", WEB_CLIENT)
+    isolated, allowed = allowed_in(pod_labels(web))
+    assert isolated and allowed == {(GATEWAY_PODS, "http"),
+                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
+    assert label_selects({"matchLabels": dict(WEB_CLIENT_PODS[1])}, pod_labels(web))
 
 
 def test_k8s_relays_and_consumers_are_reached_by_monitoring_on_their_metrics_port_only():

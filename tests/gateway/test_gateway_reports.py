@@ -65,7 +65,7 @@ def test_openapi_cache_expires_and_a_partial_document_sooner():
     class Upstreams:
         answers = 0
 
-        def fetch_all(self, path, timeout, headers=None):
+        def fetch_all(self, path, timeout, headers=None, services=None):
             Upstreams.answers += 1
             return {"courses": None}
 

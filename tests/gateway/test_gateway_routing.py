@@ -26,6 +26,16 @@ from gateway.routes import ROUTES, Route, resolve
     ("/login", "sso", "/login"),
     ("/login/callback", "sso", "/login/callback"),
     ("/logout", "sso", "/logout"),
+    # R-WEB-1: the web client's pages, under its own prefixes, paths kept.
+    ("/", "web", "/"),
+    ("/static/site.css", "web", "/static/site.css"),
+    ("/auth/callback", "web", "/auth/callback"),
+    ("/courses", "web", "/courses"),
+    ("/courses/2026-000001", "web", "/courses/2026-000001"),
+    ("/my/transcript", "web", "/my/transcript"),
+    ("/organiser/courses/new", "web", "/organiser/courses/new"),
+    ("/reviewer/queue/courses", "web", "/reviewer/queue/courses"),
+    ("/lang/en", "web", "/lang/en"),
 ])
 def test_route_table_maps_public_paths_to_services(public, service, upstream_path):
     """R-GW-1: one table; /api/<service> prefixes are stripped, sso paths are kept."""
@@ -34,9 +44,10 @@ def test_route_table_maps_public_paths_to_services(public, service, upstream_pat
     assert (target.service, target.path) == (service, upstream_path)
 
 
-@pytest.mark.parametrize("path", ["/", "/api", "/api/coursesx/units", "/api/unknown/x",
+@pytest.mark.parametrize("path", ["/api", "/api/coursesx/units", "/api/unknown/x",
                                   "/api/courses/metrics", "/api/sso/readyz",
-                                  "/loginx", "/jwks.json.bak", "/oauthz"])
+                                  "/loginx", "/jwks.json.bak", "/oauthz", "/coursesx",
+                                  "/mystery", "/healthz/x", "/metrics", "/readyz"])
 def test_paths_outside_the_table_match_nothing(path):
     """R-GW-1: a prefix matches whole path segments only."""
     assert resolve(path) is None, f"{path} should not be routed"

@@ -45,7 +45,8 @@ def test_seed_sets_demo_passwords_as_accounts_arrive_and_makes_the_demo_clients(
     assert client.fetch_token(sso.url + "/oauth/token", authorization_response=callback,
                               code_verifier=verifier)["id_token"]
 
-    web = OAuth2Session("web", scope="openid", redirect_uri="http://127.0.0.1:8080/auth/callback",
+    # The web client is registered for the issuer: its callback is at the issuer's origin.
+    web = OAuth2Session("web", scope="openid", redirect_uri=sso.url + "/auth/callback",
                         code_challenge_method="S256", token_endpoint_auth_method="none")
     url, _ = web.create_authorization_url(sso.url + "/oauth/authorize", code_verifier=generate_token(48))
     assert query(type(browser)().sign_in(url, sso.url, "operator", "demo-operator"))["code"]

@@ -45,7 +45,6 @@ pytestmark = pytest.mark.e2e
 SEED = 20261203
 MAX_EXAMPLES = 5  # generated cases per operation, on top of the boundary cases
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
-WEB_CALLBACK = "http://127.0.0.1:8080/auth/callback"  # the seeded web client's
 IDENTITIES = {  # demo logins and their demo passwords (services/sso/seed.py)
     "teacher": ("teacher00001", "demo-teacher00001"),
     "operator": ("operator", "demo-operator"),
@@ -165,20 +164,21 @@ def ensure_password(platform: EmbeddedPlatform, login: str, password: str,
 def access_token(gateway: str, login: str, password: str) -> str:
     """Signs in through the platform's own web client (authorization code with PKCE), as
     a browser would, and redeems the code for the access token the web client gets."""
+    web_callback = gateway + "/auth/callback"  # the seeded web client's, at PUBLIC_URL
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
     authorization = {"client_id": "web", "response_type": "code", "scope": "openid",
-                     "redirect_uri": WEB_CALLBACK, "code_challenge": challenge.decode(),
+                     "redirect_uri": web_callback, "code_challenge": challenge.decode(),
                      "code_challenge_method": "S256", "state": "fuzz"}
     browser = requests.Session()
     page = browser.get(gateway + "/oauth/authorize", params=authorization, timeout=10)
     answer = browser.post(gateway + "/login", allow_redirects=False, timeout=10, data={
         **dict(_HIDDEN.findall(page.text)), "username": login, "password": password})
     assert answer.status_code == 302, answer.text[:500]
-    assert answer.headers["Location"].startswith(WEB_CALLBACK)
+    assert answer.headers["Location"].startswith(web_callback)
     [code] = parse_qs(urlsplit(answer.headers["Location"]).query)["code"]
     tokens = requests.post(gateway + "/oauth/token", timeout=10, data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": WEB_CALLBACK,
+        "grant_type": "authorization_code", "code": code, "redirect_uri": web_callback,
         "client_id": "web", "code_verifier": verifier})
     assert tokens.status_code == 200, tokens.text
     return tokens.json()["access_token"]

@@ -1,0 +1,436 @@
+"""R-WEB-1: the web client's pages for each role, through Flask's test client on fakes of
+the API and the sso (tests/web_client/web_fakes.py). Expectations are written by hand: the API's
+answers go in, the page's words, links and calls come out."""
+from __future__ import annotations
+
+import logging
+
+from web.api import Answer
+from web.sessions import COOKIE_NAME
+
+COURSE_ID = "0b7c3f4e-1d2a-4c5b-9e8f-7a6b5c4d3e2f"
+COURSE = {"id": COURSE_ID, "code": "2026-000123", "title": "防災教育研習", "status": "approved",
+          "unit_code": "353301", "starts_on": "2026-03-05", "ends_on": "2026-03-06",
+          "hours": 6.0, "capacity": 40, "enrolled": 39, "waitlisted": 0,
+          "place": "建國中學 視聽教室", "lecturers": ["王老師", "李老師"],
+          "meetings": [{"date": "2026-03-05", "starts_at": "09:00:00", "ends_at": "12:00:00"}],
+          "enrolment_opens_at": "2026-02-01T00:00:00+08:00",
+          "enrolment_closes_at": "2026-03-01T00:00:00+08:00", "fairness": "first_come",
+          "tags": ["disaster"], "attachments": [], "meeting_keywords": [], "category": "c1",
+          "time_slot": "morning", "organiser_accepts": False, "reviews": []}
+
+
+def course_with(**changes):
+    return {**COURSE, **changes}
+
+
+# -- languages, the frame of every page --------------------------------------------------
+
+def test_pages_are_in_chinese_by_default_and_english_by_a_switch_that_stays(site) -> None:
+    """R-WEB-1: zh-TW first; the switch is a cookie, so the next page is English too."""
+    home = site.text("/")
+    assert '<html lang="zh-Hant-TW">' in home
+    assert "跳到主要內容" in home and 'href="#main"' in home  # the skip link
+    assert "研習查詢" in home
+    switched = site.browser.get("/lang/en?next=/courses")
+    assert switched.status_code == 302 and switched.headers["Location"] == "/courses"
+    assert "lang=en" in switched.headers["Set-Cookie"]
+    page = site.text("/")
+    assert '<html lang="en">' in page and "Find courses" in page and "研習查詢" not in page
+    assert site.browser.get("/lang/en?next=//evil.example").headers["Location"] == "/"
+
+
+def test_the_front_page_names_no_asset_from_elsewhere(site) -> None:
+    """Issue 14 point 7: a closed network works: every script, style and icon is ours."""
+    home = site.browser.get("/")
+    html = home.get_data(as_text=True)
+    assert "http://" not in html.replace("http://platform.test", "") and "https://" not in html
+    assert "default-src 'self'" in home.headers["Content-Security-Policy"]
+    with site.browser.get("/static/site.css") as stylesheet:  # a file: closed when read
+        assert stylesheet.status_code == 200
+
+
+# -- signing in and out ------------------------------------------------------------------
+
+def test_sign_in_keeps_the_tokens_on_the_server_and_gives_the_browser_an_opaque_cookie(site) -> None:
+    """Issue 14 point 1: code + PKCE; the browser holds an id, HttpOnly and SameSite=Lax."""
+    started = site.browser.get("/auth/login?next=/my/enrolments")
+    assert started.headers["Location"].startswith("http://sso.test/oauth/authorize?")
+    assert "code_challenge_method=S256" in started.headers["Location"]
+    before = site.browser.get_cookie(COOKIE_NAME).value
+    code, state = site.provider.issue_code()
+    back = site.browser.get("/auth/callback", query_string={"code": code, "state": state})
+    assert back.status_code == 302 and back.headers["Location"] == "/my/enrolments"
+    cookie = site.browser.get_cookie(COOKIE_NAME)
+    assert cookie.value != before, "the session id did not change at sign-in"
+    assert cookie.http_only and cookie.same_site == "Lax"
+    [stored] = site.store.sessions.values()
+    assert stored["tokens"]["access_token"] not in cookie.value
+    assert stored["person"]["roles"] == ["teacher"]
+    assert before not in site.store.sessions, "the id from before the sign-in still works"
+
+
+def test_a_callback_with_another_state_or_no_sign_in_started_is_refused(site) -> None:
+    site.browser.get("/auth/login")
+    code, _state = site.provider.issue_code()
+    refused = site.browser.get("/auth/callback", query_string={"code": code, "state": "forged"})
+    assert refused.status_code == 400 and "登入未完成" in refused.get_data(as_text=True)
+    assert "tokens" not in str(site.store.sessions)
+
+
+def test_sign_in_never_sends_the_person_to_another_site(site) -> None:
+    site.sign_in(["teacher"], next_page="//evil.example/x")
+    assert site.browser.get("/auth/login?next=https://evil.example").status_code == 302
+    [pending] = [s["pending_sign_in"] for s in site.store.sessions.values()
+                 if "pending_sign_in" in s]
+    assert pending["next"] == "/"
+
+
+def test_an_expired_session_signs_in_again_and_comes_back_to_the_page(site) -> None:
+    """Bad input: no session, or the sso says it ended: sign in, then back to the page."""
+    answer = site.browser.get("/my/transcript?year=2026")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/auth/login?next=%2Fmy%2Ftranscript%3Fyear%3D2026"
+    site.provider.lifetime = 10  # inside the refresh margin: every page refreshes
+    site.sign_in(["teacher"])
+    site.provider.refresh_fails = True
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, []))
+    ended = site.browser.get("/my/enrolments")
+    assert ended.headers["Location"] == "/auth/login?next=%2Fmy%2Fenrolments"
+    assert not any("tokens" in data for data in site.store.sessions.values())
+
+
+def test_a_token_about_to_expire_is_refreshed_before_the_call(site) -> None:
+    site.provider.lifetime = 10
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, []))
+    assert site.browser.get("/my/enrolments").status_code == 200
+    assert site.provider.refreshed == 1
+    [call] = site.api.to("GET", "/api/courses/enrolments/me")
+    [stored] = [s for s in site.store.sessions.values() if "tokens" in s]
+    assert call.token == stored["tokens"]["access_token"], "the call went with the old token"
+
+
+def test_a_token_the_api_refuses_ends_the_session(site) -> None:
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/enrolments/me",
+                    Answer(401, {"type": "urn:inservice:problem:invalid-token"}))
+    assert site.browser.get("/my/enrolments").headers["Location"].startswith("/auth/login")
+
+
+def test_sign_out_ends_the_session_here_and_at_the_sso(site) -> None:
+    """Issue 14 point 1: RP-initiated logout with the ID token as the hint."""
+    site.sign_in(["teacher"])
+    token = site.csrf("/")
+    out = site.browser.post("/auth/logout", data={"csrf_token": token})
+    assert out.headers["Location"] == "http://sso.test/logout?id_token_hint=id-token"
+    assert not any("tokens" in data for data in site.store.sessions.values())
+
+
+def test_every_form_needs_its_csrf_token(site) -> None:
+    site.sign_in(["teacher"])
+    refused = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={})
+    assert refused.status_code == 400 and "表單已失效" in refused.get_data(as_text=True)
+    assert not site.api.to("POST", f"/api/courses/{COURSE_ID}/enrolments")
+
+
+# -- what a person may not see, and the API down -----------------------------------------
+
+def test_a_page_of_another_role_is_the_404_page_in_the_persons_language(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    for page in ("/my/enrolments", "/my/transcript", "/reviewer/queue/courses"):
+        answer = site.browser.get(page)
+        assert answer.status_code == 404, page
+        assert "找不到網頁" in answer.get_data(as_text=True)
+    site.browser.get("/lang/en")
+    assert "Page not found" in site.text("/reviewer/queue/courses")
+
+
+def test_a_course_the_api_does_not_show_is_the_404_page(site) -> None:
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(404, {"type": "x:not-found"}))
+    answer = site.browser.get(f"/courses/{COURSE_ID}")
+    assert answer.status_code == 404 and "找不到網頁" in answer.get_data(as_text=True)
+    assert site.browser.get("/courses/..%2Fvocabularies").status_code == 404
+
+
+def test_the_api_down_gives_a_page_that_says_so(site) -> None:
+    site.api.down = True
+    answer = site.browser.get("/courses")
+    assert answer.status_code == 503
+    assert "系統暫時無法回應" in answer.get_data(as_text=True)
+    assert "Traceback" not in answer.get_data(as_text=True)
+
+
+# -- the teacher ---------------------------------------------------------------------------
+
+def test_search_passes_every_parameter_on_and_shows_facets(site) -> None:
+    """R-CRS-9: the page forwards each filter as given (repeated ones too) and shows the
+    facet counts the API sends."""
+    site.api.answer("GET", "/api/courses", Answer(200, {
+        "items": [course_with(enrolled=10)], "page": 1, "per_page": 20, "total": 1,
+        "facets": {"county": {"TPE": 3}, "tag": [{"value": "disaster", "count": 2}]}}))
+    html = site.text("/courses?q=防災&tag=a&tag=b&lecturer=王&open_now=true")
+    [call] = site.api.to("GET", "/api/courses")
+    assert call.params == [("q", "防災"), ("tag", "a"), ("tag", "b"), ("lecturer", "王"),
+                           ("open_now", "true")]
+    assert "防災教育研習" in html and "共 1 門研習" in html
+    assert "剩餘 30 名" in html
+    assert "TPE" in html and "(3)" in html and "(2)" in html
+    assert 'name="lecturer" value="王"' in html, "a filter the form lacks was dropped"
+
+
+def test_the_persons_address_is_passed_on_for_the_gateways_rate_limit(site) -> None:
+    """Anonymous visitors are counted by their own address, not all by the web client's."""
+    site.api.answer("GET", "/api/courses", Answer(200, {"items": [], "total": 0}))
+    site.browser.get("/courses", headers={"X-Forwarded-For": "203.0.113.9"})
+    [call] = site.api.to("GET", "/api/courses")
+    assert call.headers["X-Forwarded-For"] == "203.0.113.9"
+
+
+def test_a_filter_the_api_refuses_is_shown_beside_its_field(site) -> None:
+    site.api.answer("GET", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"start_from": ["Not a valid date."]}}))
+    html = site.text("/courses?start_from=yesterday")
+    assert 'id="start_from-error">日期格式不正確。' in html
+    assert 'aria-describedby="start_from-error"' in html
+    assert 'value="yesterday"' in html
+
+
+def test_the_course_page_shows_what_a_teacher_decides_on_in_roc_years(site) -> None:
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, COURSE))
+    html = site.text(f"/courses/{COURSE_ID}")
+    for text in ("防災教育研習", "民國 115 年 3 月 5 日", "09:00–12:00", "建國中學 視聽教室",
+                 "剩餘 1 名（共 40 名）", "王老師、李老師", "民國 115 年 2 月 1 日 00:00"):
+        assert text in html, text
+    assert "登入後報名" in html  # anonymous: no enrol button, a way to sign in
+    site.browser.get("/lang/en")
+    assert "2026-03-05" in site.text(f"/courses/{COURSE_ID}")
+
+
+def _teacher_on_course(site, enrol_reply, detail_after=None):
+    site.sign_in(["teacher"])
+    details = [COURSE, detail_after or COURSE]
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", lambda call: Answer(200, details[0]))
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, []))
+    token = site.csrf(f"/courses/{COURSE_ID}")
+    details.pop(0)
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/enrolments", enrol_reply)
+    return token
+
+
+def test_enrolling_answers_in_place_with_the_seat_count_read_after_the_answer(site) -> None:
+    """Issue 14 point 3: the answer is the API's, and the seats shown agree with it."""
+    token = _teacher_on_course(site, Answer(201, {"status": "enrolled", "arrival": 7}),
+                               detail_after=course_with(enrolled=40))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json == {"ok": True, "status": "enrolled", "position": None, "problem": None,
+                           "enrolled_now": True, "message": "已錄取", "seats_left": 0,
+                           "enrolled": 40, "waitlisted": 0}
+
+
+def test_a_full_course_never_shows_a_seat_left(site) -> None:
+    token = _teacher_on_course(site, Answer(409, {"type": "urn:inservice:problem:course-full"}),
+                               detail_after=course_with(enrolled=39))  # someone cancelled since
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert answer.status_code == 409
+    assert answer.json["seats_left"] == 0 and answer.json["problem"] == "course-full"
+    assert answer.json["message"] == "本研習已額滿，候補名額也已滿。"
+
+
+def test_pressing_enrol_twice_says_already_enrolled_with_the_state(site) -> None:
+    replies = [Answer(201, {"status": "waitlisted", "position": 3, "arrival": 43}),
+               Answer(409, {"type": "urn:inservice:problem:already-enrolled",
+                            "enrolment_status": "waitlisted"})]
+    token = _teacher_on_course(site, lambda call: replies.pop(0))
+    first = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                              headers={"Accept": "application/json"})
+    second = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert first.json["message"] == "候補第 3 位。"
+    assert second.json["message"] == "您已報名：候補中。" and second.json["enrolled_now"]
+
+
+def test_enrolling_without_script_comes_back_to_the_course_with_the_answer(site) -> None:
+    token = _teacher_on_course(site, Answer(201, {"status": "applied", "arrival": 1}))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/courses/{COURSE_ID}"
+    assert "已登記抽籤" in site.text(f"/courses/{COURSE_ID}")
+
+
+def test_cancelling_calls_the_api_as_the_teacher(site) -> None:
+    token = _teacher_on_course(site, Answer(201, {"status": "enrolled"}))
+    site.api.answer("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me",
+                    Answer(200, {"status": "cancelled"}))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment/cancel",
+                               data={"csrf_token": token}, headers={"Accept": "application/json"})
+    assert answer.json["message"] == "已取消報名。" and not answer.json["enrolled_now"]
+    [call] = site.api.to("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me")
+    assert call.token
+
+
+def test_my_enrolments_show_each_state(site) -> None:
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        {"course_id": "a", "code": "2026-1", "title": "甲", "starts_on": "2026-01-02",
+         "status": "waitlisted", "position": 2},
+        {"course_id": "b", "code": "2026-2", "title": "乙", "starts_on": "2026-01-03",
+         "status": "not_drawn", "position": None}]))
+    html = site.text("/my/enrolments")
+    assert "候補中 (第 2 位)" in html and "未抽中" in html
+
+
+def test_the_transcript_by_year_and_tag_with_csv_and_a_printable_page(site) -> None:
+    site.sign_in(["teacher"])
+    transcript = {"total_hours": 9.5, "year": 2025, "tag": None,
+                  "by_year": [{"year": 2025, "hours": 9.5}], "by_tag": [],
+                  "entries": [{"date": "2025-05-01", "title": "閱讀教學", "hours": 9.5,
+                               "organiser": "建國中學", "source": "network", "tags": []}]}
+    site.api.answer("GET", "/api/courses/transcripts/me", lambda call: Answer(
+        200, transcript, b"\xef\xbb\xbfdate,title\n") if (call.params or {}).get("format") != "csv"
+        else Answer(200, None, "\ufeffdate,title\n2025-05-01,閱讀教學\n".encode()))
+    html = site.text("/my/transcript?year=2025")
+    assert "民國 114 年" in html and "合計：9.5 小時" in html and "閱讀教學" in html
+    assert 'href="/my/transcript.csv?year=2025"' in html
+    csv = site.browser.get("/my/transcript.csv?year=2025")
+    assert csv.mimetype == "text/csv" and "閱讀教學" in csv.get_data(as_text=True)
+    assert site.api.calls[-1].params == {"year": "2025", "format": "csv"}
+    assert "教師在職進修研習時數證明" in site.text("/my/transcript/print?year=2025")
+
+
+# -- the organiser -------------------------------------------------------------------------
+
+def test_a_refused_course_form_keeps_what_was_typed_with_the_notes_beside_the_fields(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"capacity": ["Not a valid integer."], "title": ["Missing data for required field."]}}))
+    answer = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "", "capacity": "四十", "place": "禮堂",
+        "meeting_date_0": "2026-05-01", "meeting_start_0": "09:00", "meeting_end_0": "12:00",
+        "enrolment_opens_at": "2026-04-01T08:00", "hours": "3", "tags": ["t1"]})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="capacity-error">請填整數。' in html and 'id="title-error">必填。' in html
+    assert 'value="四十"' in html and 'value="禮堂"' in html and 'value="2026-05-01"' in html
+    [call] = site.api.to("POST", "/api/courses")
+    assert call.json["capacity"] == "四十" and call.json["enrolment_opens_at"] == \
+        "2026-04-01T08:00:00+08:00"
+    assert call.json["meetings"] == [{"date": "2026-05-01", "starts_at": "09:00",
+                                      "ends_at": "12:00"}]
+
+
+def test_a_registered_course_goes_to_its_page_and_a_returned_one_shows_the_reasons(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(201, {"id": COURSE_ID, "status": "draft"}))
+    made = site.browser.post("/organiser/courses/new", data={"csrf_token": token, "capacity": "40"})
+    assert made.headers["Location"] == f"/organiser/courses/{COURSE_ID}"
+    assert site.api.to("POST", "/api/courses")[0].json["capacity"] == 40
+    site.api.answer("GET", "/api/courses/vocabularies/return_reason", Answer(200, [
+        {"code": "J", "label": "〔J.研習附件〕請上傳核定公文", "active": True}]))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(
+        status="returned", reviews=[{"decision": "return", "reasons": ["J"], "comment": "補件"}])))
+    html = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert "〔J.研習附件〕請上傳核定公文" in html and "補件" in html and "重新送審" in html
+
+
+def test_a_walk_in_is_found_by_national_id_and_only_the_account_id_is_kept(site, caplog) -> None:
+    """Issue 14 point 4: the ID goes to the lookup and nowhere else."""
+    site.sign_in(["business"], unit="353301")
+    national_id = "A123456789"
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="approved")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": []}))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(404, {}))
+    site.api.answer("POST", "/api/accounts/teachers/lookups", Answer(200, [
+        {"found": True, "account_id": "acc-77", "display_name": "陳老師", "login": "t77"}]))
+    token = site.csrf(f"/organiser/courses/{COURSE_ID}/attendance")
+    with caplog.at_level(logging.DEBUG):
+        added = site.browser.post(f"/organiser/courses/{COURSE_ID}/walk-ins",
+                                  data={"csrf_token": token, "national_id": national_id.lower()})
+        page = site.text(f"/organiser/courses/{COURSE_ID}/attendance")
+    assert added.status_code == 302
+    [lookup] = site.api.to("POST", "/api/accounts/teachers/lookups")
+    assert lookup.json == {"national_ids": [national_id]}
+    assert "陳老師" in page and national_id not in page
+    assert national_id not in str(site.store.sessions) and national_id.lower() not in str(
+        site.store.sessions)
+    assert national_id not in caplog.text and national_id.lower() not in caplog.text
+    site.api.answer("PUT", f"/api/courses/{COURSE_ID}/attendance", Answer(200, {}))
+    site.browser.post(f"/organiser/courses/{COURSE_ID}/attendance", data={
+        "csrf_token": token, "account_id": ["acc-77"], "hours_acc-77": "3"})
+    [sent] = site.api.to("PUT", f"/api/courses/{COURSE_ID}/attendance")
+    assert sent.json == {"attendees": [{"account_id": "acc-77", "hours": "3", "walk_in": True}]}
+
+
+def test_an_attachment_is_a_download_fetched_with_the_persons_token(site) -> None:
+    """A draft's approval letter: its unit and reviewers may open it, through the API."""
+    site.sign_in(["reviewer"], authority="TPE")
+    path = f"/api/courses/{COURSE_ID}/attachments/{COURSE_ID}"
+    site.api.answer("GET", path, Answer(200, None, b"%PDF-1.7 letter", {
+        "Content-Disposition": 'attachment; filename="letter.pdf"'}))
+    got = site.browser.get(f"/courses/{COURSE_ID}/attachments/{COURSE_ID}")
+    assert got.data == b"%PDF-1.7 letter" and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Content-Disposition"] == 'attachment; filename="letter.pdf"'
+    assert site.api.to("GET", path)[0].token
+    site.api.answer("GET", path, Answer(404, {}))
+    assert site.browser.get(f"/courses/{COURSE_ID}/attachments/{COURSE_ID}").status_code == 404
+
+
+def test_the_units_light_with_the_courses_causing_it(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", "/api/courses/units/353301/light", Answer(200, {
+        "light": "yellow", "overdue_count": 2, "blocks_submission": False,
+        "overdue": [{"course_id": "c1", "code": "2026-9", "title": "逾期研習",
+                     "ends_on": "2026-01-10", "due_on": "2026-01-17"}]}))
+    html = site.text("/organiser")
+    assert "黃燈" in html and "2 門研習逾期未登錄時數" in html and "逾期研習" in html
+    assert "民國 115 年 1 月 17 日" in html
+
+
+# -- the reviewer --------------------------------------------------------------------------
+
+def test_the_review_queue_passes_filters_and_sorts_and_warns_of_meetings(site) -> None:
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", "/api/courses/review-queue", Answer(200, {"total": 1, "items": [
+        course_with(status="submitted", title="校務會議研習", meeting_flag=True,
+                    meeting_keywords=["校務會議"], submitted_at="2026-02-01T09:00:00+08:00")]}))
+    html = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc&junk=1")
+    [call] = site.api.to("GET", "/api/courses/review-queue")
+    assert call.params == {"unit": "353301", "sort": "starts_on", "order": "desc",
+                           "status": "submitted"}
+    assert "含會議字詞：校務會議" in html and "待審 1 件" in html
+    site.text("/reviewer/queue/attendance")
+    assert site.api.calls[-1].params["status"] == "attendance_submitted"
+
+
+def test_a_reviewer_returns_a_course_with_reasons_from_the_list(site) -> None:
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="submitted")))
+    site.api.answer("GET", "/api/courses/vocabularies/return_reason", Answer(200, [
+        {"code": "A", "label": "〔A〕時數不符", "active": True}]))
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/review", Answer(200, {}))
+    page = site.text(f"/reviewer/courses/{COURSE_ID}")
+    assert "〔A〕時數不符" in page
+    token = site.csrf(f"/reviewer/courses/{COURSE_ID}")
+    done = site.browser.post(f"/reviewer/courses/{COURSE_ID}/review", data={
+        "csrf_token": token, "decision": "return", "reasons": ["A"], "comment": "請修正"})
+    assert done.headers["Location"] == "/reviewer/queue/courses"
+    [call] = site.api.to("POST", f"/api/courses/{COURSE_ID}/review")
+    assert call.json == {"decision": "return", "reasons": ["A"], "comment": "請修正"}
+
+
+def test_a_course_of_another_authority_is_the_404_page_for_a_reviewer(site) -> None:
+    """Scope is the API's: a course routed elsewhere is 404 there, so here too."""
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(404, {}))
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/review", Answer(404, {}))
+    assert site.browser.get(f"/reviewer/courses/{COURSE_ID}").status_code == 404
+    token = site.csrf("/")
+    assert site.browser.post(f"/reviewer/courses/{COURSE_ID}/review", data={
+        "csrf_token": token, "decision": "approve"}).status_code == 404
+

@@ -1,0 +1,87 @@
+"""The API's answers in the person's language: problem types, enrolment states and field
+errors. The API speaks English and names things by stable codes; the pages say them in
+zh-TW or English through the catalogue, never showing a code a person cannot read."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from web.api import Answer
+
+ENROLMENT_STATES = {
+    "enrolled": _l("Enrolled"),
+    "pending": _l("Pending the organiser's acceptance"),
+    "waitlisted": _l("On the waiting list"),
+    "applied": _l("Applied to the lottery"),
+    "declined": _l("Declined by the organiser"),
+    "cancelled": _l("Cancelled"),
+    "not_drawn": _l("Not drawn in the lottery"),
+}
+
+COURSE_STATES = {
+    "draft": _l("Draft"), "submitted": _l("Submitted for review"),
+    "returned": _l("Returned for changes"), "approved": _l("Approved"),
+    "attendance_submitted": _l("Attendee list sent"),
+    "attendance_returned": _l("Attendee list returned"), "closed": _l("Closed"),
+}
+
+PROBLEMS = {
+    "course-full": _l("The course is full: no seat and no place on the waiting list is left."),
+    "enrolment-closed": _l("Enrolment for this course is not open now."),
+    "already-enrolled": _l("You have already enrolled in this course."),
+    "duplicate-session": _l("You already hold another session of this series."),
+    "not-found": _l("This course cannot be found."),
+    "course-changed": _l("Someone changed this course meanwhile. Open it again and redo "
+                         "your change."),
+    "course-not-editable": _l("This course can no longer be edited."),
+    "course-locked": _l("This course is closed and can no longer be changed."),
+    "course-not-submittable": _l("This course cannot be submitted in its present state."),
+    "submission-too-late": _l("It is too late to submit this course: submit it at least a "
+                              "week before its first meeting."),
+    "unit-light-red": _l("Your unit's light is red: close overdue courses before "
+                         "submitting new ones."),
+    "no-reviewer": _l("No reviewer is assigned to your unit yet."),
+    "unit-unknown": _l("Your unit is not known to the courses service yet; try again in a "
+                       "minute."),
+    "course-not-submitted": _l("This course is not waiting for a review."),
+    "validation-failed": _l("Some fields were not accepted; see the notes beside them."),
+    "attachment-type-refused": _l("This kind of file is not accepted."),
+    "attachment-too-large": _l("The file is too large."),
+    "course-not-ended": _l("The attendee list can be sent after the course's last day."),
+    "attendance-not-open": _l("The attendee list cannot be sent for this course."),
+    "not-enrolled": _l("Someone on the list did not enrol; mark them as a walk-in."),
+    "duplicate-attendee": _l("A teacher is listed twice."),
+    "invalid-hours": _l("Hours must be more than 0, with one decimal at most."),
+    "hours-above-course": _l("Hours cannot be more than the course's hours."),
+    "not-enrolled-in-course": _l("You are not enrolled in this course."),
+}
+
+# marshmallow's messages, as the API sends them per field.
+FIELD_MESSAGES = {
+    "Missing data for required field.": _l("Required."),
+    "Not a valid date.": _l("Not a valid date."),
+    "Not a valid time.": _l("Not a valid time."),
+    "Not a valid datetime.": _l("Not a valid date and time."),
+    "Not a valid integer.": _l("Not a whole number."),
+    "Not a valid number.": _l("Not a number."),
+    "Field may not be null.": _l("Required."),
+    "Unknown field.": _l("This filter is not accepted."),
+}
+
+
+def problem_text(answer: Answer) -> str:
+    text = PROBLEMS.get(answer.problem_type)
+    if text is not None:
+        return str(text)
+    return _("The platform did not accept this (%(kind)s).",
+             kind=answer.problem_type or answer.status)
+
+
+def field_errors(answer: Answer) -> dict[str, str]:
+    """Each field's error in the person's language; a message this table does not know is
+    said generally, with the API's own words after it."""
+    translated = {}
+    for name, message in answer.field_errors().items():
+        known = FIELD_MESSAGES.get(message)
+        translated[name] = str(known) if known else _("Not accepted: %(detail)s", detail=message)
+    return translated

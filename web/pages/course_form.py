@@ -1,0 +1,83 @@
+"""The course form's fields to the API's body and back (R-CRS-1): what was typed is kept
+as typed, so a refused form shows it again with the API's notes beside each field."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from web.dates import TAIPEI
+
+MEETING_ROWS = 5
+MAX_MEETINGS = 100  # as many as the API takes
+TEXT_FIELDS = ("title", "class_type", "nature", "category", "subcategory", "subject",
+               "time_slot", "hours", "place", "county_code", "capacity", "fairness",
+               "enrolment_opens_at", "enrolment_closes_at")
+
+
+def typed(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The form as the page shows it again."""
+    values: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
+    values["audiences"] = form.getlist("audiences")
+    values["tags"] = form.getlist("tags")
+    values["lecturers"] = form.get("lecturers", "")
+    values["organiser_accepts"] = form.get("organiser_accepts") == "on"
+    rows = form.get("meeting_rows", "")
+    count = min(int(rows), MAX_MEETINGS) if rows.isdigit() else MEETING_ROWS
+    values["meetings"] = [{"date": form.get(f"meeting_date_{row}", ""),
+                           "starts_at": form.get(f"meeting_start_{row}", ""),
+                           "ends_at": form.get(f"meeting_end_{row}", "")}
+                          for row in range(count)]
+    return values
+
+
+def body(values: dict[str, Any]) -> dict[str, Any]:
+    """What the API is sent. Nothing is judged here: a wrong value goes as typed and the
+    API's answer names the field."""
+    sent: dict[str, Any] = {name: values[name].strip() for name in
+                            ("title", "class_type", "nature", "category", "subcategory",
+                             "subject", "time_slot", "place", "county_code", "fairness")}
+    sent["hours"] = values["hours"].strip()
+    capacity = values["capacity"].strip()
+    sent["capacity"] = int(capacity) if capacity.isdigit() else capacity
+    sent["audiences"] = values["audiences"]
+    sent["tags"] = values["tags"]
+    sent["lecturers"] = [line.strip() for line in values["lecturers"].splitlines() if line.strip()]
+    sent["organiser_accepts"] = values["organiser_accepts"]
+    sent["meetings"] = [meeting for meeting in values["meetings"] if any(meeting.values())]
+    for name in ("enrolment_opens_at", "enrolment_closes_at"):
+        sent[name] = _taipei_moment(values[name])
+    return sent
+
+
+def _taipei_moment(typed_value: str) -> str:
+    """A ``datetime-local`` value is Taipei time; the API takes an aware moment."""
+    try:
+        return datetime.fromisoformat(typed_value).replace(tzinfo=TAIPEI).isoformat()
+    except ValueError:
+        return typed_value
+
+
+def from_course(course: dict[str, Any]) -> dict[str, Any]:
+    """A course from the API as the form shows it, to edit."""
+    values: dict[str, Any] = {name: str(course.get(name) or "") for name in TEXT_FIELDS}
+    for name in ("enrolment_opens_at", "enrolment_closes_at"):
+        if course.get(name):
+            moment = datetime.fromisoformat(course[name]).astimezone(TAIPEI)
+            values[name] = moment.strftime("%Y-%m-%dT%H:%M")
+    capacity = course.get("capacity")
+    values["capacity"] = "" if capacity is None else str(capacity)
+    values["audiences"] = list(course.get("audiences") or [])
+    values["tags"] = list(course.get("tags") or [])
+    values["lecturers"] = "\n".join(course.get("lecturers") or [])
+    values["organiser_accepts"] = bool(course.get("organiser_accepts"))
+    meetings = [{"date": m.get("date", ""), "starts_at": (m.get("starts_at") or "")[:5],
+                 "ends_at": (m.get("ends_at") or "")[:5]} for m in course.get("meetings") or []]
+    values["meetings"] = (meetings + [{"date": "", "starts_at": "", "ends_at": ""}] * MEETING_ROWS
+                          )[:max(MEETING_ROWS, len(meetings))]
+    return values
+
+
+def blank() -> dict[str, Any]:
+    return typed(MultiDict({"fairness": "first_come"}))

@@ -1,0 +1,206 @@
+"""The organiser's pages (a business account; R-CRS-1, R-CRS-2, R-CRS-5, R-CRS-7): register
+and edit a course, attach files, submit and resubmit after a return, send the attendee
+list, and the unit's traffic light. The API decides scope: another unit's course is a 404
+there and here.
+
+Walk-ins are found by national ID through the accounts service's lookup; the ID goes
+from the form to that one call and nowhere else — not to the session, not to a log, not
+back to the page — and only the account id the lookup answers is kept.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from web.auth import person, requires
+from web.errors import wants_json
+from web.messages import COURSE_STATES, field_errors, problem_text
+from web.pages import course_form
+from web.pages.calls import as_person, found, safe_id
+from web.pages.vocabulary import labels, terms
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+FORM_VOCABULARIES = ("category", "subcategory", "subject", "class_type", "nature",
+                     "time_slot", "audience", "tag")
+WALK_INS = "walk_ins"  # per course, in the session: account ids and names, never an ID number
+
+
+def _unit() -> str:
+    someone = person()
+    unit = someone.get("unit") if someone else None
+    if not unit:
+        abort(404)
+    return str(unit)
+
+
+@bp.get("")
+@requires("business")
+def dashboard() -> ResponseReturnValue:
+    unit = _unit()
+    light = as_person("GET", f"/api/courses/units/{unit}/light")
+    return render_template("organiser/dashboard.html", unit=unit,
+                           light=light.body if light.ok else None)
+
+
+@bp.get("/open")
+@requires("business")
+def open_course() -> ResponseReturnValue:
+    """Go to a course by its id (the API lists no unit's drafts yet)."""
+    return redirect(f"/organiser/courses/{safe_id(request.args.get('course', '').strip() or '-')}")
+
+
+def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str, Any] | None,
+               status: int = 200) -> ResponseReturnValue:
+    vocabularies = {kind: terms(kind) for kind in FORM_VOCABULARIES}
+    return render_template("organiser/course_form.html", values=values, errors=errors,
+                           course=course, vocabularies=vocabularies), status
+
+
+@bp.get("/courses/new")
+@requires("business")
+def new_course() -> ResponseReturnValue:
+    return _form_page(course_form.blank(), {}, None)
+
+
+@bp.post("/courses/new")
+@requires("business")
+def register() -> ResponseReturnValue:
+    values = course_form.typed(request.form)
+    answer = as_person("POST", "/api/courses", json=course_form.body(values))
+    if answer.ok:
+        flash(_("The course is registered as a draft."), "success")
+        return redirect(f"/organiser/courses/{answer.body['id']}")
+    flash(problem_text(answer), "problem")
+    return _form_page(values, field_errors(answer), None, 422)
+
+
+@bp.get("/courses/<course_id>")
+@requires("business")
+def course(course_id: str) -> ResponseReturnValue:
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+    return render_template("organiser/course.html", course=details, states=COURSE_STATES,
+                           vocab=labels(("return_reason", "tag", "category", "time_slot")))
+
+
+@bp.get("/courses/<course_id>/edit")
+@requires("business")
+def edit(course_id: str) -> ResponseReturnValue:
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+    return _form_page(course_form.from_course(details), {}, details)
+
+
+@bp.post("/courses/<course_id>/edit")
+@requires("business")
+def save(course_id: str) -> ResponseReturnValue:
+    values = course_form.typed(request.form)
+    answer = as_person("PATCH", f"/api/courses/{safe_id(course_id)}",
+                       json=course_form.body(values))
+    if answer.ok:
+        flash(_("Your changes are saved."), "success")
+        return redirect(f"/organiser/courses/{course_id}")
+    details = found(as_person("GET", f"/api/courses/{course_id}"))
+    flash(problem_text(answer), "problem")
+    return _form_page(values, field_errors(answer), details, 422)
+
+
+@bp.post("/courses/<course_id>/submission")
+@requires("business")
+def submit(course_id: str) -> ResponseReturnValue:
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/submission")
+    if answer.status == 404:
+        abort(404)
+    flash(_("The course is submitted for review.") if answer.ok else problem_text(answer),
+          "success" if answer.ok else "problem")
+    return redirect(f"/organiser/courses/{course_id}")
+
+
+@bp.post("/courses/<course_id>/attachments")
+@requires("business")
+def attach(course_id: str) -> ResponseReturnValue:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to attach."), "problem")
+        return redirect(f"/organiser/courses/{course_id}")
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/attachments",
+                       data={"kind": request.form.get("kind", "other")},
+                       files={"file": (upload.filename, upload.stream, upload.mimetype)})
+    if answer.status == 404:
+        abort(404)
+    flash(_("The file is attached.") if answer.ok else problem_text(answer),
+          "success" if answer.ok else "problem")
+    if wants_json():  # upload.js showed the progress; it opens the course page itself
+        return jsonify(ok=answer.ok)
+    return redirect(f"/organiser/courses/{course_id}")
+
+
+# -- the attendee list (R-CRS-5) ----------------------------------------------------------
+
+def _walk_ins(course_id: str) -> list[dict[str, str]]:
+    return list((session.get(WALK_INS) or {}).get(course_id, []))
+
+
+@bp.get("/courses/<course_id>/attendance")
+@requires("business")
+def attendance(course_id: str) -> ResponseReturnValue:
+    details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+    enrolled = as_person("GET", f"/api/courses/{course_id}/enrolments",
+                         params={"status": "enrolled"})
+    sent = as_person("GET", f"/api/courses/{course_id}/attendance")
+    return render_template("organiser/attendance.html", course=details,
+                           enrolled=(enrolled.body or {}).get("enrolments", []) if enrolled.ok
+                           else [], sent=sent.body if sent.ok else None,
+                           walk_ins=_walk_ins(course_id),
+                           vocab=labels(("roster_return",)))
+
+
+@bp.post("/courses/<course_id>/walk-ins")
+@requires("business")
+def add_walk_in(course_id: str) -> ResponseReturnValue:
+    national_id = request.form.get("national_id", "").strip().upper()
+    if not national_id:
+        flash(_("Type the teacher's national ID."), "problem")
+        return redirect(f"/organiser/courses/{safe_id(course_id)}/attendance")
+    answer = as_person("POST", "/api/accounts/teachers/lookups",
+                       json={"national_ids": [national_id]})
+    del national_id  # used for this one call only
+    results = answer.body if answer.ok and isinstance(answer.body, list) else []
+    found_one = results[0] if results else {}
+    if found_one.get("account_id"):
+        kept = dict(session.get(WALK_INS) or {})
+        listed = [entry for entry in kept.get(course_id, [])
+                  if entry["account_id"] != found_one["account_id"]]
+        listed.append({"account_id": found_one["account_id"],
+                       "name": found_one.get("display_name") or found_one.get("login", "")})
+        kept[course_id] = listed
+        session[WALK_INS] = kept
+        flash(_("Added %(name)s as a walk-in.", name=listed[-1]["name"]), "success")
+    elif found_one.get("found"):
+        flash(_("This teacher is not at a school of your unit; ask the teacher's school."),
+              "problem")
+    elif answer.ok:
+        flash(_("No teacher has this national ID."), "problem")
+    else:
+        flash(problem_text(answer), "problem")
+    return redirect(f"/organiser/courses/{course_id}/attendance")
+
+
+@bp.post("/courses/<course_id>/attendance")
+@requires("business")
+def send_attendance(course_id: str) -> ResponseReturnValue:
+    walk_in_ids = {entry["account_id"] for entry in _walk_ins(course_id)}
+    attendees = []
+    for account_id in request.form.getlist("account_id"):
+        hours = request.form.get(f"hours_{account_id}", "").strip()
+        if hours:
+            attendees.append({"account_id": account_id, "hours": hours,
+                              "walk_in": account_id in walk_in_ids})
+    answer = as_person("PUT", f"/api/courses/{safe_id(course_id)}/attendance",
+                       json={"attendees": attendees})
+    if answer.status == 404:
+        abort(404)
+    flash(_("The attendee list is sent.") if answer.ok else problem_text(answer),
+          "success" if answer.ok else "problem")
+    return redirect(f"/organiser/courses/{course_id}/attendance")
