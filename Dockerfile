@@ -1,6 +1,13 @@
 # One image for every process of every service (web, relay, consumer, migrate), the
-# gateway and the web client (`python -m web web`); the command chooses which: `python -m services.<name> <command>`.
+# gateway and the web client (`python -m web web`); the command chooses which:
+# `python -m services.<name> <command>`.
 FROM python:3.11-slim
+
+# A CJK font: the stats service draws PNG charts with Chinese labels (SVGs keep their text
+# as text and use the reader's fonts).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODE=production
 WORKDIR /app
