@@ -1,0 +1,188 @@
+"""The catalogue's search index and its queries (R-CRS-9): the terms and normalised text of
+each course, rewritten whenever it is saved, and the cross search over them. The same SQL
+on SQLite and PostgreSQL: a keyword's terms are looked up by the primary key of
+``course_search_terms``, then confirmed with LIKE, so neither database scans the catalogue
+for a keyword."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from services.courses.adapters.orm import (
+    course_search_documents,
+    course_search_terms,
+    course_seats,
+    course_tags,
+    courses,
+    enrolments,
+    unit_replica,
+)
+from services.courses.domain.search import (
+    LECTURER,
+    Keyword,
+    SearchRequest,
+    document_terms,
+    normalised,
+)
+
+c, d, t = courses.c, course_search_documents.c, course_search_terms.c
+FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
+
+
+def index_rows(course_id: str, title: str, lecturers: Iterable[str],
+               audiences: Iterable[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A course's document row and term rows (also what bulk loaders COPY)."""
+    lecturers = list(lecturers)
+    document = {"course_id": course_id, "title_text": normalised(title),
+                "lecturer_text": " ".join(normalised(name) for name in lecturers)}
+    terms = [{"term": term, "course_id": course_id}
+             for term in sorted(document_terms(title, lecturers, audiences))]
+    return document, terms
+
+
+class SearchIndex:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- keeping it up to date ----------------------------------------------------------------
+    def refresh(self, course_ids: Sequence[str]) -> None:
+        """Rewrites the courses' terms and text from their rows, in the caller's transaction."""
+        if not course_ids:
+            return
+        self.session.execute(delete(course_search_terms).where(t.course_id.in_(course_ids)))
+        self.session.execute(delete(course_search_documents)
+                             .where(d.course_id.in_(course_ids)))
+        documents, terms = [], []
+        for row in self.session.execute(select(c.course_id, c.title, c.lecturers, c.audiences)
+                                        .where(c.course_id.in_(course_ids))):
+            document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
+                                        row.audiences or [])
+            documents.append(document)
+            terms.extend(rows)
+        if documents:
+            self.session.execute(insert(course_search_documents), documents)
+        if terms:
+            self.session.execute(insert(course_search_terms), terms)
+
+    # -- searching ----------------------------------------------------------------------------
+    def conditions(self, request: SearchRequest, published: Iterable[str],
+                   now: datetime) -> list[ColumnElement[bool]]:
+        """Every filter of the request, to be intersected (R-CRS-9)."""
+        where: list[ColumnElement[bool]] = [c.status.in_(sorted(published))]
+        if not request.include_past:
+            where.append(c.ends_on >= request.today)
+        for value, column in ((request.class_type, c.class_type), (request.nature, c.nature),
+                              (request.county, c.county_code), (request.category, c.category),
+                              (request.subcategory, c.subcategory),
+                              (request.subject, c.subject), (request.time_slot, c.time_slot)):
+            if value is not None:
+                where.append(column == value)
+        if request.audience is not None:
+            where.append(c.course_id.in_(_having_term("a:" + request.audience)))
+        if request.tag is not None:
+            where.append(c.course_id.in_(select(course_tags.c.course_id)
+                                         .where(course_tags.c.tag_code == request.tag)))
+        if request.code is not None:
+            where.append(c.code == request.code)
+        else:
+            where += _keyword(request.q, "", d.title_text)
+        where += _keyword(request.lecturer, LECTURER, d.lecturer_text)
+        if request.unit:
+            names = select(unit_replica.c.code).where(
+                unit_replica.c.name.contains(request.unit, autoescape=True))
+            where.append(c.unit_code.in_(names))
+        if request.start_from is not None:
+            where.append(c.starts_on >= request.start_from)
+        if request.start_to is not None:
+            where.append(c.starts_on <= request.start_to)
+        if request.open_now:
+            full = exists().where(course_seats.c.course_id == c.course_id,
+                                  course_seats.c.enrolled >= c.capacity)
+            where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
+        return where
+
+    def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+               ) -> dict[str, dict[str, int]]:
+        """Counts per county, category, tag and time slot over the filtered set."""
+        counted: dict[str, dict[str, int]] = {}
+        for name, column in FACET_COLUMNS.items():
+            query = _from(request).with_only_columns(column, func.count()).where(*where)
+            counted[name] = {str(k): int(n) for k, n in self.session.execute(
+                query.group_by(column).order_by(column))}
+        tag = course_tags.c.tag_code
+        query = (_from(request).join(course_tags, course_tags.c.course_id == c.course_id)
+                 .with_only_columns(tag, func.count()).where(*where))
+        counted["tag"] = {str(k): int(n) for k, n in self.session.execute(
+            query.group_by(tag).order_by(tag))}
+        return counted
+
+    def page(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> list[str]:
+        """The ids of the request's page, in its order."""
+        query = (_from(request).with_only_columns(c.course_id).where(*where)
+                 .order_by(*_order(request))
+                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
+        return [str(course_id) for course_id in self.session.scalars(query)]
+
+    def enrolment_counts(self, course_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Enrolments by course and status, counted as a course's detail counts them."""
+        e = enrolments.c
+        counts: dict[str, dict[str, int]] = {course_id: {} for course_id in course_ids}
+        for course_id, status, count in self.session.execute(
+                select(e.course_id, e.status, func.count())
+                .where(e.course_id.in_(course_ids)).group_by(e.course_id, e.status)):
+            counts[course_id][status] = int(count)
+        return counts
+
+
+def _having_term(term: str) -> Select[Any]:
+    return select(t.course_id).where(t.term == term)
+
+
+def _keyword(keyword: Keyword, prefix: str, text: Any) -> list[ColumnElement[bool]]:
+    """Each term looked up in the index, then each run confirmed in the text."""
+    if keyword.empty:
+        return []
+    found: list[ColumnElement[bool]] = [c.course_id.in_(_having_term(term))
+                                        for term in keyword.terms(prefix)]
+    return found + [text.contains(run, autoescape=True) for run in keyword.runs]
+
+
+def _needs_text(request: SearchRequest) -> bool:
+    return (not request.q.empty and request.code is None) or not request.lecturer.empty
+
+
+def _from(request: SearchRequest) -> Select[Any]:
+    """The courses, joined to their text when a keyword is confirmed against it."""
+    if _needs_text(request):
+        return select(literal(1)).select_from(
+            courses.join(course_search_documents, d.course_id == c.course_id))
+    return select(literal(1)).select_from(courses)
+
+
+def _order(request: SearchRequest) -> list[Any]:
+    if request.sort == "newest":
+        return [c.approved_at.desc(), c.code.desc()]
+    if request.sort == "title":
+        return [c.title, c.code]
+    if request.sort == "relevance" and _needs_text(request) and not request.q.empty:
+        whole = " ".join(request.q.runs)
+        rank = case((d.title_text == whole, 0),
+                    (d.title_text.startswith(whole, autoescape=True), 1),
+                    (d.title_text.contains(whole, autoescape=True), 2), else_=3)
+        return [rank, c.starts_on.desc(), c.code]
+    return [c.starts_on, c.code]
