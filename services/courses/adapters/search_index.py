@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     case,
     delete,
     exists,
@@ -131,12 +130,15 @@ class SearchIndex:
             query.group_by(tag).order_by(tag))}
         return counted
 
+    @staticmethod
+    def query(request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
+        """The ids of the request's page, in its order (also what a plan is read of)."""
+        return (_from(request).with_only_columns(c.course_id).where(*where)
+                .order_by(*_order(request))
+                .limit(request.per_page).offset((request.page - 1) * request.per_page))
+
     def page(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> list[str]:
-        """The ids of the request's page, in its order."""
-        query = (_from(request).with_only_columns(c.course_id).where(*where)
-                 .order_by(*_order(request))
-                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
-        return [str(course_id) for course_id in self.session.scalars(query)]
+        return [str(course_id) for course_id in self.session.scalars(self.query(request, where))]
 
     def enrolment_counts(self, course_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """Enrolments by course and status, counted as a course's detail counts them."""
