@@ -417,17 +417,20 @@ enrolment_mails = Table(
 # lecturers' (``l:``) and its audiences' codes (``a:``); rewritten whenever the course is
 # saved. A keyword looks its terms up here (the primary key, term first), never scanning
 # the catalogue, and the candidates are confirmed with LIKE on the normalised text below.
+# No other index and no foreign key: it is the biggest table of the service (about 25 rows
+# a course), and a course's rows are found again through ``terms`` of its document.
 course_search_terms = Table(
     "course_search_terms", metadata,
-    Column("term", String(16), primary_key=True),
-    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
-    Index("ix_course_search_terms_course", "course_id"),
+    Column("term", String(40), primary_key=True),  # "a:" and a code of 32 at most
+    Column("course_id", String(36), primary_key=True),
 )
 
-# The normalised text a keyword is confirmed against (runs of letters and digits, folded).
+# The normalised text a keyword is confirmed against (runs of letters and digits, folded),
+# and the terms the course was indexed under (space-separated), to remove them again.
 course_search_documents = Table(
     "course_search_documents", metadata,
     Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
     Column("title_text", String(400), nullable=False),
     Column("lecturer_text", Text, nullable=False),
+    Column("terms", Text, nullable=False),
 )

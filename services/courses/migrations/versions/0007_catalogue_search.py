@@ -21,17 +21,16 @@ BATCH = 2000
 def upgrade() -> None:
     op.create_table(
         "course_search_terms",
-        sa.Column("term", sa.String(16), primary_key=True),
-        sa.Column("course_id", sa.String(36), sa.ForeignKey("courses.course_id"),
-                  primary_key=True),
+        sa.Column("term", sa.String(40), primary_key=True),
+        sa.Column("course_id", sa.String(36), primary_key=True),
     )
-    op.create_index("ix_course_search_terms_course", "course_search_terms", ["course_id"])
     op.create_table(
         "course_search_documents",
         sa.Column("course_id", sa.String(36), sa.ForeignKey("courses.course_id"),
                   primary_key=True),
         sa.Column("title_text", sa.String(400), nullable=False),
         sa.Column("lecturer_text", sa.Text, nullable=False),
+        sa.Column("terms", sa.Text, nullable=False),
     )
     op.create_index("ix_courses_ends_on", "courses", ["ends_on"])
     _backfill()
@@ -42,7 +41,8 @@ def _backfill() -> None:
     bind = op.get_bind()
     terms = sa.table("course_search_terms", sa.column("term"), sa.column("course_id"))
     documents = sa.table("course_search_documents", sa.column("course_id"),
-                         sa.column("title_text"), sa.column("lecturer_text"))
+                         sa.column("title_text"), sa.column("lecturer_text"),
+                         sa.column("terms"))
     after = ""
     while True:
         rows = bind.execute(sa.text(
