@@ -1,15 +1,16 @@
-"""The catalogue: the public cross search over published courses (R-CRS-9)."""
+"""The catalogue: the public cross search over published courses (R-CRS-9), and the
+report of titles that name a meeting (R-CRS-10)."""
 from __future__ import annotations
 
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from servicekit.api import PUBLIC
+from servicekit.api import PUBLIC, roles
 from servicekit.tokens import Principal
 from services.courses.api import api
 from services.courses.domain.search import KEYWORD_MAX, PER_PAGE_MAX, SORTS
-from services.courses.handlers import search
+from services.courses.handlers import meeting_report, search
 from services.courses.routes import schemas as s
 from services.courses.routes.base import components, runtime
 
@@ -74,3 +75,48 @@ class CataloguePageSchema(Schema):
            summary="Search the published courses, every filter intersecting (R-CRS-9)")
 def list_courses(principal: Principal | None, query: dict[str, Any]) -> Any:
     return search.search(components().uow(), runtime().clock, query)
+
+
+# -- the meeting-as-training report (R-CRS-10) ------------------------------------------------
+
+class MeetingReportQuerySchema(Schema):
+    from_ = fields.Date(required=True, data_key="from",
+                        metadata={"description": "first day courses start on"})
+    to = fields.Date(required=True, metadata={"description": "last day courses start on"})
+    authority = fields.String(load_default=None, validate=s.CODE, metadata={
+        "description": "a reviewing authority (operators; a reviewer's is their own)"})
+
+
+class MeetingCourseSchema(Schema):
+    id = fields.String()
+    code = fields.String()
+    title = fields.String()
+    unit_code = fields.String()
+    status = fields.String()
+    starts_on = fields.Date()
+    keywords = fields.List(fields.String())
+
+
+class MeetingAuthoritySchema(Schema):
+    authority_code = fields.String()
+    courses = fields.List(fields.Nested(MeetingCourseSchema))
+    meeting_only = fields.List(fields.Nested(MeetingCourseSchema), metadata={
+        "description": "titles that are only a meeting's name"})
+
+
+class MeetingReportSchema(Schema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    authority_code = fields.String(allow_none=True)
+    keywords = fields.List(fields.String())
+    authorities = fields.List(fields.Nested(MeetingAuthoritySchema))
+    flagged = fields.Integer()
+    meeting_only = fields.Integer()
+
+
+@api.route("/meeting-report", "GET", allow=roles("reviewer", "operator", "viewer", "admin"),
+           query=MeetingReportQuerySchema, response=MeetingReportSchema,
+           summary="Courses whose titles name a meeting, per period and authority (R-CRS-10)")
+def meeting_report_of(principal: Principal, query: dict[str, Any]) -> Any:
+    return meeting_report.report(components().uow(), principal, query["from_"], query["to"],
+                                 query["authority"])
