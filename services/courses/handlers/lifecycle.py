@@ -32,6 +32,7 @@ from services.courses.domain.courses import (
 )
 from services.courses.domain.reviewers import reviewer_on
 from services.courses.domain.vocabularies import MEETING_KEYWORD
+from services.courses.handlers import catalogue
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
     from servicekit.tokens import Principal
@@ -178,6 +179,8 @@ def review(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "decision": decision, "reasons": list(reasons),
             "reviewing_authority_code": authority, "reviewed_on": taipei_date(now).isoformat(),
             "reviewed_at": now.isoformat(), "version": decided.version})
+        if decision == APPROVE:
+            catalogue.record_published(work, decided, taipei_date(now))
         return course_view(work, principal, decided)
 
 
