@@ -3,7 +3,8 @@ filtered set, a page of courses with their seats taken. Anyone may search; only 
 courses are ever found."""
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from contracts.calendar import taipei_date
@@ -39,12 +40,16 @@ def refused(parameter: str, slug: str, message: str) -> Invalid:
                    parameter=parameter, errors={parameter: [message]})
 
 
-def request_of(query: dict[str, Any], vocabulary: Vocabulary, today: Any) -> SearchRequest:
-    """The edge's query (shapes already checked) as a search: codes known, ranges ordered."""
-    for parameter, kind in _CODED.items():
-        value = query.get(parameter)
-        if value is not None and vocabulary.term(kind, value) is None:
-            raise refused(parameter, "unknown-filter-value", f"no {kind} {value!r}")
+def request_of(query: dict[str, Any], vocabulary: Callable[[], Vocabulary],
+               today: date) -> SearchRequest:
+    """The edge's query (shapes already checked) as a search: codes known, ranges ordered.
+    ``vocabulary`` is read only when a coded filter is given (most searches have none)."""
+    coded = {parameter: query[parameter] for parameter in _CODED
+             if query.get(parameter) is not None}
+    terms = vocabulary() if coded else None
+    for parameter, value in coded.items():
+        if terms is not None and terms.term(_CODED[parameter], value) is None:
+            raise refused(parameter, "unknown-filter-value", f"no {_CODED[parameter]} {value!r}")
     county = query.get("county")
     if county is not None and county not in COUNTIES:
         raise refused("county", "unknown-filter-value", f"no county {county!r}")
@@ -72,7 +77,7 @@ def request_of(query: dict[str, Any], vocabulary: Vocabulary, today: Any) -> Sea
 def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict[str, Any]:
     now = clock.now()
     with work:
-        request = request_of(query, work.vocabularies.vocabulary(), taipei_date(now))
+        request = request_of(query, work.vocabularies.vocabulary, taipei_date(now))
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
