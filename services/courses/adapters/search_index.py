@@ -86,12 +86,13 @@ class SearchIndex:
     # -- searching ----------------------------------------------------------------------------
     def keyword_conditions(self, keyword: Keyword, prefix: str,
                            text: Any) -> list[ColumnElement[bool]]:
-        """The courses having every term of the keyword, from the index, then each run
-        confirmed in the text."""
+        """The courses having every term of the keyword, from the index, then each run of
+        three characters or more confirmed in the text (a run of one or two is a term
+        itself: the index alone is exact for it, and most Chinese words are two)."""
         if keyword.empty:
             return []
         return [c.course_id.in_(_having_terms(keyword.terms(prefix)))] + [
-            text.contains(run, autoescape=True) for run in keyword.runs]
+            text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
     def conditions(self, request: SearchRequest, published: Iterable[str],
                    now: datetime) -> list[ColumnElement[bool]]:
@@ -181,7 +182,8 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 
 
 def _needs_text(request: SearchRequest) -> bool:
-    return (not request.q.empty and request.code is None) or not request.lecturer.empty
+    return bool((request.code is None and request.q.confirmed_runs)
+                or request.lecturer.confirmed_runs)
 
 
 def _from(request: SearchRequest) -> Select[Any]:
@@ -197,10 +199,12 @@ def _order(request: SearchRequest) -> list[Any]:
         return [c.approved_at.desc(), c.code.desc()]
     if request.sort == "title":
         return [c.title, c.code]
-    if request.sort == "relevance" and _needs_text(request) and not request.q.empty:
+    if request.sort == "relevance" and not request.q.empty:
+        # Ranked on the title as written (no join to the folded text for it): a ranking,
+        # not a filter, so full-width or capitals missing the first ranks costs little.
         whole = " ".join(request.q.runs)
-        rank = case((d.title_text == whole, 0),
-                    (d.title_text.startswith(whole, autoescape=True), 1),
-                    (d.title_text.contains(whole, autoescape=True), 2), else_=3)
+        rank = case((c.title == whole, 0),
+                    (c.title.startswith(whole, autoescape=True), 1),
+                    (c.title.contains(whole, autoescape=True), 2), else_=3)
         return [rank, c.starts_on.desc(), c.code]
     return [c.starts_on, c.code]

@@ -19,7 +19,7 @@ from datetime import date
 # brackets, ``_``) separates them, so a keyword of punctuation only is no keyword.
 _SEPARATORS = re.compile(r"[\W_]+")
 # A keyword shaped like a course code (``2026-000123``) is looked up by code.
-CODE_SHAPE = re.compile(r"^\d{4}-\d{1,6}$")
+CODE_SHAPE = re.compile(r"^\d{4}-\d{1,9}$")
 
 # What a term of the index is prefixed with, by the field it comes from (title: none).
 LECTURER, AUDIENCE = "l:", "a:"
@@ -80,6 +80,12 @@ class Keyword:
     @property
     def empty(self) -> bool:
         return not self.runs
+
+    @property
+    def confirmed_runs(self) -> tuple[str, ...]:
+        """The runs the index alone cannot prove: three characters or more, whose pairs
+        may be present apart (a run of one or two characters is a term of the index)."""
+        return tuple(run for run in self.runs if len(run) > 2)
 
     def terms(self, prefix: str = "") -> list[str]:
         needed: set[str] = set()
