@@ -172,13 +172,13 @@ def _having_term(term: str) -> Select[Any]:
 
 
 def _having_terms(terms: list[str]) -> Select[Any]:
-    """The ids having every term, read from the primary key alone. ``OFFSET 0`` keeps the
-    planner from folding the lookup into the outer query, where it may rather scan the
-    whole text table with LIKE than start from the index (PostgreSQL did so at 20 k)."""
+    """The ids having every term, read from the primary key alone. The planner picks the
+    side to start from: the index for a rare term, the other filters (a county, the
+    courses still to come) for a common one, probing the index per course."""
     if len(terms) == 1:
-        return _having_term(terms[0]).offset(0)
+        return _having_term(terms[0])
     return (select(t.course_id).where(t.term.in_(terms)).group_by(t.course_id)
-            .having(func.count() == len(terms)).offset(0))
+            .having(func.count() == len(terms)))
 
 
 def _needs_text(request: SearchRequest) -> bool:
