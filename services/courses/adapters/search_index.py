@@ -136,20 +136,26 @@ class SearchIndex:
         over it for the three columns (grouped together, summed here), one for the tags."""
         counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
         columns = list(FACET_COLUMNS.values())
-        for row in self.session.execute(_from(request).with_only_columns(
+        for row in self.session.execute(self.source(request).with_only_columns(
                 *columns, func.count()).where(*where).group_by(*columns)):
             for name, value in zip(FACET_COLUMNS, row[:-1], strict=True):
                 counted[name][str(value)] = counted[name].get(str(value), 0) + int(row[-1])
         tag = course_tags.c.tag_code
-        query = (_from(request).join(course_tags, course_tags.c.course_id == c.course_id)
+        query = (self.source(request).join(course_tags, course_tags.c.course_id == c.course_id)
                  .with_only_columns(tag, func.count()).where(*where))
         counted["tag"] = {str(k): int(n) for k, n in self.session.execute(query.group_by(tag))}
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
 
-    @staticmethod
-    def query(request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
+    def source(self, request: SearchRequest) -> Select[Any]:
+        """The courses, joined to their folded text when a keyword is confirmed in it."""
+        if _needs_text(request):
+            return select(literal(1)).select_from(
+                courses.join(course_search_documents, d.course_id == c.course_id))
+        return select(literal(1)).select_from(courses)
+
+    def query(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
         """The ids of the request's page, in its order (also what a plan is read of)."""
-        return (_from(request).with_only_columns(c.course_id).where(*where)
+        return (self.source(request).with_only_columns(c.course_id).where(*where)
                 .order_by(*_order(request))
                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
 
@@ -184,14 +190,6 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 def _needs_text(request: SearchRequest) -> bool:
     return bool((request.code is None and request.q.confirmed_runs)
                 or request.lecturer.confirmed_runs)
-
-
-def _from(request: SearchRequest) -> Select[Any]:
-    """The courses, joined to their text when a keyword is confirmed against it."""
-    if _needs_text(request):
-        return select(literal(1)).select_from(
-            courses.join(course_search_documents, d.course_id == c.course_id))
-    return select(literal(1)).select_from(courses)
 
 
 def _order(request: SearchRequest) -> list[Any]:
