@@ -4,6 +4,8 @@ and confirmed, facets, seats, bad input named; and the same table of searches on
 PostgreSQL with the same results."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from catalogue_support import CASES, PUBLISHED_NOW, build, searched, titles
 from courses_helpers import NOW
@@ -13,11 +15,12 @@ from servicekit.clock import FixedClock
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated
-from services.courses.adapters.orm import course_search_terms, enrolments
+from services.courses.adapters.orm import course_search_terms, course_seats, enrolments
 from services.courses.adapters.search_index import SearchIndex
 from services.courses.bootstrap import DEFINITION
 from services.courses.domain.search import Keyword, SearchRequest
-from services.courses.handlers import replica
+from services.courses.handlers import replica, search
+from services.courses.routes.catalogue import CatalogueQuerySchema
 
 PROBLEM = "urn:inservice:problem:"
 
@@ -140,3 +143,25 @@ def test_the_index_is_asked_for_a_keyword_never_the_whole_catalogue(api) -> None
             text("EXPLAIN QUERY PLAN " + compiled)))
     assert "course_search_terms" in plan
     assert "SCAN courses" not in plan, plan
+
+
+def test_a_keyword_shaped_like_a_code_finds_that_course(api) -> None:
+    ids = build(api.runtime)
+    code = api.call("get", f"/{ids['性平教育案例研討']}").get_json()["code"]
+    assert titles(api.runtime, q=code) == {"性平教育案例研討"}
+    assert titles(api.runtime, q=code[:-1] + "9") == set()
+
+
+def test_open_now_is_a_window_open_with_seats_left(api) -> None:
+    ids = build(api.runtime)
+    full = ids["防災教育研習"]
+    with api.runtime.database.session() as session:
+        session.execute(insert(course_seats).values(course_id=full, enrolled=40, waitlisted=0,
+                                                    arrivals=40))
+    loaded = CatalogueQuerySchema().load({"open_now": "true", "per_page": "100"})
+    # 2026-03-10 in Taipei: windows opened on 03-06 and close on each first day
+    during = search.search(api.runtime.components.uow(),
+                           FixedClock(datetime(2026, 3, 10, 2, tzinfo=UTC)), loaded)
+    assert {item["title"] for item in during["items"]} == PUBLISHED_NOW - {"防災教育研習"}
+    before = search.search(api.runtime.components.uow(), FixedClock(NOW), loaded)
+    assert before["items"] == []  # not open yet
