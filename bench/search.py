@@ -144,7 +144,7 @@ def _timed(runtime: Runtime, clock: FixedClock, queries: list[dict[str, Any]],
     for round_ in range(ROUNDS + 1):
         for n, query in enumerate(queries):
             work = runtime.components.uow()
-            work.open_repositories = _with(work.open_repositories, index)  # type: ignore[method-assign]
+            work.open_repositories = _with(work.open_repositories, index)
             started = time.perf_counter()
             search.search(work, clock, query)
             if round_:  # the first round warms the caches
