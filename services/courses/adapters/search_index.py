@@ -61,21 +61,28 @@ class SearchIndex:
 
     # -- keeping it up to date ----------------------------------------------------------------
     def refresh(self, course_ids: Sequence[str]) -> None:
-        """Rewrites the courses' terms and text from their rows, in the caller's transaction."""
+        """Rewrites the courses' terms and text from their rows, in the caller's transaction;
+        a course whose indexed fields did not change (a submission, a review) is left as is."""
         if not course_ids:
             return
-        for course_id, terms in self.session.execute(
-                select(d.course_id, d.terms).where(d.course_id.in_(course_ids))):
-            # through the primary key, term by term: the table has no index by course
-            self.session.execute(delete(course_search_terms).where(
-                t.term.in_(terms.split()), t.course_id == course_id))
-        self.session.execute(delete(course_search_documents)
-                             .where(d.course_id.in_(course_ids)))
+        kept = {row.course_id: row for row in self.session.execute(
+            select(d.course_id, d.title_text, d.lecturer_text, d.terms)
+            .where(d.course_id.in_(course_ids)))}
         documents, terms = [], []
         for row in self.session.execute(select(c.course_id, c.title, c.lecturers, c.audiences)
                                         .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
+            old = kept.get(row.course_id)
+            if old is not None and (old.title_text, old.lecturer_text, old.terms) == (
+                    document["title_text"], document["lecturer_text"], document["terms"]):
+                continue
+            if old is not None:
+                # through the primary key, term by term: the table has no index by course
+                self.session.execute(delete(course_search_terms).where(
+                    t.term.in_(old.terms.split()), t.course_id == row.course_id))
+                self.session.execute(delete(course_search_documents)
+                                     .where(d.course_id == row.course_id))
             documents.append(document)
             terms.extend(rows)
         if documents:
