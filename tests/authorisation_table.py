@@ -61,6 +61,10 @@ courses  GET    /<course_id>/attachments/<attachment_id>            yes  yes    
 courses  GET    /vocabularies/<kind>                                yes  yes     yes      yes      yes      yes    yes
 courses  PUT    /vocabularies/<kind>/<code>                         no   no      no       no       yes      no     yes
 
+# courses — the meeting-as-training report (R-CRS-10, R-STA-5): a reviewer their own
+# authority's, the network and the ministry every authority's.
+courses  GET    /meeting-report                                     no   no      no       yes      yes      yes    yes
+
 # courses — closing (R-CRS-5): the unit's business accounts send the attendee list; the
 # reviewers of the course's authority decide; both and the network read it; the return
 # reasons (Tainan's request) are the vocabulary roster_return.

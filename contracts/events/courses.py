@@ -1,6 +1,7 @@
 """Events the courses service publishes (R-CRS-*). Three parts of the service add to this
-module, each in its own section below: the lifecycle (register, review), enrolment, and
-closing with hours, amendments, the traffic light and the transcript."""
+module, each in its own section below: the lifecycle (register, review), enrolment,
+closing with hours, amendments, the traffic light and the transcript, and the catalogue
+(published courses and their policy tags)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -250,4 +251,47 @@ CLOSING: dict[str, type[Schema]] = {
     UNIT_LIGHT_CHANGED: UnitLightChangedV1,
 }
 
-SCHEMAS: dict[str, type[Schema]] = {**LIFECYCLE, **ENROLMENT, **CLOSING}
+# -- catalogue: what the public catalogue holds, for the statistics (R-CRS-8…10, R-STA-5) ----
+
+
+class CoursePublishedV1(Schema):
+    """courses → stats (tag counts per period, R-CRS-8 and R-STA-5; the meeting report,
+    R-CRS-10): a course entered the public catalogue (approved), with its policy ``tags``
+    (codes of the ``tag`` vocabulary), the meeting names its title holds and whether it is
+    only a meeting's name; ``published_on`` is the Taipei day."""
+    course_id = fields.UUID(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    unit_code = fields.String(required=True, validate=CODE)
+    county_code = fields.String(required=True, validate=CODE)
+    category = fields.String(required=True, validate=CODE)
+    reviewing_authority_code = fields.String(required=True, validate=AUTHORITY)
+    tags = fields.List(fields.String(validate=CODE), required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    published_on = fields.Date(required=True)
+    meeting_keywords = fields.List(fields.String(), required=True)
+    meeting_only = fields.Boolean(required=True)
+    version = fields.Integer(**VERSION)
+
+
+class TagChangedV1(Schema):
+    """courses → stats (R-CRS-8): an operator added or changed a policy tag; the newest
+    ``changed_at`` of a code wins (a tag is retired with ``active`` false, never deleted)."""
+    code = fields.String(required=True, validate=CODE)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    short_label = fields.String(required=True, allow_none=True)
+    basis = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    added_on = fields.Date(required=True)
+    active = fields.Boolean(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+
+
+COURSE_PUBLISHED = "courses.course.published.v1"
+TAG_CHANGED = "courses.tag.changed.v1"
+
+CATALOGUE: dict[str, type[Schema]] = {
+    COURSE_PUBLISHED: CoursePublishedV1,
+    TAG_CHANGED: TagChangedV1,
+}
+
+SCHEMAS: dict[str, type[Schema]] = {**LIFECYCLE, **ENROLMENT, **CLOSING, **CATALOGUE}

@@ -27,6 +27,7 @@ from services.courses.adapters.orm import (
     unit_lights,
     unit_replica,
 )
+from services.courses.adapters.search_index import SearchIndex
 from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import HELD_NOT_CLOSED, Attendee, HeldCourse
 from services.courses.domain.lights import Light
@@ -66,6 +67,7 @@ class ClosingCourses:
             values["closed_at"] = now
         self.session.execute(update(courses).where(courses.c.course_id == course.course_id)
                              .values(**values))
+        SearchIndex(self.session).refresh([course.course_id])  # an amended title (R-CRS-9)
 
     def held_not_closed(self, year: int, unit_code: str | None = None) -> list[HeldCourse]:
         c = courses.c

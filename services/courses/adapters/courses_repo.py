@@ -21,6 +21,7 @@ from services.courses.adapters.orm import (
     courses,
     enrolments,
 )
+from services.courses.adapters.search_index import SearchIndex
 from services.courses.domain.attachments import Attachment
 from services.courses.domain.courses import (
     APPROVED,
@@ -61,6 +62,7 @@ class CourseRepository:
     def add(self, course: Course) -> None:
         self.session.execute(insert(courses).values(**self._row(course)))
         self._write_parts(course)
+        SearchIndex(self.session).refresh([course.course_id])  # R-CRS-9: found as saved
 
     def update(self, course: Course, expected_version: int) -> bool:
         """Writes the course if nobody changed it since ``expected_version`` was read."""
@@ -75,11 +77,17 @@ class CourseRepository:
                              .where(course_meetings.c.course_id == course.course_id))
         self.session.execute(delete(course_tags).where(course_tags.c.course_id == course.course_id))
         self._write_parts(course)
+        SearchIndex(self.session).refresh([course.course_id])  # R-CRS-9: found as saved
         return True
 
     def get(self, course_id: str) -> Course | None:
         found = self._load(select(courses).where(courses.c.course_id == course_id))
         return found[0] if found else None
+
+    def many(self, course_ids: Sequence[str]) -> list[Course]:
+        """The courses of the ids (any order; an unknown id is left out)."""
+        return self._load(select(courses).where(courses.c.course_id.in_(course_ids))) \
+            if course_ids else []
 
     def approved_page(self, page: int, per_page: int) -> tuple[list[Course], int]:
         where = courses.c.status == APPROVED

@@ -113,6 +113,8 @@ courses = Table(
     Index("ix_courses_unit_status", "unit_code", "status"),
     Index("ix_courses_status_starts_on", "status", "starts_on"),
     Index("ix_courses_reviewer_queue", "reviewing_authority_code", "status", "submitted_at"),
+    # The catalogue hides courses that have ended unless asked (R-CRS-9, revision 0007).
+    Index("ix_courses_ends_on", "ends_on"),
 )
 
 # A teacher's place in a course (R-CRS-4): one row per course and teacher, whatever its
@@ -408,4 +410,27 @@ enrolment_mails = Table(
     Column("outcome", String(16), nullable=True),  # sent, no-address
     Column("last_error", String(500), nullable=True),
     Index("ix_enrolment_mails_waiting", "done_at", "mail_id"),
+)
+
+# -- the catalogue's search index (R-CRS-9, services/courses/domain/search.py) ---------------
+# Every course's terms: its title's characters and overlapping character pairs, its
+# lecturers' (``l:``) and its audiences' codes (``a:``); rewritten whenever the course is
+# saved. A keyword looks its terms up here (the primary key, term first), never scanning
+# the catalogue, and the candidates are confirmed with LIKE on the normalised text below.
+# No other index and no foreign key: it is the biggest table of the service (about 25 rows
+# a course), and a course's rows are found again through ``terms`` of its document.
+course_search_terms = Table(
+    "course_search_terms", metadata,
+    Column("term", String(40), primary_key=True),  # "a:" and a code of 32 at most
+    Column("course_id", String(36), primary_key=True),
+)
+
+# The normalised text a keyword is confirmed against (runs of letters and digits, folded),
+# and the terms the course was indexed under (space-separated), to remove them again.
+course_search_documents = Table(
+    "course_search_documents", metadata,
+    Column("course_id", String(36), ForeignKey("courses.course_id"), primary_key=True),
+    Column("title_text", String(400), nullable=False),
+    Column("lecturer_text", Text, nullable=False),
+    Column("terms", Text, nullable=False),
 )

@@ -16,7 +16,9 @@ from services.courses.adapters.closing_repo import (
 )
 from services.courses.adapters.courses_repo import CourseRepository
 from services.courses.adapters.lights import SubmissionLights
+from services.courses.adapters.meeting_titles import MeetingTitles
 from services.courses.adapters.replica_repo import ReplicaRepository
+from services.courses.adapters.search_index import SearchIndex
 from services.courses.adapters.vocabulary_repo import VocabularyRepository
 from services.courses.config import ClosingRules
 
@@ -34,6 +36,8 @@ class CoursesUnitOfWork(SqlUnitOfWork):
     amendments: AmendmentRepository
     light_counts: LightCounts
     transcripts: TranscriptRepository
+    search: SearchIndex  # the catalogue's cross search (R-CRS-9)
+    meeting_titles: MeetingTitles  # the meeting-as-training report (R-CRS-10)
 
     def __init__(self, database: Database, outbox: Outbox,
                  closing: ClosingRules | None = None) -> None:
@@ -50,3 +54,5 @@ class CoursesUnitOfWork(SqlUnitOfWork):
         self.amendments = AmendmentRepository(session)
         self.light_counts = LightCounts(session)
         self.transcripts = TranscriptRepository(session)
+        self.search = SearchIndex(session)
+        self.meeting_titles = MeetingTitles(session)

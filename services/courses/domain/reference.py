@@ -12,6 +12,7 @@ from services.courses.domain.vocabularies import (
     AUDIENCE,
     CATEGORY,
     CLASS_TYPE,
+    MEETING_KEYWORD,
     NATURE,
     RETURN_REASON,
     ROSTER_RETURN,
@@ -132,5 +133,9 @@ ROSTER_RETURNS = [Term(ROSTER_RETURN, letter, label, position=n) for n, (letter,
                       ("Z", "〔Z.其他〕請見說明"),
                   ), 1)]
 
+# R-CRS-10: the meeting names the seed lists; operators add others.
+MEETING_KEYWORDS = _plain(MEETING_KEYWORD, ("school_affairs", "校務會議"),
+                          ("grade_year", "學年會議"), ("administrative", "行政會議"))
+
 SEED: list[Term] = [*CLASS_TYPES, *NATURES, *TIME_SLOTS, *AUDIENCES, *_tree(), *TAGS,
-                    *RETURN_REASONS, *ROSTER_RETURNS]
+                    *RETURN_REASONS, *ROSTER_RETURNS, *MEETING_KEYWORDS]

@@ -12,8 +12,10 @@ CLASS_TYPE, NATURE, TIME_SLOT, AUDIENCE = "class_type", "nature", "time_slot", "
 TAG, RETURN_REASON = "tag", "return_reason"
 # R-CRS-5 (Tainan's request): the reasons an attendee list is returned for.
 ROSTER_RETURN = "roster_return"
+# R-CRS-10: the meeting names a title is checked for (the label is the name).
+MEETING_KEYWORD = "meeting_keyword"
 KINDS = (CATEGORY, SUBCATEGORY, SUBJECT, CLASS_TYPE, NATURE, TIME_SLOT, AUDIENCE, TAG,
-         RETURN_REASON, ROSTER_RETURN)
+         RETURN_REASON, ROSTER_RETURN, MEETING_KEYWORD)
 # A sub-category belongs to a category, a subject to a sub-category.
 PARENT_KIND = {SUBCATEGORY: CATEGORY, SUBJECT: SUBCATEGORY}
 
@@ -54,6 +56,9 @@ class Vocabulary:
 
     def of_kind(self, kind: str) -> list[Term]:
         return sorted(self._terms.get(kind, {}).values(), key=lambda t: (t.position, t.code))
+
+    def active_labels(self, kind: str) -> list[str]:
+        return [term.label for term in self.of_kind(kind) if term.active]
 
     def labels(self, kind: str, codes: Iterable[str]) -> Mapping[str, str]:
         return {code: term.label for code in codes if (term := self.term(kind, code))}

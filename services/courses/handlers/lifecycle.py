@@ -28,9 +28,12 @@ from services.courses.domain.courses import (
     check_editable,
     check_submittable,
     course_code,
+    meeting_keywords,
 )
 from services.courses.domain.lights import LIGHT_RED, SubmissionGate
 from services.courses.domain.reviewers import reviewer_on
+from services.courses.domain.vocabularies import MEETING_KEYWORD
+from services.courses.handlers import catalogue
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
     from servicekit.tokens import Principal
@@ -124,7 +127,10 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
             "reviewing_authority_code": authority, "submitted_at": now.isoformat(),
             "resubmission": course.status == RETURNED,
-            "meeting_keywords": submitted.meeting_keywords, "version": submitted.version})
+            # R-CRS-10: the operators' list of meeting names, as it stands today
+            "meeting_keywords": meeting_keywords(submitted.title, work.vocabularies.vocabulary()
+                                                 .active_labels(MEETING_KEYWORD)),
+            "version": submitted.version})
         return {**course_view(work, principal, submitted), "warnings": _warnings(light)}
 
 
@@ -180,6 +186,8 @@ def review(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "decision": decision, "reasons": list(reasons),
             "reviewing_authority_code": authority, "reviewed_on": taipei_date(now).isoformat(),
             "reviewed_at": now.isoformat(), "version": decided.version})
+        if decision == APPROVE:
+            catalogue.record_published(work, decided, taipei_date(now))
         return course_view(work, principal, decided)
 
 

@@ -12,7 +12,8 @@ from servicekit.service import Runtime
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain.courses import invalid
 from services.courses.domain.reference import SEED
-from services.courses.domain.vocabularies import KINDS, PARENT_KIND, Term
+from services.courses.domain.vocabularies import KINDS, PARENT_KIND, TAG, Term
+from services.courses.handlers import catalogue
 
 
 def seed(work: CoursesUnitOfWork, clock: Clock) -> int:
@@ -55,10 +56,13 @@ def put_term(work: CoursesUnitOfWork, clock: Clock, kind: str, code: str,
         term = Term(kind, code, fields["label"], parent, position,
                     fields.get("active", True), fields.get("short_label"),
                     fields.get("basis"), fields.get("added_on"))
-        if kind == "tag" and (not term.basis or term.added_on is None):
+        if kind == TAG and (not term.basis or term.added_on is None):
             raise Invalid("validation-failed", "The request is not valid",
                           "See `errors` for each field.",
                           errors={"basis": ["a policy tag states its legal basis and the "
                                             "date it was added (R-CRS-8)"]})
-        created = work.vocabularies.put(term, clock.now())
+        now = clock.now()
+        created = work.vocabularies.put(term, now)
+        if kind == TAG:  # the statistics count courses per tag (R-CRS-8)
+            catalogue.record_tag_changed(work, term, now)
         return asdict(term), created

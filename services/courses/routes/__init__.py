@@ -1,5 +1,12 @@
 """The courses service's routes, one module per part, all on the one ``ServiceApi`` of
 ``services.courses.api`` (imported there, after ``api`` exists)."""
-from services.courses.routes import attachments, closing, courses, enrolment, vocabularies
+from services.courses.routes import (
+    attachments,
+    catalogue,
+    closing,
+    courses,
+    enrolment,
+    vocabularies,
+)
 
-__all__ = ["attachments", "closing", "courses", "enrolment", "vocabularies"]
+__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "vocabularies"]

@@ -1,4 +1,5 @@
-"""Routes of a course's registration and review (R-CRS-1…3, R-CRS-10)."""
+"""Routes of a course's registration and review (R-CRS-1…3, R-CRS-10); the list of
+courses is the catalogue's search (routes/catalogue.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +13,6 @@ from services.courses.routes.base import components, path_id, runtime
 
 BUSINESS = roles("business")
 REVIEWER = roles("reviewer")
-
-
-@api.route("/", "GET", allow=PUBLIC, query=s.PageQuerySchema, response=s.CoursePageSchema,
-           summary="Approved courses, a page at a time (the full search is R-CRS-9)")
-def list_courses(principal: Principal | None, query: dict[str, Any]) -> Any:
-    return lifecycle.list_approved(components().uow(), query["page"], query["per_page"])
 
 
 @api.route("/", "POST", allow=BUSINESS, body=s.CourseFieldsSchema, response=s.CourseSchema,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 
 ROUTES = sa.table("amendment_routes", sa.column("category", sa.String),
                   sa.column("approver", sa.String), sa.column("updated_at", sa.DateTime),

@@ -1,0 +1,345 @@
+"""A national-scale catalogue for the courses database (issue 11, item 8), loaded by COPY.
+
+    python -m bench.data --database-url postgresql://…/courses --courses 200000 [--seed 2003]
+        [--enrolment-scale 0.1] [--no-index]
+
+Migrates the database (the courses schema and its vocabularies), then brings it to
+``--courses`` courses: units, teachers, courses since 2003 with Chinese titles built from
+the seed's vocabulary (the policy tags, subjects and the words its titles are made of),
+their meetings, tags and search index, and enrolments. Sizes follow the seed's
+proportions: 2 M courses, 300,000 teachers and 20 M enrolments at full scale;
+``--enrolment-scale`` (0.1 by default, so a run takes minutes here) scales the enrolments.
+
+Repeatable: course ``n`` is drawn from its block's own generator (``seed``, block), so the
+same seed gives the same catalogue, and a catalogue of 20 k grown to 200 k is the same as
+one loaded at 200 k at once. Run it again with a larger ``--courses`` to grow it (20 k,
+200 k, 2 M are the scales the search benchmark stops at)."""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from contracts.vocabulary import COUNTIES
+from services.courses.adapters.search_index import index_rows
+from services.courses.domain.reference import _TREE, AUDIENCES, TAGS, TIME_SLOTS
+
+BLOCK = 10_000  # courses per generator block
+TEACHERS_PER_COURSE = 300_000 / 2_000_000
+ENROLMENTS_PER_COURSE = 20_000_000 / 2_000_000
+COURSES_PER_UNIT = 250
+FIRST_YEAR = 2003
+TODAY = date(2026, 12, 1)  # fixed, so a seed gives the same catalogue any day
+
+# Counties weighted roughly by their teachers (the six municipalities first).
+COUNTY_WEIGHTS = {"NWT": 14, "TPE": 11, "TAO": 9, "TXG": 12, "TNN": 8, "KHH": 11, "ILA": 2,
+                  "HSQ": 2, "MIA": 2, "CHA": 5, "NAN": 2, "YUN": 3, "CYQ": 2, "PIF": 3,
+                  "TTT": 1, "HUA": 1, "PEN": 1, "KEE": 1, "HSZ": 2, "CYI": 1, "KIN": 1,
+                  "LIE": 1}
+assert set(COUNTY_WEIGHTS) == set(COUNTIES)
+
+# Title words, most common first (a Zipf-like draw makes common and rare keywords).
+TOPICS = ("教學", "閱讀", "素養導向", "數學", "英語", "防災教育", "性別平等教育", "環境教育",
+          "生命教育", "資訊科技", "品德教育", "特殊教育", "班級經營", "輔導知能", "課程設計",
+          "多元評量", "自然科學", "本土語文", "藝術與人文", "健康與體育", "校園安全",
+          "國際教育", "海洋教育", "食農教育", "戶外教育", "人權教育", "法治教育", "媒體素養",
+          "家庭教育", "幼兒園教保專業知能", "基本救命術訓練", "安全教育", "教師專業發展評鑑",
+          "原住民族教育", "新住民語文", "程式設計", "STEM", "AI應用", "鯨豚保育", "客家文化")
+FORMS = ("研習", "工作坊", "研討會", "專題講座", "增能研習", "教師社群", "觀課議課",
+         "讀書會", "實務研習", "成長營")
+LEADS = ("", "", "", "新課綱", "跨領域", "校本", "精進", "數位", "創新", "實作")
+MEETINGS = ("校務會議", "學年會議", "行政會議")
+SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高"
+GIVEN = "家明志偉怡君淑芬美玲俊宏雅婷建宇承翰冠廷宗翰佩珊文華國強惠如秀英"
+UNIT_KINDS = (("國小", "elementary_school", 45), ("國中", "junior_high_school", 20),
+              ("高中", "senior_high_school", 10), ("幼兒園", "kindergarten", 15),
+              ("教師研習中心", "county_teacher_study_centre", 3), ("大學", "university", 4),
+              ("協會", "civic_group", 3))
+SUBJECTS = [(category, subcategory, subject) for category, _, subs in _TREE
+            for subcategory, _, subjects in subs for subject, _ in subjects]
+
+
+def run(database_url: str, courses: int, seed: int = 2003, enrolment_scale: float = 0.1,
+        index: bool = True, log: Any = print) -> dict[str, float]:
+    """Brings the database to ``courses`` courses; returns seconds per phase."""
+    _migrate(database_url)
+    timings: dict[str, float] = {}
+    with psycopg.connect(database_url) as db:
+        have = db.execute("SELECT count(*) FROM courses").fetchone()[0]  # type: ignore[index]
+        if have % BLOCK and have < courses:
+            raise SystemExit(f"{have} courses: not a whole number of blocks of {BLOCK}")
+        units = _units(_units_for(courses), seed)
+        teachers = _teachers_for(courses)
+        started = time.monotonic()
+        _load_units(db, units)
+        _load_teachers(db, teachers, seed)
+        for block in range(have // BLOCK, -(-courses // BLOCK)):
+            size = min(BLOCK, courses - block * BLOCK)
+            # What existed when the block was drawn, whatever the final size: repeatable.
+            grown = (block + 1) * BLOCK
+            rows = list(_courses(block, size, seed, units[:_units_for(grown)]))
+            _load_courses(db, rows)
+            if enrolment_scale > 0:
+                _load_enrolments(db, rows, min(teachers, _teachers_for(grown)),
+                                 enrolment_scale, seed, block)
+            db.commit()
+            log(f"data: {block * BLOCK + size:,} courses")
+        db.execute("UPDATE course_code_sequences SET last_number = %s", (courses,))
+        db.commit()
+        timings["courses_s"] = time.monotonic() - started
+        if index:
+            timings["index_s"] = build_index(db, log)
+    vacuum(database_url)
+    return timings
+
+
+def vacuum(database_url: str) -> None:
+    """As autovacuum would in time: statistics, and the visibility map index-only scans
+    need (COPY leaves every page unmarked)."""
+    with psycopg.connect(database_url, autocommit=True) as db:
+        db.execute("VACUUM ANALYZE")
+
+
+def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
+    """Indexes every course not indexed yet (the search index's build, timed)."""
+    started = time.monotonic()
+    done = 0
+    while True:
+        rows = db.execute(
+            "SELECT c.course_id, c.title, c.lecturers, c.audiences FROM courses c "
+            "WHERE NOT EXISTS (SELECT 1 FROM course_search_documents d "
+            "WHERE d.course_id = c.course_id) LIMIT 20000").fetchall()
+        if not rows:
+            break
+        with db.cursor().copy("COPY course_search_documents (course_id, title_text, "
+                              "lecturer_text, terms) FROM STDIN") as documents:
+            terms_rows = []
+            for course_id, title, lecturers, audiences in rows:
+                document, terms = index_rows(course_id, title, lecturers, audiences)
+                documents.write_row((course_id, document["title_text"],
+                                     document["lecturer_text"], document["terms"]))
+                terms_rows.extend(terms)
+        with db.cursor().copy("COPY course_search_terms (term, course_id) FROM STDIN") as copy:
+            for term in terms_rows:
+                copy.write_row((term["term"], term["course_id"]))
+        db.commit()
+        done += len(rows)
+        log(f"data: {done:,} courses indexed")
+    return time.monotonic() - started
+
+
+# -- drawing ------------------------------------------------------------------------------------
+
+def _units_for(courses: int) -> int:
+    return max(50, courses // COURSES_PER_UNIT)
+
+
+def _teachers_for(courses: int) -> int:
+    return max(100, int(courses * TEACHERS_PER_COURSE))
+
+
+def _units(count: int, seed: int) -> list[tuple[str, str, str, str]]:
+    """(code, name, unit type, county), drawn in order from one generator: the first
+    ``n`` are the same whatever the count."""
+    rng = random.Random(f"{seed}:units")
+    counties, weights = list(COUNTY_WEIGHTS), list(COUNTY_WEIGHTS.values())
+    units = []
+    for n in range(count):
+        county = rng.choices(counties, weights)[0]
+        label, unit_type, _ = rng.choices(UNIT_KINDS, [k[2] for k in UNIT_KINDS])[0]
+        name = f"{COUNTIES[county]}立{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{label}"
+        units.append((f"{900000 + n}", name, unit_type, county))
+    return units
+
+
+def _title(rng: random.Random) -> str:
+    if rng.random() < 0.01:  # meetings registered as training (R-CRS-10)
+        meeting = rng.choice(MEETINGS)
+        return meeting if rng.random() < 0.4 else f"{rng.randint(92, 115)}學年度{meeting}暨{_topic(rng)}研習"
+    return f"{rng.choice(LEADS)}{_topic(rng)}{rng.choice(FORMS)}"
+
+
+def _topic(rng: random.Random) -> str:
+    # Zipf-like: the n-th topic is drawn about 1/n as often as the first.
+    weights = [1 / (n + 1) for n in range(len(TOPICS))]
+    return rng.choices(TOPICS, weights)[0]
+
+
+def _courses(block: int, size: int, seed: int,
+             units: list[tuple[str, str, str, str]]) -> Iterator[dict[str, Any]]:
+    rng = random.Random(f"{seed}:courses:{block}")
+    span = (TODAY + timedelta(days=120) - date(FIRST_YEAR, 1, 1)).days
+    for n in range(size):
+        number = block * BLOCK + n + 1
+        # More courses in later years: the square root bunches the draw towards now.
+        starts = date(FIRST_YEAR, 1, 1) + timedelta(days=int(span * rng.random() ** 0.6))
+        days = 1 if rng.random() < 0.9 else rng.randint(2, 5)
+        ends = starts + timedelta(days=days - 1)
+        created = datetime.combine(starts - timedelta(days=rng.randint(10, 60)),
+                                   datetime.min.time(), UTC)
+        # Windows open at midnight in Taipei (16:00 UTC the day before) more often than not.
+        opens = (created + timedelta(days=rng.randint(1, 5), hours=-8)
+                 if rng.random() < 0.6 else created + timedelta(hours=rng.randint(24, 200)))
+        closes = datetime.combine(starts - timedelta(days=1), datetime.min.time(), UTC)
+        if closes <= opens:
+            closes = opens + timedelta(hours=12)
+        unit = units[rng.randrange(len(units))]
+        category, subcategory, subject = rng.choice(SUBJECTS)
+        status = ("closed" if ends < TODAY - timedelta(days=14) else
+                  rng.choices(("approved", "submitted", "draft"), (90, 6, 4))[0])
+        tags = sorted(set(rng.sample([t.code for t in TAGS], rng.choice((1, 1, 2))))) \
+            if rng.random() < 0.3 else []
+        yield {
+            "course_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "code": f"{created.year}-{number:06d}", "status": status, "title": _title(rng),
+            "unit_code": unit[0], "organiser_account_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "audiences": sorted(set(rng.sample([a.code for a in AUDIENCES], rng.randint(1, 3)))),
+            "class_type": rng.choices(("non_credit_class", "credit_class", "degree_programme"),
+                                      (94, 5, 1))[0],
+            "nature": rng.choice(("kindergarten", "elementary", "junior_high", "senior_high",
+                                  "vocational", "special_education", "cross_level")),
+            "category": category, "subcategory": subcategory, "subject": subject,
+            "time_slot": rng.choices([t.code for t in TIME_SLOTS], (55, 20, 15, 10))[0],
+            "starts_on": starts, "ends_on": ends, "days": days,
+            "hours": rng.choice((1, 2, 3, 3, 3, 6, 6, 12, 18)) if days == 1 else 6 * days,
+            "place": unit[1], "county_code": unit[3],
+            "lecturers": [rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                          for _ in range(rng.choice((1, 1, 1, 2, 3)))],
+            "capacity": rng.choice((20, 30, 40, 40, 50, 60, 100, 200)),
+            "enrolment_opens_at": opens, "enrolment_closes_at": closes,
+            "reviewing_authority_code": unit[3], "created_at": created,
+            "approved_at": None if status in ("draft", "submitted")
+            else created + timedelta(days=rng.randint(1, 7)),
+            "tags": tags,
+        }
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+COURSE_COLUMNS = ("course_id", "code", "status", "title", "unit_code", "organiser_account_id",
+                  "audiences", "class_type", "nature", "category", "subcategory", "subject",
+                  "time_slot", "starts_on", "ends_on", "hours", "place", "county_code",
+                  "lecturers", "capacity", "enrolment_opens_at", "enrolment_closes_at",
+                  "organiser_accepts", "fairness", "reviewing_authority_code", "version",
+                  "created_at", "updated_at", "submitted_at", "approved_at", "closed_at")
+
+
+def _course_row(c: dict[str, Any]) -> tuple[Any, ...]:
+    submitted = None if c["status"] == "draft" else c["created_at"] + timedelta(hours=1)
+    closed = c["ends_on"] + timedelta(days=7) if c["status"] == "closed" else None
+    values = {**c, "audiences": json.dumps(c["audiences"]),
+              "lecturers": json.dumps(c["lecturers"], ensure_ascii=False),
+              "organiser_accepts": False, "fairness": "first_come", "version": 3,
+              "updated_at": c["created_at"], "submitted_at": submitted,
+              "closed_at": datetime.combine(closed, datetime.min.time(), UTC) if closed else None}
+    return tuple(values[name] for name in COURSE_COLUMNS)
+
+
+def _load_courses(db: psycopg.Connection[Any], rows: list[dict[str, Any]]) -> None:
+    with db.cursor().copy(f"COPY courses ({', '.join(COURSE_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(_course_row(row))
+    with db.cursor().copy("COPY course_meetings (course_id, position, meets_on, starts_at, "
+                          "ends_at) FROM STDIN") as copy:
+        for row in rows:
+            for day in range(row["days"]):
+                copy.write_row((row["course_id"], day, row["starts_on"] + timedelta(days=day),
+                                "09:00", "16:00" if row["hours"] >= 6 else "12:00"))
+    with db.cursor().copy("COPY course_tags (course_id, tag_code) FROM STDIN") as copy:
+        for row in rows:
+            for tag in row["tags"]:
+                copy.write_row((row["course_id"], tag))
+
+
+def _load_units(db: psycopg.Connection[Any], units: list[tuple[str, str, str, str]]) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for code, name, unit_type, county in units:
+        db.execute("INSERT INTO unit_replica (code, name, unit_type, authority_code, version, "
+                   "updated_at, county_code) VALUES (%s, %s, %s, %s, 1, %s, %s) "
+                   "ON CONFLICT (code) DO NOTHING", (code, name, unit_type, county, now, county))
+
+
+def _teacher_id(seed: int, n: int) -> str:
+    return str(uuid.UUID(int=(seed << 64) + n, version=4))
+
+
+def _load_teachers(db: psycopg.Connection[Any], count: int, seed: int) -> None:
+    have = db.execute("SELECT count(*) FROM teacher_replica").fetchone()[0]  # type: ignore[index]
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rng = random.Random(f"{seed}:teachers")
+    with db.cursor().copy("COPY teacher_replica (account_id, name, email, unit_code, status, "
+                          "version, updated_at) FROM STDIN") as copy:
+        for n in range(have, count):
+            copy.write_row((_teacher_id(seed, n), rng.choice(SURNAMES) + rng.choice(GIVEN) * 2,
+                            None, None, "enabled", 1, now))
+
+
+def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], teachers: int,
+                     scale: float, seed: int, block: int) -> None:
+    rng = random.Random(f"{seed}:enrolments:{block}")
+    seats = []
+    with db.cursor().copy("COPY enrolments (enrolment_id, course_id, account_id, status, "
+                          "arrival, created_at, updated_at) FROM STDIN") as copy:
+        for row in rows:
+            if row["status"] in ("draft", "submitted"):
+                continue
+            wanted = min(row["capacity"], teachers,
+                         int(rng.expovariate(1 / (ENROLMENTS_PER_COURSE * scale)) + 0.5))
+            for arrival, n in enumerate(rng.sample(range(teachers), wanted), 1):
+                at = row["enrolment_opens_at"]
+                copy.write_row((str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                                row["course_id"], _teacher_id(seed, n), "enrolled", arrival, at, at))
+            if wanted:
+                seats.append((row["course_id"], wanted))
+    with db.cursor().copy("COPY course_seats (course_id, enrolled, waitlisted, arrivals) "
+                          "FROM STDIN") as copy:
+        for course_id, taken in seats:
+            copy.write_row((course_id, taken, 0, taken))
+
+
+def _migrate(database_url: str) -> None:
+    """The courses schema and its seeded vocabularies (no broker needed)."""
+    from servicekit.migrations import upgrade
+    from servicekit.service import Runtime
+    from servicekit.settings import Settings
+    from services.courses.bootstrap import DEFINITION
+    from services.courses.handlers.vocabularies import seed_reference_data
+
+    runtime = Runtime(DEFINITION, Settings.from_env("courses", {
+        "DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg://", 1)}))
+    try:
+        upgrade(DEFINITION.migrations_dir, runtime.database)
+        seed_reference_data(runtime)
+    finally:
+        runtime.database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.data", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True,
+                        help="postgresql://user@host:port/database (created beforehand)")
+    parser.add_argument("--courses", type=int, required=True,
+                        help="courses to bring the catalogue to (20000, 200000, 2000000)")
+    parser.add_argument("--seed", type=int, default=2003)
+    parser.add_argument("--enrolment-scale", type=float, default=0.1,
+                        help="1.0: the seed's 10 enrolments per course on average")
+    parser.add_argument("--no-index", action="store_true",
+                        help="leave the search index to build later")
+    args = parser.parse_args(argv)
+    timings = run(args.database_url, args.courses, args.seed, args.enrolment_scale,
+                  not args.no_index, log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps({k: round(v, 1) for k, v in timings.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

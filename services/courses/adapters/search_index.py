@@ -1,0 +1,215 @@
+"""The catalogue's search index and its queries (R-CRS-9): the terms and normalised text of
+each course, rewritten whenever it is saved, and the cross search over them. The same SQL
+on SQLite and PostgreSQL: a keyword's terms are looked up by the primary key of
+``course_search_terms``, then confirmed with LIKE, so neither database scans the catalogue
+for a keyword."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from services.courses.adapters.orm import (
+    course_search_documents,
+    course_search_terms,
+    course_seats,
+    course_tags,
+    courses,
+    enrolments,
+    unit_replica,
+)
+from services.courses.domain.search import (
+    FACETS,
+    LECTURER,
+    Keyword,
+    SearchRequest,
+    document_terms,
+    normalised,
+)
+
+c, d, t = courses.c, course_search_documents.c, course_search_terms.c
+FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
+
+
+def index_rows(course_id: str, title: str, lecturers: Iterable[str],
+               audiences: Iterable[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A course's document row and term rows (also what bulk loaders COPY)."""
+    lecturers = list(lecturers)
+    terms = sorted(document_terms(title, lecturers, audiences))
+    document = {"course_id": course_id, "title_text": normalised(title),
+                "lecturer_text": " ".join(normalised(name) for name in lecturers),
+                "terms": " ".join(terms)}
+    return document, [{"term": term, "course_id": course_id} for term in terms]
+
+
+class SearchIndex:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- keeping it up to date ----------------------------------------------------------------
+    def refresh(self, course_ids: Sequence[str]) -> None:
+        """Rewrites the courses' terms and text from their rows, in the caller's transaction;
+        a course whose indexed fields did not change (a submission, a review) is left as is."""
+        if not course_ids:
+            return
+        kept = {row.course_id: row for row in self.session.execute(
+            select(d.course_id, d.title_text, d.lecturer_text, d.terms)
+            .where(d.course_id.in_(course_ids)))}
+        documents, terms = [], []
+        for row in self.session.execute(select(c.course_id, c.title, c.lecturers, c.audiences)
+                                        .where(c.course_id.in_(course_ids))):
+            document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
+                                        row.audiences or [])
+            old = kept.get(row.course_id)
+            if old is not None and (old.title_text, old.lecturer_text, old.terms) == (
+                    document["title_text"], document["lecturer_text"], document["terms"]):
+                continue
+            if old is not None:
+                # through the primary key, term by term: the table has no index by course
+                self.session.execute(delete(course_search_terms).where(
+                    t.term.in_(old.terms.split()), t.course_id == row.course_id))
+                self.session.execute(delete(course_search_documents)
+                                     .where(d.course_id == row.course_id))
+            documents.append(document)
+            terms.extend(rows)
+        if documents:
+            self.session.execute(insert(course_search_documents), documents)
+        if terms:
+            self.session.execute(insert(course_search_terms), terms)
+
+    # -- searching ----------------------------------------------------------------------------
+    def keyword_conditions(self, keyword: Keyword, prefix: str,
+                           text: Any) -> list[ColumnElement[bool]]:
+        """The courses having every term of the keyword, from the index, then each run of
+        three characters or more confirmed in the text (a run of one or two is a term
+        itself: the index alone is exact for it, and most Chinese words are two)."""
+        if keyword.empty:
+            return []
+        return [c.course_id.in_(_having_terms(keyword.terms(prefix)))] + [
+            text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
+
+    def conditions(self, request: SearchRequest, published: Iterable[str],
+                   now: datetime) -> list[ColumnElement[bool]]:
+        """Every filter of the request, to be intersected (R-CRS-9)."""
+        where: list[ColumnElement[bool]] = [c.status.in_(sorted(published))]
+        if not request.include_past:
+            where.append(c.ends_on >= request.today)
+        for value, column in ((request.class_type, c.class_type), (request.nature, c.nature),
+                              (request.county, c.county_code), (request.category, c.category),
+                              (request.subcategory, c.subcategory),
+                              (request.subject, c.subject), (request.time_slot, c.time_slot)):
+            if value is not None:
+                where.append(column == value)
+        if request.audience is not None:
+            where.append(c.course_id.in_(_having_term("a:" + request.audience)))
+        if request.tag is not None:
+            where.append(c.course_id.in_(select(course_tags.c.course_id)
+                                         .where(course_tags.c.tag_code == request.tag)))
+        if request.code is not None:
+            where.append(c.code == request.code)
+        else:
+            where += self.keyword_conditions(request.q, "", d.title_text)
+        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text)
+        if request.unit:
+            names = select(unit_replica.c.code).where(
+                unit_replica.c.name.contains(request.unit, autoescape=True))
+            where.append(c.unit_code.in_(names))
+        if request.start_from is not None:
+            where.append(c.starts_on >= request.start_from)
+        if request.start_to is not None:
+            where.append(c.starts_on <= request.start_to)
+        if request.open_now:
+            full = exists().where(course_seats.c.course_id == c.course_id,
+                                  course_seats.c.enrolled >= c.capacity)
+            where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
+        return where
+
+    def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+               ) -> dict[str, dict[str, int]]:
+        """Counts per county, category, tag and time slot over the filtered set: one pass
+        over it for the three columns (grouped together, summed here), one for the tags."""
+        counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+        columns = list(FACET_COLUMNS.values())
+        for row in self.session.execute(self.source(request).with_only_columns(
+                *columns, func.count()).where(*where).group_by(*columns)):
+            for name, value in zip(FACET_COLUMNS, row[:-1], strict=True):
+                counted[name][str(value)] = counted[name].get(str(value), 0) + int(row[-1])
+        tag = course_tags.c.tag_code
+        query = (self.source(request).join(course_tags, course_tags.c.course_id == c.course_id)
+                 .with_only_columns(tag, func.count()).where(*where))
+        counted["tag"] = {str(k): int(n) for k, n in self.session.execute(query.group_by(tag))}
+        return {name: dict(sorted(counted[name].items())) for name in FACETS}
+
+    def source(self, request: SearchRequest) -> Select[Any]:
+        """The courses, joined to their folded text when a keyword is confirmed in it."""
+        if _needs_text(request):
+            return select(literal(1)).select_from(
+                courses.join(course_search_documents, d.course_id == c.course_id))
+        return select(literal(1)).select_from(courses)
+
+    def query(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
+        """The ids of the request's page, in its order (also what a plan is read of)."""
+        return (self.source(request).with_only_columns(c.course_id).where(*where)
+                .order_by(*_order(request))
+                .limit(request.per_page).offset((request.page - 1) * request.per_page))
+
+    def page(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> list[str]:
+        return [str(course_id) for course_id in self.session.scalars(self.query(request, where))]
+
+    def enrolment_counts(self, course_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Enrolments by course and status, counted as a course's detail counts them."""
+        e = enrolments.c
+        counts: dict[str, dict[str, int]] = {course_id: {} for course_id in course_ids}
+        for course_id, status, count in self.session.execute(
+                select(e.course_id, e.status, func.count())
+                .where(e.course_id.in_(course_ids)).group_by(e.course_id, e.status)):
+            counts[course_id][status] = int(count)
+        return counts
+
+
+def _having_term(term: str) -> Select[Any]:
+    return select(t.course_id).where(t.term == term)
+
+
+def _having_terms(terms: list[str]) -> Select[Any]:
+    """The ids having every term, read from the primary key alone. The planner picks the
+    side to start from: the index for a rare term, the other filters (a county, the
+    courses still to come) for a common one, probing the index per course."""
+    if len(terms) == 1:
+        return _having_term(terms[0])
+    return (select(t.course_id).where(t.term.in_(terms)).group_by(t.course_id)
+            .having(func.count() == len(terms)))
+
+
+def _needs_text(request: SearchRequest) -> bool:
+    return bool((request.code is None and request.q.confirmed_runs)
+                or request.lecturer.confirmed_runs)
+
+
+def _order(request: SearchRequest) -> list[Any]:
+    if request.sort == "newest":
+        return [c.approved_at.desc(), c.code.desc()]
+    if request.sort == "title":
+        return [c.title, c.code]
+    if request.sort == "relevance" and not request.q.empty:
+        # Ranked on the title as written (no join to the folded text for it): a ranking,
+        # not a filter, so full-width or capitals missing the first ranks costs little.
+        whole = " ".join(request.q.runs)
+        rank = case((c.title == whole, 0),
+                    (c.title.startswith(whole, autoescape=True), 1),
+                    (c.title.contains(whole, autoescape=True), 2), else_=3)
+        return [rank, c.starts_on.desc(), c.code]
+    return [c.starts_on, c.code]
