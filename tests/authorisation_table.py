@@ -181,6 +181,13 @@ sso      GET    /test-accounts                                      no   no     
 sso      PUT    /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
 sso      DELETE /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
 
+# sso — machine clients of the transfer service's sources (R-TRF-1, R-TRF-8): the network's.
+sso      POST   /machine-clients                                    no   no      no       no       yes      no     yes
+sso      GET    /machine-clients                                    no   no      no       no       yes      no     yes
+sso      GET    /machine-clients/<client_id>                        no   no      no       no       yes      no     yes
+sso      POST   /machine-clients/<client_id>/handover               no   no      no       no       yes      no     yes
+sso      POST   /machine-clients/<client_id>/disable                no   no      no       no       yes      no     yes
+
 # sso — signing in and out, passwords by link (R-SSO-1, R-SSO-7): pages for anyone.
 sso      GET    /login                                              yes  yes     yes      yes      yes      yes    yes
 sso      POST   /login                                              yes  yes     yes      yes      yes      yes    yes
