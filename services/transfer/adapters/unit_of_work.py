@@ -1,0 +1,17 @@
+"""The transfer service's unit of work: one transaction, its repositories, its outbox."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from servicekit.uow import SqlUnitOfWork
+from services.transfer.adapters.records_repo import RecordRepository
+from services.transfer.adapters.sources_repo import SourceRepository
+
+
+class TransferUnitOfWork(SqlUnitOfWork):
+    sources: SourceRepository
+    records: RecordRepository
+
+    def open_repositories(self, session: Session) -> None:
+        self.sources = SourceRepository(session)
+        self.records = RecordRepository(session)

@@ -1,0 +1,46 @@
+"""The transfer service's own dependencies, built once per runtime
+(``runtime.components``): its unit of work, the teacher directory, the verifier of the
+sources' machine tokens, and its settings."""
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from servicekit.service import Runtime
+from servicekit.settings import InvalidSetting
+from servicekit.tokens import JwksKeySource, TokenVerifier
+from services.transfer.adapters.accounts_lookup import AccountsLookup
+from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.handlers.ports import TeacherDirectory
+
+FREEZE_DATE = "2012-12-31"  # R-TRF-5: the seed's freeze
+
+
+class TransferComponents:
+    def __init__(self, runtime: Runtime[TransferComponents]) -> None:
+        self._runtime = runtime
+
+    def unit_of_work(self) -> TransferUnitOfWork:
+        return TransferUnitOfWork(self._runtime.database, self._runtime.outbox)
+
+    @cached_property
+    def directory(self) -> TeacherDirectory:
+        settings = self._runtime.settings
+        return AccountsLookup(settings.service_urls["accounts"],
+                              lambda: settings.secret("ACCOUNTS_LOOKUP_TOKEN"))
+
+    @cached_property
+    def machine_tokens(self) -> TokenVerifier:
+        """Sources' tokens: client credentials from sso for the transfer audience
+        (``TRANSFER_AUDIENCE``), the platform API's verifier never takes them."""
+        settings = self._runtime.settings
+        audience = settings.value("TRANSFER_AUDIENCE", "inservice-transfer")
+        return TokenVerifier(settings.token_issuer, audience, JwksKeySource(settings.jwks_url))
+
+    @cached_property
+    def freeze_date(self) -> date:
+        text = self._runtime.settings.value("TRANSFER_FREEZE_DATE", FREEZE_DATE)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidSetting("TRANSFER_FREEZE_DATE is a day, YYYY-MM-DD") from None
