@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from servicekit.bus.tables import outbox
-
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated, purge_queues

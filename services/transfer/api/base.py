@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import request
+from jose import JOSEError, jwt
 
 from servicekit.api import ServiceApi
 from servicekit.problems import unauthenticated
 from servicekit.service import Runtime
-from servicekit.tokens import Principal, bearer_token
+from servicekit.tokens import Principal, bearer_token, invalid_token
 from servicekit.web import current_runtime
 from services.transfer.components import TransferComponents
 
@@ -27,4 +28,13 @@ def machine_principal() -> Principal:
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         raise unauthenticated("a source's bearer token is required")
-    return components().machine_tokens.verify(token)
+    verifier = components().machine_tokens
+    # A token made for another audience is refused before any key is looked up: a
+    # platform token here is a mistake, never a reason to fetch sso's keys.
+    try:
+        audience = jwt.get_unverified_claims(token).get("aud")
+    except JOSEError:
+        audience = None
+    if audience != verifier.audience:
+        raise invalid_token("this endpoint takes a source's own token")
+    return verifier.verify(token)
