@@ -5,6 +5,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODE=production
 WORKDIR /app
 
+# mdbtools: the transfer service reads Access files (.mdb, .accdb) through it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends mdbtools \
+ && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml requirements.lock ./
 COPY servicekit ./servicekit
 COPY contracts ./contracts
