@@ -210,8 +210,9 @@ sso      POST   /oauth/introspect                                   yes  yes    
 sso      GET    /oauth/userinfo                                     own  own     own      own      own      own    own
 sso      POST   /oauth/userinfo                                     own  own     own      own      own      own    own
 
-# transfer — sources (R-TRF-1, R-TRF-7): the network's staff manage them; a unit's business
-# accounts read their own unit's (another unit's: 404). The format (R-TRF-4) is public.
+# transfer — sources (R-TRF-1, R-TRF-7): the network's staff manage them and their mappings;
+# a unit's business accounts read their own unit's and send its files (R-TRF-3; another
+# unit's: 404). The format (R-TRF-4) is public.
 # A push (R-TRF-2) takes a source's own machine token (client credentials, transfer
 # audience) and no platform token: it authenticates itself and answers 401 to any other.
 transfer POST   /sources                                            no   no      no       no       yes      no     yes
@@ -220,6 +221,13 @@ transfer GET    /sources/<code>                                     no   no     
 transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own
+transfer PUT    /sources/<code>/mappings/<part>                     no   no      no       no       yes      no     yes
+transfer GET    /sources/<code>/mappings                            no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/file-tests                          no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/files                               no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>                   no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>/report.xlsx       no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no      yes      no       yes      no     yes
 transfer GET    /format/v1/schema.json                              yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/v1/transfer.xsd                             yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/changelog                                   yes  yes     yes      yes      yes      yes    yes

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from contracts.events import CATALOGUE
 from servicekit.service import ServiceDefinition, WebApp
+from services.transfer.commands import COMMANDS
 from services.transfer.components import TransferComponents
 
 
@@ -17,5 +18,6 @@ DEFINITION: ServiceDefinition[TransferComponents] = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     web=web,
+    commands=COMMANDS,
     components=TransferComponents,
 )

@@ -48,13 +48,15 @@ class Api:
     runtime: Runtime
     directory: Directory
 
+    def headers(self, role: str | None, unit: str | None = None) -> dict[str, str]:
+        if role is None:
+            return {}
+        return {"Authorization": "Bearer " + PLATFORM.sign(subject=f"{role}-1", roles=[role],
+                                                           unit=unit)}
+
     def call(self, method: str, path: str, role: str | None = "operator",
              unit: str | None = None, **kwargs: Any):
-        headers = {}
-        if role is not None:
-            headers["Authorization"] = "Bearer " + PLATFORM.sign(
-                subject=f"{role}-1", roles=[role], unit=unit)
-        return getattr(self.client, method)(path, headers=headers, **kwargs)
+        return getattr(self.client, method)(path, headers=self.headers(role, unit), **kwargs)
 
     def push(self, source: str, batch: dict[str, Any], as_source: str | None = None,
              token: str | None = None):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
 )
 
 from servicekit.columns import UtcDateTime
@@ -82,4 +83,36 @@ attendance = Table(
     Column("withdrawn_reason", String(500)),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_transfer_attendance_account_id", "account_id"),
+)
+
+source_mappings = Table(
+    "source_mappings", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("part", String(16), primary_key=True),
+    Column("table_name", String(100), nullable=False),
+    Column("columns", JSON, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# A monthly file and its report (R-TRF-3). Both hold national IDs, so both are kept only
+# sealed with the file keyring (the upload's id as associated data) and dropped after
+# the retention period (``purge-files``); the row stays, with when it was purged.
+uploads = Table(
+    "uploads", metadata,
+    Column("upload_id", String(36), primary_key=True),
+    Column("source", String(32), ForeignKey("sources.code"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False),
+    Column("counts", JSON),
+    Column("error_count", Integer, nullable=False),
+    Column("failure", String(500)),
+    Column("sealed_file", Text),
+    Column("sealed_report", Text),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("purged_at", UtcDateTime),
 )

@@ -53,35 +53,59 @@ class Outcome:
                 "errors": sorted(self.errors, key=lambda e: (PARTS.index(e["part"]), e["row"]))}
 
 
+class _DryRun(Exception):
+    """Raised at the end of a trial run so that its transaction rolls back."""
+
+
 def push(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
          principal: Principal, code: str, batch: Mapping[str, list[Any]],
          freeze: date) -> dict[str, Any]:
     check_sends(principal, code)
+    return accept(uow, clock, directory, code, batch, freeze)
+
+
+def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, code: str,
+           batch: Mapping[str, list[Any]], freeze: date, dry_run: bool = False,
+           first_row: int = 1) -> dict[str, Any]:
+    """The batch accepted row by row; ``dry_run``: every check and the answer it would
+    get, then rolled back (a source tests a file so, and nothing is stored).
+    ``first_row``: the number of each part's first row (a file is accepted in chunks)."""
     outcome = Outcome()
-    course_rows = _courses(batch.get("courses", []), freeze, outcome)
-    attendance_rows = _attendance(batch.get("attendance", []), outcome)
-    withdrawals = _withdrawals(batch.get("withdrawals", []), outcome)
+    course_rows = _courses(batch.get("courses", []), freeze, outcome, first_row)
+    attendance_rows = _attendance(batch.get("attendance", []), outcome, first_row)
+    withdrawals = _withdrawals(batch.get("withdrawals", []), outcome, first_row)
     accounts = directory.account_ids(sorted(
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
     now = clock.now()
-    with uow:
-        source = uow.sources.get(code)
-        if source is None:
-            raise NotFound(f"no source {code}")
-        if not source.accepts_records:
-            raise Conflict("source-closed", "The source does not send records now",
-                           f"a source that is {source.state} sends nothing", state=source.state)
-        writer = _Writer(uow, source, now)
-        writer.courses(course_rows, outcome)
-        writer.attendance(attendance_rows, accounts, outcome)
-        writer.withdrawals(withdrawals, accounts, outcome)
+    try:
+        with uow:
+            source = _open_source(uow, code)
+            writer = _Writer(uow, source, now)
+            writer.courses(course_rows, outcome)
+            writer.attendance(attendance_rows, accounts, outcome)
+            writer.withdrawals(withdrawals, accounts, outcome)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     return outcome.answer(source)
 
 
-def _courses(rows: list[Any], freeze: date, outcome: Outcome) -> list[tuple[int, Course]]:
+def _open_source(uow: TransferUnitOfWork, code: str) -> Source:
+    source = uow.sources.get(code)
+    if source is None:
+        raise NotFound(f"no source {code}")
+    if not source.accepts_records:
+        raise Conflict("source-closed", "The source does not send records now",
+                       f"a source that is {source.state} sends nothing", state=source.state)
+    return source
+
+
+def _courses(rows: list[Any], freeze: date, outcome: Outcome,
+             first: int = 1) -> list[tuple[int, Course]]:
     checked, seen = [], set()
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in enumerate(rows, start=first):
         course = check_course(number, raw, freeze)
         if isinstance(course, list):
             outcome.fail("courses", course)
@@ -93,9 +117,10 @@ def _courses(rows: list[Any], freeze: date, outcome: Outcome) -> list[tuple[int,
     return checked
 
 
-def _attendance(rows: list[Any], outcome: Outcome) -> list[tuple[int, Attendance]]:
+def _attendance(rows: list[Any], outcome: Outcome,
+                first: int = 1) -> list[tuple[int, Attendance]]:
     checked, seen = [], set()
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in enumerate(rows, start=first):
         row = check_attendance(number, raw)
         if isinstance(row, list):
             outcome.fail("attendance", row)
@@ -107,9 +132,10 @@ def _attendance(rows: list[Any], outcome: Outcome) -> list[tuple[int, Attendance
     return checked
 
 
-def _withdrawals(rows: list[Any], outcome: Outcome) -> list[tuple[int, dict[str, Any]]]:
+def _withdrawals(rows: list[Any], outcome: Outcome,
+                 first: int = 1) -> list[tuple[int, dict[str, Any]]]:
     checked = []
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in enumerate(rows, start=first):
         if not isinstance(raw, Mapping):
             outcome.fail("withdrawals", [RowError(number, "", "invalid-row")])
             continue
