@@ -72,7 +72,17 @@ def machine_token(source: str, scope: str = "transfer", **claims: Any) -> str:
 
 @pytest.fixture
 def api(tmp_path) -> Iterator[Api]:
-    app = create_app(Settings.from_env("transfer", {"DATA_DIR": str(tmp_path)}))
+    yield from _api({"DATA_DIR": str(tmp_path)})
+
+
+@pytest.fixture
+def pg_api(tmp_path, make_database) -> Iterator[Api]:
+    """The same service on a PostgreSQL database of its own."""
+    yield from _api({"DATA_DIR": str(tmp_path), "DATABASE_URL": make_database("transfer")})
+
+
+def _api(environ: dict[str, str]) -> Iterator[Api]:
+    app = create_app(Settings.from_env("transfer", environ))
     runtime: Runtime = migrated(app.extensions["runtime"])
     purge_queues(runtime)
     settings = runtime.settings
