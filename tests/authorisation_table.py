@@ -218,6 +218,7 @@ sso      POST   /oauth/userinfo                                     own  own    
 transfer POST   /sources                                            no   no      no       no       yes      no     yes
 transfer GET    /sources                                            no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>                                     no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/counts                              no   no      yes      no       yes      no     yes
 transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own

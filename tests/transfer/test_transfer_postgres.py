@@ -26,6 +26,8 @@ def test_a_batch_is_idempotent_on_postgresql(pg_api) -> None:
     assert pg_api.push("tpe-edu", batch).json["counts"]["attendance"]["added"] == 40
     again = pg_api.push("tpe-edu", batch).json["counts"]
     assert again["attendance"]["unchanged"] == 40 and again["courses"]["unchanged"] == 1
+    by_month = pg_api.call("get", "/sources/tpe-edu/counts").json
+    assert by_month == [{"month": "2013-03", "courses": 1, "attendance": 40}]
     batch["attendance"][3] = attendee(3, hours="2")
     assert pg_api.push("tpe-edu", batch).json["counts"]["attendance"]["changed"] == 1
     assert outbox_events(pg_api.runtime, RECORD_CHANGED)[0]["hours"] == 2.0

@@ -104,6 +104,7 @@ def test_a_test_source_keeps_its_records_apart_and_publishes_nothing(api) -> Non
     answer = api.push("kh-edu", batch(attendee(0)))
     assert answer.json["trial"] is True and answer.json["counts"]["attendance"]["added"] == 1
     assert outbox_events(api.runtime) == []
+    assert api.call("get", "/sources/kh-edu/counts").json == []  # test records never count
     # Opening production drops the test run's records: they never count.
     api.call("post", "/sources/kh-edu/steps", json={"step": "test_run_succeeded"})
     api.call("post", "/sources/kh-edu/steps", json={"step": "ministry_approval",

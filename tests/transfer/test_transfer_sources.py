@@ -40,6 +40,10 @@ def test_a_business_account_sees_its_units_sources_only(api) -> None:
     assert api.call("get", "/sources/tpe-edu", role="business", unit="313301").status_code == 200
     # Another unit's source is as unknown as one that does not exist.
     assert api.call("get", "/sources/kh-edu", role="business", unit="313301").status_code == 404
+    assert api.call("get", "/sources/kh-edu/counts", role="business", unit="313301"
+                    ).status_code == 404
+    assert api.call("get", "/sources/tpe-edu/counts", role="business", unit="313301"
+                    ).status_code == 200
     assert api.call("get", "/sources", role="business").json == []  # a unit-less token
     assert [s["code"] for s in api.call("get", "/sources").json] == ["kh-edu", "tpe-edu"]
     for path, body in (("/sources", {"code": "x-src", "name": "x", "owner_unit": "313301",

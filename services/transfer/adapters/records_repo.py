@@ -113,12 +113,31 @@ class RecordRepository:
         self.session.execute(delete(courses).where(courses.c.source == source,
                                                    courses.c.trial.is_(True)))
 
+    def monthly(self, source: str) -> list[dict[str, Any]]:
+        return monthly_counts(self.session, source)
+
     def counts(self, source: str) -> dict[str, int]:
         live = {}
         for name, table in (("courses", courses), ("attendance", attendance)):
             live[name] = self.session.execute(select(func.count()).select_from(table).where(
                 table.c.source == source, table.c.withdrawn_reason.is_(None))).scalar_one()
         return live
+
+
+def monthly_counts(session: Session, source: str) -> list[dict[str, Any]]:
+    """Live production records per month (R-TRF-10): courses by their start, attendance
+    by its completion; a test source's records and withdrawn ones do not count."""
+    months: dict[str, dict[str, Any]] = {}
+    for name, table, day in (("courses", courses, courses.c.start_date),
+                             ("attendance", attendance, attendance.c.completed_on)):
+        rows = session.execute(select(day, func.count()).where(
+            table.c.source == source, table.c.withdrawn_reason.is_(None),
+            table.c.trial.is_(False)).group_by(day))
+        for moment, count in rows:
+            month = months.setdefault(moment.isoformat()[:7], {
+                "month": moment.isoformat()[:7], "courses": 0, "attendance": 0})
+            month[name] += count
+    return [months[key] for key in sorted(months)]
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

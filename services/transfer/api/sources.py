@@ -86,3 +86,16 @@ def record_step(principal, code, body):
                    "(sealed)")
 def move_source(principal, code, body):
     return asdict(sources.move(_work(), runtime().clock, principal, code, body["state"]))
+
+
+class MonthCountSchema(Schema):
+    month = fields.String()
+    courses = fields.Integer()
+    attendance = fields.Integer()
+
+
+@api.route("/sources/<code>/counts", "GET", allow=READERS, response=MonthCountSchema,
+           many=True, summary="Live production records per month (R-TRF-10): courses by "
+                              "start, attendance by completion")
+def source_counts(principal, code):
+    return sources.monthly_counts(_work(), principal, code)

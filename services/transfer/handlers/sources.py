@@ -61,6 +61,13 @@ def read(uow: TransferUnitOfWork, principal: Principal, code: str) -> tuple[Sour
         return source, uow.records.counts(code)
 
 
+def monthly_counts(uow: TransferUnitOfWork, principal: Principal,
+                   code: str) -> list[dict]:
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        return uow.records.monthly(code)
+
+
 def listing(uow: TransferUnitOfWork, principal: Principal) -> list[Source]:
     staff = principal.has_any_role("operator", "admin")
     if not staff and not (principal.has_any_role("business") and principal.unit):
