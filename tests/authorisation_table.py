@@ -219,6 +219,7 @@ transfer POST   /sources                                            no   no     
 transfer GET    /sources                                            no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>                                     no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/counts                              no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/freeze-exceptions                   no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own

@@ -142,3 +142,19 @@ def test_an_archived_or_unknown_source_sends_nothing(api) -> None:
     assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 1
     assert api.push("nowhere", batch(attendee(0))).status_code == 404
     assert api.push("tpe-edu", {"courses": "not a list"}).status_code == 422
+
+
+def test_an_operators_exception_lets_one_frozen_course_through(api) -> None:
+    open_source(api)
+    old = {**COURSE, "source_course_key": "TPE-2012-9", "start_date": "2012-12-30",
+           "end_date": "2013-01-02"}
+    refused = api.push("tpe-edu", batch(courses=(old,)))
+    assert refused.json["errors"][0]["code"] == "frozen-period"
+    path = "/sources/tpe-edu/freeze-exceptions"
+    body = {"source_course_key": "TPE-2012-9", "reference": "臺教師字第1020000099號"}
+    assert api.call("post", path, role="business", unit="313301", json=body).status_code == 403
+    assert api.call("post", path, json=body).status_code == 201
+    assert api.call("post", path, json=body).status_code == 409
+    accepted = api.push("tpe-edu", batch(courses=(old, {**old, "source_course_key": "X-2"})))
+    assert accepted.json["counts"]["courses"]["added"] == 1
+    assert [(e["row"], e["code"]) for e in accepted.json["errors"]] == [(2, "frozen-period")]

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
-from services.transfer.adapters.tables import source_steps, sources
+from services.transfer.adapters.tables import freeze_exceptions, source_steps, sources
 from services.transfer.domain.sources import Source, Step
 
 
@@ -46,4 +46,23 @@ class SourceRepository:
             self.session.execute(insert(source_steps).values(
                 source=after.code, name=step.name, by=step.by, at=step.at,
                 reference=step.reference))
+        return True
+
+
+class FreezeExceptions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def keys(self, source: str) -> frozenset[str]:
+        return frozenset(self.session.execute(select(freeze_exceptions.c.course_key).where(
+            freeze_exceptions.c.source == source)).scalars())
+
+    def grant(self, source: str, course_key: str, reference: str, by: str,
+              at: datetime) -> bool:
+        """False when the course has an exception already."""
+        if course_key in self.keys(source):
+            return False
+        self.session.execute(insert(freeze_exceptions).values(
+            source=source, course_key=course_key, reference=reference, granted_by=by,
+            granted_at=at))
         return True

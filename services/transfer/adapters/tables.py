@@ -116,3 +116,15 @@ uploads = Table(
     Column("finished_at", UtcDateTime),
     Column("purged_at", UtcDateTime),
 )
+
+# An operator's exception to the freeze (R-TRF-5): this course of this source may be added
+# or changed although it starts on or before the freeze date; the reference is the
+# decision's number.
+freeze_exceptions = Table(
+    "freeze_exceptions", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("course_key", String(60), primary_key=True),
+    Column("reference", String(100), nullable=False),
+    Column("granted_by", String(128), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
+)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.uow import SqlUnitOfWork
 from services.transfer.adapters.records_repo import RecordRepository
-from services.transfer.adapters.sources_repo import SourceRepository
+from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
 from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
 
 
@@ -13,10 +13,12 @@ class TransferUnitOfWork(SqlUnitOfWork):
     sources: SourceRepository
     records: RecordRepository
     mappings: MappingRepository
+    exceptions: FreezeExceptions
     uploads: UploadRepository
 
     def open_repositories(self, session: Session) -> None:
         self.sources = SourceRepository(session)
         self.records = RecordRepository(session)
         self.mappings = MappingRepository(session)
+        self.exceptions = FreezeExceptions(session)
         self.uploads = UploadRepository(session)

@@ -99,3 +99,16 @@ class MonthCountSchema(Schema):
                               "start, attendance by completion")
 def source_counts(principal, code):
     return sources.monthly_counts(_work(), principal, code)
+
+
+class FreezeException(Schema):
+    source_course_key = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+@api.route("/sources/<code>/freeze-exceptions", "POST", allow=STAFF, body=FreezeException,
+           status=201, summary="Let one course through the freeze (R-TRF-5), with the "
+                               "decision's reference")
+def grant_freeze_exception(principal, code, body):
+    return sources.grant_freeze_exception(_work(), runtime().clock, principal, code,
+                                          body["source_course_key"], body["reference"])

@@ -71,7 +71,9 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
     get, then rolled back (a source tests a file so, and nothing is stored).
     ``first_row``: the number of each part's first row (a file is accepted in chunks)."""
     outcome = Outcome()
-    course_rows = _courses(batch.get("courses", []), freeze, outcome, first_row)
+    with uow:
+        exempt = uow.exceptions.keys(code)
+    course_rows = _courses(batch.get("courses", []), freeze, exempt, outcome, first_row)
     attendance_rows = _attendance(batch.get("attendance", []), outcome, first_row)
     withdrawals = _withdrawals(batch.get("withdrawals", []), outcome, first_row)
     accounts = directory.account_ids(sorted(
@@ -102,11 +104,11 @@ def _open_source(uow: TransferUnitOfWork, code: str) -> Source:
     return source
 
 
-def _courses(rows: list[Any], freeze: date, outcome: Outcome,
+def _courses(rows: list[Any], freeze: date, exempt: frozenset[str], outcome: Outcome,
              first: int = 1) -> list[tuple[int, Course]]:
     checked, seen = [], set()
     for number, raw in enumerate(rows, start=first):
-        course = check_course(number, raw, freeze)
+        course = check_course(number, raw, freeze, exempt)
         if isinstance(course, list):
             outcome.fail("courses", course)
         elif course.key in seen:

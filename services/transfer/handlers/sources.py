@@ -55,6 +55,20 @@ def move(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
     return changed
 
 
+def grant_freeze_exception(uow: TransferUnitOfWork, clock: Clock, principal: Principal,
+                           code: str, course_key: str, reference: str) -> dict:
+    """R-TRF-5: an operator lets one course of a source be added or changed although it
+    starts on or before the freeze date; the decision's reference is kept with who and
+    when."""
+    with uow:
+        _get(uow, code)
+        if not uow.exceptions.grant(code, course_key, reference, principal.subject,
+                                    clock.now()):
+            raise Conflict("exception-exists", "The course has an exception already",
+                           course_key)
+    return {"source": code, "source_course_key": course_key, "reference": reference}
+
+
 def read(uow: TransferUnitOfWork, principal: Principal, code: str) -> tuple[Source, dict]:
     with uow:
         source = check_reads(principal, uow.sources.get(code), code)
