@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from conftest import TEACHERS, open_source, outbox_events
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
+from transfer_helpers import TEACHERS, open_source, outbox_events
 from werkzeug.test import EnvironBuilder
 
 from contracts.events.transfer import RECORD_ADDED

@@ -3,7 +3,7 @@ chunks by (course key, account) pairs, executemany writes, numeric hours, JSON l
 from __future__ import annotations
 
 import pytest
-from conftest import TEACHERS, open_source, outbox_events
+from transfer_helpers import TEACHERS, open_source, outbox_events
 
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 

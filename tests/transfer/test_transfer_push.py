@@ -3,7 +3,7 @@ changed, withdrawn), an error per row that changes nothing else, a test source's
 kept apart and never published, and only the source's own machine token accepted."""
 from __future__ import annotations
 
-from conftest import PLATFORM, TEACHERS, machine_token, open_source, outbox_events
+from transfer_helpers import PLATFORM, TEACHERS, machine_token, open_source, outbox_events
 
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from services.transfer.domain.teacher_ids import with_check_digit

@@ -2,7 +2,7 @@
 move them: operators manage; a unit's business account reads its own unit's only."""
 from __future__ import annotations
 
-from conftest import open_source
+from transfer_helpers import open_source
 
 
 def test_the_onboarding_is_recorded_with_who_and_when(api) -> None:
