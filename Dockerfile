@@ -3,10 +3,11 @@
 # `python -m services.<name> <command>`.
 FROM python:3.11-slim
 
-# A CJK font: the stats service draws PNG charts with Chinese labels (SVGs keep their text
-# as text and use the reader's fonts).
+# Debian packages the services use: mdbtools (the transfer service reads Access files,
+# .mdb and .accdb, through it) and a CJK font (the stats service draws PNG charts with
+# Chinese labels; SVGs keep their text as text and use the reader's fonts).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && apt-get install -y --no-install-recommends mdbtools fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODE=production

@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None) -> Flask:
                              clients=settings.platform_clients)
     # Userinfo (sso) also takes a partner site's token, made for it alone.
     clients = ClientAddresses(settings.value("TRUSTED_PROXIES"))
-    guard = RequestGuard(verifier, limits, clients, userinfo_verifier(verifier, keys))
+    # A transfer source's push takes its machine token (client credentials) alone.
+    machine = TokenVerifier(settings.token_issuer,
+                            settings.value("TRANSFER_AUDIENCE", "inservice-transfer"), keys)
+    guard = RequestGuard(verifier, limits, clients, userinfo_verifier(verifier, keys), machine)
     api_document = ApiDocument(upstreams)
     app.extensions["gateway.upstreams"] = upstreams  # so whoever ends the app can close its pool
     # One spelling of the path for Flask's routing, the route table and the service: no

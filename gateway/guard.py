@@ -3,9 +3,13 @@
 A bad token never reaches a service. A request without one passes as anonymous: the
 services decide per endpoint what needs a token, and verify it again themselves. Only
 tokens of the platform's own clients, for the API's audience, pass — except at sso's
-userinfo, which partner sites call with the token made for it.
+userinfo, which partner sites call with the token made for it, and at the transfer
+service's push, which a source calls with its machine token (client credentials, the
+transfer audience) and nothing else does.
 """
 from __future__ import annotations
+
+import re
 
 from flask import Request
 
@@ -14,22 +18,31 @@ from gateway.ratelimit import RateLimits
 from servicekit.problems import Problem
 from servicekit.tokens import USERINFO_PATH, OneOfVerifiers, Principal, TokenVerifier, bearer_token
 
+# The exact path of a push only: any other spelling of it gets the platform's check.
+PUSH_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/batches")
+
 
 class RequestGuard:
     def __init__(self, verifier: TokenVerifier, limits: RateLimits,
                  clients: ClientAddresses,
-                 userinfo_verifier: OneOfVerifiers | TokenVerifier) -> None:
+                 userinfo_verifier: OneOfVerifiers | TokenVerifier,
+                 machine_verifier: TokenVerifier | None = None) -> None:
         # Required, not defaulted to ``verifier``: a guard built without it would refuse
         # partners' tokens at userinfo without anyone noticing why.
         self._verifier = verifier
         self._userinfo_verifier = userinfo_verifier
+        self._machine_verifier = machine_verifier
         self._limits = limits
         self._clients = clients
 
     def admit(self, request: Request) -> Principal | None:
         address = self._clients.client_address(request)
         # The exact path only: any other spelling of it gets the platform's check.
-        verifier = self._userinfo_verifier if request.path == USERINFO_PATH else self._verifier
+        verifier: OneOfVerifiers | TokenVerifier = self._verifier
+        if request.path == USERINFO_PATH:
+            verifier = self._userinfo_verifier
+        elif self._machine_verifier is not None and PUSH_PATH.fullmatch(request.path):
+            verifier = self._machine_verifier
         try:
             token = bearer_token(request.headers.get("Authorization"))
             principal = verifier.verify(token) if token else None

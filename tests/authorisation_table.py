@@ -185,6 +185,13 @@ sso      GET    /test-accounts                                      no   no     
 sso      PUT    /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
 sso      DELETE /test-accounts/<account_id>                         no   no      no       no       yes      no     yes
 
+# sso — machine clients of the transfer service's sources (R-TRF-1, R-TRF-8): the network's.
+sso      POST   /machine-clients                                    no   no      no       no       yes      no     yes
+sso      GET    /machine-clients                                    no   no      no       no       yes      no     yes
+sso      GET    /machine-clients/<client_id>                        no   no      no       no       yes      no     yes
+sso      POST   /machine-clients/<client_id>/handover               no   no      no       no       yes      no     yes
+sso      POST   /machine-clients/<client_id>/disable                no   no      no       no       yes      no     yes
+
 # sso — signing in and out, passwords by link (R-SSO-1, R-SSO-7): pages for anyone.
 sso      GET    /login                                              yes  yes     yes      yes      yes      yes    yes
 sso      POST   /login                                              yes  yes     yes      yes      yes      yes    yes
@@ -212,6 +219,30 @@ sso      POST   /oauth/revoke                                       yes  yes    
 sso      POST   /oauth/introspect                                   yes  yes     yes      yes      yes      yes    yes
 sso      GET    /oauth/userinfo                                     own  own     own      own      own      own    own
 sso      POST   /oauth/userinfo                                     own  own     own      own      own      own    own
+
+# transfer — sources (R-TRF-1, R-TRF-7): the network's staff manage them and their mappings;
+# a unit's business accounts read their own unit's and send its files (R-TRF-3; another
+# unit's: 404). The format (R-TRF-4) is public.
+# A push (R-TRF-2) takes a source's own machine token (client credentials, transfer
+# audience) and no platform token: it authenticates itself and answers 401 to any other.
+transfer POST   /sources                                            no   no      no       no       yes      no     yes
+transfer GET    /sources                                            no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>                                     no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/counts                              no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/freeze-exceptions                   no   no      no       no       yes      no     yes
+transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
+transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
+transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own
+transfer PUT    /sources/<code>/mappings/<part>                     no   no      no       no       yes      no     yes
+transfer GET    /sources/<code>/mappings                            no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/file-tests                          no   no      yes      no       yes      no     yes
+transfer POST   /sources/<code>/files                               no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>                   no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>/report.xlsx       no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no      yes      no       yes      no     yes
+transfer GET    /format/v1/schema.json                              yes  yes     yes      yes      yes      yes    yes
+transfer GET    /format/v1/transfer.xsd                             yes  yes     yes      yes      yes      yes    yes
+transfer GET    /format/changelog                                   yes  yes     yes      yes      yes      yes    yes
 """
 
 CELLS = {"yes", "no", "own"}

@@ -10,6 +10,7 @@ from services.sso.web import (  # noqa: E402,F401
     account_api,
     county_api,
     county_pages,
+    machine_api,
     operations_api,
     pages,
     partner_api,

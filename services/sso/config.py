@@ -35,6 +35,10 @@ class SsoConfig:
         # Partner sites' access tokens are for userinfo only (servicekit.tokens).
         self.userinfo_audience = userinfo_audience(self.issuer)
         self.platform_clients = settings.platform_clients
+        # Machine clients' tokens (client credentials, the transfer service's sources) are
+        # for the transfer service alone: an audience no other verifier accepts.
+        self.transfer_audience = settings.value("TRANSFER_AUDIENCE",
+                                                "inservice-transfer") or "inservice-transfer"
         self.access_token_seconds = self._int("ACCESS_TOKEN_SECONDS", 600)
         self.id_token_seconds = self._int("ID_TOKEN_SECONDS", 600)
         self.refresh_token_seconds = self._int("REFRESH_TOKEN_SECONDS", 14 * 86400)

@@ -29,6 +29,7 @@ from services.sso.handlers.backchannel import LOGOUT_TOKEN_SECONDS, LogoutSender
 from services.sso.handlers.credentials import Checking
 from services.sso.handlers.grant_queries import GrantQueries
 from services.sso.handlers.issuing import Issuer
+from services.sso.handlers.machine_clients import MachineClients
 from services.sso.handlers.partners import Partners
 from services.sso.handlers.password_mails import Mailing
 from services.sso.handlers.sign_outs import SignOut
@@ -82,6 +83,10 @@ class SsoDependencies:
     def partners(self) -> Partners:
         return Partners(self.unit_of_work, self.clock,
                         self.sector_documents.redirect_uris, self.logout_sender)
+
+    @property
+    def machine_clients(self) -> MachineClients:
+        return MachineClients(self.unit_of_work, self.clock)
 
     def joining(self, session: Session) -> SsoUnitOfWork:
         """The repositories on a transaction someone else opened (the consumer's)."""

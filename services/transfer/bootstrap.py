@@ -3,6 +3,8 @@ from pathlib import Path
 
 from contracts.events import CATALOGUE
 from servicekit.service import ServiceDefinition, WebApp
+from services.transfer.commands import COMMANDS
+from services.transfer.components import TransferComponents
 
 
 def web() -> WebApp:
@@ -10,10 +12,12 @@ def web() -> WebApp:
     return WebApp(api, "Transfer")
 
 
-DEFINITION: ServiceDefinition[None] = ServiceDefinition(
+DEFINITION: ServiceDefinition[TransferComponents] = ServiceDefinition(
     name="transfer",
     app_spec="services.transfer.app:create_app()",
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     web=web,
+    commands=COMMANDS,
+    components=TransferComponents,
 )

@@ -95,6 +95,7 @@ SCHEDULED_JOBS = (
     ("sso", "sso-tidy-records", ("tidy-records",), "daily"),
     ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
     ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
+    ("transfer", "transfer-purge-files", ("purge-files",), "daily"),
     ("courses", "courses-recount-lights", ("recount-lights",), "daily"),
     # Work that waits on the clock, not on the night: a lottery draws soon after its window
     # closes; mail that could not go out is tried again within minutes (R-CRS-4).

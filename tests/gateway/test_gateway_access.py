@@ -76,6 +76,23 @@ def test_userinfo_alone_takes_a_partners_token(gateway, services, signer, assert
     assert forwarded() == ["/oauth/userinfo"] * 2
 
 
+def test_a_transfer_push_alone_takes_a_sources_machine_token(gateway, services, signer,
+                                                            assert_problem):
+    """R-TRF-2: a source's client-credentials token (the transfer audience) reaches the
+    exact push path of the transfer service and nothing else; made-up tokens stop here."""
+    machine = signer.sign(subject="source-tpe-edu", roles=[], aud="inservice-transfer",
+                          client_id="source-tpe-edu", scope="transfer", source="tpe-edu")
+    push = "/api/transfer/sources/tpe-edu/batches"
+    assert gateway.post(push, json={}, headers=bearer(machine)).status_code == 200
+    assert [c["path"] for c in services["transfer"].calls] == ["/sources/tpe-edu/batches"]
+    for elsewhere in ("/api/transfer/sources/tpe-edu", "/api/courses/units",
+                      "/api/transfer/sources/tpe-edu/batches/x"):
+        assert_problem(gateway.get(elsewhere, headers=bearer(machine)), 401, "invalid-token")
+    assert_problem(gateway.post(push, json={}, headers=bearer(signer.sign(aud="another"))),
+                   401, "invalid-token")
+    assert len(services["transfer"].calls) == 1
+
+
 def test_more_platform_clients_are_a_setting(make_gateway, services, signer):
     gateway = make_gateway(env={"PLATFORM_CLIENTS": "web, batch-import"})
     token = signer.sign(client_id="batch-import")

@@ -31,6 +31,7 @@ from services.sso.adapters.county_links_repo import CountyConnectorRepository, C
 from services.sso.adapters.credentials_repo import CredentialRepository, PasswordLinkRepository
 from services.sso.adapters.grants_repo import GrantRepository
 from services.sso.adapters.login_records_repo import LoginRecordRepository
+from services.sso.adapters.machine_clients_repo import MachineClientRepository
 from services.sso.adapters.notices_repo import NoticeRepository
 from services.sso.adapters.sessions_repo import LogoutDeliveryRepository, SessionRepository
 from services.sso.adapters.upstream_logins_repo import UpstreamLoginRepository
@@ -55,6 +56,7 @@ class SsoWork(Protocol):
     credentials: CredentialRepository
     password_links: PasswordLinkRepository
     notices: NoticeRepository
+    machine_clients: MachineClientRepository
 
     def __enter__(self) -> Self: ...
 
@@ -80,6 +82,7 @@ class SsoUnitOfWork(SqlUnitOfWork):
     credentials: CredentialRepository
     password_links: PasswordLinkRepository
     notices: NoticeRepository
+    machine_clients: MachineClientRepository
 
     def open_repositories(self, session: Session) -> None:
         self.accounts = AccountRepository(session)
@@ -96,6 +99,7 @@ class SsoUnitOfWork(SqlUnitOfWork):
         self.credentials = CredentialRepository(session, self.database.is_postgres)
         self.password_links = PasswordLinkRepository(session)
         self.notices = NoticeRepository(session)
+        self.machine_clients = MachineClientRepository(session)
 
     @classmethod
     def joining(cls, session: Session, database: Database, outbox: Outbox) -> SsoUnitOfWork:

@@ -28,30 +28,42 @@ def invalid_client(description: str, basic: bool) -> OAuthError:
     return OAuthError("invalid_client", description, 401, headers)
 
 
-def authenticate_client(uow: SsoWork, form: Mapping[str, str], authorization: str | None,
-                        allow_public: bool = True) -> Client:
+def client_credentials(form: Mapping[str, str],
+                       authorization: str | None) -> tuple[str | None, str | None, bool]:
+    """The client id and secret a request presents, in Basic or the form (never both),
+    and whether they came in Basic (whose refusal carries a challenge)."""
+    client_id, secret, method = _presented(form, authorization)
+    if form.get("client_id") not in (None, client_id):
+        raise OAuthError("invalid_request", "client_id does not match the credentials")
+    return client_id, secret, method == "client_secret_basic"
+
+
+def _presented(form: Mapping[str, str],
+               authorization: str | None) -> tuple[str | None, str | None, str]:
     basic = _basic_credentials(authorization)
     if basic is not None and ("client_secret" in form):
         raise OAuthError("invalid_request", "use one client authentication method only")
-    client_id: str | None
-    secret: str | None
     if basic is not None:
-        client_id, secret, method = basic[0], basic[1], "client_secret_basic"
-    elif "client_secret" in form:
-        client_id, secret = form.get("client_id"), form.get("client_secret")
-        method = "client_secret_post"
-    else:
-        client_id, secret, method = form.get("client_id"), None, "none"
+        return basic[0], basic[1], "client_secret_basic"
+    if "client_secret" in form:
+        return form.get("client_id"), form.get("client_secret"), "client_secret_post"
+    return form.get("client_id"), None, "none"
+
+
+def authenticate_client(uow: SsoWork, form: Mapping[str, str], authorization: str | None,
+                        allow_public: bool = True) -> Client:
+    client_id, secret, method = _presented(form, authorization)
+    basic = method == "client_secret_basic"
     with uow:
         client = uow.clients.get(client_id)
     if client is None:
-        raise invalid_client("unknown client or wrong credentials", basic is not None)
+        raise invalid_client("unknown client or wrong credentials", basic)
     if client.public:
         if method != "none" or not allow_public:
-            raise invalid_client("this client cannot authenticate here", basic is not None)
+            raise invalid_client("this client cannot authenticate here", basic)
     elif method == "none" or client.auth_method != method or \
             not digest_matches(secret or "", client.secret_hash):
-        raise invalid_client("unknown client or wrong credentials", basic is not None)
+        raise invalid_client("unknown client or wrong credentials", basic)
     if form.get("client_id") not in (None, client.client_id):
         raise OAuthError("invalid_request", "client_id does not match the credentials")
     return client

@@ -15,7 +15,7 @@ from servicekit.api import PROTOCOL, PUBLIC
 from servicekit.tokens import bearer_token
 from services.sso.api import api
 from services.sso.domain.clients import SCOPE_CLAIMS, SCOPES
-from services.sso.handlers import authorize, grant_queries, token_endpoint
+from services.sso.handlers import authorize, grant_queries, machine_clients, token_endpoint
 from services.sso.handlers.client_auth import OAuthError, authenticate_client
 from services.sso.handlers.sessions import current_session
 from services.sso.web.browser import SESSION_COOKIE, language, page, redirect_to
@@ -41,7 +41,8 @@ def discovery(principal):
         "end_session_endpoint": url("/logout"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token",
+                                  "client_credentials"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": [*_SECRET_METHODS, "none"],
@@ -121,14 +122,19 @@ def _oauth_error(error: OAuthError) -> Response:
 @api.route("/oauth/token", "POST", allow=PUBLIC,
            summary="Token endpoint: authorization_code (with code_verifier) and refresh_token; "
                    "clients authenticate with their secret (Basic or form), the public client "
-                   "with PKCE")
+                   "with PKCE; client_credentials for the transfer service's sources")
 def token(principal):
     sso = current_dependencies()
     form = request.form
     try:
+        if form.get("grant_type") == machine_clients.CLIENT_CREDENTIALS:
+            return _oauth_answer(machine_clients.issue_token(
+                sso.unit_of_work(), sso.config, sso.keys, sso.clock, form,
+                request.headers.get("Authorization")))
         if form.get("grant_type") not in ("authorization_code", "refresh_token"):
             error = "unsupported_grant_type" if form.get("grant_type") else "invalid_request"
-            raise OAuthError(error, "grant_type must be authorization_code or refresh_token")
+            raise OAuthError(error, "grant_type must be authorization_code, refresh_token "
+                                    "or client_credentials")
         client = authenticate_client(sso.unit_of_work(), form,
                                      request.headers.get("Authorization"))
         return _oauth_answer(token_endpoint.exchange(sso.unit_of_work(), sso.issuer, sso.keys,

@@ -1,4 +1,4 @@
-from servicekit.bus.tables import metadata
 from servicekit.migrations import run
+from services.transfer.adapters.tables import metadata
 
 run(metadata)

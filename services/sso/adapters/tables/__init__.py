@@ -21,6 +21,7 @@ from services.sso.adapters.tables import (  # noqa: E402,F401
     credentials,
     grants,
     keys,
+    machine_clients,
     notices,
     sessions,
     sign_ins,

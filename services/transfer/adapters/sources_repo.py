@@ -1,0 +1,68 @@
+"""Sources and their onboarding steps."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from servicekit.dml import rows_changed
+from services.transfer.adapters.tables import freeze_exceptions, source_steps, sources
+from services.transfer.domain.sources import Source, Step
+
+
+class SourceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, code: str) -> Source | None:
+        row = self.session.execute(select(sources).where(sources.c.code == code)).first()
+        if row is None:
+            return None
+        steps = self.session.execute(select(source_steps).where(
+            source_steps.c.source == code).order_by(source_steps.c.id)).all()
+        return Source(row.code, row.name, row.owner_unit, row.mode, row.state,
+                      tuple(Step(s.name, s.by, s.at, s.reference) for s in steps), row.version)
+
+    def codes(self, owner_unit: str | None = None) -> list[str]:
+        query = select(sources.c.code).order_by(sources.c.code)
+        if owner_unit is not None:
+            query = query.where(sources.c.owner_unit == owner_unit)
+        return list(self.session.execute(query).scalars())
+
+    def add(self, source: Source, at: datetime) -> None:
+        self.session.execute(insert(sources).values(
+            code=source.code, name=source.name, owner_unit=source.owner_unit,
+            mode=source.mode, state=source.state, version=source.version, created_at=at))
+
+    def save(self, before: Source, after: Source) -> bool:
+        """False when someone else changed the source meanwhile; new steps are appended."""
+        result = self.session.execute(update(sources).where(
+            sources.c.code == before.code, sources.c.version == before.version)
+            .values(state=after.state, version=after.version))
+        if rows_changed(result) != 1:
+            return False
+        for step in after.steps[len(before.steps):]:
+            self.session.execute(insert(source_steps).values(
+                source=after.code, name=step.name, by=step.by, at=step.at,
+                reference=step.reference))
+        return True
+
+
+class FreezeExceptions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def keys(self, source: str) -> frozenset[str]:
+        return frozenset(self.session.execute(select(freeze_exceptions.c.course_key).where(
+            freeze_exceptions.c.source == source)).scalars())
+
+    def grant(self, source: str, course_key: str, reference: str, by: str,
+              at: datetime) -> bool:
+        """False when the course has an exception already."""
+        if course_key in self.keys(source):
+            return False
+        self.session.execute(insert(freeze_exceptions).values(
+            source=source, course_key=course_key, reference=reference, granted_by=by,
+            granted_at=at))
+        return True

@@ -1,0 +1,130 @@
+"""The transfer database. Migrations in ``migrations/`` create exactly these tables.
+
+Records are kept by the source's own keys: a course by (source, course key), an
+attendance by (source, course key, account id). No national ID is stored: an attendance
+holds the account the teacher was resolved to, and a digest of its content (with the
+account id) tells an unchanged re-send from a change. ``trial`` marks what a source sent
+while in test: kept apart, never published nor counted.
+"""
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+from servicekit.columns import UtcDateTime
+from servicekit.db import new_metadata
+
+metadata = new_metadata()
+_Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+sources = Table(
+    "sources", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("owner_unit", String(16), nullable=False, index=True),
+    Column("mode", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+source_steps = Table(
+    "source_steps", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("source", String(32), ForeignKey("sources.code"), nullable=False, index=True),
+    Column("name", String(32), nullable=False),
+    Column("by", String(128), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("reference", String(100)),
+)
+
+courses = Table(
+    "transfer_courses", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("course_key", String(60), primary_key=True),
+    Column("digest", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("organiser_unit_code", String(16), nullable=False),
+    Column("county_code", String(3), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("class_type", String(32), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("lecturers", JSON, nullable=False),
+    Column("trial", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("withdrawn_reason", String(500)),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+attendance = Table(
+    "transfer_attendance", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("course_key", String(60), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("digest", String(32), nullable=False),
+    Column("school_code", String(16), nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("completed_on", Date, nullable=False),
+    Column("trial", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("withdrawn_reason", String(500)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_transfer_attendance_account_id", "account_id"),
+)
+
+source_mappings = Table(
+    "source_mappings", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("part", String(16), primary_key=True),
+    Column("table_name", String(100), nullable=False),
+    Column("columns", JSON, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# A monthly file and its report (R-TRF-3). Both hold national IDs, so both are kept only
+# sealed with the file keyring (the upload's id as associated data) and dropped after
+# the retention period (``purge-files``); the row stays, with when it was purged.
+uploads = Table(
+    "uploads", metadata,
+    Column("upload_id", String(36), primary_key=True),
+    Column("source", String(32), ForeignKey("sources.code"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False),
+    Column("counts", JSON),
+    Column("error_count", Integer, nullable=False),
+    Column("failure", String(500)),
+    Column("sealed_file", Text),
+    Column("sealed_report", Text),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("purged_at", UtcDateTime),
+)
+
+# An operator's exception to the freeze (R-TRF-5): this course of this source may be added
+# or changed although it starts on or before the freeze date; the reference is the
+# decision's number.
+freeze_exceptions = Table(
+    "freeze_exceptions", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("course_key", String(60), primary_key=True),
+    Column("reference", String(100), nullable=False),
+    Column("granted_by", String(128), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
+)

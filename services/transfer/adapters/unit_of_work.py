@@ -1,0 +1,24 @@
+"""The transfer service's unit of work: one transaction, its repositories, its outbox."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from servicekit.uow import SqlUnitOfWork
+from services.transfer.adapters.records_repo import RecordRepository
+from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
+from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
+
+
+class TransferUnitOfWork(SqlUnitOfWork):
+    sources: SourceRepository
+    records: RecordRepository
+    mappings: MappingRepository
+    exceptions: FreezeExceptions
+    uploads: UploadRepository
+
+    def open_repositories(self, session: Session) -> None:
+        self.sources = SourceRepository(session)
+        self.records = RecordRepository(session)
+        self.mappings = MappingRepository(session)
+        self.exceptions = FreezeExceptions(session)
+        self.uploads = UploadRepository(session)

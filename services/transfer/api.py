@@ -1,4 +1,0 @@
-"""HTTP edge of the transfer service."""
-from servicekit.api import ServiceApi
-
-api = ServiceApi("transfer")

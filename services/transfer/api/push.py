@@ -1,0 +1,46 @@
+"""Server-to-server push (R-TRF-2): a source sends batches with its own machine token."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from servicekit.api import PROTOCOL
+from services.transfer.api.base import api, components, machine_principal, runtime
+from services.transfer.handlers import push
+
+ROWS = validate.Length(max=10_000)
+
+
+class BatchSchema(Schema):
+    """Rows are checked one by one by the handler, so that a faulty row is answered by
+    its number and field rather than refusing the whole batch."""
+    courses = fields.List(fields.Raw(), load_default=list, validate=ROWS)
+    attendance = fields.List(fields.Raw(), load_default=list, validate=ROWS)
+    withdrawals = fields.List(fields.Raw(), load_default=list, validate=ROWS)
+
+
+class RowErrorSchema(Schema):
+    part = fields.String()
+    row = fields.Integer()
+    field = fields.String()
+    code = fields.String()
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
+class BatchAnswerSchema(Schema):
+    source = fields.String()
+    trial = fields.Boolean()
+    counts = fields.Dict(keys=fields.String(), values=fields.Dict(
+        keys=fields.String(), values=fields.Integer()))
+    errors = fields.List(fields.Nested(RowErrorSchema))
+
+
+@api.route("/sources/<code>/batches", "POST", allow=PROTOCOL, body=BatchSchema,
+           response=BatchAnswerSchema,
+           summary="A batch of courses, attendance and withdrawals (format v1) from the "
+                   "source's own machine token: a count per outcome and an error per row")
+def push_batch(principal, code, body):
+    caller = machine_principal()
+    parts = components()
+    return push.push(parts.unit_of_work(), runtime().clock, parts.directory, caller, code,
+                     body, parts.freeze_date)

@@ -1,0 +1,72 @@
+"""The transfer service's own dependencies, built once per runtime
+(``runtime.components``): its unit of work, the teacher directory, the verifier of the
+sources' machine tokens, and its settings."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from functools import cached_property
+
+from servicekit.service import Runtime
+from servicekit.settings import InvalidSetting
+from servicekit.tokens import JwksKeySource, TokenVerifier
+from services.transfer.adapters.accounts_lookup import AccountsLookup
+from services.transfer.adapters.file_vault import FileVault, file_vault
+from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.uploads import FileRules
+
+FREEZE_DATE = "2012-12-31"  # R-TRF-5: the seed's freeze
+MAX_UPLOAD_MB = 50
+RETENTION_DAYS = 90  # files and reports holding national IDs: a quarter, then deleted
+
+
+class TransferComponents:
+    def __init__(self, runtime: Runtime[TransferComponents]) -> None:
+        self._runtime = runtime
+
+    def unit_of_work(self) -> TransferUnitOfWork:
+        return TransferUnitOfWork(self._runtime.database, self._runtime.outbox)
+
+    @cached_property
+    def directory(self) -> TeacherDirectory:
+        settings = self._runtime.settings
+        return AccountsLookup(settings.service_urls["accounts"],
+                              lambda: settings.secret("ACCOUNTS_LOOKUP_TOKEN"))
+
+    @cached_property
+    def machine_tokens(self) -> TokenVerifier:
+        """Sources' tokens: client credentials from sso for the transfer audience
+        (``TRANSFER_AUDIENCE``), the platform API's verifier never takes them."""
+        settings = self._runtime.settings
+        audience = settings.value("TRANSFER_AUDIENCE", "inservice-transfer")
+        return TokenVerifier(settings.token_issuer, audience, JwksKeySource(settings.jwks_url))
+
+    @cached_property
+    def freeze_date(self) -> date:
+        text = self._runtime.settings.value("TRANSFER_FREEZE_DATE", FREEZE_DATE)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidSetting("TRANSFER_FREEZE_DATE is a day, YYYY-MM-DD") from None
+
+    @cached_property
+    def file_rules(self) -> FileRules:
+        settings = self._runtime.settings
+        return FileRules(settings.positive_int("TRANSFER_MAX_UPLOAD_MB", MAX_UPLOAD_MB) * 2**20,
+                         settings.positive_int("TRANSFER_FILE_RETENTION_DAYS", RETENTION_DAYS),
+                         self.freeze_date)
+
+    @cached_property
+    def vault(self) -> FileVault:
+        """In production a missing ``TRANSFER_FILE_KEY`` stops the first use."""
+        return file_vault(self._runtime.settings)
+
+    @cached_property
+    def _pool(self) -> ThreadPoolExecutor:
+        # One file at a time per web process: a file's chunks already keep a core busy.
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="transfer-files")
+
+    def in_background(self, work: Callable[[], None]) -> None:
+        self._pool.submit(work)

@@ -1,0 +1,13 @@
+"""What the use cases need from outside the service, as protocols: the adapters
+implement them, a test hands in a fake."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class TeacherDirectory(Protocol):
+    def account_ids(self, teacher_ids: Sequence[str]) -> dict[str, str]:
+        """The account id of each teacher found, by the (valid, normalised) national ID
+        or resident certificate number given; those not found are left out. Nothing
+        given here is kept."""

@@ -1,0 +1,296 @@
+"""A batch of courses, attendance and withdrawals from a source (R-TRF-2), accepted row
+by row in one transaction: rows without errors are kept, each faulty row is answered
+(part, row number, field, stable code, zh-TW and English message) and changes nothing.
+
+Idempotent by the source's own keys: a row equal to what is kept is ``unchanged`` (no
+write, no event); a different one is ``changed`` (its version goes up); a withdrawal
+keeps the record with its reason and stops it counting. A production source's attendance
+records are published as ``transfer.record.*`` (R-CRS-11) in the same transaction; a test
+source's are kept apart (``trial``) and never published.
+
+Teachers are resolved to accounts before the transaction (``TeacherDirectory``); the
+national ID is then dropped: only the account id is kept.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, NotFound
+from servicekit.tokens import Principal
+from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.domain.records import (
+    Attendance,
+    Course,
+    check_attendance,
+    check_course,
+)
+from services.transfer.domain.row_errors import RowError
+from services.transfer.domain.sources import Source
+from services.transfer.domain.teacher_ids import normalised
+from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.scope import check_sends
+
+ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
+PARTS = ("courses", "attendance", "withdrawals")
+
+
+@dataclass
+class Outcome:
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {
+        part: {ADDED: 0, CHANGED: 0, UNCHANGED: 0, WITHDRAWN: 0} for part in PARTS[:2]})
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, part: str, errors: list[RowError]) -> None:
+        self.errors.extend(error.as_dict(part) for error in errors)
+
+    def answer(self, source: Source) -> dict[str, Any]:
+        return {"source": source.code, "trial": source.in_test, "counts": self.counts,
+                "errors": sorted(self.errors, key=lambda e: (PARTS.index(e["part"]), e["row"]))}
+
+
+class _DryRun(Exception):
+    """Raised at the end of a trial run so that its transaction rolls back."""
+
+
+def push(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
+         principal: Principal, code: str, batch: Mapping[str, list[Any]],
+         freeze: date) -> dict[str, Any]:
+    check_sends(principal, code)
+    return accept(uow, clock, directory, code, batch, freeze)
+
+
+def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, code: str,
+           batch: Mapping[str, list[Any]], freeze: date, dry_run: bool = False,
+           first_row: int = 1) -> dict[str, Any]:
+    """The batch accepted row by row; ``dry_run``: every check and the answer it would
+    get, then rolled back (a source tests a file so, and nothing is stored).
+    ``first_row``: the number of each part's first row (a file is accepted in chunks)."""
+    outcome = Outcome()
+    with uow:
+        exempt = uow.exceptions.keys(code)
+    course_rows = _courses(batch.get("courses", []), freeze, exempt, outcome, first_row)
+    attendance_rows = _attendance(batch.get("attendance", []), outcome, first_row)
+    withdrawals = _withdrawals(batch.get("withdrawals", []), outcome, first_row)
+    accounts = directory.account_ids(sorted(
+        {a.teacher_id for _, a in attendance_rows} |
+        {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
+    now = clock.now()
+    try:
+        with uow:
+            source = _open_source(uow, code)
+            writer = _Writer(uow, source, now)
+            writer.courses(course_rows, outcome)
+            writer.attendance(attendance_rows, accounts, outcome)
+            writer.withdrawals(withdrawals, accounts, outcome)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return outcome.answer(source)
+
+
+def _open_source(uow: TransferUnitOfWork, code: str) -> Source:
+    source = uow.sources.get(code)
+    if source is None:
+        raise NotFound(f"no source {code}")
+    if not source.accepts_records:
+        raise Conflict("source-closed", "The source does not send records now",
+                       f"a source that is {source.state} sends nothing", state=source.state)
+    return source
+
+
+def _courses(rows: list[Any], freeze: date, exempt: frozenset[str], outcome: Outcome,
+             first: int = 1) -> list[tuple[int, Course]]:
+    checked, seen = [], set()
+    for number, raw in enumerate(rows, start=first):
+        course = check_course(number, raw, freeze, exempt)
+        if isinstance(course, list):
+            outcome.fail("courses", course)
+        elif course.key in seen:
+            outcome.fail("courses", [RowError(number, "source_course_key", "duplicate-in-batch")])
+        else:
+            seen.add(course.key)
+            checked.append((number, course))
+    return checked
+
+
+def _attendance(rows: list[Any], outcome: Outcome,
+                first: int = 1) -> list[tuple[int, Attendance]]:
+    checked, seen = [], set()
+    for number, raw in enumerate(rows, start=first):
+        row = check_attendance(number, raw)
+        if isinstance(row, list):
+            outcome.fail("attendance", row)
+        elif (row.course_key, row.teacher_id) in seen:
+            outcome.fail("attendance", [RowError(number, "teacher_id", "duplicate-in-batch")])
+        else:
+            seen.add((row.course_key, row.teacher_id))
+            checked.append((number, row))
+    return checked
+
+
+def _withdrawals(rows: list[Any], outcome: Outcome,
+                 first: int = 1) -> list[tuple[int, dict[str, Any]]]:
+    checked = []
+    for number, raw in enumerate(rows, start=first):
+        if not isinstance(raw, Mapping):
+            outcome.fail("withdrawals", [RowError(number, "", "invalid-row")])
+            continue
+        key = str(raw.get("source_course_key") or "").strip()
+        reason = str(raw.get("reason") or "").strip()
+        given = raw.get("teacher_id")
+        teacher = normalised(given) if given else None
+        errors = [RowError(number, name, "required") for name, value in
+                  (("source_course_key", key), ("reason", reason)) if not value]
+        errors += [RowError(number, "reason", "too-long")] if len(reason) > 500 else []
+        if given and teacher is None:
+            errors.append(RowError(number, "teacher_id", "invalid-national-id"))
+        if errors:
+            outcome.fail("withdrawals", errors)
+        else:
+            checked.append((number, {"course_key": key, "teacher_id": teacher,
+                                     "reason": reason}))
+    return checked
+
+
+class _Writer:
+    def __init__(self, uow: TransferUnitOfWork, source: Source, now: datetime) -> None:
+        self.uow, self.source, self.now = uow, source, now
+        self.trial = source.in_test
+        self.changed_courses: set[str] = set()
+
+    def courses(self, rows: list[tuple[int, Course]], outcome: Outcome) -> None:
+        stored = self.uow.records.course_states(self.source.code, (c.key for _, c in rows))
+        added, changed = [], []
+        for _, course in rows:
+            digest, before = course.digest(), stored.get(course.key)
+            values = self._course_values(course, digest)
+            if before is None:
+                added.append({**values, "version": 1})
+                outcome.counts["courses"][ADDED] += 1
+            elif before.digest == digest and not before.withdrawn:
+                outcome.counts["courses"][UNCHANGED] += 1
+            else:
+                changed.append({**values, "version": before.version + 1,
+                                "withdrawn_reason": None})
+                outcome.counts["courses"][CHANGED] += 1
+                self.changed_courses.add(course.key)
+        self.uow.records.add_courses(added)
+        self.uow.records.change_courses(changed)
+        for key in sorted(self.changed_courses):
+            self.uow.records.bump_attendance_versions(self.source.code, key, self.now)
+        if not self.trial and self.changed_courses:
+            details = self.uow.records.courses(self.source.code, self.changed_courses)
+            for row in self.uow.records.live_attendance_of(self.source.code,
+                                                          self.changed_courses):
+                self._publish(RECORD_CHANGED, row, details[row["course_key"]])
+
+    def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
+                   outcome: Outcome) -> None:
+        known = self._live_courses({a.course_key for _, a in rows})
+        ready: list[tuple[Attendance, str]] = []
+        for number, row in rows:
+            account = accounts.get(row.teacher_id)
+            if row.course_key not in known:
+                outcome.fail("attendance", [RowError(number, "source_course_key",
+                                                     "unknown-course")])
+            elif account is None:
+                outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
+            else:
+                ready.append((row, account))
+        stored = self.uow.records.attendance_states(
+            self.source.code, ((row.course_key, account) for row, account in ready))
+        added: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        for row, account in ready:
+            digest, before = row.digest(account), stored.get((row.course_key, account))
+            values: dict[str, Any] = {"source": self.source.code, "course_key": row.course_key,
+                      "account_id": account, "digest": digest, "school_code": row.school_code,
+                      "hours": row.hours, "completed_on": row.completed_on,
+                      "trial": self.trial, "updated_at": self.now, "withdrawn_reason": None}
+            if before is None:
+                added.append({**values, "version": 1})
+                outcome.counts["attendance"][ADDED] += 1
+            elif before.digest == digest and not before.withdrawn:
+                outcome.counts["attendance"][UNCHANGED] += 1
+            else:
+                changed.append({**values, "version": before.version + 1})
+                outcome.counts["attendance"][CHANGED] += 1
+        self.uow.records.add_attendance(added)
+        self.uow.records.change_attendance(changed)
+        if not self.trial:
+            for values in added:
+                self._publish(RECORD_ADDED, values, known[values["course_key"]])
+            for values in changed:
+                self._publish(RECORD_CHANGED, values, known[values["course_key"]])
+
+    def withdrawals(self, rows: list[tuple[int, dict[str, Any]]], accounts: dict[str, str],
+                    outcome: Outcome) -> None:
+        for number, row in rows:
+            key, reason = row["course_key"], row["reason"]
+            if row["teacher_id"]:
+                account = accounts.get(row["teacher_id"])
+                stored = self.uow.records.attendance_states(
+                    self.source.code, [(key, account)]).get((key, account or "")) \
+                    if account else None
+                if stored is None or stored.withdrawn:
+                    outcome.fail("withdrawals", [RowError(number, "teacher_id",
+                                                          "unknown-record")])
+                    continue
+                self._withdraw_attendance([{"course_key": key, "account_id": account,
+                                            "version": stored.version}], reason)
+            else:
+                course = self.uow.records.course_states(self.source.code, [key]).get(key)
+                if course is None or course.withdrawn:
+                    outcome.fail("withdrawals", [RowError(number, "source_course_key",
+                                                          "unknown-record")])
+                    continue
+                self.uow.records.change_courses([{
+                    "source": self.source.code, "course_key": key,
+                    "version": course.version + 1, "withdrawn_reason": reason,
+                    "updated_at": self.now}])
+                outcome.counts["courses"][WITHDRAWN] += 1
+                live = self.uow.records.live_attendance_of(self.source.code, [key])
+                self._withdraw_attendance(live, reason)
+                outcome.counts["attendance"][WITHDRAWN] += len(live)
+                continue
+            outcome.counts["attendance"][WITHDRAWN] += 1
+
+    def _withdraw_attendance(self, rows: list[dict[str, Any]], reason: str) -> None:
+        self.uow.records.change_attendance([{
+            "source": self.source.code, "course_key": row["course_key"],
+            "account_id": row["account_id"], "version": row["version"] + 1,
+            "withdrawn_reason": reason, "updated_at": self.now} for row in rows])
+        if not self.trial:
+            for row in rows:
+                self.uow.record(RECORD_WITHDRAWN, {
+                    "source": self.source.code, "account_id": row["account_id"],
+                    "record_key": f"{row['course_key']}/{row['account_id']}",
+                    "version": row["version"] + 1})
+
+    def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        found = self.uow.records.courses(self.source.code, keys)
+        return {key: row for key, row in found.items() if row["withdrawn_reason"] is None}
+
+    def _course_values(self, course: Course, digest: str) -> dict[str, Any]:
+        return {"source": self.source.code, "course_key": course.key, "digest": digest,
+                "title": course.title, "organiser_unit_code": course.organiser_unit_code,
+                "county_code": course.county_code, "start_date": course.start_date,
+                "end_date": course.end_date, "hours": course.hours,
+                "class_type": course.class_type, "category": course.category,
+                "tags": list(course.tags), "lecturers": list(course.lecturers),
+                "trial": self.trial, "updated_at": self.now}
+
+    def _publish(self, event: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> None:
+        self.uow.record(event, {
+            "source": self.source.code, "record_key": f"{row['course_key']}/{row['account_id']}",
+            "account_id": row["account_id"], "hours": float(row["hours"]),
+            "starts_on": course["start_date"].isoformat(),
+            "ends_on": course["end_date"].isoformat(), "title": course["title"],
+            "organiser": course["organiser_unit_code"], "tags": list(course["tags"]),
+            "version": row["version"]})

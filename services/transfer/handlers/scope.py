@@ -1,0 +1,33 @@
+"""Who may act on a source: the network's staff on every one; a unit's business
+accounts on their unit's sources (to read them); a source's own machine token (client
+credentials from sso, scope ``transfer``) on that source alone."""
+from __future__ import annotations
+
+from servicekit.errors import Forbidden, NotFound
+from servicekit.tokens import Principal
+from services.transfer.domain.sources import Source
+
+STAFF = ("operator", "admin")
+TRANSFER_SCOPE = "transfer"
+
+
+def machine_source(principal: Principal) -> str | None:
+    """The source a machine token names, or None for any other token."""
+    source = principal.claims.get("source")
+    if isinstance(source, str) and TRANSFER_SCOPE in principal.scope:
+        return source
+    return None
+
+
+def check_reads(principal: Principal, source: Source | None, code: str) -> Source:
+    """Another unit's source is answered as unknown, as one that does not exist."""
+    if source is None or not (principal.has_any_role(*STAFF) or
+                              (principal.has_any_role("business") and
+                               principal.unit == source.owner_unit)):
+        raise NotFound(f"no source {code}")
+    return source
+
+
+def check_sends(principal: Principal, code: str) -> None:
+    if machine_source(principal) != code:
+        raise Forbidden("this token is not the source's own", slug="not-this-source")

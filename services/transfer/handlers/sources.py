@@ -1,0 +1,104 @@
+"""Sources through onboarding (R-TRF-1, R-TRF-7): operators register a source, record
+its steps and move it on; each step and move is one transaction, with who and when."""
+from __future__ import annotations
+
+from servicekit.clock import Clock
+from servicekit.errors import Conflict, Invalid, NotFound
+from servicekit.tokens import Principal
+from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.domain.sources import PRODUCTION, Source, SourceError, Step, new_source
+from services.transfer.handlers.scope import check_reads
+
+
+def _invalid(error: SourceError) -> Invalid:
+    return Invalid("invalid-source", "The source or its step is not valid", str(error))
+
+
+def register(uow: TransferUnitOfWork, clock: Clock, code: str, name: str, owner_unit: str,
+             mode: str) -> Source:
+    try:
+        source = new_source(code, name, owner_unit, mode)
+    except SourceError as error:
+        raise _invalid(error) from None
+    with uow:
+        if uow.sources.get(code) is not None:
+            raise Conflict("source-exists", "A source with this code exists", code)
+        uow.sources.add(source, clock.now())
+    return source
+
+
+def record_step(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
+                step: str, reference: str | None) -> Source:
+    with uow:
+        source = _get(uow, code)
+        try:
+            changed = source.with_step(Step(step, principal.subject, clock.now(), reference))
+        except SourceError as error:
+            raise _invalid(error) from None
+        _save(uow, source, changed)
+    return changed
+
+
+def move(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
+         state: str) -> Source:
+    """Opening production drops what the source sent in test (it never counted); an
+    archived source is sealed for good."""
+    with uow:
+        source = _get(uow, code)
+        try:
+            changed = source.moved_to(state, principal.subject, clock.now())
+        except SourceError as error:
+            raise Conflict("source-state", "The source cannot move so", str(error)) from None
+        _save(uow, source, changed)
+        if state == PRODUCTION:
+            uow.records.drop_trial(code)
+    return changed
+
+
+def grant_freeze_exception(uow: TransferUnitOfWork, clock: Clock, principal: Principal,
+                           code: str, course_key: str, reference: str) -> dict:
+    """R-TRF-5: an operator lets one course of a source be added or changed although it
+    starts on or before the freeze date; the decision's reference is kept with who and
+    when."""
+    with uow:
+        _get(uow, code)
+        if not uow.exceptions.grant(code, course_key, reference, principal.subject,
+                                    clock.now()):
+            raise Conflict("exception-exists", "The course has an exception already",
+                           course_key)
+    return {"source": code, "source_course_key": course_key, "reference": reference}
+
+
+def read(uow: TransferUnitOfWork, principal: Principal, code: str) -> tuple[Source, dict]:
+    with uow:
+        source = check_reads(principal, uow.sources.get(code), code)
+        return source, uow.records.counts(code)
+
+
+def monthly_counts(uow: TransferUnitOfWork, principal: Principal,
+                   code: str) -> list[dict]:
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        return uow.records.monthly(code)
+
+
+def listing(uow: TransferUnitOfWork, principal: Principal) -> list[Source]:
+    staff = principal.has_any_role("operator", "admin")
+    if not staff and not (principal.has_any_role("business") and principal.unit):
+        return []
+    with uow:
+        unit = None if staff else principal.unit
+        found = [uow.sources.get(code) for code in uow.sources.codes(unit)]
+    return [source for source in found if source is not None]
+
+
+def _get(uow: TransferUnitOfWork, code: str) -> Source:
+    source = uow.sources.get(code)
+    if source is None:
+        raise NotFound(f"no source {code}")
+    return source
+
+
+def _save(uow: TransferUnitOfWork, before: Source, after: Source) -> None:
+    if not uow.sources.save(before, after):
+        raise Conflict("source-changed", "The source changed meanwhile; try again", before.code)

@@ -1,0 +1,234 @@
+"""Monthly files (R-TRF-3): a source's mapping, a file tested without storing anything,
+a file uploaded and processed in the background with progress, and its per-row report.
+
+The file is read and matched against the mapping while the request waits, so a file
+that is not what its name says, unsafe, too large, or whose tables or columns do not
+match is answered at once (problem+json) and nothing is kept. A file that matches is
+kept sealed (it holds national IDs) and accepted in chunks, each its own transaction,
+so the uploader sees the rows done grow; the report (the original rows plus an error
+column) is kept sealed too. Both are purged after the retention period (``purge``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from servicekit.clock import Clock
+from servicekit.errors import Forbidden, Invalid, NotFound, TooLarge
+from servicekit.tokens import Principal
+from services.transfer.adapters.file_vault import FileVault
+from services.transfer.adapters.files.readers import read_tables
+from services.transfer.adapters.files.tables import UnreadableFile
+from services.transfer.adapters.report_files import report_csv, report_xlsx
+from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.domain.mapping import (
+    DEFAULT_TABLES,
+    MappedTable,
+    MappingMismatch,
+    PartMapping,
+    apply_mapping,
+    check_mapping,
+)
+from services.transfer.domain.sources import Source
+from services.transfer.handlers import push
+from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.scope import check_reads
+
+log = logging.getLogger("transfer.uploads")
+CHUNK_ROWS = 1000
+Work = Callable[[], TransferUnitOfWork]
+
+
+@dataclass(frozen=True)
+class FileRules:
+    max_bytes: int
+    retention_days: int
+    freeze: date
+
+
+def put_mapping(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
+                part: str, table: str, columns: dict[str, str]) -> PartMapping:
+    try:
+        mapping = check_mapping(part, table, columns)
+    except MappingMismatch as error:
+        raise Invalid("invalid-mapping", "The mapping is not valid", str(error)) from None
+    with uow:
+        if uow.sources.get(code) is None:
+            raise NotFound(f"no source {code}")
+        uow.mappings.put(code, mapping, principal.subject, clock.now())
+    return mapping
+
+
+def mappings(uow: TransferUnitOfWork, principal: Principal, code: str) -> list[PartMapping]:
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        return list(uow.mappings.of(code).values())
+
+
+def test_file(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
+              rules: FileRules, principal: Principal, code: str, filename: str,
+              data: bytes) -> dict[str, Any]:
+    """Every check of a real upload and the answer it would get; nothing is stored."""
+    tables = _read(uow, principal, code, filename, data, rules)
+    batch = {table.part: table.rows for table in tables}
+    return push.accept(uow, clock, directory, code, batch, rules.freeze,
+                       dry_run=True)
+
+
+def start(uow: TransferUnitOfWork, clock: Clock, vault: FileVault, rules: FileRules,
+          principal: Principal, code: str, filename: str, data: bytes) -> dict[str, Any]:
+    tables = _read(uow, principal, code, filename, data, rules)
+    upload_id = str(uuid.uuid4())
+    sealed = vault.seal(upload_id, data)
+    with uow as work:
+        work.uploads.add(upload_id, code, filename[:255], sealed,
+                         sum(len(t.rows) for t in tables), principal.subject, clock.now())
+        return _public(work.uploads.get(upload_id))
+
+
+def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVault,
+            rules: FileRules, upload_id: str) -> None:
+    """In the background: the sealed file read again and accepted chunk by chunk."""
+    with work() as uow:
+        row = uow.uploads.get(upload_id)
+        sealed = uow.uploads.sealed(upload_id, "sealed_file")
+        mapping = uow.mappings.of(row["source"]) if row else {}
+        if row is None or sealed is None:
+            return
+        uow.uploads.progress(upload_id, status="processing")
+    code = row["source"]
+    try:
+        tables = _mapped(row["filename"], vault.open(upload_id, sealed), mapping)
+        errors: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
+        totals = push.Outcome().counts
+        done = 0
+        for table in tables:
+            for start in range(0, len(table.rows), CHUNK_ROWS):
+                chunk = table.rows[start:start + CHUNK_ROWS]
+                answer = push.accept(work(), clock, directory, code, {table.part: chunk},
+                                     rules.freeze, first_row=start + 1)
+                _add(totals, answer["counts"])
+                for error in answer["errors"]:
+                    errors[table.part].setdefault(error["row"], []).append(
+                        f"{error['field']}: {error['code']} {error['message_zh']} / "
+                        f"{error['message_en']}")
+                done += len(chunk)
+                with work() as uow:
+                    uow.uploads.progress(upload_id, rows_done=done)
+        report = [_report_table(table, errors[table.part]) for table in tables]
+        with work() as uow:
+            uow.uploads.progress(
+                upload_id, status="done", counts=totals, finished_at=clock.now(),
+                error_count=sum(len(e) for e in errors.values()),
+                sealed_report=vault.seal(upload_id, json.dumps(report, ensure_ascii=False)
+                                         .encode()))
+    except Exception as error:  # a background job: its failure is the upload's state
+        log.exception("upload failed", extra={"upload_id": upload_id, "source": code})
+        with work() as uow:
+            uow.uploads.progress(upload_id, status="failed", finished_at=clock.now(),
+                                 failure=f"the file could not be processed "
+                                         f"({type(error).__name__})")
+
+
+def status(uow: TransferUnitOfWork, principal: Principal, code: str,
+           upload_id: str) -> dict[str, Any]:
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        row = uow.uploads.get(upload_id)
+    if row is None or row["source"] != code:
+        raise NotFound(f"no upload {upload_id}")
+    return _public(row)
+
+
+def report(uow: TransferUnitOfWork, vault: FileVault, principal: Principal, code: str,
+           upload_id: str) -> list[dict[str, Any]]:
+    upload = status(uow, principal, code, upload_id)
+    with uow as work:
+        sealed = work.uploads.sealed(upload_id, "sealed_report")
+    if sealed is None:
+        raise NotFound("the report is not ready, or was deleted after the retention period",
+                       slug="report-unavailable", title="No report", upload_status=upload["status"])
+    return list(json.loads(vault.open(upload_id, sealed)))
+
+
+def report_file(uow: TransferUnitOfWork, vault: FileVault, principal: Principal, code: str,
+                upload_id: str, kind: str, table: str | None = None) -> bytes:
+    """The report as ``xlsx`` (a sheet per table) or ``csv`` (one table, the first by
+    default)."""
+    tables = report(uow, vault, principal, code, upload_id)
+    if kind == "xlsx":
+        return report_xlsx(tables)
+    chosen = next((t for t in tables if table in (None, t["table"])), None)
+    if chosen is None:
+        raise NotFound(f"the report has no table {table}")
+    return report_csv(chosen)
+
+
+def purge(uow: TransferUnitOfWork, clock: Clock, retention_days: int) -> dict[str, Any]:
+    """Scheduled: files and reports older than the retention period deleted, and logged."""
+    now = clock.now()
+    before = now - timedelta(days=retention_days)
+    with uow:
+        purged = uow.uploads.purge_before(before, now)
+    log.info("uploaded files purged", extra={"purged": purged, "before": before.isoformat()})
+    return {"purged": purged, "before": before.isoformat()}
+
+
+def _read(uow: TransferUnitOfWork, principal: Principal, code: str, filename: str,
+          data: bytes, rules: FileRules) -> list[MappedTable]:
+    with uow:
+        source = check_reads(principal, uow.sources.get(code), code)
+        mapping = uow.mappings.of(code)
+    _check_uploads(principal, source)
+    if len(data) > rules.max_bytes:
+        raise TooLarge("file-too-large", "The file is too large",
+                       f"a file is at most {rules.max_bytes // 2**20} MB",
+                       max_bytes=rules.max_bytes)
+    try:
+        return _mapped(filename, data, mapping)
+    except UnreadableFile as error:
+        raise Invalid(error.slug, "The file cannot be read", str(error)) from None
+    except MappingMismatch as error:
+        raise Invalid("mapping-mismatch", "The file does not match the source's mapping",
+                      str(error), problems=error.problems) from None
+
+
+def _mapped(filename: str, data: bytes, mapping: dict[str, PartMapping]) -> list[MappedTable]:
+    wanted = {m.table for m in mapping.values()} or None
+    if wanted is not None:  # the parts not mapped are read from their default tables
+        wanted |= {name for names in DEFAULT_TABLES.values() for name in names}
+    found = read_tables(filename, data, wanted)
+    return apply_mapping(((t.name, t.header, t.rows) for t in found), mapping)
+
+
+def _check_uploads(principal: Principal, source: Source) -> None:
+    """Staff, or the owner unit's business accounts; reading is not enough to send."""
+    if not (principal.has_any_role("operator", "admin") or
+            (principal.has_any_role("business") and principal.unit == source.owner_unit)):
+        raise Forbidden("only the owner unit's business accounts send its files")
+
+
+def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
+    width = len(table.header)
+    rows = [[*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
+            for n, row in enumerate(table.original, start=1)]
+    return {"part": table.part, "table": table.table, "header": table.header, "rows": rows}
+
+
+def _add(totals: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
+    for part, outcome in counts.items():
+        for name, value in outcome.items():
+            totals[part][name] += value
+
+
+def _public(row: dict[str, Any] | None) -> dict[str, Any]:
+    assert row is not None
+    return {name: row[name] for name in (
+        "upload_id", "source", "filename", "status", "rows_total", "rows_done", "counts",
+        "error_count", "failure", "created_by", "created_at", "finished_at", "purged_at")}
+
