@@ -24,7 +24,6 @@ from services.courses.adapters.orm import (
 from services.courses.adapters.search_index import SearchIndex
 from services.courses.domain.attachments import Attachment
 from services.courses.domain.courses import (
-    APPROVED,
     QUEUE_SORT_KEYS,
     Course,
     Meeting,
@@ -88,13 +87,6 @@ class CourseRepository:
         """The courses of the ids (any order; an unknown id is left out)."""
         return self._load(select(courses).where(courses.c.course_id.in_(course_ids))) \
             if course_ids else []
-
-    def approved_page(self, page: int, per_page: int) -> tuple[list[Course], int]:
-        where = courses.c.status == APPROVED
-        total = self.session.scalar(select(func.count()).select_from(courses).where(where)) or 0
-        return self._load(select(courses).where(where)
-                          .order_by(courses.c.starts_on, courses.c.code)
-                          .limit(per_page).offset((page - 1) * per_page)), total
 
     def review_queue(self, authority: str, statuses: Sequence[str], unit_code: str | None,
                      starts_from: date | None, starts_to: date | None, sort: str,

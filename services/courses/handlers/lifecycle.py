@@ -211,13 +211,6 @@ def get_course(work: CoursesUnitOfWork, principal: Principal | None,
         return course_view(work, principal, _visible(work, principal, course_id))
 
 
-def list_approved(work: CoursesUnitOfWork, page: int, per_page: int) -> dict[str, Any]:
-    with work:
-        found, total = work.courses.approved_page(page, per_page)
-        return {"items": [summary(c) for c in found], "page": page, "per_page": per_page,
-                "total": total}
-
-
 def review_queue(work: CoursesUnitOfWork, principal: Principal,
                  query: dict[str, Any]) -> dict[str, Any]:
     """R-CRS-3: only the caller's own authority's courses, ever."""

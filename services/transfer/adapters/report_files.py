@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs installed
+from openpyxl import Workbook
 
 ERROR_COLUMN = "錯誤 errors"
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from contracts.events import CATALOGUE
 from servicekit.testing.fakes import FakeUnitOfWork
-from services.courses.domain.courses import APPROVED
 from services.courses.domain.lights import SubmissionGate, gate
 from services.courses.domain.reference import SEED
 from services.courses.domain.vocabularies import Vocabulary
@@ -40,11 +39,6 @@ class FakeCourses:
 
     def get(self, course_id: str):
         return copy.deepcopy(self.rows.get(course_id))
-
-    def approved_page(self, page: int, per_page: int):
-        found = sorted((c for c in self.rows.values() if c.status == APPROVED),
-                       key=lambda c: (c.starts_on, c.code))
-        return found[(page - 1) * per_page:page * per_page], len(found)
 
     def review_queue(self, authority, statuses, unit_code, starts_from, starts_to, sort,
                      descending, page, per_page):
