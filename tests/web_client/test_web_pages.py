@@ -179,6 +179,15 @@ def test_search_passes_every_parameter_on_and_shows_facets(site) -> None:
     assert 'name="lecturer" value="王"' in html, "a filter the form lacks was dropped"
 
 
+def test_search_leaves_out_the_filters_the_form_sent_blank(site) -> None:
+    """The form sends every field; the API refuses a blank county or date (422), so a
+    blank one is no filter at all."""
+    site.api.answer("GET", "/api/courses", Answer(200, {"items": [], "total": 0}))
+    site.text("/courses?q=閱讀&county=&category=+&start_from=&open_now=true")
+    [call] = site.api.to("GET", "/api/courses")
+    assert call.params == [("q", "閱讀"), ("open_now", "true")]
+
+
 def test_the_persons_address_is_passed_on_for_the_gateways_rate_limit(site) -> None:
     """Anonymous visitors are counted by their own address, not all by the web client's."""
     site.api.answer("GET", "/api/courses", Answer(200, {"items": [], "total": 0}))

@@ -31,7 +31,9 @@ FILTERS = ("q", "county", "category", "tag", "time_slot", "start_from", "start_t
 
 @bp.get("/courses")
 def search() -> ResponseReturnValue:
-    answer = as_anyone("GET", "/api/courses", params=list(request.args.items(multi=True)))
+    # A form sends every field, the ones left blank too; a blank filter is no filter.
+    asked = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
+    answer = as_anyone("GET", "/api/courses", params=asked)
     errors: dict[str, str] = {}
     if answer.status == 422:
         errors = field_errors(answer)
