@@ -12,8 +12,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from servicekit import zip_guard
 from servicekit.errors import ApplicationError, Invalid, TooLarge, UnsupportedMedia
-from services.accounts.adapters import zip_guard
 from services.accounts.adapters.teacher_rows import FIELDS, REQUIRED
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

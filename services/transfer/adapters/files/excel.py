@@ -7,8 +7,8 @@ import io
 
 from python_calamine import CalamineWorkbook
 
+from servicekit.zip_guard import NotASpreadsheet, UnsafeArchive, check_xlsx
 from services.transfer.adapters.files.tables import FileTable, UnreadableFile, cell_text
-from services.transfer.adapters.files.zip_guard import NotASpreadsheet, UnsafeArchive, check_xlsx
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
