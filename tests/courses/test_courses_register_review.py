@@ -201,6 +201,7 @@ def test_an_approved_course_is_public_with_the_contract_fields(api) -> None:
                  "tags"):
         assert name in body, name
     assert body["enrolment_opens_at"] == "2026-03-06T04:00:00+00:00"
+    assert body["unit_name"] == "學校 353301"  # the organiser by name, not only by code
     assert "reviews" not in body  # the review history is the unit's and the reviewers'
     assert "organiser_account_id" not in body  # nor who in the unit registered it
     assert api.business("get", f"/{course['id']}").get_json()["organiser_account_id"] == \

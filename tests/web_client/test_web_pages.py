@@ -10,7 +10,8 @@ from web.sessions import COOKIE_NAME
 
 COURSE_ID = "0b7c3f4e-1d2a-4c5b-9e8f-7a6b5c4d3e2f"
 COURSE = {"id": COURSE_ID, "code": "2026-000123", "title": "防災教育研習", "status": "approved",
-          "unit_code": "353301", "starts_on": "2026-03-05", "ends_on": "2026-03-06",
+          "unit_code": "353301", "unit_name": "臺北市立建國高級中學",
+          "starts_on": "2026-03-05", "ends_on": "2026-03-06",
           "hours": 6.0, "capacity": 40, "enrolled": 39, "waitlisted": 0,
           "place": "建國中學 視聽教室", "lecturers": ["王老師", "李老師"],
           "meetings": [{"date": "2026-03-05", "starts_at": "09:00:00", "ends_at": "12:00:00"}],
@@ -210,7 +211,8 @@ def test_the_course_page_shows_what_a_teacher_decides_on_in_roc_years(site) -> N
     site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, COURSE))
     html = site.text(f"/courses/{COURSE_ID}")
     for text in ("防災教育研習", "民國 115 年 3 月 5 日", "09:00–12:00", "建國中學 視聽教室",
-                 "剩餘 1 名（共 40 名）", "王老師、李老師", "民國 115 年 2 月 1 日 00:00"):
+                 "剩餘 1 名（共 40 名）", "王老師、李老師", "民國 115 年 2 月 1 日 00:00",
+                 "臺北市立建國高級中學"):
         assert text in html, text
     assert "登入後報名" in html  # anonymous: no enrol button, a way to sign in
     site.browser.get("/lang/en")

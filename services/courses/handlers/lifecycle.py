@@ -247,10 +247,12 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
                 course: Course) -> dict[str, Any]:
     counts = work.courses.enrolment_counts(course.course_id)
     series = work.courses.series(course.series_id) if course.series_id else None
+    unit = work.units.unit(course.unit_code)  # the replica's name, for people to read
     view = {**summary(course), **{name: getattr(course, name) for name in (
         "audiences", "class_type", "nature", "category", "subcategory",
         "subject", "time_slot", "meetings", "place", "lecturers", "organiser_accepts",
         "reviewing_authority_code", "version", "approved_at")},
+        "unit_name": unit["name"] if unit else None,
         "enrolled": counts.get("enrolled", 0), "waitlisted": counts.get("waitlisted", 0),
         "series": series_view(series) if series else None,
         "attachments": [{"id": a.attachment_id, "kind": a.kind, "filename": a.filename,

@@ -167,6 +167,8 @@ class ReviewSchema(Schema):
 
 
 class CourseSchema(CourseSummarySchema):
+    unit_name = fields.String(allow_none=True, metadata={
+        "description": "the organising unit's name (from the units replica)"})
     organiser_account_id = fields.String(metadata={"description": "only to the organiser, "
                                                                   "its reviewers and staff"})
     audiences = fields.List(fields.String())
