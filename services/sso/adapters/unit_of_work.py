@@ -39,8 +39,9 @@ from services.sso.adapters.upstream_logins_repo import UpstreamLoginRepository
 AfterCommit = Callable[[list[int]], object]
 
 
-class SsoWork(Protocol):
-    """What a use case sees of a unit of work (the real one, or a test's fake)."""
+class SsoRepositories(Protocol):
+    """Every sso repository a unit of work carries, named once: the real unit of work opens
+    them, and a use case's view of one (``SsoWork``) and a test's fake have them too."""
 
     accounts: AccountRepository
     clients: ClientRepository
@@ -57,6 +58,10 @@ class SsoWork(Protocol):
     password_links: PasswordLinkRepository
     notices: NoticeRepository
     machine_clients: MachineClientRepository
+
+
+class SsoWork(SsoRepositories, Protocol):
+    """What a use case sees of a unit of work (the real one, or a test's fake)."""
 
     def __enter__(self) -> Self: ...
 
@@ -67,23 +72,7 @@ class SsoWork(Protocol):
     def after_commit(self, kind: str, work: AfterCommit, ids: list[int | None]) -> None: ...
 
 
-class SsoUnitOfWork(SqlUnitOfWork):
-    accounts: AccountRepository
-    clients: ClientRepository
-    sessions: SessionRepository
-    grants: GrantRepository
-    logout_deliveries: LogoutDeliveryRepository
-    login_records: LoginRecordRepository
-    upstream_logins: UpstreamLoginRepository
-    accounts_replica: AccountReplicaRepository
-    partner_test_accounts: PartnerTestAccountRepository
-    county_links: CountyLinkRepository
-    county_connectors: CountyConnectorRepository
-    credentials: CredentialRepository
-    password_links: PasswordLinkRepository
-    notices: NoticeRepository
-    machine_clients: MachineClientRepository
-
+class SsoUnitOfWork(SqlUnitOfWork, SsoRepositories):
     def open_repositories(self, session: Session) -> None:
         self.accounts = AccountRepository(session)
         self.clients = ClientRepository(session)
