@@ -72,7 +72,10 @@ def test_a_reviewer_reads_a_unit_only_as_its_authority_share(stats: Stats) -> No
     assert answer.status_code == 200
     assert answer.get_json()["scope"] == {"kind": "authority", "authority": "TXG",
                                           "unit": "193301",
-                                          "label": "unit 193301 under authority TXG"}
+                                          "label": "單位 193301（主管機關 TXG 期間）"}
+    english = stats.get("/reports/enrolments?unit=193301&lang=en", role="reviewer",
+                        authority="TXG")
+    assert english.get_json()["scope"]["label"] == "unit 193301 under authority TXG"
 
 
 def test_a_token_without_its_scope_claim_reads_nothing(stats: Stats) -> None:

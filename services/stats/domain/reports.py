@@ -117,14 +117,18 @@ class Scope:
     authority: str | None = None
     unit: str | None = None
 
-    def label(self) -> str:
+    def label(self, lang: str = "en") -> str:
+        """The scope as written above a table and in a chart's title, in the report's
+        language (R-STA-7: the sheet says whose figures these are)."""
+        chinese = lang == "zh-TW"
         if self.kind == NATIONAL_SCOPE:
-            return "national"
+            return "全國" if chinese else "national"
         if self.kind == AUTHORITY_SCOPE and self.unit is None:
-            return f"authority {self.authority}"
+            return f"主管機關 {self.authority}" if chinese else f"authority {self.authority}"
         if self.authority is not None:
-            return f"unit {self.unit} under authority {self.authority}"
-        return f"unit {self.unit}"
+            return (f"單位 {self.unit}（主管機關 {self.authority} 期間）" if chinese
+                    else f"unit {self.unit} under authority {self.authority}")
+        return f"單位 {self.unit}" if chinese else f"unit {self.unit}"
 
     def series_member(self) -> tuple[str, str]:
         """The one figure member a series in this scope reads."""

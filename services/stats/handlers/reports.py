@@ -58,7 +58,7 @@ class ReportAnswer:
         return f"{self.range.label(self.range.first)} – {self.range.label(self.range.last)}"
 
     def scope_text(self) -> str:
-        return self.scope.label()
+        return self.scope.label(self.lang)
 
 
 _DIMENSION_LABELS = {

@@ -48,6 +48,7 @@ def draw(answer: ReportAnswer, form: str) -> bytes:
                    f"{answer.title} ({answer.period_text()}, {answer.scope_text()})")
     axes.legend(loc="upper left", fontsize=8)
     axes.grid(axis="y", alpha=0.3)
+    axes.set_ylim(bottom=0)  # counts: an empty period is a line at 0, not one mid-chart
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format=form, metadata={"Date": None} if form == "svg" else None)
