@@ -17,7 +17,7 @@ from web import auth, dates, errors, i18n
 from web.api import PlatformApi
 from web.components import WebComponents
 from web.oidc import OidcProvider
-from web.pages import organiser, public, reviewer, teacher
+from web.pages import organiser, public, reviewer, statistics, teacher
 from web.sessions import ServerSessionInterface, SessionStore, store_for
 from web.settings import WebSettings
 
@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     CSRFProtect(app)
     i18n.install_languages(app, base.data_dir / "web" / "translations")
     errors.install(app)
-    for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp):
+    for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
+                      statistics.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)

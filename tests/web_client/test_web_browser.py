@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 ORGANISER = ("biz-353301", "demo-biz-353301")
 REVIEWER = ("reviewer-tpe", "demo-reviewer-tpe")
+OPERATOR = ("operator", "demo-operator")
 OPEN_COURSE = "素養導向評量設計實作工作坊"  # the demo's course open now with 40 seats
 WIDTHS = (1280, 360)
 
@@ -62,7 +63,7 @@ def chromium() -> Iterator[Any]:
 def running(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[WebPlatform]:
     platform = start(tmp_path_factory.mktemp("web-platform"))
     try:
-        for login, password in (TEACHER, ORGANISER, REVIEWER):
+        for login, password in (TEACHER, ORGANISER, REVIEWER, OPERATOR):
             platform.ensure_password(login, password)
         yield platform
     finally:
@@ -238,3 +239,24 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
     finally:
         organiser.close()
         reviewer.close()
+
+
+def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) -> None:
+    """Issue 14 point 8: the stats service's chart in the page, drawn (an SVG image the
+    browser could decode), with its figures as a table and the downloads beside it."""
+    operator = Visitor(chromium, running, "operator")
+    try:
+        operator.sign_in(*OPERATOR)
+        operator.open("/stats")
+        operator.page.get_by_role("link", name="每月報名人次").click()
+        operator.check("chart")
+        page = operator.page
+        chart = page.locator("figure.chart img")
+        page.wait_for_function("() => document.querySelector('figure.chart img').complete")
+        assert chart.evaluate("image => image.naturalWidth") > 0, "the chart did not load"
+        assert page.locator("table caption").inner_text() == "每月報名人次"
+        with page.expect_download() as download:
+            page.get_by_role("link", name="CSV").click()
+        assert Path(download.value.path()).read_bytes().startswith("\ufeff".encode())
+    finally:
+        operator.close()
