@@ -36,6 +36,7 @@ from gateway.routes import ROUTES, Route, resolve
     ("/organiser/courses/new", "web", "/organiser/courses/new"),
     ("/reviewer/queue/courses", "web", "/reviewer/queue/courses"),
     ("/stats/enrolments", "web", "/stats/enrolments"),
+    ("/operator/vocabularies/tag", "web", "/operator/vocabularies/tag"),
     ("/lang/en", "web", "/lang/en"),
 ])
 def test_route_table_maps_public_paths_to_services(public, service, upstream_path):

@@ -258,5 +258,7 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         with page.expect_download() as download:
             page.get_by_role("link", name="CSV").click()
         assert Path(download.value.path()).read_bytes().startswith("\ufeff".encode())
+        operator.open("/operator/vocabularies/tag")  # R-CRS-8: the seed's 8 policy tags
+        assert page.locator("tbody tr").count() >= 8 and "性別平等教育" in page.content()
     finally:
         operator.close()
