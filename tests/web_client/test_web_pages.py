@@ -170,14 +170,16 @@ def test_search_passes_every_parameter_on_and_shows_facets(site) -> None:
     site.api.answer("GET", "/api/courses", Answer(200, {
         "items": [course_with(enrolled=10)], "page": 1, "per_page": 20, "total": 1,
         "facets": {"county": {"TPE": 3}, "tag": [{"value": "disaster", "count": 2}]}}))
-    html = site.text("/courses?q=防災&tag=a&tag=b&lecturer=王&open_now=true")
+    html = site.text("/courses?q=防災&tag=a&tag=b&lecturer=王&open_now=true&per_page=50")
     [call] = site.api.to("GET", "/api/courses")
     assert call.params == [("q", "防災"), ("tag", "a"), ("tag", "b"), ("lecturer", "王"),
-                           ("open_now", "true")]
+                           ("open_now", "true"), ("per_page", "50")]
     assert "防災教育研習" in html and "共 1 門研習" in html
     assert "剩餘 30 名" in html
     assert "TPE" in html and "(3)" in html and "(2)" in html
-    assert 'name="lecturer" value="王"' in html, "a filter the form lacks was dropped"
+    assert 'id="lecturer" name="lecturer" type="text" value="王"' in html
+    assert "<details class=\"more-filters\" open>" in html, "an asked filter is folded away"
+    assert 'name="per_page" value="50"' in html, "a parameter the form lacks was dropped"
 
 
 def test_search_leaves_out_the_filters_the_form_sent_blank(site) -> None:
@@ -445,3 +447,18 @@ def test_a_course_of_another_authority_is_the_404_page_for_a_reviewer(site) -> N
     assert site.browser.post(f"/reviewer/courses/{COURSE_ID}/review", data={
         "csrf_token": token, "decision": "approve"}).status_code == 404
 
+
+
+def test_the_county_filter_lists_the_counties_by_name(site) -> None:
+    """R-CRS-9: a teacher picks 臺北市, not a code; the names come from the accounts
+    service's directory of authorities (a bureau is named after its county)."""
+    site.api.answer("GET", "/api/accounts/authorities", Answer(200, [
+        {"code": "TPE", "name": "臺北市政府教育局", "county_code": "TPE", "kind": "county"},
+        {"code": "CYI", "name": "嘉義市政府教育處", "county_code": "CYI", "kind": "county"},
+        {"code": "K12EA", "name": "教育部國民及學前教育署", "county_code": None,
+         "kind": "k12_administration"}]))
+    site.api.answer("GET", "/api/courses", Answer(200, {"items": [], "total": 0}))
+    html = site.text("/courses?county=CYI")
+    assert '<option value="TPE">臺北市</option>' in html
+    assert '<option value="CYI" selected>嘉義市</option>' in html
+    assert "教育部國民及學前教育署" not in html

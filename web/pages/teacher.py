@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from web.api import Answer
 from web.auth import has_role, requires
@@ -26,7 +27,15 @@ bp = Blueprint("teacher", __name__)
 # The cross search's filters (issue 11, R-CRS-9): the form offers these; every parameter
 # of the page's address is passed on to the API as it is, so a filter the API adds works
 # from a link before the form shows it.
-FILTERS = ("q", "county", "category", "tag", "time_slot", "start_from", "start_to", "open_now")
+FILTERS = ("q", "county", "category", "tag", "time_slot", "start_from", "start_to", "open_now",
+           "audience", "class_type", "nature", "subcategory", "subject", "unit", "lecturer",
+           "days_ahead", "include_past", "sort")
+# Folded away under "More filters" unless one of them is asked for.
+MORE_FILTERS = FILTERS[8:]
+SEARCH_VOCABULARIES = ("county", "category", "tag", "time_slot", "audience", "class_type",
+                       "nature", "subcategory", "subject")
+SORTS = (("relevance", _l("Relevance (with a keyword)")), ("start_date", _l("First day")),
+         ("newest", _l("Newest")), ("title", _l("Title")))
 
 
 @bp.get("/courses")
@@ -42,8 +51,8 @@ def search() -> ResponseReturnValue:
     page = answer.body if answer.ok else {"items": [], "total": 0}
     return render_template("teacher/search.html", page=page, errors=errors,
                            facets=_facets(page.get("facets")), filters=FILTERS,
-                           args=request.args, vocab=labels(("county", "category", "tag",
-                                                            "time_slot")))
+                           args=request.args, vocab=labels(SEARCH_VOCABULARIES), sorts=SORTS,
+                           more_asked=any(request.args.get(name) for name in MORE_FILTERS))
 
 
 def _facets(raw: Any) -> list[tuple[str, list[tuple[str, int]]]]:
