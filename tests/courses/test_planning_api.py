@@ -5,6 +5,7 @@ window (4–29 September) reading the school's submitted plan; the school sees i
 plans summarised; reviewers read the submitted plans of their authority's schools only."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -318,3 +319,18 @@ def test_the_school_sees_its_teachers_plans_summarised(plans) -> None:
         replica.apply_teachers(session, [({**data, "version": 2}, envelope)])
     moved = plans.business("get", f"{SCHOOL}/teachers").get_json()
     assert (moved["teachers"], moved["with_plan"]) == (2, 1)
+
+
+def test_the_windows_are_settings_of_the_service(plans) -> None:
+    settings = plans.runtime.settings
+    plans.runtime.settings = replace(settings, environ={
+        **settings.environ, "COURSES_SCHOOL_PLAN_WINDOW": "08-01..08-10",
+        "COURSES_TEACHER_PLAN_WINDOW": "08-11..10-15"})
+    plans.runtime.__dict__.pop("components")  # built again from the new settings
+    closed = problem(plans.business("put", SCHOOL, json=school_body()), 409,
+                     "plan-window-closed")  # 14 August: after this school window
+    assert closed["window"] == {"opens_on": "2026-08-01", "closes_on": "2026-08-10"}
+    plans.clock.set(taipei(2026, 8, 10, 23, 59))
+    assert plans.business("put", SCHOOL, json=school_body()).status_code == 200
+    plans.clock.set(taipei(2026, 10, 15, 12, 0))
+    assert teacher(plans, "put", WANG, json={"goals": ["讀書會"]}).status_code == 200
