@@ -467,3 +467,7 @@ teacher_plans = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# A school's teachers, read for its summary of their plans: without it each summary would
+# read the whole replica (300,000 teachers at the network's scale).
+Index("ix_teacher_replica_unit_code", teacher_replica.c.unit_code)

@@ -1,5 +1,6 @@
 """Planning (R-CRS-13): the school-based plan of each school per school year, and each
-teacher's own plan.
+teacher's own plan; the teachers' replica indexed by school, for a school's summary of
+its teachers' plans.
 
 Revision ID: 0010
 """
@@ -36,9 +37,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_index("ix_teacher_replica_unit_code", "teacher_replica", ["unit_code"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_teacher_replica_unit_code", table_name="teacher_replica")
     op.drop_table("teacher_plans")
     op.drop_index("ix_school_plans_year_status", table_name="school_plans")
     op.drop_table("school_plans")
