@@ -238,8 +238,7 @@ def teachers_summary(uow: CoursesUnitOfWork, clock: Clock, rules: PlanningRules,
             unit = found
         teachers = uow.plans.teachers_of(unit_code)
         written = uow.plans.written_plans([t.account_id for t in teachers], school_year)
-        vocabulary = uow.vocabularies.vocabulary()
-        labels = {term.code: term.label for term in vocabulary.of_kind(TAG)}
+        labels = {term.code: term.label for term in uow.vocabularies.terms(TAG)}
         kept = uow.plans.school_plan(unit_code, school_year)
     return {"unit_code": unit_code, "unit_name": unit["name"], "school_year": school_year,
             "school_plan_status": kept.status if kept else "none",
