@@ -85,6 +85,19 @@ courses  PUT    /amendment-routes/<category>                        no   no     
 courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
 courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
 
+# courses — planning (R-CRS-13): a school's business accounts write, submit and read its
+# school-based plan and see its teachers' plans summarised (their school only, else 404;
+# a unit that is not a school 403); the reviewers of the school's authority read and list
+# submitted plans (their authority only); the network's staff read every school's; a
+# teacher writes their own plan and reads their school's submitted one with it.
+courses  GET    /plans/<school_year>/schools                        no   no      no       yes      yes      no     yes
+courses  GET    /plans/<school_year>/schools/<unit_code>            no   no      yes      yes      yes      no     yes
+courses  PUT    /plans/<school_year>/schools/<unit_code>            no   no      yes      no       no       no     no
+courses  POST   /plans/<school_year>/schools/<unit_code>/submission no   no      yes      no       no       no     no
+courses  GET    /plans/<school_year>/schools/<unit_code>/teachers   no   no      yes      no       yes      no     yes
+courses  GET    /plans/<school_year>/me                             no   yes     no       no       no       no     no
+courses  PUT    /plans/<school_year>/me                             no   yes     no       no       no       no     no
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

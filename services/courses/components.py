@@ -13,7 +13,7 @@ from servicekit.settings import Settings
 from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
 from services.courses.adapters.files import DirectoryStore, FileStore
 from services.courses.adapters.uow import CoursesUnitOfWork
-from services.courses.config import ClosingRules, CoursesConfig
+from services.courses.config import ClosingRules, CoursesConfig, PlanningRules
 from services.courses.handlers.mails import send_queued
 
 
@@ -25,6 +25,7 @@ class CoursesComponents:
     closing: ClosingRules
     enrolments: Callable[[], EnrolmentUnitOfWork]  # a new unit of work per use case
     mailer: SmtpMailer
+    planning: PlanningRules
 
 
 def mailer_of(settings: Settings) -> SmtpMailer:
@@ -50,4 +51,5 @@ def build(runtime: Runtime[CoursesComponents]) -> CoursesComponents:
     return CoursesComponents(
         config=config, files=DirectoryStore(config.attachments_dir),
         uow=lambda: CoursesUnitOfWork(runtime.database, runtime.outbox, closing),
-        closing=closing, enrolments=enrolments, mailer=mailer)
+        closing=closing, enrolments=enrolments, mailer=mailer,
+        planning=PlanningRules.from_settings(runtime.settings))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from servicekit.settings import InvalidSetting, Settings
 from services.courses.domain.attachments import KNOWN_TYPES
+from services.courses.domain.planning import SCHOOL_WINDOW, TEACHER_WINDOW, PlanWindow
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,23 @@ class ClosingRules:
                                  "(YYYY-MM-DD)") from None
         return cls(due_days=settings.positive_int("HOURS_DUE_DAYS", 7),
                    light_enforced_from=enforced_from)
+
+
+@dataclass(frozen=True)
+class PlanningRules:
+    """R-CRS-13: the windows plans are written in, as month-days of the school year
+    (``MM-DD..MM-DD``, Taipei days, both included): COURSES_SCHOOL_PLAN_WINDOW (08-14..08-31,
+    the school-based plan) and COURSES_TEACHER_PLAN_WINDOW (09-04..09-29, a teacher's own)."""
+    school_window: PlanWindow = SCHOOL_WINDOW
+    teacher_window: PlanWindow = TEACHER_WINDOW
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PlanningRules:
+        def window(name: str, default: PlanWindow) -> PlanWindow:
+            raw = settings.value(name, default.text())
+            try:
+                return PlanWindow.parse(raw)
+            except ValueError as error:
+                raise InvalidSetting(f"COURSES_{name} = {raw!r}: {error}") from None
+        return cls(school_window=window("SCHOOL_PLAN_WINDOW", SCHOOL_WINDOW),
+                   teacher_window=window("TEACHER_PLAN_WINDOW", TEACHER_WINDOW))

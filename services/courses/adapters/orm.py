@@ -434,3 +434,40 @@ course_search_documents = Table(
     Column("lecturer_text", Text, nullable=False),
     Column("terms", Text, nullable=False),
 )
+
+# -- planning (R-CRS-13) ------------------------------------------------------------------
+# A school's school-based plan for a ROC school year (domain/planning.py): a draft until
+# submitted; ``content`` holds themes, planned courses, hours per teacher and budget lines
+# (hours as text, amounts as whole NTD). ``version`` counts every save (optimistic edits).
+school_plans = Table(
+    "school_plans", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("school_year", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),  # draft | submitted
+    Column("content", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=True),
+    Column("submitted_by", String(64), nullable=True),
+    Index("ix_school_plans_year_status", "school_year", "status"),
+)
+
+# A teacher's own plan for a school year: goals and planned courses; ``unit_code`` is the
+# school the teachers' replica named when it was last saved, ``hours`` its courses' sum.
+teacher_plans = Table(
+    "teacher_plans", metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("school_year", Integer, primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("hours", Numeric(7, 1), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# A school's teachers, read for its summary of their plans: without it each summary would
+# read the whole replica (300,000 teachers at the network's scale).
+Index("ix_teacher_replica_unit_code", teacher_replica.c.unit_code)
