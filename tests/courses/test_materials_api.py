@@ -155,6 +155,12 @@ def test_scores_stay_unseen_until_all_three_are_in_then_the_rule_decides(review)
     [item] = published["items"]
     assert (item["id"], item["unit_name"], item["title"]) == (case_id, "國立臺灣師範大學",
                                                               "新住民多元文化理解")
+    assert review.call("get", "/materials/passed?kind=distance").get_json()["total"] == 0
+    assert review.call("get", "/materials/passed?kind=video").status_code == 422
+    late = review.business("post", f"/materials/{case_id}/attachments", unit=NTNU,
+                           data={"file": (io.BytesIO(b"%PDF-1.7"), "late.pdf")},
+                           content_type="multipart/form-data")
+    assert late.status_code == 409 and late.get_json()["type"] == PROBLEM + "case-not-open"
 
 
 def test_a_reviewer_changes_their_score_until_the_round_is_decided(review) -> None:
