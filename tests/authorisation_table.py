@@ -97,6 +97,19 @@ courses  POST   /plans/<school_year>/schools/<unit_code>/submission no   no     
 courses  GET    /plans/<school_year>/schools/<unit_code>/teachers   no   no      yes      no       yes      no     yes
 courses  GET    /plans/<school_year>/me                             no   yes     no       no       no       no     no
 courses  PUT    /plans/<school_year>/me                             no   yes     no       no       no       no     no
+# courses — digital-material and distance course review (R-CRS-14): a teacher-education
+# university's business accounts submit, resubmit and attach to their own cases; the
+# network's operators (and admins) assign the three reviewers; only a reviewer assigned to
+# the case's round scores it; each sees its scope (else 404); the passed list is public.
+courses  POST   /materials                                          no   no      yes      no       no       no     no
+courses  GET    /materials                                          no   no      yes      yes      yes      no     yes
+courses  GET    /materials/passed                                   yes  yes     yes      yes      yes      yes    yes
+courses  GET    /materials/<case_id>                                no   no      yes      yes      yes      no     yes
+courses  PUT    /materials/<case_id>/reviewers                      no   no      no       no       yes      no     yes
+courses  PUT    /materials/<case_id>/score                          no   no      no       yes      no       no     no
+courses  POST   /materials/<case_id>/resubmission                   no   no      yes      no       no       no     no
+courses  POST   /materials/<case_id>/attachments                    no   no      yes      no       no       no     no
+courses  GET    /materials/<case_id>/attachments/<attachment_id>    no   no      yes      yes      yes      no     yes
 
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.

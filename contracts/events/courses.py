@@ -294,4 +294,41 @@ CATALOGUE: dict[str, type[Schema]] = {
     TAG_CHANGED: TagChangedV1,
 }
 
-SCHEMAS: dict[str, type[Schema]] = {**LIFECYCLE, **ENROLMENT, **CLOSING, **CATALOGUE}
+# -- digital-material and distance course review (R-CRS-14) ----------------------------------
+
+SCORE = validate.Range(min=0, max=100)
+
+
+class MaterialScoresV1(Schema):
+    """The three reviewers' scores of a round, by role (0–100 each)."""
+    subject = fields.Integer(required=True, strict=True, validate=SCORE)
+    digital_learning = fields.Integer(required=True, strict=True, validate=SCORE)
+    serving_teacher = fields.Integer(required=True, strict=True, validate=SCORE)
+
+
+class MaterialDecidedV1(Schema):
+    """courses → stats (R-CRS-14): a round of a digital-material or distance course case of a
+    teacher-education university was decided when its third reviewer scored it: ``result``
+    pass (published), revise (the university may resubmit: a new ``round``) or fail, by the
+    rule of the courses README; ``decided_on`` is the Taipei day."""
+    case_id = fields.UUID(required=True)
+    unit_code = fields.String(required=True, validate=CODE)
+    kind = fields.String(required=True, validate=validate.OneOf(("digital_material", "distance")))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    round = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    result = fields.String(required=True, validate=validate.OneOf(("pass", "revise", "fail")))
+    scores = fields.Nested(MaterialScoresV1, required=True)
+    mean = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    decided_on = fields.Date(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+MATERIAL_DECIDED = "courses.material.decided.v1"
+
+MATERIALS: dict[str, type[Schema]] = {
+    MATERIAL_DECIDED: MaterialDecidedV1,
+}
+
+SCHEMAS: dict[str, type[Schema]] = {**LIFECYCLE, **ENROLMENT, **CLOSING, **CATALOGUE,
+                                    **MATERIALS}

@@ -12,6 +12,7 @@ from servicekit.service import Runtime
 from servicekit.settings import Settings
 from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
 from services.courses.adapters.files import DirectoryStore, FileStore
+from services.courses.adapters.materials_uow import MaterialsUnitOfWork
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.config import ClosingRules, CoursesConfig, PlanningRules
 from services.courses.handlers.mails import send_queued
@@ -26,6 +27,7 @@ class CoursesComponents:
     enrolments: Callable[[], EnrolmentUnitOfWork]  # a new unit of work per use case
     mailer: SmtpMailer
     planning: PlanningRules
+    materials: Callable[[], MaterialsUnitOfWork]  # digital-material review (R-CRS-14)
 
 
 def mailer_of(settings: Settings) -> SmtpMailer:
@@ -52,4 +54,5 @@ def build(runtime: Runtime[CoursesComponents]) -> CoursesComponents:
         config=config, files=DirectoryStore(config.attachments_dir),
         uow=lambda: CoursesUnitOfWork(runtime.database, runtime.outbox, closing),
         closing=closing, enrolments=enrolments, mailer=mailer,
-        planning=PlanningRules.from_settings(runtime.settings))
+        planning=PlanningRules.from_settings(runtime.settings),
+        materials=lambda: MaterialsUnitOfWork(runtime.database, runtime.outbox))

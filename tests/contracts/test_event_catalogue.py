@@ -67,7 +67,9 @@ PRODUCED = {
                 "courses.attendance.submitted.v1", "courses.attendance.reviewed.v1",
                 "courses.hours.issued.v1", "courses.hours.withdrawn.v1",
                 "courses.amendment.requested.v1",
-                "courses.amendment.decided.v1", "courses.unit_light.changed.v1"},
+                "courses.amendment.decided.v1", "courses.unit_light.changed.v1",
+                # digital-material and distance course review (R-CRS-14)
+                "courses.material.decided.v1"},
     "transfer": {"transfer.record.added.v1", "transfer.record.changed.v1",
                  "transfer.record.withdrawn.v1"},
     "stats": set(),

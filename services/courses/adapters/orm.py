@@ -471,3 +471,67 @@ teacher_plans = Table(
 # A school's teachers, read for its summary of their plans: without it each summary would
 # read the whole replica (300,000 teachers at the network's scale).
 Index("ix_teacher_replica_unit_code", teacher_replica.c.unit_code)
+# -- digital-material and distance course review (R-CRS-14) --------------------------------
+
+# A case a teacher-education university submitted; ``round`` is the current round (the
+# fields under review are that round's, in material_rounds).
+material_cases = Table(
+    "material_cases", metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("round", Integer, nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+# What each round reviewed (the case's fields as submitted then) and its result.
+material_rounds = Table(
+    "material_rounds", metadata,
+    Column("case_id", String(36), ForeignKey("material_cases.case_id"), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # digital_material | distance
+    Column("description", Text, nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("subject_area", String(100), nullable=False),
+    Column("links", JSON, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("result", String(16), nullable=True),  # pass | revise | fail
+    Column("mean", Numeric(5, 2), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_on", Date, nullable=True),
+)
+
+# The three reviewers of a round, one per role, and each one's score and comment.
+material_assignments = Table(
+    "material_assignments", metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("role", String(16), primary_key=True),  # subject | digital_learning | serving_teacher
+    Column("reviewer_id", String(64), nullable=False, index=True),
+    Column("assigned_by", String(64), nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("score", Integer, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("scored_at", UtcDateTime, nullable=True),
+    UniqueConstraint("case_id", "round", "reviewer_id", name="uq_material_assignments_reviewer"),
+    CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)",
+                    name="ck_material_assignments_score_range"),
+)
+
+# Files of a case (the plan, a syllabus); the bytes live in the file store.
+material_attachments = Table(
+    "material_attachments", metadata,
+    Column("attachment_id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey("material_cases.case_id"), nullable=False,
+           index=True),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)

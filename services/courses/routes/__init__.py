@@ -6,9 +6,10 @@ from services.courses.routes import (
     closing,
     courses,
     enrolment,
+    materials,
     planning,
     vocabularies,
 )
 
-__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "planning",
+__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "materials", "planning",
            "vocabularies"]
