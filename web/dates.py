@@ -1,4 +1,4 @@
-"""Every date and time the pages show, from here: course days as the seed writes them
+"""Every date and time the pages show or read, from here: course days as the seed writes them
 (the Republic of China year in Chinese, 民國 115 年 3 月 5 日), ISO 8601 in English and
 for moments (2026-03-05 09:00, Taipei time)."""
 from __future__ import annotations
@@ -44,3 +44,19 @@ def moment(value: str | datetime | None, language: str) -> str:
     found = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     local = found.astimezone(TAIPEI)
     return f"{day(local.date(), language)} {local:%H:%M}"
+
+
+def from_local_input(typed_value: str) -> str:
+    """A form's ``datetime-local`` value is Taipei time; the API takes an aware moment.
+    What is not a moment goes on as typed, for the API to name the field it refuses."""
+    try:
+        return datetime.fromisoformat(typed_value).replace(tzinfo=TAIPEI).isoformat()
+    except ValueError:
+        return typed_value
+
+
+def to_local_input(value: str | None) -> str:
+    """An aware moment from the API as a ``datetime-local`` value, in Taipei time."""
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).astimezone(TAIPEI).strftime("%Y-%m-%dT%H:%M")

@@ -260,5 +260,10 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         assert Path(download.value.path()).read_bytes().startswith("\ufeff".encode())
         operator.open("/operator/vocabularies/tag")  # R-CRS-8: the seed's 8 policy tags
         assert page.locator("tbody tr").count() >= 8 and "性別平等教育" in page.content()
+        operator.open("/operator/partners")  # R-SSO-2: the demo partner, enabled
+        page.get_by_role("link", name="示範合作網站 Demo partner site").click()
+        operator.check("partner")
+        assert "DEMO" in page.content()
+        operator.open("/operator/notices")
     finally:
         operator.close()

@@ -2,12 +2,11 @@
 as typed, so a refused form shows it again with the API's notes beside each field."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from web.dates import TAIPEI
+from web.dates import from_local_input, to_local_input
 
 MEETING_ROWS = 5
 MAX_MEETINGS = 100  # as many as the API takes
@@ -47,16 +46,8 @@ def body(values: dict[str, Any]) -> dict[str, Any]:
     sent["organiser_accepts"] = values["organiser_accepts"]
     sent["meetings"] = [meeting for meeting in values["meetings"] if any(meeting.values())]
     for name in ("enrolment_opens_at", "enrolment_closes_at"):
-        sent[name] = _taipei_moment(values[name])
+        sent[name] = from_local_input(values[name])
     return sent
-
-
-def _taipei_moment(typed_value: str) -> str:
-    """A ``datetime-local`` value is Taipei time; the API takes an aware moment."""
-    try:
-        return datetime.fromisoformat(typed_value).replace(tzinfo=TAIPEI).isoformat()
-    except ValueError:
-        return typed_value
 
 
 def from_course(course: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +55,7 @@ def from_course(course: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {name: str(course.get(name) or "") for name in TEXT_FIELDS}
     for name in ("enrolment_opens_at", "enrolment_closes_at"):
         if course.get(name):
-            moment = datetime.fromisoformat(course[name]).astimezone(TAIPEI)
-            values[name] = moment.strftime("%Y-%m-%dT%H:%M")
+            values[name] = to_local_input(course[name])
     capacity = course.get("capacity")
     values["capacity"] = "" if capacity is None else str(capacity)
     values["audiences"] = list(course.get("audiences") or [])
