@@ -83,6 +83,7 @@ courses  PUT    /amendment-routes/<category>                        no   no     
 # courses — the traffic light (R-CRS-7): the unit's business accounts, its reviewers, the
 # network; the transcript (R-CRS-11): the teacher's own.
 courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
+courses  GET    /units/<code>/courses                               no   no      yes      no       yes      no     yes
 courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
 
 # courses — planning (R-CRS-13): a school's business accounts write, submit and read its

@@ -244,3 +244,27 @@ def test_series_belong_to_a_unit(api) -> None:
         "one_session_per_teacher": True}
     other = api.business("post", "/", unit="193601", json=course_body(series_id=series_id))
     assert other.status_code == 422 and "series_id" in other.get_json()["errors"]
+
+
+def test_a_unit_lists_its_own_courses_in_every_state_and_no_other_units(api) -> None:
+    """The list an organiser works from: drafts, returned and submitted courses of its own
+    unit (the catalogue shows only what is published); another unit's is no unit (404)."""
+    draft = register(api, title="草稿研習")
+    sent = submitted(api, meetings=[{"date": "2026-04-01", "starts_at": "13:00",
+                                     "ends_at": "16:00"}], hours=3,
+                     enrolment_closes_at="2026-03-30T17:00:00+08:00")
+    api.business("post", "/", unit="413601", json=course_body())
+    mine = api.business("get", "/units/353301/courses").get_json()
+    assert [c["id"] for c in mine["items"]] == [sent["id"], draft["id"]]  # latest first
+    assert mine["total"] == 2 and mine["items"][1]["status"] == "draft"
+    drafts = api.business("get", "/units/353301/courses?status=draft").get_json()
+    assert [c["id"] for c in drafts["items"]] == [draft["id"]]
+    ranged = api.business("get", "/units/353301/courses?starts_from=2026-03-25&order=asc")
+    assert [c["id"] for c in ranged.get_json()["items"]] == [sent["id"]]
+    other = api.business("get", "/units/413601/courses")
+    assert other.status_code == 404
+    assert other.get_json()["type"] == PROBLEM + "unit-not-found"
+    assert api.call("get", "/units/413601/courses", "operator").get_json()["total"] == 1
+    assert api.reviewer("get", "/units/353301/courses").status_code == 403
+    bad = api.business("get", "/units/353301/courses?status=lost&per_page=500")
+    assert bad.status_code == 422 and {"status", "per_page"} <= set(bad.get_json()["errors"])

@@ -405,6 +405,29 @@ def test_the_units_light_with_the_courses_causing_it(site) -> None:
     assert "民國 115 年 1 月 17 日" in html
 
 
+def test_the_organiser_works_from_the_units_own_list_drafts_included(site) -> None:
+    """Every course of the unit, in every state, filtered by state and first day; the API
+    decides the unit (the person's own, from the token)."""
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", "/api/courses/units/353301/courses", Answer(200, {
+        "items": [course_with(status="draft", title="草稿研習")], "page": 1, "per_page": 20,
+        "total": 1}))
+    html = site.text("/organiser?status=draft&starts_from=&page=1")
+    [call] = site.api.to("GET", "/api/courses/units/353301/courses")
+    assert call.params == {"status": "draft", "page": "1"}
+    assert f'href="/organiser/courses/{COURSE_ID}"' in html and "草稿研習" in html
+    assert "草稿" in html and 'rel="next"' not in html
+
+
+def test_a_refused_list_filter_is_named_beside_its_field(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", "/api/courses/units/353301/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"starts_from": ["Not a valid date."]}}))
+    html = site.text("/organiser?starts_from=yesterday")
+    assert 'id="starts_from-error"' in html and 'value="yesterday"' in html
+
+
 # -- the reviewer --------------------------------------------------------------------------
 
 def test_the_review_queue_passes_filters_and_sorts_and_warns_of_meetings(site) -> None:

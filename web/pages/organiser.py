@@ -25,6 +25,7 @@ from web.pages.vocabulary import labels, terms
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 FORM_VOCABULARIES = ("category", "subcategory", "subject", "class_type", "nature",
                      "time_slot", "audience", "tag")
+LIST_FILTERS = ("status", "starts_from", "starts_to", "page")
 WALK_INS = "walk_ins"  # per course, in the session: account ids and names, never an ID number
 
 
@@ -41,15 +42,13 @@ def _unit() -> str:
 def dashboard() -> ResponseReturnValue:
     unit = _unit()
     light = as_person("GET", f"/api/courses/units/{unit}/light")
-    return render_template("organiser/dashboard.html", unit=unit,
-                           light=light.body if light.ok else None)
-
-
-@bp.get("/open")
-@requires("business")
-def open_course() -> ResponseReturnValue:
-    """Go to a course by its id (the API lists no unit's drafts yet)."""
-    return redirect(f"/organiser/courses/{safe_id(request.args.get('course', '').strip() or '-')}")
+    asked = {name: request.args[name] for name in LIST_FILTERS if request.args.get(name)}
+    listed = as_person("GET", f"/api/courses/units/{unit}/courses", params=asked)
+    errors = field_errors(listed) if listed.status == 422 else {}
+    return render_template("organiser/dashboard.html", unit=unit, args=request.args,
+                           light=light.body if light.ok else None, errors=errors,
+                           courses=listed.body if listed.ok else {"items": [], "total": 0},
+                           states=COURSE_STATES)
 
 
 def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str, Any] | None,

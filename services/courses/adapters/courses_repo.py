@@ -95,6 +95,22 @@ class CourseRepository:
         conditions = [c.reviewing_authority_code == authority, c.status.in_(statuses)]
         if unit_code:
             conditions.append(c.unit_code == unit_code)
+        return self._listed(conditions, starts_from, starts_to, sort, descending, page, per_page)
+
+    def of_unit(self, unit_code: str, statuses: Sequence[str], starts_from: date | None,
+                starts_to: date | None, sort: str, descending: bool, page: int,
+                per_page: int) -> tuple[list[Course], int]:
+        """A unit's own courses in every state (its drafts too), for its organisers."""
+        c = courses.c
+        conditions = [c.unit_code == unit_code]
+        if statuses:
+            conditions.append(c.status.in_(statuses))
+        return self._listed(conditions, starts_from, starts_to, sort, descending, page, per_page)
+
+    def _listed(self, conditions: list[Any], starts_from: date | None, starts_to: date | None,
+                sort: str, descending: bool, page: int,
+                per_page: int) -> tuple[list[Course], int]:
+        c = courses.c
         if starts_from:
             conditions.append(c.starts_on >= starts_from)
         if starts_to:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from contracts.calendar import taipei_date
 from contracts.events.courses import COURSE_REGISTERED, COURSE_REVIEWED, COURSE_SUBMITTED
 from servicekit.clock import Clock
-from servicekit.errors import Conflict, Forbidden, Invalid
+from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain import access
 from services.courses.domain.courses import (
@@ -222,6 +222,23 @@ def review_queue(work: CoursesUnitOfWork, principal: Principal,
         found, total = work.courses.review_queue(
             principal.authority, statuses, query.get("unit"), query.get("starts_from"),
             query.get("starts_to"), query["sort"], query["order"] == "desc", page, per_page)
+        return {"items": [summary(c) for c in found], "page": page, "per_page": per_page,
+                "total": total}
+
+
+def unit_courses(work: CoursesUnitOfWork, principal: Principal, unit_code: str,
+                 query: dict[str, Any]) -> dict[str, Any]:
+    """A unit's own courses in every state, its drafts too, for its organisers (and the
+    network's operators): the list an organiser works from. Another unit's is no unit."""
+    page, per_page = query["page"], query["per_page"]
+    own = principal.has_any_role("business") and principal.unit == unit_code
+    if not (own or principal.has_any_role("operator", "admin")):
+        raise NotFound(f"no unit {unit_code}", slug="unit-not-found", title="No such unit")
+    statuses = [query["status"]] if query.get("status") else []
+    with work:
+        found, total = work.courses.of_unit(
+            unit_code, statuses, query.get("starts_from"), query.get("starts_to"),
+            query["sort"], query["order"] == "desc", page, per_page)
         return {"items": [summary(c) for c in found], "page": page, "per_page": per_page,
                 "total": total}
 

@@ -9,7 +9,7 @@ from servicekit.tokens import Principal
 from services.courses.api import api
 from services.courses.handlers import lifecycle
 from services.courses.routes import schemas as s
-from services.courses.routes.base import components, path_id, runtime
+from services.courses.routes.base import components, path_code, path_id, runtime
 
 BUSINESS = roles("business")
 REVIEWER = roles("reviewer")
@@ -34,6 +34,14 @@ def create_series(principal: Principal, body: dict[str, Any]) -> Any:
            summary="The caller's authority's courses to review, filtered and sorted (R-CRS-3)")
 def review_queue(principal: Principal, query: dict[str, Any]) -> Any:
     return lifecycle.review_queue(components().uow(), principal, query)
+
+
+@api.route("/units/<code>/courses", "GET", allow=roles("business", "operator", "admin"),
+           query=s.UnitCoursesQuerySchema, response=s.CoursePageSchema,
+           summary="A unit's own courses in every state, drafts too (its business accounts; "
+                   "operators): filtered by state and first day, sorted")
+def unit_courses(principal: Principal, code: str, query: dict[str, Any]) -> Any:
+    return lifecycle.unit_courses(components().uow(), principal, path_code(code), query)
 
 
 @api.route("/<course_id>", "GET", allow=PUBLIC, response=s.CourseSchema,

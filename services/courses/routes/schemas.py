@@ -111,6 +111,14 @@ class QueueQuerySchema(PageQuerySchema):
     order = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
 
 
+class UnitCoursesQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    starts_from = fields.Date(load_default=None)
+    starts_to = fields.Date(load_default=None)
+    sort = fields.String(load_default="starts_on", validate=validate.OneOf(QUEUE_SORT_KEYS))
+    order = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
+
+
 class MeetingOutSchema(Schema):
     date = fields.Date(attribute="on")
     starts_at = fields.Time()
