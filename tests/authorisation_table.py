@@ -85,6 +85,21 @@ courses  PUT    /amendment-routes/<category>                        no   no     
 courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
 courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
 
+# courses — news and marquee (R-CRS-12): the network's operators keep them; what is shown
+# now is public (JSON, Atom).
+courses  GET    /news                                               yes  yes     yes      yes      yes      yes    yes
+courses  GET    /news/feed.atom                                     yes  yes     yes      yes      yes      yes    yes
+courses  GET    /marquee                                            yes  yes     yes      yes      yes      yes    yes
+courses  GET    /news-items                                         no   no      no       no       yes      no     no
+courses  POST   /news-items                                         no   no      no       no       yes      no     no
+courses  GET    /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  PUT    /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  DELETE /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  GET    /marquee-lines                                      no   no      no       no       yes      no     no
+courses  POST   /marquee-lines                                      no   no      no       no       yes      no     no
+courses  PUT    /marquee-lines/<line_id>                            no   no      no       no       yes      no     no
+courses  DELETE /marquee-lines/<line_id>                            no   no      no       no       yes      no     no
+
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.
 accounts POST   /business-accounts                                  yes  yes     yes      yes      yes      yes    yes

@@ -17,6 +17,7 @@ from services.courses.adapters.closing_repo import (
 from services.courses.adapters.courses_repo import CourseRepository
 from services.courses.adapters.lights import SubmissionLights
 from services.courses.adapters.meeting_titles import MeetingTitles
+from services.courses.adapters.news_repo import NewsRepository
 from services.courses.adapters.replica_repo import ReplicaRepository
 from services.courses.adapters.search_index import SearchIndex
 from services.courses.adapters.vocabulary_repo import VocabularyRepository
@@ -38,6 +39,7 @@ class CoursesUnitOfWork(SqlUnitOfWork):
     transcripts: TranscriptRepository
     search: SearchIndex  # the catalogue's cross search (R-CRS-9)
     meeting_titles: MeetingTitles  # the meeting-as-training report (R-CRS-10)
+    news: NewsRepository  # news and marquee lines (R-CRS-12)
 
     def __init__(self, database: Database, outbox: Outbox,
                  closing: ClosingRules | None = None) -> None:
@@ -56,3 +58,4 @@ class CoursesUnitOfWork(SqlUnitOfWork):
         self.transcripts = TranscriptRepository(session)
         self.search = SearchIndex(session)
         self.meeting_titles = MeetingTitles(session)
+        self.news = NewsRepository(session)

@@ -6,7 +6,9 @@ from services.courses.routes import (
     closing,
     courses,
     enrolment,
+    news,
     vocabularies,
 )
 
-__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "vocabularies"]
+__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "news",
+           "vocabularies"]
