@@ -2,6 +2,7 @@
 ``services.courses.api`` (imported there, after ``api`` exists)."""
 from services.courses.routes import (
     attachments,
+    calendars,
     catalogue,
     closing,
     courses,
@@ -10,5 +11,5 @@ from services.courses.routes import (
     vocabularies,
 )
 
-__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "news",
+__all__ = ["attachments", "calendars", "catalogue", "closing", "courses", "enrolment", "news",
            "vocabularies"]
