@@ -99,6 +99,10 @@ def test_bad_items_are_refused_naming_the_field(api) -> None:
     assert refused(shown_until="2026-03-03T00:00:00+00:00") == (
         "reversed-window", ["shown_until"])
     assert refused(shown_from="2026-03-04T08:00:00") == ("validation-failed", ["shown_from"])
+    assert refused(shown_from="0001-01-01T00:00:00+08:00") == ("validation-failed",
+                                                               ["shown_from"])
+    assert refused(shown_until="9999-12-31T23:59:59-08:00") == ("validation-failed",
+                                                                ["shown_until"])
     assert refused(title="長" * 201) == ("validation-failed", ["title"])
     assert refused(title="   ") == ("validation-failed", ["title"])
     assert refused(title="兩\n行") == ("validation-failed", ["title"])

@@ -21,6 +21,7 @@ BODY_MAX = 10_000
 LINE_MAX = 100  # a marquee line is read while it scrolls by
 POSITION_MAX = 1000
 PER_PAGE_MAX = 50
+YEARS = (2000, 2999)  # a window's moments fall in these years
 
 # Plain text only: no control character but line breaks and tabs in a body (none at all in
 # a title or a marquee line). XML 1.0 cannot carry the others, and the Atom feed is XML.

@@ -3,10 +3,11 @@
 feed ``/news/feed.atom``, ``/marquee``), without signing in."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from servicekit.api import PUBLIC, roles
 from servicekit.errors import NotFound
@@ -19,6 +20,7 @@ from services.courses.domain.news import (
     PER_PAGE_MAX,
     POSITION_MAX,
     TITLE_MAX,
+    YEARS,
 )
 from services.courses.handlers import news
 from services.courses.routes.base import components, path_id, runtime
@@ -26,11 +28,20 @@ from services.courses.routes.base import components, path_id, runtime
 OPERATORS = roles("operator")
 
 
+def _plausible(moment: datetime) -> None:
+    """Years the service has business with; also keeps a moment at the calendar's very
+    edge (year 1 with an offset) from overflowing when it is turned to UTC."""
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ValidationError(f"a moment from the year {YEARS[0]} to {YEARS[1]}")
+
+
 class WindowFields(Schema):
-    shown_from = fields.AwareDateTime(required=True, metadata={
+    shown_from = fields.AwareDateTime(required=True, validate=_plausible, metadata={
         "description": "from this moment (ISO 8601 with its offset; stored in UTC)"})
-    shown_until = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
-        "description": "until this moment, later than shown_from (none: until withdrawn)"})
+    shown_until = fields.AwareDateTime(
+        load_default=None, allow_none=True, validate=_plausible,
+        metadata={"description": "until this moment, later than shown_from (none: until "
+                                 "withdrawn)"})
 
 
 class NewsBodySchema(WindowFields):
