@@ -125,6 +125,17 @@ def test_a_reset_address_replaces_the_old_which_answers_404(enrol_api) -> None:
         (T1, hashlib.sha256(token.encode()).hexdigest())]
 
 
+def test_the_secret_address_never_reaches_the_log(enrol_api, caplog) -> None:
+    path = new_address(enrol_api, T1)
+    token = path.removeprefix("/calendars/").removesuffix(".ics")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="servicekit.http"):
+        events(read(enrol_api, path))
+    logged = [record.path for record in caplog.records if record.getMessage() == "request"]
+    assert logged == ["/calendars/<token>.ics"]
+    assert token not in caplog.text
+
+
 def test_another_teacher_cannot_read_yours(enrol_api) -> None:
     database = enrol_api.runtime.database
     mine = course_with_meetings(database, title="我的研習")
