@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from servicekit.clock import Clock
-from servicekit.errors import Invalid, NotFound
+from servicekit.errors import Conflict, Invalid, NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
 from services.courses.domain.news import (
     MarqueeLine,
@@ -65,13 +65,17 @@ def _page(page: int, per_page: int, total: int) -> None:
 
 # -- operators ---------------------------------------------------------------------------
 
-def create_item(work: CoursesUnitOfWork, clock: Clock, author: str,
-                fields: dict[str, Any]) -> dict[str, Any]:
+def create_item(work: CoursesUnitOfWork, clock: Clock, author: str, fields: dict[str, Any],
+                news_id: str | None = None) -> dict[str, Any]:
+    """``news_id``: the demo seed's (derived from a name, so seeding again finds it)."""
     now = clock.now()
-    item = NewsItem(str(uuid.uuid4()), fields["title"], normalise_breaks(fields["body"]),
-                    fields["audience"], _window(fields), now, author, now, author)
+    item = NewsItem(news_id or str(uuid.uuid4()), fields["title"],
+                    normalise_breaks(fields["body"]), fields["audience"], _window(fields), now,
+                    author, now, author)
     check_item(item)
     with work:
+        if news_id is not None and work.news.item(news_id) is not None:
+            raise Conflict("news-exists", "The news item exists", f"news item {news_id}")
         work.news.add_item(item)
     return item_view(item, now)
 
@@ -116,13 +120,16 @@ def items_for_operator(work: CoursesUnitOfWork, clock: Clock, page: int,
             "page": page, "per_page": per_page}
 
 
-def create_line(work: CoursesUnitOfWork, clock: Clock, author: str,
-                fields: dict[str, Any]) -> dict[str, Any]:
+def create_line(work: CoursesUnitOfWork, clock: Clock, author: str, fields: dict[str, Any],
+                line_id: str | None = None) -> dict[str, Any]:
     now = clock.now()
-    line = MarqueeLine(str(uuid.uuid4()), fields["text"], fields["position"], _window(fields),
-                       now, author, now, author)
+    line = MarqueeLine(line_id or str(uuid.uuid4()), fields["text"], fields["position"],
+                       _window(fields), now, author, now, author)
     check_line(line)
     with work:
+        if line_id is not None and work.news.line(line_id) is not None:
+            raise Conflict("marquee-line-exists", "The marquee line exists",
+                           f"marquee line {line_id}")
         work.news.add_line(line)
     return line_view(line, now)
 
