@@ -18,6 +18,7 @@ from services.courses.domain.news import (
     audiences_for,
     check_item,
     check_line,
+    check_window,
     normalise_breaks,
 )
 
@@ -28,10 +29,13 @@ FEED_AUTHOR = "全國教師在職進修資訊網"
 MARQUEE_MAX = 50  # lines shown at once, at most
 
 
-def _window(fields: dict[str, Any]) -> Window:
-    """Kept in UTC whatever offset the operator wrote (the edge takes aware moments only)."""
-    until = fields.get("shown_until")
-    return Window(fields["shown_from"].astimezone(UTC),
+def window_of(fields: dict[str, Any]) -> Window:
+    """Kept in UTC whatever offset the operator wrote; a moment without one is refused
+    (it would be read as this machine's local time)."""
+    window = Window(fields["shown_from"], fields.get("shown_until"))
+    check_window(window)
+    until = window.shown_until
+    return Window(window.shown_from.astimezone(UTC),
                   until.astimezone(UTC) if until is not None else None)
 
 
@@ -70,7 +74,7 @@ def create_item(work: CoursesUnitOfWork, clock: Clock, author: str, fields: dict
     """``news_id``: the demo seed's (derived from a name, so seeding again finds it)."""
     now = clock.now()
     item = NewsItem(news_id or str(uuid.uuid4()), fields["title"],
-                    normalise_breaks(fields["body"]), fields["audience"], _window(fields), now,
+                    normalise_breaks(fields["body"]), fields["audience"], window_of(fields), now,
                     author, now, author)
     check_item(item)
     with work:
@@ -88,7 +92,7 @@ def replace_item(work: CoursesUnitOfWork, clock: Clock, author: str, news_id: st
         if known is None:
             raise NotFound(f"no news item {news_id}", slug="news-not-found")
         item = replace(known, title=fields["title"], body=normalise_breaks(fields["body"]),
-                       audience=fields["audience"], window=_window(fields), updated_at=now,
+                       audience=fields["audience"], window=window_of(fields), updated_at=now,
                        updated_by=author, version=known.version + 1)
         check_item(item)
         work.news.replace_item(item)
@@ -124,7 +128,7 @@ def create_line(work: CoursesUnitOfWork, clock: Clock, author: str, fields: dict
                 line_id: str | None = None) -> dict[str, Any]:
     now = clock.now()
     line = MarqueeLine(line_id or str(uuid.uuid4()), fields["text"], fields["position"],
-                       _window(fields), now, author, now, author)
+                       window_of(fields), now, author, now, author)
     check_line(line)
     with work:
         if line_id is not None and work.news.line(line_id) is not None:
@@ -142,7 +146,7 @@ def replace_line(work: CoursesUnitOfWork, clock: Clock, author: str, line_id: st
         if known is None:
             raise NotFound(f"no marquee line {line_id}", slug="marquee-line-not-found")
         line = replace(known, text=fields["text"], position=fields["position"],
-                       window=_window(fields), updated_at=now, updated_by=author,
+                       window=window_of(fields), updated_at=now, updated_by=author,
                        version=known.version + 1)
         check_line(line)
         work.news.replace_line(line)

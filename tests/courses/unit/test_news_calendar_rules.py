@@ -16,6 +16,7 @@ from services.courses.domain.news import (
     check_item,
     normalise_breaks,
 )
+from services.courses.handlers.news import window_of
 
 FROM = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -81,3 +82,14 @@ def test_a_seat_held_is_confirmed_and_a_wait_is_tentative() -> None:
                                                      "applied")] == [
         "CONFIRMED", "CONFIRMED", "TENTATIVE", "TENTATIVE"]
     assert set(calendars.SHOWN_STATES).isdisjoint({"cancelled", "declined", "not_drawn"})
+
+
+def test_a_moment_without_its_offset_is_refused_before_it_is_read_as_local_time() -> None:
+    naive = datetime(2026, 3, 1, 8, 0, tzinfo=UTC).replace(tzinfo=None)
+    with pytest.raises(Invalid) as refused:
+        window_of({"shown_from": naive, "shown_until": None})
+    assert refused.value.slug == "validation-failed"
+    taipei = window_of({"shown_from": datetime.fromisoformat("2026-03-01T08:00:00+08:00"),
+                      "shown_until": None})
+    assert taipei.shown_from == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    assert taipei.shown_from.utcoffset() == timedelta(0)
