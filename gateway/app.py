@@ -11,7 +11,7 @@ from gateway.openapi import ApiDocument
 from gateway.paths import NormalisedPaths, raise_refusal
 from gateway.proxy import Upstreams
 from gateway.ratelimit import RateLimits
-from gateway.routes import resolve
+from gateway.routes import SECRET_PATHS, resolve
 from servicekit import context
 from servicekit.problems import not_found
 from servicekit.settings import InvalidSetting, Settings
@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("gateway")
     limits = RateLimits.from_settings(settings)
     app = create_base_app(settings, name="gateway", health_route=False, trust_request_id=False,
-                          readiness={"rate-limit-storage": limits.check_storage})
+                          readiness={"rate-limit-storage": limits.check_storage},
+                          secret_paths=SECRET_PATHS)
     upstreams = Upstreams(settings.service_urls,
                           read_timeout=_seconds(settings, "UPSTREAM_TIMEOUT", 10.0))
     keys = JwksKeySource(settings.jwks_url)

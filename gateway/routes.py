@@ -48,6 +48,11 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+# Addresses whose key is a secret (the first group), never logged: a teacher's calendar
+# feed, read by calendar apps that cannot sign in (services/courses/README.md).
+SECRET_PATHS = (re.compile(r"/api/courses/calendars/([^/]+)\.ics"),)
+
+
 # Served by every service for the cluster's own eyes (Prometheus scrapes the pods, the
 # kubelet probes them) or for the gateway alone (each service's API document, merged at
 # /api/openapi.json; its health, summed up at /healthz): the gateway answers them as unknown.

@@ -3,11 +3,12 @@ metrics, problem+json errors, ``/healthz``, ``/readyz`` and ``/metrics``."""
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 
 from servicekit import context, metrics, outage
 from servicekit.logs import configure_logging
@@ -24,14 +25,17 @@ log = logging.getLogger("servicekit.http")
 
 def create_base_app(settings: Settings, name: str | None = None,
                     readiness: Mapping[str, ReadinessCheck] | None = None,
-                    health_route: bool = True, trust_request_id: bool = True) -> Flask:
+                    health_route: bool = True, trust_request_id: bool = True,
+                    secret_paths: Sequence[re.Pattern[str]] = ()) -> Flask:
     """``trust_request_id``: take ``X-Request-Id`` from the caller (services, behind the
-    gateway) or always assign a new one (the gateway, facing clients)."""
+    gateway) or always assign a new one (the gateway, facing clients). ``secret_paths``:
+    paths whose first group is a secret (a key in an address), logged without it."""
     name = name or settings.service
     configure_logging(name, settings.log_level)
     app = Flask(name, static_folder=None)  # no files served: no /static/… route either
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.config["SECRET_PATHS"] = tuple(secret_paths)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # zh-TW stays readable
     install_problem_handlers(app)
     _install_request_context(app, name, trust_request_id)
@@ -93,7 +97,7 @@ def _install_request_context(app: Flask, service: str, trust_request_id: bool) -
         metrics.HTTP_REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
         metrics.HTTP_LATENCY.labels(service, request.method, route).observe(elapsed)
         if route not in ("/healthz", "/readyz", "/metrics"):
-            log.info("request", extra={"method": request.method, "path": request.path,
+            log.info("request", extra={"method": request.method, "path": _loggable_path(),
                                        "status": response.status_code,
                                        "duration_ms": round(elapsed * 1000, 1)})
         return response
@@ -137,3 +141,18 @@ def service_app_factory(definition: ServiceDefinition) -> Callable[..., Flask]:
         from servicekit.service import Runtime
         return app_for(Runtime(definition, settings or Settings.from_env(definition.name)))
     return create_app
+
+
+def _loggable_path() -> str:
+    """The path as logged. A secret in an address (the key of a calendar feed that apps
+    read without signing in) never reaches the logs: a route's path part named ``token``,
+    and the first group of the app's ``secret_paths``, are logged as ``<token>``."""
+    path = request.path
+    secret = (request.view_args or {}).get("token")
+    if isinstance(secret, str) and secret:
+        path = path.replace(secret, "<token>")
+    for pattern in current_app.config.get("SECRET_PATHS", ()):
+        found = pattern.fullmatch(path)
+        if found:
+            path = path[:found.start(1)] + "<token>" + path[found.end(1):]
+    return path

@@ -111,6 +111,24 @@ courses  PUT    /materials/<case_id>/score                          no   no     
 courses  POST   /materials/<case_id>/resubmission                   no   no      yes      no       no       no     no
 courses  POST   /materials/<case_id>/attachments                    no   no      yes      no       no       no     no
 courses  GET    /materials/<case_id>/attachments/<attachment_id>    no   no      yes      yes      yes      no     yes
+# courses — news and marquee (R-CRS-12): the network's operators keep them; what is shown
+# now is public (JSON, Atom). Calendars (RFC 5545): a published course's .ics is public; a
+# teacher resets their own calendar's secret address, which calendar apps read unsigned.
+courses  GET    /news                                               yes  yes     yes      yes      yes      yes    yes
+courses  GET    /news/feed.atom                                     yes  yes     yes      yes      yes      yes    yes
+courses  GET    /marquee                                            yes  yes     yes      yes      yes      yes    yes
+courses  GET    /news-items                                         no   no      no       no       yes      no     no
+courses  POST   /news-items                                         no   no      no       no       yes      no     no
+courses  GET    /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  PUT    /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  DELETE /news-items/<news_id>                               no   no      no       no       yes      no     no
+courses  GET    /marquee-lines                                      no   no      no       no       yes      no     no
+courses  POST   /marquee-lines                                      no   no      no       no       yes      no     no
+courses  PUT    /marquee-lines/<line_id>                            no   no      no       no       yes      no     no
+courses  DELETE /marquee-lines/<line_id>                            no   no      no       no       yes      no     no
+courses  GET    /<course_id>/calendar.ics                           yes  yes     yes      yes      yes      yes    yes
+courses  POST   /calendar-token                                     no   yes     no       no       no       no     no
+courses  GET    /calendars/<token>.ics                              yes  yes     yes      yes      yes      yes    yes
 
 # accounts — business accounts (R-ACC-2): anyone applies; the unit's authority (its
 # reviewers) or the network (operators) approves and disables; each sees its scope.

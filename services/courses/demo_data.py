@@ -63,3 +63,18 @@ COURSES = (
     DemoCourse("gender", "353301", "性別平等教育融入課程研習", 60, 24,
                subject=("professional", "issues", "gender_equity"), tags=("gender_equity",)),
 )
+
+# Demo news (key, title, body, audience) and marquee lines (key, text), shown from the
+# seeding day until withdrawn (R-CRS-12).
+DEMO_NEWS = (
+    ("news-welcome", "示範：歡迎使用全國教師在職進修資訊網",
+     "這是示範資料。\n研習課程可依縣市、類別與政策標籤查詢。", "everyone"),
+    ("news-teachers", "示範：寒假研習陸續開放報名",
+     "請至研習查詢，依縣市、類別與政策標籤找到適合的課程。", "teachers"),
+    ("news-business", "示範：研習時數請於課程結束後 7 日內核發",
+     "逾期未核發的課程會計入單位燈號。", "business"),
+)
+DEMO_MARQUEE = (
+    ("marquee-open", "示範：多門研習正在開放報名，額滿為止"),
+    ("marquee-demo", "示範資料：本站內容僅供展示"),
+)

@@ -6,18 +6,28 @@ already there is left as it is."""
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from contracts.calendar import TAIPEI, taipei_date
 from contracts.events.courses import COURSE_REVIEWED, COURSE_SUBMITTED
+from servicekit.errors import Conflict
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.courses.components import CoursesComponents
-from services.courses.demo_data import COUNTY, COURSES, REVIEWING, SERIES_KEY, DemoCourse
+from services.courses.demo_data import (
+    COUNTY,
+    COURSES,
+    DEMO_MARQUEE,
+    DEMO_NEWS,
+    REVIEWING,
+    SERIES_KEY,
+    DemoCourse,
+)
 from services.courses.domain.courses import APPROVE, APPROVED, Meeting, Review, Series
-from services.courses.handlers import lifecycle, lottery
+from services.courses.handlers import lifecycle, lottery, news
 
 DEMO = uuid.UUID("6f0c3a4e-2b1d-4f7a-9c55-0d3e4b5a6c7d")
 SEEDER = "demo-seed"
@@ -39,7 +49,24 @@ def seed_demo(runtime: Runtime[CoursesComponents]) -> int:
     # A lottery open now shows its seed's SHA-256 from the start, as the scheduled
     # draw-lotteries would publish it within minutes (and a first application at once).
     lottery.open_and_draw(runtime.components.enrolments, runtime.clock)
+    _news(runtime)
     return made
+
+
+def _news(runtime: Runtime[CoursesComponents]) -> None:
+    """Demo news and marquee lines shown from the seeding day (R-CRS-12); one already
+    there (by its id, derived from its name) is left as it is."""
+    since = runtime.clock.now() - timedelta(days=1)
+    window = {"shown_from": since, "shown_until": None}
+    for key, title, body, audience in DEMO_NEWS:
+        with suppress(Conflict):
+            news.create_item(runtime.components.uow(), runtime.clock, SEEDER, {
+                "title": title, "body": body, "audience": audience, **window},
+                news_id=demo_id(key))
+    for position, (key, text) in enumerate(DEMO_MARQUEE, start=1):
+        with suppress(Conflict):
+            news.create_line(runtime.components.uow(), runtime.clock, SEEDER, {
+                "text": text, "position": position, **window}, line_id=demo_id(key))
 
 
 def _exists(runtime: Runtime[CoursesComponents], course_id: str) -> bool:

@@ -70,3 +70,14 @@ def test_the_demo_lottery_publishes_its_hash_and_the_draw_reveals_the_seed_that_
     drawn = api.call("get", f"/{course_id}/lottery").get_json()
     assert drawn["drawn_at"] is not None and drawn["seed_sha256"] == digest
     assert hashlib.sha256(drawn["seed"].encode()).hexdigest() == digest
+
+
+def test_the_demo_news_and_marquee_are_shown_once_however_often_seeded(api) -> None:
+    seed_demo(api.runtime)
+    seed_demo(api.runtime)
+    shown = api.call("get", "/news").get_json()
+    assert shown["total"] == 3
+    assert all(item["title"].startswith("示範") for item in shown["items"])
+    for_teachers = api.call("get", "/news?audience=teachers").get_json()["items"]
+    assert sorted(item["audience"] for item in for_teachers) == ["everyone", "teachers"]
+    assert [line["position"] for line in api.call("get", "/marquee").get_json()] == [1, 2]

@@ -210,3 +210,19 @@ def test_a_download_given_up_halfway_does_not_spoil_the_next_request(gateway, se
     for _ in range(3):
         answer = gateway.get("/api/transfer/anything")
         assert answer.status_code == 200 and answer.json["path"] == "/anything"
+
+
+def test_a_calendar_feeds_secret_address_is_forwarded_but_never_logged(gateway, services,
+                                                                        caplog):
+    """A teacher's calendar feed is read without signing in: the key is in the address,
+    which reaches the service whole and the gateway's log without its key."""
+    secret = "k3y-0f_A-teacher-calendar-aaaaaaaaaaaaaaaaaaa"
+    caplog.clear()
+    with caplog.at_level("INFO", logger="servicekit.http"):
+        response = gateway.get(f"/api/courses/calendars/{secret}.ics")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    (call,) = services["courses"].calls
+    assert call["path"] == f"/calendars/{secret}.ics"
+    logged = [record.path for record in caplog.records if record.getMessage() == "request"]
+    assert logged == ["/api/courses/calendars/<token>.ics"]
+    assert secret not in caplog.text

@@ -534,4 +534,49 @@ material_attachments = Table(
     Column("storage_key", String(200), nullable=False),
     Column("uploaded_by", String(64), nullable=False),
     Column("uploaded_at", UtcDateTime, nullable=False),
+# -- news, marquee and calendars (R-CRS-12, services/courses/domain/news.py, calendars.py) --
+# What the network's operators announce: public only inside its window (``shown_from`` ≤
+# now < ``shown_until``; none: until withdrawn). Plain text, stored as sent.
+news_items = Table(
+    "news_items", metadata,
+    Column("news_id", String(36), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("audience", String(16), nullable=False),  # everyone | teachers | business | reviewers
+    Column("shown_from", UtcDateTime, nullable=False),
+    Column("shown_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("shown_until IS NULL OR shown_until > shown_from",
+                    name="ck_news_items_window_ordered"),
+    Index("ix_news_items_shown_from", "shown_from"),
+)
+
+# The short lines that scroll across the top of the pages, shown in ``position`` order.
+marquee_lines = Table(
+    "marquee_lines", metadata,
+    Column("line_id", String(36), primary_key=True),
+    Column("text", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("shown_from", UtcDateTime, nullable=False),
+    Column("shown_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("shown_until IS NULL OR shown_until > shown_from",
+                    name="ck_marquee_lines_window_ordered"),
+)
+
+# Each teacher's secret calendar address, kept only as the SHA-256 of its token: one per
+# teacher, replaced when reset (the old address then finds nothing).
+calendar_tokens = Table(
+    "calendar_tokens", metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from servicekit.bus.outbox import Outbox
 from servicekit.db import Database
 from servicekit.uow import SqlUnitOfWork
+from services.courses.adapters.calendar_repo import CalendarRepository
 from services.courses.adapters.closing_repo import (
     AmendmentRepository,
     AttendanceRepository,
@@ -18,8 +19,10 @@ from services.courses.adapters.courses_repo import CourseRepository
 from services.courses.adapters.lights import SubmissionLights
 from services.courses.adapters.meeting_titles import MeetingTitles
 from services.courses.adapters.plans_repo import PlanRepository
+from services.courses.adapters.news_repo import NewsRepository
 from services.courses.adapters.replica_repo import ReplicaRepository
 from services.courses.adapters.search_index import SearchIndex
+from services.courses.adapters.teachers import TeacherDirectory
 from services.courses.adapters.vocabulary_repo import VocabularyRepository
 from services.courses.config import ClosingRules
 
@@ -40,6 +43,9 @@ class CoursesUnitOfWork(SqlUnitOfWork):
     search: SearchIndex  # the catalogue's cross search (R-CRS-9)
     meeting_titles: MeetingTitles  # the meeting-as-training report (R-CRS-10)
     plans: PlanRepository  # school-based and teachers' own plans (R-CRS-13)
+    news: NewsRepository  # news and marquee lines (R-CRS-12)
+    calendars: CalendarRepository  # teachers' calendar addresses (RFC 5545)
+    teachers: TeacherDirectory  # the teachers' replica (a disabled one's calendar is gone)
 
     def __init__(self, database: Database, outbox: Outbox,
                  closing: ClosingRules | None = None) -> None:
@@ -59,3 +65,6 @@ class CoursesUnitOfWork(SqlUnitOfWork):
         self.search = SearchIndex(session)
         self.meeting_titles = MeetingTitles(session)
         self.plans = PlanRepository(session)
+        self.news = NewsRepository(session)
+        self.calendars = CalendarRepository(session)
+        self.teachers = TeacherDirectory(session)

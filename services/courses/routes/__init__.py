@@ -2,14 +2,17 @@
 ``services.courses.api`` (imported there, after ``api`` exists)."""
 from services.courses.routes import (
     attachments,
+    calendars,
     catalogue,
     closing,
     courses,
     enrolment,
     materials,
+    news,
     planning,
     vocabularies,
 )
 
-__all__ = ["attachments", "catalogue", "closing", "courses", "enrolment", "materials", "planning",
+__all__ = ["attachments", "calendars", "catalogue", "closing", "courses", "enrolment",
+           "materials", "news", "planning",
            "vocabularies"]
