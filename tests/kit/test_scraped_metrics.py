@@ -209,3 +209,20 @@ def test_a_figure_that_fails_is_left_out_and_the_scrape_still_answers() -> None:
         assert b"http_requests_total" in body or b"# HELP" in body
     finally:
         metrics.scraped_by("broken-for-test", [])
+
+
+@pytest.mark.rabbitmq
+def test_the_services_own_broker_user_may_read_its_queues_depths(rabbitmq_vhost,
+                                                                  broker_users) -> None:
+    """As production runs it: the service's own user (servicekit.bus.access), with the
+    rights it has and no more."""
+    spec = QueueSpec("stats", "events", ("courses.course.reviewed.v1",), 5)
+    transport = Transport(rabbitmq_vhost)
+    try:
+        transport.declare_queue(spec)
+    finally:
+        transport.close()
+    depths = QueueDepths("stats", broker_users("stats"), lambda: [spec])
+    assert samples(depths) == {("inservice_queue_messages_ready", spec.name): 0,
+                               ("inservice_queue_consumers", spec.name): 0,
+                               ("inservice_dead_letters", spec.name): 0}
