@@ -113,7 +113,7 @@ class _Scraped:
 
 
 SCRAPED = _Scraped()
-REGISTRY.register(SCRAPED)  # type: ignore[arg-type]  # prometheus-client's Collector is an ABC
+REGISTRY.register(SCRAPED)
 
 
 def scraped_by(key: str, collectors: list[ScrapeCollector]) -> None:
@@ -126,7 +126,7 @@ def render() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(SCRAPED)  # type: ignore[arg-type]
+        registry.register(SCRAPED)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
 
