@@ -15,7 +15,8 @@
   consumer: a consumer that is down cannot report that its queue fills.
 
 A figure that cannot be read (the database or the broker away) is left out of that
-scrape: an absent series, never a stale or a made-up one.
+scrape: an absent series, never a stale or a made-up one. The outage is said once, by the
+same tracker as the process's other loops and its readiness (servicekit.outage).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ import pika
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import select
 
+from servicekit import outage
 from servicekit.bus.tables import outbox
 from servicekit.bus.topology import QueueSpec, dead_letter_queue
 from servicekit.db import Database
@@ -59,10 +61,17 @@ class OutboxAge:
             "in the service's outbox (0: none waits)", labels=["service"])
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self.database.engine.connect() as connection:
-            oldest = connection.scalar(
-                select(outbox.c.recorded_at).where(outbox.c.sent_at.is_(None))
-                .order_by(outbox.c.position).limit(1))
+        try:
+            with self.database.engine.connect() as connection:
+                oldest = connection.scalar(
+                    select(outbox.c.recorded_at).where(outbox.c.sent_at.is_(None))
+                    .order_by(outbox.c.position).limit(1))
+        except Exception as error:
+            # The database away: said once (servicekit.outage), the figure left out.
+            if outage.report(self.service, error, "leaving the outbox age out of /metrics"):
+                return
+            raise
+        outage.tracker(self.service, outage.DATABASE).ok()
         family = self._family()
         age = 0.0 if oldest is None else max(0.0, (self._now() - oldest).total_seconds())
         family.add_metric([self.service], age)
@@ -136,10 +145,16 @@ class QueueDepths:
                 self._read_at = now
                 try:
                     self._depths = self._read()
-                except Exception as error:  # the broker away: no figure rather than an old one
-                    log.warning("queue depths unreadable: %s", type(error).__name__,
-                                extra={"service": self.service})
+                except Exception as error:  # no figure rather than an old one
                     self._depths = {}
+                    # The broker away: said once (servicekit.outage), as readiness says it.
+                    if not outage.report(self.service, error, "leaving the queue figures "
+                                         "out of /metrics", sockets_are_the_broker=True):
+                        log.warning("queue figures unreadable", exc_info=True,
+                                    extra={"service": self.service})
+                else:
+                    if self.broker_url.startswith(("amqp://", "amqps://")):
+                        outage.tracker(self.service, outage.BROKER).ok()
             return self._depths
         finally:
             self._lock.release()

@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from servicekit import metrics
+from servicekit import metrics, outage
 from servicekit.bus.monitoring import OutboxAge, QueueDepths
 from servicekit.bus.tables import outbox
 from servicekit.bus.topology import QueueSpec
@@ -169,12 +169,37 @@ def test_the_broker_is_asked_at_most_once_per_ttl(embedded) -> None:
     assert len(reads) == 2
 
 
-def test_a_broker_that_does_not_answer_leaves_the_figures_out_quickly() -> None:
+def test_a_broker_that_does_not_answer_leaves_the_figures_out_quickly_said_once(caplog) -> None:
     spec = QueueSpec("stats", "events", (), 5)
-    depths = QueueDepths("stats", "amqp://guest:guest@127.0.0.1:1/", lambda: [spec], timeout=1)
-    started = time.monotonic()
-    assert samples(depths) == {}
-    assert time.monotonic() - started < 5
+    clock = [0.0]
+    depths = QueueDepths("stats", "amqp://guest:guest@127.0.0.1:1/", lambda: [spec], timeout=1,
+                         monotonic=lambda: clock[0])
+    outage.forget_all()
+    try:
+        started = time.monotonic()
+        assert samples(depths) == {}
+        assert time.monotonic() - started < 5
+        clock[0] += 20  # the next reading, still refused
+        assert samples(depths) == {}
+        assert outage.tracker("stats", outage.BROKER).down
+        said = [r for r in caplog.records if r.name == "servicekit.outage"]
+        assert len(said) == 1 and "lost the broker" in said[0].getMessage()
+        # No stack trace of ours (pika's own loggers are silenced by servicekit.logs).
+        assert not [r for r in caplog.records if r.exc_info and not r.name.startswith("pika")]
+    finally:
+        outage.forget_all()
+
+
+def test_a_database_that_does_not_answer_leaves_the_outbox_age_out(tmp_path, caplog) -> None:
+    from servicekit.db import Database
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none", "stats")
+    outage.forget_all()
+    try:
+        assert list(OutboxAge("stats", database).collect()) == []
+        assert outage.tracker("stats", outage.DATABASE).down
+    finally:
+        outage.forget_all()
+        database.dispose()
 
 
 def test_scraped_figures_are_served_by_metrics_in_one_process_and_under_gunicorn(
