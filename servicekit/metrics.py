@@ -60,8 +60,6 @@ DEPENDENCY_UP = Gauge("platform_dependency_up", "1 while the server answers, 0 w
                       ["service", "dependency"], multiprocess_mode="livemin")
 
 
-
-
 class ScrapeCollector(Protocol):
     """What ``scraped_by`` takes: prometheus-client's collector interface. ``describe``
     gives the families it makes (without samples), so their names are known without
