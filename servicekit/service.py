@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from servicekit.bus.access import Publishers
 from servicekit.bus.consumer import Consumer, Subscription
+from servicekit.bus.monitoring import OutboxAge, QueueDepths
 from servicekit.bus.outbox import Outbox
 from servicekit.bus.publisher import Publisher, open_publisher
 from servicekit.bus.readers import QueueReader
@@ -25,6 +26,7 @@ from servicekit.bus.transport import Transport
 from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
 from servicekit.events import Catalogue
+from servicekit.metrics import ScrapeCollector
 from servicekit.settings import Settings, parse_positive_int
 
 if TYPE_CHECKING:
@@ -170,6 +172,14 @@ class Runtime(Generic[Components]):
                 transport.declare_queue(subscription.queue)
         finally:
             transport.close()
+
+    def scraped_figures(self) -> list[ScrapeCollector]:
+        """What the service's web process reads when Prometheus scrapes it, besides its
+        counters (servicekit.bus.monitoring): its outbox's oldest waiting event, and the
+        depth, consumers and dead letters of each of its subscriptions' queues."""
+        return [OutboxAge(self.definition.name, self.database),
+                QueueDepths(self.definition.name, self.settings.broker_url,
+                            lambda: [s.queue for s in self.subscriptions()])]
 
     def readiness(self) -> dict[str, Callable[[], None]]:
         def broker() -> None:

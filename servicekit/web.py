@@ -113,6 +113,7 @@ def create_service_app(runtime: Runtime, api: ServiceApi, title: str) -> Flask:
     """A service's whole app: the base, its runtime, its declared API and OpenAPI."""
     app = create_base_app(runtime.settings, readiness=runtime.readiness())
     app.extensions["runtime"] = runtime
+    metrics.scraped_by(runtime.definition.name, runtime.scraped_figures())
     api.install(app, title)
     return app
 

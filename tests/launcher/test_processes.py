@@ -47,6 +47,10 @@ def test_metrics_count_every_request_across_gunicorn_workers(tmp_path) -> None:
         assert len({r.headers["X-Request-Id"] for r in answers}) == 40
         # Summed over every worker; one worker's own registry would see only its share.
         assert healthz_count(port) - before == 40
+        # The figures read at scrape time are served beside the workers' summed ones
+        # (issue 13 point 7).
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert "# TYPE inservice_queue_messages_ready gauge" in text
     finally:
         web.send_signal(signal.SIGTERM)
         assert web.wait(30) == 0

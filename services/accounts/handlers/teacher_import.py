@@ -79,6 +79,7 @@ from services.accounts.handlers.events import (
     school_changed_data,
 )
 from services.accounts.handlers.scope import is_national, manages_teachers_of, sees_teachers_of
+from services.accounts.metrics import count_import
 
 log = logging.getLogger("services.accounts.teacher_import")
 MAX_BATCH_ROWS = 200_000
@@ -138,6 +139,7 @@ def import_file(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
     except FileRefused as error:
         refusal = error.kind(error.slug, "The file was refused", error.detail, **error.facts)
         _record_refusal(uow, clock, principal, source, refusal.slug)
+        count_import(source.kind, "refused")
         raise refusal from None
 
 
@@ -173,9 +175,12 @@ def import_rows(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
     except ApplicationError as refusal:
         if source is not None:
             _record_refusal(uow, clock, principal, source, refusal.slug)
+            count_import(source.kind, "refused")
         raise
     log.info("teacher import", extra={"by": principal.subject, "import_id": report.import_id,
                                       **{f"rows_{k}": v for k, v in report.counts.items()}})
+    if source is not None:  # committed: an import of the history, not one teacher by hand
+        count_import(source.kind, "applied", report.counts)
     return report
 
 

@@ -52,6 +52,7 @@ from services.courses.domain.enrolment import (
     EnrolmentCourse,
     waitlist_limit,
 )
+from services.courses.metrics import ENROLMENTS
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def _enrol(uow: EnrolmentUnitOfWork, clock: Clock, course_id: str, account_id: s
                               held_course_id=held_elsewhere)
         else:
             answer = _place(uow, course, account_id, existing, now)
+    ENROLMENTS.labels(answer.slug if isinstance(answer, Conflict) else answer.status).inc()
     if isinstance(answer, Conflict):
         raise answer  # after the commit: the attempt and its arrival number are kept
     return answer

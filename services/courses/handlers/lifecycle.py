@@ -34,6 +34,7 @@ from services.courses.domain.lights import LIGHT_RED, SubmissionGate
 from services.courses.domain.reviewers import reviewer_on
 from services.courses.domain.vocabularies import MEETING_KEYWORD
 from services.courses.handlers import catalogue
+from services.courses.metrics import REVIEWS
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
     from servicekit.tokens import Principal
@@ -188,7 +189,9 @@ def review(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
             "reviewed_at": now.isoformat(), "version": decided.version})
         if decision == APPROVE:
             catalogue.record_published(work, decided, taipei_date(now))
-        return course_view(work, principal, decided)
+        view = course_view(work, principal, decided)
+    REVIEWS.labels(decision).inc()  # committed
+    return view
 
 
 def create_series(work: CoursesUnitOfWork, clock: Clock, principal: Principal, title: str,

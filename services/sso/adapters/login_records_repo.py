@@ -10,8 +10,10 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
+from servicekit.metrics import count_after_commit
 from services.sso.adapters.tables.accounts import accounts
 from services.sso.adapters.tables.sign_ins import login_records
+from services.sso.metrics import SIGN_INS
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class LoginRecordRepository:
         self.session.execute(insert(login_records).values(
             at=at, login=login, account_id=account_id, method=method, outcome=outcome,
             county_code=county_code, client_address=client_address, user_agent=user_agent))
+        count_after_commit(self.session, SIGN_INS.labels(method, outcome))
 
     def remove_before(self, before: datetime) -> int:
         return rows_changed(self.session.execute(delete(login_records).where(

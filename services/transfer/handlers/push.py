@@ -34,6 +34,7 @@ from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_sends
+from services.transfer.metrics import count_rows
 
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
 PARTS = ("courses", "attendance", "withdrawals")
@@ -61,7 +62,9 @@ def push(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
          principal: Principal, code: str, batch: Mapping[str, list[Any]],
          freeze: date) -> dict[str, Any]:
     check_sends(principal, code)
-    return accept(uow, clock, directory, code, batch, freeze)
+    answer = accept(uow, clock, directory, code, batch, freeze)
+    count_rows("push", answer)  # committed
+    return answer
 
 
 def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, code: str,

@@ -38,6 +38,7 @@ from services.transfer.domain.sources import Source
 from services.transfer.handlers import push
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_reads
+from services.transfer.metrics import count_rows
 
 log = logging.getLogger("transfer.uploads")
 CHUNK_ROWS = 1000
@@ -112,6 +113,7 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
                 chunk = table.rows[start:start + CHUNK_ROWS]
                 answer = push.accept(work(), clock, directory, code, {table.part: chunk},
                                      rules.freeze, first_row=start + 1)
+                count_rows("file", answer)  # the chunk committed
                 _add(totals, answer["counts"])
                 for error in answer["errors"]:
                     errors[table.part].setdefault(error["row"], []).append(
