@@ -534,6 +534,8 @@ material_attachments = Table(
     Column("storage_key", String(200), nullable=False),
     Column("uploaded_by", String(64), nullable=False),
     Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
 # -- news, marquee and calendars (R-CRS-12, services/courses/domain/news.py, calendars.py) --
 # What the network's operators announce: public only inside its window (``shown_from`` ≤
 # now < ``shown_until``; none: until withdrawn). Plain text, stored as sent.

@@ -18,8 +18,8 @@ from services.courses.adapters.closing_repo import (
 from services.courses.adapters.courses_repo import CourseRepository
 from services.courses.adapters.lights import SubmissionLights
 from services.courses.adapters.meeting_titles import MeetingTitles
-from services.courses.adapters.plans_repo import PlanRepository
 from services.courses.adapters.news_repo import NewsRepository
+from services.courses.adapters.plans_repo import PlanRepository
 from services.courses.adapters.replica_repo import ReplicaRepository
 from services.courses.adapters.search_index import SearchIndex
 from services.courses.adapters.teachers import TeacherDirectory
