@@ -70,6 +70,12 @@ class OutboxAge:
             # The database away: said once (servicekit.outage), the figure left out.
             if outage.report(self.service, error, "leaving the outbox age out of /metrics"):
                 return
+            if _no_outbox_table(error):
+                # Not migrated yet (or a database made for something else): no outbox, no
+                # age to tell; readiness says what is wrong, not a trace at every scrape.
+                log.debug("no outbox table: the outbox age is left out",
+                          extra={"service": self.service})
+                return
             raise
         outage.tracker(self.service, outage.DATABASE).ok()
         family = self._family()
@@ -205,3 +211,9 @@ class QueueDepths:
             finally:
                 channel.close()
         return depths
+
+
+def _no_outbox_table(error: Exception) -> bool:
+    """SQLite's ``no such table`` and PostgreSQL's undefined_table (42P01)."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) == "42P01" or "no such table" in str(original)
