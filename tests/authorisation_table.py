@@ -137,6 +137,11 @@ accounts GET    /teacher-imports                                    no   no     
 accounts GET    /teacher-imports/<import_id>                        no   no      no       yes      yes      no     yes
 accounts GET    /units/<code>/teachers                              no   no      yes      yes      yes      no     yes
 
+# accounts — the lookup for platform services (issue 12 item 5, transfer's teachers): a
+# service client's own token (client credentials, accounts audience, scope
+# accounts.teachers.lookup); every user's platform token is refused with 401.
+accounts POST   /teachers/service-lookups                           own  own     own      own      own      own    own
+
 # accounts — national IDs (R-ACC-1): the authorised export is the operators' alone; its
 # audit, the network's staff.
 accounts POST   /teachers/national-id-exports                       no   no      no       no       yes      no     no

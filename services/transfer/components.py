@@ -8,11 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import cached_property
 
+import requests
+
 from servicekit.service import Runtime
 from servicekit.settings import InvalidSetting
 from servicekit.tokens import JwksKeySource, TokenVerifier
-from services.transfer.adapters.accounts_lookup import AccountsLookup
+from services.transfer.adapters.accounts_lookup import LOOKUP_SCOPE, AccountsLookup
 from services.transfer.adapters.file_vault import FileVault, file_vault
+from services.transfer.adapters.service_token import CLIENT_ID, ServiceToken
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.uploads import FileRules
@@ -31,9 +34,13 @@ class TransferComponents:
 
     @cached_property
     def directory(self) -> TeacherDirectory:
+        """The accounts service's lookup, with this service's own token from sso."""
         settings = self._runtime.settings
-        return AccountsLookup(settings.service_urls["accounts"],
-                              lambda: settings.secret("ACCOUNTS_LOOKUP_TOKEN"))
+        session = requests.Session()
+        token = ServiceToken(settings.service_urls["sso"].rstrip("/") + "/oauth/token",
+                             CLIENT_ID, lambda: settings.secret("SERVICE_CLIENT_SECRET"),
+                             LOOKUP_SCOPE, session)
+        return AccountsLookup(settings.service_urls["accounts"], token, session)
 
     @cached_property
     def machine_tokens(self) -> TokenVerifier:
