@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 import requests
@@ -23,6 +23,11 @@ from services.transfer.handlers.uploads import FileRules
 FREEZE_DATE = "2012-12-31"  # R-TRF-5: the seed's freeze
 MAX_UPLOAD_MB = 50
 RETENTION_DAYS = 90  # files and reports holding national IDs: a quarter, then deleted
+PUSH_SILENCE_DAYS = 3  # a daily-push source silent longer than this is late (R-TRF-6)
+SILENT_SINCE = "2013-01-01"  # the seed's cut-off: sources silent since are archived
+# An upload still queued or processing this long after it was made lost its job to a
+# restart (a 50 MB file takes minutes; one process takes files one at a time).
+INTERRUPTED_UPLOAD_MINUTES = 120
 
 
 class TransferComponents:
@@ -52,11 +57,29 @@ class TransferComponents:
 
     @cached_property
     def freeze_date(self) -> date:
-        text = self._runtime.settings.value("TRANSFER_FREEZE_DATE", FREEZE_DATE)
+        return self._day("FREEZE_DATE", FREEZE_DATE)
+
+    @cached_property
+    def silent_since(self) -> date:
+        """``TRANSFER_SILENT_SINCE``: production sources silent since are archived."""
+        return self._day("SILENT_SINCE", SILENT_SINCE)
+
+    @cached_property
+    def silence_days(self) -> int:
+        """``TRANSFER_PUSH_SILENCE_DAYS``: days a daily-push source may send nothing."""
+        return self._runtime.settings.positive_int("PUSH_SILENCE_DAYS", PUSH_SILENCE_DAYS)
+
+    @cached_property
+    def interrupted_after(self) -> timedelta:
+        return timedelta(minutes=self._runtime.settings.positive_int(
+            "INTERRUPTED_UPLOAD_MINUTES", INTERRUPTED_UPLOAD_MINUTES))
+
+    def _day(self, name: str, default: str) -> date:
+        text = self._runtime.settings.value(name, default) or default
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise InvalidSetting("TRANSFER_FREEZE_DATE is a day, YYYY-MM-DD") from None
+            raise InvalidSetting(f"TRANSFER_{name} is a day, YYYY-MM-DD") from None
 
     @cached_property
     def file_rules(self) -> FileRules:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from contracts.calendar import taipei_date
 from servicekit.clock import Clock
 from servicekit.errors import Forbidden, Invalid, NotFound, TooLarge
 from servicekit.tokens import Principal
@@ -122,6 +123,8 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
                     uow.uploads.progress(upload_id, rows_done=done)
         report = [_report_table(table, errors[table.part]) for table in tables]
         with work() as uow:
+            finished = clock.now()
+            uow.deliveries.record(code, taipei_date(finished), push.FILE, done, finished)
             uow.uploads.progress(
                 upload_id, status="done", counts=totals, finished_at=clock.now(),
                 error_count=sum(len(e) for e in errors.values()),
@@ -177,6 +180,30 @@ def purge(uow: TransferUnitOfWork, clock: Clock, retention_days: int) -> dict[st
         purged = uow.uploads.purge_before(before, now)
     log.info("uploaded files purged", extra={"purged": purged, "before": before.isoformat()})
     return {"purged": purged, "before": before.isoformat()}
+
+
+INTERRUPTED = ("processing stopped at row {done} of {total}: the service restarted "
+               "before the file was done. Rows accepted so far are kept; send the same file "
+               "again (rows already accepted are answered unchanged)")
+
+
+def fail_interrupted(uow: TransferUnitOfWork, clock: Clock,
+                     older_than: timedelta) -> dict[str, Any]:
+    """Scheduled (and at the start of the embedded platform): uploads still ``queued`` or
+    ``processing`` though made more than ``older_than`` ago lost their background job
+    to a restart; each is marked failed with the reason and where it stopped, so that
+    the uploader sends it again. Logged with the count."""
+    now = clock.now()
+    with uow:
+        stale = uow.uploads.unfinished_before(now - older_than)
+        for row in stale:
+            uow.uploads.progress(row["upload_id"], status="failed", finished_at=now,
+                                 failure=INTERRUPTED.format(done=row["rows_done"],
+                                                            total=row["rows_total"]))
+    if stale:
+        log.warning("interrupted uploads failed", extra={
+            "failed": len(stale), "upload_ids": [row["upload_id"] for row in stale]})
+    return {"failed": len(stale), "upload_ids": [row["upload_id"] for row in stale]}
 
 
 def _read(uow: TransferUnitOfWork, principal: Principal, code: str, filename: str,
