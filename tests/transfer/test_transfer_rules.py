@@ -5,6 +5,8 @@ sources, the archive of silent sources, and uploads a restart interrupted."""
 from __future__ import annotations
 
 import argparse
+import io
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -237,3 +239,37 @@ def test_the_previous_month_is_taipei_s() -> None:
     # 2026-03-31 17:00 UTC is already April 1st in Taipei.
     assert rules.previous_month(FixedClock(datetime(2026, 3, 31, 17, tzinfo=UTC))).month == 3
     assert rules.previous_month(FixedClock(datetime(2026, 3, 31, 15, tzinfo=UTC))).month == 2
+
+
+def test_a_processed_file_is_its_day_s_delivery_and_a_tested_one_is_not(api) -> None:
+    clock = clocked(api, "2026-04-02")
+    register(api, "ila-edu", "monthly_file", unit="023301")
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<batch xmlns="urn:inservice:transfer:format:v1">
+  <course><source_course_key>ILA-9</source_course_key><title>戶外教育</title>
+    <organiser_unit_code>023301</organiser_unit_code><county_code>ILA</county_code>
+    <start_date>2026-03-01</start_date><end_date>2026-03-01</end_date><hours>2</hours>
+    <class_type>研習</class_type><category>戶外</category></course>
+  <attendance><source_course_key>ILA-9</source_course_key><teacher_id>{IDS[3]}</teacher_id>
+    <teacher_name>教師</teacher_name><school_code>024501</school_code><hours>2</hours>
+    <completed_on>2026-03-01</completed_on></attendance>
+</batch>""".encode()
+
+    def send(path: str):
+        return api.client.post(path, headers=api.headers("business", "023301"),
+                               data={"file": (io.BytesIO(xml), "2026-03.xml")},
+                               content_type="multipart/form-data")
+
+    assert send("/sources/ila-edu/file-tests").status_code == 200
+    with api.runtime.components.unit_of_work() as uow:
+        assert uow.deliveries.last_day("ila-edu") is None
+    upload_id = send("/sources/ila-edu/files").json["upload_id"]
+    for _ in range(200):
+        state = api.call("get", f"/sources/ila-edu/files/{upload_id}").json
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert state["status"] == "done", state
+    clock.set(at("2026-04-06"))
+    [row] = api.call("get", "/deadlines?month=2026-03").json
+    assert (row["status"], row["reported_on"]) == ("on_time", "2026-04-02")
