@@ -12,6 +12,9 @@ a CronJob in deploy/k8s (Asia/Taipei):
     archive-silent-sources
                         monthly: archive production sources silent since
                         TRANSFER_SILENT_SINCE (2013-01-01), each logged
+    index-match-keys [--batch N]
+                        once after upgrading to revision 0005: the duplicate match rule's
+                        keys of the records kept before it
     fail-interrupted-uploads
                         every 30 min: uploads still queued or processing
                         TRANSFER_INTERRUPTED_UPLOAD_MINUTES after they were made lost their
@@ -23,6 +26,7 @@ import argparse
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime
 from services.transfer.domain.schedule import parse_month
 from services.transfer.handlers import rules
@@ -69,6 +73,10 @@ def _interrupted(runtime: Runtime, _args: argparse.Namespace) -> dict:
     return fail_interrupted(parts.unit_of_work(), runtime.clock, parts.interrupted_after)
 
 
+def _index(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return rules.index_match_keys(runtime.components.unit_of_work, args.batch)
+
+
 def fail_interrupted_at_start(runtime: Runtime) -> object:
     """After ``migrate``: on the embedded default the platform is one process that migrates
     as it starts, so an upload left unfinished was interrupted by the stop; on real
@@ -87,6 +95,8 @@ COMMANDS = (
             _audits, _month_argument("this month")),
     Command("archive-silent-sources", "archive production sources silent since "
             "TRANSFER_SILENT_SINCE (monthly)", _archive),
+    Command("index-match-keys", "once after upgrading: index the records kept before "
+            "for the duplicate match rule", _index, batch_argument(500)),
     Command("fail-interrupted-uploads", "mark uploads whose processing a restart "
             "interrupted as failed, to be sent again (every 30 minutes)", _interrupted),
 )

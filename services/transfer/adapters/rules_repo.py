@@ -18,6 +18,7 @@ from services.transfer.adapters.tables import (
     courses,
     deadline_findings,
     duplicate_records,
+    match_keys,
     reported_counts,
     source_deliveries,
 )
@@ -136,24 +137,55 @@ class Duplicates:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def candidates(self, source: str, organiser: str, start: date,
-                   accounts: Sequence[str]) -> list[dict[str, Any]]:
-        """Live production attendance of other sources in courses of this organiser and
-        start date, for these accounts, with the course's title."""
-        found: list[dict[str, Any]] = []
-        for start_at in range(0, len(accounts), _CHUNK):
-            chunk = list(accounts[start_at:start_at + _CHUNK])
+    def matches(self, source: str,
+                keys: Sequence[tuple[str, date, str, str]]) -> dict[tuple[str, date, str, str],
+                                                                     tuple[str, str]]:
+        """For each (organiser, start date, title digest, account) the live production
+        record of another source it names (its source and course key; the first by key
+        when several), one probe per key of the index."""
+        found: dict[tuple[str, date, str, str], tuple[str, str]] = {}
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), _CHUNK // 2):
+            chunk = wanted[start:start + _CHUNK // 2]
             rows = self.session.execute(select(
-                attendance.c.source, attendance.c.course_key, attendance.c.account_id,
-                courses.c.title).join(courses, and_(
-                    courses.c.source == attendance.c.source,
-                    courses.c.course_key == attendance.c.course_key)).where(
-                attendance.c.source != source, attendance.c.account_id.in_(chunk),
-                attendance.c.withdrawn_reason.is_(None), attendance.c.trial.is_(False),
-                courses.c.organiser_unit_code == organiser, courses.c.start_date == start,
-                courses.c.withdrawn_reason.is_(None)))
-            found.extend(dict(row._mapping) for row in rows)
+                match_keys.c.organiser_unit_code, match_keys.c.start_date,
+                match_keys.c.title_digest, match_keys.c.account_id, match_keys.c.source,
+                match_keys.c.course_key).join(attendance, and_(
+                    attendance.c.source == match_keys.c.source,
+                    attendance.c.course_key == match_keys.c.course_key,
+                    attendance.c.account_id == match_keys.c.account_id)).where(
+                tuple_(match_keys.c.organiser_unit_code, match_keys.c.start_date,
+                       match_keys.c.title_digest, match_keys.c.account_id).in_(chunk),
+                match_keys.c.source != source, attendance.c.withdrawn_reason.is_(None),
+                attendance.c.trial.is_(False))
+                .order_by(match_keys.c.source, match_keys.c.course_key))
+            for row in rows:
+                found.setdefault((row.organiser_unit_code, row.start_date, row.title_digest,
+                                  row.account_id), (row.source, row.course_key))
         return found
+
+    def add_keys(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Match keys of records kept (a key already there stays as it is)."""
+        if rows:
+            dialect = self.session.get_bind().dialect.name
+            self.session.execute(insert_for(dialect, match_keys).on_conflict_do_nothing(),
+                                 list(rows))
+
+    def drop_keys(self, source: str, course_keys: Iterable[str]) -> None:
+        """A changed course's keys go (its organiser, start or title may have changed)."""
+        for chunk in _chunked(sorted(set(course_keys))):
+            self.session.execute(delete(match_keys).where(
+                match_keys.c.source == source, match_keys.c.course_key.in_(chunk)))
+
+    def courses_after(self, after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+        """Live production courses in key order after ``after`` (the keys' backfill)."""
+        query = select(courses.c.source, courses.c.course_key, courses.c.organiser_unit_code,
+                       courses.c.start_date, courses.c.title).where(
+            courses.c.trial.is_(False), courses.c.withdrawn_reason.is_(None)).order_by(
+            courses.c.source, courses.c.course_key).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(courses.c.source, courses.c.course_key) > tuple_(*after))
+        return [dict(row._mapping) for row in self.session.execute(query)]
 
     def digests(self, source: str,
                 keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -202,3 +234,9 @@ class Duplicates:
                 duplicate_records.c.source, duplicate_records.c.course_key,
                 duplicate_records.c.account_id) > tuple_(*after))
         return [dict(row._mapping) for row in self.session.execute(query)]
+
+
+def _chunked(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+

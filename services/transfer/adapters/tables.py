@@ -199,3 +199,19 @@ duplicate_records = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_duplicate_records_kept", "kept_source", "kept_course_key", "account_id"),
 )
+
+# The duplicate match rule's index: one row per live-or-once production attendance, by
+# the course's organiser, start date and normalised title (its digest, ``domain/titles``)
+# and the account, naming the record. A new record of another source finds its match
+# with one probe per row; whether the record named is still live is read from
+# ``transfer_attendance`` by its key.
+match_keys = Table(
+    "match_keys", metadata,
+    Column("organiser_unit_code", String(16), primary_key=True),
+    Column("start_date", Date, primary_key=True),
+    Column("title_digest", String(32), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("course_key", String(60), nullable=False),
+    Index("ix_match_keys_source_course_key", "source", "course_key"),
+)

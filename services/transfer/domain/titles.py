@@ -16,7 +16,9 @@ A title is normalised so that the ways two systems type the same title compare e
 """
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from datetime import date
 
 _PUNCTUATION = str.maketrans({
     "、": ",", "。": ".", "「": '"', "」": '"', "『": '"', "』": '"', "“": '"', "”": '"',
@@ -31,7 +33,12 @@ def normalised_title(title: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def match_key(organiser_unit_code: str, start_date: object, title: str) -> tuple[str, str, str]:
-    """A course's side of the match: organiser, start date (ISO), normalised title."""
-    day = start_date.isoformat() if hasattr(start_date, "isoformat") else str(start_date)
-    return organiser_unit_code.upper(), day, normalised_title(title)
+def title_digest(title: str) -> str:
+    """The normalised title's SHA-256, 32 hex digits: a fixed width for the index."""
+    return hashlib.sha256(normalised_title(title).encode()).hexdigest()[:32]
+
+
+def match_key(organiser_unit_code: str, start_date: date, title: str) -> tuple[str, date, str]:
+    """A course's side of the match: organiser unit code, start date, the normalised
+    title's digest."""
+    return organiser_unit_code, start_date, title_digest(title)

@@ -40,7 +40,7 @@ from services.transfer.domain.records import (
 from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
-from services.transfer.domain.titles import normalised_title
+from services.transfer.domain.titles import match_key
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_sends
 
@@ -63,6 +63,14 @@ class Outcome:
         return {"source": source.code, "trial": source.in_test, "counts": self.counts,
                 "errors": sorted(self.errors, key=lambda e: (PARTS.index(e["part"]), e["row"])),
                 "duplicates": self.duplicates}
+
+
+def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """The match rule's index row of a kept record (``match_keys``)."""
+    organiser, start, digest = match_key(course["organiser_unit_code"], course["start_date"],
+                                         course["title"])
+    return {"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
+            "account_id": account_id, "source": source, "course_key": course["course_key"]}
 
 
 class _DryRun(Exception):
@@ -203,9 +211,13 @@ class _Writer:
             self.uow.records.bump_attendance_versions(self.source.code, key, self.now)
         if not self.trial and self.changed_courses:
             details = self.uow.records.courses(self.source.code, self.changed_courses)
-            for row in self.uow.records.live_attendance_of(self.source.code,
-                                                          self.changed_courses):
+            live = self.uow.records.live_attendance_of(self.source.code, self.changed_courses)
+            for row in live:
                 self._publish(RECORD_CHANGED, row, details[row["course_key"]])
+            # Its organiser, start or title may have changed: the match keys follow.
+            self.uow.duplicates.drop_keys(self.source.code, self.changed_courses)
+            self.uow.duplicates.add_keys([self._key(details[row["course_key"]],
+                                                    row["account_id"]) for row in live])
 
     def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
                    outcome: Outcome) -> None:
@@ -246,6 +258,8 @@ class _Writer:
         self.uow.records.add_attendance(added)
         self.uow.records.change_attendance(changed)
         if not self.trial:
+            self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
+                                          for v in added])
             for values in added:
                 self._publish(RECORD_ADDED, values, known[values["course_key"]])
             for values in changed:
@@ -265,16 +279,12 @@ class _Writer:
             by_course.setdefault(row.course_key, []).append((number, row, account))
         handled: set[tuple[str, str]] = set()
         new: list[dict[str, Any]] = []
+        places = {key: match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
+                                 known[key]["title"]) for key in by_course}
+        kept_by = self.uow.duplicates.matches(code, [
+            (*places[r.course_key], a) for _, r, a in rows if (r.course_key, a) not in linked])
         for key, course_rows in sorted(by_course.items()):
-            course = known[key]
-            title = normalised_title(course["title"])
-            matches: dict[str, dict[str, Any]] = {}
-            for candidate in sorted(self.uow.duplicates.candidates(
-                    code, course["organiser_unit_code"], course["start_date"],
-                    sorted({a for _, _, a in course_rows})),
-                    key=lambda c: (c["source"], c["course_key"])):
-                if normalised_title(candidate["title"]) == title:
-                    matches.setdefault(candidate["account_id"], candidate)
+            place = places[key]
             for number, row, account in course_rows:
                 digest = row.digest(account)
                 values = {"digest": digest, "school_code": row.school_code,
@@ -288,17 +298,18 @@ class _Writer:
                         self.uow.duplicates.change(code, key, account, values)
                         outcome.counts["attendance"][CHANGED] += 1
                     continue
-                kept = matches.get(account)
+                kept = kept_by.get((*place, account))
                 if kept is None:
                     continue
                 handled.add((key, account))
+                kept_source, kept_course = kept
                 new.append({**values, "source": code, "course_key": key,
-                            "account_id": account, "kept_source": kept["source"],
-                            "kept_course_key": kept["course_key"], "found_at": self.now})
+                            "account_id": account, "kept_source": kept_source,
+                            "kept_course_key": kept_course, "found_at": self.now})
                 outcome.counts["attendance"][ADDED] += 1
                 outcome.duplicates.append({"part": "attendance", "row": number,
-                                           "kept_source": kept["source"],
-                                           "kept_course_key": kept["course_key"]})
+                                           "kept_source": kept_source,
+                                           "kept_course_key": kept_course})
         self.uow.duplicates.add(new)
         return handled
 
@@ -350,6 +361,9 @@ class _Writer:
                     "source": self.source.code, "account_id": row["account_id"],
                     "record_key": f"{row['course_key']}/{row['account_id']}",
                     "version": row["version"] + 1})
+
+    def _key(self, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+        return match_row(self.source.code, course, account_id)
 
     def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         found = self.uow.records.courses(self.source.code, keys)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ from services.transfer.domain.sources import (
     PRODUCTION_OPENED,
     Source,
 )
+from services.transfer.handlers import push
 from services.transfer.handlers.scope import STAFF, check_reads, check_sends
 
 log = logging.getLogger("transfer.rules")
@@ -222,6 +224,30 @@ def duplicates(uow: TransferUnitOfWork, source: str | None, limit: int,
         return uow.duplicates.listing(source, limit, after)
 
 
+def index_match_keys(work: Callable[[], TransferUnitOfWork], batch: int) -> dict[str, Any]:
+    """Once after upgrading to revision 0005: the match keys of the live production
+    records kept before it, ``batch`` courses per transaction in key order. Safe to stop
+    and run again (a key there already stays)."""
+    after: tuple[str, str] | None = None
+    courses = keys = 0
+    while True:
+        with work() as uow:
+            found = uow.duplicates.courses_after(after, batch)
+            if not found:
+                break
+            by_source: dict[str, dict[str, dict[str, Any]]] = {}
+            for course in found:
+                by_source.setdefault(course["source"], {})[course["course_key"]] = course
+            rows = [push.match_row(source, chosen[row["course_key"]], row["account_id"])
+                    for source, chosen in by_source.items()
+                    for row in uow.records.live_attendance_of(source, chosen)]
+            uow.duplicates.add_keys(rows)
+        courses, keys = courses + len(found), keys + len(rows)
+        after = (found[-1]["source"], found[-1]["course_key"])
+    log.info("match keys indexed", extra={"courses": courses, "keys": keys})
+    return {"courses": courses, "keys": keys}
+
+
 # -- the archive of silent sources ----------------------------------------------------------
 
 def archive_silent(uow: TransferUnitOfWork, clock: Clock, since: date) -> dict[str, Any]:
@@ -236,9 +262,10 @@ def archive_silent(uow: TransferUnitOfWork, clock: Clock, since: date) -> dict[s
             if source is None or source.state != PRODUCTION:
                 continue
             last = uow.deliveries.last_day(code)
-            changed = uow.deliveries.last_record_change(code)
-            if changed is not None:
-                last = max(filter(None, (last, taipei_date(changed))))
+            if last is None or last < since:  # records kept from before deliveries were
+                changed = uow.deliveries.last_record_change(code)
+                if changed is not None:
+                    last = max(day for day in (last, taipei_date(changed)) if day)
             if silent(last, opened_on(source), since):
                 if not uow.sources.save(source, source.moved_to(ARCHIVED, SCHEDULER, now)):
                     raise Conflict("source-changed", "The source changed meanwhile", code)

@@ -84,9 +84,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_duplicate_records_kept", "duplicate_records",
                     ["kept_source", "kept_course_key", "account_id"])
+    op.create_table(
+        "match_keys",
+        sa.Column("organiser_unit_code", sa.String(16), nullable=False),
+        sa.Column("start_date", sa.Date, nullable=False),
+        sa.Column("title_digest", sa.String(32), nullable=False),
+        sa.Column("account_id", sa.String(36), nullable=False),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("course_key", sa.String(60), nullable=False),
+        sa.PrimaryKeyConstraint("organiser_unit_code", "start_date", "title_digest",
+                                "account_id", "source", name=op.f("pk_match_keys")),
+    )
+    op.create_index("ix_match_keys_source_course_key", "match_keys", ["source", "course_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_match_keys_source_course_key", "match_keys")
+    op.drop_table("match_keys")
     op.drop_index("ix_duplicate_records_kept", "duplicate_records")
     for table in ("duplicate_records", "deadline_findings", "audits", "reported_counts",
                   "source_deliveries"):
