@@ -260,6 +260,10 @@ def test_a_processed_file_is_its_day_s_delivery_and_a_tested_one_is_not(api) -> 
                                data={"file": (io.BytesIO(xml), "2026-03.xml")},
                                content_type="multipart/form-data")
 
+    # Another source reported the same teacher in the same course (typed otherwise) first.
+    open_source(api, "tpe-edu")
+    api.push("tpe-edu", {"courses": [course("T-1", "戶外 教育", "2026-03-01", "023301")],
+                         "attendance": [attendee(3, "T-1", "2026-03-01")]})
     assert send("/sources/ila-edu/file-tests").status_code == 200
     with api.runtime.components.unit_of_work() as uow:
         assert uow.deliveries.last_day("ila-edu") is None
@@ -270,6 +274,10 @@ def test_a_processed_file_is_its_day_s_delivery_and_a_tested_one_is_not(api) -> 
             break
         time.sleep(0.05)
     assert state["status"] == "done", state
+    assert state["error_count"] == 0 and state["counts"]["attendance"]["added"] == 1
+    report = api.call("get", f"/sources/ila-edu/files/{upload_id}/report.csv?table=attendance")
+    assert "reported first by tpe-edu (T-1); kept as a linked duplicate" in \
+        report.data.decode("utf-8-sig").splitlines()[1]
     clock.set(at("2026-04-06"))
     [row] = api.call("get", "/deadlines?month=2026-03").json
     assert (row["status"], row["reported_on"]) == ("on_time", "2026-04-02")

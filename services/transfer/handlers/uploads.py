@@ -41,6 +41,10 @@ from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_reads
 
 log = logging.getLogger("transfer.uploads")
+# A row kept as a linked duplicate (R-TRF-11): not an error, said in the report's column.
+DUPLICATE_NOTE = ("duplicate 重複: 已由 {kept_source} 報送（{kept_course_key}），本筆列為關聯重複紀錄 / "
+                  "reported first by {kept_source} ({kept_course_key}); kept as a linked "
+                  "duplicate")
 CHUNK_ROWS = 1000
 Work = Callable[[], TransferUnitOfWork]
 
@@ -106,6 +110,7 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
     try:
         tables = _mapped(row["filename"], vault.open(upload_id, sealed), mapping)
         errors: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
+        notes: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
         totals = push.Outcome().counts
         done = 0
         for table in tables:
@@ -118,10 +123,14 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
                     errors[table.part].setdefault(error["row"], []).append(
                         f"{error['field']}: {error['code']} {error['message_zh']} / "
                         f"{error['message_en']}")
+                for twin in answer["duplicates"]:  # kept, linked: said, not an error
+                    notes[table.part].setdefault(twin["row"], []).append(
+                        DUPLICATE_NOTE.format(**twin))
                 done += len(chunk)
                 with work() as uow:
                     uow.uploads.progress(upload_id, rows_done=done)
-        report = [_report_table(table, errors[table.part]) for table in tables]
+        report = [_report_table(table, _joined(errors[table.part], notes[table.part]))
+                  for table in tables]
         with work() as uow:
             finished = clock.now()
             uow.deliveries.record(code, taipei_date(finished), push.FILE, done, finished)
@@ -238,6 +247,12 @@ def _check_uploads(principal: Principal, source: Source) -> None:
     if not (principal.has_any_role("operator", "admin") or
             (principal.has_any_role("business") and principal.unit == source.owner_unit)):
         raise Forbidden("only the owner unit's business accounts send its files")
+
+
+def _joined(errors: dict[int, list[str]],
+            notes: dict[int, list[str]]) -> dict[int, list[str]]:
+    return {row: [*errors.get(row, []), *notes.get(row, [])]
+            for row in sorted(errors.keys() | notes.keys())}
 
 
 def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
