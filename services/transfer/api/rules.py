@@ -16,6 +16,7 @@ from services.transfer.handlers import rules
 STAFF = roles("operator", "admin")
 READERS = roles("operator", "admin", "business")
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+COUNT = validate.Range(min=0, max=2_000_000_000)  # within the column's 32 bits
 
 
 def _work():
@@ -57,8 +58,8 @@ def list_deadlines(principal, query):
 
 
 class CountsRequest(Schema):
-    courses = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    attendance = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    courses = fields.Integer(required=True, strict=True, validate=COUNT)
+    attendance = fields.Integer(required=True, strict=True, validate=COUNT)
     hours = fields.Decimal(required=True, places=None, validate=validate.Range(min=0))
 
     @validates("hours")
