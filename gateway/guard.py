@@ -4,8 +4,10 @@ A bad token never reaches a service. A request without one passes as anonymous: 
 services decide per endpoint what needs a token, and verify it again themselves. Only
 tokens of the platform's own clients, for the API's audience, pass — except at sso's
 userinfo, which partner sites call with the token made for it, and at the transfer
-service's push, which a source calls with its machine token (client credentials, the
-transfer audience) and nothing else does.
+service's push and a source's monthly counts, which a source calls with its machine
+token (client credentials, the transfer audience) and nothing else does. A platform
+service's own token (the accounts service's lookup for services) is never taken here:
+services call each other directly.
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from gateway.ratelimit import RateLimits
 from servicekit.problems import Problem
 from servicekit.tokens import USERINFO_PATH, OneOfVerifiers, Principal, TokenVerifier, bearer_token
 
-# The exact path of a push only: any other spelling of it gets the platform's check.
-PUSH_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/batches")
+# The exact paths a source calls with its machine token only — a push, and its own counts
+# of a month (R-TRF-11): any other spelling of them gets the platform's check.
+PUSH_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/"
+                       r"(batches|reported-counts/[0-9]{4}-(0[1-9]|1[0-2]))")
 
 
 class RequestGuard:

@@ -11,6 +11,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from gateway.app import create_app as create_gateway
 from launcher.registry import DEFINITIONS
+from launcher.service_clients import register_embedded
 from servicekit.cli import consume, migrate
 from servicekit.logs import configure_logging
 from servicekit.service import Runtime
@@ -36,6 +37,9 @@ class EmbeddedPlatform:
             runtime = Runtime(definition, Settings.from_env(definition.name, self.environ))
             migrate(runtime)
             self.runtimes.append(runtime)
+        # The services' own clients at sso, before any of them asks for a token.
+        register_embedded(next(r for r in self.runtimes if r.definition.name == "sso"),
+                          self.environ)
         for runtime in self.runtimes:
             self._background(f"{runtime.definition.name}-relay", runtime.relay().run, self.stop)
             for subscription in runtime.subscriptions():

@@ -3,7 +3,9 @@ on real servers): ``python -m launcher.first_operator LOGIN --name â€¦ --email â
 [--by WHO] [--another]``.
 
 It runs the documented commands in turn, as separate processes with this environment:
-the sso service registers the platform's web client for ``TOKEN_ISSUER`` (once), the
+the sso service registers the platform's web client for ``TOKEN_ISSUER`` (once) and the
+transfer service's own client with its ``TRANSFER_SERVICE_CLIENT_SECRET`` (when this
+environment holds it; launcher/service_clients.py), the
 accounts service makes the account (its events leave through the outbox), then the sso
 service waits for the account to reach its replica and prints the one-time
 password link. The two services share nothing but events; so does this. On the embedded
@@ -17,12 +19,14 @@ import os
 import subprocess
 import sys
 
+from launcher.service_clients import SERVICE_CLIENTS, client_secret
 from servicekit.settings import REPO_ROOT, Settings
 
 
-def _run(service: str, *args: str) -> int:
+def _run(service: str, *args: str, stdin: str | None = None) -> int:
     return subprocess.run([sys.executable, "-m", f"services.{service}", *args], cwd=REPO_ROOT,
-                          env=dict(os.environ), check=False).returncode
+                          env=dict(os.environ), check=False, input=stdin,
+                          text=stdin is not None).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     web_client = _run("sso", "register-web-client")
     if web_client != 0:
         return web_client
+    for service in SERVICE_CLIENTS:
+        secret = client_secret(service, os.environ)
+        if secret is None:
+            print(f"{service.upper()}_SERVICE_CLIENT_SECRET is not set here: register the "
+                  f"{service} service's client with python -m services.sso "
+                  f"register-service-client {service} (the secret on standard input)",
+                  file=sys.stderr)
+        elif (registered := _run("sso", "register-service-client", service,
+                                 stdin=secret + "\n")) != 0:
+            return registered
     made = _run("accounts", "create-operator", args.login, "--name", args.name,
                 "--email", args.email, *who, *(["--another"] if args.another else []))
     if made != 0:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from launcher.broker import service_environments, without_broker_urls
 from launcher.registry import DEFINITIONS
+from launcher.service_clients import SERVICE_CLIENTS, client_secret
 from launcher.supervisor import Supervisor
 from servicekit.db import normalise_url
 from servicekit.service import Runtime
@@ -50,6 +51,13 @@ class ProcessPlatform:
             environ = environments[definition.name]
             ensure_database(Settings.from_env(definition.name, environ).database_url)
             self._run_once(definition.name, "migrate", environ)
+        # The services' own clients at sso (launcher/service_clients.py), before any of
+        # them asks for a token: the secret goes on standard input.
+        for service in SERVICE_CLIENTS:
+            secret = client_secret(service, environments[service])
+            if secret is not None:
+                self._run_once("sso", "register-service-client", environments["sso"],
+                               service, stdin=secret + "\n")
         for definition in DEFINITIONS:
             environ = environments[definition.name]
             commands = ["web", "relay"]
@@ -83,9 +91,11 @@ class ProcessPlatform:
                 log.info("seeding demo data", extra={"service": definition.name})
                 self._run_once(definition.name, "seed-demo", environments[definition.name])
 
-    def _run_once(self, service: str, command: str, environ: dict[str, str]) -> None:
-        subprocess.run([sys.executable, "-m", f"services.{service}", command], cwd=REPO_ROOT,
-                       env=environ, check=True)
+    def _run_once(self, service: str, command: str, environ: dict[str, str], *args: str,
+                  stdin: str | None = None) -> None:
+        subprocess.run([sys.executable, "-m", f"services.{service}", command, *args],
+                       cwd=REPO_ROOT, env=environ, check=True, input=stdin,
+                       text=stdin is not None)
 
     def _spawn(self, name: str, args: list[str], environ: dict[str, str]) -> None:
         heartbeat = None

@@ -182,6 +182,11 @@ accounts GET    /teacher-imports                                    no   no     
 accounts GET    /teacher-imports/<import_id>                        no   no      no       yes      yes      no     yes
 accounts GET    /units/<code>/teachers                              no   no      yes      yes      yes      no     yes
 
+# accounts — the lookup for platform services (issue 12 item 5, transfer's teachers): a
+# service client's own token (client credentials, accounts audience, scope
+# accounts.teachers.lookup); every user's platform token is refused with 401.
+accounts POST   /teachers/service-lookups                           own  own     own      own      own      own    own
+
 # accounts — national IDs (R-ACC-1): the authorised export is the operators' alone; its
 # audit, the network's staff.
 accounts POST   /teachers/national-id-exports                       no   no      no       no       yes      no     no
@@ -285,6 +290,16 @@ transfer POST   /sources/<code>/files                               no   no     
 transfer GET    /sources/<code>/files/<upload_id>                   no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/files/<upload_id>/report.xlsx       no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no      yes      no       yes      no     yes
+
+# transfer — deadlines, audits, duplicates (R-TRF-5, R-TRF-6, R-TRF-11; issue 12 item 6):
+# the network's staff see every source, a unit's business accounts their own unit's; a
+# source states its monthly counts with its own machine token; duplicates are the staff's.
+transfer GET    /deadlines                                          no   no      yes      no       yes      no     yes
+transfer PUT    /sources/<code>/reported-counts/<month>             own  own     own      own      own      own    own
+transfer GET    /sources/<code>/audits                              no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/audits/<audit_id>                   no   no      yes      no       yes      no     yes
+transfer GET    /duplicates                                         no   no      no       no       yes      no     yes
+
 transfer GET    /format/v1/schema.json                              yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/v1/transfer.xsd                             yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/changelog                                   yes  yes     yes      yes      yes      yes    yes

@@ -10,15 +10,21 @@
                               once, after upgrading to digested names: login records that
                               still hold a typed name of no account get its keyed digest
     register-web-client       once per platform: the web client ``web`` for TOKEN_ISSUER
+    register-service-client SERVICE
+                              at every set-up: the platform service's own machine client
+                              (``service-transfer``) with the secret read from standard
+                              input, the one that service is configured with
 """
 from __future__ import annotations
 
 import argparse
 import socket
+import sys
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, os_user, positive_int
 from services.sso.dependencies import SsoDependencies
+from services.sso.domain.machine_clients import SERVICE_GRANTS
 from services.sso.handlers import sign_in_records
 from services.sso.handlers.housekeeping import tidy_records
 from services.sso.handlers.key_rotation import DEFAULT_BATCH, reseal_secrets
@@ -73,6 +79,21 @@ def _register_web_client(runtime: Runtime, _args: argparse.Namespace) -> dict:
     return ensure_web_client(sso.partners, sso.config.issuer, by=os_user())
 
 
+def _service_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("service", choices=sorted(SERVICE_GRANTS))
+
+
+def _register_service_client(runtime: Runtime, args: argparse.Namespace) -> dict:
+    """The secret comes on standard input (one line), never on the command line, where
+    other users of the machine could read it."""
+    sso: SsoDependencies = runtime.components
+    secret = sys.stdin.readline().strip()
+    if not secret:
+        raise SystemExit("register-service-client: give the service's client secret on "
+                         "standard input (TRANSFER_SERVICE_CLIENT_SECRET for transfer)")
+    return sso.machine_clients.ensure_service_client(args.service, secret, by=os_user())
+
+
 COMMANDS = (
     Command("tidy-records", "tidy login and password-change records (daily)", _tidy, _days),
     Command("rotate-keys", "promote the published next signing key (weekly)", _rotate),
@@ -87,4 +108,7 @@ COMMANDS = (
             _link_arguments),
     Command("register-web-client", "register the platform's web client for TOKEN_ISSUER "
             "(once; a registered one is left as it is)", _register_web_client),
+    Command("register-service-client", "register a platform service's own machine client "
+            "with the secret on standard input (at every set-up; a no-op once done)",
+            _register_service_client, _service_arguments),
 )

@@ -39,6 +39,10 @@ class SsoConfig:
         # for the transfer service alone: an audience no other verifier accepts.
         self.transfer_audience = settings.value("TRANSFER_AUDIENCE",
                                                 "inservice-transfer") or "inservice-transfer"
+        # The platform's service clients' tokens, for the service each one calls (the
+        # accounts service's bulk lookup, for the transfer service).
+        self.service_audiences = {"accounts": settings.value(
+            "ACCOUNTS_AUDIENCE", "inservice-accounts") or "inservice-accounts"}
         self.access_token_seconds = self._int("ACCESS_TOKEN_SECONDS", 600)
         self.id_token_seconds = self._int("ID_TOKEN_SECONDS", 600)
         self.refresh_token_seconds = self._int("REFRESH_TOKEN_SECONDS", 14 * 86400)

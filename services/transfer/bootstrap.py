@@ -3,7 +3,7 @@ from pathlib import Path
 
 from contracts.events import CATALOGUE
 from servicekit.service import ServiceDefinition, WebApp
-from services.transfer.commands import COMMANDS
+from services.transfer.commands import COMMANDS, fail_interrupted_at_start
 from services.transfer.components import TransferComponents
 
 
@@ -19,5 +19,6 @@ DEFINITION: ServiceDefinition[TransferComponents] = ServiceDefinition(
     catalogue=CATALOGUE,
     web=web,
     commands=COMMANDS,
+    after_migrate=fail_interrupted_at_start,
     components=TransferComponents,
 )

@@ -1,14 +1,50 @@
-"""The transfer service's own commands (``python -m services.transfer <command>``):
+"""The transfer service's own commands (``python -m services.transfer <command>``), each
+a CronJob in deploy/k8s (Asia/Taipei):
 
-    purge-files     daily: delete uploaded files and their reports (they hold national
-                    IDs) older than TRANSFER_FILE_RETENTION_DAYS, logged with the count
+    purge-files         daily: delete uploaded files and their reports (they hold national
+                        IDs) older than TRANSFER_FILE_RETENTION_DAYS, logged with the count
+    check-deadlines [--month YYYY-MM]
+                        the 6th of each month: record and log the production sources late
+                        or missing for the previous month (R-TRF-5/6)
+    open-audits [--month YYYY-MM]
+                        the 10th of each month: open the audits the calendar has due
+                        (R-TRF-11), after the sources stated their counts
+    archive-silent-sources
+                        monthly: archive production sources silent since
+                        TRANSFER_SILENT_SINCE (2013-01-01), each logged
+    index-match-keys [--batch N]
+                        once after upgrading to revision 0005: the duplicate match rule's
+                        keys of the records kept before it
+    fail-interrupted-uploads
+                        every 30 min: uploads still queued or processing
+                        TRANSFER_INTERRUPTED_UPLOAD_MINUTES after they were made lost their
+                        job to a restart; mark them failed with the reason, to be sent again
 """
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from datetime import date, timedelta
 
+from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime
-from services.transfer.handlers.uploads import purge
+from services.transfer.domain.schedule import parse_month
+from services.transfer.handlers import rules
+from services.transfer.handlers.uploads import fail_interrupted, purge
+
+
+def _month(text: str) -> date:
+    try:
+        return parse_month(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a month is YYYY-MM") from None
+
+
+def _month_argument(default_help: str) -> Callable[[argparse.ArgumentParser], None]:
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--month", type=_month, default=None,
+                            help=f"YYYY-MM (default: {default_help})")
+    return add
 
 
 def _purge(runtime: Runtime, _args: argparse.Namespace) -> dict:
@@ -16,7 +52,51 @@ def _purge(runtime: Runtime, _args: argparse.Namespace) -> dict:
     return purge(parts.unit_of_work(), runtime.clock, parts.file_rules.retention_days)
 
 
+def _deadlines(runtime: Runtime, args: argparse.Namespace) -> dict:
+    parts = runtime.components
+    return rules.record_deadlines(parts.unit_of_work(), runtime.clock,
+                                  args.month or rules.previous_month(runtime.clock),
+                                  parts.silence_days)
+
+
+def _audits(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return rules.open_due_audits(runtime.components.unit_of_work(), runtime.clock, args.month)
+
+
+def _archive(runtime: Runtime, _args: argparse.Namespace) -> dict:
+    parts = runtime.components
+    return rules.archive_silent(parts.unit_of_work(), runtime.clock, parts.silent_since)
+
+
+def _interrupted(runtime: Runtime, _args: argparse.Namespace) -> dict:
+    parts = runtime.components
+    return fail_interrupted(parts.unit_of_work(), runtime.clock, parts.interrupted_after)
+
+
+def _index(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return rules.index_match_keys(runtime.components.unit_of_work, args.batch)
+
+
+def fail_interrupted_at_start(runtime: Runtime) -> object:
+    """After ``migrate``: on the embedded default the platform is one process that migrates
+    as it starts, so an upload left unfinished was interrupted by the stop; on real
+    servers other processes may be working, and the scheduled command decides by age."""
+    if not runtime.settings.embedded:
+        return None
+    return fail_interrupted(runtime.components.unit_of_work(), runtime.clock, timedelta(0))
+
+
 COMMANDS = (
     Command("purge-files", "delete uploaded files and reports past their retention (daily)",
             _purge),
+    Command("check-deadlines", "record and log the sources late or missing for a month "
+            "(the 6th of each month)", _deadlines, _month_argument("the previous month")),
+    Command("open-audits", "open the audits the calendar has due this month (monthly)",
+            _audits, _month_argument("this month")),
+    Command("archive-silent-sources", "archive production sources silent since "
+            "TRANSFER_SILENT_SINCE (monthly)", _archive),
+    Command("index-match-keys", "once after upgrading: index the records kept before "
+            "for the duplicate match rule", _index, batch_argument(500)),
+    Command("fail-interrupted-uploads", "mark uploads whose processing a restart "
+            "interrupted as failed, to be sent again (every 30 minutes)", _interrupted),
 )

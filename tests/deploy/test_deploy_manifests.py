@@ -96,6 +96,12 @@ SCHEDULED_JOBS = (
     ("sso", "sso-rotate-keys", ("rotate-keys",), "weekly"),
     ("accounts", "accounts-tidy-import-reports", ("tidy-import-reports",), "daily"),
     ("transfer", "transfer-purge-files", ("purge-files",), "daily"),
+    # Issue 12 item 9: the transfer service's rules of time (R-TRF-5, R-TRF-6, R-TRF-11).
+    ("transfer", "transfer-check-deadlines", ("check-deadlines",), "monthly"),
+    ("transfer", "transfer-open-audits", ("open-audits",), "monthly"),
+    ("transfer", "transfer-archive-silent-sources", ("archive-silent-sources",), "monthly"),
+    ("transfer", "transfer-fail-interrupted-uploads", ("fail-interrupted-uploads",),
+     "frequent"),
     ("courses", "courses-recount-lights", ("recount-lights",), "daily"),
     # Work that waits on the clock, not on the night: a lottery draws soon after its window
     # closes; mail that could not go out is tried again within minutes (R-CRS-4).
@@ -954,6 +960,10 @@ def check_schedule(schedule: str, period: str) -> None:
         return
     assert minute.isdigit() and int(minute) < 60, f"{schedule!r}: one fixed minute"
     assert hour.isdigit() and int(hour) in NIGHT_HOURS, f"{schedule!r}: at night ({TIME_ZONE})"
+    if period == "monthly":  # one day that every month has
+        assert day.isdigit() and 1 <= int(day) <= 28, f"{schedule!r}: one day of the month"
+        assert (month, weekday) == ("*", "*"), f"{schedule!r}: every month"
+        return
     assert day == "*" and month == "*", f"{schedule!r}: every day of every month"
     if period == "daily":
         assert weekday == "*", f"{schedule!r}: daily"
@@ -1039,8 +1049,11 @@ def test_k8s_validator_refuses_broken_cronjobs(breaks):
 def test_schedule_and_secret_checks_catch_mistakes():
     check_schedule("30 2 * * *", "daily")
     check_schedule("0 4 * * 0", "weekly")
+    check_schedule("0 2 6 * *", "monthly")
     for schedule, period in (("0 14 * * *", "daily"), ("*/5 * * * *", "daily"), ("0 3 * * 0", "daily"),
-                             ("0 3 * * *", "weekly"), ("0 3 1 * *", "daily"), ("0 3 * *", "daily")):
+                             ("0 3 * * *", "weekly"), ("0 3 1 * *", "daily"), ("0 3 * *", "daily"),
+                             ("0 3 * * *", "monthly"), ("0 3 31 * *", "monthly"),
+                             ("0 14 6 * *", "monthly")):
         with pytest.raises(AssertionError):
             check_schedule(schedule, period)
     assert literal_secrets({"PAIRWISE_KEY": "abc"})

@@ -93,6 +93,28 @@ def test_a_transfer_push_alone_takes_a_sources_machine_token(gateway, services, 
     assert len(services["transfer"].calls) == 1
 
 
+def test_a_sources_monthly_counts_take_its_machine_token_and_a_service_token_stops(
+        gateway, services, signer, assert_problem):
+    """R-TRF-11 (issue 12 item 6): a source states its counts of a month with its machine
+    token through the gateway; a platform service's own token (issue 12 item 5) is for
+    calls between services and opens nothing here."""
+    machine = signer.sign(subject="source-tpe-edu", roles=[], aud="inservice-transfer",
+                          client_id="source-tpe-edu", scope="transfer", source="tpe-edu")
+    counts = "/api/transfer/sources/tpe-edu/reported-counts/2026-03"
+    assert gateway.put(counts, json={}, headers=bearer(machine)).status_code == 200
+    assert [c["path"] for c in services["transfer"].calls] == [
+        "/sources/tpe-edu/reported-counts/2026-03"]
+    for elsewhere in ("/api/transfer/sources/tpe-edu/reported-counts/2026-13",
+                      "/api/transfer/sources/tpe-edu/reported-counts/2026-03/x"):
+        assert_problem(gateway.put(elsewhere, json={}, headers=bearer(machine)), 401,
+                       "invalid-token")
+    service = signer.sign(subject="service-transfer", roles=[], aud="inservice-accounts",
+                          client_id="service-transfer", scope="accounts.teachers.lookup")
+    assert_problem(gateway.post("/api/accounts/teachers/service-lookups", json={},
+                                headers=bearer(service)), 401, "invalid-token")
+    assert not services["accounts"].calls
+
+
 def test_more_platform_clients_are_a_setting(make_gateway, services, signer):
     gateway = make_gateway(env={"PLATFORM_CLIENTS": "web, batch-import"})
     token = signer.sign(client_id="batch-import")

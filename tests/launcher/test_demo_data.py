@@ -190,8 +190,9 @@ def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, mo
     monkeypatch.setattr(processes, "wait_until_answering",
                         lambda url, *_: steps.append(f"answers {url.split(':')[-1]}"))
     monkeypatch.setattr(processes.ProcessPlatform, "_run_once",
-                        lambda self, service, command, environ: steps.append(
-                            f"{service} {command} as {environ['SERVICE']}"))
+                        lambda self, service, command, environ, *args, stdin=None: steps.append(
+                            " ".join([service, command, *args, "as", environ["SERVICE"]])))
+    monkeypatch.setattr(processes, "client_secret", lambda service, environ: "s" * 40)
     monkeypatch.setattr(processes.ProcessPlatform, "_spawn",
                         lambda self, name, args, environ: steps.append(f"spawn {name}"))
     processes.ProcessPlatform({}, demo_data=demo_data).start()
@@ -200,3 +201,6 @@ def test_make_up_on_real_servers_seeds_after_every_process_answers(demo_data, mo
     assert steps[last_answer + 1:] == (["accounts seed-demo as accounts", "sso seed-demo as sso",
                                         "courses seed-demo as courses"] if demo_data else [])
     assert not any("seed-demo" in step for step in steps[:last_answer])
+    # The services' own clients at sso before any process starts (issue 12 item 5).
+    first_spawn = min(i for i, step in enumerate(steps) if step.startswith("spawn"))
+    assert "sso register-service-client transfer as sso" in steps[:first_spawn]

@@ -42,3 +42,23 @@ def test_outside_the_embedded_default_the_app_refuses_to_start_without_its_secre
         create_app(Settings.from_env("sso", production))
     secrets = {"SSO_KEY_ENCRYPTION_KEY": "k" * 40, "SSO_PAIRWISE_KEY": "p" * 40, "SSO_FORM_KEY": "f" * 40}
     assert create_app(Settings.from_env("sso", {**production, **secrets})).name == "sso"
+
+
+def test_register_service_client_takes_the_secret_on_standard_input(tmp_path) -> None:
+    """Issue 12 item 5: set-up registers transfer's own client with the secret transfer
+    is configured with, never on the command line; again with it, nothing changes."""
+    run(tmp_path, "migrate")
+    env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
+
+    def register(stdin: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "services.sso", "register-service-client",
+                               "transfer"], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    first = register("x" * 40 + "\n")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["registered"] is True
+    again = json.loads(register("x" * 40 + "\n").stdout)
+    assert again["registered"] is False and again["secret_replaced"] is False
+    nothing = register("")
+    assert nothing.returncode != 0 and "standard input" in nothing.stderr

@@ -81,6 +81,13 @@ class LookupAnswerSchema(Schema):
     problem = fields.String()
 
 
+class ServiceLookupAnswerSchema(Schema):
+    """A platform service's lookup: the account, whoever's teacher it is; nothing more."""
+    found = fields.Boolean()
+    account_id = fields.String()
+    problem = fields.String()
+
+
 class BatchSchema(Schema):
     teachers = fields.List(fields.Dict(keys=fields.String()), required=True,
                            validate=validate.Length(min=1, max=200_000))

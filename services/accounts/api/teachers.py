@@ -6,10 +6,19 @@ import json
 
 from flask import Response, request
 
-from servicekit.api import roles
+from servicekit.api import PROTOCOL, roles
 from servicekit.errors import Invalid
 from services.accounts.api import teacher_schemas as s
-from services.accounts.api.base import MANAGERS, api, clock, path_uuid, runtime, vault, work
+from services.accounts.api.base import (
+    MANAGERS,
+    api,
+    clock,
+    path_uuid,
+    runtime,
+    service_principal,
+    vault,
+    work,
+)
 from services.accounts.handlers import (
     import_history,
     national_ids,
@@ -84,6 +93,16 @@ def lookup(principal, body):
     return national_ids.lookup(work(), clock(), vault(),
                                national_ids.lookups_per_day(runtime().settings), principal,
                                body["national_ids"])
+
+
+@api.route("/teachers/service-lookups", "POST", allow=PROTOCOL, body=s.LookupSchema,
+           many=True, response=s.ServiceLookupAnswerSchema,
+           summary="Account ids by national ID for a platform service's own token (scope "
+                   "accounts.teachers.lookup): one answer per ID, in order; audited")
+def service_lookup(principal, body):
+    caller = service_principal(national_ids.SERVICE_LOOKUP_SCOPE)
+    return national_ids.service_lookup(work(), clock(), vault(), caller,
+                                       body["national_ids"])
 
 
 @api.route("/teachers/batches", "POST", allow=IMPORTERS, body=s.BatchSchema,

@@ -82,6 +82,46 @@ def lookup(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault, per_da
     return answers
 
 
+SERVICE_LOOKUP_SCOPE = "accounts.teachers.lookup"
+SERVICE = "service"
+
+
+def service_lookup(uow: AccountsUnitOfWork, clock: Clock, vault: NationalIdVault,
+                   principal: Principal, numbers: list[str]) -> list[dict[str, Any]]:
+    """A platform service (the transfer service resolving the teachers a source reports)
+    gets the account id of any teacher, one answer per number, in order: ``found`` false,
+    an invalid number's ``problem``, or ``found`` with the ``account_id`` — never a name,
+    a login or the number. The caller is a service client whose token holds the scope
+    ``SERVICE_LOOKUP_SCOPE`` (checked by the route); no daily quota (a monthly file holds
+    hundreds of thousands of rows), every call audited as a user's is, with the scope
+    ``service``."""
+    if not numbers or len(numbers) > MAX_LOOKUP:
+        raise Invalid("invalid-lookup", "The lookup is not valid",
+                      f"send between 1 and {MAX_LOOKUP} national IDs")
+    answers: list[dict[str, Any]] = []
+    candidates: list[tuple[bytes, ...]] = []
+    for number in numbers:
+        try:
+            candidates.append(vault.lookup_hashes(national_id.validate(number)))
+            answers.append({"found": False})
+        except national_id.InvalidNationalId as error:
+            candidates.append(())
+            answers.append({"found": False, "problem": f"invalid-national-id: {error.reason}"})
+    now = clock.now()
+    with uow:
+        found = uow.accounts.teachers_by_hash([h for hashes in candidates for h in hashes])
+        found_count = 0
+        for index, hashes in enumerate(candidates):
+            teacher = next((found[h] for h in hashes if h in found), None)
+            if teacher is not None:
+                answers[index] = {"found": True, "account_id": teacher.account_id}
+                found_count += 1
+        uow.lookups.record(LookupRecord(
+            principal.subject[:128], now, "", None, None, SERVICE, len(numbers),
+            found_count, found_count, ANSWERED))
+    return answers
+
+
 def _answer(principal: Principal, teacher: KnownTeacher | None,
             schools: dict[str, Unit]) -> dict[str, Any]:
     if teacher is None:

@@ -3,6 +3,14 @@ client credentials (RFC 6749 4.4). Each reporting system of the transfer service
 *source*, R-TRF-1) is one; its token names the source and carries only the ``transfer``
 scope, for the transfer service's audience alone, so it opens nothing else of the platform.
 
+The platform's own services are machine clients too (*service clients*): the transfer
+service resolves teachers through the accounts service's bulk lookup with a token of its
+own. A service client is ``service-<service>``; it is kept in the same table, its
+``source`` column holding ``service:<service>`` (a colon, which no source code has), and
+its token carries the scopes ``SERVICE_GRANTS`` names for it, for the audience of the
+service it calls, and no ``source`` claim — so no source's token opens the lookup and
+no service's token opens a push.
+
 A machine client has one secret in force at a time. A handover (R-TRF-8) sets a moment:
 the old maintainer's secret stops then and the new maintainer's starts then, never both
 at once and never neither (``secret_in_force``).
@@ -19,6 +27,20 @@ MACHINE_SCOPES = (TRANSFER_SCOPE,)
 ENABLED, DISABLED = "enabled", "disabled"
 SOURCE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 CLIENT_PREFIX = "source-"
+SERVICE_PREFIX, SERVICE_MARK = "service-", "service:"
+ACCOUNTS_LOOKUP_SCOPE = "accounts.teachers.lookup"
+ACCOUNTS = "accounts"
+
+
+@dataclass(frozen=True)
+class ServiceGrant:
+    """What a platform service's own token may do: its scopes, for one service's audience."""
+    scopes: tuple[str, ...]
+    audience_of: str
+
+
+# The platform's service clients and what each may ask for; nothing else is registered.
+SERVICE_GRANTS = {"transfer": ServiceGrant((ACCOUNTS_LOOKUP_SCOPE,), ACCOUNTS)}
 
 
 class MachineClientError(ValueError):
@@ -32,6 +54,14 @@ def client_id_for(source: str) -> str:
     return CLIENT_PREFIX + source
 
 
+def service_client(service: str) -> MachineClient:
+    """The platform service's own machine client (``SERVICE_GRANTS``)."""
+    if service not in SERVICE_GRANTS:
+        raise MachineClientError(f"a service client is one of {sorted(SERVICE_GRANTS)}")
+    return MachineClient(SERVICE_PREFIX + service, SERVICE_MARK + service,
+                         f"the {service} service")
+
+
 @dataclass(frozen=True)
 class MachineClient:
     client_id: str
@@ -42,6 +72,13 @@ class MachineClient:
     @property
     def issues_tokens(self) -> bool:
         return self.status == ENABLED
+
+    @property
+    def service(self) -> str | None:
+        """The platform service a service client acts for; None for a source's client."""
+        if self.source.startswith(SERVICE_MARK):
+            return self.source[len(SERVICE_MARK):]
+        return None
 
 
 @dataclass(frozen=True)
@@ -76,10 +113,14 @@ def check_handover(current: MachineSecret | None, at: datetime, now: datetime) -
         raise MachineClientError("a handover must come after the current secret started")
 
 
-def granted_scopes(requested: str | None) -> tuple[str, ...]:
-    """The scopes of a machine token: ``transfer`` whether asked for or not; asking for
-    any other is refused (RFC 6749 5.2 ``invalid_scope``)."""
+def granted_scopes(requested: str | None,
+                   client: MachineClient | None = None) -> tuple[str, ...]:
+    """The scopes of a machine token: a source's ``transfer``, a service client's those
+    of its grant, whether asked for or not; asking for any other is refused (RFC 6749 5.2
+    ``invalid_scope``)."""
+    service = client.service if client is not None else None
+    allowed = SERVICE_GRANTS[service].scopes if service in SERVICE_GRANTS else MACHINE_SCOPES
     asked = set((requested or "").split())
-    if not asked <= set(MACHINE_SCOPES):
-        raise MachineClientError(f"a machine client may ask only for {MACHINE_SCOPES}")
-    return MACHINE_SCOPES
+    if not asked <= set(allowed):
+        raise MachineClientError(f"this machine client may ask only for {allowed}")
+    return allowed

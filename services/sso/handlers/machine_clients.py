@@ -6,6 +6,11 @@ It names the source (``source``; ``sub`` is the client id), carries the ``transf
 scope only and is for the transfer audience (``SSO_TRANSFER_AUDIENCE``), which neither the
 gateway nor any other service accepts. Disabling a client stops its secrets at once;
 tokens already out end within ``SSO_ACCESS_TOKEN_SECONDS``.
+
+A platform service's own client (``service-<service>``, domain ``SERVICE_GRANTS``) is
+registered by a command with the secret that service is configured with
+(``ensure_service_client``); its token carries its grant's scopes for the audience of the
+service it calls (``SSO_ACCOUNTS_AUDIENCE`` for the accounts service), and no source.
 """
 from __future__ import annotations
 
@@ -24,12 +29,14 @@ from services.sso.adapters.unit_of_work import SsoWork
 from services.sso.config import SsoConfig
 from services.sso.domain.machine_clients import (
     DISABLED,
+    SERVICE_GRANTS,
     MachineClient,
     MachineClientError,
     check_handover,
     client_id_for,
     granted_scopes,
     secret_in_force,
+    service_client,
 )
 from services.sso.handlers.client_auth import OAuthError, client_credentials, invalid_client
 
@@ -96,6 +103,43 @@ class MachineClients:
         log.info("machine client disabled", extra={"client_id": client_id, "by": by})
         return MachineClient(client.client_id, client.source, client.name, DISABLED)
 
+    def ensure_service_client(self, service: str, secret: str, by: str) -> dict[str, Any]:
+        """The platform service's own client, with ``secret`` in force from now: registered
+        when missing, its secret replaced when another is in force (the previous one stops
+        now, logged), left as it is otherwise. Run at every set-up, it is a no-op once
+        done."""
+        try:
+            client = service_client(service)
+        except MachineClientError as error:
+            raise _invalid(error) from None
+        if len(secret) < 32:
+            raise Invalid("weak-secret", "The service client's secret is too short",
+                          "a service client's secret has at least 32 characters")
+        now = self.clock.now()
+        registered = replaced = False
+        enabled = True
+        with self.unit_of_work() as uow:
+            found = uow.machine_clients.get(client.client_id)
+            if found is None:
+                uow.machine_clients.add(client, now, by)
+                uow.machine_clients.add_secret(client.client_id, digest(secret), client.name,
+                                               now, now, by)
+                registered = True
+            else:
+                current = secret_in_force(uow.machine_clients.secrets(client.client_id), now)
+                if current is None or not digest_matches(secret, current.secret_hash):
+                    uow.machine_clients.end_all(client.client_id, now)
+                    uow.machine_clients.add_secret(client.client_id, digest(secret),
+                                                   client.name, now, now, by)
+                    replaced = True
+                enabled = found.issues_tokens
+        if registered or replaced:
+            log.info("service client registered" if registered else
+                     "service client secret replaced",
+                     extra={"client_id": client.client_id, "by": by})
+        return {"client_id": client.client_id, "registered": registered,
+                "secret_replaced": replaced, "enabled": enabled}
+
     def find(self, client_id: str) -> tuple[MachineClient, list[dict[str, Any]]]:
         with self.unit_of_work() as uow:
             return self._get(uow, client_id), uow.machine_clients.log(client_id)
@@ -125,15 +169,23 @@ def issue_token(uow: SsoWork, config: SsoConfig, keys: KeyStore, clock: Clock,
             not digest_matches(secret or "", in_force.secret_hash):
         raise invalid_client("unknown client or wrong credentials", basic)
     try:
-        scopes = granted_scopes(form.get("scope"))
+        scopes = granted_scopes(form.get("scope"), client)
     except MachineClientError as error:
         raise OAuthError("invalid_scope", str(error)) from None
     lifetime = config.access_token_seconds
     issued = int(time.time())
-    token = keys.signer().sign({
-        "iss": config.issuer, "aud": config.transfer_audience, "sub": client.client_id,
-        "iat": issued, "exp": issued + lifetime, "jti": new_token(16),
-        "client_id": client.client_id, "scope": " ".join(scopes), "source": client.source,
-        "roles": []}, typ="at+jwt")
+    claims: dict[str, Any] = {
+        "iss": config.issuer, "sub": client.client_id, "iat": issued,
+        "exp": issued + lifetime, "jti": new_token(16), "client_id": client.client_id,
+        "scope": " ".join(scopes), "roles": []}
+    service = client.service
+    if service is None:
+        claims.update(aud=config.transfer_audience, source=client.source)
+    elif service in SERVICE_GRANTS:
+        claims.update(aud=config.service_audiences[SERVICE_GRANTS[service].audience_of],
+                      service=service)
+    else:  # a service no longer granted anything
+        raise invalid_client("unknown client or wrong credentials", basic)
+    token = keys.signer().sign(claims, typ="at+jwt")
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime,
             "scope": " ".join(scopes)}

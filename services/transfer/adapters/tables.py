@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from servicekit.columns import UtcDateTime
@@ -127,4 +128,90 @@ freeze_exceptions = Table(
     Column("reference", String(100), nullable=False),
     Column("granted_by", String(128), nullable=False),
     Column("granted_at", UtcDateTime, nullable=False),
+)
+
+# What arrived from a source, one row per day (Taiwan) and kind: a batch pushed (``push``)
+# or a file processed (``file``). The deadlines (R-TRF-5/6) and the archive of silent
+# sources read it.
+source_deliveries = Table(
+    "source_deliveries", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("batches", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+)
+
+# A source's own counts of a month (R-TRF-11), which an audit compares with what it sent.
+reported_counts = Table(
+    "reported_counts", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("courses", Integer, nullable=False),
+    Column("attendance", Integer, nullable=False),
+    Column("hours", Numeric(12, 1), nullable=False),
+    Column("reported_by", String(128), nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+)
+
+# An audit (R-TRF-11): a period of a source, its months' reported and held counts and
+# their differences, kept as opened.
+audits = Table(
+    "audits", metadata,
+    Column("audit_id", String(36), primary_key=True),
+    Column("source", String(32), ForeignKey("sources.code"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("first_month", Date, nullable=False),
+    Column("last_month", Date, nullable=False),
+    Column("lines", JSON, nullable=False),
+    Column("differences", Integer, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    UniqueConstraint("source", "kind", "first_month"),
+)
+
+# Late and missing reports (R-TRF-5/6) as the scheduled check found them.
+deadline_findings = Table(
+    "deadline_findings", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+# The same teacher in the same course reported by a second source (R-TRF-11, the match
+# rule in ``domain/titles.py``): kept here, by the reporting source's keys, with the key
+# of the record kept in ``transfer_attendance`` (no foreign key: that table is keyed and
+# partitioned on its own terms). Never published, never counted.
+duplicate_records = Table(
+    "duplicate_records", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("course_key", String(60), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("kept_source", String(32), nullable=False),
+    Column("kept_course_key", String(60), nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("school_code", String(16), nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("completed_on", Date, nullable=False),
+    Column("found_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_duplicate_records_kept", "kept_source", "kept_course_key", "account_id"),
+)
+
+# The duplicate match rule's index: one row per live-or-once production attendance, by
+# the course's organiser, start date and normalised title (its digest, ``domain/titles``)
+# and the account, naming the record. A new record of another source finds its match
+# with one probe per row; whether the record named is still live is read from
+# ``transfer_attendance`` by its key.
+match_keys = Table(
+    "match_keys", metadata,
+    Column("organiser_unit_code", String(16), primary_key=True),
+    Column("start_date", Date, primary_key=True),
+    Column("title_digest", String(32), primary_key=True),
+    Column("account_id", String(36), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("course_key", String(60), nullable=False),
+    Index("ix_match_keys_source_course_key", "source", "course_key"),
 )

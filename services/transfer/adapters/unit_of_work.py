@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.uow import SqlUnitOfWork
 from services.transfer.adapters.records_repo import RecordRepository
+from services.transfer.adapters.rules_repo import Audits, Deliveries, Duplicates
 from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
 from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
 
@@ -15,6 +16,9 @@ class TransferUnitOfWork(SqlUnitOfWork):
     mappings: MappingRepository
     exceptions: FreezeExceptions
     uploads: UploadRepository
+    deliveries: Deliveries
+    audits: Audits
+    duplicates: Duplicates
 
     def open_repositories(self, session: Session) -> None:
         self.sources = SourceRepository(session)
@@ -22,3 +26,6 @@ class TransferUnitOfWork(SqlUnitOfWork):
         self.mappings = MappingRepository(session)
         self.exceptions = FreezeExceptions(session)
         self.uploads = UploadRepository(session)
+        self.deliveries = Deliveries(session)
+        self.audits = Audits(session)
+        self.duplicates = Duplicates(session)

@@ -55,6 +55,12 @@ class UploadRepository:
         self.session.execute(update(uploads).where(uploads.c.upload_id == upload_id)
                              .values(**values))
 
+    def unfinished_before(self, moment: datetime) -> list[dict[str, Any]]:
+        rows = self.session.execute(select(*_PUBLIC).where(
+            uploads.c.status.in_(("queued", "processing")), uploads.c.created_at < moment)
+            .order_by(uploads.c.created_at))
+        return [dict(row._mapping) for row in rows]
+
     def purge_before(self, moment: datetime, at: datetime) -> int:
         """Drops the sealed file and report of every upload made before ``moment``."""
         result = self.session.execute(update(uploads).where(

@@ -27,12 +27,20 @@ class RowErrorSchema(Schema):
     message_en = fields.String()
 
 
+class DuplicateSchema(Schema):
+    part = fields.String()
+    row = fields.Integer()
+    kept_source = fields.String()
+    kept_course_key = fields.String()
+
+
 class BatchAnswerSchema(Schema):
     source = fields.String()
     trial = fields.Boolean()
     counts = fields.Dict(keys=fields.String(), values=fields.Dict(
         keys=fields.String(), values=fields.Integer()))
     errors = fields.List(fields.Nested(RowErrorSchema))
+    duplicates = fields.List(fields.Nested(DuplicateSchema))
 
 
 @api.route("/sources/<code>/batches", "POST", allow=PROTOCOL, body=BatchSchema,

@@ -10,6 +10,13 @@ source's are kept apart (``trial``) and never published.
 
 Teachers are resolved to accounts before the transaction (``TeacherDirectory``); the
 national ID is then dropped: only the account id is kept.
+
+The duplicate match rule (R-TRF-11, ``domain/titles.py``): a new attendance of a
+production source whose teacher already has a live record of another production source
+in a course of the same organiser, start date and normalised title is kept as a linked
+duplicate (``duplicate_records``, referencing the record kept) — counted as added,
+answered in ``duplicates``, never published. Each batch or processed file is a delivery
+of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from contracts.calendar import taipei_date
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, NotFound
@@ -32,12 +40,14 @@ from services.transfer.domain.records import (
 from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
+from services.transfer.domain.titles import match_key
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_sends
 from services.transfer.metrics import count_rows
 
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
 PARTS = ("courses", "attendance", "withdrawals")
+PUSH, FILE = "push", "file"  # kinds of delivery
 
 
 @dataclass
@@ -45,13 +55,23 @@ class Outcome:
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {
         part: {ADDED: 0, CHANGED: 0, UNCHANGED: 0, WITHDRAWN: 0} for part in PARTS[:2]})
     errors: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, part: str, errors: list[RowError]) -> None:
         self.errors.extend(error.as_dict(part) for error in errors)
 
     def answer(self, source: Source) -> dict[str, Any]:
         return {"source": source.code, "trial": source.in_test, "counts": self.counts,
-                "errors": sorted(self.errors, key=lambda e: (PARTS.index(e["part"]), e["row"]))}
+                "errors": sorted(self.errors, key=lambda e: (PARTS.index(e["part"]), e["row"])),
+                "duplicates": self.duplicates}
+
+
+def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """The match rule's index row of a kept record (``match_keys``)."""
+    organiser, start, digest = match_key(course["organiser_unit_code"], course["start_date"],
+                                         course["title"])
+    return {"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
+            "account_id": account_id, "source": source, "course_key": course["course_key"]}
 
 
 class _DryRun(Exception):
@@ -62,17 +82,19 @@ def push(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
          principal: Principal, code: str, batch: Mapping[str, list[Any]],
          freeze: date) -> dict[str, Any]:
     check_sends(principal, code)
-    answer = accept(uow, clock, directory, code, batch, freeze)
+    answer = accept(uow, clock, directory, code, batch, freeze, delivery=PUSH)
     count_rows("push", answer)  # committed
     return answer
 
 
 def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, code: str,
            batch: Mapping[str, list[Any]], freeze: date, dry_run: bool = False,
-           first_row: int = 1) -> dict[str, Any]:
+           first_row: int = 1, delivery: str | None = None) -> dict[str, Any]:
     """The batch accepted row by row; ``dry_run``: every check and the answer it would
     get, then rolled back (a source tests a file so, and nothing is stored).
-    ``first_row``: the number of each part's first row (a file is accepted in chunks)."""
+    ``first_row``: the number of each part's first row (a file is accepted in chunks).
+    ``delivery``: the kind of delivery this batch is, recorded for its day (a file's
+    chunks are not: the file is recorded once, when it is done)."""
     outcome = Outcome()
     with uow:
         exempt = uow.exceptions.keys(code)
@@ -90,6 +112,9 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
             writer.courses(course_rows, outcome)
             writer.attendance(attendance_rows, accounts, outcome)
             writer.withdrawals(withdrawals, accounts, outcome)
+            if delivery is not None and not dry_run:
+                uow.deliveries.record(code, taipei_date(now), delivery,
+                                      sum(len(rows) for rows in batch.values()), now)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -189,14 +214,18 @@ class _Writer:
             self.uow.records.bump_attendance_versions(self.source.code, key, self.now)
         if not self.trial and self.changed_courses:
             details = self.uow.records.courses(self.source.code, self.changed_courses)
-            for row in self.uow.records.live_attendance_of(self.source.code,
-                                                          self.changed_courses):
+            live = self.uow.records.live_attendance_of(self.source.code, self.changed_courses)
+            for row in live:
                 self._publish(RECORD_CHANGED, row, details[row["course_key"]])
+            # Its organiser, start or title may have changed: the match keys follow.
+            self.uow.duplicates.drop_keys(self.source.code, self.changed_courses)
+            self.uow.duplicates.add_keys([self._key(details[row["course_key"]],
+                                                    row["account_id"]) for row in live])
 
     def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
                    outcome: Outcome) -> None:
         known = self._live_courses({a.course_key for _, a in rows})
-        ready: list[tuple[Attendance, str]] = []
+        ready: list[tuple[int, Attendance, str]] = []
         for number, row in rows:
             account = accounts.get(row.teacher_id)
             if row.course_key not in known:
@@ -205,12 +234,17 @@ class _Writer:
             elif account is None:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
-                ready.append((row, account))
+                ready.append((number, row, account))
         stored = self.uow.records.attendance_states(
-            self.source.code, ((row.course_key, account) for row, account in ready))
+            self.source.code, ((row.course_key, account) for _, row, account in ready))
+        fresh = [(number, row, account) for number, row, account in ready
+                 if (row.course_key, account) not in stored]
+        kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
-        for row, account in ready:
+        for _, row, account in ready:
+            if (row.course_key, account) in kept_elsewhere:
+                continue
             digest, before = row.digest(account), stored.get((row.course_key, account))
             values: dict[str, Any] = {"source": self.source.code, "course_key": row.course_key,
                       "account_id": account, "digest": digest, "school_code": row.school_code,
@@ -227,10 +261,60 @@ class _Writer:
         self.uow.records.add_attendance(added)
         self.uow.records.change_attendance(changed)
         if not self.trial:
+            self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
+                                          for v in added])
             for values in added:
                 self._publish(RECORD_ADDED, values, known[values["course_key"]])
             for values in changed:
                 self._publish(RECORD_CHANGED, values, known[values["course_key"]])
+
+    def _duplicates(self, rows: list[tuple[int, Attendance, str]],
+                    known: dict[str, dict[str, Any]],
+                    outcome: Outcome) -> set[tuple[str, str]]:
+        """The new rows that are linked duplicates (kept in their own table, answered, not
+        published); their keys, for the caller to leave out."""
+        if not rows:
+            return set()
+        code = self.source.code
+        linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a in rows))
+        by_course: dict[str, list[tuple[int, Attendance, str]]] = {}
+        for number, row, account in rows:
+            by_course.setdefault(row.course_key, []).append((number, row, account))
+        handled: set[tuple[str, str]] = set()
+        new: list[dict[str, Any]] = []
+        places = {key: match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
+                                 known[key]["title"]) for key in by_course}
+        kept_by = self.uow.duplicates.matches(code, [
+            (*places[r.course_key], a) for _, r, a in rows if (r.course_key, a) not in linked])
+        for key, course_rows in sorted(by_course.items()):
+            place = places[key]
+            for number, row, account in course_rows:
+                digest = row.digest(account)
+                values = {"digest": digest, "school_code": row.school_code,
+                          "hours": row.hours, "completed_on": row.completed_on,
+                          "updated_at": self.now}
+                if (key, account) in linked:
+                    handled.add((key, account))
+                    if linked[(key, account)] == digest:
+                        outcome.counts["attendance"][UNCHANGED] += 1
+                    else:
+                        self.uow.duplicates.change(code, key, account, values)
+                        outcome.counts["attendance"][CHANGED] += 1
+                    continue
+                kept = kept_by.get((*place, account))
+                if kept is None:
+                    continue
+                handled.add((key, account))
+                kept_source, kept_course = kept
+                new.append({**values, "source": code, "course_key": key,
+                            "account_id": account, "kept_source": kept_source,
+                            "kept_course_key": kept_course, "found_at": self.now})
+                outcome.counts["attendance"][ADDED] += 1
+                outcome.duplicates.append({"part": "attendance", "row": number,
+                                           "kept_source": kept_source,
+                                           "kept_course_key": kept_course})
+        self.uow.duplicates.add(new)
+        return handled
 
     def withdrawals(self, rows: list[tuple[int, dict[str, Any]]], accounts: dict[str, str],
                     outcome: Outcome) -> None:
@@ -241,6 +325,10 @@ class _Writer:
                 stored = self.uow.records.attendance_states(
                     self.source.code, [(key, account)]).get((key, account or "")) \
                     if account else None
+                if (stored is None or stored.withdrawn) and account and \
+                        self.uow.duplicates.remove(self.source.code, key, account):
+                    outcome.counts["attendance"][WITHDRAWN] += 1  # a duplicate: no event
+                    continue
                 if stored is None or stored.withdrawn:
                     outcome.fail("withdrawals", [RowError(number, "teacher_id",
                                                           "unknown-record")])
@@ -260,7 +348,8 @@ class _Writer:
                 outcome.counts["courses"][WITHDRAWN] += 1
                 live = self.uow.records.live_attendance_of(self.source.code, [key])
                 self._withdraw_attendance(live, reason)
-                outcome.counts["attendance"][WITHDRAWN] += len(live)
+                duplicates = self.uow.duplicates.remove(self.source.code, key)
+                outcome.counts["attendance"][WITHDRAWN] += len(live) + duplicates
                 continue
             outcome.counts["attendance"][WITHDRAWN] += 1
 
@@ -275,6 +364,9 @@ class _Writer:
                     "source": self.source.code, "account_id": row["account_id"],
                     "record_key": f"{row['course_key']}/{row['account_id']}",
                     "version": row["version"] + 1})
+
+    def _key(self, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+        return match_row(self.source.code, course, account_id)
 
     def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         found = self.uow.records.courses(self.source.code, keys)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from contracts.calendar import taipei_date
 from servicekit.clock import Clock
 from servicekit.errors import Forbidden, Invalid, NotFound, TooLarge
 from servicekit.tokens import Principal
@@ -41,6 +42,10 @@ from services.transfer.handlers.scope import check_reads
 from services.transfer.metrics import count_rows
 
 log = logging.getLogger("transfer.uploads")
+# A row kept as a linked duplicate (R-TRF-11): not an error, said in the report's column.
+DUPLICATE_NOTE = ("duplicate 重複: 已由 {kept_source} 報送（{kept_course_key}），本筆列為關聯重複紀錄 / "
+                  "reported first by {kept_source} ({kept_course_key}); kept as a linked "
+                  "duplicate")
 CHUNK_ROWS = 1000
 Work = Callable[[], TransferUnitOfWork]
 
@@ -106,6 +111,7 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
     try:
         tables = _mapped(row["filename"], vault.open(upload_id, sealed), mapping)
         errors: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
+        notes: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
         totals = push.Outcome().counts
         done = 0
         for table in tables:
@@ -119,11 +125,17 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
                     errors[table.part].setdefault(error["row"], []).append(
                         f"{error['field']}: {error['code']} {error['message_zh']} / "
                         f"{error['message_en']}")
+                for twin in answer["duplicates"]:  # kept, linked: said, not an error
+                    notes[table.part].setdefault(twin["row"], []).append(
+                        DUPLICATE_NOTE.format(**twin))
                 done += len(chunk)
                 with work() as uow:
                     uow.uploads.progress(upload_id, rows_done=done)
-        report = [_report_table(table, errors[table.part]) for table in tables]
+        report = [_report_table(table, _joined(errors[table.part], notes[table.part]))
+                  for table in tables]
         with work() as uow:
+            finished = clock.now()
+            uow.deliveries.record(code, taipei_date(finished), push.FILE, done, finished)
             uow.uploads.progress(
                 upload_id, status="done", counts=totals, finished_at=clock.now(),
                 error_count=sum(len(e) for e in errors.values()),
@@ -181,6 +193,30 @@ def purge(uow: TransferUnitOfWork, clock: Clock, retention_days: int) -> dict[st
     return {"purged": purged, "before": before.isoformat()}
 
 
+INTERRUPTED = ("processing stopped at row {done} of {total}: the service restarted "
+               "before the file was done. Rows accepted so far are kept; send the same file "
+               "again (rows already accepted are answered unchanged)")
+
+
+def fail_interrupted(uow: TransferUnitOfWork, clock: Clock,
+                     older_than: timedelta) -> dict[str, Any]:
+    """Scheduled (and at the start of the embedded platform): uploads still ``queued`` or
+    ``processing`` though made more than ``older_than`` ago lost their background job
+    to a restart; each is marked failed with the reason and where it stopped, so that
+    the uploader sends it again. Logged with the count."""
+    now = clock.now()
+    with uow:
+        stale = uow.uploads.unfinished_before(now - older_than)
+        for row in stale:
+            uow.uploads.progress(row["upload_id"], status="failed", finished_at=now,
+                                 failure=INTERRUPTED.format(done=row["rows_done"],
+                                                            total=row["rows_total"]))
+    if stale:
+        log.warning("interrupted uploads failed", extra={
+            "failed": len(stale), "upload_ids": [row["upload_id"] for row in stale]})
+    return {"failed": len(stale), "upload_ids": [row["upload_id"] for row in stale]}
+
+
 def _read(uow: TransferUnitOfWork, principal: Principal, code: str, filename: str,
           data: bytes, rules: FileRules) -> list[MappedTable]:
     with uow:
@@ -213,6 +249,12 @@ def _check_uploads(principal: Principal, source: Source) -> None:
     if not (principal.has_any_role("operator", "admin") or
             (principal.has_any_role("business") and principal.unit == source.owner_unit)):
         raise Forbidden("only the owner unit's business accounts send its files")
+
+
+def _joined(errors: dict[int, list[str]],
+            notes: dict[int, list[str]]) -> dict[int, list[str]]:
+    return {row: [*errors.get(row, []), *notes.get(row, [])]
+            for row in sorted(errors.keys() | notes.keys())}
 
 
 def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
