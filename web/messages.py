@@ -54,6 +54,33 @@ PROBLEMS = {
     "invalid-hours": _l("Hours must be more than 0, with one decimal at most."),
     "hours-above-course": _l("Hours cannot be more than the course's hours."),
     "not-enrolled-in-course": _l("You are not enrolled in this course."),
+    # planning (R-CRS-13)
+    "plan-window-closed": _l("The planning window is closed: the plan can be read, not "
+                             "changed."),
+    "plan-changed": _l("Someone saved this plan meanwhile. Open it again and redo your "
+                       "change."),
+    "plan-incomplete": _l("The plan is not complete: see the notes beside the fields."),
+    "plan-already-submitted": _l("The plan is submitted already."),
+    "plan-not-found": _l("No such plan."),
+    "not-a-school": _l("Only a school writes a school-based plan."),
+    "no-unit": _l("Your account names no unit."),
+    "no-authority": _l("Your account names no authority."),
+    "other-authority": _l("You read only your own authority's schools' plans."),
+    "teacher-without-school": _l("No school is known for your account yet, so your plan "
+                                 "cannot be saved; ask your school."),
+    # digital materials and distance courses (R-CRS-14)
+    "not-teacher-education-university": _l("Only a teacher-education university submits "
+                                           "digital materials and distance courses."),
+    "case-not-found": _l("No such case."),
+    "case-not-open": _l("This case's round is decided: it can no longer be changed."),
+    "case-not-revisable": _l("This case was not sent back for revision."),
+    "case-changed": _l("Someone changed this case meanwhile. Open it again and redo your "
+                       "change."),
+    "reviewer-already-scored": _l("This reviewer has scored already and cannot be "
+                                  "replaced."),
+    "reviewers-not-distinct": _l("The three reviewers must be three different accounts."),
+    "not-assigned-reviewer": _l("You are not this case's reviewer in its current round."),
+    "score-out-of-range": _l("A score is a whole number from 0 to 100."),
 }
 
 # marshmallow's messages, as the API sends them per field.
@@ -75,6 +102,35 @@ def problem_text(answer: Answer) -> str:
         return str(text)
     return _("The platform did not accept this (%(kind)s).",
              kind=answer.problem_type or answer.status)
+
+
+def nested_field_errors(answer: Answer) -> dict[str, str]:
+    """Like ``field_errors``, for forms with rows: a row's field is named by its path with
+    dashes (``courses-0-hours``), whether the API nests its errors (``{"courses": {"0":
+    {"hours": [...]}}}``) or names them by dotted path (``courses.0.hours``)."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}-{key}" if prefix else str(key), inner)
+            return
+        messages = value if isinstance(value, list) else [value]
+        texts = []
+        for message in messages:
+            if isinstance(message, dict):
+                walk(prefix, message)
+                continue
+            known = FIELD_MESSAGES.get(str(message))
+            texts.append(str(known) if known else
+                         _("Not accepted: %(detail)s", detail=message))
+        if texts:
+            flat[prefix] = "; ".join(texts)
+
+    for name, value in (body.get("errors") or {}).items():
+        walk(str(name).replace(".", "-"), value)
+    return flat
 
 
 def field_errors(answer: Answer) -> dict[str, str]:
