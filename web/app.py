@@ -17,7 +17,16 @@ from web import auth, dates, errors, i18n
 from web.api import PlatformApi
 from web.components import WebComponents
 from web.oidc import OidcProvider
-from web.pages import operator, organiser, public, reviewer, statistics, teacher
+from web.pages import (
+    materials,
+    operator,
+    organiser,
+    plans,
+    public,
+    reviewer,
+    statistics,
+    teacher,
+)
 from web.sessions import ServerSessionInterface, SessionStore, store_for
 from web.settings import WebSettings
 
@@ -49,7 +58,7 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     i18n.install_languages(app, base.data_dir / "web" / "translations")
     errors.install(app)
     for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
-                      statistics.bp, operator.bp):
+                      statistics.bp, operator.bp, plans.bp, materials.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)
