@@ -93,6 +93,36 @@ FIELD_MESSAGES = {
     "Not a valid number.": _l("Not a number."),
     "Field may not be null.": _l("Required."),
     "Unknown field.": _l("This filter is not accepted."),
+    "Not a valid URL.": _l("Not a web address (http or https)."),
+    "Not a valid UUID.": _l("Not an account id."),
+    "Shorter than minimum length 1.": _l("Required."),
+    # planning (R-CRS-13) and the material review (R-CRS-14), as the courses service says them
+    "more than 0, one decimal": _l("More than 0, with one decimal at most."),
+    "more than 0 and at most 999.9": _l("More than 0 and at most 999.9."),
+    "more than 0 and at most 999.9, one decimal": _l("More than 0 and at most 999.9, with one "
+                                                     "decimal at most."),
+    "0 or more, one decimal": _l("0 or more, with one decimal at most."),
+    "whole NTD, 0 or more": _l("Whole dollars, 0 or more."),
+    "a theme at most once": _l("Each theme once only."),
+    "a tag at most once": _l("Each tag once only."),
+    "not an active audience code": _l("This audience is no longer offered."),
+    "at least one theme before submitting": _l("At least one theme, before submitting."),
+    "at least one planned course before submitting": _l("At least one planned course, before "
+                                                        "submitting."),
+    "a submitted plan names each course's target": _l("Choose the audience of each course "
+                                                      "before submitting."),
+    "the hours planned per teacher, before submitting": _l("The hours planned per teacher, "
+                                                           "before submitting."),
+    "at least one goal or one planned course": _l("At least one goal or one planned course."),
+    "one of the themes of the school's plan": _l("One of the plan's themes."),
+    "one of the themes of the school's submitted plan; it has none yet": _l(
+        "Your school's plan has no themes yet: leave the theme blank."),
+    "a whole number from 0 to 100": _l("A whole number from 0 to 100."),
+}
+# Messages that name a value after their start.
+FIELD_MESSAGE_STARTS = {
+    "a month of school year": _l("A month of this school year."),
+    "not an active tag": _l("A policy tag that is no longer offered."),
 }
 
 
@@ -122,9 +152,7 @@ def nested_field_errors(answer: Answer) -> dict[str, str]:
             if isinstance(message, dict):
                 walk(prefix, message)
                 continue
-            known = FIELD_MESSAGES.get(str(message))
-            texts.append(str(known) if known else
-                         _("Not accepted: %(detail)s", detail=message))
+            texts.append(_said(str(message)))
         if texts:
             flat[prefix] = "; ".join(texts)
 
@@ -138,6 +166,13 @@ def field_errors(answer: Answer) -> dict[str, str]:
     said generally, with the API's own words after it."""
     translated = {}
     for name, message in answer.field_errors().items():
-        known = FIELD_MESSAGES.get(message)
-        translated[name] = str(known) if known else _("Not accepted: %(detail)s", detail=message)
+        translated[name] = _said(message)
     return translated
+
+
+def _said(message: str) -> str:
+    known = FIELD_MESSAGES.get(message)
+    if known is None:
+        known = next((text for start, text in FIELD_MESSAGE_STARTS.items()
+                      if message.startswith(start)), None)
+    return str(known) if known else _("Not accepted: %(detail)s", detail=message)

@@ -262,3 +262,33 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         assert page.locator("tbody tr").count() >= 8 and "性別平等教育" in page.content()
     finally:
         operator.close()
+
+
+def test_a_teacher_opens_my_plan_and_anyone_reads_the_passed_materials(chromium, running) -> None:
+    """Issue 14 points 3 and 4 (R-CRS-13, R-CRS-14) in a real browser: the public list of
+    passed digital materials, signed out; then My plan for the current school year from the
+    menu, with the window's days — saved while the teacher window is open, read-only
+    outside it."""
+    teacher = Visitor(chromium, running, "plans")
+    try:
+        teacher.open("/courses/materials")
+        page = teacher.page
+        page.get_by_role("heading", name="數位教材及遠距教學課程").wait_for()
+        teacher.sign_in(*TEACHER)
+        page.get_by_role("link", name="我的研習規劃").click()
+        page.locator("#window-note").wait_for()
+        teacher.check("my-plan")
+        assert "學年度" in page.locator("h1").inner_text()
+        if page.get_by_role("button", name="儲存我的規劃").count():
+            page.fill("#goals-0", "精進閱讀素養教學")
+            page.get_by_role("button", name="儲存我的規劃").click()
+            page.get_by_text("你的研習規劃已儲存。").wait_for()
+            assert page.locator("#goals-0").input_value() == "精進閱讀素養教學"
+            teacher.check("my-plan-saved")
+        else:
+            assert "唯讀" in page.locator("#window-note").inner_text()
+        page.get_by_role("link", name="上一學年度").click()
+        page.locator("#window-note").wait_for()
+        teacher.check("my-plan-last-year")
+    finally:
+        teacher.close()

@@ -104,6 +104,8 @@ def test_outside_the_window_the_form_is_read_only_with_the_windows_days(site) ->
     site.sign_in(["teacher"])
     page = site.text("/my/plan?year=115")
     assert "disabled" in page and "唯讀" in page and "民國 115 年 9 月 29 日" in page
+    assert "儲存我的規劃" not in page and "增加列數" not in page
+    assert 'value="精進閱讀教學"' in page and 'name="goals-1"' not in page  # no blank rows
     token = site.csrf("/my/plan?year=115")
     refused = site.browser.post("/my/plan?year=115", data={
         "csrf_token": token, "action": "save", "goals_rows": "1", "goals-0": "新目標",
@@ -170,6 +172,7 @@ def test_an_incomplete_plan_is_saved_and_its_gaps_shown_beside_the_fields(site) 
     html = answer.get_data(as_text=True)
     assert answer.status_code == 409 and "規劃尚未完整" in html
     assert 'id="courses-0-target-error"' in html and 'id="hours_per_teacher-error"' in html
+    assert "送出前請選擇每門課程的研習對象" in html and "送出前請填每位教師規劃進修時數" in html
     assert 'name="version" value="3"' in html  # the draft's new version, for the next save
 
 

@@ -223,8 +223,17 @@ def save_my_plan() -> ResponseReturnValue:
                          if answer.status == 409 else 422)
 
 
+def _read_only(values: dict[str, Any], editable: bool) -> dict[str, Any]:
+    """A plan that cannot be changed now shows what it holds, without blank rows."""
+    if editable:
+        return values
+    return {name: _compact(value) if isinstance(value, list) else value
+            for name, value in values.items()}
+
+
 def _my_plan_page(year: int, mine: dict[str, Any], values: dict[str, Any],
                   errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    values = _read_only(values, bool(mine.get("editable")))
     school_plan = mine.get("school_plan") or None
     if school_plan and school_plan.get("status") != "submitted":
         school_plan = None
@@ -318,6 +327,7 @@ def save_school_plan() -> ResponseReturnValue:
 
 def _school_page(year: int, plan: dict[str, Any], values: dict[str, Any],
                  errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    values = _read_only(values, bool(plan.get("editable")))
     return render_template("plans/school_plan_form.html", years=_year_links(year), plan=plan,
                            values=values, errors=errors, months=months_of(year),
                            tags=terms("tag"), audiences=terms("audience")), status
