@@ -127,7 +127,7 @@ def test_a_case_sent_back_is_resubmitted_with_its_fields(site) -> None:
     page = site.text(f"/organiser/materials/{CASE_ID}")
     assert "修正後再審" in page and "64.67" in page and "請補充評量設計" in page
     assert "審查委員</th>" not in page  # scores by role only: never who gave them
-    assert 'action="/organiser/materials/%s/resubmission"' % CASE_ID in page
+    assert f'action="/organiser/materials/{CASE_ID}/resubmission"' in page
     assert 'value="數位閱讀教學"' in page  # the form starts with the case's fields
     token = site.csrf(f"/organiser/materials/{CASE_ID}")
     answer = site.browser.post(f"/organiser/materials/{CASE_ID}/resubmission", data={

@@ -128,6 +128,17 @@ def test_adding_rows_sends_nothing_and_keeps_what_was_typed(site) -> None:
     assert 'name="courses-9-title"' not in html
 
 
+def test_blank_rows_stop_at_what_the_api_takes(site) -> None:
+    site.api.answer("GET", ME, Answer(200, MY_PLAN))
+    site.sign_in(["teacher"])
+    token = site.csrf("/my/plan?year=115")
+    html = site.browser.post("/my/plan?year=115", data={
+        "csrf_token": token, "action": "more_goals", "goals_rows": "9",
+        **{f"goals-{n}": f"目標{n}" for n in range(9)}, "courses_rows": "0"}).get_data(as_text=True)
+    assert 'value="目標8"' in html and 'name="goals-9"' in html  # ten goals at most
+    assert 'name="goals-10"' not in html
+
+
 def test_a_school_saves_and_submits_its_plan(site) -> None:
     site.api.answer("GET", SCHOOL, Answer(200, {**SCHOOL_PLAN, "status": "draft"}))
     site.api.answer("PUT", SCHOOL, Answer(200, {**SCHOOL_PLAN, "status": "draft", "version": 3}))

@@ -224,10 +224,13 @@ def save_my_plan() -> ResponseReturnValue:
 
 
 def _read_only(values: dict[str, Any], editable: bool) -> dict[str, Any]:
-    """A plan that cannot be changed now shows what it holds, without blank rows."""
-    if editable:
-        return values
-    return {name: _compact(value) if isinstance(value, list) else value
+    """A plan that cannot be changed now shows what it holds, without blank rows; one that
+    can shows blank rows up to what the API takes (filled rows first, never cut)."""
+    if not editable:
+        return {name: _compact(value) if isinstance(value, list) else value
+                for name, value in values.items()}
+    return {name: value[:max(MOST_ROWS[name], len(_compact(value)))]
+            if isinstance(value, list) and name in MOST_ROWS else value
             for name, value in values.items()}
 
 
