@@ -292,3 +292,76 @@ def test_a_teacher_opens_my_plan_and_anyone_reads_the_passed_materials(chromium,
         teacher.check("my-plan-last-year")
     finally:
         teacher.close()
+
+
+UNIVERSITY = ("biz-ntnu", "demo-biz-ntnu")  # the demo's teacher-education university
+MATERIAL_REVIEWERS = (("reviewer-tpe", "demo-reviewer-tpe"), ("reviewer-txg", "demo-reviewer-txg"),
+                      ("reviewer-tnn", "demo-reviewer-tnn"))
+
+
+def test_a_university_submits_a_material_three_reviewers_score_it_and_it_is_published(chromium, running) -> None:
+    """R-CRS-14 through the pages: the university submits a case and attaches its plan, an
+    operator assigns three reviewers by account id, each scores it (the third decides:
+    80, 75, 90 is a pass with the mean 81.67), the university reads the result and the
+    case is on the public list."""
+    reviewer_ids = [running.ensure_password(login, password)
+                    for login, password in MATERIAL_REVIEWERS]
+    running.ensure_password(*UNIVERSITY)
+    title = "瀏覽器測試：數位閱讀教材"
+    university = Visitor(chromium, running, "university")
+    operator = Visitor(chromium, running, "material-operator")
+    try:
+        university.sign_in(*UNIVERSITY)
+        university.open("/organiser/materials/new")
+        page = university.page
+        page.fill("#title", title)
+        page.select_option("#kind", "digital_material")
+        page.fill("#description", "國中閱讀理解策略的線上教材")
+        page.fill("#hours", "6")
+        page.fill("#subject_area", "語文")
+        page.fill("#links", "https://example.edu.tw/reading")
+        page.get_by_role("button", name="送審", exact=True).click()
+        page.get_by_text("審查案已送出。").wait_for()
+        case_path = page.url.removeprefix(running.url)
+        page.set_input_files("#file", files=[{"name": "教材計畫.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n% material plan\n%%EOF\n"}])
+        page.get_by_role("button", name="上傳", exact=True).click()
+        page.get_by_text("檔案已上傳。").wait_for()
+        university.check("material-case")
+
+        operator.sign_in(*OPERATOR)
+        operator.open("/operator/materials")
+        operator.page.get_by_role("link", name=title).click()
+        for field, account_id in zip(("subject", "digital_learning", "serving_teacher"),
+                                     reviewer_ids, strict=True):
+            operator.page.fill(f"#{field}", account_id)
+        operator.page.get_by_role("button", name="指派", exact=True).click()
+        operator.page.get_by_text("審查委員已指派。").wait_for()
+        operator.check("material-assigned")
+
+        for (login, password), score in zip(MATERIAL_REVIEWERS, (80, 75, 90), strict=True):
+            reviewer = Visitor(chromium, running, login)
+            try:
+                reviewer.sign_in(login, password)
+                reviewer.open("/reviewer/materials")
+                reviewer.page.get_by_role("link", name=title).click()
+                reviewer.page.fill("#score", str(score))
+                reviewer.page.fill("#comment", f"{login} 的審查意見")
+                reviewer.page.get_by_role("button", name="儲存評分").click()
+                reviewer.page.get_by_text("你的評分已儲存。").wait_for()
+                reviewer.check("material-scored")
+                if score != 90:  # before the third score: no other reviewer's comment
+                    others = [other for other, _ in MATERIAL_REVIEWERS if other != login]
+                    assert not any(f"{other} 的審查意見" in reviewer.page.content()
+                                   for other in others)
+            finally:
+                reviewer.close()
+
+        university.open(case_path)
+        content = page.content()
+        assert "81.67" in content and "reviewer-tpe 的審查意見" in content
+        university.open("/courses/materials")
+        assert title in page.content()
+    finally:
+        university.close()
+        operator.close()

@@ -79,6 +79,7 @@ def test_a_refused_case_shows_the_errors_beside_the_fields_and_keeps_what_was_ty
     assert 'id="hours-error"' in html and 'aria-describedby="hours-error"' in html
     assert 'id="links-error"' in html and "ftp://example</textarea>" in html
     assert 'value="6.25"' in html and '<option value="distance" selected>' in html
+    assert 'inputmode="decimal"' in html  # the field's attributes, written as they are
 
 
 def test_a_university_that_is_not_a_teacher_education_university_is_told_so(site) -> None:
