@@ -171,7 +171,8 @@ def test_an_incomplete_plan_is_saved_and_its_gaps_shown_beside_the_fields(site) 
     site.api.answer("PUT", SCHOOL, Answer(200, {**SCHOOL_PLAN, "status": "draft", "version": 3}))
     site.api.answer("POST", SCHOOL + "/submission", Answer(409, {
         "type": "urn:inservice:problem:plan-incomplete",
-        "errors": {"courses.0.target": ["a submitted plan names each course's target"],
+        "errors": {"themes": ["at least one theme before submitting"],
+                   "courses.0.target": ["a submitted plan names each course's target"],
                    "hours_per_teacher": ["the hours planned per teacher, before submitting"]}}))
     site.sign_in(["business"], unit="353301")
     token = site.csrf("/organiser/plan?year=115")
@@ -184,6 +185,8 @@ def test_an_incomplete_plan_is_saved_and_its_gaps_shown_beside_the_fields(site) 
     assert answer.status_code == 409 and "規劃尚未完整" in html
     assert 'id="courses-0-target-error"' in html and 'id="hours_per_teacher-error"' in html
     assert "送出前請選擇每門課程的研習對象" in html and "送出前請填每位教師規劃進修時數" in html
+    assert '<fieldset aria-invalid="true" aria-describedby="themes-error">' in html
+    assert 'id="themes-error">送出前至少要有一個主題。' in html
     assert 'name="version" value="3"' in html  # the draft's new version, for the next save
 
 
