@@ -18,9 +18,11 @@ from web.api import PlatformApi
 from web.components import WebComponents
 from web.oidc import OidcProvider
 from web.pages import (
+    materials,
     operator,
     operator_sso,
     organiser,
+    plans,
     public,
     reviewer,
     statistics,
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     i18n.install_languages(app, base.data_dir / "web" / "translations")
     errors.install(app)
     for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
-                      statistics.bp, operator.bp, operator_sso.bp):
+                      statistics.bp, operator.bp, operator_sso.bp, plans.bp, materials.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)

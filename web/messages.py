@@ -54,6 +54,33 @@ PROBLEMS = {
     "invalid-hours": _l("Hours must be more than 0, with one decimal at most."),
     "hours-above-course": _l("Hours cannot be more than the course's hours."),
     "not-enrolled-in-course": _l("You are not enrolled in this course."),
+    # planning (R-CRS-13)
+    "plan-window-closed": _l("The planning window is closed: the plan can be read, not "
+                             "changed."),
+    "plan-changed": _l("Someone saved this plan meanwhile. Open it again and redo your "
+                       "change."),
+    "plan-incomplete": _l("The plan is not complete: see the notes beside the fields."),
+    "plan-already-submitted": _l("The plan is submitted already."),
+    "plan-not-found": _l("No such plan."),
+    "not-a-school": _l("Only a school writes a school-based plan."),
+    "no-unit": _l("Your account names no unit."),
+    "no-authority": _l("Your account names no authority."),
+    "other-authority": _l("You read only your own authority's schools' plans."),
+    "teacher-without-school": _l("No school is known for your account yet, so your plan "
+                                 "cannot be saved; ask your school."),
+    # digital materials and distance courses (R-CRS-14)
+    "not-teacher-education-university": _l("Only a teacher-education university submits "
+                                           "digital materials and distance courses."),
+    "case-not-found": _l("No such case."),
+    "case-not-open": _l("This case's round is decided: it can no longer be changed."),
+    "case-not-revisable": _l("This case was not sent back for revision."),
+    "case-changed": _l("Someone changed this case meanwhile. Open it again and redo your "
+                       "change."),
+    "reviewer-already-scored": _l("This reviewer has scored already and cannot be "
+                                  "replaced."),
+    "reviewers-not-distinct": _l("The three reviewers must be three different accounts."),
+    "not-assigned-reviewer": _l("You are not this case's reviewer in its current round."),
+    "score-out-of-range": _l("A score is a whole number from 0 to 100."),
 }
 
 # marshmallow's messages, as the API sends them per field.
@@ -66,6 +93,36 @@ FIELD_MESSAGES = {
     "Not a valid number.": _l("Not a number."),
     "Field may not be null.": _l("Required."),
     "Unknown field.": _l("This filter is not accepted."),
+    "Not a valid URL.": _l("Not a web address (http or https)."),
+    "Not a valid UUID.": _l("Not an account id."),
+    "Shorter than minimum length 1.": _l("Required."),
+    # planning (R-CRS-13) and the material review (R-CRS-14), as the courses service says them
+    "more than 0, one decimal": _l("More than 0, with one decimal at most."),
+    "more than 0 and at most 999.9": _l("More than 0 and at most 999.9."),
+    "more than 0 and at most 999.9, one decimal": _l("More than 0 and at most 999.9, with one "
+                                                     "decimal at most."),
+    "0 or more, one decimal": _l("0 or more, with one decimal at most."),
+    "whole NTD, 0 or more": _l("Whole dollars, 0 or more."),
+    "a theme at most once": _l("Each theme once only."),
+    "a tag at most once": _l("Each tag once only."),
+    "not an active audience code": _l("This audience is no longer offered."),
+    "at least one theme before submitting": _l("At least one theme, before submitting."),
+    "at least one planned course before submitting": _l("At least one planned course, before "
+                                                        "submitting."),
+    "a submitted plan names each course's target": _l("Choose the audience of each course "
+                                                      "before submitting."),
+    "the hours planned per teacher, before submitting": _l("The hours planned per teacher, "
+                                                           "before submitting."),
+    "at least one goal or one planned course": _l("At least one goal or one planned course."),
+    "one of the themes of the school's plan": _l("One of the plan's themes."),
+    "one of the themes of the school's submitted plan; it has none yet": _l(
+        "Your school's plan has no themes yet: leave the theme blank."),
+    "a whole number from 0 to 100": _l("A whole number from 0 to 100."),
+}
+# Messages that name a value after their start.
+FIELD_MESSAGE_STARTS = {
+    "a month of school year": _l("A month of this school year."),
+    "not an active tag": _l("A policy tag that is no longer offered."),
 }
 
 
@@ -77,11 +134,45 @@ def problem_text(answer: Answer) -> str:
              kind=answer.problem_type or answer.status)
 
 
+def nested_field_errors(answer: Answer) -> dict[str, str]:
+    """Like ``field_errors``, for forms with rows: a row's field is named by its path with
+    dashes (``courses-0-hours``), whether the API nests its errors (``{"courses": {"0":
+    {"hours": [...]}}}``) or names them by dotted path (``courses.0.hours``)."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}-{key}" if prefix else str(key), inner)
+            return
+        messages = value if isinstance(value, list) else [value]
+        texts = []
+        for message in messages:
+            if isinstance(message, dict):
+                walk(prefix, message)
+                continue
+            texts.append(_said(str(message)))
+        if texts:
+            flat[prefix] = "; ".join(texts)
+
+    for name, value in (body.get("errors") or {}).items():
+        walk(str(name).replace(".", "-"), value)
+    return flat
+
+
 def field_errors(answer: Answer) -> dict[str, str]:
     """Each field's error in the person's language; a message this table does not know is
     said generally, with the API's own words after it."""
     translated = {}
     for name, message in answer.field_errors().items():
-        known = FIELD_MESSAGES.get(message)
-        translated[name] = str(known) if known else _("Not accepted: %(detail)s", detail=message)
+        translated[name] = _said(message)
     return translated
+
+
+def _said(message: str) -> str:
+    known = FIELD_MESSAGES.get(message)
+    if known is None:
+        known = next((text for start, text in FIELD_MESSAGE_STARTS.items()
+                      if message.startswith(start)), None)
+    return str(known) if known else _("Not accepted: %(detail)s", detail=message)

@@ -267,3 +267,106 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         operator.open("/operator/notices")
     finally:
         operator.close()
+
+
+def test_a_teacher_opens_my_plan_and_anyone_reads_the_passed_materials(chromium, running) -> None:
+    """Issue 14 points 3 and 4 (R-CRS-13, R-CRS-14) in a real browser: the public list of
+    passed digital materials, signed out; then My plan for the current school year from the
+    menu, with the window's days — saved while the teacher window is open, read-only
+    outside it."""
+    teacher = Visitor(chromium, running, "plans")
+    try:
+        teacher.open("/courses/materials")
+        page = teacher.page
+        page.get_by_role("heading", name="數位教材及遠距教學課程").wait_for()
+        teacher.sign_in(*TEACHER)
+        page.get_by_role("link", name="我的研習規劃").click()
+        page.locator("#window-note").wait_for()
+        teacher.check("my-plan")
+        assert "學年度" in page.locator("h1").inner_text()
+        if page.get_by_role("button", name="儲存我的規劃").count():
+            page.fill("#goals-0", "精進閱讀素養教學")
+            page.get_by_role("button", name="儲存我的規劃").click()
+            page.get_by_text("你的研習規劃已儲存。").wait_for()
+            assert page.locator("#goals-0").input_value() == "精進閱讀素養教學"
+            teacher.check("my-plan-saved")
+        else:
+            assert "唯讀" in page.locator("#window-note").inner_text()
+        page.get_by_role("link", name="上一學年度").click()
+        page.locator("#window-note").wait_for()
+        teacher.check("my-plan-last-year")
+    finally:
+        teacher.close()
+
+
+UNIVERSITY = ("biz-ntnu", "demo-biz-ntnu")  # the demo's teacher-education university
+MATERIAL_REVIEWERS = (("reviewer-tpe", "demo-reviewer-tpe"), ("reviewer-txg", "demo-reviewer-txg"),
+                      ("reviewer-tnn", "demo-reviewer-tnn"))
+
+
+def test_a_university_submits_a_material_three_reviewers_score_it_and_it_is_published(chromium, running) -> None:
+    """R-CRS-14 through the pages: the university submits a case and attaches its plan, an
+    operator assigns three reviewers by account id, each scores it (the third decides:
+    80, 75, 90 is a pass with the mean 81.67), the university reads the result and the
+    case is on the public list."""
+    reviewer_ids = [running.ensure_password(login, password)
+                    for login, password in MATERIAL_REVIEWERS]
+    running.ensure_password(*UNIVERSITY)
+    title = "瀏覽器測試：數位閱讀教材"
+    university = Visitor(chromium, running, "university")
+    operator = Visitor(chromium, running, "material-operator")
+    try:
+        university.sign_in(*UNIVERSITY)
+        university.open("/organiser/materials/new")
+        page = university.page
+        page.fill("#title", title)
+        page.select_option("#kind", "digital_material")
+        page.fill("#description", "國中閱讀理解策略的線上教材")
+        page.fill("#hours", "6")
+        page.fill("#subject_area", "語文")
+        page.fill("#links", "https://example.edu.tw/reading")
+        page.get_by_role("button", name="送審", exact=True).click()
+        page.get_by_text("審查案已送出。").wait_for()
+        case_path = page.url.removeprefix(running.url)
+        page.set_input_files("#file", files=[{"name": "教材計畫.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n% material plan\n%%EOF\n"}])
+        page.get_by_role("button", name="上傳", exact=True).click()
+        page.get_by_text("檔案已上傳。").wait_for()
+        university.check("material-case")
+
+        operator.sign_in(*OPERATOR)
+        operator.open("/operator/materials")
+        operator.page.get_by_role("link", name=title).click()
+        for field, account_id in zip(("subject", "digital_learning", "serving_teacher"),
+                                     reviewer_ids, strict=True):
+            operator.page.fill(f"#{field}", account_id)
+        operator.page.get_by_role("button", name="指派", exact=True).click()
+        operator.page.get_by_text("審查委員已指派。").wait_for()
+        operator.check("material-assigned")
+
+        for (login, password), score in zip(MATERIAL_REVIEWERS, (80, 75, 90), strict=True):
+            reviewer = Visitor(chromium, running, login)
+            try:
+                reviewer.sign_in(login, password)
+                reviewer.open("/reviewer/materials")
+                reviewer.page.get_by_role("link", name=title).click()
+                reviewer.page.fill("#score", str(score))
+                reviewer.page.fill("#comment", f"{login} 的審查意見")
+                reviewer.page.get_by_role("button", name="儲存評分").click()
+                reviewer.page.get_by_text("你的評分已儲存。").wait_for()
+                reviewer.check("material-scored")
+                if score != 90:  # before the third score: no other reviewer's comment
+                    others = [other for other, _ in MATERIAL_REVIEWERS if other != login]
+                    assert not any(f"{other} 的審查意見" in reviewer.page.content()
+                                   for other in others)
+            finally:
+                reviewer.close()
+
+        university.open(case_path)
+        content = page.content()
+        assert "81.67" in content and "reviewer-tpe 的審查意見" in content
+        university.open("/courses/materials")
+        assert title in page.content()
+    finally:
+        university.close()
+        operator.close()
