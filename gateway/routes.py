@@ -29,7 +29,7 @@ class Target:
 
 # The web client's own paths (web/pages): its files, sign-in, language and each role's pages.
 WEB_PREFIXES = ("/static", "/auth", "/lang", "/courses", "/my", "/organiser", "/reviewer",
-                "/stats", "/operator", "/favicon.ico")
+                "/stats", "/operator", "/news", "/favicon.ico")
 
 ROUTES: tuple[Route, ...] = (
     # Each service's API is served from its own root.

@@ -19,6 +19,7 @@ from web.components import WebComponents
 from web.oidc import OidcProvider
 from web.pages import (
     materials,
+    news,
     operator,
     operator_sso,
     organiser,
@@ -59,7 +60,8 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     i18n.install_languages(app, base.data_dir / "web" / "translations")
     errors.install(app)
     for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
-                      statistics.bp, operator.bp, operator_sso.bp, plans.bp, materials.bp):
+                      statistics.bp, operator.bp, operator_sso.bp, plans.bp, materials.bp,
+                      news.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)
@@ -89,7 +91,8 @@ def _template_context() -> dict[str, Any]:
     language = i18n.current_language()
     return {"language": language, "html_lang": i18n.html_lang(language),
             "person": auth.person(), "has_role": auth.has_role, "csrf_token": generate_csrf,
-            "back": auth.here() if request.method == "GET" else "/", "query_with": query_with}
+            "back": auth.here() if request.method == "GET" else "/", "query_with": query_with,
+            "marquee": news.marquee}
 
 
 def query_with(**changes: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from courses_factory import CLOSES, OPENS, add_course, add_series, add_teachers
+from courses_factory import CLOSES, OPENS, UNIT, add_course, add_series, add_teachers
 from sqlalchemy import func, select
 
 from services.courses.adapters.orm import enrolment_mails
@@ -146,6 +146,10 @@ def test_the_organiser_of_the_unit_decides_and_lists_others_see_nothing(enrol_ap
     assert "accepted" in message["Subject"]
     listed = enrol_api.call("get", f"/{course}/enrolments", role="business", unit="190001").get_json()
     assert (listed["enrolled"], [e["status"] for e in listed["enrolments"]]) == (1, ["enrolled"])
+    # The organiser calls the roll by name and school, from the teachers' replica.
+    assert (listed["enrolments"][0]["teacher_name"], listed["enrolments"][0]["school_code"]) \
+        == (f"老師 {T1[:8]}", UNIT)
+    assert not {"national_id", "email"} & set(listed["enrolments"][0])
     assert enrol_api.call("get", f"/{course}/enrolments", role="operator").status_code == 200
     twice = enrol_api.call("post", path, role="business", unit="190001", json={"decision": "decline"})
     assert (twice.status_code, problem_type(twice)) == (409, "not-pending")

@@ -36,6 +36,7 @@ from gateway.routes import ROUTES, Route, resolve
     ("/organiser/courses/new", "web", "/organiser/courses/new"),
     ("/reviewer/queue/courses", "web", "/reviewer/queue/courses"),
     ("/stats/enrolments", "web", "/stats/enrolments"),
+    ("/news", "web", "/news"),
     ("/operator/vocabularies/tag", "web", "/operator/vocabularies/tag"),
     ("/lang/en", "web", "/lang/en"),
 ])

@@ -141,6 +141,13 @@ def test_a_teacher_signs_in_searches_enrols_cancels_and_sees_the_transcript(chro
         assert seats.inner_text() == "剩餘 40 名（共 40 名）"
         teacher.open("/my/enrolments")
         assert OPEN_COURSE in page.content() and "已取消" in page.content()
+        page.get_by_role("button", name="產生我的行事曆網址").click()
+        address = page.locator("code.secret").inner_text()
+        teacher.check("calendar")
+        feed = requests.get(address, timeout=10)
+        assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR"), feed.text[:200]
+        teacher.open("/news")
+        assert page.locator("article.news-item").count() >= 1
         teacher.open("/my/transcript")
         assert "合計" in page.content()
         teacher.open("/my/transcript/print")

@@ -380,6 +380,20 @@ def test_a_walk_in_is_found_by_national_id_and_only_the_account_id_is_kept(site,
     assert sent.json == {"attendees": [{"account_id": "acc-77", "hours": "3", "walk_in": True}]}
 
 
+def test_the_attendee_list_names_each_enrolled_teacher_and_their_school(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="approved")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": [
+        {"account_id": "acc-1", "status": "enrolled", "teacher_name": "林怡君",
+         "school_code": "353301"},
+        {"account_id": "acc-2", "status": "enrolled", "teacher_name": None,
+         "school_code": None}]}))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(404, {}))
+    html = site.text(f"/organiser/courses/{COURSE_ID}/attendance")
+    assert "林怡君" in html and '<span class="code">353301</span>' in html
+    assert ">acc-2<" in html, "a teacher whose name has not arrived yet is still listed"
+
+
 def test_an_attachment_is_a_download_fetched_with_the_persons_token(site) -> None:
     """A draft's approval letter: its unit and reviewers may open it, through the API."""
     site.sign_in(["reviewer"], authority="TPE")

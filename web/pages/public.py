@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 
 from web.auth import safe_next
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from web.pages.news import latest
 
 bp = Blueprint("public", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -13,7 +14,7 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_template("home.html")
+    return render_template("home.html", news=latest())
 
 
 @bp.get("/lang/<language>")

@@ -64,7 +64,8 @@ def _facets(raw: Any) -> list[tuple[str, list[tuple[str, int]]]]:
         else:
             pairs = [(str(item.get("value", item.get("code"))), int(item.get("count", 0)))
                      for item in counts if isinstance(item, dict)]
-        shown.append((str(name), pairs))
+        if pairs:  # a facet with no value left narrows nothing
+            shown.append((str(name), pairs))
     return shown
 
 
@@ -160,9 +161,25 @@ def _outcome(answer: Answer, action: str) -> dict[str, Any]:
 @bp.get("/my/enrolments")
 @requires("teacher")
 def my_enrolments() -> ResponseReturnValue:
+    return _enrolments_page(calendar_url=None)
+
+
+@bp.post("/my/calendar")
+@requires("teacher")
+def new_calendar_address() -> ResponseReturnValue:
+    """A new secret address for the teacher's calendar (RFC 5545): shown in this answer
+    only (no redirect, so it is in no session and no address bar); the old one stops."""
+    answer = as_person("POST", "/api/courses/calendar-token")
+    if not answer.ok:
+        flash(problem_text(answer), "problem")
+        return redirect("/my/enrolments")
+    return _enrolments_page(calendar_url=answer.body.get("url"))
+
+
+def _enrolments_page(calendar_url: str | None) -> ResponseReturnValue:
     enrolments = as_person("GET", "/api/courses/enrolments/me").body or []
     return render_template("teacher/enrolments.html", enrolments=enrolments,
-                           states=ENROLMENT_STATES)
+                           states=ENROLMENT_STATES, calendar_url=calendar_url)
 
 
 def _transcript_query() -> dict[str, str]:

@@ -24,6 +24,7 @@ from services.courses.adapters.orm import (
     enrolments,
     lotteries,
     series_holds,
+    teacher_replica,
 )
 from services.courses.domain.enrolment import (
     FULL,
@@ -210,6 +211,16 @@ class SqlEnrolmentRepository:
         if status is not None:
             query = query.where(e.status == status)
         return [enrolment_of(row) for row in self.session.execute(query.order_by(e.arrival))]
+
+    def teacher_names(self, account_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Name and school of each teacher the replica knows, for the organiser's list."""
+        t = teacher_replica.c
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(account_ids), 1000):  # bounded IN lists
+            for row in self.session.execute(select(t.account_id, t.name, t.unit_code).where(
+                    t.account_id.in_(account_ids[start:start + 1000]))):
+                found[row.account_id] = (row.name, row.unit_code)
+        return found
 
     def of_teacher(self, account_id: str) -> list[tuple[Enrolment, EnrolmentCourse]]:
         rows = self.session.execute(

@@ -11,7 +11,7 @@ it is run once more, when the winner's row is there to refuse it with facts.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -268,8 +268,12 @@ def course_enrolments(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str |
         course = organisers_course(uow, course_id, unit_code)
         enrolled, waitlisted = uow.enrolments.counts(course_id)
         rows = uow.enrolments.of_course(course_id, status)
+        names = uow.enrolments.teacher_names([row.account_id for row in rows])
+    # The organiser calls the roll by name and school (the teachers' replica; never an ID).
+    listed = [{**asdict(row), "teacher_name": names.get(row.account_id, ("", None))[0] or None,
+               "school_code": names.get(row.account_id, ("", None))[1]} for row in rows]
     return {"course_id": course.course_id, "capacity": course.capacity, "enrolled": enrolled,
-            "waitlisted": waitlisted, "enrolments": rows}
+            "waitlisted": waitlisted, "enrolments": listed}
 
 
 def attempts(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str | None,

@@ -48,12 +48,19 @@ class EnrolmentSchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class ListedEnrolmentSchema(EnrolmentSchema):
+    teacher_name = fields.String(allow_none=True, metadata={
+        "description": "from the teachers' replica; null while the teacher's events are "
+                       "on their way"})
+    school_code = fields.String(allow_none=True)
+
+
 class CourseEnrolmentsSchema(Schema):
     course_id = fields.String()
     capacity = fields.Integer()
     enrolled = fields.Integer()
     waitlisted = fields.Integer()
-    enrolments = fields.List(fields.Nested(EnrolmentSchema))
+    enrolments = fields.List(fields.Nested(ListedEnrolmentSchema))
 
 
 class StatusQuerySchema(Schema):
