@@ -8,7 +8,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
-from contracts.events.courses import COURSE_REGISTERED, COURSE_REVIEWED, COURSE_SUBMITTED
+from contracts.events.courses import (
+    COURSE_REGISTERED,
+    COURSE_REGISTERED_V2,
+    COURSE_REVIEWED,
+    COURSE_SUBMITTED,
+)
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, Forbidden, Invalid
 from services.courses.adapters.uow import CoursesUnitOfWork
@@ -69,6 +74,14 @@ def _save(work: CoursesUnitOfWork, course: Course, expected_version: int) -> Non
                        "someone else changed this course; read it again and retry")
 
 
+def registered_data(course: Course) -> dict[str, Any]:
+    """``course.registered.v2`` of a course: the moment it was registered and its hours."""
+    return {"course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
+            "title": course.title, "starts_on": course.starts_on.isoformat(),
+            "registered_at": course.created_at.isoformat(), "version": course.version,
+            "hours": f"{course.hours:.1f}"}
+
+
 def register(work: CoursesUnitOfWork, clock: Clock, principal: Principal,
              fields: dict[str, Any], course_id: str | None = None) -> dict[str, Any]:
     """R-CRS-1: a draft of the caller's own unit, with a generated code. ``course_id``:
@@ -86,10 +99,10 @@ def register(work: CoursesUnitOfWork, clock: Clock, principal: Principal,
         year = taipei_date(now).year
         course.code = course_code(year, work.courses.next_number(year))
         work.courses.add(course)
-        work.record(COURSE_REGISTERED, {
-            "course_id": course.course_id, "code": course.code, "unit_code": unit,
-            "title": course.title, "starts_on": course.starts_on.isoformat(),
-            "registered_at": now.isoformat(), "version": course.version})
+        registered = registered_data(course)
+        # v1 until every consumer reads v2 (docs/architecture.md, "Events")
+        work.record(COURSE_REGISTERED, {k: v for k, v in registered.items() if k != "hours"})
+        work.record(COURSE_REGISTERED_V2, registered)
         return course_view(work, principal, course)
 
 

@@ -79,6 +79,8 @@ courses = Table(
     Column("starts_on", Date, nullable=False),
     Column("list_sent", Boolean, nullable=False),
     Column("held", Boolean, nullable=False),
+    # From course.registered.v2; NULL while only v1 told the course (its hours not counted).
+    Column("hours", Numeric(6, 1), nullable=True),
 )
 
 # Hours issued as they stand, so a re-issue (an amendment) adds only the difference.

@@ -126,15 +126,17 @@ class StatsState:
         upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
 
     # -- courses ------------------------------------------------------------------------
-    def add_courses(self, rows: list[dict[str, Any]]) -> set[str]:
-        """The course ids that were new (a course is registered once)."""
-        known = {row.course_id for row in self.session.execute(
-            select(courses.c.course_id).where(courses.c.course_id.in_([r["course_id"]
-                                                                        for r in rows])))}
-        fresh = {row["course_id"]: row for row in rows if row["course_id"] not in known}
-        if fresh:
-            self.session.execute(courses.insert(), list(fresh.values()))
-        return set(fresh)
+    def add_courses(self, rows: list[dict[str, Any]]) -> None:
+        """Courses not known before (the caller read them first, by the batch's ids)."""
+        if rows:
+            self.session.execute(courses.insert(), [
+                {**row, "hours": None if row["hours"] is None else Decimal(row["hours"])}
+                for row in rows])
+
+    def set_course_hours(self, hours: Mapping[str, Decimal]) -> None:
+        for course_id, value in hours.items():
+            self.session.execute(courses.update().where(courses.c.course_id == course_id)
+                                 .values(hours=Decimal(value)))
 
     def courses_of(self, ids: Iterable[str]) -> dict[str, Any]:
         return {row.course_id: row for row in self.session.execute(

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 # Measures (the figure's name). Hours are decimals with one place; the rest counts.
 COURSES_REGISTERED = "courses_registered"
+COURSE_HOURS = "course_hours"  # the registered courses' total hours (R-STA-2)
 REVIEWS = "reviews"
 ENROLMENTS = "enrolments"
 COURSES_HELD_NETWORK = "courses_held_network"  # closed: the attendee list approved
@@ -28,7 +29,7 @@ TRANSFER_HOURS = "transfer_hours"
 MEETING_KEYWORD_COURSES = "meeting_keyword_courses"  # R-CRS-10
 VISITORS = "visitors"  # distinct accounts signed in on a Taipei day (R-STA-8)
 
-MEASURES = (COURSES_REGISTERED, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
+MEASURES = (COURSES_REGISTERED, COURSE_HOURS, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
             COURSES_HELD_TRANSFER, ATTENDANCE_LISTS_SENT, TEACHER_HOURS, COMPLETIONS,
             TEACHER_ACCOUNTS_OPENED, BUSINESS_ACCOUNTS_OPENED, TRANSFER_RECORDS, TRANSFER_HOURS,
             MEETING_KEYWORD_COURSES, VISITORS)

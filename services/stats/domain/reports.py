@@ -54,6 +54,7 @@ def _c(measure: str, zh: str, en: str) -> Column:
 
 ENROLMENTS = _c(f.ENROLMENTS, "報名人次", "Enrolments")
 REGISTERED = _c(f.COURSES_REGISTERED, "登錄課程數", "Courses registered")
+COURSE_HOURS = _c(f.COURSE_HOURS, "登錄課程時數", "Hours of the courses registered")
 REVIEWS = _c(f.REVIEWS, "審課件數", "Reviews")
 HELD_NETWORK = _c(f.COURSES_HELD_NETWORK, "開設課程數（本網）", "Courses held (network)")
 HELD_TRANSFER = _c(f.COURSES_HELD_TRANSFER, "開設課程數（資訊傳報）", "Courses held (transfer)")
@@ -85,8 +86,8 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
                             HOURS, TRANSFER_RECORDS, TRANSFER_HOURS, TEACHERS_OPENED),
            NATIONAL_ONLY, requirement="R-STA-6"),
     Report("areas", "各縣市及單位統計", "Figures per county and unit", TABLE, f.MONTH,
-           (REGISTERED, LISTS_SENT, HELD_NETWORK, COMPLETIONS, HOURS, TEACHERS_OPENED,
-            BUSINESS_OPENED), EVERY_SCOPE,
+           (REGISTERED, COURSE_HOURS, LISTS_SENT, HELD_NETWORK, COMPLETIONS, HOURS,
+            TEACHERS_OPENED, BUSINESS_OPENED), EVERY_SCOPE,
            dimensions=(f.COUNTY, f.UNIT, f.AUTHORITY, f.UNIT_TYPE), requirement="R-STA-2"),
     Report("tags", "屬性標籤統計", "Policy tag counts", TABLE, f.MONTH,
            (COMPLETIONS, HOURS, TRANSFER_RECORDS, TRANSFER_HOURS), NATIONAL_ONLY,

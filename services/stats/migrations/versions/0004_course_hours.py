@@ -1,0 +1,20 @@
+"""A course's total hours as ``courses.course.registered.v2`` tells them (course hours per
+county and unit, R-STA-2); empty for a course known only from v1, until its v2 arrives.
+
+Revision ID: 0004
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("courses") as batch:
+        batch.add_column(sa.Column("hours", sa.Numeric(6, 1), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("courses") as batch:
+        batch.drop_column("hours")
