@@ -74,3 +74,18 @@ def test_a_v2_without_hours_is_refused_by_the_contract() -> None:
     del data["hours"]
     with pytest.raises(InvalidEvent):
         CATALOGUE.validate_data(COURSE_REGISTERED_V2, data)
+
+
+def test_a_year_is_the_sum_of_its_months_in_every_scope(stats: Stats) -> None:
+    """Figures are kept by day and month; a series by year sums the months (R-STA-6)."""
+    stats.feed(authority("TPE", "臺北市政府教育局", "TPE"), unit("353301", "TPE", "TPE"),
+               registered(COURSE_A, "353301", "3.0", at="2016-12-31T15:59:00+00:00"),  # 12-31
+               registered(COURSE_B, "353301", "2.0", at="2016-12-31T16:00:00+00:00"),  # 2017
+               registered(COURSE_C, "353301", "1.0", at="2017-05-02T01:00:00+00:00"))
+    for who in ({}, {"role": "reviewer", "authority": "TPE"},
+                {"role": "business", "unit": "353301"}):
+        answer = stats.report("/reports/courses-registered?period=year&from=2015&to=2017", **who)
+        assert {row["key"]: row["values"]["courses_registered"] for row in answer["rows"]} == {
+            "2015": 0, "2016": 1, "2017": 2}, who
+    yearbook = stats.report("/reports/yearbook?from=2016&to=2017")
+    assert [row["values"]["courses_registered"] for row in yearbook["rows"]] == [1, 2]

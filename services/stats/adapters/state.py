@@ -50,6 +50,11 @@ def _figure_upsert(dialect: str) -> tuple[Any, Any]:
         set_={"value": figures.c.value + statement.excluded.value}), parameters
 
 
+def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, date, str]:
+    measure, period, starts_on, dimension, member = item[0]
+    return measure, dimension, period, starts_on, member
+
+
 class StatsState:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -74,12 +79,22 @@ class StatsState:
         if not deltas:
             return
         statement, parameters = _figure_upsert(self.dialect)
-        # PostgreSQL reads the rows from JSON, where a decimal travels as its text.
-        exact = self.dialect != "postgresql"
-        rows: list[dict[str, Any]] = [
-            {"measure": measure, "period": period, "starts_on": starts_on,
-             "dimension": dimension, "member": member, "value": value if exact else str(value)}
-            for (measure, period, starts_on, dimension, member), value in deltas.items()]
+        rows: list[dict[str, Any]]
+        if self.dialect != "postgresql":
+            rows = [{"measure": measure, "period": period, "starts_on": starts_on,
+                     "dimension": dimension, "member": member, "value": value}
+                    for (measure, period, starts_on, dimension, member), value in deltas.items()]
+        else:
+            # PostgreSQL reads the rows from JSON: a decimal travels as its text, and so does
+            # a day (each written once, not by the encoder's per-value hook). In the order of
+            # the primary key, so the upsert walks its index forwards.
+            days: dict[date, str] = {}
+            rows = [{"measure": measure, "dimension": dimension, "period": period,
+                     "starts_on": days.get(starts_on) or days.setdefault(
+                         starts_on, starts_on.isoformat()),
+                     "member": member, "value": str(value)}
+                    for (measure, period, starts_on, dimension, member), value in sorted(
+                        deltas.items(), key=_primary_key_order)]
         self.session.execute(statement, parameters(rows))
 
     def unit_day_shares(self, members: Iterable[str]) -> list[tuple[str, date, str, Decimal]]:
