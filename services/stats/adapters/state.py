@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, event, select, tuple_
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_rows
@@ -48,6 +48,13 @@ def _figure_upsert(dialect: str) -> tuple[Any, Any]:
         index_elements=[figures.c.measure, figures.c.dimension, figures.c.period,
                         figures.c.starts_on, figures.c.member],
         set_={"value": figures.c.value + statement.excluded.value}), parameters
+
+
+_PLACES = "stats.places"  # the session's cache of units and their jurisdiction history
+
+
+def _drop_places(session: Session, _transaction: Any) -> None:
+    session.info.pop(_PLACES, None)
 
 
 def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, date, str]:
@@ -108,12 +115,14 @@ class StatsState:
 
     # -- units, authorities, jurisdiction ------------------------------------------------
     def keep_units(self, rows: list[dict[str, Any]]) -> None:
+        self._forget_places()
         upsert_newer(self.session, units, ["unit_code"], rows)
 
     def keep_authorities(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, authorities, ["authority_code"], rows)
 
     def keep_jurisdiction_changes(self, rows: list[dict[str, Any]]) -> None:
+        self._forget_places()
         statement, parameters = insert_rows(
             self.dialect, jurisdiction_changes,
             ("unit_code", "effective_from", "from_authority", "to_authority"))
@@ -126,16 +135,33 @@ class StatsState:
 
     def places(self, codes: Iterable[str]) -> dict[str, tuple[UnitPlace,
                                                               list[JurisdictionChange]]]:
-        """Each known unit as last announced, with its jurisdiction history."""
-        wanted = list(set(codes))
-        changes: dict[str, list[JurisdictionChange]] = {}
-        for row in self.session.execute(select(jurisdiction_changes)
-                                        .where(jurisdiction_changes.c.unit_code.in_(wanted))):
-            changes.setdefault(row.unit_code, []).append(JurisdictionChange(
-                row.effective_from, row.from_authority, row.to_authority))
-        return {row.unit_code: (UnitPlace(row.unit_code, row.unit_type, row.county_code,
-                                          row.authority_code), changes.get(row.unit_code, []))
-                for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted)))}
+        """Each known unit as last announced, with its jurisdiction history. Kept for the
+        rest of the transaction (a consumer's batch holds several runs of events, most of
+        the same units), until a unit or a jurisdiction change is written."""
+        cache = self.session.info.get(_PLACES)
+        if cache is None:
+            cache = self.session.info[_PLACES] = {}
+            if not event.contains(self.session, "after_soft_rollback", _drop_places):
+                # A savepoint rolled back (one event parked, the rest applied) may have held
+                # units the cache read: read them again.
+                event.listen(self.session, "after_soft_rollback", _drop_places)
+        wanted = [code for code in set(codes) if code not in cache]
+        if wanted:
+            changes: dict[str, list[JurisdictionChange]] = {}
+            for row in self.session.execute(select(jurisdiction_changes).where(
+                    jurisdiction_changes.c.unit_code.in_(wanted))):
+                changes.setdefault(row.unit_code, []).append(JurisdictionChange(
+                    row.effective_from, row.from_authority, row.to_authority))
+            for code in wanted:
+                cache[code] = None
+            for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted))):
+                cache[row.unit_code] = (UnitPlace(row.unit_code, row.unit_type, row.county_code,
+                                                  row.authority_code),
+                                        changes.get(row.unit_code, []))
+        return {code: cache[code] for code in set(codes) if cache.get(code) is not None}
+
+    def _forget_places(self) -> None:
+        _drop_places(self.session, None)
 
     def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
