@@ -47,10 +47,16 @@ class Announcement:
                                      id=stable_id(event_type, *key), time=at,
                                      correlation_id=self._correlation_id))
 
+    def take(self) -> list[Envelope]:
+        """The events collected, in order, and forgets them (for a caller that hands them
+        on itself)."""
+        pending, self._pending = self._pending, []
+        return pending
+
     def write(self, session: Session) -> int:
         """Records the events collected, in the order they were added, skipping any whose
         id the outbox holds already; returns how many were collected."""
-        pending, self._pending = self._pending, []
+        pending = self.take()
         if not pending:
             return 0
         dialect = session.get_bind().dialect.name

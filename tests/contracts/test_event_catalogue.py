@@ -43,7 +43,9 @@ SUBSCRIBED = {
               "accounts.unit.updated.v1", "accounts.unit.jurisdiction_changed.v1",
               "accounts.account.created.v1", "courses.course.registered.v1",
               "courses.course.registered.v2",  # course hours per county and unit (R-STA-2)
-              "courses.course.submitted.v1", "courses.course.reviewed.v1",
+              "courses.course.submitted.v1",
+              "courses.course.submitted.v2",  # titles only a meeting's name (R-CRS-10)
+              "courses.course.reviewed.v1",
               "courses.enrolment.recorded.v1", "courses.attendance.submitted.v1",
               "courses.attendance.reviewed.v1", "courses.hours.issued.v1",
               "transfer.record.added.v1", "transfer.record.changed.v1",
@@ -60,6 +62,7 @@ PRODUCED = {
             "sso.maintenance_notice.announced.v1"},
     "courses": {"courses.course.registered.v1", "courses.course.submitted.v1",
                 "courses.course.registered.v2",  # beside v1 until every consumer moved
+                "courses.course.submitted.v2",  # likewise
                 "courses.course.reviewed.v1", "courses.course.published.v1",
                 "courses.tag.changed.v1",
                 "courses.enrolment.recorded.v1", "courses.enrolment.cancelled.v1",

@@ -1,5 +1,6 @@
 """A backfill gives the figures the live events gave (issue 13, item 1): courses' history
-made through its own use cases (registered, submitted, returned and submitted again,
+made through its own use cases (registered, one titled only a meeting's name; submitted,
+returned and submitted again,
 approved, teachers enrolled, the attendee list sent and approved, hours issued) is fed to
 one stats as it was published live, and announced again by ``announce-history`` into
 another; every report reads the same. A second announcement publishes the same event ids
@@ -17,7 +18,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from stats_support import Stats, authority, started, unit
 
-from contracts.events.courses import COURSE_REGISTERED, COURSE_REGISTERED_V2
+from contracts.events.courses import COURSE_REGISTERED, COURSE_REGISTERED_V2, COURSE_SUBMITTED
 from servicekit.bus.tables import outbox
 from servicekit.clock import FixedClock
 from servicekit.events import Envelope
@@ -92,8 +93,8 @@ def a_history(courses: Courses) -> None:
     first = courses.call("post", "/", "business", 201, json=course_body(), **business)["id"]
     second = courses.call("post", "/", "business", 201, json=course_body(
         title="校務會議暨防災教育研習", hours=3, tags=[]), **business)["id"]
-    other = courses.call("post", "/", "business", 201, json=course_body(),
-                         unit="193601", subject="business-193601")["id"]
+    other = courses.call("post", "/", "business", 201, json=course_body(
+        title="114學年度第2學期期初校務會議"), unit="193601", subject="business-193601")["id"]
     courses.clock.advance(hours=2)
     for course in (first, second):
         courses.call("post", f"/{course}/submission", "business", **business)
@@ -137,7 +138,7 @@ def test_stats_from_a_backfill_equals_stats_fed_live(courses: Courses, tmp_path)
     assert counts == {"courses": 3, "registered": 3, "submitted": 3, "reviewed": 3,
                       "enrolments": 4, "lists_sent": 1, "lists_reviewed": 1, "hours_issued": 3}
     announced = courses.outbox()[len(live):]
-    assert COURSE_REGISTERED not in {e.type for e in announced}  # v2 only
+    assert not {COURSE_REGISTERED, COURSE_SUBMITTED} & {e.type for e in announced}  # v2 only
     # The original moments, not the moment of the announcement.
     assert min(e.time for e in announced) < courses.clock.now() - timedelta(days=10)
     for live_stats in stats_fed(tmp_path, "live", live):
@@ -149,6 +150,9 @@ def test_stats_from_a_backfill_equals_stats_fed_live(courses: Courses, tmp_path)
             assert by_unit["353301"]["course_hours"] == 6.5 + 3
             assert by_unit["353301"]["teacher_hours"] == 6 + 3.5 + 2
             assert by_unit["193601"]["courses_registered"] == 1
+            meetings = backfilled.report(REPORTS[-1])["rows"]
+            assert [(row["key"], row["values"]) for row in meetings] == [
+                ("校務會議", {"meeting_keyword_courses": 2, "meeting_only_courses": 1})]
 
 
 def test_a_second_announcement_tells_the_same_ids(courses: Courses) -> None:

@@ -1,10 +1,11 @@
 """Announcing every course's history again (issue 13, item 1): for a service that
 subscribes later (stats), each course's ``course.registered`` (v2, with its hours), then
-its ``course.submitted``, ``course.reviewed``, the places its teachers got
-(``enrolment.recorded``), ``attendance.submitted`` / ``attendance.reviewed`` and the
-hours issued, in that order, each at the moment it happened and with an id derived from
-the fact (``servicekit.bus.announce``): a second run publishes the same ids, which the
-consumers' inboxes skip.
+its ``course.submitted`` (v2, with whether the title is only a meeting's name),
+``course.reviewed``, the places its teachers got (``enrolment.recorded``),
+``attendance.submitted`` / ``attendance.reviewed`` and the hours issued, in that order,
+each at the moment it happened and with an id derived from the fact
+(``servicekit.bus.announce``): a second run publishes the same ids, which the consumers'
+inboxes skip.
 
 Streamed: a page of courses per transaction, read by id after the last one (so 2 M courses
 cost the same per page from the first to the last), its events written to the outbox and
@@ -24,25 +25,29 @@ from contracts.events.courses import (
     ATTENDANCE_SUBMITTED,
     COURSE_REGISTERED_V2,
     COURSE_REVIEWED,
-    COURSE_SUBMITTED,
+    COURSE_SUBMITTED_V2,
     ENROLMENT_RECORDED,
     HOURS_ISSUED,
 )
 from servicekit.bus.announce import Announcement
 from servicekit.bus.outbox import Outbox
 from servicekit.db import Database
+from servicekit.events import Envelope
 from services.courses.adapters.history import CourseHistory
 from services.courses.adapters.vocabulary_repo import VocabularyRepository
-from services.courses.domain.courses import CLOSED, DRAFT, meeting_keywords
+from services.courses.domain.courses import CLOSED, DRAFT
 from services.courses.domain.vocabularies import MEETING_KEYWORD
-from services.courses.handlers.lifecycle import registered_data
+from services.courses.handlers.lifecycle import registered_data, submitted_data
 
 DEFAULT_BATCH = 500  # courses per transaction
 
 
 def announce_history(database: Database, outbox: Outbox, batch: int = DEFAULT_BATCH,
-                     progress: Callable[[dict[str, int]], None] | None = None
+                     progress: Callable[[dict[str, int]], None] | None = None,
+                     deliver: Callable[[list[Envelope]], None] | None = None
                      ) -> dict[str, int]:
+    """``deliver``: where each page's events go instead of the outbox (the national-scale
+    benchmark hands them straight to stats' handler, bench/stats_national.py)."""
     counts = dict.fromkeys(("courses", "registered", "submitted", "reviewed", "enrolments",
                             "lists_sent", "lists_reviewed", "hours_issued"), 0)
     with database.session() as session:
@@ -56,7 +61,10 @@ def announce_history(database: Database, outbox: Outbox, batch: int = DEFAULT_BA
                 break
             announcement = Announcement(outbox)
             _announce_page(history, page, keywords, announcement, counts)
-            announcement.write(session)
+            if deliver is None:
+                announcement.write(session)
+            else:
+                deliver(announcement.take())
         after = page[-1].course_id
         counts["courses"] += len(page)
         if progress is not None:
@@ -75,12 +83,8 @@ def _announce_page(history: CourseHistory, page: list[Any], keywords: list[str],
     for course in page:
         if course.status == DRAFT or course.submitted_at is None:
             continue
-        out.add(COURSE_SUBMITTED, {
-            "course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
-            "reviewing_authority_code": course.reviewing_authority_code,
-            "submitted_at": course.submitted_at.isoformat(), "resubmission": False,
-            "meeting_keywords": meeting_keywords(course.title, keywords),
-            "version": course.version}, course.submitted_at, course.course_id)
+        out.add(COURSE_SUBMITTED_V2, submitted_data(course, course.submitted_at, False, keywords),
+                course.submitted_at, course.course_id)
         counts["submitted"] += 1
     for review in history.reviews(ids):
         course = by_id[review.course_id]

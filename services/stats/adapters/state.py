@@ -21,6 +21,7 @@ from services.stats.adapters.orm import (
     figures,
     hour_lines,
     jurisdiction_changes,
+    meeting_courses,
     transfer_courses,
     transfer_records,
     unit_lights,
@@ -37,7 +38,7 @@ from services.stats.domain.figures import (
 
 # Everything but the facts: what ``rebuild`` empties before replaying them.
 DERIVED = (figures, units, authorities, jurisdiction_changes, courses, hour_lines,
-           transfer_records, transfer_courses, visitors, unit_lights)
+           transfer_records, transfer_courses, visitors, unit_lights, meeting_courses)
 
 
 @functools.cache
@@ -188,6 +189,22 @@ class StatsState:
         if wanted:
             self.session.execute(courses.update().where(courses.c.course_id.in_(wanted))
                                  .values(**flags))
+
+    # -- courses named after a meeting ---------------------------------------------------
+    def meeting_courses_of(self, ids: Iterable[str]) -> dict[str, bool | None]:
+        return {row.course_id: row.meeting_only for row in self.session.execute(
+            select(meeting_courses).where(meeting_courses.c.course_id.in_(list(set(ids)))))}
+
+    def keep_meeting_courses(self, new: Mapping[str, bool | None],
+                             told_only: Mapping[str, bool]) -> None:
+        """``new``: courses not known before; ``told_only``: known ones whose v2 came."""
+        if new:
+            self.session.execute(meeting_courses.insert(), [
+                {"course_id": course_id, "meeting_only": only} for course_id, only in new.items()])
+        for course_id, only in told_only.items():
+            self.session.execute(meeting_courses.update()
+                                 .where(meeting_courses.c.course_id == course_id)
+                                 .values(meeting_only=only))
 
     # -- hours issued -------------------------------------------------------------------
     def hour_lines_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:

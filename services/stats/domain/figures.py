@@ -27,12 +27,13 @@ BUSINESS_ACCOUNTS_OPENED = "business_accounts_opened"
 TRANSFER_RECORDS = "transfer_records"
 TRANSFER_HOURS = "transfer_hours"
 MEETING_KEYWORD_COURSES = "meeting_keyword_courses"  # R-CRS-10
+MEETING_ONLY_COURSES = "meeting_only_courses"  # of those, titles only a meeting's name
 VISITORS = "visitors"  # distinct accounts signed in on a Taipei day (R-STA-8)
 
 MEASURES = (COURSES_REGISTERED, COURSE_HOURS, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
             COURSES_HELD_TRANSFER, ATTENDANCE_LISTS_SENT, TEACHER_HOURS, COMPLETIONS,
             TEACHER_ACCOUNTS_OPENED, BUSINESS_ACCOUNTS_OPENED, TRANSFER_RECORDS, TRANSFER_HOURS,
-            MEETING_KEYWORD_COURSES, VISITORS)
+            MEETING_KEYWORD_COURSES, MEETING_ONLY_COURSES, VISITORS)
 
 # Periods: a fact counts in its day and its month under the members a series is read for
 # (below); under the rest, which only tables read, in its month. A year is read as the sum

@@ -66,6 +66,8 @@ BUSINESS_OPENED = _c(f.BUSINESS_ACCOUNTS_OPENED, "業務帳號開通數", "Busin
 TRANSFER_RECORDS = _c(f.TRANSFER_RECORDS, "傳報研習紀錄筆數", "Transfer records")
 TRANSFER_HOURS = _c(f.TRANSFER_HOURS, "傳報研習時數", "Transfer hours")
 MEETINGS = _c(f.MEETING_KEYWORD_COURSES, "會議名稱課程數", "Courses named after a meeting")
+MEETING_ONLY = _c(f.MEETING_ONLY_COURSES, "僅為會議名稱課程數",
+                  "Of them, titles that are only a meeting's name")
 OVERDUE = _c("overdue_lists", "逾期未送研習名單課程數",
              "Courses with no attendee list sent by the deadline")
 VISITORS = _c(f.VISITORS, "不重複登入人數", "Distinct visitors")
@@ -103,7 +105,7 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
            TABLE, f.MONTH, (OVERDUE,), EVERY_SCOPE, dimensions=(f.UNIT,),
            requirement="R-STA-2, R-CRS-7", overdue_lists=True),
     Report("meeting-keywords", "以會議為研習之課程", "Meeting-as-training courses", TABLE,
-           f.MONTH, (MEETINGS,), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
+           f.MONTH, (MEETINGS, MEETING_ONLY), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
            requirement="R-STA-5, R-CRS-10"),
 )}
 

@@ -30,6 +30,7 @@ from contracts.events.courses import (
     COURSE_REGISTERED_V2,
     COURSE_REVIEWED,
     COURSE_SUBMITTED,
+    COURSE_SUBMITTED_V2,
     ENROLMENT_RECORDED,
     HOURS_ISSUED,
     UNIT_LIGHT_CHANGED,
@@ -153,15 +154,36 @@ def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> 
 
 
 def _courses_submitted(state: StatsState, deltas: f.Deltas, events: Events) -> None:
-    """The meeting-keyword report (R-CRS-10): first submissions whose title names a meeting."""
+    """The meeting-keyword report (R-CRS-10): first submissions whose title names a meeting,
+    each course once, and apart those whose title is only a meeting's name (v2 tells it;
+    when a v1 came first, its v2 adds that part alone)."""
     flagged = [(data, envelope) for data, envelope in events
                if data["meeting_keywords"] and not data["resubmission"]]
+    if not flagged:
+        return
+    known = state.meeting_courses_of(str(data["course_id"]) for data, _ in flagged)
     places = Places(state, [data["unit_code"] for data, _ in flagged])
+    new: dict[str, bool | None] = {}
+    told_only: dict[str, bool] = {}
     for data, _ in flagged:
+        course_id, only = str(data["course_id"]), data.get("meeting_only")
         day = taipei_date(data["submitted_at"])
         members = f.of_unit(places.on(data["unit_code"], day))
         members += [(f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
-        deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
+        if course_id not in known:
+            known[course_id] = new[course_id] = only
+            deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
+        elif only is None or known[course_id] is not None:
+            continue  # told again, or a v1 after the v2: counted already
+        else:
+            known[course_id] = only
+            if course_id in new:
+                new[course_id] = only
+            else:
+                told_only[course_id] = only
+        if only:
+            deltas.add(f.MEETING_ONLY_COURSES, day, 1, members)
+    state.keep_meeting_courses(new, told_only)
 
 
 def _reviews(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -323,6 +345,7 @@ APPLIERS: dict[str, Applier] = {
     COURSE_REGISTERED: _courses_registered,
     COURSE_REGISTERED_V2: _courses_registered,
     COURSE_SUBMITTED: _courses_submitted,
+    COURSE_SUBMITTED_V2: _courses_submitted,
     COURSE_REVIEWED: _reviews,
     ENROLMENT_RECORDED: _enrolments,
     ATTENDANCE_SUBMITTED: _lists_sent,
