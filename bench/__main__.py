@@ -13,7 +13,8 @@ SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "
              "sso": "bench.sso", "recovery": "bench.recovery",
              "rush": "bench.rush", "stats": "bench.stats", "search": "bench.search"}
 # Run only when named: hours of loading on this machine.
-ON_REQUEST = {"search-national": "bench.search_national"}
+ON_REQUEST = {"search-national": "bench.search_national",
+              "stats-national": "bench.stats_national"}
 
 
 def main(argv: list[str] | None = None) -> int:
