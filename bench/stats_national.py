@@ -3,7 +3,8 @@ the courses generator (``python -m bench.data``) through courses' own backfill, 
 reports read on it.
 
     python -m bench stats-national            # a scratch catalogue of BENCH_STATS_COURSES
-                                              # courses (20,000 by default), dropped after
+                                              # courses (20,000 by default; enrolments at
+                                              # BENCH_STATS_ENROLMENT_SCALE, 0.1), dropped after
     python -m bench.stats_national --courses-database-url postgresql://…/courses \\
         --stats-database-url postgresql://…/stats [--batch 500]
                                               # a catalogue made beforehand, e.g. 2 M courses:
@@ -146,13 +147,14 @@ def run() -> dict[str, Any]:
     from bench import data
     load = load_average()
     size = int(os.environ.get("BENCH_STATS_COURSES", "20000"))
+    scale = float(os.environ.get("BENCH_STATS_ENROLMENT_SCALE", "0.1"))
     name = f"bench_stats_national_{scratch.suffix()}"
     with scratch.databases(f"{name}_courses", f"{name}_stats") as urls:
         log = lambda line: print(line, file=sys.stderr)  # noqa: E731
-        data.run(urls[f"{name}_courses"], size, index=False, log=log)
+        data.run(urls[f"{name}_courses"], size, enrolment_scale=scale, index=False, log=log)
         figures = measure(urls[f"{name}_courses"], urls[f"{name}_stats"], DEFAULT_BATCH, log)
     result = write_result("stats-national", figures, {
-        "courses": size, "enrolment_scale": 0.1, "batch": DEFAULT_BATCH, "rounds": ROUNDS,
+        "courses": size, "enrolment_scale": scale, "batch": DEFAULT_BATCH, "rounds": ROUNDS,
         "reports": len(REPORTS)}, load)
     print(result)
     return result
