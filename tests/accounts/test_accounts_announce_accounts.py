@@ -19,10 +19,12 @@ from services.accounts.handlers.announce import announce_accounts
 from services.accounts.handlers.teacher_import import import_rows
 
 
-@pytest.fixture
-def runtime(accounts):
-    schools(accounts)
-    return accounts
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def runtime(request):
+    """The outbox write differs: one executemany on SQLite, one JSON document on PostgreSQL."""
+    made = request.getfixturevalue("accounts" if request.param == "sqlite" else "pg_accounts")
+    schools(made)
+    return made
 
 
 def test_every_account_is_announced_at_its_opening_with_stable_ids(runtime) -> None:
