@@ -14,7 +14,8 @@ SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "
              "rush": "bench.rush", "stats": "bench.stats", "search": "bench.search",
              "web": "bench.web", "scrape": "bench.scrape"}
 # Run only when named: hours of loading on this machine.
-ON_REQUEST = {"search-national": "bench.search_national"}
+ON_REQUEST = {"search-national": "bench.search_national",
+              "stats-national": "bench.stats_national"}
 
 
 def main(argv: list[str] | None = None) -> int:

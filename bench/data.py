@@ -285,7 +285,7 @@ def _load_teachers(db: psycopg.Connection[Any], count: int, seed: int) -> None:
 def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], teachers: int,
                      scale: float, seed: int, block: int) -> None:
     rng = random.Random(f"{seed}:enrolments:{block}")
-    seats = []
+    seats, attempts = [], []
     with db.cursor().copy("COPY enrolments (enrolment_id, course_id, account_id, status, "
                           "arrival, created_at, updated_at) FROM STDIN") as copy:
         for row in rows:
@@ -295,10 +295,18 @@ def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], te
                          int(rng.expovariate(1 / (ENROLMENTS_PER_COURSE * scale)) + 0.5))
             for arrival, n in enumerate(rng.sample(range(teachers), wanted), 1):
                 at = row["enrolment_opens_at"]
-                copy.write_row((str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                                row["course_id"], _teacher_id(seed, n), "enrolled", arrival, at, at))
+                enrolment = (str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                             row["course_id"], _teacher_id(seed, n), "enrolled", arrival, at, at)
+                copy.write_row(enrolment)
+                attempts.append(enrolment)
             if wanted:
                 seats.append((row["course_id"], wanted))
+    # Each place as the enrolment use case records it: what courses' re-announce tells
+    # stats (enrolment.recorded, bench/stats_national.py).
+    with db.cursor().copy("COPY enrolment_attempts (course_id, account_id, arrival, outcome, "
+                          "enrolment_id, at) FROM STDIN") as copy:
+        for enrolment_id, course_id, account_id, status, arrival, at, _ in attempts:
+            copy.write_row((course_id, account_id, arrival, status, enrolment_id, at))
     with db.cursor().copy("COPY course_seats (course_id, enrolled, waitlisted, arrivals) "
                           "FROM STDIN") as copy:
         for course_id, taken in seats:

@@ -36,6 +36,14 @@ class CourseSubmittedV1(Schema):
     version = fields.Integer(**VERSION)
 
 
+class CourseSubmittedV2(CourseSubmittedV1):
+    """v1 and ``meeting_only``: the title is nothing but a meeting's name (R-CRS-10, e.g.
+    ``113學年度第1次校務會議``; courses' ``domain/meetings.meeting_only``), which the
+    meeting-keyword report lists apart. Published beside v1 until every consumer of v1 has
+    moved; the re-announce of courses publishes this one only."""
+    meeting_only = fields.Boolean(required=True)
+
+
 class CourseReviewedV1(Schema):
     """courses → stats (reviews per day and per month, R-CRS-3): a reviewer of
     ``reviewing_authority_code`` approved the course or returned it with ``reasons``
@@ -51,13 +59,25 @@ class CourseReviewedV1(Schema):
     version = fields.Integer(**VERSION)
 
 
+class CourseRegisteredV2(CourseRegisteredV1):
+    """v1 and ``hours``: the course's total hours as the course holds them (one decimal),
+    for course hours per county and unit (R-STA-2). Published beside v1 until every
+    consumer of v1 has moved; the re-announce of courses publishes this one only."""
+    hours = fields.Decimal(required=True, places=1, as_string=True,
+                           validate=validate.Range(min=0, max=9999.9))
+
+
 COURSE_REGISTERED = "courses.course.registered.v1"
+COURSE_REGISTERED_V2 = "courses.course.registered.v2"
 COURSE_SUBMITTED = "courses.course.submitted.v1"
+COURSE_SUBMITTED_V2 = "courses.course.submitted.v2"
 COURSE_REVIEWED = "courses.course.reviewed.v1"
 
 LIFECYCLE: dict[str, type[Schema]] = {
     COURSE_REGISTERED: CourseRegisteredV1,
+    COURSE_REGISTERED_V2: CourseRegisteredV2,
     COURSE_SUBMITTED: CourseSubmittedV1,
+    COURSE_SUBMITTED_V2: CourseSubmittedV2,
     COURSE_REVIEWED: CourseReviewedV1,
 }
 

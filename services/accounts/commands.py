@@ -8,6 +8,8 @@
                                          past IMPORT_REPORT_RETENTION_DAYS (R-ACC-3)
     announce-organisations               every unit, jurisdiction change and routing rule
                                          told again, for a service that subscribes later
+    announce-accounts [--batch N]        every account's account.created told again, at
+                                         its opening moment, with stable event ids
     create-operator LOGIN --name N --email E [--by WHO] [--another]
                                          the first operator account of a platform (then
                                          ``python -m services.sso operator-setup-link LOGIN``)
@@ -21,7 +23,11 @@ from marshmallow import ValidationError, validate
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, os_user, positive_int
-from services.accounts.handlers.announce import announce_organisations
+from services.accounts.handlers.announce import (
+    ACCOUNTS_BATCH,
+    announce_accounts,
+    announce_organisations,
+)
 from services.accounts.handlers.first_operator import create_operator
 from services.accounts.handlers.hash_rotation import rehash_national_ids
 from services.accounts.handlers.import_history import retention_days, tidy_reports
@@ -85,6 +91,11 @@ COMMANDS = (
             "rule again (for a service that subscribes later)",
             lambda runtime, _args: announce_organisations(runtime.components.unit_of_work(),
                                                           runtime.clock)),
+    Command("announce-accounts", "announce every account's opening again (account.created "
+            "at its moment, stable ids: a backfill for a service that subscribes later)",
+            lambda runtime, args: announce_accounts(runtime.components.unit_of_work,
+                                                    args.batch),
+            batch_argument(ACCOUNTS_BATCH)),
     Command("create-operator", "make the platform's first operator account (audited; "
             "refused when an operator exists, unless --another)", _create_operator,
             _operator_arguments),

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 
+from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime
 from services.courses.components import CoursesComponents
-from services.courses.handlers import lights, lottery, mails
+from services.courses.handlers import history, lights, lottery, mails
 
 
 def _draw(runtime: Runtime[CoursesComponents], _args: argparse.Namespace) -> object:
@@ -24,6 +25,12 @@ def recount_lights(runtime: Runtime[CoursesComponents], _args: argparse.Namespac
     return lights.recount_all(components.uow(), runtime.clock, components.closing)
 
 
+def announce_history(runtime: Runtime[CoursesComponents], args: argparse.Namespace) -> object:
+    """Every course's history told again, for a service that subscribes later (stats'
+    backfill); run again, it publishes the same event ids, which inboxes skip."""
+    return history.announce_history(runtime.database, runtime.outbox, args.batch)
+
+
 COMMANDS = (
     Command("draw-lotteries", "publish the seed hash of lottery courses whose window opened "
             "and draw those whose window closed (every few minutes; idempotent)", _draw),
@@ -31,4 +38,8 @@ COMMANDS = (
             "(every few minutes)", _send),
     Command("recount-lights", "count every unit's traffic light again for today (R-CRS-7)",
             recount_lights),
+    Command("announce-history", "announce every course's registration, review, places, "
+            "attendee list and hours again, with their moments and stable ids (a backfill "
+            "for a service that subscribes later)", announce_history,
+            batch_argument(history.DEFAULT_BATCH)),
 )

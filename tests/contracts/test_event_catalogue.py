@@ -42,7 +42,10 @@ SUBSCRIBED = {
     "stats": {"accounts.authority.registered.v1", "accounts.unit.registered.v1",
               "accounts.unit.updated.v1", "accounts.unit.jurisdiction_changed.v1",
               "accounts.account.created.v1", "courses.course.registered.v1",
-              "courses.course.submitted.v1", "courses.course.reviewed.v1",
+              "courses.course.registered.v2",  # course hours per county and unit (R-STA-2)
+              "courses.course.submitted.v1",
+              "courses.course.submitted.v2",  # titles only a meeting's name (R-CRS-10)
+              "courses.course.reviewed.v1",
               "courses.enrolment.recorded.v1", "courses.attendance.submitted.v1",
               "courses.attendance.reviewed.v1", "courses.hours.issued.v1",
               "transfer.record.added.v1", "transfer.record.changed.v1",
@@ -58,6 +61,8 @@ PRODUCED = {
     "sso": {"sso.account.signed_in.v1", "sso.county_profile.received.v1",
             "sso.maintenance_notice.announced.v1"},
     "courses": {"courses.course.registered.v1", "courses.course.submitted.v1",
+                "courses.course.registered.v2",  # beside v1 until every consumer moved
+                "courses.course.submitted.v2",  # likewise
                 "courses.course.reviewed.v1", "courses.course.published.v1",
                 "courses.tag.changed.v1",
                 "courses.enrolment.recorded.v1", "courses.enrolment.cancelled.v1",

@@ -35,7 +35,7 @@ def test_csv_has_a_bom_the_period_and_scope_and_zh_tw_headers(stats: Stats) -> N
     lines = body.decode("utf-8-sig").splitlines()
     assert lines[:3] == ["報表,各縣市及單位統計", "期間,2017-01 – 2017-06", "範圍,全國"]
     assert lines[4].startswith("縣市,登錄課程數,")
-    assert lines[5] == "臺北市,0,0,0,1,2.5,0,0"
+    assert lines[5] == "臺北市,0,0,0,0,1,2.5,0,0"
 
 
 def test_csv_in_english_on_request(stats: Stats) -> None:
@@ -54,8 +54,9 @@ def test_xlsx_cells_are_typed_numbers(stats: Stats) -> None:
     assert [cell.value for cell in sheet[1]][:2] == ["報表", "各縣市及單位統計"]
     assert sheet["B3"].value == "單位 353301"
     assert sheet["A6"].value == "臺北市立建國高級中學"
-    assert sheet["E6"].value == 1 and isinstance(sheet["E6"].value, int)
-    assert sheet["F6"].value == 2.5 and sheet["F6"].number_format == "0.0"
+    assert sheet["C6"].value == 0 and sheet["C6"].number_format == "0.0"  # course hours
+    assert sheet["F6"].value == 1 and isinstance(sheet["F6"].value, int)
+    assert sheet["G6"].value == 2.5 and sheet["G6"].number_format == "0.0"
 
 
 @pytest.mark.parametrize("name", sorted(REPORTS))

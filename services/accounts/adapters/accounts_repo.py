@@ -45,6 +45,13 @@ class AccountRepository:
         row = self.session.execute(query).first()
         return _account(row) if row else None
 
+    def page(self, after: uuid.UUID | None, limit: int) -> list[Account]:
+        """Every account, by id after ``after`` (keyset: each page costs the same)."""
+        query = select(*_COLUMNS).select_from(_FROM).order_by(accounts.c.account_id).limit(limit)
+        if after is not None:
+            query = query.where(accounts.c.account_id > after)
+        return [_account(row) for row in self.session.execute(query)]
+
     def by_login(self, login: str) -> Account | None:
         row = self.session.execute(select(*_COLUMNS).select_from(_FROM)
                                    .where(accounts.c.login == login)).first()

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from contracts.calendar import taipei_date
-from contracts.events.courses import COURSE_REGISTERED, COURSE_REVIEWED, COURSE_SUBMITTED
+from contracts.events.courses import (
+    COURSE_REGISTERED,
+    COURSE_REGISTERED_V2,
+    COURSE_REVIEWED,
+    COURSE_SUBMITTED,
+    COURSE_SUBMITTED_V2,
+)
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.courses.adapters.uow import CoursesUnitOfWork
@@ -31,6 +37,7 @@ from services.courses.domain.courses import (
     meeting_keywords,
 )
 from services.courses.domain.lights import LIGHT_RED, SubmissionGate
+from services.courses.domain.meetings import meeting_only
 from services.courses.domain.reviewers import reviewer_on
 from services.courses.domain.vocabularies import MEETING_KEYWORD
 from services.courses.handlers import catalogue
@@ -70,6 +77,25 @@ def _save(work: CoursesUnitOfWork, course: Course, expected_version: int) -> Non
                        "someone else changed this course; read it again and retry")
 
 
+def registered_data(course: Course) -> dict[str, Any]:
+    """``course.registered.v2`` of a course: the moment it was registered and its hours."""
+    return {"course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
+            "title": course.title, "starts_on": course.starts_on.isoformat(),
+            "registered_at": course.created_at.isoformat(), "version": course.version,
+            "hours": f"{course.hours:.1f}"}
+
+
+def submitted_data(course: Course, at: datetime, resubmission: bool,
+                   keywords: list[str]) -> dict[str, Any]:
+    """``course.submitted.v2`` of a course sent for review at ``at``: the meeting names its
+    title holds (the operators' ``keywords``) and whether it is nothing but one."""
+    return {"course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
+            "reviewing_authority_code": course.reviewing_authority_code,
+            "submitted_at": at.isoformat(), "resubmission": resubmission,
+            "meeting_keywords": meeting_keywords(course.title, keywords),
+            "meeting_only": meeting_only(course.title, keywords), "version": course.version}
+
+
 def register(work: CoursesUnitOfWork, clock: Clock, principal: Principal,
              fields: dict[str, Any], course_id: str | None = None) -> dict[str, Any]:
     """R-CRS-1: a draft of the caller's own unit, with a generated code. ``course_id``:
@@ -87,10 +113,10 @@ def register(work: CoursesUnitOfWork, clock: Clock, principal: Principal,
         year = taipei_date(now).year
         course.code = course_code(year, work.courses.next_number(year))
         work.courses.add(course)
-        work.record(COURSE_REGISTERED, {
-            "course_id": course.course_id, "code": course.code, "unit_code": unit,
-            "title": course.title, "starts_on": course.starts_on.isoformat(),
-            "registered_at": now.isoformat(), "version": course.version})
+        registered = registered_data(course)
+        # v1 until every consumer reads v2 (docs/architecture.md, "Events")
+        work.record(COURSE_REGISTERED, {k: v for k, v in registered.items() if k != "hours"})
+        work.record(COURSE_REGISTERED_V2, registered)
         return course_view(work, principal, course)
 
 
@@ -124,14 +150,12 @@ def submit(work: CoursesUnitOfWork, clock: Clock, principal: Principal, course_i
         submitted = replace(course, status=SUBMITTED, reviewing_authority_code=authority,
                             submitted_at=now, updated_at=now, version=course.version + 1)
         _save(work, submitted, course.version)
-        work.record(COURSE_SUBMITTED, {
-            "course_id": course.course_id, "code": course.code, "unit_code": course.unit_code,
-            "reviewing_authority_code": authority, "submitted_at": now.isoformat(),
-            "resubmission": course.status == RETURNED,
-            # R-CRS-10: the operators' list of meeting names, as it stands today
-            "meeting_keywords": meeting_keywords(submitted.title, work.vocabularies.vocabulary()
-                                                 .active_labels(MEETING_KEYWORD)),
-            "version": submitted.version})
+        # R-CRS-10: the operators' list of meeting names, as it stands today
+        keywords = work.vocabularies.vocabulary().active_labels(MEETING_KEYWORD)
+        data = submitted_data(submitted, now, course.status == RETURNED, keywords)
+        # v1 until every consumer reads v2 (docs/architecture.md, "Events")
+        work.record(COURSE_SUBMITTED, {k: v for k, v in data.items() if k != "meeting_only"})
+        work.record(COURSE_SUBMITTED_V2, data)
         return {**course_view(work, principal, submitted), "warnings": _warnings(light)}
 
 

@@ -79,6 +79,16 @@ courses = Table(
     Column("starts_on", Date, nullable=False),
     Column("list_sent", Boolean, nullable=False),
     Column("held", Boolean, nullable=False),
+    # From course.registered.v2; NULL while only v1 told the course (its hours not counted).
+    Column("hours", Numeric(6, 1), nullable=True),
+)
+
+# Courses whose first submission named a meeting (R-CRS-10), each counted once whether v1,
+# v2 or both of course.submitted tell it; ``meeting_only`` NULL while only v1 did.
+meeting_courses = Table(
+    "meeting_courses", metadata,
+    Column("course_id", String(36), primary_key=True),
+    Column("meeting_only", Boolean, nullable=True),
 )
 
 # Hours issued as they stand, so a re-issue (an amendment) adds only the difference.

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.stats.adapters.orm import authorities, figures, unit_lights, units
+from services.stats.domain.figures import MONTH, YEAR
 
 
 class FiguresReader:
@@ -19,12 +20,21 @@ class FiguresReader:
 
     def series(self, measures: Sequence[str], dimension: str, member: str, period: str,
                first: date, last: date) -> dict[tuple[str, date], Decimal]:
+        """(measure, first day of the period) → the figure. A year is the sum of its months
+        (figures are kept by day and month only: ``figures.KEPT_PERIODS``)."""
+        kept, until = (MONTH, date(last.year, 12, 1)) if period == YEAR else (period, last)
         rows = self.session.execute(
             select(figures.c.measure, figures.c.starts_on, figures.c.value)
             .where(figures.c.measure.in_(list(measures)), figures.c.dimension == dimension,
-                   figures.c.period == period, figures.c.member == member,
-                   figures.c.starts_on.between(first, last)))
-        return {(row.measure, row.starts_on): Decimal(row.value) for row in rows}
+                   figures.c.period == kept, figures.c.member == member,
+                   figures.c.starts_on.between(first, until)))
+        if period != YEAR:
+            return {(row.measure, row.starts_on): Decimal(row.value) for row in rows}
+        years: dict[tuple[str, date], Decimal] = {}
+        for row in rows:
+            key = (row.measure, row.starts_on.replace(month=1))
+            years[key] = years.get(key, Decimal(0)) + Decimal(row.value)
+        return years
 
     def table(self, measures: Sequence[str], dimension: str, first: date, last: date,
               member_prefix: str | None = None, member: str | None = None

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, event, select, tuple_
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_rows
@@ -21,6 +21,7 @@ from services.stats.adapters.orm import (
     figures,
     hour_lines,
     jurisdiction_changes,
+    meeting_courses,
     transfer_courses,
     transfer_records,
     unit_lights,
@@ -37,7 +38,7 @@ from services.stats.domain.figures import (
 
 # Everything but the facts: what ``rebuild`` empties before replaying them.
 DERIVED = (figures, units, authorities, jurisdiction_changes, courses, hour_lines,
-           transfer_records, transfer_courses, visitors, unit_lights)
+           transfer_records, transfer_courses, visitors, unit_lights, meeting_courses)
 
 
 @functools.cache
@@ -48,6 +49,18 @@ def _figure_upsert(dialect: str) -> tuple[Any, Any]:
         index_elements=[figures.c.measure, figures.c.dimension, figures.c.period,
                         figures.c.starts_on, figures.c.member],
         set_={"value": figures.c.value + statement.excluded.value}), parameters
+
+
+_PLACES = "stats.places"  # the session's cache of units and their jurisdiction history
+
+
+def _drop_places(session: Session, _transaction: Any) -> None:
+    session.info.pop(_PLACES, None)
+
+
+def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, date, str]:
+    measure, period, starts_on, dimension, member = item[0]
+    return measure, dimension, period, starts_on, member
 
 
 class StatsState:
@@ -74,12 +87,22 @@ class StatsState:
         if not deltas:
             return
         statement, parameters = _figure_upsert(self.dialect)
-        # PostgreSQL reads the rows from JSON, where a decimal travels as its text.
-        exact = self.dialect != "postgresql"
-        rows: list[dict[str, Any]] = [
-            {"measure": measure, "period": period, "starts_on": starts_on,
-             "dimension": dimension, "member": member, "value": value if exact else str(value)}
-            for (measure, period, starts_on, dimension, member), value in deltas.items()]
+        rows: list[dict[str, Any]]
+        if self.dialect != "postgresql":
+            rows = [{"measure": measure, "period": period, "starts_on": starts_on,
+                     "dimension": dimension, "member": member, "value": value}
+                    for (measure, period, starts_on, dimension, member), value in deltas.items()]
+        else:
+            # PostgreSQL reads the rows from JSON: a decimal travels as its text, and so does
+            # a day (each written once, not by the encoder's per-value hook). In the order of
+            # the primary key, so the upsert walks its index forwards.
+            days: dict[date, str] = {}
+            rows = [{"measure": measure, "dimension": dimension, "period": period,
+                     "starts_on": days.get(starts_on) or days.setdefault(
+                         starts_on, starts_on.isoformat()),
+                     "member": member, "value": str(value)}
+                    for (measure, period, starts_on, dimension, member), value in sorted(
+                        deltas.items(), key=_primary_key_order)]
         self.session.execute(statement, parameters(rows))
 
     def unit_day_shares(self, members: Iterable[str]) -> list[tuple[str, date, str, Decimal]]:
@@ -93,12 +116,14 @@ class StatsState:
 
     # -- units, authorities, jurisdiction ------------------------------------------------
     def keep_units(self, rows: list[dict[str, Any]]) -> None:
+        self._forget_places()
         upsert_newer(self.session, units, ["unit_code"], rows)
 
     def keep_authorities(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, authorities, ["authority_code"], rows)
 
     def keep_jurisdiction_changes(self, rows: list[dict[str, Any]]) -> None:
+        self._forget_places()
         statement, parameters = insert_rows(
             self.dialect, jurisdiction_changes,
             ("unit_code", "effective_from", "from_authority", "to_authority"))
@@ -111,30 +136,49 @@ class StatsState:
 
     def places(self, codes: Iterable[str]) -> dict[str, tuple[UnitPlace,
                                                               list[JurisdictionChange]]]:
-        """Each known unit as last announced, with its jurisdiction history."""
-        wanted = list(set(codes))
-        changes: dict[str, list[JurisdictionChange]] = {}
-        for row in self.session.execute(select(jurisdiction_changes)
-                                        .where(jurisdiction_changes.c.unit_code.in_(wanted))):
-            changes.setdefault(row.unit_code, []).append(JurisdictionChange(
-                row.effective_from, row.from_authority, row.to_authority))
-        return {row.unit_code: (UnitPlace(row.unit_code, row.unit_type, row.county_code,
-                                          row.authority_code), changes.get(row.unit_code, []))
-                for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted)))}
+        """Each known unit as last announced, with its jurisdiction history. Kept for the
+        rest of the transaction (a consumer's batch holds several runs of events, most of
+        the same units), until a unit or a jurisdiction change is written."""
+        cache = self.session.info.get(_PLACES)
+        if cache is None:
+            cache = self.session.info[_PLACES] = {}
+            if not event.contains(self.session, "after_soft_rollback", _drop_places):
+                # A savepoint rolled back (one event parked, the rest applied) may have held
+                # units the cache read: read them again.
+                event.listen(self.session, "after_soft_rollback", _drop_places)
+        wanted = [code for code in set(codes) if code not in cache]
+        if wanted:
+            changes: dict[str, list[JurisdictionChange]] = {}
+            for row in self.session.execute(select(jurisdiction_changes).where(
+                    jurisdiction_changes.c.unit_code.in_(wanted))):
+                changes.setdefault(row.unit_code, []).append(JurisdictionChange(
+                    row.effective_from, row.from_authority, row.to_authority))
+            for code in wanted:
+                cache[code] = None
+            for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted))):
+                cache[row.unit_code] = (UnitPlace(row.unit_code, row.unit_type, row.county_code,
+                                                  row.authority_code),
+                                        changes.get(row.unit_code, []))
+        return {code: cache[code] for code in set(codes) if cache.get(code) is not None}
+
+    def _forget_places(self) -> None:
+        _drop_places(self.session, None)
 
     def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
 
     # -- courses ------------------------------------------------------------------------
-    def add_courses(self, rows: list[dict[str, Any]]) -> set[str]:
-        """The course ids that were new (a course is registered once)."""
-        known = {row.course_id for row in self.session.execute(
-            select(courses.c.course_id).where(courses.c.course_id.in_([r["course_id"]
-                                                                        for r in rows])))}
-        fresh = {row["course_id"]: row for row in rows if row["course_id"] not in known}
-        if fresh:
-            self.session.execute(courses.insert(), list(fresh.values()))
-        return set(fresh)
+    def add_courses(self, rows: list[dict[str, Any]]) -> None:
+        """Courses not known before (the caller read them first, by the batch's ids)."""
+        if rows:
+            self.session.execute(courses.insert(), [
+                {**row, "hours": None if row["hours"] is None else Decimal(row["hours"])}
+                for row in rows])
+
+    def set_course_hours(self, hours: Mapping[str, Decimal]) -> None:
+        for course_id, value in hours.items():
+            self.session.execute(courses.update().where(courses.c.course_id == course_id)
+                                 .values(hours=Decimal(value)))
 
     def courses_of(self, ids: Iterable[str]) -> dict[str, Any]:
         return {row.course_id: row for row in self.session.execute(
@@ -145,6 +189,22 @@ class StatsState:
         if wanted:
             self.session.execute(courses.update().where(courses.c.course_id.in_(wanted))
                                  .values(**flags))
+
+    # -- courses named after a meeting ---------------------------------------------------
+    def meeting_courses_of(self, ids: Iterable[str]) -> dict[str, bool | None]:
+        return {row.course_id: row.meeting_only for row in self.session.execute(
+            select(meeting_courses).where(meeting_courses.c.course_id.in_(list(set(ids)))))}
+
+    def keep_meeting_courses(self, new: Mapping[str, bool | None],
+                             told_only: Mapping[str, bool]) -> None:
+        """``new``: courses not known before; ``told_only``: known ones whose v2 came."""
+        if new:
+            self.session.execute(meeting_courses.insert(), [
+                {"course_id": course_id, "meeting_only": only} for course_id, only in new.items()])
+        for course_id, only in told_only.items():
+            self.session.execute(meeting_courses.update()
+                                 .where(meeting_courses.c.course_id == course_id)
+                                 .values(meeting_only=only))
 
     # -- hours issued -------------------------------------------------------------------
     def hour_lines_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:

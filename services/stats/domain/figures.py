@@ -14,6 +14,7 @@ from decimal import Decimal
 
 # Measures (the figure's name). Hours are decimals with one place; the rest counts.
 COURSES_REGISTERED = "courses_registered"
+COURSE_HOURS = "course_hours"  # the registered courses' total hours (R-STA-2)
 REVIEWS = "reviews"
 ENROLMENTS = "enrolments"
 COURSES_HELD_NETWORK = "courses_held_network"  # closed: the attendee list approved
@@ -26,16 +27,21 @@ BUSINESS_ACCOUNTS_OPENED = "business_accounts_opened"
 TRANSFER_RECORDS = "transfer_records"
 TRANSFER_HOURS = "transfer_hours"
 MEETING_KEYWORD_COURSES = "meeting_keyword_courses"  # R-CRS-10
+MEETING_ONLY_COURSES = "meeting_only_courses"  # of those, titles only a meeting's name
 VISITORS = "visitors"  # distinct accounts signed in on a Taipei day (R-STA-8)
 
-MEASURES = (COURSES_REGISTERED, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
+MEASURES = (COURSES_REGISTERED, COURSE_HOURS, REVIEWS, ENROLMENTS, COURSES_HELD_NETWORK,
             COURSES_HELD_TRANSFER, ATTENDANCE_LISTS_SENT, TEACHER_HOURS, COMPLETIONS,
             TEACHER_ACCOUNTS_OPENED, BUSINESS_ACCOUNTS_OPENED, TRANSFER_RECORDS, TRANSFER_HOURS,
-            MEETING_KEYWORD_COURSES, VISITORS)
+            MEETING_KEYWORD_COURSES, MEETING_ONLY_COURSES, VISITORS)
 
-# Periods: every fact counts in its day, its month and its year.
+# Periods: a fact counts in its day and its month under the members a series is read for
+# (below); under the rest, which only tables read, in its month. A year is read as the sum
+# of its months (at most 50 years × 12 rows a measure): kept apart it would cost a row a
+# fact more than it saves a read.
 DAY, MONTH, YEAR = "day", "month", "year"
-PERIODS = (DAY, MONTH, YEAR)
+PERIODS = (DAY, MONTH, YEAR)  # what a series may be read by
+KEPT_PERIODS = (DAY, MONTH)  # what the figures are kept by
 
 # Dimensions. ``national`` has one member, the empty string. ``authority`` is the authority
 # in force over the unit on the fact's day (R-ORG-3); ``authority_unit`` ("AUTH|unit") keeps
@@ -46,6 +52,14 @@ COUNTY, AUTHORITY, UNIT, AUTHORITY_UNIT, UNIT_TYPE = (
     "county", "authority", "unit", "authority_unit", "unit_type")
 SOURCE, TAG, KEYWORD = "source", "tag", "keyword"
 DIMENSIONS = (NATIONAL, COUNTY, AUTHORITY, UNIT, AUTHORITY_UNIT, UNIT_TYPE, SOURCE, TAG, KEYWORD)
+# A series (one member over days, months or years) is read for these; a table (members
+# summed over months) for any. So the others are kept by month alone: none of their day
+# rows would ever be read (the consumer's apply rate, docs/performance.md "stats").
+SERIES_DIMENSIONS = frozenset({NATIONAL, AUTHORITY, UNIT, AUTHORITY_UNIT})
+
+
+def periods_of(dimension: str) -> tuple[str, ...]:
+    return KEPT_PERIODS if dimension in SERIES_DIMENSIONS else (MONTH,)
 
 
 @dataclass(frozen=True)
@@ -102,10 +116,11 @@ class Deltas:
         if not amount:
             return
         amount = Decimal(amount)
-        starts = [(period, period_start(period, day)) for period in PERIODS]
+        every = ((DAY, day), (MONTH, day.replace(day=1)))
+        month = (every[1],)
         values = self.values
         for dimension, member in members:
-            for period, starts_on in starts:
+            for period, starts_on in (every if dimension in SERIES_DIMENSIONS else month):
                 key = (measure, period, starts_on, dimension, member)
                 values[key] = values.get(key, 0) + amount
 

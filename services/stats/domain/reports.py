@@ -54,6 +54,7 @@ def _c(measure: str, zh: str, en: str) -> Column:
 
 ENROLMENTS = _c(f.ENROLMENTS, "報名人次", "Enrolments")
 REGISTERED = _c(f.COURSES_REGISTERED, "登錄課程數", "Courses registered")
+COURSE_HOURS = _c(f.COURSE_HOURS, "登錄課程時數", "Hours of the courses registered")
 REVIEWS = _c(f.REVIEWS, "審課件數", "Reviews")
 HELD_NETWORK = _c(f.COURSES_HELD_NETWORK, "開設課程數（本網）", "Courses held (network)")
 HELD_TRANSFER = _c(f.COURSES_HELD_TRANSFER, "開設課程數（資訊傳報）", "Courses held (transfer)")
@@ -65,6 +66,8 @@ BUSINESS_OPENED = _c(f.BUSINESS_ACCOUNTS_OPENED, "業務帳號開通數", "Busin
 TRANSFER_RECORDS = _c(f.TRANSFER_RECORDS, "傳報研習紀錄筆數", "Transfer records")
 TRANSFER_HOURS = _c(f.TRANSFER_HOURS, "傳報研習時數", "Transfer hours")
 MEETINGS = _c(f.MEETING_KEYWORD_COURSES, "會議名稱課程數", "Courses named after a meeting")
+MEETING_ONLY = _c(f.MEETING_ONLY_COURSES, "僅為會議名稱課程數",
+                  "Of them, titles that are only a meeting's name")
 OVERDUE = _c("overdue_lists", "逾期未送研習名單課程數",
              "Courses with no attendee list sent by the deadline")
 VISITORS = _c(f.VISITORS, "不重複登入人數", "Distinct visitors")
@@ -85,8 +88,8 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
                             HOURS, TRANSFER_RECORDS, TRANSFER_HOURS, TEACHERS_OPENED),
            NATIONAL_ONLY, requirement="R-STA-6"),
     Report("areas", "各縣市及單位統計", "Figures per county and unit", TABLE, f.MONTH,
-           (REGISTERED, LISTS_SENT, HELD_NETWORK, COMPLETIONS, HOURS, TEACHERS_OPENED,
-            BUSINESS_OPENED), EVERY_SCOPE,
+           (REGISTERED, COURSE_HOURS, LISTS_SENT, HELD_NETWORK, COMPLETIONS, HOURS,
+            TEACHERS_OPENED, BUSINESS_OPENED), EVERY_SCOPE,
            dimensions=(f.COUNTY, f.UNIT, f.AUTHORITY, f.UNIT_TYPE), requirement="R-STA-2"),
     Report("tags", "屬性標籤統計", "Policy tag counts", TABLE, f.MONTH,
            (COMPLETIONS, HOURS, TRANSFER_RECORDS, TRANSFER_HOURS), NATIONAL_ONLY,
@@ -102,7 +105,7 @@ REPORTS: dict[str, Report] = {report.name: report for report in (
            TABLE, f.MONTH, (OVERDUE,), EVERY_SCOPE, dimensions=(f.UNIT,),
            requirement="R-STA-2, R-CRS-7", overdue_lists=True),
     Report("meeting-keywords", "以會議為研習之課程", "Meeting-as-training courses", TABLE,
-           f.MONTH, (MEETINGS,), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
+           f.MONTH, (MEETINGS, MEETING_ONLY), NATIONAL_ONLY, dimensions=(f.KEYWORD,),
            requirement="R-STA-5, R-CRS-10"),
 )}
 

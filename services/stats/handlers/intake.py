@@ -27,8 +27,10 @@ from contracts.events.courses import (
     ATTENDANCE_REVIEWED,
     ATTENDANCE_SUBMITTED,
     COURSE_REGISTERED,
+    COURSE_REGISTERED_V2,
     COURSE_REVIEWED,
     COURSE_SUBMITTED,
+    COURSE_SUBMITTED_V2,
     ENROLMENT_RECORDED,
     HOURS_ISSUED,
     UNIT_LIGHT_CHANGED,
@@ -120,28 +122,68 @@ def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> Non
 
 
 def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> None:
-    fresh = state.add_courses([
-        {"course_id": str(data["course_id"]), "code": data["code"], "unit_code": data["unit_code"],
-         "starts_on": data["starts_on"], "list_sent": False, "held": False}
-        for data, _ in events])
+    """A course counts registered once, on its registration day; its hours (v2 only) count
+    once too, with it, or when a v2 follows the v1 that first told the course."""
+    known = {course_id: course.hours for course_id, course in state.courses_of(
+        str(data["course_id"]) for data, _ in events).items()}
     places = Places(state, [data["unit_code"] for data, _ in events])
+    fresh: dict[str, dict[str, Any]] = {}
+    hours_now: dict[str, Decimal] = {}
     for data, _ in events:
-        if str(data["course_id"]) in fresh:
-            fresh.discard(str(data["course_id"]))  # a copy in the same run counts once
-            day = taipei_date(data["registered_at"])
+        course_id, hours = str(data["course_id"]), data.get("hours")
+        day = taipei_date(data["registered_at"])
+        if course_id not in known:
+            known[course_id] = hours
+            fresh[course_id] = {"course_id": course_id, "code": data["code"],
+                                "unit_code": data["unit_code"], "starts_on": data["starts_on"],
+                                "list_sent": False, "held": False, "hours": hours}
             deltas.add(f.COURSES_REGISTERED, day, 1, f.of_unit(places.on(data["unit_code"], day)))
+        elif hours is None or known[course_id] is not None:
+            continue  # told again, or a v1 after the v2: counted already
+        else:
+            known[course_id] = hours
+            if course_id in fresh:
+                fresh[course_id]["hours"] = hours
+            else:
+                hours_now[course_id] = hours
+        if hours is not None:
+            deltas.add(f.COURSE_HOURS, day, Decimal(hours),
+                       f.of_unit(places.on(data["unit_code"], day)))
+    state.add_courses(list(fresh.values()))
+    state.set_course_hours(hours_now)
 
 
 def _courses_submitted(state: StatsState, deltas: f.Deltas, events: Events) -> None:
-    """The meeting-keyword report (R-CRS-10): first submissions whose title names a meeting."""
+    """The meeting-keyword report (R-CRS-10): first submissions whose title names a meeting,
+    each course once, and apart those whose title is only a meeting's name (v2 tells it;
+    when a v1 came first, its v2 adds that part alone)."""
     flagged = [(data, envelope) for data, envelope in events
                if data["meeting_keywords"] and not data["resubmission"]]
+    if not flagged:
+        return
+    known = state.meeting_courses_of(str(data["course_id"]) for data, _ in flagged)
     places = Places(state, [data["unit_code"] for data, _ in flagged])
+    new: dict[str, bool | None] = {}
+    told_only: dict[str, bool] = {}
     for data, _ in flagged:
+        course_id, only = str(data["course_id"]), data.get("meeting_only")
         day = taipei_date(data["submitted_at"])
         members = f.of_unit(places.on(data["unit_code"], day))
         members += [(f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
-        deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
+        if course_id not in known:
+            known[course_id] = new[course_id] = only
+            deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
+        elif only is None or known[course_id] is not None:
+            continue  # told again, or a v1 after the v2: counted already
+        else:
+            known[course_id] = only
+            if course_id in new:
+                new[course_id] = only
+            else:
+                told_only[course_id] = only
+        if only:
+            deltas.add(f.MEETING_ONLY_COURSES, day, 1, members)
+    state.keep_meeting_courses(new, told_only)
 
 
 def _reviews(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -301,7 +343,9 @@ APPLIERS: dict[str, Applier] = {
     UNIT_JURISDICTION_CHANGED: _jurisdiction,
     ACCOUNT_CREATED: _accounts_opened,
     COURSE_REGISTERED: _courses_registered,
+    COURSE_REGISTERED_V2: _courses_registered,
     COURSE_SUBMITTED: _courses_submitted,
+    COURSE_SUBMITTED_V2: _courses_submitted,
     COURSE_REVIEWED: _reviews,
     ENROLMENT_RECORDED: _enrolments,
     ATTENDANCE_SUBMITTED: _lists_sent,

@@ -28,17 +28,23 @@ def test_two_changes_and_none() -> None:
     assert f.authority_on(date(2016, 6, 1), "TPE", []) == "TPE"
 
 
-def test_a_fact_adds_to_its_day_month_and_year_under_each_member() -> None:
+def test_a_fact_adds_to_its_day_and_month_under_series_members_and_month_under_the_rest(
+        ) -> None:
+    """National, authority, unit and authority_unit are read as series (by day, month or
+    year: a year is the sum of its months); county and unit type only in tables (months)."""
     deltas = f.Deltas()
     place = f.UnitPlace("193301", "senior_high_school", "TXG", "K12EA")
     deltas.add(f.TEACHER_HOURS, date(2016, 12, 30), Decimal("2.5"), f.of_unit(place))
     deltas.add(f.TEACHER_HOURS, date(2016, 12, 31), Decimal("1.0"), f.of_unit(place))
     values = deltas.nonzero()
     assert values[(f.TEACHER_HOURS, f.MONTH, date(2016, 12, 1), f.UNIT, "193301")] == Decimal("3.5")
-    assert values[(f.TEACHER_HOURS, f.YEAR, date(2016, 1, 1), f.AUTHORITY_UNIT,
-                   "K12EA|193301")] == Decimal("3.5")
-    assert values[(f.TEACHER_HOURS, f.DAY, date(2016, 12, 31), f.COUNTY, "TXG")] == Decimal("1.0")
-    assert len(values) == 3 * 6 + 3 * 6 - 6 - 6  # two days, one month and one year shared
+    assert values[(f.TEACHER_HOURS, f.DAY, date(2016, 12, 31), f.AUTHORITY_UNIT,
+                   "K12EA|193301")] == Decimal("1.0")
+    assert values[(f.TEACHER_HOURS, f.MONTH, date(2016, 12, 1), f.COUNTY, "TXG")] == Decimal("3.5")
+    assert not any(key[1] == f.YEAR for key in values)
+    assert not any(key[1] == f.DAY and key[3] in (f.COUNTY, f.UNIT_TYPE) for key in values)
+    # 4 series members: two days and one month each; county and unit type: one month each.
+    assert len(values) == 4 * 3 + 2
 
 
 def test_a_moved_share_leaves_the_unit_and_the_nation_alone() -> None:

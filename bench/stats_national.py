@@ -1,0 +1,179 @@
+"""Scenario ``stats-national`` (issue 13, item 8): stats fed the national-scale history of
+the courses generator (``python -m bench.data``) through courses' own backfill, then the
+reports read on it.
+
+    python -m bench stats-national            # a scratch catalogue of BENCH_STATS_COURSES
+                                              # courses (20,000 by default; enrolments at
+                                              # BENCH_STATS_ENROLMENT_SCALE, 0.1), dropped after
+    python -m bench.stats_national --courses-database-url postgresql://…/courses \\
+        --stats-database-url postgresql://…/stats [--batch 500]
+                                              # a catalogue made beforehand, e.g. 2 M courses:
+                                              # python -m bench.data --courses 2000000 …
+
+Courses' ``announce-history`` reads the catalogue a page of courses at a time and makes
+each course's events (registered with its hours, submitted, reviewed, the places its
+teachers got, attendee lists and hours issued: what the generator made), and each page is
+handed straight to stats' consumer handler (``intake.take``: the facts log and the figures,
+one transaction per page), without the outbox and the broker in between. The generator
+has no accounts database: the units stats needs are told from the catalogue's own unit
+replica, as accounts' ``unit.registered`` (their authority is their county's, as the
+generator draws them). Measured: events a second applied, and the p95 of reports read as
+the ministry's viewer and a county's reviewer on the whole history."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from bench import scratch
+from bench.results import load_average, write_result
+from contracts.events import CATALOGUE
+from contracts.events.accounts import UNIT_REGISTERED
+from servicekit.cli import migrate
+from servicekit.events import Envelope
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from servicekit.tokens import Principal
+from services.courses.bootstrap import DEFINITION as COURSES
+from services.courses.handlers.history import DEFAULT_BATCH, announce_history
+from services.stats.bootstrap import DEFINITION as STATS
+from services.stats.handlers import intake, reports
+
+TODAY = date(2026, 12, 1)  # the generator's fixed today
+ROUNDS = 10
+VIEWER = Principal("bench-viewer", frozenset({"viewer"}))
+REVIEWER = Principal("bench-reviewer", frozenset({"reviewer"}), authority="TPE")
+_YEAR = {"from": "2025-12", "to": "2026-11"}
+REPORTS: list[tuple[str, Principal, dict[str, Any]]] = [
+    ("enrolments", VIEWER, _YEAR), ("enrolments", VIEWER, {"from": "2003-01", "to": "2026-11"}),
+    ("enrolments", REVIEWER, _YEAR), ("courses-registered", VIEWER, _YEAR),
+    ("courses-registered", REVIEWER, _YEAR),
+    ("reviews", VIEWER, {"period": "day", "from": "2026-09-01", "to": "2026-11-30"}),
+    ("yearbook", VIEWER, {}), ("areas", VIEWER, _YEAR),
+    ("areas", VIEWER, {**_YEAR, "by": "unit_type"}), ("areas", REVIEWER, {**_YEAR, "by": "unit"}),
+    ("tags", VIEWER, _YEAR), ("meeting-keywords", VIEWER, _YEAR),
+]
+
+
+def _url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def units_told(courses: Runtime, stats: Runtime) -> int:
+    """The catalogue's units, as accounts would announce them."""
+    with courses.database.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT code, name, unit_type, authority_code, county_code FROM unit_replica "
+            "ORDER BY code")).all()
+    at = datetime(2003, 1, 1, tzinfo=UTC)
+    events = [Envelope(type=UNIT_REGISTERED, source="accounts", correlation_id="bench", time=at,
+                       data=CATALOGUE.validate_data(UNIT_REGISTERED, {
+                           "unit_code": code, "name": name, "unit_type": unit_type,
+                           "authority_code": authority, "county_code": county, "version": 1}))
+              for code, name, unit_type, authority, county in rows]
+    with stats.database.session() as session:
+        intake.take(session, [(CATALOGUE.load_data(e), e) for e in events])
+    return len(events)
+
+
+def backfill(courses: Runtime, stats: Runtime, batch: int, log: Any) -> dict[str, Any]:
+    applied, applying = 0, 0.0
+    counted = set(intake.APPLIERS)
+
+    def apply(events: list[Envelope]) -> None:
+        nonlocal applied, applying
+        loaded = [(CATALOGUE.load_data(e), e) for e in events if e.type in counted]
+        started = time.perf_counter()
+        with stats.database.session() as session:  # a page: one transaction, as a batch
+            start = 0
+            while start < len(loaded):
+                end = start
+                while end < len(loaded) and loaded[end][1].type == loaded[start][1].type:
+                    end += 1
+                intake.take(session, loaded[start:end])
+                start = end
+        applying += time.perf_counter() - started
+        applied += len(loaded)
+
+    started = time.perf_counter()
+    counts = announce_history(courses.database, courses.outbox, batch,
+                              progress=lambda c: c["courses"] % 20_000 == 0 and log(
+                                  f"stats-national: {c['courses']:,} courses told"),
+                              deliver=apply)
+    return {"told": counts, "events_applied": applied,
+            "applied_per_second": round(applied / applying) if applying else 0,
+            "backfill_s": round(time.perf_counter() - started, 1)}
+
+
+def read_reports(stats: Runtime) -> dict[str, float]:
+    uow = stats.components.uow
+    samples: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        for name, principal, query in REPORTS:
+            started = time.perf_counter()
+            reports.read_report(uow, principal, name, dict(query), TODAY)
+            samples.setdefault(name, []).append(time.perf_counter() - started)
+    every = [s for values in samples.values() for s in values]
+    return {"reports_p95_ms": round(statistics.quantiles(every, n=20)[18] * 1000, 2),
+            "slowest_report_median_ms": round(max(statistics.median(v) for v in
+                                                  samples.values()) * 1000, 2)}
+
+
+def measure(courses_url: str, stats_url: str, batch: int, log: Any = print) -> dict[str, Any]:
+    courses = Runtime(COURSES, Settings.from_env("courses", {"DATABASE_URL": _url(courses_url)}))
+    stats = Runtime(STATS, Settings.from_env("stats", {"DATABASE_URL": _url(stats_url)}))
+    try:
+        migrate(stats)
+        units = units_told(courses, stats)
+        figures = {"units": units, **backfill(courses, stats, batch, log)}
+        with stats.database.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+            figures["figure_rows"] = connection.scalar(text("SELECT count(*) FROM figures"))
+            figures["facts"] = connection.scalar(text("SELECT count(*) FROM facts"))
+        return {**figures, **read_reports(stats)}
+    finally:
+        courses.database.dispose()
+        stats.database.dispose()
+
+
+def run() -> dict[str, Any]:
+    from bench import data
+    load = load_average()
+    size = int(os.environ.get("BENCH_STATS_COURSES", "20000"))
+    scale = float(os.environ.get("BENCH_STATS_ENROLMENT_SCALE", "0.1"))
+    name = f"bench_stats_national_{scratch.suffix()}"
+    with scratch.databases(f"{name}_courses", f"{name}_stats") as urls:
+        log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        data.run(urls[f"{name}_courses"], size, enrolment_scale=scale, index=False, log=log)
+        figures = measure(urls[f"{name}_courses"], urls[f"{name}_stats"], DEFAULT_BATCH, log)
+    result = write_result("stats-national", figures, {
+        "courses": size, "enrolment_scale": scale, "batch": DEFAULT_BATCH, "rounds": ROUNDS,
+        "reports": len(REPORTS)}, load)
+    print(result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.stats_national", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--courses-database-url", required=True,
+                        help="a catalogue made by python -m bench.data")
+    parser.add_argument("--stats-database-url", required=True,
+                        help="an empty database for stats (created beforehand)")
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="courses per page")
+    args = parser.parse_args(argv)
+    figures = measure(args.courses_database_url, args.stats_database_url, args.batch,
+                      log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(figures, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
