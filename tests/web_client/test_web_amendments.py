@@ -284,3 +284,22 @@ def test_a_ministry_viewer_reads_the_report_from_the_menu(site) -> None:
     assert 'href="/operator/meeting-report"' in html and "校務會議與防災研習" in html
     [call] = site.api.to("GET", "/api/courses/meeting-report")
     assert set(call.params) == {"from", "to"}  # the school year by default
+
+
+def test_a_listed_walk_ins_new_hours_go_as_a_walk_in_and_a_refusal_keeps_the_form(site) -> None:
+    _closed_course(site)
+    listed = {**ATTENDANCE, "attendees": [{"account_id": WALK_IN, "hours": 6.0,
+                                           "walk_in": True}]}
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, listed))
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/amendments", Answer(409, {
+        "type": "urn:inservice:problem:no-approver", "category": "legal_entity"}))
+    token = site.csrf(PAGE)
+    answer = site.browser.post(PAGE, data={
+        "csrf_token": token, "listed": [WALK_IN], "listed_walk_in": [WALK_IN],
+        f"hours-{WALK_IN}": "4.5", "remove": [SEATED], "reason": "更正時數"})
+    [call] = site.api.to("POST", f"/api/courses/{COURSE_ID}/amendments")
+    assert call.json["changes"] == {"attendees": [{"account_id": WALK_IN, "hours": "4.5",
+                                                   "walk_in": True}]}  # SEATED is not listed
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "尚未設定異動核准單位" in html
+    assert 'value="4.5"' in html and "更正時數" in html
