@@ -18,6 +18,7 @@ from web.api import PlatformApi
 from web.components import WebComponents
 from web.oidc import OidcProvider
 from web.pages import (
+    amendments,
     materials,
     news,
     operator,
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     errors.install(app)
     for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
                       statistics.bp, operator.bp, operator_sso.bp, plans.bp, materials.bp,
-                      news.bp):
+                      news.bp, amendments.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)

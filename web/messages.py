@@ -81,6 +81,20 @@ PROBLEMS = {
     "reviewers-not-distinct": _l("The three reviewers must be three different accounts."),
     "not-assigned-reviewer": _l("You are not this case's reviewer in its current round."),
     "score-out-of-range": _l("A score is a whole number from 0 to 100."),
+    # amendments after closing (R-CRS-6) and the meeting-name report (R-CRS-10)
+    "course-not-closed": _l("Only a closed course is amended; change an open course "
+                            "directly."),
+    "no-changes": _l("Nothing to change: fill in at least one change."),
+    "dates-out-of-order": _l("The last day is before the first day."),
+    "not-an-attendee": _l("This teacher is not on the attendee list."),
+    "walk-in-not-a-teacher": _l("A walk-in is not an enabled teacher account."),
+    "no-approver": _l("No approver is set for your unit yet; ask the network's operators."),
+    "amendment-not-found": _l("No such amendment."),
+    "amendment-decided": _l("This amendment is decided already."),
+    "reference-required": _l("An approval names the approving document's reference."),
+    "reversed-range": _l("The period ends before it starts."),
+    "period-too-long": _l("The period is at most 400 days."),
+    "forbidden": _l("You may not do this."),
 }
 
 # marshmallow's messages, as the API sends them per field.

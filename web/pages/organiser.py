@@ -158,10 +158,13 @@ def attendance(course_id: str) -> ResponseReturnValue:
 @bp.post("/courses/<course_id>/walk-ins")
 @requires("business")
 def add_walk_in(course_id: str) -> ResponseReturnValue:
+    # Found from the attendee list, or from a closed course's amendment request.
+    back = (f"/organiser/courses/{safe_id(course_id)}/"
+            f"{'amendment' if request.form.get('then') == 'amendment' else 'attendance'}")
     national_id = request.form.get("national_id", "").strip().upper()
     if not national_id:
         flash(_("Type the teacher's national ID."), "problem")
-        return redirect(f"/organiser/courses/{safe_id(course_id)}/attendance")
+        return redirect(back)
     answer = as_person("POST", "/api/accounts/teachers/lookups",
                        json={"national_ids": [national_id]})
     del national_id  # used for this one call only
@@ -183,7 +186,7 @@ def add_walk_in(course_id: str) -> ResponseReturnValue:
         flash(_("No teacher has this national ID."), "problem")
     else:
         flash(problem_text(answer), "problem")
-    return redirect(f"/organiser/courses/{course_id}/attendance")
+    return redirect(back)
 
 
 @bp.post("/courses/<course_id>/attendance")
