@@ -377,3 +377,35 @@ def test_a_university_submits_a_material_three_reviewers_score_it_and_it_is_publ
     finally:
         university.close()
         operator.close()
+
+
+def test_an_operator_opens_the_transfer_sources_and_records_a_step(chromium, running) -> None:
+    """Issue 14 point 6 (R-TRF-1, R-TRF-7): the sources list, a source's page with its
+    onboarding, a step recorded through its form; the deadlines and duplicates pages."""
+    from services.transfer.handlers import sources
+
+    transfer = running.runtime("transfer")
+    work = transfer.components.unit_of_work
+    with work() as uow:
+        known = uow.sources.get("web-e2e-src")
+    if known is None:
+        sources.register(work(), transfer.clock, "web-e2e-src", "瀏覽器測試研習網", "353301",
+                         "monthly_file")
+    operator = Visitor(chromium, running, "operator")
+    try:
+        operator.sign_in(*OPERATOR)
+        operator.open("/operator")
+        operator.page.get_by_role("link", name="資料介接來源").click()
+        operator.check("transfer sources")
+        page = operator.page
+        page.get_by_role("link", name="瀏覽器測試研習網").click()
+        operator.check("transfer source")
+        assert "評估中" in page.content() and "353301" in page.content()
+        page.select_option("#step", "format_check_passed")
+        page.get_by_role("button", name="記錄此步驟").click()
+        operator.check("transfer step recorded")
+        assert "步驟已記錄" in page.content() and "格式檢查通過" in page.content()
+        operator.open("/operator/transfer/deadlines")
+        operator.open("/operator/transfer/duplicates")
+    finally:
+        operator.close()

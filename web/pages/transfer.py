@@ -176,13 +176,12 @@ def _refused(code: str, answer: Any, form: str) -> ResponseReturnValue:
 @requires(*STAFF)
 def record_step(code: str) -> ResponseReturnValue:
     code = _code(code)
-    body = {"step": request.form.get("step", ""),
-            "reference": request.form.get("reference", "").strip() or None}
+    step = request.form.get("step", "")
+    body = {"step": step, "reference": request.form.get("reference", "").strip() or None}
     answer = as_person("POST", f"/api/transfer/sources/{code}/steps", json=body)
     if not answer.ok:
         return _refused(code, answer, "step")
-    flash(_("The step is recorded: %(step)s.", step=STEPS.get(body["step"], body["step"])),
-          "success")
+    flash(_("The step is recorded: %(step)s.", step=STEPS.get(step, step)), "success")
     return redirect(f"{STAFF_BASE}/{code}")
 
 
