@@ -86,6 +86,7 @@ PROBLEMS = {
                          "its reference, or the source is archived."),
     "source-state": _l("The source cannot move so: a step it needs is not recorded yet, "
                        "or the move goes back."),
+    "source-exists": _l("A source with this code exists already."),
     "source-changed": _l("Someone changed this source meanwhile. Open it again and redo "
                          "your change."),
     "source-closed": _l("This source is archived: nothing more is sent or changed."),

@@ -386,3 +386,53 @@ def test_the_api_being_down_is_a_page_that_says_so(site) -> None:
     site.sign_in(["operator"])
     site.api.down = True
     assert site.browser.get("/operator/transfer/sources").status_code == 503
+
+
+def test_an_operator_registers_a_source_and_a_refusal_keeps_what_was_typed(site) -> None:
+    _source_api(site)
+    site.api.answer("POST", "/api/transfer/sources", Answer(201, {**SOURCE, "state": "evaluating"}))
+    site.sign_in(["operator"])
+    token = site.csrf("/operator/transfer/sources")
+    typed = {"code": CODE, "name": "臺北市教師研習網", "owner_unit": "380000",
+             "mode": "monthly_file"}
+    answer = site.browser.post("/operator/transfer/sources", data={"csrf_token": token, **typed})
+    assert answer.status_code == 302 and answer.headers["Location"] == (
+        f"/operator/transfer/sources/{CODE}")
+    assert site.api.to("POST", "/api/transfer/sources")[0].json == typed
+    site.api.answer("POST", "/api/transfer/sources", Answer(409, {
+        "type": PROBLEM + "source-exists"}))
+    answer = site.browser.post("/operator/transfer/sources", data={"csrf_token": token, **typed})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and 'id="code-error"' in html and "已有此代碼" in html
+    assert 'value="臺北市教師研習網"' in html
+    site.api.answer("POST", "/api/transfer/sources", Answer(422, {
+        "type": PROBLEM + "validation-failed",
+        "errors": {"owner_unit": ["Shorter than minimum length 1."]}}))
+    answer = site.browser.post("/operator/transfer/sources", data={
+        "csrf_token": token, **typed, "owner_unit": ""})
+    assert answer.status_code == 422 and 'id="owner_unit-error"' in answer.get_data(as_text=True)
+    site.sign_in(["business"], unit="380000")
+    assert "register-heading" not in site.text("/organiser/transfer")
+    assert site.browser.post("/operator/transfer/sources", data={
+        "csrf_token": token, **typed}).status_code in (400, 404)
+    assert len(site.api.to("POST", "/api/transfer/sources")) == 3
+
+
+def test_a_monthly_file_may_be_larger_than_a_courses_attachment(site) -> None:
+    """Every other form stops at 12 MiB; the transfer service takes files up to 50 MB."""
+    _source_api(site, "production")
+    site.api.answer("POST", f"/api/transfer/sources/{CODE}/files",
+                    Answer(202, _upload("queued")))
+    site.sign_in(["operator"])
+    token = site.csrf(f"/operator/transfer/sources/{CODE}")
+    # encoded here: the test client would spool a large body to a file it leaves open
+    boundary = "transfer-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode() + b"PK\x03\x04" + bytes(20 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+    answer = site.browser.post(f"/operator/transfer/sources/{CODE}/files", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
+    assert answer.status_code == 302
+    [sent] = site.api.to("POST", f"/api/transfer/sources/{CODE}/files")
+    assert len(sent.files["file"][1]) == 20 * 1024 * 1024 + 4

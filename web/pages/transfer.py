@@ -129,10 +129,33 @@ def unit_sources() -> ResponseReturnValue:
     return _sources_page()
 
 
-def _sources_page() -> ResponseReturnValue:
+def _sources_page(errors: dict[str, str] | None = None, typed: Any = None,
+                  status: int = 200) -> ResponseReturnValue:
     listing = found(as_person("GET", "/api/transfer/sources"))
     return render_template("transfer/sources.html", sources=listing, base=_base(),
-                           staff=_is_staff(), **_shared())
+                           staff=_is_staff(), errors=errors or {}, typed=typed or {},
+                           mode_choices=list(MODES.items()), **_shared()), status
+
+
+@bp.post(STAFF_BASE)
+@requires(*STAFF)
+def register() -> ResponseReturnValue:
+    """A new source, evaluating: its code, name, owner unit and mode."""
+    body = {name: request.form.get(name, "").strip()
+            for name in ("code", "name", "owner_unit", "mode")}
+    answer = as_person("POST", "/api/transfer/sources", json=body)
+    if answer.status in (403, 404):
+        abort(404)
+    if not answer.ok:
+        flash(problem_text(answer), "problem")
+        errors = field_errors(answer)
+        if answer.problem_type == "source-exists":
+            errors["code"] = str(problem_text(answer))
+        return _sources_page(errors=errors, typed=request.form,
+                             status=409 if answer.status == 409 else 422)
+    flash(_("The source %(name)s is registered; it is being evaluated.", name=body["name"]),
+          "success")
+    return redirect(f"{STAFF_BASE}/{answer.body['code']}")
 
 
 @both("/<code>")
@@ -258,7 +281,11 @@ def upload(code: str) -> ResponseReturnValue:
     sent = _file()
     if sent is None:
         return _no_file(code)
-    answer = as_person("POST", f"/api/transfer/sources/{code}/files", files={"file": sent})
+    try:
+        answer = as_person("POST", f"/api/transfer/sources/{code}/files",
+                           files={"file": sent})
+    finally:
+        sent[1].close()  # a large file is spooled to a temporary file
     if not answer.ok:
         if wants_json():  # upload.js showed the progress; the source page says the rest
             flash(problem_text(answer), "problem")
@@ -277,8 +304,11 @@ def test_file(code: str) -> ResponseReturnValue:
     sent = _file()
     if sent is None:
         return _no_file(code)
-    answer = as_person("POST", f"/api/transfer/sources/{code}/file-tests",
-                       files={"file": sent})
+    try:
+        answer = as_person("POST", f"/api/transfer/sources/{code}/file-tests",
+                           files={"file": sent})
+    finally:
+        sent[1].close()
     if not answer.ok:
         return _refused(code, answer, "test")
     return _source_page(code, tested=answer.body)
