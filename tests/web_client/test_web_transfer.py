@@ -436,3 +436,4 @@ def test_a_monthly_file_may_be_larger_than_a_courses_attachment(site) -> None:
     assert answer.status_code == 302
     [sent] = site.api.to("POST", f"/api/transfer/sources/{CODE}/files")
     assert len(sent.files["file"][1]) == 20 * 1024 * 1024 + 4
+    assert sent.timeout == 120  # the service checks the whole file before it answers

@@ -39,6 +39,8 @@ SOURCE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 # A file may be as large as the transfer service takes (TRANSFER_MAX_UPLOAD_MB, 50 MB).
 MAX_FILE_BYTES = 52 * 1024 * 1024
+# The service reads and checks a whole file before it answers: longer than a page's wait.
+FILE_CALL_SECONDS = 120.0
 
 MODES = {"daily_push": _l("Daily push"), "monthly_file": _l("Monthly file")}
 STATES = {"evaluating": _l("Evaluating"), "test": _l("In test"),
@@ -283,7 +285,7 @@ def upload(code: str) -> ResponseReturnValue:
         return _no_file(code)
     try:
         answer = as_person("POST", f"/api/transfer/sources/{code}/files",
-                           files={"file": sent})
+                           files={"file": sent}, timeout=FILE_CALL_SECONDS)
     finally:
         sent[1].close()  # a large file is spooled to a temporary file
     if not answer.ok:
@@ -306,7 +308,7 @@ def test_file(code: str) -> ResponseReturnValue:
         return _no_file(code)
     try:
         answer = as_person("POST", f"/api/transfer/sources/{code}/file-tests",
-                           files={"file": sent})
+                           files={"file": sent}, timeout=FILE_CALL_SECONDS)
     finally:
         sent[1].close()
     if not answer.ok:
