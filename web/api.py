@@ -72,15 +72,18 @@ class PlatformApi:
 
     def call(self, method: str, path: str, token: str | None = None,
              params: Any = None, json: Any = None, data: Any = None, files: Any = None,
-             headers: Mapping[str, str] | None = None) -> Answer:
-        """``path``: the public one, ``/api/courses/…`` or ``/oauth/token``."""
+             headers: Mapping[str, str] | None = None,
+             timeout: float | None = None) -> Answer:
+        """``path``: the public one, ``/api/courses/…`` or ``/oauth/token``; ``timeout``:
+        longer than the usual wait for a call known to take long (a large file checked)."""
         sent = dict(headers or {})
         if token:
             sent["Authorization"] = f"Bearer {token}"
         try:
             response = self._session.request(method, self._base + path, params=params,
                                              json=json, data=data, files=files, headers=sent,
-                                             timeout=self._timeout, allow_redirects=False)
+                                             timeout=timeout or self._timeout,
+                                             allow_redirects=False)
         except requests.RequestException as error:
             raise ApiUnavailable(str(error)) from None
         if response.status_code in UNAVAILABLE_STATUSES:

@@ -29,6 +29,7 @@ from web.pages import (
     reviewer,
     statistics,
     teacher,
+    transfer,
 )
 from web.sessions import ServerSessionInterface, SessionStore, store_for
 from web.settings import WebSettings
@@ -57,12 +58,13 @@ def create_app(settings: Settings | None = None, *, api: PlatformApi | None = No
     app.static_folder = "static"
     app.add_url_rule("/static/<path:filename>", endpoint="static",
                      view_func=app.send_static_file)
+    app.before_request(transfer.allow_larger_files)  # before CSRF reads the form
     CSRFProtect(app)
     i18n.install_languages(app, base.data_dir / "web" / "translations")
     errors.install(app)
     for blueprint in (auth.bp, public.bp, teacher.bp, organiser.bp, reviewer.bp,
                       statistics.bp, operator.bp, operator_sso.bp, plans.bp, materials.bp,
-                      news.bp, amendments.bp):
+                      news.bp, amendments.bp, transfer.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_context)
     _install_filters(app)

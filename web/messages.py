@@ -95,6 +95,29 @@ PROBLEMS = {
     "reversed-range": _l("The period ends before it starts."),
     "period-too-long": _l("The period is at most 400 days."),
     "forbidden": _l("You may not do this."),
+    # transfer sources and their files (R-TRF-1, 3, 5, 7)
+    "invalid-source": _l("This step cannot be recorded: it is recorded already, it needs "
+                         "its reference, or the source is archived."),
+    "source-state": _l("The source cannot move so: a step it needs is not recorded yet, "
+                       "or the move goes back."),
+    "source-exists": _l("A source with this code exists already."),
+    "source-changed": _l("Someone changed this source meanwhile. Open it again and redo "
+                         "your change."),
+    "source-closed": _l("This source is archived: nothing more is sent or changed."),
+    "exception-exists": _l("This course has an exception already."),
+    "invalid-mapping": _l("The mapping is not valid: see the notes beside the fields."),
+    "file-required": _l("Choose a file."),
+    "file-too-large": _l("The file is too large: a file is at most 50 MB."),
+    "unsupported-file": _l("This kind of file is not accepted: send .xlsx, .xls, .xml, "
+                           ".mdb or .accdb."),
+    "not-this-kind-of-file": _l("The file is not what its name says."),
+    "unsafe-archive": _l("The file is refused: it unpacks to far more than it holds."),
+    "unsafe-xml": _l("The XML file is refused: it declares a DTD or entities."),
+    "mapping-mismatch": _l("The file does not match the source's mapping:"),
+    "report-unavailable": _l("The report is not ready, or was deleted after the retention "
+                             "period."),
+    "invalid-month": _l("A month is written as YYYY-MM."),
+    "invalid-page": _l("This page of the list is not valid."),
 }
 
 # marshmallow's messages, as the API sends them per field.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -376,4 +377,56 @@ def test_a_university_submits_a_material_three_reviewers_score_it_and_it_is_publ
         assert title in page.content()
     finally:
         university.close()
+        operator.close()
+
+
+def test_an_operator_opens_a_transfer_source_moves_it_to_test_and_sends_a_file(chromium, running) -> None:
+    """Issue 14 point 6 (R-TRF-1, R-TRF-3, R-TRF-7): the sources list, a source's page with
+    its onboarding, a step recorded and a move through their forms, a monthly file sent with
+    its upload's progress, its processing followed to the end and its report offered; the
+    deadlines and duplicates pages."""
+    suffix = uuid.uuid4().hex[:8]
+    code, name = f"web-e2e-{suffix}", f"瀏覽器測試研習網 {suffix}"
+    operator = Visitor(chromium, running, "operator")
+    try:
+        operator.sign_in(*OPERATOR)
+        operator.open("/operator")
+        operator.page.get_by_role("link", name="資料介接來源").click()
+        operator.check("transfer sources")
+        page = operator.page
+        page.fill("#code", code)
+        page.fill("#name", name)
+        page.fill("#owner_unit", "353301")
+        page.select_option("#mode", "monthly_file")
+        page.get_by_role("button", name="登錄此資料來源").click()
+        page.wait_for_url(f"**/operator/transfer/sources/{code}")
+        operator.open("/operator/transfer/sources")
+        page.get_by_role("link", name=name).click()
+        operator.check("transfer source")
+        assert "評估中" in page.content() and "353301" in page.content()
+        page.select_option("#step", "format_check_passed")
+        page.get_by_role("button", name="記錄此步驟").click()
+        assert "步驟已記錄" in page.content() and "格式檢查通過" in page.content()
+        page.select_option("#state", "test")
+        page.get_by_role("button", name="變更狀態").click()
+        operator.check("transfer source in test")
+        assert "測試中" in page.content()
+        xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<batch xmlns="urn:inservice:transfer:format:v1">
+  <course><source_course_key>E2E-{suffix}</source_course_key><title>戶外教育</title>
+    <organiser_unit_code>353301</organiser_unit_code><county_code>TPE</county_code>
+    <start_date>2026-10-01</start_date><end_date>2026-10-01</end_date><hours>2</hours>
+    <class_type>研習</class_type><category>戶外</category></course>
+</batch>""".encode()
+        page.set_input_files("#file", files=[{"name": "2026-10.xml", "mimeType": "text/xml",
+                                              "buffer": xml}])
+        page.get_by_role("button", name="上傳檔案").click()
+        page.wait_for_url(re.compile(r".*/files/[0-9a-f-]{36}$"))
+        page.wait_for_selector("text=逐列報告", timeout=30_000)  # transfer.js followed it
+        operator.check("transfer file")
+        assert "已處理" in page.content()
+        assert page.locator("a[href$='/report.xlsx']").count() == 1
+        operator.open("/operator/transfer/deadlines")
+        operator.open("/operator/transfer/duplicates")
+    finally:
         operator.close()

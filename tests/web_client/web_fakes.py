@@ -28,6 +28,7 @@ class Call:
     data: Any = None
     files: Any = None
     headers: Any = None
+    timeout: Any = None
 
 
 @dataclass
@@ -41,10 +42,11 @@ class FakeApi:
 
     def call(self, method: str, path: str, token: str | None = None, params: Any = None,
              json: Any = None, data: Any = None, files: Any = None,
-             headers: Any = None) -> Answer:
+             headers: Any = None, timeout: Any = None) -> Answer:
         if files:  # read it as the real client would, while the request is open
             files = {name: (item[0], item[1].read(), item[2]) for name, item in files.items()}
-        self.calls.append(Call(method, path, token, params, json, data, files, headers))
+        self.calls.append(Call(method, path, token, params, json, data, files, headers,
+                               timeout))
         if self.down:
             raise ApiUnavailable("connection refused")
         reply = self.replies.get((method, path))
