@@ -54,7 +54,10 @@ class ReviewersSchema(Schema):
 
 
 class ScoreSchema(Schema):
+    # Bounded here only against absurd numbers; 0–100 is the rule's own check, answered
+    # as score-out-of-range rather than as a malformed body.
     score = fields.Integer(required=True, strict=True,
+                           validate=validate.Range(min=-2_147_483_648, max=2_147_483_647),
                            metadata={"description": "0–100 (score-out-of-range beyond)"})
     comment = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 

@@ -103,7 +103,7 @@ class SchoolPlanBodySchema(Schema):
     budget = fields.List(fields.Nested(BudgetLineSchema), load_default=list,
                          validate=validate.Length(max=100))
     version = fields.Integer(load_default=None, allow_none=True, strict=True,
-                             validate=validate.Range(min=0),
+                             validate=validate.Range(min=0, max=2_147_483_647),
                              metadata={"description": "the version read (0: none yet); a "
                                                       "plan saved meanwhile answers 409"})
 
@@ -121,7 +121,7 @@ class TeacherPlanBodySchema(Schema):
     courses = fields.List(fields.Nested(TeacherCourseSchema), load_default=list,
                           validate=validate.Length(max=50))
     version = fields.Integer(load_default=None, allow_none=True, strict=True,
-                             validate=validate.Range(min=0))
+                             validate=validate.Range(min=0, max=2_147_483_647))
 
     @post_load
     def _content(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
