@@ -7,7 +7,7 @@
                         partitions may then be detached (the README's procedure)
     announce-records [--batch N]
                         publish every live production record again as
-                        transfer.record.added.v1 (stable event ids), for a consumer that
+                        the record-added event (stable event ids), for a consumer that
                         subscribes later (the statistics' backfill)
 """
 from __future__ import annotations
@@ -51,6 +51,6 @@ COMMANDS = (
     Command("seal-year", "make a year's records read-only (then detachable on PostgreSQL)",
             _seal, _seal_arguments),
     Command("announce-records", "publish every live production record again "
-            "(transfer.record.added.v1, stable ids) for a consumer that subscribes later",
+            "(the record-added event, stable ids) for a consumer that subscribes later",
             _announce, batch_argument(ANNOUNCE_BATCH)),
 )

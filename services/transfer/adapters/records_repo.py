@@ -30,11 +30,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from servicekit.bus.tables import outbox
-from servicekit.db import insert_for
+from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
 from services.transfer.adapters.tables import attendance, courses, sealed_years
 
 RECORD_TABLES = (courses.name, attendance.name)
+_ATTENDANCE_COLUMNS = tuple(column.name for column in attendance.columns)
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 
@@ -76,25 +77,33 @@ class RecordRepository:
                           years: dict[str, int] | None = None
                           ) -> dict[tuple[str, str], Stored]:
         """``years``: the start year of each key's course, when known: the lookup then
-        reads one partition per year instead of every one."""
+        reads one partition per year instead of every one. Asked as (courses) × (accounts)
+        — plain IN lists the primary key's index answers at once, on both databases —
+        and the pairs not asked for dropped here (a batch names few courses)."""
         by_year: dict[int | None, set[tuple[str, str]]] = {}
         for key in keys:
             by_year.setdefault((years or {}).get(key[0]), set()).add(key)
         found: dict[tuple[str, str], Stored] = {}
-        for year, year_keys in by_year.items():
-            for chunk in _chunks(sorted(year_keys)):
-                query = select(
-                    attendance.c.course_key, attendance.c.account_id, attendance.c.digest,
-                    attendance.c.version, attendance.c.withdrawn_reason,
-                    attendance.c.start_year).where(
-                    attendance.c.source == source,
-                    tuple_(attendance.c.course_key, attendance.c.account_id).in_(chunk))
-                if year is not None:
-                    query = query.where(attendance.c.start_year == year)
-                for row in self.session.execute(query):
-                    found[(row.course_key, row.account_id)] = Stored(
-                        row.digest, row.version, row.withdrawn_reason is not None,
-                        row.start_year)
+        for year, wanted in by_year.items():
+            course_keys = sorted({course for course, _ in wanted})
+            accounts = sorted({account for _, account in wanted})
+            for course_chunk in _chunks(course_keys):
+                for chunk in _chunks(accounts):
+                    query = select(
+                        attendance.c.course_key, attendance.c.account_id, attendance.c.digest,
+                        attendance.c.version, attendance.c.withdrawn_reason,
+                        attendance.c.start_year).where(
+                        attendance.c.source == source,
+                        attendance.c.course_key.in_(course_chunk),
+                        attendance.c.account_id.in_(chunk))
+                    if year is not None:
+                        query = query.where(attendance.c.start_year == year)
+                    for row in self.session.execute(query):
+                        key = (row.course_key, row.account_id)
+                        if key in wanted:
+                            found[key] = Stored(row.digest, row.version,
+                                                row.withdrawn_reason is not None,
+                                                row.start_year)
         return found
 
     def live_attendance_of(self, source: str,
@@ -120,8 +129,12 @@ class RecordRepository:
                  for row in rows])
 
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One statement: on PostgreSQL the rows as one JSON document (``insert_rows``)."""
         if rows:
-            self.session.execute(insert(attendance), list(rows))
+            statement, parameters = insert_rows(
+                self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
+            self.session.execute(statement, parameters(
+                [{**row, "hours": str(row["hours"])} for row in rows]))
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

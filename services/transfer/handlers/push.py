@@ -21,6 +21,7 @@ from typing import Any
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, NotFound
+from servicekit.events import Envelope
 from servicekit.tokens import Principal
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.records import (
@@ -89,6 +90,7 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
             writer.courses(course_rows, outcome)
             writer.attendance(attendance_rows, accounts, outcome)
             writer.withdrawals(withdrawals, accounts, outcome)
+            writer.flush()
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -169,6 +171,7 @@ class _Writer:
         self.uow, self.source, self.now, self.sealed = uow, source, now, sealed
         self.trial = source.in_test
         self.changed_courses: set[str] = set()
+        self.events: list[Envelope] = []
 
     def courses(self, rows: list[tuple[int, Course]], outcome: Outcome) -> None:
         stored = self.uow.records.course_states(self.source.code, (c.key for _, c in rows))
@@ -293,10 +296,10 @@ class _Writer:
             "withdrawn_reason": reason, "updated_at": self.now} for row in rows])
         if not self.trial:
             for row in rows:
-                self.uow.record(RECORD_WITHDRAWN, {
+                self.events.append(self.uow.outbox.envelope(RECORD_WITHDRAWN, {
                     "source": self.source.code, "account_id": row["account_id"],
                     "record_key": f"{row['course_key']}/{row['account_id']}",
-                    "version": row["version"] + 1})
+                    "version": row["version"] + 1}))
 
     def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         found = self.uow.records.courses(self.source.code, keys)
@@ -313,7 +316,13 @@ class _Writer:
                 "trial": self.trial, "updated_at": self.now}
 
     def _publish(self, event: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> None:
-        self.uow.record(event, record_data(self.source.code, row, course))
+        self.events.append(self.uow.outbox.envelope(
+            event, record_data(self.source.code, row, course)))
+
+    def flush(self) -> None:
+        """The batch's events into the outbox in one statement (a row each, in order)."""
+        self.uow.record_many(self.events)
+        self.events = []
 
 
 def record_data(source: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> dict[str, Any]:
