@@ -11,7 +11,8 @@ import traceback
 # not every other one.
 SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
              "sso": "bench.sso", "recovery": "bench.recovery",
-             "rush": "bench.rush", "stats": "bench.stats", "search": "bench.search"}
+             "rush": "bench.rush", "stats": "bench.stats", "search": "bench.search",
+             "transfer": "bench.transfer"}
 # Run only when named: hours of loading on this machine.
 ON_REQUEST = {"search-national": "bench.search_national"}
 
