@@ -15,6 +15,8 @@ Revises: 0004
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -114,7 +116,7 @@ def _partitions(table: str, years_query: str) -> None:
 def upgrade() -> None:
     old_courses = _set_aside("transfer_courses", ())
     old_attendance = _set_aside("transfer_attendance", ("ix_transfer_attendance_account_id",))
-    partitioned = {"postgresql_partition_by": "RANGE (start_year)"}
+    partitioned: dict[str, Any] = {"postgresql_partition_by": "RANGE (start_year)"}
     op.create_table("transfer_courses", *_course_columns(True),
                     sa.PrimaryKeyConstraint("source", "course_key", "start_year",
                                             name=op.f("pk_transfer_courses")), **partitioned)
