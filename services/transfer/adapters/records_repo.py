@@ -17,7 +17,10 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    String,
+    any_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -51,14 +55,28 @@ class Stored:
 class RecordRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    def _among(self, column: Any, values: list[str]) -> Any:
+        """``column IN values``: on PostgreSQL ``= ANY(array)``, one parameter, so the
+        statement's text is the same whatever the count (prepared once by the driver,
+        nothing to expand); elsewhere a plain IN list."""
+        if self._postgres:
+            return column == any_(cast(bindparam(None, values, type_=ARRAY(String)),
+                                       ARRAY(String)))
+        return column.in_(values)
+
+    def _chunks(self, items: list[Any]) -> Iterable[list[Any]]:
+        """An array is one parameter on PostgreSQL: no need to cut it."""
+        return [items] if self._postgres else _chunks(items)
 
     def course_states(self, source: str, keys: Iterable[str]) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(select(
                 courses.c.course_key, courses.c.digest, courses.c.version,
                 courses.c.withdrawn_reason, courses.c.start_year).where(
-                courses.c.source == source, courses.c.course_key.in_(chunk)))
+                courses.c.source == source, self._among(courses.c.course_key, chunk)))
             for row in rows:
                 found[row.course_key] = Stored(row.digest, row.version,
                                                row.withdrawn_reason is not None,
@@ -67,9 +85,9 @@ class RecordRepository:
 
     def courses(self, source: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(select(courses).where(
-                courses.c.source == source, courses.c.course_key.in_(chunk)))
+                courses.c.source == source, self._among(courses.c.course_key, chunk)))
             found.update({row.course_key: dict(row._mapping) for row in rows})
         return found
 
@@ -87,15 +105,15 @@ class RecordRepository:
         for year, wanted in by_year.items():
             course_keys = sorted({course for course, _ in wanted})
             accounts = sorted({account for _, account in wanted})
-            for course_chunk in _chunks(course_keys):
-                for chunk in _chunks(accounts):
+            for course_chunk in self._chunks(course_keys):
+                for chunk in self._chunks(accounts):
                     query = select(
                         attendance.c.course_key, attendance.c.account_id, attendance.c.digest,
                         attendance.c.version, attendance.c.withdrawn_reason,
                         attendance.c.start_year).where(
                         attendance.c.source == source,
-                        attendance.c.course_key.in_(course_chunk),
-                        attendance.c.account_id.in_(chunk))
+                        self._among(attendance.c.course_key, course_chunk),
+                        self._among(attendance.c.account_id, chunk))
                     if year is not None:
                         query = query.where(attendance.c.start_year == year)
                     for row in self.session.execute(query):
