@@ -144,8 +144,19 @@ def test_migration_0006_partitions_a_live_table_with_its_rows(make_database) -> 
                         "'313502', 3, :start, false, 1, NULL, :at)"),
                         {"key": key, "account": f"acc-{n}", "start": date.fromisoformat(start),
                          "at": at})
+            # What another migration may have added meanwhile: carried over as it is.
+            db.execute(sa.text("ALTER TABLE transfer_attendance ADD COLUMN linked_to "
+                               "varchar(100)"))
+            db.execute(sa.text("UPDATE transfer_attendance SET linked_to = 'x' "
+                               "WHERE account_id = 'acc-0'"))
+            db.execute(sa.text("CREATE INDEX ix_transfer_attendance_linked_to "
+                               "ON transfer_attendance (linked_to)"))
         upgrade(DEFINITION.migrations_dir, database)
         with database.engine.connect() as db:
+            assert db.execute(sa.text("SELECT count(*) FROM transfer_attendance "
+                                      "WHERE linked_to = 'x'")).scalar() == 2
+            assert "ix_transfer_attendance_linked_to" in {
+                i["name"] for i in sa.inspect(db).get_indexes("transfer_attendance")}
             placed = db.execute(sa.text(
                 "SELECT tableoid::regclass::text, start_year, count(*) FROM transfer_attendance "
                 "GROUP BY 1, 2 ORDER BY 2")).all()
@@ -157,6 +168,8 @@ def test_migration_0006_partitions_a_live_table_with_its_rows(make_database) -> 
         command.downgrade(config, "0004")
         with database.engine.connect() as db:
             assert db.execute(sa.text("SELECT count(*) FROM transfer_attendance")).scalar() == 8
+            assert db.execute(sa.text("SELECT count(*) FROM transfer_attendance "
+                                      "WHERE linked_to = 'x'")).scalar() == 2
             assert db.execute(sa.text("SELECT relkind FROM pg_class "
                                       "WHERE relname = 'transfer_attendance'")).scalar() == "r"
     finally:

@@ -3,7 +3,8 @@ and, on PostgreSQL, are partitioned by it; the teacher's name as sent; sealed ye
 units' replica and the county exports' audit (R-TRF-9).
 
 The two record tables are rebuilt on a live database the same way on both dialects:
-rename the table aside, create the new one (on PostgreSQL ``PARTITION BY RANGE
+rename the table aside (its indexes, and any column another migration gave it, are
+carried over), create the new one (on PostgreSQL ``PARTITION BY RANGE
 (start_year)`` with one partition for each year its rows hold), move the rows with their
 year (an attendance takes its course's), drop the old table. It runs in the migration's
 one transaction, so a reader sees either the old table or the new one; writers wait on
@@ -93,16 +94,31 @@ def _attendance_columns(with_year: bool) -> list[sa.Column]:
     ]
 
 
-def _set_aside(table: str, indexes: tuple[str, ...]) -> str:
-    """The table renamed aside with its primary key and indexes (PostgreSQL names them
-    schema-wide), so the new table takes the names."""
+def _set_aside(table: str) -> tuple[str, list[dict[str, Any]]]:
+    """The table renamed aside with its primary key, its indexes dropped (PostgreSQL
+    names them schema-wide) and returned, so the new table takes the names."""
     old = f"{table}_before_0006"
+    indexes = [dict(index) for index in sa.inspect(op.get_bind()).get_indexes(table)]
     for index in indexes:
-        op.drop_index(index, table_name=table)
+        op.drop_index(str(index["name"]), table_name=table)
     op.rename_table(table, old)
     if _postgres():
         op.execute(f"ALTER INDEX pk_{table} RENAME TO pk_{old}")
-    return old
+    return old, indexes
+
+
+def _extra_columns(old: str, known: tuple[str, ...]) -> list[sa.Column]:
+    """Columns another migration gave the table that this one does not name: kept as
+    they are, with their rows."""
+    return [sa.Column(c["name"], c["type"], nullable=c["nullable"],
+                      server_default=sa.text(str(c["default"])) if c.get("default") else None)
+            for c in sa.inspect(op.get_bind()).get_columns(old) if c["name"] not in known]
+
+
+def _indexes_again(table: str, indexes: list[dict[str, Any]]) -> None:
+    for index in indexes:
+        op.create_index(index["name"], table, index["column_names"],
+                        unique=bool(index.get("unique")))
 
 
 def _partitions(table: str, years_query: str) -> None:
@@ -114,13 +130,15 @@ def _partitions(table: str, years_query: str) -> None:
 
 
 def upgrade() -> None:
-    old_courses = _set_aside("transfer_courses", ())
-    old_attendance = _set_aside("transfer_attendance", ("ix_transfer_attendance_account_id",))
+    old_courses, course_indexes = _set_aside("transfer_courses")
+    old_attendance, attendance_indexes = _set_aside("transfer_attendance")
+    extra_courses = _extra_columns(old_courses, COURSE_COLUMNS)
+    extra_attendance = _extra_columns(old_attendance, ATTENDANCE_COLUMNS)
     partitioned: dict[str, Any] = {"postgresql_partition_by": "RANGE (start_year)"}
-    op.create_table("transfer_courses", *_course_columns(True),
+    op.create_table("transfer_courses", *_course_columns(True), *extra_courses,
                     sa.PrimaryKeyConstraint("source", "course_key", "start_year",
                                             name=op.f("pk_transfer_courses")), **partitioned)
-    op.create_table("transfer_attendance", *_attendance_columns(True),
+    op.create_table("transfer_attendance", *_attendance_columns(True), *extra_attendance,
                     sa.PrimaryKeyConstraint("source", "course_key", "account_id", "start_year",
                                             name=op.f("pk_transfer_attendance")), **partitioned)
     _partitions("transfer_courses",
@@ -128,18 +146,18 @@ def upgrade() -> None:
     _partitions("transfer_attendance",
                 f"SELECT DISTINCT {_year_of('c.start_date')} FROM {old_attendance} a "
                 f"JOIN {old_courses} c ON c.source = a.source AND c.course_key = a.course_key")
-    columns = ", ".join(COURSE_COLUMNS)
+    columns = ", ".join([*COURSE_COLUMNS, *(c.name for c in extra_courses)])
     op.execute(f"INSERT INTO transfer_courses ({columns}, start_year) "
                f"SELECT {columns}, {_year_of('start_date')} FROM {old_courses}")
-    columns = ", ".join(ATTENDANCE_COLUMNS)
-    op.execute(f"INSERT INTO transfer_attendance ({columns}, start_year) "
-               f"SELECT {', '.join('a.' + c for c in ATTENDANCE_COLUMNS)}, "
+    names = [*ATTENDANCE_COLUMNS, *(c.name for c in extra_attendance)]
+    op.execute(f"INSERT INTO transfer_attendance ({', '.join(names)}, start_year) "
+               f"SELECT {', '.join('a.' + c for c in names)}, "
                f"{_year_of('c.start_date')} FROM {old_attendance} a "
                f"JOIN {old_courses} c ON c.source = a.source AND c.course_key = a.course_key")
     op.drop_table(old_attendance)
     op.drop_table(old_courses)
-    op.create_index("ix_transfer_attendance_account_id", "transfer_attendance",
-                    ["account_id"])
+    _indexes_again("transfer_courses", course_indexes)
+    _indexes_again("transfer_attendance", attendance_indexes)
     op.create_index("ix_transfer_attendance_school_code", "transfer_attendance",
                     ["school_code"])
     if _postgres():
@@ -182,21 +200,28 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_unit_replica_county_code"), "unit_replica")
     op.drop_table("unit_replica")
     op.drop_table("sealed_years")
-    old_courses = _set_aside("transfer_courses", ())
-    old_attendance = _set_aside("transfer_attendance", ("ix_transfer_attendance_account_id",
-                                                        "ix_transfer_attendance_school_code"))
-    op.create_table("transfer_courses", *_course_columns(False),
+    old_courses, course_indexes = _set_aside("transfer_courses")
+    old_attendance, attendance_indexes = _set_aside("transfer_attendance")
+    extra_courses = _extra_columns(old_courses, (*COURSE_COLUMNS, "start_year"))
+    extra_attendance = _extra_columns(old_attendance,
+                                      (*ATTENDANCE_COLUMNS, "start_year", "teacher_name"))
+    op.create_table("transfer_courses", *_course_columns(False), *extra_courses,
                     sa.PrimaryKeyConstraint("source", "course_key",
                                             name=op.f("pk_transfer_courses")))
-    op.create_table("transfer_attendance", *_attendance_columns(False),
+    op.create_table("transfer_attendance", *_attendance_columns(False), *extra_attendance,
                     sa.PrimaryKeyConstraint("source", "course_key", "account_id",
                                             name=op.f("pk_transfer_attendance")))
-    for table, columns, old in (("transfer_courses", COURSE_COLUMNS, old_courses),
-                                ("transfer_attendance", ATTENDANCE_COLUMNS, old_attendance)):
+    for table, columns, old in (
+            ("transfer_courses", [*COURSE_COLUMNS, *(c.name for c in extra_courses)],
+             old_courses),
+            ("transfer_attendance",
+             [*ATTENDANCE_COLUMNS, *(c.name for c in extra_attendance)], old_attendance)):
         names = ", ".join(columns)
         op.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {old}")
         op.drop_table(old)  # on PostgreSQL its partitions go with it
-    op.create_index("ix_transfer_attendance_account_id", "transfer_attendance",
-                    ["account_id"])
+    _indexes_again("transfer_courses", course_indexes)
+    _indexes_again("transfer_attendance", [
+        index for index in attendance_indexes
+        if index["name"] != "ix_transfer_attendance_school_code"])
     if _postgres():
         op.execute("DROP FUNCTION IF EXISTS transfer_sealed_year()")
