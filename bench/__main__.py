@@ -12,7 +12,7 @@ import traceback
 SCENARIOS = {"bus": "bench.bus", "gateway": "bench.gateway", "teacher-import": "bench.teacher_import",
              "sso": "bench.sso", "recovery": "bench.recovery",
              "rush": "bench.rush", "stats": "bench.stats", "search": "bench.search",
-             "web": "bench.web", "scrape": "bench.scrape"}
+             "web": "bench.web", "scrape": "bench.scrape", "transfer": "bench.transfer"}
 # Run only when named: hours of loading on this machine.
 ON_REQUEST = {"search-national": "bench.search_national",
               "stats-national": "bench.stats_national"}

@@ -10,6 +10,10 @@ their meetings, tags and search index, and enrolments. Sizes follow the seed's
 proportions: 2 M courses, 300,000 teachers and 20 M enrolments at full scale;
 ``--enrolment-scale`` (0.1 by default, so a run takes minutes here) scales the enrolments.
 
+With ``--transfer-database-url`` (alone or with the above), the transfer service's
+records too, in the seed's proportions (``--transfer-scale`` of 1,234,961 courses and
+31,064,799 records; bench/transfer_data.py).
+
 Repeatable: course ``n`` is drawn from its block's own generator (``seed``, block), so the
 same seed gives the same catalogue, and a catalogue of 20 k grown to 200 k is the same as
 one loaded at 200 k at once. Run it again with a larger ``--courses`` to grow it (20 k,
@@ -333,19 +337,36 @@ def _migrate(database_url: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", required=True,
-                        help="postgresql://user@host:port/database (created beforehand)")
-    parser.add_argument("--courses", type=int, required=True,
+    parser.add_argument("--database-url",
+                        help="the courses database: postgresql://user@host:port/database "
+                             "(created beforehand)")
+    parser.add_argument("--courses", type=int,
                         help="courses to bring the catalogue to (20000, 200000, 2000000)")
+    parser.add_argument("--transfer-database-url",
+                        help="also (or only) the transfer service's records, into this "
+                             "database (created beforehand)")
+    parser.add_argument("--transfer-scale", type=float, default=0.01,
+                        help="of the seed's 1,234,961 courses and 31,064,799 records "
+                             "(1.0: full scale; default 0.01)")
     parser.add_argument("--seed", type=int, default=2003)
     parser.add_argument("--enrolment-scale", type=float, default=0.1,
                         help="1.0: the seed's 10 enrolments per course on average")
     parser.add_argument("--no-index", action="store_true",
                         help="leave the search index to build later")
     args = parser.parse_args(argv)
-    timings = run(args.database_url, args.courses, args.seed, args.enrolment_scale,
-                  not args.no_index, log=lambda line: print(line, file=sys.stderr))
-    print(json.dumps({k: round(v, 1) for k, v in timings.items()}))
+    if not (args.database_url and args.courses) and not args.transfer_database_url:
+        parser.error("give --database-url and --courses, or --transfer-database-url, or both")
+    log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    figures: dict[str, Any] = {}
+    if args.database_url and args.courses:
+        timings = run(args.database_url, args.courses, args.seed, args.enrolment_scale,
+                      not args.no_index, log=log)
+        figures.update({k: round(v, 1) for k, v in timings.items()})
+    if args.transfer_database_url:
+        from bench import transfer_data  # it draws from this module's units and teachers
+        figures.update(transfer_data.run(args.transfer_database_url, args.transfer_scale,
+                                         args.seed, log=log))
+    print(json.dumps(figures))
     return 0
 
 

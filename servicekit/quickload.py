@@ -16,6 +16,7 @@ options this does not follow are always loaded by marshmallow.
 from __future__ import annotations
 
 import functools
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
@@ -33,6 +34,8 @@ _UUID_CHECK = fields.UUID._validated
 _MAPPING_LOAD = fields.Mapping._deserialize
 _TEMPORAL_LOAD = fields.Date._deserialize  # Date's and DateTime's: the format's parser
 _AWARE_LOAD = fields.AwareDateTime._deserialize
+_FLOAT_CHECK = fields.Float._validated
+_LIST_LOAD = fields.List._deserialize
 
 
 class _Doubt(Exception):
@@ -121,6 +124,15 @@ def _conversion(field: fields.Field) -> tuple[type, Callable[[Any], Any]] | None
     if (isinstance(field, fields.Integer) and kind._deserialize is _NUMBER_LOAD
             and validated is _INTEGER_CHECK):
         return int, _same  # never bool: ``type(True) is int`` is false
+    if (isinstance(field, fields.Float) and kind._deserialize is _NUMBER_LOAD
+            and validated is _FLOAT_CHECK):
+        return float, _same if field.allow_nan else _finite  # never an int: marshmallow's
+    if (isinstance(field, fields.List) and kind._deserialize is _LIST_LOAD
+            and type(field.inner)._deserialize is _STRING_LOAD
+            and not (getattr(field.inner, "pre_load", None)
+                     or getattr(field.inner, "post_load", None))):
+        # A list of plain strings: each item a str, checked with the item's validators.
+        return list, functools.partial(_strings, tuple(field.inner.validators))
     if kind._deserialize is _UUID_LOAD and validated is _UUID_CHECK:
         return str, uuid.UUID
     if (isinstance(field, fields.Mapping) and kind._deserialize is _MAPPING_LOAD
@@ -136,6 +148,22 @@ def _conversion(field: fields.Field) -> tuple[type, Callable[[Any], Any]] | None
             and parse == datetime.fromisoformat):
         return str, functools.partial(_aware, default_timezone=field.default_timezone)
     return None
+
+
+def _finite(value: float) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError("special")
+    return value
+
+
+def _strings(validators: tuple[Callable[[Any], Any], ...], value: list[Any]) -> list[str]:
+    for item in value:
+        if type(item) is not str:
+            raise ValueError("not a str")
+        for validator in validators:
+            if validator(item) is False:
+                raise ValueError("refused")
+    return list(value)  # a new list, as marshmallow makes
 
 
 def _aware(value: str, default_timezone: tzinfo | None) -> datetime:

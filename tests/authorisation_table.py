@@ -303,6 +303,11 @@ transfer GET    /duplicates                                         no   no     
 transfer GET    /format/v1/schema.json                              yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/v1/transfer.xsd                             yes  yes     yes      yes      yes      yes    yes
 transfer GET    /format/changelog                                   yes  yes     yes      yes      yes      yes    yes
+
+# transfer — county export (R-TRF-9): a county's reviewers (their authority is the county;
+# another county: 404) and the network's staff.
+transfer GET    /counties/<county>/records.csv                      no   no      no       yes      yes      no     yes
+transfer GET    /counties/<county>/records.xlsx                     no   no      no       yes      yes      no     yes
 """
 
 CELLS = {"yes", "no", "own"}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.bus.tables import outbox
 from servicekit.context import current_correlation_id, new_id
+from servicekit.db import insert_rows
 from servicekit.events import Catalogue, Envelope
 
 
@@ -35,8 +36,14 @@ class Outbox:
         if not envelopes:
             return
         now = datetime.now(UTC)
-        session.execute(insert(outbox), [
-            {"event_id": e.id, "event_type": e.type, "correlation_id": e.correlation_id,
-             "body": e.to_json().decode(), "recorded_at": now}
-            for e in envelopes
-        ])
+        rows = [{"event_id": e.id, "event_type": e.type, "correlation_id": e.correlation_id,
+                 "body": e.to_json().decode()} for e in envelopes]
+        if len(rows) == 1:
+            session.execute(insert(outbox), [{**rows[0], "recorded_at": now}])
+            return
+        # Many (a batch of records): one statement, the rows as one JSON document on
+        # PostgreSQL (``insert_rows``), in the order given.
+        statement, parameters = insert_rows(session.get_bind().dialect.name, outbox,
+                                            ("event_id", "event_type", "correlation_id",
+                                             "body"), shared=("recorded_at",))
+        session.execute(statement, parameters(rows, recorded_at=now))

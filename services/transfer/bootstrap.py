@@ -2,9 +2,18 @@
 from pathlib import Path
 
 from contracts.events import CATALOGUE
-from servicekit.service import ServiceDefinition, WebApp
+from contracts.events.accounts import UNIT_REGISTERED, UNIT_UPDATED
+from servicekit.bus.consumer import Subscription
+from servicekit.service import Runtime, ServiceDefinition, WebApp
 from services.transfer.commands import COMMANDS, fail_interrupted_at_start
 from services.transfer.components import TransferComponents
+from services.transfer.handlers import replica
+
+
+def subscriptions(runtime: Runtime) -> list[Subscription]:
+    # The units' names and counties, for the county export (R-TRF-9).
+    handlers = {UNIT_REGISTERED: replica.apply_units, UNIT_UPDATED: replica.apply_units}
+    return [Subscription(runtime.queue("events", *handlers), handlers)]
 
 
 def web() -> WebApp:
@@ -18,6 +27,7 @@ DEFINITION: ServiceDefinition[TransferComponents] = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     catalogue=CATALOGUE,
     web=web,
+    subscriptions=subscriptions,
     commands=COMMANDS,
     after_migrate=fail_interrupted_at_start,
     components=TransferComponents,

@@ -19,6 +19,13 @@ a CronJob in deploy/k8s (Asia/Taipei):
                         every 30 min: uploads still queued or processing
                         TRANSFER_INTERRUPTED_UPLOAD_MINUTES after they were made lost their
                         job to a restart; mark them failed with the reason, to be sent again
+    seal-year YEAR [--by WHO]
+                        make a year's records read-only (R-TRF-12); on PostgreSQL its
+                        partitions may then be detached (the README's procedure)
+    announce-records [--batch N]
+                        publish every live production record again as
+                        the record-added event (stable event ids), for a consumer that
+                        subscribes later (the statistics' backfill)
 """
 from __future__ import annotations
 
@@ -27,9 +34,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from servicekit.batches import batch_argument
-from servicekit.service import Command, Runtime
+from servicekit.service import Command, Runtime, os_user
 from services.transfer.domain.schedule import parse_month
 from services.transfer.handlers import rules
+from services.transfer.handlers.records_admin import ANNOUNCE_BATCH, announce_records, seal
 from services.transfer.handlers.uploads import fail_interrupted, purge
 
 
@@ -86,6 +94,26 @@ def fail_interrupted_at_start(runtime: Runtime) -> object:
     return fail_interrupted(runtime.components.unit_of_work(), runtime.clock, timedelta(0))
 
 
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (1990-2100)")
+    return int(text)
+
+
+def _seal_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("year", type=_year, help="the year of the courses' start")
+    parser.add_argument("--by", help="who seals it, for the record (default: the OS user)")
+
+
+def _seal(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return seal(runtime.components.unit_of_work(), runtime.clock, args.year,
+                args.by or os_user())
+
+
+def _announce(runtime: Runtime, args: argparse.Namespace) -> dict:
+    return announce_records(runtime.components.unit_of_work(), args.batch)
+
+
 COMMANDS = (
     Command("purge-files", "delete uploaded files and reports past their retention (daily)",
             _purge),
@@ -99,4 +127,9 @@ COMMANDS = (
             "for the duplicate match rule", _index, batch_argument(500)),
     Command("fail-interrupted-uploads", "mark uploads whose processing a restart "
             "interrupted as failed, to be sent again (every 30 minutes)", _interrupted),
+    Command("seal-year", "make a year's records read-only (then detachable on PostgreSQL)",
+            _seal, _seal_arguments),
+    Command("announce-records", "publish every live production record again "
+            "(the record-added event, stable ids) for a consumer that subscribes later",
+            _announce, batch_argument(ANNOUNCE_BATCH)),
 )

@@ -37,7 +37,8 @@ SUBSCRIBED = {
                 "accounts.account.created.v1", "accounts.account.updated.v1",
                 "transfer.record.added.v1", "transfer.record.changed.v1",
                 "transfer.record.withdrawn.v1"},
-    "transfer": set(),
+    # The units' names and counties, for the county export (R-TRF-9).
+    "transfer": {"accounts.unit.registered.v1", "accounts.unit.updated.v1"},
     # Every type a figure counts (services/stats/README.md).
     "stats": {"accounts.authority.registered.v1", "accounts.unit.registered.v1",
               "accounts.unit.updated.v1", "accounts.unit.jurisdiction_changed.v1",

@@ -2,18 +2,44 @@
 
 A batch reads what it touches in one query per kind (``course_states``,
 ``attendance_states``) and writes with ``executemany``; a sealed (archived) source's
-records are never written (the handler refuses first)."""
+records are never written (the handler refuses first).
+
+On PostgreSQL both tables are partitioned by ``start_year`` (migration 0006): a year's
+partition is made before its first row (``ensure_year_partitions``), attendance is looked
+up within its course's year (one partition), and ``seal_year`` makes a year's partitions
+read-only with a trigger. On SQLite the same calls work on one table each."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Engine,
+    String,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from services.transfer.adapters.tables import attendance, courses
+from servicekit.bus.tables import outbox
+from servicekit.db import insert_for, insert_rows
+from servicekit.events import Envelope
+from services.transfer.adapters.tables import attendance, courses, sealed_years
+
+RECORD_TABLES = (courses.name, attendance.name)
+_ATTENDANCE_COLUMNS = tuple(column.name for column in attendance.columns)
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 
@@ -23,44 +49,79 @@ class Stored:
     digest: str
     version: int
     withdrawn: bool
+    start_year: int = 0
 
 
 class RecordRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    def _among(self, column: Any, values: list[str]) -> Any:
+        """``column IN values``: on PostgreSQL ``= ANY(array)``, one parameter, so the
+        statement's text is the same whatever the count (prepared once by the driver,
+        nothing to expand); elsewhere a plain IN list."""
+        if self._postgres:
+            return column == any_(cast(bindparam(None, values, type_=ARRAY(String)),
+                                       ARRAY(String)))
+        return column.in_(values)
+
+    def _chunks(self, items: list[Any]) -> Iterable[list[Any]]:
+        """An array is one parameter on PostgreSQL: no need to cut it."""
+        return [items] if self._postgres else _chunks(items)
 
     def course_states(self, source: str, keys: Iterable[str]) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(select(
                 courses.c.course_key, courses.c.digest, courses.c.version,
-                courses.c.withdrawn_reason).where(
-                courses.c.source == source, courses.c.course_key.in_(chunk)))
+                courses.c.withdrawn_reason, courses.c.start_year).where(
+                courses.c.source == source, self._among(courses.c.course_key, chunk)))
             for row in rows:
                 found[row.course_key] = Stored(row.digest, row.version,
-                                               row.withdrawn_reason is not None)
+                                               row.withdrawn_reason is not None,
+                                               row.start_year)
         return found
 
     def courses(self, source: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(select(courses).where(
-                courses.c.source == source, courses.c.course_key.in_(chunk)))
+                courses.c.source == source, self._among(courses.c.course_key, chunk)))
             found.update({row.course_key: dict(row._mapping) for row in rows})
         return found
 
-    def attendance_states(self, source: str,
-                          keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stored]:
+    def attendance_states(self, source: str, keys: Iterable[tuple[str, str]],
+                          years: dict[str, int] | None = None
+                          ) -> dict[tuple[str, str], Stored]:
+        """``years``: the start year of each key's course, when known: the lookup then
+        reads one partition per year instead of every one. Asked as (courses) × (accounts)
+        — plain IN lists the primary key's index answers at once, on both databases —
+        and the pairs not asked for dropped here (a batch names few courses)."""
+        by_year: dict[int | None, set[tuple[str, str]]] = {}
+        for key in keys:
+            by_year.setdefault((years or {}).get(key[0]), set()).add(key)
         found: dict[tuple[str, str], Stored] = {}
-        for chunk in _chunks(sorted(set(keys))):
-            rows = self.session.execute(select(
-                attendance.c.course_key, attendance.c.account_id, attendance.c.digest,
-                attendance.c.version, attendance.c.withdrawn_reason).where(
-                attendance.c.source == source,
-                tuple_(attendance.c.course_key, attendance.c.account_id).in_(chunk)))
-            for row in rows:
-                found[(row.course_key, row.account_id)] = Stored(
-                    row.digest, row.version, row.withdrawn_reason is not None)
+        for year, wanted in by_year.items():
+            course_keys = sorted({course for course, _ in wanted})
+            accounts = sorted({account for _, account in wanted})
+            for course_chunk in self._chunks(course_keys):
+                for chunk in self._chunks(accounts):
+                    query = select(
+                        attendance.c.course_key, attendance.c.account_id, attendance.c.digest,
+                        attendance.c.version, attendance.c.withdrawn_reason,
+                        attendance.c.start_year).where(
+                        attendance.c.source == source,
+                        self._among(attendance.c.course_key, course_chunk),
+                        self._among(attendance.c.account_id, chunk))
+                    if year is not None:
+                        query = query.where(attendance.c.start_year == year)
+                    for row in self.session.execute(query):
+                        key = (row.course_key, row.account_id)
+                        if key in wanted:
+                            found[key] = Stored(row.digest, row.version,
+                                                row.withdrawn_reason is not None,
+                                                row.start_year)
         return found
 
     def live_attendance_of(self, source: str,
@@ -86,8 +147,12 @@ class RecordRepository:
                  for row in rows])
 
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One statement: on PostgreSQL the rows as one JSON document (``insert_rows``)."""
         if rows:
-            self.session.execute(insert(attendance), list(rows))
+            statement, parameters = insert_rows(
+                self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
+            self.session.execute(statement, parameters(
+                [{**row, "hours": str(row["hours"])} for row in rows]))
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -98,13 +163,60 @@ class RecordRepository:
                 [{**row, "b_source": row["source"], "b_key": row["course_key"],
                   "b_account": row["account_id"]} for row in rows])
 
-    def bump_attendance_versions(self, source: str, course_key: str, at: datetime) -> None:
+    def bump_attendance_versions(self, source: str, course_key: str, at: datetime,
+                                 start_year: int) -> None:
         """Every live attendance of a changed course counts as changed too: its event
-        carries the course's title, dates and organiser."""
+        carries the course's title, dates and organiser. All its attendance follows the
+        course's start year (on PostgreSQL, into that year's partition)."""
         self.session.execute(update(attendance).where(
             attendance.c.source == source, attendance.c.course_key == course_key,
             attendance.c.withdrawn_reason.is_(None)).values(
             version=attendance.c.version + 1, updated_at=at))
+        self.session.execute(update(attendance).where(
+            attendance.c.source == source, attendance.c.course_key == course_key,
+            attendance.c.start_year != start_year).values(start_year=start_year))
+
+    def sealed_years(self) -> frozenset[int]:
+        return frozenset(self.session.execute(select(sealed_years.c.year)).scalars())
+
+    def ensure_years(self, years: Iterable[int]) -> None:
+        """On PostgreSQL, each year's partition of both record tables, made before its
+        first row, each in a transaction of its own. Call it before the writing
+        transaction reads the tables: making a partition locks its parent, and would wait
+        on that transaction's own read."""
+        engine = self.session.get_bind()
+        if isinstance(engine, Engine):
+            ensure_year_partitions(engine, years)
+
+    def live_production_page(self, after: tuple[str, str, str] | None,
+                             limit: int) -> list[dict[str, Any]]:
+        """Live attendance records of production (not trial), with their course's
+        details, in key order after ``after``."""
+        a, c = attendance.c, courses.c
+        query = (select(a.source, a.course_key, a.account_id, a.hours, a.version,
+                        c.start_date, c.end_date, c.title, c.organiser_unit_code, c.tags)
+                 .join(courses, (c.source == a.source) & (c.course_key == a.course_key)
+                       & (c.start_year == a.start_year))
+                 .where(a.trial.is_(False), a.withdrawn_reason.is_(None))
+                 .order_by(a.source, a.course_key, a.account_id).limit(limit))
+        if after is not None:
+            query = query.where(tuple_(a.source, a.course_key, a.account_id) > after)
+        return [dict(row._mapping) for row in self.session.execute(query)]
+
+    def queue_again(self, envelopes: Sequence[Envelope]) -> None:
+        """Envelopes of stable ids into the outbox: a new id is added, one still kept
+        there (sent or not) is marked unsent to go out again."""
+        if not envelopes:
+            return
+        now = datetime.now(UTC)
+        statement = insert_for(self.session.get_bind().dialect.name, outbox)
+        statement = statement.on_conflict_do_update(
+            index_elements=[outbox.c.event_id],
+            set_={"sent_at": None, "body": statement.excluded.body,
+                  "recorded_at": statement.excluded.recorded_at})
+        self.session.execute(statement, [
+            {"event_id": e.id, "event_type": e.type, "correlation_id": e.correlation_id,
+             "body": e.to_json().decode(), "recorded_at": now} for e in envelopes])
 
     def drop_trial(self, source: str) -> None:
         """What a source sent while in test goes when it opens production."""
@@ -138,6 +250,51 @@ def monthly_counts(session: Session, source: str) -> list[dict[str, Any]]:
                 "month": moment.isoformat()[:7], "courses": 0, "attendance": 0})
             month[name] += count
     return [months[key] for key in sorted(months)]
+
+
+_MADE: dict[str, set[int]] = {}  # per database URL: the partitions known to exist
+
+
+def ensure_year_partitions(engine: Engine, years: Iterable[int]) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # SQLite: one table
+    made = _MADE.setdefault(str(engine.url), set())
+    for year in sorted(set(years) - made):
+        for table in RECORD_TABLES:
+            name = f"{table}_y{int(year)}"
+            statement = text(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} "
+                             f"FOR VALUES FROM ({int(year)}) TO ({int(year) + 1})")
+            try:
+                with engine.begin() as connection:
+                    connection.execute(statement)
+            except DBAPIError:
+                # Made meanwhile by another writer (the catalogue's unique name): fine
+                # if it exists now.
+                with engine.connect() as connection:
+                    if connection.execute(text("SELECT to_regclass(:name)"),
+                                          {"name": name}).scalar() is None:
+                        raise
+        made.add(year)
+
+
+def seal_year(session: Session, year: int, by: str, at: datetime) -> bool:
+    """The year's records made read-only (its partitions must exist: call
+    ``ensure_year_partitions`` first, outside this transaction): kept in ``sealed_years`` (every writer refuses
+    them) and, on PostgreSQL, a row trigger on each of its partitions refusing any write
+    (a row trigger: statement triggers of a partition do not fire through its parent).
+    False when the year was sealed already."""
+    if session.execute(select(sealed_years.c.year).where(
+            sealed_years.c.year == year)).first() is not None:
+        return False
+    session.execute(insert(sealed_years).values(year=year, sealed_by=by, sealed_at=at))
+    engine = session.get_bind()
+    if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
+        for table in RECORD_TABLES:
+            name = f"{table}_y{int(year)}"
+            session.execute(text(
+                f"CREATE TRIGGER {name}_sealed BEFORE INSERT OR UPDATE OR DELETE "
+                f"ON {name} FOR EACH ROW EXECUTE FUNCTION transfer_sealed_year()"))
+    return True
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

@@ -24,6 +24,12 @@ class SourceRepository:
         return Source(row.code, row.name, row.owner_unit, row.mode, row.state,
                       tuple(Step(s.name, s.by, s.at, s.reference) for s in steps), row.version)
 
+    def lock(self, code: str) -> None:
+        """The source's row locked to the end of the transaction (PostgreSQL; SQLite has
+        one writer at a time anyway)."""
+        self.session.execute(select(sources.c.code).where(sources.c.code == code)
+                             .with_for_update())
+
     def codes(self, owner_unit: str | None = None) -> list[str]:
         query = select(sources.c.code).order_by(sources.c.code)
         if owner_unit is not None:

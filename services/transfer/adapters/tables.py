@@ -5,6 +5,15 @@ attendance by (source, course key, account id). No national ID is stored: an att
 holds the account the teacher was resolved to, and a digest of its content (with the
 account id) tells an unchanged re-send from a change. ``trial`` marks what a source sent
 while in test: kept apart, never published nor counted.
+
+Both record tables carry ``start_year``, the year the course starts (an attendance takes
+its course's). On PostgreSQL they are partitioned by it (``PARTITION BY RANGE
+(start_year)``, one partition a year, ``transfer_courses_y2013`` …, made by
+``records_repo.ensure_year_partitions`` before a year's first row), so a sealed year is a
+read-only partition that can be detached (R-TRF-12); on SQLite they are one table each.
+The year is part of the primary key because PostgreSQL needs the partition key in every
+unique constraint; a course key is still one row, since every write looks its key up
+first under the source's row lock.
 """
 from sqlalchemy import (
     JSON,
@@ -16,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -53,6 +63,7 @@ courses = Table(
     "transfer_courses", metadata,
     Column("source", String(32), primary_key=True),
     Column("course_key", String(60), primary_key=True),
+    Column("start_year", SmallInteger, primary_key=True, autoincrement=False),
     Column("digest", String(32), nullable=False),
     Column("title", String(200), nullable=False),
     Column("organiser_unit_code", String(16), nullable=False),
@@ -75,7 +86,10 @@ attendance = Table(
     Column("source", String(32), primary_key=True),
     Column("course_key", String(60), primary_key=True),
     Column("account_id", String(36), primary_key=True),
+    Column("start_year", SmallInteger, primary_key=True, autoincrement=False),
     Column("digest", String(32), nullable=False),
+    # As the row gave it with its last change (it is part of the digest); never the ID.
+    Column("teacher_name", String(100)),
     Column("school_code", String(16), nullable=False),
     Column("hours", Numeric(5, 1), nullable=False),
     Column("completed_on", Date, nullable=False),
@@ -84,6 +98,42 @@ attendance = Table(
     Column("withdrawn_reason", String(500)),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_transfer_attendance_account_id", "account_id"),
+    Index("ix_transfer_attendance_school_code", "school_code"),
+)
+
+# A year sealed by ``seal-year`` (R-TRF-12): its records are read-only (refused as
+# ``sealed-year`` row errors and, on PostgreSQL, by a trigger on its partitions), and
+# its partitions may be detached.
+sealed_years = Table(
+    "sealed_years", metadata,
+    Column("year", SmallInteger, primary_key=True, autoincrement=False),
+    Column("sealed_by", String(128), nullable=False),
+    Column("sealed_at", UtcDateTime, nullable=False),
+)
+
+# The units as the accounts service publishes them (accounts.unit.*): a school's name
+# and county, for the county export (R-TRF-9). Newer versions win.
+unit_replica = Table(
+    "unit_replica", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("county_code", String(3), index=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Every county export (R-TRF-9): who, when, which county, the filters, the format and
+# how many rows went out.
+county_exports = Table(
+    "county_exports", metadata,
+    Column("id", _Serial, primary_key=True, autoincrement=True),
+    Column("county_code", String(3), nullable=False, index=True),
+    Column("exported_by", String(128), nullable=False),
+    Column("exported_at", UtcDateTime, nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("filters", JSON, nullable=False),
+    Column("row_count", Integer),
+    Column("finished_at", UtcDateTime),
 )
 
 source_mappings = Table(

@@ -24,6 +24,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate-in-batch": ("同一批次內重複的資料鍵", "The record key repeats in this batch"),
     "not-a-list": ("欄位應為清單", "The field is a list"),
     "unknown-record": ("查無此筆資料，無法撤回", "No such record to withdraw"),
+    "sealed-year": ("該年度資料已封存，不得新增、修改或撤回",
+                    "The records of that year are sealed: nothing is added, changed or "
+                    "withdrawn"),
     "invalid-row": ("資料列格式不正確", "The row is not an object of fields"),
 }
 

@@ -29,6 +29,7 @@ from contracts.calendar import taipei_date
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, NotFound
+from servicekit.events import Envelope
 from servicekit.tokens import Principal
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.records import (
@@ -105,13 +106,16 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
     now = clock.now()
+    with uow:  # before the writing transaction: a new year's partition locks its table
+        uow.records.ensure_years({course.start_date.year for _, course in course_rows})
     try:
         with uow:
             source = _open_source(uow, code)
-            writer = _Writer(uow, source, now)
+            writer = _Writer(uow, source, now, uow.records.sealed_years())
             writer.courses(course_rows, outcome)
             writer.attendance(attendance_rows, accounts, outcome)
             writer.withdrawals(withdrawals, accounts, outcome)
+            writer.flush()
             if delivery is not None and not dry_run:
                 uow.deliveries.record(code, taipei_date(now), delivery,
                                       sum(len(rows) for rows in batch.values()), now)
@@ -129,6 +133,9 @@ def _open_source(uow: TransferUnitOfWork, code: str) -> Source:
     if not source.accepts_records:
         raise Conflict("source-closed", "The source does not send records now",
                        f"a source that is {source.state} sends nothing", state=source.state)
+    # One writer per source at a time: each key is looked up before it is written (the
+    # records' primary keys hold the start year, so they alone do not keep a key single).
+    uow.sources.lock(code)
     return source
 
 
@@ -187,18 +194,23 @@ def _withdrawals(rows: list[Any], outcome: Outcome,
 
 
 class _Writer:
-    def __init__(self, uow: TransferUnitOfWork, source: Source, now: datetime) -> None:
-        self.uow, self.source, self.now = uow, source, now
+    def __init__(self, uow: TransferUnitOfWork, source: Source, now: datetime,
+                 sealed: frozenset[int] = frozenset()) -> None:
+        self.uow, self.source, self.now, self.sealed = uow, source, now, sealed
         self.trial = source.in_test
         self.changed_courses: set[str] = set()
+        self.events: list[Envelope] = []
 
     def courses(self, rows: list[tuple[int, Course]], outcome: Outcome) -> None:
         stored = self.uow.records.course_states(self.source.code, (c.key for _, c in rows))
         added, changed = [], []
-        for _, course in rows:
+        years: dict[str, int] = {}
+        for number, course in rows:
             digest, before = course.digest(), stored.get(course.key)
             values = self._course_values(course, digest)
-            if before is None:
+            if {course.start_date.year, before.start_year if before else 0} & self.sealed:
+                outcome.fail("courses", [RowError(number, "start_date", "sealed-year")])
+            elif before is None:
                 added.append({**values, "version": 1})
                 outcome.counts["courses"][ADDED] += 1
             elif before.digest == digest and not before.withdrawn:
@@ -208,10 +220,12 @@ class _Writer:
                                 "withdrawn_reason": None})
                 outcome.counts["courses"][CHANGED] += 1
                 self.changed_courses.add(course.key)
+                years[course.key] = course.start_date.year
         self.uow.records.add_courses(added)
         self.uow.records.change_courses(changed)
         for key in sorted(self.changed_courses):
-            self.uow.records.bump_attendance_versions(self.source.code, key, self.now)
+            self.uow.records.bump_attendance_versions(self.source.code, key, self.now,
+                                                      years[key])
         if not self.trial and self.changed_courses:
             details = self.uow.records.courses(self.source.code, self.changed_courses)
             live = self.uow.records.live_attendance_of(self.source.code, self.changed_courses)
@@ -231,12 +245,16 @@ class _Writer:
             if row.course_key not in known:
                 outcome.fail("attendance", [RowError(number, "source_course_key",
                                                      "unknown-course")])
+            elif known[row.course_key]["start_year"] in self.sealed:
+                outcome.fail("attendance", [RowError(number, "source_course_key",
+                                                     "sealed-year")])
             elif account is None:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
                 ready.append((number, row, account))
         stored = self.uow.records.attendance_states(
-            self.source.code, ((row.course_key, account) for _, row, account in ready))
+            self.source.code, ((row.course_key, account) for _, row, account in ready),
+            {key: course["start_year"] for key, course in known.items()})
         fresh = [(number, row, account) for number, row, account in ready
                  if (row.course_key, account) not in stored]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
@@ -248,6 +266,8 @@ class _Writer:
             digest, before = row.digest(account), stored.get((row.course_key, account))
             values: dict[str, Any] = {"source": self.source.code, "course_key": row.course_key,
                       "account_id": account, "digest": digest, "school_code": row.school_code,
+                      "start_year": known[row.course_key]["start_year"],
+                      "teacher_name": row.teacher_name,
                       "hours": row.hours, "completed_on": row.completed_on,
                       "trial": self.trial, "updated_at": self.now, "withdrawn_reason": None}
             if before is None:
@@ -333,6 +353,10 @@ class _Writer:
                     outcome.fail("withdrawals", [RowError(number, "teacher_id",
                                                           "unknown-record")])
                     continue
+                if stored.start_year in self.sealed:
+                    outcome.fail("withdrawals", [RowError(number, "source_course_key",
+                                                          "sealed-year")])
+                    continue
                 self._withdraw_attendance([{"course_key": key, "account_id": account,
                                             "version": stored.version}], reason)
             else:
@@ -340,6 +364,10 @@ class _Writer:
                 if course is None or course.withdrawn:
                     outcome.fail("withdrawals", [RowError(number, "source_course_key",
                                                           "unknown-record")])
+                    continue
+                if course.start_year in self.sealed:
+                    outcome.fail("withdrawals", [RowError(number, "source_course_key",
+                                                          "sealed-year")])
                     continue
                 self.uow.records.change_courses([{
                     "source": self.source.code, "course_key": key,
@@ -360,10 +388,10 @@ class _Writer:
             "withdrawn_reason": reason, "updated_at": self.now} for row in rows])
         if not self.trial:
             for row in rows:
-                self.uow.record(RECORD_WITHDRAWN, {
+                self.events.append(self.uow.outbox.envelope(RECORD_WITHDRAWN, {
                     "source": self.source.code, "account_id": row["account_id"],
                     "record_key": f"{row['course_key']}/{row['account_id']}",
-                    "version": row["version"] + 1})
+                    "version": row["version"] + 1}))
 
     def _key(self, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
         return match_row(self.source.code, course, account_id)
@@ -376,16 +404,28 @@ class _Writer:
         return {"source": self.source.code, "course_key": course.key, "digest": digest,
                 "title": course.title, "organiser_unit_code": course.organiser_unit_code,
                 "county_code": course.county_code, "start_date": course.start_date,
+                "start_year": course.start_date.year,
                 "end_date": course.end_date, "hours": course.hours,
                 "class_type": course.class_type, "category": course.category,
                 "tags": list(course.tags), "lecturers": list(course.lecturers),
                 "trial": self.trial, "updated_at": self.now}
 
     def _publish(self, event: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> None:
-        self.uow.record(event, {
-            "source": self.source.code, "record_key": f"{row['course_key']}/{row['account_id']}",
-            "account_id": row["account_id"], "hours": float(row["hours"]),
-            "starts_on": course["start_date"].isoformat(),
-            "ends_on": course["end_date"].isoformat(), "title": course["title"],
-            "organiser": course["organiser_unit_code"], "tags": list(course["tags"]),
-            "version": row["version"]})
+        self.events.append(self.uow.outbox.envelope(
+            event, record_data(self.source.code, row, course)))
+
+    def flush(self) -> None:
+        """The batch's events into the outbox in one statement (a row each, in order)."""
+        self.uow.record_many(self.events)
+        self.events = []
+
+
+def record_data(source: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``transfer.record.added/changed`` event's data: the attendance with its course."""
+    return {
+        "source": source, "record_key": f"{row['course_key']}/{row['account_id']}",
+        "account_id": row["account_id"], "hours": float(row["hours"]),
+        "starts_on": course["start_date"].isoformat(),
+        "ends_on": course["end_date"].isoformat(), "title": course["title"],
+        "organiser": course["organiser_unit_code"], "tags": list(course["tags"]),
+        "version": row["version"]}
