@@ -59,6 +59,18 @@ def running(args: list[str], env: Mapping[str, str]) -> Iterator[Command]:
         command.stop()
 
 
+def wait_answering(checks: list[tuple[str, Command]], timeout: float) -> None:
+    """Each URL answers before the run goes on; a server that died or never answered
+    stops it with what that server printed."""
+    from servicekit.serving import wait_until_answering
+
+    for url, server in checks:
+        try:
+            wait_until_answering(url, timeout, server.check_alive)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}:\n{server.output()}") from None
+
+
 def _base_env() -> dict[str, str]:
     # The commands import the repository's packages from its root, as ``python -m`` does.
     env = dict(os.environ)

@@ -44,10 +44,9 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from bench import scratch
 from bench.gateway import UNLIMITED, WEB_THREADS, WEB_WORKERS
-from bench.processes import REPO_ROOT, running
+from bench.processes import REPO_ROOT, running, wait_answering
 from bench.results import load_average, write_result
 from bench.sso import _HIDDEN
-from servicekit.serving import wait_until_answering
 from servicekit.testing.processes import free_port
 
 TEACHERS = 2000
@@ -96,13 +95,10 @@ def run() -> dict[str, Any]:
                 running(["-m", "services.courses", "web"], courses_env) as courses, \
                 running(["-m", "services.courses", "relay"], courses_env) as relay, \
                 running(["-m", "gateway", "web"], gateway_env) as gateway:
-            for url, server in ((f"http://127.0.0.1:{ports['sso']}/healthz", sso),
-                                (f"http://127.0.0.1:{ports['courses']}/healthz", courses),
-                                (gateway_url + "/.well-known/openid-configuration", gateway)):
-                try:
-                    wait_until_answering(url, STARTUP_TIMEOUT, server.check_alive)
-                except TimeoutError as error:
-                    raise TimeoutError(f"{error}:\n{server.output()}") from None
+            wait_answering([(f"http://127.0.0.1:{ports['sso']}/healthz", sso),
+                            (f"http://127.0.0.1:{ports['courses']}/healthz", courses),
+                            (gateway_url + "/.well-known/openid-configuration", gateway)],
+                           STARTUP_TIMEOUT)
             started = time.monotonic()
             tokens = _tokens(gateway_url, logins)
             token_s = time.monotonic() - started

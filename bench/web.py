@@ -35,11 +35,10 @@ import requests
 
 from bench import data, scratch
 from bench.gateway import UNLIMITED, WEB_THREADS, WEB_WORKERS
-from bench.processes import REPO_ROOT, running
+from bench.processes import REPO_ROOT, running, wait_answering
 from bench.results import load_average, write_result
 from bench.rush import _SSO_SEED, _platform_token
 from bench.sso import _HIDDEN
-from servicekit.serving import wait_until_answering
 from servicekit.testing.processes import free_port
 
 COURSES = 20_000
@@ -89,14 +88,11 @@ def run() -> dict[str, Any]:
                 running(["-m", "services.courses", "web"], courses_env) as courses, \
                 running(["-m", "gateway", "web"], gateway_env) as gateway, \
                 running(["-m", "web", "web"], web_env) as web:
-            for url, server in ((f"http://127.0.0.1:{ports['sso']}/healthz", sso),
-                                (f"http://127.0.0.1:{ports['courses']}/healthz", courses),
-                                (f"http://127.0.0.1:{ports['web']}/healthz", web),
-                                (gateway_url + "/.well-known/openid-configuration", gateway)):
-                try:
-                    wait_until_answering(url, STARTUP_TIMEOUT, server.check_alive)
-                except TimeoutError as error:
-                    raise TimeoutError(f"{error}:\n{server.output()}") from None
+            wait_answering([(f"http://127.0.0.1:{ports['sso']}/healthz", sso),
+                            (f"http://127.0.0.1:{ports['courses']}/healthz", courses),
+                            (f"http://127.0.0.1:{ports['web']}/healthz", web),
+                            (gateway_url + "/.well-known/openid-configuration", gateway)],
+                           STARTUP_TIMEOUT)
             cookie = _signed_in(gateway_url, login)
             token = _platform_token(gateway_url, login)
             course_id = _a_course(database_url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
@@ -94,22 +95,12 @@ def manage_news() -> ResponseReturnValue:
 @bp.post("/operator/news")
 @requires(*OPERATORS)
 def save_news() -> ResponseReturnValue:
-    item_id = request.form.get("id", "")
     body = {"title": request.form.get("title", "").strip(),
             "body": request.form.get("body", "").replace("\r\n", "\n").strip(),
             "audience": request.form.get("audience", "everyone"),
             **_window(request.form)}
-    if item_id:
-        answer = as_person("PUT", f"/api/courses/news-items/{_item_id(item_id)}", json=body)
-    else:
-        answer = as_person("POST", "/api/courses/news-items", json=body)
-    if answer.status in (403, 404):
-        abort(404)
-    if not answer.ok:
-        flash(problem_text(answer), "problem")
-        return _news_page(typed=request.form, errors=field_errors(answer), status=422)
-    flash(_("The news item is saved."), "success")
-    return redirect("/operator/news")
+    return _save("/api/courses/news-items", body, _news_page, "/operator/news",
+                 _("The news item is saved."))
 
 
 @bp.post("/operator/news/<item_id>/withdrawal")
@@ -128,22 +119,12 @@ def manage_marquee() -> ResponseReturnValue:
 @bp.post("/operator/marquee")
 @requires(*OPERATORS)
 def save_marquee() -> ResponseReturnValue:
-    line_id = request.form.get("id", "")
     body: dict[str, Any] = {"text": request.form.get("text", "").strip(),
                             "position": _number(request.form.get("position")),
                             **_window(request.form)}
-    if line_id:
-        answer = as_person("PUT", f"/api/courses/marquee-lines/{_item_id(line_id)}", json=body)
-    else:
-        answer = as_person("POST", "/api/courses/marquee-lines", json=body)
-    if answer.status in (403, 404):
-        abort(404)
-    if not answer.ok:
-        flash(problem_text(answer), "problem")
-        return _marquee_page(typed=request.form, errors=field_errors(answer), status=422)
-    current_app.extensions.pop("web.marquee", None)
-    flash(_("The marquee line is saved."), "success")
-    return redirect("/operator/marquee")
+    current_app.extensions.pop("web.marquee", None)  # the next page shows the change
+    return _save("/api/courses/marquee-lines", body, _marquee_page, "/operator/marquee",
+                 _("The marquee line is saved."))
 
 
 @bp.post("/operator/marquee/<line_id>/withdrawal")
@@ -152,6 +133,22 @@ def withdraw_marquee(line_id: str) -> ResponseReturnValue:
     current_app.extensions.pop("web.marquee", None)
     return _withdraw(f"/api/courses/marquee-lines/{_item_id(line_id)}", "/operator/marquee",
                      _("The marquee line is withdrawn."))
+
+
+def _save(collection: str, body: dict[str, Any], page: Callable[..., ResponseReturnValue],
+          back: str, done: str) -> ResponseReturnValue:
+    """Publishes (no ``id`` in the form) or replaces the one named; a refusal comes back on
+    the page with what was typed and the API's notes beside the fields."""
+    item_id = request.form.get("id", "")
+    answer = (as_person("PUT", f"{collection}/{_item_id(item_id)}", json=body) if item_id
+              else as_person("POST", collection, json=body))
+    if answer.status in (403, 404):
+        abort(404)
+    if not answer.ok:
+        flash(problem_text(answer), "problem")
+        return page(typed=request.form, errors=field_errors(answer), status=422)
+    flash(done, "success")
+    return redirect(back)
 
 
 def _withdraw(path: str, back: str, done: str) -> ResponseReturnValue:
