@@ -1,12 +1,17 @@
 """The catalogue's search index and its queries (R-CRS-9): the terms and normalised text of
-each course, rewritten whenever it is saved, and the cross search over them. The same SQL
-on SQLite and PostgreSQL: a keyword's terms are looked up by the primary key of
-``course_search_terms``, then confirmed with LIKE, so neither database scans the catalogue
-for a keyword."""
+each course, rewritten whenever it is saved, the counts of the published courses per plain
+filter kept with them, and the cross search over them. A keyword's terms are looked up in
+an index, then confirmed with LIKE, so neither database scans the catalogue for a keyword:
+on SQLite by the primary key of ``course_search_terms``, on PostgreSQL by a GIN index over
+the documents' own terms (the same terms, so both find the same courses). A search by
+plain filters alone (county, category, time slot, tag, the courses to come or all) answers
+its total and facets from ``course_search_counts`` rather than counting courses."""
 from __future__ import annotations
 
+import calendar
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,11 +23,18 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
+    update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
+
+from servicekit.db import insert_for
 
 from services.courses.adapters.orm import (
+    course_search_counts,
     course_search_documents,
     course_search_terms,
     course_seats,
@@ -31,6 +43,7 @@ from services.courses.adapters.orm import (
     enrolments,
     unit_replica,
 )
+from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import (
     FACETS,
     LECTURER,
@@ -41,7 +54,31 @@ from services.courses.domain.search import (
 )
 
 c, d, t = courses.c, course_search_documents.c, course_search_terms.c
+k = course_search_counts.c
 FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
+# A count's key, in this order: the tag filtered on ('' for none), the tag counted ('' for
+# the course itself), 'y' and the year or 'm' and the year and month of its last day, its
+# county, category and time slot.
+COUNT_KEY = ("tag", "also_tag", "span", "period", "county_code", "category", "time_slot")
+
+
+def counted_key(county: str, category: str, time_slot: str, ends_on: date,
+                tags: Iterable[str]) -> str:
+    """What a published course is counted under (codes have no spaces)."""
+    return " ".join([county, category, time_slot, ends_on.isoformat(), *sorted(set(tags))])
+
+
+def count_keys(counted: str) -> list[tuple[str, str, str, int, str, str, str]]:
+    """The counts a course counted under ``counted`` adds one to: per tag filter (none or
+    each of its tags) and tag counted (itself or each of its tags), by year and by month.
+    Nothing for a course not counted (empty)."""
+    if not counted:
+        return []
+    county, category, time_slot, ends, *tags = counted.split(" ")
+    day = date.fromisoformat(ends)
+    spans = (("y", day.year), ("m", day.year * 100 + day.month))
+    return [(tag, also, span, period, county, category, time_slot)
+            for tag in ("", *tags) for also in ("", *tags) for span, period in spans]
 
 
 def index_rows(course_id: str, title: str, lecturers: Iterable[str],
@@ -61,34 +98,71 @@ class SearchIndex:
 
     # -- keeping it up to date ----------------------------------------------------------------
     def refresh(self, course_ids: Sequence[str]) -> None:
-        """Rewrites the courses' terms and text from their rows, in the caller's transaction;
-        a course whose indexed fields did not change (a submission, a review) is left as is."""
+        """Rewrites the courses' terms and text from their rows, and moves their counts, in
+        the caller's transaction; a course whose indexed fields did not change (a
+        submission, a review) keeps its terms, and its counts unless it was published,
+        withdrawn or amended in a counted field."""
         if not course_ids:
             return
+        sqlite_terms = self._dialect() != "postgresql"  # PostgreSQL: the GIN index
         kept = {row.course_id: row for row in self.session.execute(
-            select(d.course_id, d.title_text, d.lecturer_text, d.terms)
+            select(d.course_id, d.title_text, d.lecturer_text, d.terms, d.counted)
             .where(d.course_id.in_(course_ids)))}
+        tags: dict[str, list[str]] = {}
+        for course_id, tag in self.session.execute(
+                select(course_tags.c.course_id, course_tags.c.tag_code)
+                .where(course_tags.c.course_id.in_(course_ids))):
+            tags.setdefault(course_id, []).append(tag)
         documents, terms = [], []
-        for row in self.session.execute(select(c.course_id, c.title, c.lecturers, c.audiences)
-                                        .where(c.course_id.in_(course_ids))):
+        moved: Counter[tuple[Any, ...]] = Counter()
+        for row in self.session.execute(
+                select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.county_code,
+                       c.category, c.time_slot, c.ends_on).where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
+            document["counted"] = counted_key(
+                row.county_code, row.category, row.time_slot, row.ends_on,
+                tags.get(row.course_id, [])) if row.status in PUBLISHED else ""
             old = kept.get(row.course_id)
+            if old is not None:
+                moved.subtract(count_keys(old.counted))
+            moved.update(count_keys(document["counted"]))
             if old is not None and (old.title_text, old.lecturer_text, old.terms) == (
                     document["title_text"], document["lecturer_text"], document["terms"]):
+                if old.counted != document["counted"]:
+                    self.session.execute(update(course_search_documents)
+                                         .where(d.course_id == row.course_id)
+                                         .values(counted=document["counted"]))
                 continue
             if old is not None:
-                # through the primary key, term by term: the table has no index by course
-                self.session.execute(delete(course_search_terms).where(
-                    t.term.in_(old.terms.split()), t.course_id == row.course_id))
+                if sqlite_terms:
+                    # through the primary key, term by term: the table has no index by course
+                    self.session.execute(delete(course_search_terms).where(
+                        t.term.in_(old.terms.split()), t.course_id == row.course_id))
                 self.session.execute(delete(course_search_documents)
                                      .where(d.course_id == row.course_id))
             documents.append(document)
-            terms.extend(rows)
+            if sqlite_terms:
+                terms.extend(rows)
         if documents:
             self.session.execute(insert(course_search_documents), documents)
         if terms:
             self.session.execute(insert(course_search_terms), terms)
+        self._count(moved)
+
+    def _count(self, moved: Counter[tuple[Any, ...]]) -> None:
+        """Adds the changes to the counts, one upsert each, in key order (two transactions
+        moving the same counts lock them in the same order)."""
+        upsert = insert_for(self._dialect(), course_search_counts)
+        for key in sorted(key for key, n in moved.items() if n):
+            statement = upsert.values(**dict(zip(COUNT_KEY, key, strict=True)),
+                                      courses=moved[key])
+            self.session.execute(statement.on_conflict_do_update(
+                index_elements=[column.name for column in course_search_counts.primary_key],
+                set_={"courses": k.courses + statement.excluded.courses}))
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     # -- searching ----------------------------------------------------------------------------
     def keyword_conditions(self, keyword: Keyword, prefix: str,
@@ -98,7 +172,7 @@ class SearchIndex:
         itself: the index alone is exact for it, and most Chinese words are two)."""
         if keyword.empty:
             return []
-        return [c.course_id.in_(_having_terms(keyword.terms(prefix)))] + [
+        return [c.course_id.in_(self.having(keyword.terms(prefix)))] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
     def conditions(self, request: SearchRequest, published: Iterable[str],
@@ -114,7 +188,7 @@ class SearchIndex:
             if value is not None:
                 where.append(column == value)
         if request.audience is not None:
-            where.append(c.course_id.in_(_having_term("a:" + request.audience)))
+            where.append(c.course_id.in_(self.having(["a:" + request.audience])))
         if request.tag is not None:
             where.append(c.course_id.in_(select(course_tags.c.course_id)
                                          .where(course_tags.c.tag_code == request.tag)))
@@ -136,6 +210,51 @@ class SearchIndex:
                                   course_seats.c.enrolled >= c.capacity)
             where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
         return where
+
+    def having(self, terms: list[str]) -> Select[Any]:
+        """The ids of the courses having every term: on PostgreSQL from the GIN index over
+        the documents' terms (its posting lists intersected in the index), on SQLite from
+        the primary key of ``course_search_terms``."""
+        if self._dialect() == "postgresql":
+            return select(d.course_id).where(
+                func.string_to_array(d.terms, literal_column("' '"))
+                .op("@>")(literal(sorted(terms), ARRAY(Text))))
+        return _having_terms(terms)
+
+    def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+                       ) -> dict[str, dict[str, int]] | None:
+        """The facets of a search by plain filters alone, from the counts: all years for
+        one with the courses that have ended, else the months after this one, and this
+        month's courses still to come counted as rows (a range of ``ends_on``). None for
+        any other search."""
+        if not counted(request):
+            return None
+        on = [k.tag == (request.tag or "")]
+        for value, column in ((request.county, k.county_code), (request.category, k.category),
+                              (request.time_slot, k.time_slot)):
+            if value is not None:
+                on.append(column == value)
+        today = request.today
+        if request.include_past:
+            on.append(k.span == "y")
+        else:
+            on += [k.span == "m", k.period > today.year * 100 + today.month]
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for also, county, category, slot, n in self.session.execute(
+                select(k.also_tag, k.county_code, k.category, k.time_slot, func.sum(k.courses))
+                .where(*on).group_by(k.also_tag, k.county_code, k.category, k.time_slot)):
+            if also:
+                found["tag"][also] += int(n)
+            else:
+                found["county"][county] += int(n)
+                found["category"][category] += int(n)
+                found["time_slot"][slot] += int(n)
+        if not request.include_past:
+            month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+            for name, values in self.facets(request, [*where, c.ends_on <= month_end]).items():
+                found[name].update(values)
+        return {name: {value: n for value, n in sorted(found[name].items()) if n > 0}
+                for name in FACETS}
 
     def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                ) -> dict[str, dict[str, int]]:
@@ -192,6 +311,15 @@ def _having_terms(terms: list[str]) -> Select[Any]:
         return _having_term(terms[0])
     return (select(t.course_id).where(t.term.in_(terms)).group_by(t.course_id)
             .having(func.count() == len(terms)))
+
+
+def counted(request: SearchRequest) -> bool:
+    """Whether the search is by plain filters alone, whose facets the counts hold."""
+    return (request.q.empty and request.code is None and request.lecturer.empty
+            and not request.unit and not request.open_now
+            and all(value is None for value in (
+                request.audience, request.class_type, request.nature, request.subcategory,
+                request.subject, request.start_from, request.start_to)))
 
 
 def _needs_text(request: SearchRequest) -> bool:

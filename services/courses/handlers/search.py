@@ -81,7 +81,9 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
-        facets = work.search.facets(request, where)
+        facets = work.search.counted_facets(request, where)  # filters alone: kept counts
+        if facets is None:
+            facets = work.search.facets(request, where)
         total = sum(facets["county"].values())  # every course has one county
         if request.page > 1 and (request.page - 1) * request.per_page >= total:
             raise refused("page", "page-beyond-end",
