@@ -172,7 +172,7 @@ class SearchIndex:
         itself: the index alone is exact for it, and most Chinese words are two)."""
         if keyword.empty:
             return []
-        return [c.course_id.in_(self.having(keyword.terms(prefix)))] + [
+        return [self.having(keyword.terms(prefix))] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
     def conditions(self, request: SearchRequest, published: Iterable[str],
@@ -188,7 +188,7 @@ class SearchIndex:
             if value is not None:
                 where.append(column == value)
         if request.audience is not None:
-            where.append(c.course_id.in_(self.having(["a:" + request.audience])))
+            where.append(self.having(["a:" + request.audience]))
         if request.tag is not None:
             where.append(c.course_id.in_(select(course_tags.c.course_id)
                                          .where(course_tags.c.tag_code == request.tag)))
@@ -211,15 +211,16 @@ class SearchIndex:
             where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
         return where
 
-    def having(self, terms: list[str]) -> Select[Any]:
-        """The ids of the courses having every term: on PostgreSQL from the GIN index over
-        the documents' terms (its posting lists intersected in the index), on SQLite from
-        the primary key of ``course_search_terms``."""
+    def having(self, terms: list[str]) -> ColumnElement[bool]:
+        """The courses having every term. On PostgreSQL, on the joined documents (see
+        ``source``): the planner reads the GIN index over their terms (posting lists
+        intersected in the index) for a rare term, or checks the terms of the courses
+        other filters found (the courses to come) for a common one. On SQLite, the ids
+        from the primary key of ``course_search_terms``."""
         if self._dialect() == "postgresql":
-            return select(d.course_id).where(
-                func.string_to_array(d.terms, literal_column("' '"))
-                .op("@>")(literal(sorted(terms), ARRAY(Text))))
-        return _having_terms(terms)
+            return func.string_to_array(d.terms, literal_column("' '")).op("@>")(
+                literal(sorted(terms), ARRAY(Text)))
+        return c.course_id.in_(_having_terms(terms))
 
     def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                        ) -> dict[str, dict[str, int]] | None:
@@ -273,8 +274,9 @@ class SearchIndex:
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
 
     def source(self, request: SearchRequest) -> Select[Any]:
-        """The courses, joined to their folded text when a keyword is confirmed in it."""
-        if _needs_text(request):
+        """The courses, joined to their folded text when a keyword is confirmed in it, and
+        on PostgreSQL to their terms when any is looked up."""
+        if _needs_text(request) or (self._dialect() == "postgresql" and _looks_up(request)):
             return select(literal(1)).select_from(
                 courses.join(course_search_documents, d.course_id == c.course_id))
         return select(literal(1)).select_from(courses)
@@ -320,6 +322,11 @@ def counted(request: SearchRequest) -> bool:
             and all(value is None for value in (
                 request.audience, request.class_type, request.nature, request.subcategory,
                 request.subject, request.start_from, request.start_to)))
+
+
+def _looks_up(request: SearchRequest) -> bool:
+    return bool((request.code is None and not request.q.empty)
+                or not request.lecturer.empty or request.audience is not None)
 
 
 def _needs_text(request: SearchRequest) -> bool:
