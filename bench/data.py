@@ -25,16 +25,18 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
 from contracts.vocabulary import COUNTIES
 from services.courses.adapters.search_index import (
     COUNT_KEY,
+    LISTED,
     count_keys,
     counted_key,
     index_rows,
+    listed_values,
 )
 from services.courses.domain.access import PUBLISHED
 from services.courses.domain.reference import _TREE, AUDIENCES, TAGS, TIME_SLOTS
@@ -115,6 +117,21 @@ def vacuum(database_url: str) -> None:
         db.execute("VACUUM ANALYZE")
 
 
+class _Course(NamedTuple):
+    course_id: str
+    title: str
+    lecturers: list[str]
+    audiences: list[str]
+    status: str
+    code: str
+    starts_on: date
+    ends_on: date
+    county_code: str
+    category: str
+    time_slot: str
+    tags: str | None
+
+
 def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
     """Indexes every course not indexed yet (the search index's build, timed): its document
     (terms, folded text, what it is counted under) by COPY, then the counts of the
@@ -125,24 +142,30 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
     counts: Counter[tuple[Any, ...]] = Counter()
     while True:
         rows = db.execute(
-            "SELECT c.course_id, c.title, c.lecturers, c.audiences, c.status, c.county_code, "
-            "c.category, c.time_slot, c.ends_on, "
+            "SELECT c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code, "
+            "c.starts_on, c.ends_on, c.county_code, c.category, c.time_slot, "
             "(SELECT string_agg(tag_code, ' ') FROM course_tags g "
             " WHERE g.course_id = c.course_id) FROM courses c "
             "WHERE NOT EXISTS (SELECT 1 FROM course_search_documents d "
             "WHERE d.course_id = c.course_id) LIMIT 20000").fetchall()
         if not rows:
             break
-        with db.cursor().copy("COPY course_search_documents (course_id, title_text, "
-                              "lecturer_text, terms, counted) FROM STDIN") as documents:
-            for (course_id, title, lecturers, audiences, status, county, category, slot,
-                 ends_on, tags) in rows:
-                document, _ = index_rows(course_id, title, lecturers, audiences)
-                key = counted_key(county, category, slot, ends_on, (tags or "").split()) \
-                    if status in PUBLISHED else ""
-                counts.update(count_keys(key))
-                documents.write_row((course_id, document["title_text"],
-                                     document["lecturer_text"], document["terms"], key))
+        with db.cursor().copy(f"COPY course_search_documents (course_id, title_text, "
+                              f"lecturer_text, terms, {', '.join(LISTED)}) FROM STDIN"
+                              ) as documents:
+            for row in rows:
+                course = _Course(*row)
+                document, _ = index_rows(course.course_id, course.title, course.lecturers,
+                                         course.audiences)
+                listed = listed_values(course, (course.tags or "").split()) \
+                    if course.status in PUBLISHED else dict.fromkeys(LISTED)
+                if listed["ends_on"] is not None:
+                    counts.update(count_keys(counted_key(
+                        course.county_code, course.category, course.time_slot, course.ends_on,
+                        (course.tags or "").split())))
+                documents.write_row((course.course_id, document["title_text"],
+                                     document["lecturer_text"], document["terms"],
+                                     *(listed[name] for name in LISTED)))
         db.commit()
         done += len(rows)
         log(f"data: {done:,} courses indexed")

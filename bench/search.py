@@ -73,7 +73,11 @@ class LikeScan(SearchIndex):
     def counted_facets(self, request: SearchRequest, where: list[Any]) -> None:
         return None
 
-    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any) -> list[Any]:
+    def from_documents(self, request: SearchRequest) -> bool:
+        return False
+
+    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
+                           key: Any = None) -> list[Any]:
         return [text.contains(run, autoescape=True) for run in keyword.runs]
 
     def source(self, request: SearchRequest) -> Select[Any]:

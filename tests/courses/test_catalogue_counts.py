@@ -18,6 +18,7 @@ from servicekit.db import Database
 from servicekit.migrations import upgrade
 from services.courses.adapters.orm import (
     course_search_counts,
+    course_search_documents,
     course_search_terms,
     course_tags,
     courses,
@@ -96,17 +97,54 @@ def test_a_search_by_plain_filters_reads_the_counts_not_the_courses(api) -> None
 def test_on_postgresql_the_counts_equal_the_courses_and_keywords_use_the_gin_index(
         pg_catalogue) -> None:
     _assert_counts_are_the_courses(pg_catalogue)
-    request = SearchRequest(today=NOW.date(), q=Keyword.of("防災"), include_past=True,
-                            sort="relevance")
     with pg_catalogue.database.session() as session:
         assert session.scalar(select(func.count()).select_from(course_search_terms)) == 0
         session.execute(text("SET LOCAL enable_seqscan = off"))
         index = SearchIndex(session)
-        query = index.query(request, index.conditions(request, PUBLISHED, NOW))
+        query = select(course_search_documents.c.course_id).where(
+            index.having(Keyword.of("防災 陳").terms()))
         compiled = str(query.compile(dialect=session.get_bind().dialect,
                                      compile_kwargs={"literal_binds": True}))
         plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + compiled)))
     assert "ix_course_search_documents_terms" in plan, plan
+
+
+# Keyword searches by plain filters alone: their facets and page come from the documents.
+KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教學", "county": "TXG"},
+            {"q": "閱讀教學"}, {"lecturer": "陳"}, {"q": "防災", "tag": "safety"},
+            {"q": "災", "sort": "start_date"}, {"q": "stem", "time_slot": "weekday_evening"},
+            {"q": "教學", "category": "professional", "include_past": True}]
+
+
+class _FromCourses(SearchIndex):
+    def from_documents(self, request: SearchRequest) -> bool:
+        return False
+
+
+def _assert_documents_answer_as_the_courses(runtime) -> None:
+    with runtime.database.session() as session:
+        for asked in KEYWORDS:
+            request = SearchRequest(today=NOW.date(), **{
+                "sort": "relevance" if "q" in asked else "start_date",
+                **{name: Keyword.of(value) if name in ("q", "lecturer") else value
+                   for name, value in asked.items()}})
+            ours, theirs = SearchIndex(session), _FromCourses(session)
+            assert ours.from_documents(request)
+            where = ours.conditions(request, PUBLISHED, NOW)
+            assert ours.facets(request, where) == theirs.facets(request, where), asked
+            assert ours.page(request, where) == theirs.page(request, where), asked
+            assert ours.page(request, where), asked  # each finds something
+
+
+def test_keyword_searches_by_plain_filters_answer_from_the_documents_as_from_courses(
+        api) -> None:
+    build(api.runtime)
+    _assert_documents_answer_as_the_courses(api.runtime)
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgresql(pg_catalogue) -> None:
+    _assert_documents_answer_as_the_courses(pg_catalogue)
 
 
 @pytest.fixture

@@ -441,11 +441,19 @@ course_search_documents = Table(
     Column("title_text", String(400), nullable=False),
     Column("lecturer_text", Text, nullable=False),
     Column("terms", Text, nullable=False),
-    # What the course is counted under in ``course_search_counts`` (revision 0012): its
-    # county, category, time slot, last day and tags, space-separated, while it is
-    # published; empty while it is not. Kept so that a change is counted out exactly as it
-    # was counted in.
-    Column("counted", Text, nullable=False, server_default=""),
+    # While the course is published (revision 0012; all empty while it is not): what it is
+    # counted under in ``course_search_counts`` (county, category, time slot, last day,
+    # tags space-separated), so that a change is counted out exactly as it was counted in,
+    # and what a keyword search by these filters alone counts its facets over and orders
+    # its page by (first day, code), without reading the courses.
+    Column("starts_on", Date, nullable=True),
+    Column("ends_on", Date, nullable=True),
+    Column("code", String(24), nullable=True),
+    Column("county_code", String(8), nullable=True),
+    Column("category", String(32), nullable=True),
+    Column("time_slot", String(32), nullable=True),
+    Column("tags", Text, nullable=True),
+    Index("ix_course_search_documents_ends_on", "ends_on"),
     # On PostgreSQL a keyword's terms are looked up in a GIN index over the same terms
     # (compressed posting lists, intersected in the index; revision 0012). SQLite has no
     # ``string_to_array``: it keeps ``course_search_terms`` (and cannot compare this index).

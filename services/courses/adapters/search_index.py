@@ -68,6 +68,24 @@ def counted_key(county: str, category: str, time_slot: str, ends_on: date,
     return " ".join([county, category, time_slot, ends_on.isoformat(), *sorted(set(tags))])
 
 
+# What a document holds of its course while the course is published (None while not).
+LISTED = ("starts_on", "ends_on", "code", "county_code", "category", "time_slot", "tags")
+
+
+def listed_values(course: Any, tags: Iterable[str]) -> dict[str, Any]:
+    """A published course's values its document holds (``course``: a row of ``courses``)."""
+    return {"starts_on": course.starts_on, "ends_on": course.ends_on, "code": course.code,
+            "county_code": course.county_code, "category": course.category,
+            "time_slot": course.time_slot, "tags": " ".join(sorted(set(tags)))}
+
+
+def _counted_under(listed: dict[str, Any]) -> str:
+    if listed["ends_on"] is None:
+        return ""
+    return counted_key(listed["county_code"], listed["category"], listed["time_slot"],
+                       listed["ends_on"], (listed["tags"] or "").split())
+
+
 def count_keys(counted: str) -> list[tuple[str, str, str, int, str, str, str]]:
     """The counts a course counted under ``counted`` adds one to: per tag filter (none or
     each of its tags) and tag counted (itself or each of its tags), by year and by month.
@@ -106,8 +124,8 @@ class SearchIndex:
             return
         sqlite_terms = self._dialect() != "postgresql"  # PostgreSQL: the GIN index
         kept = {row.course_id: row for row in self.session.execute(
-            select(d.course_id, d.title_text, d.lecturer_text, d.terms, d.counted)
-            .where(d.course_id.in_(course_ids)))}
+            select(d.course_id, d.title_text, d.lecturer_text, d.terms,
+                   *(d[name] for name in LISTED)).where(d.course_id.in_(course_ids)))}
         tags: dict[str, list[str]] = {}
         for course_id, tag in self.session.execute(
                 select(course_tags.c.course_id, course_tags.c.tag_code)
@@ -116,23 +134,23 @@ class SearchIndex:
         documents, terms = [], []
         moved: Counter[tuple[Any, ...]] = Counter()
         for row in self.session.execute(
-                select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.county_code,
-                       c.category, c.time_slot, c.ends_on).where(c.course_id.in_(course_ids))):
+                select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code,
+                       c.starts_on, c.ends_on, c.county_code, c.category, c.time_slot)
+                .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
-            document["counted"] = counted_key(
-                row.county_code, row.category, row.time_slot, row.ends_on,
-                tags.get(row.course_id, [])) if row.status in PUBLISHED else ""
+            listed = listed_values(row, tags.get(row.course_id, [])) \
+                if row.status in PUBLISHED else dict.fromkeys(LISTED)
+            document.update(listed)
             old = kept.get(row.course_id)
             if old is not None:
-                moved.subtract(count_keys(old.counted))
-            moved.update(count_keys(document["counted"]))
+                moved.subtract(count_keys(_counted_under(old._asdict())))
+            moved.update(count_keys(_counted_under(listed)))
             if old is not None and (old.title_text, old.lecturer_text, old.terms) == (
                     document["title_text"], document["lecturer_text"], document["terms"]):
-                if old.counted != document["counted"]:
+                if any(getattr(old, name) != listed[name] for name in LISTED):
                     self.session.execute(update(course_search_documents)
-                                         .where(d.course_id == row.course_id)
-                                         .values(counted=document["counted"]))
+                                         .where(d.course_id == row.course_id).values(listed))
                 continue
             if old is not None:
                 if sqlite_terms:
@@ -165,14 +183,14 @@ class SearchIndex:
         return self.session.get_bind().dialect.name
 
     # -- searching ----------------------------------------------------------------------------
-    def keyword_conditions(self, keyword: Keyword, prefix: str,
-                           text: Any) -> list[ColumnElement[bool]]:
+    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
+                           key: Any = c.course_id) -> list[ColumnElement[bool]]:
         """The courses having every term of the keyword, from the index, then each run of
         three characters or more confirmed in the text (a run of one or two is a term
         itself: the index alone is exact for it, and most Chinese words are two)."""
         if keyword.empty:
             return []
-        return [self.having(keyword.terms(prefix))] + [
+        return [self.having(keyword.terms(prefix), key)] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
     def conditions(self, request: SearchRequest, published: Iterable[str],
@@ -211,7 +229,7 @@ class SearchIndex:
             where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
         return where
 
-    def having(self, terms: list[str]) -> ColumnElement[bool]:
+    def having(self, terms: list[str], key: Any = c.course_id) -> ColumnElement[bool]:
         """The courses having every term. On PostgreSQL, on the joined documents (see
         ``source``): the planner reads the GIN index over their terms (posting lists
         intersected in the index) for a rare term, or checks the terms of the courses
@@ -220,7 +238,7 @@ class SearchIndex:
         if self._dialect() == "postgresql":
             return func.string_to_array(d.terms, literal_column("' '")).op("@>")(
                 literal(sorted(terms), ARRAY(Text)))
-        return c.course_id.in_(_having_terms(terms))
+        return key.in_(_having_terms(terms))
 
     def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                        ) -> dict[str, dict[str, int]] | None:
@@ -260,7 +278,10 @@ class SearchIndex:
     def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                ) -> dict[str, dict[str, int]]:
         """Counts per county, category, tag and time slot over the filtered set: one pass
-        over it for the three columns (grouped together, summed here), one for the tags."""
+        over it for the three columns (grouped together, summed here), one for the tags;
+        a keyword search by plain filters alone counts over the documents alone."""
+        if self.from_documents(request):
+            return self._document_facets(request)
         counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
         columns = list(FACET_COLUMNS.values())
         for row in self.session.execute(self.source(request).with_only_columns(
@@ -281,8 +302,56 @@ class SearchIndex:
                 courses.join(course_search_documents, d.course_id == c.course_id))
         return select(literal(1)).select_from(courses)
 
+    def from_documents(self, request: SearchRequest) -> bool:
+        """Whether the search is a keyword's by plain filters alone, in the order of
+        relevance or first day: its documents hold all it asks for, so neither its facets
+        nor its page read the courses (one lookup by id per course found, else)."""
+        return (_plain(request) and request.code is None
+                and not (request.q.empty and request.lecturer.empty)
+                and request.sort in ("relevance", "start_date"))
+
+    def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
+        """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
+        where: list[ColumnElement[bool]] = [d.ends_on.is_not(None)]  # published
+        if not request.include_past:
+            where.append(d.ends_on >= request.today)
+        for value, column in ((request.county, d.county_code), (request.category, d.category),
+                              (request.time_slot, d.time_slot)):
+            if value is not None:
+                where.append(column == value)
+        if request.tag is not None:
+            where.append((literal(" ") + d.tags + literal(" ")).contains(
+                f" {request.tag} ", autoescape=True))
+        where += self.keyword_conditions(request.q, "", d.title_text, d.course_id)
+        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
+                                         d.course_id)
+        return where
+
+    def _document_facets(self, request: SearchRequest) -> dict[str, dict[str, int]]:
+        """One pass over the documents found, grouped by county, category, time slot and
+        tags (few combinations), summed here."""
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for county, category, slot, tags, n in self.session.execute(
+                select(d.county_code, d.category, d.time_slot, d.tags, func.count())
+                .where(*self._document_conditions(request))
+                .group_by(d.county_code, d.category, d.time_slot, d.tags)):
+            found["county"][county] += int(n)
+            found["category"][category] += int(n)
+            found["time_slot"][slot] += int(n)
+            for tag in (tags or "").split():
+                found["tag"][tag] += int(n)
+        return {name: dict(sorted(found[name].items())) for name in FACETS}
+
     def query(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
         """The ids of the request's page, in its order (also what a plan is read of)."""
+        if self.from_documents(request):
+            if request.sort == "relevance":
+                order = [_rank(request), d.starts_on.desc(), d.code]
+            else:
+                order = [_fenced(d.starts_on, request), d.code]
+            return (select(d.course_id).where(*self._document_conditions(request))
+                    .order_by(*order)
+                    .limit(request.per_page).offset((request.page - 1) * request.per_page))
         return (self.source(request).with_only_columns(c.course_id).where(*where)
                 .order_by(*_order(request))
                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
@@ -315,13 +384,19 @@ def _having_terms(terms: list[str]) -> Select[Any]:
             .having(func.count() == len(terms)))
 
 
-def counted(request: SearchRequest) -> bool:
-    """Whether the search is by plain filters alone, whose facets the counts hold."""
-    return (request.q.empty and request.code is None and request.lecturer.empty
-            and not request.unit and not request.open_now
+def _plain(request: SearchRequest) -> bool:
+    """Whether the search filters by county, category, time slot, tag and the courses to
+    come alone (with or without keywords)."""
+    return (not request.unit and not request.open_now
             and all(value is None for value in (
                 request.audience, request.class_type, request.nature, request.subcategory,
                 request.subject, request.start_from, request.start_to)))
+
+
+def counted(request: SearchRequest) -> bool:
+    """Whether the search is by plain filters alone, whose facets the counts hold."""
+    return (_plain(request) and request.q.empty and request.code is None
+            and request.lecturer.empty)
 
 
 def _looks_up(request: SearchRequest) -> bool:
@@ -331,20 +406,34 @@ def _looks_up(request: SearchRequest) -> bool:
 
 def _needs_text(request: SearchRequest) -> bool:
     return bool((request.code is None and request.q.confirmed_runs)
-                or request.lecturer.confirmed_runs)
+                or request.lecturer.confirmed_runs or _ranked(request))
+
+
+def _ranked(request: SearchRequest) -> bool:
+    return request.sort == "relevance" and not request.q.empty
+
+
+def _rank(request: SearchRequest) -> Any:
+    """Relevance, on the folded title: the title that is the keyword, then those starting
+    with it, then those holding it."""
+    whole = " ".join(request.q.runs)
+    return case((d.title_text == whole, 0),
+                (d.title_text.startswith(whole, autoescape=True), 1),
+                (d.title_text.contains(whole, autoescape=True), 2), else_=3)
+
+
+def _fenced(column: Any, request: SearchRequest) -> Any:
+    """The sort's first column; for the courses to come (a few thousand of the catalogue)
+    as an expression no index is in the order of: sorting those found is cheap, while
+    reading the whole catalogue in that order to find them is not."""
+    return column if request.include_past else func.coalesce(column, column)
 
 
 def _order(request: SearchRequest) -> list[Any]:
     if request.sort == "newest":
-        return [c.approved_at.desc(), c.code.desc()]
+        return [_fenced(c.approved_at, request).desc(), c.code.desc()]
     if request.sort == "title":
-        return [c.title, c.code]
-    if request.sort == "relevance" and not request.q.empty:
-        # Ranked on the title as written (no join to the folded text for it): a ranking,
-        # not a filter, so full-width or capitals missing the first ranks costs little.
-        whole = " ".join(request.q.runs)
-        rank = case((c.title == whole, 0),
-                    (c.title.startswith(whole, autoescape=True), 1),
-                    (c.title.contains(whole, autoescape=True), 2), else_=3)
-        return [rank, c.starts_on.desc(), c.code]
-    return [c.starts_on, c.code]
+        return [_fenced(c.title, request), c.code]
+    if _ranked(request):
+        return [_rank(request), c.starts_on.desc(), c.code]
+    return [_fenced(c.starts_on, request), c.code]

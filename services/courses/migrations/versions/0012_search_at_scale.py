@@ -2,8 +2,8 @@
 
 - ``course_search_counts``: the published courses per county, category, time slot, tag and
   year (or month) of their last day, so that searches by these filters alone answer their
-  total and facets without counting courses; each document records what its course is
-  counted under (``counted``);
+  total and facets without counting courses; each document holds, while its course is
+  published, what it is counted under and what a keyword search orders its page by;
 - on PostgreSQL a GIN index over each document's terms (``string_to_array(terms, ' ')``)
   answers the keywords, and the B-tree of ``course_search_terms`` (about seven times the
   catalogue's size) is emptied there: SQLite keeps it, with the same terms;
@@ -27,6 +27,14 @@ revision = "0012"
 down_revision = "0008"
 
 BATCH = 5000
+# What a document holds of its course while the course is published.
+_LISTED = [sa.Column("starts_on", sa.Date, nullable=True),
+           sa.Column("ends_on", sa.Date, nullable=True),
+           sa.Column("code", sa.String(24), nullable=True),
+           sa.Column("county_code", sa.String(8), nullable=True),
+           sa.Column("category", sa.String(32), nullable=True),
+           sa.Column("time_slot", sa.String(32), nullable=True),
+           sa.Column("tags", sa.Text, nullable=True)]
 
 
 def upgrade() -> None:
@@ -43,7 +51,10 @@ def upgrade() -> None:
         sa.Column("courses", sa.Integer, nullable=False),
     )
     with op.batch_alter_table("course_search_documents") as batch:
-        batch.add_column(sa.Column("counted", sa.Text, nullable=False, server_default=""))
+        for column in _LISTED:
+            batch.add_column(column)
+    op.create_index("ix_course_search_documents_ends_on", "course_search_documents",
+                    ["ends_on"])
     op.create_index("ix_courses_starts_on_code", "courses", ["starts_on", "code"])
     op.create_index("ix_courses_approved_at_code", "courses", ["approved_at", "code"])
     op.create_index("ix_courses_title_code", "courses", ["title", "code"])
@@ -55,15 +66,16 @@ def upgrade() -> None:
 
 
 def _count_existing(bind: sa.engine.Connection) -> None:
-    """Counts the courses published before this revision and records, per document, what
-    its course is counted under; a batch of courses at a time, the counts written once."""
+    """Counts the courses published before this revision and fills their documents' copy
+    of what they are counted under; a batch of courses at a time, the counts written once."""
     documents = sa.table("course_search_documents", sa.column("course_id"),
-                         sa.column("counted"))
+                         *(sa.column(column.name) for column in _LISTED))
     counts: Counter[tuple[Any, ...]] = Counter()
     after = ""
     while True:
         rows = bind.execute(sa.text(
-            "SELECT c.course_id, c.status, c.county_code, c.category, c.time_slot, c.ends_on "
+            "SELECT c.course_id, c.status, c.county_code, c.category, c.time_slot, c.ends_on, "
+            "c.starts_on, c.code "
             "FROM courses c JOIN course_search_documents d ON d.course_id = c.course_id "
             "WHERE c.course_id > :after ORDER BY c.course_id LIMIT :n"),
             {"after": after, "n": BATCH}).all()
@@ -76,15 +88,20 @@ def _count_existing(bind: sa.engine.Connection) -> None:
                 {"after": after, "last": rows[-1][0]}):
             tags.setdefault(course_id, []).append(tag)
         keys = []
-        for course_id, status, county, category, slot, ends_on in rows:
+        for course_id, status, county, category, slot, ends_on, starts_on, code in rows:
             if status not in PUBLISHED:
                 continue
-            key = counted_key(county, category, slot, _date(ends_on), tags.get(course_id, []))
-            counts.update(count_keys(key))
-            keys.append({"id": course_id, "key": key})
+            course_tags = sorted(tags.get(course_id, []))
+            counts.update(count_keys(counted_key(county, category, slot, _date(ends_on),
+                                                 course_tags)))
+            keys.append({"id": course_id, "v_starts_on": _date(starts_on),
+                         "v_ends_on": _date(ends_on), "v_code": code, "v_county_code": county,
+                         "v_category": category, "v_time_slot": slot,
+                         "v_tags": " ".join(course_tags)})
         if keys:
             bind.execute(documents.update().where(documents.c.course_id == sa.bindparam("id"))
-                         .values(counted=sa.bindparam("key")), keys)
+                         .values({column.name: sa.bindparam("v_" + column.name)
+                                  for column in _LISTED}), keys)
         after = rows[-1][0]
     table = sa.table("course_search_counts", *(sa.column(name) for name in (
         "tag", "also_tag", "span", "period", "county_code", "category", "time_slot",
@@ -116,7 +133,9 @@ def downgrade() -> None:
     op.drop_index("ix_courses_title_code", "courses")
     op.drop_index("ix_courses_approved_at_code", "courses")
     op.drop_index("ix_courses_starts_on_code", "courses")
+    op.drop_index("ix_course_search_documents_ends_on", "course_search_documents")
     with op.batch_alter_table("course_search_documents") as batch:
-        batch.drop_column("counted")
+        for column in _LISTED:
+            batch.drop_column(column.name)
     op.drop_table("course_search_counts")
 
