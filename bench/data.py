@@ -126,6 +126,7 @@ class _Course(NamedTuple):
     code: str
     starts_on: date
     ends_on: date
+    approved_at: datetime | None
     county_code: str
     category: str
     time_slot: str
@@ -143,7 +144,7 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
     while True:
         rows = db.execute(
             "SELECT c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code, "
-            "c.starts_on, c.ends_on, c.county_code, c.category, c.time_slot, "
+            "c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category, c.time_slot, "
             "(SELECT string_agg(tag_code, ' ') FROM course_tags g "
             " WHERE g.course_id = c.course_id) FROM courses c "
             "WHERE NOT EXISTS (SELECT 1 FROM course_search_documents d "

@@ -113,7 +113,9 @@ def test_on_postgresql_the_counts_equal_the_courses_and_keywords_use_the_gin_ind
 KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教學", "county": "TXG"},
             {"q": "閱讀教學"}, {"lecturer": "陳"}, {"q": "防災", "tag": "safety"},
             {"q": "災", "sort": "start_date"}, {"q": "stem", "time_slot": "weekday_evening"},
-            {"q": "教學", "category": "professional", "include_past": True}]
+            {"q": "教學", "category": "professional", "include_past": True},
+            {"audience": "elementary"}, {"audience": "elementary", "q": "教學"},
+            {"q": "防災", "sort": "newest", "include_past": True}]
 
 
 class _FromCourses(SearchIndex):
@@ -125,7 +127,7 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
     with runtime.database.session() as session:
         for asked in KEYWORDS:
             request = SearchRequest(today=NOW.date(), **{
-                "sort": "relevance" if "q" in asked else "start_date",
+                "sort": "relevance" if "q" in asked else "start_date",  # as the edge's
                 **{name: Keyword.of(value) if name in ("q", "lecturer") else value
                    for name, value in asked.items()}})
             ours, theirs = SearchIndex(session), _FromCourses(session)

@@ -445,10 +445,11 @@ course_search_documents = Table(
     # counted under in ``course_search_counts`` (county, category, time slot, last day,
     # tags space-separated), so that a change is counted out exactly as it was counted in,
     # and what a keyword search by these filters alone counts its facets over and orders
-    # its page by (first day, code), without reading the courses.
+    # its page by (first day, code, publication), without reading the courses.
     Column("starts_on", Date, nullable=True),
     Column("ends_on", Date, nullable=True),
     Column("code", String(24), nullable=True),
+    Column("approved_at", UtcDateTime, nullable=True),
     Column("county_code", String(8), nullable=True),
     Column("category", String(32), nullable=True),
     Column("time_slot", String(32), nullable=True),

@@ -45,6 +45,7 @@ from services.courses.adapters.orm import (
 )
 from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import (
+    AUDIENCE,
     FACETS,
     LECTURER,
     Keyword,
@@ -69,13 +70,14 @@ def counted_key(county: str, category: str, time_slot: str, ends_on: date,
 
 
 # What a document holds of its course while the course is published (None while not).
-LISTED = ("starts_on", "ends_on", "code", "county_code", "category", "time_slot", "tags")
+LISTED = ("starts_on", "ends_on", "code", "approved_at", "county_code", "category",
+          "time_slot", "tags")
 
 
 def listed_values(course: Any, tags: Iterable[str]) -> dict[str, Any]:
     """A published course's values its document holds (``course``: a row of ``courses``)."""
     return {"starts_on": course.starts_on, "ends_on": course.ends_on, "code": course.code,
-            "county_code": course.county_code, "category": course.category,
+            "approved_at": course.approved_at, "county_code": course.county_code, "category": course.category,
             "time_slot": course.time_slot, "tags": " ".join(sorted(set(tags)))}
 
 
@@ -135,7 +137,8 @@ class SearchIndex:
         moved: Counter[tuple[Any, ...]] = Counter()
         for row in self.session.execute(
                 select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code,
-                       c.starts_on, c.ends_on, c.county_code, c.category, c.time_slot)
+                       c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category,
+                       c.time_slot)
                 .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
@@ -206,7 +209,7 @@ class SearchIndex:
             if value is not None:
                 where.append(column == value)
         if request.audience is not None:
-            where.append(self.having(["a:" + request.audience]))
+            where.append(self.having([AUDIENCE + request.audience]))
         if request.tag is not None:
             where.append(c.course_id.in_(select(course_tags.c.course_id)
                                          .where(course_tags.c.tag_code == request.tag)))
@@ -303,12 +306,13 @@ class SearchIndex:
         return select(literal(1)).select_from(courses)
 
     def from_documents(self, request: SearchRequest) -> bool:
-        """Whether the search is a keyword's by plain filters alone, in the order of
-        relevance or first day: its documents hold all it asks for, so neither its facets
+        """Whether the search is a keyword's or an audience's by plain filters alone, in
+        the order of relevance or first day: its documents hold all it asks for, so neither its facets
         nor its page read the courses (one lookup by id per course found, else)."""
-        return (_plain(request) and request.code is None
-                and not (request.q.empty and request.lecturer.empty)
-                and request.sort in ("relevance", "start_date"))
+        return (_documented(request) and request.code is None
+                and not (request.q.empty and request.lecturer.empty
+                         and request.audience is None)
+                and request.sort in ("relevance", "start_date", "newest"))
 
     def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
         """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
@@ -322,6 +326,8 @@ class SearchIndex:
         if request.tag is not None:
             where.append((literal(" ") + d.tags + literal(" ")).contains(
                 f" {request.tag} ", autoescape=True))
+        if request.audience is not None:
+            where.append(self.having([AUDIENCE + request.audience], d.course_id))
         where += self.keyword_conditions(request.q, "", d.title_text, d.course_id)
         where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
                                          d.course_id)
@@ -347,6 +353,8 @@ class SearchIndex:
         if self.from_documents(request):
             if request.sort == "relevance":
                 order = [_rank(request), d.starts_on.desc(), d.code]
+            elif request.sort == "newest":
+                order = [_fenced(d.approved_at, request).desc(), d.code.desc()]
             else:
                 order = [_fenced(d.starts_on, request), d.code]
             return (select(d.course_id).where(*self._document_conditions(request))
@@ -387,10 +395,16 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 def _plain(request: SearchRequest) -> bool:
     """Whether the search filters by county, category, time slot, tag and the courses to
     come alone (with or without keywords)."""
+    return request.audience is None and _documented(request)
+
+
+def _documented(request: SearchRequest) -> bool:
+    """Whether the documents hold every filter of the search (the plain ones and the
+    audience, a term)."""
     return (not request.unit and not request.open_now
             and all(value is None for value in (
-                request.audience, request.class_type, request.nature, request.subcategory,
-                request.subject, request.start_from, request.start_to)))
+                request.class_type, request.nature, request.subcategory, request.subject,
+                request.start_from, request.start_to)))
 
 
 def counted(request: SearchRequest) -> bool:

@@ -14,7 +14,7 @@ What exists is counted here, so that a live catalogue upgrades in place.
 Revision ID: 0012
 """
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ BATCH = 5000
 _LISTED = [sa.Column("starts_on", sa.Date, nullable=True),
            sa.Column("ends_on", sa.Date, nullable=True),
            sa.Column("code", sa.String(24), nullable=True),
+           sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
            sa.Column("county_code", sa.String(8), nullable=True),
            sa.Column("category", sa.String(32), nullable=True),
            sa.Column("time_slot", sa.String(32), nullable=True),
@@ -75,7 +76,7 @@ def _count_existing(bind: sa.engine.Connection) -> None:
     while True:
         rows = bind.execute(sa.text(
             "SELECT c.course_id, c.status, c.county_code, c.category, c.time_slot, c.ends_on, "
-            "c.starts_on, c.code "
+            "c.starts_on, c.code, c.approved_at "
             "FROM courses c JOIN course_search_documents d ON d.course_id = c.course_id "
             "WHERE c.course_id > :after ORDER BY c.course_id LIMIT :n"),
             {"after": after, "n": BATCH}).all()
@@ -88,14 +89,16 @@ def _count_existing(bind: sa.engine.Connection) -> None:
                 {"after": after, "last": rows[-1][0]}):
             tags.setdefault(course_id, []).append(tag)
         keys = []
-        for course_id, status, county, category, slot, ends_on, starts_on, code in rows:
+        for (course_id, status, county, category, slot, ends_on, starts_on, code,
+             approved_at) in rows:
             if status not in PUBLISHED:
                 continue
             course_tags = sorted(tags.get(course_id, []))
             counts.update(count_keys(counted_key(county, category, slot, _date(ends_on),
                                                  course_tags)))
             keys.append({"id": course_id, "v_starts_on": _date(starts_on),
-                         "v_ends_on": _date(ends_on), "v_code": code, "v_county_code": county,
+                         "v_ends_on": _date(ends_on), "v_code": code,
+                         "v_approved_at": _moment(approved_at), "v_county_code": county,
                          "v_category": category, "v_time_slot": slot,
                          "v_tags": " ".join(course_tags)})
         if keys:
@@ -120,6 +123,14 @@ def _date(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _moment(value: object) -> datetime | None:
+    """A moment read through plain SQL: ISO text on SQLite (UTC), aware on PostgreSQL."""
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def downgrade() -> None:
