@@ -195,8 +195,8 @@ def test_the_migration_counts_the_courses_published_before_it(tmp_path) -> None:
             index = SearchIndex(session)
             where = index.conditions(request, PUBLISHED, NOW)
             assert index.counted_facets(request, where) == index.facets(request, where)
-            months = {period: n for period, n in session.execute(
-                select(k.period, func.sum(k.courses))
+            months = {row.period: row.n for row in session.execute(
+                select(k.period, func.sum(k.courses).label("n"))
                 .where(k.span == "m", k.tag == "", k.also_tag == "").group_by(k.period))}
             assert months == {202605: 1, 202606: 1}
     finally:

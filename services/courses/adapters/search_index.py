@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from servicekit.db import insert_for
-
 from services.courses.adapters.orm import (
     course_search_counts,
     course_search_documents,

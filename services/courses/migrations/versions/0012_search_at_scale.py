@@ -28,14 +28,16 @@ down_revision = "0008"
 
 BATCH = 5000
 # What a document holds of its course while the course is published.
-_LISTED = [sa.Column("starts_on", sa.Date, nullable=True),
-           sa.Column("ends_on", sa.Date, nullable=True),
-           sa.Column("code", sa.String(24), nullable=True),
-           sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
-           sa.Column("county_code", sa.String(8), nullable=True),
-           sa.Column("category", sa.String(32), nullable=True),
-           sa.Column("time_slot", sa.String(32), nullable=True),
-           sa.Column("tags", sa.Text, nullable=True)]
+_LISTED: list[sa.Column[Any]] = [
+    sa.Column("starts_on", sa.Date, nullable=True),
+    sa.Column("ends_on", sa.Date, nullable=True),
+    sa.Column("code", sa.String(24), nullable=True),
+    sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("county_code", sa.String(8), nullable=True),
+    sa.Column("category", sa.String(32), nullable=True),
+    sa.Column("time_slot", sa.String(32), nullable=True),
+    sa.Column("tags", sa.Text, nullable=True),
+]
 
 
 def upgrade() -> None:
