@@ -68,9 +68,16 @@ assert len(QUERIES) == 30
 
 class LikeScan(SearchIndex):
     """The baseline: keywords matched by LIKE alone on the same folded text, no lookup in
-    the index."""
+    the index, and every total and facet counted over the courses found (no kept counts)."""
 
-    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any) -> list[Any]:
+    def counted_facets(self, request: SearchRequest, where: list[Any]) -> None:
+        return None
+
+    def from_documents(self, request: SearchRequest) -> bool:
+        return False
+
+    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
+                           key: Any = None) -> list[Any]:
         return [text.contains(run, autoescape=True) for run in keyword.runs]
 
     def source(self, request: SearchRequest) -> Select[Any]:
@@ -163,11 +170,15 @@ def _sizes(db: psycopg.Connection[Any]) -> dict[str, float]:
     def mb(table: str) -> float:
         size = db.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()[0]  # type: ignore[index]
         return round(size / 2**20, 1)
-    index = mb("course_search_terms") + mb("course_search_documents")
+    index = (mb("course_search_terms") + mb("course_search_documents")
+             + mb("course_search_counts"))
     table = mb("courses")
     return {"index_mb": round(index, 1), "table_mb": table,
             "index_over_table": round(index / table, 2),
-            "terms": db.execute("SELECT count(*) FROM course_search_terms").fetchone()[0]}  # type: ignore[index]
+            "terms": db.execute(  # type: ignore[index]
+                "SELECT coalesce(sum(cardinality(string_to_array(terms, ' '))), 0) "
+                "FROM course_search_documents").fetchone()[0],
+            "counts": db.execute("SELECT count(*) FROM course_search_counts").fetchone()[0]}  # type: ignore[index]
 
 
 def _pct(values: list[float], p: int) -> float:

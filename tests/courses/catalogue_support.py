@@ -14,6 +14,7 @@ from servicekit.clock import FixedClock
 from servicekit.service import Runtime
 from servicekit.tokens import Principal
 from services.courses.adapters.orm import courses
+from services.courses.adapters.search_index import SearchIndex
 from services.courses.handlers import lifecycle, search
 from services.courses.routes.catalogue import CatalogueQuerySchema
 from services.courses.routes.schemas import CourseFieldsSchema
@@ -64,6 +65,9 @@ def build(runtime: Runtime) -> dict[str, str]:
             with runtime.database.session() as session:
                 session.execute(update(courses).where(courses.c.course_id == course["id"])
                                 .values(status=status, approved_at=NOW))
+                # as the repository does with every course it saves: the index and the
+                # counts of the published courses follow the new status
+                SearchIndex(session).refresh([course["id"]])
     return ids
 
 

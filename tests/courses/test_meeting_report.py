@@ -84,6 +84,25 @@ def test_the_keyword_list_is_the_operators(api) -> None:
     assert api.call("get", f"/meeting-report?{PERIOD}", "operator").get_json()["flagged"] == 0
 
 
+def test_the_course_view_and_the_review_queue_flag_the_operators_names(api) -> None:
+    """R-CRS-10: the organiser and the reviewer see the flag with the operators' list, as
+    the submission warning does: a name they add is flagged, a name they retire is not."""
+    added = api.call("put", "/vocabularies/meeting_keyword/homeroom", "operator",
+                     json={"label": "導師會議"})
+    assert added.status_code == 201, added.get_json()
+    retired = api.call("put", "/vocabularies/meeting_keyword/school_affairs", "operator",
+                       json={"label": "校務會議", "active": False})
+    assert retired.status_code == 200, retired.get_json()
+    homeroom = submit(api, "導師會議與班級經營", "353301")
+    affairs = submit(api, "114學年度第1學期校務會議", "353301")
+    viewed = api.business("get", f"/{homeroom}").get_json()
+    assert (viewed["meeting_keywords"], viewed["meeting_flag"]) == (["導師會議"], True)
+    assert api.business("get", f"/{affairs}").get_json()["meeting_flag"] is False
+    queue = api.reviewer("get", "/review-queue").get_json()
+    assert {c["id"]: c["meeting_keywords"] for c in queue["items"]} == {
+        homeroom: ["導師會議"], affairs: []}
+
+
 @pytest.mark.parametrize(("query", "parameter", "slug"), [
     ("from=2026-03-20&to=2026-03-01", "to", "reversed-range"),
     ("from=2025-01-01&to=2026-12-31", "to", "period-too-long"),

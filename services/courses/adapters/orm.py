@@ -15,6 +15,8 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
+    text,
 )
 
 from servicekit.columns import UtcDateTime
@@ -115,6 +117,10 @@ courses = Table(
     Index("ix_courses_reviewer_queue", "reviewing_authority_code", "status", "submitted_at"),
     # The catalogue hides courses that have ended unless asked (R-CRS-9, revision 0007).
     Index("ix_courses_ends_on", "ends_on"),
+    # The catalogue's sorts read in index order, not sorting the courses found (revision 0012).
+    Index("ix_courses_starts_on_code", "starts_on", "code"),
+    Index("ix_courses_approved_at_code", "approved_at", "code"),
+    Index("ix_courses_title_code", "title", "code"),
 )
 
 # A teacher's place in a course (R-CRS-4): one row per course and teacher, whatever its
@@ -418,7 +424,9 @@ enrolment_mails = Table(
 # saved. A keyword looks its terms up here (the primary key, term first), never scanning
 # the catalogue, and the candidates are confirmed with LIKE on the normalised text below.
 # No other index and no foreign key: it is the biggest table of the service (about 25 rows
-# a course), and a course's rows are found again through ``terms`` of its document.
+# a course), and a course's rows are found again through ``terms`` of its document. SQLite's
+# only: on PostgreSQL it stays empty since revision 0012 (a GIN index over the documents'
+# terms serves there).
 course_search_terms = Table(
     "course_search_terms", metadata,
     Column("term", String(40), primary_key=True),  # "a:" and a code of 32 at most
@@ -433,6 +441,45 @@ course_search_documents = Table(
     Column("title_text", String(400), nullable=False),
     Column("lecturer_text", Text, nullable=False),
     Column("terms", Text, nullable=False),
+    # While the course is published (revision 0012; all empty while it is not): what it is
+    # counted under in ``course_search_counts`` (county, category, time slot, last day,
+    # tags space-separated), so that a change is counted out exactly as it was counted in,
+    # and what a keyword search by these filters alone counts its facets over and orders
+    # its page by (first day, code, publication), without reading the courses.
+    Column("starts_on", Date, nullable=True),
+    Column("ends_on", Date, nullable=True),
+    Column("code", String(24), nullable=True),
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("county_code", String(8), nullable=True),
+    Column("category", String(32), nullable=True),
+    Column("time_slot", String(32), nullable=True),
+    Column("tags", Text, nullable=True),
+    Index("ix_course_search_documents_ends_on", "ends_on"),
+    # On PostgreSQL a keyword's terms are looked up in a GIN index over the same terms
+    # (compressed posting lists, intersected in the index; revision 0012). SQLite has no
+    # ``string_to_array``: it keeps ``course_search_terms`` (and cannot compare this index).
+    Index("ix_course_search_documents_terms", func.string_to_array(text("terms"), " "),
+          postgresql_using="gin").ddl_if(dialect="postgresql"),
+)
+
+# How many published courses each combination of the catalogue's plain filters holds
+# (R-CRS-9, revision 0012), so that the searches by filters alone (county, category, time
+# slot, tag, with or without the courses that have ended) answer their total and facets
+# without counting courses. Kept by ``SearchIndex.refresh`` in the transaction that
+# publishes, amends or withdraws a course. ``tag``: '' for every course, else the courses
+# carrying that tag (the ``tag`` filter); ``also_tag``: '' for the course itself, else a tag
+# it carries (the tag facet). ``span`` 'y': ``period`` is the year of the last day; 'm':
+# its year and month (yyyymm), for the courses still to come.
+course_search_counts = Table(
+    "course_search_counts", metadata,
+    Column("tag", String(32), primary_key=True),
+    Column("span", String(1), primary_key=True),
+    Column("period", Integer, primary_key=True),
+    Column("county_code", String(8), primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Column("time_slot", String(32), primary_key=True),
+    Column("also_tag", String(32), primary_key=True),
+    Column("courses", Integer, nullable=False),
 )
 
 # -- planning (R-CRS-13) ------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """The catalogue's search index and its queries (R-CRS-9): the terms and normalised text of
-each course, rewritten whenever it is saved, and the cross search over them. The same SQL
-on SQLite and PostgreSQL: a keyword's terms are looked up by the primary key of
-``course_search_terms``, then confirmed with LIKE, so neither database scans the catalogue
-for a keyword."""
+each course, rewritten whenever it is saved, the counts of the published courses per plain
+filter kept with them, and the cross search over them. A keyword's terms are looked up in
+an index, then confirmed with LIKE, so neither database scans the catalogue for a keyword:
+on SQLite by the primary key of ``course_search_terms``, on PostgreSQL by a GIN index over
+the documents' own terms (the same terms, so both find the same courses). A search by
+plain filters alone (county, category, time slot, tag, the courses to come or all) answers
+its total and facets from ``course_search_counts`` rather than counting courses."""
 from __future__ import annotations
 
+import calendar
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,11 +23,17 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
+    update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
 
+from servicekit.db import insert_for
 from services.courses.adapters.orm import (
+    course_search_counts,
     course_search_documents,
     course_search_terms,
     course_seats,
@@ -31,7 +42,9 @@ from services.courses.adapters.orm import (
     enrolments,
     unit_replica,
 )
+from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import (
+    AUDIENCE,
     FACETS,
     LECTURER,
     Keyword,
@@ -41,7 +54,50 @@ from services.courses.domain.search import (
 )
 
 c, d, t = courses.c, course_search_documents.c, course_search_terms.c
+k = course_search_counts.c
 FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
+# A count's key, in this order: the tag filtered on ('' for none), the tag counted ('' for
+# the course itself), 'y' and the year or 'm' and the year and month of its last day, its
+# county, category and time slot.
+COUNT_KEY = ("tag", "also_tag", "span", "period", "county_code", "category", "time_slot")
+
+
+def counted_key(county: str, category: str, time_slot: str, ends_on: date,
+                tags: Iterable[str]) -> str:
+    """What a published course is counted under (codes have no spaces)."""
+    return " ".join([county, category, time_slot, ends_on.isoformat(), *sorted(set(tags))])
+
+
+# What a document holds of its course while the course is published (None while not).
+LISTED = ("starts_on", "ends_on", "code", "approved_at", "county_code", "category",
+          "time_slot", "tags")
+
+
+def listed_values(course: Any, tags: Iterable[str]) -> dict[str, Any]:
+    """A published course's values its document holds (``course``: a row of ``courses``)."""
+    return {"starts_on": course.starts_on, "ends_on": course.ends_on, "code": course.code,
+            "approved_at": course.approved_at, "county_code": course.county_code, "category": course.category,
+            "time_slot": course.time_slot, "tags": " ".join(sorted(set(tags)))}
+
+
+def _counted_under(listed: dict[str, Any]) -> str:
+    if listed["ends_on"] is None:
+        return ""
+    return counted_key(listed["county_code"], listed["category"], listed["time_slot"],
+                       listed["ends_on"], (listed["tags"] or "").split())
+
+
+def count_keys(counted: str) -> list[tuple[str, str, str, int, str, str, str]]:
+    """The counts a course counted under ``counted`` adds one to: per tag filter (none or
+    each of its tags) and tag counted (itself or each of its tags), by year and by month.
+    Nothing for a course not counted (empty)."""
+    if not counted:
+        return []
+    county, category, time_slot, ends, *tags = counted.split(" ")
+    day = date.fromisoformat(ends)
+    spans = (("y", day.year), ("m", day.year * 100 + day.month))
+    return [(tag, also, span, period, county, category, time_slot)
+            for tag in ("", *tags) for also in ("", *tags) for span, period in spans]
 
 
 def index_rows(course_id: str, title: str, lecturers: Iterable[str],
@@ -61,44 +117,82 @@ class SearchIndex:
 
     # -- keeping it up to date ----------------------------------------------------------------
     def refresh(self, course_ids: Sequence[str]) -> None:
-        """Rewrites the courses' terms and text from their rows, in the caller's transaction;
-        a course whose indexed fields did not change (a submission, a review) is left as is."""
+        """Rewrites the courses' terms and text from their rows, and moves their counts, in
+        the caller's transaction; a course whose indexed fields did not change (a
+        submission, a review) keeps its terms, and its counts unless it was published,
+        withdrawn or amended in a counted field."""
         if not course_ids:
             return
+        sqlite_terms = self._dialect() != "postgresql"  # PostgreSQL: the GIN index
         kept = {row.course_id: row for row in self.session.execute(
-            select(d.course_id, d.title_text, d.lecturer_text, d.terms)
-            .where(d.course_id.in_(course_ids)))}
+            select(d.course_id, d.title_text, d.lecturer_text, d.terms,
+                   *(d[name] for name in LISTED)).where(d.course_id.in_(course_ids)))}
+        tags: dict[str, list[str]] = {}
+        for course_id, tag in self.session.execute(
+                select(course_tags.c.course_id, course_tags.c.tag_code)
+                .where(course_tags.c.course_id.in_(course_ids))):
+            tags.setdefault(course_id, []).append(tag)
         documents, terms = [], []
-        for row in self.session.execute(select(c.course_id, c.title, c.lecturers, c.audiences)
-                                        .where(c.course_id.in_(course_ids))):
+        moved: Counter[tuple[Any, ...]] = Counter()
+        for row in self.session.execute(
+                select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code,
+                       c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category,
+                       c.time_slot)
+                .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
+            listed = listed_values(row, tags.get(row.course_id, [])) \
+                if row.status in PUBLISHED else dict.fromkeys(LISTED)
+            document.update(listed)
             old = kept.get(row.course_id)
+            if old is not None:
+                moved.subtract(count_keys(_counted_under(old._asdict())))
+            moved.update(count_keys(_counted_under(listed)))
             if old is not None and (old.title_text, old.lecturer_text, old.terms) == (
                     document["title_text"], document["lecturer_text"], document["terms"]):
+                if any(getattr(old, name) != listed[name] for name in LISTED):
+                    self.session.execute(update(course_search_documents)
+                                         .where(d.course_id == row.course_id).values(listed))
                 continue
             if old is not None:
-                # through the primary key, term by term: the table has no index by course
-                self.session.execute(delete(course_search_terms).where(
-                    t.term.in_(old.terms.split()), t.course_id == row.course_id))
+                if sqlite_terms:
+                    # through the primary key, term by term: the table has no index by course
+                    self.session.execute(delete(course_search_terms).where(
+                        t.term.in_(old.terms.split()), t.course_id == row.course_id))
                 self.session.execute(delete(course_search_documents)
                                      .where(d.course_id == row.course_id))
             documents.append(document)
-            terms.extend(rows)
+            if sqlite_terms:
+                terms.extend(rows)
         if documents:
             self.session.execute(insert(course_search_documents), documents)
         if terms:
             self.session.execute(insert(course_search_terms), terms)
+        self._count(moved)
+
+    def _count(self, moved: Counter[tuple[Any, ...]]) -> None:
+        """Adds the changes to the counts, one upsert each, in key order (two transactions
+        moving the same counts lock them in the same order)."""
+        upsert = insert_for(self._dialect(), course_search_counts)
+        for key in sorted(key for key, n in moved.items() if n):
+            statement = upsert.values(**dict(zip(COUNT_KEY, key, strict=True)),
+                                      courses=moved[key])
+            self.session.execute(statement.on_conflict_do_update(
+                index_elements=[column.name for column in course_search_counts.primary_key],
+                set_={"courses": k.courses + statement.excluded.courses}))
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     # -- searching ----------------------------------------------------------------------------
-    def keyword_conditions(self, keyword: Keyword, prefix: str,
-                           text: Any) -> list[ColumnElement[bool]]:
+    def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
+                           key: Any = c.course_id) -> list[ColumnElement[bool]]:
         """The courses having every term of the keyword, from the index, then each run of
         three characters or more confirmed in the text (a run of one or two is a term
         itself: the index alone is exact for it, and most Chinese words are two)."""
         if keyword.empty:
             return []
-        return [c.course_id.in_(_having_terms(keyword.terms(prefix)))] + [
+        return [self.having(keyword.terms(prefix), key)] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
     def conditions(self, request: SearchRequest, published: Iterable[str],
@@ -114,7 +208,7 @@ class SearchIndex:
             if value is not None:
                 where.append(column == value)
         if request.audience is not None:
-            where.append(c.course_id.in_(_having_term("a:" + request.audience)))
+            where.append(self.having([AUDIENCE + request.audience]))
         if request.tag is not None:
             where.append(c.course_id.in_(select(course_tags.c.course_id)
                                          .where(course_tags.c.tag_code == request.tag)))
@@ -137,10 +231,59 @@ class SearchIndex:
             where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
         return where
 
+    def having(self, terms: list[str], key: Any = c.course_id) -> ColumnElement[bool]:
+        """The courses having every term. On PostgreSQL, on the joined documents (see
+        ``source``): the planner reads the GIN index over their terms (posting lists
+        intersected in the index) for a rare term, or checks the terms of the courses
+        other filters found (the courses to come) for a common one. On SQLite, the ids
+        from the primary key of ``course_search_terms``."""
+        if self._dialect() == "postgresql":
+            return func.string_to_array(d.terms, literal_column("' '")).op("@>")(
+                literal(sorted(terms), ARRAY(Text)))
+        return key.in_(_having_terms(terms))
+
+    def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+                       ) -> dict[str, dict[str, int]] | None:
+        """The facets of a search by plain filters alone, from the counts: all years for
+        one with the courses that have ended, else the months after this one, and this
+        month's courses still to come counted as rows (a range of ``ends_on``). None for
+        any other search."""
+        if not counted(request):
+            return None
+        on = [k.tag == (request.tag or "")]
+        for value, column in ((request.county, k.county_code), (request.category, k.category),
+                              (request.time_slot, k.time_slot)):
+            if value is not None:
+                on.append(column == value)
+        today = request.today
+        if request.include_past:
+            on.append(k.span == "y")
+        else:
+            on += [k.span == "m", k.period > today.year * 100 + today.month]
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for also, county, category, slot, n in self.session.execute(
+                select(k.also_tag, k.county_code, k.category, k.time_slot, func.sum(k.courses))
+                .where(*on).group_by(k.also_tag, k.county_code, k.category, k.time_slot)):
+            if also:
+                found["tag"][also] += int(n)
+            else:
+                found["county"][county] += int(n)
+                found["category"][category] += int(n)
+                found["time_slot"][slot] += int(n)
+        if not request.include_past:
+            month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+            for name, values in self.facets(request, [*where, c.ends_on <= month_end]).items():
+                found[name].update(values)
+        return {name: {value: n for value, n in sorted(found[name].items()) if n > 0}
+                for name in FACETS}
+
     def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                ) -> dict[str, dict[str, int]]:
         """Counts per county, category, tag and time slot over the filtered set: one pass
-        over it for the three columns (grouped together, summed here), one for the tags."""
+        over it for the three columns (grouped together, summed here), one for the tags;
+        a keyword search by plain filters alone counts over the documents alone."""
+        if self.from_documents(request):
+            return self._document_facets(request)
         counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
         columns = list(FACET_COLUMNS.values())
         for row in self.session.execute(self.source(request).with_only_columns(
@@ -154,14 +297,68 @@ class SearchIndex:
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
 
     def source(self, request: SearchRequest) -> Select[Any]:
-        """The courses, joined to their folded text when a keyword is confirmed in it."""
-        if _needs_text(request):
+        """The courses, joined to their folded text when a keyword is confirmed in it, and
+        on PostgreSQL to their terms when any is looked up."""
+        if _needs_text(request) or (self._dialect() == "postgresql" and _looks_up(request)):
             return select(literal(1)).select_from(
                 courses.join(course_search_documents, d.course_id == c.course_id))
         return select(literal(1)).select_from(courses)
 
+    def from_documents(self, request: SearchRequest) -> bool:
+        """Whether the search is a keyword's or an audience's by plain filters alone, in
+        the order of relevance or first day: its documents hold all it asks for, so neither its facets
+        nor its page read the courses (one lookup by id per course found, else)."""
+        return (_documented(request) and request.code is None
+                and not (request.q.empty and request.lecturer.empty
+                         and request.audience is None)
+                and request.sort in ("relevance", "start_date", "newest"))
+
+    def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
+        """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
+        where: list[ColumnElement[bool]] = [d.ends_on.is_not(None)]  # published
+        if not request.include_past:
+            where.append(d.ends_on >= request.today)
+        for value, column in ((request.county, d.county_code), (request.category, d.category),
+                              (request.time_slot, d.time_slot)):
+            if value is not None:
+                where.append(column == value)
+        if request.tag is not None:
+            where.append((literal(" ") + d.tags + literal(" ")).contains(
+                f" {request.tag} ", autoescape=True))
+        if request.audience is not None:
+            where.append(self.having([AUDIENCE + request.audience], d.course_id))
+        where += self.keyword_conditions(request.q, "", d.title_text, d.course_id)
+        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
+                                         d.course_id)
+        return where
+
+    def _document_facets(self, request: SearchRequest) -> dict[str, dict[str, int]]:
+        """One pass over the documents found, grouped by county, category, time slot and
+        tags (few combinations), summed here."""
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for county, category, slot, tags, n in self.session.execute(
+                select(d.county_code, d.category, d.time_slot, d.tags, func.count())
+                .where(*self._document_conditions(request))
+                .group_by(d.county_code, d.category, d.time_slot, d.tags)):
+            found["county"][county] += int(n)
+            found["category"][category] += int(n)
+            found["time_slot"][slot] += int(n)
+            for tag in (tags or "").split():
+                found["tag"][tag] += int(n)
+        return {name: dict(sorted(found[name].items())) for name in FACETS}
+
     def query(self, request: SearchRequest, where: list[ColumnElement[bool]]) -> Select[Any]:
         """The ids of the request's page, in its order (also what a plan is read of)."""
+        if self.from_documents(request):
+            if request.sort == "relevance":
+                order = [_rank(request), d.starts_on.desc(), d.code]
+            elif request.sort == "newest":
+                order = [_fenced(d.approved_at, request).desc(), d.code.desc()]
+            else:
+                order = [_fenced(d.starts_on, request), d.code]
+            return (select(d.course_id).where(*self._document_conditions(request))
+                    .order_by(*order)
+                    .limit(request.per_page).offset((request.page - 1) * request.per_page))
         return (self.source(request).with_only_columns(c.course_id).where(*where)
                 .order_by(*_order(request))
                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
@@ -194,22 +391,62 @@ def _having_terms(terms: list[str]) -> Select[Any]:
             .having(func.count() == len(terms)))
 
 
+def _plain(request: SearchRequest) -> bool:
+    """Whether the search filters by county, category, time slot, tag and the courses to
+    come alone (with or without keywords)."""
+    return request.audience is None and _documented(request)
+
+
+def _documented(request: SearchRequest) -> bool:
+    """Whether the documents hold every filter of the search (the plain ones and the
+    audience, a term)."""
+    return (not request.unit and not request.open_now
+            and all(value is None for value in (
+                request.class_type, request.nature, request.subcategory, request.subject,
+                request.start_from, request.start_to)))
+
+
+def counted(request: SearchRequest) -> bool:
+    """Whether the search is by plain filters alone, whose facets the counts hold."""
+    return (_plain(request) and request.q.empty and request.code is None
+            and request.lecturer.empty)
+
+
+def _looks_up(request: SearchRequest) -> bool:
+    return bool((request.code is None and not request.q.empty)
+                or not request.lecturer.empty or request.audience is not None)
+
+
 def _needs_text(request: SearchRequest) -> bool:
     return bool((request.code is None and request.q.confirmed_runs)
-                or request.lecturer.confirmed_runs)
+                or request.lecturer.confirmed_runs or _ranked(request))
+
+
+def _ranked(request: SearchRequest) -> bool:
+    return request.sort == "relevance" and not request.q.empty
+
+
+def _rank(request: SearchRequest) -> Any:
+    """Relevance, on the folded title: the title that is the keyword, then those starting
+    with it, then those holding it."""
+    whole = " ".join(request.q.runs)
+    return case((d.title_text == whole, 0),
+                (d.title_text.startswith(whole, autoescape=True), 1),
+                (d.title_text.contains(whole, autoescape=True), 2), else_=3)
+
+
+def _fenced(column: Any, request: SearchRequest) -> Any:
+    """The sort's first column; for the courses to come (a few thousand of the catalogue)
+    as an expression no index is in the order of: sorting those found is cheap, while
+    reading the whole catalogue in that order to find them is not."""
+    return column if request.include_past else func.coalesce(column, column)
 
 
 def _order(request: SearchRequest) -> list[Any]:
     if request.sort == "newest":
-        return [c.approved_at.desc(), c.code.desc()]
+        return [_fenced(c.approved_at, request).desc(), c.code.desc()]
     if request.sort == "title":
-        return [c.title, c.code]
-    if request.sort == "relevance" and not request.q.empty:
-        # Ranked on the title as written (no join to the folded text for it): a ranking,
-        # not a filter, so full-width or capitals missing the first ranks costs little.
-        whole = " ".join(request.q.runs)
-        rank = case((c.title == whole, 0),
-                    (c.title.startswith(whole, autoescape=True), 1),
-                    (c.title.contains(whole, autoescape=True), 2), else_=3)
-        return [rank, c.starts_on.desc(), c.code]
-    return [c.starts_on, c.code]
+        return [_fenced(c.title, request), c.code]
+    if _ranked(request):
+        return [_rank(request), c.starts_on.desc(), c.code]
+    return [_fenced(c.starts_on, request), c.code]

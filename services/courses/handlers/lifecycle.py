@@ -3,6 +3,7 @@ reading them. Each use case is one unit of work: the change and its event commit
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -249,7 +250,9 @@ def review_queue(work: CoursesUnitOfWork, principal: Principal,
         found, total = work.courses.review_queue(
             principal.authority, statuses, query.get("unit"), query.get("starts_from"),
             query.get("starts_to"), query["sort"], query["order"] == "desc", page, per_page)
-        return {"items": [summary(c) for c in found], "page": page, "per_page": per_page,
+        meetings = meeting_names(work) if found else []
+        return {"items": [summary(c, meetings) for c in found], "page": page,
+                "per_page": per_page,
                 "total": total}
 
 
@@ -275,7 +278,14 @@ def series_view(series: Series) -> dict[str, Any]:
             "one_session_per_teacher": series.one_session_per_teacher}
 
 
-def summary(course: Course) -> dict[str, Any]:
+def meeting_names(work: CoursesUnitOfWork) -> list[str]:
+    """The operators' list of meeting names (R-CRS-10), as the submission warns with."""
+    return work.vocabularies.vocabulary().active_labels(MEETING_KEYWORD)
+
+
+def summary(course: Course, meetings: Iterable[str]) -> dict[str, Any]:
+    """A course in a list; ``meetings``: the operators' meeting names it is checked for."""
+    found = meeting_keywords(course.title, meetings)
     return {"id": course.course_id, "code": course.code, "title": course.title,
             "status": course.status, "unit_code": course.unit_code,
             "starts_on": course.starts_on, "ends_on": course.ends_on, "hours": course.hours,
@@ -283,8 +293,7 @@ def summary(course: Course) -> dict[str, Any]:
             "enrolment_opens_at": course.enrolment_opens_at,
             "enrolment_closes_at": course.enrolment_closes_at, "fairness": course.fairness,
             "submitted_at": course.submitted_at, "tags": course.tags,
-            "meeting_keywords": course.meeting_keywords,
-            "meeting_flag": bool(course.meeting_keywords)}
+            "meeting_keywords": found, "meeting_flag": bool(found)}
 
 
 def course_view(work: CoursesUnitOfWork, principal: Principal | None,
@@ -292,7 +301,7 @@ def course_view(work: CoursesUnitOfWork, principal: Principal | None,
     counts = work.courses.enrolment_counts(course.course_id)
     series = work.courses.series(course.series_id) if course.series_id else None
     unit = work.units.unit(course.unit_code)  # the replica's name, for people to read
-    view = {**summary(course), **{name: getattr(course, name) for name in (
+    view = {**summary(course, meeting_names(work)), **{name: getattr(course, name) for name in (
         "audiences", "class_type", "nature", "category", "subcategory",
         "subject", "time_slot", "meetings", "place", "lecturers", "organiser_accepts",
         "reviewing_authority_code", "version", "approved_at")},

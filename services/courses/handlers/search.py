@@ -25,7 +25,7 @@ from services.courses.domain.vocabularies import (
     TIME_SLOT,
     Vocabulary,
 )
-from services.courses.handlers.lifecycle import summary
+from services.courses.handlers.lifecycle import meeting_names, summary
 
 # Query parameter → the vocabulary its value must be a term of (retired terms included:
 # old courses keep them and stay findable).
@@ -81,7 +81,9 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
-        facets = work.search.facets(request, where)
+        facets = work.search.counted_facets(request, where)  # filters alone: kept counts
+        if facets is None:
+            facets = work.search.facets(request, where)
         total = sum(facets["county"].values())  # every course has one county
         if request.page > 1 and (request.page - 1) * request.per_page >= total:
             raise refused("page", "page-beyond-end",
@@ -90,7 +92,8 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         ids = work.search.page(request, where)
         found = {course.course_id: course for course in work.courses.many(ids)}
         counts = work.search.enrolment_counts(ids)
-        items = [{**summary(found[course_id]),
+        meetings = meeting_names(work) if found else []
+        items = [{**summary(found[course_id], meetings),
                   "enrolled": counts[course_id].get("enrolled", 0),
                   "waitlisted": counts[course_id].get("waitlisted", 0)}
                  for course_id in ids if course_id in found]
