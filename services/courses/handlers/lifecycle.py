@@ -250,10 +250,7 @@ def review_queue(work: CoursesUnitOfWork, principal: Principal,
         found, total = work.courses.review_queue(
             principal.authority, statuses, query.get("unit"), query.get("starts_from"),
             query.get("starts_to"), query["sort"], query["order"] == "desc", page, per_page)
-        meetings = meeting_names(work) if found else []
-        return {"items": [summary(c, meetings) for c in found], "page": page,
-                "per_page": per_page,
-                "total": total}
+        return _listed(work, found, total, page, per_page)
 
 
 def unit_courses(work: CoursesUnitOfWork, principal: Principal, unit_code: str,
@@ -269,8 +266,15 @@ def unit_courses(work: CoursesUnitOfWork, principal: Principal, unit_code: str,
         found, total = work.courses.of_unit(
             unit_code, statuses, query.get("starts_from"), query.get("starts_to"),
             query["sort"], query["order"] == "desc", page, per_page)
-        return {"items": [summary(c) for c in found], "page": page, "per_page": per_page,
-                "total": total}
+        return _listed(work, found, total, page, per_page)
+
+
+def _listed(work: CoursesUnitOfWork, found: list[Course], total: int, page: int,
+            per_page: int) -> dict[str, Any]:
+    """A page of courses, each flagged by the operators' meeting names (R-CRS-10)."""
+    meetings = meeting_names(work) if found else []
+    return {"items": [summary(c, meetings) for c in found], "page": page,
+            "per_page": per_page, "total": total}
 
 
 def series_view(series: Series) -> dict[str, Any]:
