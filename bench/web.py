@@ -4,8 +4,9 @@ calls those pages make, measured in the same run; and the bytes each page type c
 browser (its HTML with the stylesheet and scripts it names).
 
 Production's shape, every server its own gunicorn (2 workers of 4 threads): sso, courses
-(PostgreSQL, a 20,000-course catalogue from ``bench.data``), the gateway and the web
-client (sessions in Redis, as in production). The teacher signs in through the web
+(PostgreSQL, a 20,000-course catalogue from ``bench.data``), accounts (the directory the
+search form takes its counties from), the gateway and the web client (sessions in Redis,
+as in production). The teacher signs in through the web
 client's own code flow with PKCE; the API side uses an access token of the same teacher
 from the same flow. ``ratio`` = page rate / API rate (goal ≥ 0.5); the bytes goal is
 150 KB per page type, before charts.
@@ -61,7 +62,7 @@ def run() -> dict[str, Any]:
             scratch.vhost(f"bench-web-{run_id}") as broker_url:
         [database_url] = urls.values()
         data.run(database_url, COURSES)
-        ports = {name: free_port() for name in ("sso", "courses", "gateway", "web")}
+        ports = {name: free_port() for name in ("sso", "courses", "accounts", "gateway", "web")}
         gateway_url = f"http://127.0.0.1:{ports['gateway']}"
         common = {"WEB_WORKERS": WEB_WORKERS, "WEB_THREADS": WEB_THREADS, "LOG_LEVEL": "WARNING",
                   "DATA_DIR": data_dir, "TOKEN_ISSUER": gateway_url, "PUBLIC_URL": gateway_url,
@@ -72,7 +73,11 @@ def run() -> dict[str, Any]:
         courses_env = {**common, "COURSES_HTTP_PORT": str(ports["courses"]),
                        "COURSES_DATABASE_URL": database_url, "COURSES_BROKER_URL": broker_url,
                        "COURSES_SMTP_PORT": "9"}
+        # The directory of authorities the search form names its counties from (SQLite:
+        # read once per worker every five minutes, it is not what is measured).
+        accounts_env = {**common, "ACCOUNTS_HTTP_PORT": str(ports["accounts"])}
         gateway_env = {**common, "GATEWAY_HTTP_PORT": str(ports["gateway"]),
+                       "GATEWAY_ACCOUNTS_URL": f"http://127.0.0.1:{ports['accounts']}",
                        "GATEWAY_SSO_URL": f"http://127.0.0.1:{ports['sso']}",
                        "GATEWAY_COURSES_URL": f"http://127.0.0.1:{ports['courses']}",
                        "GATEWAY_WEB_URL": f"http://127.0.0.1:{ports['web']}",
@@ -83,14 +88,19 @@ def run() -> dict[str, Any]:
         subprocess.run([sys.executable, "-c", _SSO_SEED, gateway_url, "1"], check=True,
                        timeout=600, cwd=REPO_ROOT,
                        env={**os.environ, **sso_env, "PYTHONPATH": str(REPO_ROOT)})
+        subprocess.run([sys.executable, "-m", "services.accounts", "migrate"], check=True,
+                       timeout=600, cwd=REPO_ROOT, capture_output=True,
+                       env={**os.environ, **accounts_env, "PYTHONPATH": str(REPO_ROOT)})
         login = ("rush00000", "rush-password")
         with running(["-m", "services.sso", "web"], sso_env) as sso, \
                 running(["-m", "services.courses", "web"], courses_env) as courses, \
+                running(["-m", "services.accounts", "web"], accounts_env) as accounts, \
                 running(["-m", "gateway", "web"], gateway_env) as gateway, \
                 running(["-m", "web", "web"], web_env) as web:
             wait_answering([(f"http://127.0.0.1:{ports['sso']}/healthz", sso),
                             (f"http://127.0.0.1:{ports['courses']}/healthz", courses),
                             (f"http://127.0.0.1:{ports['web']}/healthz", web),
+                            (f"http://127.0.0.1:{ports['accounts']}/healthz", accounts),
                             (gateway_url + "/.well-known/openid-configuration", gateway)],
                            STARTUP_TIMEOUT)
             cookie = _signed_in(gateway_url, login)
@@ -131,7 +141,7 @@ def run() -> dict[str, Any]:
                     for label, server in (("web", web), ("gateway", gateway),
                                           ("courses", courses)):
                         print(f"web: {label} logged:\n{server.output(6000)}", file=sys.stderr)
-                for server in (sso, courses, gateway, web):
+                for server in (sso, courses, accounts, gateway, web):
                     server.check_alive()
     result = write_result("web", {
         "figure": "pages_per_s", "baseline": "api_per_s (the API calls the page makes)",

@@ -499,3 +499,15 @@ def test_the_county_filter_lists_the_counties_by_name(site) -> None:
     assert '<option value="TPE">臺北市</option>' in html
     assert '<option value="CYI" selected>嘉義市</option>' in html
     assert "教育部國民及學前教育署" not in html
+
+
+def test_the_search_page_stands_when_the_directory_of_counties_is_down(site) -> None:
+    """The accounts service being down costs the county list its names, not the page."""
+    from web.api import ApiUnavailable
+
+    def down(call):
+        raise ApiUnavailable("accounts: 503")
+    site.api.answer("GET", "/api/accounts/authorities", down)
+    site.api.answer("GET", "/api/courses", Answer(200, {"items": [course_with()], "total": 1}))
+    page = site.browser.get("/courses?county=TPE")
+    assert page.status_code == 200 and "防災教育研習" in page.get_data(as_text=True)

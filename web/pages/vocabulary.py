@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 
+from web.api import ApiUnavailable
 from web.components import components
 
 CACHE_SECONDS = 300.0
@@ -53,7 +54,11 @@ def _cached(key: str, fetch: Callable[[], list[dict[str, Any]]]) -> list[dict[st
         cached = cache.get(key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-    found = fetch()
+    try:
+        found = fetch()
+    except ApiUnavailable:
+        # A labelling list is not worth a page: the page shows codes until it is back.
+        found = []
     # A failed read is kept a few seconds only: the next page asks again soon.
     keep = CACHE_SECONDS if found else 5.0
     with _lock:
