@@ -287,6 +287,7 @@ transfer PUT    /sources/<code>/mappings/<part>                     no   no     
 transfer GET    /sources/<code>/mappings                            no   no      yes      no       yes      no     yes
 transfer POST   /sources/<code>/file-tests                          no   no      yes      no       yes      no     yes
 transfer POST   /sources/<code>/files                               no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/files                               no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/files/<upload_id>                   no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/files/<upload_id>/report.xlsx       no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no      yes      no       yes      no     yes

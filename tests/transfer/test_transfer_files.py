@@ -184,11 +184,29 @@ def test_only_the_owner_unit_and_staff_send_or_read_files(api) -> None:
     upload_id = send(api, "/sources/ila-edu/files", data).json["upload_id"]
     finished(api, upload_id)
     for path in (f"/sources/ila-edu/files/{upload_id}",
-                 f"/sources/ila-edu/files/{upload_id}/report.xlsx"):
+                 f"/sources/ila-edu/files/{upload_id}/report.xlsx", "/sources/ila-edu/files"):
         assert api.call("get", path, role="business", unit="313301").status_code == 404
         assert api.call("get", path, role="operator").status_code == 200
     assert api.call("put", "/sources/ila-edu/mappings/attendance", role="business",
                     unit="023301", json=MAPPING["attendance"]).status_code == 403
+
+
+def test_a_source_lists_its_latest_uploads_newest_first(api) -> None:
+    """The page a unit returns to for last month's file and its report."""
+    mapped_source(api)
+    first = send(api, "/sources/ila-edu/files", workbook([attendee(0)])).json["upload_id"]
+    finished(api, first)
+    second = send(api, "/sources/ila-edu/files", workbook([attendee(1)]),
+                  name="2013-05.xlsx").json["upload_id"]
+    finished(api, second)
+    listed = api.call("get", "/sources/ila-edu/files", role="business", unit="023301").json
+    assert [u["upload_id"] for u in listed][:2] == [second, first]
+    assert listed[0]["filename"] == "2013-05.xlsx" and listed[0]["status"] == "done"
+    one = api.call("get", "/sources/ila-edu/files?limit=1", role="business", unit="023301")
+    assert [u["upload_id"] for u in one.json] == [second]
+    bad = api.call("get", "/sources/ila-edu/files?limit=500", role="business", unit="023301")
+    assert bad.status_code == 422 and "limit" in bad.json["errors"]
+    assert api.call("get", "/sources/nobody/files", role="operator").status_code == 404
 
 
 # werkzeug's test client spools a body over 500 KB to a temporary file it never closes

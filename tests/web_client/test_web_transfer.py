@@ -34,6 +34,20 @@ def _file(name: str = "十月.xlsx") -> tuple[io.BytesIO, str]:
 
 # -- sources ---------------------------------------------------------------------------------
 
+def test_a_source_page_lists_the_files_sent_lately_with_links_to_each(site) -> None:
+    """A unit comes back for last month's file and its report from the source's page."""
+    _source_api(site, "production")
+    site.api.answer("GET", f"/api/transfer/sources/{CODE}/files", Answer(200, [
+        {"upload_id": UPLOAD, "source": CODE, "filename": "十月.xlsx", "status": "done",
+         "rows_total": 340, "rows_done": 340, "error_count": 3,
+         "created_at": "2026-11-03T01:00:00+00:00"}]))
+    site.sign_in(["business"], unit="380000")
+    page = site.text(f"/organiser/transfer/{CODE}")
+    assert site.api.to("GET", f"/api/transfer/sources/{CODE}/files")[0].params == {"limit": 12}
+    assert f'href="/organiser/transfer/{CODE}/files/{UPLOAD}">十月.xlsx</a>' in page
+    assert "民國 115 年 11 月 3 日 09:00" in page and ">3<" in page
+
+
 def test_an_operator_lists_every_source_and_opens_one_with_its_steps_and_counts(site) -> None:
     _source_api(site)
     site.sign_in(["operator"])

@@ -174,9 +174,11 @@ def _source_page(code: str, errors: dict[str, str] | None = None, typed: Any = N
     counts = found(as_person("GET", f"/api/transfer/sources/{code}/counts"))
     mappings = {m["part"]: m for m in found(as_person(
         "GET", f"/api/transfer/sources/{code}/mappings"))}
+    sent = as_person("GET", f"/api/transfer/sources/{code}/files", params={"limit": 12})
     recorded = {step["name"] for step in found_source.get("steps") or []}
     return render_template(
         "transfer/source.html", source=found_source, counts=counts, mappings=mappings,
+        uploads=sent.body if sent.ok else [],
         base=_base(), staff=_is_staff(),
         move_choices=[(s, STATES[s]) for s in MOVES.get(found_source.get("state", ""), ())],
         step_choices=[(s, STEPS[s]) for s in RECORDED_STEPS if s not in recorded],

@@ -47,6 +47,13 @@ class UploadRepository:
             uploads.c.upload_id == upload_id)).first()
         return dict(row._mapping) if row else None
 
+    def of_source(self, source: str, limit: int) -> list[dict[str, Any]]:
+        """The source's latest uploads, newest first."""
+        rows = self.session.execute(select(*_PUBLIC).where(uploads.c.source == source)
+                                    .order_by(uploads.c.created_at.desc(),
+                                              uploads.c.upload_id).limit(limit))
+        return [dict(row._mapping) for row in rows]
+
     def sealed(self, upload_id: str, column: str) -> str | None:
         return self.session.execute(select(uploads.c[column]).where(
             uploads.c.upload_id == upload_id)).scalar_one_or_none()

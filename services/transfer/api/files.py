@@ -102,6 +102,17 @@ def upload_file(principal, code):
     return started
 
 
+class UploadListQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+@api.route("/sources/<code>/files", "GET", allow=SENDERS, query=UploadListQuery,
+           response=UploadSchema, many=True,
+           summary="The source's latest uploads, newest first (limit 1–200, 50)")
+def list_uploads(principal, code, query):
+    return uploads.uploads_of(components().unit_of_work(), principal, code, query["limit"])
+
+
 @api.route("/sources/<code>/files/<upload_id>", "GET", allow=SENDERS, response=UploadSchema,
            summary="An upload's progress and outcome")
 def upload_status(principal, code, upload_id):

@@ -159,6 +159,15 @@ def status(uow: TransferUnitOfWork, principal: Principal, code: str,
     return _public(row)
 
 
+def uploads_of(uow: TransferUnitOfWork, principal: Principal, code: str,
+               limit: int) -> list[dict[str, Any]]:
+    """A source's latest uploads, newest first, for whoever reads the source."""
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        rows = uow.uploads.of_source(code, limit)
+    return [_public(row) for row in rows]
+
+
 def report(uow: TransferUnitOfWork, vault: FileVault, principal: Principal, code: str,
            upload_id: str) -> list[dict[str, Any]]:
     upload = status(uow, principal, code, upload_id)
