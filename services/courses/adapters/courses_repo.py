@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_for
+from servicekit.dml import rows_changed
 from services.courses.adapters.orm import (
     course_attachments,
     course_code_sequences,
@@ -70,7 +71,7 @@ class CourseRepository:
         written = self.session.execute(
             update(courses).where(courses.c.course_id == course.course_id,
                                   courses.c.version == expected_version).values(**row))
-        if written.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for UPDATE
+        if rows_changed(written) != 1:
             return False
         self.session.execute(delete(course_meetings)
                              .where(course_meetings.c.course_id == course.course_id))

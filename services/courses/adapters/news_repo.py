@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.courses.adapters.orm import marquee_lines, news_items
 from services.courses.domain.news import MarqueeLine, NewsItem, Window
 
@@ -59,7 +60,7 @@ class NewsRepository:
 
     def remove_item(self, news_id: str) -> bool:
         done = self.session.execute(delete(news_items).where(news_items.c.news_id == news_id))
-        return bool(done.rowcount)  # type: ignore[attr-defined]  # a CursorResult for DELETE
+        return bool(rows_changed(done))
 
     def items(self, offset: int, limit: int, shown_at: datetime | None = None,
               audiences: Sequence[str] | None = None) -> tuple[list[NewsItem], int]:
@@ -97,7 +98,7 @@ class NewsRepository:
     def remove_line(self, line_id: str) -> bool:
         done = self.session.execute(delete(marquee_lines)
                                     .where(marquee_lines.c.line_id == line_id))
-        return bool(done.rowcount)  # type: ignore[attr-defined]  # a CursorResult for DELETE
+        return bool(rows_changed(done))
 
     def lines(self, shown_at: datetime | None = None,
               limit: int | None = None) -> list[MarqueeLine]:

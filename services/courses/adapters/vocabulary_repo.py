@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from servicekit.dml import rows_changed
 from services.courses.adapters.orm import course_vocabulary
 from services.courses.domain.vocabularies import Term, Vocabulary
 
@@ -34,7 +35,7 @@ class VocabularyRepository:
         values = {name: getattr(term, name) for name in _FIELDS}
         written = self.session.execute(update(course_vocabulary).where(
             v.kind == term.kind, v.code == term.code).values(**values, updated_at=at))
-        if written.rowcount:  # type: ignore[attr-defined]  # a CursorResult for UPDATE
+        if rows_changed(written):
             return False
         self.session.execute(insert(course_vocabulary).values(**values, updated_at=at))
         return True

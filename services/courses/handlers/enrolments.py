@@ -270,8 +270,10 @@ def course_enrolments(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str |
         rows = uow.enrolments.of_course(course_id, status)
         names = uow.enrolments.teacher_names([row.account_id for row in rows])
     # The organiser calls the roll by name and school (the teachers' replica; never an ID).
-    listed = [{**asdict(row), "teacher_name": names.get(row.account_id, ("", None))[0] or None,
-               "school_code": names.get(row.account_id, ("", None))[1]} for row in rows]
+    unknown: tuple[str | None, str | None] = (None, None)
+    listed = [{**asdict(row), **dict(zip(("teacher_name", "school_code"),
+                                         names.get(row.account_id, unknown), strict=True))}
+              for row in rows]
     return {"course_id": course.course_id, "capacity": course.capacity, "enrolled": enrolled,
             "waitlisted": waitlisted, "enrolments": listed}
 

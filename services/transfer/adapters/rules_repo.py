@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_for
+from servicekit.dml import rows_changed
 from services.transfer.adapters.tables import (
     attendance,
     audits,
@@ -220,7 +221,7 @@ class Duplicates:
                                                 duplicate_records.c.course_key == course_key)
         if account_id is not None:
             query = query.where(duplicate_records.c.account_id == account_id)
-        return int(getattr(self.session.execute(query), "rowcount", 0) or 0)
+        return rows_changed(self.session.execute(query))
 
     def listing(self, source: str | None, limit: int, after: tuple[str, str, str] | None
                 ) -> list[dict[str, Any]]:
