@@ -73,10 +73,12 @@ courses  GET    /<course_id>/attendance                             no   no     
 courses  POST   /<course_id>/attendance/review                      no   no      no       yes      no       no     no
 
 # courses — amendments after closing (R-CRS-6): the unit asks; the routed approver (a
-# county's or a group's reviewers, or the network's operators) decides and reads its batch.
+# county's or a group's reviewers, or the network's operators) decides and reads its batch;
+# the unit's own requests: its business accounts, its authority's reviewers, the network.
 courses  POST   /<course_id>/amendments                             no   no      yes      no       no       no     no
 courses  POST   /amendments/<amendment_id>/decision                 no   no      no       yes      yes      no     no
 courses  GET    /amendments/batches/<month>                         no   no      no       yes      yes      no     yes
+courses  GET    /units/<code>/amendments                            no   no      yes      yes      yes      no     yes
 courses  GET    /amendment-routes                                   no   no      yes      yes      yes      no     yes
 courses  PUT    /amendment-routes/<category>                        no   no      no       no       yes      no     no
 

@@ -232,3 +232,64 @@ def test_the_transcript_as_csv_and_as_a_printable_page(closing_api) -> None:
     bad = closing_api.teacher("get", "/transcripts/me?format=pdf")
     assert (bad.status_code, problem_type(bad)) == (422, "validation-failed")
     assert closing_api.business("get", "/transcripts/me").status_code == 403
+
+
+def test_a_unit_reads_its_own_amendment_requests_and_their_decisions(closing_api) -> None:
+    """R-CRS-6: the unit follows its requests (state, reason, the approver's comment and
+    reference, dates); its authority's reviewers and the network read them too; another
+    unit or authority finds no such unit."""
+    a_unit(closing_api.runtime)
+    a_unit(closing_api.runtime, "413601", authority="TXG", county="TXG", name="臺中一中")
+    first, second = a_course(closing_api.runtime), a_course(closing_api.runtime, 2)
+    close(closing_api, first)
+    close(closing_api, second)
+    asked = []
+    for n, course in enumerate((first, second, first)):
+        closing_api.clock.advance(minutes=1)
+        asked.append(closing_api.business("post", f"/{course}/amendments", json={
+            "changes": {"place": f"視聽教室 {n}"}, "reason": f"地點誤植 {n}"}).get_json())
+    closing_api.reviewer("post", f"/amendments/{asked[0]['amendment_id']}/decision",
+                         json={"decision": "reject", "comment": "地點無誤"})
+    closing_api.reviewer("post", f"/amendments/{asked[1]['amendment_id']}/decision",
+                         json={"decision": "approve", "reference": "北市教研字第1號"})
+
+    own = closing_api.business("get", "/units/353301/amendments")
+    assert own.status_code == 200, own.get_json()
+    listed = own.get_json()
+    assert (listed["unit_code"], listed["total"], listed["page"], listed["per_page"]) == \
+        ("353301", 3, 1, 20)
+    assert [item["amendment_id"] for item in listed["items"]] == \
+        [item["amendment_id"] for item in reversed(asked)]  # newest first
+    by_id = {item["amendment_id"]: item for item in listed["items"]}
+    refused = by_id[asked[0]["amendment_id"]]
+    assert (refused["status"], refused["reason"], refused["comment"], refused["course_code"],
+            refused["course_title"], refused["changes"]) == \
+        ("rejected", "地點誤植 0", "地點無誤", "C000001", "研習課程 1", {"place": "視聽教室 0"})
+    assert refused["decided_at"] and refused["requested_at"] and "audit" not in refused
+    approved = by_id[asked[1]["amendment_id"]]
+    assert (approved["status"], approved["reference"], approved["course_title"]) == \
+        ("approved", "北市教研字第1號", "研習課程 2")
+    assert by_id[asked[2]["amendment_id"]]["status"] == "pending"
+
+    pending = closing_api.business("get", "/units/353301/amendments?status=pending").get_json()
+    assert [item["amendment_id"] for item in pending["items"]] == [asked[2]["amendment_id"]]
+    of_first = closing_api.business("get", f"/units/353301/amendments?course_id={first}")
+    assert {item["amendment_id"] for item in of_first.get_json()["items"]} == \
+        {asked[0]["amendment_id"], asked[2]["amendment_id"]}
+    paged = closing_api.business("get", "/units/353301/amendments?per_page=2&page=2").get_json()
+    assert (len(paged["items"]), paged["total"]) == (1, 3)
+    for reader in (closing_api.reviewer("get", "/units/353301/amendments"),
+                   closing_api.call("get", "/units/353301/amendments", "operator")):
+        assert reader.status_code == 200 and reader.get_json()["total"] == 3
+
+    for outsider in (closing_api.business("get", "/units/353301/amendments", unit="413601"),
+                     closing_api.reviewer("get", "/units/353301/amendments", authority="TXG"),
+                     closing_api.call("get", "/units/999999/amendments", "operator")):
+        assert (outsider.status_code, problem_type(outsider)) == (404, "unit-not-found")
+    for bad, field in (("status=refused", "status"), ("course_id=x", "course_id"),
+                       ("per_page=101", "per_page")):
+        answer = closing_api.business("get", f"/units/353301/amendments?{bad}")
+        assert (answer.status_code, problem_type(answer)) == (422, "validation-failed")
+        assert field in answer.get_json()["errors"]
+    teacher = closing_api.teacher("get", "/units/353301/amendments")
+    assert (teacher.status_code, problem_type(teacher)) == (403, "forbidden")

@@ -230,6 +230,33 @@ def test_reviewers_read_submitted_plans_of_their_authoritys_schools_only(plans) 
     problem(plans.reviewer("get", "/plans/114/schools/353301"), 404, "plan-not-found")
 
 
+def test_a_draft_is_the_schools_own_until_submitted(plans) -> None:
+    """R-CRS-13 as the seed runs it: the school's business account writes the school-based
+    plan, and its teachers, its authority and the network read what the school filed. A
+    draft, and a submitted plan edited back into a draft, is read by the school alone:
+    to anyone else it answers as no plan at all."""
+    def nobody_else_reads_it() -> None:
+        for answer in (plans.reviewer("get", SCHOOL, authority="TPE"),
+                       plans.call("get", SCHOOL, "operator"), plans.call("get", SCHOOL, "admin"),
+                       plans.business("get", SCHOOL, unit="413601")):
+            assert problem(answer, 404, "plan-not-found")["unit_code"] == "353301"
+        assert plans.reviewer("get", f"/plans/{YEAR}/schools").get_json()["plans"] == []
+        assert plans.call("get", f"/plans/{YEAR}/schools", "operator").get_json()[
+            "plans"] == []
+        assert teacher(plans, "get", WANG).get_json()["school_plan"] is None
+
+    assert plans.business("put", SCHOOL, json=school_body()).status_code == 200
+    assert plans.business("get", SCHOOL).get_json()["status"] == "draft"
+    nobody_else_reads_it()
+    assert plans.business("post", f"{SCHOOL}/submission").status_code == 200
+    assert plans.reviewer("get", SCHOOL).get_json()["status"] == "submitted"
+    assert plans.call("get", SCHOOL, "operator").status_code == 200
+    assert teacher(plans, "get", WANG).get_json()["school_plan"]["status"] == "submitted"
+    edited = plans.business("put", SCHOOL, json=school_body(version=2, hours_per_teacher=20))
+    assert edited.get_json()["status"] == "draft", edited.get_json()
+    nobody_else_reads_it()
+
+
 # -- the teacher's own plan -------------------------------------------------------------------
 
 def my_body(**changes: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_for
@@ -214,6 +214,26 @@ class AmendmentRepository:
             amendments.c.approver_authority_code == approver, amendments.c.batch_month == month))
             .order_by(amendments.c.requested_at))
         return [Amendment(**dict(row._mapping)) for row in rows]
+
+    def of_unit(self, unit_code: str, status: str | None, course_id: str | None, page: int,
+                per_page: int) -> tuple[list[dict[str, Any]], int]:
+        """A page of the unit's requests, newest first, each with its course's code and
+        title (as they are now), and how many there are in all."""
+        a = amendments.c
+        where = [a.unit_code == unit_code]
+        if status is not None:
+            where.append(a.status == status)
+        if course_id is not None:
+            where.append(a.course_id == course_id)
+        total = self.session.scalar(select(func.count()).select_from(amendments)
+                                    .where(*where)) or 0
+        rows = self.session.execute(
+            select(amendments, courses.c.code.label("course_code"),
+                   courses.c.title.label("course_title"))
+            .join(courses, courses.c.course_id == a.course_id).where(*where)
+            .order_by(a.requested_at.desc(), a.amendment_id)
+            .limit(per_page).offset((page - 1) * per_page))
+        return [dict(row._mapping) for row in rows], total
 
 
 class LightCounts:

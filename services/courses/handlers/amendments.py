@@ -19,6 +19,7 @@ from services.courses.domain import amendments as rules
 from services.courses.domain.amendments import Amendment
 from services.courses.domain.closing import Attendee, HeldCourse
 from services.courses.handlers.attendance import issue_hours, organisers_course, withdraw_hours
+from services.courses.handlers.lights import may_see as may_see_unit
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
     from servicekit.tokens import Principal
@@ -199,6 +200,21 @@ def batch(uow: CoursesUnitOfWork, clock: Clock, principal: Principal, month: str
             "counts": {status: sum(1 for a in requests if a.status == status)
                        for status in (rules.PENDING, rules.APPROVED, rules.REJECTED)},
             "requests": requests}
+
+
+def of_unit(uow: CoursesUnitOfWork, principal: Principal, unit_code: str,
+            status: str | None, course_id: str | None, page: int,
+            per_page: int) -> dict[str, Any]:
+    """A unit's own requests, newest first, with their state and decision: for its
+    business accounts, the reviewers of its authority (or county) and the network's staff.
+    To anyone else the unit does not exist (404, as the unit's courses and light answer)."""
+    with uow:
+        unit = uow.closing.unit(unit_code)
+        if unit is None or not may_see_unit(principal, unit):
+            raise NotFound(f"no unit {unit_code}", slug="unit-not-found", title="No such unit")
+        found, total = uow.amendments.of_unit(unit_code, status, course_id, page, per_page)
+    return {"unit_code": unit_code, "items": found, "page": page, "per_page": per_page,
+            "total": total}
 
 
 def routes(uow: CoursesUnitOfWork) -> list[dict[str, str]]:

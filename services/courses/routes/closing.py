@@ -19,6 +19,7 @@ from services.courses.components import CoursesComponents
 from services.courses.domain import amendments as amendment_rules
 from services.courses.domain.closing import Attendee
 from services.courses.handlers import amendments, attendance, lights, transcripts
+from services.courses.routes.base import path_code
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$")
 HOURS_RANGE = validate.Range(min=Decimal("0.1"), max=Decimal("999.9"))
@@ -197,6 +198,30 @@ class AmendmentSchema(Schema):
     audit = fields.List(fields.Nested(AuditSchema))
 
 
+class UnitAmendmentsQuerySchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        (amendment_rules.PENDING, amendment_rules.APPROVED, amendment_rules.REJECTED)))
+    course_id = fields.UUID(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class UnitAmendmentSchema(AmendmentSchema):
+    class Meta:
+        exclude = ("audit",)  # the decision's audit is the course's, read with the course
+
+    course_code = fields.String()
+    course_title = fields.String()
+
+
+class UnitAmendmentsSchema(Schema):
+    unit_code = fields.String()
+    items = fields.List(fields.Nested(UnitAmendmentSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
 class AmendmentDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     reference = fields.String(load_default=None, allow_none=True,
@@ -258,6 +283,18 @@ def get_amendment_batch(principal: Principal, month: str, query: dict[str, Any])
     except ValidationError as error:
         raise ValidationError({"month": error.messages}) from None
     return amendments.batch(components.uow(), runtime.clock, principal, month, query["approver"])
+
+
+@api.route("/units/<code>/amendments", "GET", allow=roles("business", "reviewer", "operator",
+                                                           "admin"),
+           query=UnitAmendmentsQuerySchema, response=UnitAmendmentsSchema,
+           summary="A unit's own amendment requests, newest first, with their state and "
+                   "decision; by status and course (R-CRS-6)")
+def get_unit_amendments(principal: Principal, code: str, query: dict[str, Any]) -> Any:
+    _runtime, components = _components()
+    course_id = str(query["course_id"]) if query["course_id"] else None
+    return amendments.of_unit(components.uow(), principal, path_code(code), query["status"],
+                              course_id, query["page"], query["per_page"])
 
 
 @api.route("/amendment-routes", "GET", allow=roles("business", "reviewer", "operator", "admin"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -110,7 +110,8 @@ class FakeVocabularies:
 
 
 class FakeAmendments:
-    def __init__(self) -> None:
+    def __init__(self, courses: FakeClosingCourses) -> None:
+        self.courses = courses  # for each request's course code and title, as SQL joins
         self.route_table = {"national": "network", "county": "county",
                             "legal_entity": "network"}
         self.rows: dict[str, Amendment] = {}
@@ -134,6 +135,20 @@ class FakeAmendments:
     def batch(self, approver: str, month: str) -> list[Amendment]:
         return [copy.deepcopy(a) for a in sorted(self.rows.values(), key=lambda a: a.requested_at)
                 if a.approver_authority_code == approver and a.batch_month == month]
+
+    def of_unit(self, unit_code: str, status: str | None, course_id: str | None, page: int,
+                per_page: int) -> tuple[list[dict[str, Any]], int]:
+        found = [a for a in sorted(self.rows.values(), key=lambda a: a.requested_at,
+                                   reverse=True)
+                 if a.unit_code == unit_code and status in (None, a.status)
+                 and course_id in (None, a.course_id)]
+        rows = []
+        for amendment in found[(page - 1) * per_page:page * per_page]:
+            course = self.courses.rows[amendment.course_id]
+            row = copy.deepcopy(asdict(amendment))
+            row.pop("audit")
+            rows.append({**row, "course_code": course.code, "course_title": course.title})
+        return rows, len(found)
 
 
 class FakeLightCounts:
@@ -175,7 +190,7 @@ class FakeCoursesUnitOfWork(FakeUnitOfWork):
         self.closing = FakeClosingCourses()
         self.attendance = FakeAttendance()
         self.vocabularies = FakeVocabularies()
-        self.amendments = FakeAmendments()
+        self.amendments = FakeAmendments(self.closing)
         self.light_counts = FakeLightCounts()
         self.transcripts = FakeTranscripts()
 

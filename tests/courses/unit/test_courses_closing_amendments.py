@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from closing_fakes import (
+    OTHER_UNIT,
     TEACHERS,
     UNIT,
     FakeCoursesUnitOfWork,
@@ -274,3 +275,28 @@ def test_an_approval_checks_the_walk_in_again_and_writes_nothing_when_refused() 
     assert uow.closing.get(course.course_id).title == "研習課程 1"
     assert len(uow.attendance.attendees(course.course_id)) == 2
     assert len(uow.recorded(HOURS_ISSUED)) == issued_before
+
+
+def test_a_unit_reads_its_own_requests_and_no_one_elses() -> None:
+    uow = FakeCoursesUnitOfWork()
+    course = closed_course(uow)
+    later = clock()
+    later.advance(minutes=5)
+    first = amendments.request(uow, clock(), business(), course.course_id, {"title": "一"}, "a")
+    second = amendments.request(uow, later, business(), course.course_id, {"place": "二"}, "b")
+    amendments.decide(uow, later, reviewer(), first.amendment_id, "reject", None, "不需要")
+    mine = amendments.of_unit(uow, business(), UNIT, None, None, 1, 20)
+    assert [(row["amendment_id"], row["status"]) for row in mine["items"]] == [
+        (second.amendment_id, "pending"), (first.amendment_id, "rejected")]
+    assert (mine["total"], mine["items"][1]["comment"], mine["items"][1]["course_code"]) == \
+        (2, "不需要", course.code)
+    refused = amendments.of_unit(uow, reviewer(), UNIT, "rejected", course.course_id, 1, 20)
+    assert [row["amendment_id"] for row in refused["items"]] == [first.amendment_id]
+    assert amendments.of_unit(uow, operator(), UNIT, None, None, 2, 1)["items"][0][
+        "amendment_id"] == first.amendment_id
+    uow.closing.units[OTHER_UNIT] = {**uow.closing.units[UNIT], "code": OTHER_UNIT}
+    for outsider, unit in ((business(OTHER_UNIT), UNIT), (reviewer("TXG"), UNIT),
+                           (business(), OTHER_UNIT), (operator(), "999999")):
+        with pytest.raises(NotFound) as refused_read:
+            amendments.of_unit(uow, outsider, unit, None, None, 1, 20)
+        assert refused_read.value.slug == "unit-not-found"
