@@ -45,14 +45,58 @@ REPORT = {"from": "2026-08-01", "to": "2027-07-31", "authority_code": "TPE",
 PAGE = f"/organiser/courses/{COURSE_ID}/amendment"
 
 
+SENT = f"/api/courses/units/353301/amendments"
+DECIDED = {**AMENDMENT, "amendment_id": "55555555-5555-4555-8555-555555555555",
+           "changes": {"place": "建國中學 禮堂", "remove_attendees": [LISTED]},
+           "reason": "場地誤植", "status": "rejected", "decided_at": "2026-04-20T03:00:00+00:00",
+           "comment": "原場地無誤，請檢附簽到表", "reference": None}
+LISTED_REQUESTS = {"unit_code": "353301", "page": 1, "per_page": 100, "total": 2, "items": [
+    {**{k: v for k, v in AMENDMENT.items() if k != "audit"}, "course_code": "2026-000123",
+     "course_title": "防災教育研習"},
+    {**{k: v for k, v in DECIDED.items() if k != "audit"}, "course_code": "2026-000123",
+     "course_title": "防災教育研習"}]}
+
+
 def _closed_course(site) -> None:
     site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", SENT, Answer(200, LISTED_REQUESTS))
     site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, COURSE))
     site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, ATTENDANCE))
     site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, ENROLLED))
 
 
 # -- the organiser's request (R-CRS-6) ------------------------------------------------------
+
+def test_the_amendment_page_lists_the_courses_requests_with_their_decisions(site) -> None:
+    _closed_course(site)
+    page = site.text(PAGE)
+    [call] = site.api.to("GET", SENT)
+    assert call.params == {"course_id": COURSE_ID, "per_page": 100}
+    sent = page.split('id="sent-heading"', 1)[1]
+    assert "課程實際只進行半天" in sent and "待審核" in sent  # pending, with its reason
+    assert "TPE 將於 民國 115 年 5 月 5 日前決定。" in sent
+    assert "場地誤植" in sent and "已駁回" in sent and "原場地無誤，請檢附簽到表" in sent
+    assert "地點：建國中學 禮堂" in sent and "移除 1 位教師" in sent
+    site.api.answer("GET", SENT, Answer(503, {"type": "urn:inservice:problem:unavailable"}))
+    assert "目前無法顯示已送出的申請。" in site.text(PAGE)
+
+
+def test_the_units_requests_page_filters_by_state_and_pages(site) -> None:
+    _closed_course(site)
+    site.api.answer("GET", SENT, Answer(200, {**LISTED_REQUESTS, "per_page": 1, "total": 2,
+                                              "items": LISTED_REQUESTS["items"][:1]}))
+    page = site.text("/organiser/amendments?status=pending")
+    assert site.api.to("GET", SENT)[-1].params == {"status": "pending"}
+    assert f'href="/organiser/courses/{COURSE_ID}/amendment"' in page and "防災教育研習" in page
+    assert "page=2" in page and "共 2 件申請" in page
+    assert "/organiser/amendments" in site.text("/organiser")
+    calls = len(site.api.calls)
+    refused = site.browser.get("/organiser/amendments?status=refused")
+    assert refused.status_code == 422 and len(site.api.calls) == calls  # not asked
+    assert 'id="status-error"' in refused.get_data(as_text=True)
+    site.sign_in(["teacher"])
+    assert site.browser.get("/organiser/amendments").status_code == 404
+
 
 def test_a_closed_courses_page_offers_the_amendment_and_the_form_lists_the_teachers(site) -> None:
     _closed_course(site)
@@ -77,14 +121,13 @@ def test_the_request_sends_only_what_was_filled_with_the_reason(site) -> None:
         "changes-hours": "", "listed": [LISTED], "addable": [SEATED],
         f"hours-{LISTED}": "", f"hours-{SEATED}": "6", "remove": [LISTED],
         "reason": "場地更動，並補登一位教師"})
-    assert answer.status_code == 302 and answer.headers["Location"] == \
-        f"/organiser/courses/{COURSE_ID}"
+    assert answer.status_code == 302 and answer.headers["Location"] == PAGE
     [call] = site.api.to("POST", f"/api/courses/{COURSE_ID}/amendments")
     assert call.json == {"changes": {
         "place": "建國中學 禮堂",
         "attendees": [{"account_id": SEATED, "hours": "6", "walk_in": False}],
         "remove_attendees": [LISTED]}, "reason": "場地更動，並補登一位教師"}
-    assert "TPE" in site.text(f"/organiser/courses/{COURSE_ID}")  # who decides, by when
+    assert "TPE" in site.text(PAGE)  # who decides, by when
 
 
 def test_the_apis_errors_are_beside_the_fields_and_the_typed_values_stay(site) -> None:

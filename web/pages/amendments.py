@@ -28,6 +28,7 @@ from web.i18n import current_language
 from web.messages import COURSE_STATES, nested_field_errors, problem_text
 from web.pages.calls import as_person, found, safe_id
 from web.pages.organiser import WALK_INS
+from web.pages.organiser import unit_of_person as organisers_unit
 from web.pages.plans import current_school_year
 
 bp = Blueprint("amendments", __name__)
@@ -44,6 +45,7 @@ CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # Problems the API answers about a row of the attendee list, naming the teachers.
 ROW_PROBLEMS = ("duplicate-attendee", "not-an-attendee", "not-enrolled", "invalid-hours",
                 "hours-above-course", "walk-in-not-a-teacher")
+SENT_PER_PAGE = 100  # a course's requests on its amendment page; the unit's page has them all
 OPERATORS = ("operator", "admin")
 REPORT_READERS = ("operator", "admin", "viewer")
 
@@ -78,12 +80,19 @@ def _rows(course_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
     return listed, addable, walk_ins
 
 
+def _sent(params: dict[str, Any]) -> Answer:
+    """The unit's own requests (newest first) with where each decision stands."""
+    return as_person("GET", f"/api/courses/units/{organisers_unit()}/amendments", params=params)
+
+
 def _request_page(course: dict[str, Any], typed: MultiDict[str, str] | None,
                   errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     listed, addable, walk_ins = _rows(course["id"])
+    sent = _sent({"course_id": course["id"], "per_page": SENT_PER_PAGE})
     return render_template("organiser/amendment.html", course=course, listed=listed,
                            addable=addable, walk_ins=walk_ins, typed=typed or MultiDict(),
-                           errors=errors), status
+                           errors=errors, sent=sent.body if sent.ok else None,
+                           labels=FIELD_LABELS, states=AMENDMENT_STATES), status
 
 
 @bp.get("/organiser/courses/<course_id>/amendment")
@@ -153,10 +162,31 @@ def request_amendment(course_id: str) -> ResponseReturnValue:
         flash(_("The amendment is requested. %(approver)s decides it by %(day)s.",
                 approver=sent.get("approver_authority_code", ""),
                 day=dates.day(sent.get("due_on"), current_language())), "success")
-        return redirect(f"/organiser/courses/{course_id}")
+        return redirect(f"/organiser/courses/{course_id}/amendment")  # listed there
     flash(problem_text(answer), "problem")
     return _request_page(_closed_course(course_id), request.form,
                          _request_errors(answer, inputs), 422)
+
+
+@bp.get("/organiser/amendments")
+@requires("business")
+def unit_amendments() -> ResponseReturnValue:
+    """Every request of the unit, by state, a page at a time."""
+    asked = {name: request.args[name] for name in ("status", "page") if request.args.get(name)}
+    errors: dict[str, str] = {}
+    if asked.get("status", "pending") not in AMENDMENT_STATES:
+        errors["status"] = _("Choose one of the states listed.")
+    if not asked.get("page", "1").isdigit():
+        errors["page"] = _("A whole number.")
+    answer = None if errors else _sent(asked)
+    if answer is not None and answer.status == 422:
+        errors = nested_field_errors(answer)
+    elif answer is not None and not answer.ok:
+        flash(problem_text(answer), "problem")
+    sent = answer.body if answer is not None and answer.ok else None
+    return render_template("organiser/amendments.html", sent=sent, args=request.args,
+                           errors=errors, labels=FIELD_LABELS,
+                           states=AMENDMENT_STATES), 422 if errors else 200
 
 
 # -- the approver's monthly batch ------------------------------------------------------------

@@ -29,7 +29,8 @@ LIST_FILTERS = ("status", "starts_from", "starts_to", "page")
 WALK_INS = "walk_ins"  # per course, in the session: account ids and names, never an ID number
 
 
-def _unit() -> str:
+def unit_of_person() -> str:
+    """The unit of the business account signed in (a token without one: the 404 page)."""
     someone = person()
     unit = someone.get("unit") if someone else None
     if not unit:
@@ -40,7 +41,7 @@ def _unit() -> str:
 @bp.get("")
 @requires("business")
 def dashboard() -> ResponseReturnValue:
-    unit = _unit()
+    unit = unit_of_person()
     light = as_person("GET", f"/api/courses/units/{unit}/light")
     asked = {name: request.args[name] for name in LIST_FILTERS if request.args.get(name)}
     listed = as_person("GET", f"/api/courses/units/{unit}/courses", params=asked)
