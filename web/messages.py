@@ -95,9 +95,22 @@ PROBLEMS = {
     "reversed-range": _l("The period ends before it starts."),
     "period-too-long": _l("The period is at most 400 days."),
     "forbidden": _l("You may not do this."),
+    # what the kit and the gateway may answer to any call
+    "unstorable-text": _l("The form holds characters that cannot be stored; remove them "
+                          "and send it again."),
+    "payload-too-large": _l("What was sent is too large."),
+    "rate-limited": _l("Too many requests just now; wait a minute and try again."),
+    "service-unavailable": _l("The service is unavailable just now; try again in a few "
+                              "minutes."),
+    "dependency-unavailable": _l("The service is unavailable just now; try again in a few "
+                                 "minutes."),
+    "bad-gateway": _l("The service is unavailable just now; try again in a few minutes."),
+    "gateway-timeout": _l("The service took too long to answer; try again in a few "
+                          "minutes."),
+    "internal-error": _l("Something went wrong on the platform; try again later."),
     # transfer sources and their files (R-TRF-1, 3, 5, 7)
-    "invalid-source": _l("This step cannot be recorded: it is recorded already, it needs "
-                         "its reference, or the source is archived."),
+    "invalid-source": _l("The source or its step is not valid: see the note beside the "
+                         "field."),
     "source-state": _l("The source cannot move so: a step it needs is not recorded yet, "
                        "or the move goes back."),
     "source-exists": _l("A source with this code exists already."),
@@ -116,6 +129,12 @@ PROBLEMS = {
     "mapping-mismatch": _l("The file does not match the source's mapping:"),
     "report-unavailable": _l("The report is not ready, or was deleted after the retention "
                              "period."),
+    "damaged-file": _l("The file is damaged and cannot be read."),
+    "file-too-slow": _l("The Access file took too long to read; send the month as an Excel "
+                        "or XML file."),
+    "access-reader-missing": _l("Access files cannot be read here yet; send the month as "
+                                "an Excel or XML file."),
+    "month-not-closed": _l("The month has not ended yet."),
     "invalid-month": _l("A month is written as YYYY-MM."),
     "invalid-page": _l("This page of the list is not valid."),
 }

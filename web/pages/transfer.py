@@ -31,6 +31,12 @@ from web.auth import requires
 from web.errors import wants_json
 from web.messages import field_errors, problem_text
 from web.pages.calls import as_person, found
+from web.pages.transfer_refusals import (
+    GENERAL,
+    move_refusal,
+    registration_refusal,
+    step_refusal,
+)
 
 bp = Blueprint("transfer", __name__)
 STAFF = ("operator", "admin")
@@ -153,6 +159,8 @@ def register() -> ResponseReturnValue:
         errors = field_errors(answer)
         if answer.problem_type == "source-exists":
             errors["code"] = str(problem_text(answer))
+        elif answer.problem_type == "invalid-source":
+            errors.update(registration_refusal(body, MODES))
         return _sources_page(errors=errors, typed=request.form,
                              status=409 if answer.status == 409 else 422)
     flash(_("The source %(name)s is registered; it is being evaluated.", name=body["name"]),
@@ -186,15 +194,23 @@ def _source_page(code: str, errors: dict[str, str] | None = None, typed: Any = N
         problems=problems or [], **_shared()), status
 
 
-def _refused(code: str, answer: Any, form: str) -> ResponseReturnValue:
+def _read_source(code: str) -> dict[str, Any]:
+    return dict(found(as_person("GET", f"/api/transfer/sources/{code}")))
+
+
+def _refused(code: str, answer: Any, form: str,
+             explained: dict[str, str] | None = None) -> ResponseReturnValue:
     """The API's refusal on the source page: its text above, each field's note beside the
-    field of the form it came from, what was typed kept."""
+    field of the form it came from (``explained``: the cause the page told from the source,
+    transfer_refusals), what was typed kept."""
     if answer.status in (403, 404):
         abort(404)
-    flash(problem_text(answer), "problem")
+    explained = dict(explained or {})
+    flash(explained.pop(GENERAL, None) or problem_text(answer), "problem")
     body = answer.body if isinstance(answer.body, dict) else {}
     problems = [str(p) for p in body.get("problems") or []]
-    return _source_page(code, errors=field_errors(answer), typed=request.form, form=form,
+    return _source_page(code, errors={**field_errors(answer), **explained},
+                        typed=request.form, form=form,
                         problems=problems,
                         status=answer.status if answer.status in (409, 413) else 422)
 
@@ -207,7 +223,9 @@ def record_step(code: str) -> ResponseReturnValue:
     body = {"step": step, "reference": request.form.get("reference", "").strip() or None}
     answer = as_person("POST", f"/api/transfer/sources/{code}/steps", json=body)
     if not answer.ok:
-        return _refused(code, answer, "step")
+        explained = step_refusal(_read_source(code), step, body["reference"], RECORDED_STEPS) \
+            if answer.problem_type == "invalid-source" else None
+        return _refused(code, answer, "step", explained)
     flash(_("The step is recorded: %(step)s.", step=STEPS.get(step, step)), "success")
     return redirect(f"{STAFF_BASE}/{code}")
 
@@ -219,7 +237,9 @@ def move(code: str) -> ResponseReturnValue:
     state = request.form.get("state", "")
     answer = as_person("POST", f"/api/transfer/sources/{code}/state", json={"state": state})
     if not answer.ok:
-        return _refused(code, answer, "state")
+        explained = move_refusal(_read_source(code), state, MOVES, STATES, STEPS) \
+            if answer.problem_type == "source-state" else None
+        return _refused(code, answer, "state", explained)
     flash(_("The source is now: %(state)s.", state=STATES.get(state, state)), "success")
     return redirect(f"{STAFF_BASE}/{code}")
 
