@@ -9,6 +9,7 @@
 | `WEB_SESSION_SECONDS` | how long an idle session lives (8 h) |
 | `WEB_API_TIMEOUT_SECONDS` | how long a page waits for the API (10 s) |
 | `WEB_CLIENT_ID` | the client the sso knows this web client as (`web`) |
+| `WEB_NEWS_CACHE_SECONDS` | how long a process keeps the front page's news per audience (30 s) |
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from servicekit.settings import MissingSetting, Settings
 
 SESSION_KEY_SECRET = "SESSION_KEY"
+# The front page is every visitor's first view, in a rush too; its news may be this late.
+NEWS_CACHE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class WebSettings:
     session_seconds: int
     api_timeout_seconds: float
     client_id: str
+    news_cache_seconds: int = NEWS_CACHE_SECONDS
 
     @classmethod
     def from_settings(cls, base: Settings) -> WebSettings:
@@ -43,7 +47,9 @@ class WebSettings:
                    session_store=store,
                    session_seconds=base.positive_int("SESSION_SECONDS", 8 * 3600),
                    api_timeout_seconds=float(base.positive_int("API_TIMEOUT_SECONDS", 10)),
-                   client_id=base.value("CLIENT_ID", "web") or "web")
+                   client_id=base.value("CLIENT_ID", "web") or "web",
+                   news_cache_seconds=base.positive_int("NEWS_CACHE_SECONDS",
+                                                        NEWS_CACHE_SECONDS))
 
     @property
     def redirect_uri(self) -> str:

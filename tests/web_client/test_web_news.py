@@ -3,7 +3,12 @@ every page (standing still), the operators' pages that publish and withdraw, and
 teacher's private calendar address shown once."""
 from __future__ import annotations
 
+import pytest
+
+from servicekit.settings import InvalidSetting, Settings
 from web.api import Answer
+from web.pages import news as news_pages
+from web.settings import NEWS_CACHE_SECONDS, WebSettings
 
 ITEM = {"id": "n-1", "title": "寒假研習公告", "body": "第一行\n<script>alert(1)</script>",
         "audience": "teachers", "shown_from": "2026-12-01T00:00:00+00:00",
@@ -29,6 +34,42 @@ def test_signed_out_the_news_asks_for_no_audience_and_the_front_page_shows_the_l
     home = site.text("/")
     assert "寒假研習公告" in home and 'href="/news"' in home
     assert site.api.to("GET", "/api/courses/news")[-1].params == {"per_page": 3}
+
+
+def test_the_front_pages_news_is_kept_per_audience_until_its_time_is_up(site,
+                                                                       monkeypatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(news_pages, "monotonic", lambda: now[0])
+    shown = [ITEM]
+    site.api.answer("GET", "/api/courses/news",
+                    lambda call: Answer(200, {"items": list(shown), "total": len(shown)}))
+    asked = lambda: site.api.to("GET", "/api/courses/news")  # noqa: E731
+    assert "寒假研習公告" in site.text("/")
+    shown[0] = {**ITEM, "title": "補充公告"}
+    now[0] += NEWS_CACHE_SECONDS - 1
+    assert "寒假研習公告" in site.text("/") and len(asked()) == 1  # kept: time only renews
+    site.sign_in(["teacher"])
+    assert "補充公告" in site.text("/")  # the teachers' items are kept apart
+    assert asked()[-1].params == {"per_page": 3, "audience": "teachers"}
+    site.browser.post("/auth/logout", data={"csrf_token": site.csrf("/")})
+    assert "寒假研習公告" in site.text("/") and len(asked()) == 2
+    now[0] += 1
+    assert "補充公告" in site.text("/") and len(asked()) == 3  # its time is up
+    site.api.answer("GET", "/api/courses/news", Answer(503, {"type": "x"}))
+    now[0] += NEWS_CACHE_SECONDS
+    assert "補充公告" not in site.text("/")
+    site.api.answer("GET", "/api/courses/news", Answer(200, {"items": [ITEM], "total": 1}))
+    assert "寒假研習公告" in site.text("/")  # a failed answer was not kept
+
+
+def test_how_long_the_news_is_kept_is_a_setting(tmp_path) -> None:
+    def web(**env: str) -> WebSettings:
+        return WebSettings.from_settings(Settings.from_env("web", {"DATA_DIR": str(tmp_path),
+                                                                   **env}))
+    assert web().news_cache_seconds == NEWS_CACHE_SECONDS == 30
+    assert web(WEB_NEWS_CACHE_SECONDS="5").news_cache_seconds == 5
+    with pytest.raises(InvalidSetting):
+        web(WEB_NEWS_CACHE_SECONDS="0")
 
 
 def test_the_marquee_stands_on_every_page_and_is_asked_once_a_minute(site) -> None:

@@ -30,6 +30,8 @@ AUDIENCES = {"everyone": _l("Everyone"), "teachers": _l("Teachers"),
 ITEM_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 MARQUEE_SECONDS = 60.0  # the lines change rarely and every page shows them
 _marquee_lock = threading.Lock()
+_news_lock = threading.Lock()
+monotonic = time.monotonic  # the caches' clock (tests move it)
 
 
 def audience() -> str:
@@ -49,7 +51,7 @@ def marquee() -> list[dict[str, Any]]:
     (a page never fails for its marquee)."""
     cache = current_app.extensions.setdefault("web.marquee", {})
     with _marquee_lock:
-        if cache.get("until", 0.0) > time.monotonic():
+        if cache.get("until", 0.0) > monotonic():
             return list(cache["lines"])
     try:
         answer = components().api.get("/api/courses/marquee")
@@ -57,17 +59,31 @@ def marquee() -> list[dict[str, Any]]:
     except ApiUnavailable:  # the page says so if it needs the API; the strip just stays empty
         lines = []
     with _marquee_lock:
-        cache.update(lines=lines, until=time.monotonic() + (MARQUEE_SECONDS if lines else 10.0))
+        cache.update(lines=lines, until=monotonic() + (MARQUEE_SECONDS if lines else 10.0))
     return lines
 
 
 def latest(count: int = 3) -> list[dict[str, Any]]:
-    """The front page's latest items for the person's audience."""
+    """The front page's latest items for the person's audience, kept per audience in this
+    process for ``WEB_NEWS_CACHE_SECONDS`` (the API's answer depends on the audience alone).
+    Only time renews them, so an item published or withdrawn reaches the front page within
+    that time (the news page itself asks every time); an answer that failed is not kept."""
+    reader = audience()
+    cache = current_app.extensions.setdefault("web.front_news", {})
+    with _news_lock:
+        kept = cache.get((reader, count))
+        if kept is not None and kept[0] > monotonic():
+            return list(kept[1])
     params: dict[str, Any] = {"per_page": count}
-    if audience():
-        params["audience"] = audience()
+    if reader:
+        params["audience"] = reader
     answer = as_anyone("GET", "/api/courses/news", params=params)
-    return list(answer.body.get("items", [])) if answer.ok else []
+    if not answer.ok:
+        return []
+    items = list(answer.body.get("items", []))
+    with _news_lock:
+        cache[(reader, count)] = (monotonic() + components().settings.news_cache_seconds, items)
+    return items
 
 
 # -- anyone -------------------------------------------------------------------------------
