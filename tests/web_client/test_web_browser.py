@@ -33,6 +33,10 @@ REVIEWER = ("reviewer-tpe", "demo-reviewer-tpe")
 OPERATOR = ("operator", "demo-operator")
 OPEN_COURSE = "素養導向評量設計實作工作坊"  # the demo's course open now with 40 seats
 WIDTHS = (1280, 360)
+# R-CRS-13's windows (14–31 Aug, 4–29 Sep) open all school year round, so that the plans'
+# pages are driven whatever the day the tests run: the whole school year, August to July.
+PLAN_WINDOWS_OPEN = {"COURSES_SCHOOL_PLAN_WINDOW": "08-01..07-31",
+                     "COURSES_TEACHER_PLAN_WINDOW": "08-01..07-31"}
 
 
 def _playwright() -> Any:
@@ -62,7 +66,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[WebPlatform]:
-    platform = start(tmp_path_factory.mktemp("web-platform"))
+    platform = start(tmp_path_factory.mktemp("web-platform"), PLAN_WINDOWS_OPEN)
     try:
         for login, password in (TEACHER, ORGANISER, REVIEWER, OPERATOR):
             platform.ensure_password(login, password)
@@ -277,34 +281,105 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         operator.close()
 
 
-def test_a_teacher_opens_my_plan_and_anyone_reads_the_passed_materials(chromium, running) -> None:
-    """Issue 14 points 3 and 4 (R-CRS-13, R-CRS-14) in a real browser: the public list of
-    passed digital materials, signed out; then My plan for the current school year from the
-    menu, with the window's days — saved while the teacher window is open, read-only
-    outside it."""
-    teacher = Visitor(chromium, running, "plans")
+def test_the_school_submits_its_plan_and_a_teacher_plans_from_it(chromium, running) -> None:
+    """Issue 14 points 3 and 4 (R-CRS-13, R-CRS-14) in a real browser, the windows open: the
+    school's business account writes and submits the school-based plan; a teacher of the
+    school, from the menu, sees it (its themes) and saves their own plan on one of them;
+    last school year's plan is read-only. Signed out, anyone reads the passed materials."""
+    organiser, teacher = (Visitor(chromium, running, "school-plan"),
+                          Visitor(chromium, running, "my-plan"))
     try:
+        organiser.sign_in(*ORGANISER)
+        organiser.open("/organiser/plan")
+        page = organiser.page
+        assert page.get_by_role("button", name="儲存並送出").count() == 1  # the window is open
+        page.fill("#themes-0", "閱讀素養")
+        page.fill("#themes-1", "防災教育")
+        page.fill("#courses-0-title", "閱讀理解策略工作坊")
+        page.fill("#courses-0-hours", "6")
+        page.select_option("#courses-0-month", index=3)
+        page.fill("#courses-0-theme", "閱讀素養")
+        page.select_option("#courses-0-target", index=1)
+        page.fill("#hours_per_teacher", "18")
+        page.fill("#budget-0-item", "講座鐘點費")
+        page.fill("#budget-0-amount", "12000")
+        page.fill("#budget-0-source", "教育部補助")
+        page.get_by_role("button", name="儲存並送出").click()
+        page.get_by_text("學校規劃已送出。").wait_for()
+        organiser.check("school-plan-submitted")
+        assert page.locator("#themes-1").input_value() == "防災教育"
+
         teacher.open("/courses/materials")
         page = teacher.page
         page.get_by_role("heading", name="數位教材及遠距教學課程").wait_for()
         teacher.sign_in(*TEACHER)
         page.get_by_role("link", name="我的研習規劃").click()
         page.locator("#window-note").wait_for()
-        teacher.check("my-plan")
         assert "學年度" in page.locator("h1").inner_text()
-        if page.get_by_role("button", name="儲存我的規劃").count():
-            page.fill("#goals-0", "精進閱讀素養教學")
-            page.get_by_role("button", name="儲存我的規劃").click()
-            page.get_by_text("你的研習規劃已儲存。").wait_for()
-            assert page.locator("#goals-0").input_value() == "精進閱讀素養教學"
-            teacher.check("my-plan-saved")
-        else:
-            assert "唯讀" in page.locator("#window-note").inner_text()
+        school = page.locator("section[aria-labelledby='school-plan-heading']")
+        assert "閱讀理解策略工作坊" in school.inner_text() and "防災教育" in school.inner_text()
+        teacher.check("my-plan")
+        page.fill("#goals-0", "精進閱讀素養教學")
+        page.fill("#courses-0-title", "閱讀理解策略工作坊")
+        page.fill("#courses-0-hours", "6")
+        page.select_option("#courses-0-month", index=3)
+        page.select_option("#courses-0-theme", "閱讀素養")
+        page.get_by_role("button", name="儲存我的規劃").click()
+        page.get_by_text("你的研習規劃已儲存。").wait_for()
+        assert page.locator("#goals-0").input_value() == "精進閱讀素養教學"
+        assert page.locator("#courses-0-theme").input_value() == "閱讀素養"
+        teacher.check("my-plan-saved")
         page.get_by_role("link", name="上一學年度").click()
         page.locator("#window-note").wait_for()
+        assert page.get_by_role("button", name="儲存我的規劃").count() == 0  # closed then
         teacher.check("my-plan-last-year")
     finally:
+        organiser.close()
         teacher.close()
+
+
+CLOSED_COURSE = "學習評量設計研習（已結案）"  # the demo's closed course of 353301
+
+
+def test_an_organiser_asks_an_amendment_and_follows_it_to_the_approvers_decision(
+        chromium, running) -> None:
+    """R-CRS-6 through the pages: the organiser asks to amend a closed course and finds the
+    request listed where it was made, waiting; the approver (the county's reviewers) approves
+    it with the letter's reference; the organiser's list of the unit's requests shows it
+    approved, with the reference."""
+    suffix = uuid.uuid4().hex[:6]
+    place, reason = f"建國中學 視聽教室 {suffix}", f"場地誤植，更正地點 {suffix}"
+    organiser, reviewer = (Visitor(chromium, running, "amending"),
+                           Visitor(chromium, running, "approver"))
+    try:
+        organiser.sign_in(*ORGANISER)
+        organiser.open("/organiser?status=closed")
+        page = organiser.page
+        page.get_by_role("link", name=CLOSED_COURSE).click()
+        page.get_by_role("link", name="申請異動").click()
+        page.locator("#sent-heading").wait_for()
+        organiser.check("amendment")
+        page.fill("#changes-place", place)
+        page.fill("#reason", reason)
+        page.get_by_role("button", name="送出申請").click()
+        sent = page.locator("section[aria-labelledby='sent-heading']")
+        sent.get_by_text(reason).wait_for()
+        assert "待審核" in sent.inner_text() and place in sent.inner_text()
+        organiser.check("amendment-sent")
+
+        reviewer.sign_in(*REVIEWER)
+        reviewer.open("/reviewer/amendments")
+        item = reviewer.page.locator("section.result", has_text=reason)
+        item.get_by_label("核准公文文號（核准時必填）").fill(f"北市教研字第{suffix}號")
+        item.get_by_role("button", name="核准並生效").click()
+        reviewer.page.get_by_text("異動申請已核准並生效。").wait_for()
+
+        organiser.open("/organiser/amendments?status=approved")
+        row = page.locator("li.result", has_text=reason)
+        assert "已核定" in row.inner_text() and f"北市教研字第{suffix}號" in row.inner_text()
+    finally:
+        organiser.close()
+        reviewer.close()
 
 
 UNIVERSITY = ("biz-ntnu", "demo-biz-ntnu")  # the demo's teacher-education university
@@ -404,6 +479,11 @@ def test_an_operator_opens_a_transfer_source_moves_it_to_test_and_sends_a_file(c
         page.get_by_role("link", name=name).click()
         operator.check("transfer source")
         assert "評估中" in page.content() and "353301" in page.content()
+        page.select_option("#step", "ministry_approval")  # without its reference: refused
+        page.get_by_role("button", name="記錄此步驟").click()
+        page.locator("#reference-error").wait_for()
+        assert page.locator("#reference-error").inner_text() == "記錄教育部核定時，請填寫核定文號。"
+        operator.check("transfer step refused")
         page.select_option("#step", "format_check_passed")
         page.get_by_role("button", name="記錄此步驟").click()
         assert "步驟已記錄" in page.content() and "格式檢查通過" in page.content()

@@ -69,7 +69,8 @@ class WebPlatform:
         _purge(self.platform.environ)
 
 
-def start(data_dir: Path) -> WebPlatform:
+def start(data_dir: Path, settings: dict[str, str] | None = None) -> WebPlatform:
+    """``settings``: more of the platform's settings, over the defaults below."""
     ports = {name: free_port() for name in SERVICE_PORTS}
     environ = {"DATA_DIR": str(data_dir), "LOG_LEVEL": os.environ.get("WEB_TEST_LOG_LEVEL", "CRITICAL"),
                "PUBLIC_URL": f"http://127.0.0.1:{ports['gateway']}",
@@ -81,6 +82,7 @@ def start(data_dir: Path) -> WebPlatform:
         environ[f"{name.upper()}_HTTP_PORT"] = str(port)
         if name != "gateway":
             environ[f"{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+    environ.update(settings or {})
     _purge(environ)
     platform = EmbeddedPlatform(environ)
     url = platform.start()
