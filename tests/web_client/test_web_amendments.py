@@ -45,7 +45,7 @@ REPORT = {"from": "2026-08-01", "to": "2027-07-31", "authority_code": "TPE",
 PAGE = f"/organiser/courses/{COURSE_ID}/amendment"
 
 
-SENT = f"/api/courses/units/353301/amendments"
+SENT = "/api/courses/units/353301/amendments"
 DECIDED = {**AMENDMENT, "amendment_id": "55555555-5555-4555-8555-555555555555",
            "changes": {"place": "建國中學 禮堂", "remove_attendees": [LISTED]},
            "reason": "場地誤植", "status": "rejected", "decided_at": "2026-04-20T03:00:00+00:00",

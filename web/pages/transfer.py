@@ -206,7 +206,7 @@ def _refused(code: str, answer: Any, form: str,
     if answer.status in (403, 404):
         abort(404)
     explained = dict(explained or {})
-    flash(explained.pop(GENERAL, None) or problem_text(answer), "problem")
+    flash(explained.pop(GENERAL, "") or problem_text(answer), "problem")
     body = answer.body if isinstance(answer.body, dict) else {}
     problems = [str(p) for p in body.get("problems") or []]
     return _source_page(code, errors={**field_errors(answer), **explained},
