@@ -45,6 +45,12 @@ def test_closing_amending_counting_and_transcripts_on_postgresql(pg_courses) -> 
     assert [a["field"] for a in decided.audit] == [f"attendees.{TEACHERS[5]}.hours"]
     stored = amendments.batch(parts.uow(), runtime.clock, REVIEWER, asked.batch_month, None)
     assert stored["requests"][0].audit == [] and stored["counts"]["approved"] == 1
+    # The unit's own list: joined with its course, counted and paged on the server.
+    mine = amendments.of_unit(parts.uow(), BUSINESS, "353301", "approved", course_id, 1, 20)
+    assert (mine["total"], mine["items"][0]["course_title"], mine["items"][0]["reference"],
+            mine["items"][0]["changes"]["attendees"][0]["hours"]) == (1, "研習課程 1", "ref-1", 3.0)
+    assert amendments.of_unit(parts.uow(), REVIEWER, "353301", "pending", None, 1, 20)[
+        "items"] == []
     # The approval counted the unit's light (the other course is overdue); the recount
     # finds nothing new until that course closes.
     assert [e["light"] for e in events(runtime, UNIT_LIGHT_CHANGED)] == ["yellow"]
