@@ -43,6 +43,7 @@ PROBLEMS = {
     "no-reviewer": _l("No reviewer is assigned to your unit yet."),
     "unit-unknown": _l("Your unit is not known to the courses service yet; try again in a "
                        "minute."),
+    "unit-not-found": _l("This unit cannot be found, or its records are not open to you."),
     "course-not-submitted": _l("This course is not waiting for a review."),
     "validation-failed": _l("Some fields were not accepted; see the notes beside them."),
     "attachment-type-refused": _l("This kind of file is not accepted."),

@@ -94,6 +94,8 @@ def test_the_units_requests_page_filters_by_state_and_pages(site) -> None:
     refused = site.browser.get("/organiser/amendments?status=refused")
     assert refused.status_code == 422 and len(site.api.calls) == calls  # not asked
     assert 'id="status-error"' in refused.get_data(as_text=True)
+    site.api.answer("GET", SENT, Answer(404, {"type": "urn:inservice:problem:unit-not-found"}))
+    assert "找不到此單位" in site.text("/organiser/amendments")
     site.sign_in(["teacher"])
     assert site.browser.get("/organiser/amendments").status_code == 404
 
