@@ -4,8 +4,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servicekit.uow import SqlUnitOfWork
+from services.transfer.adapters.duplicates_repo import Duplicates
 from services.transfer.adapters.records_repo import RecordRepository
-from services.transfer.adapters.rules_repo import Audits, Deliveries, Duplicates
+from services.transfer.adapters.rules_repo import Audits, Deliveries
 from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
 from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
 
