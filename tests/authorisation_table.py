@@ -294,9 +294,10 @@ transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no     
 
 # transfer — deadlines, audits, duplicates (R-TRF-5, R-TRF-6, R-TRF-11; issue 12 item 6):
 # the network's staff see every source, a unit's business accounts their own unit's; a
-# source states its monthly counts with its own machine token; duplicates are the staff's.
+# source states its monthly counts with its own machine token (not a role: not in this
+# table) or through its unit's business accounts or the staff; duplicates are the staff's.
 transfer GET    /deadlines                                          no   no      yes      no       yes      no     yes
-transfer PUT    /sources/<code>/reported-counts/<month>             own  own     own      own      own      own    own
+transfer PUT    /sources/<code>/reported-counts/<month>             no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits                              no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits/<audit_id>                   no   no      yes      no       yes      no     yes
 transfer GET    /duplicates                                         no   no      no       no       yes      no     yes

@@ -38,7 +38,12 @@ from services.transfer.domain.sources import (
     Source,
 )
 from services.transfer.handlers import push
-from services.transfer.handlers.scope import STAFF, check_reads, check_sends
+from services.transfer.handlers.scope import (
+    STAFF,
+    check_reads,
+    check_states_for,
+    machine_source,
+)
 
 log = logging.getLogger("transfer.rules")
 MEASURES = ("courses", "attendance", "hours")
@@ -124,20 +129,27 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 def report_counts(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
                   month: date, counts: dict[str, Any]) -> dict[str, Any]:
-    """The source (its own machine token) states its counts of a month: courses,
-    attendance rows, hours. Sent again, the newer counts replace the older."""
-    check_sends(principal, code)
-    if month >= month_of(taipei_date(clock.now())):
-        raise Invalid("month-not-closed", "The month has not ended",
-                      "a source reports the counts of a month that has ended")
+    """A source states its counts of a month (courses, attendance rows, hours): with its
+    own machine token, or through a business account of its owner unit, or an operator
+    for it. Sent again, the newer counts replace the older; who stated them is kept with
+    them and logged."""
     with uow:
         source = uow.sources.get(code)
+        check_states_for(principal, source, code)
+        if month >= month_of(taipei_date(clock.now())):
+            raise Invalid("month-not-closed", "The month has not ended",
+                          "a source reports the counts of a month that has ended")
         if source is None:
             raise NotFound(f"no source {code}")
         if source.sealed:
             raise Conflict("source-closed", "The source is archived", code, state=source.state)
         uow.audits.put_counts(code, month, counts, principal.subject, clock.now())
-    return {"source": code, "month": month.isoformat()[:7], **counts}
+    stated_as = "source" if machine_source(principal) else ",".join(sorted(principal.roles))
+    log.info("source counts stated", extra={
+        "source": code, "month": month.isoformat()[:7], "by": principal.subject,
+        "as": stated_as, "unit": principal.unit})
+    return {"source": code, "month": month.isoformat()[:7], **counts,
+            "reported_by": principal.subject}
 
 
 def open_due_audits(uow: TransferUnitOfWork, clock: Clock,
