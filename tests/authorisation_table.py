@@ -271,8 +271,8 @@ sso      GET    /oauth/userinfo                                     own  own    
 sso      POST   /oauth/userinfo                                     own  own     own      own      own      own    own
 
 # transfer — sources (R-TRF-1, R-TRF-7): the network's staff manage them and their mappings;
-# a unit's business accounts read their own unit's and send its files (R-TRF-3; another
-# unit's: 404). The format (R-TRF-4) is public.
+# a unit's business accounts read their own unit's, send its files (R-TRF-3) and set its
+# contact for mailed findings (another unit's: 404). The format (R-TRF-4) is public.
 # A push (R-TRF-2) takes a source's own machine token (client credentials, transfer
 # audience) and no platform token: it authenticates itself and answers 401 to any other.
 transfer POST   /sources                                            no   no      no       no       yes      no     yes
@@ -282,6 +282,7 @@ transfer GET    /sources/<code>/counts                              no   no     
 transfer POST   /sources/<code>/freeze-exceptions                   no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
+transfer PUT    /sources/<code>/contact                             no   no      yes      no       yes      no     yes
 transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own
 transfer PUT    /sources/<code>/mappings/<part>                     no   no      no       no       yes      no     yes
 transfer GET    /sources/<code>/mappings                            no   no      yes      no       yes      no     yes

@@ -37,7 +37,7 @@ from services.transfer.domain.sources import (
     PRODUCTION_OPENED,
     Source,
 )
-from services.transfer.handlers import push
+from services.transfer.handlers import finding_mails, push
 from services.transfer.handlers.scope import (
     STAFF,
     check_reads,
@@ -104,14 +104,17 @@ def record_deadlines(uow: TransferUnitOfWork, clock: Clock, month: date,
                      silence_days: int) -> dict[str, Any]:
     """Scheduled (the 6th of each month, for the month before): the late and missing
     sources recorded (``deadline_findings``) and logged one by one, for the operators'
-    follow-up."""
+    follow-up, and a mail to each source's contact queued once per month
+    (``finding_mails``; the caller sends it after the commit)."""
     now = clock.now()
     with uow:
         found = [uow.sources.get(code) for code in uow.sources.codes()]
+        by_code = {source.code: source for source in found if source is not None}
         rows = _deadline_rows(uow, clock, found, month, silence_days)
         behind = [row for row in rows if row["status"] in (LATE, MISSING)]
         for row in behind:
             uow.audits.record_finding(row["source"], month, row["status"], _plain(row), now)
+            finding_mails.queue_deadline(uow, by_code[row["source"]], row, now)
     for row in behind:
         log.warning("source behind its deadline", extra={
             "source": row["source"], "month": row["month"], "status": row["status"]})
@@ -156,7 +159,8 @@ def open_due_audits(uow: TransferUnitOfWork, clock: Clock,
                     month: date | None = None) -> dict[str, Any]:
     """Scheduled (monthly): the audits the calendar has due this month (Taiwan), for
     every production source, each opened once; its lines compare the source's counts
-    with what transfer holds."""
+    with what transfer holds. An audit that differs queues a mail to the source's
+    contact (the caller sends it after the commit)."""
     month = month or month_of(taipei_date(clock.now()))
     opened: list[dict[str, Any]] = []
     with uow:
@@ -169,6 +173,7 @@ def open_due_audits(uow: TransferUnitOfWork, clock: Clock,
                 if not uow.audits.exists(code, period.kind, period.first_month):
                     audit = _audit(uow, clock, code, period)
                     uow.audits.add(audit)
+                    finding_mails.queue_audit(uow, source, audit, clock.now())
                     opened.append(audit)
     for audit in opened:
         log.info("audit opened", extra={"source": audit["source"], "kind": audit["kind"],
