@@ -19,6 +19,10 @@ transaction so that records, duplicates and events commit together.
 
 Archiving a source withdraws nothing: its records are sealed as they are, stay kept and
 counted, and their duplicates stay linked.
+
+A move writes records and duplicates of other sources than the one sending: their rows
+in ``sources`` are locked too (in code order) before what is moved is read again, so a
+batch of that source waits rather than changes a duplicate being promoted.
 """
 from __future__ import annotations
 
@@ -44,8 +48,13 @@ def promote_after_withdrawal(uow: TransferUnitOfWork, kept_source: str,
     gone = set(withdrawn)
     if not gone:
         return []
+    course_keys = {key for key, _ in gone}
+    linked = uow.duplicates.linked_to(kept_source, course_keys)
+    if not linked:
+        return []
+    _lock(uow, kept_source, {duplicate["source"] for duplicate in linked})
     successors: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for duplicate in uow.duplicates.linked_to(kept_source, {key for key, _ in gone}):
+    for duplicate in uow.duplicates.linked_to(kept_source, course_keys):
         record = (duplicate["kept_course_key"], duplicate["account_id"])
         if record in gone:
             successors.setdefault(record, []).append(duplicate)
@@ -77,7 +86,10 @@ def match_again(uow: TransferUnitOfWork, source: str, course_keys: set[str], now
     live = uow.records.live_attendance_of(source, course_keys)
     places = {(row["course_key"], row["account_id"]):
               (*_place(details[row["course_key"]]), row["account_id"]) for row in live}
-    kept_elsewhere = uow.duplicates.matches(source, list(places.values()))
+    others = {kept[0] for kept in uow.duplicates.matches(source, list(places.values())).values()}
+    others |= {d["source"] for d in uow.duplicates.linked_to(source, course_keys)}
+    _lock(uow, source, others)
+    kept_elsewhere = uow.duplicates.matches(source, list(places.values()))  # under the locks
     for row in sorted(live, key=lambda r: (r["course_key"], r["account_id"])):
         kept = kept_elsewhere.get(places[(row["course_key"], row["account_id"])])
         if kept is not None:
@@ -90,6 +102,11 @@ def match_again(uow: TransferUnitOfWork, source: str, course_keys: set[str], now
     for duplicate in waiting:
         events += _place_again(uow, duplicate, now, sealed)
     return events
+
+
+def _lock(uow: TransferUnitOfWork, sending: str, codes: set[str]) -> None:
+    for code in sorted(codes - {sending}):
+        uow.sources.lock(code)
 
 
 def _place(course: Mapping[str, Any]) -> tuple[Any, ...]:
