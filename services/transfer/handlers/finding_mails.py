@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from servicekit.clock import Clock
@@ -35,7 +35,7 @@ MEASURES = {"courses": ("課程數", "courses"), "attendance": ("研習紀錄數
 
 
 def queue_deadline(uow: TransferUnitOfWork, source: Source, row: dict[str, Any],
-                   now: Any) -> bool:
+                   now: datetime) -> bool:
     """In the check's transaction: the month's late or missing report, mailed once per
     source and month (a report first missing, then late, is not mailed again). True when
     it is new."""
@@ -44,7 +44,7 @@ def queue_deadline(uow: TransferUnitOfWork, source: Source, row: dict[str, Any],
 
 
 def queue_audit(uow: TransferUnitOfWork, source: Source, audit: dict[str, Any],
-                now: Any) -> bool:
+                now: datetime) -> bool:
     """In the audit's transaction: an audit that found differences, mailed once."""
     if not audit["differences"]:
         return False

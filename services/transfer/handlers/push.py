@@ -15,7 +15,8 @@ The duplicate match rule (R-TRF-11, ``domain/titles.py``): a new attendance of a
 production source whose teacher already has a live record of another production source
 in a course of the same organiser, start date and normalised title is kept as a linked
 duplicate (``duplicate_records``, referencing the record kept) — counted as added,
-answered in ``duplicates``, never published. Each batch or processed file is a delivery
+answered in ``duplicates``, never published; when the record kept is withdrawn, or a
+course's place under the rule moves, ``duplicates.py`` promotes and relinks. Each batch or processed file is a delivery
 of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
