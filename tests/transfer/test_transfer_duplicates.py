@@ -74,6 +74,14 @@ def test_the_oldest_duplicate_takes_the_place_of_a_withdrawn_record(request,
                                         "kept_source": "ntpc-edu", "kept_course_key": "N-1"}]
     assert _live(api, "tpe-edu") == 0
     assert len(outbox_events(api.runtime, RECORD_ADDED)) == added_before + 1
+    # The chain goes on: ntpc-edu's withdrawn, kh-edu's (found before tpe-edu's came back)
+    # is kept, and tpe-edu's follows it.
+    api.push("ntpc-edu", {"withdrawals": [{"source_course_key": "N-1",
+                                           "teacher_id": attendee(0)["teacher_id"],
+                                           "reason": "誤報"}]})
+    assert _duplicates(api) == [("tpe-edu", "C-1", "kh-edu", "K-1")]
+    assert [_live(api, code) for code in ("tpe-edu", "ntpc-edu", "kh-edu")] == [0, 0, 1]
+    assert outbox_events(api.runtime, RECORD_ADDED)[-1]["record_key"] == f"K-1/{A0}"
 
 
 def test_a_withdrawn_course_hands_each_record_to_its_duplicate(api) -> None:
@@ -149,3 +157,21 @@ def test_a_duplicate_whose_own_course_moves_away_is_promoted(api) -> None:
     promoted = outbox_events(api.runtime, RECORD_ADDED)[-1]
     assert (promoted["source"], promoted["organiser"]) == ("ntpc-edu", "353301")
     assert [_live(api, code) for code in ("tpe-edu", "ntpc-edu")] == [1, 1]
+
+
+def test_the_heir_s_own_source_is_not_its_duplicate(api) -> None:
+    _open_three(api)
+    api.push("tpe-edu", {"courses": [course()], "attendance": [attendee(0)]})
+    # ntpc-edu reports the same course twice under two keys; kh-edu once, later.
+    api.push("ntpc-edu", {"courses": [course("N-1"), course("N-2")],
+                          "attendance": [attendee(0, "N-1"), attendee(0, "N-2")]})
+    api.push("kh-edu", {"courses": [course("K-1")], "attendance": [attendee(0, "K-1")]})
+    withdraw = {"source_course_key": "C-1", "teacher_id": attendee(0)["teacher_id"],
+                "reason": "誤報"}
+    api.push("tpe-edu", {"withdrawals": [withdraw]})
+    # Both of ntpc-edu's come in (the match is across sources: had tpe-edu's record not
+    # been there, both would have been kept); kh-edu's follows the first.
+    assert _duplicates(api) == [("kh-edu", "K-1", "ntpc-edu", "N-1")]
+    assert _live(api, "ntpc-edu") == 2
+    assert [(e["source"], e["record_key"]) for e in outbox_events(api.runtime, RECORD_ADDED)
+            if e["source"] != "tpe-edu"] == [("ntpc-edu", f"N-1/{A0}"), ("ntpc-edu", f"N-2/{A0}")]

@@ -5,10 +5,11 @@ transaction so that records, duplicates and events commit together.
   withdrawn with its attendance): its oldest linked duplicate (first found, then by key)
   becomes the record kept — it enters the records with its own source, course key and
   account, its match key is written and ``transfer.record.added.v1`` is published for it,
-  so the teacher's transcript and the statistics keep the hours. The other duplicates of
-  that record are linked to the new one (one of the same source as the new one is not its
-  duplicate under the rule, "another source": it is promoted too). A duplicate whose
-  course lies in a sealed year stays as it is (that year is read-only).
+  so the teacher's transcript and the statistics keep the hours — unless another source's
+  record is still kept in that place, to which the duplicates are then linked. The other
+  duplicates of that record are linked to the new one (one of the same source as the new
+  one is not its duplicate under the rule, "another source": it is promoted too). A
+  duplicate whose course lies in a sealed year stays as it is (that year is read-only).
 * **A course changed afterwards** (its organiser, start date or normalised title, so its
   place under the match rule moved) is matched again: each of its live records that now
   collides with a live record of another source becomes the later one — it leaves the
@@ -115,19 +116,12 @@ def _place(course: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _succeed(uow: TransferUnitOfWork, candidates: list[dict[str, Any]], now: datetime,
              sealed: frozenset[int]) -> list[Envelope]:
-    """The duplicates of one record no longer kept, oldest first: the first that can be
-    promoted is, the others are linked to it."""
+    """The duplicates of one record no longer kept, oldest first, each placed again: the
+    first is promoted unless another source's record is still kept there, and the next
+    ones find it and are linked to it (those of its own source are promoted too)."""
     events: list[Envelope] = []
-    heir: dict[str, Any] | None = None
     for duplicate in candidates:
-        course = _course_of(uow, duplicate)
-        if course is None or course["start_year"] in sealed:
-            continue
-        if heir is None or duplicate["source"] == heir["source"]:
-            events.append(_promote(uow, duplicate, course, now))
-            heir = heir or duplicate
-        else:
-            uow.duplicates.relink(duplicate, heir["source"], heir["course_key"])
+        events += _place_again(uow, duplicate, now, sealed)
     return events
 
 
