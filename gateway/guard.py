@@ -3,9 +3,10 @@
 A bad token never reaches a service. A request without one passes as anonymous: the
 services decide per endpoint what needs a token, and verify it again themselves. Only
 tokens of the platform's own clients, for the API's audience, pass — except at sso's
-userinfo, which partner sites call with the token made for it, and at the transfer
-service's push and a source's monthly counts, which a source calls with its machine
-token (client credentials, the transfer audience) and nothing else does. A platform
+userinfo, which partner sites call with the token made for it, at the transfer
+service's push, which a source calls with its machine token (client credentials, the
+transfer audience) and nothing else does, and at a source's monthly counts, which the
+source states with its machine token or its unit's staff with theirs. A platform
 service's own token (the accounts service's lookup for services) is never taken here:
 services call each other directly.
 """
@@ -20,10 +21,12 @@ from gateway.ratelimit import RateLimits
 from servicekit.problems import Problem
 from servicekit.tokens import USERINFO_PATH, OneOfVerifiers, Principal, TokenVerifier, bearer_token
 
-# The exact paths a source calls with its machine token only — a push, and its own counts
-# of a month (R-TRF-11): any other spelling of them gets the platform's check.
-PUSH_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/"
-                       r"(batches|reported-counts/[0-9]{4}-(0[1-9]|1[0-2]))")
+# The exact paths a source calls with its machine token — a push (that token only), and
+# its own counts of a month (R-TRF-11; that token or a platform account's): any other
+# spelling of them gets the platform's check.
+PUSH_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/batches")
+COUNTS_PATH = re.compile(r"/api/transfer/sources/[a-z0-9][a-z0-9-]{1,31}/"
+                         r"reported-counts/[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 class RequestGuard:
@@ -47,6 +50,8 @@ class RequestGuard:
             verifier = self._userinfo_verifier
         elif self._machine_verifier is not None and PUSH_PATH.fullmatch(request.path):
             verifier = self._machine_verifier
+        elif self._machine_verifier is not None and COUNTS_PATH.fullmatch(request.path):
+            verifier = OneOfVerifiers(self._machine_verifier, self._verifier)
         try:
             token = bearer_token(request.headers.get("Authorization"))
             principal = verifier.verify(token) if token else None

@@ -273,8 +273,8 @@ sso      GET    /oauth/userinfo                                     own  own    
 sso      POST   /oauth/userinfo                                     own  own     own      own      own      own    own
 
 # transfer — sources (R-TRF-1, R-TRF-7): the network's staff manage them and their mappings;
-# a unit's business accounts read their own unit's and send its files (R-TRF-3; another
-# unit's: 404). The format (R-TRF-4) is public.
+# a unit's business accounts read their own unit's, send its files (R-TRF-3) and set its
+# contact for mailed findings (another unit's: 404). The format (R-TRF-4) is public.
 # A push (R-TRF-2) takes a source's own machine token (client credentials, transfer
 # audience) and no platform token: it authenticates itself and answers 401 to any other.
 transfer POST   /sources                                            no   no      no       no       yes      no     yes
@@ -284,6 +284,7 @@ transfer GET    /sources/<code>/counts                              no   no     
 transfer POST   /sources/<code>/freeze-exceptions                   no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/steps                               no   no      no       no       yes      no     yes
 transfer POST   /sources/<code>/state                               no   no      no       no       yes      no     yes
+transfer PUT    /sources/<code>/contact                             no   no      yes      no       yes      no     yes
 transfer POST   /sources/<code>/batches                             own  own     own      own      own      own    own
 transfer PUT    /sources/<code>/mappings/<part>                     no   no      no       no       yes      no     yes
 transfer GET    /sources/<code>/mappings                            no   no      yes      no       yes      no     yes
@@ -296,9 +297,10 @@ transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no     
 
 # transfer — deadlines, audits, duplicates (R-TRF-5, R-TRF-6, R-TRF-11; issue 12 item 6):
 # the network's staff see every source, a unit's business accounts their own unit's; a
-# source states its monthly counts with its own machine token; duplicates are the staff's.
+# source states its monthly counts with its own machine token (not a role: not in this
+# table) or through its unit's business accounts or the staff; duplicates are the staff's.
 transfer GET    /deadlines                                          no   no      yes      no       yes      no     yes
-transfer PUT    /sources/<code>/reported-counts/<month>             own  own     own      own      own      own    own
+transfer PUT    /sources/<code>/reported-counts/<month>             no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits                              no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits/<audit_id>                   no   no      yes      no       yes      no     yes
 transfer GET    /duplicates                                         no   no      no       no       yes      no     yes

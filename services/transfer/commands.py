@@ -5,10 +5,14 @@ a CronJob in deploy/k8s (Asia/Taipei):
                         IDs) older than TRANSFER_FILE_RETENTION_DAYS, logged with the count
     check-deadlines [--month YYYY-MM]
                         the 6th of each month: record and log the production sources late
-                        or missing for the previous month (R-TRF-5/6)
+                        or missing for the previous month (R-TRF-5/6) and mail each
+                        source's contact once per month
     open-audits [--month YYYY-MM]
                         the 10th of each month: open the audits the calendar has due
-                        (R-TRF-11), after the sources stated their counts
+                        (R-TRF-11), after the sources stated their counts; mail each
+                        audit that differs to its source's contact
+    send-finding-mails  daily: try again the findings' mails that could not go out (or
+                        waited for a source's contact)
     archive-silent-sources
                         monthly: archive production sources silent since
                         TRANSFER_SILENT_SINCE (2013-01-01), each logged
@@ -36,7 +40,7 @@ from datetime import date, timedelta
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime, os_user
 from services.transfer.domain.schedule import parse_month
-from services.transfer.handlers import rules
+from services.transfer.handlers import finding_mails, rules
 from services.transfer.handlers.records_admin import ANNOUNCE_BATCH, announce_records, seal
 from services.transfer.handlers.uploads import fail_interrupted, purge
 
@@ -62,13 +66,21 @@ def _purge(runtime: Runtime, _args: argparse.Namespace) -> dict:
 
 def _deadlines(runtime: Runtime, args: argparse.Namespace) -> dict:
     parts = runtime.components
-    return rules.record_deadlines(parts.unit_of_work(), runtime.clock,
-                                  args.month or rules.previous_month(runtime.clock),
-                                  parts.silence_days)
+    found = rules.record_deadlines(parts.unit_of_work(), runtime.clock,
+                                   args.month or rules.previous_month(runtime.clock),
+                                   parts.silence_days)
+    return {**found, "mails": _send_mails(runtime, args)}
 
 
 def _audits(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return rules.open_due_audits(runtime.components.unit_of_work(), runtime.clock, args.month)
+    opened = rules.open_due_audits(runtime.components.unit_of_work(), runtime.clock,
+                                   args.month)
+    return {**opened, "mails": _send_mails(runtime, args)}
+
+
+def _send_mails(runtime: Runtime, _args: argparse.Namespace) -> dict:
+    parts = runtime.components
+    return finding_mails.send_waiting(parts.unit_of_work(), parts.mailer, runtime.clock)
 
 
 def _archive(runtime: Runtime, _args: argparse.Namespace) -> dict:
@@ -121,6 +133,8 @@ COMMANDS = (
             "(the 6th of each month)", _deadlines, _month_argument("the previous month")),
     Command("open-audits", "open the audits the calendar has due this month (monthly)",
             _audits, _month_argument("this month")),
+    Command("send-finding-mails", "try again the findings' mails that could not go out "
+            "(daily)", _send_mails),
     Command("archive-silent-sources", "archive production sources silent since "
             "TRANSFER_SILENT_SINCE (monthly)", _archive),
     Command("index-match-keys", "once after upgrading: index the records kept before "

@@ -10,6 +10,7 @@ from functools import cached_property
 
 import requests
 
+from servicekit.mail import SmtpMailer
 from servicekit.service import Runtime
 from servicekit.settings import InvalidSetting
 from servicekit.tokens import JwksKeySource, TokenVerifier
@@ -17,7 +18,7 @@ from services.transfer.adapters.accounts_lookup import LOOKUP_SCOPE, AccountsLoo
 from services.transfer.adapters.file_vault import FileVault, file_vault
 from services.transfer.adapters.service_token import CLIENT_ID, ServiceToken
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
-from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.ports import Mailer, TeacherDirectory
 from services.transfer.handlers.uploads import FileRules
 
 FREEZE_DATE = "2012-12-31"  # R-TRF-5: the seed's freeze
@@ -46,6 +47,18 @@ class TransferComponents:
                              CLIENT_ID, lambda: settings.secret("SERVICE_CLIENT_SECRET"),
                              LOOKUP_SCOPE, session)
         return AccountsLookup(settings.service_urls["accounts"], token, session)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        """SMTP for the findings' mails: TRANSFER_SMTP_* (or SMTP_*), as courses reads it."""
+        settings = self._runtime.settings
+        return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
+                          int(settings.value("SMTP_PORT", "25") or "25"),
+                          settings.value("SMTP_FROM", "inservice@localhost") or "",
+                          settings.value("SMTP_USERNAME") or None,
+                          settings.value("SMTP_PASSWORD") or None,
+                          (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
+                          float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))
 
     @cached_property
     def machine_tokens(self) -> TokenVerifier:

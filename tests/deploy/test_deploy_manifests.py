@@ -99,6 +99,7 @@ SCHEDULED_JOBS = (
     # Issue 12 item 9: the transfer service's rules of time (R-TRF-5, R-TRF-6, R-TRF-11).
     ("transfer", "transfer-check-deadlines", ("check-deadlines",), "monthly"),
     ("transfer", "transfer-open-audits", ("open-audits",), "monthly"),
+    ("transfer", "transfer-send-finding-mails", ("send-finding-mails",), "daily"),
     ("transfer", "transfer-archive-silent-sources", ("archive-silent-sources",), "monthly"),
     ("transfer", "transfer-fail-interrupted-uploads", ("fail-interrupted-uploads",),
      "frequent"),

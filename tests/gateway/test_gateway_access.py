@@ -96,8 +96,9 @@ def test_a_transfer_push_alone_takes_a_sources_machine_token(gateway, services, 
 def test_a_sources_monthly_counts_take_its_machine_token_and_a_service_token_stops(
         gateway, services, signer, assert_problem):
     """R-TRF-11 (issue 12 item 6): a source states its counts of a month with its machine
-    token through the gateway; a platform service's own token (issue 12 item 5) is for
-    calls between services and opens nothing here."""
+    token through the gateway, or its unit's staff with their platform token; a platform
+    service's own token (issue 12 item 5) is for calls between services and opens nothing
+    here."""
     machine = signer.sign(subject="source-tpe-edu", roles=[], aud="inservice-transfer",
                           client_id="source-tpe-edu", scope="transfer", source="tpe-edu")
     counts = "/api/transfer/sources/tpe-edu/reported-counts/2026-03"
@@ -108,6 +109,13 @@ def test_a_sources_monthly_counts_take_its_machine_token_and_a_service_token_sto
                       "/api/transfer/sources/tpe-edu/reported-counts/2026-03/x"):
         assert_problem(gateway.put(elsewhere, json={}, headers=bearer(machine)), 401,
                        "invalid-token")
+    staff = signer.sign(subject="business-1", roles=["business"], unit="313301")
+    assert gateway.put(counts, json={}, headers=bearer(staff)).status_code == 200
+    assert len(services["transfer"].calls) == 2
+    assert_problem(gateway.put(counts, json={}, headers=bearer(signer.sign(aud="another"))),
+                   401, "invalid-token")
+    assert_problem(gateway.post("/api/transfer/sources/tpe-edu/batches", json={},
+                                headers=bearer(staff)), 401, "invalid-token")
     service = signer.sign(subject="service-transfer", roles=[], aud="inservice-accounts",
                           client_id="service-transfer", scope="accounts.teachers.lookup")
     assert_problem(gateway.post("/api/accounts/teachers/service-lookups", json={},

@@ -105,7 +105,8 @@ def test_the_deadline_list_says_on_time_late_missing_per_source(api) -> None:
     # The scheduled check records and names the late and missing ones.
     found = command(api, "check-deadlines", "--month", "2026-03")
     assert found == {"month": "2026-03", "sources": 5, "late": ["file-late", "push-gap"],
-                     "missing": ["file-none"]}
+                     "missing": ["file-none"],
+                     "mails": {"sent": 0, "failed": 0, "waiting_for_contact": 3}}
     with api.runtime.components.unit_of_work() as uow:
         assert set(uow.audits.findings(at("2026-03-01").date())) == {
             "file-late", "push-gap", "file-none"}

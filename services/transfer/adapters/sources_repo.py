@@ -22,7 +22,8 @@ class SourceRepository:
         steps = self.session.execute(select(source_steps).where(
             source_steps.c.source == code).order_by(source_steps.c.id)).all()
         return Source(row.code, row.name, row.owner_unit, row.mode, row.state,
-                      tuple(Step(s.name, s.by, s.at, s.reference) for s in steps), row.version)
+                      tuple(Step(s.name, s.by, s.at, s.reference) for s in steps), row.version,
+                      row.contact_email)
 
     def lock(self, code: str) -> None:
         """The source's row locked to the end of the transaction (PostgreSQL; SQLite has
@@ -39,7 +40,12 @@ class SourceRepository:
     def add(self, source: Source, at: datetime) -> None:
         self.session.execute(insert(sources).values(
             code=source.code, name=source.name, owner_unit=source.owner_unit,
-            mode=source.mode, state=source.state, version=source.version, created_at=at))
+            mode=source.mode, state=source.state, version=source.version, created_at=at,
+            contact_email=source.contact_email))
+
+    def set_contact(self, code: str, email: str | None) -> None:
+        self.session.execute(update(sources).where(sources.c.code == code)
+                             .values(contact_email=email))
 
     def save(self, before: Source, after: Source) -> bool:
         """False when someone else changed the source meanwhile; new steps are appended."""

@@ -47,6 +47,9 @@ sources = Table(
     Column("state", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Whom findings (a late or missing report, an audit that differs) are mailed to: the
+    # owner unit's maintainer of the source.
+    Column("contact_email", String(254)),
 )
 
 source_steps = Table(
@@ -247,6 +250,10 @@ duplicate_records = Table(
     Column("completed_on", Date, nullable=False),
     Column("found_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("teacher_name", String(100)),
+    # The last version published of this key (0: never): a record that was kept and then
+    # became a duplicate was published; promoted again, it goes on from there.
+    Column("version", Integer, nullable=False, server_default="0"),
     Index("ix_duplicate_records_kept", "kept_source", "kept_course_key", "account_id"),
 )
 
@@ -264,4 +271,23 @@ match_keys = Table(
     Column("source", String(32), primary_key=True),
     Column("course_key", String(60), nullable=False),
     Index("ix_match_keys_source_course_key", "source", "course_key"),
+)
+
+# A finding mailed to its source's contact (R-TRF-6, R-TRF-11): a late or missing report
+# of a month (``deadline``, keyed by the month) or an audit that differs (``audit``, keyed
+# by its id). Written with the finding, sent after the commit; one row per finding, so a
+# second run of the check mails nothing new, and what could not go out is tried again.
+finding_mails = Table(
+    "finding_mails", metadata,
+    Column("source", String(32), ForeignKey("sources.code"), primary_key=True),
+    Column("finding", String(16), primary_key=True),
+    Column("finding_key", String(64), primary_key=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("to_address", String(254)),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("outcome", String(16)),
+    Column("last_error", String(500)),
 )

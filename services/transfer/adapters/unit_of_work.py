@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servicekit.uow import SqlUnitOfWork
+from services.transfer.adapters.duplicates_repo import Duplicates
+from services.transfer.adapters.finding_mails_repo import FindingMails
 from services.transfer.adapters.records_repo import RecordRepository
-from services.transfer.adapters.rules_repo import Audits, Deliveries, Duplicates
+from services.transfer.adapters.rules_repo import Audits, Deliveries
 from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
 from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
 
@@ -19,6 +21,7 @@ class TransferUnitOfWork(SqlUnitOfWork):
     deliveries: Deliveries
     audits: Audits
     duplicates: Duplicates
+    finding_mails: FindingMails
 
     def open_repositories(self, session: Session) -> None:
         self.sources = SourceRepository(session)
@@ -29,3 +32,4 @@ class TransferUnitOfWork(SqlUnitOfWork):
         self.deliveries = Deliveries(session)
         self.audits = Audits(session)
         self.duplicates = Duplicates(session)
+        self.finding_mails = FindingMails(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from jose import JOSEError, jwt
 
-from servicekit.api import ServiceApi
+from servicekit.api import ServiceApi, authenticate
 from servicekit.problems import unauthenticated
 from servicekit.service import Runtime
 from servicekit.tokens import Principal, bearer_token, invalid_token
@@ -38,3 +38,18 @@ def machine_principal() -> Principal:
     if audience != verifier.audience:
         raise invalid_token("this endpoint takes a source's own token")
     return verifier.verify(token)
+
+
+def source_or_platform_principal() -> Principal:
+    """A source's own token (the transfer audience) or a platform account's token: each
+    verified by its own verifier, chosen by the audience the token names."""
+    token = bearer_token(request.headers.get("Authorization"))
+    try:
+        audience = jwt.get_unverified_claims(token).get("aud") if token else None
+    except JOSEError:
+        audience = None
+    if audience == components().machine_tokens.audience:
+        return machine_principal()
+    principal = authenticate(required=True)
+    assert principal is not None  # required: refused with 401 otherwise
+    return principal

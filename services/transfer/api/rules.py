@@ -1,17 +1,25 @@
 """Deadlines, audits and duplicates (R-TRF-5, R-TRF-6, R-TRF-11): operators see every
 source, a unit's business accounts their unit's; a source states its own monthly counts
-with its machine token; the linked duplicates are the operators'."""
+with its machine token or through its owner unit's business accounts (or an operator);
+the linked duplicates are the operators'."""
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from servicekit.api import PROTOCOL, roles
 from servicekit.errors import Invalid
-from services.transfer.api.base import api, components, machine_principal, runtime
+from services.transfer.api.base import (
+    api,
+    components,
+    runtime,
+    source_or_platform_principal,
+)
 from services.transfer.domain.schedule import parse_month
 from services.transfer.handlers import rules
+from services.transfer.handlers.scope import check_states_role
 
 STAFF = roles("operator", "admin")
 READERS = roles("operator", "admin", "business")
@@ -74,14 +82,20 @@ class CountsSchema(Schema):
     courses = fields.Integer()
     attendance = fields.Integer()
     hours = fields.Decimal(as_string=True)
+    reported_by = fields.String()
 
 
 @api.route("/sources/<code>/reported-counts/<month>", "PUT", allow=PROTOCOL,
-           body=CountsRequest, response=CountsSchema,
-           summary="The source's own counts of a month (courses, attendance rows, hours), "
-                   "with its machine token; audits compare them (R-TRF-11)")
-def put_reported_counts(principal, code, month, body):
-    caller = machine_principal()
+           response=CountsSchema,
+           summary="The source's own counts of a month, body {courses, attendance, hours}, "
+                   "with its machine token, or by its owner unit's business accounts or "
+                   "the network's staff; audits compare them (R-TRF-11)")
+def put_reported_counts(principal, code, month):
+    caller = source_or_platform_principal()
+    # Either kind of token is read here, so the role is asked before the body: another
+    # role is refused (403) whatever it sent.
+    check_states_role(caller)
+    body = CountsRequest().load(request.get_json(silent=True) or {})
     return rules.report_counts(_work(), runtime().clock, caller, code, _month(month), body)
 
 

@@ -20,6 +20,13 @@ class SourceCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     owner_unit = fields.String(required=True, validate=validate.Length(min=1, max=16))
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
+    contact_email = fields.Email(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=254))
+
+
+class ContactRequest(Schema):
+    contact_email = fields.Email(required=True, allow_none=True,
+                                 validate=validate.Length(max=254))
 
 
 class StepSchema(Schema):
@@ -36,6 +43,7 @@ class SourceSchema(Schema):
     mode = fields.String()
     state = fields.String()
     steps = fields.List(fields.Nested(StepSchema))
+    contact_email = fields.String(allow_none=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
@@ -56,7 +64,15 @@ def _work():
            status=201, summary="Register a source (evaluating): owner unit, mode")
 def register_source(principal, body):
     return asdict(sources.register(_work(), runtime().clock, body["code"], body["name"],
-                                   body["owner_unit"], body["mode"]))
+                                   body["owner_unit"], body["mode"], body["contact_email"]))
+
+
+@api.route("/sources/<code>/contact", "PUT", allow=READERS, body=ContactRequest,
+           response=SourceSchema,
+           summary="Whom the source's findings (late or missing reports, audits that "
+                   "differ) are mailed to: its maintainer at the owner unit; null for none")
+def set_source_contact(principal, code, body):
+    return asdict(sources.set_contact(_work(), principal, code, body["contact_email"]))
 
 
 @api.route("/sources", "GET", allow=READERS, response=SourceSchema, many=True,

@@ -58,6 +58,8 @@ class Source:
     state: str = EVALUATING
     steps: tuple[Step, ...] = field(default=())
     version: int = 1
+    # Whom its findings are mailed to: the maintainer at its owner unit.
+    contact_email: str | None = None
 
     @property
     def accepts_records(self) -> bool:
@@ -101,7 +103,20 @@ class Source:
         return replace(self, state=state, steps=steps, version=self.version + 1)
 
 
-def new_source(code: str, name: str, owner_unit: str, mode: str) -> Source:
+def contact(email: str | None) -> str | None:
+    """A contact address as kept: trimmed, the domain in lower case; empty is none."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    local, at, domain = text.rpartition("@")
+    if not at or not local or "." not in domain or len(text) > 254 or any(
+            c.isspace() for c in text):
+        raise SourceError("contact_email: an e-mail address")
+    return f"{local}@{domain.lower()}"
+
+
+def new_source(code: str, name: str, owner_unit: str, mode: str,
+               contact_email: str | None = None) -> Source:
     if not SOURCE_CODE.match(code):
         raise SourceError("code: 2–32 lower-case letters, digits and dashes")
     if not name.strip() or len(name) > 200:
@@ -110,4 +125,4 @@ def new_source(code: str, name: str, owner_unit: str, mode: str) -> Source:
         raise SourceError("owner_unit: a six-character unit code")
     if mode not in MODES:
         raise SourceError(f"mode is one of {MODES}")
-    return Source(code, name.strip(), owner_unit, mode)
+    return Source(code, name.strip(), owner_unit, mode, contact_email=contact(contact_email))

@@ -15,7 +15,8 @@ The duplicate match rule (R-TRF-11, ``domain/titles.py``): a new attendance of a
 production source whose teacher already has a live record of another production source
 in a course of the same organiser, start date and normalised title is kept as a linked
 duplicate (``duplicate_records``, referencing the record kept) — counted as added,
-answered in ``duplicates``, never published. Each batch or processed file is a delivery
+answered in ``duplicates``, never published; when the record kept is withdrawn, or a
+course's place under the rule moves, ``duplicates.py`` promotes and relinks. Each batch or processed file is a delivery
 of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
@@ -42,6 +43,7 @@ from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
 from services.transfer.domain.titles import match_key
+from services.transfer.handlers import duplicates
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.scope import check_sends
 from services.transfer.metrics import count_rows
@@ -221,6 +223,8 @@ class _Writer:
                 outcome.counts["courses"][CHANGED] += 1
                 self.changed_courses.add(course.key)
                 years[course.key] = course.start_date.year
+        moving = set() if self.trial else duplicates.places_moving(self.uow, self.source.code,
+                                                                   changed)
         self.uow.records.add_courses(added)
         self.uow.records.change_courses(changed)
         for key in sorted(self.changed_courses):
@@ -235,6 +239,8 @@ class _Writer:
             self.uow.duplicates.drop_keys(self.source.code, self.changed_courses)
             self.uow.duplicates.add_keys([self._key(details[row["course_key"]],
                                                     row["account_id"]) for row in live])
+            self.events += duplicates.match_again(self.uow, self.source.code, moving,
+                                                  self.now, self.sealed)
 
     def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
                    outcome: Outcome) -> None:
@@ -255,8 +261,11 @@ class _Writer:
         stored = self.uow.records.attendance_states(
             self.source.code, ((row.course_key, account) for _, row, account in ready),
             {key: course["start_year"] for key, course in known.items()})
+        # A withdrawn record sent again is matched as a new one (another source's record
+        # may have been promoted meanwhile).
         fresh = [(number, row, account) for number, row, account in ready
-                 if (row.course_key, account) not in stored]
+                 if (row.course_key, account) not in stored
+                 or stored[(row.course_key, account)].withdrawn]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
@@ -312,7 +321,7 @@ class _Writer:
                 digest = row.digest(account)
                 values = {"digest": digest, "school_code": row.school_code,
                           "hours": row.hours, "completed_on": row.completed_on,
-                          "updated_at": self.now}
+                          "teacher_name": row.teacher_name, "updated_at": self.now}
                 if (key, account) in linked:
                     handled.add((key, account))
                     if linked[(key, account)] == digest:
@@ -359,6 +368,7 @@ class _Writer:
                     continue
                 self._withdraw_attendance([{"course_key": key, "account_id": account,
                                             "version": stored.version}], reason)
+                self._promote_duplicates([(key, str(account))])
             else:
                 course = self.uow.records.course_states(self.source.code, [key]).get(key)
                 if course is None or course.withdrawn:
@@ -376,8 +386,9 @@ class _Writer:
                 outcome.counts["courses"][WITHDRAWN] += 1
                 live = self.uow.records.live_attendance_of(self.source.code, [key])
                 self._withdraw_attendance(live, reason)
-                duplicates = self.uow.duplicates.remove(self.source.code, key)
-                outcome.counts["attendance"][WITHDRAWN] += len(live) + duplicates
+                self._promote_duplicates([(key, row["account_id"]) for row in live])
+                linked = self.uow.duplicates.remove(self.source.code, key)
+                outcome.counts["attendance"][WITHDRAWN] += len(live) + linked
                 continue
             outcome.counts["attendance"][WITHDRAWN] += 1
 
@@ -392,6 +403,12 @@ class _Writer:
                     "source": self.source.code, "account_id": row["account_id"],
                     "record_key": f"{row['course_key']}/{row['account_id']}",
                     "version": row["version"] + 1}))
+
+    def _promote_duplicates(self, withdrawn: list[tuple[str, str]]) -> None:
+        """Kept records withdrawn: their linked duplicates take their place."""
+        if not self.trial:
+            self.events += duplicates.promote_after_withdrawal(
+                self.uow, self.source.code, withdrawn, self.now, self.sealed)
 
     def _key(self, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
         return match_row(self.source.code, course, account_id)

@@ -37,8 +37,13 @@ from services.transfer.domain.sources import (
     PRODUCTION_OPENED,
     Source,
 )
-from services.transfer.handlers import push
-from services.transfer.handlers.scope import STAFF, check_reads, check_sends
+from services.transfer.handlers import finding_mails, push
+from services.transfer.handlers.scope import (
+    STAFF,
+    check_reads,
+    check_states_for,
+    machine_source,
+)
 
 log = logging.getLogger("transfer.rules")
 MEASURES = ("courses", "attendance", "hours")
@@ -99,14 +104,17 @@ def record_deadlines(uow: TransferUnitOfWork, clock: Clock, month: date,
                      silence_days: int) -> dict[str, Any]:
     """Scheduled (the 6th of each month, for the month before): the late and missing
     sources recorded (``deadline_findings``) and logged one by one, for the operators'
-    follow-up."""
+    follow-up, and a mail to each source's contact queued once per month
+    (``finding_mails``; the caller sends it after the commit)."""
     now = clock.now()
     with uow:
         found = [uow.sources.get(code) for code in uow.sources.codes()]
+        by_code = {source.code: source for source in found if source is not None}
         rows = _deadline_rows(uow, clock, found, month, silence_days)
         behind = [row for row in rows if row["status"] in (LATE, MISSING)]
         for row in behind:
             uow.audits.record_finding(row["source"], month, row["status"], _plain(row), now)
+            finding_mails.queue_deadline(uow, by_code[row["source"]], row, now)
     for row in behind:
         log.warning("source behind its deadline", extra={
             "source": row["source"], "month": row["month"], "status": row["status"]})
@@ -124,27 +132,35 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 def report_counts(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
                   month: date, counts: dict[str, Any]) -> dict[str, Any]:
-    """The source (its own machine token) states its counts of a month: courses,
-    attendance rows, hours. Sent again, the newer counts replace the older."""
-    check_sends(principal, code)
-    if month >= month_of(taipei_date(clock.now())):
-        raise Invalid("month-not-closed", "The month has not ended",
-                      "a source reports the counts of a month that has ended")
+    """A source states its counts of a month (courses, attendance rows, hours): with its
+    own machine token, or through a business account of its owner unit, or an operator
+    for it. Sent again, the newer counts replace the older; who stated them is kept with
+    them and logged."""
     with uow:
         source = uow.sources.get(code)
+        check_states_for(principal, source, code)
+        if month >= month_of(taipei_date(clock.now())):
+            raise Invalid("month-not-closed", "The month has not ended",
+                          "a source reports the counts of a month that has ended")
         if source is None:
             raise NotFound(f"no source {code}")
         if source.sealed:
             raise Conflict("source-closed", "The source is archived", code, state=source.state)
         uow.audits.put_counts(code, month, counts, principal.subject, clock.now())
-    return {"source": code, "month": month.isoformat()[:7], **counts}
+    stated_as = "source" if machine_source(principal) else ",".join(sorted(principal.roles))
+    log.info("source counts stated", extra={
+        "source": code, "month": month.isoformat()[:7], "by": principal.subject,
+        "as": stated_as, "unit": principal.unit})
+    return {"source": code, "month": month.isoformat()[:7], **counts,
+            "reported_by": principal.subject}
 
 
 def open_due_audits(uow: TransferUnitOfWork, clock: Clock,
                     month: date | None = None) -> dict[str, Any]:
     """Scheduled (monthly): the audits the calendar has due this month (Taiwan), for
     every production source, each opened once; its lines compare the source's counts
-    with what transfer holds."""
+    with what transfer holds. An audit that differs queues a mail to the source's
+    contact (the caller sends it after the commit)."""
     month = month or month_of(taipei_date(clock.now()))
     opened: list[dict[str, Any]] = []
     with uow:
@@ -157,6 +173,7 @@ def open_due_audits(uow: TransferUnitOfWork, clock: Clock,
                 if not uow.audits.exists(code, period.kind, period.first_month):
                     audit = _audit(uow, clock, code, period)
                     uow.audits.add(audit)
+                    finding_mails.queue_audit(uow, source, audit, clock.now())
                     opened.append(audit)
     for audit in opened:
         log.info("audit opened", extra={"source": audit["source"], "kind": audit["kind"],

@@ -31,3 +31,22 @@ def check_reads(principal: Principal, source: Source | None, code: str) -> Sourc
 def check_sends(principal: Principal, code: str) -> None:
     if machine_source(principal) != code:
         raise Forbidden("this token is not the source's own", slug="not-this-source")
+
+
+def check_states_for(principal: Principal, source: Source | None, code: str) -> None:
+    """Who states a source's own figures (its monthly counts): the source's machine
+    token, the network's staff, or a business account of its owner unit. Another role
+    is refused (403); another unit's business account is answered as the house answers
+    another unit's source (404)."""
+    if machine_source(principal) is not None:
+        check_sends(principal, code)
+        return
+    check_states_role(principal)
+    check_reads(principal, source, code)
+
+
+def check_states_role(principal: Principal) -> None:
+    """The role half of ``check_states_for``, asked before a request's body is read."""
+    if machine_source(principal) is None and not principal.has_any_role(*STAFF, "business"):
+        raise Forbidden("a source's counts are stated by the source, its unit's business "
+                        "accounts or the network's staff")

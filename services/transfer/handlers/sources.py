@@ -2,12 +2,24 @@
 its steps and move it on; each step and move is one transaction, with who and when."""
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 from servicekit.clock import Clock
 from servicekit.errors import Conflict, Invalid, NotFound
 from servicekit.tokens import Principal
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
-from services.transfer.domain.sources import PRODUCTION, Source, SourceError, Step, new_source
+from services.transfer.domain.sources import (
+    PRODUCTION,
+    Source,
+    SourceError,
+    Step,
+    contact,
+    new_source,
+)
 from services.transfer.handlers.scope import check_reads
+
+log = logging.getLogger("transfer.sources")
 
 
 def _invalid(error: SourceError) -> Invalid:
@@ -15,9 +27,9 @@ def _invalid(error: SourceError) -> Invalid:
 
 
 def register(uow: TransferUnitOfWork, clock: Clock, code: str, name: str, owner_unit: str,
-             mode: str) -> Source:
+             mode: str, contact_email: str | None = None) -> Source:
     try:
-        source = new_source(code, name, owner_unit, mode)
+        source = new_source(code, name, owner_unit, mode, contact_email)
     except SourceError as error:
         raise _invalid(error) from None
     with uow:
@@ -53,6 +65,22 @@ def move(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
         if state == PRODUCTION:
             uow.records.drop_trial(code)
     return changed
+
+
+def set_contact(uow: TransferUnitOfWork, principal: Principal, code: str,
+                email: str | None) -> Source:
+    """The address the source's findings are mailed to (its maintainer at the owner
+    unit): set by the network's staff or the owner unit's business accounts; another
+    unit's source is answered as unknown."""
+    try:
+        kept = contact(email)
+    except SourceError as error:
+        raise _invalid(error) from None
+    with uow:
+        source = check_reads(principal, uow.sources.get(code), code)
+        uow.sources.set_contact(code, kept)
+    log.info("source contact set", extra={"source": code, "by": principal.subject})
+    return replace(source, contact_email=kept)
 
 
 def grant_freeze_exception(uow: TransferUnitOfWork, clock: Clock, principal: Principal,
