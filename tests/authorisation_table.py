@@ -301,6 +301,7 @@ transfer GET    /sources/<code>/files/<upload_id>/report.csv        no   no     
 # table) or through its unit's business accounts or the staff; duplicates are the staff's.
 transfer GET    /deadlines                                          no   no      yes      no       yes      no     yes
 transfer PUT    /sources/<code>/reported-counts/<month>             no   no      yes      no       yes      no     yes
+transfer GET    /sources/<code>/reported-counts                     no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits                              no   no      yes      no       yes      no     yes
 transfer GET    /sources/<code>/audits/<audit_id>                   no   no      yes      no       yes      no     yes
 transfer GET    /duplicates                                         no   no      no       no       yes      no     yes

@@ -101,3 +101,24 @@ def test_an_archived_source_takes_no_counts_from_its_staff(source_api) -> None:
                            json={"state": "archived"}).status_code == 200
     closed = source_api.call("put", PATH, role="business", unit="313301", json=COUNTS)
     assert closed.status_code == 409 and closed.json["type"].endswith("source-closed")
+
+
+def test_the_months_stated_are_read_with_who_stated_them_and_when(source_api) -> None:
+    """What the web's audits page lists: newest month first, with who and when; read by
+    whoever reads the source (another unit's business account: 404)."""
+    assert source_api.call("put", PATH, role="business", unit="313301",
+                           json=COUNTS).status_code == 200
+    assert source_api.call("put", "/sources/tpe-edu/reported-counts/2026-02", role="operator",
+                           json={**COUNTS, "hours": "7.5"}).status_code == 200
+    path = "/sources/tpe-edu/reported-counts"
+    stated = source_api.call("get", path, role="business", unit="313301")
+    assert stated.status_code == 200
+    assert stated.json == [
+        {"month": "2026-03", "courses": 2, "attendance": 40, "hours": "120.0",
+         "reported_by": "business-1", "reported_at": "2026-04-02T04:00:00+00:00"},
+        {"month": "2026-02", "courses": 2, "attendance": 40, "hours": "7.5",
+         "reported_by": "operator-1", "reported_at": "2026-04-02T04:00:00+00:00"}]
+    assert source_api.call("get", path, role="business", unit="353301").status_code == 404
+    assert source_api.call("get", path, role="teacher").status_code == 403
+    assert source_api.call("get", path, role=None).status_code == 401
+    assert source_api.call("get", "/sources/none-such/reported-counts").status_code == 404

@@ -73,6 +73,15 @@ class Audits:
         return {row.month: {"courses": row.courses, "attendance": row.attendance,
                             "hours": Decimal(row.hours)} for row in rows}
 
+    def stated(self, source: str) -> list[dict[str, Any]]:
+        """Every month the source stated, newest first, with who and when."""
+        rows = self.session.execute(select(reported_counts).where(
+            reported_counts.c.source == source).order_by(reported_counts.c.month.desc()))
+        return [{"month": row.month.isoformat()[:7], "courses": row.courses,
+                 "attendance": row.attendance, "hours": Decimal(row.hours),
+                 "reported_by": row.reported_by, "reported_at": row.reported_at}
+                for row in rows]
+
     def held(self, source: str, first: date, last_day: date) -> dict[date, dict[str, Any]]:
         """Live production records per month: courses by start, attendance (and its hours)
         by completion, between ``first`` and ``last_day``."""

@@ -117,6 +117,23 @@ def source_counts(principal, code):
     return sources.monthly_counts(_work(), principal, code)
 
 
+class StatedCountsSchema(Schema):
+    month = fields.String()
+    courses = fields.Integer()
+    attendance = fields.Integer()
+    hours = fields.Decimal(as_string=True)
+    reported_by = fields.String()
+    reported_at = fields.AwareDateTime()
+
+
+@api.route("/sources/<code>/reported-counts", "GET", allow=READERS,
+           response=StatedCountsSchema, many=True,
+           summary="The monthly counts the source stated for its audits (R-TRF-11), newest "
+                   "month first, with who stated them and when")
+def stated_counts(principal, code):
+    return sources.stated_counts(_work(), principal, code)
+
+
 class FreezeException(Schema):
     source_course_key = fields.String(required=True, validate=validate.Length(min=1, max=60))
     reference = fields.String(required=True, validate=validate.Length(min=1, max=100))

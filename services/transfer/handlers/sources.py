@@ -6,13 +6,14 @@ import logging
 from dataclasses import replace
 
 from servicekit.clock import Clock
-from servicekit.errors import Conflict, Invalid, NotFound
+from servicekit.errors import ApplicationError, Conflict, Invalid, NotFound
 from servicekit.tokens import Principal
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.sources import (
     PRODUCTION,
     Source,
     SourceError,
+    SourceStateError,
     Step,
     contact,
     new_source,
@@ -22,8 +23,14 @@ from services.transfer.handlers.scope import check_reads
 log = logging.getLogger("transfer.sources")
 
 
-def _invalid(error: SourceError) -> Invalid:
-    return Invalid("invalid-source", "The source or its step is not valid", str(error))
+def _refused(error: SourceError) -> ApplicationError:
+    """The rule broken, as its own problem type: 409 when the source's state refuses, 422
+    when what was sent does; the field it concerns in ``errors`` (the house's way)."""
+    facts = dict(error.facts)
+    if error.field is not None:
+        facts["errors"] = {error.field: [error.detail]}
+    kind = Conflict if isinstance(error, SourceStateError) else Invalid
+    return kind(error.slug, error.title, error.detail, **facts)
 
 
 def register(uow: TransferUnitOfWork, clock: Clock, code: str, name: str, owner_unit: str,
@@ -31,7 +38,7 @@ def register(uow: TransferUnitOfWork, clock: Clock, code: str, name: str, owner_
     try:
         source = new_source(code, name, owner_unit, mode, contact_email)
     except SourceError as error:
-        raise _invalid(error) from None
+        raise _refused(error) from None
     with uow:
         if uow.sources.get(code) is not None:
             raise Conflict("source-exists", "A source with this code exists", code)
@@ -46,7 +53,7 @@ def record_step(uow: TransferUnitOfWork, clock: Clock, principal: Principal, cod
         try:
             changed = source.with_step(Step(step, principal.subject, clock.now(), reference))
         except SourceError as error:
-            raise _invalid(error) from None
+            raise _refused(error) from None
         _save(uow, source, changed)
     return changed
 
@@ -60,7 +67,7 @@ def move(uow: TransferUnitOfWork, clock: Clock, principal: Principal, code: str,
         try:
             changed = source.moved_to(state, principal.subject, clock.now())
         except SourceError as error:
-            raise Conflict("source-state", "The source cannot move so", str(error)) from None
+            raise _refused(error) from None
         _save(uow, source, changed)
         if state == PRODUCTION:
             uow.records.drop_trial(code)
@@ -75,7 +82,7 @@ def set_contact(uow: TransferUnitOfWork, principal: Principal, code: str,
     try:
         kept = contact(email)
     except SourceError as error:
-        raise _invalid(error) from None
+        raise _refused(error) from None
     with uow:
         source = check_reads(principal, uow.sources.get(code), code)
         uow.sources.set_contact(code, kept)
@@ -108,6 +115,15 @@ def monthly_counts(uow: TransferUnitOfWork, principal: Principal,
     with uow:
         check_reads(principal, uow.sources.get(code), code)
         return uow.records.monthly(code)
+
+
+def stated_counts(uow: TransferUnitOfWork, principal: Principal,
+                  code: str) -> list[dict]:
+    """The monthly counts the source stated for its audits (R-TRF-11), newest month first,
+    each with who stated them and when; read by whoever reads the source."""
+    with uow:
+        check_reads(principal, uow.sources.get(code), code)
+        return uow.audits.stated(code)
 
 
 def listing(uow: TransferUnitOfWork, principal: Principal) -> list[Source]:

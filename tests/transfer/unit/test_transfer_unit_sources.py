@@ -59,3 +59,44 @@ def test_a_step_is_recorded_once_and_a_test_run_only_in_test() -> None:
 def test_a_source_is_registered_only_well_formed(code, unit, mode) -> None:
     with pytest.raises(SourceError):
         new_source(code, "名稱", unit, mode)
+
+
+def test_each_refusal_names_its_cause_and_the_field_it_concerns() -> None:
+    """Clients branch on the cause (its problem type), never on the English detail."""
+    source = new_source("kh-edu", "高雄市研習系統", "523301", "daily_push")
+
+    def refusal(act) -> tuple[str, str | None, dict]:
+        with pytest.raises(SourceError) as refused:
+            act()
+        return refused.value.slug, refused.value.field, refused.value.facts
+
+    assert refusal(lambda: source.moved_to(PRODUCTION, "op-1", AT))[:2] == (
+        "move-not-allowed", "state")
+    assert refusal(lambda: source.moved_to(TEST, "op-1", AT)) == (
+        "steps-missing", "state", {"state": "evaluating", "to": "test",
+                                   "missing": ["format_check_passed"]})
+    assert refusal(lambda: source.with_step(Step(TEST_RUN_SUCCEEDED, "op-1", AT)))[:2] == (
+        "step-out-of-order", "step")
+    assert refusal(lambda: source.with_step(Step(MINISTRY_APPROVAL, "op-1", AT, " ")))[:2] == (
+        "reference-required", "reference")
+    assert refusal(lambda: source.with_step(Step("production_opened", "op-1", AT)))[:2] == (
+        "unknown-step", "step")
+    checked = source.with_step(Step(FORMAT_CHECK_PASSED, "op-1", AT))
+    assert refusal(lambda: checked.with_step(Step(FORMAT_CHECK_PASSED, "op-1", AT)))[:2] == (
+        "step-already-recorded", "step")
+    sealed = source.moved_to(ARCHIVED, "op-1", AT)
+    assert refusal(lambda: sealed.moved_to(TEST, "op-1", AT))[:2] == ("source-archived", None)
+    assert refusal(lambda: sealed.with_step(Step(FORMAT_CHECK_PASSED, "op-1", AT)))[:2] == (
+        "source-archived", None)
+
+
+def test_a_registration_names_every_field_that_breaks_its_rule_at_once() -> None:
+    with pytest.raises(SourceError) as refused:
+        new_source("X", " ", "52330", "weekly", "not an address")
+    assert refused.value.slug == "validation-failed"
+    assert refused.value.facts["errors"] == {
+        "code": ["2 to 32 lower-case letters, digits and dashes"],
+        "name": ["a name of at most 200 characters"],
+        "owner_unit": ["a six-character unit code"],
+        "mode": ["one of daily_push, monthly_file"],
+        "contact_email": ["an e-mail address"]}
