@@ -110,10 +110,12 @@ PROBLEMS = {
                           "minutes."),
     "internal-error": _l("Something went wrong on the platform; try again later."),
     # transfer sources and their files (R-TRF-1, 3, 5, 7)
-    "invalid-source": _l("The source or its step is not valid: see the note beside the "
-                         "field."),
-    "source-state": _l("The source cannot move so: a step it needs is not recorded yet, "
-                       "or the move goes back."),
+    "unknown-step": _l("Choose one of the steps offered."),
+    "step-already-recorded": _l("This step is recorded already."),
+    "step-out-of-order": _l("This step comes later in the onboarding."),
+    "source-archived": _l("This source is archived: nothing more is sent or changed."),
+    "move-not-allowed": _l("A source moves one way only: this move is not open to it."),
+    "steps-missing": _l("The new state needs steps that are not recorded yet."),
     "source-exists": _l("A source with this code exists already."),
     "source-changed": _l("Someone changed this source meanwhile. Open it again and redo "
                          "your change."),
@@ -175,6 +177,22 @@ FIELD_MESSAGES = {
     "one of the themes of the school's submitted plan; it has none yet": _l(
         "Your school's plan has no themes yet: leave the theme blank."),
     "a whole number from 0 to 100": _l("A whole number from 0 to 100."),
+    # transfer sources (R-TRF-1, R-TRF-11), as the transfer service says them
+    "2 to 32 lower-case letters, digits and dashes": _l(
+        "2 to 32 lower-case letters, digits and dashes, starting with a letter or digit."),
+    "a name of at most 200 characters": _l("A name of at most %(count)s characters.",
+                                           count=200),
+    "a six-character unit code": _l("A unit's six-character code."),
+    "one of daily_push, monthly_file": _l("Choose one of the modes offered."),
+    "Must be one of: daily_push, monthly_file.": _l("Choose one of the modes offered."),
+    "an e-mail address": _l("An e-mail address, such as name@school.edu.tw."),
+    "Not a valid email address.": _l("An e-mail address, such as name@school.edu.tw."),
+    "Longer than maximum length 254.": _l("At most 254 characters."),
+    "Must be greater than or equal to 0 and less than or equal to 2000000000.": _l(
+        "A whole number, 0 or more."),
+    "Must be greater than or equal to 0.": _l("0 or more."),
+    "a decimal with at most one decimal place, below 10^10": _l(
+        "0 or more, with one decimal at most."),
 }
 # Messages that name a value after their start.
 FIELD_MESSAGE_STARTS = {

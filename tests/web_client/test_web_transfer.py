@@ -26,6 +26,9 @@ def _source_api(site, state: str = "test") -> None:
         {"month": "2026-10", "courses": 5, "attendance": 120}]))
     site.api.answer("GET", f"/api/transfer/sources/{CODE}/mappings", Answer(200, [
         {"part": "courses", "table": "課程", "columns": {"title": "課程名稱"}}]))
+    site.api.answer("GET", f"/api/transfer/sources/{CODE}/reported-counts", Answer(200, [
+        {"month": "2026-10", "courses": 5, "attendance": 118, "hours": "354.0",
+         "reported_by": "biz-7", "reported_at": "2026-11-03T02:30:00+00:00"}]))
 
 
 def _file(name: str = "十月.xlsx") -> tuple[io.BytesIO, str]:
@@ -83,13 +86,14 @@ def test_recording_the_ministrys_approval_sends_its_reference(site) -> None:
 def test_a_move_the_source_is_not_ready_for_is_said_on_its_page(site) -> None:
     _source_api(site)
     site.api.answer("POST", f"/api/transfer/sources/{CODE}/state", Answer(409, {
-        "type": PROBLEM + "source-state", "detail": "to become production the source needs"}))
+        "type": PROBLEM + "steps-missing", "errors": {"state": ["needs"]}, "state": "test",
+        "to": "production", "missing": ["ministry_approval"]}))
     site.sign_in(["operator"])
     token = site.csrf(f"/operator/transfer/sources/{CODE}")
     answer = site.browser.post(f"/operator/transfer/sources/{CODE}/state",
                                data={"csrf_token": token, "state": "production"})
     assert answer.status_code == 409
-    assert "尚未記錄" in answer.get_data(as_text=True)
+    assert "轉為正式上線前，請先記錄：教育部核定。" in answer.get_data(as_text=True)
     assert site.api.to("POST", f"/api/transfer/sources/{CODE}/state")[0].json == {
         "state": "production"}
 

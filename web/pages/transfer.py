@@ -29,14 +29,9 @@ from flask_babel import lazy_gettext as _l
 
 from web.auth import requires
 from web.errors import wants_json
-from web.messages import field_errors, problem_text
+from web.messages import PROBLEMS, field_errors, problem_text
 from web.pages.calls import as_person, found
-from web.pages.transfer_refusals import (
-    GENERAL,
-    move_refusal,
-    registration_refusal,
-    step_refusal,
-)
+from web.pages.transfer_refusals import CAUSES, GENERAL, refusal_notes
 
 bp = Blueprint("transfer", __name__)
 STAFF = ("operator", "admin")
@@ -159,8 +154,6 @@ def register() -> ResponseReturnValue:
         errors = field_errors(answer)
         if answer.problem_type == "source-exists":
             errors["code"] = str(problem_text(answer))
-        elif answer.problem_type == "invalid-source":
-            errors.update(registration_refusal(body, MODES))
         return _sources_page(errors=errors, typed=request.form,
                              status=409 if answer.status == 409 else 422)
     flash(_("The source %(name)s is registered; it is being evaluated.", name=body["name"]),
@@ -194,15 +187,11 @@ def _source_page(code: str, errors: dict[str, str] | None = None, typed: Any = N
         problems=problems or [], **_shared()), status
 
 
-def _read_source(code: str) -> dict[str, Any]:
-    return dict(found(as_person("GET", f"/api/transfer/sources/{code}")))
-
-
 def _refused(code: str, answer: Any, form: str,
              explained: dict[str, str] | None = None) -> ResponseReturnValue:
     """The API's refusal on the source page: its text above, each field's note beside the
-    field of the form it came from (``explained``: the cause the page told from the source,
-    transfer_refusals), what was typed kept."""
+    field of the form it came from (``explained``: the cause's own text, transfer_refusals),
+    what was typed kept."""
     if answer.status in (403, 404):
         abort(404)
     explained = dict(explained or {})
@@ -215,6 +204,11 @@ def _refused(code: str, answer: Any, form: str,
                         status=answer.status if answer.status in (409, 413) else 422)
 
 
+def _explained(answer: Any) -> dict[str, str] | None:
+    """A step's or a move's refusal: the service's cause, beside the field it names."""
+    return refusal_notes(answer, STATES, STEPS) if answer.problem_type in CAUSES else None
+
+
 @bp.post(f"{STAFF_BASE}/<code>/steps")
 @requires(*STAFF)
 def record_step(code: str) -> ResponseReturnValue:
@@ -223,9 +217,7 @@ def record_step(code: str) -> ResponseReturnValue:
     body = {"step": step, "reference": request.form.get("reference", "").strip() or None}
     answer = as_person("POST", f"/api/transfer/sources/{code}/steps", json=body)
     if not answer.ok:
-        explained = step_refusal(_read_source(code), step, body["reference"], RECORDED_STEPS) \
-            if answer.problem_type == "invalid-source" else None
-        return _refused(code, answer, "step", explained)
+        return _refused(code, answer, "step", _explained(answer))
     flash(_("The step is recorded: %(step)s.", step=STEPS.get(step, step)), "success")
     return redirect(f"{STAFF_BASE}/{code}")
 
@@ -237,11 +229,28 @@ def move(code: str) -> ResponseReturnValue:
     state = request.form.get("state", "")
     answer = as_person("POST", f"/api/transfer/sources/{code}/state", json={"state": state})
     if not answer.ok:
-        explained = move_refusal(_read_source(code), state, MOVES, STATES, STEPS) \
-            if answer.problem_type == "source-state" else None
-        return _refused(code, answer, "state", explained)
+        return _refused(code, answer, "state", _explained(answer))
     flash(_("The source is now: %(state)s.", state=STATES.get(state, state)), "success")
     return redirect(f"{STAFF_BASE}/{code}")
+
+
+@both("/<code>/contact", methods=["POST"])
+def set_contact(code: str) -> ResponseReturnValue:
+    """Whom the source's findings are mailed to: its maintainer at the owner unit, set by
+    the network's staff or the unit's business accounts; blank for none."""
+    code = _code(code)
+    email = request.form.get("contact_email", "").strip()
+    answer = as_person("PUT", f"/api/transfer/sources/{code}/contact",
+                       json={"contact_email": email or None})
+    if not answer.ok:
+        return _refused(code, answer, "contact")
+    if email:
+        flash(_("Findings of this source are now mailed to %(email)s.",
+                email=answer.body.get("contact_email") or email), "success")
+    else:
+        flash(_("The source has no contact now: its findings wait until one is set."),
+              "success")
+    return redirect(f"{_base()}/{code}#contact")
 
 
 @bp.post(f"{STAFF_BASE}/<code>/freeze-exceptions")
@@ -416,11 +425,61 @@ def _deadlines_page(base: str) -> ResponseReturnValue:
 
 @both("/<code>/audits")
 def audits(code: str) -> ResponseReturnValue:
+    """The source's audits, and the monthly counts it states for them (R-TRF-11): each month
+    stated with who and when, and the form to state one (``?month=`` fills it with that
+    month's counts, to correct them)."""
     code = _code(code)
+    month = request.args.get("month", "").strip()
+    return _audits_page(code, typed={"month": month} if MONTH.match(month) else {})
+
+
+def _audits_page(code: str, errors: dict[str, str] | None = None,
+                 typed: Any = None, status: int = 200) -> ResponseReturnValue:
     found_source = found(as_person("GET", f"/api/transfer/sources/{code}"))
     listing = found(as_person("GET", f"/api/transfer/sources/{code}/audits"))
+    stated = found(as_person("GET", f"/api/transfer/sources/{code}/reported-counts"))
+    typed = dict(typed or {})
+    if set(typed) == {"month"}:  # a month chosen to correct: its counts as stated
+        typed.update(next(({name: str(row.get(name, "")) for name in MEASURES}
+                           for row in stated if row.get("month") == typed["month"]), {}))
     return render_template("transfer/audits.html", source=found_source, audits=listing,
-                           base=_base(), **_shared())
+                           stated=stated, errors=errors or {}, typed=typed, base=_base(),
+                           **_shared()), status
+
+
+@both("/<code>/reported-counts", methods=["POST"])
+def state_counts(code: str) -> ResponseReturnValue:
+    """A month's counts stated for the source by its unit's staff (or the network's): sent
+    again, the newer replace the older."""
+    code = _code(code)
+    typed = {name: request.form.get(name, "").strip() for name in ("month", *MEASURES)}
+    if not MONTH.match(typed["month"]):  # it is part of the API's path: checked here first
+        return _counts_refused(code, typed, {"month": _(
+            "A month is written as YYYY-MM, for example 2026-11.")})
+    # Whole numbers go as numbers (the API takes no text for them); anything else goes as
+    # typed, for the API to name the field.
+    body: dict[str, Any] = {name: int(typed[name]) if typed[name].isdecimal() else typed[name]
+                            for name in ("courses", "attendance")}
+    body["hours"] = typed["hours"]
+    answer = as_person("PUT", f"/api/transfer/sources/{code}/reported-counts/{typed['month']}",
+                       json=body)
+    if answer.status in (403, 404):
+        abort(404)
+    if not answer.ok:
+        errors = field_errors(answer)
+        if answer.problem_type in ("month-not-closed", "invalid-month"):
+            errors["month"] = problem_text(answer)
+        return _counts_refused(code, typed, errors, answer)
+    flash(_("The counts of %(month)s are stated.", month=typed["month"]), "success")
+    return redirect(f"{_base()}/{code}/audits#stated")
+
+
+def _counts_refused(code: str, typed: dict[str, str], errors: dict[str, str],
+                    answer: Any = None) -> ResponseReturnValue:
+    flash(problem_text(answer) if answer is not None else
+          str(PROBLEMS["validation-failed"]), "problem")
+    status = answer.status if answer is not None and answer.status == 409 else 422
+    return _audits_page(code, errors=errors, typed=typed, status=status)
 
 
 @both("/<code>/audits/<audit_id>")

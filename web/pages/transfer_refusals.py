@@ -1,79 +1,59 @@
-"""Why the transfer service refused a source's step, move or registration, in the person's
-language and beside the field concerned.
+"""Why the transfer service refused a source's step or move, in the person's language and
+beside the field concerned.
 
-The service answers these with one problem type each (``invalid-source``,
-``source-state``) and says the cause only in its English ``detail``. The page has just read
-the source (its state and recorded steps) and has what was typed, so it tells the cause
-from those facts — the same rules as the service's (services/transfer/domain/sources.py:
-one way through the states, the steps each state needs) — never from the detail's words.
-When none of the causes fits (the source changed meanwhile), the problem type's own text is
-all that is said."""
+The service answers each cause with its own problem type and names the field it concerns
+in ``errors`` (services/transfer/README.md, "Refusals"); the states and steps a cause
+needs to be said are members of the problem. So the page says the type's text, where the
+service named the field — it never repeats the service's rules nor reads its English."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-# The steps a state needs recorded first (the service's NEEDED_FOR).
-NEEDED_FOR = {"test": ("format_check_passed",),
-              "production": ("format_check_passed", "ministry_approval", "test_run_succeeded")}
-SOURCE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
-UNIT_CODE = re.compile(r"^[0-9A-Za-z]{6}$")
-NAME_MAX = 200
-ARCHIVED = _l("This source is archived: nothing more is sent or changed.")
+from web.api import Answer
+from web.messages import problem_text
+
+# The causes the service answers a step or a move with (its domain/sources.py).
+CAUSES = frozenset({"unknown-step", "step-already-recorded", "reference-required",
+                    "step-out-of-order", "source-archived", "move-not-allowed",
+                    "steps-missing"})
 GENERAL = ""  # a cause that belongs to no field: said at the top instead of the type's text
+# What the source page says beside the field, where it can say more than the catalogue's
+# general text of the type (web/messages.py, PROBLEMS).
+BESIDE_THE_FIELD = {
+    "reference-required": _l("The ministry's approval is recorded with its reference."),
+    "step-out-of-order": _l("A test run is recorded while the source is in test."),
+}
 
 
-def _recorded(source: Mapping[str, Any]) -> set[str]:
-    return {step.get("name", "") for step in source.get("steps") or []}
+def _body(answer: Answer) -> dict[str, Any]:
+    return answer.body if isinstance(answer.body, dict) else {}
 
 
-def step_refusal(source: Mapping[str, Any], step: str, reference: str | None,
-                 offered: tuple[str, ...]) -> dict[str, str]:
-    """``invalid-source`` on ``POST …/steps``: the field's note, by the first rule broken."""
-    if source.get("state") == "archived":  # the page offers no step form any more
-        return {GENERAL: str(ARCHIVED)}
-    if step not in offered:
-        return {"step": _("Choose one of the steps offered.")}
-    if step in _recorded(source):
-        return {"step": _("This step is recorded already.")}
-    if step == "ministry_approval" and not (reference or "").strip():
-        return {"reference": _("The ministry's approval is recorded with its reference.")}
-    if step == "test_run_succeeded" and source.get("state") != "test":
-        return {"step": _("A test run is recorded while the source is in test.")}
-    return {}
+def _cause(answer: Answer, states: Mapping[str, Any], steps: Mapping[str, Any]) -> str:
+    body = _body(answer)
+    now, then = body.get("state", ""), body.get("to", "")
+    if answer.problem_type == "move-not-allowed" and now and then:
+        return _("A source that is %(now)s cannot become %(then)s.",
+                 now=states.get(now, now), then=states.get(then, then))
+    missing = body.get("missing")
+    if answer.problem_type == "steps-missing" and then and isinstance(missing, list):
+        return _("Before it becomes %(then)s, record: %(steps)s.",
+                 then=states.get(then, then),
+                 steps=_(", ").join(str(steps.get(name, name)) for name in missing))
+    beside = BESIDE_THE_FIELD.get(answer.problem_type or "")
+    return str(beside) if beside is not None else problem_text(answer)
 
 
-def move_refusal(source: Mapping[str, Any], state: str, moves: Mapping[str, tuple[str, ...]],
-                 states: Mapping[str, Any], steps: Mapping[str, Any]) -> dict[str, str]:
-    """``source-state`` on ``POST …/state``: a move the source cannot make, or the steps
-    the new state needs that are not recorded yet."""
-    now = source.get("state", "")
-    if state not in moves.get(now, ()):
-        return {"state": _("A source that is %(now)s cannot become %(then)s.",
-                           now=states.get(now, now), then=states.get(state, state))}
-    missing = [name for name in NEEDED_FOR.get(state, ()) if name not in _recorded(source)]
-    if missing:
-        return {"state": _("Before it becomes %(then)s, record: %(steps)s.",
-                           then=states.get(state, state),
-                           steps=_(", ").join(str(steps.get(name, name)) for name in missing))}
-    return {}
-
-
-def registration_refusal(typed: Mapping[str, str], modes: Mapping[str, Any]) -> dict[str, str]:
-    """``invalid-source`` on ``POST /sources``: each field the service's rules refuse."""
-    errors: dict[str, str] = {}
-    if not SOURCE_CODE.match(typed.get("code", "")):
-        errors["code"] = _("2 to 32 lower-case letters, digits and dashes, starting with a "
-                           "letter or digit.")
-    name = typed.get("name", "").strip()
-    if not name or len(name) > NAME_MAX:
-        errors["name"] = _("A name of at most %(count)s characters.", count=NAME_MAX)
-    if not UNIT_CODE.match(typed.get("owner_unit", "")):
-        errors["owner_unit"] = _("A unit's six-character code.")
-    if typed.get("mode", "") not in modes:
-        errors["mode"] = _("Choose one of the modes offered.")
-    return errors
+def refusal_notes(answer: Answer, states: Mapping[str, Any],
+                  steps: Mapping[str, Any]) -> dict[str, str]:
+    """The cause's text beside each field the problem names in ``errors``; a cause of the
+    source itself (archived) under ``GENERAL``, said at the top."""
+    text = _cause(answer, states, steps)
+    fields = [str(name) for name in (_body(answer).get("errors") or {})]
+    if not fields:
+        return {GENERAL: text}
+    return dict.fromkeys(fields, text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 DAILY_PUSH, MONTHLY_FILE = "daily_push", "monthly_file"
 MODES = (DAILY_PUSH, MONTHLY_FILE)
@@ -44,7 +45,7 @@ class SourceError(ValueError):
     to say it (the states, the steps missing)."""
 
     def __init__(self, slug: str, title: str, detail: str, field: str | None = None,
-                 **facts: object) -> None:
+                 **facts: Any) -> None:
         super().__init__(detail)
         self.slug = slug
         self.title = title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
 from servicekit.clock import Clock
 from servicekit.errors import ApplicationError, Conflict, Invalid, NotFound
@@ -26,7 +27,7 @@ log = logging.getLogger("transfer.sources")
 def _refused(error: SourceError) -> ApplicationError:
     """The rule broken, as its own problem type: 409 when the source's state refuses, 422
     when what was sent does; the field it concerns in ``errors`` (the house's way)."""
-    facts = dict(error.facts)
+    facts: dict[str, Any] = dict(error.facts)
     if error.field is not None:
         facts["errors"] = {error.field: [error.detail]}
     kind = Conflict if isinstance(error, SourceStateError) else Invalid
