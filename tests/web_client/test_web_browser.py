@@ -456,10 +456,11 @@ def test_a_university_submits_a_material_three_reviewers_score_it_and_it_is_publ
 
 
 def test_an_operator_opens_a_transfer_source_moves_it_to_test_and_sends_a_file(chromium, running) -> None:
-    """Issue 14 point 6 (R-TRF-1, R-TRF-3, R-TRF-7): the sources list, a source's page with
-    its onboarding, a step recorded and a move through their forms, a monthly file sent with
-    its upload's progress, its processing followed to the end and its report offered; the
-    deadlines and duplicates pages."""
+    """Issue 14 point 6 (R-TRF-1, R-TRF-3, R-TRF-7, R-TRF-11): the sources list, a source's
+    page with its onboarding, a step recorded and a move through their forms, its contact set
+    (a refused address said beside the field), a month's counts stated on its audits page
+    with who stated them, a monthly file sent with its upload's progress, its processing
+    followed to the end and its report offered; the deadlines and duplicates pages."""
     suffix = uuid.uuid4().hex[:8]
     code, name = f"web-e2e-{suffix}", f"瀏覽器測試研習網 {suffix}"
     operator = Visitor(chromium, running, "operator")
@@ -491,6 +492,30 @@ def test_an_operator_opens_a_transfer_source_moves_it_to_test_and_sends_a_file(c
         page.get_by_role("button", name="變更狀態").click()
         operator.check("transfer source in test")
         assert "測試中" in page.content()
+        # Its contact: an address the browser takes but the service does not is said
+        # beside the field; then one it keeps, shown on the page.
+        page.fill("#contact_email", "maintainer@school")
+        page.get_by_role("button", name="儲存聯絡人").click()
+        page.locator("#contact_email-error").wait_for()
+        assert "請填電子郵件地址" in page.locator("#contact_email-error").inner_text()
+        operator.check("transfer contact refused")
+        page.fill("#contact_email", f"maintainer@{code}.example.TW")
+        page.get_by_role("button", name="儲存聯絡人").click()
+        page.wait_for_url(f"**/operator/transfer/sources/{code}#contact")
+        assert f"maintainer@{code}.example.tw" in page.locator("#contact").inner_text()
+        # A month's counts stated for its audits, listed with who stated them.
+        ended = (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        page.get_by_role("link", name="此資料來源的稽核，及其申報的每月數量").click()
+        page.fill("#month", ended)
+        page.fill("#courses", "3")
+        page.fill("#attendance", "45")
+        page.fill("#hours", "135.5")
+        page.get_by_role("button", name="申報這些數量").click()
+        page.wait_for_url(f"**/operator/transfer/sources/{code}/audits#stated")
+        stated = page.locator("#stated tbody tr").first.inner_text()
+        assert ended in stated and "45" in stated and "135.5" in stated
+        operator.check("transfer counts stated")
+        operator.open(f"/operator/transfer/sources/{code}")
         xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <batch xmlns="urn:inservice:transfer:format:v1">
   <course><source_course_key>E2E-{suffix}</source_course_key><title>戶外教育</title>
