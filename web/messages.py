@@ -30,6 +30,8 @@ PROBLEMS = {
     "enrolment-closed": _l("Enrolment for this course is not open now."),
     "already-enrolled": _l("You have already enrolled in this course."),
     "duplicate-session": _l("You already hold another session of this series."),
+    "course-started": _l("The course has started: an enrolment can no longer be cancelled."),
+    "no-enrolment": _l("You hold no place in this course: nothing to cancel."),
     "not-found": _l("This course cannot be found."),
     "course-changed": _l("Someone changed this course meanwhile. Open it again and redo "
                          "your change."),

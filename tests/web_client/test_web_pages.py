@@ -274,6 +274,62 @@ def test_enrolling_without_script_comes_back_to_the_course_with_the_answer(site)
     assert "已登記抽籤" in site.text(f"/courses/{COURSE_ID}")
 
 
+def test_a_full_answer_without_script_is_followed_by_a_page_with_no_seat_left(site) -> None:
+    """The course page shown after the answer counts as the answer did, though a seat freed
+    since (read once: the next view counts afresh)."""
+    token = _teacher_on_course(site, Answer(409, {"type": "urn:inservice:problem:course-full"}),
+                               detail_after=course_with(enrolled=39))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token})
+    assert answer.status_code == 302
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "本研習已額滿，候補名額也已滿。" in html and "剩餘 0 名（共 40 名）" in html
+    assert "剩餘 1 名（共 40 名）" in site.text(f"/courses/{COURSE_ID}")
+
+
+def test_cancelling_twice_says_there_is_nothing_to_cancel_not_a_missing_page(site) -> None:
+    replies = [Answer(200, {"status": "cancelled"}),
+               Answer(404, {"type": "urn:inservice:problem:no-enrolment"})]
+    token = _teacher_on_course(site, Answer(201, {"status": "enrolled"}))
+    site.api.answer("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me",
+                    lambda call: replies.pop(0))
+    first = site.browser.post(f"/courses/{COURSE_ID}/enrolment/cancel", data={"csrf_token": token})
+    second = site.browser.post(f"/courses/{COURSE_ID}/enrolment/cancel", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您在本研習沒有名額，無須取消。" in html and "找不到" not in html
+
+
+def test_a_final_answer_is_said_on_the_course_page_with_no_button(site) -> None:
+    """Issue 14 point 3: not drawn (or declined) is said where the teacher looks, and offers
+    neither enrol (the API would refuse) nor cancel (there is nothing to cancel)."""
+    site.sign_in(["teacher"])
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(fairness="lottery")))
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        {"course_id": COURSE_ID, "status": "not_drawn", "position": None}]))
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您的報名狀態：未抽中。" in html and "本研習的結果已確定。" in html
+    assert "/enrolment/cancel" not in html and f'action="/courses/{COURSE_ID}/enrolment"' not in html
+
+
+def test_a_drawn_teacher_reads_that_the_lottery_gave_them_the_seat(site) -> None:
+    site.sign_in(["teacher"])
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(fairness="lottery")))
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        {"course_id": COURSE_ID, "status": "enrolled", "position": None}]))
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您的報名狀態：已錄取。 已抽中。" in html and "/enrolment/cancel" in html
+
+
+def test_enrolling_again_after_a_final_answer_offers_no_cancel(site) -> None:
+    token = _teacher_on_course(site, Answer(409, {"type": "urn:inservice:problem:already-enrolled",
+                                                  "enrolment_status": "declined"}))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert answer.json["enrolled_now"] is False and "承辦單位未錄取" in answer.json["message"]
+
+
 def test_cancelling_calls_the_api_as_the_teacher(site) -> None:
     token = _teacher_on_course(site, Answer(201, {"status": "enrolled"}))
     site.api.answer("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me",
@@ -456,6 +512,23 @@ def test_the_review_queue_passes_filters_and_sorts_and_warns_of_meetings(site) -
     assert "含會議字詞：校務會議" in html and "待審 1 件" in html
     site.text("/reviewer/queue/attendance")
     assert site.api.calls[-1].params["status"] == "attendance_submitted"
+
+
+def test_the_review_queue_pages_on_with_its_filters_and_sort_kept(site) -> None:
+    """Issue 14 point 5: a queue longer than a page is reached page by page, the filters and
+    the order chosen carried to the next page and back."""
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", "/api/courses/review-queue", lambda call: Answer(200, {
+        "total": 45, "page": int((call.params or {}).get("page", 1)), "per_page": 20,
+        "items": [course_with(status="submitted", submitted_at="2026-02-01T09:00:00+08:00")]}))
+    first = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc")
+    assert ('href="/reviewer/queue/courses?unit=353301&amp;sort=starts_on&amp;order=desc&amp;'
+            'page=2" rel="next"') in first and 'rel="prev"' not in first
+    second = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc&page=2")
+    assert site.api.calls[-1].params["page"] == "2"
+    assert 'page=1" rel="prev"' in second and 'page=3" rel="next"' in second
+    last = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc&page=3")
+    assert 'rel="next"' not in last and 'page=2" rel="prev"' in last
 
 
 def test_a_reviewer_returns_a_course_with_reasons_from_the_list(site) -> None:
