@@ -4,6 +4,8 @@ answers go in, the page's words, links and calls come out."""
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 from web.api import Answer
 from web.sessions import COOKIE_NAME
@@ -133,6 +135,34 @@ def test_every_form_needs_its_csrf_token(site) -> None:
     refused = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={})
     assert refused.status_code == 400 and "表單已失效" in refused.get_data(as_text=True)
     assert not site.api.to("POST", f"/api/courses/{COURSE_ID}/enrolments")
+
+
+def test_every_route_that_changes_something_refuses_a_form_without_its_token(site) -> None:
+    """Issue 14, bad input: CSRF on every form, this one and any added later. Each route
+    taking a POST is posted to, signed in with every role, without the token: the expired-form
+    page, and the API never called."""
+    site.sign_in(["teacher", "business", "reviewer", "operator", "admin"], unit="353301",
+                 authority="TPE")
+    posts = [rule for rule in site.app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert len(posts) > 30  # every page's forms, not only the sign-out
+    for rule in posts:
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<{argument}>", "x1").replace(f"<path:{argument}>", "x1")
+        path = re.sub(r"<[^>]+>", "x1", path)
+        refused = site.browser.post(path, data={"title": "typed"})
+        assert refused.status_code == 400, (path, refused.status_code)
+        assert "表單已失效" in refused.get_data(as_text=True), path
+    assert not [call for call in site.api.calls if call.method != "GET"]
+
+
+def test_every_form_that_posts_carries_its_token() -> None:
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    forms = [(page.name, form) for page in templates.rglob("*.html")
+             for form in re.findall(r'<form[^>]*method="post"[^>]*>.*?</form>',
+                                    page.read_text(encoding="utf-8"), re.S | re.I)]
+    assert len(forms) > 30
+    assert not [name for name, form in forms if "csrf" not in form]
 
 
 # -- what a person may not see, and the API down -----------------------------------------
