@@ -32,6 +32,7 @@ PROBLEMS = {
     "duplicate-session": _l("You already hold another session of this series."),
     "course-started": _l("The course has started: an enrolment can no longer be cancelled."),
     "no-enrolment": _l("You hold no place in this course: nothing to cancel."),
+    "not-pending": _l("This enrolment is not waiting for a decision any more."),
     "not-found": _l("This course cannot be found."),
     "course-changed": _l("Someone changed this course meanwhile. Open it again and redo "
                          "your change."),

@@ -438,6 +438,41 @@ def test_a_registered_course_goes_to_its_page_and_a_returned_one_shows_the_reaso
     assert "〔J.研習附件〕請上傳核定公文" in html and "補件" in html and "重新送審" in html
 
 
+def test_the_organiser_accepts_or_declines_each_enrolment_waiting_for_it(site) -> None:
+    """R-CRS-4, issue 14 point 3's "pending": a course whose organiser accepts each
+    enrolment lists the ones waiting, by name, with accept and decline."""
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(organiser_accepts=True)))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": [
+        {"enrolment_id": "e-1", "account_id": "acc-1", "teacher_name": "林老師",
+         "school_code": "353301", "status": "pending", "created_at": "2026-02-02T08:00:00+08:00"}]}))
+    decided = f"/api/courses/{COURSE_ID}/enrolments/e-1/decision"
+    replies = [Answer(200, {"status": "enrolled"}),
+               Answer(409, {"type": "urn:inservice:problem:not-pending",
+                            "enrolment_status": "enrolled"})]
+    site.api.answer("POST", decided, lambda call: replies.pop(0))
+    html = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert "等候您接受的報名" in html and "林老師" in html
+    assert site.api.to("GET", f"/api/courses/{COURSE_ID}/enrolments")[0].params == {
+        "status": "pending"}
+    token = site.csrf(f"/organiser/courses/{COURSE_ID}")
+    path = f"/organiser/courses/{COURSE_ID}/enrolments/e-1/decision"
+    accepted = site.browser.post(path, data={"csrf_token": token, "decision": "accept"})
+    assert accepted.headers["Location"] == f"/organiser/courses/{COURSE_ID}#pending-heading"
+    assert site.api.to("POST", decided)[0].json == {"decision": "accept"}
+    assert "已接受此報名。" in site.text(f"/organiser/courses/{COURSE_ID}")
+    site.browser.post(path, data={"csrf_token": token, "decision": "decline"})
+    assert "這筆報名已不在等候決定。" in site.text(f"/organiser/courses/{COURSE_ID}")
+
+
+def test_a_course_taking_everyone_lists_no_enrolment_to_decide(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with()))
+    assert "等候您接受的報名" not in site.text(f"/organiser/courses/{COURSE_ID}")
+    assert not site.api.to("GET", f"/api/courses/{COURSE_ID}/enrolments")
+
+
 def test_a_walk_in_is_found_by_national_id_and_only_the_account_id_is_kept(site, caplog) -> None:
     """Issue 14 point 4: the ID goes to the lookup and nowhere else."""
     site.sign_in(["business"], unit="353301")

@@ -82,7 +82,34 @@ def register() -> ResponseReturnValue:
 def course(course_id: str) -> ResponseReturnValue:
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("organiser/course.html", course=details, states=COURSE_STATES,
+                           pending=_pending(details),
                            vocab=labels(("return_reason", "tag", "category", "time_slot")))
+
+
+def _pending(details: dict[str, Any]) -> list[dict[str, Any]]:
+    """The enrolments waiting for the unit's acceptance (R-CRS-4), on a course that asks
+    for it: until decided a teacher holds a seat as "pending"."""
+    if not details.get("organiser_accepts") or details.get("status") != "approved":
+        return []
+    answer = as_person("GET", f"/api/courses/{details['id']}/enrolments",
+                       params={"status": "pending"})
+    return list((answer.body or {}).get("enrolments", [])) if answer.ok else []
+
+
+@bp.post("/courses/<course_id>/enrolments/<enrolment_id>/decision")
+@requires("business")
+def decide_enrolment(course_id: str, enrolment_id: str) -> ResponseReturnValue:
+    decision = request.form.get("decision", "")
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/enrolments/"
+                               f"{safe_id(enrolment_id)}/decision", json={"decision": decision})
+    if answer.status == 404:
+        abort(404)
+    if answer.ok:
+        flash(_("The enrolment is accepted.") if decision == "accept"
+              else _("The enrolment is declined; its seat goes to the waiting list."), "success")
+    else:
+        flash(problem_text(answer), "problem")
+    return redirect(f"/organiser/courses/{course_id}#pending-heading")
 
 
 @bp.get("/courses/<course_id>/edit")
