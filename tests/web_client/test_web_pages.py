@@ -612,6 +612,33 @@ def test_a_reviewer_returns_a_course_with_reasons_from_the_list(site) -> None:
     assert call.json == {"decision": "return", "reasons": ["A"], "comment": "請修正"}
 
 
+def test_the_reviewer_and_the_organiser_read_every_field_of_the_course_by_its_label(site) -> None:
+    """Issue 14 points 4 and 5: the return reasons name the audience against the nature,
+    the category down to the subject, the window and the seats: the reviewer reads each of
+    them, by label, beside the reasons; the organiser reads what was sent."""
+    vocabularies = {"audience": ("junior_high", "國中教師"), "class_type": ("credit", "學分班"),
+                    "nature": ("general", "一般研習"), "category": ("c1", "課程與教學"),
+                    "subcategory": ("language", "語文"), "subject": ("chinese", "國語文"),
+                    "time_slot": ("morning", "上午"), "tag": ("disaster", "防災教育")}
+    for kind, (code, label) in vocabularies.items():
+        site.api.answer("GET", f"/api/courses/vocabularies/{kind}",
+                        Answer(200, [{"code": code, "label": label, "active": True}]))
+    detailed = course_with(status="submitted", audiences=["junior_high"], class_type="credit",
+                           nature="general", subcategory="language", subject="chinese",
+                           organiser_accepts=True, county_code="TPE",
+                           series={"id": "s1", "title": "閱讀系列", "one_session_per_teacher": True})
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, detailed))
+    expected = ("國中教師", "學分班", "一般研習", "課程與教學 / 語文 / 國語文", "上午", "防災教育",
+                "民國 115 年 2 月 1 日 00:00", "由承辦單位審核報名", "閱讀系列", "每位教師限報一梯次")
+    site.sign_in(["reviewer"], authority="TPE")
+    html = site.text(f"/reviewer/courses/{COURSE_ID}")
+    assert [text for text in expected if text not in html] == []
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": []}))
+    html = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert [text for text in expected if text not in html] == []
+
+
 def test_a_course_of_another_authority_is_the_404_page_for_a_reviewer(site) -> None:
     """Scope is the API's: a course routed elsewhere is 404 there, so here too."""
     site.sign_in(["reviewer"], authority="TPE")

@@ -20,7 +20,7 @@ from web.errors import wants_json
 from web.messages import COURSE_STATES, field_errors, problem_text
 from web.pages import course_form
 from web.pages.calls import as_person, found, safe_id
-from web.pages.vocabulary import labels, terms
+from web.pages.vocabulary import COURSE_FACTS, labels, terms
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 FORM_VOCABULARIES = ("category", "subcategory", "subject", "class_type", "nature",
@@ -83,7 +83,7 @@ def course(course_id: str) -> ResponseReturnValue:
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("organiser/course.html", course=details, states=COURSE_STATES,
                            pending=_pending(details),
-                           vocab=labels(("return_reason", "tag", "category", "time_slot")))
+                           vocab=labels(COURSE_FACTS))
 
 
 def _pending(details: dict[str, Any]) -> list[dict[str, Any]]:

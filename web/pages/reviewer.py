@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from web.auth import requires
 from web.messages import COURSE_STATES, field_errors, problem_text
 from web.pages.calls import as_person, found, safe_id
-from web.pages.vocabulary import labels, terms
+from web.pages.vocabulary import COURSE_FACTS, labels, terms
 
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
 QUEUES = {"courses": "submitted", "attendance": "attendance_submitted"}
@@ -48,7 +48,7 @@ def course(course_id: str) -> ResponseReturnValue:
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("reviewer/course.html", course=details, states=COURSE_STATES,
                            reasons=terms("return_reason"), errors={},
-                           vocab=labels(("return_reason", "tag", "category", "time_slot")))
+                           vocab=labels(COURSE_FACTS))
 
 
 @bp.post("/courses/<course_id>/review")
@@ -69,7 +69,7 @@ def review(course_id: str) -> ResponseReturnValue:
     return render_template("reviewer/course.html", course=details, states=COURSE_STATES,
                            reasons=terms("return_reason"), errors=field_errors(answer),
                            typed=request.form,
-                           vocab=labels(("return_reason", "tag", "category", "time_slot"))), 422
+                           vocab=labels(COURSE_FACTS)), 422
 
 
 @bp.get("/courses/<course_id>/attendance")
