@@ -103,6 +103,28 @@ def test_an_expired_session_signs_in_again_and_comes_back_to_the_page(site) -> N
     assert not any("tokens" in data for data in site.store.sessions.values())
 
 
+def test_a_form_sent_after_the_session_ended_signs_in_and_comes_back_to_its_page(site) -> None:
+    """Bad input: the session ended while the form was open (its token went with it): not
+    the expired-form page, but sign-in and back to the page the form was on; the enrol
+    script is told where to sign in."""
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/plans/2026/me", Answer(200, {}))
+    token = "a token of the session that ended"
+    site.store.sessions.clear()  # the session's time is up
+    posted = site.browser.post("/my/plan?year=2026", data={"csrf_token": token, "goals-0": "x"},
+                               headers={"Referer": "http://platform.test/my/plan?year=2026"})
+    assert posted.status_code == 302
+    assert posted.headers["Location"] == "/auth/login?next=%2Fmy%2Fplan%3Fyear%3D2026"
+    enrol = site.browser.post(f"/courses/{COURSE_ID}/enrolment",
+                              data={"csrf_token": token, "back": f"/courses/{COURSE_ID}"},
+                              headers={"Accept": "application/json"})
+    assert enrol.status_code == 401
+    assert enrol.json == {"sign_in": f"/auth/login?next=%2Fcourses%2F{COURSE_ID}"}
+    elsewhere = site.browser.post("/my/plan", data={}, headers={"Referer": "https://elsewhere.test/x"})
+    assert elsewhere.headers["Location"] == "/auth/login?next=%2Fx"
+    assert not site.api.to("PUT", "/api/courses/plans/2026/me")
+
+
 def test_a_token_about_to_expire_is_refreshed_before_the_call(site) -> None:
     site.provider.lifetime = 10
     site.sign_in(["teacher"])
