@@ -445,6 +445,74 @@ def test_a_refused_course_form_keeps_what_was_typed_with_the_notes_beside_the_fi
                                       "ends_at": "12:00"}]
 
 
+def test_more_meeting_days_are_added_sending_nothing_and_keeping_what_was_typed(site) -> None:
+    """R-CRS-1: a course meets up to 100 days; the form starts with five."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    typed = {"csrf_token": token, "title": "十日研習", "meeting_rows": "5",
+             **{f"meeting_date_{row}": f"2026-05-0{row + 1}" for row in range(5)}}
+    again = site.browser.post("/organiser/courses/new", data={**typed, "more_meetings": "1"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and not site.api.to("POST", "/api/courses")
+    assert 'id="meeting_date_9"' in html and 'id="meeting_date_10"' not in html
+    assert 'value="十日研習"' in html and 'value="2026-05-05"' in html
+    assert 'name="meeting_rows" value="10"' in html
+
+
+def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_from_it(site) -> None:
+    """R-CRS-4's series (one session per teacher): the form names a new series, which is
+    made first and the course sent as its session; the course's page registers the next
+    session, filled from it, in the same series and with its days left to fill."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses/series", Answer(201, {
+        "id": "5e1e5000-0000-4000-8000-000000000001", "title": "閱讀系列",
+        "one_session_per_teacher": True}))
+    site.api.answer("POST", "/api/courses", Answer(201, {"id": COURSE_ID, "status": "draft"}))
+    made = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第1梯次）", "series_title": " 閱讀系列 ",
+        "series_one_session": "on"})
+    assert made.headers["Location"] == f"/organiser/courses/{COURSE_ID}"
+    assert site.api.to("POST", "/api/courses/series")[0].json == {
+        "title": "閱讀系列", "one_session_per_teacher": True}
+    assert site.api.to("POST", "/api/courses")[0].json["series_id"] == \
+        "5e1e5000-0000-4000-8000-000000000001"
+
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(
+        title="閱讀（第1梯次）", series={"id": "5e1e5000-0000-4000-8000-000000000001",
+                                    "title": "閱讀系列", "one_session_per_teacher": True})))
+    page = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert f'href="/organiser/courses/new?after={COURSE_ID}"' in page and "登錄下一梯次" in page
+    form = site.text(f"/organiser/courses/new?after={COURSE_ID}")
+    assert "「閱讀系列」的一個梯次。" in form and 'value="閱讀（第1梯次）"' in form
+    assert 'name="series_id" value="5e1e5000-0000-4000-8000-000000000001"' in form
+    assert 'id="meeting_date_0" name="meeting_date_0" value=""' in form
+    assert 'id="meeting_start_0" name="meeting_start_0" value="09:00"' in form
+    site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第2梯次）",
+        "series_id": "5e1e5000-0000-4000-8000-000000000001", "series_title": "閱讀系列"})
+    assert len(site.api.to("POST", "/api/courses/series")) == 1  # no second series
+    assert site.api.to("POST", "/api/courses")[1].json["series_id"] == \
+        "5e1e5000-0000-4000-8000-000000000001"
+
+
+def test_a_course_on_its_own_names_no_series_and_a_refused_one_is_said_beside_it(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(201, {"id": COURSE_ID, "status": "draft"}))
+    site.browser.post("/organiser/courses/new", data={"csrf_token": token, "title": "單獨研習"})
+    assert "series_id" not in site.api.to("POST", "/api/courses")[0].json
+    assert not site.api.to("POST", "/api/courses/series")
+    site.api.answer("POST", "/api/courses/series", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"title": ["Longer than maximum length 200."]}}))
+    refused = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "某研習", "series_title": "長" * 201})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="series_title-error"' in html
+    assert 'value="某研習"' in html and len(site.api.to("POST", "/api/courses")) == 1
+
+
 def test_a_registered_course_goes_to_its_page_and_a_returned_one_shows_the_reasons(site) -> None:
     site.sign_in(["business"], unit="353301")
     token = site.csrf("/organiser/courses/new")

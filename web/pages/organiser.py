@@ -62,13 +62,38 @@ def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str,
 @bp.get("/courses/new")
 @requires("business")
 def new_course() -> ResponseReturnValue:
+    """A blank form; ``?after=<course>``: that course's next session, filled from it."""
+    after = request.args.get("after")
+    if after:
+        return _form_page(course_form.next_session(
+            found(as_person("GET", f"/api/courses/{safe_id(after)}"))), {}, None)
     return _form_page(course_form.blank(), {}, None)
+
+
+def _series_made_first(values: dict[str, Any]) -> dict[str, str]:
+    """Makes the series a title was typed for, so the course is sent as its session; the
+    API's refusal, beside the series' fields, when it will not."""
+    asked = course_form.new_series(values)
+    if asked is None:
+        return {}
+    made = as_person("POST", "/api/courses/series", json=asked)
+    if made.ok:
+        values["series_id"] = str(made.body["id"])
+        return {}
+    flash(problem_text(made), "problem")
+    return {f"series_{name}": text for name, text in field_errors(made).items()} or {
+        "series_title": problem_text(made)}
 
 
 @bp.post("/courses/new")
 @requires("business")
 def register() -> ResponseReturnValue:
     values = course_form.typed(request.form)
+    if "more_meetings" in request.form:  # the form again, nothing sent
+        return _form_page(course_form.with_more_meetings(values), {}, None)
+    refused = _series_made_first(values)
+    if refused:
+        return _form_page(values, refused, None, 422)
     answer = as_person("POST", "/api/courses", json=course_form.body(values))
     if answer.ok:
         flash(_("The course is registered as a draft."), "success")
@@ -123,6 +148,13 @@ def edit(course_id: str) -> ResponseReturnValue:
 @requires("business")
 def save(course_id: str) -> ResponseReturnValue:
     values = course_form.typed(request.form)
+    if "more_meetings" in request.form:
+        details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+        return _form_page(course_form.with_more_meetings(values), {}, details)
+    refused = _series_made_first(values)
+    if refused:
+        details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+        return _form_page(values, refused, details, 422)
     answer = as_person("PATCH", f"/api/courses/{safe_id(course_id)}",
                        json=course_form.body(values))
     if answer.ok:
