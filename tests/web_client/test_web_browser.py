@@ -275,6 +275,8 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
         reviewer.page.get_by_text("研習已核定。").wait_for()
         organiser.open(course_path)
         assert "已核定" in page.content()
+        organiser.open(course_path + "/attendance")  # the attendee list, before the course
+        reviewer.open("/reviewer/queue/attendance")
     finally:
         organiser.close()
         reviewer.close()
@@ -304,6 +306,8 @@ def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) 
         operator.check("partner")
         assert "DEMO" in page.content()
         operator.open("/operator/notices")
+        operator.open("/operator/news")
+        operator.open("/operator/marquee")
     finally:
         operator.close()
 
