@@ -543,7 +543,7 @@ def test_the_organiser_accepts_or_declines_each_enrolment_waiting_for_it(site) -
                             "enrolment_status": "enrolled"})]
     site.api.answer("POST", decided, lambda call: replies.pop(0))
     html = site.text(f"/organiser/courses/{COURSE_ID}")
-    assert "等候您接受的報名" in html and "林老師" in html
+    assert "等候您接受的報名" in html and "林老師" in html and "40 (已錄取 39 人)" in html
     assert site.api.to("GET", f"/api/courses/{COURSE_ID}/enrolments")[0].params == {
         "status": "pending"}
     token = site.csrf(f"/organiser/courses/{COURSE_ID}")
