@@ -605,6 +605,68 @@ def test_the_attendee_list_names_each_enrolled_teacher_and_their_school(site) ->
     assert ">acc-2<" in html, "a teacher whose name has not arrived yet is still listed"
 
 
+def _attendee_list(site):
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="approved")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": [
+        {"account_id": "acc-1", "status": "enrolled", "teacher_name": "林怡君"},
+        {"account_id": "acc-2", "status": "enrolled", "teacher_name": "陳志明"}]}))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(404, {}))
+    return site.csrf(f"/organiser/courses/{COURSE_ID}/attendance")
+
+
+def test_a_refused_attendee_list_keeps_the_hours_typed_with_the_note_beside_each_teacher(site) -> None:
+    """Bad input (issue 14): the hours of forty teachers are not typed twice; the rule the
+    API names a teacher for stands beside that teacher."""
+    token = _attendee_list(site)
+    site.api.answer("PUT", f"/api/courses/{COURSE_ID}/attendance", Answer(422, {
+        "type": "urn:inservice:problem:hours-above-course", "account_ids": ["acc-2"],
+        "course_hours": 6.0}))
+    refused = site.browser.post(f"/organiser/courses/{COURSE_ID}/attendance", data={
+        "csrf_token": token, "account_id": ["acc-1", "acc-2"], "hours_acc-1": "5.5",
+        "hours_acc-2": "60"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'value="5.5"' in html and 'value="60"' in html
+    assert 'aria-describedby="hours_acc-2-error"' in html
+    assert 'id="hours_acc-2-error">時數不可超過研習時數。' in html
+    assert "hours_acc-1-error" not in html
+
+
+def test_a_refused_hour_is_said_beside_the_teacher_it_was_sent_for(site) -> None:
+    token = _attendee_list(site)
+    site.api.answer("PUT", f"/api/courses/{COURSE_ID}/attendance", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"attendees": {"0": {"hours": ["Not a valid number."]}}}}))
+    refused = site.browser.post(f"/organiser/courses/{COURSE_ID}/attendance", data={
+        "csrf_token": token, "account_id": ["acc-1", "acc-2"], "hours_acc-1": "",
+        "hours_acc-2": "五"})
+    html = refused.get_data(as_text=True)
+    # acc-1, left blank (did not come), is not sent: the first teacher sent is acc-2
+    assert 'value="五"' in html and 'id="hours_acc-2-error"' in html
+    assert "hours_acc-1-error" not in html
+
+
+def test_a_refused_review_of_an_attendee_list_keeps_the_reasons_and_comment(site) -> None:
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(status="attendance_submitted")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, {
+        "status": "attendance_submitted", "total_hours": 6.0,
+        "attendees": [{"account_id": "acc-1", "hours": 6.0, "walk_in": False}]}))
+    site.api.answer("GET", "/api/courses/vocabularies/roster_return", Answer(200, [
+        {"code": "R1", "label": "時數與簽到不符", "active": True}]))
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/attendance/review", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"reasons": ["A return names at least one reason."]}}))
+    token = site.csrf(f"/reviewer/courses/{COURSE_ID}/attendance")
+    refused = site.browser.post(f"/reviewer/courses/{COURSE_ID}/attendance/review", data={
+        "csrf_token": token, "decision": "return", "reasons": ["R1"], "comment": "請補簽到表"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "請補簽到表</textarea>" in html
+    assert 'value="R1" checked' in html and 'id="reasons-error"' in html
+
+
 def test_an_attachment_is_a_download_fetched_with_the_persons_token(site) -> None:
     """A draft's approval letter: its unit and reviewers may open it, through the API."""
     site.sign_in(["reviewer"], authority="TPE")

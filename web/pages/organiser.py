@@ -14,10 +14,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
+from web.api import Answer
 from web.auth import person, requires
 from web.errors import wants_json
-from web.messages import COURSE_STATES, field_errors, problem_text
+from web.messages import COURSE_STATES, field_errors, nested_field_errors, problem_text
 from web.pages import course_form
 from web.pages.calls import as_person, found, safe_id
 from web.pages.vocabulary import COURSE_FACTS, labels, terms
@@ -204,6 +206,14 @@ def _walk_ins(course_id: str) -> list[dict[str, str]]:
 @bp.get("/courses/<course_id>/attendance")
 @requires("business")
 def attendance(course_id: str) -> ResponseReturnValue:
+    return _attendance_page(course_id)
+
+
+def _attendance_page(course_id: str, typed: MultiDict[str, str] | None = None,
+                     errors: dict[str, str] | None = None, status: int = 200
+                     ) -> ResponseReturnValue:
+    """``typed``: a refused list as it was sent, its hours shown again with ``errors``
+    (``hours_<account id>``) beside each teacher the API names."""
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     enrolled = as_person("GET", f"/api/courses/{course_id}/enrolments",
                          params={"status": "enrolled"})
@@ -211,8 +221,23 @@ def attendance(course_id: str) -> ResponseReturnValue:
     return render_template("organiser/attendance.html", course=details,
                            enrolled=(enrolled.body or {}).get("enrolments", []) if enrolled.ok
                            else [], sent=sent.body if sent.ok else None,
-                           walk_ins=_walk_ins(course_id),
-                           vocab=labels(("roster_return",)))
+                           walk_ins=_walk_ins(course_id), typed=typed, errors=errors or {},
+                           vocab=labels(("roster_return",))), status
+
+
+def _attendance_errors(answer: Answer, sent: list[dict[str, Any]]) -> dict[str, str]:
+    """The API's notes beside each teacher: a rule naming teachers (``account_ids``), or a
+    field of the n-th teacher sent (``attendees.2.hours``)."""
+    errors: dict[str, str] = {}
+    for name, text in nested_field_errors(answer).items():
+        parts = name.split("-")
+        if parts[0] == "attendees" and len(parts) > 1 and parts[1].isdigit() \
+                and int(parts[1]) < len(sent):
+            errors[f"hours_{sent[int(parts[1])]['account_id']}"] = text
+    body = answer.body if isinstance(answer.body, dict) else {}
+    for account_id in body.get("account_ids") or []:
+        errors[f"hours_{account_id}"] = problem_text(answer)
+    return errors
 
 
 @bp.post("/courses/<course_id>/walk-ins")
@@ -263,6 +288,8 @@ def send_attendance(course_id: str) -> ResponseReturnValue:
                        json={"attendees": attendees})
     if answer.status == 404:
         abort(404)
-    flash(_("The attendee list is sent.") if answer.ok else problem_text(answer),
-          "success" if answer.ok else "problem")
-    return redirect(f"/organiser/courses/{course_id}/attendance")
+    if answer.ok:
+        flash(_("The attendee list is sent."), "success")
+        return redirect(f"/organiser/courses/{course_id}/attendance")
+    flash(problem_text(answer), "problem")
+    return _attendance_page(course_id, request.form, _attendance_errors(answer, attendees), 422)

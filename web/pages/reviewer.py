@@ -75,10 +75,18 @@ def review(course_id: str) -> ResponseReturnValue:
 @bp.get("/courses/<course_id>/attendance")
 @requires("reviewer")
 def attendance(course_id: str) -> ResponseReturnValue:
+    return _attendance_page(course_id)
+
+
+def _attendance_page(course_id: str, typed: Any = None, errors: dict[str, str] | None = None,
+                     status: int = 200) -> ResponseReturnValue:
+    """``typed``: a refused review as sent, its reasons and comment kept, the API's notes
+    beside them."""
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     sent = found(as_person("GET", f"/api/courses/{course_id}/attendance"))
     return render_template("reviewer/attendance.html", course=details, sent=sent,
-                           reasons=terms("roster_return"))
+                           reasons=terms("roster_return"), typed=typed,
+                           errors=errors or {}), status
 
 
 @bp.post("/courses/<course_id>/attendance/review")
@@ -95,4 +103,4 @@ def review_attendance(course_id: str) -> ResponseReturnValue:
               if decision == "approve" else _("The attendee list is returned."), "success")
         return redirect("/reviewer/queue/attendance")
     flash(problem_text(answer), "problem")
-    return redirect(f"/reviewer/courses/{course_id}/attendance")
+    return _attendance_page(course_id, request.form, field_errors(answer), 422)
