@@ -445,6 +445,37 @@ def test_a_refused_course_form_keeps_what_was_typed_with_the_notes_beside_the_fi
                                       "ends_at": "12:00"}]
 
 
+def test_a_meetings_error_stands_beside_its_row_among_the_rows_filled(site) -> None:
+    """Issue 14 point 7: the API counts the meetings sent, blank rows left out; the note goes
+    beside the row the person filled, in their language."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    typed = {"csrf_token": token, "meeting_date_1": "2026-05-01", "meeting_start_1": "09:00",
+             "meeting_end_1": "12:00", "meeting_date_3": "2026-05-0x", "meeting_start_3": "13:00",
+             "meeting_end_3": "12:00"}
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"meetings": {"1": {"date": ["Not a valid date."]}}}}))
+    html = site.browser.post("/organiser/courses/new", data=typed).get_data(as_text=True)
+    assert 'id="meeting_date_3-error">日期格式不正確。' in html
+    assert 'aria-describedby="meeting_date_3-error"' in html and "meeting_date_1-error" not in html
+    assert 'value="2026-05-0x"' in html
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"meetings": ["meeting 2 must end after it starts",
+                                "two meetings start at the same time"],
+                   "enrolment_closes_at": ["must not be after the first meeting starts"],
+                   "subject": ["'math' is not a subject of 'language'"],
+                   "county_code": ["unknown county 'XYZ'"]}}))
+    html = site.browser.post("/organiser/courses/new", data=typed).get_data(as_text=True)
+    assert 'id="meeting_end_3-error">結束時間須晚於開始時間。' in html
+    assert 'id="meetings-error">有兩個上課日期的開始時間相同。' in html
+    assert 'id="enrolment_closes_at-error">不可晚於第一天上課時間。' in html
+    assert 'id="subject-error">不是所選子類別下的科目。' in html
+    assert 'id="county_code-error">不是縣市代碼（三個英文字母，例如 TPE）。' in html
+    assert "未通過檢查：" not in html  # no message left in the API's English
+
+
 def test_more_meeting_days_are_added_sending_nothing_and_keeping_what_was_typed(site) -> None:
     """R-CRS-1: a course meets up to 100 days; the form starts with five."""
     site.sign_in(["business"], unit="353301")

@@ -2,15 +2,21 @@
 as typed, so a refused form shows it again with the API's notes beside each field."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from web.api import Answer
 from web.dates import from_local_input, to_local_input
+from web.messages import field_errors, nested_field_errors, said
 
 MEETING_ROWS = 5
 MAX_MEETINGS = 100  # as many as the API takes
 MORE_MEETING_ROWS = 5
+# A meeting's field in the API's errors, and the form's input of it (with its row after).
+MEETING_FIELDS = {"date": "meeting_date", "starts_at": "meeting_start", "ends_at": "meeting_end"}
+MEETING_ENDS_TOO_SOON = re.compile(r"^meeting (\d+) must end after it starts$")
 TEXT_FIELDS = ("title", "class_type", "nature", "category", "subcategory", "subject",
                "time_slot", "hours", "place", "county_code", "capacity", "fairness",
                "enrolment_opens_at", "enrolment_closes_at", "series_id", "series_title")
@@ -103,3 +109,37 @@ def from_course(course: dict[str, Any]) -> dict[str, Any]:
 
 def blank() -> dict[str, Any]:
     return typed(MultiDict({"fairness": "first_come"}))
+
+
+def refusal(answer: Answer, values: dict[str, Any]) -> dict[str, str]:
+    """The API's notes beside the form's fields; a meeting's beside its row's field. The
+    API counts the meetings sent, blank rows left out, so its n-th is found among the rows
+    that were filled."""
+    errors = field_errors(answer)
+    body = answer.body if isinstance(answer.body, dict) else {}
+    raw = (body.get("errors") or {}).get("meetings")
+    if raw is None:
+        return errors
+    filled = [row for row, meeting in enumerate(values["meetings"]) if any(meeting.values())]
+    errors.pop("meetings", None)
+    general: list[str] = []
+    if isinstance(raw, dict):  # each meeting's fields checked: {"0": {"date": [...]}}
+        for name, text in nested_field_errors(answer).items():
+            parts = name.split("-")
+            if parts[0] != "meetings":
+                continue
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(filled) \
+                    and parts[2] in MEETING_FIELDS:
+                errors[f"{MEETING_FIELDS[parts[2]]}_{filled[int(parts[1])]}"] = text
+            else:
+                general.append(text)
+    else:  # the course's rules: a list of messages
+        for message in raw if isinstance(raw, list) else [raw]:
+            too_soon = MEETING_ENDS_TOO_SOON.match(str(message))
+            if too_soon and 0 < int(too_soon.group(1)) <= len(filled):
+                errors[f"meeting_end_{filled[int(too_soon.group(1)) - 1]}"] = said(str(message))
+            else:
+                general.append(said(str(message)))
+    if general:
+        errors["meetings"] = " ".join(general)
+    return errors

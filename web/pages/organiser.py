@@ -101,7 +101,7 @@ def register() -> ResponseReturnValue:
         flash(_("The course is registered as a draft."), "success")
         return redirect(f"/organiser/courses/{answer.body['id']}")
     flash(problem_text(answer), "problem")
-    return _form_page(values, field_errors(answer), None, 422)
+    return _form_page(values, course_form.refusal(answer, values), None, 422)
 
 
 @bp.get("/courses/<course_id>")
@@ -164,7 +164,7 @@ def save(course_id: str) -> ResponseReturnValue:
         return redirect(f"/organiser/courses/{course_id}")
     details = found(as_person("GET", f"/api/courses/{course_id}"))
     flash(problem_text(answer), "problem")
-    return _form_page(values, field_errors(answer), details, 422)
+    return _form_page(values, course_form.refusal(answer, values), details, 422)
 
 
 @bp.post("/courses/<course_id>/submission")
