@@ -1,9 +1,11 @@
 """Every error a person meets is a page in their language, never a stack trace or JSON:
 404 for what does not exist or what they may not see (alike), 503 when the platform's API
-is down, and a sign-in (then back to the page) when their session has ended."""
+is down, and a sign-in (then back to the page) when their session has ended, a form sent
+after it ended too."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -11,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from web.api import ApiUnavailable
-from web.auth import SignInNeeded, sign_in_url
+from web.auth import SignInNeeded, person, sign_in_url
 
 log = logging.getLogger("web.errors")
 
@@ -19,6 +21,15 @@ log = logging.getLogger("web.errors")
 def wants_json() -> bool:
     """The page's own script asks for JSON (static/enrol.js); a plain form does not."""
     return request.accept_mimetypes.best == "application/json"
+
+
+def _page_of_the_form() -> str:
+    """The page a form was sent from: its ``back`` field, else the referrer's path (only a
+    path: ``sign_in_url`` keeps it on this site), else the front page."""
+    if request.form.get("back"):
+        return str(request.form["back"])
+    referrer = urlsplit(request.referrer or "")
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "") or "/"
 
 
 def install(app: Flask) -> None:
@@ -36,6 +47,8 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
+        if person() is None:  # the session ended while the form was open: sign in again
+            return _sign_in(SignInNeeded(_page_of_the_form()))
         return render_template("errors/expired_form.html"), 400
 
     @app.errorhandler(HTTPException)

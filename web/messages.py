@@ -3,6 +3,8 @@ errors. The API speaks English and names things by stable codes; the pages say t
 zh-TW or English through the catalogue, never showing a code a person cannot read."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +32,9 @@ PROBLEMS = {
     "enrolment-closed": _l("Enrolment for this course is not open now."),
     "already-enrolled": _l("You have already enrolled in this course."),
     "duplicate-session": _l("You already hold another session of this series."),
+    "course-started": _l("The course has started: an enrolment can no longer be cancelled."),
+    "no-enrolment": _l("You hold no place in this course: nothing to cancel."),
+    "not-pending": _l("This enrolment is not waiting for a decision any more."),
     "not-found": _l("This course cannot be found."),
     "course-changed": _l("Someone changed this course meanwhile. Open it again and redo "
                          "your change."),
@@ -193,12 +198,42 @@ FIELD_MESSAGES = {
     "Must be greater than or equal to 0.": _l("0 or more."),
     "a decimal with at most one decimal place, below 10^10": _l(
         "0 or more, with one decimal at most."),
+    # a course's rules (R-CRS-1), as the courses service says them
+    "must not be blank": _l("Required."),
+    "at least one audience level": _l("Choose at least one audience."),
+    "an audience level is listed twice": _l("Each audience once only."),
+    "a tag is listed twice": _l("Each tag once only."),
+    "at least one lecturer, none blank": _l("At least one lecturer, no blank line."),
+    "at least 1": _l("At least 1."),
+    "at least one meeting": _l("At least one day."),
+    "two meetings start at the same time": _l("Two days start at the same time."),
+    "more than 0, with at most one decimal": _l("More than 0, with one decimal at most."),
+    "must be after enrolment_opens_at": _l("After enrolment opens."),
+    "must not be after the first meeting starts": _l("Not after the first day starts."),
+    "no such series of this unit": _l("Not a series of your unit."),
 }
 # Messages that name a value after their start.
 FIELD_MESSAGE_STARTS = {
     "a month of school year": _l("A month of this school year."),
     "not an active tag": _l("A policy tag that is no longer offered."),
+    "unknown policy tag": _l("A policy tag that is no longer offered."),
+    "unknown audience level": _l("This audience is no longer offered."),
+    "unknown class type": _l("Not one of the choices offered."),
+    "unknown nature": _l("Not one of the choices offered."),
+    "unknown time slot": _l("Not one of the choices offered."),
+    "unknown category": _l("Not one of the choices offered."),
+    "one of first_come": _l("Not one of the choices offered."),
+    "unknown county": _l("Not a county's code (three letters, such as TPE)."),
+    "more than the meetings last": _l("More hours than the days last."),
 }
+# Messages that name values around their words.
+FIELD_MESSAGE_PATTERNS = (
+    (re.compile(r"^'.*' is not a sub-category of '.*'$"),
+     _l("Not a sub-category of the category chosen.")),
+    (re.compile(r"^'.*' is not a subject of '.*'$"),
+     _l("Not a subject of the sub-category chosen.")),
+    (re.compile(r"^meeting \d+ must end after it starts$"), _l("Ends after it starts.")),
+)
 
 
 def problem_text(answer: Answer) -> str:
@@ -227,7 +262,7 @@ def nested_field_errors(answer: Answer) -> dict[str, str]:
             if isinstance(message, dict):
                 walk(prefix, message)
                 continue
-            texts.append(_said(str(message)))
+            texts.append(said(str(message)))
         if texts:
             flat[prefix] = "; ".join(texts)
 
@@ -241,13 +276,17 @@ def field_errors(answer: Answer) -> dict[str, str]:
     said generally, with the API's own words after it."""
     translated = {}
     for name, message in answer.field_errors().items():
-        translated[name] = _said(message)
+        translated[name] = said(message)
     return translated
 
 
-def _said(message: str) -> str:
+def said(message: str) -> str:
+    """One of the API's messages about a field, in the person's language."""
     known = FIELD_MESSAGES.get(message)
     if known is None:
         known = next((text for start, text in FIELD_MESSAGE_STARTS.items()
                       if message.startswith(start)), None)
+    if known is None:
+        known = next((text for pattern, text in FIELD_MESSAGE_PATTERNS
+                      if pattern.match(message)), None)
     return str(known) if known else _("Not accepted: %(detail)s", detail=message)

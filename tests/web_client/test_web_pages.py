@@ -4,6 +4,8 @@ answers go in, the page's words, links and calls come out."""
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 from web.api import Answer
 from web.sessions import COOKIE_NAME
@@ -101,6 +103,28 @@ def test_an_expired_session_signs_in_again_and_comes_back_to_the_page(site) -> N
     assert not any("tokens" in data for data in site.store.sessions.values())
 
 
+def test_a_form_sent_after_the_session_ended_signs_in_and_comes_back_to_its_page(site) -> None:
+    """Bad input: the session ended while the form was open (its token went with it): not
+    the expired-form page, but sign-in and back to the page the form was on; the enrol
+    script is told where to sign in."""
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/plans/2026/me", Answer(200, {}))
+    token = "a token of the session that ended"
+    site.store.sessions.clear()  # the session's time is up
+    posted = site.browser.post("/my/plan?year=2026", data={"csrf_token": token, "goals-0": "x"},
+                               headers={"Referer": "http://platform.test/my/plan?year=2026"})
+    assert posted.status_code == 302
+    assert posted.headers["Location"] == "/auth/login?next=%2Fmy%2Fplan%3Fyear%3D2026"
+    enrol = site.browser.post(f"/courses/{COURSE_ID}/enrolment",
+                              data={"csrf_token": token, "back": f"/courses/{COURSE_ID}"},
+                              headers={"Accept": "application/json"})
+    assert enrol.status_code == 401
+    assert enrol.json == {"sign_in": f"/auth/login?next=%2Fcourses%2F{COURSE_ID}"}
+    elsewhere = site.browser.post("/my/plan", data={}, headers={"Referer": "https://elsewhere.test/x"})
+    assert elsewhere.headers["Location"] == "/auth/login?next=%2Fx"
+    assert not site.api.to("PUT", "/api/courses/plans/2026/me")
+
+
 def test_a_token_about_to_expire_is_refreshed_before_the_call(site) -> None:
     site.provider.lifetime = 10
     site.sign_in(["teacher"])
@@ -133,6 +157,34 @@ def test_every_form_needs_its_csrf_token(site) -> None:
     refused = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={})
     assert refused.status_code == 400 and "表單已失效" in refused.get_data(as_text=True)
     assert not site.api.to("POST", f"/api/courses/{COURSE_ID}/enrolments")
+
+
+def test_every_route_that_changes_something_refuses_a_form_without_its_token(site) -> None:
+    """Issue 14, bad input: CSRF on every form, this one and any added later. Each route
+    taking a POST is posted to, signed in with every role, without the token: the expired-form
+    page, and the API never called."""
+    site.sign_in(["teacher", "business", "reviewer", "operator", "admin"], unit="353301",
+                 authority="TPE")
+    posts = [rule for rule in site.app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert len(posts) > 30  # every page's forms, not only the sign-out
+    for rule in posts:
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<{argument}>", "x1").replace(f"<path:{argument}>", "x1")
+        path = re.sub(r"<[^>]+>", "x1", path)
+        refused = site.browser.post(path, data={"title": "typed"})
+        assert refused.status_code == 400, (path, refused.status_code)
+        assert "表單已失效" in refused.get_data(as_text=True), path
+    assert not [call for call in site.api.calls if call.method != "GET"]
+
+
+def test_every_form_that_posts_carries_its_token() -> None:
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    forms = [(page.name, form) for page in templates.rglob("*.html")
+             for form in re.findall(r'<form[^>]*method="post"[^>]*>.*?</form>',
+                                    page.read_text(encoding="utf-8"), re.S | re.I)]
+    assert len(forms) > 30
+    assert not [name for name, form in forms if "csrf" not in form]
 
 
 # -- what a person may not see, and the API down -----------------------------------------
@@ -274,6 +326,62 @@ def test_enrolling_without_script_comes_back_to_the_course_with_the_answer(site)
     assert "已登記抽籤" in site.text(f"/courses/{COURSE_ID}")
 
 
+def test_a_full_answer_without_script_is_followed_by_a_page_with_no_seat_left(site) -> None:
+    """The course page shown after the answer counts as the answer did, though a seat freed
+    since (read once: the next view counts afresh)."""
+    token = _teacher_on_course(site, Answer(409, {"type": "urn:inservice:problem:course-full"}),
+                               detail_after=course_with(enrolled=39))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token})
+    assert answer.status_code == 302
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "本研習已額滿，候補名額也已滿。" in html and "剩餘 0 名（共 40 名）" in html
+    assert "剩餘 1 名（共 40 名）" in site.text(f"/courses/{COURSE_ID}")
+
+
+def test_cancelling_twice_says_there_is_nothing_to_cancel_not_a_missing_page(site) -> None:
+    replies = [Answer(200, {"status": "cancelled"}),
+               Answer(404, {"type": "urn:inservice:problem:no-enrolment"})]
+    token = _teacher_on_course(site, Answer(201, {"status": "enrolled"}))
+    site.api.answer("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me",
+                    lambda call: replies.pop(0))
+    first = site.browser.post(f"/courses/{COURSE_ID}/enrolment/cancel", data={"csrf_token": token})
+    second = site.browser.post(f"/courses/{COURSE_ID}/enrolment/cancel", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您在本研習沒有名額，無須取消。" in html and "找不到" not in html
+
+
+def test_a_final_answer_is_said_on_the_course_page_with_no_button(site) -> None:
+    """Issue 14 point 3: not drawn (or declined) is said where the teacher looks, and offers
+    neither enrol (the API would refuse) nor cancel (there is nothing to cancel)."""
+    site.sign_in(["teacher"])
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(fairness="lottery")))
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        {"course_id": COURSE_ID, "status": "not_drawn", "position": None}]))
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您的報名狀態：未抽中。" in html and "本研習的結果已確定。" in html
+    assert "/enrolment/cancel" not in html and f'action="/courses/{COURSE_ID}/enrolment"' not in html
+
+
+def test_a_drawn_teacher_reads_that_the_lottery_gave_them_the_seat(site) -> None:
+    site.sign_in(["teacher"])
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(fairness="lottery")))
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        {"course_id": COURSE_ID, "status": "enrolled", "position": None}]))
+    html = site.text(f"/courses/{COURSE_ID}")
+    assert "您的報名狀態：已錄取。 已抽中。" in html and "/enrolment/cancel" in html
+
+
+def test_enrolling_again_after_a_final_answer_offers_no_cancel(site) -> None:
+    token = _teacher_on_course(site, Answer(409, {"type": "urn:inservice:problem:already-enrolled",
+                                                  "enrolment_status": "declined"}))
+    answer = site.browser.post(f"/courses/{COURSE_ID}/enrolment", data={"csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert answer.json["enrolled_now"] is False and "承辦單位未錄取" in answer.json["message"]
+
+
 def test_cancelling_calls_the_api_as_the_teacher(site) -> None:
     token = _teacher_on_course(site, Answer(201, {"status": "enrolled"}))
     site.api.answer("DELETE", f"/api/courses/{COURSE_ID}/enrolments/me",
@@ -337,6 +445,105 @@ def test_a_refused_course_form_keeps_what_was_typed_with_the_notes_beside_the_fi
                                       "ends_at": "12:00"}]
 
 
+def test_a_meetings_error_stands_beside_its_row_among_the_rows_filled(site) -> None:
+    """Issue 14 point 7: the API counts the meetings sent, blank rows left out; the note goes
+    beside the row the person filled, in their language."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    typed = {"csrf_token": token, "meeting_date_1": "2026-05-01", "meeting_start_1": "09:00",
+             "meeting_end_1": "12:00", "meeting_date_3": "2026-05-0x", "meeting_start_3": "13:00",
+             "meeting_end_3": "12:00"}
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"meetings": {"1": {"date": ["Not a valid date."]}}}}))
+    html = site.browser.post("/organiser/courses/new", data=typed).get_data(as_text=True)
+    assert 'id="meeting_date_3-error">日期格式不正確。' in html
+    assert 'aria-describedby="meeting_date_3-error"' in html and "meeting_date_1-error" not in html
+    assert 'value="2026-05-0x"' in html
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"meetings": ["meeting 2 must end after it starts",
+                                "two meetings start at the same time"],
+                   "enrolment_closes_at": ["must not be after the first meeting starts"],
+                   "subject": ["'math' is not a subject of 'language'"],
+                   "county_code": ["unknown county 'XYZ'"]}}))
+    html = site.browser.post("/organiser/courses/new", data=typed).get_data(as_text=True)
+    assert 'id="meeting_end_3-error">結束時間須晚於開始時間。' in html
+    assert 'id="meetings-error">有兩個上課日期的開始時間相同。' in html
+    assert 'id="enrolment_closes_at-error">不可晚於第一天上課時間。' in html
+    assert 'id="subject-error">不是所選子類別下的科目。' in html
+    assert 'id="county_code-error">不是縣市代碼（三個英文字母，例如 TPE）。' in html
+    assert "未通過檢查：" not in html  # no message left in the API's English
+
+
+def test_more_meeting_days_are_added_sending_nothing_and_keeping_what_was_typed(site) -> None:
+    """R-CRS-1: a course meets up to 100 days; the form starts with five."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    typed = {"csrf_token": token, "title": "十日研習", "meeting_rows": "5",
+             **{f"meeting_date_{row}": f"2026-05-0{row + 1}" for row in range(5)}}
+    again = site.browser.post("/organiser/courses/new", data={**typed, "more_meetings": "1"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and not site.api.to("POST", "/api/courses")
+    assert 'id="meeting_date_9"' in html and 'id="meeting_date_10"' not in html
+    assert 'value="十日研習"' in html and 'value="2026-05-05"' in html
+    assert 'name="meeting_rows" value="10"' in html
+
+
+def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_from_it(site) -> None:
+    """R-CRS-4's series (one session per teacher): the form names a new series, which is
+    made first and the course sent as its session; the course's page registers the next
+    session, filled from it, in the same series and with its days left to fill."""
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses/series", Answer(201, {
+        "id": "5e1e5000-0000-4000-8000-000000000001", "title": "閱讀系列",
+        "one_session_per_teacher": True}))
+    site.api.answer("POST", "/api/courses", Answer(201, {"id": COURSE_ID, "status": "draft"}))
+    made = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第1梯次）", "series_title": " 閱讀系列 ",
+        "series_one_session": "on"})
+    assert made.headers["Location"] == f"/organiser/courses/{COURSE_ID}"
+    assert site.api.to("POST", "/api/courses/series")[0].json == {
+        "title": "閱讀系列", "one_session_per_teacher": True}
+    assert site.api.to("POST", "/api/courses")[0].json["series_id"] == \
+        "5e1e5000-0000-4000-8000-000000000001"
+
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(
+        title="閱讀（第1梯次）", series={"id": "5e1e5000-0000-4000-8000-000000000001",
+                                    "title": "閱讀系列", "one_session_per_teacher": True})))
+    page = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert f'href="/organiser/courses/new?after={COURSE_ID}"' in page and "登錄下一梯次" in page
+    form = site.text(f"/organiser/courses/new?after={COURSE_ID}")
+    assert "「閱讀系列」的一個梯次。" in form and 'value="閱讀（第1梯次）"' in form
+    assert 'name="series_id" value="5e1e5000-0000-4000-8000-000000000001"' in form
+    assert 'id="meeting_date_0" name="meeting_date_0" value=""' in form
+    assert 'id="meeting_start_0" name="meeting_start_0" value="09:00"' in form
+    site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第2梯次）",
+        "series_id": "5e1e5000-0000-4000-8000-000000000001", "series_title": "閱讀系列"})
+    assert len(site.api.to("POST", "/api/courses/series")) == 1  # no second series
+    assert site.api.to("POST", "/api/courses")[1].json["series_id"] == \
+        "5e1e5000-0000-4000-8000-000000000001"
+
+
+def test_a_course_on_its_own_names_no_series_and_a_refused_one_is_said_beside_it(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(201, {"id": COURSE_ID, "status": "draft"}))
+    site.browser.post("/organiser/courses/new", data={"csrf_token": token, "title": "單獨研習"})
+    assert "series_id" not in site.api.to("POST", "/api/courses")[0].json
+    assert not site.api.to("POST", "/api/courses/series")
+    site.api.answer("POST", "/api/courses/series", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"title": ["Longer than maximum length 200."]}}))
+    refused = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "某研習", "series_title": "長" * 201})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="series_title-error"' in html
+    assert 'value="某研習"' in html and len(site.api.to("POST", "/api/courses")) == 1
+
+
 def test_a_registered_course_goes_to_its_page_and_a_returned_one_shows_the_reasons(site) -> None:
     site.sign_in(["business"], unit="353301")
     token = site.csrf("/organiser/courses/new")
@@ -350,6 +557,41 @@ def test_a_registered_course_goes_to_its_page_and_a_returned_one_shows_the_reaso
         status="returned", reviews=[{"decision": "return", "reasons": ["J"], "comment": "補件"}])))
     html = site.text(f"/organiser/courses/{COURSE_ID}")
     assert "〔J.研習附件〕請上傳核定公文" in html and "補件" in html and "重新送審" in html
+
+
+def test_the_organiser_accepts_or_declines_each_enrolment_waiting_for_it(site) -> None:
+    """R-CRS-4, issue 14 point 3's "pending": a course whose organiser accepts each
+    enrolment lists the ones waiting, by name, with accept and decline."""
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(organiser_accepts=True)))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": [
+        {"enrolment_id": "e-1", "account_id": "acc-1", "teacher_name": "林老師",
+         "school_code": "353301", "status": "pending", "created_at": "2026-02-02T08:00:00+08:00"}]}))
+    decided = f"/api/courses/{COURSE_ID}/enrolments/e-1/decision"
+    replies = [Answer(200, {"status": "enrolled"}),
+               Answer(409, {"type": "urn:inservice:problem:not-pending",
+                            "enrolment_status": "enrolled"})]
+    site.api.answer("POST", decided, lambda call: replies.pop(0))
+    html = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert "等候您接受的報名" in html and "林老師" in html and "40 (已錄取 39 人)" in html
+    assert site.api.to("GET", f"/api/courses/{COURSE_ID}/enrolments")[0].params == {
+        "status": "pending"}
+    token = site.csrf(f"/organiser/courses/{COURSE_ID}")
+    path = f"/organiser/courses/{COURSE_ID}/enrolments/e-1/decision"
+    accepted = site.browser.post(path, data={"csrf_token": token, "decision": "accept"})
+    assert accepted.headers["Location"] == f"/organiser/courses/{COURSE_ID}#pending-heading"
+    assert site.api.to("POST", decided)[0].json == {"decision": "accept"}
+    assert "已接受此報名。" in site.text(f"/organiser/courses/{COURSE_ID}")
+    site.browser.post(path, data={"csrf_token": token, "decision": "decline"})
+    assert "這筆報名已不在等候決定。" in site.text(f"/organiser/courses/{COURSE_ID}")
+
+
+def test_a_course_taking_everyone_lists_no_enrolment_to_decide(site) -> None:
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with()))
+    assert "等候您接受的報名" not in site.text(f"/organiser/courses/{COURSE_ID}")
+    assert not site.api.to("GET", f"/api/courses/{COURSE_ID}/enrolments")
 
 
 def test_a_walk_in_is_found_by_national_id_and_only_the_account_id_is_kept(site, caplog) -> None:
@@ -392,6 +634,68 @@ def test_the_attendee_list_names_each_enrolled_teacher_and_their_school(site) ->
     html = site.text(f"/organiser/courses/{COURSE_ID}/attendance")
     assert "林怡君" in html and '<span class="code">353301</span>' in html
     assert ">acc-2<" in html, "a teacher whose name has not arrived yet is still listed"
+
+
+def _attendee_list(site):
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="approved")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": [
+        {"account_id": "acc-1", "status": "enrolled", "teacher_name": "林怡君"},
+        {"account_id": "acc-2", "status": "enrolled", "teacher_name": "陳志明"}]}))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(404, {}))
+    return site.csrf(f"/organiser/courses/{COURSE_ID}/attendance")
+
+
+def test_a_refused_attendee_list_keeps_the_hours_typed_with_the_note_beside_each_teacher(site) -> None:
+    """Bad input (issue 14): the hours of forty teachers are not typed twice; the rule the
+    API names a teacher for stands beside that teacher."""
+    token = _attendee_list(site)
+    site.api.answer("PUT", f"/api/courses/{COURSE_ID}/attendance", Answer(422, {
+        "type": "urn:inservice:problem:hours-above-course", "account_ids": ["acc-2"],
+        "course_hours": 6.0}))
+    refused = site.browser.post(f"/organiser/courses/{COURSE_ID}/attendance", data={
+        "csrf_token": token, "account_id": ["acc-1", "acc-2"], "hours_acc-1": "5.5",
+        "hours_acc-2": "60"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'value="5.5"' in html and 'value="60"' in html
+    assert 'aria-describedby="hours_acc-2-error"' in html
+    assert 'id="hours_acc-2-error">時數不可超過研習時數。' in html
+    assert "hours_acc-1-error" not in html
+
+
+def test_a_refused_hour_is_said_beside_the_teacher_it_was_sent_for(site) -> None:
+    token = _attendee_list(site)
+    site.api.answer("PUT", f"/api/courses/{COURSE_ID}/attendance", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"attendees": {"0": {"hours": ["Not a valid number."]}}}}))
+    refused = site.browser.post(f"/organiser/courses/{COURSE_ID}/attendance", data={
+        "csrf_token": token, "account_id": ["acc-1", "acc-2"], "hours_acc-1": "",
+        "hours_acc-2": "五"})
+    html = refused.get_data(as_text=True)
+    # acc-1, left blank (did not come), is not sent: the first teacher sent is acc-2
+    assert 'value="五"' in html and 'id="hours_acc-2-error"' in html
+    assert "hours_acc-1-error" not in html
+
+
+def test_a_refused_review_of_an_attendee_list_keeps_the_reasons_and_comment(site) -> None:
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(status="attendance_submitted")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, {
+        "status": "attendance_submitted", "total_hours": 6.0,
+        "attendees": [{"account_id": "acc-1", "hours": 6.0, "walk_in": False}]}))
+    site.api.answer("GET", "/api/courses/vocabularies/roster_return", Answer(200, [
+        {"code": "R1", "label": "時數與簽到不符", "active": True}]))
+    site.api.answer("POST", f"/api/courses/{COURSE_ID}/attendance/review", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"reasons": ["A return names at least one reason."]}}))
+    token = site.csrf(f"/reviewer/courses/{COURSE_ID}/attendance")
+    refused = site.browser.post(f"/reviewer/courses/{COURSE_ID}/attendance/review", data={
+        "csrf_token": token, "decision": "return", "reasons": ["R1"], "comment": "請補簽到表"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "請補簽到表</textarea>" in html
+    assert 'value="R1" checked' in html and 'id="reasons-error"' in html
 
 
 def test_an_attachment_is_a_download_fetched_with_the_persons_token(site) -> None:
@@ -458,6 +762,23 @@ def test_the_review_queue_passes_filters_and_sorts_and_warns_of_meetings(site) -
     assert site.api.calls[-1].params["status"] == "attendance_submitted"
 
 
+def test_the_review_queue_pages_on_with_its_filters_and_sort_kept(site) -> None:
+    """Issue 14 point 5: a queue longer than a page is reached page by page, the filters and
+    the order chosen carried to the next page and back."""
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", "/api/courses/review-queue", lambda call: Answer(200, {
+        "total": 45, "page": int((call.params or {}).get("page", 1)), "per_page": 20,
+        "items": [course_with(status="submitted", submitted_at="2026-02-01T09:00:00+08:00")]}))
+    first = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc")
+    assert ('href="/reviewer/queue/courses?unit=353301&amp;sort=starts_on&amp;order=desc&amp;'
+            'page=2" rel="next"') in first and 'rel="prev"' not in first
+    second = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc&page=2")
+    assert site.api.calls[-1].params["page"] == "2"
+    assert 'page=1" rel="prev"' in second and 'page=3" rel="next"' in second
+    last = site.text("/reviewer/queue/courses?unit=353301&sort=starts_on&order=desc&page=3")
+    assert 'rel="next"' not in last and 'page=2" rel="prev"' in last
+
+
 def test_a_reviewer_returns_a_course_with_reasons_from_the_list(site) -> None:
     site.sign_in(["reviewer"], authority="TPE")
     site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(status="submitted")))
@@ -472,6 +793,33 @@ def test_a_reviewer_returns_a_course_with_reasons_from_the_list(site) -> None:
     assert done.headers["Location"] == "/reviewer/queue/courses"
     [call] = site.api.to("POST", f"/api/courses/{COURSE_ID}/review")
     assert call.json == {"decision": "return", "reasons": ["A"], "comment": "請修正"}
+
+
+def test_the_reviewer_and_the_organiser_read_every_field_of_the_course_by_its_label(site) -> None:
+    """Issue 14 points 4 and 5: the return reasons name the audience against the nature,
+    the category down to the subject, the window and the seats: the reviewer reads each of
+    them, by label, beside the reasons; the organiser reads what was sent."""
+    vocabularies = {"audience": ("junior_high", "國中教師"), "class_type": ("credit", "學分班"),
+                    "nature": ("general", "一般研習"), "category": ("c1", "課程與教學"),
+                    "subcategory": ("language", "語文"), "subject": ("chinese", "國語文"),
+                    "time_slot": ("morning", "上午"), "tag": ("disaster", "防災教育")}
+    for kind, (code, label) in vocabularies.items():
+        site.api.answer("GET", f"/api/courses/vocabularies/{kind}",
+                        Answer(200, [{"code": code, "label": label, "active": True}]))
+    detailed = course_with(status="submitted", audiences=["junior_high"], class_type="credit",
+                           nature="general", subcategory="language", subject="chinese",
+                           organiser_accepts=True, county_code="TPE",
+                           series={"id": "s1", "title": "閱讀系列", "one_session_per_teacher": True})
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, detailed))
+    expected = ("國中教師", "學分班", "一般研習", "課程與教學 / 語文 / 國語文", "上午", "防災教育",
+                "民國 115 年 2 月 1 日 00:00", "由承辦單位審核報名", "閱讀系列", "每位教師限報一梯次")
+    site.sign_in(["reviewer"], authority="TPE")
+    html = site.text(f"/reviewer/courses/{COURSE_ID}")
+    assert [text for text in expected if text not in html] == []
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/enrolments", Answer(200, {"enrolments": []}))
+    html = site.text(f"/organiser/courses/{COURSE_ID}")
+    assert [text for text in expected if text not in html] == []
 
 
 def test_a_course_of_another_authority_is_the_404_page_for_a_reviewer(site) -> None:

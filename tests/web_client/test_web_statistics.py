@@ -109,3 +109,17 @@ def test_signed_out_the_statistics_lead_to_sign_in_and_back(site) -> None:
     answer = site.browser.get("/stats/enrolments?from=2026-01")
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_a_business_account_reads_its_units_statistics_from_the_menu(site) -> None:
+    """Issue 14 point 4: the unit's statistics, the reports declared for a unit only, the
+    unit's figures as the stats service scopes them (the page asks for no other unit)."""
+    _stats_api(site)
+    site.sign_in(["business"], unit="353301")
+    assert 'href="/stats"' in site.text("/")
+    page = site.text("/stats")
+    assert 'href="/stats/enrolments"' in page and "/stats/areas" not in page
+    report = site.text("/stats/enrolments")
+    asked = site.api.to("GET", "/api/stats/reports/enrolments")[-1]
+    assert "unit" not in asked.params and "authority" not in asked.params and asked.token
+    assert '<img src="/stats/enrolments/chart.svg?' in report and "3456" in report

@@ -14,13 +14,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
+from web.api import Answer
 from web.auth import person, requires
 from web.errors import wants_json
-from web.messages import COURSE_STATES, field_errors, problem_text
+from web.messages import COURSE_STATES, field_errors, nested_field_errors, problem_text
 from web.pages import course_form
 from web.pages.calls import as_person, found, safe_id
-from web.pages.vocabulary import labels, terms
+from web.pages.vocabulary import COURSE_FACTS, labels, terms
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 FORM_VOCABULARIES = ("category", "subcategory", "subject", "class_type", "nature",
@@ -62,19 +64,44 @@ def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str,
 @bp.get("/courses/new")
 @requires("business")
 def new_course() -> ResponseReturnValue:
+    """A blank form; ``?after=<course>``: that course's next session, filled from it."""
+    after = request.args.get("after")
+    if after:
+        return _form_page(course_form.next_session(
+            found(as_person("GET", f"/api/courses/{safe_id(after)}"))), {}, None)
     return _form_page(course_form.blank(), {}, None)
+
+
+def _series_made_first(values: dict[str, Any]) -> dict[str, str]:
+    """Makes the series a title was typed for, so the course is sent as its session; the
+    API's refusal, beside the series' fields, when it will not."""
+    asked = course_form.new_series(values)
+    if asked is None:
+        return {}
+    made = as_person("POST", "/api/courses/series", json=asked)
+    if made.ok:
+        values["series_id"] = str(made.body["id"])
+        return {}
+    flash(problem_text(made), "problem")
+    return {f"series_{name}": text for name, text in field_errors(made).items()} or {
+        "series_title": problem_text(made)}
 
 
 @bp.post("/courses/new")
 @requires("business")
 def register() -> ResponseReturnValue:
     values = course_form.typed(request.form)
+    if "more_meetings" in request.form:  # the form again, nothing sent
+        return _form_page(course_form.with_more_meetings(values), {}, None)
+    refused = _series_made_first(values)
+    if refused:
+        return _form_page(values, refused, None, 422)
     answer = as_person("POST", "/api/courses", json=course_form.body(values))
     if answer.ok:
         flash(_("The course is registered as a draft."), "success")
         return redirect(f"/organiser/courses/{answer.body['id']}")
     flash(problem_text(answer), "problem")
-    return _form_page(values, field_errors(answer), None, 422)
+    return _form_page(values, course_form.refusal(answer, values), None, 422)
 
 
 @bp.get("/courses/<course_id>")
@@ -82,7 +109,34 @@ def register() -> ResponseReturnValue:
 def course(course_id: str) -> ResponseReturnValue:
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("organiser/course.html", course=details, states=COURSE_STATES,
-                           vocab=labels(("return_reason", "tag", "category", "time_slot")))
+                           pending=_pending(details),
+                           vocab=labels(COURSE_FACTS))
+
+
+def _pending(details: dict[str, Any]) -> list[dict[str, Any]]:
+    """The enrolments waiting for the unit's acceptance (R-CRS-4), on a course that asks
+    for it: until decided a teacher holds a seat as "pending"."""
+    if not details.get("organiser_accepts") or details.get("status") != "approved":
+        return []
+    answer = as_person("GET", f"/api/courses/{details['id']}/enrolments",
+                       params={"status": "pending"})
+    return list((answer.body or {}).get("enrolments", [])) if answer.ok else []
+
+
+@bp.post("/courses/<course_id>/enrolments/<enrolment_id>/decision")
+@requires("business")
+def decide_enrolment(course_id: str, enrolment_id: str) -> ResponseReturnValue:
+    decision = request.form.get("decision", "")
+    answer = as_person("POST", f"/api/courses/{safe_id(course_id)}/enrolments/"
+                               f"{safe_id(enrolment_id)}/decision", json={"decision": decision})
+    if answer.status == 404:
+        abort(404)
+    if answer.ok:
+        flash(_("The enrolment is accepted.") if decision == "accept"
+              else _("The enrolment is declined; its seat goes to the waiting list."), "success")
+    else:
+        flash(problem_text(answer), "problem")
+    return redirect(f"/organiser/courses/{course_id}#pending-heading")
 
 
 @bp.get("/courses/<course_id>/edit")
@@ -96,6 +150,13 @@ def edit(course_id: str) -> ResponseReturnValue:
 @requires("business")
 def save(course_id: str) -> ResponseReturnValue:
     values = course_form.typed(request.form)
+    if "more_meetings" in request.form:
+        details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+        return _form_page(course_form.with_more_meetings(values), {}, details)
+    refused = _series_made_first(values)
+    if refused:
+        details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
+        return _form_page(values, refused, details, 422)
     answer = as_person("PATCH", f"/api/courses/{safe_id(course_id)}",
                        json=course_form.body(values))
     if answer.ok:
@@ -103,7 +164,7 @@ def save(course_id: str) -> ResponseReturnValue:
         return redirect(f"/organiser/courses/{course_id}")
     details = found(as_person("GET", f"/api/courses/{course_id}"))
     flash(problem_text(answer), "problem")
-    return _form_page(values, field_errors(answer), details, 422)
+    return _form_page(values, course_form.refusal(answer, values), details, 422)
 
 
 @bp.post("/courses/<course_id>/submission")
@@ -145,6 +206,14 @@ def _walk_ins(course_id: str) -> list[dict[str, str]]:
 @bp.get("/courses/<course_id>/attendance")
 @requires("business")
 def attendance(course_id: str) -> ResponseReturnValue:
+    return _attendance_page(course_id)
+
+
+def _attendance_page(course_id: str, typed: MultiDict[str, str] | None = None,
+                     errors: dict[str, str] | None = None, status: int = 200
+                     ) -> ResponseReturnValue:
+    """``typed``: a refused list as it was sent, its hours shown again with ``errors``
+    (``hours_<account id>``) beside each teacher the API names."""
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     enrolled = as_person("GET", f"/api/courses/{course_id}/enrolments",
                          params={"status": "enrolled"})
@@ -152,8 +221,23 @@ def attendance(course_id: str) -> ResponseReturnValue:
     return render_template("organiser/attendance.html", course=details,
                            enrolled=(enrolled.body or {}).get("enrolments", []) if enrolled.ok
                            else [], sent=sent.body if sent.ok else None,
-                           walk_ins=_walk_ins(course_id),
-                           vocab=labels(("roster_return",)))
+                           walk_ins=_walk_ins(course_id), typed=typed, errors=errors or {},
+                           vocab=labels(("roster_return",))), status
+
+
+def _attendance_errors(answer: Answer, sent: list[dict[str, Any]]) -> dict[str, str]:
+    """The API's notes beside each teacher: a rule naming teachers (``account_ids``), or a
+    field of the n-th teacher sent (``attendees.2.hours``)."""
+    errors: dict[str, str] = {}
+    for name, text in nested_field_errors(answer).items():
+        parts = name.split("-")
+        if parts[0] == "attendees" and len(parts) > 1 and parts[1].isdigit() \
+                and int(parts[1]) < len(sent):
+            errors[f"hours_{sent[int(parts[1])]['account_id']}"] = text
+    body = answer.body if isinstance(answer.body, dict) else {}
+    for account_id in body.get("account_ids") or []:
+        errors[f"hours_{account_id}"] = problem_text(answer)
+    return errors
 
 
 @bp.post("/courses/<course_id>/walk-ins")
@@ -204,6 +288,8 @@ def send_attendance(course_id: str) -> ResponseReturnValue:
                        json={"attendees": attendees})
     if answer.status == 404:
         abort(404)
-    flash(_("The attendee list is sent.") if answer.ok else problem_text(answer),
-          "success" if answer.ok else "problem")
-    return redirect(f"/organiser/courses/{course_id}/attendance")
+    if answer.ok:
+        flash(_("The attendee list is sent."), "success")
+        return redirect(f"/organiser/courses/{course_id}/attendance")
+    flash(problem_text(answer), "problem")
+    return _attendance_page(course_id, request.form, _attendance_errors(answer, attendees), 422)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from web.auth import requires
 from web.messages import COURSE_STATES, field_errors, problem_text
 from web.pages.calls import as_person, found, safe_id
-from web.pages.vocabulary import labels, terms
+from web.pages.vocabulary import COURSE_FACTS, labels, terms
 
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
 QUEUES = {"courses": "submitted", "attendance": "attendance_submitted"}
@@ -48,7 +48,7 @@ def course(course_id: str) -> ResponseReturnValue:
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     return render_template("reviewer/course.html", course=details, states=COURSE_STATES,
                            reasons=terms("return_reason"), errors={},
-                           vocab=labels(("return_reason", "tag", "category", "time_slot")))
+                           vocab=labels(COURSE_FACTS))
 
 
 @bp.post("/courses/<course_id>/review")
@@ -69,16 +69,24 @@ def review(course_id: str) -> ResponseReturnValue:
     return render_template("reviewer/course.html", course=details, states=COURSE_STATES,
                            reasons=terms("return_reason"), errors=field_errors(answer),
                            typed=request.form,
-                           vocab=labels(("return_reason", "tag", "category", "time_slot"))), 422
+                           vocab=labels(COURSE_FACTS)), 422
 
 
 @bp.get("/courses/<course_id>/attendance")
 @requires("reviewer")
 def attendance(course_id: str) -> ResponseReturnValue:
+    return _attendance_page(course_id)
+
+
+def _attendance_page(course_id: str, typed: Any = None, errors: dict[str, str] | None = None,
+                     status: int = 200) -> ResponseReturnValue:
+    """``typed``: a refused review as sent, its reasons and comment kept, the API's notes
+    beside them."""
     details = found(as_person("GET", f"/api/courses/{safe_id(course_id)}"))
     sent = found(as_person("GET", f"/api/courses/{course_id}/attendance"))
     return render_template("reviewer/attendance.html", course=details, sent=sent,
-                           reasons=terms("roster_return"))
+                           reasons=terms("roster_return"), typed=typed,
+                           errors=errors or {}), status
 
 
 @bp.post("/courses/<course_id>/attendance/review")
@@ -95,4 +103,4 @@ def review_attendance(course_id: str) -> ResponseReturnValue:
               if decision == "approve" else _("The attendee list is returned."), "success")
         return redirect("/reviewer/queue/attendance")
     flash(problem_text(answer), "problem")
-    return redirect(f"/reviewer/courses/{course_id}/attendance")
+    return _attendance_page(course_id, request.form, field_errors(answer), 422)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +23,11 @@ from web.pages.calls import as_anyone, as_person, found, safe_id
 from web.pages.vocabulary import labels
 
 bp = Blueprint("teacher", __name__)
+# An enrolment the teacher holds (cancel is offered); the others but "cancelled" are final
+# (declined, not drawn): said on the course page, with neither button.
+HOLDING = ("enrolled", "pending", "waitlisted", "applied")
+# The seat count an answer was given with, for the course page shown after it without script.
+ANSWERED_SEATS = "answered_seats"
 
 # The cross search's filters (issue 11, R-CRS-9): the form offers these; every parameter
 # of the page's address is passed on to the API as it is, so a filter the API adds works
@@ -73,8 +78,11 @@ def _facets(raw: Any) -> list[tuple[str, list[tuple[str, int]]]]:
 def course(course_id: str) -> ResponseReturnValue:
     details = found(as_anyone("GET", f"/api/courses/{safe_id(course_id)}"))
     mine = _my_enrolment(course_id)
-    return render_template("teacher/course.html", course=details, mine=mine,
-                           seats_left=_seats_left(details), states=ENROLMENT_STATES,
+    answered = session.pop(ANSWERED_SEATS, None)
+    seats_left = (answered["seats_left"] if answered and answered.get("course_id") == course_id
+                  else _seats_left(details))
+    return render_template("teacher/course.html", course=details, mine=mine, holding=HOLDING,
+                           seats_left=seats_left, states=ENROLMENT_STATES,
                            vocab=labels(("county", "category", "tag", "time_slot",
                                          "class_type", "nature", "audience")))
 
@@ -83,8 +91,7 @@ def _my_enrolment(course_id: str) -> dict[str, Any] | None:
     if not has_role("teacher"):
         return None
     for enrolment in as_person("GET", "/api/courses/enrolments/me").body or []:
-        if enrolment.get("course_id") == course_id and enrolment.get("status") not in (
-                "cancelled", "declined"):
+        if enrolment.get("course_id") == course_id and enrolment.get("status") != "cancelled":
             return dict(enrolment)
     return None
 
@@ -122,7 +129,7 @@ def cancel(course_id: str) -> ResponseReturnValue:
 
 
 def _answered(course_id: str, answer: Answer, action: str) -> ResponseReturnValue:
-    if answer.status == 404:
+    if answer.status == 404 and answer.problem_type != "no-enrolment":  # cancelled twice
         found(answer)
     outcome = _outcome(answer, action)
     # Read after the answer: the seats it shows include this person's own change.
@@ -132,6 +139,9 @@ def _answered(course_id: str, answer: Answer, action: str) -> ResponseReturnValu
                    waitlisted=int(details.get("waitlisted") or 0))
     if wants_json():
         return jsonify(outcome), (200 if answer.ok else 409)
+    # The course page read next may count otherwise (a seat freed since): it shows the count
+    # this answer was given with, once, so the two never disagree.
+    session[ANSWERED_SEATS] = {"course_id": course_id, "seats_left": seats}
     flash(outcome["message"], "success" if answer.ok else "problem")
     return redirect(f"/courses/{course_id}")
 
@@ -155,7 +165,7 @@ def _outcome(answer: Answer, action: str) -> dict[str, Any]:
         message = _("You have already enrolled: %(state)s.",
                     state=ENROLMENT_STATES.get(held, held))
     return {"ok": False, "status": held, "problem": problem, "message": message,
-            "enrolled_now": problem == "already-enrolled"}
+            "enrolled_now": problem == "already-enrolled" and held in HOLDING}
 
 
 @bp.get("/my/enrolments")

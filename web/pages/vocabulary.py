@@ -15,6 +15,9 @@ from web.components import components
 
 CACHE_SECONDS = 300.0
 COUNTY = "county"
+# What a course's page names by label (templates/_course.html), and the return reasons.
+COURSE_FACTS = ("audience", "class_type", "nature", "category", "subcategory", "subject",
+                "time_slot", "tag", COUNTY, "return_reason")
 _lock = threading.Lock()
 
 

@@ -6,6 +6,7 @@
   "use strict";
   var answer = document.getElementById("enrolment-answer");
   var seats = document.getElementById("seats");
+  var waiting = document.getElementById("waiting");
   var enrolForm = document.querySelector("form[data-enrol]");
   var cancelForm = document.querySelector("form[data-cancel]");
   if (!answer || !enrolForm || !cancelForm || !window.fetch) { return; }
@@ -16,6 +17,10 @@
     if (seats && typeof outcome.seats_left === "number") {
       seats.textContent = seats.getAttribute("data-template")
         .replace("{left}", outcome.seats_left).replace("{capacity}", seats.getAttribute("data-capacity"));
+    }
+    if (waiting && typeof outcome.waitlisted === "number") {
+      waiting.textContent = ", " + waiting.getAttribute("data-template").replace("{count}", outcome.waitlisted);
+      waiting.hidden = outcome.waitlisted === 0;
     }
     enrolForm.hidden = outcome.enrolled_now;
     cancelForm.hidden = !outcome.enrolled_now;
