@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from servicekit import copy_text
 from servicekit.bus.tables import outbox
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
@@ -40,6 +41,10 @@ from services.transfer.adapters.tables import attendance, courses, sealed_years
 
 RECORD_TABLES = (courses.name, attendance.name)
 _ATTENDANCE_COLUMNS = tuple(column.name for column in attendance.columns)
+# The columns a COPY of new attendance writes, in the order ``_copy_attendance`` writes them.
+_COPIED = ("source", "course_key", "account_id", "start_year", "digest", "teacher_name",
+           "school_code", "hours", "completed_on", "trial", "version", "withdrawn_reason",
+           "updated_at")
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 
@@ -147,12 +152,34 @@ class RecordRepository:
                  for row in rows])
 
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
-        """One statement: on PostgreSQL the rows as one JSON document (``insert_rows``)."""
-        if rows:
-            statement, parameters = insert_rows(
-                self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
-            self.session.execute(statement, parameters(
-                [{**row, "hours": str(row["hours"])} for row in rows]))
+        """On PostgreSQL COPY (the rows in its text format, written here: a file adds
+        200,000); elsewhere one statement."""
+        if not rows:
+            return
+        if self._postgres:
+            self._copy_attendance(rows)
+            return
+        statement, parameters = insert_rows(
+            self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
+        self.session.execute(statement, parameters(
+            [{**row, "hours": str(row["hours"])} for row in rows]))
+
+    def _copy_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
+        raw = self.session.connection().connection.driver_connection
+        if raw is None:  # only an invalidated connection has none
+            raise RuntimeError("the session's database connection was invalidated")
+        text, lines = copy_text.text, []
+        for row in rows:
+            lines.append("\t".join((
+                text(row["source"]), text(row["course_key"]), text(row["account_id"]),
+                str(int(row["start_year"])), text(row["digest"]), text(row["teacher_name"]),
+                text(row["school_code"]), str(row["hours"]), row["completed_on"].isoformat(),
+                "t" if row["trial"] else "f", str(int(row["version"])),
+                text(row["withdrawn_reason"]), row["updated_at"].isoformat())))
+        lines.append("")
+        with raw.cursor().copy(f"COPY {attendance.name} ({', '.join(_COPIED)}) "
+                               f"FROM STDIN") as copy:
+            copy.write("\n".join(lines))
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox
+from servicekit.clock import Clock
 from servicekit.uow import SqlUnitOfWork
 from services.transfer.adapters.records_repo import RecordRepository
 from services.transfer.adapters.rules_repo import Audits, Deliveries, Duplicates
@@ -29,3 +31,8 @@ class TransferUnitOfWork(SqlUnitOfWork):
         self.deliveries = Deliveries(session)
         self.audits = Audits(session)
         self.duplicates = Duplicates(session)
+
+    def bulk_events(self, clock: Clock) -> SpotCheckedBulkOutbox:
+        """Many events of checked rows, stored at once (``events.write(uow.session)``;
+        COPY on PostgreSQL), each recorded at ``clock``'s moment."""
+        return SpotCheckedBulkOutbox(self.outbox, clock)

@@ -27,7 +27,7 @@ from typing import Any
 
 from contracts.calendar import taipei_date
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
-from servicekit.clock import Clock
+from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
 from servicekit.tokens import Principal
@@ -43,6 +43,7 @@ from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
 from services.transfer.domain.titles import match_key
 from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.record_events import RecordEvents, record_data
 from services.transfer.handlers.scope import check_sends
 from services.transfer.metrics import count_rows
 
@@ -260,33 +261,56 @@ class _Writer:
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
+        counts = outcome.counts["attendance"]
+        code, trial, now = self.source.code, self.trial, self.now
         for _, row, account in ready:
-            if (row.course_key, account) in kept_elsewhere:
+            key = (row.course_key, account)
+            if key in kept_elsewhere:
                 continue
-            digest, before = row.digest(account), stored.get((row.course_key, account))
-            values: dict[str, Any] = {"source": self.source.code, "course_key": row.course_key,
-                      "account_id": account, "digest": digest, "school_code": row.school_code,
-                      "start_year": known[row.course_key]["start_year"],
-                      "teacher_name": row.teacher_name,
-                      "hours": row.hours, "completed_on": row.completed_on,
-                      "trial": self.trial, "updated_at": self.now, "withdrawn_reason": None}
+            digest, before = row.digest(account), stored.get(key)
+            if before is not None and before.digest == digest and not before.withdrawn:
+                counts[UNCHANGED] += 1  # nothing more to do for it: no values, no write
+                continue
+            values: dict[str, Any] = {
+                "source": code, "course_key": row.course_key, "account_id": account,
+                "digest": digest, "school_code": row.school_code,
+                "start_year": known[row.course_key]["start_year"],
+                "teacher_name": row.teacher_name, "hours": row.hours,
+                "completed_on": row.completed_on, "trial": trial, "updated_at": now,
+                "withdrawn_reason": None, "version": 1 if before is None else before.version + 1}
             if before is None:
-                added.append({**values, "version": 1})
-                outcome.counts["attendance"][ADDED] += 1
-            elif before.digest == digest and not before.withdrawn:
-                outcome.counts["attendance"][UNCHANGED] += 1
+                added.append(values)
+                counts[ADDED] += 1
             else:
-                changed.append({**values, "version": before.version + 1})
-                outcome.counts["attendance"][CHANGED] += 1
+                changed.append(values)
+                counts[CHANGED] += 1
         self.uow.records.add_attendance(added)
         self.uow.records.change_attendance(changed)
         if not self.trial:
             self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
                                           for v in added])
-            for values in added:
-                self._publish(RECORD_ADDED, values, known[values["course_key"]])
-            for values in changed:
-                self._publish(RECORD_CHANGED, values, known[values["course_key"]])
+            self._publish_records(((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
+
+    def _publish_records(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
+                         known: dict[str, dict[str, Any]]) -> None:
+        """The attendance's events, in bulk (``record_events``): first the events the
+        batch made before (kept in order), then these, stored at once. A batch with an
+        event the bulk writer may not vouch for records each through the outbox."""
+        if not any(rows for _, rows in groups):
+            return
+        events = RecordEvents(self.source.code)
+        if not all(events.plain(values) for _, rows in groups for values in rows):
+            for event, rows in groups:
+                for values in rows:
+                    self._publish(event, values, known[values["course_key"]])
+            return
+        self.flush()
+        bulk = self.uow.bulk_events(FixedClock(self.now))
+        for event, rows in groups:
+            if rows:
+                bulk.add_many_made(event, [(values, known[values["course_key"]])
+                                           for values in rows], events.data, events.json)
+        bulk.write(self.uow.session)
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str]],
                     known: dict[str, dict[str, Any]],
@@ -418,14 +442,3 @@ class _Writer:
         """The batch's events into the outbox in one statement (a row each, in order)."""
         self.uow.record_many(self.events)
         self.events = []
-
-
-def record_data(source: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``transfer.record.added/changed`` event's data: the attendance with its course."""
-    return {
-        "source": source, "record_key": f"{row['course_key']}/{row['account_id']}",
-        "account_id": row["account_id"], "hours": float(row["hours"]),
-        "starts_on": course["start_date"].isoformat(),
-        "ends_on": course["end_date"].isoformat(), "title": course["title"],
-        "organiser": course["organiser_unit_code"], "tags": list(course["tags"]),
-        "version": row["version"]}
