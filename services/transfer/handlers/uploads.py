@@ -304,7 +304,8 @@ def _joined(errors: dict[int, list[str]],
 
 def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
     width = len(table.header)
-    rows = [[*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
+    rows = [row + [""] if len(row) == width and n not in errors else  # most rows
+            [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
             for n, row in enumerate(table.original, start=1)]
     return {"part": table.part, "table": table.table, "header": table.header, "rows": rows}
 
