@@ -203,6 +203,8 @@ class _Writer:
         self.events: list[Envelope] = []
 
     def courses(self, rows: list[tuple[int, Course]], outcome: Outcome) -> None:
+        if not rows:  # an attendance batch: nothing to look up
+            return
         stored = self.uow.records.course_states(self.source.code, (c.key for _, c in rows))
         added, changed = [], []
         years: dict[str, int] = {}
