@@ -107,8 +107,10 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
     now = clock.now()
-    with uow:  # before the writing transaction: a new year's partition locks its table
-        uow.records.ensure_years({course.start_date.year for _, course in course_rows})
+    years = {course.start_date.year for _, course in course_rows}
+    if years:
+        with uow:  # before the writing transaction: a new year's partition locks its table
+            uow.records.ensure_years(years)
     try:
         with uow:
             source = _open_source(uow, code)
