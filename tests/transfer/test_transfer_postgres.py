@@ -79,3 +79,8 @@ def test_new_attendance_is_copied_and_its_events_written_in_bulk(pg_api, monkeyp
                 "ends_on": str(validated["ends_on"])} == data
     again = pg_api.push("tpe-edu", {"courses": [COURSE], "attendance": rows}).json
     assert again["counts"]["attendance"]["unchanged"] == 30  # the digests kept compare equal
+    one = pg_api.push("tpe-edu", {"withdrawals": [{"source_course_key": "PG-1",
+                                                    "teacher_id": IDS[4], "reason": "誤報"}]})
+    assert one.json["counts"]["attendance"]["withdrawn"] == 1  # looked up without its year
+    moved = pg_api.push("tpe-edu", {"attendance": [attendee(5, hours="4")]}).json["counts"]
+    assert moved["attendance"]["changed"] == 1  # looked up in its course's year

@@ -6,10 +6,9 @@ straight from the kept row and its course (the course's part written once per co
 for the kit's ``SpotCheckedBulkOutbox``, which validates the first events of each type
 against the contract and stores the rest unvalidated. That is sound here because every
 field was checked before: the row's by ``domain/records.py``, the course's when it was
-kept; and the two bounds the contract adds to those checks (hours at most 9,999, an
-account id as a canonical UUID, which the contract's loader would rewrite otherwise) are
-tested per event by ``plain`` — a batch with any event outside them is recorded through
-the outbox, each event validated."""
+kept; and what the contract asks beyond those checks (hours at most 9,999, an account
+id that is a UUID — the accounts lookup's answer) is tested per event by ``plain`` — a
+batch with any event outside it is recorded through the outbox, each event validated."""
 from __future__ import annotations
 
 import re
@@ -17,7 +16,7 @@ from collections.abc import Mapping
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-# A UUID as ``str(uuid.UUID(...))`` writes it: what the contract's UUID field gives back.
+# A UUID as ``str(uuid.UUID(...))`` writes it (surely one; other spellings are validated).
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_EVENT_HOURS = 9999  # the contract's bound (a row may carry up to 9999.9)
 
@@ -60,7 +59,7 @@ class RecordEvents:
 
     @staticmethod
     def plain(row: Mapping[str, Any]) -> bool:
-        """Whether the contract would take the row's event as it is written here."""
+        """Whether the contract is sure to take the row's event."""
         return (row["hours"] <= MAX_EVENT_HOURS
                 and _CANONICAL_UUID.fullmatch(row["account_id"]) is not None)
 

@@ -1,6 +1,6 @@
 """A record event's JSON written straight from the kept row and its course (R-CRS-11):
 the same text as the outbox's encoder makes of its data, which the contract takes as it
-is; an event the contract would refuse or rewrite is left to the validating path."""
+is; an event the contract might refuse is left to the validating path."""
 from __future__ import annotations
 
 import json
@@ -41,5 +41,5 @@ def test_only_events_the_contract_takes_as_written_are_plain() -> None:
     row = {"course_key": "C-1", "account_id": ACCOUNT, "hours": Decimal("3.0"), "version": 1}
     assert RecordEvents.plain(row)
     assert not RecordEvents.plain({**row, "hours": Decimal("9999.5")})  # over the contract's
-    assert not RecordEvents.plain({**row, "account_id": ACCOUNT.upper()})  # rewritten
+    assert not RecordEvents.plain({**row, "account_id": ACCOUNT.upper()})  # validated
     assert not RecordEvents.plain({**row, "account_id": "not-a-uuid"})
