@@ -98,8 +98,10 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
     ``delivery``: the kind of delivery this batch is, recorded for its day (a file's
     chunks are not: the file is recorded once, when it is done)."""
     outcome = Outcome()
-    with uow:
-        exempt = uow.exceptions.keys(code)
+    exempt: frozenset[str] = frozenset()
+    if batch.get("courses"):  # only courses are let through the freeze
+        with uow:
+            exempt = uow.exceptions.keys(code)
     course_rows = _courses(batch.get("courses", []), freeze, exempt, outcome, first_row)
     attendance_rows = _attendance(batch.get("attendance", []), outcome, first_row)
     withdrawals = _withdrawals(batch.get("withdrawals", []), outcome, first_row)
