@@ -50,7 +50,8 @@ from services.transfer.app import create_app
 from services.transfer.domain.teacher_ids import with_check_digit
 from services.transfer.handlers import push, sources, uploads
 
-ROWS = 200_000
+# ``BENCH_TRANSFER_ROWS``: a smaller file for trying a change; figures are of 200,000.
+ROWS = int(os.environ.get("BENCH_TRANSFER_ROWS", "200000"))
 BATCH = 1_000
 PER_COURSE = 100
 TEACHERS = 50_000
@@ -87,12 +88,15 @@ def _course_key(c: int) -> str:
     return f"BENCH-{c:06d}"
 
 
-def courses(rows: int) -> list[dict[str, Any]]:
+def courses(rows: int, organiser: str = "313301") -> list[dict[str, Any]]:
+    """``organiser``: each source's courses have their own, so that the duplicate rule
+    (R-TRF-11: same organiser, start and title) does not link the pushed rows to the
+    file's — they are added, as the scenario means."""
     made = []
     for c in range(rows // PER_COURSE):
         start = FIRST_DAY + timedelta(days=(c * 7) % 1000)
         made.append({"source_course_key": _course_key(c), "title": f"素養導向教學研習 第{c}場",
-                     "organiser_unit_code": "313301", "county_code": "TPE",
+                     "organiser_unit_code": organiser, "county_code": "TPE",
                      "start_date": start.isoformat(), "end_date": start.isoformat(),
                      "hours": "3", "class_type": "研習", "category": "語文",
                      "tags": ["閱讀"], "lecturers": ["王老師"]})
@@ -206,11 +210,12 @@ def _measure(app: Any, runtime: Runtime, url: str, data: bytes,
     signer = TokenSigner(issuer=runtime.settings.token_issuer, audience="inservice-transfer")
     parts.machine_tokens = TokenVerifier(runtime.settings.token_issuer, "inservice-transfer",
                                          StaticKeySource(signer.jwks))
-    for code in ("bench-file", "bench-push"):
+    for code, organiser in (("bench-file", "313301"), ("bench-push", "313302")):
         _open(runtime, code, "313301")
-        for start in range(0, len(course_rows), BATCH):
+        made = course_rows if organiser == "313301" else courses(len(rows_data), organiser)
+        for start in range(0, len(made), BATCH):
             answer = push.accept(parts.unit_of_work(), runtime.clock, directory, code,
-                                 {"courses": course_rows[start:start + BATCH]},
+                                 {"courses": made[start:start + BATCH]},
                                  parts.freeze_date)
             assert not answer["errors"], answer["errors"][:3]
     _analyze(url)
@@ -219,9 +224,9 @@ def _measure(app: Any, runtime: Runtime, url: str, data: bytes,
     def send_file() -> dict[str, Any]:
         upload = uploads.start(parts.unit_of_work(), runtime.clock, parts.vault,
                                parts.file_rules, OPERATOR, "bench-file", "attendance.xlsx",
-                               data)
+                               data, parts.read_at_upload)
         uploads.process(parts.unit_of_work, runtime.clock, directory, parts.vault,
-                        parts.file_rules, upload["upload_id"])
+                        parts.file_rules, upload["upload_id"], parts.read_at_upload)
         with parts.unit_of_work() as uow:
             return uow.uploads.get(upload["upload_id"])  # type: ignore[return-value]
 
@@ -254,14 +259,20 @@ def _measure(app: Any, runtime: Runtime, url: str, data: bytes,
             answer = client.post("/sources/bench-push/batches", json=body, headers=headers)
             assert answer.status_code == 200 and not answer.json["errors"], answer.json
         measured["push_s"] = time.perf_counter() - started
+    with parts.unit_of_work() as uow:
+        assert uow.records.counts("bench-push")["attendance"] == len(rows_data)  # all added
     measured["push_floor_s"], _read, _copy = _floor(url, data, "bench-push", read=False)
     return measured
 
 
+# The tables a send grows: the records and the duplicate rule's index of them.
+ANALYZED = ("transfer_courses", "transfer_attendance", "match_keys")
+
+
 def _analyze(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("ANALYZE transfer_courses")
-        connection.execute("ANALYZE transfer_attendance")
+        for table in ANALYZED:
+            connection.execute(f"ANALYZE {table}")
 
 
 class Autoanalyze:

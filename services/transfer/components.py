@@ -19,7 +19,7 @@ from services.transfer.adapters.file_vault import FileVault, file_vault
 from services.transfer.adapters.service_token import CLIENT_ID, ServiceToken
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.handlers.ports import Mailer, TeacherDirectory
-from services.transfer.handlers.uploads import FileRules
+from services.transfer.handlers.uploads import FileRules, ReadAtUpload
 
 FREEZE_DATE = "2012-12-31"  # R-TRF-5: the seed's freeze
 MAX_UPLOAD_MB = 50
@@ -105,6 +105,11 @@ class TransferComponents:
     def vault(self) -> FileVault:
         """In production a missing ``TRANSFER_FILE_KEY`` stops the first use."""
         return file_vault(self._runtime.settings)
+
+    @cached_property
+    def read_at_upload(self) -> ReadAtUpload:
+        """Each upload's tables, from its request to its background job (this process)."""
+        return ReadAtUpload()
 
     @cached_property
     def _pool(self) -> ThreadPoolExecutor:

@@ -249,3 +249,79 @@ def test_an_xml_file_of_the_format_needs_no_mapping(api) -> None:
     assert state["counts"]["attendance"]["added"] == 1 and state["error_count"] == 0
     [event] = outbox_events(api.runtime, RECORD_ADDED)
     assert event["tags"] == ["戶外"] and event["account_id"] == TEACHERS[IDS[3]]
+
+
+class _NoFileVault:
+    """Seals as the service's vault does, but refuses to open a sealed file: a job that
+    reads the sealed copy fails."""
+
+    def __init__(self, vault) -> None:
+        self.vault, self.opened = vault, 0
+
+    def seal(self, upload_id, data):
+        return self.vault.seal(upload_id, data)
+
+    def open(self, upload_id, sealed):
+        self.opened += 1
+        raise AssertionError("the sealed file was read again")
+
+
+def _upload(api, data, read, vault=None):
+    from servicekit.tokens import Principal
+    from services.transfer.handlers import uploads as handler
+    parts, clock = api.runtime.components, api.runtime.clock
+    sender = Principal(subject="business-1", roles=frozenset({"business"}), unit="023301")
+    return handler.start(parts.unit_of_work(), clock, vault or parts.vault,
+                         parts.file_rules, sender, "ila-edu", "2013-04.xlsx", data, read)
+
+
+def _process(api, upload_id, read, vault=None):
+    from services.transfer.handlers import uploads as handler
+    parts, clock = api.runtime.components, api.runtime.clock
+    handler.process(parts.unit_of_work, clock, parts.directory, vault or parts.vault,
+                    parts.file_rules, upload_id, read)
+    return api.call("get", f"/sources/ila-edu/files/{upload_id}").json
+
+
+def test_the_background_job_takes_the_tables_read_at_upload(api) -> None:
+    """R-TRF-3: the tables read while the upload waited go to its job in the same
+    process; the sealed file is not opened again, and the job takes them once."""
+    from services.transfer.handlers.uploads import ReadAtUpload
+    mapped_source(api)
+    read, vault = ReadAtUpload(), _NoFileVault(api.runtime.components.vault)
+    rows = [attendee(n) for n in range(3)] + [attendee(3, 時數="2.25")]
+    upload_id = _upload(api, workbook(rows), read, vault)["upload_id"]
+    state = _process(api, upload_id, read, vault)
+    assert vault.opened == 0
+    assert state["status"] == "done" and state["rows_done"] == 5
+    assert state["counts"]["attendance"]["added"] == 3 and state["error_count"] == 1
+    assert read.take(upload_id) is None  # taken: nothing is held after the job
+    report = api.call("get", f"/sources/ila-edu/files/{upload_id}/report.csv?table=研習紀錄",
+                      role="business", unit="023301").data.decode("utf-8-sig").splitlines()
+    assert len(report) == 5 and "hours: invalid-hours" in report[4]
+
+
+def test_after_a_restart_the_job_reads_the_sealed_file(api) -> None:
+    """The tables live only in the process that read them: a job started anew (a
+    restarted service, or one past the tables kept) reads the sealed copy, with the same
+    outcome."""
+    from services.transfer.handlers.uploads import ReadAtUpload
+    mapped_source(api)
+    rows = [attendee(n) for n in range(3)] + [attendee(3, 時數="2.25")]
+    upload_id = _upload(api, workbook(rows), ReadAtUpload())["upload_id"]
+    state = _process(api, upload_id, ReadAtUpload())  # the tables were lost with the process
+    assert state["status"] == "done" and state["rows_done"] == 5
+    assert state["counts"]["attendance"]["added"] == 3 and state["error_count"] == 1
+    refused = _process(api, _upload(api, workbook(rows), ReadAtUpload())["upload_id"],
+                       ReadAtUpload(), _NoFileVault(api.runtime.components.vault))
+    assert refused["status"] == "failed"  # it did need the sealed file
+
+
+def test_only_the_latest_uploads_tables_are_held() -> None:
+    from services.transfer.handlers.uploads import ReadAtUpload
+    read = ReadAtUpload()
+    for n in range(ReadAtUpload.KEPT + 1):
+        read.keep(f"upload-{n}", [])
+    assert read.take("upload-0") is None  # the oldest: its job reads the sealed copy
+    assert read.take(f"upload-{ReadAtUpload.KEPT}") == []
+    assert read.take(f"upload-{ReadAtUpload.KEPT}") is None  # taken once

@@ -38,3 +38,49 @@ def test_a_batch_is_idempotent_on_postgresql(pg_api) -> None:
     assert len(outbox_events(pg_api.runtime, RECORD_ADDED)) == 40
     assert pg_api.call("get", "/sources/tpe-edu").json["counts"] == {"courses": 0,
                                                                      "attendance": 0}
+
+
+def test_new_attendance_is_copied_and_its_events_written_in_bulk(pg_api, monkeypatch) -> None:
+    """R-TRF-2, R-CRS-11: on PostgreSQL new attendance goes in by COPY and its events by
+    the bulk outbox, only the first of each type validated there: every row is kept as
+    given, and every event, validated or not, is what the contract takes."""
+    import json
+
+    from sqlalchemy import select
+
+    from contracts.events import CATALOGUE
+    from servicekit.bus import bulk_outbox
+    from servicekit.bus.tables import outbox
+    from servicekit.events import Envelope
+    from services.transfer.adapters.tables import attendance
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 2)
+    open_source(pg_api)
+    rows = [attendee(n, hours=("0.5", "3", "12.5")[n % 3]) for n in range(30)]
+    rows[4] = {**rows[4], "teacher_name": 'tab\there "quoted" \\ 名'}
+    answer = pg_api.push("tpe-edu", {"courses": [COURSE], "attendance": rows}).json
+    assert answer["counts"]["attendance"]["added"] == 30 and not answer["errors"]
+    with pg_api.runtime.database.engine.connect() as connection:
+        kept = connection.execute(select(attendance)).mappings().all()
+        bodies = connection.scalars(select(outbox.c.body).where(
+            outbox.c.event_type == RECORD_ADDED).order_by(outbox.c.position)).all()
+    assert sorted(str(row["hours"]) for row in kept) == sorted(r["hours"] if "." in r["hours"]
+                                                              else r["hours"] + ".0"
+                                                              for r in rows)
+    assert {row["teacher_name"] for row in kept} >= {'tab\there "quoted" \\ 名'}
+    assert all(row["version"] == 1 and row["withdrawn_reason"] is None for row in kept)
+    assert len(bodies) == 30
+    for body in bodies:
+        event = Envelope.from_json(body)
+        assert event.source == "transfer" and event.type == RECORD_ADDED
+        data = json.loads(body)["data"]
+        validated = CATALOGUE.validate_data(RECORD_ADDED, data)
+        assert {**validated, "account_id": str(validated["account_id"]),
+                "starts_on": str(validated["starts_on"]),
+                "ends_on": str(validated["ends_on"])} == data
+    again = pg_api.push("tpe-edu", {"courses": [COURSE], "attendance": rows}).json
+    assert again["counts"]["attendance"]["unchanged"] == 30  # the digests kept compare equal
+    one = pg_api.push("tpe-edu", {"withdrawals": [{"source_course_key": "PG-1",
+                                                    "teacher_id": IDS[4], "reason": "誤報"}]})
+    assert one.json["counts"]["attendance"]["withdrawn"] == 1  # looked up without its year
+    moved = pg_api.push("tpe-edu", {"attendance": [attendee(5, hours="4")]}).json["counts"]
+    assert moved["attendance"]["changed"] == 1  # looked up in its course's year

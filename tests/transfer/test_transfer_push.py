@@ -158,3 +158,25 @@ def test_an_operators_exception_lets_one_frozen_course_through(api) -> None:
     accepted = api.push("tpe-edu", batch(courses=(old, {**old, "source_course_key": "X-2"})))
     assert accepted.json["counts"]["courses"]["added"] == 1
     assert [(e["row"], e["code"]) for e in accepted.json["errors"]] == [(2, "frozen-period")]
+
+
+
+def test_an_event_the_bulk_writer_cannot_vouch_for_is_validated_as_before(
+        api, monkeypatch) -> None:
+    """R-CRS-11: events are written in bulk, unvalidated past the first of each type, only
+    when the contract is sure to take them; an account id that is not a UUID in its
+    canonical form sends the batch's events through the validating outbox, which refuses
+    a bad one and so the whole batch, as it always did."""
+    from servicekit.bus import bulk_outbox
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 0)  # nothing spot-checked
+    open_source(api)
+    api.directory.known[IDS[1]] = TEACHERS[IDS[1]].replace("-", "")  # a UUID still
+    answer = api.push("tpe-edu", batch(attendee(0), attendee(1))).json
+    assert answer["counts"]["attendance"]["added"] == 2 and not answer["errors"]
+    assert [event["account_id"] for event in outbox_events(api.runtime, RECORD_ADDED)] == [
+        TEACHERS[IDS[0]], TEACHERS[IDS[1]].replace("-", "")]  # as given, as before
+    api.directory.known[IDS[2]] = "not-an-account"
+    refused = api.push("tpe-edu", batch(attendee(2), attendee(3)))
+    assert refused.status_code == 500
+    assert len(outbox_events(api.runtime, RECORD_ADDED)) == 2  # nothing of that batch
+    assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 2

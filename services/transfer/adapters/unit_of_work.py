@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox
+from servicekit.clock import Clock
 from servicekit.uow import SqlUnitOfWork
 from services.transfer.adapters.duplicates_repo import Duplicates
 from services.transfer.adapters.finding_mails_repo import FindingMails
@@ -33,3 +35,8 @@ class TransferUnitOfWork(SqlUnitOfWork):
         self.audits = Audits(session)
         self.duplicates = Duplicates(session)
         self.finding_mails = FindingMails(session)
+
+    def bulk_events(self, clock: Clock) -> SpotCheckedBulkOutbox:
+        """Many events of checked rows, stored at once (``events.write(uow.session)``;
+        COPY on PostgreSQL), each recorded at ``clock``'s moment."""
+        return SpotCheckedBulkOutbox(self.outbox, clock)

@@ -95,10 +95,10 @@ def upload_file(principal, code):
     filename, data = _upload()
     parts, clock = components(), runtime().clock
     started = uploads.start(parts.unit_of_work(), clock, parts.vault, parts.file_rules,
-                            principal, code, filename, data)
+                            principal, code, filename, data, parts.read_at_upload)
     parts.in_background(lambda: uploads.process(
         parts.unit_of_work, clock, parts.directory, parts.vault, parts.file_rules,
-        started["upload_id"]))
+        started["upload_id"], parts.read_at_upload))
     return started
 
 

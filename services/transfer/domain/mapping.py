@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "courses": ("source_course_key", "title", "organiser_unit_code", "county_code",
@@ -59,6 +60,20 @@ class MappedTable:
     rows: list[dict[str, str]]
 
 
+def _as_fields(present: list[tuple[str, int]],
+               rows: list[list[str]]) -> list[dict[str, str]]:
+    """Each row as the format's fields (``present``: each field's column); a cell past
+    the end of a short row is empty. A row that reaches the last column is picked in C."""
+    names = [name for name, _ in present]
+    indices = [index for _, index in present]
+    widest = max(indices)
+    if len(indices) == 1:
+        return [{names[0]: row[widest] if len(row) > widest else ""} for row in rows]
+    pick = itemgetter(*indices)
+    return [dict(zip(names, pick(row), strict=True)) if len(row) > widest else
+            {f: (row[i] if i < len(row) else "") for f, i in present} for row in rows]
+
+
 def apply_mapping(tables: Iterable[tuple[str, list[str], list[list[str]]]],
                   mappings: Mapping[str, PartMapping]) -> list[MappedTable]:
     by_name = {name: (header, rows) for name, header, rows in tables}
@@ -82,8 +97,7 @@ def apply_mapping(tables: Iterable[tuple[str, list[str], list[list[str]]]],
             continue
         present = [(f, where[mapping.column_of(f)]) for f in fields
                    if mapping.column_of(f) in where]
-        mapped.append(MappedTable(part, name, header, rows, [
-            {f: (row[i] if i < len(row) else "") for f, i in present} for row in rows]))
+        mapped.append(MappedTable(part, name, header, rows, _as_fields(present, rows)))
     if problems:
         raise MappingMismatch(problems)
     if not mapped:

@@ -5,11 +5,14 @@ Nothing here keeps, logs or echoes a number."""
 from __future__ import annotations
 
 import unicodedata
+from operator import mul
 
 _CODES = {letter: code for code, letter in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO", 10)}
 _LETTER = {letter: code // 10 + (code % 10) * 9 for letter, code in _CODES.items()}
 _OLD_SECOND = {letter: (_CODES[letter] % 10) * 8 for letter in "ABCD"}
 _DIGITS = frozenset("0123456789")
+_WEIGHTS = (7, 6, 5, 4, 3, 2, 1, 1)
+_ZEROS = ord("0") * sum(_WEIGHTS)
 
 
 def normalised(raw: object) -> str | None:
@@ -17,7 +20,8 @@ def normalised(raw: object) -> str | None:
     a valid national ID or resident certificate number."""
     if not isinstance(raw, str):
         return None
-    number = unicodedata.normalize("NFKC", raw).strip().upper()
+    # NFKC leaves ASCII as it is: only a number typed otherwise (full-width) is normalised.
+    number = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip().upper()
     if len(number) != 10 or number[0] not in _LETTER or not _DIGITS.issuperset(number[2:]):
         return None
     second = number[1]
@@ -27,8 +31,8 @@ def normalised(raw: object) -> str | None:
         total = _LETTER[number[0]] + _OLD_SECOND[second]
     else:
         return None
-    for weight, digit in zip((7, 6, 5, 4, 3, 2, 1, 1), number[2:], strict=True):
-        total += weight * (ord(digit) - 48)
+    # The eight digits' weighted sum over their code points, less the weighted '0's.
+    total += sum(map(mul, _WEIGHTS, number[2:].encode())) - _ZEROS
     return None if total % 10 else number
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from contracts.calendar import taipei_date
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
-from servicekit.clock import Clock
+from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
 from servicekit.tokens import Principal
@@ -45,6 +45,7 @@ from services.transfer.domain.teacher_ids import normalised
 from services.transfer.domain.titles import match_key
 from services.transfer.handlers import duplicates
 from services.transfer.handlers.ports import TeacherDirectory
+from services.transfer.handlers.record_events import RecordEvents, record_data
 from services.transfer.handlers.scope import check_sends
 from services.transfer.metrics import count_rows
 
@@ -99,8 +100,10 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
     ``delivery``: the kind of delivery this batch is, recorded for its day (a file's
     chunks are not: the file is recorded once, when it is done)."""
     outcome = Outcome()
-    with uow:
-        exempt = uow.exceptions.keys(code)
+    exempt: frozenset[str] = frozenset()
+    if batch.get("courses"):  # only courses are let through the freeze
+        with uow:
+            exempt = uow.exceptions.keys(code)
     course_rows = _courses(batch.get("courses", []), freeze, exempt, outcome, first_row)
     attendance_rows = _attendance(batch.get("attendance", []), outcome, first_row)
     withdrawals = _withdrawals(batch.get("withdrawals", []), outcome, first_row)
@@ -108,8 +111,10 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
     now = clock.now()
-    with uow:  # before the writing transaction: a new year's partition locks its table
-        uow.records.ensure_years({course.start_date.year for _, course in course_rows})
+    years = {course.start_date.year for _, course in course_rows}
+    if years:
+        with uow:  # before the writing transaction: a new year's partition locks its table
+            uow.records.ensure_years(years)
     try:
         with uow:
             source = _open_source(uow, code)
@@ -204,6 +209,8 @@ class _Writer:
         self.events: list[Envelope] = []
 
     def courses(self, rows: list[tuple[int, Course]], outcome: Outcome) -> None:
+        if not rows:  # an attendance batch: nothing to look up
+            return
         stored = self.uow.records.course_states(self.source.code, (c.key for _, c in rows))
         added, changed = [], []
         years: dict[str, int] = {}
@@ -269,33 +276,56 @@ class _Writer:
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
+        counts = outcome.counts["attendance"]
+        code, trial, now = self.source.code, self.trial, self.now
         for _, row, account in ready:
-            if (row.course_key, account) in kept_elsewhere:
+            key = (row.course_key, account)
+            if key in kept_elsewhere:
                 continue
-            digest, before = row.digest(account), stored.get((row.course_key, account))
-            values: dict[str, Any] = {"source": self.source.code, "course_key": row.course_key,
-                      "account_id": account, "digest": digest, "school_code": row.school_code,
-                      "start_year": known[row.course_key]["start_year"],
-                      "teacher_name": row.teacher_name,
-                      "hours": row.hours, "completed_on": row.completed_on,
-                      "trial": self.trial, "updated_at": self.now, "withdrawn_reason": None}
+            digest, before = row.digest(account), stored.get(key)
+            if before is not None and before.digest == digest and not before.withdrawn:
+                counts[UNCHANGED] += 1  # nothing more to do for it: no values, no write
+                continue
+            values: dict[str, Any] = {
+                "source": code, "course_key": row.course_key, "account_id": account,
+                "digest": digest, "school_code": row.school_code,
+                "start_year": known[row.course_key]["start_year"],
+                "teacher_name": row.teacher_name, "hours": row.hours,
+                "completed_on": row.completed_on, "trial": trial, "updated_at": now,
+                "withdrawn_reason": None, "version": 1 if before is None else before.version + 1}
             if before is None:
-                added.append({**values, "version": 1})
-                outcome.counts["attendance"][ADDED] += 1
-            elif before.digest == digest and not before.withdrawn:
-                outcome.counts["attendance"][UNCHANGED] += 1
+                added.append(values)
+                counts[ADDED] += 1
             else:
-                changed.append({**values, "version": before.version + 1})
-                outcome.counts["attendance"][CHANGED] += 1
+                changed.append(values)
+                counts[CHANGED] += 1
         self.uow.records.add_attendance(added)
         self.uow.records.change_attendance(changed)
         if not self.trial:
             self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
                                           for v in added])
-            for values in added:
-                self._publish(RECORD_ADDED, values, known[values["course_key"]])
-            for values in changed:
-                self._publish(RECORD_CHANGED, values, known[values["course_key"]])
+            self._publish_records(((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
+
+    def _publish_records(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
+                         known: dict[str, dict[str, Any]]) -> None:
+        """The attendance's events, in bulk (``record_events``): first the events the
+        batch made before (kept in order), then these, stored at once. A batch with an
+        event the bulk writer may not vouch for records each through the outbox."""
+        if not any(rows for _, rows in groups):
+            return
+        events = RecordEvents(self.source.code)
+        if not all(events.plain(values) for _, rows in groups for values in rows):
+            for event, rows in groups:
+                for values in rows:
+                    self._publish(event, values, known[values["course_key"]])
+            return
+        self.flush()
+        bulk = self.uow.bulk_events(FixedClock(self.now))
+        for event, rows in groups:
+            if rows:
+                bulk.add_many_made(event, [(values, known[values["course_key"]])
+                                           for values in rows], events.data, events.json)
+        bulk.write(self.uow.session)
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str]],
                     known: dict[str, dict[str, Any]],
@@ -435,14 +465,3 @@ class _Writer:
         """The batch's events into the outbox in one statement (a row each, in order)."""
         self.uow.record_many(self.events)
         self.events = []
-
-
-def record_data(source: str, row: Mapping[str, Any], course: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``transfer.record.added/changed`` event's data: the attendance with its course."""
-    return {
-        "source": source, "record_key": f"{row['course_key']}/{row['account_id']}",
-        "account_id": row["account_id"], "hours": float(row["hours"]),
-        "starts_on": course["start_date"].isoformat(),
-        "ends_on": course["end_date"].isoformat(), "title": course["title"],
-        "organiser": course["organiser_unit_code"], "tags": list(course["tags"]),
-        "version": row["version"]}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,7 +48,7 @@ log = logging.getLogger("transfer.uploads")
 DUPLICATE_NOTE = ("duplicate 重複: 已由 {kept_source} 報送（{kept_course_key}），本筆列為關聯重複紀錄 / "
                   "reported first by {kept_source} ({kept_course_key}); kept as a linked "
                   "duplicate")
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 5000  # rows a transaction: progress shows 40 steps of a 200,000-row file
 Work = Callable[[], TransferUnitOfWork]
 
 
@@ -86,30 +88,64 @@ def test_file(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory
                        dry_run=True)
 
 
+class ReadAtUpload:
+    """The tables each upload was read into while its request waited, kept in this
+    process for its background job, which then neither opens the sealed file nor reads
+    and maps it a second time. A job takes its upload's tables once. At most ``KEPT``
+    uploads are held (a file's tables are its size again in memory): past that, and
+    after a restart, the job reads the sealed copy, as it would without this."""
+
+    KEPT = 4
+
+    def __init__(self) -> None:
+        self._tables: OrderedDict[str, list[MappedTable]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, upload_id: str, tables: list[MappedTable]) -> None:
+        with self._lock:
+            self._tables[upload_id] = tables
+            while len(self._tables) > self.KEPT:
+                self._tables.popitem(last=False)  # the oldest: its job reads the file
+
+    def take(self, upload_id: str) -> list[MappedTable] | None:
+        with self._lock:
+            return self._tables.pop(upload_id, None)
+
+
 def start(uow: TransferUnitOfWork, clock: Clock, vault: FileVault, rules: FileRules,
-          principal: Principal, code: str, filename: str, data: bytes) -> dict[str, Any]:
+          principal: Principal, code: str, filename: str, data: bytes,
+          read: ReadAtUpload | None = None) -> dict[str, Any]:
+    """``read``: where the tables are kept for the background job (``process``)."""
     tables = _read(uow, principal, code, filename, data, rules)
     upload_id = str(uuid.uuid4())
     sealed = vault.seal(upload_id, data)
     with uow as work:
         work.uploads.add(upload_id, code, filename[:255], sealed,
                          sum(len(t.rows) for t in tables), principal.subject, clock.now())
+        if read is not None:
+            read.keep(upload_id, tables)
         return _public(work.uploads.get(upload_id))
 
 
 def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVault,
-            rules: FileRules, upload_id: str) -> None:
-    """In the background: the sealed file read again and accepted chunk by chunk."""
+            rules: FileRules, upload_id: str, read: ReadAtUpload | None = None) -> None:
+    """In the background: the tables read at upload (``read``), or else the sealed file
+    read again, accepted chunk by chunk."""
+    kept = read.take(upload_id) if read is not None else None
     with work() as uow:
         row = uow.uploads.get(upload_id)
-        sealed = uow.uploads.sealed(upload_id, "sealed_file")
-        mapping = uow.mappings.of(row["source"]) if row else {}
-        if row is None or sealed is None:
+        sealed = uow.uploads.sealed(upload_id, "sealed_file") if kept is None else None
+        mapping = uow.mappings.of(row["source"]) if row and kept is None else {}
+        if row is None or (kept is None and sealed is None):
             return
         uow.uploads.progress(upload_id, status="processing")
     code = row["source"]
     try:
-        tables = _mapped(row["filename"], vault.open(upload_id, sealed), mapping)
+        # The tables as read and mapped when the file was accepted; the sealed copy
+        # (mapped as the source's mapping now stands) only when they are not at hand.
+        if kept is None and sealed is not None:
+            kept = _mapped(row["filename"], vault.open(upload_id, sealed), mapping)
+        tables = kept or []
         errors: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
         notes: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
         totals = push.Outcome().counts
@@ -268,7 +304,8 @@ def _joined(errors: dict[int, list[str]],
 
 def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
     width = len(table.header)
-    rows = [[*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
+    rows = [row + [""] if len(row) == width and n not in errors else  # most rows
+            [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
             for n, row in enumerate(table.original, start=1)]
     return {"part": table.part, "table": table.table, "header": table.header, "rows": rows}
 

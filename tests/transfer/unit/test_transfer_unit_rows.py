@@ -61,3 +61,47 @@ def test_an_attendance_needs_a_valid_national_id() -> None:
 
 def test_every_code_has_both_messages() -> None:
     assert all(zh and en and zh != en for zh, en in MESSAGES.values())
+
+
+ROW = {"source_course_key": "C-1", "teacher_id": with_check_digit("A12345678"),
+       "teacher_name": "林老師", "school_code": "313502", "hours": "3",
+       "completed_on": "2013-03-02"}
+VARIANTS = [
+    {}, {"hours": 3}, {"hours": 2.5}, {"hours": " 1.5 "}, {"hours": "1.25"}, {"hours": "-1"},
+    {"hours": "9999.9"}, {"hours": "10000"}, {"hours": "NaN"}, {"hours": ""}, {"hours": None},
+    {"hours": True}, {"hours": "1_0"}, {"completed_on": "2013-03-02T00:00:00"},
+    {"completed_on": "2013-03-02 00:00:00"}, {"completed_on": "2013/03/02"},
+    {"completed_on": "2013-02-30"}, {"completed_on": date(2013, 3, 2)}, {"completed_on": ""},
+    {"teacher_id": " " + with_check_digit("A12345678").lower() + " "},
+    {"teacher_id": "Ａ" + with_check_digit("A12345678")[1:]}, {"teacher_id": "A123456780"},
+    {"teacher_id": ""}, {"teacher_id": "A" * 21}, {"teacher_id": 12},
+    {"school_code": "31350"}, {"school_code": "31-502"}, {"school_code": "３１３５０２"},
+    {"school_code": " 313502 "}, {"teacher_name": ""}, {"teacher_name": "名" * 101},
+    {"source_course_key": "K" * 61}, {"source_course_key": 7}, {"source_course_key": " C-1 "},
+]
+
+
+def test_an_attendance_checked_on_the_quick_path_is_what_the_full_check_gives() -> None:
+    """R-TRF-4: a plain dict row (a file's, a push's) takes the quick path; any other
+    mapping the field-by-field one. Both give the same values, or the same faults."""
+    from types import MappingProxyType
+    for changes in VARIANTS:
+        row = {**ROW, **changes}
+        quick, full = check_attendance(4, row), check_attendance(4, MappingProxyType(row))
+        assert quick == full, (changes, quick, full)
+        assert type(quick) is type(full)
+
+
+def test_an_attendance_digest_is_the_sha256_of_its_values_json() -> None:
+    """What is kept must compare equal to what was kept before the digest was written
+    by hand: the first 32 hex digits of the SHA-256 of ``json.dumps`` of the values."""
+    import hashlib
+    import json
+    for name in ("林老師", 'say "hi"\\', "tab\there\n", "é\u2028"):
+        checked = check_attendance(1, {**ROW, "teacher_name": name, "hours": "2.5"})
+        assert isinstance(checked, Attendance)
+        values = ["0b1e5a1c-0000-4000-8000-000000000001", checked.teacher_name, "313502",
+                  "2.5", "2013-03-02"]
+        expected = hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()
+                                  ).hexdigest()[:32]
+        assert checked.digest(values[0]) == expected

@@ -8,7 +8,12 @@ import io
 from python_calamine import CalamineWorkbook
 
 from servicekit.zip_guard import NotASpreadsheet, UnsafeArchive, check_xlsx
-from services.transfer.adapters.files.tables import FileTable, UnreadableFile, cell_text
+from services.transfer.adapters.files.tables import (
+    FileTable,
+    UnreadableFile,
+    is_blank,
+    row_texts,
+)
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -30,9 +35,8 @@ def read_excel(data: bytes, suffix: str) -> list[FileTable]:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if not rows:
                 continue
-            header = [cell_text(cell) for cell in rows[0]]
-            body = [[cell_text(cell) for cell in row] for row in rows[1:]
-                    if any(cell not in (None, "") for cell in row)]
+            header = row_texts(rows[0])
+            body = [row_texts(row) for row in rows[1:] if not is_blank(row)]
             tables.append(FileTable(name, header, body))
         return tables
     except UnreadableFile:
