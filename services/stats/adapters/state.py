@@ -29,7 +29,6 @@ from services.stats.adapters.orm import (
     visitors,
 )
 from services.stats.domain.figures import (
-    AUTHORITY_UNIT,
     DAY,
     FigureKey,
     JurisdictionChange,
@@ -105,14 +104,18 @@ class StatsState:
                         deltas.items(), key=_primary_key_order)]
         self.session.execute(statement, parameters(rows))
 
-    def unit_day_shares(self, members: Iterable[str]) -> list[tuple[str, date, str, Decimal]]:
-        """(measure, day, member, value) of the given authority_unit members, by day."""
+    def day_figures(self, dimension: str, members: Iterable[str]
+                    ) -> list[tuple[str, date, str, Decimal]]:
+        """(measure, day, member, value) of the given members, by day, those not zero."""
+        wanted = list(set(members))
+        if not wanted:
+            return []
         return [(row.measure, row.starts_on, row.member, row.value)
                 for row in self.session.execute(
                     select(figures.c.measure, figures.c.starts_on, figures.c.member,
                            figures.c.value)
-                    .where(figures.c.dimension == AUTHORITY_UNIT, figures.c.period == DAY,
-                           figures.c.member.in_(list(members)), figures.c.value != 0))]
+                    .where(figures.c.dimension == dimension, figures.c.period == DAY,
+                           figures.c.member.in_(wanted), figures.c.value != 0))]
 
     # -- units, authorities, jurisdiction ------------------------------------------------
     def keep_units(self, rows: list[dict[str, Any]]) -> None:
@@ -129,16 +132,12 @@ class StatsState:
             ("unit_code", "effective_from", "from_authority", "to_authority"))
         self.session.execute(statement.on_conflict_do_nothing(), parameters(rows))
 
-    def unit_authorities(self, codes: Iterable[str]) -> dict[str, str]:
-        return {row.unit_code: row.authority_code for row in self.session.execute(
-            select(units.c.unit_code, units.c.authority_code)
-            .where(units.c.unit_code.in_(list(set(codes)))))}
-
     def places(self, codes: Iterable[str]) -> dict[str, tuple[UnitPlace,
                                                               list[JurisdictionChange]]]:
         """Each known unit as last announced, with its jurisdiction history. Kept for the
         rest of the transaction (a consumer's batch holds several runs of events, most of
         the same units), until a unit or a jurisdiction change is written."""
+        wanted_codes = set(codes)  # read twice below: a generator would be spent by the first
         cache = self.session.info.get(_PLACES)
         if cache is None:
             cache = self.session.info[_PLACES] = {}
@@ -146,7 +145,7 @@ class StatsState:
                 # A savepoint rolled back (one event parked, the rest applied) may have held
                 # units the cache read: read them again.
                 event.listen(self.session, "after_soft_rollback", _drop_places)
-        wanted = [code for code in set(codes) if code not in cache]
+        wanted = [code for code in wanted_codes if code not in cache]
         if wanted:
             changes: dict[str, list[JurisdictionChange]] = {}
             for row in self.session.execute(select(jurisdiction_changes).where(
@@ -159,7 +158,7 @@ class StatsState:
                 cache[row.unit_code] = (UnitPlace(row.unit_code, row.unit_type, row.county_code,
                                                   row.authority_code),
                                         changes.get(row.unit_code, []))
-        return {code: cache[code] for code in set(codes) if cache.get(code) is not None}
+        return {code: cache[code] for code in wanted_codes if cache.get(code) is not None}
 
     def _forget_places(self) -> None:
         _drop_places(self.session, None)

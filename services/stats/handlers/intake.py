@@ -58,19 +58,18 @@ class Places:
             place, changes = self.known[unit_code]
         except KeyError:
             raise CannotApply(f"unknown unit {unit_code}: not announced by accounts yet") from None
-        return f.UnitPlace(place.unit_code, place.unit_type, place.county_code,
-                           f.authority_on(day, place.authority_code, changes))
+        return f.place_on(place, changes, day)
 
 
 def _units(state: StatsState, deltas: f.Deltas, events: Events) -> None:
-    before = state.unit_authorities(data["unit_code"] for data, _ in events)
+    before = state.places(data["unit_code"] for data, _ in events)
     state.keep_units([{"unit_code": data["unit_code"], "name": data["name"],
                        "unit_type": data["unit_type"], "authority_code": data["authority_code"],
                        "county_code": data.get("county_code"), "version": data["version"]}
                       for data, _ in events])
-    moved = {data["unit_code"] for data, _ in events
-             if data["unit_code"] in before and before[data["unit_code"]] != data["authority_code"]}
-    _rework_authorities(state, deltas, moved)
+    moved = {data["unit_code"] for data, _ in events if data["unit_code"] in before
+             and before[data["unit_code"]][0].authority_code != data["authority_code"]}
+    _rework_authorities(state, deltas, {code: before[code] for code in moved})
 
 
 def _authorities(state: StatsState, _deltas: f.Deltas, events: Events) -> None:
@@ -80,28 +79,50 @@ def _authorities(state: StatsState, _deltas: f.Deltas, events: Events) -> None:
 
 
 def _jurisdiction(state: StatsState, deltas: f.Deltas, events: Events) -> None:
+    before = state.places(data["unit_code"] for data, _ in events)
     state.keep_jurisdiction_changes([
         {"unit_code": data["unit_code"], "effective_from": data["effective_from"],
          "from_authority": data["from_authority_code"], "to_authority": data["to_authority_code"]}
         for data, _ in events])
-    _rework_authorities(state, deltas, {data["unit_code"] for data, _ in events})
+    _rework_authorities(state, deltas, before)
 
 
-def _rework_authorities(state: StatsState, deltas: f.Deltas, unit_codes: set[str]) -> None:
+Place = tuple[f.UnitPlace, list[f.JurisdictionChange]]
+
+
+def _rework_authorities(state: StatsState, deltas: f.Deltas, before: dict[str, Place]) -> None:
     """Figures counted under an authority that, as now known, did not hold the unit on
     their day move to the one that did (a change learnt after the facts, R-ORG-3). Read
-    from the unit's own day figures under each authority it ever had."""
-    if not unit_codes:
+    from the unit's day shares under each authority it ever had; a unit with no
+    jurisdiction history until now had no shares apart: its own day figures were all its
+    authority's, and its first change writes its shares from them (``f.share_member``)."""
+    if not before:
         return
-    for code, (place, changes) in state.places(unit_codes).items():
-        held = {place.authority_code} | {c.from_authority for c in changes} | {
-            c.to_authority for c in changes}
-        for measure, day, member, value in state.unit_day_shares(
-                f.authority_unit(authority, code) for authority in held):
-            counted_under = member.split("|", 1)[0]
-            right = f.authority_on(day, place.authority_code, changes)
-            if counted_under != right:
-                f.moved_share(measure, day, value, code, counted_under, right, deltas)
+    after = state.places(before)
+    kept = {code for code, (_place, changes) in before.items() if changes and code in after}
+    shares = []  # (measure, day, unit, authority counted under, value)
+    for measure, day, member, value in state.day_figures(
+            f.AUTHORITY_UNIT, [f.authority_unit(authority, code) for code in kept
+                               for authority in _held(before[code], after[code])]):
+        counted_under, code = member.split("|", 1)
+        shares.append((measure, day, code, counted_under, value))
+    for measure, day, code, value in state.day_figures(
+            f.UNIT, [code for code in before if code in after and code not in kept]):
+        shares.append((measure, day, code, before[code][0].authority_code, value))
+    for measure, day, code, counted_under, value in shares:
+        place, changes = after[code]
+        right = f.authority_on(day, place.authority_code, changes)
+        was_kept, is_kept = code in kept, bool(changes)
+        if counted_under != right or was_kept != is_kept:
+            f.moved_share(measure, day, value, code, counted_under, right, deltas,
+                          kept_before=was_kept, kept_after=is_kept)
+
+
+def _held(*places: Place) -> set[str]:
+    """Every authority a unit was or is under, as these views of it tell."""
+    return {authority for place, changes in places for authority in (
+        place.authority_code, *(c.from_authority for c in changes),
+        *(c.to_authority for c in changes))}
 
 
 def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -112,9 +133,7 @@ def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> Non
         day = taipei_date(envelope.time)
         known = places.get(data.get("unit_code") or "")
         if known:
-            place, changes = known
-            members = f.of_unit(f.UnitPlace(place.unit_code, place.unit_type, place.county_code,
-                                            f.authority_on(day, place.authority_code, changes)))
+            members = f.of_unit(f.place_on(*known, day))
         else:  # no school yet, or one accounts has not announced: nationally and by county
             members = f.national() + ([(f.COUNTY, data["county_code"])]
                                       if data.get("county_code") else [])
