@@ -30,6 +30,7 @@ from services.stats.adapters.orm import (
 )
 from services.stats.domain.figures import (
     DAY,
+    MEASURES,
     FigureKey,
     JurisdictionChange,
     UnitPlace,
@@ -46,7 +47,7 @@ def _figure_upsert(dialect: str) -> tuple[Any, Any]:
         dialect, figures, ("measure", "dimension", "period", "starts_on", "member", "value"))
     return statement.on_conflict_do_update(
         index_elements=[figures.c.measure, figures.c.dimension, figures.c.period,
-                        figures.c.starts_on, figures.c.member],
+                        figures.c.member, figures.c.starts_on],
         set_={"value": figures.c.value + statement.excluded.value}), parameters
 
 
@@ -57,9 +58,9 @@ def _drop_places(session: Session, _transaction: Any) -> None:
     session.info.pop(_PLACES, None)
 
 
-def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, date, str]:
+def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, str, date]:
     measure, period, starts_on, dimension, member = item[0]
-    return measure, dimension, period, starts_on, member
+    return measure, dimension, period, member, starts_on
 
 
 class StatsState:
@@ -114,7 +115,8 @@ class StatsState:
                 for row in self.session.execute(
                     select(figures.c.measure, figures.c.starts_on, figures.c.member,
                            figures.c.value)
-                    .where(figures.c.dimension == dimension, figures.c.period == DAY,
+                    .where(figures.c.measure.in_(MEASURES),  # the primary key's first column
+                           figures.c.dimension == dimension, figures.c.period == DAY,
                            figures.c.member.in_(wanted), figures.c.value != 0))]
 
     # -- units, authorities, jurisdiction ------------------------------------------------
