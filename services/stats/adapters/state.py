@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -188,17 +189,26 @@ class StatsState:
                 event.listen(self.session, "after_soft_rollback", _drop_places)
         wanted = [code for code in wanted_codes if code not in cache]
         if wanted:
-            changes: dict[str, list[JurisdictionChange]] = {}
-            for row in self.session.execute(select(jurisdiction_changes).where(
-                    jurisdiction_changes.c.unit_code.in_(wanted))):
-                changes.setdefault(row.unit_code, []).append(JurisdictionChange(
-                    row.effective_from, row.from_authority, row.to_authority))
             for code in wanted:
                 cache[code] = None
-            for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted))):
-                cache[row.unit_code] = (UnitPlace(row.unit_code, row.unit_type, row.county_code,
-                                                  row.authority_code),
-                                        changes.get(row.unit_code, []))
+            changes: dict[str, list[JurisdictionChange]] = {}
+            found: dict[str, UnitPlace] = {}
+            # One round trip: each unit with its changes, if any (most have none).
+            for row in self.session.execute(
+                    select(units.c.unit_code, units.c.unit_type, units.c.county_code,
+                           units.c.authority_code, jurisdiction_changes.c.effective_from,
+                           jurisdiction_changes.c.from_authority, jurisdiction_changes.c.to_authority)
+                    .outerjoin(jurisdiction_changes,
+                               jurisdiction_changes.c.unit_code == units.c.unit_code)
+                    .where(units.c.unit_code.in_(wanted))):
+                found[row.unit_code] = UnitPlace(row.unit_code, row.unit_type, row.county_code,
+                                                 row.authority_code)
+                if row.effective_from is not None:
+                    changes.setdefault(row.unit_code, []).append(JurisdictionChange(
+                        row.effective_from, row.from_authority, row.to_authority))
+            for code, place in found.items():
+                cache[code] = (replace(place, shares_kept=code in changes),
+                               changes.get(code, []))
         return {code: cache[code] for code in wanted_codes if cache.get(code) is not None}
 
     def _forget_places(self) -> None:

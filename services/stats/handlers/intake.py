@@ -48,10 +48,19 @@ Applier = Callable[[StatsState, f.Deltas, Events], None]
 
 
 class Places:
-    """Units of a batch, each with its jurisdiction history, read once."""
+    """Units of a batch, each with its jurisdiction history, read once; the members a
+    fact of a unit and day counts under, made once (most of a run's facts share them)."""
 
     def __init__(self, state: StatsState, codes: list[str]) -> None:
         self.known = state.places(codes)
+        self._members: dict[tuple[str, date], list[tuple[str, str]]] = {}
+
+    def members(self, unit_code: str, day: date) -> list[tuple[str, str]]:
+        """``f.of_unit`` of the unit on ``day``: not to be changed by the caller."""
+        members = self._members.get((unit_code, day))
+        if members is None:
+            members = self._members[unit_code, day] = f.of_unit(self.on(unit_code, day))
+        return members
 
     def on(self, unit_code: str, day: date) -> f.UnitPlace:
         try:
@@ -156,7 +165,7 @@ def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> 
             fresh[course_id] = {"course_id": course_id, "code": data["code"],
                                 "unit_code": data["unit_code"], "starts_on": data["starts_on"],
                                 "list_sent": False, "held": False, "hours": hours}
-            deltas.add(f.COURSES_REGISTERED, day, 1, f.of_unit(places.on(data["unit_code"], day)))
+            deltas.add(f.COURSES_REGISTERED, day, 1, places.members(data["unit_code"], day))
         elif hours is None or known[course_id] is not None:
             continue  # told again, or a v1 after the v2: counted already
         else:
@@ -167,7 +176,7 @@ def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> 
                 hours_now[course_id] = hours
         if hours is not None:
             deltas.add(f.COURSE_HOURS, day, Decimal(hours),
-                       f.of_unit(places.on(data["unit_code"], day)))
+                       places.members(data["unit_code"], day))
     state.add_courses(list(fresh.values()))
     state.set_course_hours(hours_now)
 
@@ -187,8 +196,8 @@ def _courses_submitted(state: StatsState, deltas: f.Deltas, events: Events) -> N
     for data, _ in flagged:
         course_id, only = str(data["course_id"]), data.get("meeting_only")
         day = taipei_date(data["submitted_at"])
-        members = f.of_unit(places.on(data["unit_code"], day))
-        members += [(f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
+        members = places.members(data["unit_code"], day) + [
+            (f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
         if course_id not in known:
             known[course_id] = new[course_id] = only
             deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
@@ -209,7 +218,7 @@ def _reviews(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     places = Places(state, [data["unit_code"] for data, _ in events])
     for data, _ in events:
         day = data["reviewed_on"]
-        deltas.add(f.REVIEWS, day, 1, f.of_unit(places.on(data["unit_code"], day)))
+        deltas.add(f.REVIEWS, day, 1, places.members(data["unit_code"], day))
 
 
 def _known_courses(state: StatsState, ids: list[str]) -> dict[str, Any]:
@@ -227,7 +236,7 @@ def _enrolments(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     for data, _ in events:
         day = taipei_date(data["at"])
         unit = known[str(data["course_id"])].unit_code
-        deltas.add(f.ENROLMENTS, day, 1, f.of_unit(places.on(unit, day)))
+        deltas.add(f.ENROLMENTS, day, 1, places.members(unit, day))
 
 
 def _lists_sent(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -239,7 +248,7 @@ def _lists_sent(state: StatsState, deltas: f.Deltas, events: Events) -> None:
         if not course.list_sent and course.course_id not in first:
             first[course.course_id] = (course, taipei_date(envelope.time))
     for course, day in first.values():
-        deltas.add(f.ATTENDANCE_LISTS_SENT, day, 1, f.of_unit(places.on(course.unit_code, day)))
+        deltas.add(f.ATTENDANCE_LISTS_SENT, day, 1, places.members(course.unit_code, day))
     state.mark_courses(first, list_sent=True)
 
 
@@ -252,7 +261,7 @@ def _courses_held(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     newly = {course_id: known[course_id] for course_id in approved if not known[course_id].held}
     for course in newly.values():
         deltas.add(f.COURSES_HELD_NETWORK, course.starts_on, 1,
-                   f.of_unit(places.on(course.unit_code, course.starts_on)))
+                   places.members(course.unit_code, course.starts_on))
     state.mark_courses(newly, held=True)
 
 
@@ -284,8 +293,7 @@ def _hours(state: StatsState, deltas: f.Deltas, events: Events) -> None:
 
 def _count_line(deltas: f.Deltas, places: Places, unit_code: str, day: date, hours: Decimal,
                 tags: list[str], completions: int) -> None:
-    members = f.of_unit(places.on(unit_code, day))
-    tagged = members + [(f.TAG, tag) for tag in tags]
+    tagged = places.members(unit_code, day) + [(f.TAG, tag) for tag in tags]
     deltas.add(f.TEACHER_HOURS, day, hours, tagged)
     deltas.add(f.COMPLETIONS, day, completions, tagged)
 
