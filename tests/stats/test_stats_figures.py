@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 from sqlalchemy import text
-from stats_support import Stats, authority, unit, values
+from stats_support import Stats, authority, envelope, unit, values
 
+from contracts.events import CATALOGUE
 from contracts.events.accounts import ACCOUNT_CREATED, UNIT_JURISDICTION_CHANGED
 from contracts.events.courses import (
     ATTENDANCE_REVIEWED,
@@ -22,6 +23,7 @@ from contracts.events.courses import (
 )
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
+from services.stats.handlers import intake
 from services.stats.handlers.rebuild import rebuild
 
 
@@ -317,3 +319,50 @@ def test_accounts_opened_at_a_known_unit_count_under_the_unit_and_its_authority(
     by_authority = stats.report("/reports/areas?by=authority&from=2017-01&to=2017-06")
     assert {row["key"]: row["values"]["teacher_accounts_opened"]
             for row in by_authority["rows"]} == {"TXG": 1}
+
+
+def test_a_batch_of_many_runs_counts_as_its_runs_fed_one_by_one(stats: Stats) -> None:
+    """The facts and what they add are written as the batch commits; a jurisdiction change
+    in the middle of the batch reads the figures the runs before it added (R-STA-4)."""
+    stats.feed(unit("193301", "TXG", "TXG"),
+               course(COURSE_A, "193301", "2016-11-20T02:00:00+00:00", "2016-12-10"),
+               enrolment(COURSE_A, "2016-12-01T02:00:00+00:00"),
+               review(COURSE_A, "193301", "2016-11-25"),
+               enrolment(COURSE_A, "2017-02-03T02:00:00+00:00"),
+               (UNIT_JURISDICTION_CHANGED, {
+                   "unit_code": "193301", "from_authority_code": "K12EA",
+                   "to_authority_code": "TXG", "effective_from": "2017-01-01",
+                   "transfer_reference": "府授教字1050001", "version": 2}),
+               enrolment(COURSE_A, "2016-12-05T02:00:00+00:00"),
+               enrolment(COURSE_A, "2017-03-03T02:00:00+00:00"))
+    url = "/reports/enrolments?from=2016-11&to=2017-03"
+    assert values(stats.report(url), "enrolments") == {"2016-12": 2, "2017-02": 1, "2017-03": 1}
+    assert values(stats.report(url, role="reviewer", authority="K12EA"), "enrolments") == {
+        "2016-12": 2}
+    assert values(stats.report(url, role="reviewer", authority="TXG"), "enrolments") == {
+        "2017-02": 1, "2017-03": 1}
+    assert values(stats.report("/reports/reviews?from=2016-11&to=2017-03", role="reviewer",
+                               authority="K12EA"), "reviews") == {"2016-11": 1}
+    with stats.runtime.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM facts")).scalar() == 8
+
+
+def test_in_a_savepoint_the_figures_are_written_at_once_and_roll_back_with_it(
+        stats: Stats) -> None:
+    """The consumer applies a failed batch again one event a savepoint: an event whose
+    savepoint rolls back leaves neither its fact nor its figures; the others count."""
+    stats.feed(unit("193301", "TXG", "TXG"),
+               course(COURSE_A, "193301", "2016-11-20T02:00:00+00:00", "2016-12-10"))
+    kept, dropped = (envelope(*enrolment(COURSE_A, at)) for at in (
+        "2016-12-01T02:00:00+00:00", "2016-12-02T02:00:00+00:00"))
+    with stats.runtime.database.session() as session:
+        for item, keep in ((kept, True), (dropped, False)):
+            savepoint = session.begin_nested()
+            intake.take(session, [(CATALOGUE.load_data(item), item)])
+            savepoint.commit() if keep else savepoint.rollback()
+    assert values(stats.report("/reports/enrolments?from=2016-11&to=2017-03"),
+                  "enrolments") == {"2016-12": 1}
+    with stats.runtime.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT event_id FROM facts WHERE event_type = "
+                                       "'courses.enrolment.recorded.v1'")).scalars().all() == [
+            kept.id]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -92,6 +92,19 @@ def _transfer_course_upsert(dialect: str) -> tuple[Any, Any]:
 
 
 _PLACES = "stats.places"  # the session's cache of units and their jurisdiction history
+_PENDING = "stats.pending"  # facts and figure additions written when the transaction commits
+
+
+@dataclass
+class _Pending:
+    transaction: Any  # the root transaction they belong to: gone with it if it rolls back
+    facts: list[Mapping[str, Any]] = field(default_factory=list)
+    deltas: dict[FigureKey, Decimal] = field(default_factory=dict)
+
+
+def _write_pending(session: Session) -> None:
+    if not session.in_nested_transaction():  # the batch's commit, not a savepoint's
+        StatsState(session).write_pending()
 
 
 def _drop_places(session: Session, _transaction: Any) -> None:
@@ -113,6 +126,37 @@ class StatsState:
         statement, parameters = insert_rows(self.dialect, facts,
                                             ("event_id", "event_type", "occurred_at", "data"))
         self.session.execute(statement.on_conflict_do_nothing(), parameters(list(rows)))
+
+    def log_and_add(self, facts_rows: Sequence[Mapping[str, Any]],
+                    deltas: Mapping[FigureKey, Decimal]) -> None:
+        """Facts and what they add to the figures, written when the transaction commits:
+        one statement each for the whole batch, however many runs of one type it holds
+        (a live stream interleaves types). Inside a savepoint (the consumer applying a
+        failed batch again one event at a time) they are written at once, since the
+        savepoint may roll back alone."""
+        if self.session.in_nested_transaction():
+            self.append_facts(facts_rows)
+            self.add_to_figures(deltas)
+            return
+        root = self.session.get_transaction()
+        pending = self.session.info.get(_PENDING)
+        if pending is None or pending.transaction is not root:
+            pending = self.session.info[_PENDING] = _Pending(root)
+            if not event.contains(self.session, "before_commit", _write_pending):
+                event.listen(self.session, "before_commit", _write_pending)
+        pending.facts.extend(facts_rows)
+        kept = pending.deltas
+        for key, value in deltas.items():
+            kept[key] = kept.get(key, 0) + value
+
+    def write_pending(self) -> None:
+        """What ``log_and_add`` holds for this transaction, now (before reading figures)."""
+        pending = self.session.info.pop(_PENDING, None)
+        if pending is None or pending.transaction is not self.session.get_transaction():
+            return
+        if pending.facts:
+            self.append_facts(pending.facts)
+        self.add_to_figures({key: value for key, value in pending.deltas.items() if value})
 
     def facts_after(self, seq: int, limit: int) -> list[Any]:
         return list(self.session.execute(
@@ -151,6 +195,7 @@ class StatsState:
         wanted = list(set(members))
         if not wanted:
             return []
+        self.write_pending()
         return [(row.measure, row.starts_on, row.member, row.value)
                 for row in self.session.execute(
                     select(figures.c.measure, figures.c.starts_on, figures.c.member,

@@ -386,18 +386,23 @@ APPLIERS: dict[str, Applier] = {
 }
 
 
-def apply(state: StatsState, events: Events) -> None:
-    """Applies a run of events of one type (already in the facts log)."""
+def _additions(state: StatsState, events: Events) -> dict[f.FigureKey, Decimal]:
     deltas = f.Deltas()
     APPLIERS[events[0][1].type](state, deltas, events)
-    state.add_to_figures(deltas.nonzero())
+    return deltas.nonzero()
+
+
+def apply(state: StatsState, events: Events) -> None:
+    """Applies a run of events of one type (already in the facts log: ``rebuild``)."""
+    state.add_to_figures(_additions(state, events))
 
 
 @batched
 def take(session: Session, events: Events) -> None:
-    """The consumer's handler of every type stats counts: log the facts, then apply them."""
+    """The consumer's handler of every type stats counts: apply the facts, then log them
+    with what they add (both written as the batch commits: ``StatsState.log_and_add``)."""
     state = StatsState(session)
-    state.append_facts([{"event_id": envelope.id, "event_type": envelope.type,
-                         "occurred_at": envelope.time, "data": dict(envelope.data)}
-                        for _data, envelope in events])
-    apply(state, events)
+    additions = _additions(state, events)
+    state.log_and_add([{"event_id": envelope.id, "event_type": envelope.type,
+                        "occurred_at": envelope.time, "data": dict(envelope.data)}
+                       for _data, envelope in events], additions)
