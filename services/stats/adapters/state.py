@@ -92,6 +92,7 @@ def _transfer_course_upsert(dialect: str) -> tuple[Any, Any]:
 
 
 _PLACES = "stats.places"  # the session's cache of units and their jurisdiction history
+_COURSES = "stats.courses"  # the session's cache of courses read, as they stand
 _PENDING = "stats.pending"  # facts and figure additions written when the transaction commits
 
 
@@ -107,8 +108,9 @@ def _write_pending(session: Session) -> None:
         StatsState(session).write_pending()
 
 
-def _drop_places(session: Session, _transaction: Any) -> None:
+def _drop_cached(session: Session, _transaction: Any) -> None:
     session.info.pop(_PLACES, None)
+    session.info.pop(_COURSES, None)
 
 
 def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, str, date]:
@@ -163,6 +165,7 @@ class StatsState:
             select(facts).where(facts.c.seq > seq).order_by(facts.c.seq).limit(limit)))
 
     def empty_read_models(self) -> None:
+        _drop_cached(self.session, None)
         for table in DERIVED:
             self.session.execute(delete(table))
 
@@ -225,13 +228,7 @@ class StatsState:
         rest of the transaction (a consumer's batch holds several runs of events, most of
         the same units), until a unit or a jurisdiction change is written."""
         wanted_codes = set(codes)  # read twice below: a generator would be spent by the first
-        cache = self.session.info.get(_PLACES)
-        if cache is None:
-            cache = self.session.info[_PLACES] = {}
-            if not event.contains(self.session, "after_soft_rollback", _drop_places):
-                # A savepoint rolled back (one event parked, the rest applied) may have held
-                # units the cache read: read them again.
-                event.listen(self.session, "after_soft_rollback", _drop_places)
+        cache = self._cache(_PLACES)
         wanted = [code for code in wanted_codes if code not in cache]
         if wanted:
             for code in wanted:
@@ -256,8 +253,18 @@ class StatsState:
                                changes.get(code, []))
         return {code: cache[code] for code in wanted_codes if cache.get(code) is not None}
 
+    def _cache(self, name: str) -> dict[str, Any]:
+        cache = self.session.info.get(name)
+        if cache is None:
+            cache = self.session.info[name] = {}
+            if not event.contains(self.session, "after_soft_rollback", _drop_cached):
+                # A savepoint rolled back (one event parked, the rest applied) may have held
+                # units or courses the caches read: read them again.
+                event.listen(self.session, "after_soft_rollback", _drop_cached)
+        return cache
+
     def _forget_places(self) -> None:
-        _drop_places(self.session, None)
+        _drop_cached(self.session, None)
 
     def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
@@ -265,22 +272,43 @@ class StatsState:
     # -- courses ------------------------------------------------------------------------
     def add_courses(self, rows: list[dict[str, Any]]) -> None:
         """Courses not known before (the caller read them first, by the batch's ids)."""
+        self._forget_courses(row["course_id"] for row in rows)
         if rows:
             self.session.execute(courses.insert(), [
                 {**row, "hours": None if row["hours"] is None else Decimal(row["hours"])}
                 for row in rows])
 
     def set_course_hours(self, hours: Mapping[str, Decimal]) -> None:
+        self._forget_courses(hours)
         for course_id, value in hours.items():
             self.session.execute(courses.update().where(courses.c.course_id == course_id)
                                  .values(hours=Decimal(value)))
 
     def courses_of(self, ids: Iterable[str]) -> dict[str, Any]:
-        return {row.course_id: row for row in self.session.execute(
-            select(courses).where(courses.c.course_id.in_(list(set(ids)))))}
+        """The known ones of these courses. Kept for the rest of the transaction, like the
+        units (``places``): a live batch holds many short runs of the same courses'
+        enrolments; a course written here is read again."""
+        wanted_ids = set(ids)
+        cache = self._cache(_COURSES)
+        missing = [course_id for course_id in wanted_ids if course_id not in cache]
+        if missing:
+            for course_id in missing:
+                cache[course_id] = None
+            for row in self.session.execute(select(courses)
+                                            .where(courses.c.course_id.in_(missing))):
+                cache[row.course_id] = row
+        return {course_id: cache[course_id] for course_id in wanted_ids
+                if cache.get(course_id) is not None}
+
+    def _forget_courses(self, ids: Iterable[str]) -> None:
+        cache = self.session.info.get(_COURSES)
+        if cache:
+            for course_id in ids:
+                cache.pop(course_id, None)
 
     def mark_courses(self, ids: Iterable[str], **flags: bool) -> None:
         wanted = list(set(ids))
+        self._forget_courses(wanted)
         if wanted:
             self.session.execute(courses.update().where(courses.c.course_id.in_(wanted))
                                  .values(**flags))
