@@ -53,13 +53,16 @@ class Places:
 
     def __init__(self, state: StatsState, codes: list[str]) -> None:
         self.known = state.places(codes)
-        self._members: dict[tuple[str, date], list[tuple[str, str]]] = {}
+        self._members: dict[str | tuple[str, date], list[tuple[str, str]]] = {}
 
     def members(self, unit_code: str, day: date) -> list[tuple[str, str]]:
-        """``f.of_unit`` of the unit on ``day``: not to be changed by the caller."""
-        members = self._members.get((unit_code, day))
+        """``f.of_unit`` of the unit on ``day``: not to be changed by the caller. A unit
+        with no jurisdiction history counts under the same members every day."""
+        known = self.known.get(unit_code)
+        key = (unit_code, day) if known and known[1] else unit_code
+        members = self._members.get(key)
         if members is None:
-            members = self._members[unit_code, day] = f.of_unit(self.on(unit_code, day))
+            members = self._members[key] = f.of_unit(self.on(unit_code, day))
         return members
 
     def on(self, unit_code: str, day: date) -> f.UnitPlace:
@@ -67,7 +70,7 @@ class Places:
             place, changes = self.known[unit_code]
         except KeyError:
             raise CannotApply(f"unknown unit {unit_code}: not announced by accounts yet") from None
-        return f.place_on(place, changes, day)
+        return f.place_on(place, changes, day) if changes else place
 
 
 def _units(state: StatsState, deltas: f.Deltas, events: Events) -> None:
