@@ -8,8 +8,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from stats_support import Stats, authority, unit, values
+from sqlalchemy import text
+from stats_support import Stats, authority, envelope, unit, values
 
+from contracts.events import CATALOGUE
 from contracts.events.accounts import ACCOUNT_CREATED, UNIT_JURISDICTION_CHANGED
 from contracts.events.courses import (
     ATTENDANCE_REVIEWED,
@@ -21,6 +23,7 @@ from contracts.events.courses import (
 )
 from contracts.events.sso import ACCOUNT_SIGNED_IN
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
+from services.stats.handlers import intake
 from services.stats.handlers.rebuild import rebuild
 
 
@@ -236,3 +239,130 @@ def test_courses_with_no_attendee_list_sent_per_unit_as_courses_last_counted(
     assert [r["key"] for r in stats.report(url, role="business", unit="193301")["rows"]] == [
         "193301"]
     assert stats.report("/reports/overdue-lists?from=2016-01&to=2016-12")["rows"] == []
+
+
+def test_a_units_share_under_its_authority_is_read_from_its_own_figures_unless_it_moved(
+        stats: Stats) -> None:
+    """R-STA-4: only a unit with a jurisdiction history keeps its shares apart; a unit that
+    never changed shows under its authority exactly its own figures, and under no other.
+    The Taichung school (changed 2017-01-01) and a Taipei and a Taichung school that never
+    changed, read by each reviewer per unit and as one unit's series."""
+    taichung_school(stats)
+    stats.feed(unit("353301", "TPE", "TPE"), unit("190406", "TXG", "TXG"),
+               course(COURSE_A, "193301", "2016-11-20T02:00:00+00:00", "2016-12-10"),
+               course(COURSE_B, "353301", "2016-11-21T02:00:00+00:00", "2016-12-11"),
+               course(str(uuid.UUID(int=3)), "190406", "2016-11-22T02:00:00+00:00", "2016-12-12"),
+               enrolment(COURSE_A, "2016-12-01T02:00:00+00:00"),
+               enrolment(COURSE_A, "2017-02-03T02:00:00+00:00"),
+               enrolment(COURSE_B, "2016-12-02T02:00:00+00:00"),
+               enrolment(COURSE_B, "2017-02-04T02:00:00+00:00"),
+               enrolment(str(uuid.UUID(int=3)), "2017-02-05T02:00:00+00:00"))
+    with stats.runtime.database.engine.connect() as connection:
+        kept = connection.execute(text(
+            "SELECT DISTINCT member FROM figures WHERE dimension = 'authority_unit'")).scalars()
+        assert sorted(kept) == ["K12EA|193301", "TXG|193301"]
+
+    def per_unit(authority: str, **narrow: str) -> dict[str, int]:
+        table = stats.report("/reports/areas?by=unit&from=2016-11&to=2017-03",
+                             role="reviewer", authority=authority, **narrow)
+        return {row["key"]: row["values"]["courses_registered"] for row in table["rows"]}
+
+    assert per_unit("TPE") == {"353301": 1}
+    assert per_unit("TXG") == {"190406": 1}  # 193301 registered while K12EA held it
+    assert per_unit("K12EA") == {"193301": 1}
+    url = "/reports/enrolments?from=2016-11&to=2017-03"
+    assert values(stats.report(url + "&unit=353301", role="reviewer", authority="TPE"),
+                  "enrolments") == {"2016-12": 1, "2017-02": 1}
+    assert values(stats.report(url + "&unit=353301", role="reviewer", authority="TXG"),
+                  "enrolments") == {}
+    assert values(stats.report(url + "&unit=193301", role="reviewer", authority="TXG"),
+                  "enrolments") == {"2017-02": 1}
+    assert values(stats.report(url + "&unit=190406", authority="TXG"), "enrolments") == {
+        "2017-02": 1}
+    assert stats.report("/reports/areas?by=unit&from=2016-11&to=2017-03&unit=353301",
+                        role="reviewer", authority="TXG")["rows"] == []
+
+
+def test_a_unit_announced_under_another_authority_moves_its_whole_history(
+        stats: Stats) -> None:
+    """No jurisdiction change, only the unit announced again under TXG (it had been TPE's
+    in stats' view): every day of it is TXG's now, and the nation's and unit's stay."""
+    stats.feed(unit("353301", "TPE", "TPE"),
+               course(COURSE_A, "353301", "2016-11-20T02:00:00+00:00", "2016-12-10"),
+               enrolment(COURSE_A, "2016-12-01T02:00:00+00:00"),
+               enrolment(COURSE_A, "2017-02-03T02:00:00+00:00"),
+               unit("353301", "TXG", "TXG", version=2))
+    url = "/reports/enrolments?from=2016-11&to=2017-03"
+    assert values(stats.report(url, role="reviewer", authority="TPE"), "enrolments") == {}
+    assert values(stats.report(url, role="reviewer", authority="TXG"), "enrolments") == {
+        "2016-12": 1, "2017-02": 1}
+    assert values(stats.report(url + "&unit=353301", role="reviewer", authority="TXG"),
+                  "enrolments") == {"2016-12": 1, "2017-02": 1}
+    assert values(stats.report(url), "enrolments") == {"2016-12": 1, "2017-02": 1}
+    table = stats.report("/reports/areas?by=unit&from=2016-11&to=2017-03", role="reviewer",
+                         authority="TXG")
+    assert [(row["key"], row["values"]["courses_registered"]) for row in table["rows"]] == [
+        ("353301", 1)]
+
+
+def test_accounts_opened_at_a_known_unit_count_under_the_unit_and_its_authority(
+        stats: Stats) -> None:
+    taichung_school(stats)
+    stats.feed((ACCOUNT_CREATED, {"account_id": TEACHER, "login": "teacher-chen",
+                                  "kind": "teacher", "status": "enabled",
+                                  "display_name": "陳老師", "unit_code": "193301",
+                                  "county_code": "TXG", "version": 1}))
+    table = stats.report("/reports/areas?by=unit&from=2017-01&to=2017-06", role="reviewer",
+                         authority="TXG")
+    assert [(row["key"], row["values"]["teacher_accounts_opened"]) for row in table["rows"]] == [
+        ("193301", 1)]
+    by_authority = stats.report("/reports/areas?by=authority&from=2017-01&to=2017-06")
+    assert {row["key"]: row["values"]["teacher_accounts_opened"]
+            for row in by_authority["rows"]} == {"TXG": 1}
+
+
+def test_a_batch_of_many_runs_counts_as_its_runs_fed_one_by_one(stats: Stats) -> None:
+    """The facts and what they add are written as the batch commits; a jurisdiction change
+    in the middle of the batch reads the figures the runs before it added (R-STA-4)."""
+    stats.feed(unit("193301", "TXG", "TXG"),
+               course(COURSE_A, "193301", "2016-11-20T02:00:00+00:00", "2016-12-10"),
+               enrolment(COURSE_A, "2016-12-01T02:00:00+00:00"),
+               review(COURSE_A, "193301", "2016-11-25"),
+               enrolment(COURSE_A, "2017-02-03T02:00:00+00:00"),
+               (UNIT_JURISDICTION_CHANGED, {
+                   "unit_code": "193301", "from_authority_code": "K12EA",
+                   "to_authority_code": "TXG", "effective_from": "2017-01-01",
+                   "transfer_reference": "府授教字1050001", "version": 2}),
+               enrolment(COURSE_A, "2016-12-05T02:00:00+00:00"),
+               enrolment(COURSE_A, "2017-03-03T02:00:00+00:00"))
+    url = "/reports/enrolments?from=2016-11&to=2017-03"
+    assert values(stats.report(url), "enrolments") == {"2016-12": 2, "2017-02": 1, "2017-03": 1}
+    assert values(stats.report(url, role="reviewer", authority="K12EA"), "enrolments") == {
+        "2016-12": 2}
+    assert values(stats.report(url, role="reviewer", authority="TXG"), "enrolments") == {
+        "2017-02": 1, "2017-03": 1}
+    assert values(stats.report("/reports/reviews?from=2016-11&to=2017-03", role="reviewer",
+                               authority="K12EA"), "reviews") == {"2016-11": 1}
+    with stats.runtime.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM facts")).scalar() == 8
+
+
+def test_in_a_savepoint_the_figures_are_written_at_once_and_roll_back_with_it(
+        stats: Stats) -> None:
+    """The consumer applies a failed batch again one event a savepoint: an event whose
+    savepoint rolls back leaves neither its fact nor its figures; the others count."""
+    stats.feed(unit("193301", "TXG", "TXG"),
+               course(COURSE_A, "193301", "2016-11-20T02:00:00+00:00", "2016-12-10"))
+    kept, dropped = (envelope(*enrolment(COURSE_A, at)) for at in (
+        "2016-12-01T02:00:00+00:00", "2016-12-02T02:00:00+00:00"))
+    with stats.runtime.database.session() as session:
+        for item, keep in ((kept, True), (dropped, False)):
+            savepoint = session.begin_nested()
+            intake.take(session, [(CATALOGUE.load_data(item), item)])
+            savepoint.commit() if keep else savepoint.rollback()
+    assert values(stats.report("/reports/enrolments?from=2016-11&to=2017-03"),
+                  "enrolments") == {"2016-12": 1}
+    with stats.runtime.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT event_id FROM facts WHERE event_type = "
+                                       "'courses.enrolment.recorded.v1'")).scalars().all() == [
+            kept.id]

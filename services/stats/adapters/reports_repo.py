@@ -1,17 +1,30 @@
 """Reading figures for reports: a series reads one member's rows over a range of periods,
 a table sums each member's month rows over the range. Both touch as many rows as the
-report shows (times the months of a table), never the facts behind them."""
+report shows (times the months of a table), never the facts behind them. A unit's share
+under an authority is read where ``figures.share_member`` says it is kept."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from services.stats.adapters.orm import authorities, figures, unit_lights, units
-from services.stats.domain.figures import MONTH, YEAR
+from services.stats.adapters.orm import (
+    authorities,
+    figures,
+    jurisdiction_changes,
+    unit_lights,
+    units,
+)
+from services.stats.domain.figures import AUTHORITY_UNIT, MONTH, UNIT, YEAR, share_member
+
+# A table reads the index of month rows alone (``orm.figures``): the period written into
+# the statement, so that even a plan made for any parameters may use that partial index.
+_MONTH_ROWS = figures.c.period == literal(MONTH, literal_execute=True)
+# Whether a unit has a jurisdiction history (its shares under each authority kept apart).
+_CHANGED = exists().where(jurisdiction_changes.c.unit_code == units.c.unit_code)
 
 
 class FiguresReader:
@@ -22,6 +35,11 @@ class FiguresReader:
                first: date, last: date) -> dict[tuple[str, date], Decimal]:
         """(measure, first day of the period) → the figure. A year is the sum of its months
         (figures are kept by day and month only: ``figures.KEPT_PERIODS``)."""
+        if dimension == AUTHORITY_UNIT:
+            source = self._share_source(*member.split("|", 1))
+            if source is None:
+                return {}
+            dimension, member = source
         kept, until = (MONTH, date(last.year, 12, 1)) if period == YEAR else (period, last)
         rows = self.session.execute(
             select(figures.c.measure, figures.c.starts_on, figures.c.value)
@@ -42,7 +60,7 @@ class FiguresReader:
         """(measure, member) → the sum over the months from ``first`` to ``last``."""
         query = (select(figures.c.measure, figures.c.member, func.sum(figures.c.value))
                  .where(figures.c.measure.in_(list(measures)), figures.c.dimension == dimension,
-                        figures.c.period == "month", figures.c.starts_on.between(first, last))
+                        _MONTH_ROWS, figures.c.starts_on.between(first, last))
                  .group_by(figures.c.measure, figures.c.member))
         if member is not None:
             query = query.where(figures.c.member == member)
@@ -50,6 +68,38 @@ class FiguresReader:
             query = query.where(figures.c.member.startswith(member_prefix, autoescape=True))
         return {(measure, name): Decimal(value or 0)
                 for measure, name, value in self.session.execute(query)}
+
+    def shares_table(self, measures: Sequence[str], authority: str, first: date, last: date,
+                     unit: str | None = None) -> dict[tuple[str, str], Decimal]:
+        """(measure, unit) → the unit's share under ``authority``, summed over the months:
+        the kept shares of units with a jurisdiction history, and the own figures of the
+        units ``authority`` holds that have none."""
+        if unit is not None:
+            source = self._share_source(authority, unit)
+            if source is None:
+                return {}
+            return {(measure, unit): value for (measure, _member), value in self.table(
+                measures, source[0], first, last, member=source[1]).items()}
+        sums = {(measure, member.split("|", 1)[1]): value for (measure, member), value in
+                self.table(measures, AUTHORITY_UNIT, first, last,
+                           member_prefix=f"{authority}|").items()}
+        held_throughout = select(units.c.unit_code).where(units.c.authority_code == authority,
+                                                          ~_CHANGED)
+        sums.update(((measure, member), Decimal(value or 0)) for measure, member, value in
+                    self.session.execute(
+                        select(figures.c.measure, figures.c.member, func.sum(figures.c.value))
+                        .where(figures.c.measure.in_(list(measures)), figures.c.dimension == UNIT,
+                               _MONTH_ROWS, figures.c.starts_on.between(first, last),
+                               figures.c.member.in_(held_throughout))
+                        .group_by(figures.c.measure, figures.c.member)))
+        return sums
+
+    def _share_source(self, authority: str, unit: str) -> tuple[str, str] | None:
+        known = self.session.execute(select(units.c.authority_code, _CHANGED)
+                                     .where(units.c.unit_code == unit)).first()
+        if known is None:
+            return None  # no fact of a unit stats does not know was counted
+        return share_member(authority, unit, known[0], bool(known[1]))
 
     def overdue_units(self, year: int, authority: str | None, unit: str | None
                       ) -> list[tuple[str, str, int]]:

@@ -4,12 +4,29 @@ statement each), so a batch costs a few statements however many events it carrie
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, select, tuple_
+from sqlalchemy import (
+    JSON,
+    Column,
+    Select,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    delete,
+    event,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from servicekit.db import insert_rows
@@ -29,8 +46,8 @@ from services.stats.adapters.orm import (
     visitors,
 )
 from services.stats.domain.figures import (
-    AUTHORITY_UNIT,
     DAY,
+    MEASURES,
     FigureKey,
     JurisdictionChange,
     UnitPlace,
@@ -47,20 +64,58 @@ def _figure_upsert(dialect: str) -> tuple[Any, Any]:
         dialect, figures, ("measure", "dimension", "period", "starts_on", "member", "value"))
     return statement.on_conflict_do_update(
         index_elements=[figures.c.measure, figures.c.dimension, figures.c.period,
-                        figures.c.starts_on, figures.c.member],
+                        figures.c.member, figures.c.starts_on],
         set_={"value": figures.c.value + statement.excluded.value}), parameters
 
 
+def _with_keys(dialect: str, table: Table, first: Column[Any], second: Column[Any],
+               keys: list[tuple[str, str]]) -> tuple[Select[Any], dict[str, Any]]:
+    """The rows of ``table`` with these two-column keys, and the statement's parameters.
+    PostgreSQL joins the keys read from one JSON document: a row-value ``IN`` of a
+    thousand pairs costs a thousand placeholders and planning an ``OR`` of as many index
+    scans. Elsewhere (SQLite), that ``IN``."""
+    if dialect != "postgresql":
+        return select(table).where(tuple_(first, second).in_(keys)), {}
+    wanted = func.json_to_recordset(cast(bindparam("keys", type_=Text()), JSON)).table_valued(
+        column("a", Text()), column("b", Text())).render_derived(with_types=True)
+    return (select(table).join(wanted, and_(first == wanted.c.a, second == wanted.c.b)),
+            {"keys": json.dumps([{"a": a, "b": b} for a, b in keys], ensure_ascii=False)})
+
+
+@functools.cache
+def _transfer_course_upsert(dialect: str) -> tuple[Any, Any]:
+    statement, parameters = insert_rows(
+        dialect, transfer_courses, ("source", "course_key", "starts_on", "live_records"))
+    return statement.on_conflict_do_update(
+        index_elements=[transfer_courses.c.source, transfer_courses.c.course_key],
+        set_={"live_records": statement.excluded.live_records}), parameters
+
+
 _PLACES = "stats.places"  # the session's cache of units and their jurisdiction history
+_COURSES = "stats.courses"  # the session's cache of courses read, as they stand
+_PENDING = "stats.pending"  # facts and figure additions written when the transaction commits
 
 
-def _drop_places(session: Session, _transaction: Any) -> None:
+@dataclass
+class _Pending:
+    transaction: Any  # the root transaction they belong to: gone with it if it rolls back
+    facts: list[Mapping[str, Any]] = field(default_factory=list)
+    deltas: dict[FigureKey, Decimal] = field(default_factory=dict)
+
+
+def _write_pending(session: Session) -> None:
+    if not session.in_nested_transaction():  # the batch's commit, not a savepoint's
+        StatsState(session).write_pending()
+
+
+def _drop_cached(session: Session, _transaction: Any) -> None:
     session.info.pop(_PLACES, None)
+    session.info.pop(_COURSES, None)
 
 
-def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, date, str]:
+def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, str, date]:
     measure, period, starts_on, dimension, member = item[0]
-    return measure, dimension, period, starts_on, member
+    return measure, dimension, period, member, starts_on
 
 
 class StatsState:
@@ -74,11 +129,43 @@ class StatsState:
                                             ("event_id", "event_type", "occurred_at", "data"))
         self.session.execute(statement.on_conflict_do_nothing(), parameters(list(rows)))
 
+    def log_and_add(self, facts_rows: Sequence[Mapping[str, Any]],
+                    deltas: Mapping[FigureKey, Decimal]) -> None:
+        """Facts and what they add to the figures, written when the transaction commits:
+        one statement each for the whole batch, however many runs of one type it holds
+        (a live stream interleaves types). Inside a savepoint (the consumer applying a
+        failed batch again one event at a time) they are written at once, since the
+        savepoint may roll back alone."""
+        if self.session.in_nested_transaction():
+            self.append_facts(facts_rows)
+            self.add_to_figures(deltas)
+            return
+        root = self.session.get_transaction()
+        pending = self.session.info.get(_PENDING)
+        if pending is None or pending.transaction is not root:
+            pending = self.session.info[_PENDING] = _Pending(root)
+            if not event.contains(self.session, "before_commit", _write_pending):
+                event.listen(self.session, "before_commit", _write_pending)
+        pending.facts.extend(facts_rows)
+        kept = pending.deltas
+        for key, value in deltas.items():
+            kept[key] = kept.get(key, 0) + value
+
+    def write_pending(self) -> None:
+        """What ``log_and_add`` holds for this transaction, now (before reading figures)."""
+        pending = self.session.info.pop(_PENDING, None)
+        if pending is None or pending.transaction is not self.session.get_transaction():
+            return
+        if pending.facts:
+            self.append_facts(pending.facts)
+        self.add_to_figures({key: value for key, value in pending.deltas.items() if value})
+
     def facts_after(self, seq: int, limit: int) -> list[Any]:
         return list(self.session.execute(
             select(facts).where(facts.c.seq > seq).order_by(facts.c.seq).limit(limit)))
 
     def empty_read_models(self) -> None:
+        _drop_cached(self.session, None)
         for table in DERIVED:
             self.session.execute(delete(table))
 
@@ -105,14 +192,20 @@ class StatsState:
                         deltas.items(), key=_primary_key_order)]
         self.session.execute(statement, parameters(rows))
 
-    def unit_day_shares(self, members: Iterable[str]) -> list[tuple[str, date, str, Decimal]]:
-        """(measure, day, member, value) of the given authority_unit members, by day."""
+    def day_figures(self, dimension: str, members: Iterable[str]
+                    ) -> list[tuple[str, date, str, Decimal]]:
+        """(measure, day, member, value) of the given members, by day, those not zero."""
+        wanted = list(set(members))
+        if not wanted:
+            return []
+        self.write_pending()
         return [(row.measure, row.starts_on, row.member, row.value)
                 for row in self.session.execute(
                     select(figures.c.measure, figures.c.starts_on, figures.c.member,
                            figures.c.value)
-                    .where(figures.c.dimension == AUTHORITY_UNIT, figures.c.period == DAY,
-                           figures.c.member.in_(list(members)), figures.c.value != 0))]
+                    .where(figures.c.measure.in_(MEASURES),  # the primary key's first column
+                           figures.c.dimension == dimension, figures.c.period == DAY,
+                           figures.c.member.in_(wanted), figures.c.value != 0))]
 
     # -- units, authorities, jurisdiction ------------------------------------------------
     def keep_units(self, rows: list[dict[str, Any]]) -> None:
@@ -129,40 +222,49 @@ class StatsState:
             ("unit_code", "effective_from", "from_authority", "to_authority"))
         self.session.execute(statement.on_conflict_do_nothing(), parameters(rows))
 
-    def unit_authorities(self, codes: Iterable[str]) -> dict[str, str]:
-        return {row.unit_code: row.authority_code for row in self.session.execute(
-            select(units.c.unit_code, units.c.authority_code)
-            .where(units.c.unit_code.in_(list(set(codes)))))}
-
     def places(self, codes: Iterable[str]) -> dict[str, tuple[UnitPlace,
                                                               list[JurisdictionChange]]]:
         """Each known unit as last announced, with its jurisdiction history. Kept for the
         rest of the transaction (a consumer's batch holds several runs of events, most of
         the same units), until a unit or a jurisdiction change is written."""
-        cache = self.session.info.get(_PLACES)
-        if cache is None:
-            cache = self.session.info[_PLACES] = {}
-            if not event.contains(self.session, "after_soft_rollback", _drop_places):
-                # A savepoint rolled back (one event parked, the rest applied) may have held
-                # units the cache read: read them again.
-                event.listen(self.session, "after_soft_rollback", _drop_places)
-        wanted = [code for code in set(codes) if code not in cache]
+        wanted_codes = set(codes)  # read twice below: a generator would be spent by the first
+        cache = self._cache(_PLACES)
+        wanted = [code for code in wanted_codes if code not in cache]
         if wanted:
-            changes: dict[str, list[JurisdictionChange]] = {}
-            for row in self.session.execute(select(jurisdiction_changes).where(
-                    jurisdiction_changes.c.unit_code.in_(wanted))):
-                changes.setdefault(row.unit_code, []).append(JurisdictionChange(
-                    row.effective_from, row.from_authority, row.to_authority))
             for code in wanted:
                 cache[code] = None
-            for row in self.session.execute(select(units).where(units.c.unit_code.in_(wanted))):
-                cache[row.unit_code] = (UnitPlace(row.unit_code, row.unit_type, row.county_code,
-                                                  row.authority_code),
-                                        changes.get(row.unit_code, []))
-        return {code: cache[code] for code in set(codes) if cache.get(code) is not None}
+            changes: dict[str, list[JurisdictionChange]] = {}
+            found: dict[str, UnitPlace] = {}
+            # One round trip: each unit with its changes, if any (most have none).
+            for row in self.session.execute(
+                    select(units.c.unit_code, units.c.unit_type, units.c.county_code,
+                           units.c.authority_code, jurisdiction_changes.c.effective_from,
+                           jurisdiction_changes.c.from_authority, jurisdiction_changes.c.to_authority)
+                    .outerjoin(jurisdiction_changes,
+                               jurisdiction_changes.c.unit_code == units.c.unit_code)
+                    .where(units.c.unit_code.in_(wanted))):
+                found[row.unit_code] = UnitPlace(row.unit_code, row.unit_type, row.county_code,
+                                                 row.authority_code)
+                if row.effective_from is not None:
+                    changes.setdefault(row.unit_code, []).append(JurisdictionChange(
+                        row.effective_from, row.from_authority, row.to_authority))
+            for code, place in found.items():
+                cache[code] = (replace(place, shares_kept=code in changes),
+                               changes.get(code, []))
+        return {code: cache[code] for code in wanted_codes if cache.get(code) is not None}
+
+    def _cache(self, name: str) -> dict[str, Any]:
+        cache = self.session.info.get(name)
+        if cache is None:
+            cache = self.session.info[name] = {}
+            if not event.contains(self.session, "after_soft_rollback", _drop_cached):
+                # A savepoint rolled back (one event parked, the rest applied) may have held
+                # units or courses the caches read: read them again.
+                event.listen(self.session, "after_soft_rollback", _drop_cached)
+        return cache
 
     def _forget_places(self) -> None:
-        _drop_places(self.session, None)
+        _drop_cached(self.session, None)
 
     def keep_unit_lights(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, unit_lights, ["unit_code", "year"], rows)
@@ -170,22 +272,43 @@ class StatsState:
     # -- courses ------------------------------------------------------------------------
     def add_courses(self, rows: list[dict[str, Any]]) -> None:
         """Courses not known before (the caller read them first, by the batch's ids)."""
+        self._forget_courses(row["course_id"] for row in rows)
         if rows:
             self.session.execute(courses.insert(), [
                 {**row, "hours": None if row["hours"] is None else Decimal(row["hours"])}
                 for row in rows])
 
     def set_course_hours(self, hours: Mapping[str, Decimal]) -> None:
+        self._forget_courses(hours)
         for course_id, value in hours.items():
             self.session.execute(courses.update().where(courses.c.course_id == course_id)
                                  .values(hours=Decimal(value)))
 
     def courses_of(self, ids: Iterable[str]) -> dict[str, Any]:
-        return {row.course_id: row for row in self.session.execute(
-            select(courses).where(courses.c.course_id.in_(list(set(ids)))))}
+        """The known ones of these courses. Kept for the rest of the transaction, like the
+        units (``places``): a live batch holds many short runs of the same courses'
+        enrolments; a course written here is read again."""
+        wanted_ids = set(ids)
+        cache = self._cache(_COURSES)
+        missing = [course_id for course_id in wanted_ids if course_id not in cache]
+        if missing:
+            for course_id in missing:
+                cache[course_id] = None
+            for row in self.session.execute(select(courses)
+                                            .where(courses.c.course_id.in_(missing))):
+                cache[row.course_id] = row
+        return {course_id: cache[course_id] for course_id in wanted_ids
+                if cache.get(course_id) is not None}
+
+    def _forget_courses(self, ids: Iterable[str]) -> None:
+        cache = self.session.info.get(_COURSES)
+        if cache:
+            for course_id in ids:
+                cache.pop(course_id, None)
 
     def mark_courses(self, ids: Iterable[str], **flags: bool) -> None:
         wanted = list(set(ids))
+        self._forget_courses(wanted)
         if wanted:
             self.session.execute(courses.update().where(courses.c.course_id.in_(wanted))
                                  .values(**flags))
@@ -211,9 +334,10 @@ class StatsState:
         wanted = list(set(keys))
         if not wanted:
             return {}
-        return {(row.course_id, row.account_id): row for row in self.session.execute(
-            select(hour_lines).where(tuple_(hour_lines.c.course_id,
-                                            hour_lines.c.account_id).in_(wanted)))}
+        statement, parameters = _with_keys(self.dialect, hour_lines, hour_lines.c.course_id,
+                                           hour_lines.c.account_id, wanted)
+        return {(row.course_id, row.account_id): row
+                for row in self.session.execute(statement, parameters)}
 
     def keep_hour_lines(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, hour_lines, ["course_id", "account_id"],
@@ -225,9 +349,11 @@ class StatsState:
         wanted = list(set(keys))
         if not wanted:
             return {}
-        return {(row.source, row.record_key): row for row in self.session.execute(
-            select(transfer_records).where(tuple_(transfer_records.c.source,
-                                                  transfer_records.c.record_key).in_(wanted)))}
+        statement, parameters = _with_keys(self.dialect, transfer_records,
+                                           transfer_records.c.source,
+                                           transfer_records.c.record_key, wanted)
+        return {(row.source, row.record_key): row
+                for row in self.session.execute(statement, parameters)}
 
     def keep_transfer_records(self, rows: list[dict[str, Any]]) -> None:
         upsert_newer(self.session, transfer_records, ["source", "record_key"],
@@ -238,26 +364,28 @@ class StatsState:
             tuple[str, date, int]]:
         """Adds live records to transfer courses; answers (source, starts_on, +1/-1) for each
         course that started (0 → some) or stopped (some → 0) being held."""
-        keys = [(source, key) for source, key, _day in changes]
-        kept = {(row.source, row.course_key): row.live_records for row in self.session.execute(
-            select(transfer_courses).where(tuple_(transfer_courses.c.source,
-                                                  transfer_courses.c.course_key).in_(keys)))
-                } if keys else {}
+        keys = list({(source, key) for source, key, _day in changes})
+        kept: dict[tuple[str, str], int] = {}
+        if keys:
+            statement, parameters = _with_keys(self.dialect, transfer_courses,
+                                               transfer_courses.c.source,
+                                               transfer_courses.c.course_key, keys)
+            kept = {(row.source, row.course_key): row.live_records
+                    for row in self.session.execute(statement, parameters)}
         held: list[tuple[str, date, int]] = []
+        rows = []
         for (source, key, day), change in changes.items():
             before = kept.get((source, key))
             after = (before or 0) + change
-            if before is None:
-                self.session.execute(transfer_courses.insert().values(
-                    source=source, course_key=key, starts_on=day, live_records=after))
-            else:
-                self.session.execute(transfer_courses.update().where(
-                    transfer_courses.c.source == source, transfer_courses.c.course_key == key)
-                    .values(live_records=after))
+            rows.append({"source": source, "course_key": key, "starts_on": day,
+                         "live_records": after})
             if (before or 0) == 0 and after > 0:
                 held.append((source, day, 1))
             elif (before or 0) > 0 and after == 0:
                 held.append((source, day, -1))
+        if rows:  # one statement for the batch's courses, each once
+            statement, parameters = _transfer_course_upsert(self.dialect)
+            self.session.execute(statement, parameters(rows))
         return held
 
     # -- visitors -----------------------------------------------------------------------

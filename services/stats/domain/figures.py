@@ -46,7 +46,10 @@ KEPT_PERIODS = (DAY, MONTH)  # what the figures are kept by
 # Dimensions. ``national`` has one member, the empty string. ``authority`` is the authority
 # in force over the unit on the fact's day (R-ORG-3); ``authority_unit`` ("AUTH|unit") keeps
 # each authority's share of a unit, so a reviewer's per-unit table shows only the days the
-# unit was theirs, while ``unit`` keeps the unit's whole history (R-STA-4).
+# unit was theirs, while ``unit`` keeps the unit's whole history (R-STA-4). Only a unit
+# with a jurisdiction history has ``authority_unit`` rows: for any other, its share under
+# its authority is its own ``unit`` rows, and nothing under any other authority (they were
+# a quarter of the figure rows written, each equal to the unit's: ``share_member``).
 NATIONAL = "national"
 COUNTY, AUTHORITY, UNIT, AUTHORITY_UNIT, UNIT_TYPE = (
     "county", "authority", "unit", "authority_unit", "unit_type")
@@ -64,11 +67,13 @@ def periods_of(dimension: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class UnitPlace:
-    """Where a unit sits on a day: what its figures are kept under."""
+    """Where a unit sits on a day: what its figures are kept under. ``shares_kept``: the
+    unit has a jurisdiction history, so its share under each authority is kept apart."""
     unit_code: str
     unit_type: str
     county_code: str | None
     authority_code: str
+    shares_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,26 @@ def authority_on(day: date, current: str, changes: Sequence[JurisdictionChange])
     return current
 
 
+def place_on(place: UnitPlace, changes: Sequence[JurisdictionChange], day: date) -> UnitPlace:
+    """The unit as its facts of ``day`` count: under the authority in force that day."""
+    return UnitPlace(place.unit_code, place.unit_type, place.county_code,
+                     authority_on(day, place.authority_code, changes), bool(changes))
+
+
 def authority_unit(authority: str, unit_code: str) -> str:
     return f"{authority}|{unit_code}"
+
+
+def share_member(authority: str, unit_code: str, current_authority: str | None,
+                 shares_kept: bool) -> tuple[str, str] | None:
+    """Where a unit's share under ``authority`` is read: its ``authority_unit`` rows if it
+    has a jurisdiction history, else its own rows while ``authority`` holds it, else
+    nowhere (it never was theirs)."""
+    if shares_kept:
+        return AUTHORITY_UNIT, authority_unit(authority, unit_code)
+    if current_authority == authority:
+        return UNIT, unit_code
+    return None
 
 
 def period_start(period: str, day: date) -> date:
@@ -135,18 +158,22 @@ def national() -> list[tuple[str, str]]:
 def of_unit(place: UnitPlace) -> list[tuple[str, str]]:
     """The members a fact of a unit counts under (national included)."""
     members = [(NATIONAL, ""), (UNIT, place.unit_code), (UNIT_TYPE, place.unit_type),
-               (AUTHORITY, place.authority_code),
-               (AUTHORITY_UNIT, authority_unit(place.authority_code, place.unit_code))]
+               (AUTHORITY, place.authority_code)]
+    if place.shares_kept:
+        members.append((AUTHORITY_UNIT, authority_unit(place.authority_code, place.unit_code)))
     if place.county_code:
         members.append((COUNTY, place.county_code))
     return members
 
 
 def moved_share(measure: str, day: date, amount: Decimal, unit_code: str, old: str,
-                new: str, deltas: Deltas) -> None:
+                new: str, deltas: Deltas, kept_before: bool = True, kept_after: bool = True) -> None:
     """A unit's figure of a day counted under ``old`` belongs to ``new`` (a jurisdiction
-    change learnt after the facts): only the authority's figures move."""
-    deltas.add(measure, day, -amount, [(AUTHORITY, old),
-                                       (AUTHORITY_UNIT, authority_unit(old, unit_code))])
-    deltas.add(measure, day, amount, [(AUTHORITY, new),
-                                      (AUTHORITY_UNIT, authority_unit(new, unit_code))])
+    change learnt after the facts, or a unit announced under another authority): only the
+    authority's figures move. ``kept_before`` and ``kept_after``: whether the unit's shares
+    were and are kept apart; its first jurisdiction change starts keeping them, from the
+    unit's own figures (with ``old == new`` that only writes the share)."""
+    deltas.add(measure, day, -amount, [(AUTHORITY, old)] + (
+        [(AUTHORITY_UNIT, authority_unit(old, unit_code))] if kept_before else []))
+    deltas.add(measure, day, amount, [(AUTHORITY, new)] + (
+        [(AUTHORITY_UNIT, authority_unit(new, unit_code))] if kept_after else []))

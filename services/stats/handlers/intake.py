@@ -48,29 +48,40 @@ Applier = Callable[[StatsState, f.Deltas, Events], None]
 
 
 class Places:
-    """Units of a batch, each with its jurisdiction history, read once."""
+    """Units of a batch, each with its jurisdiction history, read once; the members a
+    fact of a unit and day counts under, made once (most of a run's facts share them)."""
 
     def __init__(self, state: StatsState, codes: list[str]) -> None:
         self.known = state.places(codes)
+        self._members: dict[str | tuple[str, date], list[tuple[str, str]]] = {}
+
+    def members(self, unit_code: str, day: date) -> list[tuple[str, str]]:
+        """``f.of_unit`` of the unit on ``day``: not to be changed by the caller. A unit
+        with no jurisdiction history counts under the same members every day."""
+        known = self.known.get(unit_code)
+        key = (unit_code, day) if known and known[1] else unit_code
+        members = self._members.get(key)
+        if members is None:
+            members = self._members[key] = f.of_unit(self.on(unit_code, day))
+        return members
 
     def on(self, unit_code: str, day: date) -> f.UnitPlace:
         try:
             place, changes = self.known[unit_code]
         except KeyError:
             raise CannotApply(f"unknown unit {unit_code}: not announced by accounts yet") from None
-        return f.UnitPlace(place.unit_code, place.unit_type, place.county_code,
-                           f.authority_on(day, place.authority_code, changes))
+        return f.place_on(place, changes, day) if changes else place
 
 
 def _units(state: StatsState, deltas: f.Deltas, events: Events) -> None:
-    before = state.unit_authorities(data["unit_code"] for data, _ in events)
+    before = state.places(data["unit_code"] for data, _ in events)
     state.keep_units([{"unit_code": data["unit_code"], "name": data["name"],
                        "unit_type": data["unit_type"], "authority_code": data["authority_code"],
                        "county_code": data.get("county_code"), "version": data["version"]}
                       for data, _ in events])
-    moved = {data["unit_code"] for data, _ in events
-             if data["unit_code"] in before and before[data["unit_code"]] != data["authority_code"]}
-    _rework_authorities(state, deltas, moved)
+    moved = {data["unit_code"] for data, _ in events if data["unit_code"] in before
+             and before[data["unit_code"]][0].authority_code != data["authority_code"]}
+    _rework_authorities(state, deltas, {code: before[code] for code in moved})
 
 
 def _authorities(state: StatsState, _deltas: f.Deltas, events: Events) -> None:
@@ -80,28 +91,50 @@ def _authorities(state: StatsState, _deltas: f.Deltas, events: Events) -> None:
 
 
 def _jurisdiction(state: StatsState, deltas: f.Deltas, events: Events) -> None:
+    before = state.places(data["unit_code"] for data, _ in events)
     state.keep_jurisdiction_changes([
         {"unit_code": data["unit_code"], "effective_from": data["effective_from"],
          "from_authority": data["from_authority_code"], "to_authority": data["to_authority_code"]}
         for data, _ in events])
-    _rework_authorities(state, deltas, {data["unit_code"] for data, _ in events})
+    _rework_authorities(state, deltas, before)
 
 
-def _rework_authorities(state: StatsState, deltas: f.Deltas, unit_codes: set[str]) -> None:
+Place = tuple[f.UnitPlace, list[f.JurisdictionChange]]
+
+
+def _rework_authorities(state: StatsState, deltas: f.Deltas, before: dict[str, Place]) -> None:
     """Figures counted under an authority that, as now known, did not hold the unit on
     their day move to the one that did (a change learnt after the facts, R-ORG-3). Read
-    from the unit's own day figures under each authority it ever had."""
-    if not unit_codes:
+    from the unit's day shares under each authority it ever had; a unit with no
+    jurisdiction history until now had no shares apart: its own day figures were all its
+    authority's, and its first change writes its shares from them (``f.share_member``)."""
+    if not before:
         return
-    for code, (place, changes) in state.places(unit_codes).items():
-        held = {place.authority_code} | {c.from_authority for c in changes} | {
-            c.to_authority for c in changes}
-        for measure, day, member, value in state.unit_day_shares(
-                f.authority_unit(authority, code) for authority in held):
-            counted_under = member.split("|", 1)[0]
-            right = f.authority_on(day, place.authority_code, changes)
-            if counted_under != right:
-                f.moved_share(measure, day, value, code, counted_under, right, deltas)
+    after = state.places(before)
+    kept = {code for code, (_place, changes) in before.items() if changes and code in after}
+    shares = []  # (measure, day, unit, authority counted under, value)
+    for measure, day, member, value in state.day_figures(
+            f.AUTHORITY_UNIT, [f.authority_unit(authority, code) for code in kept
+                               for authority in _held(before[code], after[code])]):
+        counted_under, code = member.split("|", 1)
+        shares.append((measure, day, code, counted_under, value))
+    for measure, day, code, value in state.day_figures(
+            f.UNIT, [code for code in before if code in after and code not in kept]):
+        shares.append((measure, day, code, before[code][0].authority_code, value))
+    for measure, day, code, counted_under, value in shares:
+        place, changes = after[code]
+        right = f.authority_on(day, place.authority_code, changes)
+        was_kept, is_kept = code in kept, bool(changes)
+        if counted_under != right or was_kept != is_kept:
+            f.moved_share(measure, day, value, code, counted_under, right, deltas,
+                          kept_before=was_kept, kept_after=is_kept)
+
+
+def _held(*places: Place) -> set[str]:
+    """Every authority a unit was or is under, as these views of it tell."""
+    return {authority for place, changes in places for authority in (
+        place.authority_code, *(c.from_authority for c in changes),
+        *(c.to_authority for c in changes))}
 
 
 def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -112,9 +145,7 @@ def _accounts_opened(state: StatsState, deltas: f.Deltas, events: Events) -> Non
         day = taipei_date(envelope.time)
         known = places.get(data.get("unit_code") or "")
         if known:
-            place, changes = known
-            members = f.of_unit(f.UnitPlace(place.unit_code, place.unit_type, place.county_code,
-                                            f.authority_on(day, place.authority_code, changes)))
+            members = f.of_unit(f.place_on(*known, day))
         else:  # no school yet, or one accounts has not announced: nationally and by county
             members = f.national() + ([(f.COUNTY, data["county_code"])]
                                       if data.get("county_code") else [])
@@ -137,7 +168,7 @@ def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> 
             fresh[course_id] = {"course_id": course_id, "code": data["code"],
                                 "unit_code": data["unit_code"], "starts_on": data["starts_on"],
                                 "list_sent": False, "held": False, "hours": hours}
-            deltas.add(f.COURSES_REGISTERED, day, 1, f.of_unit(places.on(data["unit_code"], day)))
+            deltas.add(f.COURSES_REGISTERED, day, 1, places.members(data["unit_code"], day))
         elif hours is None or known[course_id] is not None:
             continue  # told again, or a v1 after the v2: counted already
         else:
@@ -148,7 +179,7 @@ def _courses_registered(state: StatsState, deltas: f.Deltas, events: Events) -> 
                 hours_now[course_id] = hours
         if hours is not None:
             deltas.add(f.COURSE_HOURS, day, Decimal(hours),
-                       f.of_unit(places.on(data["unit_code"], day)))
+                       places.members(data["unit_code"], day))
     state.add_courses(list(fresh.values()))
     state.set_course_hours(hours_now)
 
@@ -168,8 +199,8 @@ def _courses_submitted(state: StatsState, deltas: f.Deltas, events: Events) -> N
     for data, _ in flagged:
         course_id, only = str(data["course_id"]), data.get("meeting_only")
         day = taipei_date(data["submitted_at"])
-        members = f.of_unit(places.on(data["unit_code"], day))
-        members += [(f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
+        members = places.members(data["unit_code"], day) + [
+            (f.KEYWORD, keyword) for keyword in data["meeting_keywords"]]
         if course_id not in known:
             known[course_id] = new[course_id] = only
             deltas.add(f.MEETING_KEYWORD_COURSES, day, 1, members)
@@ -190,7 +221,7 @@ def _reviews(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     places = Places(state, [data["unit_code"] for data, _ in events])
     for data, _ in events:
         day = data["reviewed_on"]
-        deltas.add(f.REVIEWS, day, 1, f.of_unit(places.on(data["unit_code"], day)))
+        deltas.add(f.REVIEWS, day, 1, places.members(data["unit_code"], day))
 
 
 def _known_courses(state: StatsState, ids: list[str]) -> dict[str, Any]:
@@ -208,7 +239,7 @@ def _enrolments(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     for data, _ in events:
         day = taipei_date(data["at"])
         unit = known[str(data["course_id"])].unit_code
-        deltas.add(f.ENROLMENTS, day, 1, f.of_unit(places.on(unit, day)))
+        deltas.add(f.ENROLMENTS, day, 1, places.members(unit, day))
 
 
 def _lists_sent(state: StatsState, deltas: f.Deltas, events: Events) -> None:
@@ -220,7 +251,7 @@ def _lists_sent(state: StatsState, deltas: f.Deltas, events: Events) -> None:
         if not course.list_sent and course.course_id not in first:
             first[course.course_id] = (course, taipei_date(envelope.time))
     for course, day in first.values():
-        deltas.add(f.ATTENDANCE_LISTS_SENT, day, 1, f.of_unit(places.on(course.unit_code, day)))
+        deltas.add(f.ATTENDANCE_LISTS_SENT, day, 1, places.members(course.unit_code, day))
     state.mark_courses(first, list_sent=True)
 
 
@@ -233,7 +264,7 @@ def _courses_held(state: StatsState, deltas: f.Deltas, events: Events) -> None:
     newly = {course_id: known[course_id] for course_id in approved if not known[course_id].held}
     for course in newly.values():
         deltas.add(f.COURSES_HELD_NETWORK, course.starts_on, 1,
-                   f.of_unit(places.on(course.unit_code, course.starts_on)))
+                   places.members(course.unit_code, course.starts_on))
     state.mark_courses(newly, held=True)
 
 
@@ -265,8 +296,7 @@ def _hours(state: StatsState, deltas: f.Deltas, events: Events) -> None:
 
 def _count_line(deltas: f.Deltas, places: Places, unit_code: str, day: date, hours: Decimal,
                 tags: list[str], completions: int) -> None:
-    members = f.of_unit(places.on(unit_code, day))
-    tagged = members + [(f.TAG, tag) for tag in tags]
+    tagged = places.members(unit_code, day) + [(f.TAG, tag) for tag in tags]
     deltas.add(f.TEACHER_HOURS, day, hours, tagged)
     deltas.add(f.COMPLETIONS, day, completions, tagged)
 
@@ -359,18 +389,23 @@ APPLIERS: dict[str, Applier] = {
 }
 
 
-def apply(state: StatsState, events: Events) -> None:
-    """Applies a run of events of one type (already in the facts log)."""
+def _additions(state: StatsState, events: Events) -> dict[f.FigureKey, Decimal]:
     deltas = f.Deltas()
     APPLIERS[events[0][1].type](state, deltas, events)
-    state.add_to_figures(deltas.nonzero())
+    return deltas.nonzero()
+
+
+def apply(state: StatsState, events: Events) -> None:
+    """Applies a run of events of one type (already in the facts log: ``rebuild``)."""
+    state.add_to_figures(_additions(state, events))
 
 
 @batched
 def take(session: Session, events: Events) -> None:
-    """The consumer's handler of every type stats counts: log the facts, then apply them."""
+    """The consumer's handler of every type stats counts: apply the facts, then log them
+    with what they add (both written as the batch commits: ``StatsState.log_and_add``)."""
     state = StatsState(session)
-    state.append_facts([{"event_id": envelope.id, "event_type": envelope.type,
-                         "occurred_at": envelope.time, "data": dict(envelope.data)}
-                        for _data, envelope in events])
-    apply(state, events)
+    additions = _additions(state, events)
+    state.log_and_add([{"event_id": envelope.id, "event_type": envelope.type,
+                        "occurred_at": envelope.time, "data": dict(envelope.data)}
+                       for _data, envelope in events], additions)

@@ -127,25 +127,20 @@ def _series(work: StatsUnitOfWork, report: Report, lang: str, scope: Scope,
 def _table(work: StatsUnitOfWork, report: Report, lang: str, scope: Scope,
            span: periods.Range, dimension: str) -> ReportAnswer:
     measures = [column.measure for column in report.columns]
-    read_dimension, prefix, only = dimension, None, None
-    if scope.kind == UNIT_SCOPE:
-        only = scope.unit
-    elif scope.kind == AUTHORITY_SCOPE:
-        read_dimension, prefix = f.AUTHORITY_UNIT, f"{scope.authority}|"
-        if scope.unit:
-            only = f.authority_unit(scope.authority or "", scope.unit)
-    sums = work.figures.table(measures, read_dimension, span.first, span.last,
-                              member_prefix=prefix, member=only)
+    if scope.kind == AUTHORITY_SCOPE:  # grouped by unit: each unit's share under it
+        sums = work.figures.shares_table(measures, scope.authority or "", span.first, span.last,
+                                         unit=scope.unit)
+    else:
+        sums = work.figures.table(measures, dimension, span.first, span.last,
+                                  member=scope.unit if scope.kind == UNIT_SCOPE else None)
     members = sorted({member for _measure, member in sums})
     if report.idle_of_type:
         counted = {member for (_measure, member), value in sums.items() if value}
         members = [code for code in work.figures.units_of_type(report.idle_of_type)
                    if code not in counted]
-    codes = [member.split("|", 1)[-1] for member in members]
-    names = _names(work, dimension, codes)
+    names = _names(work, dimension, members)
     rows = tuple(Row(code, names.get(code, code), tuple(
-        sums.get((measure, member), Decimal(0)) for measure in measures))
-        for member, code in zip(members, codes, strict=True))
+        sums.get((measure, code), Decimal(0)) for measure in measures)) for code in members)
     return ReportAnswer(report, lang, scope, span, dimension, rows)
 
 

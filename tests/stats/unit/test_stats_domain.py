@@ -31,9 +31,10 @@ def test_two_changes_and_none() -> None:
 def test_a_fact_adds_to_its_day_and_month_under_series_members_and_month_under_the_rest(
         ) -> None:
     """National, authority, unit and authority_unit are read as series (by day, month or
-    year: a year is the sum of its months); county and unit type only in tables (months)."""
+    year: a year is the sum of its months); county and unit type only in tables (months).
+    The unit here has a jurisdiction history, so its share under K12EA is kept apart."""
     deltas = f.Deltas()
-    place = f.UnitPlace("193301", "senior_high_school", "TXG", "K12EA")
+    place = f.UnitPlace("193301", "senior_high_school", "TXG", "K12EA", shares_kept=True)
     deltas.add(f.TEACHER_HOURS, date(2016, 12, 30), Decimal("2.5"), f.of_unit(place))
     deltas.add(f.TEACHER_HOURS, date(2016, 12, 31), Decimal("1.0"), f.of_unit(place))
     values = deltas.nonzero()
@@ -45,6 +46,45 @@ def test_a_fact_adds_to_its_day_and_month_under_series_members_and_month_under_t
     assert not any(key[1] == f.DAY and key[3] in (f.COUNTY, f.UNIT_TYPE) for key in values)
     # 4 series members: two days and one month each; county and unit type: one month each.
     assert len(values) == 4 * 3 + 2
+
+
+def test_a_unit_that_never_changed_authority_has_no_share_apart() -> None:
+    """Its share under its authority is its own figures: no authority_unit row is written
+    (R-STA-4; read back through ``share_member``)."""
+    deltas = f.Deltas()
+    place = f.UnitPlace("353301", "senior_high_school", "TPE", "TPE")
+    deltas.add(f.ENROLMENTS, date(2017, 3, 2), 1, f.of_unit(place))
+    assert {key[3] for key in deltas.nonzero()} == {
+        f.NATIONAL, f.UNIT, f.UNIT_TYPE, f.AUTHORITY, f.COUNTY}
+    assert f.place_on(place, [], date(2017, 3, 2)) == place
+    assert f.place_on(place, TAICHUNG_2017, date(2016, 3, 2)) == f.UnitPlace(
+        "353301", "senior_high_school", "TPE", "K12EA", shares_kept=True)
+
+
+@pytest.mark.parametrize("authority, current, kept, expected", [
+    ("TXG", "TXG", True, (f.AUTHORITY_UNIT, "TXG|193301")),
+    ("K12EA", "TXG", True, (f.AUTHORITY_UNIT, "K12EA|193301")),
+    ("TXG", "TXG", False, (f.UNIT, "193301")),
+    ("K12EA", "TXG", False, None),
+])
+def test_where_a_units_share_under_an_authority_is_read(
+        authority: str, current: str, kept: bool, expected: tuple[str, str] | None) -> None:
+    assert f.share_member(authority, "193301", current, kept) == expected
+
+
+def test_a_first_change_writes_the_units_shares_from_its_own_figures() -> None:
+    """Counted under TXG with no share apart; the change says K12EA held that day: the
+    authority's figure moves and the share is written under K12EA alone."""
+    deltas = f.Deltas()
+    f.moved_share(f.ENROLMENTS, date(2016, 12, 1), Decimal(2), "193301", "TXG", "K12EA", deltas,
+                  kept_before=False)
+    assert {(key[3], key[4]): value for key, value in deltas.nonzero().items()
+            if key[1] == f.DAY} == {(f.AUTHORITY, "TXG"): -2, (f.AUTHORITY, "K12EA"): 2,
+                                    (f.AUTHORITY_UNIT, "K12EA|193301"): 2}
+    same = f.Deltas()  # the day was TXG's after all: only its share is written
+    f.moved_share(f.ENROLMENTS, date(2017, 2, 1), Decimal(3), "193301", "TXG", "TXG", same,
+                  kept_before=False)
+    assert {(key[3], key[4]) for key in same.nonzero()} == {(f.AUTHORITY_UNIT, "TXG|193301")}
 
 
 def test_a_moved_share_leaves_the_unit_and_the_nation_alone() -> None:
