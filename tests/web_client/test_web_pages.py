@@ -3,6 +3,7 @@ the API and the sso (tests/web_client/web_fakes.py). Expectations are written by
 answers go in, the page's words, links and calls come out."""
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import re
 from pathlib import Path
@@ -336,6 +337,43 @@ def test_a_full_answer_without_script_is_followed_by_a_page_with_no_seat_left(si
     html = site.text(f"/courses/{COURSE_ID}")
     assert "本研習已額滿，候補名額也已滿。" in html and "剩餘 0 名（共 40 名）" in html
     assert "剩餘 1 名（共 40 名）" in site.text(f"/courses/{COURSE_ID}")
+
+
+def _mine(n: int, status: str, fairness: str = "lottery", drawn_at: str | None = None,
+          position: int | None = None) -> dict:
+    return {"enrolment_id": f"e{n}", "course_id": f"c{n}", "code": f"2026-00000{n}",
+            "title": f"研習 {n}", "starts_on": "2026-03-05", "status": status, "arrival": n,
+            "position": position, "fairness": fairness,
+            "closes_at": "2026-03-01T00:00:00+08:00", "drawn_at": drawn_at,
+            "updated_at": "2026-02-01T00:00:00+08:00"}
+
+
+def test_my_enrolments_say_applied_drawn_or_not_drawn_in_both_languages(site) -> None:
+    """R-CRS-4 (issue 14 item 3): each enrolment's state — enrolled, waitlisted with its
+    position, pending, applied to a lottery (drawn when), drawn or not."""
+    drawn = "2026-03-01T00:05:00+08:00"
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        _mine(1, "applied"), _mine(2, "enrolled", drawn_at=drawn),
+        _mine(3, "pending", drawn_at=drawn), _mine(4, "not_drawn", drawn_at=drawn),
+        _mine(5, "enrolled", "first_come"), _mine(6, "waitlisted", "first_come", position=2),
+        _mine(7, "pending", "first_come")]))
+
+    def states(html: str) -> list[str]:
+        rows = re.findall(r"<tr>\s*<td><a href=\"/courses/c\d\">.*?</tr>", html, re.S)
+        return [html_lib.unescape(re.sub(r"\s+", " ", re.findall(r"<td>(.*?)</td>", row,
+                                                                  re.S)[-1]).strip())
+                for row in rows]
+
+    assert states(site.text("/my/enrolments")) == [
+        "已登記抽籤，民國 115 年 3 月 1 日 00:00 抽籤", "抽籤錄取：已錄取",
+        "抽籤錄取：待承辦單位審核", "未抽中", "已錄取", "候補中 (第 2 位)",
+        "待承辦單位審核"]
+    site.browser.get("/lang/en")
+    assert states(site.text("/my/enrolments")) == [
+        "Applied to the lottery, drawn at 2026-03-01 00:00", "Drawn in the lottery: enrolled",
+        "Drawn in the lottery: pending the organiser's acceptance", "Not drawn in the lottery",
+        "Enrolled", "On the waiting list (number 2)", "Pending the organiser's acceptance"]
 
 
 def test_cancelling_twice_says_there_is_nothing_to_cancel_not_a_missing_page(site) -> None:
