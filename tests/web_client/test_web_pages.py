@@ -553,8 +553,9 @@ def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_fro
     page = site.text(f"/organiser/courses/{COURSE_ID}")
     assert f'href="/organiser/courses/new?after={COURSE_ID}"' in page and "登錄下一梯次" in page
     form = site.text(f"/organiser/courses/new?after={COURSE_ID}")
-    assert "「閱讀系列」的一個梯次。" in form and 'value="閱讀（第1梯次）"' in form
-    assert 'name="series_id" value="5e1e5000-0000-4000-8000-000000000001"' in form
+    assert 'value="閱讀（第1梯次）"' in form
+    assert re.search(r'<option value="5e1e5000-0000-4000-8000-000000000001" selected>閱讀系列'
+                     r' · 每位教師限報一梯次</option>', form)
     assert 'id="meeting_date_0" name="meeting_date_0" value=""' in form
     assert 'id="meeting_start_0" name="meeting_start_0" value="09:00"' in form
     site.browser.post("/organiser/courses/new", data={
@@ -563,6 +564,42 @@ def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_fro
     assert len(site.api.to("POST", "/api/courses/series")) == 1  # no second series
     assert site.api.to("POST", "/api/courses")[1].json["series_id"] == \
         "5e1e5000-0000-4000-8000-000000000001"
+
+
+def test_the_form_offers_the_units_series_and_keeps_the_one_chosen(site) -> None:
+    """R-CRS-4 (issue 14): a course joins any series of its unit, chosen from the unit's
+    list (GET /api/courses/units/<unit>/series); an edit of a session keeps its series."""
+    reading = "5e1e5000-0000-4000-8000-000000000001"
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", "/api/courses/units/353301/series", Answer(200, [
+        {"id": "5e1e5000-0000-4000-8000-000000000002", "unit_code": "353301",
+         "title": "數學系列", "one_session_per_teacher": False, "sessions": 0},
+        {"id": reading, "unit_code": "353301", "title": "閱讀系列",
+         "one_session_per_teacher": True, "sessions": 2}]))
+    form = site.text("/organiser/courses/new")
+    assert '<option value="">無（單獨開設，或於下方填寫新系列）</option>' in form
+    assert f'<option value="{reading}">閱讀系列 · 已登錄 2 個梯次 · 每位教師限報一梯次</option>' \
+        in form
+    assert "數學系列 · 已登錄 0 個梯次</option>" in form and 'id="series_title"' in form
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"series_id": ["series of another unit"]}}))
+    refused = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第3梯次）", "series_id": reading})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and not site.api.to("POST", "/api/courses/series")
+    assert site.api.to("POST", "/api/courses")[0].json["series_id"] == reading
+    assert f'<option value="{reading}" selected>' in html and 'id="series_id-error"' in html
+    site.browser.get("/lang/en")
+    english = site.text("/organiser/courses/new")
+    assert "閱讀系列 · sessions registered: 2 · one session per teacher</option>" in english
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(
+        status="draft", series={"id": reading, "title": "閱讀系列",
+                                "one_session_per_teacher": True})))
+    edit = site.text(f"/organiser/courses/{COURSE_ID}/edit")
+    assert f'type="hidden" name="series_id" value="{reading}"' in edit
+    assert '<select id="series_id"' not in edit
 
 
 def test_a_course_on_its_own_names_no_series_and_a_refused_one_is_said_beside_it(site) -> None:
