@@ -753,6 +753,28 @@ def test_a_refused_hour_is_said_beside_the_teacher_it_was_sent_for(site) -> None
     assert "hours_acc-1-error" not in html
 
 
+def test_the_reviewer_checks_the_attendee_list_by_name_and_school(site) -> None:
+    """Issue 11: the reviewer's list names each teacher and school as the API gives them
+    (the teachers' replica), an account id only for a name not arrived yet."""
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(status="attendance_submitted")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, {
+        "status": "attendance_submitted", "total_hours": 9.5, "attendees": [
+            {"account_id": "acc-1", "hours": 6.0, "walk_in": False, "teacher_name": "林怡君",
+             "school_code": "353301"},
+            {"account_id": "acc-2", "hours": 3.5, "walk_in": True, "teacher_name": "陳志明",
+             "school_code": "413601"},
+            {"account_id": "acc-3", "hours": 0, "walk_in": False, "teacher_name": None,
+             "school_code": None}]}))
+    html = site.text(f"/reviewer/courses/{COURSE_ID}/attendance")
+    rows = re.findall(r"<tr><td>(.*?)</td>", html)
+    assert rows == ['林怡君 <span class="code">353301</span>',
+                    '陳志明 <span class="code">413601</span> <span class="code">(現場報到)</span>',
+                    "acc-3"]
+    assert "acc-1" not in html and "acc-2" not in html
+
+
 def test_a_refused_review_of_an_attendee_list_keeps_the_reasons_and_comment(site) -> None:
     site.sign_in(["reviewer"], authority="TPE")
     site.api.answer("GET", f"/api/courses/{COURSE_ID}",
