@@ -577,7 +577,7 @@ def test_the_form_offers_the_units_series_and_keeps_the_one_chosen(site) -> None
         {"id": reading, "unit_code": "353301", "title": "閱讀系列",
          "one_session_per_teacher": True, "sessions": 2}]))
     form = site.text("/organiser/courses/new")
-    assert '<option value="">無（單獨開設，或於下方填寫新系列）</option>' in form
+    assert '<option value="">無（單獨開設或新系列）</option>' in form
     assert f'<option value="{reading}">閱讀系列 · 已登錄 2 個梯次 · 每位教師限報一梯次</option>' \
         in form
     assert "數學系列 · 已登錄 0 個梯次</option>" in form and 'id="series_title"' in form
