@@ -166,4 +166,3 @@ def _named(attendee: Attendee, names: dict[str, tuple[str, str | None]]) -> dict
     name, school = names.get(attendee.account_id, (None, None))
     return {"account_id": attendee.account_id, "hours": attendee.hours,
             "walk_in": attendee.walk_in, "teacher_name": name, "school_code": school}
-
