@@ -86,6 +86,9 @@ courses  PUT    /amendment-routes/<category>                        no   no     
 # network; the transcript (R-CRS-11): the teacher's own.
 courses  GET    /units/<code>/light                                 no   no      yes      yes      yes      no     yes
 courses  GET    /units/<code>/courses                               no   no      yes      no       yes      no     yes
+# A unit's course series (R-CRS-4: a course joins one as a session): its business
+# accounts, the reviewers of its authority, the network (anyone else: the unit's 404).
+courses  GET    /units/<code>/series                                no   no      yes      yes      yes      no     yes
 courses  GET    /transcripts/me                                     no   yes     no       no       no       no     no
 
 # courses — planning (R-CRS-13): a school's business accounts write, submit and read its

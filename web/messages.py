@@ -4,11 +4,14 @@ zh-TW or English through the catalogue, never showing a code a person cannot rea
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web import dates
 from web.api import Answer
+from web.i18n import current_language
 
 ENROLMENT_STATES = {
     "enrolled": _l("Enrolled"),
@@ -19,6 +22,25 @@ ENROLMENT_STATES = {
     "cancelled": _l("Cancelled"),
     "not_drawn": _l("Not drawn in the lottery"),
 }
+# A seat in a lottery course came by the draw: the teacher's list says so.
+DRAWN_STATES = {
+    "enrolled": _l("Drawn in the lottery: enrolled"),
+    "pending": _l("Drawn in the lottery: pending the organiser's acceptance"),
+}
+
+
+def enrolment_state(enrolment: dict[str, Any]) -> str:
+    """An enrolment's state as the teacher's list says it (R-CRS-4): in a lottery course an
+    application waits for the draw at the window's close, and a seat after the draw was
+    drawn; not drawn is a state of its own."""
+    status = str(enrolment.get("status") or "")
+    if enrolment.get("fairness") == "lottery":
+        if status == "applied" and not enrolment.get("drawn_at") and enrolment.get("closes_at"):
+            return _("Applied to the lottery, drawn at %(moment)s",
+                     moment=dates.moment(enrolment["closes_at"], current_language()))
+        if status in DRAWN_STATES and enrolment.get("drawn_at"):
+            return str(DRAWN_STATES[status])
+    return str(ENROLMENT_STATES.get(status, status))
 
 COURSE_STATES = {
     "draft": _l("Draft"), "submitted": _l("Submitted for review"),

@@ -4,6 +4,7 @@ hours reach the teachers' transcripts — and every refusal is problem+json with
 type, leaves nothing written, and keeps each caller to their own unit or authority."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from closing_support import (
@@ -24,7 +25,9 @@ from contracts.events.courses import (
     HOURS_ISSUED,
     UNIT_LIGHT_CHANGED,
 )
-from services.courses.adapters.orm import attendees, course_audit
+from services.courses.adapters.orm import attendees, course_audit, teacher_replica
+
+NATIONAL_ID = re.compile(r"[A-Z][12][0-9]{8}")  # the form of a Taiwanese national ID
 
 
 def test_a_course_closes_and_each_teacher_gets_the_hours(closing_api) -> None:
@@ -107,6 +110,36 @@ def test_each_caller_stays_in_their_own_unit_or_authority(closing_api) -> None:
     assert course_row(closing_api.runtime, course_id)["status"] == "attendance_submitted"
     missing = closing_api.business("put", "/no-such-course/attendance", json=LIST)
     assert (missing.status_code, problem_type(missing)) == (404, "course-not-found")
+
+
+def test_the_reviewer_reads_the_attendees_by_name_and_school_never_a_national_id(
+        closing_api) -> None:
+    """R-CRS-5 (issue 11): the reviewer of the course's authority and the network's staff
+    check the list by the teachers' names and schools (the teachers' replica); a reviewer of
+    another authority is refused as for a course that does not exist."""
+    a_unit(closing_api.runtime)
+    course_id = a_course(closing_api.runtime)
+    assert closing_api.business("put", f"/{course_id}/attendance", json=LIST).status_code == 200
+    with closing_api.runtime.database.session() as session:  # one not in the replica yet
+        session.execute(teacher_replica.delete().where(
+            teacher_replica.c.account_id == TEACHERS[1]))
+    for answer in (closing_api.reviewer("get", f"/{course_id}/attendance"),
+                   closing_api.call("get", f"/{course_id}/attendance", "operator")):
+        assert answer.status_code == 200, answer.get_json()
+        listed = {row["account_id"]: row for row in answer.get_json()["attendees"]}
+        assert listed[TEACHERS[0]] == {"account_id": TEACHERS[0], "hours": 6.0,
+                                       "walk_in": False, "teacher_name": "教師 0",
+                                       "school_code": "353301"}
+        assert (listed[TEACHERS[5]]["teacher_name"], listed[TEACHERS[5]]["walk_in"]) == \
+            ("教師 5", True)
+        assert (listed[TEACHERS[1]]["teacher_name"], listed[TEACHERS[1]]["school_code"]) == \
+            (None, None)
+        assert all(set(row) == {"account_id", "hours", "walk_in", "teacher_name",
+                                "school_code"} for row in listed.values())
+        assert not NATIONAL_ID.search(answer.get_data(as_text=True))
+    other = closing_api.reviewer("get", f"/{course_id}/attendance", authority="TXG")
+    assert (other.status_code, problem_type(other)) == (404, "course-not-found")
+    assert "教師" not in other.get_data(as_text=True)
 
 
 def test_return_reasons_come_from_the_operators_list(closing_api) -> None:

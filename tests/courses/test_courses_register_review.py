@@ -246,6 +246,33 @@ def test_series_belong_to_a_unit(api) -> None:
     assert other.status_code == 422 and "series_id" in other.get_json()["errors"]
 
 
+def test_a_unit_lists_its_series_to_its_own_its_reviewers_and_the_network(api) -> None:
+    """R-CRS-4 (issue 14): the course form offers the unit's series, each with its number
+    of sessions; another unit, a reviewer of another authority or a unit unknown get the
+    unit's 404."""
+    reading = api.business("post", "/series", json={"title": "閱讀素養三梯次",
+                                                    "one_session_per_teacher": True}).get_json()
+    maths = api.business("post", "/series", json={"title": "數學素養二梯次"}).get_json()
+    api.business("post", "/series", unit="413601", json={"title": "他校系列"})
+    register(api, series_id=reading["id"])
+    register(api, series_id=reading["id"])
+    expected = [{"id": maths["id"], "unit_code": "353301", "title": "數學素養二梯次",
+                 "one_session_per_teacher": False, "sessions": 0},
+                {"id": reading["id"], "unit_code": "353301", "title": "閱讀素養三梯次",
+                 "one_session_per_teacher": True, "sessions": 2}]
+    for answer in (api.business("get", "/units/353301/series"),
+                   api.reviewer("get", "/units/353301/series"),  # TPE reviews 353301
+                   api.call("get", "/units/353301/series", "operator")):
+        assert (answer.status_code, answer.get_json()) == (200, expected)
+    for refused in (api.business("get", "/units/353301/series", unit="413601"),
+                    api.reviewer("get", "/units/353301/series", authority="TXG"),
+                    api.business("get", "/units/999999/series", unit="999999")):
+        assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
+        assert refused.get_json()["type"].endswith("unit-not-found")
+    teacher = api.call("get", "/units/353301/series", "teacher")
+    assert teacher.status_code == 403
+
+
 def test_a_unit_lists_its_own_courses_in_every_state_and_no_other_units(api) -> None:
     """The list an organiser works from: drafts, returned and submitted courses of its own
     unit (the catalogue shows only what is published); another unit's is no unit (404)."""

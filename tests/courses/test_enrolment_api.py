@@ -175,6 +175,37 @@ def test_the_lottery_shows_its_hash_then_the_command_draws_and_reveals(enrol_api
     assert OPENS < enrol_api.runtime.clock.now()
 
 
+def test_my_enrolments_say_which_are_lotteries_and_whether_drawn(enrol_api, smtp) -> None:
+    """R-CRS-4 (issue 14 item 3): a teacher's list tells an application waiting for the
+    draw, a seat drawn in it and one not drawn from a first-come seat."""
+    teachers = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(1, 4)]
+    add_teachers(enrol_api.runtime.database, *teachers)
+    lottery = add_course(enrol_api.runtime.database, capacity=1, fairness="lottery")
+    first_come = add_course(enrol_api.runtime.database, capacity=5)
+    for teacher in teachers:
+        enrol(enrol_api, lottery, teacher)
+    enrol(enrol_api, first_come, teachers[0])
+
+    def mine(teacher: str) -> dict[str, dict]:
+        answer = enrol_api.call("get", "/enrolments/me", subject=teacher)
+        assert answer.status_code == 200
+        return {row["course_id"]: row for row in answer.get_json()}
+
+    applied = mine(teachers[0])
+    assert (applied[lottery]["status"], applied[lottery]["fairness"],
+            applied[lottery]["drawn_at"]) == ("applied", "lottery", None)
+    assert applied[lottery]["closes_at"].startswith(CLOSES.isoformat()[:16])
+    assert (applied[first_come]["fairness"], applied[first_come]["drawn_at"]) == \
+        ("first_come", None)
+    enrol_api.runtime.clock.set(CLOSES + timedelta(minutes=1))
+    assert _command(enrol_api, "draw-lotteries")["drawn"] == 1
+    after = [mine(teacher)[lottery] for teacher in teachers]
+    assert sorted(row["status"] for row in after) == ["enrolled", "not_drawn", "not_drawn"]
+    assert all(row["drawn_at"] is not None for row in after)
+    assert mine(teachers[0])[first_come]["drawn_at"] is None
+    smtp.wait_for(3)
+
+
 def test_a_closed_course_refuses_enrolment_changes_and_still_shows_its_lottery(enrol_api) -> None:
     """R-CRS-6: a closed course is locked, its enrolments too (409, not 404: it is public);
     its lottery stays checkable by anyone after the course closes."""

@@ -23,6 +23,7 @@ import requests
 from web_platform import TEACHER, WebPlatform, start
 
 from contracts.calendar import today
+from services.courses.seed import demo_id
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +34,7 @@ REVIEWER = ("reviewer-tpe", "demo-reviewer-tpe")
 OPERATOR = ("operator", "demo-operator")
 OPEN_COURSE = "素養導向評量設計實作工作坊"  # the demo's course open now with 40 seats
 WIDTHS = (1280, 360)
+ACCOUNT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 # R-CRS-13's windows (14–31 Aug, 4–29 Sep) open all school year round, so that the plans'
 # pages are driven whatever the day the tests run: the whole school year, August to July.
 PLAN_WINDOWS_OPEN = {"COURSES_SCHOOL_PLAN_WINDOW": "08-01..07-31",
@@ -167,8 +169,13 @@ def test_a_teacher_signs_in_searches_enrols_cancels_and_sees_the_transcript(chro
         page.get_by_role("button", name="取消報名").click()
         answer.filter(has_text="已取消報名").wait_for()
         assert seats.inner_text() == "剩餘 40 名（共 40 名）"
+        # The demo's lottery course: applied, and the list says when the draw is (R-CRS-4).
+        page.goto(teacher.site.url + f"/courses/{demo_id('lottery')}")
+        page.get_by_role("button", name="報名", exact=True).click()
+        answer.filter(has_text="已登記抽籤").wait_for()
         teacher.open("/my/enrolments")
         assert OPEN_COURSE in page.content() and "已取消" in page.content()
+        assert re.search(r"已登記抽籤，民國 \d+ 年 \d+ 月 \d+ 日 \d\d:\d\d 抽籤", page.content())
         page.get_by_role("button", name="產生我的行事曆網址").click()
         address = page.locator("code.secret").inner_text()
         teacher.check("calendar")
@@ -235,6 +242,7 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
         page.fill("#capacity", "30")
         page.fill("#enrolment_opens_at", f"{today() + timedelta(days=10)}T09:00")
         page.fill("#enrolment_closes_at", f"{today() + timedelta(days=20)}T17:00")
+        page.fill("#series_title", "瀏覽器測試：閱讀素養系列")
         page.get_by_role("button", name="登錄為草稿").click()
         page.get_by_text("研習已登錄為草稿。").wait_for()
         course_path = page.url.removeprefix(running.url)
@@ -277,9 +285,32 @@ def test_an_organiser_submits_a_course_a_reviewer_returns_it_then_approves_it(ch
         assert "已核定" in page.content()
         organiser.open(course_path + "/attendance")  # the attendee list, before the course
         reviewer.open("/reviewer/queue/attendance")
+        # A demo course closed with its list (once the teachers' events have arrived): the
+        # reviewer reads each attendee by name, never by an account id (issue 11).
+        names = _attendees_when_listed(reviewer, demo_id("closed-assessment"))
+        assert names and not any(ACCOUNT_ID.search(name) for name in names), names
+        reviewer.check("attendance-closed")
+        # The next course of the unit may join the series made with the first (R-CRS-4).
+        page.goto(running.url + "/organiser/courses/new")
+        offered = page.locator("#series_id option").all_inner_texts()
+        assert "瀏覽器測試：閱讀素養系列 · 已登錄 1 個梯次" in offered, offered
+        organiser.check("course-form-series")
     finally:
         organiser.close()
         reviewer.close()
+
+
+def _attendees_when_listed(visitor: Visitor, course_id: str, tries: int = 60) -> list[str]:
+    """The first cells of the course's attendee list on the reviewer's page, read again
+    until the demo's list is there (it is sent once the teachers are known)."""
+    page = visitor.page
+    for _ in range(tries):
+        page.goto(visitor.site.url + f"/reviewer/courses/{course_id}/attendance")
+        names = page.locator("table tbody tr td:first-child").all_inner_texts()
+        if names:
+            return names
+        page.wait_for_timeout(2000)
+    return []
 
 
 def test_an_operator_opens_a_chart_and_downloads_its_figures(chromium, running) -> None:

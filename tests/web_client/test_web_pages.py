@@ -3,6 +3,7 @@ the API and the sso (tests/web_client/web_fakes.py). Expectations are written by
 answers go in, the page's words, links and calls come out."""
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import re
 from pathlib import Path
@@ -338,6 +339,43 @@ def test_a_full_answer_without_script_is_followed_by_a_page_with_no_seat_left(si
     assert "剩餘 1 名（共 40 名）" in site.text(f"/courses/{COURSE_ID}")
 
 
+def _mine(n: int, status: str, fairness: str = "lottery", drawn_at: str | None = None,
+          position: int | None = None) -> dict:
+    return {"enrolment_id": f"e{n}", "course_id": f"c{n}", "code": f"2026-00000{n}",
+            "title": f"研習 {n}", "starts_on": "2026-03-05", "status": status, "arrival": n,
+            "position": position, "fairness": fairness,
+            "closes_at": "2026-03-01T00:00:00+08:00", "drawn_at": drawn_at,
+            "updated_at": "2026-02-01T00:00:00+08:00"}
+
+
+def test_my_enrolments_say_applied_drawn_or_not_drawn_in_both_languages(site) -> None:
+    """R-CRS-4 (issue 14 item 3): each enrolment's state — enrolled, waitlisted with its
+    position, pending, applied to a lottery (drawn when), drawn or not."""
+    drawn = "2026-03-01T00:05:00+08:00"
+    site.sign_in(["teacher"])
+    site.api.answer("GET", "/api/courses/enrolments/me", Answer(200, [
+        _mine(1, "applied"), _mine(2, "enrolled", drawn_at=drawn),
+        _mine(3, "pending", drawn_at=drawn), _mine(4, "not_drawn", drawn_at=drawn),
+        _mine(5, "enrolled", "first_come"), _mine(6, "waitlisted", "first_come", position=2),
+        _mine(7, "pending", "first_come")]))
+
+    def states(html: str) -> list[str]:
+        rows = re.findall(r"<tr>\s*<td><a href=\"/courses/c\d\">.*?</tr>", html, re.S)
+        return [html_lib.unescape(re.sub(r"\s+", " ", re.findall(r"<td>(.*?)</td>", row,
+                                                                  re.S)[-1]).strip())
+                for row in rows]
+
+    assert states(site.text("/my/enrolments")) == [
+        "已登記抽籤，民國 115 年 3 月 1 日 00:00 抽籤", "抽籤錄取：已錄取",
+        "抽籤錄取：待承辦單位審核", "未抽中", "已錄取", "候補中 (第 2 位)",
+        "待承辦單位審核"]
+    site.browser.get("/lang/en")
+    assert states(site.text("/my/enrolments")) == [
+        "Applied to the lottery, drawn at 2026-03-01 00:00", "Drawn in the lottery: enrolled",
+        "Drawn in the lottery: pending the organiser's acceptance", "Not drawn in the lottery",
+        "Enrolled", "On the waiting list (number 2)", "Pending the organiser's acceptance"]
+
+
 def test_cancelling_twice_says_there_is_nothing_to_cancel_not_a_missing_page(site) -> None:
     replies = [Answer(200, {"status": "cancelled"}),
                Answer(404, {"type": "urn:inservice:problem:no-enrolment"})]
@@ -515,8 +553,9 @@ def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_fro
     page = site.text(f"/organiser/courses/{COURSE_ID}")
     assert f'href="/organiser/courses/new?after={COURSE_ID}"' in page and "登錄下一梯次" in page
     form = site.text(f"/organiser/courses/new?after={COURSE_ID}")
-    assert "「閱讀系列」的一個梯次。" in form and 'value="閱讀（第1梯次）"' in form
-    assert 'name="series_id" value="5e1e5000-0000-4000-8000-000000000001"' in form
+    assert 'value="閱讀（第1梯次）"' in form
+    assert re.search(r'<option value="5e1e5000-0000-4000-8000-000000000001" selected>閱讀系列'
+                     r' · 每位教師限報一梯次</option>', form)
     assert 'id="meeting_date_0" name="meeting_date_0" value=""' in form
     assert 'id="meeting_start_0" name="meeting_start_0" value="09:00"' in form
     site.browser.post("/organiser/courses/new", data={
@@ -525,6 +564,42 @@ def test_a_series_is_made_with_its_first_session_and_the_next_one_registered_fro
     assert len(site.api.to("POST", "/api/courses/series")) == 1  # no second series
     assert site.api.to("POST", "/api/courses")[1].json["series_id"] == \
         "5e1e5000-0000-4000-8000-000000000001"
+
+
+def test_the_form_offers_the_units_series_and_keeps_the_one_chosen(site) -> None:
+    """R-CRS-4 (issue 14): a course joins any series of its unit, chosen from the unit's
+    list (GET /api/courses/units/<unit>/series); an edit of a session keeps its series."""
+    reading = "5e1e5000-0000-4000-8000-000000000001"
+    site.sign_in(["business"], unit="353301")
+    site.api.answer("GET", "/api/courses/units/353301/series", Answer(200, [
+        {"id": "5e1e5000-0000-4000-8000-000000000002", "unit_code": "353301",
+         "title": "數學系列", "one_session_per_teacher": False, "sessions": 0},
+        {"id": reading, "unit_code": "353301", "title": "閱讀系列",
+         "one_session_per_teacher": True, "sessions": 2}]))
+    form = site.text("/organiser/courses/new")
+    assert '<option value="">無（單獨開設或新系列）</option>' in form
+    assert f'<option value="{reading}">閱讀系列 · 已登錄 2 個梯次 · 每位教師限報一梯次</option>' \
+        in form
+    assert "數學系列 · 已登錄 0 個梯次</option>" in form and 'id="series_title"' in form
+    token = site.csrf("/organiser/courses/new")
+    site.api.answer("POST", "/api/courses", Answer(422, {
+        "type": "urn:inservice:problem:validation-failed",
+        "errors": {"series_id": ["series of another unit"]}}))
+    refused = site.browser.post("/organiser/courses/new", data={
+        "csrf_token": token, "title": "閱讀（第3梯次）", "series_id": reading})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and not site.api.to("POST", "/api/courses/series")
+    assert site.api.to("POST", "/api/courses")[0].json["series_id"] == reading
+    assert f'<option value="{reading}" selected>' in html and 'id="series_id-error"' in html
+    site.browser.get("/lang/en")
+    english = site.text("/organiser/courses/new")
+    assert "閱讀系列 · sessions registered: 2 · one session per teacher</option>" in english
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}", Answer(200, course_with(
+        status="draft", series={"id": reading, "title": "閱讀系列",
+                                "one_session_per_teacher": True})))
+    edit = site.text(f"/organiser/courses/{COURSE_ID}/edit")
+    assert f'type="hidden" name="series_id" value="{reading}"' in edit
+    assert '<select id="series_id"' not in edit
 
 
 def test_a_course_on_its_own_names_no_series_and_a_refused_one_is_said_beside_it(site) -> None:
@@ -676,6 +751,28 @@ def test_a_refused_hour_is_said_beside_the_teacher_it_was_sent_for(site) -> None
     # acc-1, left blank (did not come), is not sent: the first teacher sent is acc-2
     assert 'value="五"' in html and 'id="hours_acc-2-error"' in html
     assert "hours_acc-1-error" not in html
+
+
+def test_the_reviewer_checks_the_attendee_list_by_name_and_school(site) -> None:
+    """Issue 11: the reviewer's list names each teacher and school as the API gives them
+    (the teachers' replica), an account id only for a name not arrived yet."""
+    site.sign_in(["reviewer"], authority="TPE")
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}",
+                    Answer(200, course_with(status="attendance_submitted")))
+    site.api.answer("GET", f"/api/courses/{COURSE_ID}/attendance", Answer(200, {
+        "status": "attendance_submitted", "total_hours": 9.5, "attendees": [
+            {"account_id": "acc-1", "hours": 6.0, "walk_in": False, "teacher_name": "林怡君",
+             "school_code": "353301"},
+            {"account_id": "acc-2", "hours": 3.5, "walk_in": True, "teacher_name": "陳志明",
+             "school_code": "413601"},
+            {"account_id": "acc-3", "hours": 0, "walk_in": False, "teacher_name": None,
+             "school_code": None}]}))
+    html = site.text(f"/reviewer/courses/{COURSE_ID}/attendance")
+    rows = re.findall(r"<tr><td>(.*?)</td>", html)
+    assert rows == ['林怡君 <span class="code">353301</span>',
+                    '陳志明 <span class="code">413601</span> <span class="code">(現場報到)</span>',
+                    "acc-3"]
+    assert "acc-1" not in html and "acc-2" not in html
 
 
 def test_a_refused_review_of_an_attendee_list_keeps_the_reasons_and_comment(site) -> None:

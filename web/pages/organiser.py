@@ -57,8 +57,22 @@ def dashboard() -> ResponseReturnValue:
 def _form_page(values: dict[str, Any], errors: dict[str, str], course: dict[str, Any] | None,
                status: int = 200) -> ResponseReturnValue:
     vocabularies = {kind: terms(kind) for kind in FORM_VOCABULARIES}
+    in_series = bool(course and course.get("series"))  # an edit keeps the course's own
     return render_template("organiser/course_form.html", values=values, errors=errors,
-                           course=course, vocabularies=vocabularies), status
+                           course=course, vocabularies=vocabularies, in_series=in_series,
+                           series_choices=[] if in_series else _series_choices(values)), status
+
+
+def _series_choices(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unit's series a course may join as a session (R-CRS-4); the one chosen is kept
+    among them though the API's list could not be read, so a refused form loses nothing."""
+    answer = as_person("GET", f"/api/courses/units/{unit_of_person()}/series")
+    listed = [dict(series) for series in answer.body or []] if answer.ok else []
+    chosen = values["series_id"].strip()
+    if chosen and all(series.get("id") != chosen for series in listed):
+        listed.insert(0, {"id": chosen, "title": values["series_title"].strip() or chosen,
+                          "one_session_per_teacher": values["series_one_session"]})
+    return listed
 
 
 @bp.get("/courses/new")

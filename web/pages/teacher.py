@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from web.api import Answer
 from web.auth import has_role, requires
 from web.errors import wants_json
-from web.messages import ENROLMENT_STATES, field_errors, problem_text
+from web.messages import ENROLMENT_STATES, enrolment_state, field_errors, problem_text
 from web.pages.calls import as_anyone, as_person, found, safe_id
 from web.pages.vocabulary import labels
 
@@ -189,7 +189,7 @@ def new_calendar_address() -> ResponseReturnValue:
 def _enrolments_page(calendar_url: str | None) -> ResponseReturnValue:
     enrolments = as_person("GET", "/api/courses/enrolments/me").body or []
     return render_template("teacher/enrolments.html", enrolments=enrolments,
-                           states=ENROLMENT_STATES, calendar_url=calendar_url)
+                           state_of=enrolment_state, calendar_url=calendar_url)
 
 
 def _transcript_query() -> dict[str, str]:

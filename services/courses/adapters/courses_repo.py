@@ -141,6 +141,21 @@ class CourseRepository:
                                    .where(course_series.c.series_id == series_id)).first()
         return Series(**row._mapping) if row else None
 
+    def series_of_unit(self, unit_code: str) -> list[tuple[Series, int]]:
+        """The unit's series by title, each with how many of its courses are its sessions."""
+        sessions = (select(courses.c.series_id, func.count().label("sessions"))
+                    .where(courses.c.unit_code == unit_code, courses.c.series_id.is_not(None))
+                    .group_by(courses.c.series_id)
+                    .subquery())
+        rows = self.session.execute(
+            select(course_series, func.coalesce(sessions.c.sessions, 0).label("sessions"))
+            .select_from(course_series.outerjoin(
+                sessions, sessions.c.series_id == course_series.c.series_id))
+            .where(course_series.c.unit_code == unit_code)
+            .order_by(course_series.c.title, course_series.c.created_at))
+        return [(Series(row.series_id, row.unit_code, row.title, row.one_session_per_teacher,
+                        row.created_at), int(row.sessions)) for row in rows]
+
     # -- reviews ----------------------------------------------------------------------------
     def add_review(self, review: Review) -> None:
         self.session.execute(insert(course_reviews).values(**vars(review)))

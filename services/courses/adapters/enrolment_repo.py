@@ -24,8 +24,8 @@ from services.courses.adapters.orm import (
     enrolments,
     lotteries,
     series_holds,
-    teacher_replica,
 )
+from services.courses.adapters.teachers import TeacherDirectory
 from services.courses.domain.enrolment import (
     FULL,
     SEAT,
@@ -214,22 +214,21 @@ class SqlEnrolmentRepository:
 
     def teacher_names(self, account_ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """Name and school of each teacher the replica knows, for the organiser's list."""
-        t = teacher_replica.c
-        found: dict[str, tuple[str, str | None]] = {}
-        for start in range(0, len(account_ids), 1000):  # bounded IN lists
-            for row in self.session.execute(select(t.account_id, t.name, t.unit_code).where(
-                    t.account_id.in_(account_ids[start:start + 1000]))):
-                found[row.account_id] = (row.name, row.unit_code)
-        return found
+        return TeacherDirectory(self.session).names_and_schools(account_ids)
 
-    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, EnrolmentCourse]]:
+    def of_teacher(self, account_id: str
+                   ) -> list[tuple[Enrolment, EnrolmentCourse, datetime | None]]:
+        """Each enrolment with its course and, for a lottery course, when it was drawn
+        (None before the draw and for every other course)."""
         rows = self.session.execute(
-            select(enrolments, *[c for c in COURSE_COLUMNS if c.name not in ("course_id",)])
+            select(enrolments, *[c for c in COURSE_COLUMNS if c.name not in ("course_id",)],
+                   lotteries.c.drawn_at)
             .select_from(enrolments.join(courses, courses.c.course_id == e.course_id)
                          .outerjoin(course_series,
-                                    course_series.c.series_id == courses.c.series_id))
+                                    course_series.c.series_id == courses.c.series_id)
+                         .outerjoin(lotteries, lotteries.c.course_id == e.course_id))
             .where(e.account_id == account_id).order_by(courses.c.starts_on, e.created_at))
-        return [(enrolment_of(row), course_of(row)) for row in rows]
+        return [(enrolment_of(row), course_of(row), row.drawn_at) for row in rows]
 
     def seated_count(self, course_id: str) -> int:
         return int(self.session.scalar(select(func.count()).select_from(enrolments).where(

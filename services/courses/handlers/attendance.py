@@ -149,12 +149,20 @@ def show(uow: CoursesUnitOfWork, rules: ClosingRules, principal: Principal,
     with uow:
         course = visible_course(uow, principal, course_id)
         submission = uow.attendance.submission(course_id)
+        listed = uow.attendance.attendees(course_id)
+        names = uow.teachers.names_and_schools([a.account_id for a in listed])
         return {"course_id": course_id, "status": course.status,
                 "due_on": closing.due_on(course, rules.due_days),
                 "submitted_at": submission["submitted_at"] if submission else None,
                 "late": submission["late"] if submission else None,
-                "attendees": uow.attendance.attendees(course_id),
-                "total_hours": sum((a.hours for a in uow.attendance.attendees(course_id)),
-                                   Decimal(0)),
+                "attendees": [_named(attendee, names) for attendee in listed],
+                "total_hours": sum((a.hours for a in listed), Decimal(0)),
                 "reviews": uow.attendance.reviews(course_id)}
 
+
+def _named(attendee: Attendee, names: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
+    """An attendee as the reviewer checks the list: by name and school from the teachers'
+    replica (null while the teacher's events are on their way), never by a national ID."""
+    name, school = names.get(attendee.account_id, (None, None))
+    return {"account_id": attendee.account_id, "hours": attendee.hours,
+            "walk_in": attendee.walk_in, "teacher_name": name, "school_code": school}

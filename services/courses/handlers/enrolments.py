@@ -288,6 +288,9 @@ def attempts(uow: EnrolmentUnitOfWork, course_id: str, unit_code: str | None,
 
 # -- the teacher ----------------------------------------------------------------------------
 def my_enrolments(uow: EnrolmentUnitOfWork, account_id: str) -> list[dict[str, Any]]:
+    """Each enrolment with its state, and what says a lottery's: the course's fairness, its
+    window's close (when the draw is made) and the draw's time once made, so a seat in a
+    lottery course reads "drawn" and an application "waiting for the draw"."""
     with uow:
         repo = uow.enrolments
         return [{"enrolment_id": enrolment.enrolment_id, "course_id": course.course_id,
@@ -295,8 +298,10 @@ def my_enrolments(uow: EnrolmentUnitOfWork, account_id: str) -> list[dict[str, A
                  "status": enrolment.status, "arrival": enrolment.arrival,
                  "position": (repo.position(enrolment) if enrolment.status == WAITLISTED
                               else None),
+                 "fairness": course.fairness, "closes_at": course.closes_at,
+                 "drawn_at": drawn_at if course.lottery else None,
                  "updated_at": enrolment.updated_at}
-                for enrolment, course in repo.of_teacher(account_id)]
+                for enrolment, course, drawn_at in repo.of_teacher(account_id)]
 
 
 def lottery(uow: EnrolmentUnitOfWork, course_id: str) -> dict[str, Any]:

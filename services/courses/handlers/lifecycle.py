@@ -41,7 +41,7 @@ from services.courses.domain.lights import LIGHT_RED, SubmissionGate
 from services.courses.domain.meetings import meeting_only
 from services.courses.domain.reviewers import reviewer_on
 from services.courses.domain.vocabularies import MEETING_KEYWORD
-from services.courses.handlers import catalogue
+from services.courses.handlers import catalogue, lights
 from services.courses.metrics import REVIEWS
 
 if TYPE_CHECKING:  # the token's reader pulls in the web stack; handlers need only its shape
@@ -267,6 +267,19 @@ def unit_courses(work: CoursesUnitOfWork, principal: Principal, unit_code: str,
             unit_code, statuses, query.get("starts_from"), query.get("starts_to"),
             query["sort"], query["order"] == "desc", page, per_page)
         return _listed(work, found, total, page, per_page)
+
+
+def unit_series(work: CoursesUnitOfWork, principal: Principal,
+                unit_code: str) -> list[dict[str, Any]]:
+    """The unit's course series, for a course to join as a session: to its business
+    accounts, the reviewers of its authority (or county) and the network's staff; to
+    anyone else the unit does not exist (404, as its courses, light and amendments)."""
+    with work:
+        unit = work.closing.unit(unit_code)
+        if unit is None or not lights.may_see(principal, unit):
+            raise NotFound(f"no unit {unit_code}", slug="unit-not-found", title="No such unit")
+        return [{**series_view(series), "sessions": sessions}
+                for series, sessions in work.courses.series_of_unit(unit_code)]
 
 
 def _listed(work: CoursesUnitOfWork, found: list[Course], total: int, page: int,

@@ -56,6 +56,10 @@ class AttendeeOutSchema(Schema):
     account_id = fields.String()
     hours = fields.Float()
     walk_in = fields.Boolean()
+    teacher_name = fields.String(allow_none=True, metadata={
+        "description": "from the teachers' replica; null while the teacher's events are "
+                       "on their way"})
+    school_code = fields.String(allow_none=True)
 
 
 class ReviewRecordSchema(Schema):

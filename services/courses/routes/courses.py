@@ -44,6 +44,16 @@ def unit_courses(principal: Principal, code: str, query: dict[str, Any]) -> Any:
     return lifecycle.unit_courses(components().uow(), principal, path_code(code), query)
 
 
+@api.route("/units/<code>/series", "GET", allow=roles("business", "reviewer", "operator",
+                                                       "admin"),
+           response=s.UnitSeriesSchema, many=True,
+           summary="A unit's course series by title, each with its number of sessions: a "
+                   "course joins one (its business accounts, its authority's reviewers, "
+                   "operators)")
+def unit_series(principal: Principal, code: str) -> Any:
+    return lifecycle.unit_series(components().uow(), principal, path_code(code))
+
+
 @api.route("/<course_id>", "GET", allow=PUBLIC, response=s.CourseSchema,
            summary="A course: anyone once approved; before, its unit and its reviewers")
 def get_course(principal: Principal | None, course_id: str) -> Any:

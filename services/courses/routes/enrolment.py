@@ -88,6 +88,13 @@ class MyEnrolmentSchema(Schema):
     status = fields.String()
     arrival = fields.Integer()
     position = fields.Integer(allow_none=True)
+    fairness = fields.String(metadata={"description": "first_come | lottery"})
+    closes_at = fields.AwareDateTime(metadata={
+        "description": "the enrolment window's close: a lottery's draw"})
+    drawn_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "a lottery course's draw, once made (null before it and for a "
+                       "first-come course): then enrolled or pending is drawn, not_drawn "
+                       "is not"})
     updated_at = fields.AwareDateTime()
 
 

@@ -89,6 +89,10 @@ class SeriesSchema(Schema):
     one_session_per_teacher = fields.Boolean()
 
 
+class UnitSeriesSchema(SeriesSchema):
+    sessions = fields.Integer(metadata={"description": "its courses, in every state"})
+
+
 class ReviewBodySchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
     reasons = fields.List(fields.String(validate=validate.Length(min=1, max=32)),

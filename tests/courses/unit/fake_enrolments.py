@@ -122,9 +122,11 @@ class FakeEnrolmentRepository:
         return sorted((e for e in self.enrolments.values() if e.course_id == course_id
                        and (status is None or e.status == status)), key=lambda e: e.arrival)
 
-    def of_teacher(self, account_id: str) -> list[tuple[Enrolment, EnrolmentCourse]]:
-        return [(e, self.courses[e.course_id]) for e in self.enrolments.values()
-                if e.account_id == account_id]
+    def of_teacher(self, account_id: str
+                   ) -> list[tuple[Enrolment, EnrolmentCourse, datetime | None]]:
+        return [(e, self.courses[e.course_id],
+                 self.lotteries.get(e.course_id, {}).get("drawn_at"))
+                for e in self.enrolments.values() if e.account_id == account_id]
 
     def seated_count(self, course_id: str) -> int:
         return sum(1 for e in self.of_course(course_id) if e.status in SEATED)
