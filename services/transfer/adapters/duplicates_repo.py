@@ -191,7 +191,8 @@ def _probe_statement() -> Select[Any]:
     its primary key, and the record each names read from its course's year only (a key's
     start date is its course's, ``start_year`` that date's year), so each probe touches
     one partition of the attendance, not every year's. The text never changes with the
-    number of keys: psycopg prepares it once and the server plans it once."""
+    number of keys, so psycopg prepares it (from its fifth use on a connection) and the
+    server stops parsing and planning each chunk's query anew."""
     wanted = func.json_to_recordset(cast(bindparam("keys", type_=Text()), JSON)).table_valued(
         column("organiser_unit_code", Text()), column("start_date", Date()),
         column("title_digest", Text()), column("account_id", Text()),
