@@ -5,18 +5,42 @@ now collides becomes a duplicate). The records' own writes go through ``records_
 only moving a record out into ``duplicate_records`` deletes its attendance row here."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    Date,
+    Select,
+    SmallInteger,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    column,
+    delete,
+    extract,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from servicekit.db import insert_for
+from servicekit.db import insert_rows
 from servicekit.dml import rows_changed
 from services.transfer.adapters.tables import attendance, courses, duplicate_records, match_keys
 
 _CHUNK = 500
+# A file's chunk (5,000 rows) probed and its keys written in one statement each.
+_PROBED = _WRITTEN = 5_000
+_KEY_COLUMNS = ("organiser_unit_code", "start_date", "title_digest", "account_id", "source",
+                "course_key")
 
 
 class Duplicates:
@@ -31,31 +55,27 @@ class Duplicates:
         when several), one probe per key of the index."""
         found: dict[tuple[str, date, str, str], tuple[str, str]] = {}
         wanted = sorted(set(keys))
-        for start in range(0, len(wanted), _CHUNK // 2):
-            chunk = wanted[start:start + _CHUNK // 2]
-            rows = self.session.execute(select(
-                match_keys.c.organiser_unit_code, match_keys.c.start_date,
-                match_keys.c.title_digest, match_keys.c.account_id, match_keys.c.source,
-                match_keys.c.course_key).join(attendance, and_(
-                    attendance.c.source == match_keys.c.source,
-                    attendance.c.course_key == match_keys.c.course_key,
-                    attendance.c.account_id == match_keys.c.account_id)).where(
-                tuple_(match_keys.c.organiser_unit_code, match_keys.c.start_date,
-                       match_keys.c.title_digest, match_keys.c.account_id).in_(chunk),
-                match_keys.c.source != source, attendance.c.withdrawn_reason.is_(None),
-                attendance.c.trial.is_(False))
-                .order_by(match_keys.c.source, match_keys.c.course_key))
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        size = _PROBED if postgres else _CHUNK // 2
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start:start + size]
+            rows = self.session.execute(*(_probe(source, chunk) if postgres
+                                          else _probe_listed(source, chunk)))
             for row in rows:
                 found.setdefault((row.organiser_unit_code, row.start_date, row.title_digest,
                                   row.account_id), (row.source, row.course_key))
         return found
 
     def add_keys(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Match keys of records kept (a key already there stays as it is)."""
-        if rows:
-            dialect = self.session.get_bind().dialect.name
-            self.session.execute(insert_for(dialect, match_keys).on_conflict_do_nothing(),
-                                 list(rows))
+        """Match keys of records kept (a key already there stays as it is), one statement
+        per chunk (on PostgreSQL the rows as one JSON document)."""
+        if not rows:
+            return
+        statement, parameters = insert_rows(self.session.get_bind().dialect.name,
+                                            match_keys, _KEY_COLUMNS)
+        statement = statement.on_conflict_do_nothing()
+        for start in range(0, len(rows), _WRITTEN):
+            self.session.execute(statement, parameters(list(rows[start:start + _WRITTEN])))
 
     def drop_keys(self, source: str, course_keys: Iterable[str]) -> None:
         """A changed course's keys go (its organiser, start or title may have changed)."""
@@ -164,6 +184,67 @@ class Duplicates:
             attendance.c.course_key == record["course_key"],
             attendance.c.account_id == record["account_id"],
             attendance.c.start_year == record["start_year"]))
+
+
+def _probe_statement() -> Select[Any]:
+    """The match probe on PostgreSQL: the keys as one JSON document joined to the index by
+    its primary key, and the record each names read from its course's year only (a key's
+    start date is its course's, ``start_year`` that date's year), so each probe touches
+    one partition of the attendance, not every year's. The text never changes with the
+    number of keys, so psycopg prepares it (from its fifth use on a connection) and the
+    server stops parsing and planning each chunk's query anew."""
+    wanted = func.json_to_recordset(cast(bindparam("keys", type_=Text()), JSON)).table_valued(
+        column("organiser_unit_code", Text()), column("start_date", Date()),
+        column("title_digest", Text()), column("account_id", Text()),
+    ).render_derived(name="wanted", with_types=True)
+    key, record = match_keys.c, attendance.c
+    return select(
+        key.organiser_unit_code, key.start_date, key.title_digest, key.account_id,
+        key.source, key.course_key,
+    ).select_from(wanted).join(match_keys, and_(
+        key.organiser_unit_code == wanted.c.organiser_unit_code,
+        key.start_date == wanted.c.start_date,
+        key.title_digest == wanted.c.title_digest,
+        key.account_id == wanted.c.account_id,
+    )).join(attendance, and_(
+        record.source == key.source, record.course_key == key.course_key,
+        record.account_id == key.account_id,
+        record.start_year == cast(extract("year", key.start_date), SmallInteger),
+    )).where(
+        key.source != bindparam("source", type_=Text()),
+        record.start_year == any_(bindparam("years", type_=ARRAY(SmallInteger))),
+        record.withdrawn_reason.is_(None), record.trial.is_(False),
+    ).order_by(key.source, key.course_key)
+
+
+_PROBE = _probe_statement()
+
+
+def _probe(source: str, keys: list[tuple[str, date, str, str]]
+           ) -> tuple[Select[Any], dict[str, Any]]:
+    document = json.dumps([
+        {"organiser_unit_code": organiser, "start_date": start.isoformat(),
+         "title_digest": digest, "account_id": account}
+        for organiser, start, digest, account in keys], ensure_ascii=False)
+    return _PROBE, {"keys": document, "source": source,
+                    "years": sorted({start.year for _, start, _, _ in keys})}
+
+
+def _probe_listed(source: str, keys: list[tuple[str, date, str, str]]
+                  ) -> tuple[Select[Any], dict[str, Any]]:
+    """Elsewhere (SQLite, one table for every year): the keys as a row-value ``IN``."""
+    key, record = match_keys.c, attendance.c
+    return select(
+        key.organiser_unit_code, key.start_date, key.title_digest, key.account_id,
+        key.source, key.course_key,
+    ).join(attendance, and_(
+        record.source == key.source, record.course_key == key.course_key,
+        record.account_id == key.account_id,
+    )).where(
+        tuple_(key.organiser_unit_code, key.start_date, key.title_digest,
+               key.account_id).in_(keys),
+        key.source != source, record.withdrawn_reason.is_(None), record.trial.is_(False),
+    ).order_by(key.source, key.course_key), {}
 
 
 def _oldest_first(row: dict[str, Any]) -> tuple[Any, ...]:
