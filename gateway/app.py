@@ -14,7 +14,7 @@ from gateway.ratelimit import RateLimits
 from gateway.routes import SECRET_PATHS, resolve
 from servicekit import context
 from servicekit.problems import not_found
-from servicekit.settings import InvalidSetting, Settings
+from servicekit.settings import WEB_CLIENT, InvalidSetting, Settings
 from servicekit.tokens import JwksKeySource, TokenVerifier, userinfo_verifier
 from servicekit.web import create_base_app
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_base_app(settings, name="gateway", health_route=False, trust_request_id=False,
                           readiness={"rate-limit-storage": limits.check_storage},
                           secret_paths=SECRET_PATHS)
-    upstreams = Upstreams(settings.service_urls,
+    upstreams = Upstreams(_upstream_urls(settings),
                           read_timeout=_seconds(settings, "UPSTREAM_TIMEOUT", 10.0))
     keys = JwksKeySource(settings.jwks_url)
     verifier = TokenVerifier(settings.token_issuer, settings.token_audience, keys,
@@ -78,6 +78,23 @@ def create_app(settings: Settings | None = None) -> Flask:
         return upstreams.forward(request, target, headers)
 
     return app
+
+
+def _upstream_urls(settings: Settings) -> dict[str, str]:
+    """Every service, and the web client's pages unless this gateway serves the API only.
+
+    The web client's own API calls go through a gateway of their own (``API_ONLY=true``,
+    docs/architecture.md, "The web client's own gateway"): a page holds a thread of the
+    public gateway while it waits for its calls, so calls queued behind pages on the same
+    threads would wait out their time-out. That gateway must never hand a page back to
+    the web client, or the loop, and the starvation with it, would be back."""
+    raw = (settings.value("API_ONLY", "false") or "false").strip().lower()
+    if raw not in ("true", "false"):
+        raise InvalidSetting(f"API_ONLY = {raw!r}: true or false")
+    urls = dict(settings.service_urls)
+    if raw == "true":
+        urls.pop(WEB_CLIENT, None)
+    return urls
 
 
 def _install_cors(app: Flask, settings: Settings) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import make_url
 
+from launcher import web_gateway
 from launcher.broker import service_environments, without_broker_urls
 from launcher.registry import DEFINITIONS
 from launcher.service_clients import SERVICE_CLIENTS, client_secret
@@ -67,14 +68,19 @@ class ProcessPlatform:
             for command in commands:
                 self._spawn(f"{definition.name}-{command}",
                             ["-m", f"services.{definition.name}", command], environ)
-        self._spawn("gateway-web", ["-m", "gateway", "web"],
-                    without_broker_urls(self.environ, [d.name for d in DEFINITIONS]))
-        # The web client: no database, no broker; it calls the API through the gateway.
+        without_broker = without_broker_urls(self.environ, [d.name for d in DEFINITIONS])
+        self._spawn("gateway-web", ["-m", "gateway", "web"], without_broker)
+        # The web client: no database, no broker; it calls the API through a gateway of
+        # its own, never through the one whose threads its pages hold (web_gateway.py).
+        for_web = web_gateway.gateway_environment(without_broker)
+        self._spawn("gateway-for-web-web", ["-m", "gateway", "web"], for_web)
         self._spawn("web-web", ["-m", "web", "web"],
-                    without_broker_urls(self.environ, [d.name for d in DEFINITIONS]))
+                    web_gateway.web_client_environment(without_broker))
         gateway = Settings.from_env("gateway", self.environ)
-        for name in [*(d.name for d in DEFINITIONS), "gateway", "web"]:
-            settings = Settings.from_env(name, self.environ)
+        for name, environ in [*((d.name, self.environ) for d in DEFINITIONS),
+                              ("gateway", self.environ), ("gateway", for_web),
+                              ("web", self.environ)]:
+            settings = Settings.from_env(name, environ)
             wait_until_answering(f"http://{settings.http_host}:{settings.http_port}/healthz",
                                  90, self._raise_if_exited)
         if self.demo_data:

@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -70,6 +71,8 @@ K8S_VERSIONS = ("1.30", "1.33")
 NAMESPACE = "inservice"
 IMAGE = "inservice-platform:latest"
 PROCESSES = ("web", "relay", "consumer")
+# The web client's own gateway (issue 14): its API calls never wait behind its pages.
+WEB_GATEWAY = "gateway-for-web"
 METRICS_PORT = "9100"
 
 # Environment names whose values are secrets (or URLs that may carry one).
@@ -511,7 +514,7 @@ def compose_long_running() -> dict[str, dict]:
 def test_compose_every_long_running_process_restarts_and_is_healthchecked():
     long_running = compose_long_running()
     expected = {f"{name}-{process}" for name in SERVICES for process in PROCESSES}
-    assert expected | {"gateway", "rabbitmq", "postgres", "redis"} <= set(long_running)
+    assert expected | {"gateway", WEB_GATEWAY, "rabbitmq", "postgres", "redis"} <= set(long_running)
     for name, service in long_running.items():
         assert service.get("restart") in RESTARTING, f"{name}: restart policy"
         assert (service.get("healthcheck") or {}).get("test"), f"{name}: no healthcheck"
@@ -737,7 +740,7 @@ def check_web(document: dict, port: int) -> None:
 def test_k8s_every_long_running_container_restarts_and_has_a_liveness_probe():
     deployments = [doc for doc in workloads() if doc["kind"] in ("Deployment", "StatefulSet", "DaemonSet")]
     names = {doc["metadata"]["name"] for doc in deployments}
-    assert {f"{name}-{process}" for name in SERVICES for process in PROCESSES} | {"gateway"} <= names
+    assert {f"{name}-{process}" for name in SERVICES for process in PROCESSES} | {"gateway", WEB_GATEWAY} <= names
     for document in deployments:
         assert pod_spec(document).get("restartPolicy", "Always") == "Always"
         for container in pod_spec(document)["containers"]:
@@ -816,7 +819,7 @@ def test_k8s_consumers_scale_on_their_queue(name):
 
 
 def test_k8s_has_no_manifests_for_unknown_services():
-    known = {*SERVICES, "gateway", WEB_CLIENT, "rabbitmq"}  # rabbitmq: the broker-setup Job
+    known = {*SERVICES, "gateway", WEB_GATEWAY, WEB_CLIENT, "rabbitmq"}  # rabbitmq: the broker-setup Job
     stray = sorted({str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name"))
                     for doc in workloads()} - known)
     assert not stray, f"workloads for services the code does not have: {stray}"
@@ -834,7 +837,7 @@ def test_k8s_web_client_is_web_only_with_no_database_nor_broker():
     assert not {name for name in env if "DATABASE_URL" in name or "BROKER_URL" in name}
     assert env.get("WEB_SESSION_KEY", ("",))[0] == "secret"
     assert env.get("WEB_SESSION_STORE", ("",))[0] == "secret"
-    assert env.get("WEB_GATEWAY_URL") == ("value", f"http://gateway:{SERVICE_PORTS['gateway']}")
+    assert env.get("WEB_GATEWAY_URL") == ("value", f"http://{WEB_GATEWAY}:{SERVICE_PORTS['gateway']}")
     assert env.get("MODE") == ("value", "production")
     gateway_env = container_env(pod_spec(find("Deployment", "gateway"))["containers"][0])
     assert gateway_env.get("WEB_URL") == ("value", f"http://web:{SERVICE_PORTS[WEB_CLIENT]}")
@@ -853,8 +856,28 @@ def test_compose_runs_the_web_client_behind_the_gateway_with_its_own_secret():
         f"http://web:{SERVICE_PORTS[WEB_CLIENT]}"
 
 
-def test_k8s_gateway_is_web_only_and_reaches_every_service():
-    gateway = find("Deployment", "gateway")
+def test_compose_the_web_client_calls_the_api_through_its_own_gateway():
+    """Issue 14: a page holds a thread of the public gateway while it waits for its API
+    calls; sent through that gateway again, the calls queue behind the pages until they
+    time out. The web client's calls go to a gateway of their own: the same command and
+    settings, the API only, not published."""
+    web = compose_service(WEB_CLIENT)
+    assert compose_env(web)["WEB_GATEWAY_URL"] == f"http://{WEB_GATEWAY}:{SERVICE_PORTS['gateway']}"
+    assert depends_on(web).get(WEB_GATEWAY) == "service_healthy"
+    public, own = compose_service("gateway"), compose_service(WEB_GATEWAY)
+    assert own.get("image") == IMAGE and as_argv(own["command"]) == as_argv(public["command"])
+    assert "ports" not in own, "the web client's gateway is not published"
+    own_env, public_env = compose_env(own), compose_env(public)
+    assert own_env.pop("API_ONLY") == "true" and "API_ONLY" not in public_env
+    assert own_env == public_env, "the same settings as the public gateway"
+    assert own.get("healthcheck") == public.get("healthcheck")
+    assert WEB_CLIENT not in depends_on(own), "it never calls the web client"
+    assert {name for name in depends_on(public) if name != WEB_CLIENT} <= set(depends_on(own))
+
+
+@pytest.mark.parametrize("name", ["gateway", WEB_GATEWAY])
+def test_k8s_gateway_is_web_only_and_reaches_every_service(name):
+    gateway = find("Deployment", name)
     [container] = pod_spec(gateway)["containers"]
     assert container["image"] == IMAGE
     assert [*container.get("command", []), *container.get("args", [])] == ["python", "-m", "gateway", "web"]
@@ -1106,6 +1129,7 @@ INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
 GATEWAY_PODS = ("pods", (("app.kubernetes.io/component", "web"), ("app.kubernetes.io/name", "gateway")))
 WEB_CLIENT_PODS = ("pods", (("app.kubernetes.io/component", "client"), ("app.kubernetes.io/name", "web")))
+WEB_GATEWAY_PODS = ("pods", (("app.kubernetes.io/component", "web"), ("app.kubernetes.io/name", WEB_GATEWAY)))
 PLATFORM_WEB_PODS = ("pods", (("app.kubernetes.io/component", "web"),
                               ("app.kubernetes.io/part-of", "inservice-platform")))
 
@@ -1178,7 +1202,8 @@ def test_k8s_only_the_gateway_reaches_the_services_web_ports():
     for name in SERVICES:
         web = find("Deployment", f"{name}-web")
         isolated, allowed = allowed_in(pod_labels(web))
-        expected = {(GATEWAY_PODS, "http"), (("namespace", MONITORING_NAMESPACE), "http")}
+        expected = {(GATEWAY_PODS, "http"), (WEB_GATEWAY_PODS, "http"),
+                    (("namespace", MONITORING_NAMESPACE), "http")}
         if name == "sso":
             expected.add((PLATFORM_WEB_PODS, "http"))
         assert isolated and allowed == expected, f"{name}-web lets in {sorted(allowed)}"
@@ -1186,14 +1211,54 @@ def test_k8s_only_the_gateway_reaches_the_services_web_ports():
             [SERVICE_PORTS[name]]
 
 
-def test_k8s_the_gateway_is_reached_from_the_ingress_monitoring_and_the_web_client_only():
-    """The web client calls the API through the gateway, like any client (R-WEB-1)."""
+def test_k8s_the_gateway_is_reached_from_the_ingress_and_monitoring_only():
+    """R-GW-1; issue 14: the web client does not call the public gateway, whose threads its
+    pages hold while they wait for their API calls."""
     gateway = find("Deployment", "gateway")
     isolated, allowed = allowed_in(pod_labels(gateway))
     assert isolated and allowed == {(("namespace", INGRESS_NAMESPACE), "http"),
-                                    (("namespace", MONITORING_NAMESPACE), "http"),
-                                    (WEB_CLIENT_PODS, "http")}, sorted(allowed)
+                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
     assert "http" in named_ports(gateway)
+
+
+def test_k8s_the_web_clients_gateway_is_reached_from_the_web_client_and_monitoring_only():
+    """Issue 14: not exposed; the web client's pods alone call it (and Prometheus scrapes)."""
+    own = find("Deployment", WEB_GATEWAY)
+    isolated, allowed = allowed_in(pod_labels(own))
+    assert isolated and allowed == {(WEB_CLIENT_PODS, "http"),
+                                    (("namespace", MONITORING_NAMESPACE), "http")}, sorted(allowed)
+    assert label_selects({"matchLabels": dict(WEB_GATEWAY_PODS[1])}, pod_labels(own))
+    assert not label_selects({"matchLabels": dict(GATEWAY_PODS[1])}, pod_labels(own)), \
+        "the public gateway's Service and policies would take its pods for theirs"
+
+
+def service_behind(url: str) -> dict:
+    """The Service a cluster URL (http://<service>:<port>) names, checked to have that port."""
+    parts = urlsplit(url)
+    service = find("Service", parts.hostname or "")
+    assert parts.port in [port["port"] for port in service["spec"]["ports"]], url
+    return service
+
+
+def test_k8s_the_web_client_calls_the_api_through_its_own_gateway():
+    """Issue 14: WEB_GATEWAY_URL names a Service whose pods are only the web client's
+    gateway: the gateway's image, command and settings, API_ONLY (it never forwards a page
+    back to the web client), sized and budgeted like the public one."""
+    [container] = pod_spec(find("Deployment", WEB_CLIENT))["containers"]
+    _, url = container_env(container)["WEB_GATEWAY_URL"]
+    selector = service_behind(url)["spec"]["selector"]
+    behind = [doc for doc in workloads() if selects(selector, pod_labels(doc))]
+    assert [doc["metadata"]["name"] for doc in behind] == [WEB_GATEWAY], \
+        f"{url} reaches {[doc['metadata']['name'] for doc in behind]}"
+    public, own = find("Deployment", "gateway"), find("Deployment", WEB_GATEWAY)
+    [public_container], [own_container] = pod_spec(public)["containers"], pod_spec(own)["containers"]
+    own_env, public_env = container_env(own_container), container_env(public_container)
+    assert own_env.pop("API_ONLY") == ("value", "true") and "API_ONLY" not in public_env
+    assert own_env == public_env, "the same settings and secrets as the public gateway"
+    for field in ("image", "command", "resources", "securityContext", "readinessProbe",
+                  "livenessProbe", "startupProbe", "volumeMounts"):
+        assert own_container.get(field) == public_container.get(field), field
+    assert own["spec"]["replicas"] >= 2, "one pod down must not stop every page"
 
 
 def test_k8s_the_web_client_is_reached_from_the_gateway_and_monitoring_only():
@@ -1228,7 +1293,8 @@ def test_k8s_the_policies_peers_are_real_pods():
     """A selector that matches no pod's labels would let nobody in (or the wrong pods)."""
     gateway_labels = pod_labels(find("Deployment", "gateway"))
     assert label_selects({"matchLabels": dict(GATEWAY_PODS[1])}, gateway_labels)
-    web_pods = [pod_labels(find("Deployment", f"{name}-web")) for name in SERVICES] + [gateway_labels]
+    web_pods = [pod_labels(find("Deployment", f"{name}-web")) for name in SERVICES] + \
+        [gateway_labels, pod_labels(find("Deployment", WEB_GATEWAY))]
     assert all(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in web_pods)
     others = [pod_labels(doc) for doc in workloads() if pod_labels(doc) not in web_pods]
     assert not any(label_selects({"matchLabels": dict(PLATFORM_WEB_PODS[1])}, labels) for labels in others)

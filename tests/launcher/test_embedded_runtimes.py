@@ -3,6 +3,7 @@ by its web app, relay and consumers — and finds each app from the service's de
 (``ServiceDefinition.web``, ``servicekit.web.app_for``), not from a module name."""
 from __future__ import annotations
 
+import socketserver
 from collections import Counter
 
 import pytest
@@ -72,4 +73,6 @@ def test_the_embedded_platform_builds_one_runtime_and_one_engine_per_service(
     names = [d.name for d in DEFINITIONS]
     assert [runtime.definition.name for runtime in platform.runtimes] == names
     assert served == {runtime.definition.name: runtime for runtime in platform.runtimes}
+    # Issue 14: a thread per request, no pool for pages to take from the API calls they make.
+    assert all(isinstance(server, socketserver.ThreadingMixIn) for server in platform.servers)
     assert {name: engines[name] for name in names} == dict.fromkeys(names, 1)

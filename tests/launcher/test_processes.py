@@ -146,6 +146,19 @@ def wait_until(condition, timeout: float, what: str, log: Path):
                          f"{read(log)[-4000:]}")
 
 
+def the_public_gateway(processes: dict[int, str]) -> int | None:
+    """The public gateway's gunicorn master: not the web client's own (GATEWAY_API_ONLY)."""
+    public = {}
+    for pid, command in processes.items():
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"GATEWAY_API_ONLY=true" not in environ:
+            public[pid] = command
+    return the_one(public, "gunicorn", "gateway.app")
+
+
 def the_one(processes: dict[int, str], *words: str) -> int | None:
     """The launcher's child (the leader of its own session) whose command has ``words``."""
     found = [pid for pid, command in processes.items()
@@ -157,8 +170,9 @@ def the_one(processes: dict[int, str], *words: str) -> int | None:
 def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl_c(
         tmp_path, make_database, broker_users, rabbitmq_vhost) -> None:
     ports = {name: free_port() for name in SERVICE_PORTS}
+    api_port = free_port()  # the web client's own gateway (launcher/web_gateway.py)
     env = dict(os.environ, DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING", WEB_WORKERS="1",
-               BROKER_URL=rabbitmq_vhost)
+               BROKER_URL=rabbitmq_vhost, GATEWAY_FOR_WEB_PORT=str(api_port))
     for name, port in ports.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
         if name != "gateway":
@@ -176,6 +190,14 @@ def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl
         wait_until_ok(f"{gateway}/healthz", 240, up)
         wait_until(lambda: "The platform is up (services as processes on the real broker)"
                    in read(log), 30, "the launcher's word that all is up", log)
+        # The web client's API calls have a gateway of their own, which serves no page.
+        own = f"http://127.0.0.1:{api_port}"
+        assert wait_until_ok(f"{own}/healthz", 30, up).json()["services"] == \
+            dict.fromkeys(SERVICES, "ok")
+        assert requests.get(f"{own}/courses", timeout=5).status_code == 404
+        assert requests.get(f"{gateway}/courses", timeout=5).status_code == 200
+        [announced] = [line for line in read(log).splitlines() if "The platform is up" in line]
+        assert announced.endswith(f"): {gateway}"), "make up names the public gateway alone"
         children = descendants(up.pid)
         every_session.update(pid for pid in children if leads_its_session(pid))
 
@@ -192,7 +214,7 @@ def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl
 
         # SIGKILL the gateway's gunicorn master, its worker busy (stopped): the worker
         # goes, the port is free for the restarted gateway, which serves again.
-        master = the_one(children, "gunicorn", "gateway.app")
+        master = the_public_gateway(children)
         assert master, children
         [worker] = [pid for pid in session_members(master) if pid != master]
         os.kill(worker, signal.SIGSTOP)
@@ -200,7 +222,7 @@ def test_make_up_on_real_servers_restarts_what_dies_and_stops_everything_on_ctrl
         wait_until(lambda: not alive(worker), 10, "the orphaned gateway worker's end", log)
         wait_until(lambda: "process gateway-web ended (signal SIGKILL); restarting in 1s"
                    in read(log), 15, "the gateway's end logged", log)
-        new_master = wait_until(lambda: the_one(descendants(up.pid), "gunicorn", "gateway.app"),
+        new_master = wait_until(lambda: the_public_gateway(descendants(up.pid)),
                                 15, "a new gateway master", log)
         assert new_master != master
         every_session.add(new_master)
