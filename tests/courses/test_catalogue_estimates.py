@@ -5,9 +5,11 @@ and marked. The bound and the sample are lowered here so that the small catalogu
 ``catalogue_support`` crosses them; on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from catalogue_support import build, searched
-from courses_helpers import NOW
+from courses_helpers import FIRST_DAY, NOW
 from sqlalchemy import select
 
 from servicekit.clock import FixedClock
@@ -118,6 +120,17 @@ def test_a_large_match_over_every_year_in_order_gives_the_exact_page(catalogue,
     estimated = searched(runtime, **asked)
     assert estimated["total_is_estimate"] and exact["total"] == 2
     assert [item["id"] for item in estimated["items"]] == [item["id"] for item in exact["items"]]
+
+
+def test_a_large_match_of_filters_the_documents_lack_is_estimated_too(catalogue, bound_of_two
+                                                                      ) -> None:
+    runtime, _ = catalogue
+    answer = searched(runtime, start_from=FIRST_DAY.isoformat(),  # six courses
+                      start_to=(FIRST_DAY + timedelta(days=10)).isoformat())
+    assert answer["total"] == 6 and answer["total_is_estimate"]
+    assert answer["facets"]["time_slot"] == {"weekday_daytime": 4, "weekday_evening": 1,
+                                             "weekend": 1}
+    assert len(answer["items"]) == 6
 
 
 def test_a_page_past_an_estimated_total_is_empty_not_refused(catalogue, bound_of_two) -> None:

@@ -113,19 +113,20 @@ def index_rows(course_id: str, title: str, lecturers: Iterable[str],
     return document, [{"term": term, "course_id": course_id} for term in terms]
 
 
-# Above this many matches, a search answered from the documents (a keyword, an audience or a
-# unit's name by plain filters) has its facets and total counted over a sample of its
-# matches, scaled, and marked so in the answer (issue 11): the exact count of a word held
-# by a tenth of 2 M courses reads 200,000 documents.
-APPROXIMATE_ABOVE = 20_000
+# Above this many matches, a search not answered from the kept counts (one with a keyword,
+# an audience, a unit, a range of days...) has its facets and total counted over a sample
+# of its matches, scaled, and marked so in the answer (issue 11): the exact count of a word
+# held by a tenth of 2 M courses reads 200,000 documents, and one of 10,000 matches some
+# 70 ms on two cores: above that the sample answers in a few milliseconds.
+APPROXIMATE_ABOVE = 10_000
 # Course ids are random UUIDs, in lower-case hex: those below the prefix ``f"{n:02x}"`` are
 # n/256 of the catalogue, and of any match.
 SHARES = 256
 FIRST_SHARES = 1  # the share that tells whether a match is large
-SAMPLED_MATCHES = 2_000  # the matches a large match's facets are counted over, about
+SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, about
 # A large match ranked by relevance ranks its most recent matches (by last day), about this
 # many or down to the page asked for (Elasticsearch bounds its result window likewise).
-RANKED_WINDOW = 2_000
+RANKED_WINDOW = 1_000
 
 
 @dataclass(frozen=True)
@@ -374,39 +375,54 @@ class SearchIndex:
                 found["tag"][tag] += int(n)
         return {name: dict(sorted(found[name].items())) for name in FACETS}
 
-    def estimate(self, request: SearchRequest) -> Estimate | None:
-        """The facets and total of a search answered from the documents whose matches are
-        more than ``APPROXIMATE_ABOVE``, counted over a sample of them and scaled (None for
-        any other search: it is counted exactly). The sample is the documents whose course
-        id (a random UUID) is below a prefix: a range of the primary key, the same share of
-        every match. A first share of 1/256 tells whether the match is large; the facets
-        are counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
-        if not self.from_documents(request):
-            return None
+    def estimate(self, request: SearchRequest, where: list[ColumnElement[bool]]
+                 ) -> Estimate | None:
+        """The facets and total of a search whose matches are more than
+        ``APPROXIMATE_ABOVE``, counted over a sample of them and scaled (None for a smaller
+        one: it is counted exactly). The sample is the courses (or documents) whose id, a
+        random UUID, is below a prefix: a range of the primary key, the same share of every
+        match. A first share of 1/256 tells whether the match is large; its facets are
+        then counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
         shares = FIRST_SHARES
-        found = self._document_facets(request, *_sample(shares))
+        found = self._sampled_facets(request, where, shares)
         matches = sum(found["county"].values()) * SHARES // shares
         if matches <= APPROXIMATE_ABOVE:
             return None
         wanted = min(SHARES, max(shares, -(-SHARES * SAMPLED_MATCHES // matches)))
         if wanted != shares:
-            shares, found = wanted, self._document_facets(request, *_sample(wanted))
+            shares, found = wanted, self._sampled_facets(request, where, wanted)
             matches = sum(found["county"].values()) * SHARES // shares
             if matches <= APPROXIMATE_ABOVE:
                 return None
         facets = {name: {value: round(n * SHARES / shares) for value, n in counts.items()}
                   for name, counts in found.items()}
-        ranked_from = self._recent_window(request, shares) if _ranked(request) else None
+        ranked_from = self._recent_window(request, where, shares) \
+            if _ranked(request) else None
         return Estimate(total=matches, facets=facets, ranked_from=ranked_from)
 
-    def _recent_window(self, request: SearchRequest, shares: int) -> date | None:
-        """The last day from which on the matches are about ``RANKED_WINDOW`` (or the
-        page's end, if deeper), read off the sample; None if the match is not larger."""
-        window = max(RANKED_WINDOW, request.page * request.per_page)
+    def _sampled_facets(self, request: SearchRequest, where: list[ColumnElement[bool]],
+                        shares: int) -> dict[str, dict[str, int]]:
+        if self.from_documents(request):
+            return self._document_facets(request, *_sample(d.course_id, shares))
+        return self.facets(request, [*where, *_sample(c.course_id, shares)])
+
+    def _recent_window(self, request: SearchRequest, where: list[ColumnElement[bool]],
+                       shares: int) -> date | None:
+        """The last day from which on the matches are about ``RANKED_WINDOW`` (or twice as
+        many as down to the page's end, if deeper: the sample's count is not exact), read
+        off the sample; None if the match is not larger."""
+        window = max(RANKED_WINDOW, 2 * request.page * request.per_page)
         in_sample = -(-window * shares // SHARES)
+        if self.from_documents(request):
+            last = select(d.ends_on).where(*self._document_conditions(request),
+                                           *_sample(d.course_id, shares))
+            order = d.ends_on.desc()
+        else:
+            last = self.source(request).with_only_columns(c.ends_on).where(
+                *where, *_sample(c.course_id, shares))
+            order = c.ends_on.desc()
         day: date | None = self.session.scalar(
-            select(d.ends_on).where(*self._document_conditions(request), *_sample(shares))
-            .order_by(d.ends_on.desc()).offset(in_sample - 1).limit(1))
+            last.order_by(order).offset(in_sample - 1).limit(1))
         return day
 
     def query(self, request: SearchRequest, where: list[ColumnElement[bool]],
@@ -429,6 +445,8 @@ class SearchIndex:
             return (select(d.course_id).where(*self._document_conditions(request), *window)
                     .order_by(*order)
                     .limit(request.per_page).offset((request.page - 1) * request.per_page))
+        if estimate is not None and estimate.ranked_from is not None:
+            where = [*where, c.ends_on >= estimate.ranked_from]
         return (self.source(request).with_only_columns(c.course_id).where(*where)
                 .order_by(*_order(request))
                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
@@ -449,9 +467,9 @@ class SearchIndex:
         return counts
 
 
-def _sample(shares: int) -> list[ColumnElement[bool]]:
-    """The documents whose course id is below the prefix of ``shares``/256 of them."""
-    return [] if shares >= SHARES else [d.course_id < f"{shares:02x}"]
+def _sample(course_id: Any, shares: int) -> list[ColumnElement[bool]]:
+    """The rows whose course id is below the prefix of ``shares``/256 of them."""
+    return [] if shares >= SHARES else [course_id < f"{shares:02x}"]
 
 
 def _units_named(keyword: str) -> Select[Any]:

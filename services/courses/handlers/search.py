@@ -85,7 +85,7 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
         facets = work.search.counted_facets(request, where)  # filters alone: kept counts
-        estimate = None if facets is not None else work.search.estimate(request)
+        estimate = None if facets is not None else work.search.estimate(request, where)
         if estimate is not None:  # a large match: counted over a sample
             facets, total = estimate.facets, estimate.total
         else:
