@@ -130,7 +130,19 @@ def test_a_large_match_of_filters_the_documents_lack_is_estimated_too(catalogue,
     assert answer["total"] == 6 and answer["total_is_estimate"]
     assert answer["facets"]["time_slot"] == {"weekday_daytime": 4, "weekday_evening": 1,
                                              "weekend": 1}
+    assert answer["facets"]["tag"] == {"disaster_prevention": 2, "gender_equity": 1,
+                                       "safety": 1}
     assert len(answer["items"]) == 6
+
+
+def test_the_tags_of_a_search_read_from_the_courses_are_counted_exactly(catalogue) -> None:
+    """On PostgreSQL the tags are counted through the ids found (an array), on SQLite
+    joined: the same counts."""
+    runtime, _ = catalogue
+    answer = searched(runtime, start_from=FIRST_DAY.isoformat(),
+                      start_to=(FIRST_DAY + timedelta(days=3)).isoformat())
+    assert _flags(answer) == EXACT and answer["total"] == 4
+    assert answer["facets"]["tag"] == {"disaster_prevention": 2, "safety": 1}
 
 
 def test_a_page_past_an_estimated_total_is_empty_not_refused(catalogue, bound_of_two) -> None:
