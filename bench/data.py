@@ -135,6 +135,7 @@ class _Course(NamedTuple):
     category: str
     time_slot: str
     tags: str | None
+    unit_code: str
 
 
 def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
@@ -150,7 +151,7 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
             "SELECT c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code, "
             "c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category, c.time_slot, "
             "(SELECT string_agg(tag_code, ' ') FROM course_tags g "
-            " WHERE g.course_id = c.course_id) FROM courses c "
+            " WHERE g.course_id = c.course_id), c.unit_code FROM courses c "
             "WHERE NOT EXISTS (SELECT 1 FROM course_search_documents d "
             "WHERE d.course_id = c.course_id) LIMIT 20000").fetchall()
         if not rows:

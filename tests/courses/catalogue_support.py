@@ -106,6 +106,9 @@ CASES: list[tuple[dict[str, Any], set[str]]] = [
     ({"lecturer": "陳"}, {"閱讀教學策略", "性平教育案例研討"}),
     ({"lecturer": "陳美玲"}, {"閱讀教學策略"}),
     ({"unit": "193601"}, {"閱讀教學策略", "性平教育案例研討"}),
+    # a unit's name with a keyword: answered from the documents (revision 0013)
+    ({"unit": "193601", "q": "教學"}, {"閱讀教學策略"}),
+    ({"unit": "193601", "q": "防災"}, set()),
     ({"county": "TXG", "q": "教學"}, {"閱讀教學策略"}),
     ({"start_from": (FIRST_DAY + timedelta(days=3)).isoformat(),
       "start_to": (FIRST_DAY + timedelta(days=10)).isoformat()},

@@ -235,6 +235,26 @@ def test_search_passes_every_parameter_on_and_shows_facets(site) -> None:
     assert 'name="per_page" value="50"' in html, "a parameter the form lacks was dropped"
 
 
+def test_an_estimated_total_and_facets_are_said_as_about(site) -> None:
+    """R-CRS-9 at national scale: a match too large to count exactly comes back with
+    ``total_is_estimate`` and ``facets_approximate``; the page says "about", and an exact
+    answer keeps its plain count."""
+    site.api.answer("GET", "/api/courses", Answer(200, {
+        "items": [course_with(enrolled=10)], "page": 1, "per_page": 20, "total": 240000,
+        "total_is_estimate": True, "facets_approximate": True,
+        "facets": {"county": {"TPE": 31000}}}))
+    html = site.text("/courses?q=閱讀&include_past=true")
+    assert "約 240000 門研習" in html and "共 240000 門研習" not in html
+    assert "(約 31000)" in html
+    site.api.answer("GET", "/api/courses", Answer(200, {
+        "items": [course_with(enrolled=10)], "page": 1, "per_page": 20, "total": 12,
+        "total_is_estimate": False, "facets_approximate": False,
+        "facets": {"county": {"TPE": 12}}}))
+    html = site.text("/courses?q=鯨")
+    assert "共 12 門研習" in html and "約" not in html.split('id="results-heading"')[1][:80]
+    assert "(12)" in html
+
+
 def test_search_leaves_out_the_filters_the_form_sent_blank(site) -> None:
     """The form sends every field; the API refuses a blank county or date (422), so a
     blank one is no filter at all."""

@@ -454,6 +454,9 @@ course_search_documents = Table(
     Column("category", String(32), nullable=True),
     Column("time_slot", String(32), nullable=True),
     Column("tags", Text, nullable=True),
+    # The organising unit (revision 0013): a unit's name with a keyword is answered from
+    # the documents too.
+    Column("unit_code", String(32), nullable=True),
     Index("ix_course_search_documents_ends_on", "ends_on"),
     # On PostgreSQL a keyword's terms are looked up in a GIN index over the same terms
     # (compressed posting lists, intersected in the index; revision 0012). SQLite has no

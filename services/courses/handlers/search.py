@@ -1,6 +1,9 @@
 """The catalogue's cross search (R-CRS-9): every filter intersecting, facet counts for the
 filtered set, a page of courses with their seats taken. Anyone may search; only published
-courses are ever found."""
+courses are ever found. A match larger than ``APPROXIMATE_ABOVE`` courses has its total
+and facets estimated from a sample, and says so (``total_is_estimate``,
+``facets_approximate``; ``relevance_approximate`` when only its most recent courses were
+ranked): the client shows such a total as "about"."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -82,14 +85,22 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
         facets = work.search.counted_facets(request, where)  # filters alone: kept counts
-        if facets is None:
-            facets = work.search.facets(request, where)
-        total = sum(facets["county"].values())  # every course has one county
-        if request.page > 1 and (request.page - 1) * request.per_page >= total:
-            raise refused("page", "page-beyond-end",
-                          f"the search has {total} courses, fewer than page {request.page} "
-                          f"starts at")
-        ids = work.search.page(request, where)
+        estimate = None if facets is not None else work.search.estimate(request, where)
+        if estimate is not None:  # a large match: counted over a sample
+            facets, total = estimate.facets, estimate.total
+        else:
+            if facets is None:
+                facets = work.search.facets(request, where)
+            total = sum(facets["county"].values())  # every course has one county
+            if request.page > 1 and (request.page - 1) * request.per_page >= total:
+                raise refused("page", "page-beyond-end",
+                              f"the search has {total} courses, fewer than page "
+                              f"{request.page} starts at")
+        answer.update(total_is_estimate=estimate is not None,
+                      facets_approximate=estimate is not None,
+                      relevance_approximate=estimate is not None
+                      and estimate.ranked_from is not None)
+        ids = work.search.page(request, where, estimate)
         found = {course.course_id: course for course in work.courses.many(ids)}
         counts = work.search.enrolment_counts(ids)
         meetings = meeting_names(work) if found else []

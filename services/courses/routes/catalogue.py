@@ -69,6 +69,11 @@ class CataloguePageSchema(Schema):
     sort = fields.String()
     total = fields.Integer()
     facets = fields.Nested(FacetsSchema)
+    # A match larger than the search's bound (10,000 courses): total and facets estimated
+    # from a sample of it, and, by relevance, only its most recent courses ranked.
+    total_is_estimate = fields.Boolean()
+    facets_approximate = fields.Boolean()
+    relevance_approximate = fields.Boolean()
 
 
 @api.route("/", "GET", allow=PUBLIC, query=CatalogueQuerySchema, response=CataloguePageSchema,

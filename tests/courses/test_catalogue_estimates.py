@@ -1,0 +1,160 @@
+"""A large match's total and facets are estimated from a sample and marked so (R-CRS-9,
+issue 11 "Measured"): never below the bound, always marked above it, the same page either
+way where the page is read in order; by relevance only the most recent matches are ranked,
+and marked. The bound and the sample are lowered here so that the small catalogue of
+``catalogue_support`` crosses them; on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from catalogue_support import build, searched
+from courses_helpers import FIRST_DAY, NOW
+from sqlalchemy import select
+
+from servicekit.clock import FixedClock
+from servicekit.service import Runtime
+from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated
+from services.courses.adapters import search_index
+from services.courses.adapters.orm import course_search_documents
+from services.courses.bootstrap import DEFINITION
+from services.courses.handlers import replica
+
+EXACT = {"total_is_estimate": False, "facets_approximate": False,
+         "relevance_approximate": False}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def catalogue(request, tmp_path):
+    """The catalogue on either database, and title → course id."""
+    from courses_helpers import unit_events
+    url = (f"sqlite:///{tmp_path / 'courses.sqlite3'}" if request.param == "sqlite"
+           else request.getfixturevalue("make_database")("courses"))
+    runtime = migrated(Runtime(DEFINITION, Settings.from_env("courses", {
+        "MODE": "production", "DATABASE_URL": url, "DATA_DIR": str(tmp_path),
+        "TOKEN_ISSUER": "https://inservice.test",
+        "JWKS_URL": "http://127.0.0.1:9/jwks.json"}), FixedClock(NOW)))
+    with runtime.database.session() as session:
+        replica.apply_units(session, unit_events())
+    ids = build(runtime)
+    yield runtime, ids
+    runtime.database.dispose()
+
+
+@pytest.fixture
+def bound_of_two(monkeypatch):
+    """Approximate above two matches; the first sample is the whole catalogue (so that
+    whether a match is large is told exactly)."""
+    monkeypatch.setattr(search_index, "APPROXIMATE_ABOVE", 2)
+    monkeypatch.setattr(search_index, "FIRST_SHARES", search_index.SHARES)
+
+
+def _flags(answer: dict) -> dict:
+    return {name: answer[name] for name in EXACT}
+
+
+def test_a_search_is_exact_and_says_so_at_the_bound(catalogue, bound_of_two) -> None:
+    runtime, _ = catalogue
+    answer = searched(runtime, q="防災")  # two courses: at the bound, not above
+    assert _flags(answer) == EXACT
+    assert answer["total"] == 2
+    assert answer["facets"]["county"] == {"TPE": 1, "TXG": 1}
+
+
+def test_a_match_above_the_bound_is_estimated_and_marked(catalogue, monkeypatch) -> None:
+    runtime, _ = catalogue
+    exact = searched(runtime, q="教學")  # three courses, the default bound
+    assert _flags(exact) == EXACT and exact["total"] == 3
+    monkeypatch.setattr(search_index, "APPROXIMATE_ABOVE", 2)
+    monkeypatch.setattr(search_index, "FIRST_SHARES", search_index.SHARES)
+    estimated = searched(runtime, q="教學")
+    assert _flags(estimated) == {"total_is_estimate": True, "facets_approximate": True,
+                                 "relevance_approximate": False}
+    # the sample is the whole catalogue here: the estimate is the count
+    assert (estimated["total"], estimated["facets"]) == (3, exact["facets"])
+    assert [item["id"] for item in estimated["items"]] == [item["id"] for item in exact["items"]]
+
+
+def test_the_facets_are_scaled_from_the_share_of_the_ids_sampled(catalogue, monkeypatch
+                                                                 ) -> None:
+    """Five courses hold 教; the sample is the ids below ``67`` (103 of 256 shares), never
+    grown: what it finds, times 256/103, unless that is not above the bound, when the
+    match is counted exactly after all."""
+    runtime, ids = catalogue
+    monkeypatch.setattr(search_index, "APPROXIMATE_ABOVE", 2)
+    monkeypatch.setattr(search_index, "FIRST_SHARES", 103)
+    monkeypatch.setattr(search_index, "SAMPLED_MATCHES", 0)
+    holding = [ids[title] for title in ("防災教育研習", "閱讀讀教學觀摩", "閱讀教學策略",
+                                        "性平教育案例研討", "ＳＴＥＭ跨域教學")]
+    sampled = sum(1 for course_id in holding if course_id < "67")
+    answer = searched(runtime, q="教")
+    if sampled * 256 // 103 > 2:
+        assert answer["total"] == sampled * 256 // 103 and answer["total_is_estimate"]
+        assert sum(answer["facets"]["time_slot"].values()) in range(
+            answer["total"] - 2, answer["total"] + 3)  # each facet rounded on its own
+    else:
+        assert (answer["total"], _flags(answer)) == (5, EXACT)
+
+
+def test_a_large_match_by_relevance_ranks_its_most_recent_courses(catalogue, bound_of_two,
+                                                                  monkeypatch) -> None:
+    runtime, ids = catalogue
+    monkeypatch.setattr(search_index, "RANKED_WINDOW", 1)
+    # 教學: 閱讀教學策略 ends last (FIRST_DAY + 10), the window of one page of one course
+    answer = searched(runtime, q="教學", per_page=1)
+    assert answer["relevance_approximate"] and answer["total_is_estimate"]
+    assert [item["id"] for item in answer["items"]] == [ids["閱讀教學策略"]]
+    # the second page ranks the two most recent (ended FIRST_DAY + 10 and + 5)
+    second = searched(runtime, q="教學", per_page=1, page=2)
+    assert [item["id"] for item in second["items"]] == [ids["ＳＴＥＭ跨域教學"]]
+
+
+def test_a_large_match_over_every_year_in_order_gives_the_exact_page(catalogue,
+                                                                      monkeypatch) -> None:
+    runtime, _ = catalogue
+    asked = {"q": "研習", "include_past": "true", "sort": "start_date"}
+    exact = searched(runtime, **asked)
+    monkeypatch.setattr(search_index, "APPROXIMATE_ABOVE", 1)
+    monkeypatch.setattr(search_index, "FIRST_SHARES", search_index.SHARES)
+    estimated = searched(runtime, **asked)
+    assert estimated["total_is_estimate"] and exact["total"] == 2
+    assert [item["id"] for item in estimated["items"]] == [item["id"] for item in exact["items"]]
+
+
+def test_a_large_match_of_filters_the_documents_lack_is_estimated_too(catalogue, bound_of_two
+                                                                      ) -> None:
+    runtime, _ = catalogue
+    answer = searched(runtime, start_from=FIRST_DAY.isoformat(),  # six courses
+                      start_to=(FIRST_DAY + timedelta(days=10)).isoformat())
+    assert answer["total"] == 6 and answer["total_is_estimate"]
+    assert answer["facets"]["time_slot"] == {"weekday_daytime": 4, "weekday_evening": 1,
+                                             "weekend": 1}
+    assert answer["facets"]["tag"] == {"disaster_prevention": 2, "gender_equity": 1,
+                                       "safety": 1}
+    assert len(answer["items"]) == 6
+
+
+def test_the_tags_of_a_search_read_from_the_courses_are_counted_exactly(catalogue) -> None:
+    """On PostgreSQL the tags are counted through the ids found (an array), on SQLite
+    joined: the same counts."""
+    runtime, _ = catalogue
+    answer = searched(runtime, start_from=FIRST_DAY.isoformat(),
+                      start_to=(FIRST_DAY + timedelta(days=3)).isoformat())
+    assert _flags(answer) == EXACT and answer["total"] == 4
+    assert answer["facets"]["tag"] == {"disaster_prevention": 2, "safety": 1}
+
+
+def test_a_page_past_an_estimated_total_is_empty_not_refused(catalogue, bound_of_two) -> None:
+    runtime, _ = catalogue
+    answer = searched(runtime, q="教學", page=5)
+    assert answer["total_is_estimate"] and answer["items"] == []
+
+
+def test_the_documents_hold_the_unit_of_a_published_course(catalogue) -> None:
+    runtime, ids = catalogue
+    with runtime.database.session() as session:
+        units = dict(session.execute(select(course_search_documents.c.course_id,
+                                            course_search_documents.c.unit_code)).all())
+    assert units[ids["閱讀教學策略"]] == "193601"
+    assert units[ids["防災草稿"]] is None  # a draft's document holds none of its values
