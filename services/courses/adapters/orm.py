@@ -206,6 +206,7 @@ amendments = Table(
     Column("reference", String(100), nullable=True),
     Column("comment", String(1000), nullable=True),
     Index("ix_amendments_batch", "approver_authority_code", "batch_month"),
+    Index("ix_amendments_unit", "unit_code", "requested_at"),  # a unit's own list
 )
 
 # Every change applied to a closed course: who, when, old and new, the approving reference.
