@@ -5,6 +5,10 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from servicekit.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,15 @@ class SmtpMailer:
             message["X-Priority"] = "1"
         message.set_content(mail.body)
         return message
+
+
+def smtp_mailer(settings: Settings) -> SmtpMailer:
+    """The mail server a service's settings name: ``<SERVICE>_SMTP_*`` or the shared
+    ``SMTP_*`` (host, port, from, username, password, STARTTLS, time-out)."""
+    return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
+                      int(settings.value("SMTP_PORT", "25") or "25"),
+                      settings.value("SMTP_FROM", "inservice@localhost") or "",
+                      settings.value("SMTP_USERNAME") or None,
+                      settings.value("SMTP_PASSWORD") or None,
+                      (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
+                      float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from servicekit.mail import SmtpMailer
+from servicekit.mail import SmtpMailer, smtp_mailer
 from servicekit.service import Runtime
-from servicekit.settings import Settings
 from services.courses.adapters.enrolment_uow import EnrolmentUnitOfWork
 from services.courses.adapters.files import DirectoryStore, FileStore
 from services.courses.adapters.materials_uow import MaterialsUnitOfWork
@@ -30,21 +29,10 @@ class CoursesComponents:
     materials: Callable[[], MaterialsUnitOfWork]  # digital-material review (R-CRS-14)
 
 
-def mailer_of(settings: Settings) -> SmtpMailer:
-    """SMTP settings as sso reads them: COURSES_SMTP_* (or SMTP_*)."""
-    return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
-                      int(settings.value("SMTP_PORT", "25") or "25"),
-                      settings.value("SMTP_FROM", "inservice@localhost") or "",
-                      settings.value("SMTP_USERNAME") or None,
-                      settings.value("SMTP_PASSWORD") or None,
-                      (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
-                      float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))
-
-
 def build(runtime: Runtime[CoursesComponents]) -> CoursesComponents:
     config = CoursesConfig.from_settings(runtime.settings)
     closing = ClosingRules.from_settings(runtime.settings)
-    mailer = mailer_of(runtime.settings)
+    mailer = smtp_mailer(runtime.settings)
     send = partial(send_queued, runtime.database, mailer, runtime.clock)
 
     def enrolments() -> EnrolmentUnitOfWork:

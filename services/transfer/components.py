@@ -10,7 +10,7 @@ from functools import cached_property
 
 import requests
 
-from servicekit.mail import SmtpMailer
+from servicekit.mail import smtp_mailer
 from servicekit.service import Runtime
 from servicekit.settings import InvalidSetting
 from servicekit.tokens import JwksKeySource, TokenVerifier
@@ -50,15 +50,8 @@ class TransferComponents:
 
     @cached_property
     def mailer(self) -> Mailer:
-        """SMTP for the findings' mails: TRANSFER_SMTP_* (or SMTP_*), as courses reads it."""
-        settings = self._runtime.settings
-        return SmtpMailer(settings.value("SMTP_HOST", "127.0.0.1") or "127.0.0.1",
-                          int(settings.value("SMTP_PORT", "25") or "25"),
-                          settings.value("SMTP_FROM", "inservice@localhost") or "",
-                          settings.value("SMTP_USERNAME") or None,
-                          settings.value("SMTP_PASSWORD") or None,
-                          (settings.value("SMTP_STARTTLS", "false") or "").lower() == "true",
-                          float(settings.value("SMTP_TIMEOUT_SECONDS", "10") or "10"))
+        """SMTP for the findings' mails: TRANSFER_SMTP_* (or SMTP_*)."""
+        return smtp_mailer(self._runtime.settings)
 
     @cached_property
     def machine_tokens(self) -> TokenVerifier:
