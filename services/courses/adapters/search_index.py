@@ -267,12 +267,11 @@ class SearchIndex:
                 literal(sorted(terms), ARRAY(Text)))
         return key.in_(_having_terms(terms))
 
-    def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
-                       ) -> dict[str, dict[str, int]] | None:
+    def counted_facets(self, request: SearchRequest) -> dict[str, dict[str, int]] | None:
         """The facets of a search by plain filters alone, from the counts: all years for
         one with the courses that have ended, else the months after this one, and this
-        month's courses still to come counted as rows (a range of ``ends_on``). None for
-        any other search."""
+        month's courses still to come counted over their documents (a range of their
+        ``ends_on``). None for any other search."""
         if not counted(request):
             return None
         on = [k.tag == (request.tag or "")]
@@ -296,8 +295,11 @@ class SearchIndex:
                 found["category"][category] += int(n)
                 found["time_slot"][slot] += int(n)
         if not request.include_past:
+            # This month's courses to come: one pass over their documents, through the
+            # documents' index on the last day (they hold every plain filter), rather than
+            # two over the courses (their columns, then their tags).
             month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-            for name, values in self.facets(request, [*where, c.ends_on <= month_end]).items():
+            for name, values in self._document_facets(request, d.ends_on <= month_end).items():
                 found[name].update(values)
         return {name: {value: n for value, n in sorted(found[name].items()) if n > 0}
                 for name in FACETS}
