@@ -109,13 +109,18 @@ def test_on_postgresql_the_counts_equal_the_courses_and_keywords_use_the_gin_ind
     assert "ix_course_search_documents_terms" in plan, plan
 
 
-# Keyword searches by plain filters alone: their facets and page come from the documents.
+# Keyword searches by plain filters alone, and any by them among the courses to come (R-CRS-9):
+# their facets and page come from the documents.
 KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教學", "county": "TXG"},
             {"q": "閱讀教學"}, {"lecturer": "陳"}, {"q": "防災", "tag": "safety"},
             {"q": "災", "sort": "start_date"}, {"q": "stem", "time_slot": "weekday_evening"},
             {"q": "教學", "category": "professional", "include_past": True},
             {"audience": "elementary"}, {"audience": "elementary", "q": "教學"},
-            {"q": "防災", "sort": "newest", "include_past": True}]
+            {"q": "防災", "sort": "newest", "include_past": True},
+            # filters alone among the courses to come: the page in the documents' order
+            {}, {"county": "TXG"}, {"tag": "gender_equity"}, {"unit": "193601"},
+            {"tag": "safety", "county": "TXG"}, {"sort": "newest"},
+            {"time_slot": "weekend", "sort": "newest"}]
 
 
 class _FromCourses(SearchIndex):
@@ -138,7 +143,7 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
             assert ours.page(request, where), asked  # each finds something
 
 
-def test_keyword_searches_by_plain_filters_answer_from_the_documents_as_from_courses(
+def test_searches_the_documents_hold_answer_from_them_as_from_the_courses(
         api) -> None:
     build(api.runtime)
     _assert_documents_answer_as_the_courses(api.runtime)

@@ -340,12 +340,15 @@ class SearchIndex:
         return select(literal(1)).select_from(courses)
 
     def from_documents(self, request: SearchRequest) -> bool:
-        """Whether the search is a keyword's or an audience's by plain filters alone, in
-        the order of relevance or first day: its documents hold all it asks for, so neither its facets
-        nor its page read the courses (one lookup by id per course found, else)."""
+        """Whether the search is a keyword's or an audience's by plain filters alone, or
+        any search by them among the courses to come, in the order of relevance, first
+        day or publication: its documents hold all it asks for, so neither its facets nor
+        its page read the courses (one lookup by id per course found, else; and for a tag,
+        a join to every course holding it). Filters alone over every year keep the
+        courses, read in the order of their sort indexes."""
         return (_documented(request) and request.code is None
                 and not (request.q.empty and request.lecturer.empty
-                         and request.audience is None)
+                         and request.audience is None and request.include_past)
                 and request.sort in ("relevance", "start_date", "newest"))
 
     def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
