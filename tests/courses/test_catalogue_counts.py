@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from catalogue_support import build, searched
 from courses_factory import STARTS, add_course
-from courses_helpers import NOW
+from courses_helpers import FIRST_DAY, NOW
 from sqlalchemy import func, insert, select, text, update
 
 from servicekit.db import Database
@@ -91,6 +91,7 @@ def test_a_search_by_plain_filters_reads_the_counts_not_the_courses(api) -> None
     assert searched(api.runtime, q="防災")["total"] == 2  # a keyword: counted over courses
     assert not counted(SearchRequest(today=NOW.date(), audience="elementary"))
     assert not counted(SearchRequest(today=NOW.date(), q=Keyword.of("防災")))
+    assert not counted(SearchRequest(today=NOW.date(), start_from=NOW.date()))  # not kept
 
 
 @pytest.mark.postgres
@@ -120,7 +121,11 @@ KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教�
             # filters alone among the courses to come: the page in the documents' order
             {}, {"county": "TXG"}, {"tag": "gender_equity"}, {"unit": "193601"},
             {"tag": "safety", "county": "TXG"}, {"sort": "newest"},
-            {"time_slot": "weekend", "sort": "newest"}]
+            {"time_slot": "weekend", "sort": "newest"},
+            # a range of first days (days_ahead), held by the documents too
+            {"start_from": FIRST_DAY + timedelta(days=3)},
+            {"start_from": FIRST_DAY, "start_to": FIRST_DAY + timedelta(days=5), "county": "TPE"},
+            {"q": "教學", "start_to": FIRST_DAY + timedelta(days=5), "include_past": True}]
 
 
 class _FromCourses(SearchIndex):

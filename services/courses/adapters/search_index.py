@@ -370,6 +370,10 @@ class SearchIndex:
                                          d.course_id)
         if request.unit:
             where.append(d.unit_code.in_(_units_named(request.unit)))
+        if request.start_from is not None:
+            where.append(d.starts_on >= request.start_from)
+        if request.start_to is not None:
+            where.append(d.starts_on <= request.start_to)
         return where
 
     def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool]
@@ -508,16 +512,16 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 def _plain(request: SearchRequest) -> bool:
     """Whether the search filters by county, category, time slot, tag and the courses to
     come alone (with or without keywords)."""
-    return request.audience is None and not request.unit and _documented(request)
+    return (request.audience is None and not request.unit and request.start_from is None
+            and request.start_to is None and _documented(request))
 
 
 def _documented(request: SearchRequest) -> bool:
     """Whether the documents hold every filter of the search (the plain ones, the
-    audience, a term, and the organising unit, revision 0013)."""
+    audience, a term, the organising unit (revision 0013) and a range of first days)."""
     return (not request.open_now
             and all(value is None for value in (
-                request.class_type, request.nature, request.subcategory, request.subject,
-                request.start_from, request.start_to)))
+                request.class_type, request.nature, request.subcategory, request.subject)))
 
 
 def counted(request: SearchRequest) -> bool:
