@@ -73,7 +73,7 @@ class LikeScan(SearchIndex):
     the index, and every total and facet counted over the courses found (no kept counts,
     no sample)."""
 
-    def counted_facets(self, request: SearchRequest, where: list[Any]) -> None:
+    def counted_facets(self, request: SearchRequest) -> None:
         return None
 
     def estimate(self, request: SearchRequest, where: list[Any]) -> None:

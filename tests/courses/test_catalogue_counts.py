@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from catalogue_support import build, searched
 from courses_factory import STARTS, add_course
-from courses_helpers import NOW
+from courses_helpers import FIRST_DAY, NOW
 from sqlalchemy import func, insert, select, text, update
 
 from servicekit.db import Database
@@ -42,7 +42,7 @@ def _both_ways(session, **asked) -> tuple[dict, dict]:
     assert counted(request)
     index = SearchIndex(session)
     where = index.conditions(request, PUBLISHED, NOW)
-    return index.counted_facets(request, where), index.facets(request, where)
+    return index.counted_facets(request), index.facets(request, where)
 
 
 def _assert_counts_are_the_courses(runtime) -> None:
@@ -91,6 +91,7 @@ def test_a_search_by_plain_filters_reads_the_counts_not_the_courses(api) -> None
     assert searched(api.runtime, q="防災")["total"] == 2  # a keyword: counted over courses
     assert not counted(SearchRequest(today=NOW.date(), audience="elementary"))
     assert not counted(SearchRequest(today=NOW.date(), q=Keyword.of("防災")))
+    assert not counted(SearchRequest(today=NOW.date(), start_from=NOW.date()))  # not kept
 
 
 @pytest.mark.postgres
@@ -109,13 +110,22 @@ def test_on_postgresql_the_counts_equal_the_courses_and_keywords_use_the_gin_ind
     assert "ix_course_search_documents_terms" in plan, plan
 
 
-# Keyword searches by plain filters alone: their facets and page come from the documents.
+# Keyword searches by plain filters alone, and any by them among the courses to come (R-CRS-9):
+# their facets and page come from the documents.
 KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教學", "county": "TXG"},
             {"q": "閱讀教學"}, {"lecturer": "陳"}, {"q": "防災", "tag": "safety"},
             {"q": "災", "sort": "start_date"}, {"q": "stem", "time_slot": "weekday_evening"},
             {"q": "教學", "category": "professional", "include_past": True},
             {"audience": "elementary"}, {"audience": "elementary", "q": "教學"},
-            {"q": "防災", "sort": "newest", "include_past": True}]
+            {"q": "防災", "sort": "newest", "include_past": True},
+            # filters alone among the courses to come: the page in the documents' order
+            {}, {"county": "TXG"}, {"tag": "gender_equity"}, {"unit": "193601"},
+            {"tag": "safety", "county": "TXG"}, {"sort": "newest"},
+            {"time_slot": "weekend", "sort": "newest"},
+            # a range of first days (days_ahead), held by the documents too
+            {"start_from": FIRST_DAY + timedelta(days=3)},
+            {"start_from": FIRST_DAY, "start_to": FIRST_DAY + timedelta(days=5), "county": "TPE"},
+            {"q": "教學", "start_to": FIRST_DAY + timedelta(days=5), "include_past": True}]
 
 
 class _FromCourses(SearchIndex):
@@ -138,7 +148,7 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
             assert ours.page(request, where), asked  # each finds something
 
 
-def test_keyword_searches_by_plain_filters_answer_from_the_documents_as_from_courses(
+def test_searches_the_documents_hold_answer_from_them_as_from_the_courses(
         api) -> None:
     build(api.runtime)
     _assert_documents_answer_as_the_courses(api.runtime)
@@ -194,7 +204,7 @@ def test_the_migration_counts_the_courses_published_before_it(tmp_path) -> None:
             request = SearchRequest(today=STARTS, include_past=True)
             index = SearchIndex(session)
             where = index.conditions(request, PUBLISHED, NOW)
-            assert index.counted_facets(request, where) == index.facets(request, where)
+            assert index.counted_facets(request) == index.facets(request, where)
             months = {row.period: row.n for row in session.execute(
                 select(k.period, func.sum(k.courses).label("n"))
                 .where(k.span == "m", k.tag == "", k.also_tag == "").group_by(k.period))}

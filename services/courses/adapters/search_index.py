@@ -267,12 +267,11 @@ class SearchIndex:
                 literal(sorted(terms), ARRAY(Text)))
         return key.in_(_having_terms(terms))
 
-    def counted_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
-                       ) -> dict[str, dict[str, int]] | None:
+    def counted_facets(self, request: SearchRequest) -> dict[str, dict[str, int]] | None:
         """The facets of a search by plain filters alone, from the counts: all years for
         one with the courses that have ended, else the months after this one, and this
-        month's courses still to come counted as rows (a range of ``ends_on``). None for
-        any other search."""
+        month's courses still to come counted over their documents (a range of their
+        ``ends_on``). None for any other search."""
         if not counted(request):
             return None
         on = [k.tag == (request.tag or "")]
@@ -296,8 +295,11 @@ class SearchIndex:
                 found["category"][category] += int(n)
                 found["time_slot"][slot] += int(n)
         if not request.include_past:
+            # This month's courses to come: one pass over their documents, through the
+            # documents' index on the last day (they hold every plain filter), rather than
+            # two over the courses (their columns, then their tags).
             month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-            for name, values in self.facets(request, [*where, c.ends_on <= month_end]).items():
+            for name, values in self._document_facets(request, d.ends_on <= month_end).items():
                 found[name].update(values)
         return {name: {value: n for value, n in sorted(found[name].items()) if n > 0}
                 for name in FACETS}
@@ -338,12 +340,15 @@ class SearchIndex:
         return select(literal(1)).select_from(courses)
 
     def from_documents(self, request: SearchRequest) -> bool:
-        """Whether the search is a keyword's or an audience's by plain filters alone, in
-        the order of relevance or first day: its documents hold all it asks for, so neither its facets
-        nor its page read the courses (one lookup by id per course found, else)."""
+        """Whether the search is a keyword's or an audience's by plain filters alone, or
+        any search by them among the courses to come, in the order of relevance, first
+        day or publication: its documents hold all it asks for, so neither its facets nor
+        its page read the courses (one lookup by id per course found, else; and for a tag,
+        a join to every course holding it). Filters alone over every year keep the
+        courses, read in the order of their sort indexes."""
         return (_documented(request) and request.code is None
                 and not (request.q.empty and request.lecturer.empty
-                         and request.audience is None)
+                         and request.audience is None and request.include_past)
                 and request.sort in ("relevance", "start_date", "newest"))
 
     def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
@@ -365,6 +370,10 @@ class SearchIndex:
                                          d.course_id)
         if request.unit:
             where.append(d.unit_code.in_(_units_named(request.unit)))
+        if request.start_from is not None:
+            where.append(d.starts_on >= request.start_from)
+        if request.start_to is not None:
+            where.append(d.starts_on <= request.start_to)
         return where
 
     def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool]
@@ -503,16 +512,16 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 def _plain(request: SearchRequest) -> bool:
     """Whether the search filters by county, category, time slot, tag and the courses to
     come alone (with or without keywords)."""
-    return request.audience is None and not request.unit and _documented(request)
+    return (request.audience is None and not request.unit and request.start_from is None
+            and request.start_to is None and _documented(request))
 
 
 def _documented(request: SearchRequest) -> bool:
     """Whether the documents hold every filter of the search (the plain ones, the
-    audience, a term, and the organising unit, revision 0013)."""
+    audience, a term, the organising unit (revision 0013) and a range of first days)."""
     return (not request.open_now
             and all(value is None for value in (
-                request.class_type, request.nature, request.subcategory, request.subject,
-                request.start_from, request.start_to)))
+                request.class_type, request.nature, request.subcategory, request.subject)))
 
 
 def counted(request: SearchRequest) -> bool:

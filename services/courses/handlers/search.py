@@ -84,7 +84,7 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
         where = work.search.conditions(request, PUBLISHED, now)
-        facets = work.search.counted_facets(request, where)  # filters alone: kept counts
+        facets = work.search.counted_facets(request)  # filters alone: kept counts
         estimate = None if facets is not None else work.search.estimate(request, where)
         if estimate is not None:  # a large match: counted over a sample
             facets, total = estimate.facets, estimate.total
