@@ -49,15 +49,22 @@ _COPIED = ("source", "course_key", "account_id", "start_year", "digest", "teache
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 # The pairs travel as one JSON array of [course key, account id] (the json module's C
-# encoder; the driver dumps a list into an array item by item, in Python).
-_PAIRS = text(
-    f"SELECT a.course_key, a.account_id, a.digest, a.version, "
-    f"a.withdrawn_reason IS NOT NULL, a.start_year "
-    f"FROM json_array_elements(CAST(:pairs AS json)) AS wanted(pair) "
-    f"JOIN {attendance.name} AS a "
-    f"ON a.course_key = wanted.pair->>0 AND a.account_id = wanted.pair->>1 "
-    f"WHERE a.source = :source")
-_PAIRS_OF_YEAR = text(f"{_PAIRS.text} AND a.start_year = :year")
+# encoder; the driver dumps a list into an array item by item, in Python). Each pair is
+# its own probe of the primary key: a ``LATERAL`` subquery that ``OFFSET 0`` keeps the
+# planner from merging into a plain join, so the pairs drive whatever the statistics
+# say. As a plain join, statistics taken while the partition was nearly empty had the
+# planner hash every row the source has in it, a cost growing with each chunk written
+# until the next ``ANALYZE``.
+_PAIRS_TEXT = (
+    "SELECT a.course_key, a.account_id, a.digest, a.version, a.withdrawn, a.start_year "
+    "FROM json_array_elements(CAST(:pairs AS json)) AS wanted(pair) "
+    "CROSS JOIN LATERAL (SELECT course_key, account_id, digest, version, "
+    "withdrawn_reason IS NOT NULL AS withdrawn, start_year "
+    f"FROM {attendance.name} "
+    "WHERE source = :source AND course_key = wanted.pair->>0 "
+    "AND account_id = wanted.pair->>1{year} OFFSET 0) AS a")
+_PAIRS = text(_PAIRS_TEXT.format(year=""))
+_PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 
 
 @dataclass(frozen=True)

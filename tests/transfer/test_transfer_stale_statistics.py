@@ -1,0 +1,94 @@
+"""The two lookups every chunk of a file makes on PostgreSQL — the kept rows by their
+(course, account) pairs and the duplicate rule's probe (R-TRF-3, R-TRF-11) — are
+planned key by key even when the statistics were taken while the tables were empty, as
+after the first rows of a new year or a new source: planned as a plain join, they read
+every row the source has in the partition, a cost that grows with each chunk until the
+next ``ANALYZE``. The plans are asked with ``EXPLAIN`` (no timing)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from services.transfer.adapters.duplicates_repo import _PROBE, Duplicates
+from services.transfer.adapters.records_repo import _PAIRS_OF_YEAR, RecordRepository
+from services.transfer.domain.titles import match_key
+
+pytestmark = pytest.mark.postgres
+
+SOURCE, YEAR, COURSES, PER_COURSE = "tpe-edu", 2026, 50, 100
+START = date(YEAR, 3, 2)
+
+
+def _filled_after_empty_statistics(api) -> list[tuple[str, str]]:
+    """5,000 attendance rows and their match keys written after both tables were
+    analyzed empty; their (course key, account) pairs."""
+    pairs = [(f"C-{c}", str(uuid.UUID(int=c * PER_COURSE + n + 1, version=4)))
+             for c in range(COURSES) for n in range(PER_COURSE)]
+    now = datetime(YEAR, 3, 2, tzinfo=UTC)
+    with api.runtime.database.session() as session:
+        records = RecordRepository(session)
+        records.ensure_years([YEAR])
+        for table in ("transfer_attendance", "match_keys"):
+            session.execute(text(f"ANALYZE {table}"))
+        records.add_attendance([
+            {"source": SOURCE, "course_key": course_key, "account_id": account,
+             "start_year": YEAR, "digest": "0" * 32, "teacher_name": "教師",
+             "school_code": "313502", "hours": "3", "completed_on": START, "trial": False,
+             "version": 1, "withdrawn_reason": None, "updated_at": now}
+            for course_key, account in pairs])
+        Duplicates(session).add_keys([_key_row(course_key, account)
+                                      for course_key, account in pairs])
+        session.commit()
+    return pairs
+
+
+def _key_row(course_key: str, account: str) -> dict[str, Any]:
+    organiser, day, digest = match_key("313301", START, f"研習 {course_key}")
+    return {"organiser_unit_code": organiser, "start_date": day, "title_digest": digest,
+            "account_id": account, "source": SOURCE, "course_key": course_key}
+
+
+def _plan(api, statement: Any, parameters: dict[str, Any]) -> str:
+    with api.runtime.database.session() as session:
+        compiled = statement.compile(dialect=session.get_bind().dialect)
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {compiled}", parameters)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _keyed_by_the_rows_asked(plan: str) -> None:
+    assert "Hash" not in plan, plan
+    assert "Seq Scan on transfer_attendance" not in plan, plan
+    assert "Seq Scan on match_keys" not in plan, plan
+    assert plan.splitlines()[0].lstrip().startswith(("Nested Loop", "Sort")), plan
+
+
+def test_the_pairs_lookup_probes_the_key_of_each_pair_whatever_the_statistics(pg_api) -> None:
+    pairs = _filled_after_empty_statistics(pg_api)
+    plan = _plan(pg_api, _PAIRS_OF_YEAR, {
+        "pairs": json.dumps(pairs[:3000]), "source": SOURCE, "year": YEAR})
+    _keyed_by_the_rows_asked(plan)
+    with pg_api.runtime.database.session() as session:  # and it still answers each pair
+        found = RecordRepository(session).attendance_states(
+            SOURCE, [*pairs[:3], ("C-0", str(uuid.uuid4()))], {"C-0": YEAR})
+    assert sorted(found) == sorted(pairs[:3])
+
+
+def test_the_duplicate_probe_probes_the_index_per_key_whatever_the_statistics(pg_api) -> None:
+    pairs = _filled_after_empty_statistics(pg_api)
+    keys = [_key_row(course_key, account) for course_key, account in pairs[:3000]]
+    document = json.dumps([{**key, "start_date": key["start_date"].isoformat()}
+                           for key in keys], ensure_ascii=False)
+    plan = _plan(pg_api, _PROBE, {"keys": document, "source": "ntpc-edu", "years": [YEAR]})
+    _keyed_by_the_rows_asked(plan)
+    place = tuple(keys[0][name] for name in ("organiser_unit_code", "start_date",
+                                             "title_digest", "account_id"))
+    with pg_api.runtime.database.session() as session:  # another source's record is named
+        assert Duplicates(session).matches("ntpc-edu", [place]) == {place: (SOURCE, "C-0")}
+        assert Duplicates(session).matches(SOURCE, [place]) == {}
