@@ -1512,3 +1512,24 @@ def test_runbook_backup_and_restore_examples_match_cloudnativepg():
     assert scheduled["metadata"]["namespace"] == NAMESPACE
     assert len(scheduled["spec"]["schedule"].split()) == 6
     assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
+
+
+def test_k8s_every_courses_process_that_may_mail_names_the_mail_server():
+    """Courses mails after an enrolment's commit (any process running its use cases) and
+    again from send-enrolment-mails: each such container names a real mail server, not the
+    code's default of this host, and takes the login from an optional secret, as sso does."""
+    checked = 0
+    for document in service_workloads("courses"):
+        for container in containers(document):
+            env = container_env(container)
+            if "BROKER_URL" not in env:
+                continue  # the migration: no use case runs there
+            where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
+            host = env.get("SMTP_HOST", ("value", ""))[1]
+            assert host and host not in ("127.0.0.1", "localhost"), f"{where}: SMTP_HOST {host!r}"
+            refs = secret_key_refs(container)
+            for key in ("SMTP_USERNAME", "SMTP_PASSWORD"):
+                assert refs.get(key, {}).get("name") == "courses-smtp", f"{where}: {key}"
+                assert refs[key].get("optional") is True, f"{where}: {key} must be optional"
+            checked += 1
+    assert checked >= 5, "the courses processes and its mailing job"
