@@ -1523,7 +1523,7 @@ def test_k8s_every_courses_process_that_may_mail_names_the_mail_server():
         for container in containers(document):
             env = container_env(container)
             if "BROKER_URL" not in env:
-                continue  # the migration: no use case runs there
+                continue  # without the broker no use case runs there
             where = f"{document['kind']}/{document['metadata']['name']}/{container['name']}"
             host = env.get("SMTP_HOST", ("value", ""))[1]
             assert host and host not in ("127.0.0.1", "localhost"), f"{where}: SMTP_HOST {host!r}"
@@ -1533,3 +1533,15 @@ def test_k8s_every_courses_process_that_may_mail_names_the_mail_server():
                 assert refs[key].get("optional") is True, f"{where}: {key} must be optional"
             checked += 1
     assert checked >= 5, "the courses processes and its mailing job"
+@pytest.mark.parametrize("job", ["transfer-check-deadlines", "transfer-open-audits",
+                                 "transfer-send-finding-mails"])
+def test_k8s_transfer_jobs_that_mail_the_sources_take_the_mail_login(job):
+    """The findings' mails (R-TRF-6): the mail server is named, its login comes from the
+    optional secret transfer-smtp, as sso's and courses' do."""
+    [container] = containers(find("CronJob", job))
+    host = container_env(container).get("SMTP_HOST", ("value", ""))[1]
+    assert host and host not in ("127.0.0.1", "localhost"), f"{job}: SMTP_HOST {host!r}"
+    refs = secret_key_refs(container)
+    for key in ("SMTP_USERNAME", "SMTP_PASSWORD"):
+        assert refs.get(key, {}).get("name") == "transfer-smtp", f"{job}: {key}"
+        assert refs[key].get("optional") is True, f"{job}: {key} must be optional"
