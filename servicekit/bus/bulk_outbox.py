@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -66,6 +67,26 @@ def uuid4_strings(count: int) -> list[str]:
         pool[start + 6] = (pool[start + 6] & 0x0F) | 0x40
         pool[start + 8] = (pool[start + 8] & 0x3F) | 0x80
         h = pool[start:start + 16].hex()
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
+
+
+def uuid7_strings(count: int) -> list[str]:
+    """Time-ordered (version 7, RFC 9562) UUIDs in text, increasing within one call: the
+    millisecond of the call, then a 42-bit counter from a random start, then 32 random
+    bits of each id. The outbox's unique index on ``event_id`` then takes a batch's ids
+    at its right edge, a few pages, where random (version 4) ids touch a page of the
+    index each, which after every checkpoint is written whole to the WAL."""
+    millis = time.time_ns() // 1_000_000
+    start = int.from_bytes(os.urandom(6)) >> 7  # 41 bits: room for any batch after it
+    tails = os.urandom(4 * count)
+    head = millis << 80 | 0x7 << 76
+    ids = []
+    for n in range(count):
+        sequence = start + n
+        value = (head | (sequence >> 30) << 64 | 0b10 << 62 | (sequence & 0x3FFFFFFF) << 32
+                 | int.from_bytes(tails[4 * n:4 * n + 4]))
+        h = f"{value:032x}"
         ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     return ids
 
@@ -151,8 +172,9 @@ class SpotCheckedBulkOutbox:
                 make_data, make_json = makers
                 datas = [make_data(*arguments) for arguments in items[:checked]]
                 rest_json = (make_json(*arguments) for arguments in items[checked:])
-            for data in datas:
-                envelope = replace(self._outbox.envelope(event_type, data),
+            ids = uuid7_strings(len(items))
+            for event_id, data in zip(ids[:len(datas)], datas, strict=True):
+                envelope = replace(self._outbox.envelope(event_type, data), id=event_id,
                                    correlation_id=self._correlation_id, time=self._now)
                 yield (envelope.id, event_type, self._correlation_id,
                        envelope.to_json().decode(), self._now)
@@ -161,7 +183,6 @@ class SpotCheckedBulkOutbox:
             middle = (f',"type":{dumps(event_type)},"source":{dumps(self._outbox.service)},'
                       f'"time":{dumps(self._time)},"correlation_id":{dumps(self._correlation_id)},'
                       f'"data":')
-            for event_id, data_json in zip(uuid4_strings(max(0, len(items) - checked)),
-                                           rest_json, strict=True):
+            for event_id, data_json in zip(ids[len(datas):], rest_json, strict=True):
                 yield (event_id, event_type, self._correlation_id,
                        f'{{"id":"{event_id}"{middle}{data_json}}}', self._now)

@@ -80,3 +80,19 @@ def test_every_event_is_recorded_at_the_clocks_moment(database, monkeypatch) -> 
         rows = session.execute(select(outbox.c.body, outbox.c.recorded_at)).all()
     assert [row.recorded_at for row in rows] == [MOMENT, MOMENT]
     assert [datetime.fromisoformat(json.loads(row.body)["time"]) for row in rows] == [MOMENT] * 2
+
+
+def test_event_ids_are_time_ordered_uuids_increasing_within_a_write(database, monkeypatch) -> None:
+    """Version 7 (RFC 9562): a batch's ids land at the right edge of the outbox's unique
+    index rather than on a random page each (docs/performance.md, "transfer")."""
+    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 3)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
+    events.add_many(ACCOUNT_CREATED, [teacher(n) for n in range(50)])
+    assert written(database, events) == 50
+    with database.session() as session:
+        ids = list(session.scalars(select(outbox.c.event_id).order_by(outbox.c.position)))
+    assert ids == sorted(ids) and len(set(ids)) == 50  # the validated three too
+    assert all(uuid.UUID(value).version == 7 and uuid.UUID(value).variant == uuid.RFC_4122
+               for value in ids)
+    many = bulk_outbox.uuid7_strings(100_000)
+    assert many == sorted(many) and len(set(many)) == len(many)
