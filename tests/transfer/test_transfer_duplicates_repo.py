@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from test_transfer_duplicates import _open_three
 from test_transfer_rules import IDS, attendee, course
 from transfer_helpers import TEACHERS
@@ -58,6 +58,37 @@ def test_keys_written_in_one_statement_keep_the_first_of_a_collision(request, da
         session.commit()
     assert _stored(api) == [("ntpc-edu", "N-1", ACCOUNTS[1]), ("tpe-edu", "C-1", ACCOUNTS[0]),
                             ("tpe-edu", "C-1", ACCOUNTS[1]), ("tpe-edu", "C-9", ACCOUNTS[2])]
+
+
+@pytest.mark.postgres
+def test_new_keys_are_copied_and_a_key_there_already_falls_back_keeping_the_transaction(
+        pg_api) -> None:
+    """On PostgreSQL new keys go by COPY (no ``INSERT``); a chunk with a key there already
+    is rolled back to its savepoint and inserted with ``ON CONFLICT DO NOTHING``, and what
+    the transaction wrote before it stays (R-TRF-11: nothing accepted is lost)."""
+    inserts: list[str] = []
+
+    def seen(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO match_keys"):
+            inserts.append(statement)
+
+    engine = pg_api.runtime.database.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with pg_api.runtime.database.session() as session:
+            Duplicates(session).add_keys([_key(ACCOUNTS[0]), _key(ACCOUNTS[1])])
+            session.commit()
+        assert inserts == []  # copied
+        with pg_api.runtime.database.session() as session:
+            Duplicates(session).add_keys([_key(ACCOUNTS[2], course_key="C-2")])  # copied
+            Duplicates(session).add_keys([_key(ACCOUNTS[0], course_key="C-2"),  # there
+                                          _key(ACCOUNTS[3], course_key="C-2")])
+            session.commit()
+        assert len(inserts) == 1  # the chunk with a key there already
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert _stored(pg_api) == [("tpe-edu", "C-1", ACCOUNTS[0]), ("tpe-edu", "C-1", ACCOUNTS[1]),
+                               ("tpe-edu", "C-2", ACCOUNTS[2]), ("tpe-edu", "C-2", ACCOUNTS[3])]
 
 
 @pytest.mark.parametrize("database", DATABASES)

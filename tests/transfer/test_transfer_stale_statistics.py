@@ -6,7 +6,6 @@ every row the source has in the partition, a cost that grows with each chunk unt
 next ``ANALYZE``. The plans are asked with ``EXPLAIN`` (no timing)."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,8 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from services.transfer.adapters.duplicates_repo import _PROBE, Duplicates
-from services.transfer.adapters.records_repo import _PAIRS_OF_YEAR, RecordRepository
+from services.transfer.adapters.duplicates_repo import Duplicates, _probe
+from services.transfer.adapters.records_repo import (
+    _PAIRS_OF_YEAR,
+    RecordRepository,
+    pairs_by_course,
+)
 from services.transfer.domain.titles import match_key
 
 pytestmark = pytest.mark.postgres
@@ -72,7 +75,7 @@ def _keyed_by_the_rows_asked(plan: str) -> None:
 def test_the_pairs_lookup_probes_the_key_of_each_pair_whatever_the_statistics(pg_api) -> None:
     pairs = _filled_after_empty_statistics(pg_api)
     plan = _plan(pg_api, _PAIRS_OF_YEAR, {
-        "pairs": json.dumps(pairs[:3000]), "source": SOURCE, "year": YEAR})
+        "pairs": pairs_by_course(pairs[:3000]), "source": SOURCE, "year": YEAR})
     _keyed_by_the_rows_asked(plan)
     with pg_api.runtime.database.session() as session:  # and it still answers each pair
         found = RecordRepository(session).attendance_states(
@@ -83,9 +86,9 @@ def test_the_pairs_lookup_probes_the_key_of_each_pair_whatever_the_statistics(pg
 def test_the_duplicate_probe_probes_the_index_per_key_whatever_the_statistics(pg_api) -> None:
     pairs = _filled_after_empty_statistics(pg_api)
     keys = [_key_row(course_key, account) for course_key, account in pairs[:3000]]
-    document = json.dumps([{**key, "start_date": key["start_date"].isoformat()}
-                           for key in keys], ensure_ascii=False)
-    plan = _plan(pg_api, _PROBE, {"keys": document, "source": "ntpc-edu", "years": [YEAR]})
+    plan = _plan(pg_api, *_probe("ntpc-edu", [
+        tuple(key[name] for name in ("organiser_unit_code", "start_date", "title_digest",
+                                     "account_id")) for key in keys]))
     _keyed_by_the_rows_asked(plan)
     place = tuple(keys[0][name] for name in ("organiser_unit_code", "start_date",
                                              "title_digest", "account_id"))

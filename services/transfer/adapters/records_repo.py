@@ -38,6 +38,7 @@ from servicekit import copy_text
 from servicekit.bus.tables import outbox
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
+from services.transfer.adapters.copying import copy_lines
 from services.transfer.adapters.tables import attendance, courses, sealed_years
 
 RECORD_TABLES = (courses.name, attendance.name)
@@ -48,21 +49,24 @@ _COPIED = ("source", "course_key", "account_id", "start_year", "digest", "teache
            "updated_at")
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
-# The pairs travel as one JSON array of [course key, account id] (the json module's C
-# encoder; the driver dumps a list into an array item by item, in Python). Each pair is
-# its own probe of the primary key: a ``LATERAL`` subquery that ``OFFSET 0`` keeps the
-# planner from merging into a plain join, so the pairs drive whatever the statistics
-# say. As a plain join, statistics taken while the partition was nearly empty had the
-# planner hash every row the source has in it, a cost growing with each chunk written
-# until the next ``ANALYZE``.
+# The pairs travel grouped by course, as one JSON array of {course key, its accounts}
+# (the json module's C encoder; the driver would dump a list into an array item by
+# item, in Python). Each course is its own probe of the primary key, its accounts an
+# array the index is searched with: a ``LATERAL`` subquery that ``OFFSET 0`` keeps the
+# planner from merging into a plain join, so the courses asked drive whatever the
+# statistics say. As a plain join, statistics taken while the partition was nearly
+# empty had the planner hash every row the source has in it, a cost growing with each
+# chunk written until the next ``ANALYZE``. A subquery per pair (5,000 a file's chunk)
+# cost 30 ms of executor set-up and JSON a chunk where none is kept, one per course
+# (50) 4 ms (``EXPLAIN ANALYZE``, docs/performance.md "transfer").
 _PAIRS_TEXT = (
     "SELECT a.course_key, a.account_id, a.digest, a.version, a.withdrawn, a.start_year "
-    "FROM json_array_elements(CAST(:pairs AS json)) AS wanted(pair) "
+    "FROM json_to_recordset(CAST(:pairs AS json)) AS wanted(course_key text, accounts text[]) "
     "CROSS JOIN LATERAL (SELECT course_key, account_id, digest, version, "
     "withdrawn_reason IS NOT NULL AS withdrawn, start_year "
     f"FROM {attendance.name} "
-    "WHERE source = :source AND course_key = wanted.pair->>0 "
-    "AND account_id = wanted.pair->>1{year} OFFSET 0) AS a")
+    "WHERE source = :source AND course_key = wanted.course_key "
+    "AND account_id = ANY(wanted.accounts){year} OFFSET 0) AS a")
 _PAIRS = text(_PAIRS_TEXT.format(year=""))
 _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 
@@ -151,15 +155,14 @@ class RecordRepository:
 
     def _attendance_pairs(self, source: str, by_year: dict[int | None, set[tuple[str, str]]]
                           ) -> dict[tuple[str, str], Stored]:
-        """On PostgreSQL the pairs themselves joined to the table: a probe of the
-        primary key's index per pair, in one query per year. (Courses × accounts with
-        ``= ANY`` reads every row of the courses and tests each against the whole array
-        of accounts: 5,000 × 5,000 for a chunk of a file.)"""
+        """On PostgreSQL each course asked with its own accounts: a probe of the primary
+        key's index per course and account, in one query per year. (Courses × accounts
+        with ``= ANY`` of the whole chunk's accounts reads every row of the courses and
+        tests each against all of them: 5,000 × 5,000 for a chunk of a file.)"""
         found: dict[tuple[str, str], Stored] = {}
         for year, wanted in by_year.items():
             statement = _PAIRS if year is None else _PAIRS_OF_YEAR
-            values: dict[str, Any] = {"source": source, "pairs": json.dumps(
-                sorted(wanted), ensure_ascii=False, separators=(",", ":"))}
+            values: dict[str, Any] = {"source": source, "pairs": pairs_by_course(wanted)}
             if year is not None:
                 values["year"] = year
             rows = self.session.execute(statement, values)
@@ -204,9 +207,6 @@ class RecordRepository:
             [{**row, "hours": str(row["hours"])} for row in rows]))
 
     def _copy_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
-        raw = self.session.connection().connection.driver_connection
-        if raw is None:  # only an invalidated connection has none
-            raise RuntimeError("the session's database connection was invalidated")
         text, lines = copy_text.text, []
         for row in rows:
             lines.append("\t".join((
@@ -215,10 +215,7 @@ class RecordRepository:
                 text(row["school_code"]), str(row["hours"]), row["completed_on"].isoformat(),
                 "t" if row["trial"] else "f", str(int(row["version"])),
                 text(row["withdrawn_reason"]), row["updated_at"].isoformat())))
-        lines.append("")
-        with raw.cursor().copy(f"COPY {attendance.name} ({', '.join(_COPIED)}) "
-                               f"FROM STDIN") as copy:
-            copy.write("\n".join(lines))
+        copy_lines(self.session, attendance.name, _COPIED, lines)
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -300,6 +297,17 @@ class RecordRepository:
             live[name] = self.session.execute(select(func.count()).select_from(table).where(
                 table.c.source == source, table.c.withdrawn_reason.is_(None))).scalar_one()
         return live
+
+
+def pairs_by_course(pairs: Iterable[tuple[str, str]]) -> str:
+    """(course key, account) pairs as the JSON the pairs lookup reads: one object per
+    course with its accounts."""
+    accounts: dict[str, list[str]] = {}
+    for course_key, account in pairs:
+        accounts.setdefault(course_key, []).append(account)
+    return json.dumps([{"course_key": course_key, "accounts": sorted(accounts[course_key])}
+                       for course_key in sorted(accounts)],
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def monthly_counts(session: Session, source: str) -> list[dict[str, Any]]:

@@ -252,7 +252,8 @@ class _Writer:
     def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
                    outcome: Outcome) -> None:
         known = self._live_courses({a.course_key for _, a in rows})
-        ready: list[tuple[int, Attendance, str]] = []
+        # Each row's digest is made once: the duplicate rule and the write both read it.
+        ready: list[tuple[int, Attendance, str, str]] = []
         for number, row in rows:
             account = accounts.get(row.teacher_id)
             if row.course_key not in known:
@@ -264,25 +265,25 @@ class _Writer:
             elif account is None:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
-                ready.append((number, row, account))
+                ready.append((number, row, account, row.digest(account)))
         stored = self.uow.records.attendance_states(
-            self.source.code, ((row.course_key, account) for _, row, account in ready),
+            self.source.code, ((row.course_key, account) for _, row, account, _ in ready),
             {key: course["start_year"] for key, course in known.items()})
         # A withdrawn record sent again is matched as a new one (another source's record
         # may have been promoted meanwhile).
-        fresh = [(number, row, account) for number, row, account in ready
-                 if (row.course_key, account) not in stored
-                 or stored[(row.course_key, account)].withdrawn]
+        fresh = [ready_row for ready_row in ready
+                 if (ready_row[1].course_key, ready_row[2]) not in stored
+                 or stored[(ready_row[1].course_key, ready_row[2])].withdrawn]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         counts = outcome.counts["attendance"]
         code, trial, now = self.source.code, self.trial, self.now
-        for _, row, account in ready:
+        for _, row, account, digest in ready:
             key = (row.course_key, account)
             if key in kept_elsewhere:
                 continue
-            digest, before = row.digest(account), stored.get(key)
+            before = stored.get(key)
             if before is not None and before.digest == digest and not before.withdrawn:
                 counts[UNCHANGED] += 1  # nothing more to do for it: no values, no write
                 continue
@@ -327,7 +328,7 @@ class _Writer:
                                            for values in rows], events.data, events.json)
         bulk.write(self.uow.session)
 
-    def _duplicates(self, rows: list[tuple[int, Attendance, str]],
+    def _duplicates(self, rows: list[tuple[int, Attendance, str, str]],
                     known: dict[str, dict[str, Any]],
                     outcome: Outcome) -> set[tuple[str, str]]:
         """The new rows that are linked duplicates (kept in their own table, answered, not
@@ -335,20 +336,19 @@ class _Writer:
         if not rows:
             return set()
         code = self.source.code
-        linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a in rows))
-        by_course: dict[str, list[tuple[int, Attendance, str]]] = {}
-        for number, row, account in rows:
-            by_course.setdefault(row.course_key, []).append((number, row, account))
+        linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a, _ in rows))
+        by_course: dict[str, list[tuple[int, Attendance, str, str]]] = {}
+        for ready_row in rows:
+            by_course.setdefault(ready_row[1].course_key, []).append(ready_row)
         handled: set[tuple[str, str]] = set()
         new: list[dict[str, Any]] = []
         places = {key: match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
                                  known[key]["title"]) for key in by_course}
         kept_by = self.uow.duplicates.matches(code, [
-            (*places[r.course_key], a) for _, r, a in rows if (r.course_key, a) not in linked])
+            (*places[r.course_key], a) for _, r, a, _ in rows if (r.course_key, a) not in linked])
         for key, course_rows in sorted(by_course.items()):
             place = places[key]
-            for number, row, account in course_rows:
-                digest = row.digest(account)
+            for number, row, account, digest in course_rows:
                 values = {"digest": digest, "school_code": row.school_code,
                           "hours": row.hours, "completed_on": row.completed_on,
                           "teacher_name": row.teacher_name, "updated_at": self.now}
