@@ -325,3 +325,46 @@ def test_only_the_latest_uploads_tables_are_held() -> None:
     assert read.take("upload-0") is None  # the oldest: its job reads the sealed copy
     assert read.take(f"upload-{ReadAtUpload.KEPT}") == []
     assert read.take(f"upload-{ReadAtUpload.KEPT}") is None  # taken once
+
+
+def test_the_next_chunk_is_checked_while_one_is_written_and_every_row_is_answered(
+        api, monkeypatch) -> None:
+    """R-TRF-3: a file's next chunk is checked and its teachers resolved while the chunk
+    before it is written (the accounts lookup and the row checks overlap the database's
+    work): the first chunk's write waits here until the second chunk's teachers have
+    been asked for, which a job checking chunk after chunk would never do. The report
+    and the counts are those of a job without it."""
+    import threading
+
+    from services.transfer.handlers import push
+    from services.transfer.handlers import uploads as handler
+    mapped_source(api)
+    monkeypatch.setattr(handler, "CHUNK_ROWS", 2)
+    rows = [attendee(n) for n in range(4)] + [attendee(4, 時數="2.25"), attendee(5)]
+    second_asked = threading.Event()
+    directory, write = api.runtime.components.directory, push.write
+    ask = directory.account_ids
+
+    def account_ids(teacher_ids):
+        if IDS[2] in teacher_ids:  # the second chunk of the attendance
+            second_asked.set()
+        return ask(teacher_ids)
+
+    waited: list[bool] = []
+
+    def write_after_the_next_check(uow, clock, code, checked, *args, **kwargs):
+        if any(row.teacher_id == IDS[0] for _, row, _, _ in checked.attendance):
+            waited.append(second_asked.wait(timeout=10))
+        return write(uow, clock, code, checked, *args, **kwargs)
+
+    monkeypatch.setattr(directory, "account_ids", account_ids)
+    monkeypatch.setattr(push, "write", write_after_the_next_check)
+    read = handler.ReadAtUpload()
+    state = _process(api, _upload(api, workbook(rows), read)["upload_id"], read)
+    assert waited == [True]
+    assert state["status"] == "done" and state["rows_done"] == 7
+    assert state["counts"]["attendance"]["added"] == 5 and state["error_count"] == 1
+    report = api.call("get", f"/sources/ila-edu/files/{state['upload_id']}/report.csv"
+                      "?table=研習紀錄", role="business",
+                      unit="023301").data.decode("utf-8-sig").splitlines()
+    assert len(report) == 7 and "hours: invalid-hours" in report[5]

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Engine,
@@ -52,27 +51,30 @@ _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 # The pairs travel grouped by course, as one JSON array of {course key, its accounts}
 # (the json module's C encoder; the driver would dump a list into an array item by
 # item, in Python). Each course is its own probe of the primary key, its accounts an
-# array the index is searched with: a ``LATERAL`` subquery that ``OFFSET 0`` keeps the
-# planner from merging into a plain join, so the courses asked drive whatever the
-# statistics say. As a plain join, statistics taken while the partition was nearly
-# empty had the planner hash every row the source has in it, a cost growing with each
-# chunk written until the next ``ANALYZE``. A subquery per pair (5,000 a file's chunk)
-# cost 30 ms of executor set-up and JSON a chunk where none is kept, one per course
-# (50) 4 ms (``EXPLAIN ANALYZE``, docs/performance.md "transfer").
+# array the index is searched with, in a ``LATERAL`` subquery that aggregates what it
+# finds into one JSON array: the planner cannot merge an aggregate into a plain join,
+# so the courses asked drive whatever the statistics say (as a plain join, statistics
+# taken while the partition was nearly empty had the planner hash every row the source
+# has in it, a cost growing with each chunk written until the next ``ANALYZE``), and
+# the driver reads a course's kept rows as one JSON value in C rather than making each
+# of an unchanged re-send's 5,000 rows a Python row. A subquery per pair (5,000 a
+# file's chunk) cost 30 ms of executor set-up and JSON a chunk where none is kept, one
+# per course (50) 4 ms (``EXPLAIN ANALYZE``, docs/performance.md "transfer").
 _PAIRS_TEXT = (
-    "SELECT a.course_key, a.account_id, a.digest, a.version, a.withdrawn, a.start_year "
+    "SELECT wanted.course_key, kept.found "
     "FROM json_to_recordset(CAST(:pairs AS json)) AS wanted(course_key text, accounts text[]) "
-    "CROSS JOIN LATERAL (SELECT course_key, account_id, digest, version, "
-    "withdrawn_reason IS NOT NULL AS withdrawn, start_year "
+    "CROSS JOIN LATERAL (SELECT json_agg(json_build_array(account_id, digest, version, "
+    "withdrawn_reason IS NOT NULL, start_year)) AS found "
     f"FROM {attendance.name} "
     "WHERE source = :source AND course_key = wanted.course_key "
-    "AND account_id = ANY(wanted.accounts){year} OFFSET 0) AS a")
+    "AND account_id = ANY(wanted.accounts){year}) AS kept WHERE kept.found IS NOT NULL")
 _PAIRS = text(_PAIRS_TEXT.format(year=""))
 _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
+    """What is kept of a record, as a lookup answers it: a named tuple, since an
+    unchanged re-send makes one per row (a third of a frozen dataclass's cost)."""
     digest: str
     version: int
     withdrawn: bool
@@ -165,10 +167,10 @@ class RecordRepository:
             values: dict[str, Any] = {"source": source, "pairs": pairs_by_course(wanted)}
             if year is not None:
                 values["year"] = year
-            rows = self.session.execute(statement, values)
-            for course_key, account_id, digest, version, withdrawn, start_year in rows:
-                found[(course_key, account_id)] = Stored(digest, version, withdrawn,
-                                                         start_year)
+            for course_key, kept in self.session.execute(statement, values):
+                for account_id, digest, version, withdrawn, start_year in kept:
+                    found[(course_key, account_id)] = Stored(digest, version, withdrawn,
+                                                             start_year)
         return found
 
     def live_attendance_of(self, source: str,

@@ -16,6 +16,7 @@ A title is normalised so that the ways two systems type the same title compare e
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from datetime import date
@@ -33,8 +34,10 @@ def normalised_title(title: str) -> str:
     return "".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def title_digest(title: str) -> str:
-    """The normalised title's SHA-256, 32 hex digits: a fixed width for the index."""
+    """The normalised title's SHA-256, 32 hex digits: a fixed width for the index.
+    Kept for the last titles asked: a batch asks its few courses' titles once per row."""
     return hashlib.sha256(normalised_title(title).encode()).hexdigest()[:32]
 
 

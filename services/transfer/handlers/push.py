@@ -99,6 +99,25 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
     ``first_row``: the number of each part's first row (a file is accepted in chunks).
     ``delivery``: the kind of delivery this batch is, recorded for its day (a file's
     chunks are not: the file is recorded once, when it is done)."""
+    return write(uow, clock, code, check(uow, directory, code, batch, freeze, first_row),
+                 dry_run, delivery)
+
+
+@dataclass
+class Checked:
+    """A batch checked row by row and its teachers resolved (``check``), before anything
+    is read of what is kept: a file checks its next chunk while this one is written.
+    ``attendance``: each row with its account and its digest (None: an unknown teacher)."""
+    outcome: Outcome
+    courses: list[tuple[int, Course]]
+    attendance: list[tuple[int, Attendance, str | None, str | None]]
+    withdrawals: list[tuple[int, dict[str, Any]]]
+    accounts: dict[str, str]
+    rows: int
+
+
+def check(uow: TransferUnitOfWork, directory: TeacherDirectory, code: str,
+          batch: Mapping[str, list[Any]], freeze: date, first_row: int = 1) -> Checked:
     outcome = Outcome()
     exempt: frozenset[str] = frozenset()
     if batch.get("courses"):  # only courses are let through the freeze
@@ -110,8 +129,19 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
     accounts = directory.account_ids(sorted(
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
-    now = clock.now()
-    years = {course.start_date.year for _, course in course_rows}
+    resolved: list[tuple[int, Attendance, str | None, str | None]] = []
+    for number, row in attendance_rows:  # the digest is taken with the account
+        account = accounts.get(row.teacher_id)
+        resolved.append((number, row, account, row.digest(account) if account else None))
+    return Checked(outcome, course_rows, resolved, withdrawals, accounts,
+                   sum(len(rows) for rows in batch.values()))
+
+
+def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
+          dry_run: bool = False, delivery: str | None = None) -> dict[str, Any]:
+    """A checked batch (``check``) written in one transaction, and its answer."""
+    outcome, now = checked.outcome, clock.now()
+    years = {course.start_date.year for _, course in checked.courses}
     if years:
         with uow:  # before the writing transaction: a new year's partition locks its table
             uow.records.ensure_years(years)
@@ -119,13 +149,12 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
         with uow:
             source = _open_source(uow, code)
             writer = _Writer(uow, source, now, uow.records.sealed_years())
-            writer.courses(course_rows, outcome)
-            writer.attendance(attendance_rows, accounts, outcome)
-            writer.withdrawals(withdrawals, accounts, outcome)
+            writer.courses(checked.courses, outcome)
+            writer.attendance(checked.attendance, outcome)
+            writer.withdrawals(checked.withdrawals, checked.accounts, outcome)
             writer.flush()
             if delivery is not None and not dry_run:
-                uow.deliveries.record(code, taipei_date(now), delivery,
-                                      sum(len(rows) for rows in batch.values()), now)
+                uow.deliveries.record(code, taipei_date(now), delivery, checked.rows, now)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -249,23 +278,21 @@ class _Writer:
             self.events += duplicates.match_again(self.uow, self.source.code, moving,
                                                   self.now, self.sealed)
 
-    def attendance(self, rows: list[tuple[int, Attendance]], accounts: dict[str, str],
+    def attendance(self, rows: list[tuple[int, Attendance, str | None, str | None]],
                    outcome: Outcome) -> None:
-        known = self._live_courses({a.course_key for _, a in rows})
-        # Each row's digest is made once: the duplicate rule and the write both read it.
+        known = self._live_courses({a.course_key for _, a, _, _ in rows})
         ready: list[tuple[int, Attendance, str, str]] = []
-        for number, row in rows:
-            account = accounts.get(row.teacher_id)
+        for number, row, account, digest in rows:
             if row.course_key not in known:
                 outcome.fail("attendance", [RowError(number, "source_course_key",
                                                      "unknown-course")])
             elif known[row.course_key]["start_year"] in self.sealed:
                 outcome.fail("attendance", [RowError(number, "source_course_key",
                                                      "sealed-year")])
-            elif account is None:
+            elif account is None or digest is None:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
-                ready.append((number, row, account, row.digest(account)))
+                ready.append((number, row, account, digest))
         stored = self.uow.records.attendance_states(
             self.source.code, ((row.course_key, account) for _, row, account, _ in ready),
             {key: course["start_year"] for key, course in known.items()})

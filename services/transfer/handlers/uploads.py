@@ -10,12 +10,14 @@ column) is kept sealed too. Both are purged after the retention period (``purge`
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -150,23 +152,20 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
         notes: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
         totals = push.Outcome().counts
         done = 0
-        for table in tables:
-            for start in range(0, len(table.rows), CHUNK_ROWS):
-                chunk = table.rows[start:start + CHUNK_ROWS]
-                answer = push.accept(work(), clock, directory, code, {table.part: chunk},
-                                     rules.freeze, first_row=start + 1)
-                count_rows("file", answer)  # the chunk committed
-                _add(totals, answer["counts"])
-                for error in answer["errors"]:
-                    errors[table.part].setdefault(error["row"], []).append(
-                        f"{error['field']}: {error['code']} {error['message_zh']} / "
-                        f"{error['message_en']}")
-                for twin in answer["duplicates"]:  # kept, linked: said, not an error
-                    notes[table.part].setdefault(twin["row"], []).append(
-                        DUPLICATE_NOTE.format(**twin))
-                done += len(chunk)
-                with work() as uow:
-                    uow.uploads.progress(upload_id, rows_done=done)
+        for table, checked in _checked_ahead(work, directory, code, tables, rules.freeze):
+            answer = push.write(work(), clock, code, checked)
+            count_rows("file", answer)  # the chunk committed
+            _add(totals, answer["counts"])
+            for error in answer["errors"]:
+                errors[table.part].setdefault(error["row"], []).append(
+                    f"{error['field']}: {error['code']} {error['message_zh']} / "
+                    f"{error['message_en']}")
+            for twin in answer["duplicates"]:  # kept, linked: said, not an error
+                notes[table.part].setdefault(twin["row"], []).append(
+                    DUPLICATE_NOTE.format(**twin))
+            done += checked.rows
+            with work() as uow:
+                uow.uploads.progress(upload_id, rows_done=done)
         report = [_report_table(table, _joined(errors[table.part], notes[table.part]))
                   for table in tables]
         with work() as uow:
@@ -183,6 +182,34 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
             uow.uploads.progress(upload_id, status="failed", finished_at=clock.now(),
                                  failure=f"the file could not be processed "
                                          f"({type(error).__name__})")
+
+
+def _checked_ahead(work: Work, directory: TeacherDirectory, code: str,
+                   tables: list[MappedTable], freeze: date
+                   ) -> Iterator[tuple[MappedTable, push.Checked]]:
+    """Each chunk of the tables checked and its teachers resolved (``push.check``) one
+    chunk ahead, in a thread of its own, while the caller writes the one before: the
+    row checks, the accounts lookup (the accounts service, over HTTP) and the digests
+    then run while the writing transaction waits for the database, rather than after
+    it. Chunks come in order; an error in a check is raised here, at its chunk."""
+    chunks = [(table, start) for table in tables for start in range(0, len(table.rows),
+                                                                     CHUNK_ROWS)]
+
+    def checked(index: int) -> push.Checked:
+        table, start = chunks[index]
+        return push.check(work(), directory, code,
+                          {table.part: table.rows[start:start + CHUNK_ROWS]}, freeze,
+                          first_row=start + 1)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="transfer-checks") as ahead:
+        # The job's context (its correlation id, its log fields) goes with each check.
+        pending = ahead.submit(contextvars.copy_context().run, checked, 0) if chunks else None
+        for index, (table, _start) in enumerate(chunks):
+            assert pending is not None
+            current = pending.result()
+            pending = (ahead.submit(contextvars.copy_context().run, checked, index + 1)
+                       if index + 1 < len(chunks) else None)
+            yield table, current
 
 
 def status(uow: TransferUnitOfWork, principal: Principal, code: str,
