@@ -21,7 +21,7 @@ of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -138,8 +138,10 @@ def check(uow: TransferUnitOfWork, directory: TeacherDirectory, code: str,
 
 
 def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
-          dry_run: bool = False, delivery: str | None = None) -> dict[str, Any]:
-    """A checked batch (``check``) written in one transaction, and its answer."""
+          dry_run: bool = False, delivery: str | None = None,
+          also: Callable[[TransferUnitOfWork], None] | None = None) -> dict[str, Any]:
+    """A checked batch (``check``) written in one transaction, and its answer. ``also``:
+    more to write in the same transaction (a file's progress: it commits with its rows)."""
     outcome, now = checked.outcome, clock.now()
     years = {course.start_date.year for _, course in checked.courses}
     if years:
@@ -155,6 +157,8 @@ def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
             writer.flush()
             if delivery is not None and not dry_run:
                 uow.deliveries.record(code, taipei_date(now), delivery, checked.rows, now)
+            if also is not None:
+                also(uow)
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -11,6 +11,7 @@ column) is kept sealed too. Both are purged after the retention period (``purge`
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import threading
@@ -153,7 +154,9 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
         totals = push.Outcome().counts
         done = 0
         for table, checked in _checked_ahead(work, directory, code, tables, rules.freeze):
-            answer = push.write(work(), clock, code, checked)
+            done += checked.rows
+            answer = push.write(work(), clock, code, checked, also=functools.partial(
+                _progress, upload_id=upload_id, rows_done=done))  # with the chunk's rows
             count_rows("file", answer)  # the chunk committed
             _add(totals, answer["counts"])
             for error in answer["errors"]:
@@ -163,9 +166,6 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
             for twin in answer["duplicates"]:  # kept, linked: said, not an error
                 notes[table.part].setdefault(twin["row"], []).append(
                     DUPLICATE_NOTE.format(**twin))
-            done += checked.rows
-            with work() as uow:
-                uow.uploads.progress(upload_id, rows_done=done)
         report = [_report_table(table, _joined(errors[table.part], notes[table.part]))
                   for table in tables]
         with work() as uow:
@@ -182,6 +182,10 @@ def process(work: Work, clock: Clock, directory: TeacherDirectory, vault: FileVa
             uow.uploads.progress(upload_id, status="failed", finished_at=clock.now(),
                                  failure=f"the file could not be processed "
                                          f"({type(error).__name__})")
+
+
+def _progress(uow: TransferUnitOfWork, upload_id: str, rows_done: int) -> None:
+    uow.uploads.progress(upload_id, rows_done=rows_done)
 
 
 def _checked_ahead(work: Work, directory: TeacherDirectory, code: str,
