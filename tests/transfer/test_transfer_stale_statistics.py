@@ -6,6 +6,7 @@ every row the source has in the partition, a cost that grows with each chunk unt
 next ``ANALYZE``. The plans are asked with ``EXPLAIN`` (no timing)."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from services.transfer.adapters.duplicates_repo import Duplicates, _probe
 from services.transfer.adapters.records_repo import (
+    _COMPARED,
     _PAIRS_OF_YEAR,
     RecordRepository,
     pairs_by_course,
@@ -95,3 +97,27 @@ def test_the_duplicate_probe_probes_the_index_per_key_whatever_the_statistics(pg
     with pg_api.runtime.database.session() as session:  # another source's record is named
         assert Duplicates(session).matches("ntpc-edu", [place]) == {place: (SOURCE, "C-0")}
         assert Duplicates(session).matches(SOURCE, [place]) == {}
+
+
+def test_the_comparison_of_digests_probes_the_key_of_each_pair_whatever_the_statistics(
+        pg_api) -> None:
+    """The file's own lookup (``compare_attendance``): each course's accounts and digests
+    probed key by key, and only what is not kept or differs answered."""
+    pairs = _filled_after_empty_statistics(pg_api)
+    document = json.dumps([{"course_key": f"C-{c}",
+                            "accounts": [a for k, a in pairs[:3000] if k == f"C-{c}"],
+                            "digests": ["0" * 32] * PER_COURSE} for c in range(30)])
+    plan = _plan(pg_api, _COMPARED, {"pairs": document, "source": SOURCE, "year": YEAR})
+    # The courses drive: each reads its own rows by the primary key (its accounts then
+    # hashed or probed), never the source's whole partition.
+    assert "Seq Scan" not in plan and plan.startswith("Nested Loop"), plan
+    scan = next(line for line in plan.splitlines() if "on transfer_attendance" in line)
+    assert "Index Scan using transfer_attendance_y2026_pkey" in scan, plan
+    assert "(course_key)::text = wanted.course_key" in plan.split(scan, 1)[1].splitlines()[1], plan
+    unknown = str(uuid.uuid4())
+    with pg_api.runtime.database.session() as session:
+        differing, missing = RecordRepository(session).compare_attendance(SOURCE, [
+            (*pairs[0], "0" * 32), (*pairs[1], "1" * 32), ("C-0", unknown, "0" * 32)],
+            {"C-0": YEAR})
+    assert missing == {("C-0", unknown)}  # pairs[0] is kept unchanged: in neither
+    assert list(differing) == [pairs[1]] and differing[pairs[1]].digest == "0" * 32

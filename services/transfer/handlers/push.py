@@ -297,14 +297,14 @@ class _Writer:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
                 ready.append((number, row, account, digest))
-        stored = self.uow.records.attendance_states(
-            self.source.code, ((row.course_key, account) for _, row, account, _ in ready),
+        differing, missing = self.uow.records.compare_attendance(
+            self.source.code, ((row.course_key, account, digest)
+                               for _, row, account, digest in ready),
             {key: course["start_year"] for key, course in known.items()})
         # A withdrawn record sent again is matched as a new one (another source's record
         # may have been promoted meanwhile).
-        fresh = [ready_row for ready_row in ready
-                 if (ready_row[1].course_key, ready_row[2]) not in stored
-                 or stored[(ready_row[1].course_key, ready_row[2])].withdrawn]
+        new = missing | {key for key, kept in differing.items() if kept.withdrawn}
+        fresh = [ready_row for ready_row in ready if (ready_row[1].course_key, ready_row[2]) in new]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
@@ -314,9 +314,9 @@ class _Writer:
             key = (row.course_key, account)
             if key in kept_elsewhere:
                 continue
-            before = stored.get(key)
-            if before is not None and before.digest == digest and not before.withdrawn:
-                counts[UNCHANGED] += 1  # nothing more to do for it: no values, no write
+            before = differing.get(key)
+            if before is None and key not in missing:
+                counts[UNCHANGED] += 1  # kept as it is: nothing more to do, no write
                 continue
             values: dict[str, Any] = {
                 "source": code, "course_key": row.course_key, "account_id": account,
