@@ -368,3 +368,27 @@ def test_the_next_chunk_is_checked_while_one_is_written_and_every_row_is_answere
                       "?table=研習紀錄", role="business",
                       unit="023301").data.decode("utf-8-sig").splitlines()
     assert len(report) == 7 and "hours: invalid-hours" in report[5]
+
+
+def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, monkeypatch
+                                                                        ) -> None:
+    """The objects held when the job starts (the file's tables) are frozen while its
+    chunks are written (``gc.freeze``), and given back to the collector after."""
+    from services.transfer.handlers import push
+    from services.transfer.handlers import uploads as handler
+    mapped_source(api)
+    frozen: list[int] = []
+    write = push.write
+
+    def write_seeing_the_collector(*args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(push, "write", write_seeing_the_collector)
+    read = handler.ReadAtUpload()
+    before = gc.get_freeze_count()
+    state = _process(api, _upload(api, workbook([attendee(0), attendee(1)]), read)[
+        "upload_id"], read)
+    assert state["status"] == "done" and state["counts"]["attendance"]["added"] == 2
+    assert frozen and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before
