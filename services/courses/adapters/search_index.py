@@ -12,7 +12,7 @@ import calendar
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -71,15 +71,32 @@ def counted_key(county: str, category: str, time_slot: str, ends_on: date,
 
 # What a document holds of its course while the course is published (None while not).
 LISTED = ("starts_on", "ends_on", "code", "approved_at", "county_code", "category",
-          "time_slot", "tags", "unit_code")
+          "time_slot", "tags", "unit_code", "enrolment_opens_at", "enrolment_closes_at",
+          "has_seats")
 
 
-def listed_values(course: Any, tags: Iterable[str]) -> dict[str, Any]:
-    """A published course's values its document holds (``course``: a row of ``courses``)."""
+def listed_values(course: Any, tags: Iterable[str], enrolled: int) -> dict[str, Any]:
+    """A published course's values its document holds (``course``: a row of ``courses``;
+    ``enrolled``: the seats its counter says are taken)."""
     return {"starts_on": course.starts_on, "ends_on": course.ends_on, "code": course.code,
             "approved_at": course.approved_at, "county_code": course.county_code, "category": course.category,
             "time_slot": course.time_slot, "tags": " ".join(sorted(set(tags))),
-            "unit_code": course.unit_code}
+            "unit_code": course.unit_code, "enrolment_opens_at": course.enrolment_opens_at,
+            "enrolment_closes_at": course.enrolment_closes_at,
+            "has_seats": enrolled < course.capacity}
+
+
+def seats_moved(session: Session, course_id: str, before: int, after: int,
+                capacity: int) -> None:
+    """A course's seats taken went from ``before`` to ``after``: its document learns
+    whether seats are left when that changed (the course turned full, or a seat came
+    free in a full course), and only then, so that an enrolment that does not fill the
+    course writes nothing here. The caller holds the course's seat counter row, which
+    orders these changes as it orders the seats."""
+    if (before < capacity) != (after < capacity):
+        session.execute(update(course_search_documents)
+                        .where(d.course_id == course_id, d.ends_on.is_not(None))
+                        .values(has_seats=after < capacity))
 
 
 def _counted_under(listed: dict[str, Any]) -> str:
@@ -159,16 +176,23 @@ class SearchIndex:
                 select(course_tags.c.course_id, course_tags.c.tag_code)
                 .where(course_tags.c.course_id.in_(course_ids))):
             tags.setdefault(course_id, []).append(tag)
+        # Shared with the seat changes (``seats_moved``), so that none is lost between
+        # this read and the document's write.
+        enrolled = dict(self.session.execute(
+            select(course_seats.c.course_id, course_seats.c.enrolled)
+            .where(course_seats.c.course_id.in_(course_ids)).with_for_update(read=True)).all())
         documents, terms = [], []
         moved: Counter[tuple[Any, ...]] = Counter()
         for row in self.session.execute(
                 select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code,
                        c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category,
-                       c.time_slot, c.unit_code)
+                       c.time_slot, c.unit_code, c.enrolment_opens_at, c.enrolment_closes_at,
+                       c.capacity)
                 .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
-            listed = listed_values(row, tags.get(row.course_id, [])) \
+            listed = listed_values(row, tags.get(row.course_id, []),
+                                   enrolled.get(row.course_id, 0)) \
                 if row.status in PUBLISHED else dict.fromkeys(LISTED)
             document.update(listed)
             old = kept.get(row.course_id)
@@ -222,38 +246,50 @@ class SearchIndex:
         return [self.having(keyword.terms(prefix), key)] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
-    def conditions(self, request: SearchRequest, published: Iterable[str],
-                   now: datetime) -> list[ColumnElement[bool]]:
-        """Every filter of the request, to be intersected (R-CRS-9)."""
-        where: list[ColumnElement[bool]] = [c.status.in_(sorted(published))]
+    def conditions(self, request: SearchRequest, published: Iterable[str]
+                   ) -> list[ColumnElement[bool]]:
+        """Every filter of the request, to be intersected (R-CRS-9), over the courses."""
+        return self._filters(request, c.status.in_(sorted(published)), on_documents=False)
+
+    def _filters(self, request: SearchRequest, published: ColumnElement[bool],
+                 on_documents: bool) -> list[ColumnElement[bool]]:
+        """The one list of filters, over the courses or over the documents' copy of them
+        (``from_documents`` searches: the documents hold every filter such a search has;
+        the keywords are the documents' on both)."""
+        rows = d if on_documents else c
+        where = [published]
         if not request.include_past:
-            where.append(c.ends_on >= request.today)
-        for value, column in ((request.class_type, c.class_type), (request.nature, c.nature),
-                              (request.county, c.county_code), (request.category, c.category),
-                              (request.subcategory, c.subcategory),
-                              (request.subject, c.subject), (request.time_slot, c.time_slot)):
+            where.append(rows.ends_on >= request.today)
+        for value, name in ((request.class_type, "class_type"), (request.nature, "nature"),
+                            (request.county, "county_code"), (request.category, "category"),
+                            (request.subcategory, "subcategory"), (request.subject, "subject"),
+                            (request.time_slot, "time_slot")):
             if value is not None:
-                where.append(column == value)
+                where.append(rows[name] == value)
         if request.audience is not None:
-            where.append(self.having([AUDIENCE + request.audience]))
+            where.append(self.having([AUDIENCE + request.audience], rows.course_id))
         if request.tag is not None:
-            where.append(c.course_id.in_(select(course_tags.c.course_id)
-                                         .where(course_tags.c.tag_code == request.tag)))
+            where.append((literal(" ") + d.tags + literal(" ")).contains(
+                f" {request.tag} ", autoescape=True) if on_documents else
+                c.course_id.in_(select(course_tags.c.course_id)
+                                .where(course_tags.c.tag_code == request.tag)))
         if request.code is not None:
-            where.append(c.code == request.code)
+            where.append(rows.code == request.code)
         else:
-            where += self.keyword_conditions(request.q, "", d.title_text)
-        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text)
+            where += self.keyword_conditions(request.q, "", d.title_text, rows.course_id)
+        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
+                                         rows.course_id)
         if request.unit:
-            where.append(c.unit_code.in_(_units_named(request.unit)))
+            where.append(rows.unit_code.in_(_units_named(request.unit)))
         if request.start_from is not None:
-            where.append(c.starts_on >= request.start_from)
+            where.append(rows.starts_on >= request.start_from)
         if request.start_to is not None:
-            where.append(c.starts_on <= request.start_to)
-        if request.open_now:
-            full = exists().where(course_seats.c.course_id == c.course_id,
-                                  course_seats.c.enrolled >= c.capacity)
-            where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
+            where.append(rows.starts_on <= request.start_to)
+        if request.open_now is not None:
+            now = request.open_now
+            where += [rows.enrolment_opens_at <= now, rows.enrolment_closes_at > now]
+            where.append(d.has_seats.is_(True) if on_documents else ~exists().where(
+                course_seats.c.course_id == c.course_id, course_seats.c.enrolled >= c.capacity))
         return where
 
     def having(self, terms: list[str], key: Any = c.course_id) -> ColumnElement[bool]:
@@ -353,28 +389,7 @@ class SearchIndex:
 
     def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
         """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
-        where: list[ColumnElement[bool]] = [d.ends_on.is_not(None)]  # published
-        if not request.include_past:
-            where.append(d.ends_on >= request.today)
-        for value, column in ((request.county, d.county_code), (request.category, d.category),
-                              (request.time_slot, d.time_slot)):
-            if value is not None:
-                where.append(column == value)
-        if request.tag is not None:
-            where.append((literal(" ") + d.tags + literal(" ")).contains(
-                f" {request.tag} ", autoescape=True))
-        if request.audience is not None:
-            where.append(self.having([AUDIENCE + request.audience], d.course_id))
-        where += self.keyword_conditions(request.q, "", d.title_text, d.course_id)
-        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
-                                         d.course_id)
-        if request.unit:
-            where.append(d.unit_code.in_(_units_named(request.unit)))
-        if request.start_from is not None:
-            where.append(d.starts_on >= request.start_from)
-        if request.start_to is not None:
-            where.append(d.starts_on <= request.start_to)
-        return where
+        return self._filters(request, d.ends_on.is_not(None), on_documents=True)
 
     def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool]
                          ) -> dict[str, dict[str, int]]:
@@ -511,16 +526,17 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 
 def _plain(request: SearchRequest) -> bool:
     """Whether the search filters by county, category, time slot, tag and the courses to
-    come alone (with or without keywords)."""
+    come alone (with or without keywords; ``open_now`` is not counted)."""
     return (request.audience is None and not request.unit and request.start_from is None
-            and request.start_to is None and _documented(request))
+            and request.start_to is None and request.open_now is None
+            and _documented(request))
 
 
 def _documented(request: SearchRequest) -> bool:
     """Whether the documents hold every filter of the search (the plain ones, the
-    audience, a term, the organising unit (revision 0013) and a range of first days)."""
-    return (not request.open_now
-            and all(value is None for value in (
+    audience, a term, the organising unit (revision 0013), a range of first days, and
+    the enrolment window and seats left (revision 0015))."""
+    return (all(value is None for value in (
                 request.class_type, request.nature, request.subcategory, request.subject)))
 
 
