@@ -4,7 +4,7 @@ gives the published ones' documents their unit; 0015 their enrolment window and 
 seats are left (``open_now`` from the documents)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from courses_factory import STARTS, add_course
 from sqlalchemy import insert, select
@@ -65,14 +65,15 @@ def test_revision_0015_gives_the_published_courses_documents_their_window_and_se
     database = Database(f"sqlite:///{tmp_path / 'courses.sqlite3'}")
     try:
         upgrade(DEFINITION.migrations_dir, database, "0006")
-        # windows still to close when the migration runs (later than any real clock)
+        # courses still to come when the migration runs (later than any real clock)
         window = {"enrolment_opens_at": LATER, "enrolment_closes_at": LATER + timedelta(days=7),
                   "starts_on": LATER.date() + timedelta(days=10),
                   "ends_on": LATER.date() + timedelta(days=10)}
         full, taken, untouched = (add_course(database, title=title, capacity=3, **window)
                                   for title in ("海洋教育研習", "閱讀理解教學", "數學素養"))
         draft = add_course(database, title="防災演練", status="draft", **window)
-        closed = add_course(database, title="性平教育")  # its window closed in 2026
+        closed = add_course(database, title="性平教育", starts_on=date(2020, 5, 1),
+                            ends_on=date(2020, 5, 1))  # over a year before the migration
         with database.session() as session:
             session.execute(insert(course_seats), [
                 {"course_id": full, "enrolled": 3, "waitlisted": 1, "arrivals": 4},
@@ -86,7 +87,7 @@ def test_revision_0015_gives_the_published_courses_documents_their_window_and_se
                 full: False, taken: True, untouched: True, draft: None, closed: None}
             assert documents[taken].enrolment_opens_at == LATER
             assert documents[draft].enrolment_opens_at is None
-            assert documents[closed].enrolment_opens_at is None  # no instant to come is in it
+            assert documents[closed].enrolment_opens_at is None  # its window long closed
             index = SearchIndex(session)
             request = SearchRequest(today=LATER.date(), open_now=LATER + timedelta(days=1))
             assert index.from_documents(request)

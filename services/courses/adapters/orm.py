@@ -461,8 +461,8 @@ course_search_documents = Table(
     # Its enrolment window and whether seats are left (revision 0015): ``open_now`` among
     # the courses to come is answered from the documents. ``has_seats`` moves only when
     # the course turns full or stops being full (and with each save), not per enrolment.
-    # None for a course whose window had closed before that revision (none can reopen
-    # but by a save, which fills them).
+    # None for a course that had ended over a year before that revision (its window
+    # long closed: a save fills them).
     Column("enrolment_opens_at", UtcDateTime, nullable=True),
     Column("enrolment_closes_at", UtcDateTime, nullable=True),
     Column("has_seats", Boolean, nullable=True),
@@ -474,6 +474,10 @@ course_search_documents = Table(
           postgresql_include=["course_id", "approved_at", "county_code", "category",
                               "time_slot", "unit_code", "tags", "enrolment_opens_at",
                               "enrolment_closes_at", "has_seats"]),
+    # A county with a keyword over every year (revision 0015): intersected in bitmaps with
+    # the GIN index over the terms, so that 防災 in Taipei (8,400 of 77,000 at 2 M,
+    # counted exactly) reads its own documents, not every document holding the word.
+    Index("ix_course_search_documents_county", "county_code"),
     # On PostgreSQL a keyword's terms are looked up in a GIN index over the same terms
     # (compressed posting lists, intersected in the index; revision 0012). SQLite has no
     # ``string_to_array``: it keeps ``course_search_terms`` (and cannot compare this index).

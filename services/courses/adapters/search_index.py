@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -144,6 +145,11 @@ SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, 
 # A large match ranked by relevance ranks its most recent matches (by last day), about this
 # many or down to the page asked for (Elasticsearch bounds its result window likewise).
 RANKED_WINDOW = 1_000
+# On PostgreSQL, the memory a search's bitmaps may take before they turn lossy (work_mem,
+# 4 MB by default): a common word's posting list at 2 M courses (150,000 documents) then
+# stays exact when intersected with a share of the ids or the courses to come, instead of
+# rechecking every row of each lossy page (素養導向's sample at 2 M: 350 ms, 50 ms with it).
+SEARCH_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,11 @@ class SearchIndex:
         return self.session.get_bind().dialect.name
 
     # -- searching ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Before a search's statements, in its transaction: room for exact bitmaps."""
+        if self._dialect() == "postgresql":
+            self.session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
+
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
         """The courses having every term of the keyword, from the index, then each run of

@@ -85,6 +85,7 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         request = request_of(query, work.vocabularies.vocabulary, now)
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
+        work.search.begin()
         where = work.search.conditions(request, PUBLISHED)
         facets = work.search.counted_facets(request)  # filters alone: kept counts
         estimate = None if facets is not None else work.search.estimate(request, where)
