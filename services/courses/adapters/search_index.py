@@ -402,20 +402,27 @@ class SearchIndex:
         """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
         return self._filters(request, d.ends_on.is_not(None), on_documents=True)
 
-    def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool]
-                         ) -> dict[str, dict[str, int]]:
+    def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool],
+                         days: Counter[date] | None = None) -> dict[str, dict[str, int]]:
         """One pass over the documents found (and ``also`` of them: a sample), grouped by
-        county, category, time slot and tags (few combinations), summed here."""
+        county, category, time slot and tags (few combinations), summed here; and, given
+        ``days``, counted per last day there too (a sample's: what ``_recent_window``
+        reads, so that a ranked large match does not read its sample twice)."""
         found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for county, category, slot, tags, n in self.session.execute(
-                select(d.county_code, d.category, d.time_slot, d.tags, func.count())
-                .where(*self._document_conditions(request), *also)
-                .group_by(d.county_code, d.category, d.time_slot, d.tags)):
-            found["county"][county] += int(n)
-            found["category"][category] += int(n)
-            found["time_slot"][slot] += int(n)
+        columns = [d.county_code, d.category, d.time_slot, d.tags]
+        if days is not None:
+            columns.append(d.ends_on)
+        for row in self.session.execute(
+                select(*columns, func.count())
+                .where(*self._document_conditions(request), *also).group_by(*columns)):
+            county, category, slot, tags, n = *row[:4], int(row[-1])
+            found["county"][county] += n
+            found["category"][category] += n
+            found["time_slot"][slot] += n
             for tag in (tags or "").split():
-                found["tag"][tag] += int(n)
+                found["tag"][tag] += n
+            if days is not None:
+                days[row[4]] += n
         return {name: dict(sorted(found[name].items())) for name in FACETS}
 
     def estimate(self, request: SearchRequest, where: list[ColumnElement[bool]]
@@ -426,47 +433,52 @@ class SearchIndex:
         random UUID, is below a prefix: a range of the primary key, the same share of every
         match. A first share of 1/256 tells whether the match is large; its facets are
         then counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
-        shares = FIRST_SHARES
-        found = self._sampled_facets(request, where, shares)
+        shares, days = FIRST_SHARES, Counter[date]()
+        found = self._sampled_facets(request, where, shares, days)
         matches = sum(found["county"].values()) * SHARES // shares
         if matches <= APPROXIMATE_ABOVE:
             return None
         wanted = min(SHARES, max(shares, -(-SHARES * SAMPLED_MATCHES // matches)))
         if wanted != shares:
-            shares, found = wanted, self._sampled_facets(request, where, wanted)
+            shares, days = wanted, Counter()
+            found = self._sampled_facets(request, where, wanted, days)
             matches = sum(found["county"].values()) * SHARES // shares
             if matches <= APPROXIMATE_ABOVE:
                 return None
         facets = {name: {value: round(n * SHARES / shares) for value, n in counts.items()}
                   for name, counts in found.items()}
-        ranked_from = self._recent_window(request, where, shares) \
+        ranked_from = self._recent_window(request, where, shares, days) \
             if _ranked(request) else None
         return Estimate(total=matches, facets=facets, ranked_from=ranked_from)
 
     def _sampled_facets(self, request: SearchRequest, where: list[ColumnElement[bool]],
-                        shares: int) -> dict[str, dict[str, int]]:
+                        shares: int, days: Counter[date]) -> dict[str, dict[str, int]]:
+        """The sample's facets; over the documents, its last days counted in ``days``."""
         if self.from_documents(request):
-            return self._document_facets(request, *_sample(d.course_id, shares))
+            return self._document_facets(request, *_sample(d.course_id, shares),
+                                         days=days if _ranked(request) else None)
         return self.facets(request, [*where, *_sample(c.course_id, shares)])
 
     def _recent_window(self, request: SearchRequest, where: list[ColumnElement[bool]],
-                       shares: int) -> date | None:
+                       shares: int, days: Counter[date]) -> date | None:
         """The last day from which on the matches are about ``RANKED_WINDOW`` (or twice as
         many as down to the page's end, if deeper: the sample's count is not exact), read
-        off the sample; None if the match is not larger."""
+        off the sample (over the documents: its last days, already counted in ``days``);
+        None if the match is not larger."""
         window = max(RANKED_WINDOW, 2 * request.page * request.per_page)
         in_sample = -(-window * shares // SHARES)
         if self.from_documents(request):
-            last = select(d.ends_on).where(*self._document_conditions(request),
-                                           *_sample(d.course_id, shares))
-            order = d.ends_on.desc()
-        else:
-            last = self.source(request).with_only_columns(c.ends_on).where(
-                *where, *_sample(c.course_id, shares))
-            order = c.ends_on.desc()
-        day: date | None = self.session.scalar(
-            last.order_by(order).offset(in_sample - 1).limit(1))
-        return day
+            seen = 0
+            for day in sorted(days, reverse=True):  # the in_sample-th last day, latest first
+                seen += days[day]
+                if seen >= in_sample:
+                    return day
+            return None
+        last = self.source(request).with_only_columns(c.ends_on).where(
+            *where, *_sample(c.course_id, shares))
+        found: date | None = self.session.scalar(
+            last.order_by(c.ends_on.desc()).offset(in_sample - 1).limit(1))
+        return found
 
     def query(self, request: SearchRequest, where: list[ColumnElement[bool]],
               estimate: Estimate | None = None) -> Select[Any]:
