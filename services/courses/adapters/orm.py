@@ -466,10 +466,12 @@ course_search_documents = Table(
     Column("enrolment_opens_at", UtcDateTime, nullable=True),
     Column("enrolment_closes_at", UtcDateTime, nullable=True),
     Column("has_seats", Boolean, nullable=True),
-    # The courses to come are a range of it (revision 0015): on PostgreSQL it covers
-    # every filter, facet and sort column a search among them reads without a keyword,
-    # so their page and facets are read from the index alone, not from rows scattered
-    # over the whole table.
+    # The courses to come, a range of either (revision 0015): the narrow one for a keyword
+    # among them (its range intersected with the GIN index in bitmaps: few pages); on
+    # PostgreSQL the second covers every filter, facet and sort column a search among them
+    # reads without a keyword, so their page and facets are read from the index alone,
+    # not from rows scattered over the whole table.
+    Index("ix_course_search_documents_ends_on", "ends_on"),
     Index("ix_course_search_documents_to_come", "ends_on", "starts_on", "code",
           postgresql_include=["course_id", "approved_at", "county_code", "category",
                               "time_slot", "unit_code", "tags", "enrolment_opens_at",
