@@ -136,6 +136,10 @@ class _Course(NamedTuple):
     time_slot: str
     tags: str | None
     unit_code: str
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    capacity: int
+    enrolled: int
 
 
 def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
@@ -151,7 +155,9 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
             "SELECT c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code, "
             "c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category, c.time_slot, "
             "(SELECT string_agg(tag_code, ' ') FROM course_tags g "
-            " WHERE g.course_id = c.course_id), c.unit_code FROM courses c "
+            " WHERE g.course_id = c.course_id), c.unit_code, c.enrolment_opens_at, "
+            "c.enrolment_closes_at, c.capacity, coalesce((SELECT s.enrolled FROM course_seats s "
+            " WHERE s.course_id = c.course_id), 0) FROM courses c "
             "WHERE NOT EXISTS (SELECT 1 FROM course_search_documents d "
             "WHERE d.course_id = c.course_id) LIMIT 20000").fetchall()
         if not rows:
@@ -163,7 +169,7 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
                 course = _Course(*row)
                 document, _ = index_rows(course.course_id, course.title, course.lecturers,
                                          course.audiences)
-                listed = listed_values(course, (course.tags or "").split()) \
+                listed = listed_values(course, (course.tags or "").split(), course.enrolled) \
                     if course.status in PUBLISHED else dict.fromkeys(LISTED)
                 if listed["ends_on"] is not None:
                     counts.update(count_keys(counted_key(

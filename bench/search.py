@@ -13,6 +13,8 @@ the index's size against the table's, and the time to build it. The catalogue co
 ``bench.data`` (repeatable from its seed)."""
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
 import sys
 import time
@@ -22,7 +24,7 @@ import psycopg
 from sqlalchemy import Select, literal, select
 
 from bench import data, scratch
-from bench.results import load_average, write_result
+from bench.results import RESULTS_DIR, load_average, write_result
 from servicekit.clock import FixedClock
 from servicekit.service import Runtime
 from servicekit.settings import Settings
@@ -94,12 +96,14 @@ class LikeScan(SearchIndex):
                          course_search_documents.c.course_id == courses.c.course_id))
 
 
+GOAL = "p95 < 100 ms at 2 M courses; p95 growing < 3x from 20 k to 2 M"
+
+
 def run(scales: tuple[int, ...] = SCALES, name: str = "search") -> dict[str, Any]:
     load_at_start = load_average()
     run_id = scratch.suffix()
     figures: dict[str, Any] = {"figure": "p95_ms", "baseline": "like_scan_p95_ms",
-                               "goal": "p95 < 100 ms at 2 M courses; p95 growing < 3x "
-                                       "from 20 k to 2 M", "scales": {}}
+                               "goal": GOAL, "scales": {}}
     with scratch.databases(f"bench_search_{run_id}") as urls:
         [url] = urls.values()
         for scale in scales:
@@ -107,28 +111,62 @@ def run(scales: tuple[int, ...] = SCALES, name: str = "search") -> dict[str, Any
             with psycopg.connect(url) as db:
                 index_s = data.build_index(db, log=lambda line: None)
             data.vacuum(url)
-            with psycopg.connect(url) as db:
-                sizes = _sizes(db)
-            one = _measure(url)
-            one.update(sizes, load_s=round(timings["courses_s"], 1),
-                       index_build_s=round(index_s, 1))
+            one = _scale(url, name, baseline=True)
+            one.update(load_s=round(timings["courses_s"], 1), index_build_s=round(index_s, 1))
+            print(f"{name}: {scale:,} courses: index built in {index_s:.0f} s", file=sys.stderr)
             figures["scales"][str(scale)] = one
-            print(f"{name}: {scale:,} courses: p50 {one['p50_ms']} p95 {one['p95_ms']} "
-                  f"p99 {one['p99_ms']} ms; LIKE scan p95 {one['like_scan_p95_ms']} ms "
-                  f"(ratio {one['ratio']}); index {one['index_mb']} MB vs table "
-                  f"{one['table_mb']} MB, built in {index_s:.0f} s", file=sys.stderr)
-    first, last = figures["scales"][str(scales[0])], figures["scales"][str(scales[-1])]
-    figures["p95_growth"] = round(last["p95_ms"] / first["p95_ms"], 2)
-    parameters = {"queries": QUERIES, "rounds": ROUNDS, "seed": 2003,
-                  "enrolment_scale": 0.1, "today": NOW.isoformat()}
-    return write_result(name, figures, parameters, load_at_start)
+    return _written(name, figures, load_at_start)
 
 
 def run_national() -> dict[str, Any]:
     return run(SCALES + NATIONAL, "search-national")
 
 
-def _measure(url: str) -> dict[str, Any]:
+def run_made(url: str, name: str, baseline: bool) -> dict[str, Any]:
+    """The searches on a catalogue made beforehand (not written to: searches only). Its
+    entry replaces the one of its size in ``<name>.json``; the other sizes are kept."""
+    load_at_start = load_average()
+    path = RESULTS_DIR / f"{name}.json"
+    kept = json.loads(path.read_text()).get("scales", {}) if path.exists() else {}
+    with psycopg.connect(url) as db:
+        size = db.execute("SELECT count(*) FROM courses").fetchone()[0]  # type: ignore[index]
+    one = _scale(url, name, baseline)
+    one["catalogue_made_beforehand"] = True
+    scales = {**kept, str(size): one}
+    figures = {"figure": "p95_ms", "baseline": "like_scan_p95_ms", "goal": GOAL,
+               "scales": dict(sorted(scales.items(), key=lambda item: int(item[0])))}
+    return _written(name, figures, load_at_start)
+
+
+def _scale(url: str, name: str, baseline: bool) -> dict[str, Any]:
+    """One catalogue's figures: the searches (and their baseline), the index's size."""
+    with psycopg.connect(url) as db:
+        sizes = _sizes(db)
+        size = db.execute("SELECT count(*) FROM courses").fetchone()[0]  # type: ignore[index]
+    load = load_average()
+    one = _measure(url, baseline)
+    one.update(sizes, load_average_1m=[load, load_average()])
+    print(f"{name}: {size:,} courses: p50 {one['p50_ms']} p95 {one['p95_ms']} "
+          f"p99 {one['p99_ms']} ms; LIKE scan p95 {one.get('like_scan_p95_ms')} ms "
+          f"(ratio {one.get('ratio')}); index {one['index_mb']} MB vs table "
+          f"{one['table_mb']} MB; load {one['load_average_1m']}", file=sys.stderr)
+    for entry in one["per_query_median_ms"]:
+        print(f"  {entry['ms']:>8} {entry.get('like_scan_ms') or '':>8} "
+              f"{'*' if entry['estimated'] else ' '} {entry['query']}", file=sys.stderr)
+    return one
+
+
+def _written(name: str, figures: dict[str, Any], load_at_start: float) -> dict[str, Any]:
+    sizes = figures["scales"]
+    if len(sizes) > 1:
+        first, last = sizes[min(sizes, key=int)], sizes[max(sizes, key=int)]
+        figures["p95_growth"] = round(last["p95_ms"] / first["p95_ms"], 2)
+    parameters = {"queries": QUERIES, "rounds": ROUNDS, "seed": 2003,
+                  "enrolment_scale": 0.1, "today": NOW.isoformat()}
+    return write_result(name, figures, parameters, load_at_start)
+
+
+def _measure(url: str, baseline: bool = True) -> dict[str, Any]:
     runtime = Runtime(DEFINITION, Settings.from_env("courses", {
         "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://", 1)}))
     clock = FixedClock(data.datetime(NOW.year, NOW.month, NOW.day, 2, tzinfo=data.UTC))
@@ -136,19 +174,24 @@ def _measure(url: str) -> dict[str, Any]:
                                             for k, v in q.items()}) for q in QUERIES]
     try:
         ours, estimated = _timed(runtime, clock, queries, SearchIndex)
-        like, _ = _timed(runtime, clock, queries, LikeScan)
+        like = _timed(runtime, clock, queries, LikeScan)[0] if baseline else None
     finally:
         runtime.database.dispose()
     flat = sorted(x for samples in ours for x in samples)
-    flat_like = sorted(x for samples in like for x in samples)
-    return {"p50_ms": _pct(flat, 50), "p95_ms": _pct(flat, 95), "p99_ms": _pct(flat, 99),
-            "like_scan_p50_ms": _pct(flat_like, 50), "like_scan_p95_ms": _pct(flat_like, 95),
-            "like_scan_p99_ms": _pct(flat_like, 99),
-            "ratio": round(_pct(flat_like, 95) / _pct(flat, 95), 2),
-            "per_query_median_ms": [
-                {"query": q, "ms": round(statistics.median(s), 1),
-                 "like_scan_ms": round(statistics.median(b), 1), "estimated": e}
-                for q, s, b, e in zip(QUERIES, ours, like, estimated, strict=True)]}
+    figures: dict[str, Any] = {"p50_ms": _pct(flat, 50), "p95_ms": _pct(flat, 95),
+                               "p99_ms": _pct(flat, 99)}
+    if like is not None:
+        flat_like = sorted(x for samples in like for x in samples)
+        figures.update(like_scan_p50_ms=_pct(flat_like, 50),
+                       like_scan_p95_ms=_pct(flat_like, 95),
+                       like_scan_p99_ms=_pct(flat_like, 99),
+                       ratio=round(_pct(flat_like, 95) / _pct(flat, 95), 2))
+    figures["per_query_median_ms"] = [
+        {"query": q, "ms": round(statistics.median(s), 1),
+         "like_scan_ms": None if like is None else round(statistics.median(like[n]), 1),
+         "estimated": e}
+        for n, (q, s, e) in enumerate(zip(QUERIES, ours, estimated, strict=True))]
+    return figures
 
 
 def _timed(runtime: Runtime, clock: FixedClock, queries: list[dict[str, Any]],
@@ -193,3 +236,21 @@ def _sizes(db: psycopg.Connection[Any]) -> dict[str, float]:
 
 def _pct(values: list[float], p: int) -> float:
     return round(values[min(len(values) - 1, int(len(values) * p / 100))], 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True,
+                        help="a catalogue made by bench.data: postgresql://user@host:port/db")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the LIKE scan (for trying changes, not for the record)")
+    parser.add_argument("--name", default="search-national",
+                        help="the result file's scenario (default search-national)")
+    args = parser.parse_args(argv)
+    run_made(args.database_url, args.name, not args.no_baseline)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,7 @@ same results; revision 0012 counts a live catalogue's courses."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from catalogue_support import build, searched
@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from servicekit.db import Database
 from servicekit.migrations import upgrade
+from services.courses.adapters.enrolment_repo import SqlEnrolmentRepository
 from services.courses.adapters.orm import (
     course_search_counts,
     course_search_documents,
@@ -41,7 +42,7 @@ def _both_ways(session, **asked) -> tuple[dict, dict]:
     request = SearchRequest(today=NOW.date(), **asked)
     assert counted(request)
     index = SearchIndex(session)
-    where = index.conditions(request, PUBLISHED, NOW)
+    where = index.conditions(request, PUBLISHED)
     return index.counted_facets(request), index.facets(request, where)
 
 
@@ -110,6 +111,7 @@ def test_on_postgresql_the_counts_equal_the_courses_and_keywords_use_the_gin_ind
     assert "ix_course_search_documents_terms" in plan, plan
 
 
+DURING = datetime(2026, 3, 10, 2, tzinfo=UTC)  # the test courses' windows are open
 # Keyword searches by plain filters alone, and any by them among the courses to come (R-CRS-9):
 # their facets and page come from the documents.
 KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教學", "county": "TXG"},
@@ -125,7 +127,17 @@ KEYWORDS = [{"q": "防災"}, {"q": "防災", "include_past": True}, {"q": "教�
             # a range of first days (days_ahead), held by the documents too
             {"start_from": FIRST_DAY + timedelta(days=3)},
             {"start_from": FIRST_DAY, "start_to": FIRST_DAY + timedelta(days=5), "county": "TPE"},
-            {"q": "教學", "start_to": FIRST_DAY + timedelta(days=5), "include_past": True}]
+            {"q": "教學", "start_to": FIRST_DAY + timedelta(days=5), "include_past": True},
+            # windows open, seats left (revision 0015): 防災教育研習 is full (``_filled``)
+            {"open_now": DURING}, {"open_now": DURING, "q": "防災"},
+            {"open_now": DURING, "county": "TXG", "sort": "newest"},
+            {"open_now": DURING, "tag": "gender_equity", "start_from": FIRST_DAY}]
+
+
+def _filled(runtime, ids: dict[str, str]) -> None:
+    """防災教育研習's 40 seats taken through the seat counter, as enrolments take them."""
+    with runtime.database.session() as session:
+        SqlEnrolmentRepository(session).move_counts(ids["防災教育研習"], seated=40)
 
 
 class _FromCourses(SearchIndex):
@@ -142,7 +154,7 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
                    for name, value in asked.items()}})
             ours, theirs = SearchIndex(session), _FromCourses(session)
             assert ours.from_documents(request)
-            where = ours.conditions(request, PUBLISHED, NOW)
+            where = ours.conditions(request, PUBLISHED)
             assert ours.facets(request, where) == theirs.facets(request, where), asked
             assert ours.page(request, where) == theirs.page(request, where), asked
             assert ours.page(request, where), asked  # each finds something
@@ -150,7 +162,7 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
 
 def test_searches_the_documents_hold_answer_from_them_as_from_the_courses(
         api) -> None:
-    build(api.runtime)
+    _filled(api.runtime, build(api.runtime))
     _assert_documents_answer_as_the_courses(api.runtime)
 
 
@@ -174,7 +186,7 @@ def pg_catalogue(make_database, tmp_path):
         "JWKS_URL": "http://127.0.0.1:9/jwks.json"}), FixedClock(NOW)))
     with runtime.database.session() as session:
         replica.apply_units(session, unit_events())
-    build(runtime)
+    _filled(runtime, build(runtime))
     yield runtime
     runtime.database.dispose()
 
@@ -203,7 +215,7 @@ def test_the_migration_counts_the_courses_published_before_it(tmp_path) -> None:
                                      ("gender_equity", "safety"): 1})
             request = SearchRequest(today=STARTS, include_past=True)
             index = SearchIndex(session)
-            where = index.conditions(request, PUBLISHED, NOW)
+            where = index.conditions(request, PUBLISHED)
             assert index.counted_facets(request) == index.facets(request, where)
             months = {row.period: row.n for row in session.execute(
                 select(k.period, func.sum(k.courses).label("n"))

@@ -5,7 +5,8 @@ and marked. The bound and the sample are lowered here so that the small catalogu
 ``catalogue_support`` crosses them; on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from catalogue_support import build, searched
@@ -19,6 +20,8 @@ from servicekit.testing.runtimes import migrated
 from services.courses.adapters import search_index
 from services.courses.adapters.orm import course_search_documents
 from services.courses.bootstrap import DEFINITION
+from services.courses.domain.access import PUBLISHED
+from services.courses.domain.search import Keyword, SearchRequest
 from services.courses.handlers import replica
 
 EXACT = {"total_is_estimate": False, "facets_approximate": False,
@@ -158,3 +161,30 @@ def test_the_documents_hold_the_unit_of_a_published_course(catalogue) -> None:
                                             course_search_documents.c.unit_code)).all())
     assert units[ids["閱讀教學策略"]] == "193601"
     assert units[ids["防災草稿"]] is None  # a draft's document holds none of its values
+
+
+class _FromCourses(search_index.SearchIndex):
+    def from_documents(self, request: SearchRequest) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("window", [1, 3, 4])
+def test_the_ranked_window_read_off_the_sample_counted_per_day_is_the_courses_one(
+        catalogue, monkeypatch, window) -> None:
+    """Over the documents the sample's last days are counted in the pass that counts its
+    facets, and the window's first day read off those counts: the same day as the
+    ``window``-th latest last day read in order from the courses."""
+    runtime, _ = catalogue
+    monkeypatch.setattr(search_index, "RANKED_WINDOW", window)
+    request = SearchRequest(today=NOW.date(), q=Keyword.of("教學"), sort="relevance",
+                            include_past=True, per_page=1)
+    with runtime.database.session() as session:
+        ours, theirs = search_index.SearchIndex(session), _FromCourses(session)
+        assert ours.from_documents(request)
+        where = ours.conditions(request, PUBLISHED)
+        days: Counter[date] = Counter()
+        ours._document_facets(request, days=days)
+        assert sum(days.values()) == 3  # every published 教學 course
+        expected = theirs._recent_window(request, where, search_index.SHARES, Counter())
+        assert ours._recent_window(request, where, search_index.SHARES, days) == expected
+        assert (expected is None) == (max(window, 2) > 3)

@@ -15,6 +15,7 @@ from servicekit.clock import FixedClock
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated
+from services.courses.adapters.enrolment_repo import SqlEnrolmentRepository
 from services.courses.adapters.orm import course_search_terms, course_seats, enrolments
 from services.courses.adapters.search_index import SearchIndex
 from services.courses.bootstrap import DEFINITION
@@ -137,7 +138,7 @@ def test_the_index_is_asked_for_a_keyword_never_the_whole_catalogue(api) -> None
     request = SearchRequest(today=NOW.date(), q=Keyword.of("防災"), sort="relevance")
     with api.runtime.database.session() as session:
         index = SearchIndex(session)
-        query = index.query(request, index.conditions(request, {"approved"}, NOW))
+        query = index.query(request, index.conditions(request, {"approved"}))
         compiled = str(query.compile(compile_kwargs={"literal_binds": True}))
         plan = " | ".join(str(row[-1]) for row in session.execute(
             text("EXPLAIN QUERY PLAN " + compiled)))
@@ -153,15 +154,32 @@ def test_a_keyword_shaped_like_a_code_finds_that_course(api) -> None:
 
 
 def test_open_now_is_a_window_open_with_seats_left(api) -> None:
+    """R-CRS-9 ``open_now``: answered from the documents (revision 0015), which learn
+    through the seat counter when their course turns full and when a seat comes free."""
     ids = build(api.runtime)
     full = ids["防災教育研習"]
-    with api.runtime.database.session() as session:
-        session.execute(insert(course_seats).values(course_id=full, enrolled=40, waitlisted=0,
-                                                    arrivals=40))
     loaded = CatalogueQuerySchema().load({"open_now": "true", "per_page": "100"})
     # 2026-03-10 in Taipei: windows opened on 03-06 and close on each first day
-    during = search.search(api.runtime.components.uow(),
-                           FixedClock(datetime(2026, 3, 10, 2, tzinfo=UTC)), loaded)
-    assert {item["title"] for item in during["items"]} == PUBLISHED_NOW - {"防災教育研習"}
+    during = FixedClock(datetime(2026, 3, 10, 2, tzinfo=UTC))
+
+    def open_now() -> set[str]:
+        found = search.search(api.runtime.components.uow(), during, loaded)
+        return {item["title"] for item in found["items"]}
+
+    with api.runtime.database.session() as session:
+        SqlEnrolmentRepository(session).move_counts(full, seated=39)  # one seat left
+    assert open_now() == PUBLISHED_NOW
+    with api.runtime.database.session() as session:
+        assert SqlEnrolmentRepository(session).take_place(full, 10)[1] == "seat"  # the last
+    assert open_now() == PUBLISHED_NOW - {"防災教育研習"}
+    with api.runtime.database.session() as session:
+        assert SqlEnrolmentRepository(session).take_place(full, 10)[1] == "wait"
+        SqlEnrolmentRepository(session).move_counts(full, seated=-1)  # a seat given back
+    assert open_now() == PUBLISHED_NOW
+    with api.runtime.database.session() as session:  # and taken again by the waiting one
+        SqlEnrolmentRepository(session).move_counts(full, seated=+1, waitlisted=-1)
+        assert session.scalar(select(course_seats.c.enrolled)
+                              .where(course_seats.c.course_id == full)) == 40
+    assert open_now() == PUBLISHED_NOW - {"防災教育研習"}
     before = search.search(api.runtime.components.uow(), FixedClock(NOW), loaded)
     assert before["items"] == []  # not open yet

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 
 from servicekit.errors import Conflict
 from servicekit.service import Runtime
-from services.courses.adapters.orm import course_seats, enrolment_attempts, enrolments
+from services.courses.adapters.orm import (
+    course_search_documents,
+    course_seats,
+    enrolment_attempts,
+    enrolments,
+)
+from services.courses.adapters.search_index import SearchIndex
 from services.courses.handlers import enrolments as enrolling
 
 
@@ -64,11 +70,17 @@ def check_facts(runtime: Runtime, courses: list[str], capacity: int, attempts: i
 def scenario(runtime: Runtime, threads: int, teachers: int) -> None:
     series = add_series(runtime.database)
     courses = [add_course(runtime.database, capacity=5, series_id=series) for _ in range(3)]
+    with runtime.database.session() as session:  # listed in the catalogue, seats left
+        SearchIndex(session).refresh(courses)
     people = [str(uuid.uuid4()) for _ in range(teachers)]
     outcomes = rush(runtime, courses, people, threads)
     assert outcomes["enrolled"] == 15 and outcomes["waitlisted"] == 15, outcomes
     assert outcomes["duplicate-session"] + outcomes["course-full"] + 30 == 3 * teachers
     check_facts(runtime, courses, 5, 3 * teachers)
+    with runtime.database.session() as session:  # the seat that filled each told the search
+        documents = course_search_documents.c
+        assert dict(session.execute(select(documents.course_id, documents.has_seats)).all()) \
+            == dict.fromkeys(courses, False)
 
 
 def test_the_rush_on_sqlite(enrol_api) -> None:

@@ -25,6 +25,7 @@ from services.courses.adapters.orm import (
     lotteries,
     series_holds,
 )
+from services.courses.adapters.search_index import seats_moved
 from services.courses.adapters.teachers import TeacherDirectory
 from services.courses.domain.enrolment import (
     FULL,
@@ -38,6 +39,10 @@ from services.courses.domain.enrolment import (
 )
 
 s, e = course_seats.c, enrolments.c
+
+
+def _capacity(course_id: str) -> Any:
+    return select(courses.c.capacity).where(courses.c.course_id == course_id).scalar_subquery()
 
 
 class PlaceTaken(Exception):
@@ -100,7 +105,8 @@ class SqlEnrolmentRepository:
     # -- the counter row ---------------------------------------------------------------------
     def _counter(self, course_id: str, values: dict[str, Any]) -> Any:
         statement = (update(course_seats).where(s.course_id == course_id).values(**values)
-                     .returning(s.arrivals, s.last_outcome, s.enrolled, s.waitlisted))
+                     .returning(s.arrivals, s.last_outcome, s.enrolled, s.waitlisted,
+                                _capacity(course_id).label("capacity")))
         row = self.session.execute(statement).first()
         if row is None:  # the course's first attempt: its counter row, then the statement
             self.session.execute(insert_for(self.session.get_bind().dialect.name, course_seats)
@@ -117,9 +123,7 @@ class SqlEnrolmentRepository:
     def take_place(self, course_id: str, waitlist_limit: int) -> tuple[int, str, int]:
         """(arrival, seat | wait | full, waiting list length) in one statement: a seat while
         ``enrolled < capacity``, else a place on the waiting list while it has room."""
-        capacity = (select(courses.c.capacity).where(courses.c.course_id == course_id)
-                    .scalar_subquery())
-        has_seat = s.enrolled < capacity
+        has_seat = s.enrolled < _capacity(course_id)
         has_room = s.waitlisted < waitlist_limit
         row = self._counter(course_id, {
             "arrivals": s.arrivals + 1,
@@ -128,13 +132,18 @@ class SqlEnrolmentRepository:
             "last_outcome": case((has_seat, literal(SEAT)), (has_room, literal(WAIT)),
                                  else_=literal(FULL)),
         })
+        if row.last_outcome == SEAT:  # the seat that fills the course hides it from open_now
+            seats_moved(self.session, course_id, row.enrolled - 1, row.enrolled, row.capacity)
         return int(row.arrivals), str(row.last_outcome), int(row.waitlisted)
 
     def move_counts(self, course_id: str, seated: int = 0, waitlisted: int = 0) -> None:
         """Seats or waiting places given back or taken by a change of state (cancel,
         decline, promote, draw); takes the counter row's lock first."""
-        self._counter(course_id, {"enrolled": s.enrolled + seated,
-                                  "waitlisted": s.waitlisted + waitlisted})
+        row = self._counter(course_id, {"enrolled": s.enrolled + seated,
+                                        "waitlisted": s.waitlisted + waitlisted})
+        if seated:
+            seats_moved(self.session, course_id, row.enrolled - seated, row.enrolled,
+                        row.capacity)
 
     def counts(self, course_id: str) -> tuple[int, int]:
         row = self.session.execute(select(s.enrolled, s.waitlisted)

@@ -12,7 +12,7 @@ import calendar
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -71,15 +72,32 @@ def counted_key(county: str, category: str, time_slot: str, ends_on: date,
 
 # What a document holds of its course while the course is published (None while not).
 LISTED = ("starts_on", "ends_on", "code", "approved_at", "county_code", "category",
-          "time_slot", "tags", "unit_code")
+          "time_slot", "tags", "unit_code", "enrolment_opens_at", "enrolment_closes_at",
+          "has_seats")
 
 
-def listed_values(course: Any, tags: Iterable[str]) -> dict[str, Any]:
-    """A published course's values its document holds (``course``: a row of ``courses``)."""
+def listed_values(course: Any, tags: Iterable[str], enrolled: int) -> dict[str, Any]:
+    """A published course's values its document holds (``course``: a row of ``courses``;
+    ``enrolled``: the seats its counter says are taken)."""
     return {"starts_on": course.starts_on, "ends_on": course.ends_on, "code": course.code,
             "approved_at": course.approved_at, "county_code": course.county_code, "category": course.category,
             "time_slot": course.time_slot, "tags": " ".join(sorted(set(tags))),
-            "unit_code": course.unit_code}
+            "unit_code": course.unit_code, "enrolment_opens_at": course.enrolment_opens_at,
+            "enrolment_closes_at": course.enrolment_closes_at,
+            "has_seats": enrolled < course.capacity}
+
+
+def seats_moved(session: Session, course_id: str, before: int, after: int,
+                capacity: int) -> None:
+    """A course's seats taken went from ``before`` to ``after``: its document learns
+    whether seats are left when that changed (the course turned full, or a seat came
+    free in a full course), and only then, so that an enrolment that does not fill the
+    course writes nothing here. The caller holds the course's seat counter row, which
+    orders these changes as it orders the seats."""
+    if (before < capacity) != (after < capacity):
+        session.execute(update(course_search_documents)
+                        .where(d.course_id == course_id, d.ends_on.is_not(None))
+                        .values(has_seats=after < capacity))
 
 
 def _counted_under(listed: dict[str, Any]) -> str:
@@ -127,6 +145,11 @@ SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, 
 # A large match ranked by relevance ranks its most recent matches (by last day), about this
 # many or down to the page asked for (Elasticsearch bounds its result window likewise).
 RANKED_WINDOW = 1_000
+# On PostgreSQL, the memory a search's bitmaps may take before they turn lossy (work_mem,
+# 4 MB by default): a common word's posting list at 2 M courses (150,000 documents) then
+# stays exact when intersected with a share of the ids or the courses to come, instead of
+# rechecking every row of each lossy page (素養導向's sample at 2 M: 350 ms, 50 ms with it).
+SEARCH_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -159,16 +182,23 @@ class SearchIndex:
                 select(course_tags.c.course_id, course_tags.c.tag_code)
                 .where(course_tags.c.course_id.in_(course_ids))):
             tags.setdefault(course_id, []).append(tag)
+        # Shared with the seat changes (``seats_moved``), so that none is lost between
+        # this read and the document's write.
+        enrolled = dict(self.session.execute(
+            select(course_seats.c.course_id, course_seats.c.enrolled)
+            .where(course_seats.c.course_id.in_(course_ids)).with_for_update(read=True)).all())
         documents, terms = [], []
         moved: Counter[tuple[Any, ...]] = Counter()
         for row in self.session.execute(
                 select(c.course_id, c.title, c.lecturers, c.audiences, c.status, c.code,
                        c.starts_on, c.ends_on, c.approved_at, c.county_code, c.category,
-                       c.time_slot, c.unit_code)
+                       c.time_slot, c.unit_code, c.enrolment_opens_at, c.enrolment_closes_at,
+                       c.capacity)
                 .where(c.course_id.in_(course_ids))):
             document, rows = index_rows(row.course_id, row.title, row.lecturers or [],
                                         row.audiences or [])
-            listed = listed_values(row, tags.get(row.course_id, [])) \
+            listed = listed_values(row, tags.get(row.course_id, []),
+                                   enrolled.get(row.course_id, 0)) \
                 if row.status in PUBLISHED else dict.fromkeys(LISTED)
             document.update(listed)
             old = kept.get(row.course_id)
@@ -212,6 +242,11 @@ class SearchIndex:
         return self.session.get_bind().dialect.name
 
     # -- searching ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Before a search's statements, in its transaction: room for exact bitmaps."""
+        if self._dialect() == "postgresql":
+            self.session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
+
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
         """The courses having every term of the keyword, from the index, then each run of
@@ -222,38 +257,50 @@ class SearchIndex:
         return [self.having(keyword.terms(prefix), key)] + [
             text.contains(run, autoescape=True) for run in keyword.confirmed_runs]
 
-    def conditions(self, request: SearchRequest, published: Iterable[str],
-                   now: datetime) -> list[ColumnElement[bool]]:
-        """Every filter of the request, to be intersected (R-CRS-9)."""
-        where: list[ColumnElement[bool]] = [c.status.in_(sorted(published))]
+    def conditions(self, request: SearchRequest, published: Iterable[str]
+                   ) -> list[ColumnElement[bool]]:
+        """Every filter of the request, to be intersected (R-CRS-9), over the courses."""
+        return self._filters(request, c.status.in_(sorted(published)), on_documents=False)
+
+    def _filters(self, request: SearchRequest, published: ColumnElement[bool],
+                 on_documents: bool) -> list[ColumnElement[bool]]:
+        """The one list of filters, over the courses or over the documents' copy of them
+        (``from_documents`` searches: the documents hold every filter such a search has;
+        the keywords are the documents' on both)."""
+        rows = d if on_documents else c
+        where = [published]
         if not request.include_past:
-            where.append(c.ends_on >= request.today)
-        for value, column in ((request.class_type, c.class_type), (request.nature, c.nature),
-                              (request.county, c.county_code), (request.category, c.category),
-                              (request.subcategory, c.subcategory),
-                              (request.subject, c.subject), (request.time_slot, c.time_slot)):
+            where.append(rows.ends_on >= request.today)
+        for value, name in ((request.class_type, "class_type"), (request.nature, "nature"),
+                            (request.county, "county_code"), (request.category, "category"),
+                            (request.subcategory, "subcategory"), (request.subject, "subject"),
+                            (request.time_slot, "time_slot")):
             if value is not None:
-                where.append(column == value)
+                where.append(rows[name] == value)
         if request.audience is not None:
-            where.append(self.having([AUDIENCE + request.audience]))
+            where.append(self.having([AUDIENCE + request.audience], rows.course_id))
         if request.tag is not None:
-            where.append(c.course_id.in_(select(course_tags.c.course_id)
-                                         .where(course_tags.c.tag_code == request.tag)))
+            where.append((literal(" ") + d.tags + literal(" ")).contains(
+                f" {request.tag} ", autoescape=True) if on_documents else
+                c.course_id.in_(select(course_tags.c.course_id)
+                                .where(course_tags.c.tag_code == request.tag)))
         if request.code is not None:
-            where.append(c.code == request.code)
+            where.append(rows.code == request.code)
         else:
-            where += self.keyword_conditions(request.q, "", d.title_text)
-        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text)
+            where += self.keyword_conditions(request.q, "", d.title_text, rows.course_id)
+        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
+                                         rows.course_id)
         if request.unit:
-            where.append(c.unit_code.in_(_units_named(request.unit)))
+            where.append(rows.unit_code.in_(_units_named(request.unit)))
         if request.start_from is not None:
-            where.append(c.starts_on >= request.start_from)
+            where.append(rows.starts_on >= request.start_from)
         if request.start_to is not None:
-            where.append(c.starts_on <= request.start_to)
-        if request.open_now:
-            full = exists().where(course_seats.c.course_id == c.course_id,
-                                  course_seats.c.enrolled >= c.capacity)
-            where += [c.enrolment_opens_at <= now, c.enrolment_closes_at > now, ~full]
+            where.append(rows.starts_on <= request.start_to)
+        if request.open_now is not None:
+            now = request.open_now
+            where += [rows.enrolment_opens_at <= now, rows.enrolment_closes_at > now]
+            where.append(d.has_seats.is_(True) if on_documents else ~exists().where(
+                course_seats.c.course_id == c.course_id, course_seats.c.enrolled >= c.capacity))
         return where
 
     def having(self, terms: list[str], key: Any = c.course_id) -> ColumnElement[bool]:
@@ -353,43 +400,29 @@ class SearchIndex:
 
     def _document_conditions(self, request: SearchRequest) -> list[ColumnElement[bool]]:
         """``conditions`` for ``from_documents`` searches, on the documents' own copy."""
-        where: list[ColumnElement[bool]] = [d.ends_on.is_not(None)]  # published
-        if not request.include_past:
-            where.append(d.ends_on >= request.today)
-        for value, column in ((request.county, d.county_code), (request.category, d.category),
-                              (request.time_slot, d.time_slot)):
-            if value is not None:
-                where.append(column == value)
-        if request.tag is not None:
-            where.append((literal(" ") + d.tags + literal(" ")).contains(
-                f" {request.tag} ", autoescape=True))
-        if request.audience is not None:
-            where.append(self.having([AUDIENCE + request.audience], d.course_id))
-        where += self.keyword_conditions(request.q, "", d.title_text, d.course_id)
-        where += self.keyword_conditions(request.lecturer, LECTURER, d.lecturer_text,
-                                         d.course_id)
-        if request.unit:
-            where.append(d.unit_code.in_(_units_named(request.unit)))
-        if request.start_from is not None:
-            where.append(d.starts_on >= request.start_from)
-        if request.start_to is not None:
-            where.append(d.starts_on <= request.start_to)
-        return where
+        return self._filters(request, d.ends_on.is_not(None), on_documents=True)
 
-    def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool]
-                         ) -> dict[str, dict[str, int]]:
+    def _document_facets(self, request: SearchRequest, *also: ColumnElement[bool],
+                         days: Counter[date] | None = None) -> dict[str, dict[str, int]]:
         """One pass over the documents found (and ``also`` of them: a sample), grouped by
-        county, category, time slot and tags (few combinations), summed here."""
+        county, category, time slot and tags (few combinations), summed here; and, given
+        ``days``, counted per last day there too (a sample's: what ``_recent_window``
+        reads, so that a ranked large match does not read its sample twice)."""
         found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for county, category, slot, tags, n in self.session.execute(
-                select(d.county_code, d.category, d.time_slot, d.tags, func.count())
-                .where(*self._document_conditions(request), *also)
-                .group_by(d.county_code, d.category, d.time_slot, d.tags)):
-            found["county"][county] += int(n)
-            found["category"][category] += int(n)
-            found["time_slot"][slot] += int(n)
+        columns = [d.county_code, d.category, d.time_slot, d.tags]
+        if days is not None:
+            columns.append(d.ends_on)
+        for row in self.session.execute(
+                select(*columns, func.count())
+                .where(*self._document_conditions(request), *also).group_by(*columns)):
+            county, category, slot, tags, n = *row[:4], int(row[-1])
+            found["county"][county] += n
+            found["category"][category] += n
+            found["time_slot"][slot] += n
             for tag in (tags or "").split():
-                found["tag"][tag] += int(n)
+                found["tag"][tag] += n
+            if days is not None:
+                days[row[4]] += n
         return {name: dict(sorted(found[name].items())) for name in FACETS}
 
     def estimate(self, request: SearchRequest, where: list[ColumnElement[bool]]
@@ -400,47 +433,52 @@ class SearchIndex:
         random UUID, is below a prefix: a range of the primary key, the same share of every
         match. A first share of 1/256 tells whether the match is large; its facets are
         then counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
-        shares = FIRST_SHARES
-        found = self._sampled_facets(request, where, shares)
+        shares, days = FIRST_SHARES, Counter[date]()
+        found = self._sampled_facets(request, where, shares, days)
         matches = sum(found["county"].values()) * SHARES // shares
         if matches <= APPROXIMATE_ABOVE:
             return None
         wanted = min(SHARES, max(shares, -(-SHARES * SAMPLED_MATCHES // matches)))
         if wanted != shares:
-            shares, found = wanted, self._sampled_facets(request, where, wanted)
+            shares, days = wanted, Counter()
+            found = self._sampled_facets(request, where, wanted, days)
             matches = sum(found["county"].values()) * SHARES // shares
             if matches <= APPROXIMATE_ABOVE:
                 return None
         facets = {name: {value: round(n * SHARES / shares) for value, n in counts.items()}
                   for name, counts in found.items()}
-        ranked_from = self._recent_window(request, where, shares) \
+        ranked_from = self._recent_window(request, where, shares, days) \
             if _ranked(request) else None
         return Estimate(total=matches, facets=facets, ranked_from=ranked_from)
 
     def _sampled_facets(self, request: SearchRequest, where: list[ColumnElement[bool]],
-                        shares: int) -> dict[str, dict[str, int]]:
+                        shares: int, days: Counter[date]) -> dict[str, dict[str, int]]:
+        """The sample's facets; over the documents, its last days counted in ``days``."""
         if self.from_documents(request):
-            return self._document_facets(request, *_sample(d.course_id, shares))
+            return self._document_facets(request, *_sample(d.course_id, shares),
+                                         days=days if _ranked(request) else None)
         return self.facets(request, [*where, *_sample(c.course_id, shares)])
 
     def _recent_window(self, request: SearchRequest, where: list[ColumnElement[bool]],
-                       shares: int) -> date | None:
+                       shares: int, days: Counter[date]) -> date | None:
         """The last day from which on the matches are about ``RANKED_WINDOW`` (or twice as
         many as down to the page's end, if deeper: the sample's count is not exact), read
-        off the sample; None if the match is not larger."""
+        off the sample (over the documents: its last days, already counted in ``days``);
+        None if the match is not larger."""
         window = max(RANKED_WINDOW, 2 * request.page * request.per_page)
         in_sample = -(-window * shares // SHARES)
         if self.from_documents(request):
-            last = select(d.ends_on).where(*self._document_conditions(request),
-                                           *_sample(d.course_id, shares))
-            order = d.ends_on.desc()
-        else:
-            last = self.source(request).with_only_columns(c.ends_on).where(
-                *where, *_sample(c.course_id, shares))
-            order = c.ends_on.desc()
-        day: date | None = self.session.scalar(
-            last.order_by(order).offset(in_sample - 1).limit(1))
-        return day
+            seen = 0
+            for day in sorted(days, reverse=True):  # the in_sample-th last day, latest first
+                seen += days[day]
+                if seen >= in_sample:
+                    return day
+            return None
+        last = self.source(request).with_only_columns(c.ends_on).where(
+            *where, *_sample(c.course_id, shares))
+        found: date | None = self.session.scalar(
+            last.order_by(c.ends_on.desc()).offset(in_sample - 1).limit(1))
+        return found
 
     def query(self, request: SearchRequest, where: list[ColumnElement[bool]],
               estimate: Estimate | None = None) -> Select[Any]:
@@ -511,16 +549,17 @@ def _having_terms(terms: list[str]) -> Select[Any]:
 
 def _plain(request: SearchRequest) -> bool:
     """Whether the search filters by county, category, time slot, tag and the courses to
-    come alone (with or without keywords)."""
+    come alone (with or without keywords; ``open_now`` is not counted)."""
     return (request.audience is None and not request.unit and request.start_from is None
-            and request.start_to is None and _documented(request))
+            and request.start_to is None and request.open_now is None
+            and _documented(request))
 
 
 def _documented(request: SearchRequest) -> bool:
     """Whether the documents hold every filter of the search (the plain ones, the
-    audience, a term, the organising unit (revision 0013) and a range of first days)."""
-    return (not request.open_now
-            and all(value is None for value in (
+    audience, a term, the organising unit (revision 0013), a range of first days, and
+    the enrolment window and seats left (revision 0015))."""
+    return (all(value is None for value in (
                 request.class_type, request.nature, request.subcategory, request.subject)))
 
 

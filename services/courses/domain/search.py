@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 # Letters and digits make words; everything else (spaces, punctuation, full-width
 # brackets, ``_``) separates them, so a keyword of punctuation only is no keyword.
@@ -114,7 +114,7 @@ class SearchRequest:
     start_from: date | None = None
     start_to: date | None = None
     include_past: bool = False
-    open_now: bool = False
+    open_now: datetime | None = None  # the instant the enrolment window must be open at
     sort: str = "start_date"
     page: int = 1
     per_page: int = 20

@@ -7,7 +7,7 @@ ranked): the client shows such a total as "about"."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.calendar import taipei_date
@@ -44,9 +44,10 @@ def refused(parameter: str, slug: str, message: str) -> Invalid:
 
 
 def request_of(query: dict[str, Any], vocabulary: Callable[[], Vocabulary],
-               today: date) -> SearchRequest:
+               now: datetime) -> SearchRequest:
     """The edge's query (shapes already checked) as a search: codes known, ranges ordered.
     ``vocabulary`` is read only when a coded filter is given (most searches have none)."""
+    today = taipei_date(now)
     coded = {parameter: query[parameter] for parameter in _CODED
              if query.get(parameter) is not None}
     terms = vocabulary() if coded else None
@@ -73,17 +74,19 @@ def request_of(query: dict[str, Any], vocabulary: Callable[[], Vocabulary],
         unit=(query.get("unit") or "").strip() or None,
         lecturer=Keyword.of(query.get("lecturer")),
         start_from=start_from, start_to=start_to,
-        include_past=bool(query.get("include_past")), open_now=bool(query.get("open_now")),
+        include_past=bool(query.get("include_past")),
+        open_now=now if query.get("open_now") else None,
         sort=sort, page=query.get("page", 1), per_page=query.get("per_page", 20))
 
 
 def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict[str, Any]:
     now = clock.now()
     with work:
-        request = request_of(query, work.vocabularies.vocabulary, taipei_date(now))
+        request = request_of(query, work.vocabularies.vocabulary, now)
         answer: dict[str, Any] = {"page": request.page, "per_page": request.per_page,
                                   "sort": request.sort}
-        where = work.search.conditions(request, PUBLISHED, now)
+        work.search.begin()
+        where = work.search.conditions(request, PUBLISHED)
         facets = work.search.counted_facets(request)  # filters alone: kept counts
         estimate = None if facets is not None else work.search.estimate(request, where)
         if estimate is not None:  # a large match: counted over a sample
