@@ -194,17 +194,33 @@ def measure(courses_url: str, stats_url: str, batch: int, log: Any = print,
         migrate(stats)
         units = units_told(courses, stats)
         figures = {"units": units, **backfill(courses, stats, batch, log, transaction_events)}
-        with stats.database.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-            for table in ("figures", "facts"):
-                figures[f"{table}_rows"] = connection.scalar(text(f"SELECT count(*) FROM {table}"))
-                figures[f"{table}_mb"] = round(connection.scalar(text(
-                    f"SELECT pg_total_relation_size('{table}')")) / 2**20)
-            figures["database_mb"] = round(connection.scalar(text(
-                "SELECT pg_database_size(current_database())")) / 2**20)
-        return {**figures, **read_reports(stats)}
+        return {**figures, **what_it_holds(stats), **read_reports(stats)}
     finally:
         courses.database.dispose()
+        stats.database.dispose()
+
+
+def what_it_holds(stats: Runtime) -> dict[str, Any]:
+    """Rows and sizes of the facts and the figures (analysed first, as autovacuum would)."""
+    figures = {}
+    with stats.database.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        for table in ("figures", "facts"):
+            figures[f"{table}_rows"] = connection.scalar(text(f"SELECT count(*) FROM {table}"))
+            figures[f"{table}_mb"] = round(connection.scalar(text(
+                f"SELECT pg_total_relation_size('{table}')")) / 2**20)
+        figures["database_mb"] = round(connection.scalar(text(
+            "SELECT pg_database_size(current_database())")) / 2**20)
+    return figures
+
+
+def reports_only(stats_url: str) -> dict[str, Any]:
+    """The reports read on a stats fed before (a backfill stopped part way included: it
+    commits whole transactions of whole courses, in the order of their random ids)."""
+    stats = Runtime(STATS, Settings.from_env("stats", {"DATABASE_URL": _url(stats_url)}))
+    try:
+        return {**what_it_holds(stats), **read_reports(stats)}
+    finally:
         stats.database.dispose()
 
 
@@ -228,14 +244,21 @@ def run() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stats_national", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--courses-database-url", required=True,
+    parser.add_argument("--courses-database-url",
                         help="a catalogue made by python -m bench.data")
     parser.add_argument("--stats-database-url", required=True,
                         help="an empty database for stats (created beforehand)")
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="courses per page")
     parser.add_argument("--transaction-events", type=int, default=BULK_EVENTS,
                         help="events stats applies in one transaction (whole pages)")
+    parser.add_argument("--reports-only", action="store_true",
+                        help="only read the reports of a stats database fed before")
     args = parser.parse_args(argv)
+    if args.reports_only:
+        print(json.dumps(reports_only(args.stats_database_url), default=str))
+        return 0
+    if not args.courses_database_url:
+        parser.error("--courses-database-url is required to feed stats")
     figures = measure(args.courses_database_url, args.stats_database_url, args.batch,
                       log=lambda line: print(line, file=sys.stderr),
                       transaction_events=args.transaction_events)
