@@ -8,7 +8,9 @@ Migrates the database (the courses schema and its vocabularies), then brings it 
 the seed's vocabulary (the policy tags, subjects and the words its titles are made of),
 their meetings, tags and search index, and enrolments. Sizes follow the seed's
 proportions: 2 M courses, 300,000 teachers and 20 M enrolments at full scale;
-``--enrolment-scale`` (0.1 by default, so a run takes minutes here) scales the enrolments.
+``--enrolment-scale`` (0.1 by default, so a run takes minutes here) scales the enrolments;
+``--redraw-enrolments --enrolment-scale 1.0`` brings an existing catalogue's enrolments to
+that scale, as a load at it would have drawn them.
 
 With ``--transfer-database-url`` (alone or with the above), the transfer service's
 records too, in the seed's proportions (``--transfer-scale`` of 1,234,961 courses and
@@ -340,35 +342,100 @@ def _load_teachers(db: psycopg.Connection[Any], count: int, seed: int) -> None:
                             None, None, "enabled", 1, now))
 
 
-def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], teachers: int,
-                     scale: float, seed: int, block: int) -> None:
+def _enrolments(rows: list[dict[str, Any]], teachers: int, scale: float, seed: int,
+                block: int) -> Iterator[tuple[str, str, str, str, int, datetime, datetime]]:
+    """A block's enrolments, from the block's own generator: the same for a seed and a
+    scale however the catalogue got there (loaded at once, grown, or redrawn)."""
     rng = random.Random(f"{seed}:enrolments:{block}")
-    seats, attempts = [], []
+    for row in rows:
+        if row["status"] in ("draft", "submitted"):
+            continue
+        wanted = min(row["capacity"], teachers,
+                     int(rng.expovariate(1 / (ENROLMENTS_PER_COURSE * scale)) + 0.5))
+        for arrival, n in enumerate(rng.sample(range(teachers), wanted), 1):
+            at = row["enrolment_opens_at"]
+            yield (str(uuid.UUID(int=rng.getrandbits(128), version=4)), row["course_id"],
+                   _teacher_id(seed, n), "enrolled", arrival, at, at)
+
+
+def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], teachers: int,
+                     scale: float, seed: int, block: int) -> int:
+    attempts = list(_enrolments(rows, teachers, scale, seed, block))
     with db.cursor().copy("COPY enrolments (enrolment_id, course_id, account_id, status, "
                           "arrival, created_at, updated_at) FROM STDIN") as copy:
-        for row in rows:
-            if row["status"] in ("draft", "submitted"):
-                continue
-            wanted = min(row["capacity"], teachers,
-                         int(rng.expovariate(1 / (ENROLMENTS_PER_COURSE * scale)) + 0.5))
-            for arrival, n in enumerate(rng.sample(range(teachers), wanted), 1):
-                at = row["enrolment_opens_at"]
-                enrolment = (str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                             row["course_id"], _teacher_id(seed, n), "enrolled", arrival, at, at)
-                copy.write_row(enrolment)
-                attempts.append(enrolment)
-            if wanted:
-                seats.append((row["course_id"], wanted))
+        for enrolment in attempts:
+            copy.write_row(enrolment)
     # Each place as the enrolment use case records it: what courses' re-announce tells
     # stats (enrolment.recorded, bench/stats_national.py).
     with db.cursor().copy("COPY enrolment_attempts (course_id, account_id, arrival, outcome, "
                           "enrolment_id, at) FROM STDIN") as copy:
         for enrolment_id, course_id, account_id, status, arrival, at, _ in attempts:
             copy.write_row((course_id, account_id, arrival, status, enrolment_id, at))
+    seats = Counter(course_id for _, course_id, *_rest in attempts)
     with db.cursor().copy("COPY course_seats (course_id, enrolled, waitlisted, arrivals) "
                           "FROM STDIN") as copy:
-        for course_id, taken in seats:
+        for course_id, taken in seats.items():
             copy.write_row((course_id, taken, 0, taken))
+    return len(attempts)
+
+
+ENROLMENT_TABLES = ("enrolment_attempts", "enrolments", "course_seats")
+
+
+def redraw_enrolments(database_url: str, scale: float, seed: int = 2003,
+                      log: Any = print) -> dict[str, float]:
+    """Replaces the catalogue's enrolments by those drawn at ``scale``, e.g. a catalogue
+    loaded at 0.1 grown to the seed's 10 a course (1.0): afterwards it holds what a load at
+    ``scale`` would have (each block's courses are drawn again from the seed, for their
+    windows and capacities; nothing else changes). Every enrolment is written again, so
+    the three tables are emptied and loaded without their indexes, which are built once
+    at the end (20 M rows into seven indexes of random keys, row by row, take far longer)."""
+    started = time.monotonic()
+    enrolments = 0
+    with psycopg.connect(database_url) as db:
+        have = db.execute("SELECT count(*) FROM courses").fetchone()[0]  # type: ignore[index]
+        units, teachers = _units(_units_for(have), seed), _teachers_for(have)
+        indexes = _drop_indexes(db, ENROLMENT_TABLES)
+        db.execute(f"TRUNCATE {', '.join(ENROLMENT_TABLES)} RESTART IDENTITY")
+        db.commit()
+        try:
+            for block in range(-(-have // BLOCK)):
+                size, grown = min(BLOCK, have - block * BLOCK), (block + 1) * BLOCK
+                rows = list(_courses(block, size, seed, units[:_units_for(grown)]))
+                enrolments += _load_enrolments(db, rows, min(teachers, _teachers_for(grown)),
+                                               scale, seed, block)
+                db.commit()
+                if (block + 1) % 10 == 0 or block * BLOCK + size == have:
+                    log(f"data: enrolments of {block * BLOCK + size:,} courses drawn "
+                        f"({enrolments:,})")
+        finally:
+            db.rollback()
+            log("data: building the enrolments' indexes")
+            for statement in indexes:
+                db.execute(statement)
+            db.commit()
+    with psycopg.connect(database_url, autocommit=True) as db:  # what vacuum() does, for these
+        db.execute(f"VACUUM ANALYZE {', '.join(ENROLMENT_TABLES)}")
+    return {"enrolments": enrolments, "enrolments_s": time.monotonic() - started}
+
+
+def _drop_indexes(db: psycopg.Connection[Any], tables: tuple[str, ...]) -> list[str]:
+    """Drops the tables' keys, unique constraints and indexes; answers the statements that
+    make them again."""
+    constraints = db.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('p', 'u')", (list(tables),)
+    ).fetchall()
+    indexes = db.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname "
+        "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]))",
+        (list(tables), list(tables))).fetchall()
+    for table, name, _ in constraints:
+        db.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    return ([f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+             for table, name, definition in constraints] + [definition for _, definition in indexes])
 
 
 def _migrate(database_url: str) -> None:
@@ -407,7 +474,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="1.0: the seed's 10 enrolments per course on average")
     parser.add_argument("--no-index", action="store_true",
                         help="leave the search index to build later")
+    parser.add_argument("--redraw-enrolments", action="store_true",
+                        help="with --database-url: replace an existing catalogue's enrolments "
+                             "by those drawn at --enrolment-scale (e.g. a catalogue loaded "
+                             "at 0.1 brought to 1.0), as a load at that scale would have them")
     args = parser.parse_args(argv)
+    if args.redraw_enrolments:
+        if not args.database_url or args.courses:
+            parser.error("--redraw-enrolments takes --database-url (and --enrolment-scale) alone")
+        redrawn = redraw_enrolments(args.database_url, args.enrolment_scale, args.seed,
+                                    log=lambda line: print(line, file=sys.stderr))
+        print(json.dumps({k: round(v, 1) for k, v in redrawn.items()}))
+        return 0
     if not (args.database_url and args.courses) and not args.transfer_database_url:
         parser.error("give --database-url and --courses, or --transfer-database-url, or both")
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731

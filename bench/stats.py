@@ -5,11 +5,13 @@ raw facts in the same run; and the events per second stats applies.
 History: units over the 22 counties; courses registered from 2015-01 to 2017-06, each
 reviewed, with enrolments and hours issued. Events are applied by the consumer's own
 handler (``intake.take``: facts log + figures, one transaction per batch of 1,000, each run
-of one type together), so the apply rate is the handler's, without the broker hop; also on the 3x history mixed
-as a live stream comes (``mixed``: short runs of one type). The 10x rate is
-stated as a ratio to the bus scenario's events a second (``bus_figure``: which one, and
-when, is in the result). Reports are read by the use case (``reports.read_report``),
-without the HTTP hop, as each caller's scope gives them."""
+of one type together), so that rate is the handler's, without the broker hop; also on the 3x
+history mixed as a live stream comes (``mixed``: short runs of one type). The goal's rate
+is measured apart, through RabbitMQ and stats' consumer process while a rush of enrolments
+flows (``rush``, bench/stats_rush.py), and stated as a ratio to the bus scenario's events
+a second (``bus_figure``: which one, and when, is in the result). Reports are read by the
+use case (``reports.read_report``), without the HTTP hop, as each caller's scope gives
+them."""
 from __future__ import annotations
 
 import itertools
@@ -23,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench import scratch
+from bench import scratch, stats_rush
 from bench.results import RESULTS_DIR, load_average, write_result
 from contracts.events import CATALOGUE
 from contracts.events.accounts import UNIT_REGISTERED
@@ -270,16 +272,30 @@ def run() -> dict[str, Any]:
         "goal_reports_ratio": GOAL_READ_RATIO,
     }
     figures["met"] = figures["reports_ratio_10x_to_1x"] <= GOAL_READ_RATIO
-    # The 10x history's rate: 84,060 events, ten times the 1x run's, so the steadier.
+    # The goal's figure: the events a second stats' consumer applies through the broker
+    # while a rush flows (bench/stats_rush.py), with the settings its deployment gives it;
+    # the handler alone on the 10x history beside it.
     bus = bus_figure()
-    ratio_to_bus = round(ten["applied_per_second"] / bus["events_per_s"], 3)
-    figures["apply"] = {"applied_per_second": ten["applied_per_second"], "bus": bus,
-                        "ratio_to_bus": ratio_to_bus, "goal_ratio_to_bus": GOAL_APPLY_RATIO,
-                        "met": ratio_to_bus >= GOAL_APPLY_RATIO}
+    rush = stats_rush.measure()
+    for one in rush["runs"]:
+        one["ratio_to_bus"] = round(one["applied_per_s"] / bus["events_per_s"], 3)
+    deployed = next(one for one in rush["runs"]
+                    if one["consumer_batch_size"] == stats_rush.DEPLOYED[0])
+    figures["rush"] = rush
+    figures["apply"] = {"applied_per_second": deployed["applied_per_s"],
+                        "during": "a rush, through RabbitMQ and the consumer process",
+                        "consumer_batch_size": deployed["consumer_batch_size"],
+                        "lag_max_events": deployed["lag_max_events"],
+                        "handler_alone_at_10x": ten["applied_per_second"], "bus": bus,
+                        "ratio_to_bus": deployed["ratio_to_bus"],
+                        "goal_ratio_to_bus": GOAL_APPLY_RATIO,
+                        "met": deployed["ratio_to_bus"] >= GOAL_APPLY_RATIO}
     result = write_result("stats", figures, {
         "courses_at_1x": COURSES_AT_1X, "enrolments_per_course": ENROLMENTS_PER_COURSE,
         "hours_per_course": HOURS_PER_COURSE, "units": UNITS, "months": MONTHS,
         "reports": len(REPORTS), "rounds": ROUNDS, "batch": BATCH,
-        "mixed_scale": MIXED_SCALE}, load)
+        "mixed_scale": MIXED_SCALE, "rush_events": stats_rush.RUSH_EVENTS,
+        "rush_publish_per_s": stats_rush.PUBLISH_PER_S,
+        "rush_consumer_settings": stats_rush.SETTINGS}, load)
     print(result)
     return result

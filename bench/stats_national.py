@@ -24,8 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import statistics
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -83,33 +85,91 @@ def units_told(courses: Runtime, stats: Runtime) -> int:
     return len(events)
 
 
-def backfill(courses: Runtime, stats: Runtime, batch: int, log: Any) -> dict[str, Any]:
-    applied, applying = 0, 0.0
-    counted = set(intake.APPLIERS)
+# Events a stats transaction takes in the bulk backfill: figures are sums, so the more
+# events a transaction holds, the more of them land on the same figure rows (a course's
+# places all on its window's day and unit) and the fewer rows its one upsert writes.
+BULK_EVENTS = 50_000
 
-    def apply(events: list[Envelope]) -> None:
-        nonlocal applied, applying
-        loaded = [(CATALOGUE.load_data(e), e) for e in events if e.type in counted]
-        started = time.perf_counter()
-        with stats.database.session() as session:  # a page: one transaction, as a batch
-            start = 0
-            while start < len(loaded):
-                end = start
-                while end < len(loaded) and loaded[end][1].type == loaded[start][1].type:
-                    end += 1
-                intake.take(session, loaded[start:end])
-                start = end
-        applying += time.perf_counter() - started
-        applied += len(loaded)
+
+class _Applying(threading.Thread):
+    """Stats' side of the backfill in a thread of its own: while it waits for stats'
+    server to write one transaction, courses' side reads the catalogue and makes the next
+    events (the client's CPU and the server's then overlap)."""
+
+    def __init__(self, stats: Runtime) -> None:
+        super().__init__(name="stats-backfill", daemon=True)
+        self.stats = stats
+        self.work: queue.Queue[list[Envelope] | None] = queue.Queue(maxsize=2)
+        self.applied, self.applying = 0, 0.0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while (events := self.work.get()) is not None:
+            if self.error is None:
+                try:
+                    started = time.perf_counter()
+                    self.applied += apply_in_one_transaction(self.stats, events)
+                    self.applying += time.perf_counter() - started
+                except BaseException as error:  # handed to the announcing side, which stops
+                    self.error = error
+
+    def put(self, events: list[Envelope] | None) -> None:
+        if self.error is not None:
+            raise RuntimeError("stats could not apply the backfill") from self.error
+        self.work.put(events)
+
+
+def apply_in_one_transaction(stats: Runtime, events: list[Envelope]) -> int:
+    """The consumer's handler (``intake.take``) on events of the types stats counts, each
+    run of one type together, in one transaction: what the consumer does with a batch."""
+    counted = set(intake.APPLIERS)
+    loaded = [(CATALOGUE.load_data(e), e) for e in events if e.type in counted]
+    with stats.database.session() as session:
+        start = 0
+        while start < len(loaded):
+            end = start
+            while end < len(loaded) and loaded[end][1].type == loaded[start][1].type:
+                end += 1
+            intake.take(session, loaded[start:end])
+            start = end
+    return len(loaded)
+
+
+def backfill(courses: Runtime, stats: Runtime, batch: int, log: Any,
+             transaction_events: int = BULK_EVENTS) -> dict[str, Any]:
+    """Courses' ``announce-history`` handing its pages to stats' handler, gathered into
+    transactions of at least ``transaction_events`` events (whole pages), applied in a
+    thread of their own."""
+    applying = _Applying(stats)
+    applying.start()
+    gathered: list[Envelope] = []
+
+    def deliver(events: list[Envelope]) -> None:
+        gathered.extend(events)
+        if len(gathered) >= transaction_events:
+            applying.put(gathered[:])
+            gathered.clear()
+
+    def progress(counts: dict[str, int]) -> None:
+        if counts["courses"] % 100_000 == 0:
+            log(f"stats-national: {counts['courses']:,} courses told, "
+                f"{applying.applied:,} events applied, {time.perf_counter() - started:.0f} s")
 
     started = time.perf_counter()
-    counts = announce_history(courses.database, courses.outbox, batch,
-                              progress=lambda c: c["courses"] % 20_000 == 0 and log(
-                                  f"stats-national: {c['courses']:,} courses told"),
-                              deliver=apply)
-    return {"told": counts, "events_applied": applied,
-            "applied_per_second": round(applied / applying) if applying else 0,
-            "backfill_s": round(time.perf_counter() - started, 1)}
+    try:
+        counts = announce_history(courses.database, courses.outbox, batch, progress=progress,
+                                  deliver=deliver)
+        applying.put(gathered)
+    finally:
+        applying.work.put(None)
+        applying.join()
+    if applying.error is not None:
+        raise RuntimeError("stats could not apply the backfill") from applying.error
+    elapsed = time.perf_counter() - started
+    return {"told": counts, "events_applied": applying.applied,
+            "applied_per_second": round(applying.applied / elapsed) if elapsed else 0,
+            "stats_busy_s": round(applying.applying, 1), "backfill_s": round(elapsed, 1),
+            "transaction_events": transaction_events}
 
 
 def read_reports(stats: Runtime) -> dict[str, float]:
@@ -126,20 +186,41 @@ def read_reports(stats: Runtime) -> dict[str, float]:
                                                   samples.values()) * 1000, 2)}
 
 
-def measure(courses_url: str, stats_url: str, batch: int, log: Any = print) -> dict[str, Any]:
+def measure(courses_url: str, stats_url: str, batch: int, log: Any = print,
+            transaction_events: int = BULK_EVENTS) -> dict[str, Any]:
     courses = Runtime(COURSES, Settings.from_env("courses", {"DATABASE_URL": _url(courses_url)}))
     stats = Runtime(STATS, Settings.from_env("stats", {"DATABASE_URL": _url(stats_url)}))
     try:
         migrate(stats)
         units = units_told(courses, stats)
-        figures = {"units": units, **backfill(courses, stats, batch, log)}
-        with stats.database.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-            figures["figure_rows"] = connection.scalar(text("SELECT count(*) FROM figures"))
-            figures["facts"] = connection.scalar(text("SELECT count(*) FROM facts"))
-        return {**figures, **read_reports(stats)}
+        figures = {"units": units, **backfill(courses, stats, batch, log, transaction_events)}
+        return {**figures, **what_it_holds(stats), **read_reports(stats)}
     finally:
         courses.database.dispose()
+        stats.database.dispose()
+
+
+def what_it_holds(stats: Runtime) -> dict[str, Any]:
+    """Rows and sizes of the facts and the figures (analysed first, as autovacuum would)."""
+    figures = {}
+    with stats.database.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        for table in ("figures", "facts"):
+            figures[f"{table}_rows"] = connection.scalar(text(f"SELECT count(*) FROM {table}"))
+            figures[f"{table}_mb"] = round(connection.scalar(text(
+                f"SELECT pg_total_relation_size('{table}')")) / 2**20)
+        figures["database_mb"] = round(connection.scalar(text(
+            "SELECT pg_database_size(current_database())")) / 2**20)
+    return figures
+
+
+def reports_only(stats_url: str) -> dict[str, Any]:
+    """The reports read on a stats fed before (a backfill stopped part way included: it
+    commits whole transactions of whole courses, in the order of their random ids)."""
+    stats = Runtime(STATS, Settings.from_env("stats", {"DATABASE_URL": _url(stats_url)}))
+    try:
+        return {**what_it_holds(stats), **read_reports(stats)}
+    finally:
         stats.database.dispose()
 
 
@@ -163,14 +244,24 @@ def run() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stats_national", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--courses-database-url", required=True,
+    parser.add_argument("--courses-database-url",
                         help="a catalogue made by python -m bench.data")
     parser.add_argument("--stats-database-url", required=True,
                         help="an empty database for stats (created beforehand)")
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="courses per page")
+    parser.add_argument("--transaction-events", type=int, default=BULK_EVENTS,
+                        help="events stats applies in one transaction (whole pages)")
+    parser.add_argument("--reports-only", action="store_true",
+                        help="only read the reports of a stats database fed before")
     args = parser.parse_args(argv)
+    if args.reports_only:
+        print(json.dumps(reports_only(args.stats_database_url), default=str))
+        return 0
+    if not args.courses_database_url:
+        parser.error("--courses-database-url is required to feed stats")
     figures = measure(args.courses_database_url, args.stats_database_url, args.batch,
-                      log=lambda line: print(line, file=sys.stderr))
+                      log=lambda line: print(line, file=sys.stderr),
+                      transaction_events=args.transaction_events)
     print(json.dumps(figures, default=str))
     return 0
 

@@ -7,7 +7,7 @@ import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +27,10 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from servicekit import copy_text
 from servicekit.db import insert_rows
 from servicekit.replica import upsert_newer
 from services.stats.adapters.orm import (
@@ -82,6 +84,18 @@ def _with_keys(dialect: str, table: Table, first: Column[Any], second: Column[An
             {"keys": json.dumps([{"a": a, "b": b} for a, b in keys], ensure_ascii=False)})
 
 
+def _rows_of(dialect: str, table: Table, key: Column[Any], values: list[str]) -> Select[Any]:
+    """The rows of ``table`` whose ``key`` is one of ``values``. PostgreSQL joins the keys
+    unnested from one array parameter: a batch's thousand ids as an ``IN`` list (or
+    ``= ANY``) are tested one after the other against every row a scan reads (a thousand
+    courses against a small table: 50 ms), where a join hashes them or walks the index."""
+    if dialect != "postgresql":
+        return select(table).where(key.in_(values))
+    wanted = func.unnest(bindparam("keys", values, type_=ARRAY(Text()))).table_valued(
+        column("key", Text())).render_derived()
+    return select(table).join(wanted, key == wanted.c.key)
+
+
 @functools.cache
 def _transfer_course_upsert(dialect: str) -> tuple[Any, Any]:
     statement, parameters = insert_rows(
@@ -113,6 +127,12 @@ def _drop_cached(session: Session, _transaction: Any) -> None:
     session.info.pop(_COURSES, None)
 
 
+def _utc(moment: datetime) -> datetime:
+    if moment.utcoffset() is None:  # as UtcDateTime refuses it: the server's zone would guess
+        raise ValueError(f"a fact's moment needs its zone, not {moment!r}")
+    return moment
+
+
 def _primary_key_order(item: tuple[FigureKey, Decimal]) -> tuple[str, str, str, str, date]:
     measure, period, starts_on, dimension, member = item[0]
     return measure, dimension, period, member, starts_on
@@ -125,9 +145,29 @@ class StatsState:
 
     # -- the facts log ------------------------------------------------------------------
     def append_facts(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        statement, parameters = insert_rows(self.dialect, facts,
-                                            ("event_id", "event_type", "occurred_at", "data"))
-        self.session.execute(statement.on_conflict_do_nothing(), parameters(list(rows)))
+        """Appends the facts. Each comes once: the consumer's inbox claimed it first (a
+        bulk backfill run twice over one database fails here rather than count twice).
+        PostgreSQL takes them by ``COPY``: half the time of one ``INSERT`` of a JSON
+        document for the 5,000–50,000 facts of a batch, the log being about a third of
+        what applying costs the server."""
+        if self.dialect != "postgresql":
+            statement, parameters = insert_rows(
+                self.dialect, facts, ("event_id", "event_type", "occurred_at", "data"))
+            self.session.execute(statement, parameters(list(rows)))
+            return
+        if not rows:
+            return
+        # The data as it travelled (JSON types already).
+        text, dumps = copy_text.text, json.JSONEncoder(ensure_ascii=False,
+                                                       separators=(",", ":")).encode
+        lines = [f"{text(row['event_id'])}\t{text(row['event_type'])}\t"
+                 f"{_utc(row['occurred_at']).isoformat()}\t{text(dumps(row['data']))}\n"
+                 for row in rows]
+        raw = self.session.connection().connection.driver_connection
+        if raw is None:  # only an invalidated connection has none
+            raise RuntimeError("the session's database connection was invalidated")
+        with raw.cursor().copy("COPY facts (event_id, event_type, occurred_at, data) FROM STDIN") as copy:
+            copy.write("".join(lines))
 
     def log_and_add(self, facts_rows: Sequence[Mapping[str, Any]],
                     deltas: Mapping[FigureKey, Decimal]) -> None:
@@ -294,8 +334,8 @@ class StatsState:
         if missing:
             for course_id in missing:
                 cache[course_id] = None
-            for row in self.session.execute(select(courses)
-                                            .where(courses.c.course_id.in_(missing))):
+            for row in self.session.execute(
+                    _rows_of(self.dialect, courses, courses.c.course_id, missing)):
                 cache[row.course_id] = row
         return {course_id: cache[course_id] for course_id in wanted_ids
                 if cache.get(course_id) is not None}
