@@ -161,6 +161,13 @@ class Estimate:
     ranked_from: date | None
 
 
+@dataclass(frozen=True)
+class Matches:
+    """An exact match read once: its facets, and the ids of the page asked for."""
+    facets: dict[str, dict[str, int]]
+    page: list[str]
+
+
 class SearchIndex:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -491,20 +498,50 @@ class SearchIndex:
         if self.from_documents(request) and not read_in_order:
             window = [] if estimate is None or estimate.ranked_from is None \
                 else [d.ends_on >= estimate.ranked_from]
-            if request.sort == "relevance":
-                order = [_rank(request), d.starts_on.desc(), d.code]
-            elif request.sort == "newest":
-                order = [_fenced(d.approved_at, request).desc(), d.code.desc()]
-            else:
-                order = [_fenced(d.starts_on, request), d.code]
-            return (select(d.course_id).where(*self._document_conditions(request), *window)
-                    .order_by(*order)
+            return (self._documents_in_order(request, window)
                     .limit(request.per_page).offset((request.page - 1) * request.per_page))
         if estimate is not None and estimate.ranked_from is not None:
             where = [*where, c.ends_on >= estimate.ranked_from]
         return (self.source(request).with_only_columns(c.course_id).where(*where)
                 .order_by(*_order(request))
                 .limit(request.per_page).offset((request.page - 1) * request.per_page))
+
+    def _documents_in_order(self, request: SearchRequest,
+                            window: list[ColumnElement[bool]]) -> Select[Any]:
+        """The ids of a ``from_documents`` search's documents, in the page's order."""
+        if request.sort == "relevance":
+            order = [_rank(request), d.starts_on.desc(), d.code]
+        elif request.sort == "newest":
+            order = [_fenced(d.approved_at, request).desc(), d.code.desc()]
+        else:
+            order = [_fenced(d.starts_on, request), d.code]
+        return (select(d.course_id).where(*self._document_conditions(request), *window)
+                .order_by(*order))
+
+    def read_once(self, request: SearchRequest) -> Matches | None:
+        """The facets and the page of an exact match the documents hold (``from_documents``;
+        at most about ``APPROXIMATE_ABOVE`` of them, as ``estimate`` found), from one
+        read of its documents in the page's order: each is counted here and the page is
+        the slice of it, instead of one pass over them for the facets and another for
+        the page (each reading the same thousands of rows scattered over the heap; at
+        2 M the larger half of such a search). The database still orders them, so the
+        page is the one ``page`` would read. None for a search over the courses."""
+        if not self.from_documents(request):
+            return None
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        start = (request.page - 1) * request.per_page
+        ids: list[str] = []
+        rows = self.session.execute(self._documents_in_order(request, []).with_only_columns(
+            d.course_id, d.county_code, d.category, d.time_slot, d.tags))
+        for n, (course_id, county, category, slot, tags) in enumerate(rows):
+            found["county"][county] += 1
+            found["category"][category] += 1
+            found["time_slot"][slot] += 1
+            found["tag"].update((tags or "").split())
+            if start <= n < start + request.per_page:
+                ids.append(str(course_id))
+        return Matches(facets={name: dict(sorted(found[name].items())) for name in FACETS},
+                       page=ids)
 
     def page(self, request: SearchRequest, where: list[ColumnElement[bool]],
              estimate: Estimate | None = None) -> list[str]:
