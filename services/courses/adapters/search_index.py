@@ -509,39 +509,42 @@ class SearchIndex:
     def _documents_in_order(self, request: SearchRequest,
                             window: list[ColumnElement[bool]]) -> Select[Any]:
         """The ids of a ``from_documents`` search's documents, in the page's order."""
-        if request.sort == "relevance":
-            order = [_rank(request), d.starts_on.desc(), d.code]
-        elif request.sort == "newest":
-            order = [_fenced(d.approved_at, request).desc(), d.code.desc()]
-        else:
-            order = [_fenced(d.starts_on, request), d.code]
         return (select(d.course_id).where(*self._document_conditions(request), *window)
-                .order_by(*order))
+                .order_by(*_document_order(request)))
 
     def read_once(self, request: SearchRequest) -> Matches | None:
         """The facets and the page of an exact match the documents hold (``from_documents``;
         at most about ``APPROXIMATE_ABOVE`` of them, as ``estimate`` found), from one
-        read of its documents in the page's order: each is counted here and the page is
-        the slice of it, instead of one pass over them for the facets and another for
-        the page (each reading the same thousands of rows scattered over the heap; at
-        2 M the larger half of such a search). The database still orders them, so the
-        page is the one ``page`` would read. None for a search over the courses."""
+        read of its documents, instead of one pass over them for the facets and another
+        for the page (each reading the same thousands of rows scattered over the heap: at
+        2 M the larger part of such a search). Each document is numbered in the page's
+        order, then grouped by its facets' values and, for the page's documents alone, by
+        its id: a few hundred rows come back (not thousands to count here), and the page
+        is the one ``page`` reads. None for a search over the courses."""
         if not self.from_documents(request):
             return None
-        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        numbered = select(d.course_id, d.county_code, d.category, d.time_slot, d.tags,
+                          func.row_number().over(order_by=_document_order(request))
+                          .label("n")).where(*self._document_conditions(request)).subquery()
+        m = numbered.c
         start = (request.page - 1) * request.per_page
-        ids: list[str] = []
-        rows = self.session.execute(self._documents_in_order(request, []).with_only_columns(
-            d.course_id, d.county_code, d.category, d.time_slot, d.tags))
-        for n, (course_id, county, category, slot, tags) in enumerate(rows):
-            found["county"][county] += 1
-            found["category"][category] += 1
-            found["time_slot"][slot] += 1
-            found["tag"].update((tags or "").split())
-            if start <= n < start + request.per_page:
-                ids.append(str(course_id))
+        on_page = case((m.n.between(start + 1, start + request.per_page), m.course_id))
+        keys = [m.county_code, m.category, m.time_slot, m.tags, on_page]
+        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        page: list[tuple[int, str]] = []
+        for row in self.session.execute(
+                select(*keys, func.count(), func.min(m.n)).group_by(*keys)):
+            county, category, slot, tags, course_id = row[:5]
+            n, first = int(row[5]), int(row[6])
+            found["county"][county] += n
+            found["category"][category] += n
+            found["time_slot"][slot] += n
+            for tag in (tags or "").split():
+                found["tag"][tag] += n
+            if course_id is not None:
+                page.append((first, str(course_id)))
         return Matches(facets={name: dict(sorted(found[name].items())) for name in FACETS},
-                       page=ids)
+                       page=[course_id for _, course_id in sorted(page)])
 
     def page(self, request: SearchRequest, where: list[ColumnElement[bool]],
              estimate: Estimate | None = None) -> list[str]:
@@ -627,6 +630,15 @@ def _rank(request: SearchRequest) -> Any:
     return case((d.title_text == whole, 0),
                 (d.title_text.startswith(whole, autoescape=True), 1),
                 (d.title_text.contains(whole, autoescape=True), 2), else_=3)
+
+
+def _document_order(request: SearchRequest) -> list[Any]:
+    """A ``from_documents`` search's page order, over the documents."""
+    if request.sort == "relevance":
+        return [_rank(request), d.starts_on.desc(), d.code]
+    if request.sort == "newest":
+        return [_fenced(d.approved_at, request).desc(), d.code.desc()]
+    return [_fenced(d.starts_on, request), d.code]
 
 
 def _fenced(column: Any, request: SearchRequest) -> Any:
