@@ -520,8 +520,11 @@ class SearchIndex:
         2 M the larger part of such a search). Each document is numbered in the page's
         order, then grouped by its facets' values and, for the page's documents alone, by
         its id: a few hundred rows come back (not thousands to count here), and the page
-        is the one ``page`` reads. None for a search over the courses."""
-        if not self.from_documents(request):
+        is the one ``page`` reads. None for a search over the courses, and for one with no
+        keyword, lecturer or audience: its documents to come are a range of the covering
+        index, whose two index-only passes (a top-N sort for the page) cost less than
+        numbering them all."""
+        if not (self.from_documents(request) and _looks_up(request)):
             return None
         numbered = select(d.course_id, d.county_code, d.category, d.time_slot, d.tags,
                           func.row_number().over(order_by=_document_order(request))
