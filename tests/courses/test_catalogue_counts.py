@@ -6,13 +6,14 @@ same results; revision 0012 counts a live catalogue's courses."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from catalogue_support import build, searched
 from courses_factory import STARTS, add_course
 from courses_helpers import FIRST_DAY, NOW
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 
 from servicekit.db import Database
 from servicekit.migrations import upgrade
@@ -24,7 +25,7 @@ from services.courses.adapters.orm import (
     course_tags,
     courses,
 )
-from services.courses.adapters.search_index import SearchIndex, counted
+from services.courses.adapters.search_index import Matches, SearchIndex, counted
 from services.courses.bootstrap import DEFINITION
 from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import Keyword, SearchRequest
@@ -158,6 +159,13 @@ def _assert_documents_answer_as_the_courses(runtime) -> None:
             assert ours.facets(request, where) == theirs.facets(request, where), asked
             assert ours.page(request, where) == theirs.page(request, where), asked
             assert ours.page(request, where), asked  # each finds something
+            # read once (a keyword's, lecturer's or audience's exact match: its facets and
+            # page from one read): the same facets, and the same page at any depth
+            for paged in (request, replace(request, page=2, per_page=1)):
+                assert ours.read_once(paged) == (Matches(
+                    theirs.facets(paged, where), theirs.page(paged, where))
+                    if {"q", "lecturer", "audience"} & set(asked) else None), (asked, paged)
+            assert theirs.read_once(request) is None
 
 
 def test_searches_the_documents_hold_answer_from_them_as_from_the_courses(
@@ -169,6 +177,31 @@ def test_searches_the_documents_hold_answer_from_them_as_from_the_courses(
 @pytest.mark.postgres
 def test_the_same_on_postgresql(pg_catalogue) -> None:
     _assert_documents_answer_as_the_courses(pg_catalogue)
+
+
+def _document_reads(runtime, **query) -> tuple[dict, int]:
+    """A search's answer, and how many of its statements read the documents."""
+    reads = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and \
+                "course_search_documents" in statement:
+            reads.append(statement)
+    event.listen(runtime.database.engine, "before_cursor_execute", seen)
+    try:
+        return searched(runtime, **query), len(reads)
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", seen)
+
+
+def test_an_exact_match_reads_its_documents_once_for_its_facets_and_page(api) -> None:
+    """R-CRS-9, issue 11: beside the first share that tells it is not large, an exact
+    keyword match reads its documents once, its facets and page counted from that read."""
+    build(api.runtime)
+    answer, reads = _document_reads(api.runtime, q="防災", per_page=1, page=2)
+    assert not answer["total_is_estimate"] and answer["total"] == 2
+    assert len(answer["items"]) == 1 and sum(answer["facets"]["county"].values()) == 2
+    assert reads == 2  # the first share, then the one read (facets, then page: 3)
 
 
 @pytest.fixture

@@ -89,11 +89,14 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
         where = work.search.conditions(request, PUBLISHED)
         facets = work.search.counted_facets(request)  # filters alone: kept counts
         estimate = None if facets is not None else work.search.estimate(request, where)
+        read = None  # an exact match the documents hold: its facets and page read at once
         if estimate is not None:  # a large match: counted over a sample
             facets, total = estimate.facets, estimate.total
         else:
             if facets is None:
-                facets = work.search.facets(request, where)
+                read = work.search.read_once(request)
+                facets = read.facets if read is not None \
+                    else work.search.facets(request, where)
             total = sum(facets["county"].values())  # every course has one county
             if request.page > 1 and (request.page - 1) * request.per_page >= total:
                 raise refused("page", "page-beyond-end",
@@ -103,7 +106,7 @@ def search(work: CoursesUnitOfWork, clock: Clock, query: dict[str, Any]) -> dict
                       facets_approximate=estimate is not None,
                       relevance_approximate=estimate is not None
                       and estimate.ranked_from is not None)
-        ids = work.search.page(request, where, estimate)
+        ids = read.page if read is not None else work.search.page(request, where, estimate)
         found = {course.course_id: course for course in work.courses.many(ids)}
         counts = work.search.enrolment_counts(ids)
         meetings = meeting_names(work) if found else []
