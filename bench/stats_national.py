@@ -125,13 +125,7 @@ def apply_in_one_transaction(stats: Runtime, events: list[Envelope]) -> int:
     counted = set(intake.APPLIERS)
     loaded = [(CATALOGUE.load_data(e), e) for e in events if e.type in counted]
     with stats.database.session() as session:
-        start = 0
-        while start < len(loaded):
-            end = start
-            while end < len(loaded) and loaded[end][1].type == loaded[start][1].type:
-                end += 1
-            intake.take(session, loaded[start:end])
-            start = end
+        intake.take_in_runs(session, loaded)
     return len(loaded)
 
 

@@ -45,13 +45,7 @@ class Stats:
         """Applies the events in order, runs of one type together, as the consumer does."""
         envelopes = [item if isinstance(item, Envelope) else envelope(*item) for item in events]
         with self.runtime.database.session() as session:
-            run: list[Envelope] = []
-            for item in envelopes + [None]:  # type: ignore[list-item]
-                if run and (item is None or item.type != run[0].type):
-                    intake.take(session, [(CATALOGUE.load_data(e), e) for e in run])
-                    run = []
-                if item is not None:
-                    run.append(item)
+            intake.take_in_runs(session, [(CATALOGUE.load_data(e), e) for e in envelopes])
 
     def get(self, path: str, role: str | None = "viewer", unit: str | None = None,
             authority: str | None = None):

@@ -415,22 +415,18 @@ class SearchIndex:
         county, category, time slot and tags (few combinations), summed here; and, given
         ``days``, counted per last day there too (a sample's: what ``_recent_window``
         reads, so that a ranked large match does not read its sample twice)."""
-        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        found = _Tally()
         columns = [d.county_code, d.category, d.time_slot, d.tags]
         if days is not None:
             columns.append(d.ends_on)
         for row in self.session.execute(
                 select(*columns, func.count())
                 .where(*self._document_conditions(request), *also).group_by(*columns)):
-            county, category, slot, tags, n = *row[:4], int(row[-1])
-            found["county"][county] += n
-            found["category"][category] += n
-            found["time_slot"][slot] += n
-            for tag in (tags or "").split():
-                found["tag"][tag] += n
+            n = int(row[-1])
+            found.add(*row[:4], n)
             if days is not None:
                 days[row[4]] += n
-        return {name: dict(sorted(found[name].items())) for name in FACETS}
+        return found.facets()
 
     def estimate(self, request: SearchRequest, where: list[ColumnElement[bool]]
                  ) -> Estimate | None:
@@ -533,20 +529,15 @@ class SearchIndex:
         start = (request.page - 1) * request.per_page
         on_page = case((m.n.between(start + 1, start + request.per_page), m.course_id))
         keys = [m.county_code, m.category, m.time_slot, m.tags, on_page]
-        found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        found = _Tally()
         page: list[tuple[int, str]] = []
         for row in self.session.execute(
                 select(*keys, func.count(), func.min(m.n)).group_by(*keys)):
-            county, category, slot, tags, course_id = row[:5]
-            n, first = int(row[5]), int(row[6])
-            found["county"][county] += n
-            found["category"][category] += n
-            found["time_slot"][slot] += n
-            for tag in (tags or "").split():
-                found["tag"][tag] += n
+            course_id, n, first = row[4], int(row[5]), int(row[6])
+            found.add(*row[:4], n)
             if course_id is not None:
                 page.append((first, str(course_id)))
-        return Matches(facets={name: dict(sorted(found[name].items())) for name in FACETS},
+        return Matches(facets=found.facets(),
                        page=[course_id for _, course_id in sorted(page)])
 
     def page(self, request: SearchRequest, where: list[ColumnElement[bool]],
@@ -563,6 +554,24 @@ class SearchIndex:
                 .where(e.course_id.in_(course_ids)).group_by(e.course_id, e.status)):
             counts[course_id][status] = int(count)
         return counts
+
+
+class _Tally:
+    """Facet counts summed from rows grouped by a document's county, category, time slot
+    and tags (a document's tags are one text of words: each word counts)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+
+    def add(self, county: str, category: str, slot: str, tags: str | None, n: int) -> None:
+        self.found["county"][county] += n
+        self.found["category"][category] += n
+        self.found["time_slot"][slot] += n
+        for tag in (tags or "").split():
+            self.found["tag"][tag] += n
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        return {name: dict(sorted(self.found[name].items())) for name in FACETS}
 
 
 def _sample(course_id: Any, shares: int) -> list[ColumnElement[bool]]:

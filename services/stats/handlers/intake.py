@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -415,3 +416,11 @@ def take(session: Session, events: Events) -> None:
     state.log_and_add([{"event_id": envelope.id, "event_type": envelope.type,
                         "occurred_at": envelope.time, "data": dict(envelope.data)}
                        for _data, envelope in events], additions)
+
+
+def take_in_runs(session: Session, events: Events) -> None:
+    """``take`` on a batch of several types, one run of a type after another, in the
+    order they came: what the consumer does with a batch it received (the benchmarks and
+    the national backfill hand their batches over the same way)."""
+    for _type, run in groupby(events, key=lambda loaded: loaded[1].type):
+        take(session, list(run))
