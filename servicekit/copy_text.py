@@ -4,6 +4,12 @@ each value through its dumpers (7 µs a row here), which for 100,000 teachers an
 already; only free text needs escaping."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 NULL = "\\N"
 
 
@@ -20,3 +26,20 @@ def text(value: str | None) -> str:
 
 def bytea(value: bytes) -> str:
     return "\\\\x" + value.hex()  # the hex form, its backslash escaped for COPY
+
+
+def raw_connection(connection: Connection) -> Any:
+    """The driver's (psycopg's) connection under SQLAlchemy's, for ``COPY``: the same
+    connection, so what is copied belongs to the session's transaction."""
+    raw = connection.connection.driver_connection
+    if raw is None:  # only an invalidated connection has none: nothing to COPY through
+        raise RuntimeError("the session's database connection was invalidated")
+    return raw
+
+
+def copy_lines(session: Session, table: str, columns: Sequence[str], lines: list[str]) -> None:
+    """Rows written by ``COPY`` in the session's transaction, from ``lines`` already in
+    COPY's text format, one row each, without their line ends."""
+    raw = raw_connection(session.connection())
+    with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write("\n".join(lines) + "\n")

@@ -141,9 +141,7 @@ class SpotCheckedBulkOutbox:
             self._pending = []
             yield count
             return
-        raw = connection.connection.driver_connection
-        if raw is None:  # only an invalidated connection has none: nothing to COPY through
-            raise RuntimeError("the session's database connection was invalidated")
+        raw = copy_text.raw_connection(connection)
         moment, lines, text = self._now.isoformat(), [], copy_text.text
         # The type and correlation id are the same for runs of rows: escaped once.
         escaped = functools.lru_cache(maxsize=16)(text)

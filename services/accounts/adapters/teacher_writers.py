@@ -139,10 +139,7 @@ _CREATE_COLUMNS = ("account_id", "login", "kind", "status", "display_name", "ema
 class PostgresTeacherWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
-        raw = session.connection().connection.driver_connection
-        if raw is None:  # only an invalidated connection has none: nothing to COPY through
-            raise RuntimeError("the session's database connection was invalidated")
-        self.raw = raw
+        self.raw = copy_text.raw_connection(session.connection())
         self._copying: ExitStack | None = None  # a COPY the server may still be storing
         self._copy: Copy | None = None
 

@@ -127,6 +127,9 @@ def _drop_cached(session: Session, _transaction: Any) -> None:
     session.info.pop(_COURSES, None)
 
 
+_FACT_COLUMNS = ("event_id", "event_type", "occurred_at", "data")
+
+
 def _utc(moment: datetime) -> datetime:
     if moment.utcoffset() is None:  # as UtcDateTime refuses it: the server's zone would guess
         raise ValueError(f"a fact's moment needs its zone, not {moment!r}")
@@ -151,8 +154,7 @@ class StatsState:
         document for the 5,000–50,000 facts of a batch, the log being about a third of
         what applying costs the server."""
         if self.dialect != "postgresql":
-            statement, parameters = insert_rows(
-                self.dialect, facts, ("event_id", "event_type", "occurred_at", "data"))
+            statement, parameters = insert_rows(self.dialect, facts, _FACT_COLUMNS)
             self.session.execute(statement, parameters(list(rows)))
             return
         if not rows:
@@ -160,14 +162,10 @@ class StatsState:
         # The data as it travelled (JSON types already).
         text, dumps = copy_text.text, json.JSONEncoder(ensure_ascii=False,
                                                        separators=(",", ":")).encode
-        lines = [f"{text(row['event_id'])}\t{text(row['event_type'])}\t"
-                 f"{_utc(row['occurred_at']).isoformat()}\t{text(dumps(row['data']))}\n"
-                 for row in rows]
-        raw = self.session.connection().connection.driver_connection
-        if raw is None:  # only an invalidated connection has none
-            raise RuntimeError("the session's database connection was invalidated")
-        with raw.cursor().copy("COPY facts (event_id, event_type, occurred_at, data) FROM STDIN") as copy:
-            copy.write("".join(lines))
+        copy_text.copy_lines(self.session, facts.name, _FACT_COLUMNS, [
+            f"{text(row['event_id'])}\t{text(row['event_type'])}\t"
+            f"{_utc(row['occurred_at']).isoformat()}\t{text(dumps(row['data']))}"
+            for row in rows])
 
     def log_and_add(self, facts_rows: Sequence[Mapping[str, Any]],
                     deltas: Mapping[FigureKey, Decimal]) -> None:

@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session
 from servicekit import copy_text
 from servicekit.db import insert_rows
 from servicekit.dml import rows_changed
-from services.transfer.adapters.copying import copy_lines
 from services.transfer.adapters.tables import attendance, courses, duplicate_records, match_keys
 
 _CHUNK = 500
@@ -104,7 +103,7 @@ class Duplicates:
                  f"{text(row['source'])}\t{text(row['course_key'])}" for row in rows]
         try:
             with self.session.begin_nested():
-                copy_lines(self.session, match_keys.name, _KEY_COLUMNS, lines)
+                copy_text.copy_lines(self.session, match_keys.name, _KEY_COLUMNS, lines)
         except UniqueViolation:
             return False
         return True

@@ -37,7 +37,6 @@ from servicekit import copy_text
 from servicekit.bus.tables import outbox
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
-from services.transfer.adapters.copying import copy_lines
 from services.transfer.adapters.tables import attendance, courses, sealed_years
 
 RECORD_TABLES = (courses.name, attendance.name)
@@ -270,7 +269,7 @@ class RecordRepository:
                 text(row["school_code"]), str(row["hours"]), row["completed_on"].isoformat(),
                 "t" if row["trial"] else "f", str(int(row["version"])),
                 text(row["withdrawn_reason"]), row["updated_at"].isoformat())))
-        copy_lines(self.session, attendance.name, _COPIED, lines)
+        copy_text.copy_lines(self.session, attendance.name, _COPIED, lines)
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
