@@ -195,7 +195,7 @@ def p95(samples: list[float]) -> float:
     return round(statistics.quantiles(samples, n=20)[18] * 1000, 2)
 
 
-def _interleaved(count: int, read: Callable[[int, int], None]) -> tuple[list[float], list[float]]:
+def _interleaved(count: int, read: Callable[[int, int], object]) -> tuple[list[float], list[float]]:
     """Seconds of ``read(scale_index, item)`` for each of ``count`` items, ``ROUNDS`` times,
     the two histories one after the other item by item, which goes first alternating: both
     see the same load, whatever others do on the machine meanwhile."""

@@ -56,7 +56,7 @@ def explain(engine: Engine, statements: list[tuple[str, Any]]) -> dict[str, Any]
         cursor = raw.cursor()
         for statement, parameters in statements:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}", parameters)
-            document = cursor.fetchone()[0]
+            (document,) = cursor.fetchall()[0]
             top = (json.loads(document) if isinstance(document, str) else document)[0]
             pages += top["Plan"].get("Shared Hit Blocks", 0) + top["Plan"].get(
                 "Shared Read Blocks", 0)
