@@ -19,6 +19,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,6 +80,15 @@ class BatchOutcome:
     dead_lettered: int = 0
 
 
+@dataclass
+class _Applied:
+    """A batch whose transaction is over, and how to settle its messages."""
+    ack: list[Delivery]
+    requeue: list[Delivery]
+    dead: list[tuple[Delivery, str, int]]
+    outcome: BatchOutcome
+
+
 class _HandlerFailed(Exception):
     pass
 
@@ -102,43 +112,77 @@ class Consumer:
 
     def run(self, open_reader: Callable[[], QueueReader], stop: threading.Event,
             batch_size: int = 200, max_wait: float = 0.5, reconnect_seconds: float = 2.0) -> None:
+        """Two stages: this thread takes and decodes batch N+1 from the broker while a
+        thread of the consumer's own applies batch N in the database (most of a batch's
+        time is the database's, waited for without the GIL). A batch is settled (acked,
+        requeued, dead-lettered) by this thread, which alone talks to the broker, once its
+        transaction has committed, and before the next one is handed over."""
         service = self.subscription.queue.service
         context.bind_service(service)
         backoff = 0.5
         reader: QueueReader | None = None
-        while not stop.is_set():
-            heartbeat.beat(self.name)  # a turn, idle or retrying too: servicekit/heartbeat.py
-            try:
-                if reader is None:
-                    if outage.tracker(service, outage.DATABASE).down:
-                        # Take no message the database cannot keep: each one taken back
-                        # counts a delivery, and the queue dead-letters at the limit.
-                        self.database.ping()
-                    reader = open_reader()
-                    outage.tracker(service, outage.BROKER).ok()
-                batch = reader.next_batch(batch_size, max_wait)
-                if batch:
-                    self.process(reader, batch)
-                backoff = 0.5
-            except Exception as error:
-                if reader is not None:
-                    reader.close()
-                reader = None
-                # A server that is down: said once (servicekit.outage), retried steadily.
-                if outage.report(service, error, outage.retrying(reconnect_seconds),
-                                 sockets_are_the_broker=True):
-                    # Soon after a blip (a restart is over in a second), then steadily.
-                    stop.wait(min(backoff, reconnect_seconds))
+        with ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-apply",
+                                initializer=context.bind_service, initargs=(service,)) as applier:
+            pending: Future[_Applied] | None = None
+            while not stop.is_set():
+                heartbeat.beat(self.name)  # a turn, idle or retrying too: servicekit/heartbeat.py
+                try:
+                    if reader is None:
+                        if outage.tracker(service, outage.DATABASE).down:
+                            # Take no message the database cannot keep: each one taken back
+                            # counts a delivery, and the queue dead-letters at the limit.
+                            self.database.ping()
+                        reader = open_reader()
+                        outage.tracker(service, outage.BROKER).ok()
+                    # While a batch is being applied, take what has come (no waiting for
+                    # more): its settling frees the prefetch window for the rest.
+                    batch = reader.next_batch(batch_size, 0 if pending else max_wait)
+                    decoded = self._decode(batch) if batch else None
+                    if pending is not None:
+                        applied, pending = pending.result(), None
+                        self._settle(reader, applied)
+                    if decoded is not None:
+                        pending = applier.submit(self._apply_batch, *decoded)
+                    backoff = 0.5
+                except Exception as error:
+                    pending = self._abandon(pending)
+                    if reader is not None:
+                        reader.close()
+                    reader = None
+                    # A server that is down: said once (servicekit.outage), retried steadily.
+                    if outage.report(service, error, outage.retrying(reconnect_seconds),
+                                     sockets_are_the_broker=True):
+                        # Soon after a blip (a restart is over in a second), then steadily.
+                        stop.wait(min(backoff, reconnect_seconds))
+                        backoff = min(backoff * 2, 10.0)
+                        continue
+                    log.exception("consumer step failed", extra={"consumer": self.name})
+                    stop.wait(backoff)
                     backoff = min(backoff * 2, 10.0)
-                    continue
-                log.exception("consumer step failed", extra={"consumer": self.name})
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
+            if pending is not None and reader is not None:
+                try:  # stopping: the batch being applied is settled, not taken back
+                    self._settle(reader, pending.result())
+                except Exception:
+                    log.exception("consumer step failed", extra={"consumer": self.name})
         if reader is not None:
             reader.close()
 
+    @staticmethod
+    def _abandon(pending: Future[_Applied] | None) -> None:
+        """After a failure, wait for the batch being applied: its messages go back to the
+        queue with the connection (a committed one then counts as a duplicate)."""
+        if pending is not None:
+            try:
+                pending.result()
+            except Exception:  # reported by the step that failed, or again on its retry
+                pass
+
     def process(self, reader: QueueReader, deliveries: list[Delivery]) -> BatchOutcome:
-        decoded, dead = self._decode(deliveries)
+        """One batch, decoded, applied and settled in turn."""
+        return self._settle(reader, self._apply_batch(*self._decode(deliveries)))
+
+    def _apply_batch(self, decoded: list[_Decoded], dead: list[tuple[Delivery, str, int]]
+                     ) -> _Applied:
         try:
             applied, duplicates, failed = self._apply(decoded, isolate=False)
         except _HandlerFailed:
@@ -157,10 +201,13 @@ class Consumer:
                 requeue.append(item.delivery)
                 log.warning("event failed, will retry", extra={"consumer": self.name,
                             "event_id": item.envelope.id, "reason": reason, "attempts": attempts})
-        reader.settle(ack=[i.delivery for i in applied + duplicates], requeue=requeue, dead=dead)
-        outcome = BatchOutcome(len(applied), len(duplicates), len(requeue), len(dead))
-        self._count(outcome)
-        return outcome
+        return _Applied([i.delivery for i in applied + duplicates], requeue, dead,
+                        BatchOutcome(len(applied), len(duplicates), len(requeue), len(dead)))
+
+    def _settle(self, reader: QueueReader, applied: _Applied) -> BatchOutcome:
+        reader.settle(ack=applied.ack, requeue=applied.requeue, dead=applied.dead)
+        self._count(applied.outcome)
+        return applied.outcome
 
     def _decode(self, deliveries: list[Delivery]) -> tuple[list[_Decoded], list[tuple[Delivery, str, int]]]:
         decoded, dead = [], []
