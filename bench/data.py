@@ -6,7 +6,8 @@
 Migrates the database (the courses schema and its vocabularies), then brings it to
 ``--courses`` courses: units, teachers, courses since 2003 with Chinese titles built from
 the seed's vocabulary (the policy tags, subjects and the words its titles are made of),
-their meetings, tags and search index, and enrolments. Sizes follow the seed's
+their meetings, tags and search index, and enrolments with what came of the courses
+(reviews, attendee lists and their reviews, hours issued: bench/data_outcomes.py). Sizes follow the seed's
 proportions: 2 M courses, 300,000 teachers and 20 M enrolments at full scale;
 ``--enrolment-scale`` (0.1 by default, so a run takes minutes here) scales the enrolments;
 ``--redraw-enrolments --enrolment-scale 1.0`` brings an existing catalogue's enrolments to
@@ -35,6 +36,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 
+from bench import data_outcomes
 from contracts.vocabulary import COUNTIES
 from services.courses.adapters.search_index import (
     COUNT_KEY,
@@ -376,10 +378,14 @@ def _load_enrolments(db: psycopg.Connection[Any], rows: list[dict[str, Any]], te
                           "FROM STDIN") as copy:
         for course_id, taken in seats.items():
             copy.write_row((course_id, taken, 0, taken))
+    # With the places, what came of the courses: reviews, attendee lists, hours issued.
+    data_outcomes.load(db, rows, attempts, seed, block)
     return len(attempts)
 
 
 ENROLMENT_TABLES = ("enrolment_attempts", "enrolments", "course_seats")
+# Drawn again with the places (their attendees are teachers who got one).
+REDRAWN_TABLES = (*ENROLMENT_TABLES, *data_outcomes.TABLES)
 
 
 def redraw_enrolments(database_url: str, scale: float, seed: int = 2003,
@@ -396,7 +402,7 @@ def redraw_enrolments(database_url: str, scale: float, seed: int = 2003,
         have = db.execute("SELECT count(*) FROM courses").fetchone()[0]  # type: ignore[index]
         units, teachers = _units(_units_for(have), seed), _teachers_for(have)
         indexes = _drop_indexes(db, ENROLMENT_TABLES)
-        db.execute(f"TRUNCATE {', '.join(ENROLMENT_TABLES)} RESTART IDENTITY")
+        db.execute(f"TRUNCATE {', '.join(REDRAWN_TABLES)} RESTART IDENTITY")
         db.commit()
         try:
             for block in range(-(-have // BLOCK)):
@@ -415,7 +421,7 @@ def redraw_enrolments(database_url: str, scale: float, seed: int = 2003,
                 db.execute(statement)
             db.commit()
     with psycopg.connect(database_url, autocommit=True) as db:  # what vacuum() does, for these
-        db.execute(f"VACUUM ANALYZE {', '.join(ENROLMENT_TABLES)}")
+        db.execute(f"VACUUM ANALYZE {', '.join(REDRAWN_TABLES)}")
     return {"enrolments": enrolments, "enrolments_s": time.monotonic() - started}
 
 

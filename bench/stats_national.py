@@ -58,7 +58,7 @@ REPORTS: list[tuple[str, Principal, dict[str, Any]]] = [
     ("enrolments", REVIEWER, _YEAR), ("courses-registered", VIEWER, _YEAR),
     ("courses-registered", REVIEWER, _YEAR),
     ("reviews", VIEWER, {"period": "day", "from": "2026-09-01", "to": "2026-11-30"}),
-    ("yearbook", VIEWER, {}), ("areas", VIEWER, _YEAR),
+    ("yearbook", VIEWER, {}), ("courses-held", VIEWER, _YEAR), ("areas", VIEWER, _YEAR),
     ("areas", VIEWER, {**_YEAR, "by": "unit_type"}), ("areas", REVIEWER, {**_YEAR, "by": "unit"}),
     ("tags", VIEWER, _YEAR), ("meeting-keywords", VIEWER, _YEAR),
 ]
