@@ -11,7 +11,8 @@ is not the producer its type names (``check_producer``, ``access.Publishers``).
 A handler takes one event, ``(session, data, envelope)``; one marked ``@batched`` takes a
 run of consecutive events of its type, ``(session, [(data, envelope), …])``, so it can
 apply them in one statement — the difference between hundreds and thousands of events a
-second. Either way the order of the queue is kept.
+second. Either way the order of the queue is kept. ``Consumer.run`` takes and decodes the
+next batch while one is applied (two stages: the database's wait overlaps the reading).
 """
 from __future__ import annotations
 
