@@ -549,9 +549,12 @@ def test_an_operator_opens_a_transfer_source_moves_it_to_test_and_sends_a_file(c
         operator.check("transfer step refused")
         page.select_option("#step", "format_check_passed")
         page.get_by_role("button", name="記錄此步驟").click()
-        assert "步驟已記錄" in page.content() and "格式檢查通過" in page.content()
+        # The answer comes back to the same address: wait for its message, not for a URL.
+        page.get_by_text("步驟已記錄").wait_for()
+        assert "格式檢查通過" in page.content()
         page.select_option("#state", "test")
         page.get_by_role("button", name="變更狀態").click()
+        page.get_by_text("資料來源目前狀態").wait_for()
         operator.check("transfer source in test")
         assert "測試中" in page.content()
         # Its contact: an address the browser takes but the service does not is said
