@@ -35,6 +35,7 @@ from sqlalchemy.types import Text
 
 from servicekit.db import insert_for
 from services.courses.adapters.orm import (
+    SAMPLE_SHARES,
     course_search_counts,
     course_search_documents,
     course_search_terms,
@@ -42,6 +43,7 @@ from services.courses.adapters.orm import (
     course_tags,
     courses,
     enrolments,
+    sample_range,
     unit_replica,
 )
 from services.courses.domain.access import PUBLISHED
@@ -59,8 +61,9 @@ c, d, t = courses.c, course_search_documents.c, course_search_terms.c
 k = course_search_counts.c
 FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
 # A count's key, in this order: the tag filtered on ('' for none), the tag counted ('' for
-# the course itself), 'y' and the year or 'm' and the year and month of its last day, its
-# county, category and time slot.
+# the course itself), 'y' and the year or 'm' and the year and month of its last day, or
+# 'a' and 0 for every year (revision 0016: a search over every year reads one row per
+# combination, not one per year since 2003), its county, category and time slot.
 COUNT_KEY = ("tag", "also_tag", "span", "period", "county_code", "category", "time_slot")
 
 
@@ -109,13 +112,14 @@ def _counted_under(listed: dict[str, Any]) -> str:
 
 def count_keys(counted: str) -> list[tuple[str, str, str, int, str, str, str]]:
     """The counts a course counted under ``counted`` adds one to: per tag filter (none or
-    each of its tags) and tag counted (itself or each of its tags), by year and by month.
+    each of its tags) and tag counted (itself or each of its tags), by year, by month and
+    over every year.
     Nothing for a course not counted (empty)."""
     if not counted:
         return []
     county, category, time_slot, ends, *tags = counted.split(" ")
     day = date.fromisoformat(ends)
-    spans = (("y", day.year), ("m", day.year * 100 + day.month))
+    spans = (("y", day.year), ("m", day.year * 100 + day.month), ("a", 0))
     return [(tag, also, span, period, county, category, time_slot)
             for tag in ("", *tags) for also in ("", *tags) for span, period in spans]
 
@@ -141,7 +145,12 @@ APPROXIMATE_ABOVE = 10_000
 # n/256 of the catalogue, and of any match.
 SHARES = 256
 FIRST_SHARES = 1  # the share that tells whether a match is large
-SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, about
+SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, at least
+# The shares a sample may take (``SAMPLE_SHARES``): on PostgreSQL each has its own GIN
+# index over the terms of its documents (revision 0016), so that a sample of a common word
+# reads a posting list of its share, not the word's whole one (at 2 M, 150,000 documents
+# decoded on every pass). A match just above the bound is sampled over the largest (about
+# 625 of 10,000 matches).
 # A large match ranked by relevance ranks its most recent matches (by last day), about this
 # many or down to the page asked for (Elasticsearch bounds its result window likewise).
 RANKED_WINDOW = 1_000
@@ -250,9 +259,12 @@ class SearchIndex:
 
     # -- searching ----------------------------------------------------------------------------
     def begin(self) -> None:
-        """Before a search's statements, in its transaction: room for exact bitmaps."""
+        """Before a search's statements, in its transaction: room for exact bitmaps, and
+        no JIT compilation (at 2 M the planner's costs of a search's index reads pass the
+        thresholds, and compiling costs more than the few thousand rows they read)."""
         if self._dialect() == "postgresql":
-            self.session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
+            self.session.execute(text(f"SELECT set_config('work_mem', '{SEARCH_WORK_MEM}', true), "
+                                      "set_config('jit', 'off', true)"))
 
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
@@ -335,7 +347,7 @@ class SearchIndex:
                 on.append(column == value)
         today = request.today
         if request.include_past:
-            on.append(k.span == "y")
+            on.append(k.span == "a")
         else:
             on += [k.span == "m", k.period > today.year * 100 + today.month]
         found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
@@ -433,21 +445,25 @@ class SearchIndex:
         """The facets and total of a search whose matches are more than
         ``APPROXIMATE_ABOVE``, counted over a sample of them and scaled (None for a smaller
         one: it is counted exactly). The sample is the courses (or documents) whose id, a
-        random UUID, is below a prefix: a range of the primary key, the same share of every
-        match. A first share of 1/256 tells whether the match is large; its facets are
-        then counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
+        random UUID, is in a range: a range of the primary key, the same share of every
+        match. A first share of 1/256 tells whether the match is far below the bound (a
+        quarter of it); else its facets are counted over the smallest of ``SAMPLE_SHARES``
+        holding about ``SAMPLED_MATCHES`` of its matches (or the largest, 1/16, for one
+        near the bound: told large or not from some 600 of its matches rather than 40,
+        so that one just above the bound is not read whole as exact, nor one below it
+        counted twice over growing shares)."""
         shares, days = FIRST_SHARES, Counter[date]()
         found = self._sampled_facets(request, where, shares, days)
         matches = sum(found["county"].values()) * SHARES // shares
-        if matches <= APPROXIMATE_ABOVE:
+        if matches <= APPROXIMATE_ABOVE // 4:
             return None
-        wanted = min(SHARES, max(shares, -(-SHARES * SAMPLED_MATCHES // matches)))
+        wanted = max(shares, _sample_shares(max(matches, APPROXIMATE_ABOVE)))
         if wanted != shares:
             shares, days = wanted, Counter()
             found = self._sampled_facets(request, where, wanted, days)
             matches = sum(found["county"].values()) * SHARES // shares
-            if matches <= APPROXIMATE_ABOVE:
-                return None
+        if matches <= APPROXIMATE_ABOVE:
+            return None
         facets = {name: {value: round(n * SHARES / shares) for value, n in counts.items()}
                   for name, counts in found.items()}
         ranked_from = self._recent_window(request, where, shares, days) \
@@ -574,9 +590,23 @@ class _Tally:
         return {name: dict(sorted(self.found[name].items())) for name in FACETS}
 
 
+def _sample_shares(matches: int) -> int:
+    """The share to sample a match of about ``matches`` over: the smallest of
+    ``SAMPLE_SHARES`` expected to hold ``SAMPLED_MATCHES`` of them, else the largest."""
+    wanted = SHARES * SAMPLED_MATCHES / matches
+    return next((shares for shares in SAMPLE_SHARES if shares >= wanted), SAMPLE_SHARES[-1])
+
+
 def _sample(course_id: Any, shares: int) -> list[ColumnElement[bool]]:
-    """The rows whose course id is below the prefix of ``shares``/256 of them."""
-    return [] if shares >= SHARES else [course_id < f"{shares:02x}"]
+    """The rows of ``shares``/256 of the ids: one of ``SAMPLE_SHARES`` (its own range of
+    them), else those below the prefix of ``shares``. The prefixes are written into the
+    statement, not bound: PostgreSQL uses the GIN index of a sample share (a partial
+    index) only for a range it knows when planning."""
+    if shares >= SHARES:
+        return []
+    low, high = sample_range(shares) if shares in SAMPLE_SHARES else ("00", f"{shares:02x}")
+    return [course_id >= literal_column(f"'{low}'", Text),
+            course_id < literal_column(f"'{high}'", Text)]
 
 
 def _units_named(keyword: str) -> Select[Any]:
