@@ -259,12 +259,9 @@ class SearchIndex:
 
     # -- searching ----------------------------------------------------------------------------
     def begin(self) -> None:
-        """Before a search's statements, in its transaction: room for exact bitmaps, and
-        no JIT compilation (at 2 M the planner's costs of a search's index reads pass the
-        thresholds, and compiling costs more than the few thousand rows they read)."""
+        """Before a search's statements, in its transaction: room for exact bitmaps."""
         if self._dialect() == "postgresql":
-            self.session.execute(text(f"SELECT set_config('work_mem', '{SEARCH_WORK_MEM}', true), "
-                                      "set_config('jit', 'off', true)"))
+            self.session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
 
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
