@@ -25,8 +25,10 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    null,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -390,30 +392,49 @@ class SearchIndex:
 
     def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                ) -> dict[str, dict[str, int]]:
-        """Counts per county, category, tag and time slot over the filtered set: one pass
-        over it for the three columns (grouped together, summed here), one for the tags;
-        a keyword search by plain filters alone counts over the documents alone."""
+        """Counts per county, category, tag and time slot over the filtered set: its
+        three columns grouped together (summed here), and its tags; a keyword search by
+        plain filters alone counts over the documents alone."""
         if self.from_documents(request):
             return self._document_facets(request)
-        counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
-        columns = list(FACET_COLUMNS.values())
-        for row in self.session.execute(self.source(request).with_only_columns(
-                *columns, func.count()).where(*where).group_by(*columns)):
-            for name, value in zip(FACET_COLUMNS, row[:-1], strict=True):
-                counted[name][str(value)] = counted[name].get(str(value), 0) + int(row[-1])
-        tag = course_tags.c.tag_code
-        if self._dialect() == "postgresql":
-            # The ids found as an array, looked up in the tags' primary key: joined, the
-            # planner hashes every tag of the catalogue for the few thousand courses found.
-            found = self.source(request).with_only_columns(c.course_id).where(*where)
-            query = select(tag, func.count()).where(course_tags.c.course_id == func.any(
-                func.array(found.scalar_subquery())))
-        else:
-            query = (self.source(request)
-                     .join(course_tags, course_tags.c.course_id == c.course_id)
-                     .with_only_columns(tag, func.count()).where(*where))
-        counted["tag"] = {str(k): int(n) for k, n in self.session.execute(query.group_by(tag))}
+        counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for kind, county, category, slot, n in self.session.execute(
+                self._course_facets(request, where)):
+            if kind == "tag":
+                counted["tag"][str(county)] = int(n)
+                continue
+            for name, value in (("county", county), ("category", category),
+                                ("time_slot", slot)):
+                counted[name][str(value)] = counted[name].get(str(value), 0) + int(n)
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
+
+    def _course_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+                       ) -> Any:
+        """The statement counting the courses found by county, category and time slot,
+        and by tag (its rows: 'course' or 'tag', then the three values or the tag). On
+        PostgreSQL the courses are found once (a common table, read by both counts) and
+        their tags looked up by the ids found as an array in the tags' primary key (joined,
+        the planner hashes every tag of the catalogue); on SQLite, joined."""
+        tag = course_tags.c.tag_code
+        columns = list(FACET_COLUMNS.values())
+        if self._dialect() == "postgresql":
+            found = self.source(request).with_only_columns(c.course_id, *columns) \
+                .where(*where).cte("found")
+            f = found.c
+            by_columns = select(literal("course"), f.county_code, f.category, f.time_slot,
+                                func.count()).group_by(f.county_code, f.category, f.time_slot)
+            tags = select(course_tags.c.course_id.label("course_id"), tag).where(
+                course_tags.c.course_id == func.any(func.array(
+                    select(f.course_id).scalar_subquery()))).subquery()
+            by_tag = select(literal("tag"), tags.c.tag_code, null(), null(),
+                            func.count()).group_by(tags.c.tag_code)
+            return union_all(by_columns, by_tag)
+        by_columns = self.source(request).with_only_columns(
+            literal("course"), *columns, func.count()).where(*where).group_by(*columns)
+        by_tag = (self.source(request).join(course_tags, course_tags.c.course_id == c.course_id)
+                  .with_only_columns(literal("tag"), tag, null(), null(), func.count())
+                  .where(*where).group_by(tag))
+        return union_all(by_columns, by_tag)
 
     def source(self, request: SearchRequest) -> Select[Any]:
         """The courses, joined to their folded text when a keyword is confirmed in it, and
