@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from catalogue_support import build, searched
 from courses_helpers import FIRST_DAY, NOW
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servicekit.clock import FixedClock
@@ -293,3 +293,24 @@ def test_on_postgresql_the_first_last_day_asked_is_written_into_the_statement() 
         index._dialect = lambda name=dialect.name: name  # type: ignore[method-assign]
         statement = str(and_(*index._document_conditions(request)).compile(dialect=dialect))
         assert f"course_search_documents.ends_on >= {said}" in statement, statement
+
+
+def test_a_search_read_from_the_courses_counts_its_facets_in_one_statement(catalogue
+                                                                          ) -> None:
+    """The courses found are counted by county, category and time slot and by tag in one
+    statement (on PostgreSQL they are found once for both): the first share's, then the
+    exact one's; each was two."""
+    runtime, _ = catalogue
+    counting = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "count(" in statement and "FROM courses" in statement:
+            counting.append(statement)
+    event.listen(runtime.database.engine, "before_cursor_execute", seen)
+    try:
+        answer = searched(runtime, start_from=FIRST_DAY.isoformat(), include_past="true",
+                          start_to=(FIRST_DAY + timedelta(days=3)).isoformat())
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", seen)
+    assert _flags(answer) == EXACT and answer["total"] == 4
+    assert len(counting) == 2, counting
