@@ -149,7 +149,8 @@ class _Course(NamedTuple):
 def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
     """Indexes every course not indexed yet (the search index's build, timed): its document
     (terms, folded text, what it is counted under) by COPY, then the counts of the
-    published courses grown by those just indexed. On PostgreSQL the terms are served by
+    published courses grown by those just indexed, then the documents laid in the order
+    of their last day. On PostgreSQL the terms are served by
     the GIN index over the documents (revision 0012), not by ``course_search_terms``."""
     started = time.monotonic()
     done = 0
@@ -195,7 +196,18 @@ def build_index(db: psycopg.Connection[Any], log: Any = print) -> float:
             f"({', '.join(COUNT_KEY)}) DO UPDATE SET courses = course_search_counts.courses "
             f"+ excluded.courses")
     db.commit()
+    lay_out_documents(db)
     return time.monotonic() - started
+
+
+def lay_out_documents(db: psycopg.Connection[Any]) -> None:
+    """The documents in the order of their courses' last day, as a catalogue grown over the
+    years holds them (each written when its course is published, new ones after the old),
+    not in the generator's order, which draws every block of courses over every year: a
+    search among the courses to come then reads a few thousand adjacent pages of them,
+    not pages scattered over the whole table (at 2 M: 9,100 pages for 教學 to come)."""
+    db.execute("CLUSTER course_search_documents USING ix_course_search_documents_ends_on")
+    db.commit()
 
 
 # -- drawing ------------------------------------------------------------------------------------

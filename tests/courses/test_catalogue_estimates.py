@@ -11,14 +11,17 @@ from datetime import date, timedelta
 import pytest
 from catalogue_support import build, searched
 from courses_helpers import FIRST_DAY, NOW
-from sqlalchemy import select
+from sqlalchemy import and_, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from servicekit.clock import FixedClock
+from servicekit.db import Database
+from servicekit.migrations import upgrade
 from servicekit.service import Runtime
 from servicekit.settings import Settings
 from servicekit.testing.runtimes import migrated
 from services.courses.adapters import search_index
-from services.courses.adapters.orm import course_search_documents
+from services.courses.adapters.orm import RECENT_FROM, course_search_documents
 from services.courses.bootstrap import DEFINITION
 from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import Keyword, SearchRequest
@@ -188,3 +191,126 @@ def test_the_ranked_window_read_off_the_sample_counted_per_day_is_the_courses_on
         expected = theirs._recent_window(request, where, search_index.SHARES, Counter())
         assert ours._recent_window(request, where, search_index.SHARES, days) == expected
         assert (expected is None) == (max(window, 2) > 3)
+
+
+@pytest.mark.parametrize(("matches", "shares"), [
+    (10_001, 16), (16_000, 16), (32_000, 8), (60_000, 8), (64_000, 4), (155_000, 2),
+    (256_000, 1), (2_000_000, 1)])
+def test_a_sample_takes_the_smallest_indexed_share_expected_to_hold_enough(
+        matches, shares) -> None:
+    """Revision 0016: a large match is sampled over one of the shares that have a GIN
+    index of their own: the smallest holding about ``SAMPLED_MATCHES`` of its matches, or
+    the largest for a match just above the bound (about 625 of 10,000)."""
+    assert search_index._sample_shares(matches) == shares
+    assert shares * matches >= 600 * 256
+
+
+@pytest.mark.parametrize("shares", search_index.SAMPLE_SHARES)  # the first share among them
+def test_a_samples_range_is_the_predicate_of_its_shares_gin_index(shares) -> None:
+    """Revision 0016: a sample share's statement names its range of ids as the partial GIN
+    index of that share is defined (literally, apart from the other shares'), so that on
+    PostgreSQL only that index can answer it, not the whole one (a common word's whole
+    posting list decoded on every pass)."""
+    d = course_search_documents.c
+    [index] = [index for index in course_search_documents.indexes
+               if index.name == f"ix_course_search_documents_terms_{shares:02}"]
+    said = str(and_(*search_index._sample(d.course_id, shares)).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert said.replace("course_search_documents.", "") == str(
+        index.dialect_options["postgresql"]["where"])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["title", "newest", "start_date"])
+def test_on_postgresql_a_deep_page_over_every_year_is_read_from_the_sort_index_alone(
+        make_database, sort) -> None:
+    """Revision 0016: the sort indexes include the status and the id, so that the courses
+    a deep page skips (the 200th by title: 3,980) are index entries, not course rows."""
+    database = Database(make_database("courses"))
+    try:
+        upgrade(DEFINITION.migrations_dir, database)
+        with database.session() as session:
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                session.execute(text(f"SET LOCAL {setting} = off"))
+            index = search_index.SearchIndex(session)
+            request = SearchRequest(today=NOW.date(), include_past=True, sort=sort, page=200)
+            query = index.query(request, index.conditions(request, PUBLISHED))
+            compiled = str(query.compile(dialect=session.get_bind().dialect,
+                                         compile_kwargs={"literal_binds": True}))
+            plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + compiled)))
+        assert "Index Only Scan" in plan, plan
+    finally:
+        database.dispose()
+
+
+class _Shares(search_index.SearchIndex):
+    """A match of ``matches`` courses, each share of the ids holding its part of them
+    (``first``: what the first share holds, as drawn), and the shares counted."""
+
+    def __init__(self, matches: int, first: int) -> None:
+        super().__init__(session=None)  # type: ignore[arg-type]
+        self.matches, self.first, self.counted = matches, first, []
+
+    def _sampled_facets(self, request, where, shares, days):
+        self.counted.append(shares)
+        n = self.first if shares == search_index.FIRST_SHARES else \
+            self.matches * shares // search_index.SHARES
+        return {name: {"TPE": n} for name in ("county", "category", "time_slot")} | {"tag": {}}
+
+
+@pytest.mark.parametrize(("matches", "first", "counted", "estimated"), [
+    (1_000, 4, [1], False),  # far below the bound: exact, after the first share alone
+    (8_405, 44, [1, 16], False),  # drawn above, below on 1/16: exact after two shares
+    (8_000, 20, [1, 16], False),  # near the bound: confirmed on 1/16
+    (12_524, 36, [1, 16], True),  # drawn below, above on 1/16: estimated, not read whole
+    (155_000, 600, [1, 2], True)])  # large: sampled over about 1,000
+def test_a_match_near_the_bound_is_told_large_or_not_over_the_largest_share(
+        matches, first, counted, estimated) -> None:
+    """Revision 0016: the first share (1/256, some 40 matches near the bound) tells only
+    whether a match is far below the bound; near it, the largest sample share (1/16, some
+    600) tells, so that 12,524 matches the first share put at 9,216 are estimated rather
+    than read whole, and 8,405 it put at 11,264 are counted twice, not three times."""
+    index = _Shares(matches, first)
+    request = SearchRequest(today=NOW.date(), q=Keyword.of("防災"), include_past=True,
+                            sort="start_date")
+    found = index.estimate(request, [])
+    assert index.counted == counted
+    assert (found is not None) == estimated
+    if found is not None:
+        assert found.total == matches * counted[-1] // 256 * 256 // counted[-1]
+
+
+def test_on_postgresql_the_first_last_day_asked_is_written_into_the_statement() -> None:
+    """Revision 0016: a search among the courses to come (and a ranked window) names its
+    first last day in the statement, so that PostgreSQL proves it within the GIN index of
+    the documents ending since ``RECENT_FROM`` (a partial index) and looks its keywords up
+    there, not in every year's posting lists; on SQLite it stays bound."""
+    request = SearchRequest(today=NOW.date(), q=Keyword.of("教學"))
+    assert RECENT_FROM <= request.today
+    for dialect, said in ((postgresql.dialect(), f"DATE '{NOW.date().isoformat()}'"),
+                          (sqlite.dialect(), "?")):
+        index = search_index.SearchIndex(session=None)  # type: ignore[arg-type]
+        index._dialect = lambda name=dialect.name: name  # type: ignore[method-assign]
+        statement = str(and_(*index._document_conditions(request)).compile(dialect=dialect))
+        assert f"course_search_documents.ends_on >= {said}" in statement, statement
+
+
+def test_a_search_read_from_the_courses_counts_its_facets_in_one_statement(catalogue
+                                                                          ) -> None:
+    """The courses found are counted by county, category and time slot and by tag in one
+    statement (on PostgreSQL they are found once for both): the first share's, then the
+    exact one's; each was two."""
+    runtime, _ = catalogue
+    counting = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "count(" in statement and "FROM courses" in statement:
+            counting.append(statement)
+    event.listen(runtime.database.engine, "before_cursor_execute", seen)
+    try:
+        answer = searched(runtime, start_from=FIRST_DAY.isoformat(), include_past="true",
+                          start_to=(FIRST_DAY + timedelta(days=3)).isoformat())
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", seen)
+    assert _flags(answer) == EXACT and answer["total"] == 4
+    assert len(counting) == 2, counting

@@ -25,16 +25,19 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    null,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.types import Text
+from sqlalchemy.types import Date, Text
 
 from servicekit.db import insert_for
 from services.courses.adapters.orm import (
+    SAMPLE_SHARES,
     course_search_counts,
     course_search_documents,
     course_search_terms,
@@ -42,6 +45,7 @@ from services.courses.adapters.orm import (
     course_tags,
     courses,
     enrolments,
+    sample_range,
     unit_replica,
 )
 from services.courses.domain.access import PUBLISHED
@@ -59,8 +63,9 @@ c, d, t = courses.c, course_search_documents.c, course_search_terms.c
 k = course_search_counts.c
 FACET_COLUMNS = {"county": c.county_code, "category": c.category, "time_slot": c.time_slot}
 # A count's key, in this order: the tag filtered on ('' for none), the tag counted ('' for
-# the course itself), 'y' and the year or 'm' and the year and month of its last day, its
-# county, category and time slot.
+# the course itself), 'y' and the year or 'm' and the year and month of its last day, or
+# 'a' and 0 for every year (revision 0016: a search over every year reads one row per
+# combination, not one per year since 2003), its county, category and time slot.
 COUNT_KEY = ("tag", "also_tag", "span", "period", "county_code", "category", "time_slot")
 
 
@@ -109,13 +114,14 @@ def _counted_under(listed: dict[str, Any]) -> str:
 
 def count_keys(counted: str) -> list[tuple[str, str, str, int, str, str, str]]:
     """The counts a course counted under ``counted`` adds one to: per tag filter (none or
-    each of its tags) and tag counted (itself or each of its tags), by year and by month.
+    each of its tags) and tag counted (itself or each of its tags), by year, by month and
+    over every year.
     Nothing for a course not counted (empty)."""
     if not counted:
         return []
     county, category, time_slot, ends, *tags = counted.split(" ")
     day = date.fromisoformat(ends)
-    spans = (("y", day.year), ("m", day.year * 100 + day.month))
+    spans = (("y", day.year), ("m", day.year * 100 + day.month), ("a", 0))
     return [(tag, also, span, period, county, category, time_slot)
             for tag in ("", *tags) for also in ("", *tags) for span, period in spans]
 
@@ -141,7 +147,12 @@ APPROXIMATE_ABOVE = 10_000
 # n/256 of the catalogue, and of any match.
 SHARES = 256
 FIRST_SHARES = 1  # the share that tells whether a match is large
-SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, about
+SAMPLED_MATCHES = 1_000  # the matches a large match's facets are counted over, at least
+# The shares a sample may take (``SAMPLE_SHARES``): on PostgreSQL each has its own GIN
+# index over the terms of its documents (revision 0016), so that a sample of a common word
+# reads a posting list of its share, not the word's whole one (at 2 M, 150,000 documents
+# decoded on every pass). A match just above the bound is sampled over the largest (about
+# 625 of 10,000 matches).
 # A large match ranked by relevance ranks its most recent matches (by last day), about this
 # many or down to the page asked for (Elasticsearch bounds its result window likewise).
 RANKED_WINDOW = 1_000
@@ -150,6 +161,12 @@ RANKED_WINDOW = 1_000
 # stays exact when intersected with a share of the ids or the courses to come, instead of
 # rechecking every row of each lossy page (素養導向's sample at 2 M: 350 ms, 50 ms with it).
 SEARCH_WORK_MEM = "64MB"
+# On PostgreSQL, what the planner counts per operator a row is tested with (0.0025 by
+# default): a search's filters split each document's terms (some forty words) or match its
+# folded text, and at the default the planner takes reading the 40,000 courses to come in
+# the order of their last day, each tested, for cheaper than their GIN posting lists (at
+# 2 M, for 教學 among them: 133 ms against 11).
+SEARCH_OPERATOR_COST = "0.025"
 
 
 @dataclass(frozen=True)
@@ -250,9 +267,15 @@ class SearchIndex:
 
     # -- searching ----------------------------------------------------------------------------
     def begin(self) -> None:
-        """Before a search's statements, in its transaction: room for exact bitmaps."""
+        """Before a search's statements, in its transaction: room for exact bitmaps, the
+        cost of its row filters as they are (``SEARCH_OPERATOR_COST``), and no parallel
+        workers (a search reads some thousands of rows: starting workers on two shared
+        cores costs more than they save)."""
         if self._dialect() == "postgresql":
-            self.session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
+            self.session.execute(text(
+                f"SELECT set_config('work_mem', '{SEARCH_WORK_MEM}', true), "
+                f"set_config('cpu_operator_cost', '{SEARCH_OPERATOR_COST}', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"))
 
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
@@ -277,7 +300,7 @@ class SearchIndex:
         rows = d if on_documents else c
         where = [published]
         if not request.include_past:
-            where.append(rows.ends_on >= request.today)
+            where.append(rows.ends_on >= self._day(request.today))
         for value, name in ((request.class_type, "class_type"), (request.nature, "nature"),
                             (request.county, "county_code"), (request.category, "category"),
                             (request.subcategory, "subcategory"), (request.subject, "subject"),
@@ -310,6 +333,15 @@ class SearchIndex:
                 course_seats.c.course_id == c.course_id, course_seats.c.enrolled >= c.capacity))
         return where
 
+    def _day(self, day: date) -> Any:
+        """A first last day a search asks for (today, a ranked window's), written into the
+        statement on PostgreSQL: a day it knows when planning lets it look keywords up in
+        the GIN index of the documents ending since ``RECENT_FROM`` (a partial index),
+        not in the whole one. Bound on SQLite (its dates are text)."""
+        if self._dialect() == "postgresql":
+            return literal_column(f"DATE '{day.isoformat()}'", Date)
+        return day
+
     def having(self, terms: list[str], key: Any = c.course_id) -> ColumnElement[bool]:
         """The courses having every term. On PostgreSQL, on the joined documents (see
         ``source``): the planner reads the GIN index over their terms (posting lists
@@ -335,7 +367,7 @@ class SearchIndex:
                 on.append(column == value)
         today = request.today
         if request.include_past:
-            on.append(k.span == "y")
+            on.append(k.span == "a")
         else:
             on += [k.span == "m", k.period > today.year * 100 + today.month]
         found: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
@@ -360,30 +392,49 @@ class SearchIndex:
 
     def facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
                ) -> dict[str, dict[str, int]]:
-        """Counts per county, category, tag and time slot over the filtered set: one pass
-        over it for the three columns (grouped together, summed here), one for the tags;
-        a keyword search by plain filters alone counts over the documents alone."""
+        """Counts per county, category, tag and time slot over the filtered set: its
+        three columns grouped together (summed here), and its tags; a keyword search by
+        plain filters alone counts over the documents alone."""
         if self.from_documents(request):
             return self._document_facets(request)
-        counted: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
-        columns = list(FACET_COLUMNS.values())
-        for row in self.session.execute(self.source(request).with_only_columns(
-                *columns, func.count()).where(*where).group_by(*columns)):
-            for name, value in zip(FACET_COLUMNS, row[:-1], strict=True):
-                counted[name][str(value)] = counted[name].get(str(value), 0) + int(row[-1])
-        tag = course_tags.c.tag_code
-        if self._dialect() == "postgresql":
-            # The ids found as an array, looked up in the tags' primary key: joined, the
-            # planner hashes every tag of the catalogue for the few thousand courses found.
-            found = self.source(request).with_only_columns(c.course_id).where(*where)
-            query = select(tag, func.count()).where(course_tags.c.course_id == func.any(
-                func.array(found.scalar_subquery())))
-        else:
-            query = (self.source(request)
-                     .join(course_tags, course_tags.c.course_id == c.course_id)
-                     .with_only_columns(tag, func.count()).where(*where))
-        counted["tag"] = {str(k): int(n) for k, n in self.session.execute(query.group_by(tag))}
+        counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for kind, county, category, slot, n in self.session.execute(
+                self._course_facets(request, where)):
+            if kind == "tag":
+                counted["tag"][str(county)] = int(n)
+                continue
+            for name, value in (("county", county), ("category", category),
+                                ("time_slot", slot)):
+                counted[name][str(value)] = counted[name].get(str(value), 0) + int(n)
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
+
+    def _course_facets(self, request: SearchRequest, where: list[ColumnElement[bool]]
+                       ) -> Any:
+        """The statement counting the courses found by county, category and time slot,
+        and by tag (its rows: 'course' or 'tag', then the three values or the tag). On
+        PostgreSQL the courses are found once (a common table, read by both counts) and
+        their tags looked up by the ids found as an array in the tags' primary key (joined,
+        the planner hashes every tag of the catalogue); on SQLite, joined."""
+        tag = course_tags.c.tag_code
+        columns = list(FACET_COLUMNS.values())
+        if self._dialect() == "postgresql":
+            found = self.source(request).with_only_columns(c.course_id, *columns) \
+                .where(*where).cte("found")
+            f = found.c
+            by_columns = select(literal("course"), f.county_code, f.category, f.time_slot,
+                                func.count()).group_by(f.county_code, f.category, f.time_slot)
+            tags = select(course_tags.c.course_id.label("course_id"), tag).where(
+                course_tags.c.course_id == func.any(func.array(
+                    select(f.course_id).scalar_subquery()))).subquery()
+            by_tag = select(literal("tag"), tags.c.tag_code, null(), null(),
+                            func.count()).group_by(tags.c.tag_code)
+            return union_all(by_columns, by_tag)
+        by_columns = self.source(request).with_only_columns(
+            literal("course"), *columns, func.count()).where(*where).group_by(*columns)
+        by_tag = (self.source(request).join(course_tags, course_tags.c.course_id == c.course_id)
+                  .with_only_columns(literal("tag"), tag, null(), null(), func.count())
+                  .where(*where).group_by(tag))
+        return union_all(by_columns, by_tag)
 
     def source(self, request: SearchRequest) -> Select[Any]:
         """The courses, joined to their folded text when a keyword is confirmed in it, and
@@ -433,21 +484,25 @@ class SearchIndex:
         """The facets and total of a search whose matches are more than
         ``APPROXIMATE_ABOVE``, counted over a sample of them and scaled (None for a smaller
         one: it is counted exactly). The sample is the courses (or documents) whose id, a
-        random UUID, is below a prefix: a range of the primary key, the same share of every
-        match. A first share of 1/256 tells whether the match is large; its facets are
-        then counted over a share holding about ``SAMPLED_MATCHES`` of its matches."""
+        random UUID, is in a range: a range of the primary key, the same share of every
+        match. A first share of 1/256 tells whether the match is far below the bound (a
+        quarter of it); else its facets are counted over the smallest of ``SAMPLE_SHARES``
+        holding about ``SAMPLED_MATCHES`` of its matches (or the largest, 1/16, for one
+        near the bound: told large or not from some 600 of its matches rather than 40,
+        so that one just above the bound is not read whole as exact, nor one below it
+        counted twice over growing shares)."""
         shares, days = FIRST_SHARES, Counter[date]()
         found = self._sampled_facets(request, where, shares, days)
         matches = sum(found["county"].values()) * SHARES // shares
-        if matches <= APPROXIMATE_ABOVE:
+        if matches <= APPROXIMATE_ABOVE // 4:
             return None
-        wanted = min(SHARES, max(shares, -(-SHARES * SAMPLED_MATCHES // matches)))
+        wanted = max(shares, _sample_shares(max(matches, APPROXIMATE_ABOVE)))
         if wanted != shares:
             shares, days = wanted, Counter()
             found = self._sampled_facets(request, where, wanted, days)
             matches = sum(found["county"].values()) * SHARES // shares
-            if matches <= APPROXIMATE_ABOVE:
-                return None
+        if matches <= APPROXIMATE_ABOVE:
+            return None
         facets = {name: {value: round(n * SHARES / shares) for value, n in counts.items()}
                   for name, counts in found.items()}
         ranked_from = self._recent_window(request, where, shares, days) \
@@ -493,7 +548,7 @@ class SearchIndex:
                          and request.sort in ("start_date", "newest"))
         if self.from_documents(request) and not read_in_order:
             window = [] if estimate is None or estimate.ranked_from is None \
-                else [d.ends_on >= estimate.ranked_from]
+                else [d.ends_on >= self._day(estimate.ranked_from)]
             return (self._documents_in_order(request, window)
                     .limit(request.per_page).offset((request.page - 1) * request.per_page))
         if estimate is not None and estimate.ranked_from is not None:
@@ -574,9 +629,23 @@ class _Tally:
         return {name: dict(sorted(self.found[name].items())) for name in FACETS}
 
 
+def _sample_shares(matches: int) -> int:
+    """The share to sample a match of about ``matches`` over: the smallest of
+    ``SAMPLE_SHARES`` expected to hold ``SAMPLED_MATCHES`` of them, else the largest."""
+    wanted = SHARES * SAMPLED_MATCHES / matches
+    return next((shares for shares in SAMPLE_SHARES if shares >= wanted), SAMPLE_SHARES[-1])
+
+
 def _sample(course_id: Any, shares: int) -> list[ColumnElement[bool]]:
-    """The rows whose course id is below the prefix of ``shares``/256 of them."""
-    return [] if shares >= SHARES else [course_id < f"{shares:02x}"]
+    """The rows of ``shares``/256 of the ids: one of ``SAMPLE_SHARES`` (its own range of
+    them), else those below the prefix of ``shares``. The prefixes are written into the
+    statement, not bound: PostgreSQL uses the GIN index of a sample share (a partial
+    index) only for a range it knows when planning."""
+    if shares >= SHARES:
+        return []
+    low, high = sample_range(shares) if shares in SAMPLE_SHARES else ("00", f"{shares:02x}")
+    return [course_id >= literal_column(f"'{low}'", Text),
+            course_id < literal_column(f"'{high}'", Text)]
 
 
 def _units_named(keyword: str) -> Select[Any]:
