@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from servicekit.batches import batch_argument
 from servicekit.service import Command, Runtime
+from services.courses.adapters import recent_index
 from services.courses.components import CoursesComponents
 from services.courses.handlers import history, lights, lottery, mails
 
@@ -31,6 +33,23 @@ def announce_history(runtime: Runtime[CoursesComponents], args: argparse.Namespa
     return history.announce_history(runtime.database, runtime.outbox, args.batch)
 
 
+def roll_search_index(runtime: Runtime[CoursesComponents], args: argparse.Namespace) -> object:
+    """The GIN index of the recent documents moved on to ``--from`` (by default 1 January
+    of the previous year): built concurrently, the others dropped; a no-op when done.
+    Early each month, CronJob courses-roll-search-index (it moves in January)."""
+    today = runtime.clock.now().date()
+    bound = args.bound or recent_index.bound_for(today)
+    if bound > today:
+        raise SystemExit(f"--from {bound.isoformat()}: after today, no search could read it")
+    return recent_index.roll(runtime.database, bound)
+
+
+def _bound_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="bound", type=date.fromisoformat, default=None,
+                        metavar="YYYY-MM-DD", help="the first last day the index holds "
+                        "(default: 1 January of the previous year)")
+
+
 COMMANDS = (
     Command("draw-lotteries", "publish the seed hash of lottery courses whose window opened "
             "and draw those whose window closed (every few minutes; idempotent)", _draw),
@@ -42,4 +61,8 @@ COMMANDS = (
             "attendee list and hours again, with their moments and stable ids (a backfill "
             "for a service that subscribes later)", announce_history,
             batch_argument(history.DEFAULT_BATCH)),
+    Command("roll-search-index", "move the search's GIN index of the recent documents on to "
+            "1 January of the previous year (or --from): built concurrently, then the older "
+            "ones dropped; nothing to do when done, or on SQLite", roll_search_index,
+            _bound_argument),
 )

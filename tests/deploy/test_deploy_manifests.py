@@ -107,6 +107,8 @@ SCHEDULED_JOBS = (
     ("transfer", "transfer-fail-interrupted-uploads", ("fail-interrupted-uploads",),
      "frequent"),
     ("courses", "courses-recount-lights", ("recount-lights",), "daily"),
+    # The search's recent index moved on each January (a no-op the other months).
+    ("courses", "courses-roll-search-index", ("roll-search-index",), "monthly"),
     # Work that waits on the clock, not on the night: a lottery draws soon after its window
     # closes; mail that could not go out is tried again within minutes (R-CRS-4).
     ("courses", "courses-draw-lotteries", ("draw-lotteries",), "frequent"),

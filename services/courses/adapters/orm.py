@@ -1,5 +1,5 @@
 """The courses database. Migrations in ``migrations/`` create exactly these tables."""
-from datetime import date
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
+from services.courses.adapters import recent_index
 
 metadata = new_metadata()
 
@@ -94,9 +95,10 @@ def sample_predicate(shares: int) -> str:
 
 # The first last day of the documents the recent GIN index holds (revision 0016): the
 # courses to come, and the most recent matches a large match ranks, are looked up in the
-# posting lists of the courses ending since then, not in a common word's whole one. Fixed
-# (a partial index's predicate is); a later revision moves it on as the years go by.
-RECENT_FROM = date(2026, 1, 1)
+# posting lists of the courses ending since then, not in a common word's whole one. The
+# bound a database migrated today starts with (1 January of last year); the command
+# roll-search-index moves it on as the years go by (adapters/recent_index.py).
+RECENT_FROM = recent_index.bound_for(datetime.now(UTC).date())
 
 # A course (R-CRS-1): draft → submitted → approved | returned (→ submitted again) → …
 # closed (locked). ``starts_on``/``ends_on`` span its meetings; ``hours`` has one decimal.
@@ -522,7 +524,7 @@ course_search_documents = Table(
             func.string_to_array(text("terms"), " "), postgresql_using="gin",
             postgresql_where=text(sample_predicate(shares))).ddl_if(dialect="postgresql")
       for shares in SAMPLE_SHARES),
-    Index("ix_course_search_documents_terms_recent", func.string_to_array(text("terms"), " "),
+    Index(recent_index.index_name(RECENT_FROM), func.string_to_array(text("terms"), " "),
           postgresql_using="gin",
           postgresql_where=text(f"ends_on >= '{RECENT_FROM.isoformat()}'")
           ).ddl_if(dialect="postgresql"),

@@ -336,8 +336,9 @@ class SearchIndex:
     def _day(self, day: date) -> Any:
         """A first last day a search asks for (today, a ranked window's), written into the
         statement on PostgreSQL: a day it knows when planning lets it look keywords up in
-        the GIN index of the documents ending since ``RECENT_FROM`` (a partial index),
-        not in the whole one. Bound on SQLite (its dates are text)."""
+        the GIN index of the recent documents (a partial index over those ending from
+        1 January of last year, adapters/recent_index.py), not in the whole one. Bound
+        on SQLite (its dates are text)."""
         if self._dialect() == "postgresql":
             return literal_column(f"DATE '{day.isoformat()}'", Date)
         return day
