@@ -293,9 +293,6 @@ class RecordRepository:
             attendance.c.source == source, attendance.c.course_key == course_key,
             attendance.c.start_year != start_year).values(start_year=start_year))
 
-    def sealed_years(self) -> frozenset[int]:
-        return frozenset(self.session.execute(select(sealed_years.c.year)).scalars())
-
     def ensure_years(self, years: Iterable[int]) -> None:
         """On PostgreSQL, each year's partition of both record tables, made before its
         first row, each in a transaction of its own. Call it before the writing
