@@ -64,6 +64,16 @@ def test_events_after_the_first_of_their_type_are_not_validated(database, monkey
     assert written(database, events) == 4
 
 
+def test_a_caller_may_validate_fewer_of_each_type(database) -> None:
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), checked_per_type=2)
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2, kind="robot")])
+    with pytest.raises(InvalidEvent, match="kind"):
+        written(database, events)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), checked_per_type=2)
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2), teacher(3, kind="robot")])
+    assert written(database, events) == 3  # the third: not validated
+
+
 def test_another_producers_type_is_refused_even_in_bulk(database) -> None:
     events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
     events.add(ACCOUNT_SIGNED_IN, {"account_id": str(uuid.uuid4())})
