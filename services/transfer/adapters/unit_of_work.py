@@ -13,7 +13,6 @@ from services.transfer.adapters.rules_repo import Audits, Deliveries
 from services.transfer.adapters.sources_repo import FreezeExceptions, SourceRepository
 from services.transfer.adapters.uploads_repo import MappingRepository, UploadRepository
 
-
 # Every record event's data is written by one template (``handlers/record_events.py``)
 # from rows checked field by field: a few validated per batch prove its shape as well as
 # the kit's 200, which were a fifth of a pushed batch of 1,000 (about 85 µs each).
