@@ -427,3 +427,42 @@ def test_a_source_archived_while_its_file_is_processed_takes_no_chunk_after(
     assert written == [0, 2] and state["status"] == "failed" and state["rows_done"] == 3
     with api.runtime.components.unit_of_work() as uow:
         assert uow.records.counts("ila-edu") == {"courses": 1, "attendance": 2}
+
+
+def test_after_a_chunk_that_wrote_nothing_the_next_check_overlaps_the_lookups(
+        api, monkeypatch) -> None:
+    """An unchanged re-send writes nothing, so a chunk is only lookups: after a chunk
+    that wrote nothing, the next chunk's check starts before the chunk is written (the
+    write of the first attendance chunk waits here until the second's teachers are asked
+    for), not once its lookups are done. Every row is answered unchanged."""
+    import threading
+
+    from services.transfer.handlers import push
+    from services.transfer.handlers import uploads as handler
+    mapped_source(api)
+    monkeypatch.setattr(handler, "CHUNK_ROWS", 2)
+    data = workbook([attendee(n) for n in range(6)])
+    read = handler.ReadAtUpload()
+    assert _process(api, _upload(api, data, read)["upload_id"], read)["counts"][
+        "attendance"]["added"] == 6
+    second_asked = threading.Event()
+    directory, write = api.runtime.components.directory, push.write
+    ask = directory.account_ids
+
+    def account_ids(teacher_ids):
+        if IDS[2] in teacher_ids:
+            second_asked.set()
+        return ask(teacher_ids)
+
+    waited: list[bool] = []
+
+    def write_once_the_next_is_asked(uow, clock, code, checked, *args, **kwargs):
+        if any(row.teacher_id == IDS[0] for _, row, _, _ in checked.attendance):
+            waited.append(second_asked.wait(timeout=10))
+        return write(uow, clock, code, checked, *args, **kwargs)
+
+    monkeypatch.setattr(directory, "account_ids", account_ids)
+    monkeypatch.setattr(push, "write", write_once_the_next_is_asked)
+    again = _process(api, _upload(api, data, read)["upload_id"], read)
+    assert waited == [True]
+    assert again["status"] == "done" and again["counts"]["attendance"]["unchanged"] == 6
