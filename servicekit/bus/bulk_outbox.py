@@ -56,6 +56,7 @@ _encode: Callable[[dict[str, Any]], str] = (
     else json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode)
 
 _COLUMNS = ("event_id", "event_type", "correlation_id", "body", "recorded_at")
+_SLICE = 2000  # COPY lines sent at a time
 
 
 def uuid4_strings(count: int) -> list[str]:
@@ -152,12 +153,16 @@ class SpotCheckedBulkOutbox:
         # The type and correlation id are the same for runs of rows: escaped once.
         escaped = functools.lru_cache(maxsize=16)(text)
         cursor = raw.cursor()
+        # A queue and its thread send each slice while the next is made: worth it only
+        # when there is more than one slice (a thread started per COPY costs more than
+        # it saves for one).
+        writer = QueuedLibpqWriter(cursor) if count > _SLICE else None
         with cursor.copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) FROM STDIN",
-                         writer=QueuedLibpqWriter(cursor)) as copy:
+                         writer=writer) as copy:
             for event_id, event_type, correlation_id, body, _ in self._rows():
                 lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
                              f"\t{text(body)}\t{moment}\n")
-                if len(lines) == 2000:
+                if len(lines) == _SLICE:
                     copy.write("".join(lines))
                     lines.clear()
             copy.write("".join(lines))
