@@ -184,17 +184,13 @@ def _accept_tables(work: Work, clock: Clock, directory: TeacherDirectory, vault:
     errors: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
     notes: dict[str, dict[int, list[str]]] = {t.part: {} for t in tables}
     totals = push.Outcome().counts
-    done, wrote = 0, True
+    done = 0
     for table, checked, check_next in _checked_ahead(work, directory, code, tables,
                                                      rules.freeze):
         done += checked.rows
-        if not wrote:  # most likely unchanged again: only lookups for the check to overlap
-            check_next()
         answer = push.write(work(), clock, code, checked, also=functools.partial(
             _progress, upload_id=upload_id, rows_done=done),  # with the chunk's rows
             read=check_next)
-        wrote = any(answer["counts"][part][outcome] for part in answer["counts"]
-                    for outcome in (push.ADDED, push.CHANGED, push.WITHDRAWN))
         count_rows("file", answer)  # the chunk committed
         _add(totals, answer["counts"])
         for error in answer["errors"]:
@@ -229,15 +225,13 @@ def _checked_ahead(work: Work, directory: TeacherDirectory, code: str,
     then run while the writing transaction waits for the database, rather than after
     it. Chunks come in order; an error in a check is raised here, at its chunk.
 
-    With each chunk comes ``check_next``, which starts the next chunk's check (once,
-    however often it is called). A chunk that writes calls it once its lookups are done
-    (``push.write``'s ``read``), when what is left are the COPYs, long waits for the
-    server: started earlier, the check took the interpreter's lock from the writer's
-    own work on the rows and from each short lookup coming back (each then waiting up
-    to the switch interval, 5 ms). After a chunk that wrote nothing (an unchanged
-    re-send) the caller calls it at once: such a chunk is only lookups, which the check
-    then overlaps. A chunk whose caller never calls it has the next check started when
-    the next chunk is asked for."""
+    With each chunk comes ``check_next``, which starts the next chunk's check; the
+    caller calls it once the chunk's lookups are done (``push.write``'s ``read``), when
+    what is left are the COPYs, long waits for the server. Started earlier, the check
+    held the interpreter's lock while the writer's short lookups came back, each then
+    waiting up to the switch interval (5 ms) to go on — about 40 ms a chunk of 5,000
+    rows. A chunk whose caller never calls it has the next check started when the next
+    chunk is asked for."""
     chunks = [(table, start) for table in tables for start in range(0, len(table.rows),
                                                                      CHUNK_ROWS)]
 
