@@ -374,17 +374,10 @@ def _joined(errors: dict[int, list[str]],
 
 
 def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
-    """The original rows, each with its errors (most: none) in a last column, as wide as
-    the header. Every row first gets an empty one in a plain loop (a file has 200,000);
-    then the few rows with errors or of another width are made again."""
-    width, blank = len(table.header), [""]
-    rows = [row + blank for row in table.original]
-    odd = [n for n, row in enumerate(table.original, start=1) if len(row) != width]
-    for n in sorted(errors.keys() | odd):
-        if not 0 < n <= len(rows):
-            continue  # (no such row: nothing to say where)
-        row = table.original[n - 1]
-        rows[n - 1] = [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
+    width = len(table.header)
+    rows = [row + [""] if len(row) == width and n not in errors else  # most rows
+            [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
+            for n, row in enumerate(table.original, start=1)]
     return {"part": table.part, "table": table.table, "header": table.header, "rows": rows}
 
 
