@@ -56,6 +56,7 @@ _encode: Callable[[dict[str, Any]], str] = (
     else json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode)
 
 _COLUMNS = ("event_id", "event_type", "correlation_id", "body", "recorded_at")
+_SLICE = 2000  # COPY lines sent at a time
 
 
 def uuid4_strings(count: int) -> list[str]:
@@ -95,10 +96,16 @@ class SpotCheckedBulkOutbox:
     """Collects events during a use case; ``write`` serialises and stores them, streaming
     into COPY on PostgreSQL so the server stores rows while the next are made. Only the
     first ``CHECKED_PER_TYPE`` of each type are validated (see the module's docstring).
-    ``clock``: the moment every event is recorded at (the runtime's clock)."""
+    ``clock``: the moment every event is recorded at (the runtime's clock).
+    ``checked_per_type``: fewer (or more) validated than ``CHECKED_PER_TYPE``, for a
+    caller that writes many small batches whose events one maker writes alike (each
+    batch has its own bulk outbox, and validating costs more than the rest of an
+    event)."""
 
-    def __init__(self, outbox: Outbox, clock: Clock | None = None) -> None:
+    def __init__(self, outbox: Outbox, clock: Clock | None = None,
+                 checked_per_type: int | None = None) -> None:
         self._outbox = outbox
+        self._checked_per_type = checked_per_type
         # (event type, datas or argument tuples, None or the makers of data and its JSON)
         self._pending: list[tuple[str, list[Any], Any]] = []
         self._correlation_id = current_correlation_id() or new_id()
@@ -146,12 +153,16 @@ class SpotCheckedBulkOutbox:
         # The type and correlation id are the same for runs of rows: escaped once.
         escaped = functools.lru_cache(maxsize=16)(text)
         cursor = raw.cursor()
+        # A queue and its thread send each slice while the next is made: worth it only
+        # when there is more than one slice (a thread started per COPY costs more than
+        # it saves for one).
+        writer = QueuedLibpqWriter(cursor) if count > _SLICE else None
         with cursor.copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) FROM STDIN",
-                         writer=QueuedLibpqWriter(cursor)) as copy:
+                         writer=writer) as copy:
             for event_id, event_type, correlation_id, body, _ in self._rows():
                 lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
                              f"\t{text(body)}\t{moment}\n")
-                if len(lines) == 2000:
+                if len(lines) == _SLICE:
                     copy.write("".join(lines))
                     lines.clear()
             copy.write("".join(lines))
@@ -160,8 +171,9 @@ class SpotCheckedBulkOutbox:
 
     def _rows(self) -> Iterator[tuple[str, str, str, str, datetime]]:
         validated: dict[str, int] = {}
+        limit = CHECKED_PER_TYPE if self._checked_per_type is None else self._checked_per_type
         for event_type, items, makers in self._pending:
-            checked = max(0, CHECKED_PER_TYPE - validated.get(event_type, 0))
+            checked = max(0, limit - validated.get(event_type, 0))
             validated[event_type] = validated.get(event_type, 0) + min(checked, len(items))
             rest_json: Iterator[str]
             if makers is None:

@@ -64,6 +64,16 @@ def test_events_after_the_first_of_their_type_are_not_validated(database, monkey
     assert written(database, events) == 4
 
 
+def test_a_caller_may_validate_fewer_of_each_type(database) -> None:
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), checked_per_type=2)
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2, kind="robot")])
+    with pytest.raises(InvalidEvent, match="kind"):
+        written(database, events)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), checked_per_type=2)
+    events.add_many(ACCOUNT_CREATED, [teacher(1), teacher(2), teacher(3, kind="robot")])
+    assert written(database, events) == 3  # the third: not validated
+
+
 def test_another_producers_type_is_refused_even_in_bulk(database) -> None:
     events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE))
     events.add(ACCOUNT_SIGNED_IN, {"account_id": str(uuid.uuid4())})
@@ -96,3 +106,19 @@ def test_event_ids_are_time_ordered_uuids_increasing_within_a_write(database, mo
                for value in ids)
     many = bulk_outbox.uuid7_strings(100_000)
     assert many == sorted(many) and len(set(many)) == len(many)
+
+
+@pytest.mark.parametrize("count", [3, bulk_outbox._SLICE * 2 + 1])
+def test_one_slice_or_several_every_event_is_stored_in_order(empty_database, count) -> None:
+    """On PostgreSQL a batch of one slice is COPYed without the queue's thread, a longer
+    one slice by slice through it: either way every event, in the order added."""
+    metadata.create_all(empty_database.engine)
+    events = SpotCheckedBulkOutbox(Outbox("accounts", CATALOGUE), FixedClock(MOMENT),
+                                   checked_per_type=1)
+    made = [teacher(n) for n in range(count)]
+    events.add_many(ACCOUNT_CREATED, made)
+    assert written(empty_database, events) == count
+    with empty_database.session() as session:
+        bodies = session.scalars(select(outbox.c.body).order_by(outbox.c.position)).all()
+    assert [json.loads(body)["data"]["login"] for body in bodies] == [
+        data["login"] for data in made]

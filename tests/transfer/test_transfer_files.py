@@ -331,9 +331,10 @@ def test_the_next_chunk_is_checked_while_one_is_written_and_every_row_is_answere
         api, monkeypatch) -> None:
     """R-TRF-3: a file's next chunk is checked and its teachers resolved while the chunk
     before it is written (the accounts lookup and the row checks overlap the database's
-    work): the first chunk's write waits here until the second chunk's teachers have
-    been asked for, which a job checking chunk after chunk would never do. The report
-    and the counts are those of a job without it."""
+    work, from when the chunk's lookups are done): the first chunk's write, once it has
+    read what is kept, waits here until the second chunk's teachers have been asked for,
+    which a job checking chunk after chunk would never do. The report and the counts
+    are those of a job without it."""
     import threading
 
     from services.transfer.handlers import push
@@ -352,10 +353,14 @@ def test_the_next_chunk_is_checked_while_one_is_written_and_every_row_is_answere
 
     waited: list[bool] = []
 
-    def write_after_the_next_check(uow, clock, code, checked, *args, **kwargs):
-        if any(row.teacher_id == IDS[0] for _, row, _, _ in checked.attendance):
+    def write_after_the_next_check(uow, clock, code, checked, *args, read, **kwargs):
+        def read_then_wait():
+            read()
             waited.append(second_asked.wait(timeout=10))
-        return write(uow, clock, code, checked, *args, **kwargs)
+
+        first = any(row.teacher_id == IDS[0] for _, row, _, _ in checked.attendance)
+        return write(uow, clock, code, checked, *args, read=read_then_wait if first else read,
+                     **kwargs)
 
     monkeypatch.setattr(directory, "account_ids", account_ids)
     monkeypatch.setattr(push, "write", write_after_the_next_check)
@@ -392,3 +397,33 @@ def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, mon
     assert state["status"] == "done" and state["counts"]["attendance"]["added"] == 2
     assert frozen and all(count > before for count in frozen)
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("database", ["api", "pg_api"])
+def test_a_source_archived_while_its_file_is_processed_takes_no_chunk_after(
+        request, monkeypatch, database) -> None:
+    """Each chunk reads and locks its source in its own transaction (one statement on
+    PostgreSQL): the source archived between two chunks, the job stops at the next one
+    (failed), and what the chunks before it kept stays as it was."""
+    from services.transfer.handlers import push
+    from services.transfer.handlers import uploads as handler
+    api = request.getfixturevalue(database)
+    mapped_source(api)
+    monkeypatch.setattr(handler, "CHUNK_ROWS", 2)
+    write, written = push.write, []
+
+    def write_then_archive(*args, **kwargs):
+        answer = write(*args, **kwargs)
+        written.append(answer["counts"]["attendance"]["added"])
+        if len(written) == 2:  # the courses, then the first two attendance rows
+            assert api.call("post", "/sources/ila-edu/state",
+                            json={"state": "archived"}).status_code == 200
+        return answer
+
+    monkeypatch.setattr(push, "write", write_then_archive)
+    read = handler.ReadAtUpload()
+    state = _process(api, _upload(api, workbook([attendee(n) for n in range(6)]), read)[
+        "upload_id"], read)
+    assert written == [0, 2] and state["status"] == "failed" and state["rows_done"] == 3
+    with api.runtime.components.unit_of_work() as uow:
+        assert uow.records.counts("ila-edu") == {"courses": 1, "attendance": 2}

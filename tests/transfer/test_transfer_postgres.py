@@ -49,11 +49,11 @@ def test_new_attendance_is_copied_and_its_events_written_in_bulk(pg_api, monkeyp
     from sqlalchemy import select
 
     from contracts.events import CATALOGUE
-    from servicekit.bus import bulk_outbox
     from servicekit.bus.tables import outbox
     from servicekit.events import Envelope
+    from services.transfer.adapters import unit_of_work
     from services.transfer.adapters.tables import attendance
-    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 2)
+    monkeypatch.setattr(unit_of_work, "CHECKED_EVENTS", 2)
     open_source(pg_api)
     rows = [attendee(n, hours=("0.5", "3", "12.5")[n % 3]) for n in range(30)]
     rows[4] = {**rows[4], "teacher_name": 'tab\there "quoted" \\ 名'}

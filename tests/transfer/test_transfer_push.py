@@ -167,8 +167,8 @@ def test_an_event_the_bulk_writer_cannot_vouch_for_is_validated_as_before(
     when the contract is sure to take them; an account id that is not a UUID in its
     canonical form sends the batch's events through the validating outbox, which refuses
     a bad one and so the whole batch, as it always did."""
-    from servicekit.bus import bulk_outbox
-    monkeypatch.setattr(bulk_outbox, "CHECKED_PER_TYPE", 0)  # nothing spot-checked
+    from services.transfer.adapters import unit_of_work
+    monkeypatch.setattr(unit_of_work, "CHECKED_EVENTS", 0)  # nothing spot-checked
     open_source(api)
     api.directory.known[IDS[1]] = TEACHERS[IDS[1]].replace("-", "")  # a UUID still
     answer = api.push("tpe-edu", batch(attendee(0), attendee(1))).json

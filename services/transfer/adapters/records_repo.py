@@ -41,10 +41,12 @@ from services.transfer.adapters.tables import attendance, courses, sealed_years
 
 RECORD_TABLES = (courses.name, attendance.name)
 _ATTENDANCE_COLUMNS = tuple(column.name for column in attendance.columns)
-# The columns a COPY of new attendance writes, in the order ``_copy_attendance`` writes them.
-_COPIED = ("source", "course_key", "account_id", "start_year", "digest", "teacher_name",
-           "school_code", "hours", "completed_on", "trial", "version", "withdrawn_reason",
+# The columns a COPY of new attendance writes, in the order ``_copy_attendance`` writes
+# them: first those a batch's rows of one course share, written once per course.
+_SHARED = ("source", "course_key", "start_year", "trial", "version", "withdrawn_reason",
            "updated_at")
+_COPIED = (*_SHARED, "account_id", "digest", "teacher_name", "school_code", "hours",
+           "completed_on")
 
 _CHUNK = 500  # keys per IN list: far under every database's parameter limit
 # The pairs travel grouped by course, as one JSON array of {course key, its accounts}
@@ -262,13 +264,18 @@ class RecordRepository:
 
     def _copy_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         text, lines = copy_text.text, []
+        shared: dict[tuple[Any, ...], str] = {}  # the shared columns → their text
         for row in rows:
-            lines.append("\t".join((
-                text(row["source"]), text(row["course_key"]), text(row["account_id"]),
-                str(int(row["start_year"])), text(row["digest"]), text(row["teacher_name"]),
-                text(row["school_code"]), str(row["hours"]), row["completed_on"].isoformat(),
-                "t" if row["trial"] else "f", str(int(row["version"])),
-                text(row["withdrawn_reason"]), row["updated_at"].isoformat())))
+            key = tuple(map(row.__getitem__, _SHARED))
+            head = shared.get(key)
+            if head is None:
+                source, course_key, year, trial, version, reason, at = key
+                head = shared[key] = (
+                    f"{text(source)}\t{text(course_key)}\t{int(year)}\t{'t' if trial else 'f'}"
+                    f"\t{int(version)}\t{text(reason)}\t{at.isoformat()}\t")
+            lines.append(f"{head}{text(row['account_id'])}\t{text(row['digest'])}\t"
+                         f"{text(row['teacher_name'])}\t{text(row['school_code'])}\t"
+                         f"{row['hours']}\t{row['completed_on'].isoformat()}")
         copy_text.copy_lines(self.session, attendance.name, _COPIED, lines)
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -292,9 +299,6 @@ class RecordRepository:
         self.session.execute(update(attendance).where(
             attendance.c.source == source, attendance.c.course_key == course_key,
             attendance.c.start_year != start_year).values(start_year=start_year))
-
-    def sealed_years(self) -> frozenset[int]:
-        return frozenset(self.session.execute(select(sealed_years.c.year)).scalars())
 
     def ensure_years(self, years: Iterable[int]) -> None:
         """On PostgreSQL, each year's partition of both record tables, made before its

@@ -139,9 +139,12 @@ def check(uow: TransferUnitOfWork, directory: TeacherDirectory, code: str,
 
 def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
           dry_run: bool = False, delivery: str | None = None,
-          also: Callable[[TransferUnitOfWork], None] | None = None) -> dict[str, Any]:
+          also: Callable[[TransferUnitOfWork], None] | None = None,
+          read: Callable[[], None] | None = None) -> dict[str, Any]:
     """A checked batch (``check``) written in one transaction, and its answer. ``also``:
-    more to write in the same transaction (a file's progress: it commits with its rows)."""
+    more to write in the same transaction (a file's progress: it commits with its rows).
+    ``read``: called once what is kept has been read, when only the writes are left (a
+    file then starts checking its next chunk: see ``uploads._checked_ahead``)."""
     outcome, now = checked.outcome, clock.now()
     years = {course.start_date.year for _, course in checked.courses}
     if years:
@@ -149,11 +152,12 @@ def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
             uow.records.ensure_years(years)
     try:
         with uow:
-            source = _open_source(uow, code)
-            writer = _Writer(uow, source, now, uow.records.sealed_years())
+            source, sealed = _open_source(uow, code)
+            writer = _Writer(uow, source, now, sealed, read)
             writer.courses(checked.courses, outcome)
             writer.attendance(checked.attendance, outcome)
             writer.withdrawals(checked.withdrawals, checked.accounts, outcome)
+            writer.read_all()
             writer.flush()
             if delivery is not None and not dry_run:
                 uow.deliveries.record(code, taipei_date(now), delivery, checked.rows, now)
@@ -166,17 +170,20 @@ def write(uow: TransferUnitOfWork, clock: Clock, code: str, checked: Checked,
     return outcome.answer(source)
 
 
-def _open_source(uow: TransferUnitOfWork, code: str) -> Source:
-    source = uow.sources.get(code)
-    if source is None:
+def _open_source(uow: TransferUnitOfWork, code: str) -> tuple[Source, frozenset[int]]:
+    """The source, locked, and the sealed years. Each batch and each chunk of a file asks
+    again in its own transaction, so a source archived while a file is processed takes
+    no chunk after that. One writer per source at a time: each key is looked up before
+    it is written (the records' primary keys hold the start year, so they alone do not
+    keep a key single)."""
+    found = uow.sources.locked_for_records(code)
+    if found is None:
         raise NotFound(f"no source {code}")
+    source, sealed = found
     if not source.accepts_records:
         raise Conflict("source-closed", "The source does not send records now",
                        f"a source that is {source.state} sends nothing", state=source.state)
-    # One writer per source at a time: each key is looked up before it is written (the
-    # records' primary keys hold the start year, so they alone do not keep a key single).
-    uow.sources.lock(code)
-    return source
+    return source, sealed
 
 
 def _courses(rows: list[Any], freeze: date, exempt: frozenset[str], outcome: Outcome,
@@ -235,8 +242,10 @@ def _withdrawals(rows: list[Any], outcome: Outcome,
 
 class _Writer:
     def __init__(self, uow: TransferUnitOfWork, source: Source, now: datetime,
-                 sealed: frozenset[int] = frozenset()) -> None:
+                 sealed: frozenset[int] = frozenset(),
+                 read: Callable[[], None] | None = None) -> None:
         self.uow, self.source, self.now, self.sealed = uow, source, now, sealed
+        self._read = read
         self.trial = source.in_test
         self.changed_courses: set[str] = set()
         self.events: list[Envelope] = []
@@ -306,6 +315,7 @@ class _Writer:
         new = missing | {key for key, kept in differing.items() if kept.withdrawn}
         fresh = [ready_row for ready_row in ready if (ready_row[1].course_key, ready_row[2]) in new]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
+        self.read_all()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         counts = outcome.counts["attendance"]
@@ -337,6 +347,12 @@ class _Writer:
             self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
                                           for v in added])
             self._publish_records(((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
+
+    def read_all(self) -> None:
+        """What is kept has been read: said once, to whoever asked (``write``'s ``read``)."""
+        read, self._read = self._read, None
+        if read is not None:
+            read()
 
     def _publish_records(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
                          known: dict[str, dict[str, Any]]) -> None:
