@@ -1,0 +1,72 @@
+"""On PostgreSQL, a search that looks terms up among the courses to come reads its
+documents with the plain index scans off for those statements alone, so that the
+planner intersects the recent GIN index's bitmap with the range of last days rather
+than testing every course to come in the order of its last day (at national scale a
+common word's long posting list turned the plan over); its other statements (the
+courses read by id) keep them. Its answers are the same (the equivalence tests of
+catalogue_support run on both databases)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from catalogue_support import build, searched
+from courses_helpers import NOW
+from sqlalchemy import event
+from test_search_index_roll import _runtime
+
+from servicekit.clock import FixedClock
+from services.courses.adapters.orm import course_search_documents
+
+DOCUMENTS = course_search_documents.name
+
+
+@pytest.fixture
+def pg_runtime(make_database, tmp_path):
+    runtime = _runtime(make_database("courses"), tmp_path, FixedClock(NOW))
+    build(runtime)
+    yield runtime
+    runtime.database.dispose()
+
+
+def _index_scans_by_statement(runtime: Any, **query: Any) -> list[tuple[str, str]]:
+    """Each statement of the search, with whether plain index scans were on for it."""
+    seen: list[tuple[str, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "set_config" not in statement:
+            probe = conn.connection.dbapi_connection.cursor()
+            probe.execute("SELECT current_setting('enable_indexscan')")
+            seen.append((statement, probe.fetchone()[0]))
+
+    event.listen(runtime.database.engine, "before_cursor_execute", before)
+    try:
+        searched(runtime, **query)
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", before)
+    return seen
+
+
+def _from(statement: str) -> str:
+    return statement.split("FROM", 1)[1].split()[0] if "FROM" in statement else ""
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [{"q": "教學"}, {"q": "教學", "unit": "國小"},
+                                   {"audience": "elementary"}, {"lecturer": "陳"}])
+def test_a_lookup_among_the_courses_to_come_reads_its_documents_by_bitmaps(
+        pg_runtime, query) -> None:
+    seen = _index_scans_by_statement(pg_runtime, **query)
+    lookups = [setting for statement, setting in seen
+               if "string_to_array" in statement]
+    assert lookups and set(lookups) == {"off"}, seen
+    by_id = [setting for statement, setting in seen if _from(statement) != DOCUMENTS
+             and DOCUMENTS not in statement]
+    assert by_id and set(by_id) == {"on"}, seen
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [{"q": "教學", "include_past": True}, {}])
+def test_other_searches_keep_their_index_scans(pg_runtime, query) -> None:
+    seen = _index_scans_by_statement(pg_runtime, **query)
+    assert seen and {setting for _, setting in seen} == {"on"}, seen
