@@ -7,15 +7,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from courses_helpers import FIRST_DAY, NOW, course_body
+from courses_helpers import FIRST_DAY, NOW, course_body, unit_events
 from sqlalchemy import update
 
 from servicekit.clock import FixedClock
 from servicekit.service import Runtime
+from servicekit.settings import Settings
+from servicekit.testing.runtimes import migrated
 from servicekit.tokens import Principal
 from services.courses.adapters.orm import courses
 from services.courses.adapters.search_index import SearchIndex
-from services.courses.handlers import lifecycle, search
+from services.courses.bootstrap import DEFINITION
+from services.courses.handlers import lifecycle, replica, search
 from services.courses.routes.catalogue import CatalogueQuerySchema
 from services.courses.routes.schemas import CourseFieldsSchema
 
@@ -117,3 +120,14 @@ CASES: list[tuple[dict[str, Any], set[str]]] = [
     ({"days_ahead": 16}, {"防災教育研習", "防火災害應變", "閱讀讀教學觀摩"}),
     ({"days_ahead": 15}, set()),
 ]
+
+
+def catalogue_runtime(url: str, tmp_path: Any, clock: FixedClock) -> Runtime:
+    """The courses service on ``url``, migrated to head, with the tests' units."""
+    runtime = migrated(Runtime(DEFINITION, Settings.from_env("courses", {
+        "MODE": "production", "DATABASE_URL": url, "DATA_DIR": str(tmp_path),
+        "TOKEN_ISSUER": "https://inservice.test",
+        "JWKS_URL": "http://127.0.0.1:9/jwks.json"}), clock))
+    with runtime.database.session() as session:
+        replica.apply_units(session, unit_events())
+    return runtime

@@ -129,3 +129,14 @@ def pg_courses(make_database, clock) -> Iterator[Runtime]:
     migrate(runtime)
     yield runtime
     runtime.database.dispose()
+
+
+@pytest.fixture
+def pg_runtime(make_database, tmp_path) -> Iterator[Runtime]:
+    """The search tests' catalogue (catalogue_support.build) on PostgreSQL, migrated to
+    head, with the units and a fixed today."""
+    from catalogue_support import build, catalogue_runtime
+    runtime = catalogue_runtime(make_database("courses"), tmp_path, FixedClock(NOW))
+    build(runtime)
+    yield runtime
+    runtime.database.dispose()

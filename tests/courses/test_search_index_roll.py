@@ -8,45 +8,22 @@ import argparse
 from datetime import UTC, date, datetime
 
 import pytest
-from catalogue_support import CASES, build, searched
+from catalogue_support import CASES, catalogue_runtime, searched
 from courses_helpers import NOW
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from servicekit.clock import FixedClock
 from servicekit.service import Runtime
-from servicekit.settings import Settings
-from servicekit.testing.runtimes import migrated
 from services.courses.adapters import recent_index, search_index
-from services.courses.bootstrap import DEFINITION
 from services.courses.commands import roll_search_index
 from services.courses.domain.access import PUBLISHED
 from services.courses.domain.search import Keyword, SearchRequest
-from services.courses.handlers import replica
 
 # A bound no migration writes (never a 1 January), before the tests' today.
 BOUND = date(2026, 3, 1)
 AMONG_THE_COURSES_TO_COME = [query for query, _ in CASES if "q" in query
                              and "include_past" not in query]
-
-
-def _runtime(url: str, tmp_path, clock: FixedClock) -> Runtime:
-    from courses_helpers import unit_events
-    runtime = migrated(Runtime(DEFINITION, Settings.from_env("courses", {
-        "MODE": "production", "DATABASE_URL": url, "DATA_DIR": str(tmp_path),
-        "TOKEN_ISSUER": "https://inservice.test",
-        "JWKS_URL": "http://127.0.0.1:9/jwks.json"}), clock))
-    with runtime.database.session() as session:
-        replica.apply_units(session, unit_events())
-    return runtime
-
-
-@pytest.fixture
-def pg_runtime(make_database, tmp_path):
-    runtime = _runtime(make_database("courses"), tmp_path, FixedClock(NOW))
-    build(runtime)
-    yield runtime
-    runtime.database.dispose()
 
 
 def _recent(runtime: Runtime) -> dict[str, tuple[bool, str]]:
@@ -132,7 +109,7 @@ def test_a_second_roll_does_nothing(pg_runtime) -> None:
 def test_the_migrations_index_is_the_default_roll(make_database, tmp_path) -> None:
     """Revision 0016 builds the index a roll on the day it runs would (the same name and
     bound), so that the first scheduled roll finds nothing to do."""
-    runtime = _runtime(make_database("courses"), tmp_path, FixedClock(datetime.now(UTC)))
+    runtime = catalogue_runtime(make_database("courses"), tmp_path, FixedClock(datetime.now(UTC)))
     try:
         done = _roll(runtime)
         assert done["rolled"] is False, done
@@ -166,7 +143,7 @@ def test_a_bound_after_today_is_refused(pg_runtime) -> None:
 
 
 def test_on_sqlite_there_is_nothing_to_do(tmp_path) -> None:
-    runtime = _runtime(f"sqlite:///{tmp_path / 'courses.sqlite3'}", tmp_path, FixedClock(NOW))
+    runtime = catalogue_runtime(f"sqlite:///{tmp_path / 'courses.sqlite3'}", tmp_path, FixedClock(NOW))
     try:
         done = _roll(runtime)
     finally:

@@ -10,23 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from catalogue_support import build, searched
-from courses_helpers import NOW
+from catalogue_support import searched
 from sqlalchemy import event
-from test_search_index_roll import _runtime
 
-from servicekit.clock import FixedClock
 from services.courses.adapters.orm import course_search_documents
 
 DOCUMENTS = course_search_documents.name
-
-
-@pytest.fixture
-def pg_runtime(make_database, tmp_path):
-    runtime = _runtime(make_database("courses"), tmp_path, FixedClock(NOW))
-    build(runtime)
-    yield runtime
-    runtime.database.dispose()
 
 
 def _index_scans_by_statement(runtime: Any, **query: Any) -> list[tuple[str, str]]:
