@@ -408,13 +408,11 @@ class SearchIndex:
         if self.from_documents(request):
             return self._document_facets(request)
         counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        for kind, county, category, slot, n in self.session.execute(
-                self._course_facets(request, where)):
-            if kind == "tag":
-                counted["tag"][str(county)] = int(n)
+        for kind, *values, n in self.session.execute(self._course_facets(request, where)):
+            if kind == "tag":  # its row: the tag, then nothing for the other two columns
+                counted["tag"][str(values[0])] = int(n)
                 continue
-            for name, value in (("county", county), ("category", category),
-                                ("time_slot", slot)):
+            for name, value in zip(FACET_COLUMNS, values, strict=True):
                 counted[name][str(value)] = counted[name].get(str(value), 0) + int(n)
         return {name: dict(sorted(counted[name].items())) for name in FACETS}
 
