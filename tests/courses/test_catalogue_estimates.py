@@ -280,6 +280,23 @@ def test_a_match_near_the_bound_is_told_large_or_not_over_the_largest_share(
         assert found.total == matches * counted[-1] // 256 * 256 // counted[-1]
 
 
+@pytest.mark.parametrize(("matches", "counted", "estimated"), [
+    (87_040, [4], True),  # the year 2015 at 2 M: its first share is its sample
+    (1_000, [4], False),  # far below the bound: exact after the first share
+    (20_000, [4, 16], True)])  # a first share short of a sample: one of about 1,000
+def test_a_search_read_from_the_courses_starts_from_a_larger_share(
+        matches, counted, estimated) -> None:
+    """Each pass over the courses builds its filters' whole bitmap (the year 2015 at 2 M:
+    88,000 entries): the first share, 4/256, is already the sample of a large match."""
+    index = _Shares(matches, first=0)
+    request = SearchRequest(today=NOW.date(), include_past=True,
+                            start_from=date(2015, 1, 1), start_to=date(2015, 12, 31))
+    assert not index.from_documents(request)
+    found = index.estimate(request, [])
+    assert index.counted == counted
+    assert (found is not None) == estimated
+
+
 def test_on_postgresql_the_first_last_day_asked_is_written_into_the_statement() -> None:
     """Revision 0016: a search among the courses to come (and a ranked window) names its
     first last day in the statement, so that PostgreSQL proves it within the GIN index of

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from catalogue_support import searched
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from services.courses.adapters.orm import course_search_documents
 
@@ -59,3 +59,49 @@ def test_a_lookup_among_the_courses_to_come_reads_its_documents_by_bitmaps(
 def test_other_searches_keep_their_index_scans(pg_runtime, query) -> None:
     seen = _index_scans_by_statement(pg_runtime, **query)
     assert seen and {setting for _, setting in seen} == {"on"}, seen
+
+
+def _plans_of_lookups(runtime: Any, **query: Any) -> list[str]:
+    """The plan of each statement of the search that looks terms up, as PostgreSQL makes
+    it in the search's own transaction (its settings), with sequential scans priced out
+    (the test's catalogue is a few pages: read whole, it would show no index at all)."""
+    plans: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "string_to_array" in statement and statement.lstrip().upper().startswith("SELECT"):
+            probe = conn.connection.dbapi_connection.cursor()
+            probe.execute("EXPLAIN " + statement, parameters)
+            plans.append("\n".join(row[0] for row in probe.fetchall()))
+
+    event.listen(runtime.database.engine, "before_cursor_execute", before)
+    try:
+        searched(runtime, **query)
+    finally:
+        event.remove(runtime.database.engine, "before_cursor_execute", before)
+    return plans
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [{"q": "防災", "county": "TXG", "include_past": True},
+                                   {"q": "教學", "county": "TXG"},
+                                   {"lecturer": "陳", "county": "TPE", "include_past": True}])
+def test_a_lookup_with_a_county_looks_the_county_up_as_a_term(pg_runtime, query) -> None:
+    """Revision 0017: the county is a term of the GIN indexes, looked up with the keyword's
+    through the expression the indexes are built over (as PostgreSQL prints both), not a
+    column filter intersected with them. (Which index a plan reads depends on the
+    catalogue's size: the national-scale benchmark shows it.)"""
+    with pg_runtime.database.engine.connect() as connection:
+        definitions = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = :table "
+            "AND indexname LIKE 'ix_course_search_documents_terms%'"), {"table": DOCUMENTS}
+        ).scalars().all()
+    expressions = {definition.split("USING gin (", 1)[1].rsplit(")", 1)[0].split(") WHERE")[0]
+                   for definition in definitions}
+    assert len(definitions) == 7 and len(expressions) == 1, definitions  # whole, 5 shares, recent
+    indexed = expressions.pop()
+    county = f"'{{c:{query['county']}}}'"
+    plans = _plans_of_lookups(pg_runtime, **query)
+    assert plans, "the search looked no term up"
+    for plan in plans:
+        assert f"{indexed} @> {county}" in plan, (indexed, plan)
+        assert "county_code)::text = " not in plan, plan

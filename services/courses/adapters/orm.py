@@ -17,13 +17,12 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
-    func,
     text,
 )
 
 from servicekit.columns import UtcDateTime
 from servicekit.db import new_metadata
-from services.courses.adapters import recent_index
+from services.courses.adapters import recent_index, search_terms
 
 metadata = new_metadata()
 
@@ -509,22 +508,20 @@ course_search_documents = Table(
           postgresql_include=["course_id", "approved_at", "county_code", "category",
                               "time_slot", "unit_code", "tags", "enrolment_opens_at",
                               "enrolment_closes_at", "has_seats"]),
-    # A county with a keyword over every year (revision 0015): intersected in bitmaps with
-    # the GIN index over the terms, so that 防災 in Taipei (8,400 of 77,000 at 2 M,
-    # counted exactly) reads its own documents, not every document holding the word.
-    Index("ix_course_search_documents_county", "county_code"),
     # On PostgreSQL a keyword's terms are looked up in a GIN index over the same terms
-    # (compressed posting lists, intersected in the index; revision 0012). SQLite has no
-    # ``string_to_array``: it keeps ``course_search_terms`` (and cannot compare this index).
-    Index("ix_course_search_documents_terms", func.string_to_array(text("terms"), " "),
+    # (compressed posting lists, intersected in the index; revision 0012), with the
+    # county of a published course as one more term (revision 0017, ``search_terms``).
+    # SQLite has no ``string_to_array``: it keeps ``course_search_terms`` (and cannot
+    # compare this index).
+    Index("ix_course_search_documents_terms", text(search_terms.INDEXED),
           postgresql_using="gin").ddl_if(dialect="postgresql"),
     # The same over the documents of each sample share (revision 0016): a large match's
     # sample reads its share's posting lists, not a common word's whole one.
-    *(Index(f"ix_course_search_documents_terms_{shares:02}",
-            func.string_to_array(text("terms"), " "), postgresql_using="gin",
+    *(Index(f"ix_course_search_documents_terms_{shares:02}", text(search_terms.INDEXED),
+            postgresql_using="gin",
             postgresql_where=text(sample_predicate(shares))).ddl_if(dialect="postgresql")
       for shares in SAMPLE_SHARES),
-    Index(recent_index.index_name(RECENT_FROM), func.string_to_array(text("terms"), " "),
+    Index(recent_index.index_name(RECENT_FROM), text(search_terms.INDEXED),
           postgresql_using="gin",
           postgresql_where=text(f"ends_on >= '{RECENT_FROM.isoformat()}'")
           ).ddl_if(dialect="postgresql"),

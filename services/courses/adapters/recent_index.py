@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from servicekit.db import Database
+from services.courses.adapters.search_terms import INDEXED
 
 TABLE = "course_search_documents"
 PREFIX = f"ix_{TABLE}_terms_recent"
@@ -34,7 +35,7 @@ def index_name(bound: date) -> str:
 def create_statement(bound: date, concurrently: bool = True) -> str:
     how = "CONCURRENTLY " if concurrently else ""
     return (f"CREATE INDEX {how}{index_name(bound)} ON {TABLE} "
-            f"USING gin (string_to_array(terms, ' ')) WHERE ends_on >= '{bound.isoformat()}'")
+            f"USING gin ({INDEXED}) WHERE ends_on >= '{bound.isoformat()}'")
 
 
 def recent_indexes(connection: Connection) -> dict[str, bool]:
