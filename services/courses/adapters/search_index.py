@@ -284,14 +284,20 @@ class SearchIndex:
     # -- searching ----------------------------------------------------------------------------
     def begin(self) -> None:
         """Before a search's statements, in its transaction: room for exact bitmaps, the
-        cost of its row filters as they are (``SEARCH_OPERATOR_COST``), and no parallel
+        cost of its row filters as they are (``SEARCH_OPERATOR_COST``), no parallel
         workers (a search reads some thousands of rows: starting workers on two shared
-        cores costs more than they save)."""
+        cores costs more than they save; a worker for the heap of an exact match was
+        tried at 2 M and was slower), and each statement planned for its own values:
+        psycopg prepares a statement from its fifth run on a connection, and after five
+        runs PostgreSQL may keep a plan made for any value, which reads a common word's
+        posting list as it would a rare one's (single runs of 教 to come: 180-270 ms
+        against 40)."""
         if self._dialect() == "postgresql":
             self.session.execute(text(
                 f"SELECT set_config('work_mem', '{SEARCH_WORK_MEM}', true), "
                 f"set_config('cpu_operator_cost', '{SEARCH_OPERATOR_COST}', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"))
+                "set_config('max_parallel_workers_per_gather', '0', true), "
+                "set_config('plan_cache_mode', 'force_custom_plan', true)"))
 
     def keyword_conditions(self, keyword: Keyword, prefix: str, text: Any,
                            key: Any = c.course_id) -> list[ColumnElement[bool]]:
