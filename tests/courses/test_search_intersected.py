@@ -18,17 +18,17 @@ from services.courses.adapters.orm import course_search_documents
 DOCUMENTS = course_search_documents.name
 
 
-def _index_scans_by_statement(runtime: Any, setting: str = "enable_indexscan", **query: Any
-                              ) -> list[tuple[str, str]]:
-    """Each statement of the search, with the setting it ran with (whether plain index
-    scans were on for it)."""
-    seen: list[tuple[str, str]] = []
+def _probed(runtime: Any, probe: Any, **query: Any) -> list[Any]:
+    """Runs the search, calling ``probe(cursor, statement, parameters)`` before each of its
+    statements that reads (on its connection, in its transaction, with its settings), and
+    keeping what the probe returns (None: nothing)."""
+    seen: list[Any] = []
 
     def before(conn, cursor, statement, parameters, context, executemany) -> None:
         if statement.lstrip().upper().startswith("SELECT") and "set_config" not in statement:
-            probe = conn.connection.dbapi_connection.cursor()
-            probe.execute("SELECT current_setting(%s)", (setting,))
-            seen.append((statement, probe.fetchone()[0]))
+            found = probe(conn.connection.dbapi_connection.cursor(), statement, parameters)
+            if found is not None:
+                seen.append(found)
 
     event.listen(runtime.database.engine, "before_cursor_execute", before)
     try:
@@ -36,6 +36,16 @@ def _index_scans_by_statement(runtime: Any, setting: str = "enable_indexscan", *
     finally:
         event.remove(runtime.database.engine, "before_cursor_execute", before)
     return seen
+
+
+def _index_scans_by_statement(runtime: Any, setting: str = "enable_indexscan", **query: Any
+                              ) -> list[tuple[str, str]]:
+    """Each statement of the search, with the setting it ran with (whether plain index
+    scans were on for it)."""
+    def setting_of(cursor: Any, statement: str, parameters: Any) -> tuple[str, str]:
+        cursor.execute("SELECT current_setting(%s)", (setting,))
+        return statement, cursor.fetchone()[0]
+    return _probed(runtime, setting_of, **query)
 
 
 def _from(statement: str) -> str:
@@ -78,22 +88,13 @@ def test_every_statement_of_a_search_is_planned_for_its_own_values(pg_runtime, q
 
 def _plans_of_lookups(runtime: Any, **query: Any) -> list[str]:
     """The plan of each statement of the search that looks terms up, as PostgreSQL makes
-    it in the search's own transaction (its settings), with sequential scans priced out
-    (the test's catalogue is a few pages: read whole, it would show no index at all)."""
-    plans: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:
-        if "string_to_array" in statement and statement.lstrip().upper().startswith("SELECT"):
-            probe = conn.connection.dbapi_connection.cursor()
-            probe.execute("EXPLAIN " + statement, parameters)
-            plans.append("\n".join(row[0] for row in probe.fetchall()))
-
-    event.listen(runtime.database.engine, "before_cursor_execute", before)
-    try:
-        searched(runtime, **query)
-    finally:
-        event.remove(runtime.database.engine, "before_cursor_execute", before)
-    return plans
+    it in the search's own transaction (its settings)."""
+    def plan(cursor: Any, statement: str, parameters: Any) -> str | None:
+        if "string_to_array" not in statement:
+            return None
+        cursor.execute("EXPLAIN " + statement, parameters)
+        return "\n".join(row[0] for row in cursor.fetchall())
+    return _probed(runtime, plan, **query)
 
 
 @pytest.mark.postgres
