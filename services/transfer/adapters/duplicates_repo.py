@@ -5,8 +5,9 @@ now collides becomes a duplicate). The records' own writes go through ``records_
 only moving a record out into ``duplicate_records`` deletes its attendance row here."""
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -80,27 +81,39 @@ class Duplicates:
         COPY costs half of the ``INSERT … ON CONFLICT DO NOTHING`` from a JSON document
         that a key there already needs; when one is, the savepoint is rolled back and the
         chunk goes through that insert."""
-        if not rows:
-            return
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":  # COPY has no ON CONFLICT: the first of each key
-            unique: dict[tuple[Any, ...], dict[str, Any]] = {}
-            for row in rows:
-                unique.setdefault(tuple(row[name] for name in _KEY_COLUMNS[:5]), row)
-            rows = list(unique.values())
-        for start in range(0, len(rows), _WRITTEN):
-            chunk = list(rows[start:start + _WRITTEN])
-            if dialect == "postgresql" and self._copied_keys(chunk):
-                continue
-            statement, parameters = insert_rows(dialect, match_keys, _KEY_COLUMNS)
-            self.session.execute(statement.on_conflict_do_nothing(), parameters(chunk))
+        self.keys_to_add(rows)()
 
-    def _copied_keys(self, rows: list[dict[str, Any]]) -> bool:
+    def keys_to_add(self, rows: Sequence[dict[str, Any]]) -> Callable[[], None]:
+        """``add_keys`` in two steps: the keys made ready to send now (on PostgreSQL their
+        COPY text: Python's work, no statement), sent when the returned call is made —
+        so a caller can make them while the server stores what it sent before."""
+        if not rows:
+            return _nothing
+        dialect = self.session.get_bind().dialect.name
+        if dialect != "postgresql":
+            return functools.partial(self._insert_keys, rows)
+        unique: dict[tuple[Any, ...], dict[str, Any]] = {}  # COPY has no ON CONFLICT:
+        for row in rows:                                    # the first of each key
+            unique.setdefault(tuple(row[name] for name in _KEY_COLUMNS[:5]), row)
+        kept = list(unique.values())
+        chunks = [kept[start:start + _WRITTEN] for start in range(0, len(kept), _WRITTEN)]
+        return functools.partial(self._copy_keys, [(chunk, _key_lines(chunk))
+                                                   for chunk in chunks])
+
+    def _copy_keys(self, chunks: list[tuple[list[dict[str, Any]], list[str]]]) -> None:
+        for chunk, lines in chunks:
+            if not self._copied_keys(lines):
+                self._insert_keys(chunk)
+
+    def _insert_keys(self, rows: Sequence[dict[str, Any]]) -> None:
+        dialect = self.session.get_bind().dialect.name
+        statement, parameters = insert_rows(dialect, match_keys, _KEY_COLUMNS)
+        for start in range(0, len(rows), _WRITTEN):
+            self.session.execute(statement.on_conflict_do_nothing(),
+                                 parameters(list(rows[start:start + _WRITTEN])))
+
+    def _copied_keys(self, lines: list[str]) -> bool:
         """The keys COPYed in a savepoint; False (and nothing written) when one was there."""
-        text = copy_text.text
-        lines = [f"{text(row['organiser_unit_code'])}\t{row['start_date'].isoformat()}\t"
-                 f"{text(row['title_digest'])}\t{text(row['account_id'])}\t"
-                 f"{text(row['source'])}\t{text(row['course_key'])}" for row in rows]
         try:
             with self.session.begin_nested():
                 copy_text.copy_lines(self.session, match_keys.name, _KEY_COLUMNS, lines)
@@ -298,6 +311,18 @@ def _probe_listed(source: str, keys: list[tuple[str, date, str, str]]
                key.account_id).in_(keys),
         key.source != source, record.withdrawn_reason.is_(None), record.trial.is_(False),
     ).order_by(key.source, key.course_key), {}
+
+
+def _key_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Match keys in COPY's text format, in ``_KEY_COLUMNS``' order."""
+    text = copy_text.text
+    return [f"{text(row['organiser_unit_code'])}\t{row['start_date'].isoformat()}\t"
+            f"{text(row['title_digest'])}\t{text(row['account_id'])}\t"
+            f"{text(row['source'])}\t{text(row['course_key'])}" for row in rows]
+
+
+def _nothing() -> None:
+    """Nothing to write."""
 
 
 def _oldest_first(row: dict[str, Any]) -> tuple[Any, ...]:

@@ -10,9 +10,10 @@ up within its course's year (one partition), and ``seal_year`` makes a year's pa
 read-only with a trigger. On SQLite the same calls work on one table each."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -291,17 +292,29 @@ class RecordRepository:
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         """On PostgreSQL COPY (the rows in its text format, written here: a file adds
         200,000); elsewhere one statement."""
+        self.attendance_to_add(rows)()
+
+    def attendance_to_add(self, rows: Sequence[dict[str, Any]]) -> Callable[[], None]:
+        """``add_attendance`` in two steps: the rows made ready to send now (on
+        PostgreSQL their COPY text: Python's work, no statement), sent when the returned
+        call is made — so a caller can make them while the server stores what it sent
+        before."""
         if not rows:
-            return
+            return _nothing
         if self._postgres:
-            self._copy_attendance(rows)
-            return
+            lines = self._attendance_lines(rows)
+            return functools.partial(copy_text.copy_lines, self.session, attendance.name,
+                                     _COPIED, lines)
         statement, parameters = insert_rows(
             self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
-        self.session.execute(statement, parameters(
-            [{**row, "hours": str(row["hours"])} for row in rows]))
+        values = parameters([{**row, "hours": str(row["hours"])} for row in rows])
 
-    def _copy_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
+        def insert() -> None:
+            self.session.execute(statement, values)
+        return insert
+
+    @staticmethod
+    def _attendance_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
         text, lines = copy_text.text, []
         shared: dict[tuple[Any, ...], str] = {}  # the shared columns → their text
         for row in rows:
@@ -315,7 +328,7 @@ class RecordRepository:
             lines.append(f"{head}{text(row['account_id'])}\t{text(row['digest'])}\t"
                          f"{text(row['teacher_name'])}\t{text(row['school_code'])}\t"
                          f"{row['hours']}\t{row['completed_on'].isoformat()}")
-        copy_text.copy_lines(self.session, attendance.name, _COPIED, lines)
+        return lines
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -475,6 +488,10 @@ def seal_year(session: Session, year: int, by: str, at: datetime) -> bool:
                 f"CREATE TRIGGER {name}_sealed BEFORE INSERT OR UPDATE OR DELETE "
                 f"ON {name} FOR EACH ROW EXECUTE FUNCTION transfer_sealed_year()"))
     return True
+
+
+def _nothing() -> None:
+    """Nothing to write."""
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

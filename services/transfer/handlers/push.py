@@ -21,7 +21,8 @@ of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -341,12 +342,18 @@ class _Writer:
             else:
                 changed.append(values)
                 counts[CHANGED] += 1
-        self.uow.records.add_attendance(added)
+        if self.trial:
+            self.uow.records.add_attendance(added)
+            self.uow.records.change_attendance(changed)
+            return
+        with self._records_published(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
+                                     known):
+            # Made while the server stores the events: the rows' and the keys' COPY text.
+            add_rows = self.uow.records.attendance_to_add(added)
+            add_keys = self.uow.duplicates.keys_to_add(self._keys(added, known))
+        add_rows()
         self.uow.records.change_attendance(changed)
-        if not self.trial:
-            self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
-                                          for v in added])
-            self._publish_records(((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
+        add_keys()
 
     def read_all(self) -> None:
         """What is kept has been read: said once, to whoever asked (``write``'s ``read``)."""
@@ -354,18 +361,22 @@ class _Writer:
         if read is not None:
             read()
 
-    def _publish_records(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
-                         known: dict[str, dict[str, Any]]) -> None:
+    @contextmanager
+    def _records_published(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
+                           known: dict[str, dict[str, Any]]) -> Iterator[None]:
         """The attendance's events, in bulk (``record_events``): first the events the
-        batch made before (kept in order), then these, stored at once. A batch with an
-        event the bulk writer may not vouch for records each through the outbox."""
-        if not any(rows for _, rows in groups):
-            return
+        batch made before (kept in order), then these, stored at once; the block runs
+        while the server stores them (the kit's ``writing``). A batch with an event the
+        bulk writer may not vouch for records each through the outbox."""
         events = RecordEvents(self.source.code)
+        if not any(rows for _, rows in groups):
+            yield
+            return
         if not all(events.plain(values) for _, rows in groups for values in rows):
             for event, rows in groups:
                 for values in rows:
                     self._publish(event, values, known[values["course_key"]])
+            yield
             return
         self.flush()
         bulk = self.uow.bulk_events(FixedClock(self.now))
@@ -373,7 +384,21 @@ class _Writer:
             if rows:
                 bulk.add_many_made(event, [(values, known[values["course_key"]])
                                            for values in rows], events.data, events.json)
-        bulk.write(self.uow.session)
+        with bulk.writing(self.uow.session):
+            yield
+
+    def _keys(self, rows: list[dict[str, Any]],
+              known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """The match keys of new records (``match_row``), each course's place made once."""
+        places: dict[str, dict[str, Any]] = {}
+        keys = []
+        for values in rows:
+            course_key = values["course_key"]
+            place = places.get(course_key)
+            if place is None:
+                place = places[course_key] = self._key(known[course_key], "")
+            keys.append({**place, "account_id": values["account_id"]})
+        return keys
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str, str]],
                     known: dict[str, dict[str, Any]],
