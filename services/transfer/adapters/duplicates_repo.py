@@ -59,9 +59,11 @@ class Duplicates:
         record of another source it names (its source and course key; the first by key
         when several), one probe per key of the index."""
         found: dict[tuple[str, date, str, str], tuple[str, str]] = {}
-        wanted = sorted(set(keys))
+        wanted = list(set(keys))
         postgres = self.session.get_bind().dialect.name == "postgresql"
         size = _PROBED if postgres else _CHUNK // 2
+        if len(wanted) > size:  # cut in the same chunks every time (one chunk: no need)
+            wanted.sort()
         for start in range(0, len(wanted), size):
             chunk = wanted[start:start + size]
             rows = self.session.execute(*(_probe(source, chunk) if postgres
@@ -140,10 +142,10 @@ class Duplicates:
     def digests(self, source: str,
                 keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         found: dict[tuple[str, str], str] = {}
-        wanted = sorted(set(keys))
         # On PostgreSQL the courses of a whole chunk as one array (one statement for a
         # file's 5,000 rows, not ten); elsewhere an IN list of 500 rows' courses.
         postgres = self.session.get_bind().dialect.name == "postgresql"
+        wanted = list(set(keys)) if postgres else sorted(set(keys))
         size = max(len(wanted), 1) if postgres else _CHUNK
         for start in range(0, len(wanted), size):
             chunk = wanted[start:start + size]

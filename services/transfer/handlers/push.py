@@ -418,18 +418,18 @@ class _Writer:
                                  known[key]["title"]) for key in by_course}
         kept_by = self.uow.duplicates.matches(code, [
             (*places[r.course_key], a) for _, r, a, _ in rows if (r.course_key, a) not in linked])
+        if not linked and not kept_by:  # the usual batch: no row is a duplicate
+            return handled
         for key, course_rows in sorted(by_course.items()):
             place = places[key]
             for number, row, account, digest in course_rows:
-                values = {"digest": digest, "school_code": row.school_code,
-                          "hours": row.hours, "completed_on": row.completed_on,
-                          "teacher_name": row.teacher_name, "updated_at": self.now}
                 if (key, account) in linked:
                     handled.add((key, account))
                     if linked[(key, account)] == digest:
                         outcome.counts["attendance"][UNCHANGED] += 1
                     else:
-                        self.uow.duplicates.change(code, key, account, values)
+                        self.uow.duplicates.change(code, key, account,
+                                                   self._duplicate_values(row, digest))
                         outcome.counts["attendance"][CHANGED] += 1
                     continue
                 kept = kept_by.get((*place, account))
@@ -437,7 +437,8 @@ class _Writer:
                     continue
                 handled.add((key, account))
                 kept_source, kept_course = kept
-                new.append({**values, "source": code, "course_key": key,
+                new.append({**self._duplicate_values(row, digest), "source": code,
+                            "course_key": key,
                             "account_id": account, "kept_source": kept_source,
                             "kept_course_key": kept_course, "found_at": self.now})
                 outcome.counts["attendance"][ADDED] += 1
@@ -446,6 +447,12 @@ class _Writer:
                                            "kept_course_key": kept_course})
         self.uow.duplicates.add(new)
         return handled
+
+    def _duplicate_values(self, row: Attendance, digest: str) -> dict[str, Any]:
+        """What a linked duplicate keeps of its row."""
+        return {"digest": digest, "school_code": row.school_code, "hours": row.hours,
+                "completed_on": row.completed_on, "teacher_name": row.teacher_name,
+                "updated_at": self.now}
 
     def withdrawals(self, rows: list[tuple[int, dict[str, Any]]], accounts: dict[str, str],
                     outcome: Outcome) -> None:
