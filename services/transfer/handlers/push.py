@@ -33,6 +33,7 @@ from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
 from servicekit.tokens import Principal
+from services.transfer.adapters.duplicates_repo import CourseKeys
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.records import (
     Attendance,
@@ -77,6 +78,18 @@ def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[s
                                          course["title"])
     return {"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
             "account_id": account_id, "source": source, "course_key": course["course_key"]}
+
+
+def _course_keys(rows: list[dict[str, Any]], known: dict[str, dict[str, Any]]
+                 ) -> list[CourseKeys]:
+    """The match keys of new records course by course (``match_row``'s, each course's
+    place made once)."""
+    accounts: dict[str, list[str]] = {}
+    for values in rows:
+        accounts.setdefault(values["course_key"], []).append(values["account_id"])
+    return [(match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
+                       known[key]["title"]), key, course_accounts)
+            for key, course_accounts in accounts.items()]
 
 
 class _DryRun(Exception):
@@ -350,7 +363,8 @@ class _Writer:
                                      known):
             # Made while the server stores the events: the rows' and the keys' COPY text.
             add_rows = self.uow.records.attendance_to_add(added)
-            add_keys = self.uow.duplicates.keys_to_add(self._keys(added, known))
+            add_keys = self.uow.duplicates.course_keys_to_add(self.source.code,
+                                                              _course_keys(added, known))
         add_rows()
         self.uow.records.change_attendance(changed)
         add_keys()
@@ -386,19 +400,6 @@ class _Writer:
                                            for values in rows], events.data, events.json)
         with bulk.writing(self.uow.session):
             yield
-
-    def _keys(self, rows: list[dict[str, Any]],
-              known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        """The match keys of new records (``match_row``), each course's place made once."""
-        places: dict[str, dict[str, Any]] = {}
-        keys = []
-        for values in rows:
-            course_key = values["course_key"]
-            place = places.get(course_key)
-            if place is None:
-                place = places[course_key] = self._key(known[course_key], "")
-            keys.append({**place, "account_id": values["account_id"]})
-        return keys
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str, str]],
                     known: dict[str, dict[str, Any]],
