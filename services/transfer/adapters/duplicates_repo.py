@@ -125,7 +125,12 @@ class Duplicates:
             lines.extend(f"{head}{text(account)}{tail}" for account in fresh)
         if not lines:
             return _nothing
-        return functools.partial(self._copy_keys, [(_key_rows(source, courses), lines)])
+        return functools.partial(self._copy_course_keys, source, courses, lines)
+
+    def _copy_course_keys(self, source: str, courses: Sequence[CourseKeys],
+                          lines: list[str]) -> None:
+        if not self._copied_keys(lines):  # one there already: as ``add_keys`` does then
+            self._insert_keys(_key_rows(source, courses))
 
     def _copy_keys(self, chunks: list[tuple[list[dict[str, Any]], list[str]]]) -> None:
         for chunk, lines in chunks:
