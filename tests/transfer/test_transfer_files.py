@@ -17,6 +17,7 @@ from transfer_helpers import TEACHERS, open_source, outbox_events
 from werkzeug.test import EnvironBuilder
 
 from contracts.events.transfer import RECORD_ADDED
+from servicekit.errors import Invalid
 from services.transfer.adapters.tables import uploads
 
 IDS = list(TEACHERS)
@@ -397,6 +398,29 @@ def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, mon
     assert state["status"] == "done" and state["counts"]["attendance"]["added"] == 2
     assert frozen and all(count > before for count in frozen)
     assert gc.get_freeze_count() == before
+
+
+def test_the_file_is_read_at_upload_with_what_is_held_out_of_the_collectors_passes(
+        api, monkeypatch) -> None:
+    """The tables are made while the objects alive before are frozen (``gc.freeze``),
+    and given back to the collector after, whether the upload is accepted or not."""
+    from services.transfer.handlers import uploads as handler
+    mapped_source(api)
+    frozen: list[int] = []
+    read_tables = handler.read_tables
+
+    def read_seeing_the_collector(*args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return read_tables(*args, **kwargs)
+
+    monkeypatch.setattr(handler, "read_tables", read_seeing_the_collector)
+    before = gc.get_freeze_count()
+    upload = _upload(api, workbook([attendee(0)]), handler.ReadAtUpload())
+    assert upload["status"] == "queued" and frozen and frozen[0] > before
+    assert gc.get_freeze_count() == before
+    with pytest.raises(Invalid):
+        _upload(api, b"not a workbook", handler.ReadAtUpload())
+    assert len(frozen) == 2 and gc.get_freeze_count() == before
 
 
 @pytest.mark.parametrize("database", ["api", "pg_api"])
