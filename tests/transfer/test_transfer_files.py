@@ -400,27 +400,31 @@ def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, mon
     assert gc.get_freeze_count() == before
 
 
-def test_the_file_is_read_at_upload_with_what_is_held_out_of_the_collectors_passes(
-        api, monkeypatch) -> None:
-    """The tables are made while the objects alive before are frozen (``gc.freeze``),
-    and given back to the collector after, whether the upload is accepted or not."""
+def test_the_file_is_read_at_upload_with_the_collector_paused(api, monkeypatch) -> None:
+    """The tables are made with no collection (``gc.disable``), and the collector is on
+    again after, whether the upload is accepted or not — unless it was off before."""
     from services.transfer.handlers import uploads as handler
     mapped_source(api)
-    frozen: list[int] = []
+    collecting: list[bool] = []
     read_tables = handler.read_tables
 
     def read_seeing_the_collector(*args, **kwargs):
-        frozen.append(gc.get_freeze_count())
+        collecting.append(gc.isenabled())
         return read_tables(*args, **kwargs)
 
     monkeypatch.setattr(handler, "read_tables", read_seeing_the_collector)
-    before = gc.get_freeze_count()
+    assert gc.isenabled()
     upload = _upload(api, workbook([attendee(0)]), handler.ReadAtUpload())
-    assert upload["status"] == "queued" and frozen and frozen[0] > before
-    assert gc.get_freeze_count() == before
+    assert upload["status"] == "queued" and collecting == [False] and gc.isenabled()
     with pytest.raises(Invalid):
         _upload(api, b"not a workbook", handler.ReadAtUpload())
-    assert len(frozen) == 2 and gc.get_freeze_count() == before
+    assert collecting == [False, False] and gc.isenabled()
+    gc.disable()  # off before (another read, or a caller): left off
+    try:
+        _upload(api, workbook([attendee(1)]), handler.ReadAtUpload())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("database", ["api", "pg_api"])
