@@ -92,6 +92,44 @@ def test_new_keys_are_copied_and_a_key_there_already_falls_back_keeping_the_tran
 
 
 @pytest.mark.parametrize("database", DATABASES)
+def test_keys_given_course_by_course_are_the_same_keys(request, database) -> None:
+    """``course_keys_to_add`` (each course's place once, then its accounts) writes what
+    ``add_keys`` writes for the same records: two courses of one source at one place keep
+    the first's key, a key there already stays as it was. On PostgreSQL the new keys go
+    by COPY alone (no ``INSERT``) until one is there already."""
+    api = request.getfixturevalue(database)
+    place = _place(_key(ACCOUNTS[0]))[:3]
+    other = _place(_key(ACCOUNTS[0], start="2025-09-01"))[:3]
+    inserts: list[str] = []
+
+    def seen(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO match_keys"):
+            inserts.append(statement)
+
+    engine = api.runtime.database.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with api.runtime.database.session() as session:
+            Duplicates(session).course_keys_to_add("tpe-edu", [
+                (place, "C-1", [ACCOUNTS[0], ACCOUNTS[1]]),
+                (place, "C-2", [ACCOUNTS[1]]),  # the same place and teacher: C-1's stays
+                (other, "C-9", [ACCOUNTS[1]])])()
+            session.commit()
+        copied_alone = not inserts
+        with api.runtime.database.session() as session:
+            Duplicates(session).course_keys_to_add("tpe-edu", [
+                (place, "C-3", [ACCOUNTS[0], ACCOUNTS[2]])])()  # ACCOUNTS[0]'s is there
+            session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    if database == "pg_api":
+        assert copied_alone and len(inserts) == 1, inserts
+    assert sorted(_stored(api)) == [
+        ("tpe-edu", "C-1", ACCOUNTS[0]), ("tpe-edu", "C-1", ACCOUNTS[1]),
+        ("tpe-edu", "C-3", ACCOUNTS[2]), ("tpe-edu", "C-9", ACCOUNTS[1])]
+
+
+@pytest.mark.parametrize("database", DATABASES)
 def test_one_probe_finds_the_live_records_of_other_sources_across_years_and_chunks(
         request, database, monkeypatch) -> None:
     api = request.getfixturevalue(database)

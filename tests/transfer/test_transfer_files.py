@@ -17,6 +17,7 @@ from transfer_helpers import TEACHERS, open_source, outbox_events
 from werkzeug.test import EnvironBuilder
 
 from contracts.events.transfer import RECORD_ADDED
+from servicekit.errors import Invalid
 from services.transfer.adapters.tables import uploads
 
 IDS = list(TEACHERS)
@@ -397,6 +398,33 @@ def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, mon
     assert state["status"] == "done" and state["counts"]["attendance"]["added"] == 2
     assert frozen and all(count > before for count in frozen)
     assert gc.get_freeze_count() == before
+
+
+def test_the_file_is_read_at_upload_with_the_collector_paused(api, monkeypatch) -> None:
+    """The tables are made with no collection (``gc.disable``), and the collector is on
+    again after, whether the upload is accepted or not — unless it was off before."""
+    from services.transfer.handlers import uploads as handler
+    mapped_source(api)
+    collecting: list[bool] = []
+    read_tables = handler.read_tables
+
+    def read_seeing_the_collector(*args, **kwargs):
+        collecting.append(gc.isenabled())
+        return read_tables(*args, **kwargs)
+
+    monkeypatch.setattr(handler, "read_tables", read_seeing_the_collector)
+    assert gc.isenabled()
+    upload = _upload(api, workbook([attendee(0)]), handler.ReadAtUpload())
+    assert upload["status"] == "queued" and collecting == [False] and gc.isenabled()
+    with pytest.raises(Invalid):
+        _upload(api, b"not a workbook", handler.ReadAtUpload())
+    assert collecting == [False, False] and gc.isenabled()
+    gc.disable()  # off before (another read, or a caller): left off
+    try:
+        _upload(api, workbook([attendee(1)]), handler.ReadAtUpload())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("database", ["api", "pg_api"])

@@ -180,3 +180,26 @@ def test_an_event_the_bulk_writer_cannot_vouch_for_is_validated_as_before(
     assert refused.status_code == 500
     assert len(outbox_events(api.runtime, RECORD_ADDED)) == 2  # nothing of that batch
     assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 2
+
+
+def test_a_batch_is_accepted_with_what_the_process_holds_out_of_the_collectors_passes(
+        api, monkeypatch) -> None:
+    """The objects alive when a push starts are frozen while its batch is accepted
+    (``gc.freeze``: the collector's full passes skip them), and given back after."""
+    import gc
+
+    from services.transfer.handlers import push
+    open_source(api)
+    frozen: list[int] = []
+    accept = push.accept
+
+    def accept_seeing_the_collector(*args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return accept(*args, **kwargs)
+
+    monkeypatch.setattr(push, "accept", accept_seeing_the_collector)
+    before = gc.get_freeze_count()
+    answer = api.push("tpe-edu", batch(attendee(0)))
+    assert answer.status_code == 200 and answer.json["counts"]["attendance"]["added"] == 1
+    assert frozen and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before

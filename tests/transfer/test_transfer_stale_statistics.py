@@ -18,6 +18,7 @@ from services.transfer.adapters.duplicates_repo import Duplicates, _probe
 from services.transfer.adapters.records_repo import (
     _COMPARED,
     _PAIRS_OF_YEAR,
+    _SUMMARIES,
     RecordRepository,
     pairs_by_course,
 )
@@ -121,3 +122,42 @@ def test_the_comparison_of_digests_probes_the_key_of_each_pair_whatever_the_stat
             {"C-0": YEAR})
     assert missing == {("C-0", unknown)}  # pairs[0] is kept unchanged: in neither
     assert list(differing) == [pairs[1]] and differing[pairs[1]].digest == "0" * 32
+
+
+def test_each_course_is_summed_up_by_its_range_of_the_key_whatever_the_statistics(
+        pg_api) -> None:
+    """The comparison's first question (``_SUMMARIES``): each course's kept records read by
+    its own range of the primary key, never the source's whole partition."""
+    _filled_after_empty_statistics(pg_api)
+    plan = _plan(pg_api, _SUMMARIES, {"course_keys": [f"C-{c}" for c in range(30)],
+                                      "source": SOURCE, "year": YEAR})
+    assert "Seq Scan" not in plan and "Hash" not in plan and plan.startswith("Nested Loop"), plan
+    scan = next(line for line in plan.splitlines() if "on transfer_attendance" in line)
+    assert "Index" in scan and "transfer_attendance_y2026_pkey" in scan, plan
+
+
+def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api) -> None:
+    """Courses sent whole and unchanged answer nothing, courses not kept answer every pair
+    missing, and a course that differs in any way (a digest, a withdrawn record, a
+    record kept and not sent) is compared pair by pair."""
+    pairs = _filled_after_empty_statistics(pg_api)
+    by_course: dict[str, list[str]] = {}
+    for course_key, account in pairs:
+        by_course.setdefault(course_key, []).append(account)
+    withdrawn = by_course["C-3"][7]
+    with pg_api.runtime.database.session() as session:
+        session.execute(text("UPDATE transfer_attendance SET withdrawn_reason = '撤回' "
+                             "WHERE course_key = 'C-3' AND account_id = :account"),
+                        {"account": withdrawn})
+    sent = [(course_key, account, "0" * 32) for course_key in ("C-0", "C-1", "C-3")
+            for account in by_course[course_key]]
+    sent[5] = (*sent[5][:2], "1" * 32)  # C-0: one digest differs
+    sent += [("C-2", account, "0" * 32) for account in by_course["C-2"][:60]]  # 40 not sent
+    sent += [("C-900", "a-new-account", "0" * 32)]  # a course nothing is kept of
+    with pg_api.runtime.database.session() as session:
+        differing, missing = RecordRepository(session).compare_attendance(
+            SOURCE, sent, {key: YEAR for key, _, _ in sent})
+    assert missing == {("C-900", "a-new-account")}
+    assert sorted(differing) == sorted([("C-0", by_course["C-0"][5]), ("C-3", withdrawn)])
+    assert differing[("C-3", withdrawn)].withdrawn
+    assert differing[("C-0", by_course["C-0"][5])].digest == "0" * 32

@@ -5,10 +5,11 @@ now collides becomes a duplicate). The records' own writes go through ``records_
 only moving a record out into ``duplicate_records`` deletes its attendance row here."""
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy import (
@@ -41,6 +42,9 @@ from servicekit.dml import rows_changed
 from services.transfer.adapters.tables import attendance, courses, duplicate_records, match_keys
 
 _CHUNK = 500
+# A course's place under the rule (organiser, start date, title digest), its key and the
+# accounts of its new records (``course_keys_to_add``).
+CourseKeys: TypeAlias = tuple[tuple[str, date, str], str, list[str]]
 # A file's chunk (5,000 rows) probed and its keys written in one statement each.
 _PROBED = _WRITTEN = 5_000
 _KEY_COLUMNS = ("organiser_unit_code", "start_date", "title_digest", "account_id", "source",
@@ -58,9 +62,11 @@ class Duplicates:
         record of another source it names (its source and course key; the first by key
         when several), one probe per key of the index."""
         found: dict[tuple[str, date, str, str], tuple[str, str]] = {}
-        wanted = sorted(set(keys))
+        wanted = list(set(keys))
         postgres = self.session.get_bind().dialect.name == "postgresql"
         size = _PROBED if postgres else _CHUNK // 2
+        if len(wanted) > size:  # cut in the same chunks every time (one chunk: no need)
+            wanted.sort()
         for start in range(0, len(wanted), size):
             chunk = wanted[start:start + size]
             rows = self.session.execute(*(_probe(source, chunk) if postgres
@@ -80,27 +86,66 @@ class Duplicates:
         COPY costs half of the ``INSERT … ON CONFLICT DO NOTHING`` from a JSON document
         that a key there already needs; when one is, the savepoint is rolled back and the
         chunk goes through that insert."""
-        if not rows:
-            return
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":  # COPY has no ON CONFLICT: the first of each key
-            unique: dict[tuple[Any, ...], dict[str, Any]] = {}
-            for row in rows:
-                unique.setdefault(tuple(row[name] for name in _KEY_COLUMNS[:5]), row)
-            rows = list(unique.values())
-        for start in range(0, len(rows), _WRITTEN):
-            chunk = list(rows[start:start + _WRITTEN])
-            if dialect == "postgresql" and self._copied_keys(chunk):
-                continue
-            statement, parameters = insert_rows(dialect, match_keys, _KEY_COLUMNS)
-            self.session.execute(statement.on_conflict_do_nothing(), parameters(chunk))
+        self.keys_to_add(rows)()
 
-    def _copied_keys(self, rows: list[dict[str, Any]]) -> bool:
+    def keys_to_add(self, rows: Sequence[dict[str, Any]]) -> Callable[[], None]:
+        """``add_keys`` in two steps: the keys made ready to send now (on PostgreSQL their
+        COPY text: Python's work, no statement), sent when the returned call is made —
+        so a caller can make them while the server stores what it sent before."""
+        if not rows:
+            return _nothing
+        dialect = self.session.get_bind().dialect.name
+        if dialect != "postgresql":
+            return functools.partial(self._insert_keys, rows)
+        unique: dict[tuple[Any, ...], dict[str, Any]] = {}  # COPY has no ON CONFLICT:
+        for row in rows:                                    # the first of each key
+            unique.setdefault(tuple(row[name] for name in _KEY_COLUMNS[:5]), row)
+        kept = list(unique.values())
+        chunks = [kept[start:start + _WRITTEN] for start in range(0, len(kept), _WRITTEN)]
+        return functools.partial(self._copy_keys, [(chunk, _key_lines(chunk))
+                                                   for chunk in chunks])
+
+    def course_keys_to_add(self, source: str, courses: Sequence[CourseKeys]
+                           ) -> Callable[[], None]:
+        """``keys_to_add`` for new records given course by course: each course's place
+        (organiser, start date, title digest), its key and the accounts of its new
+        records. On PostgreSQL a course's part of each COPY line is written once, not
+        once per record (a file's chunk has 5,000 records in 50 courses)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return self.keys_to_add(_key_rows(source, courses))
+        text, lines = copy_text.text, list[str]()
+        taken: dict[tuple[str, date, str], set[str]] = {}  # two courses at one place
+        source_text = text(source)
+        for (organiser, start, digest), course_key, accounts in courses:
+            head = f"{text(organiser)}\t{start.isoformat()}\t{text(digest)}\t"
+            tail = f"\t{source_text}\t{text(course_key)}"
+            seen = taken.setdefault((organiser, start, digest), set())
+            fresh = [a for a in accounts if a not in seen] if seen else list(accounts)
+            seen.update(fresh)
+            lines.extend(f"{head}{text(account)}{tail}" for account in fresh)
+        if not lines:
+            return _nothing
+        return functools.partial(self._copy_course_keys, source, courses, lines)
+
+    def _copy_course_keys(self, source: str, courses: Sequence[CourseKeys],
+                          lines: list[str]) -> None:
+        if not self._copied_keys(lines):  # one there already: as ``add_keys`` does then
+            self._insert_keys(_key_rows(source, courses))
+
+    def _copy_keys(self, chunks: list[tuple[list[dict[str, Any]], list[str]]]) -> None:
+        for chunk, lines in chunks:
+            if not self._copied_keys(lines):
+                self._insert_keys(chunk)
+
+    def _insert_keys(self, rows: Sequence[dict[str, Any]]) -> None:
+        dialect = self.session.get_bind().dialect.name
+        statement, parameters = insert_rows(dialect, match_keys, _KEY_COLUMNS)
+        for start in range(0, len(rows), _WRITTEN):
+            self.session.execute(statement.on_conflict_do_nothing(),
+                                 parameters(list(rows[start:start + _WRITTEN])))
+
+    def _copied_keys(self, lines: list[str]) -> bool:
         """The keys COPYed in a savepoint; False (and nothing written) when one was there."""
-        text = copy_text.text
-        lines = [f"{text(row['organiser_unit_code'])}\t{row['start_date'].isoformat()}\t"
-                 f"{text(row['title_digest'])}\t{text(row['account_id'])}\t"
-                 f"{text(row['source'])}\t{text(row['course_key'])}" for row in rows]
         try:
             with self.session.begin_nested():
                 copy_text.copy_lines(self.session, match_keys.name, _KEY_COLUMNS, lines)
@@ -127,10 +172,10 @@ class Duplicates:
     def digests(self, source: str,
                 keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         found: dict[tuple[str, str], str] = {}
-        wanted = sorted(set(keys))
         # On PostgreSQL the courses of a whole chunk as one array (one statement for a
         # file's 5,000 rows, not ten); elsewhere an IN list of 500 rows' courses.
         postgres = self.session.get_bind().dialect.name == "postgresql"
+        wanted = list(set(keys)) if postgres else sorted(set(keys))
         size = max(len(wanted), 1) if postgres else _CHUNK
         for start in range(0, len(wanted), size):
             chunk = wanted[start:start + size]
@@ -298,6 +343,25 @@ def _probe_listed(source: str, keys: list[tuple[str, date, str, str]]
                key.account_id).in_(keys),
         key.source != source, record.withdrawn_reason.is_(None), record.trial.is_(False),
     ).order_by(key.source, key.course_key), {}
+
+
+def _key_rows(source: str, courses: Sequence[CourseKeys]) -> list[dict[str, Any]]:
+    return [{"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
+             "account_id": account, "source": source, "course_key": course_key}
+            for (organiser, start, digest), course_key, accounts in courses
+            for account in accounts]
+
+
+def _key_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Match keys in COPY's text format, in ``_KEY_COLUMNS``' order."""
+    text = copy_text.text
+    return [f"{text(row['organiser_unit_code'])}\t{row['start_date'].isoformat()}\t"
+            f"{text(row['title_digest'])}\t{text(row['account_id'])}\t"
+            f"{text(row['source'])}\t{text(row['course_key'])}" for row in rows]
+
+
+def _nothing() -> None:
+    """Nothing to write."""
 
 
 def _oldest_first(row: dict[str, Any]) -> tuple[Any, ...]:

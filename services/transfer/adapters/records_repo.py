@@ -10,8 +10,10 @@ up within its course's year (one partition), and ``seal_year`` makes a year's pa
 read-only with a trigger. On SQLite the same calls work on one table each."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -86,6 +88,23 @@ _COMPARED = text(
     "AND kept.course_key = wanted.course_key AND kept.account_id = sent.account_id "
     "AND kept.start_year = :year) AS found "
     "WHERE found.missing IS NOT NULL OR found.differing IS NOT NULL")
+# Asked first, per course (``compare_attendance``): how many records the source keeps in
+# it that year, how many of them withdrawn, and a summary of their accounts and digests
+# (``course_summary``; each item length-prefixed, so the joined text names one set only).
+# A course sent whole and unchanged (a re-send) or not kept at all (a first send) is
+# then settled by a range of the primary key, one descent per course, where asking each
+# account on its own cost a descent per row and the JSON of every account and digest.
+_SUMMARIES = text(
+    "SELECT wanted.course_key, kept.records, kept.withdrawn, kept.summary "
+    "FROM unnest(CAST(:course_keys AS text[])) AS wanted(course_key) "
+    "CROSS JOIN LATERAL (SELECT count(*) AS records, "
+    "count(*) FILTER (WHERE withdrawn_reason IS NOT NULL) AS withdrawn, "
+    "encode(sha256(convert_to(string_agg(length(account_id) || ':' || account_id || "
+    "length(digest) || ':' || digest, '' ORDER BY account_id COLLATE \"C\"), 'UTF8')), "
+    "'hex') AS summary "
+    f"FROM {attendance.name} "
+    "WHERE source = :source AND course_key = wanted.course_key AND start_year = :year) "
+    "AS kept")
 _PAIRS = text(_PAIRS_TEXT.format(year=""))
 _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 
@@ -145,7 +164,9 @@ class RecordRepository:
         differ from it (another digest, or withdrawn), and the keys not kept at all; a key
         in neither is kept as it is (unchanged). ``years``: each course's start year.
 
-        On PostgreSQL the digests go with the keys and the server answers only those two
+        On PostgreSQL each course is first summed up (``_unsettled``): a course the source
+        keeps nothing of, or keeps exactly as sent, is settled by its summary alone. The
+        others' digests go with their keys and the server answers only those two
         (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, where
         reading them back and comparing here cost more than a third of the re-send."""
         digests = {(course_key, account): digest for course_key, account, digest in rows}
@@ -160,7 +181,10 @@ class RecordRepository:
                 (account, digest))
         differing: dict[tuple[str, str], Stored] = {}
         missing: set[tuple[str, str]] = set()
-        for year, by_course in by_year.items():
+        for year, sent in by_year.items():
+            by_course = self._unsettled(source, year, sent, missing)
+            if not by_course:
+                continue
             document = json.dumps([
                 {"course_key": course_key, "accounts": [account for account, _ in pairs],
                  "digests": [digest for _, digest in pairs]}
@@ -173,6 +197,22 @@ class RecordRepository:
                     differing[(course_key, account)] = Stored(digest, version, withdrawn,
                                                               start_year)
         return differing, missing
+
+    def _unsettled(self, source: str, year: int, sent: dict[str, list[tuple[str, str]]],
+                   missing: set[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+        """The courses of one year whose comparison needs each account asked: not those
+        the source keeps nothing of (every pair sent goes to ``missing``), nor those it
+        keeps exactly as sent (the same live accounts with the same digests: unchanged)."""
+        unsettled: dict[str, list[tuple[str, str]]] = {}
+        for course_key, records, withdrawn, summary in self.session.execute(_SUMMARIES, {
+                "source": source, "year": year, "course_keys": sorted(sent)}):
+            pairs = sent[course_key]
+            if not records:
+                missing.update((course_key, account) for account, _ in pairs)
+            elif (records != len(pairs) or withdrawn
+                  or summary != course_summary(pairs)):
+                unsettled[course_key] = pairs
+        return unsettled
 
     def attendance_states(self, source: str, keys: Iterable[tuple[str, str]],
                           years: dict[str, int] | None = None
@@ -252,17 +292,29 @@ class RecordRepository:
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         """On PostgreSQL COPY (the rows in its text format, written here: a file adds
         200,000); elsewhere one statement."""
+        self.attendance_to_add(rows)()
+
+    def attendance_to_add(self, rows: Sequence[dict[str, Any]]) -> Callable[[], None]:
+        """``add_attendance`` in two steps: the rows made ready to send now (on
+        PostgreSQL their COPY text: Python's work, no statement), sent when the returned
+        call is made — so a caller can make them while the server stores what it sent
+        before."""
         if not rows:
-            return
+            return _nothing
         if self._postgres:
-            self._copy_attendance(rows)
-            return
+            lines = self._attendance_lines(rows)
+            return functools.partial(copy_text.copy_lines, self.session, attendance.name,
+                                     _COPIED, lines)
         statement, parameters = insert_rows(
             self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
-        self.session.execute(statement, parameters(
-            [{**row, "hours": str(row["hours"])} for row in rows]))
+        values = parameters([{**row, "hours": str(row["hours"])} for row in rows])
 
-    def _copy_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
+        def insert() -> None:
+            self.session.execute(statement, values)
+        return insert
+
+    @staticmethod
+    def _attendance_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
         text, lines = copy_text.text, []
         shared: dict[tuple[Any, ...], str] = {}  # the shared columns → their text
         for row in rows:
@@ -276,7 +328,7 @@ class RecordRepository:
             lines.append(f"{head}{text(row['account_id'])}\t{text(row['digest'])}\t"
                          f"{text(row['teacher_name'])}\t{text(row['school_code'])}\t"
                          f"{row['hours']}\t{row['completed_on'].isoformat()}")
-        copy_text.copy_lines(self.session, attendance.name, _COPIED, lines)
+        return lines
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -357,6 +409,15 @@ class RecordRepository:
         return live
 
 
+def course_summary(pairs: Iterable[tuple[str, str]]) -> str:
+    """A course's (account, digest) pairs as ``_SUMMARIES`` sums up the records kept: the
+    SHA-256 of each pair as length:account length:digest, in the order of the accounts'
+    code points (``COLLATE "C"`` on the server)."""
+    return hashlib.sha256("".join(
+        f"{len(account)}:{account}{len(digest)}:{digest}"
+        for account, digest in sorted(pairs)).encode()).hexdigest()
+
+
 def pairs_by_course(pairs: Iterable[tuple[str, str]]) -> str:
     """(course key, account) pairs as the JSON the pairs lookup reads: one object per
     course with its accounts."""
@@ -427,6 +488,10 @@ def seal_year(session: Session, year: int, by: str, at: datetime) -> bool:
                 f"CREATE TRIGGER {name}_sealed BEFORE INSERT OR UPDATE OR DELETE "
                 f"ON {name} FOR EACH ROW EXECUTE FUNCTION transfer_sealed_year()"))
     return True
+
+
+def _nothing() -> None:
+    """Nothing to write."""
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

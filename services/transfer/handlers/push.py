@@ -21,7 +21,8 @@ of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
 from servicekit.tokens import Principal
+from services.transfer.adapters.duplicates_repo import CourseKeys
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.records import (
     Attendance,
@@ -43,7 +45,7 @@ from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
 from services.transfer.domain.titles import match_key
-from services.transfer.handlers import duplicates
+from services.transfer.handlers import collector, duplicates
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.record_events import RecordEvents, record_data
 from services.transfer.handlers.scope import check_sends
@@ -78,6 +80,18 @@ def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[s
             "account_id": account_id, "source": source, "course_key": course["course_key"]}
 
 
+def _course_keys(rows: list[dict[str, Any]], known: dict[str, dict[str, Any]]
+                 ) -> list[CourseKeys]:
+    """The match keys of new records course by course (``match_row``'s, each course's
+    place made once)."""
+    accounts: dict[str, list[str]] = {}
+    for values in rows:
+        accounts.setdefault(values["course_key"], []).append(values["account_id"])
+    return [(match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
+                       known[key]["title"]), key, course_accounts)
+            for key, course_accounts in accounts.items()]
+
+
 class _DryRun(Exception):
     """Raised at the end of a trial run so that its transaction rolls back."""
 
@@ -86,7 +100,8 @@ def push(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory,
          principal: Principal, code: str, batch: Mapping[str, list[Any]],
          freeze: date) -> dict[str, Any]:
     check_sends(principal, code)
-    answer = accept(uow, clock, directory, code, batch, freeze, delivery=PUSH)
+    with collector.skips_what_is_held():
+        answer = accept(uow, clock, directory, code, batch, freeze, delivery=PUSH)
     count_rows("push", answer)  # committed
     return answer
 
@@ -341,12 +356,19 @@ class _Writer:
             else:
                 changed.append(values)
                 counts[CHANGED] += 1
-        self.uow.records.add_attendance(added)
+        if self.trial:
+            self.uow.records.add_attendance(added)
+            self.uow.records.change_attendance(changed)
+            return
+        with self._records_published(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
+                                     known):
+            # Made while the server stores the events: the rows' and the keys' COPY text.
+            add_rows = self.uow.records.attendance_to_add(added)
+            add_keys = self.uow.duplicates.course_keys_to_add(self.source.code,
+                                                              _course_keys(added, known))
+        add_rows()
         self.uow.records.change_attendance(changed)
-        if not self.trial:
-            self.uow.duplicates.add_keys([self._key(known[v["course_key"]], v["account_id"])
-                                          for v in added])
-            self._publish_records(((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
+        add_keys()
 
     def read_all(self) -> None:
         """What is kept has been read: said once, to whoever asked (``write``'s ``read``)."""
@@ -354,18 +376,22 @@ class _Writer:
         if read is not None:
             read()
 
-    def _publish_records(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
-                         known: dict[str, dict[str, Any]]) -> None:
+    @contextmanager
+    def _records_published(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
+                           known: dict[str, dict[str, Any]]) -> Iterator[None]:
         """The attendance's events, in bulk (``record_events``): first the events the
-        batch made before (kept in order), then these, stored at once. A batch with an
-        event the bulk writer may not vouch for records each through the outbox."""
-        if not any(rows for _, rows in groups):
-            return
+        batch made before (kept in order), then these, stored at once; the block runs
+        while the server stores them (the kit's ``writing``). A batch with an event the
+        bulk writer may not vouch for records each through the outbox."""
         events = RecordEvents(self.source.code)
+        if not any(rows for _, rows in groups):
+            yield
+            return
         if not all(events.plain(values) for _, rows in groups for values in rows):
             for event, rows in groups:
                 for values in rows:
                     self._publish(event, values, known[values["course_key"]])
+            yield
             return
         self.flush()
         bulk = self.uow.bulk_events(FixedClock(self.now))
@@ -373,7 +399,8 @@ class _Writer:
             if rows:
                 bulk.add_many_made(event, [(values, known[values["course_key"]])
                                            for values in rows], events.data, events.json)
-        bulk.write(self.uow.session)
+        with bulk.writing(self.uow.session):
+            yield
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str, str]],
                     known: dict[str, dict[str, Any]],
@@ -393,18 +420,18 @@ class _Writer:
                                  known[key]["title"]) for key in by_course}
         kept_by = self.uow.duplicates.matches(code, [
             (*places[r.course_key], a) for _, r, a, _ in rows if (r.course_key, a) not in linked])
+        if not linked and not kept_by:  # the usual batch: no row is a duplicate
+            return handled
         for key, course_rows in sorted(by_course.items()):
             place = places[key]
             for number, row, account, digest in course_rows:
-                values = {"digest": digest, "school_code": row.school_code,
-                          "hours": row.hours, "completed_on": row.completed_on,
-                          "teacher_name": row.teacher_name, "updated_at": self.now}
                 if (key, account) in linked:
                     handled.add((key, account))
                     if linked[(key, account)] == digest:
                         outcome.counts["attendance"][UNCHANGED] += 1
                     else:
-                        self.uow.duplicates.change(code, key, account, values)
+                        self.uow.duplicates.change(code, key, account,
+                                                   self._duplicate_values(row, digest))
                         outcome.counts["attendance"][CHANGED] += 1
                     continue
                 kept = kept_by.get((*place, account))
@@ -412,7 +439,8 @@ class _Writer:
                     continue
                 handled.add((key, account))
                 kept_source, kept_course = kept
-                new.append({**values, "source": code, "course_key": key,
+                new.append({**self._duplicate_values(row, digest), "source": code,
+                            "course_key": key,
                             "account_id": account, "kept_source": kept_source,
                             "kept_course_key": kept_course, "found_at": self.now})
                 outcome.counts["attendance"][ADDED] += 1
@@ -421,6 +449,12 @@ class _Writer:
                                            "kept_course_key": kept_course})
         self.uow.duplicates.add(new)
         return handled
+
+    def _duplicate_values(self, row: Attendance, digest: str) -> dict[str, Any]:
+        """What a linked duplicate keeps of its row."""
+        return {"digest": digest, "school_code": row.school_code, "hours": row.hours,
+                "completed_on": row.completed_on, "teacher_name": row.teacher_name,
+                "updated_at": self.now}
 
     def withdrawals(self, rows: list[tuple[int, dict[str, Any]]], accounts: dict[str, str],
                     outcome: Outcome) -> None:

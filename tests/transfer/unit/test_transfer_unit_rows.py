@@ -98,10 +98,28 @@ def test_an_attendance_digest_is_the_sha256_of_its_values_json() -> None:
     import hashlib
     import json
     for name in ("林老師", 'say "hi"\\', "tab\there\n", "é\u2028"):
-        checked = check_attendance(1, {**ROW, "teacher_name": name, "hours": "2.5"})
-        assert isinstance(checked, Attendance)
-        values = ["0b1e5a1c-0000-4000-8000-000000000001", checked.teacher_name, "313502",
-                  "2.5", "2013-03-02"]
-        expected = hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()
-                                  ).hexdigest()[:32]
-        assert checked.digest(values[0]) == expected
+        for hours, kept, day, school in (("2.5", "2.5", "2013-03-02", "313502"),
+                                         ("6", "6.0", "2014-12-31", "A1B2C3"),
+                                         ("2.5", "2.5", "2013-03-02", "313502")):  # again
+            checked = check_attendance(1, {**ROW, "teacher_name": name, "hours": hours,
+                                           "completed_on": day, "school_code": school})
+            assert isinstance(checked, Attendance)
+            values = ["0b1e5a1c-0000-4000-8000-000000000001", checked.teacher_name, school,
+                      kept, day]
+            expected = hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()
+                                      ).hexdigest()[:32]
+            assert checked.digest(values[0]) == expected
+
+
+def test_hours_written_3_and_3_0_give_the_digests_of_their_own_texts() -> None:
+    """The digest's end (school, hours, day) is made once per distinct three: 3 and 3.0
+    are one number but two texts, and each row keeps the digest of its own."""
+    import hashlib
+    import json
+    from datetime import date
+    from decimal import Decimal
+    for hours, text in ((Decimal("3"), "3"), (Decimal("3.0"), "3.0"), (Decimal("3"), "3")):
+        row = Attendance("C-1", "", "教師", "313502", hours, date(2013, 3, 2))
+        expected = hashlib.sha256(json.dumps(["acct", "教師", "313502", text, "2013-03-02"],
+                                             ensure_ascii=False).encode()).hexdigest()[:32]
+        assert row.digest("acct") == expected, text
