@@ -5,7 +5,10 @@ answer what the rule asks on both databases — within one chunk, across sources
 years and chunks, and after a promotion."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -21,6 +24,23 @@ from services.transfer.domain.titles import match_key
 DATABASES = ["api", "pg_api"]
 ACCOUNTS = [TEACHERS[number] for number in IDS]
 TITLE = "閱讀素養教學（進階）"
+
+
+@contextmanager
+def _inserts_into_match_keys(engine: Any) -> Iterator[list[str]]:
+    """The ``INSERT`` statements into ``match_keys`` sent while the block runs (a COPY
+    sends none)."""
+    inserts: list[str] = []
+
+    def seen(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO match_keys"):
+            inserts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield inserts
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def _key(account: str, start: str = "2026-03-02", organiser: str = "313301",
@@ -66,15 +86,7 @@ def test_new_keys_are_copied_and_a_key_there_already_falls_back_keeping_the_tran
     """On PostgreSQL new keys go by COPY (no ``INSERT``); a chunk with a key there already
     is rolled back to its savepoint and inserted with ``ON CONFLICT DO NOTHING``, and what
     the transaction wrote before it stays (R-TRF-11: nothing accepted is lost)."""
-    inserts: list[str] = []
-
-    def seen(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        if statement.startswith("INSERT INTO match_keys"):
-            inserts.append(statement)
-
-    engine = pg_api.runtime.database.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with _inserts_into_match_keys(pg_api.runtime.database.engine) as inserts:
         with pg_api.runtime.database.session() as session:
             Duplicates(session).add_keys([_key(ACCOUNTS[0]), _key(ACCOUNTS[1])])
             session.commit()
@@ -85,8 +97,6 @@ def test_new_keys_are_copied_and_a_key_there_already_falls_back_keeping_the_tran
                                           _key(ACCOUNTS[3], course_key="C-2")])
             session.commit()
         assert len(inserts) == 1  # the chunk with a key there already
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert _stored(pg_api) == [("tpe-edu", "C-1", ACCOUNTS[0]), ("tpe-edu", "C-1", ACCOUNTS[1]),
                                ("tpe-edu", "C-2", ACCOUNTS[2]), ("tpe-edu", "C-2", ACCOUNTS[3])]
 
@@ -100,15 +110,7 @@ def test_keys_given_course_by_course_are_the_same_keys(request, database) -> Non
     api = request.getfixturevalue(database)
     place = _place(_key(ACCOUNTS[0]))[:3]
     other = _place(_key(ACCOUNTS[0], start="2025-09-01"))[:3]
-    inserts: list[str] = []
-
-    def seen(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        if statement.startswith("INSERT INTO match_keys"):
-            inserts.append(statement)
-
-    engine = api.runtime.database.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with _inserts_into_match_keys(api.runtime.database.engine) as inserts:
         with api.runtime.database.session() as session:
             Duplicates(session).course_keys_to_add("tpe-edu", [
                 (place, "C-1", [ACCOUNTS[0], ACCOUNTS[1]]),
@@ -120,8 +122,6 @@ def test_keys_given_course_by_course_are_the_same_keys(request, database) -> Non
             Duplicates(session).course_keys_to_add("tpe-edu", [
                 (place, "C-3", [ACCOUNTS[0], ACCOUNTS[2]])])()  # ACCOUNTS[0]'s is there
             session.commit()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     if database == "pg_api":
         assert copied_alone and len(inserts) == 1, inserts
     assert sorted(_stored(api)) == [

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
-from transfer_helpers import TEACHERS, open_source, outbox_events
+from transfer_helpers import TEACHERS, open_source, outbox_events, seen_at_each_call
 from werkzeug.test import EnvironBuilder
 
 from contracts.events.transfer import RECORD_ADDED
@@ -383,14 +383,7 @@ def test_the_job_runs_with_the_tables_out_of_the_collectors_full_passes(api, mon
     from services.transfer.handlers import push
     from services.transfer.handlers import uploads as handler
     mapped_source(api)
-    frozen: list[int] = []
-    write = push.write
-
-    def write_seeing_the_collector(*args, **kwargs):
-        frozen.append(gc.get_freeze_count())
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(push, "write", write_seeing_the_collector)
+    frozen = seen_at_each_call(monkeypatch, push, "write", gc.get_freeze_count)
     read = handler.ReadAtUpload()
     before = gc.get_freeze_count()
     state = _process(api, _upload(api, workbook([attendee(0), attendee(1)]), read)[
@@ -405,14 +398,7 @@ def test_the_file_is_read_at_upload_with_the_collector_paused(api, monkeypatch) 
     again after, whether the upload is accepted or not — unless it was off before."""
     from services.transfer.handlers import uploads as handler
     mapped_source(api)
-    collecting: list[bool] = []
-    read_tables = handler.read_tables
-
-    def read_seeing_the_collector(*args, **kwargs):
-        collecting.append(gc.isenabled())
-        return read_tables(*args, **kwargs)
-
-    monkeypatch.setattr(handler, "read_tables", read_seeing_the_collector)
+    collecting = seen_at_each_call(monkeypatch, handler, "read_tables", gc.isenabled)
     assert gc.isenabled()
     upload = _upload(api, workbook([attendee(0)]), handler.ReadAtUpload())
     assert upload["status"] == "queued" and collecting == [False] and gc.isenabled()

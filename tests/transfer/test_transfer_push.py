@@ -3,7 +3,14 @@ changed, withdrawn), an error per row that changes nothing else, a test source's
 kept apart and never published, and only the source's own machine token accepted."""
 from __future__ import annotations
 
-from transfer_helpers import PLATFORM, TEACHERS, machine_token, open_source, outbox_events
+from transfer_helpers import (
+    PLATFORM,
+    TEACHERS,
+    machine_token,
+    open_source,
+    outbox_events,
+    seen_at_each_call,
+)
 
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
 from services.transfer.domain.teacher_ids import with_check_digit
@@ -190,14 +197,7 @@ def test_a_batch_is_accepted_with_what_the_process_holds_out_of_the_collectors_p
 
     from services.transfer.handlers import push
     open_source(api)
-    frozen: list[int] = []
-    accept = push.accept
-
-    def accept_seeing_the_collector(*args, **kwargs):
-        frozen.append(gc.get_freeze_count())
-        return accept(*args, **kwargs)
-
-    monkeypatch.setattr(push, "accept", accept_seeing_the_collector)
+    frozen = seen_at_each_call(monkeypatch, push, "accept", gc.get_freeze_count)
     before = gc.get_freeze_count()
     answer = api.push("tpe-edu", batch(attendee(0)))
     assert answer.status_code == 200 and answer.json["counts"]["attendance"]["added"] == 1

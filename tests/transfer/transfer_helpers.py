@@ -88,3 +88,17 @@ def outbox_events(runtime: Runtime, event_type: str | None = None) -> list[dict[
         query = query.where(outbox.c.event_type == event_type)
     with runtime.database.engine.connect() as connection:
         return [json.loads(body)["data"] for body in connection.scalars(query)]
+
+
+def seen_at_each_call(monkeypatch: Any, module: Any, name: str, look: Any) -> list[Any]:
+    """What ``look()`` answers each time ``module.name`` is called (the call goes on as
+    before): the state of the process a step of the work runs in."""
+    seen: list[Any] = []
+    called = getattr(module, name)
+
+    def seeing(*args: Any, **kwargs: Any) -> Any:
+        seen.append(look())
+        return called(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, seeing)
+    return seen
