@@ -323,10 +323,10 @@ class SearchIndex:
         where = [published]
         if not request.include_past:
             where.append(rows.ends_on >= self._day(request.today))
-        county_term = self._dialect() == "postgresql" and _looks_up(request)
         if request.county is not None:
             # Among the terms looked up (``search_terms``), on PostgreSQL; a column else.
-            where.append(self.having([search_terms.COUNTY + request.county]) if county_term
+            where.append(self.having([search_terms.COUNTY + request.county])
+                         if self._dialect() == "postgresql" and _looks_up(request)
                          else rows.county_code == request.county)
         for value, name in ((request.class_type, "class_type"), (request.nature, "nature"),
                             (request.category, "category"),
@@ -511,15 +511,15 @@ class SearchIndex:
         ``APPROXIMATE_ABOVE``, counted over a sample of them and scaled (None for a smaller
         one: it is counted exactly). The sample is the courses (or documents) whose id, a
         random UUID, is in a range: a range of the primary key, the same share of every
-        match. A first share of 1/256 (4/256 over the courses) tells whether the match is far below the bound (a
-        quarter of it); else its facets are counted over the smallest of ``SAMPLE_SHARES``
-        holding about ``SAMPLED_MATCHES`` of its matches (or the largest, 1/16, for one
-        near the bound: told large or not from some 600 of its matches rather than 40,
-        so that one just above the bound is not read whole as exact, nor one below it
-        counted twice over growing shares)."""
-        shares, days = FIRST_SHARES, Counter[date]()
-        if not self.from_documents(request):
-            shares = min(SHARES, FIRST_SHARES * FIRST_SHARES_OVER_COURSES)
+        match. A first share of 1/256 (4/256 over the courses) tells whether the match
+        is far below the bound (a quarter of it); else its facets are counted over the
+        smallest of ``SAMPLE_SHARES`` holding about ``SAMPLED_MATCHES`` of its matches (or
+        the largest, 1/16, for one near the bound: told large or not from some 600 of its
+        matches rather than 40, so that one just above the bound is not read whole as
+        exact, nor one below it counted twice over growing shares)."""
+        shares = FIRST_SHARES if self.from_documents(request) else \
+            min(SHARES, FIRST_SHARES * FIRST_SHARES_OVER_COURSES)
+        days = Counter[date]()
         found = self._sampled_facets(request, where, shares, days)
         matches = sum(found["county"].values()) * SHARES // shares
         if matches <= APPROXIMATE_ABOVE // 4:
