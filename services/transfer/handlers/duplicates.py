@@ -35,7 +35,6 @@ from typing import Any
 from contracts.events.transfer import RECORD_ADDED, RECORD_WITHDRAWN
 from servicekit.events import Envelope
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
-from services.transfer.domain.titles import match_key
 from services.transfer.handlers import push
 
 log = logging.getLogger("transfer.duplicates")
@@ -73,7 +72,8 @@ def places_moving(uow: TransferUnitOfWork, source: str,
         return set()
     before = uow.records.courses(source, (row["course_key"] for row in changed))
     return {row["course_key"] for row in changed
-            if row["course_key"] in before and _place(before[row["course_key"]]) != _place(row)}
+            if row["course_key"] in before
+            and push.course_place(before[row["course_key"]]) != push.course_place(row)}
 
 
 def match_again(uow: TransferUnitOfWork, source: str, course_keys: set[str], now: datetime,
@@ -86,7 +86,7 @@ def match_again(uow: TransferUnitOfWork, source: str, course_keys: set[str], now
     demoted: set[tuple[str, str]] = set()
     live = uow.records.live_attendance_of(source, course_keys)
     places = {(row["course_key"], row["account_id"]):
-              (*_place(details[row["course_key"]]), row["account_id"]) for row in live}
+              (*push.course_place(details[row["course_key"]]), row["account_id"]) for row in live}
     others = {kept[0] for kept in uow.duplicates.matches(source, list(places.values())).values()}
     others |= {d["source"] for d in uow.duplicates.linked_to(source, course_keys)}
     _lock(uow, source, others)
@@ -110,10 +110,6 @@ def _lock(uow: TransferUnitOfWork, sending: str, codes: set[str]) -> None:
         uow.sources.lock(code)
 
 
-def _place(course: Mapping[str, Any]) -> tuple[Any, ...]:
-    return match_key(course["organiser_unit_code"], course["start_date"], course["title"])
-
-
 def _succeed(uow: TransferUnitOfWork, candidates: list[dict[str, Any]], now: datetime,
              sealed: frozenset[int]) -> list[Envelope]:
     """The duplicates of one record no longer kept, oldest first, each placed again: the
@@ -131,7 +127,7 @@ def _place_again(uow: TransferUnitOfWork, duplicate: dict[str, Any], now: dateti
     course = _course_of(uow, duplicate)
     if course is None or course["start_year"] in sealed:
         return []
-    place = (*_place(course), duplicate["account_id"])
+    place = (*push.course_place(course), duplicate["account_id"])
     kept = uow.duplicates.matches(duplicate["source"], [place]).get(place)
     if kept is None:
         return [_promote(uow, duplicate, course, now)]

@@ -72,10 +72,15 @@ class Outcome:
                 "duplicates": self.duplicates}
 
 
+def course_place(course: Mapping[str, Any]) -> tuple[str, date, str]:
+    """Where the match rule (R-TRF-11) puts a kept course: its organiser, start date and
+    title digest."""
+    return match_key(course["organiser_unit_code"], course["start_date"], course["title"])
+
+
 def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
     """The match rule's index row of a kept record (``match_keys``)."""
-    organiser, start, digest = match_key(course["organiser_unit_code"], course["start_date"],
-                                         course["title"])
+    organiser, start, digest = course_place(course)
     return {"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
             "account_id": account_id, "source": source, "course_key": course["course_key"]}
 
@@ -87,8 +92,7 @@ def _course_keys(rows: list[dict[str, Any]], known: dict[str, dict[str, Any]]
     accounts: dict[str, list[str]] = {}
     for values in rows:
         accounts.setdefault(values["course_key"], []).append(values["account_id"])
-    return [(match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
-                       known[key]["title"]), key, course_accounts)
+    return [(course_place(known[key]), key, course_accounts)
             for key, course_accounts in accounts.items()]
 
 
@@ -416,8 +420,7 @@ class _Writer:
             by_course.setdefault(ready_row[1].course_key, []).append(ready_row)
         handled: set[tuple[str, str]] = set()
         new: list[dict[str, Any]] = []
-        places = {key: match_key(known[key]["organiser_unit_code"], known[key]["start_date"],
-                                 known[key]["title"]) for key in by_course}
+        places = {key: course_place(known[key]) for key in by_course}
         kept_by = self.uow.duplicates.matches(code, [
             (*places[r.course_key], a) for _, r, a, _ in rows if (r.course_key, a) not in linked])
         if not linked and not kept_by:  # the usual batch: no row is a duplicate
