@@ -268,8 +268,8 @@ def _measure(app: Any, runtime: Runtime, url: str, data: bytes,
     return measured
 
 
-# The tables a send grows: the records and the duplicate rule's index of them.
-ANALYZED = ("transfer_courses", "transfer_attendance", "match_keys")
+# The tables a send grows.
+ANALYZED = ("transfer_courses", "transfer_attendance")
 
 
 def _analyze(url: str) -> None:

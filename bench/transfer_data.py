@@ -36,6 +36,7 @@ from bench.data import (
 )
 from contracts.vocabulary import COUNTIES
 from services.transfer.domain.records import Attendance, Course
+from services.transfer.domain.titles import title_digest
 
 FULL_COURSES = 1_234_961
 FULL_RECORDS = 31_064_799
@@ -50,7 +51,7 @@ CLASS_TYPES = ("研習", "工作坊", "研討會", "線上課程")
 CATEGORIES = ("語文", "數學", "自然科學", "社會", "藝術", "綜合活動", "健康與體育", "科技")
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
-COURSE_COLUMNS = ("source", "course_key", "start_year", "digest", "title",
+COURSE_COLUMNS = ("source", "course_key", "start_year", "digest", "title", "title_digest",
                   "organiser_unit_code", "county_code", "start_date", "end_date", "hours",
                   "class_type", "category", "tags", "lecturers", "trial", "version",
                   "withdrawn_reason", "updated_at")
@@ -132,7 +133,7 @@ def _load_block(db: psycopg.Connection[Any], block: int, size: int, seed: int,
     with cursor.copy(f"COPY transfer_courses ({', '.join(COURSE_COLUMNS)}) FROM STDIN") as copy:
         for source, c in courses:
             copy.write_row((source, c.key, c.start_date.year, c.digest(), c.title,
-                            c.organiser_unit_code, c.county_code, c.start_date, c.end_date,
+                            title_digest(c.title), c.organiser_unit_code, c.county_code, c.start_date, c.end_date,
                             c.hours, c.class_type, c.category, json.dumps(list(c.tags)),
                             json.dumps(list(c.lecturers), ensure_ascii=False), False, 1,
                             None, NOW))

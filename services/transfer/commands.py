@@ -16,9 +16,6 @@ a CronJob in deploy/k8s (Asia/Taipei):
     archive-silent-sources
                         monthly: archive production sources silent since
                         TRANSFER_SILENT_SINCE (2013-01-01), each logged
-    index-match-keys [--batch N]
-                        once after upgrading to revision 0005: the duplicate match rule's
-                        keys of the records kept before it
     fail-interrupted-uploads
                         every 30 min: uploads still queued or processing
                         TRANSFER_INTERRUPTED_UPLOAD_MINUTES after they were made lost their
@@ -93,10 +90,6 @@ def _interrupted(runtime: Runtime, _args: argparse.Namespace) -> dict:
     return fail_interrupted(parts.unit_of_work(), runtime.clock, parts.interrupted_after)
 
 
-def _index(runtime: Runtime, args: argparse.Namespace) -> dict:
-    return rules.index_match_keys(runtime.components.unit_of_work, args.batch)
-
-
 def fail_interrupted_at_start(runtime: Runtime) -> object:
     """After ``migrate``: on the embedded default the platform is one process that migrates
     as it starts, so an upload left unfinished was interrupted by the stop; on real
@@ -137,8 +130,6 @@ COMMANDS = (
             "(daily)", _send_mails),
     Command("archive-silent-sources", "archive production sources silent since "
             "TRANSFER_SILENT_SINCE (monthly)", _archive),
-    Command("index-match-keys", "once after upgrading: index the records kept before "
-            "for the duplicate match rule", _index, batch_argument(500)),
     Command("fail-interrupted-uploads", "mark uploads whose processing a restart "
             "interrupted as failed, to be sent again (every 30 minutes)", _interrupted),
     Command("seal-year", "make a year's records read-only (then detachable on PostgreSQL)",

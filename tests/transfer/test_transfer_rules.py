@@ -15,7 +15,7 @@ from transfer_helpers import TEACHERS, machine_token, open_source, outbox_events
 
 from contracts.events.transfer import RECORD_ADDED
 from servicekit.clock import FixedClock
-from services.transfer.adapters.tables import match_keys, uploads
+from services.transfer.adapters.tables import uploads
 from services.transfer.commands import COMMANDS
 from services.transfer.handlers import rules
 from services.transfer.handlers.uploads import fail_interrupted
@@ -284,7 +284,9 @@ def test_a_processed_file_is_its_day_s_delivery_and_a_tested_one_is_not(api) -> 
     assert (row["status"], row["reported_on"]) == ("on_time", "2026-04-02")
 
 
-def test_the_match_keys_follow_a_changed_course_and_are_built_for_older_records(api) -> None:
+def test_the_match_follows_a_changed_course(api) -> None:
+    """A course's place under the rule is read from the course as it is now: renamed by
+    its source, its records match the new title, no longer the old one."""
     clocked(api, "2026-02-15")
     open_source(api, "tpe-edu")
     open_source(api, "ntpc-edu", unit="353301")
@@ -296,12 +298,3 @@ def test_the_match_keys_follow_a_changed_course_and_are_built_for_older_records(
     new = api.push("ntpc-edu", {"courses": [course("N-2", "新名")],
                                 "attendance": [attendee(0, "N-2")]})
     assert [d["kept_course_key"] for d in new.json["duplicates"]] == ["C-1"]
-    # Records kept before the index existed: the command builds their keys once.
-    with api.runtime.database.engine.begin() as connection:
-        connection.execute(match_keys.delete())
-    built = command(api, "index-match-keys", "--batch", "1")
-    assert built == {"courses": 3, "keys": 2}  # N-2's record is a duplicate: no key
-    assert command(api, "index-match-keys")["keys"] == 2  # again: nothing new
-    later = api.push("ntpc-edu", {"courses": [course("N-3", "新名")],
-                                  "attendance": [attendee(0, "N-3")]})
-    assert [d["kept_course_key"] for d in later.json["duplicates"]] == ["C-1"]

@@ -22,7 +22,7 @@ from services.transfer.adapters.records_repo import (
     RecordRepository,
     pairs_by_course,
 )
-from services.transfer.domain.titles import match_key
+from services.transfer.domain.titles import match_key, title_digest
 
 pytestmark = pytest.mark.postgres
 
@@ -30,33 +30,42 @@ SOURCE, YEAR, COURSES, PER_COURSE = "tpe-edu", 2026, 50, 100
 START = date(YEAR, 3, 2)
 
 
-def _filled_after_empty_statistics(api) -> list[tuple[str, str]]:
-    """5,000 attendance rows and their match keys written after both tables were
-    analyzed empty; their (course key, account) pairs."""
+def _filled_after_empty_statistics(api, other_courses: int = 0) -> list[tuple[str, str]]:
+    """50 courses and their 5,000 attendance rows (and ``other_courses`` courses of the
+    same organiser and day without any) written after both tables were analyzed empty;
+    the rows' (course key, account) pairs."""
     pairs = [(f"C-{c}", str(uuid.UUID(int=c * PER_COURSE + n + 1, version=4)))
              for c in range(COURSES) for n in range(PER_COURSE)]
     now = datetime(YEAR, 3, 2, tzinfo=UTC)
     with api.runtime.database.session() as session:
         records = RecordRepository(session)
         records.ensure_years([YEAR])
-        for table in ("transfer_attendance", "match_keys"):
+        for table in ("transfer_courses", "transfer_attendance"):
             session.execute(text(f"ANALYZE {table}"))
+        records.add_courses([
+            {"source": SOURCE, "course_key": f"C-{c}", "start_year": YEAR, "digest": "0" * 32,
+             "title": _title(f"C-{c}"), "title_digest": title_digest(_title(f"C-{c}")),
+             "organiser_unit_code": "313301", "county_code": "TPE", "start_date": START,
+             "end_date": START, "hours": "3", "class_type": "研習", "category": "語文",
+             "tags": [], "lecturers": [], "trial": False, "version": 1,
+             "withdrawn_reason": None, "updated_at": now}
+            for c in [*range(COURSES), *range(-other_courses, 0)]])
         records.add_attendance([
             {"source": SOURCE, "course_key": course_key, "account_id": account,
              "start_year": YEAR, "digest": "0" * 32, "teacher_name": "教師",
              "school_code": "313502", "hours": "3", "completed_on": START, "trial": False,
              "version": 1, "withdrawn_reason": None, "updated_at": now}
             for course_key, account in pairs])
-        Duplicates(session).add_keys([_key_row(course_key, account)
-                                      for course_key, account in pairs])
         session.commit()
     return pairs
 
 
-def _key_row(course_key: str, account: str) -> dict[str, Any]:
-    organiser, day, digest = match_key("313301", START, f"研習 {course_key}")
-    return {"organiser_unit_code": organiser, "start_date": day, "title_digest": digest,
-            "account_id": account, "source": SOURCE, "course_key": course_key}
+def _title(course_key: str) -> str:
+    return f"研習 {course_key}"
+
+
+def _place(course_key: str, account: str) -> tuple[str, date, str, str]:
+    return (*match_key("313301", START, _title(course_key)), account)
 
 
 def _plan(api, statement: Any, parameters: dict[str, Any]) -> str:
@@ -71,7 +80,7 @@ def _plan(api, statement: Any, parameters: dict[str, Any]) -> str:
 def _keyed_by_the_rows_asked(plan: str) -> None:
     assert "Hash" not in plan, plan
     assert "Seq Scan on transfer_attendance" not in plan, plan
-    assert "Seq Scan on match_keys" not in plan, plan
+    assert "Seq Scan on transfer_courses" not in plan, plan
     assert plan.splitlines()[0].lstrip().startswith(("Nested Loop", "Sort")), plan
 
 
@@ -87,14 +96,13 @@ def test_the_pairs_lookup_probes_the_key_of_each_pair_whatever_the_statistics(pg
 
 
 def test_the_duplicate_probe_probes_the_index_per_key_whatever_the_statistics(pg_api) -> None:
-    pairs = _filled_after_empty_statistics(pg_api)
-    keys = [_key_row(course_key, account) for course_key, account in pairs[:3000]]
-    plan = _plan(pg_api, *_probe("ntpc-edu", [
-        tuple(key[name] for name in ("organiser_unit_code", "start_date", "title_digest",
-                                     "account_id")) for key in keys]))
+    pairs = _filled_after_empty_statistics(pg_api, other_courses=5_000)
+    plan = _plan(pg_api, *_probe("ntpc-edu", [_place(*pair) for pair in pairs[:3000]]))
     _keyed_by_the_rows_asked(plan)
-    place = tuple(keys[0][name] for name in ("organiser_unit_code", "start_date",
-                                             "title_digest", "account_id"))
+    # Each place by the courses' place index (its year's partition's).
+    scan = next(line for line in plan.splitlines() if "on transfer_courses" in line)
+    assert "Index Scan using transfer_courses_y2026_organiser_unit_code" in scan, plan
+    place = _place(*pairs[0])
     with pg_api.runtime.database.session() as session:  # another source's record is named
         assert Duplicates(session).matches("ntpc-edu", [place]) == {place: (SOURCE, "C-0")}
         assert Duplicates(session).matches(SOURCE, [place]) == {}

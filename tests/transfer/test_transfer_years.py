@@ -1,11 +1,12 @@
 """Records by year (R-TRF-12): sealing a year makes its records read-only; on PostgreSQL
 the records are partitioned by the course's start year, a sealed year's partitions refuse
 writes and can be detached, and migration 0006 converts a live table with its rows.
-Re-announcing the records (stats backfill) with stable event ids."""
+Migration 0009 gives each course kept its place under the duplicate rule. Re-announcing
+the records (stats backfill) with stable event ids."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,10 @@ from servicekit.bus.tables import outbox
 from servicekit.db import Database
 from servicekit.errors import Conflict
 from servicekit.migrations import alembic_config, upgrade
+from services.transfer.adapters.duplicates_repo import Duplicates
+from services.transfer.adapters.records_repo import seal_year
 from services.transfer.bootstrap import DEFINITION
+from services.transfer.domain.titles import match_key, title_digest
 from services.transfer.handlers.records_admin import (
     announce_records,
     announced_event_id,
@@ -199,3 +203,67 @@ def test_announce_records_sends_every_live_record_again_with_stable_ids(api) -> 
         rows = db.execute(sa.select(outbox.c.event_id, outbox.c.sent_at).where(
             outbox.c.event_id.in_([event_id for event_id, _ in announced]))).all()
     assert len(rows) == 4 and all(sent is None for _, sent in rows)
+
+
+@pytest.mark.postgres
+def test_migration_0009_keeps_each_courses_place_and_drops_the_match_keys(make_database) -> None:
+    """Courses kept before revision 0009 get their title digest — a sealed year's too,
+    whose partitions refuse every write again afterwards — and the probe finds their
+    records by it; going back rebuilds the live production records' keys."""
+    database = Database(make_database("transfer"))
+    try:
+        config = alembic_config(DEFINITION.migrations_dir, database)
+        from alembic import command
+        command.upgrade(config, "0008")
+        at = "2026-12-01T00:00:00+00:00"
+        with database.engine.begin() as db:
+            db.execute(sa.text("INSERT INTO sources (code, name, owner_unit, mode, state, "
+                               "version, created_at) VALUES ('s1', 'S', '313301', "
+                               "'daily_push', 'production', 1, :at)"), {"at": at})
+            for key, start, title in (("K1", "2013-02-01", "閱讀（進階）"),
+                                      ("K2", "2019-09-01", "數學 研習")):
+                year = int(start[:4])
+                for table in ("transfer_courses", "transfer_attendance"):
+                    db.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {table}_y{year} PARTITION "
+                                       f"OF {table} FOR VALUES FROM ({year}) TO ({year + 1})"))
+                db.execute(sa.text(
+                    "INSERT INTO transfer_courses (source, course_key, start_year, digest, "
+                    "title, organiser_unit_code, county_code, start_date, end_date, hours, "
+                    "class_type, category, tags, lecturers, trial, version, updated_at) "
+                    "VALUES ('s1', :key, :year, 'd', :title, '313301', 'TPE', :start, :start, "
+                    "3, '研習', '語文', '[]', '[]', false, 1, :at)"),
+                    {"key": key, "year": year, "title": title, "at": at,
+                     "start": date.fromisoformat(start)})
+                db.execute(sa.text(
+                    "INSERT INTO transfer_attendance (source, course_key, account_id, "
+                    "start_year, digest, school_code, hours, completed_on, trial, version, "
+                    "withdrawn_reason, updated_at) VALUES ('s1', :key, 'acc-1', :year, 'd', "
+                    "'313502', 3, :start, false, 1, NULL, :at), ('s1', :key, 'acc-2', :year, "
+                    "'d', '313502', 3, :start, false, 1, '誤報', :at)"),
+                    {"key": key, "year": year, "at": at, "start": date.fromisoformat(start)})
+        with database.session() as session:
+            seal_year(session, 2013, "ops-1", datetime(2026, 12, 1, tzinfo=UTC))
+            session.commit()
+        upgrade(DEFINITION.migrations_dir, database)
+        with database.engine.connect() as db:
+            kept = db.execute(sa.text("SELECT course_key, title_digest FROM transfer_courses "
+                                      "ORDER BY 1")).all()
+            assert [tuple(row) for row in kept] == [("K1", title_digest("閱讀(進階)")),
+                                                    ("K2", title_digest("數學研習"))]
+            assert sa.inspect(db).has_table("match_keys") is False
+        with pytest.raises(sa.exc.DBAPIError, match="sealed"), database.engine.begin() as db:
+            db.execute(sa.text("UPDATE transfer_courses SET version = 2 WHERE course_key = 'K1'"))
+        with database.session() as session:
+            places = [(*match_key("313301", date(2013, 2, 1), "閱讀(進階)"), "acc-1"),
+                      (*match_key("313301", date(2019, 9, 1), "數學研習"), "acc-1"),
+                      (*match_key("313301", date(2019, 9, 1), "數學研習"), "acc-2")]
+            assert Duplicates(session).matches("s2", places) == {
+                places[0]: ("s1", "K1"), places[1]: ("s1", "K2")}  # acc-2's are withdrawn
+        command.downgrade(config, "0008")
+        with database.engine.connect() as db:
+            keys = db.execute(sa.text("SELECT course_key, account_id, title_digest "
+                                      "FROM match_keys ORDER BY 1")).all()
+            assert [tuple(row) for row in keys] == [("K1", "acc-1", title_digest("閱讀(進階)")),
+                                                    ("K2", "acc-1", title_digest("數學研習"))]
+    finally:
+        database.dispose()

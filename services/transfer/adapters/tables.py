@@ -69,6 +69,10 @@ courses = Table(
     Column("start_year", SmallInteger, primary_key=True, autoincrement=False),
     Column("digest", String(32), nullable=False),
     Column("title", String(200), nullable=False),
+    # The normalised title's digest (``domain/titles.py``): with the organiser and the
+    # start date, the course's place under the duplicate match rule (R-TRF-11), which
+    # ``ix_transfer_courses_place`` finds.
+    Column("title_digest", String(32), nullable=False),
     Column("organiser_unit_code", String(16), nullable=False),
     Column("county_code", String(3), nullable=False),
     Column("start_date", Date, nullable=False),
@@ -82,6 +86,7 @@ courses = Table(
     Column("version", Integer, nullable=False),
     Column("withdrawn_reason", String(500)),
     Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_transfer_courses_place", "organiser_unit_code", "start_date", "title_digest"),
 )
 
 attendance = Table(
@@ -255,22 +260,6 @@ duplicate_records = Table(
     # became a duplicate was published; promoted again, it goes on from there.
     Column("version", Integer, nullable=False, server_default="0"),
     Index("ix_duplicate_records_kept", "kept_source", "kept_course_key", "account_id"),
-)
-
-# The duplicate match rule's index: one row per live-or-once production attendance, by
-# the course's organiser, start date and normalised title (its digest, ``domain/titles``)
-# and the account, naming the record. A new record of another source finds its match
-# with one probe per row; whether the record named is still live is read from
-# ``transfer_attendance`` by its key.
-match_keys = Table(
-    "match_keys", metadata,
-    Column("organiser_unit_code", String(16), primary_key=True),
-    Column("start_date", Date, primary_key=True),
-    Column("title_digest", String(32), primary_key=True),
-    Column("account_id", String(36), primary_key=True),
-    Column("source", String(32), primary_key=True),
-    Column("course_key", String(60), nullable=False),
-    Index("ix_match_keys_source_course_key", "source", "course_key"),
 )
 
 # A finding mailed to its source's contact (R-TRF-6, R-TRF-11): a late or missing report

@@ -4,7 +4,7 @@ transaction so that records, duplicates and events commit together.
 * **The record kept is withdrawn** (a withdrawal row naming the teacher, or its course
   withdrawn with its attendance): its oldest linked duplicate (first found, then by key)
   becomes the record kept — it enters the records with its own source, course key and
-  account, its match key is written and ``transfer.record.added.v1`` is published for it,
+  account, and ``transfer.record.added.v1`` is published for it,
   so the teacher's transcript and the statistics keep the hours — unless another source's
   record is still kept in that place, to which the duplicates are then linked. The other
   duplicates of that record are linked to the new one (one of the same source as the new
@@ -163,7 +163,6 @@ def _promote(uow: TransferUnitOfWork, duplicate: Mapping[str, Any],
     else:
         uow.records.change_attendance([values])
     uow.duplicates.remove(source, key, account)
-    uow.duplicates.add_keys([push.match_row(source, course, account)])
     log.info("linked duplicate promoted", extra={
         "source": source, "course_key": key, "kept_source": duplicate["kept_source"],
         "kept_course_key": duplicate["kept_course_key"]})
@@ -176,7 +175,6 @@ def _demote(uow: TransferUnitOfWork, source: str, record: Mapping[str, Any],
     a linked duplicate (its last version kept, to go on from if promoted)."""
     version = record["version"] + 1
     uow.duplicates.take_out_record(dict(record))
-    uow.duplicates.drop_key(source, record["course_key"], record["account_id"])
     uow.duplicates.add([{
         "source": source, "course_key": record["course_key"],
         "account_id": record["account_id"], "kept_source": kept[0],

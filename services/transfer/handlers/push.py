@@ -33,7 +33,6 @@ from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
 from servicekit.tokens import Principal
-from services.transfer.adapters.duplicates_repo import CourseKeys
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
 from services.transfer.domain.records import (
     Attendance,
@@ -44,7 +43,7 @@ from services.transfer.domain.records import (
 from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
 from services.transfer.domain.teacher_ids import normalised
-from services.transfer.domain.titles import match_key
+from services.transfer.domain.titles import title_digest
 from services.transfer.handlers import collector, duplicates
 from services.transfer.handlers.ports import TeacherDirectory
 from services.transfer.handlers.record_events import RecordEvents, record_data
@@ -74,26 +73,8 @@ class Outcome:
 
 def course_place(course: Mapping[str, Any]) -> tuple[str, date, str]:
     """Where the match rule (R-TRF-11) puts a kept course: its organiser, start date and
-    title digest."""
-    return match_key(course["organiser_unit_code"], course["start_date"], course["title"])
-
-
-def match_row(source: str, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
-    """The match rule's index row of a kept record (``match_keys``)."""
-    organiser, start, digest = course_place(course)
-    return {"organiser_unit_code": organiser, "start_date": start, "title_digest": digest,
-            "account_id": account_id, "source": source, "course_key": course["course_key"]}
-
-
-def _course_keys(rows: list[dict[str, Any]], known: dict[str, dict[str, Any]]
-                 ) -> list[CourseKeys]:
-    """The match keys of new records course by course (``match_row``'s, each course's
-    place made once)."""
-    accounts: dict[str, list[str]] = {}
-    for values in rows:
-        accounts.setdefault(values["course_key"], []).append(values["account_id"])
-    return [(course_place(known[key]), key, course_accounts)
-            for key, course_accounts in accounts.items()]
+    title digest (``title_digest``, kept with the course)."""
+    return course["organiser_unit_code"], course["start_date"], course["title_digest"]
 
 
 class _DryRun(Exception):
@@ -303,10 +284,6 @@ class _Writer:
             live = self.uow.records.live_attendance_of(self.source.code, self.changed_courses)
             for row in live:
                 self._publish(RECORD_CHANGED, row, details[row["course_key"]])
-            # Its organiser, start or title may have changed: the match keys follow.
-            self.uow.duplicates.drop_keys(self.source.code, self.changed_courses)
-            self.uow.duplicates.add_keys([self._key(details[row["course_key"]],
-                                                    row["account_id"]) for row in live])
             self.events += duplicates.match_again(self.uow, self.source.code, moving,
                                                   self.now, self.sealed)
 
@@ -366,13 +343,10 @@ class _Writer:
             return
         with self._records_published(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
                                      known):
-            # Made while the server stores the events: the rows' and the keys' COPY text.
+            # Made while the server stores the events: the rows' COPY text.
             add_rows = self.uow.records.attendance_to_add(added)
-            add_keys = self.uow.duplicates.course_keys_to_add(self.source.code,
-                                                              _course_keys(added, known))
         add_rows()
         self.uow.records.change_attendance(changed)
-        add_keys()
 
     def read_all(self) -> None:
         """What is kept has been read: said once, to whoever asked (``write``'s ``read``)."""
@@ -524,16 +498,14 @@ class _Writer:
             self.events += duplicates.promote_after_withdrawal(
                 self.uow, self.source.code, withdrawn, self.now, self.sealed)
 
-    def _key(self, course: Mapping[str, Any], account_id: str) -> dict[str, Any]:
-        return match_row(self.source.code, course, account_id)
-
     def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         found = self.uow.records.courses(self.source.code, keys)
         return {key: row for key, row in found.items() if row["withdrawn_reason"] is None}
 
     def _course_values(self, course: Course, digest: str) -> dict[str, Any]:
         return {"source": self.source.code, "course_key": course.key, "digest": digest,
-                "title": course.title, "organiser_unit_code": course.organiser_unit_code,
+                "title": course.title, "title_digest": title_digest(course.title),
+                "organiser_unit_code": course.organiser_unit_code,
                 "county_code": course.county_code, "start_date": course.start_date,
                 "start_year": course.start_date.year,
                 "end_date": course.end_date, "hours": course.hours,

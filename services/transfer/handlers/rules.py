@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,7 +36,7 @@ from services.transfer.domain.sources import (
     PRODUCTION_OPENED,
     Source,
 )
-from services.transfer.handlers import finding_mails, push
+from services.transfer.handlers import finding_mails
 from services.transfer.handlers.scope import (
     STAFF,
     check_reads,
@@ -239,30 +238,6 @@ def duplicates(uow: TransferUnitOfWork, source: str | None, limit: int,
     kept, in key order, ``limit`` at a time after a key."""
     with uow:
         return uow.duplicates.listing(source, limit, after)
-
-
-def index_match_keys(work: Callable[[], TransferUnitOfWork], batch: int) -> dict[str, Any]:
-    """Once after upgrading to revision 0005: the match keys of the live production
-    records kept before it, ``batch`` courses per transaction in key order. Safe to stop
-    and run again (a key there already stays)."""
-    after: tuple[str, str] | None = None
-    courses = keys = 0
-    while True:
-        with work() as uow:
-            found = uow.duplicates.courses_after(after, batch)
-            if not found:
-                break
-            by_source: dict[str, dict[str, dict[str, Any]]] = {}
-            for course in found:
-                by_source.setdefault(course["source"], {})[course["course_key"]] = course
-            rows = [push.match_row(source, chosen[row["course_key"]], row["account_id"])
-                    for source, chosen in by_source.items()
-                    for row in uow.records.live_attendance_of(source, chosen)]
-            uow.duplicates.add_keys(rows)
-        courses, keys = courses + len(found), keys + len(rows)
-        after = (found[-1]["source"], found[-1]["course_key"])
-    log.info("match keys indexed", extra={"courses": courses, "keys": keys})
-    return {"courses": courses, "keys": keys}
 
 
 # -- the archive of silent sources ----------------------------------------------------------
