@@ -4,7 +4,8 @@ each value through its dumpers (7 µs a row here), which for 100,000 teachers an
 already; only free text needs escaping."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection
@@ -40,6 +41,18 @@ def raw_connection(connection: Connection) -> Any:
 def copy_lines(session: Session, table: str, columns: Sequence[str], lines: list[str]) -> None:
     """Rows written by ``COPY`` in the session's transaction, from ``lines`` already in
     COPY's text format, one row each, without their line ends."""
+    with copying(session, table, columns, lines):
+        pass
+
+
+@contextmanager
+def copying(session: Session, table: str, columns: Sequence[str],
+            lines: list[str]) -> Iterator[None]:
+    """``copy_lines`` with a block that runs while the server stores the rows: they are
+    sent first, leaving the block waits for the server (or, on an error, abandons the
+    COPY, so the session can roll back). The block must not use the connection: only
+    work of its own (making what is written next)."""
     raw = raw_connection(session.connection())
     with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         copy.write("\n".join(lines) + "\n")
+        yield

@@ -77,18 +77,24 @@ def uuid7_strings(count: int) -> list[str]:
     millisecond of the call, then a 42-bit counter from a random start, then 32 random
     bits of each id. The outbox's unique index on ``event_id`` then takes a batch's ids
     at its right edge, a few pages, where random (version 4) ids touch a page of the
-    index each, which after every checkpoint is written whole to the WAL."""
+    index each, which after every checkpoint is written whole to the WAL.
+
+    Written in text by halves: the upper one (the millisecond, the version and the
+    counter's upper 12 bits) changes at most once in a call and is written once per
+    change; per id only the counter's lower 30 bits (under the variant) are formatted,
+    and its random bits are a slice of one hex string made for all."""
     millis = time.time_ns() // 1_000_000
     start = int.from_bytes(os.urandom(6)) >> 7  # 41 bits: room for any batch after it
-    tails = os.urandom(4 * count)
-    head = millis << 80 | 0x7 << 76
-    ids = []
+    randoms = os.urandom(4 * count).hex()
+    ids, upper, prefix = [], -1, ""
     for n in range(count):
         sequence = start + n
-        value = (head | (sequence >> 30) << 64 | 0b10 << 62 | (sequence & 0x3FFFFFFF) << 32
-                 | int.from_bytes(tails[4 * n:4 * n + 4]))
-        h = f"{value:032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        if sequence >> 30 != upper:
+            upper = sequence >> 30
+            h = f"{millis << 16 | 0x7 << 12 | upper:016x}"
+            prefix = f"{h[:8]}-{h[8:12]}-{h[12:]}-"
+        low = f"{0x80000000 | sequence & 0x3FFFFFFF:08x}"  # the variant (0b10), 30 bits
+        ids.append(f"{prefix}{low[:4]}-{low[4:]}{randoms[8 * n:8 * n + 8]}")
     return ids
 
 
@@ -108,6 +114,7 @@ class SpotCheckedBulkOutbox:
         self._checked_per_type = checked_per_type
         # (event type, datas or argument tuples, None or the makers of data and its JSON)
         self._pending: list[tuple[str, list[Any], Any]] = []
+        self._prepared: tuple[int, list[str]] | None = None  # (count, COPY text): ``prepare``
         self._correlation_id = current_correlation_id() or new_id()
         self._now = (clock or SystemClock()).now()
         self._time = self._now.isoformat()
@@ -134,12 +141,19 @@ class SpotCheckedBulkOutbox:
         with self.writing(session) as count:
             return count
 
+    def prepare(self, session: Session) -> None:
+        """Makes the collected events' rows now (on PostgreSQL their COPY text), so that
+        ``writing`` only sends them: a caller makes them while the server stores what it
+        sent before. Uses no statement."""
+        if self._pending and session.connection().dialect.name == "postgresql":
+            self._prepared = (len(self), list(self._slices()))
+
     @contextmanager
     def writing(self, session: Session) -> Iterator[int]:
         """Stores the events collected (yields how many); on PostgreSQL the block runs
         while the server is still storing them, and leaving it waits for the server (or,
         with an error, abandons the COPY so the session can roll back)."""
-        count = len(self)
+        count, prepared = len(self), self._prepared
         connection = session.connection()
         if not count or connection.dialect.name != "postgresql":
             if count:
@@ -148,26 +162,31 @@ class SpotCheckedBulkOutbox:
             self._pending = []
             yield count
             return
-        raw = copy_text.raw_connection(connection)
-        moment, lines, text = self._now.isoformat(), [], copy_text.text
-        # The type and correlation id are the same for runs of rows: escaped once.
-        escaped = functools.lru_cache(maxsize=16)(text)
-        cursor = raw.cursor()
+        cursor = copy_text.raw_connection(connection).cursor()
         # A queue and its thread send each slice while the next is made: worth it only
-        # when there is more than one slice (a thread started per COPY costs more than
-        # it saves for one).
-        writer = QueuedLibpqWriter(cursor) if count > _SLICE else None
+        # when there is more than one slice to make (a thread started per COPY costs more
+        # than it saves for one).
+        writer = QueuedLibpqWriter(cursor) if count > _SLICE and prepared is None else None
         with cursor.copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) FROM STDIN",
                          writer=writer) as copy:
-            for event_id, event_type, correlation_id, body, _ in self._rows():
-                lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
-                             f"\t{text(body)}\t{moment}\n")
-                if len(lines) == _SLICE:
-                    copy.write("".join(lines))
-                    lines.clear()
-            copy.write("".join(lines))
-            self._pending = []
+            for piece in prepared[1] if prepared is not None else self._slices():
+                copy.write(piece)
+            self._pending, self._prepared = [], None
             yield count
+
+    def _slices(self) -> Iterator[str]:
+        """The events' COPY lines, ``_SLICE`` at a time."""
+        moment, lines, text = self._now.isoformat(), list[str](), copy_text.text
+        # The type and correlation id are the same for runs of rows: escaped once.
+        escaped = functools.lru_cache(maxsize=16)(text)
+        for event_id, event_type, correlation_id, body, _ in self._rows():
+            lines.append(f"{event_id}\t{escaped(event_type)}\t{escaped(correlation_id)}"
+                         f"\t{text(body)}\t{moment}\n")
+            if len(lines) == _SLICE:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
 
     def _rows(self) -> Iterator[tuple[str, str, str, str, datetime]]:
         validated: dict[str, int] = {}

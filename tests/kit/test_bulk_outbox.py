@@ -122,3 +122,20 @@ def test_one_slice_or_several_every_event_is_stored_in_order(empty_database, cou
         bodies = session.scalars(select(outbox.c.body).order_by(outbox.c.position)).all()
     assert [json.loads(body)["data"]["login"] for body in bodies] == [
         data["login"] for data in made]
+
+
+def test_event_ids_are_the_rfc_9562_layout_across_the_counters_upper_bits(monkeypatch) -> None:
+    """Each id is the millisecond (48 bits), version 7, the counter's upper 12 bits, the
+    variant, its lower 30 bits and 32 random bits — also where the counter's lower part
+    wraps within one call."""
+    monkeypatch.setattr(bulk_outbox.time, "time_ns", lambda: 1_764_000_000_123_456_789)
+    start = (5 << 30) - 2  # two ids before the counter's upper part moves on
+    randoms = bytes(range(12))
+    monkeypatch.setattr(bulk_outbox.os, "urandom",
+                        lambda size: (start << 7).to_bytes(6) if size == 6 else randoms)
+    made = bulk_outbox.uuid7_strings(3)
+    expected = [str(uuid.UUID(int=1_764_000_000_123 << 80 | 0x7 << 76 | (sequence >> 30) << 64
+                                   | 0b10 << 62 | (sequence & 0x3FFFFFFF) << 32
+                                   | int.from_bytes(randoms[4 * n:4 * n + 4])))
+                for n, sequence in enumerate(range(start, start + 3))]
+    assert made == expected

@@ -10,10 +10,10 @@ up within its course's year (one partition), and ``seal_year`` makes a year's pa
 read-only with a trigger. On SQLite the same calls work on one table each."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -292,31 +292,32 @@ class RecordRepository:
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         """On PostgreSQL COPY (the rows in its text format, written here: a file adds
         200,000); elsewhere one statement."""
-        self.attendance_to_add(rows)()
+        with self.adding_attendance(rows):
+            pass
 
-    def attendance_to_add(self, rows: Sequence[dict[str, Any]]) -> Callable[[], None]:
-        """``add_attendance`` in two steps: the rows made ready to send now (on
-        PostgreSQL their COPY text: Python's work, no statement), sent when the returned
-        call is made — so a caller can make them while the server stores what it sent
-        before."""
+    @contextmanager
+    def adding_attendance(self, rows: Sequence[dict[str, Any]]) -> Iterator[None]:
+        """``add_attendance`` with a block that runs while the server stores the rows (on
+        PostgreSQL: the kit's ``copying``), so a caller makes what it writes next
+        meanwhile; the block must not use the session."""
         if not rows:
-            return _nothing
-        if self._postgres:
-            lines = self._attendance_lines(rows)
-            return functools.partial(copy_text.copy_lines, self.session, attendance.name,
-                                     _COPIED, lines)
-        statement, parameters = insert_rows(
-            self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
-        values = parameters([{**row, "hours": str(row["hours"])} for row in rows])
-
-        def insert() -> None:
-            self.session.execute(statement, values)
-        return insert
+            yield
+        elif self._postgres:
+            with copy_text.copying(self.session, attendance.name, _COPIED,
+                                   self._attendance_lines(rows)):
+                yield
+        else:
+            statement, parameters = insert_rows(
+                self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
+            self.session.execute(statement, parameters([{**row, "hours": str(row["hours"])}
+                                                        for row in rows]))
+            yield
 
     @staticmethod
     def _attendance_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
         text, lines = copy_text.text, []
         shared: dict[tuple[Any, ...], str] = {}  # the shared columns → their text
+        ends: dict[tuple[Any, ...], str] = {}  # a school, hours and day → their text
         for row in rows:
             key = tuple(map(row.__getitem__, _SHARED))
             head = shared.get(key)
@@ -325,9 +326,13 @@ class RecordRepository:
                 head = shared[key] = (
                     f"{text(source)}\t{text(course_key)}\t{int(year)}\t{'t' if trial else 'f'}"
                     f"\t{int(version)}\t{text(reason)}\t{at.isoformat()}\t")
+            end_key = (row["school_code"], row["hours"], row["completed_on"])
+            end = ends.get(end_key)
+            if end is None:
+                school, hours, day = end_key
+                end = ends[end_key] = f"{text(school)}\t{hours}\t{day.isoformat()}"
             lines.append(f"{head}{text(row['account_id'])}\t{text(row['digest'])}\t"
-                         f"{text(row['teacher_name'])}\t{text(row['school_code'])}\t"
-                         f"{row['hours']}\t{row['completed_on'].isoformat()}")
+                         f"{text(row['teacher_name'])}\t{end}")
         return lines
 
     def change_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -488,10 +493,6 @@ def seal_year(session: Session, year: int, by: str, at: datetime) -> bool:
                 f"CREATE TRIGGER {name}_sealed BEFORE INSERT OR UPDATE OR DELETE "
                 f"ON {name} FOR EACH ROW EXECUTE FUNCTION transfer_sealed_year()"))
     return True
-
-
-def _nothing() -> None:
-    """Nothing to write."""
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

@@ -21,14 +21,14 @@ of its day (``source_deliveries``), which the deadlines read.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from contracts.calendar import taipei_date
 from contracts.events.transfer import RECORD_ADDED, RECORD_CHANGED, RECORD_WITHDRAWN
+from servicekit.bus.bulk_outbox import SpotCheckedBulkOutbox
 from servicekit.clock import Clock, FixedClock
 from servicekit.errors import Conflict, NotFound
 from servicekit.events import Envelope
@@ -341,12 +341,14 @@ class _Writer:
             self.uow.records.add_attendance(added)
             self.uow.records.change_attendance(changed)
             return
-        with self._records_published(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
-                                     known):
-            # Made while the server stores the events: the rows' COPY text.
-            add_rows = self.uow.records.attendance_to_add(added)
-        add_rows()
+        self.flush()  # the events the batch made before go first, in order
+        with self.uow.records.adding_attendance(added):
+            # Made while the server stores the rows: the events' JSON and COPY text.
+            events = self._record_events(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
+                                         known)
         self.uow.records.change_attendance(changed)
+        if events is not None:
+            events.write(self.uow.session)
 
     def read_all(self) -> None:
         """What is kept has been read: said once, to whoever asked (``write``'s ``read``)."""
@@ -354,31 +356,26 @@ class _Writer:
         if read is not None:
             read()
 
-    @contextmanager
-    def _records_published(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
-                           known: dict[str, dict[str, Any]]) -> Iterator[None]:
-        """The attendance's events, in bulk (``record_events``): first the events the
-        batch made before (kept in order), then these, stored at once; the block runs
-        while the server stores them (the kit's ``writing``). A batch with an event the
-        bulk writer may not vouch for records each through the outbox."""
+    def _record_events(self, groups: tuple[tuple[str, list[dict[str, Any]]], ...],
+                       known: dict[str, dict[str, Any]]) -> SpotCheckedBulkOutbox | None:
+        """The attendance's events in bulk (``record_events``), their rows made now
+        (``prepare``: no statement) for the caller to store. A batch with an event the
+        bulk writer may not vouch for records each through the outbox (``flush``)."""
         events = RecordEvents(self.source.code)
         if not any(rows for _, rows in groups):
-            yield
-            return
+            return None
         if not all(events.plain(values) for _, rows in groups for values in rows):
             for event, rows in groups:
                 for values in rows:
                     self._publish(event, values, known[values["course_key"]])
-            yield
-            return
-        self.flush()
+            return None
         bulk = self.uow.bulk_events(FixedClock(self.now))
         for event, rows in groups:
             if rows:
                 bulk.add_many_made(event, [(values, known[values["course_key"]])
                                            for values in rows], events.data, events.json)
-        with bulk.writing(self.uow.session):
-            yield
+        bulk.prepare(self.uow.session)
+        return bulk
 
     def _duplicates(self, rows: list[tuple[int, Attendance, str, str]],
                     known: dict[str, dict[str, Any]],

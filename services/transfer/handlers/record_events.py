@@ -55,7 +55,10 @@ class RecordEvents:
     def __init__(self, source: str) -> None:
         self.source = source
         self._source = encode_basestring(source)
-        self._courses: dict[str, str] = {}  # course key → its part of the JSON
+        # course key → the JSON before the account (up to the record key's slash) and
+        # after the hours (the course's fields, then the version's name)
+        self._courses: dict[str, tuple[str, str]] = {}
+        self._hours: dict[Any, str] = {}  # hours → their JSON number
 
     @staticmethod
     def plain(row: Mapping[str, Any]) -> bool:
@@ -68,16 +71,21 @@ class RecordEvents:
 
     def json(self, row: Mapping[str, Any], course: Mapping[str, Any]) -> str:
         """``record_data``'s JSON, equal to what the outbox's encoder writes (the unit
-        tests hold the two equal)."""
-        course_part = self._courses.get(course["course_key"])
-        if course_part is None:
-            course_part = _json({
+        tests hold the two equal), of a row ``plain`` vouches for: its account a
+        canonical UUID, which JSON writes as it is. What a course's rows share is
+        written once per course, each distinct hours once."""
+        parts = self._courses.get(course["course_key"])
+        if parts is None:
+            fields = _json({
                 "starts_on": course["start_date"].isoformat(),
                 "ends_on": course["end_date"].isoformat(), "title": course["title"],
                 "organiser": course["organiser_unit_code"], "tags": list(course["tags"])})
-            course_part = self._courses[course["course_key"]] = course_part[1:-1]
+            key = encode_basestring(course["course_key"] + "/")[:-1]  # without its close
+            parts = self._courses[course["course_key"]] = (
+                f'{{"source":{self._source},"record_key":{key}', f',{fields[1:-1]},"version":')
+        head, tail = parts
+        hours = self._hours.get(row["hours"])
+        if hours is None:
+            hours = self._hours[row["hours"]] = repr(float(row["hours"]))
         account = row["account_id"]
-        record_key = encode_basestring(row["course_key"] + "/" + account)
-        return (f'{{"source":{self._source},"record_key":{record_key},'
-                f'"account_id":{encode_basestring(account)},'
-                f'"hours":{float(row["hours"])!r},{course_part},"version":{row["version"]}}}')
+        return f'{head}{account}","account_id":"{account}","hours":{hours}{tail}{row["version"]}}}'

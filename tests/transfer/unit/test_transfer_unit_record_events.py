@@ -26,7 +26,7 @@ def test_the_json_written_is_the_outbox_encoders_of_the_data() -> None:
     for number, (title, hours, tags) in enumerate(zip(
             titles, ("3.0", "0.5", "12.5", "9999.0", "0.0"),
             (["數位"], [], ["a", 'b"c'], ["教學"], ["t"]), strict=True)):
-        course = {**COURSE, "course_key": f"C-{number}", "title": title, "tags": tags}
+        course = {**COURSE, "course_key": f'C-"{number}\\', "title": title, "tags": tags}
         row = {"course_key": course["course_key"], "account_id": ACCOUNT,
                "hours": Decimal(hours), "version": number + 1}
         data = events.data(row, course)
