@@ -44,8 +44,10 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:
-    response = Response(json.dumps(problem.to_dict(instance)), status=problem.status,
-                        mimetype=MEDIA_TYPE)
+    # The spacing problems were always written with (the app's provider writes compact
+    # JSON unless asked for it).
+    response = Response(json.dumps(problem.to_dict(instance), separators=(", ", ": ")),
+                        status=problem.status, mimetype=MEDIA_TYPE)
     for name, value in problem.headers.items():
         response.headers[name] = value
     return response

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response, current_app, g, jsonify, request
 
 from servicekit import context, metrics, outage
+from servicekit.json_provider import OrjsonProvider
 from servicekit.logs import configure_logging
 from servicekit.problems import install_problem_handlers
 from servicekit.settings import Settings
@@ -36,7 +37,8 @@ def create_base_app(settings: Settings, name: str | None = None,
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.config["SECRET_PATHS"] = tuple(secret_paths)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # zh-TW stays readable
+    app.json = OrjsonProvider(app)  # Flask's JSON, the same text, faster
+    app.json.ensure_ascii = False  # zh-TW stays readable
     install_problem_handlers(app)
     _install_request_context(app, name, trust_request_id)
     checks = dict(readiness or {})

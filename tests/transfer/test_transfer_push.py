@@ -203,3 +203,25 @@ def test_a_batch_is_accepted_with_what_the_process_holds_out_of_the_collectors_p
     assert answer.status_code == 200 and answer.json["counts"]["attendance"]["added"] == 1
     assert frozen and all(count > before for count in frozen)
     assert gc.get_freeze_count() == before
+
+
+def test_a_part_that_is_not_a_list_of_rows_is_refused_whole(api) -> None:
+    """The batch's parts are checked as lists of at most 10,000 rows, each row not null;
+    what a row holds is the handler's to answer, row by row."""
+    open_source(api)
+    refused = api.push("tpe-edu", {"courses": "not a list", "attendance": {"row": 1},
+                                   "withdrawals": None})
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    assert refused.json["type"] == "urn:inservice:problem:validation-failed"
+    assert refused.json["errors"] == {"courses": ["Not a valid list."],
+                                      "attendance": ["Not a valid list."],
+                                      "withdrawals": ["Field may not be null."]}
+    too_long = api.push("tpe-edu", batch(*[attendee(0)] * 10_001))
+    assert too_long.status_code == 422
+    assert too_long.json["errors"] == {"attendance": ["Longer than maximum length 10000."]}
+    null_rows = api.push("tpe-edu", batch(attendee(0), None, attendee(1), None))
+    assert null_rows.status_code == 422
+    assert null_rows.json["errors"] == {"attendance": {"1": ["Field may not be null."],
+                                                       "3": ["Field may not be null."]}}
+    assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 0
+    assert api.push("tpe-edu", batch(attendee(0), "not a row")).status_code == 200
