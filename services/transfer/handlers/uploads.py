@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import json
 import logging
 import threading
 import uuid
@@ -22,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+import orjson
 
 from contracts.calendar import taipei_date
 from servicekit.clock import Clock
@@ -190,8 +191,7 @@ def _accept_tables(work: Work, clock: Clock, directory: TeacherDirectory, vault:
         uow.uploads.progress(
             upload_id, status="done", counts=totals, finished_at=clock.now(),
             error_count=sum(len(e) for e in errors.values()),
-            sealed_report=vault.seal(upload_id, json.dumps(report, ensure_ascii=False)
-                                     .encode()))
+            sealed_report=vault.seal(upload_id, orjson.dumps(report)))
 
 
 def _progress(uow: TransferUnitOfWork, upload_id: str, rows_done: int) -> None:
@@ -259,13 +259,15 @@ def uploads_of(uow: TransferUnitOfWork, principal: Principal, code: str,
 
 def report(uow: TransferUnitOfWork, vault: FileVault, principal: Principal, code: str,
            upload_id: str) -> list[dict[str, Any]]:
+    """The report's tables, each its header and its rows as in the file with the error
+    column last (``rows``: an iterable, made as it is read)."""
     upload = status(uow, principal, code, upload_id)
     with uow as work:
         sealed = work.uploads.sealed(upload_id, "sealed_report")
     if sealed is None:
         raise NotFound("the report is not ready, or was deleted after the retention period",
                        slug="report-unavailable", title="No report", upload_status=upload["status"])
-    return list(json.loads(vault.open(upload_id, sealed)))
+    return [_with_notes(table) for table in orjson.loads(vault.open(upload_id, sealed))]
 
 
 def report_file(uow: TransferUnitOfWork, vault: FileVault, principal: Principal, code: str,
@@ -359,12 +361,29 @@ def _joined(errors: dict[int, list[str]],
             for row in sorted(errors.keys() | notes.keys())}
 
 
-def _report_table(table: MappedTable, errors: dict[int, list[str]]) -> dict[str, Any]:
-    width = len(table.header)
-    rows = [row + [""] if len(row) == width and n not in errors else  # most rows
-            [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
-            for n, row in enumerate(table.original, start=1)]
-    return {"part": table.part, "table": table.table, "header": table.header, "rows": rows}
+def _report_table(table: MappedTable, notes: dict[int, list[str]]) -> dict[str, Any]:
+    """What the report keeps of a table: its rows as the file has them (the same lists,
+    not copies: a file's 200,000 rows) and the notes of the rows that have any, by row
+    number; ``_with_notes`` puts them in the error column when the report is written."""
+    return {"part": table.part, "table": table.table, "header": table.header,
+            "rows": table.original,
+            "notes": {str(number): "; ".join(texts) for number, texts in notes.items()}}
+
+
+def _with_notes(table: dict[str, Any]) -> dict[str, Any]:
+    """A stored table with its rows as the report shows them: each cut or padded to the
+    header's width, its notes last (empty when it has none). A report stored before the
+    notes were kept apart has its rows so already."""
+    if "notes" not in table:
+        return table
+    width, notes = len(table["header"]), table["notes"]
+
+    def rows() -> Iterator[list[str]]:
+        for number, row in enumerate(table["rows"], start=1):
+            note = notes.get(str(number), "")
+            yield row + [note] if len(row) == width else \
+                [*row[:width], *[""] * (width - len(row)), note]
+    return {**table, "rows": rows()}
 
 
 def _add(totals: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:

@@ -2,9 +2,11 @@
 cell and row by row (the code before, kept here as the reference)."""
 from datetime import UTC, date, datetime
 
+import orjson
+
 from services.transfer.adapters.files.tables import cell_text, row_texts
 from services.transfer.domain.mapping import MappedTable
-from services.transfer.handlers.uploads import _report_table
+from services.transfer.handlers.uploads import _report_table, _with_notes
 
 
 def test_a_rows_cells_read_as_text_are_those_cell_by_cell() -> None:
@@ -28,8 +30,13 @@ def test_the_report_holds_each_original_row_with_its_errors_as_wide_as_the_heade
     expected = [row + [""] if len(row) == width and n not in errors else
                 [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]
                 for n, row in enumerate(original, start=1)]
-    report = _report_table(table, errors)
-    assert report["rows"] == expected
-    assert report == {"part": "attendance", "table": "sheet", "header": header,
-                      "rows": expected}
+    stored = orjson.loads(orjson.dumps(_report_table(table, errors)))  # as sealed
+    assert stored["rows"] == original and set(stored["notes"]) == {"2", "4", "9"}
+    shown = _with_notes(stored)
+    assert list(shown["rows"]) == expected
+    assert {**shown, "rows": None} == {"part": "attendance", "table": "sheet",
+                                       "header": header, "rows": None, "notes": stored["notes"]}
     assert original[0] == ["1", "2", "3"]  # the file's rows are not changed
+    # A report sealed before the notes were kept apart is shown as it was stored.
+    before = {"part": "attendance", "table": "sheet", "header": header, "rows": expected}
+    assert _with_notes(before) == before
