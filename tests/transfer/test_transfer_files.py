@@ -359,7 +359,7 @@ def test_the_next_chunk_is_checked_while_one_is_written_and_every_row_is_answere
             read()
             waited.append(second_asked.wait(timeout=10))
 
-        first = any(row.teacher_id == IDS[0] for _, row, _, _ in checked.attendance)
+        first = any(row.teacher_id == IDS[0] for _, row, _ in checked.attendance)
         return write(uow, clock, code, checked, *args, read=read_then_wait if first else read,
                      **kwargs)
 

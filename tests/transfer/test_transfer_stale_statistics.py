@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from services.transfer.adapters.records_repo import (
     RecordRepository,
     pairs_by_course,
 )
+from services.transfer.domain.records import Attendance
 from services.transfer.domain.titles import match_key, title_digest
 
 pytestmark = pytest.mark.postgres
@@ -52,12 +54,18 @@ def _filled_after_empty_statistics(api, other_courses: int = 0) -> list[tuple[st
             for c in [*range(COURSES), *range(-other_courses, 0)]])
         records.add_attendance([
             {"source": SOURCE, "course_key": course_key, "account_id": account,
-             "start_year": YEAR, "digest": "0" * 32, "teacher_name": "教師",
+             "start_year": YEAR, "digest": _row(course_key).digest(account),
+             "teacher_name": "教師",
              "school_code": "313502", "hours": "3", "completed_on": START, "trial": False,
              "version": 1, "withdrawn_reason": None, "updated_at": now}
             for course_key, account in pairs])
         session.commit()
     return pairs
+
+
+def _row(course_key: str, name: str = "教師") -> Attendance:
+    """A row as sent of what ``_filled_after_empty_statistics`` keeps (``name``: another)."""
+    return Attendance(course_key, "A123456789", name, "313502", Decimal("3.0"), START)
 
 
 def _title(course_key: str) -> str:
@@ -126,10 +134,11 @@ def test_the_comparison_of_digests_probes_the_key_of_each_pair_whatever_the_stat
     unknown = str(uuid.uuid4())
     with pg_api.runtime.database.session() as session:
         differing, missing = RecordRepository(session).compare_attendance(SOURCE, [
-            (*pairs[0], "0" * 32), (*pairs[1], "1" * 32), ("C-0", unknown, "0" * 32)],
-            {"C-0": YEAR})
+            (*pairs[0], _row("C-0")), (*pairs[1], _row("C-0", "改名")),
+            ("C-0", unknown, _row("C-0"))], {"C-0": YEAR})
     assert missing == {("C-0", unknown)}  # pairs[0] is kept unchanged: in neither
-    assert list(differing) == [pairs[1]] and differing[pairs[1]].digest == "0" * 32
+    assert list(differing) == [pairs[1]]
+    assert differing[pairs[1]].digest == _row("C-0").digest(pairs[1][1])  # what is kept
 
 
 def test_each_course_is_summed_up_by_its_range_of_the_key_whatever_the_statistics(
@@ -144,10 +153,12 @@ def test_each_course_is_summed_up_by_its_range_of_the_key_whatever_the_statistic
     assert "Index" in scan and "transfer_attendance_y2026_pkey" in scan, plan
 
 
-def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api) -> None:
+def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
+                                                                       monkeypatch) -> None:
     """Courses sent whole and unchanged answer nothing, courses not kept answer every pair
-    missing, and a course that differs in any way (a digest, a withdrawn record, a
-    record kept and not sent) is compared pair by pair."""
+    missing — neither has a digest taken of a row it sent — and a course that differs in
+    any way (a row's field, a withdrawn record, a record kept and not sent) is compared
+    pair by pair, by digests."""
     pairs = _filled_after_empty_statistics(pg_api)
     by_course: dict[str, list[str]] = {}
     for course_key, account in pairs:
@@ -157,15 +168,21 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api) -
         session.execute(text("UPDATE transfer_attendance SET withdrawn_reason = '撤回' "
                              "WHERE course_key = 'C-3' AND account_id = :account"),
                         {"account": withdrawn})
-    sent = [(course_key, account, "0" * 32) for course_key in ("C-0", "C-1", "C-3")
+    sent = [(course_key, account, _row(course_key)) for course_key in ("C-0", "C-1", "C-3")
             for account in by_course[course_key]]
-    sent[5] = (*sent[5][:2], "1" * 32)  # C-0: one digest differs
-    sent += [("C-2", account, "0" * 32) for account in by_course["C-2"][:60]]  # 40 not sent
-    sent += [("C-900", "a-new-account", "0" * 32)]  # a course nothing is kept of
+    sent[5] = (*sent[5][:2], _row("C-0", "改名"))  # C-0: one row differs
+    sent += [("C-2", account, _row("C-2")) for account in by_course["C-2"][:60]]  # 40 not
+    sent += [("C-900", "a-new-account", _row("C-900"))]  # a course nothing is kept of
+    taken: list[str] = []
+    digest = Attendance.digest
+    monkeypatch.setattr(Attendance, "digest",
+                        lambda row, account: taken.append(row.course_key) or digest(row, account))
     with pg_api.runtime.database.session() as session:
         differing, missing = RecordRepository(session).compare_attendance(
             SOURCE, sent, {key: YEAR for key, _, _ in sent})
+    assert sorted(set(taken)) == ["C-0", "C-2", "C-3"] and len(taken) == 260
     assert missing == {("C-900", "a-new-account")}
     assert sorted(differing) == sorted([("C-0", by_course["C-0"][5]), ("C-3", withdrawn)])
     assert differing[("C-3", withdrawn)].withdrawn
-    assert differing[("C-0", by_course["C-0"][5])].digest == "0" * 32
+    assert differing[("C-0", by_course["C-0"][5])].digest == _row("C-0").digest(
+        by_course["C-0"][5])

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import (
     Engine,
@@ -40,6 +40,7 @@ from servicekit.bus.tables import outbox
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
 from services.transfer.adapters.tables import attendance, courses, sealed_years
+from services.transfer.domain.records import Attendance
 
 RECORD_TABLES = (courses.name, attendance.name)
 _ATTENDANCE_COLUMNS = tuple(column.name for column in attendance.columns)
@@ -89,24 +90,31 @@ _COMPARED = text(
     "AND kept.start_year = :year) AS found "
     "WHERE found.missing IS NOT NULL OR found.differing IS NOT NULL")
 # Asked first, per course (``compare_attendance``): how many records the source keeps in
-# it that year, how many of them withdrawn, and a summary of their accounts and digests
-# (``course_summary``; each item length-prefixed, so the joined text names one set only).
-# A course sent whole and unchanged (a re-send) or not kept at all (a first send) is
-# then settled by a range of the primary key, one descent per course, where asking each
-# account on its own cost a descent per row and the JSON of every account and digest.
+# it that year, how many of them withdrawn, and a summary of what they hold — each
+# record's account, the teacher's name as sent (``-`` for none, which no name sent
+# spells), school, hours and day, length-prefixed so the joined text names one set only
+# (``course_summary`` makes the same of the rows sent). A course sent whole and unchanged
+# (a re-send) or not kept at all (a first send) is then settled by a range of the
+# primary key, one descent per course, without a digest taken of any row it sent.
 _SUMMARIES = text(
     "SELECT wanted.course_key, kept.records, kept.withdrawn, kept.summary "
     "FROM unnest(CAST(:course_keys AS text[])) AS wanted(course_key) "
     "CROSS JOIN LATERAL (SELECT count(*) AS records, "
     "count(*) FILTER (WHERE withdrawn_reason IS NOT NULL) AS withdrawn, "
     "encode(sha256(convert_to(string_agg(length(account_id) || ':' || account_id || "
-    "length(digest) || ':' || digest, '' ORDER BY account_id COLLATE \"C\"), 'UTF8')), "
-    "'hex') AS summary "
+    "coalesce(length(teacher_name) || ':' || teacher_name, '-') || length(school_code) || "
+    "':' || school_code || CAST(hours AS text) || '/' || to_char(completed_on, 'YYYY-MM-DD'), "
+    "'' ORDER BY account_id COLLATE \"C\"), 'UTF8')), 'hex') AS summary "
     f"FROM {attendance.name} "
     "WHERE source = :source AND course_key = wanted.course_key AND start_year = :year) "
     "AS kept")
 _PAIRS = text(_PAIRS_TEXT.format(year=""))
 _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
+
+
+# A row sent: its course key, its teacher's account and the row (its digest taken with
+# that account only where a comparison needs it).
+Sent: TypeAlias = tuple[str, str, Attendance]
 
 
 class Stored(NamedTuple):
@@ -157,38 +165,39 @@ class RecordRepository:
             found.update({row.course_key: dict(row._mapping) for row in rows})
         return found
 
-    def compare_attendance(self, source: str, rows: Iterable[tuple[str, str, str]],
+    def compare_attendance(self, source: str, sent: Iterable[Sent],
                            years: dict[str, int]
                            ) -> tuple[dict[tuple[str, str], Stored], set[tuple[str, str]]]:
-        """Each (course key, account, digest) against what is kept: the kept records that
-        differ from it (another digest, or withdrawn), and the keys not kept at all; a key
-        in neither is kept as it is (unchanged). ``years``: each course's start year.
+        """Each row sent (course key, account, the row) against what is kept: the kept
+        records that differ from it (another digest, or withdrawn), and the keys not kept
+        at all; a key in neither is kept as it is (unchanged). ``years``: each course's
+        start year.
 
         On PostgreSQL each course is first summed up (``_unsettled``): a course the source
         keeps nothing of, or keeps exactly as sent, is settled by its summary alone. The
         others' digests go with their keys and the server answers only those two
-        (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, where
-        reading them back and comparing here cost more than a third of the re-send."""
-        digests = {(course_key, account): digest for course_key, account, digest in rows}
+        (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, and no
+        digest is taken of them."""
+        rows = {(course_key, account): row for course_key, account, row in sent}
         if not self._postgres:
-            stored = self.attendance_states(source, digests, years)
+            stored = self.attendance_states(source, rows, years)
             return ({key: kept for key, kept in stored.items()
-                     if kept.digest != digests[key] or kept.withdrawn},
-                    set(digests) - set(stored))
-        by_year: dict[int, dict[str, list[tuple[str, str]]]] = {}
-        for (course_key, account), digest in digests.items():
+                     if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
+                    set(rows) - set(stored))
+        by_year: dict[int, dict[str, list[tuple[str, Attendance]]]] = {}
+        for (course_key, account), row in rows.items():
             by_year.setdefault(years[course_key], {}).setdefault(course_key, []).append(
-                (account, digest))
+                (account, row))
         differing: dict[tuple[str, str], Stored] = {}
         missing: set[tuple[str, str]] = set()
-        for year, sent in by_year.items():
-            by_course = self._unsettled(source, year, sent, missing)
-            if not by_course:
+        for year, by_course in by_year.items():
+            unsettled = self._unsettled(source, year, by_course, missing)
+            if not unsettled:
                 continue
             document = json.dumps([
                 {"course_key": course_key, "accounts": [account for account, _ in pairs],
-                 "digests": [digest for _, digest in pairs]}
-                for course_key, pairs in sorted(by_course.items())],
+                 "digests": [row.digest(account) for account, row in pairs]}
+                for course_key, pairs in sorted(unsettled.items())],
                 ensure_ascii=False, separators=(",", ":"))
             for course_key, absent, other in self.session.execute(_COMPARED, {
                     "source": source, "year": year, "pairs": document}):
@@ -198,20 +207,21 @@ class RecordRepository:
                                                               start_year)
         return differing, missing
 
-    def _unsettled(self, source: str, year: int, sent: dict[str, list[tuple[str, str]]],
-                   missing: set[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    def _unsettled(self, source: str, year: int,
+                   sent: dict[str, list[tuple[str, Attendance]]],
+                   missing: set[tuple[str, str]]) -> dict[str, list[tuple[str, Attendance]]]:
         """The courses of one year whose comparison needs each account asked: not those
-        the source keeps nothing of (every pair sent goes to ``missing``), nor those it
-        keeps exactly as sent (the same live accounts with the same digests: unchanged)."""
-        unsettled: dict[str, list[tuple[str, str]]] = {}
+        the source keeps nothing of (every row sent goes to ``missing``), nor those it
+        keeps exactly as sent (the same live accounts holding the same: unchanged)."""
+        unsettled: dict[str, list[tuple[str, Attendance]]] = {}
         for course_key, records, withdrawn, summary in self.session.execute(_SUMMARIES, {
                 "source": source, "year": year, "course_keys": sorted(sent)}):
-            pairs = sent[course_key]
+            rows = sent[course_key]
             if not records:
-                missing.update((course_key, account) for account, _ in pairs)
-            elif (records != len(pairs) or withdrawn
-                  or summary != course_summary(pairs)):
-                unsettled[course_key] = pairs
+                missing.update((course_key, account) for account, _ in rows)
+            elif (records != len(rows) or withdrawn
+                  or summary != course_summary(rows)):
+                unsettled[course_key] = rows
         return unsettled
 
     def attendance_states(self, source: str, keys: Iterable[tuple[str, str]],
@@ -414,13 +424,21 @@ class RecordRepository:
         return live
 
 
-def course_summary(pairs: Iterable[tuple[str, str]]) -> str:
-    """A course's (account, digest) pairs as ``_SUMMARIES`` sums up the records kept: the
-    SHA-256 of each pair as length:account length:digest, in the order of the accounts'
-    code points (``COLLATE "C"`` on the server)."""
+def course_summary(rows: Iterable[tuple[str, Attendance]]) -> str:
+    """A course's rows sent (account, row) as ``_SUMMARIES`` sums up the records kept: the
+    SHA-256 of each row's account, name, school, hours and day, in the order of the
+    accounts' code points (``COLLATE "C"`` on the server). Equal summaries mean equal
+    records, so equal digests (a digest is taken of the same fields); a record kept
+    otherwise than its digest says (a name kept before names were) only sends its course
+    to the comparison row by row."""
     return hashlib.sha256("".join(
-        f"{len(account)}:{account}{len(digest)}:{digest}"
-        for account, digest in sorted(pairs)).encode()).hexdigest()
+        f"{len(account)}:{account}{len(row.teacher_name)}:{row.teacher_name}"
+        f"{len(row.school_code)}:{row.school_code}{row.hours}/{row.completed_on.isoformat()}"
+        for account, row in sorted(rows, key=_account)).encode()).hexdigest()
+
+
+def _account(sent: tuple[str, Attendance]) -> str:
+    return sent[0]
 
 
 def pairs_by_course(pairs: Iterable[tuple[str, str]]) -> str:

@@ -5,7 +5,6 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
 # Young objects made between two collections of the youngest generation while a bulk use
 # case runs (Python's default: 700). Its rows make tuples, dicts and lists by the
 # hundred thousand and no reference cycle: at 700, each object that lives a few

@@ -107,10 +107,10 @@ def accept(uow: TransferUnitOfWork, clock: Clock, directory: TeacherDirectory, c
 class Checked:
     """A batch checked row by row and its teachers resolved (``check``), before anything
     is read of what is kept: a file checks its next chunk while this one is written.
-    ``attendance``: each row with its account and its digest (None: an unknown teacher)."""
+    ``attendance``: each row with its account (None: an unknown teacher)."""
     outcome: Outcome
     courses: list[tuple[int, Course]]
-    attendance: list[tuple[int, Attendance, str | None, str | None]]
+    attendance: list[tuple[int, Attendance, str | None]]
     withdrawals: list[tuple[int, dict[str, Any]]]
     accounts: dict[str, str]
     rows: int
@@ -129,10 +129,7 @@ def check(uow: TransferUnitOfWork, directory: TeacherDirectory, code: str,
     accounts = directory.account_ids(sorted(
         {a.teacher_id for _, a in attendance_rows} |
         {w["teacher_id"] for _, w in withdrawals if w["teacher_id"]}))
-    resolved: list[tuple[int, Attendance, str | None, str | None]] = []
-    for number, row in attendance_rows:  # the digest is taken with the account
-        account = accounts.get(row.teacher_id)
-        resolved.append((number, row, account, row.digest(account) if account else None))
+    resolved = [(number, row, accounts.get(row.teacher_id)) for number, row in attendance_rows]
     return Checked(outcome, course_rows, resolved, withdrawals, accounts,
                    sum(len(rows) for rows in batch.values()))
 
@@ -287,43 +284,45 @@ class _Writer:
             self.events += duplicates.match_again(self.uow, self.source.code, moving,
                                                   self.now, self.sealed)
 
-    def attendance(self, rows: list[tuple[int, Attendance, str | None, str | None]],
+    def attendance(self, rows: list[tuple[int, Attendance, str | None]],
                    outcome: Outcome) -> None:
-        known = self._live_courses({a.course_key for _, a, _, _ in rows})
-        ready: list[tuple[int, Attendance, str, str]] = []
-        for number, row, account, digest in rows:
+        known = self._live_courses({a.course_key for _, a, _ in rows})
+        ready: list[tuple[int, Attendance, str]] = []
+        for number, row, account in rows:
             if row.course_key not in known:
                 outcome.fail("attendance", [RowError(number, "source_course_key",
                                                      "unknown-course")])
             elif known[row.course_key]["start_year"] in self.sealed:
                 outcome.fail("attendance", [RowError(number, "source_course_key",
                                                      "sealed-year")])
-            elif account is None or digest is None:
+            elif account is None:
                 outcome.fail("attendance", [RowError(number, "teacher_id", "unknown-teacher")])
             else:
-                ready.append((number, row, account, digest))
+                ready.append((number, row, account))
         differing, missing = self.uow.records.compare_attendance(
-            self.source.code, ((row.course_key, account, digest)
-                               for _, row, account, digest in ready),
+            self.source.code, ((row.course_key, account, row) for _, row, account in ready),
             {key: course["start_year"] for key, course in known.items()})
+        counts = outcome.counts["attendance"]
+        # Only a row to write has its digest taken: one kept as it is (unchanged: no
+        # write) was settled without it.
+        writing = [(number, row, account, row.digest(account)) for number, row, account in ready
+                   if (row.course_key, account) in missing
+                   or (row.course_key, account) in differing]
+        counts[UNCHANGED] += len(ready) - len(writing)
         # A withdrawn record sent again is matched as a new one (another source's record
         # may have been promoted meanwhile).
         new = missing | {key for key, kept in differing.items() if kept.withdrawn}
-        fresh = [ready_row for ready_row in ready if (ready_row[1].course_key, ready_row[2]) in new]
+        fresh = [row for row in writing if (row[1].course_key, row[2]) in new]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         self.read_all()
         added: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
-        counts = outcome.counts["attendance"]
         code, trial, now = self.source.code, self.trial, self.now
-        for _, row, account, digest in ready:
+        for _, row, account, digest in writing:
             key = (row.course_key, account)
             if key in kept_elsewhere:
                 continue
             before = differing.get(key)
-            if before is None and key not in missing:
-                counts[UNCHANGED] += 1  # kept as it is: nothing more to do, no write
-                continue
             values: dict[str, Any] = {
                 "source": code, "course_key": row.course_key, "account_id": account,
                 "digest": digest, "school_code": row.school_code,

@@ -60,7 +60,7 @@ def _fill_digests() -> None:
         connection.execute(write, [{"b_source": source, "b_key": key, "b_year": year,
                                     "b_digest": title_digest(title)}
                                    for source, key, year, title in rows])
-        after = tuple(rows[-1][:3])  # type: ignore[assignment]
+        after = (rows[-1][0], rows[-1][1], rows[-1][2])
     for name in sealed:
         op.execute(f"ALTER TABLE {name} ENABLE TRIGGER {name}_sealed")
 
