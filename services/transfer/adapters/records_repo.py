@@ -430,15 +430,19 @@ def course_summary(rows: Iterable[tuple[str, Attendance]]) -> str:
     accounts' code points (``COLLATE "C"`` on the server). Equal summaries mean equal
     records, so equal digests (a digest is taken of the same fields); a record kept
     otherwise than its digest says (a name kept before names were) only sends its course
-    to the comparison row by row."""
-    return hashlib.sha256("".join(
-        f"{len(account)}:{account}{len(row.teacher_name)}:{row.teacher_name}"
-        f"{len(row.school_code)}:{row.school_code}{row.hours}/{row.completed_on.isoformat()}"
-        for account, row in sorted(rows, key=_account)).encode()).hexdigest()
-
-
-def _account(sent: tuple[str, Attendance]) -> str:
-    return sent[0]
+    to the comparison row by row. A school, hours and day are written once per distinct
+    three (a course's rows repeat a few)."""
+    ends: dict[tuple[Any, ...], str] = {}
+    parts = []
+    for account, row in sorted(rows):  # by account: a course's accounts are distinct
+        three = row[3:]  # the school, hours and day (``Attendance``'s last fields)
+        end = ends.get(three)
+        if end is None:
+            school, hours, day = three
+            end = ends[three] = f"{len(school)}:{school}{hours}/{day.isoformat()}"
+        name = row.teacher_name
+        parts.append(f"{len(account)}:{account}{len(name)}:{name}{end}")
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def pairs_by_course(pairs: Iterable[tuple[str, str]]) -> str:
