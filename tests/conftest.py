@@ -31,3 +31,11 @@ def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:
         purge_queues(runtime)
         runtime.database.dispose()
 
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """matplotlib (the stats service's charts) lists the machine's fonts once, starting a
+    process (``fc-list``), and keeps the list in its cache: made here, before any test, so
+    that on a machine without that cache a unit test that imports the stats service does
+    not start the process inside the test."""
+    import matplotlib.font_manager  # noqa: F401
