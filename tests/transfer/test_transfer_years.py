@@ -6,10 +6,14 @@ the records (stats backfill) with stable event ids."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from transfer_helpers import TEACHERS, open_source, outbox_events
 
 from contracts.events.transfer import RECORD_ADDED
@@ -39,6 +43,24 @@ def course(key: str, start: str) -> dict:
 def attendee(key: str, n: int, on: str) -> dict:
     return {"source_course_key": key, "teacher_id": IDS[n], "teacher_name": "王小明",
             "school_code": "313502", "hours": "3", "completed_on": on}
+
+
+@contextmanager
+def _source_at(make_database: Any, revision: str) -> Iterator[tuple[Database, Any, str]]:
+    """A transfer database on PostgreSQL migrated to ``revision`` with one production
+    source, ``s1``; its alembic configuration, and the moment rows are written at."""
+    database = Database(make_database("transfer"))
+    try:
+        config = alembic_config(DEFINITION.migrations_dir, database)
+        command.upgrade(config, revision)
+        at = "2026-12-01T00:00:00+00:00"
+        with database.engine.begin() as db:
+            db.execute(sa.text("INSERT INTO sources (code, name, owner_unit, mode, state, "
+                               "version, created_at) VALUES ('s1', 'S', '313301', "
+                               "'daily_push', 'production', 1, :at)"), {"at": at})
+        yield database, config, at
+    finally:
+        database.dispose()
 
 
 def _records(api) -> dict:
@@ -128,15 +150,8 @@ def test_a_course_moved_to_another_year_takes_its_attendance_along(pg_api) -> No
 
 @pytest.mark.postgres
 def test_migration_0006_partitions_a_live_table_with_its_rows(make_database) -> None:
-    database = Database(make_database("transfer"))
-    try:
-        config = alembic_config(DEFINITION.migrations_dir, database)
-        from alembic import command
-        command.upgrade(config, "0004")
-        at = "2026-12-01T00:00:00+00:00"
+    with _source_at(make_database, "0004") as (database, config, at):
         with database.engine.begin() as db:
-            db.execute(sa.text("INSERT INTO sources VALUES ('s1', 'S', '313301', "
-                               "'daily_push', 'production', 1, :at)"), {"at": at})
             for key, start in (("K1", "2013-02-01"), ("K2", "2019-09-01")):
                 db.execute(sa.text(
                     "INSERT INTO transfer_courses VALUES ('s1', :key, 'd', 't', '313301', "
@@ -176,8 +191,6 @@ def test_migration_0006_partitions_a_live_table_with_its_rows(make_database) -> 
                                       "WHERE linked_to = 'x'")).scalar() == 2
             assert db.execute(sa.text("SELECT relkind FROM pg_class "
                                       "WHERE relname = 'transfer_attendance'")).scalar() == "r"
-    finally:
-        database.dispose()
 
 
 def test_announce_records_sends_every_live_record_again_with_stable_ids(api) -> None:
@@ -210,16 +223,8 @@ def test_migration_0009_keeps_each_courses_place_and_drops_the_match_keys(make_d
     """Courses kept before revision 0009 get their title digest — a sealed year's too,
     whose partitions refuse every write again afterwards — and the probe finds their
     records by it; going back rebuilds the live production records' keys."""
-    database = Database(make_database("transfer"))
-    try:
-        config = alembic_config(DEFINITION.migrations_dir, database)
-        from alembic import command
-        command.upgrade(config, "0008")
-        at = "2026-12-01T00:00:00+00:00"
+    with _source_at(make_database, "0008") as (database, config, at):
         with database.engine.begin() as db:
-            db.execute(sa.text("INSERT INTO sources (code, name, owner_unit, mode, state, "
-                               "version, created_at) VALUES ('s1', 'S', '313301', "
-                               "'daily_push', 'production', 1, :at)"), {"at": at})
             for key, start, title in (("K1", "2013-02-01", "閱讀（進階）"),
                                       ("K2", "2019-09-01", "數學 研習")):
                 year = int(start[:4])
@@ -265,5 +270,3 @@ def test_migration_0009_keeps_each_courses_place_and_drops_the_match_keys(make_d
                                       "FROM match_keys ORDER BY 1")).all()
             assert [tuple(row) for row in keys] == [("K1", "acc-1", title_digest("閱讀(進階)")),
                                                     ("K2", "acc-1", title_digest("數學研習"))]
-    finally:
-        database.dispose()
