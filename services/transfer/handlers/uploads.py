@@ -5,8 +5,9 @@ The file is read and matched against the mapping while the request waits, so a f
 that is not what its name says, unsafe, too large, or whose tables or columns do not
 match is answered at once (problem+json) and nothing is kept. A file that matches is
 kept sealed (it holds national IDs) and accepted in chunks, each its own transaction,
-so the uploader sees the rows done grow; the report (the original rows plus an error
-column) is kept sealed too. Both are purged after the retention period (``purge``).
+so the uploader sees the rows done grow; the report (the original rows and each row's
+errors and notes, which become the error column when it is downloaded) is kept sealed
+too. Both are purged after the retention period (``purge``).
 """
 from __future__ import annotations
 
