@@ -15,7 +15,7 @@ from transfer_helpers import TEACHERS, open_source
 
 from services.transfer.adapters import duplicates_repo
 from services.transfer.adapters.duplicates_repo import Duplicates
-from services.transfer.domain.titles import match_key
+from services.transfer.domain.titles import title_digest
 
 DATABASES = ["api", "pg_api"]
 ACCOUNTS = [TEACHERS[number] for number in IDS]
@@ -24,7 +24,7 @@ TITLE = "閱讀素養教學（進階）"
 
 def _place(account: str, start: str = "2026-03-02", organiser: str = "313301",
            title: str = TITLE) -> tuple[str, date, str, str]:
-    return (*match_key(organiser, date.fromisoformat(start), title), account)
+    return (organiser, date.fromisoformat(start), title_digest(title), account)
 
 
 @pytest.mark.parametrize("database", DATABASES)

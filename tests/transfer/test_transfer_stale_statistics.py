@@ -24,7 +24,7 @@ from services.transfer.adapters.records_repo import (
     pairs_by_course,
 )
 from services.transfer.domain.records import Attendance
-from services.transfer.domain.titles import match_key, title_digest
+from services.transfer.domain.titles import title_digest
 
 pytestmark = pytest.mark.postgres
 
@@ -73,7 +73,7 @@ def _title(course_key: str) -> str:
 
 
 def _place(course_key: str, account: str) -> tuple[str, date, str, str]:
-    return (*match_key("313301", START, _title(course_key)), account)
+    return ("313301", START, title_digest(_title(course_key)), account)
 
 
 def _plan(api, statement: Any, parameters: dict[str, Any]) -> str:

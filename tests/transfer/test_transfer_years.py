@@ -24,7 +24,7 @@ from servicekit.migrations import alembic_config, upgrade
 from services.transfer.adapters.duplicates_repo import Duplicates
 from services.transfer.adapters.records_repo import seal_year
 from services.transfer.bootstrap import DEFINITION
-from services.transfer.domain.titles import match_key, title_digest
+from services.transfer.domain.titles import title_digest
 from services.transfer.handlers.records_admin import (
     announce_records,
     announced_event_id,
@@ -259,9 +259,9 @@ def test_migration_0009_keeps_each_courses_place_and_drops_the_match_keys(make_d
         with pytest.raises(sa.exc.DBAPIError, match="sealed"), database.engine.begin() as db:
             db.execute(sa.text("UPDATE transfer_courses SET version = 2 WHERE course_key = 'K1'"))
         with database.session() as session:
-            places = [(*match_key("313301", date(2013, 2, 1), "閱讀(進階)"), "acc-1"),
-                      (*match_key("313301", date(2019, 9, 1), "數學研習"), "acc-1"),
-                      (*match_key("313301", date(2019, 9, 1), "數學研習"), "acc-2")]
+            places = [("313301", date(2013, 2, 1), title_digest("閱讀(進階)"), "acc-1"),
+                      ("313301", date(2019, 9, 1), title_digest("數學研習"), "acc-1"),
+                      ("313301", date(2019, 9, 1), title_digest("數學研習"), "acc-2")]
             assert Duplicates(session).matches("s2", places) == {
                 places[0]: ("s1", "K1"), places[1]: ("s1", "K2")}  # acc-2's are withdrawn
         command.downgrade(config, "0008")

@@ -16,10 +16,8 @@ A title is normalised so that the ways two systems type the same title compare e
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import unicodedata
-from datetime import date
 
 _PUNCTUATION = str.maketrans({
     "、": ",", "。": ".", "「": '"', "」": '"', "『": '"', "』": '"', "“": '"', "”": '"',
@@ -34,14 +32,8 @@ def normalised_title(title: str) -> str:
     return "".join(text.split()).casefold()
 
 
-@functools.lru_cache(maxsize=4096)
 def title_digest(title: str) -> str:
-    """The normalised title's SHA-256, 32 hex digits: a fixed width for the index.
-    Kept for the last titles asked: a batch asks its few courses' titles once per row."""
+    """The normalised title's SHA-256, 32 hex digits: a fixed width for the index, kept
+    with each course (``transfer_courses.title_digest``). With the organiser and the start
+    date it is the course's place under the match rule."""
     return hashlib.sha256(normalised_title(title).encode()).hexdigest()[:32]
-
-
-def match_key(organiser_unit_code: str, start_date: date, title: str) -> tuple[str, date, str]:
-    """A course's side of the match: organiser unit code, start date, the normalised
-    title's digest."""
-    return organiser_unit_code, start_date, title_digest(title)
