@@ -114,7 +114,7 @@ class SpotCheckedBulkOutbox:
         self._checked_per_type = checked_per_type
         # (event type, datas or argument tuples, None or the makers of data and its JSON)
         self._pending: list[tuple[str, list[Any], Any]] = []
-        self._prepared: tuple[int, list[str]] | None = None  # (count, COPY text): ``prepare``
+        self._prepared: list[str] | None = None  # the COPY text ``prepare`` made
         self._correlation_id = current_correlation_id() or new_id()
         self._now = (clock or SystemClock()).now()
         self._time = self._now.isoformat()
@@ -146,7 +146,7 @@ class SpotCheckedBulkOutbox:
         ``writing`` only sends them: a caller makes them while the server stores what it
         sent before. Uses no statement."""
         if self._pending and session.connection().dialect.name == "postgresql":
-            self._prepared = (len(self), list(self._slices()))
+            self._prepared = list(self._slices())
 
     @contextmanager
     def writing(self, session: Session) -> Iterator[int]:
@@ -169,7 +169,7 @@ class SpotCheckedBulkOutbox:
         writer = QueuedLibpqWriter(cursor) if count > _SLICE and prepared is None else None
         with cursor.copy(f"COPY {outbox_table.name} ({', '.join(_COLUMNS)}) FROM STDIN",
                          writer=writer) as copy:
-            for piece in prepared[1] if prepared is not None else self._slices():
+            for piece in prepared if prepared is not None else self._slices():
                 copy.write(piece)
             self._pending, self._prepared = [], None
             yield count
