@@ -192,17 +192,20 @@ def test_an_event_the_bulk_writer_cannot_vouch_for_is_validated_as_before(
 def test_a_batch_is_accepted_with_what_the_process_holds_out_of_the_collectors_passes(
         api, monkeypatch) -> None:
     """The objects alive when a push starts are frozen while its batch is accepted
-    (``gc.freeze``: the collector's full passes skip them), and given back after."""
+    (``gc.freeze``: the collector's full passes skip them), young objects are collected
+    every ``YOUNG_OBJECTS`` made, and both are given back after."""
     import gc
 
-    from services.transfer.handlers import push
+    from services.transfer.handlers import collector, push
     open_source(api)
-    frozen = seen_at_each_call(monkeypatch, push, "accept", gc.get_freeze_count)
-    before = gc.get_freeze_count()
+    seen = seen_at_each_call(monkeypatch, push, "accept",
+                             lambda: (gc.get_freeze_count(), gc.get_threshold()))
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     answer = api.push("tpe-edu", batch(attendee(0)))
     assert answer.status_code == 200 and answer.json["counts"]["attendance"]["added"] == 1
-    assert frozen and all(count > before for count in frozen)
-    assert gc.get_freeze_count() == before
+    assert seen and all(frozen > before for frozen, _ in seen)
+    assert all(during == (collector.YOUNG_OBJECTS, *thresholds[1:]) for _, during in seen)
+    assert gc.get_freeze_count() == before and gc.get_threshold() == thresholds
 
 
 def test_a_part_that_is_not_a_list_of_rows_is_refused_whole(api) -> None:
