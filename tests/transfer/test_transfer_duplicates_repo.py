@@ -15,6 +15,7 @@ from transfer_helpers import TEACHERS, open_source
 
 from services.transfer.adapters import duplicates_repo
 from services.transfer.adapters.duplicates_repo import Duplicates
+from services.transfer.adapters.records_repo import RecordRepository
 from services.transfer.domain.titles import title_digest
 
 DATABASES = ["api", "pg_api"]
@@ -104,3 +105,61 @@ def test_a_test_sources_records_are_never_matched(request, database) -> None:
                     ).json["trial"] is True
     with api.runtime.database.session() as session:
         assert Duplicates(session).matches("ntpc-edu", [_place(ACCOUNTS[0])]) == {}
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_the_course_lookup_says_which_courses_the_rule_may_touch(request, database) -> None:
+    """``may_match`` (R-TRF-11): true for a course another source keeps a course at the
+    same place as, and for one the source keeps linked duplicates in; false for a course
+    alone at its place (another title, day or organiser); a withdrawn course is not
+    answered."""
+    api = request.getfixturevalue(database)
+    _open_three(api)
+    api.push("tpe-edu", {"courses": [course(), course("C-2", title="另一門課"),
+                                     course("C-3", start="2026-03-09"),
+                                     course("C-4", organiser="353301"), course("C-5")],
+                         "attendance": [attendee(0)]})
+    api.push("ntpc-edu", {"courses": [course("N-1"), course("N-2", title="無人同名")],
+                          "attendance": [attendee(0, "N-1")]})  # tpe-edu's duplicate
+    api.push("tpe-edu", {"withdrawals": [{"source_course_key": "C-5", "reason": "停辦"}]})
+    with api.runtime.database.session() as session:
+        records = RecordRepository(session)
+        tpe = records.live_courses("tpe-edu", ["C-1", "C-2", "C-3", "C-4", "C-5", "C-9"])
+        ntpc = records.live_courses("ntpc-edu", ["N-1", "N-2"])
+    assert {key: course["may_match"] for key, course in tpe.items()} == {
+        "C-1": True, "C-2": False, "C-3": False, "C-4": False}
+    # N-1 is at C-1's place and keeps a linked duplicate; N-2 is alone.
+    assert {key: course["may_match"] for key, course in ntpc.items()} == {
+        "N-1": True, "N-2": False}
+    assert tpe["C-1"]["title"] == TITLE  # the course's own fields come with it
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_a_batch_whose_courses_may_not_match_probes_no_record(request, database,
+                                                             monkeypatch) -> None:
+    """The probe's two statements are made only for courses the rule may touch: a batch
+    to courses alone at their place makes neither, and the rule still links a row whose
+    course has a neighbour."""
+    api = request.getfixturevalue(database)
+    _open_three(api)
+    api.push("tpe-edu", {"courses": [course()], "attendance": [attendee(0)]})
+    api.push("ntpc-edu", {"courses": [course("N-1"), course("N-2", title="無人同名")]})
+    probed: list[list[str]] = []
+    matches, digests = Duplicates.matches, Duplicates.digests
+
+    def counted_matches(self, source, keys):
+        probed.append(sorted({key[2] for key in keys}))
+        return matches(self, source, keys)
+
+    def counted_digests(self, source, keys):
+        keys = list(keys)
+        probed.append(sorted({course_key for course_key, _ in keys}))
+        return digests(self, source, keys)
+    monkeypatch.setattr(Duplicates, "matches", counted_matches)
+    monkeypatch.setattr(Duplicates, "digests", counted_digests)
+    alone = api.push("ntpc-edu", {"attendance": [attendee(0, "N-2"), attendee(1, "N-2")]})
+    assert alone.json["counts"]["attendance"]["added"] == 2 and not alone.json["duplicates"]
+    assert probed == []
+    both = api.push("ntpc-edu", {"attendance": [attendee(2, "N-2"), attendee(0, "N-1")]})
+    assert [d["row"] for d in both.json["duplicates"]] == [2]
+    assert probed == [["N-1"], [title_digest(TITLE)]]  # N-1's rows only

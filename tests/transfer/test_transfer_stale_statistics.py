@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from services.transfer.adapters.duplicates_repo import Duplicates, _probe
 from services.transfer.adapters.records_repo import (
@@ -186,3 +186,40 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
     assert differing[("C-3", withdrawn)].withdrawn
     assert differing[("C-0", by_course["C-0"][5])].digest == _row("C-0").digest(
         by_course["C-0"][5])
+
+
+
+def test_the_course_lookup_probes_the_place_and_the_duplicates_per_course(pg_api) -> None:
+    """``live_courses``' two questions of the duplicate rule (another source's course at
+    the place, the source's own linked duplicates) are each an index probe per course
+    asked, never a read of the organiser's day nor of every duplicate kept — also when
+    the duplicates were analyzed while there were none."""
+    _filled_after_empty_statistics(pg_api, other_courses=5_000)
+    now = datetime(YEAR, 3, 2, tzinfo=UTC)
+    with pg_api.runtime.database.session() as session:
+        session.execute(text("ANALYZE duplicate_records"))
+        Duplicates(session).add([
+            {"source": "ntpc-edu", "course_key": f"N-{n // 100}",
+             "account_id": str(uuid.UUID(int=n + 1, version=4)), "digest": "0" * 32,
+             "school_code": "313502", "hours": Decimal("3.0"), "completed_on": START,
+             "teacher_name": "教師", "updated_at": now, "kept_source": SOURCE,
+             "kept_course_key": "C-0", "found_at": now, "version": 1}
+            for n in range(5_000)])
+    captured: list[tuple[str, Any]] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
+        captured.append((statement, parameters))
+    with pg_api.runtime.database.session() as session:
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", remember)
+        found = RecordRepository(session).live_courses(SOURCE, [f"C-{c}" for c in range(30)])
+        event.remove(connection, "before_cursor_execute", remember)
+        [(statement, parameters)] = captured
+        with connection.connection.driver_connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {statement}", parameters)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert len(found) == 30 and not any(course["may_match"] for course in found.values())
+    subplans = plan.split("SubPlan", 1)[1]
+    assert "Seq Scan" not in subplans and "Hash" not in subplans, plan
+    assert "transfer_courses_y2026_organiser_unit_code" in subplans, plan  # the place's index
+    assert "using pk_duplicate_records" in subplans, plan

@@ -26,6 +26,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     tuple_,
@@ -39,7 +40,12 @@ from servicekit import copy_text
 from servicekit.bus.tables import outbox
 from servicekit.db import insert_for, insert_rows
 from servicekit.events import Envelope
-from services.transfer.adapters.tables import attendance, courses, sealed_years
+from services.transfer.adapters.tables import (
+    attendance,
+    courses,
+    duplicate_records,
+    sealed_years,
+)
 from services.transfer.domain.records import Attendance
 
 RECORD_TABLES = (courses.name, attendance.name)
@@ -162,6 +168,32 @@ class RecordRepository:
         for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(select(courses).where(
                 courses.c.source == source, self._among(courses.c.course_key, chunk)))
+            found.update({row.course_key: dict(row._mapping) for row in rows})
+        return found
+
+    def live_courses(self, source: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The source's live (not withdrawn) courses among ``keys``, each with
+        ``may_match``: whether the duplicate rule (R-TRF-11) can touch a new record in it
+        — another source keeps a course at its place (organiser, start date, title
+        digest), or the source keeps linked duplicates in it. A course that may not
+        match needs no probe of its records (``push._Writer._duplicates``); another
+        source rarely has a course at the same place, so a batch usually needs none."""
+        other = courses.alias("other")
+        at_place = select(other.c.source).where(
+            other.c.organiser_unit_code == courses.c.organiser_unit_code,
+            other.c.start_date == courses.c.start_date,
+            other.c.title_digest == courses.c.title_digest,
+            other.c.start_year == courses.c.start_year,
+            other.c.source != courses.c.source).exists()
+        linked = select(duplicate_records.c.source).where(
+            duplicate_records.c.source == courses.c.source,
+            duplicate_records.c.course_key == courses.c.course_key).exists()
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in self._chunks(sorted(set(keys))):
+            rows = self.session.execute(select(
+                courses, or_(at_place, linked).label("may_match")).where(
+                courses.c.source == source, self._among(courses.c.course_key, chunk),
+                courses.c.withdrawn_reason.is_(None)))
             found.update({row.course_key: dict(row._mapping) for row in rows})
         return found
 

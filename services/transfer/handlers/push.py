@@ -286,7 +286,8 @@ class _Writer:
 
     def attendance(self, rows: list[tuple[int, Attendance, str | None]],
                    outcome: Outcome) -> None:
-        known = self._live_courses({a.course_key for _, a, _ in rows})
+        known = self.uow.records.live_courses(self.source.code,
+                                              {a.course_key for _, a, _ in rows})
         ready: list[tuple[int, Attendance, str]] = []
         for number, row, account in rows:
             if row.course_key not in known:
@@ -381,7 +382,8 @@ class _Writer:
                     outcome: Outcome) -> set[tuple[str, str]]:
         """The new rows that are linked duplicates (kept in their own table, answered, not
         published); their keys, for the caller to leave out."""
-        if not rows:
+        rows = [row for row in rows if known[row[1].course_key]["may_match"]]
+        if not rows:  # the usual batch: no course it adds to can hold a duplicate
             return set()
         code = self.source.code
         linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a, _ in rows))
@@ -393,7 +395,7 @@ class _Writer:
         places = {key: course_place(known[key]) for key in by_course}
         kept_by = self.uow.duplicates.matches(code, [
             (*places[r.course_key], a) for _, r, a, _ in rows if (r.course_key, a) not in linked])
-        if not linked and not kept_by:  # the usual batch: no row is a duplicate
+        if not linked and not kept_by:  # neighbours, but none holds these teachers
             return handled
         for key, course_rows in sorted(by_course.items()):
             place = places[key]
@@ -493,10 +495,6 @@ class _Writer:
         if not self.trial:
             self.events += duplicates.promote_after_withdrawal(
                 self.uow, self.source.code, withdrawn, self.now, self.sealed)
-
-    def _live_courses(self, keys: set[str]) -> dict[str, dict[str, Any]]:
-        found = self.uow.records.courses(self.source.code, keys)
-        return {key: row for key, row in found.items() if row["withdrawn_reason"] is None}
 
     def _course_values(self, course: Course, digest: str) -> dict[str, Any]:
         return {"source": self.source.code, "course_key": course.key, "digest": digest,
