@@ -11,11 +11,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from transfer_helpers import TEACHERS, machine_token, open_source, outbox_events
 
 from contracts.events.transfer import RECORD_ADDED
 from servicekit.clock import FixedClock
-from services.transfer.adapters.tables import uploads
+from services.transfer.adapters.tables import source_deliveries, uploads
 from services.transfer.commands import COMMANDS
 from services.transfer.handlers import rules
 from services.transfer.handlers.uploads import fail_interrupted
@@ -298,3 +299,21 @@ def test_the_match_follows_a_changed_course(api) -> None:
     new = api.push("ntpc-edu", {"courses": [course("N-2", "新名")],
                                 "attendance": [attendee(0, "N-2")]})
     assert [d["kept_course_key"] for d in new.json["duplicates"]] == ["C-1"]
+
+
+@pytest.mark.parametrize("database", ["api", "pg_api"])
+def test_a_day_s_deliveries_add_up_per_kind(request, database) -> None:
+    """Each batch pushed and each file processed is one more delivery of its day and kind:
+    the batches counted, their rows summed, the last moment kept (the deadlines read the
+    days, R-TRF-6)."""
+    api = request.getfixturevalue(database)
+    clock = clocked(api, "2026-03-04")
+    open_source(api, "tpe-edu")
+    for rows in (3, 2):
+        clock.advance(minutes=5)
+        assert api.push("tpe-edu", {"courses": [course(f"D-{rows}")] * rows}).status_code == 200
+    with api.runtime.database.session() as session:
+        kept = session.execute(select(source_deliveries)).mappings().all()
+    assert [(row["day"].isoformat(), row["kind"], row["batches"], row["rows"])
+            for row in kept] == [("2026-03-04", "push", 2, 5)]
+    assert kept[0]["last_at"] == clock.now()

@@ -10,6 +10,7 @@ up within its course's year (one partition), and ``seal_year`` makes a year's pa
 read-only with a trigger. On SQLite the same calls work on one table each."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +20,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import (
     Engine,
+    Select,
     String,
     any_,
     bindparam,
@@ -118,6 +120,28 @@ _PAIRS = text(_PAIRS_TEXT.format(year=""))
 _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 
 
+@functools.cache
+def _live_courses(postgres: bool) -> Select[Any]:
+    """``live_courses``' statement, built once (each batch runs it, and building it cost
+    more than the server's answer): on PostgreSQL the keys as one array, elsewhere an
+    expanding ``IN``."""
+    other = courses.alias("other")
+    at_place = select(other.c.source).where(
+        other.c.organiser_unit_code == courses.c.organiser_unit_code,
+        other.c.start_date == courses.c.start_date,
+        other.c.title_digest == courses.c.title_digest,
+        other.c.start_year == courses.c.start_year,
+        other.c.source != courses.c.source).exists()
+    linked = select(duplicate_records.c.source).where(
+        duplicate_records.c.source == courses.c.source,
+        duplicate_records.c.course_key == courses.c.course_key).exists()
+    asked = (courses.c.course_key == any_(cast(bindparam("keys", type_=ARRAY(String)),
+                                               ARRAY(String)))
+             if postgres else courses.c.course_key.in_(bindparam("keys", expanding=True)))
+    return select(courses, or_(at_place, linked).label("may_match")).where(
+        courses.c.source == bindparam("source"), asked, courses.c.withdrawn_reason.is_(None))
+
+
 # A row sent: its course key, its teacher's account and the row (its digest taken with
 # that account only where a comparison needs it).
 Sent: TypeAlias = tuple[str, str, Attendance]
@@ -178,22 +202,10 @@ class RecordRepository:
         digest), or the source keeps linked duplicates in it. A course that may not
         match needs no probe of its records (``push._Writer._duplicates``); another
         source rarely has a course at the same place, so a batch usually needs none."""
-        other = courses.alias("other")
-        at_place = select(other.c.source).where(
-            other.c.organiser_unit_code == courses.c.organiser_unit_code,
-            other.c.start_date == courses.c.start_date,
-            other.c.title_digest == courses.c.title_digest,
-            other.c.start_year == courses.c.start_year,
-            other.c.source != courses.c.source).exists()
-        linked = select(duplicate_records.c.source).where(
-            duplicate_records.c.source == courses.c.source,
-            duplicate_records.c.course_key == courses.c.course_key).exists()
+        statement = _live_courses(self._postgres)
         found: dict[str, dict[str, Any]] = {}
         for chunk in self._chunks(sorted(set(keys))):
-            rows = self.session.execute(select(
-                courses, or_(at_place, linked).label("may_match")).where(
-                courses.c.source == source, self._among(courses.c.course_key, chunk),
-                courses.c.withdrawn_reason.is_(None)))
+            rows = self.session.execute(statement, {"source": source, "keys": chunk})
             found.update({row.course_key: dict(row._mapping) for row in rows})
         return found
 

@@ -3,6 +3,7 @@ per day, its own monthly counts, the audits and the deadline findings. The recor
 tables are only read here (the duplicate records: ``duplicates_repo.py``)."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,19 +22,26 @@ from services.transfer.adapters.tables import (
 )
 
 
+@functools.cache
+def _delivered(dialect: str) -> Any:
+    """``Deliveries.record``'s upsert, built once per dialect (each batch runs it)."""
+    statement = insert_for(dialect, source_deliveries)
+    return statement.on_conflict_do_update(
+        index_elements=["source", "day", "kind"],
+        set_={"batches": source_deliveries.c.batches + 1,
+              "rows": source_deliveries.c.rows + statement.excluded.rows,
+              "last_at": statement.excluded.last_at})
+
+
 class Deliveries:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def record(self, source: str, day: date, kind: str, rows: int, at: datetime) -> None:
         """One more batch (or file) of ``rows`` rows from ``source`` on ``day``."""
-        dialect = self.session.get_bind().dialect.name
-        statement = insert_for(dialect, source_deliveries).values(
-            source=source, day=day, kind=kind, batches=1, rows=rows, last_at=at)
-        self.session.execute(statement.on_conflict_do_update(
-            index_elements=["source", "day", "kind"],
-            set_={"batches": source_deliveries.c.batches + 1,
-                  "rows": source_deliveries.c.rows + rows, "last_at": at}))
+        self.session.execute(_delivered(self.session.get_bind().dialect.name), {
+            "source": source, "day": day, "kind": kind, "batches": 1, "rows": rows,
+            "last_at": at})
 
     def days(self, source: str, first: date, last: date) -> list[date]:
         return list(self.session.execute(select(source_deliveries.c.day).distinct().where(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicekit.dml import rows_changed
@@ -14,6 +14,14 @@ from services.transfer.adapters.tables import (
     sources,
 )
 from services.transfer.domain.sources import Source, Step
+
+# ``locked_for_records`` on PostgreSQL, built once: each batch runs it, and building it
+# cost more than the server's answer.
+_LOCKED_FOR_RECORDS = select(
+    sources.c.code, sources.c.name, sources.c.owner_unit, sources.c.mode, sources.c.state,
+    sources.c.version, sources.c.contact_email,
+    select(func.array_agg(sealed_years.c.year)).scalar_subquery().label("sealed"),
+).where(sources.c.code == bindparam("code")).with_for_update(of=sources)
 
 
 class SourceRepository:
@@ -48,12 +56,7 @@ class SourceRepository:
             self.lock(code)
             years = self.session.execute(select(sealed_years.c.year)).scalars()
             return found, frozenset(years)
-        sealed = select(func.array_agg(sealed_years.c.year)).scalar_subquery()
-        row = self.session.execute(select(
-            sources.c.code, sources.c.name, sources.c.owner_unit, sources.c.mode,
-            sources.c.state, sources.c.version, sources.c.contact_email,
-            sealed.label("sealed")).where(sources.c.code == code).with_for_update(
-            of=sources)).first()
+        row = self.session.execute(_LOCKED_FOR_RECORDS, {"code": code}).first()
         if row is None:
             return None
         return (Source(row.code, row.name, row.owner_unit, row.mode, row.state, (), row.version,
