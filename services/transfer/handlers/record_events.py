@@ -3,7 +3,7 @@ course, as the contract's data.
 
 A file's 200,000 rows make 200,000 events: ``RecordEvents`` writes each event's JSON
 straight from the kept row and its course (the course's part written once per course),
-for the kit's ``SpotCheckedBulkOutbox``, which validates the first events of each type
+for the kit's ``SpotCheckedBulkOutbox``, which validates the first event of each type
 against the contract and stores the rest unvalidated. That is sound here because every
 field was checked before: the row's by ``domain/records.py``, the course's when it was
 kept; and what the contract asks beyond those checks (hours at most 9,999, an account

@@ -43,3 +43,40 @@ def test_only_events_the_contract_takes_as_written_are_plain() -> None:
     assert not RecordEvents.plain({**row, "hours": Decimal("9999.5")})  # over the contract's
     assert not RecordEvents.plain({**row, "account_id": ACCOUNT.upper()})  # validated
     assert not RecordEvents.plain({**row, "account_id": "not-a-uuid"})
+
+
+def test_every_course_and_row_the_format_takes_makes_data_the_contract_takes() -> None:
+    """Why a batch validates only its first event of each type: whatever the format takes
+    of a course (a 60-character key, a 200-character title, tags of 64) and of a row
+    (hours from 0 to 9999.9) the contract takes too, except what ``plain`` tests per
+    event (hours over 9,999, an account id not written as a canonical UUID). A format
+    that takes more, or a contract that takes less, fails here."""
+    from services.transfer.domain.records import check_attendance, check_course
+
+    longest = check_course(1, {
+        "source_course_key": "K" * 60, "title": "題" * 200, "organiser_unit_code": "A1b2C3",
+        "county_code": "TPE", "start_date": "2013-04-01", "end_date": "2013-04-01",
+        "hours": "9999.9", "class_type": "研", "category": "類", "tags": ["標" * 64, "x"],
+        "lecturers": []}, freeze=date(2012, 12, 31))
+    shortest = check_course(1, {
+        "source_course_key": "K", "title": "題", "organiser_unit_code": "000000",
+        "county_code": "TPE", "start_date": "2013-04-01", "end_date": "2013-04-01",
+        "hours": "0", "class_type": "研", "category": "類", "tags": " ; x ;"},
+        freeze=date(2012, 12, 31))
+    events = RecordEvents("a" * 32)
+    for course in (longest, shortest):
+        assert not isinstance(course, list), course
+        kept = {"course_key": course.key, "start_date": course.start_date,
+                "end_date": course.end_date, "title": course.title,
+                "organiser_unit_code": course.organiser_unit_code, "tags": list(course.tags)}
+        for hours in ("0", "0.1", "9999.0"):
+            row = check_attendance(1, {"source_course_key": course.key,
+                                       "teacher_id": "A123456789", "teacher_name": "名",
+                                       "school_code": "313502", "hours": hours,
+                                       "completed_on": "2013-04-01"})
+            assert not isinstance(row, list), row
+            values = {"course_key": row.course_key, "account_id": ACCOUNT,
+                      "hours": row.hours, "version": 2**31 - 1}
+            assert RecordEvents.plain(values)
+            data = json.loads(events.json(values, kept))
+            CATALOGUE.validate_data(RECORD_ADDED, data)  # raises if the contract refuses
