@@ -128,6 +128,7 @@ def test_the_course_lookup_says_which_courses_the_rule_may_touch(request, databa
         ntpc = records.live_courses("ntpc-edu", ["N-1", "N-2"])
     assert {key: course["may_match"] for key, course in tpe.items()} == {
         "C-1": True, "C-2": False, "C-3": False, "C-4": False}
+    assert all(type(course["may_match"]) is bool for course in tpe.values())
     # N-1 is at C-1's place and keeps a linked duplicate; N-2 is alone.
     assert {key: course["may_match"] for key, course in ntpc.items()} == {
         "N-1": True, "N-2": False}

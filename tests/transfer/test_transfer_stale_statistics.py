@@ -190,10 +190,11 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
 
 
 def test_the_course_lookup_probes_the_place_and_the_duplicates_per_course(pg_api) -> None:
-    """``live_courses``' two questions of the duplicate rule (another source's course at
-    the place, the source's own linked duplicates) are each an index probe per course
-    asked, never a read of the organiser's day nor of every duplicate kept — also when
-    the duplicates were analyzed while there were none."""
+    """``live_courses`` reads each course asked by its own probe of the primary key, never
+    every course the source has in the year; and its two questions of the duplicate rule
+    (another source's course at the place, the source's own linked duplicates) are each
+    an index probe per course, never a read of the organiser's day nor of every duplicate
+    kept — also when the tables were analyzed while they were empty."""
     _filled_after_empty_statistics(pg_api, other_courses=5_000)
     now = datetime(YEAR, 3, 2, tzinfo=UTC)
     with pg_api.runtime.database.session() as session:
@@ -219,7 +220,10 @@ def test_the_course_lookup_probes_the_place_and_the_duplicates_per_course(pg_api
             cursor.execute(f"EXPLAIN {statement}", parameters)
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert len(found) == 30 and not any(course["may_match"] for course in found.values())
+    assert "Seq Scan" not in plan and "Hash" not in plan, plan
+    read = plan.split("SubPlan", 1)[0]
+    assert "Index Cond: (((source)::text = 'tpe-edu'::text) AND ((course_key)::text = " \
+        "(wanted.course_key)::text))" in read, plan
     subplans = plan.split("SubPlan", 1)[1]
-    assert "Seq Scan" not in subplans and "Hash" not in subplans, plan
     assert "transfer_courses_y2026_organiser_unit_code" in subplans, plan  # the place's index
     assert "using pk_duplicate_records" in subplans, plan

@@ -26,11 +26,13 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    false,
     func,
     insert,
-    or_,
+    literal_column,
     select,
     text,
+    true,
     tuple_,
     update,
 )
@@ -123,23 +125,37 @@ _PAIRS_OF_YEAR = text(_PAIRS_TEXT.format(year=" AND start_year = :year"))
 @functools.cache
 def _live_courses(postgres: bool) -> Select[Any]:
     """``live_courses``' statement, built once (each batch runs it, and building it cost
-    more than the server's answer): on PostgreSQL the keys as one array, elsewhere an
-    expanding ``IN``."""
+    more than the server's answer). On PostgreSQL the keys asked drive, as one array, each
+    course read by its own probe of the primary key (a ``LATERAL`` subquery kept apart by
+    ``OFFSET 0``), whatever the statistics say: planned on those of an empty partition,
+    a plain ``= ANY`` read every course the source has in the year and filtered them.
+    Elsewhere an expanding ``IN``."""
     other = courses.alias("other")
-    at_place = select(other.c.source).where(
-        other.c.organiser_unit_code == courses.c.organiser_unit_code,
-        other.c.start_date == courses.c.start_date,
-        other.c.title_digest == courses.c.title_digest,
-        other.c.start_year == courses.c.start_year,
-        other.c.source != courses.c.source).exists()
-    linked = select(duplicate_records.c.source).where(
-        duplicate_records.c.source == courses.c.source,
-        duplicate_records.c.course_key == courses.c.course_key).exists()
-    asked = (courses.c.course_key == any_(cast(bindparam("keys", type_=ARRAY(String)),
-                                               ARRAY(String)))
-             if postgres else courses.c.course_key.in_(bindparam("keys", expanding=True)))
-    return select(courses, or_(at_place, linked).label("may_match")).where(
-        courses.c.source == bindparam("source"), asked, courses.c.withdrawn_reason.is_(None))
+
+    def screened(course: Any) -> Any:
+        # Each question a scalar subquery (one row at most), which the planner never
+        # turns into one read of the whole table hashed: one index probe per course.
+        at_place = select(true()).where(
+            other.c.organiser_unit_code == course.organiser_unit_code,
+            other.c.start_date == course.start_date,
+            other.c.title_digest == course.title_digest,
+            other.c.start_year == course.start_year,
+            other.c.source != course.source).limit(1).scalar_subquery()
+        linked = select(true()).where(
+            duplicate_records.c.source == course.source,
+            duplicate_records.c.course_key == course.course_key).limit(1).scalar_subquery()
+        return func.coalesce(at_place, linked, false()).label("may_match")
+    if not postgres:
+        return select(courses, screened(courses.c)).where(
+            courses.c.source == bindparam("source"),
+            courses.c.course_key.in_(bindparam("keys", expanding=True)),
+            courses.c.withdrawn_reason.is_(None))
+    wanted = func.unnest(cast(bindparam("keys", type_=ARRAY(String)), ARRAY(String))
+                         ).table_valued("course_key").render_derived(name="wanted")
+    found = select(courses).where(
+        courses.c.source == bindparam("source"), courses.c.course_key == wanted.c.course_key,
+        courses.c.withdrawn_reason.is_(None)).offset(literal_column("0")).lateral("found")
+    return select(found, screened(found.c)).select_from(wanted).join(found, true())
 
 
 # A row sent: its course key, its teacher's account and the row (its digest taken with
@@ -206,7 +222,9 @@ class RecordRepository:
         found: dict[str, dict[str, Any]] = {}
         for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(statement, {"source": source, "keys": chunk})
-            found.update({row.course_key: dict(row._mapping) for row in rows})
+            # SQLite answers the screen as 1 or 0
+            found.update({row.course_key: {**row._mapping, "may_match": bool(row.may_match)}
+                          for row in rows})
         return found
 
     def compare_attendance(self, source: str, sent: Iterable[Sent],
