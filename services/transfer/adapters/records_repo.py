@@ -239,15 +239,16 @@ class RecordRepository:
         keeps nothing of, or keeps exactly as sent, is settled by its summary alone. The
         others' digests go with their keys and the server answers only those two
         (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, and no
-        digest is taken of them."""
-        rows = {(course_key, account): row for course_key, account, row in sent}
+        digest is taken of them. Each (course key, account) is sent once (a batch's
+        check refuses a second)."""
         if not self._postgres:
+            rows = {(course_key, account): row for course_key, account, row in sent}
             stored = self.attendance_states(source, rows, years)
             return ({key: kept for key, kept in stored.items()
                      if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
                     set(rows) - set(stored))
         by_year: dict[int, dict[str, list[tuple[str, Attendance]]]] = {}
-        for (course_key, account), row in rows.items():
+        for course_key, account, row in sent:
             by_year.setdefault(years[course_key], {}).setdefault(course_key, []).append(
                 (account, row))
         differing: dict[tuple[str, str], Stored] = {}

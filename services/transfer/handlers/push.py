@@ -305,10 +305,11 @@ class _Writer:
             {key: course["start_year"] for key, course in known.items()})
         counts = outcome.counts["attendance"]
         # Only a row to write has its digest taken: one kept as it is (unchanged: no
-        # write) was settled without it.
+        # write) was settled without it. With nothing missing nor differing (an unchanged
+        # re-send) no row is looked at again.
         writing = [(number, row, account, row.digest(account)) for number, row, account in ready
                    if (row.course_key, account) in missing
-                   or (row.course_key, account) in differing]
+                   or (row.course_key, account) in differing] if missing or differing else []
         counts[UNCHANGED] += len(ready) - len(writing)
         # A withdrawn record sent again is matched as a new one (another source's record
         # may have been promoted meanwhile).
