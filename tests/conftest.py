@@ -32,7 +32,6 @@ def embedded(tmp_path) -> Iterator[Callable[[ServiceDefinition], Runtime]]:
         runtime.database.dispose()
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     """matplotlib (the stats service's charts) lists the machine's fonts once, starting a
     process (``fc-list``), and keeps the list in its cache: made here, before any test, so

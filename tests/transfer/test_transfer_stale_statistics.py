@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from services.transfer.adapters.duplicates_repo import Duplicates, _probe
 from services.transfer.adapters.records_repo import (
@@ -21,6 +21,7 @@ from services.transfer.adapters.records_repo import (
     _PAIRS_OF_YEAR,
     _SUMMARIES,
     RecordRepository,
+    _live_courses,
     pairs_by_course,
 )
 from services.transfer.domain.records import Attendance
@@ -81,7 +82,8 @@ def _plan(api, statement: Any, parameters: dict[str, Any]) -> str:
         compiled = statement.compile(dialect=session.get_bind().dialect)
         raw = session.connection().connection.driver_connection
         with raw.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {compiled}", parameters)
+            # The statement's own bound values (a LIMIT's), then those given.
+            cursor.execute(f"EXPLAIN {compiled}", {**compiled.params, **parameters})
             return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -188,7 +190,6 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
         by_course["C-0"][5])
 
 
-
 def test_the_course_lookup_probes_the_place_and_the_duplicates_per_course(pg_api) -> None:
     """``live_courses`` reads each course asked by its own probe of the primary key, never
     every course the source has in the year; and its two questions of the duplicate rule
@@ -206,19 +207,10 @@ def test_the_course_lookup_probes_the_place_and_the_duplicates_per_course(pg_api
              "teacher_name": "教師", "updated_at": now, "kept_source": SOURCE,
              "kept_course_key": "C-0", "found_at": now, "version": 1}
             for n in range(5_000)])
-    captured: list[tuple[str, Any]] = []
-
-    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
-        captured.append((statement, parameters))
+    keys = [f"C-{c}" for c in range(30)]
+    plan = _plan(pg_api, _live_courses(True), {"source": SOURCE, "keys": keys})
     with pg_api.runtime.database.session() as session:
-        connection = session.connection()
-        event.listen(connection, "before_cursor_execute", remember)
-        found = RecordRepository(session).live_courses(SOURCE, [f"C-{c}" for c in range(30)])
-        event.remove(connection, "before_cursor_execute", remember)
-        [(statement, parameters)] = captured
-        with connection.connection.driver_connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {statement}", parameters)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        found = RecordRepository(session).live_courses(SOURCE, keys)
     assert len(found) == 30 and not any(course["may_match"] for course in found.values())
     assert "Seq Scan" not in plan and "Hash" not in plan, plan
     read = plan.split("SubPlan", 1)[0]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from contracts.events import CATALOGUE
 from contracts.events.transfer import RECORD_ADDED
+from services.transfer.domain.records import check_attendance, check_course
 from services.transfer.handlers.record_events import RecordEvents, record_data
 
 ACCOUNT = "0b1e5a1c-7d3f-4a2b-9c8d-0123456789ab"
@@ -51,8 +52,6 @@ def test_every_course_and_row_the_format_takes_makes_data_the_contract_takes() -
     (hours from 0 to 9999.9) the contract takes too, except what ``plain`` tests per
     event (hours over 9,999, an account id not written as a canonical UUID). A format
     that takes more, or a contract that takes less, fails here."""
-    from services.transfer.domain.records import check_attendance, check_course
-
     longest = check_course(1, {
         "source_course_key": "K" * 60, "title": "題" * 200, "organiser_unit_code": "A1b2C3",
         "county_code": "TPE", "start_date": "2013-04-01", "end_date": "2013-04-01",
