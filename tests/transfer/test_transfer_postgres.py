@@ -84,3 +84,64 @@ def test_new_attendance_is_copied_and_its_events_written_in_bulk(pg_api, monkeyp
     assert one.json["counts"]["attendance"]["withdrawn"] == 1  # looked up without its year
     moved = pg_api.push("tpe-edu", {"attendance": [attendee(5, hours="4")]}).json["counts"]
     assert moved["attendance"]["changed"] == 1  # looked up in its course's year
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def either_api(request):
+    """The service on each database: the halves take the same path on both."""
+    return request.getfixturevalue("pg_api" if request.param == "postgresql" else "api")
+
+
+def test_a_batch_written_in_halves_keeps_each_row_once_with_its_event(either_api,
+                                                                       monkeypatch) -> None:
+    """R-TRF-2, R-CRS-11: a batch's rows to write go in two halves (the second's made
+    while the first's events are stored); a half holding both new and changed rows keeps
+    each once, at its version, with one event each, on both databases."""
+    from services.transfer.handlers import push
+    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    open_source(either_api)
+    rows = [attendee(n) for n in range(30)]
+    answer = either_api.push("tpe-edu", {"courses": [COURSE], "attendance": rows}).json
+    assert answer["counts"]["attendance"]["added"] == 30 and not answer["errors"]
+    rows[3], rows[25] = attendee(3, hours="2"), attendee(25, hours="2")
+    rows += [attendee(n) for n in range(30, 34)]  # new rows, in the second half
+    counts = either_api.push("tpe-edu", {"attendance": rows}).json["counts"]["attendance"]
+    assert counts == {"added": 4, "changed": 2, "unchanged": 28, "withdrawn": 0}
+    added = outbox_events(either_api.runtime, RECORD_ADDED)
+    changed = outbox_events(either_api.runtime, RECORD_CHANGED)
+    assert sorted(event["account_id"] for event in added) == sorted(TEACHERS[i] for i in IDS[:34])
+    assert {(event["account_id"], event["hours"], event["version"]) for event in changed} == {
+        (TEACHERS[IDS[3]], 2.0, 2), (TEACHERS[IDS[25]], 2.0, 2)}
+    assert either_api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 34
+
+
+def test_a_failure_in_the_second_half_keeps_nothing_of_the_batch(either_api,
+                                                                  monkeypatch) -> None:
+    """A batch is one transaction, halves or not: when making the second half fails
+    while the first half's events are still being stored (on PostgreSQL, its COPY is
+    abandoned), the answer is a 500 and nothing of the batch is kept; sent again, every
+    row is added."""
+    from services.transfer.handlers import push
+    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    open_source(either_api)
+    either_api.push("tpe-edu", {"courses": [COURSE]})
+    made = push._Writer._values
+    calls = []
+
+    def second_fails(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the second half could not be made")
+        return made(self, *args)
+
+    monkeypatch.setattr(push._Writer, "_values", second_fails)
+    batch = {"attendance": [attendee(n) for n in range(20)]}
+    failed = either_api.push("tpe-edu", batch)
+    assert failed.status_code == 500 and failed.json["type"].endswith("internal-error")
+    assert len(calls) == 2
+    assert either_api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 0
+    assert outbox_events(either_api.runtime, RECORD_ADDED) == []
+    monkeypatch.setattr(push._Writer, "_values", made)
+    counts = either_api.push("tpe-edu", batch).json["counts"]["attendance"]
+    assert counts["added"] == 20
+    assert len(outbox_events(either_api.runtime, RECORD_ADDED)) == 20
