@@ -441,3 +441,31 @@ def test_a_source_archived_while_its_file_is_processed_takes_no_chunk_after(
     assert written == [0, 2] and state["status"] == "failed" and state["rows_done"] == 3
     with api.runtime.components.unit_of_work() as uow:
         assert uow.records.counts("ila-edu") == {"courses": 1, "attendance": 2}
+
+
+def test_a_file_s_chunk_is_written_in_one_piece(api, monkeypatch) -> None:
+    """A pushed batch's rows go in two halves (``push.HALVED_FROM``); a file's chunk is
+    written whole, its next chunk checked in another thread meanwhile (the server's waits
+    are that check's already). Every row is added either way."""
+    from services.transfer.handlers import push
+    from services.transfer.handlers.uploads import ReadAtUpload
+    monkeypatch.setattr(push, "HALVED_FROM", 2)
+    pieces = []
+    made = push._Writer._values
+
+    def counted(self, rows, *args):
+        pieces.append(len(rows))
+        return made(self, rows, *args)
+
+    monkeypatch.setattr(push._Writer, "_values", counted)
+    mapped_source(api)
+    read = ReadAtUpload()
+    state = _process(api, _upload(api, workbook([attendee(n) for n in range(6)]), read)[
+        "upload_id"], read)
+    assert state["counts"]["attendance"]["added"] == 6 and pieces == [6]
+    pieces.clear()
+    rows = [{"source_course_key": "ILA-1", "teacher_id": IDS[n], "teacher_name": f"教師{n}",
+             "school_code": "024501", "hours": "3", "completed_on": "2013-04-01"}
+            for n in range(6, 12)]
+    answer = api.push("ila-edu", {"attendance": rows}).json
+    assert answer["counts"]["attendance"]["added"] == 6 and pieces == [3, 3]

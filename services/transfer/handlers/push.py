@@ -55,11 +55,13 @@ from services.transfer.metrics import count_rows
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
 PARTS = ("courses", "attendance", "withdrawals")
 PUSH, FILE = "push", "file"  # kinds of delivery
-# Rows to write from which a batch is stored in two halves (``_Writer._store``). Each
-# half's COPYs cost two more round trips (0.3 ms each here); from 1,000 rows the Python
-# they let run beside the server repays them (alternated batch by batch: 1,000-row
-# pushes 0.5-3.5 µs a row faster in five runs, a file's 5,000-row chunks 6-10 % in three),
-# below it did not (500 and 750 rows: 0.3-3 µs a row slower).
+# Rows to write from which a pushed batch is stored in two halves (``_Writer._store``).
+# Each half's COPYs cost two more round trips (0.3 ms each here); from 1,000 rows the
+# Python they let run beside the server repays them (alternated batch by batch: 1,000-row
+# pushes 0.5-3.5 µs a row faster in five runs), below it did not (500 and 750 rows:
+# 0.3-3 µs a row slower). A file's chunks are not halved: their writer shares the
+# server's waits with the next chunk's check, and halving only moved its own Python into
+# them (first sends of 200,000 rows alternated: 26.7 s against 25.3 s for three each).
 HALVED_FROM = 1000
 
 
@@ -251,6 +253,9 @@ class _Writer:
                  read: Callable[[], None] | None = None) -> None:
         self.uow, self.source, self.now, self.sealed = uow, source, now, sealed
         self._read = read
+        # A file's next chunk is checked in another thread while this one is written
+        # (``read`` starts it): its Python has the server's waits already.
+        self.halves = read is None
         self.trial = source.in_test
         self.changed_courses: set[str] = set()
         self.events: list[Envelope] = []
@@ -337,13 +342,15 @@ class _Writer:
     def _store(self, rows: list[tuple[int, Attendance, str]],
                differing: dict[tuple[str, str], Stored], known: dict[str, dict[str, Any]],
                counts: dict[str, int]) -> None:
-        """The rows to write, kept and published in two halves, so that each stretch of
-        Python runs while the server stores what was sent before it: the first half's
-        events are made while its rows are stored, the second half's rows made while the
-        first half's events are stored, its events while its rows are. In one piece, the
-        events' COPY (about 12 µs a row of waiting here) had nothing beside it. One
-        transaction still: a failure in the second half abandons the first's COPY too."""
-        half = (len(rows) + 1) // 2 if len(rows) >= HALVED_FROM else len(rows)
+        """The rows to write, kept and published; a push's batch from ``HALVED_FROM``
+        rows in two halves, so that each stretch of Python runs while the server stores
+        what was sent before it: the first half's events are made while its rows are
+        stored, the second half's rows made while the first half's events are stored, its
+        events while its rows are. In one piece, the events' COPY (about 12 µs a row of
+        waiting here) had nothing beside it. One transaction still: a failure in the
+        second half abandons the first's COPY too."""
+        halved = self.halves and len(rows) >= HALVED_FROM
+        half = (len(rows) + 1) // 2 if halved else len(rows)
         with ExitStack() as storing:  # the events of the half before, while stored
             for part in (rows[:half], rows[half:]):
                 if not part:
