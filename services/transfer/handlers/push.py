@@ -56,10 +56,10 @@ ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdra
 PARTS = ("courses", "attendance", "withdrawals")
 PUSH, FILE = "push", "file"  # kinds of delivery
 # Rows to write from which a pushed batch is stored in two halves (``_Writer._store``).
-# Each half's COPYs cost two more round trips (0.3 ms each here); from 1,000 rows the
+# The halves cost two more COPYs (0.3 ms each here); from 1,000 rows the
 # Python they let run beside the server repays them (alternated batch by batch: 1,000-row
 # pushes 0.5-3.5 µs a row faster in five runs), below it did not (500 and 750 rows:
-# 0.3-3 µs a row slower). A file's chunks are not halved: their writer shares the
+# 1.3-3.2 µs a row slower). A file's chunks are not halved: their writer shares the
 # server's waits with the next chunk's check, and halving only moved its own Python into
 # them (first sends of 200,000 rows alternated: 26.7 s against 25.3 s for three each).
 HALVED_FROM = 1000
