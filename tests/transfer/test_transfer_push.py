@@ -3,6 +3,7 @@ changed, withdrawn), an error per row that changes nothing else, a test source's
 kept apart and never published, and only the source's own machine token accepted."""
 from __future__ import annotations
 
+import pytest
 from transfer_helpers import (
     PLATFORM,
     TEACHERS,
@@ -228,3 +229,63 @@ def test_a_part_that_is_not_a_list_of_rows_is_refused_whole(api) -> None:
                                                        "3": ["Field may not be null."]}}
     assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 0
     assert api.push("tpe-edu", batch(attendee(0), "not a row")).status_code == 200
+
+
+@pytest.mark.parametrize("database", ["api", "pg_api"])
+def test_a_batch_written_in_halves_keeps_each_row_once_with_its_event(
+        request, monkeypatch, database: str) -> None:
+    """R-TRF-2, R-CRS-11: a pushed batch's rows to write go in two halves (the second's
+    made while the first's events are stored); a half holding both new and changed rows
+    keeps each once, at its version, with one event each, on both databases."""
+    from services.transfer.handlers import push
+    api = request.getfixturevalue(database)
+    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    open_source(api)
+    rows = [attendee(n) for n in range(30)]
+    answer = api.push("tpe-edu", batch(*rows)).json
+    assert answer["counts"]["attendance"]["added"] == 30 and not answer["errors"]
+    rows[3], rows[25] = attendee(3, hours=2), attendee(25, hours=2)
+    rows += [attendee(n) for n in range(30, 34)]  # new rows, in the second half
+    counts = api.push("tpe-edu", {"attendance": rows}).json["counts"]["attendance"]
+    assert counts == {"added": 4, "changed": 2, "unchanged": 28, "withdrawn": 0}
+    added = outbox_events(api.runtime, RECORD_ADDED)
+    changed = outbox_events(api.runtime, RECORD_CHANGED)
+    assert sorted(event["account_id"] for event in added) == sorted(
+        TEACHERS[i] for i in IDS[:34])
+    assert {(event["account_id"], event["hours"], event["version"]) for event in changed} == {
+        (TEACHERS[IDS[3]], 2.0, 2), (TEACHERS[IDS[25]], 2.0, 2)}
+    assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 34
+
+
+@pytest.mark.parametrize("database", ["api", "pg_api"])
+def test_a_failure_in_the_second_half_keeps_nothing_of_the_batch(
+        request, monkeypatch, database: str) -> None:
+    """A batch is one transaction, halves or not: when making the second half fails
+    while the first half's events are still being stored (on PostgreSQL, its COPY is
+    abandoned), the answer is a 500 and nothing of the batch is kept; sent again, every
+    row is added."""
+    from services.transfer.handlers import push
+    api = request.getfixturevalue(database)
+    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    open_source(api)
+    api.push("tpe-edu", batch())
+    made = push._Writer._values
+    calls = []
+
+    def second_fails(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the second half could not be made")
+        return made(self, *args)
+
+    monkeypatch.setattr(push._Writer, "_values", second_fails)
+    rows = {"attendance": [attendee(n) for n in range(20)]}
+    failed = api.push("tpe-edu", rows)
+    assert failed.status_code == 500 and failed.json["type"].endswith("internal-error")
+    assert len(calls) == 2
+    assert api.call("get", "/sources/tpe-edu").json["counts"]["attendance"] == 0
+    assert outbox_events(api.runtime, RECORD_ADDED) == []
+    monkeypatch.setattr(push._Writer, "_values", made)
+    counts = api.push("tpe-edu", rows).json["counts"]["attendance"]
+    assert counts["added"] == 20
+    assert len(outbox_events(api.runtime, RECORD_ADDED)) == 20
