@@ -259,6 +259,18 @@ def test_a_published_key_of_another_type_or_use_is_not_used(signer):
         assert_invalid(verifier, signer.sign(), f"key {jwk_dict['kty']}/{jwk_dict['use']}")
 
 
+def test_a_key_replaced_under_the_same_kid_is_the_new_key_only(signer):
+    """The key objects are kept per key (its public members), not per ``kid``: a JWKS
+    that serves another key under a known ``kid`` is read as that key."""
+    old_token = signer.sign(subject="old-key")
+    before = TokenVerifier(ISSUER, AUDIENCE, StaticKeySource(signer.jwks))
+    assert before.verify(old_token).subject == "old-key"
+    replacing = TokenSigner(issuer=ISSUER, audience=AUDIENCE, kid=signer.kid)
+    after = TokenVerifier(ISSUER, AUDIENCE, StaticKeySource(replacing.jwks))
+    assert after.verify(replacing.sign(subject="new-key")).subject == "new-key"
+    assert_invalid(after, old_token, "a token of the key replaced")
+
+
 def test_the_platform_verifier_takes_only_its_own_clients_tokens(signer):
     """Issue 8 point 11 (R-GW-1): even for the API's audience, a token issued to another
     client (a partner site), or naming no client, is refused as invalid-token."""
