@@ -17,6 +17,15 @@ send, and the peak resident memory of the process while it processes the file (s
 from /proc every 20 ms; the process holds the generated rows too, so this is an upper
 bound).
 
+In rounds (``ROUNDS``), as the teacher import's scenario: each round sends the file to a
+source of its own, its floor right after, the re-send, then pushes to another source of
+its own, its floor right after; each ratio is taken within its round (the two side by
+side see the same moment of the machine) and the goals are judged on the rounds' median.
+On the shared machine these figures come from, the same push took from 15 to 27 µs of
+process CPU a row minutes apart: one round alone cannot tell the code from the machine.
+The push's bodies are encoded before its clock starts: encoding a batch is the source's
+work, not the platform's (the floor makes none either).
+
 The teachers are resolved by a directory in the same process (a dict of national ID →
 account id, as the accounts service's bulk lookup answers): the accounts service's own
 lookup is measured by its own scenarios, and its HTTP round trips (200 calls of 1,000
@@ -24,9 +33,11 @@ IDs for this file) are left out here."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import secrets
+import statistics
 import threading
 import time
 import uuid
@@ -52,6 +63,7 @@ from services.transfer.handlers import push, sources, uploads
 
 # ``BENCH_TRANSFER_ROWS``: a smaller file for trying a change; figures are of 200,000.
 ROWS = int(os.environ.get("BENCH_TRANSFER_ROWS", "200000"))
+ROUNDS = int(os.environ.get("BENCH_TRANSFER_ROUNDS", "3"))
 BATCH = 1_000
 PER_COURSE = 100
 TEACHERS = 50_000
@@ -156,9 +168,8 @@ class PeakMemory:
         self.peak = max(self.peak, self._rss())
 
 
-def run(rows: int = ROWS) -> dict[str, Any]:
+def run(rows: int = ROWS, rounds: int = ROUNDS) -> dict[str, Any]:
     load_at_start = load_average()
-    course_rows = courses(rows)
     rows_data = attendance(rows)
     data = workbook(rows_data)
     name = f"bench_transfer_{scratch.suffix()}"
@@ -166,15 +177,21 @@ def run(rows: int = ROWS) -> dict[str, Any]:
         url = urls[name]
         app, runtime = _service(url)
         try:
-            measured = _measure(app, runtime, url, data, course_rows, rows_data)
+            bench = _Bench(app, runtime, url, data, rows_data)
+            measured = [bench.round(n) for n in range(rounds)]
         finally:
             runtime.database.dispose()
     result = _write(rows, len(data), measured, load_at_start)
-    print(f"transfer: file {result['file_rows_per_s']:,.0f} rows/s (floor "
-          f"{result['floor_rows_per_s']:,.0f}, ratio_to_floor {result['ratio_to_floor']:.3f}), "
-          f"push {result['push_rows_per_s']:,.0f} rows/s (ratio_to_floor "
-          f"{result['push_ratio_to_floor']:.3f}); unchanged re-send "
-          f"{result['resend_speedup']:.2f}x faster; peak RSS {result['peak_rss_mb']:,.0f} MB; "
+
+    def each(name: str, form: str) -> str:
+        return ", ".join(format(value, form) for value in result[name])
+    print(f"transfer (median of {rounds} rounds): file {result['file_rows_per_s']:,.0f} rows/s "
+          f"(floor {result['floor_rows_per_s']:,.0f}, ratio_to_floor "
+          f"{result['ratio_to_floor']:.3f}: {each('ratios_to_floor', '.3f')}), push "
+          f"{result['push_rows_per_s']:,.0f} rows/s (ratio_to_floor "
+          f"{result['push_ratio_to_floor']:.3f}: {each('push_ratios_to_floor', '.3f')}); "
+          f"unchanged re-send {result['resend_speedup']:.2f}x faster "
+          f"({each('resend_speedups', '.2f')}); peak RSS {result['peak_rss_mb']:,.0f} MB; "
           f"goals met: {result['goal_met']}")
     return result
 
@@ -202,70 +219,90 @@ def _open(runtime: Runtime, code: str, unit: str) -> None:
     sources.move(work(), clock, OPERATOR, code, "production")
 
 
-def _measure(app: Any, runtime: Runtime, url: str, data: bytes,
-             course_rows: list[dict[str, Any]], rows_data: list[list[str]]) -> dict[str, Any]:
-    parts = runtime.components
-    directory = Directory(TEACHERS)
-    parts.directory = directory
-    signer = TokenSigner(issuer=runtime.settings.token_issuer, audience="inservice-transfer")
-    parts.machine_tokens = TokenVerifier(runtime.settings.token_issuer, "inservice-transfer",
-                                         StaticKeySource(signer.jwks))
-    for code, organiser in (("bench-file", "313301"), ("bench-push", "313302")):
-        _open(runtime, code, "313301")
-        made = course_rows if organiser == "313301" else courses(len(rows_data), organiser)
-        for start in range(0, len(made), BATCH):
-            answer = push.accept(parts.unit_of_work(), runtime.clock, directory, code,
-                                 {"courses": made[start:start + BATCH]},
-                                 parts.freeze_date)
-            assert not answer["errors"], answer["errors"][:3]
-    _analyze(url)
-    measured: dict[str, Any] = {}
+class _Bench:
+    """The service with its directory and machine tokens, and the rounds' sources: each
+    round's file and push go to sources of their own, their courses with an organiser of
+    their own (so that the duplicate rule, R-TRF-11, links no round's rows to another's:
+    they are added, as the scenario means)."""
 
-    def send_file() -> dict[str, Any]:
-        upload = uploads.start(parts.unit_of_work(), runtime.clock, parts.vault,
-                               parts.file_rules, OPERATOR, "bench-file", "attendance.xlsx",
-                               data, parts.read_at_upload)
-        uploads.process(parts.unit_of_work, runtime.clock, directory, parts.vault,
+    def __init__(self, app: Any, runtime: Runtime, url: str, data: bytes,
+                 rows_data: list[list[str]]) -> None:
+        self.app, self.runtime, self.url = app, runtime, url
+        self.data, self.rows_data = data, rows_data
+        self.parts = parts = runtime.components
+        parts.directory = self.directory = Directory(TEACHERS)
+        self.signer = TokenSigner(issuer=runtime.settings.token_issuer,
+                                  audience="inservice-transfer")
+        parts.machine_tokens = TokenVerifier(runtime.settings.token_issuer,
+                                             "inservice-transfer",
+                                             StaticKeySource(self.signer.jwks))
+        # Encoded once, before any clock: a source's own work (see the module's note).
+        self.bodies = [json.dumps({"attendance": [dict(zip(HEADER, row, strict=True))
+                                                  for row in rows_data[start:start + BATCH]]},
+                                  ensure_ascii=False).encode()
+                       for start in range(0, len(rows_data), BATCH)]
+
+    def _source(self, code: str, organiser: str) -> None:
+        _open(self.runtime, code, "313301")
+        made = courses(len(self.rows_data), organiser)
+        for start in range(0, len(made), BATCH):
+            answer = push.accept(self.parts.unit_of_work(), self.runtime.clock,
+                                 self.directory, code, {"courses": made[start:start + BATCH]},
+                                 self.parts.freeze_date)
+            assert not answer["errors"], answer["errors"][:3]
+
+    def round(self, n: int) -> dict[str, Any]:
+        file_source, push_source = f"bench-file-{n}", f"bench-push-{n}"
+        self._source(file_source, f"3133{n:02d}")
+        self._source(push_source, f"3134{n:02d}")
+        _analyze(self.url)
+        measured: dict[str, Any] = {}
+        with PeakMemory() as memory, Autoanalyze(self.url):
+            started, cpu = time.perf_counter(), time.process_time()
+            done = self._send_file(file_source)
+            measured["file_s"] = time.perf_counter() - started
+            measured["file_cpu_s"] = time.process_time() - cpu
+        assert done["status"] == "done" and done["error_count"] == 0, done
+        assert done["counts"]["attendance"]["added"] == len(self.rows_data), done["counts"]
+        measured["peak_rss_bytes"] = memory.peak
+        measured["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        measured["floor_s"], measured["read_s"], measured["copy_s"] = _floor(
+            self.url, self.data, file_source)
+        _analyze(self.url)
+        started, cpu = time.perf_counter(), time.process_time()
+        again = self._send_file(file_source)
+        measured["resend_s"] = time.perf_counter() - started
+        measured["resend_cpu_s"] = time.process_time() - cpu
+        assert again["counts"]["attendance"]["unchanged"] == len(self.rows_data), \
+            again["counts"]
+        measured["push_s"], measured["push_cpu_s"] = self._push(push_source)
+        with self.parts.unit_of_work() as uow:  # all added
+            assert uow.records.counts(push_source)["attendance"] == len(self.rows_data)
+        measured["push_floor_s"], _read, _copy = _floor(self.url, self.data, push_source,
+                                                        read=False)
+        return measured
+
+    def _send_file(self, code: str) -> dict[str, Any]:
+        parts, clock = self.parts, self.runtime.clock
+        upload = uploads.start(parts.unit_of_work(), clock, parts.vault, parts.file_rules,
+                               OPERATOR, code, "attendance.xlsx", self.data,
+                               parts.read_at_upload)
+        uploads.process(parts.unit_of_work, clock, self.directory, parts.vault,
                         parts.file_rules, upload["upload_id"], parts.read_at_upload)
         with parts.unit_of_work() as uow:
-            return uow.uploads.get(upload["upload_id"])  # type: ignore[return-value]
+            return uow.uploads.get(upload["upload_id"])
 
-    with PeakMemory() as memory, Autoanalyze(url):
-        started, cpu = time.perf_counter(), time.process_time()
-        done = send_file()
-        measured["file_s"] = time.perf_counter() - started
-        measured["file_cpu_s"] = time.process_time() - cpu
-    assert done["status"] == "done" and done["error_count"] == 0, done
-    assert done["counts"]["attendance"]["added"] == len(rows_data), done["counts"]
-    measured["peak_rss_bytes"] = memory.peak
-    measured["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    measured["floor_s"], measured["read_s"], measured["copy_s"] = _floor(url, data,
-                                                                         "bench-file")
-    _analyze(url)
-    started, cpu = time.perf_counter(), time.process_time()
-    again = send_file()
-    measured["resend_s"] = time.perf_counter() - started
-    measured["resend_cpu_s"] = time.process_time() - cpu
-    assert again["counts"]["attendance"]["unchanged"] == len(rows_data), again["counts"]
-
-    client = app.test_client()
-    token = signer.sign(subject="source-bench-push", roles=[], client_id="source-bench-push",
-                        scope="transfer", source="bench-push")
-    headers = {"Authorization": f"Bearer {token}"}
-    bodies = [{"attendance": [dict(zip(HEADER, row, strict=True))
-                              for row in rows_data[start:start + BATCH]]}
-              for start in range(0, len(rows_data), BATCH)]
-    with Autoanalyze(url):
-        started, cpu = time.perf_counter(), time.process_time()
-        for body in bodies:
-            answer = client.post("/sources/bench-push/batches", json=body, headers=headers)
-            assert answer.status_code == 200 and not answer.json["errors"], answer.json
-        measured["push_s"] = time.perf_counter() - started
-        measured["push_cpu_s"] = time.process_time() - cpu
-    with parts.unit_of_work() as uow:
-        assert uow.records.counts("bench-push")["attendance"] == len(rows_data)  # all added
-    measured["push_floor_s"], _read, _copy = _floor(url, data, "bench-push", read=False)
-    return measured
+    def _push(self, code: str) -> tuple[float, float]:
+        client = self.app.test_client()
+        token = self.signer.sign(subject=f"source-{code}", roles=[], client_id=f"source-{code}",
+                                 scope="transfer", source=code)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        with Autoanalyze(self.url):
+            started, cpu = time.perf_counter(), time.process_time()
+            for body in self.bodies:
+                answer = client.post(f"/sources/{code}/batches", data=body, headers=headers)
+                assert answer.status_code == 200 and not answer.json["errors"], answer.json
+            return time.perf_counter() - started, time.process_time() - cpu
 
 
 # The tables a send grows.
@@ -343,52 +380,64 @@ def _floor(url: str, data: bytes, source: str, read: bool = True) -> tuple[float
     return read_s + copy_s, read_s, copy_s
 
 
-def _write(rows: int, file_bytes: int, m: dict[str, Any], load_at_start: float) -> dict[str, Any]:
-    ratio = round(m["floor_s"] / m["file_s"], 3)
-    push_ratio = round(m["push_floor_s"] / m["push_s"], 3)
-    speedup = round(m["file_s"] / m["resend_s"], 2)
-    peak_mb = round(m["peak_rss_bytes"] / 2**20, 1)
+def _write(rows: int, file_bytes: int, rounds: list[dict[str, Any]],
+           load_at_start: float) -> dict[str, Any]:
+    def each(name: str) -> list[float]:
+        return [round(r[name], 3) for r in rounds]
+
+    def median_rate(name: str) -> float:
+        return round(statistics.median(rows / r[name] for r in rounds), 1)
+    ratios = [round(r["floor_s"] / r["file_s"], 3) for r in rounds]
+    push_ratios = [round(r["push_floor_s"] / r["push_s"], 3) for r in rounds]
+    speedups = [round(r["file_s"] / r["resend_s"], 2) for r in rounds]
+    ratio, push_ratio = statistics.median(ratios), statistics.median(push_ratios)
+    speedup = statistics.median(speedups)
+    peak_mb = round(max(r["peak_rss_bytes"] for r in rounds) / 2**20, 1)
     met = {"file_ratio_to_floor": ratio >= GOAL_RATIO_TO_FLOOR,
            "push_ratio_to_floor": push_ratio >= GOAL_RATIO_TO_FLOOR,
            "resend_speedup": speedup >= GOAL_RESEND_SPEEDUP,
            "peak_rss": peak_mb < GOAL_PEAK_RSS_MB}
     figures = {
-        "figure": "rows_per_s", "file_rows_per_s": round(rows / m["file_s"], 1),
-        "baseline": "floor_rows_per_s", "floor_rows_per_s": round(rows / m["floor_s"], 1),
-        "ratio_to_floor": ratio,
-        "push_rows_per_s": round(rows / m["push_s"], 1),
-        "push_floor_rows_per_s": round(rows / m["push_floor_s"], 1),
-        "push_ratio_to_floor": push_ratio,
-        "resend_rows_per_s": round(rows / m["resend_s"], 1), "resend_speedup": speedup,
+        # Each figure the median of the rounds; each ratio taken within its round.
+        "figure": "rows_per_s", "file_rows_per_s": median_rate("file_s"),
+        "baseline": "floor_rows_per_s", "floor_rows_per_s": median_rate("floor_s"),
+        "ratio_to_floor": ratio, "ratios_to_floor": ratios,
+        "push_rows_per_s": median_rate("push_s"),
+        "push_floor_rows_per_s": median_rate("push_floor_s"),
+        "push_ratio_to_floor": push_ratio, "push_ratios_to_floor": push_ratios,
+        "resend_rows_per_s": median_rate("resend_s"), "resend_speedup": speedup,
+        "resend_speedups": speedups,
         "peak_rss_mb": peak_mb,
-        "process_max_rss_mb": round(m["max_rss_bytes"] / 2**20, 1),
-        "elapsed_s": {"file": round(m["file_s"], 3), "floor": round(m["floor_s"], 3),
-                      "floor_calamine_read": round(m["read_s"], 3),
-                      "floor_copy": round(m["copy_s"], 3),
-                      "resend_unchanged": round(m["resend_s"], 3),
-                      "push": round(m["push_s"], 3),
-                      "push_floor_copy": round(m["push_floor_s"], 3)},
+        "process_max_rss_mb": round(max(r["max_rss_bytes"] for r in rounds) / 2**20, 1),
+        "elapsed_s": {"file": each("file_s"), "floor": each("floor_s"),
+                      "floor_calamine_read": each("read_s"),
+                      "floor_copy": each("copy_s"),
+                      "resend_unchanged": each("resend_s"),
+                      "push": each("push_s"),
+                      "push_floor_copy": each("push_floor_s")},
         # This process's own CPU (every thread; not the server's): less moved by other
         # work on the machine than the elapsed times, so a change's effect on the Python
         # side shows through the noise.
-        "process_cpu_s": {name: round(m[f"{name}_cpu_s"], 3)
-                          for name in ("file", "resend", "push")},
+        "process_cpu_s": {name: each(f"{name}_cpu_s") for name in ("file", "resend", "push")},
         "goal": (f"ratio_to_floor >= {GOAL_RATIO_TO_FLOOR} (file and push), re-send >= "
-                 f"{GOAL_RESEND_SPEEDUP}x faster, peak RSS < {GOAL_PEAK_RSS_MB} MB"),
+                 f"{GOAL_RESEND_SPEEDUP}x faster, peak RSS < {GOAL_PEAK_RSS_MB} MB; each "
+                 f"judged on the rounds' median"),
         "goals": met, "goal_met": all(met.values()),
     }
     parameters = {"rows": rows, "file_bytes": file_bytes, "format": "xlsx (openpyxl)",
-                  "batch": BATCH, "rows_per_course": PER_COURSE, "teachers": TEACHERS,
-                  "events_per_row": 1,
+                  "rounds": len(rounds), "batch": BATCH, "rows_per_course": PER_COURSE,
+                  "teachers": TEACHERS, "events_per_row": 1,
                   "teacher_directory": "in-process dict (national ID -> account id), not "
                                        "the accounts service over HTTP",
-                  "push_through": "Flask test client: JSON, machine token verified",
+                  "push_through": "Flask test client: JSON encoded before the clock, "
+                                  "machine token verified",
                   "analyze": "as autovacuum would (off on this machine): the record tables "
                              "analyzed after loading the courses, after the first send, and "
                              f"every {Autoanalyze.EVERY_S:.0f} s during the timed writes",
                   "baseline_is": "calamine reading the file + a client COPYing the finished "
                                  "attendance rows and their events into fresh tables of the "
-                                 "same shape (attendance partitioned by year)"}
+                                 "same shape (attendance partitioned by year), right after "
+                                 "the processing in each round"}
     return write_result("transfer", figures, parameters, load_at_start)
 
 
