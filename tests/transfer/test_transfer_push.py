@@ -289,3 +289,43 @@ def test_a_failure_in_the_second_half_keeps_nothing_of_the_batch(
     counts = api.push("tpe-edu", rows).json["counts"]["attendance"]
     assert counts["added"] == 20
     assert len(outbox_events(api.runtime, RECORD_ADDED)) == 20
+
+
+@pytest.mark.parametrize("database", ["api", "pg_api"])
+def test_a_course_the_source_keeps_nothing_of_is_not_compared(
+        request, monkeypatch, database: str) -> None:
+    """R-TRF-2: the course lookup says which courses the source keeps no attendance of
+    (each course of a first send); their rows are new without a question asked of the
+    records kept, while the other courses' rows are still compared one by one."""
+    from services.transfer.adapters.records_repo import RecordRepository
+    api = request.getfixturevalue(database)
+    compared: list[set[str]] = []  # the courses each question of the kept records named
+    summed, looked_up = RecordRepository._unsettled, RecordRepository.attendance_states
+
+    def summing(self, source, year, sent, missing):
+        compared.append(set(sent))
+        return summed(self, source, year, sent, missing)
+
+    def looking_up(self, source, keys, years=None):
+        keys = list(keys)
+        compared.append({course for course, _ in keys})
+        return looked_up(self, source, keys, years)
+
+    monkeypatch.setattr(RecordRepository, "_unsettled", summing)
+    monkeypatch.setattr(RecordRepository, "attendance_states", looking_up)
+    open_source(api)
+    first = api.push("tpe-edu", batch(attendee(0), attendee(1))).json
+    assert first["counts"]["attendance"]["added"] == 2 and compared == []
+    other = {**COURSE, "source_course_key": "TPE-2013-0002", "title": "數學教學"}
+    second = api.push("tpe-edu", batch(
+        attendee(0), attendee(1, hours="3.5"),
+        attendee(2, source_course_key="TPE-2013-0002"),
+        attendee(3, source_course_key="TPE-2013-0002"), courses=(COURSE, other))).json
+    assert second["counts"]["attendance"] == {"added": 2, "changed": 1, "unchanged": 1,
+                                              "withdrawn": 0}, second
+    assert compared and set().union(*compared) == {"TPE-2013-0001"}
+    added = outbox_events(api.runtime, RECORD_ADDED)
+    assert sorted(e["record_key"] for e in added if e["record_key"].startswith(
+        "TPE-2013-0002/")) == sorted(f"TPE-2013-0002/{TEACHERS[IDS[n]]}" for n in (2, 3))
+    [changed] = outbox_events(api.runtime, RECORD_CHANGED)
+    assert (changed["account_id"], changed["hours"]) == (TEACHERS[IDS[1]], 3.5)

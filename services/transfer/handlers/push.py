@@ -315,18 +315,22 @@ class _Writer:
                 ready.append((number, row, account))
         differing, missing = self.uow.records.compare_attendance(
             self.source.code, ((row.course_key, account, row) for _, row, account in ready),
-            {key: course["start_year"] for key, course in known.items()})
+            {key: course["start_year"] for key, course in known.items()},
+            {key for key, course in known.items() if not course["keeps_records"]})
         counts = outcome.counts["attendance"]
         # A row kept as it is (unchanged: no write) is settled without its digest. With
         # nothing missing nor differing (an unchanged re-send) no row is looked at again.
-        writing = [(number, row, account) for number, row, account in ready
-                   if (row.course_key, account) in missing
-                   or (row.course_key, account) in differing] if missing or differing else []
+        if not differing and len(missing) == len(ready):
+            writing = fresh = ready  # every row new (a first send): each is written
+        else:
+            writing = [(number, row, account) for number, row, account in ready
+                       if (row.course_key, account) in missing
+                       or (row.course_key, account) in differing] if missing or differing else []
+            # A withdrawn record sent again is matched as a new one (another source's
+            # record may have been promoted meanwhile).
+            new = missing | {key for key, kept in differing.items() if kept.withdrawn}
+            fresh = [row for row in writing if (row[1].course_key, row[2]) in new]
         counts[UNCHANGED] += len(ready) - len(writing)
-        # A withdrawn record sent again is matched as a new one (another source's record
-        # may have been promoted meanwhile).
-        new = missing | {key for key, kept in differing.items() if kept.withdrawn}
-        fresh = [row for row in writing if (row[1].course_key, row[2]) in new]
         kept_elsewhere = self._duplicates(fresh, known, outcome) if not self.trial else set()
         self.read_all()
         if kept_elsewhere:
@@ -421,8 +425,10 @@ class _Writer:
                     outcome: Outcome) -> set[tuple[str, str]]:
         """The new rows that are linked duplicates (kept in their own table, answered, not
         published); their keys, for the caller to leave out."""
+        if not any(course["may_match"] for course in known.values()):
+            return set()  # the usual batch: no course it adds to can hold a duplicate
         rows = [row for row in rows if known[row[1].course_key]["may_match"]]
-        if not rows:  # the usual batch: no course it adds to can hold a duplicate
+        if not rows:
             return set()
         code = self.source.code
         linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a in rows))
