@@ -1,5 +1,6 @@
 """Rows of format v1 checked field by field (R-TRF-4, R-TRF-5, R-TRF-11): every fault of
 a row answered with its field and stable code, in zh-TW and English."""
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -123,3 +124,43 @@ def test_hours_written_3_and_3_0_give_the_digests_of_their_own_texts() -> None:
         expected = hashlib.sha256(json.dumps(["acct", "教師", "313502", text, "2013-03-02"],
                                              ensure_ascii=False).encode()).hexdigest()[:32]
         assert row.digest("acct") == expected, text
+
+
+def _by_the_rule(number: str) -> bool:
+    """The check digit's rule read digit by digit, as the accounts service states it."""
+    codes = {letter: code for code, letter in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO", 10)}
+    if len(number) != 10 or number[0] not in codes or not number[2:].isascii() \
+            or not number[2:].isdigit():
+        return False
+    if number[1] in "1289":
+        second = int(number[1])
+    elif number[1] in "ABCD":
+        second = codes[number[1]] % 10
+    else:
+        return False
+    code = codes[number[0]]
+    total = code // 10 + code % 10 * 9 + second * 8 + sum(
+        int(digit) * weight for digit, weight in zip(number[2:], (7, 6, 5, 4, 3, 2, 1, 1),
+                                                    strict=True))
+    return total % 10 == 0
+
+
+def test_the_check_digit_is_the_rule_for_every_letter_and_second_character() -> None:
+    """``normalised`` reads the sum from tables; here the rule, digit by digit, judges
+    every first letter and second character with tails of every check digit, and the
+    same numbers typed otherwise or broken."""
+    rng = random.Random(12)
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        for second in "0123456789ABCDEZ":
+            for _ in range(6):
+                body = letter + second + "".join(rng.choice("0123456789") for _ in range(7))
+                for check in "0123456789":
+                    number = body + check
+                    expected = number if _by_the_rule(number) else None
+                    assert normalised(number) == expected, number
+                    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)
+                    assert normalised(f" {full_width.lower()} ") == expected, number
+                    for broken in (number[:-1], number + "0", number[:5] + "x" + number[6:],
+                                   number[:6] + "٣" + number[7:]):
+                        assert normalised(broken) is None, broken
+    assert {normalised(value) for value in (None, 1234567890, b"A123456789", "")} == {None}
