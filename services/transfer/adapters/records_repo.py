@@ -255,26 +255,25 @@ class RecordRepository:
         two (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, and
         no digest is taken of them. Each (course key, account) is sent once (a batch's
         check refuses a second)."""
-        missing: set[tuple[str, str]] = set()
-        asked: list[Sent] = []
-        for one in sent:
-            if one[0] in empty:
-                missing.add((one[0], one[1]))
-            else:
-                asked.append(one)
+        by_course: dict[str, list[tuple[str, Attendance]]] = {}
+        for course_key, account, row in sent:
+            by_course.setdefault(course_key, []).append((account, row))
+        missing = {(course_key, account)
+                   for course_key in [key for key in by_course if key in empty]
+                   for account, _ in by_course.pop(course_key)}
         if not self._postgres:
-            rows = {(course_key, account): row for course_key, account, row in asked}
+            rows = {(course_key, account): row for course_key, pairs in by_course.items()
+                    for account, row in pairs}
             stored = self.attendance_states(source, rows, years) if rows else {}
             return ({key: kept for key, kept in stored.items()
                      if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
                     missing | (set(rows) - set(stored)))
         by_year: dict[int, dict[str, list[tuple[str, Attendance]]]] = {}
-        for course_key, account, row in asked:
-            by_year.setdefault(years[course_key], {}).setdefault(course_key, []).append(
-                (account, row))
+        for course_key, pairs in by_course.items():
+            by_year.setdefault(years[course_key], {})[course_key] = pairs
         differing: dict[tuple[str, str], Stored] = {}
-        for year, by_course in by_year.items():
-            unsettled = self._unsettled(source, year, by_course, missing)
+        for year, courses_of_year in by_year.items():
+            unsettled = self._unsettled(source, year, courses_of_year, missing)
             if not unsettled:
                 continue
             document = json.dumps([
