@@ -4,8 +4,8 @@ each value through its dumpers (7 µs a row here), which for 100,000 teachers an
 already; only free text needs escaping."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection
@@ -41,18 +41,28 @@ def raw_connection(connection: Connection) -> Any:
 def copy_lines(session: Session, table: str, columns: Sequence[str], lines: list[str]) -> None:
     """Rows written by ``COPY`` in the session's transaction, from ``lines`` already in
     COPY's text format, one row each, without their line ends."""
-    with copying(session, table, columns, lines):
-        pass
+    with streaming(session, table, columns) as write:
+        write(lines)
 
 
 @contextmanager
-def copying(session: Session, table: str, columns: Sequence[str],
-            lines: list[str]) -> Iterator[None]:
-    """``copy_lines`` with a block that runs while the server stores the rows: they are
-    sent first, leaving the block waits for the server (or, on an error, abandons the
-    COPY, so the session can roll back). The block must not use the connection: only
-    work of its own (making what is written next)."""
-    raw = raw_connection(session.connection())
-    with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write("\n".join(lines) + "\n")
-        yield
+def streaming(session: Session, table: str,
+              columns: Sequence[str]) -> Iterator[Callable[[list[str]], None]]:
+    """A ``COPY`` the block writes in parts (``write(lines)``, in COPY's text format, one
+    row each, without their line ends), each sent as it is given, so the server stores
+    one part while the block makes the next. It begins with the first part (none, no
+    COPY); leaving the block waits for the server (on an error, abandons the COPY, so the
+    session can roll back). The block must not use the connection otherwise."""
+    with ExitStack() as stack:
+        copy: Any = None
+
+        def write(lines: list[str]) -> None:
+            nonlocal copy
+            if not lines:
+                return
+            if copy is None:
+                raw = raw_connection(session.connection())
+                copy = stack.enter_context(raw.cursor().copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"))
+            copy.write("\n".join(lines) + "\n")
+        yield write

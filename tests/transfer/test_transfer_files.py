@@ -444,12 +444,12 @@ def test_a_source_archived_while_its_file_is_processed_takes_no_chunk_after(
 
 
 def test_a_file_s_chunk_is_written_in_one_piece(api, monkeypatch) -> None:
-    """A pushed batch's rows go in two halves (``push.HALVED_FROM``); a file's chunk is
-    written whole, its next chunk checked in another thread meanwhile (the server's waits
-    are that check's already). Every row is added either way."""
+    """A pushed batch's rows go in parts (``push.PART_ROWS``); a file's chunk is written
+    whole, its next chunk checked in another thread meanwhile (the server's waits are
+    that check's already). Every row is added either way."""
     from services.transfer.handlers import push
     from services.transfer.handlers.uploads import ReadAtUpload
-    monkeypatch.setattr(push, "HALVED_FROM", 2)
+    monkeypatch.setattr(push, "PART_ROWS", 2)
     pieces = []
     made = push._Writer._values
 
@@ -468,4 +468,4 @@ def test_a_file_s_chunk_is_written_in_one_piece(api, monkeypatch) -> None:
              "school_code": "024501", "hours": "3", "completed_on": "2013-04-01"}
             for n in range(6, 12)]
     answer = api.push("ila-edu", {"attendance": rows}).json
-    assert answer["counts"]["attendance"]["added"] == 6 and pieces == [3, 3]
+    assert answer["counts"]["attendance"]["added"] == 6 and pieces == [2, 2, 2]

@@ -232,20 +232,20 @@ def test_a_part_that_is_not_a_list_of_rows_is_refused_whole(api) -> None:
 
 
 @pytest.mark.parametrize("database", ["api", "pg_api"])
-def test_a_batch_written_in_halves_keeps_each_row_once_with_its_event(
+def test_a_batch_written_in_parts_keeps_each_row_once_with_its_event(
         request, monkeypatch, database: str) -> None:
-    """R-TRF-2, R-CRS-11: a pushed batch's rows to write go in two halves (the second's
-    made while the first's events are stored); a half holding both new and changed rows
-    keeps each once, at its version, with one event each, on both databases."""
+    """R-TRF-2, R-CRS-11: a pushed batch's rows to write go to the server in parts (each
+    made while the server stores the one before); parts holding both new and changed
+    rows keep each once, at its version, with one event each, on both databases."""
     from services.transfer.handlers import push
     api = request.getfixturevalue(database)
-    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    monkeypatch.setattr(push, "PART_ROWS", 10)
     open_source(api)
     rows = [attendee(n) for n in range(30)]
     answer = api.push("tpe-edu", batch(*rows)).json
     assert answer["counts"]["attendance"]["added"] == 30 and not answer["errors"]
     rows[3], rows[25] = attendee(3, hours=2), attendee(25, hours=2)
-    rows += [attendee(n) for n in range(30, 34)]  # new rows, in the second half
+    rows += [attendee(n) for n in range(30, 34)]  # new rows, in the last part
     counts = api.push("tpe-edu", {"attendance": rows}).json["counts"]["attendance"]
     assert counts == {"added": 4, "changed": 2, "unchanged": 28, "withdrawn": 0}
     added = outbox_events(api.runtime, RECORD_ADDED)
@@ -258,15 +258,14 @@ def test_a_batch_written_in_halves_keeps_each_row_once_with_its_event(
 
 
 @pytest.mark.parametrize("database", ["api", "pg_api"])
-def test_a_failure_in_the_second_half_keeps_nothing_of_the_batch(
+def test_a_failure_in_a_later_part_keeps_nothing_of_the_batch(
         request, monkeypatch, database: str) -> None:
-    """A batch is one transaction, halves or not: when making the second half fails
-    while the first half's events are still being stored (on PostgreSQL, its COPY is
-    abandoned), the answer is a 500 and nothing of the batch is kept; sent again, every
-    row is added."""
+    """A batch is one transaction, in parts or not: when making the second part fails
+    while the server still stores the first (on PostgreSQL, the COPY is abandoned), the
+    answer is a 500 and nothing of the batch is kept; sent again, every row is added."""
     from services.transfer.handlers import push
     api = request.getfixturevalue(database)
-    monkeypatch.setattr(push, "HALVED_FROM", 10)
+    monkeypatch.setattr(push, "PART_ROWS", 10)
     open_source(api)
     api.push("tpe-edu", batch())
     made = push._Writer._values
@@ -275,7 +274,7 @@ def test_a_failure_in_the_second_half_keeps_nothing_of_the_batch(
     def second_fails(self, *args):
         calls.append(1)
         if len(calls) == 2:
-            raise RuntimeError("the second half could not be made")
+            raise RuntimeError("the second part could not be made")
         return made(self, *args)
 
     monkeypatch.setattr(push._Writer, "_values", second_fails)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeAlias
@@ -384,26 +384,28 @@ class RecordRepository:
     def add_attendance(self, rows: Sequence[dict[str, Any]]) -> None:
         """On PostgreSQL COPY (the rows in its text format, written here: a file adds
         200,000); elsewhere one statement."""
-        with self.adding_attendance(rows):
-            pass
+        with self.adding_attendance() as add:
+            add(rows)
 
     @contextmanager
-    def adding_attendance(self, rows: Sequence[dict[str, Any]]) -> Iterator[None]:
-        """``add_attendance`` with a block that runs while the server stores the rows (on
-        PostgreSQL: the kit's ``copying``), so a caller makes what it writes next
-        meanwhile; the block must not use the session."""
-        if not rows:
-            yield
-        elif self._postgres:
-            with copy_text.copying(self.session, attendance.name, _COPIED,
-                                   self._attendance_lines(rows)):
-                yield
-        else:
-            statement, parameters = insert_rows(
-                self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
-            self.session.execute(statement, parameters([{**row, "hours": str(row["hours"])}
-                                                        for row in rows]))
-            yield
+    def adding_attendance(self) -> Iterator[Callable[[Sequence[dict[str, Any]]], None]]:
+        """New attendance written part by part as the block makes it (``add(rows)``): on
+        PostgreSQL one COPY (the kit's ``streaming``), each part sent as it is given, so
+        the server stores one while the block makes the next; elsewhere a statement a
+        part. The block must not use the session otherwise; leaving it waits for the
+        server."""
+        if self._postgres:
+            with copy_text.streaming(self.session, attendance.name, _COPIED) as write:
+                yield lambda rows: write(self._attendance_lines(rows))
+            return
+        statement, parameters = insert_rows(
+            self.session.get_bind().dialect.name, attendance, _ATTENDANCE_COLUMNS)
+
+        def add(rows: Sequence[dict[str, Any]]) -> None:
+            if rows:
+                self.session.execute(statement, parameters(
+                    [{**row, "hours": str(row["hours"])} for row in rows]))
+        yield add
 
     @staticmethod
     def _attendance_lines(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -22,7 +22,6 @@ of its day (``source_deliveries``), which the deadlines read.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -55,14 +54,15 @@ from services.transfer.metrics import count_rows
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
 PARTS = ("courses", "attendance", "withdrawals")
 PUSH, FILE = "push", "file"  # kinds of delivery
-# Rows to write from which a pushed batch is stored in two halves (``_Writer._store``).
-# The halves cost two more COPYs (0.3 ms each here); from 1,000 rows the
-# Python they let run beside the server repays them (alternated batch by batch: 1,000-row
-# pushes 0.5-3.5 µs a row faster in five runs), below it did not (500 and 750 rows:
-# 1.3-3.2 µs a row slower). A file's chunks are not halved: their writer shares the
-# server's waits with the next chunk's check, and halving only moved its own Python into
-# them (first sends of 200,000 rows alternated: 26.7 s against 25.3 s for three each).
-HALVED_FROM = 1000
+# The rows a pushed batch sends the server at a time (``_Writer._store``): one COPY, each
+# part sent as it is made, so the server stores one while the next is made. Alternated
+# batch by batch in one process against the two halves (each its own COPY of rows and of
+# events) this replaced: 1.6-1.7 µs a row faster at 250 (three rounds), 1.7-2.0 at 100,
+# 1.1-2.0 at 500; a single part (two COPYs) was within 0.5 of the halves. A file's
+# chunks go whole: their writer shares the server's waits with the next chunk's check,
+# in another thread, and halving them only moved the writer's Python into those waits
+# (first sends of 200,000 rows alternated: 26.7 s against 25.3 s for three each).
+PART_ROWS = 250
 
 
 @dataclass
@@ -255,7 +255,7 @@ class _Writer:
         self._read = read
         # A file's next chunk is checked in another thread while this one is written
         # (``read`` starts it): its Python has the server's waits already.
-        self.halves = read is None
+        self.in_parts = read is None
         self.trial = source.in_test
         self.changed_courses: set[str] = set()
         self.events: list[Envelope] = []
@@ -346,27 +346,27 @@ class _Writer:
     def _store(self, rows: list[tuple[int, Attendance, str]],
                differing: dict[tuple[str, str], Stored], known: dict[str, dict[str, Any]],
                counts: dict[str, int]) -> None:
-        """The rows to write, kept and published; a push's batch from ``HALVED_FROM``
-        rows in two halves, so that each stretch of Python runs while the server stores
-        what was sent before it: the first half's events are made while its rows are
-        stored, the second half's rows made while the first half's events are stored, its
-        events while its rows are. In one piece, the events' COPY (about 12 µs a row of
-        waiting here) had nothing beside it. One transaction still: a failure in the
-        second half abandons the first's COPY too."""
-        halved = self.halves and len(rows) >= HALVED_FROM
-        half = (len(rows) + 1) // 2 if halved else len(rows)
-        with ExitStack() as storing:  # the events of the half before, while stored
-            for part in (rows[:half], rows[half:]):
-                if not part:
-                    continue
-                added, changed = self._values(part, differing, known, counts)
-                storing.close()  # the half before's events stored: the connection is free
-                with self.uow.records.adding_attendance(added):
-                    events = self._record_events(
-                        ((RECORD_ADDED, added), (RECORD_CHANGED, changed)), known)
-                self.uow.records.change_attendance(changed)
-                if events is not None:
-                    storing.enter_context(events.writing(self.uow.session))
+        """The rows to write, kept and published. A push's are sent ``PART_ROWS`` at a
+        time in one COPY, each part made while the server stores the one before, the
+        events made while it stores the last; then the events' COPY. So the server has
+        the first rows after 250 are made, not all of them, and a batch pays two COPYs
+        (the two halves this replaced paid four). One transaction still: a failure while
+        a part is made abandons the COPY with it."""
+        size = PART_ROWS if self.in_parts else max(len(rows), 1)
+        added: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        with self.uow.records.adding_attendance() as add:
+            for start in range(0, len(rows), size):
+                part_added, part_changed = self._values(rows[start:start + size], differing,
+                                                        known, counts)
+                add(part_added)
+                added += part_added
+                changed += part_changed
+            events = self._record_events(((RECORD_ADDED, added), (RECORD_CHANGED, changed)),
+                                         known)
+        self.uow.records.change_attendance(changed)
+        if events is not None:
+            events.write(self.uow.session)
 
     def _values(self, rows: list[tuple[int, Attendance, str]],
                 differing: dict[tuple[str, str], Stored], known: dict[str, dict[str, Any]],
