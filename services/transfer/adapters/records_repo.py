@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeAlias
@@ -145,16 +145,8 @@ def _live_courses(postgres: bool) -> Select[Any]:
             duplicate_records.c.source == course.source,
             duplicate_records.c.course_key == course.course_key).limit(1).scalar_subquery()
         return func.coalesce(at_place, linked, false()).label("may_match")
-
-    def keeps_records(course: Any) -> Any:
-        # Whether the source keeps any attendance in the course: a course it keeps none
-        # of (each course of a first send) needs no comparison (``compare_attendance``).
-        kept = select(true()).where(
-            attendance.c.source == course.source, attendance.c.course_key == course.course_key,
-            attendance.c.start_year == course.start_year).limit(1).scalar_subquery()
-        return func.coalesce(kept, false()).label("keeps_records")
     if not postgres:
-        return select(courses, screened(courses.c), keeps_records(courses.c)).where(
+        return select(courses, screened(courses.c)).where(
             courses.c.source == bindparam("source"),
             courses.c.course_key.in_(bindparam("keys", expanding=True)),
             courses.c.withdrawn_reason.is_(None))
@@ -163,8 +155,7 @@ def _live_courses(postgres: bool) -> Select[Any]:
     found = select(courses).where(
         courses.c.source == bindparam("source"), courses.c.course_key == wanted.c.course_key,
         courses.c.withdrawn_reason.is_(None)).offset(literal_column("0")).lateral("found")
-    return select(found, screened(found.c), keeps_records(found.c)).select_from(wanted).join(
-        found, true())
+    return select(found, screened(found.c)).select_from(wanted).join(found, true())
 
 
 # A row sent: its course key, its teacher's account and the row (its digest taken with
@@ -226,48 +217,39 @@ class RecordRepository:
         — another source keeps a course at its place (organiser, start date, title
         digest), or the source keeps linked duplicates in it. A course that may not
         match needs no probe of its records (``push._Writer._duplicates``); another
-        source rarely has a course at the same place, so a batch usually needs none.
-        And ``keeps_records``: whether the source keeps any attendance in it; one that
-        keeps none needs no comparison either (``compare_attendance``'s ``empty``)."""
+        source rarely has a course at the same place, so a batch usually needs none."""
         statement = _live_courses(self._postgres)
         found: dict[str, dict[str, Any]] = {}
         for chunk in self._chunks(sorted(set(keys))):
             rows = self.session.execute(statement, {"source": source, "keys": chunk})
-            # SQLite answers the screens as 1 or 0
-            found.update({row.course_key: {**row._mapping, "may_match": bool(row.may_match),
-                                           "keeps_records": bool(row.keeps_records)}
+            # SQLite answers the screen as 1 or 0
+            found.update({row.course_key: {**row._mapping, "may_match": bool(row.may_match)}
                           for row in rows})
         return found
 
-    def compare_attendance(self, source: str, sent: Iterable[Sent], years: dict[str, int],
-                           empty: Collection[str] = frozenset()
+    def compare_attendance(self, source: str, sent: Iterable[Sent], years: dict[str, int]
                            ) -> tuple[dict[tuple[str, str], Stored], set[tuple[str, str]]]:
         """Each row sent (course key, account, the row) against what is kept: the kept
         records that differ from it (another digest, or withdrawn), and the keys not kept
         at all; a key in neither is kept as it is (unchanged). ``years``: each course's
-        start year. ``empty``: courses the source keeps no record of (``live_courses``
-        says so: each course of a first send), whose rows are not kept at all without a
-        question asked.
+        start year.
 
-        On PostgreSQL each other course is first summed up (``_unsettled``): a course the
-        source keeps nothing of, or keeps exactly as sent, is settled by its summary
-        alone. The others' digests go with their keys and the server answers only those
-        two (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, and
-        no digest is taken of them. Each (course key, account) is sent once (a batch's
+        On PostgreSQL each course is first summed up (``_unsettled``): a course the source
+        keeps nothing of, or keeps exactly as sent, is settled by its summary alone. The
+        others' digests go with their keys and the server answers only those two
+        (``_COMPARED``): an unchanged re-send's 5,000 rows a chunk never leave it, and no
+        digest is taken of them. Each (course key, account) is sent once (a batch's
         check refuses a second)."""
+        if not self._postgres:
+            rows = {(course_key, account): row for course_key, account, row in sent}
+            stored = self.attendance_states(source, rows, years)
+            return ({key: kept for key, kept in stored.items()
+                     if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
+                    set(rows) - set(stored))
         by_course: dict[str, list[tuple[str, Attendance]]] = {}
         for course_key, account, row in sent:
             by_course.setdefault(course_key, []).append((account, row))
-        missing = {(course_key, account)
-                   for course_key in [key for key in by_course if key in empty]
-                   for account, _ in by_course.pop(course_key)}
-        if not self._postgres:
-            rows = {(course_key, account): row for course_key, pairs in by_course.items()
-                    for account, row in pairs}
-            stored = self.attendance_states(source, rows, years) if rows else {}
-            return ({key: kept for key, kept in stored.items()
-                     if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
-                    missing | (set(rows) - set(stored)))
+        missing: set[tuple[str, str]] = set()
         by_year: dict[int, dict[str, list[tuple[str, Attendance]]]] = {}
         for course_key, pairs in by_course.items():
             by_year.setdefault(years[course_key], {})[course_key] = pairs

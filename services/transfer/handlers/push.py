@@ -315,8 +315,7 @@ class _Writer:
                 ready.append((number, row, account))
         differing, missing = self.uow.records.compare_attendance(
             self.source.code, ((row.course_key, account, row) for _, row, account in ready),
-            {key: course["start_year"] for key, course in known.items()},
-            {key for key, course in known.items() if not course["keeps_records"]})
+            {key: course["start_year"] for key, course in known.items()})
         counts = outcome.counts["attendance"]
         # A row kept as it is (unchanged: no write) is settled without its digest. With
         # nothing missing nor differing (an unchanged re-send) no row is looked at again.
