@@ -348,8 +348,8 @@ def _read_file(data: bytes) -> None:
 
 
 def _read_bodies(bodies: list[bytes]) -> None:
-    """The push's reading: its batches' JSON parsed by the parser the service's own
-    (``servicekit.json_provider``) uses."""
+    """The push's reading: its batches' JSON parsed by orjson, which the service's JSON
+    provider (``servicekit.json_provider``) reads a request with."""
     assert sum(len(orjson.loads(body)["attendance"]) for body in bodies) > 0
 
 

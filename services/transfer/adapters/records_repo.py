@@ -227,7 +227,8 @@ class RecordRepository:
                           for row in rows})
         return found
 
-    def compare_attendance(self, source: str, sent: Iterable[Sent], years: dict[str, int]
+    def compare_attendance(self, source: str, sent: Iterable[Sent],
+                           years: dict[str, int]
                            ) -> tuple[dict[tuple[str, str], Stored], set[tuple[str, str]]]:
         """Each row sent (course key, account, the row) against what is kept: the kept
         records that differ from it (another digest, or withdrawn), and the keys not kept
@@ -246,16 +247,14 @@ class RecordRepository:
             return ({key: kept for key, kept in stored.items()
                      if kept.digest != rows[key].digest(key[1]) or kept.withdrawn},
                     set(rows) - set(stored))
-        by_course: dict[str, list[tuple[str, Attendance]]] = {}
-        for course_key, account, row in sent:
-            by_course.setdefault(course_key, []).append((account, row))
-        missing: set[tuple[str, str]] = set()
         by_year: dict[int, dict[str, list[tuple[str, Attendance]]]] = {}
-        for course_key, pairs in by_course.items():
-            by_year.setdefault(years[course_key], {})[course_key] = pairs
+        for course_key, account, row in sent:
+            by_year.setdefault(years[course_key], {}).setdefault(course_key, []).append(
+                (account, row))
         differing: dict[tuple[str, str], Stored] = {}
-        for year, courses_of_year in by_year.items():
-            unsettled = self._unsettled(source, year, courses_of_year, missing)
+        missing: set[tuple[str, str]] = set()
+        for year, by_course in by_year.items():
+            unsettled = self._unsettled(source, year, by_course, missing)
             if not unsettled:
                 continue
             document = json.dumps([

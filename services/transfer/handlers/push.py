@@ -348,8 +348,8 @@ class _Writer:
         """The rows to write, kept and published. A push's are sent ``PART_ROWS`` at a
         time in one COPY, each part made while the server stores the one before, the
         events made while it stores the last; then the events' COPY. So the server has
-        the first rows after 250 are made, not all of them, and a batch pays two COPYs
-        (the two halves this replaced paid four). One transaction still: a failure while
+        the first rows once the first part is made, not the whole batch, and a batch pays
+        two COPYs (the two halves this replaced paid four). One transaction still: a failure while
         a part is made abandons the COPY with it."""
         size = PART_ROWS if self.in_parts else max(len(rows), 1)
         added: list[dict[str, Any]] = []
@@ -424,10 +424,8 @@ class _Writer:
                     outcome: Outcome) -> set[tuple[str, str]]:
         """The new rows that are linked duplicates (kept in their own table, answered, not
         published); their keys, for the caller to leave out."""
-        if not any(course["may_match"] for course in known.values()):
-            return set()  # the usual batch: no course it adds to can hold a duplicate
         rows = [row for row in rows if known[row[1].course_key]["may_match"]]
-        if not rows:
+        if not rows:  # the usual batch: no course it adds to can hold a duplicate
             return set()
         code = self.source.code
         linked = self.uow.duplicates.digests(code, ((r.course_key, a) for _, r, a in rows))
