@@ -457,6 +457,8 @@ def _write(rows: int, file_bytes: int, rounds: list[dict[str, Any]],
                                        "the accounts service over HTTP",
                   "push_through": "Flask test client: JSON encoded before the clock, "
                                   "machine token verified",
+                  "checkpoint": "before each timed part (the file, each floor's COPY, the "
+                                "re-send, the push): none pays for another's dirty pages",
                   "analyze": "as autovacuum would (off on this machine): the record tables "
                              "analyzed after loading the courses, after the first send, and "
                              f"every {Autoanalyze.EVERY_S:.0f} s during the timed writes",
