@@ -325,7 +325,7 @@ def _analyze(url: str) -> None:
 def _settle(url: str) -> None:
     """A checkpoint before each timed part: the part before it leaves up to the whole
     buffer pool dirty, and whichever part comes next would pay for writing it out (the
-    same push's floor took 1.9 s after one round's push and 3.3 s after another's). Each
+    same push's floor took 2.0 s after one round's push and 3.25 s after another's). Each
     part then starts from a clean pool and pays only for what it writes itself."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("CHECKPOINT")
