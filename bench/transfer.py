@@ -44,7 +44,8 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -260,13 +261,9 @@ class _Bench:
         self._source(file_source, f"3133{n:02d}")
         self._source(push_source, f"3134{n:02d}")
         _analyze(self.url)
-        _settle(self.url)
         measured: dict[str, Any] = {}
-        with PeakMemory() as memory, Autoanalyze(self.url):
-            started, cpu = time.perf_counter(), time.process_time()
+        with PeakMemory() as memory, Autoanalyze(self.url), _timed(self.url, measured, "file"):
             done = self._send_file(file_source)
-            measured["file_s"] = time.perf_counter() - started
-            measured["file_cpu_s"] = time.process_time() - cpu
         assert done["status"] == "done" and done["error_count"] == 0, done
         assert done["counts"]["attendance"]["added"] == len(self.rows_data), done["counts"]
         measured["peak_rss_bytes"] = memory.peak
@@ -274,14 +271,11 @@ class _Bench:
         measured["floor_s"], measured["read_s"], measured["copy_s"] = _floor(
             self.url, file_source, lambda: _read_file(self.data))
         _analyze(self.url)
-        _settle(self.url)
-        started, cpu = time.perf_counter(), time.process_time()
-        again = self._send_file(file_source)
-        measured["resend_s"] = time.perf_counter() - started
-        measured["resend_cpu_s"] = time.process_time() - cpu
+        with _timed(self.url, measured, "resend"):
+            again = self._send_file(file_source)
         assert again["counts"]["attendance"]["unchanged"] == len(self.rows_data), \
             again["counts"]
-        measured["push_s"], measured["push_cpu_s"] = self._push(push_source)
+        self._push(push_source, measured)
         with self.parts.unit_of_work() as uow:  # all added
             assert uow.records.counts(push_source)["attendance"] == len(self.rows_data)
         measured["push_floor_s"], measured["push_read_s"], _copy = _floor(
@@ -298,18 +292,15 @@ class _Bench:
         with parts.unit_of_work() as uow:
             return uow.uploads.get(upload["upload_id"])
 
-    def _push(self, code: str) -> tuple[float, float]:
+    def _push(self, code: str, measured: dict[str, Any]) -> None:
         client = self.app.test_client()
         token = self.signer.sign(subject=f"source-{code}", roles=[], client_id=f"source-{code}",
                                  scope="transfer", source=code)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        _settle(self.url)
-        with Autoanalyze(self.url):
-            started, cpu = time.perf_counter(), time.process_time()
+        with Autoanalyze(self.url), _timed(self.url, measured, "push"):
             for body in self.bodies:
                 answer = client.post(f"/sources/{code}/batches", data=body, headers=headers)
                 assert answer.status_code == 200 and not answer.json["errors"], answer.json
-            return time.perf_counter() - started, time.process_time() - cpu
 
 
 # The tables a send grows.
@@ -320,6 +311,17 @@ def _analyze(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         for table in ANALYZED:
             connection.execute(f"ANALYZE {table}")
+
+
+@contextmanager
+def _timed(url: str, measured: dict[str, Any], part: str) -> Iterator[None]:
+    """The block's time (``<part>_s``) and this process's CPU (``<part>_cpu_s``), from a
+    clean buffer pool (``_settle``)."""
+    _settle(url)
+    started, cpu = time.perf_counter(), time.process_time()
+    yield
+    measured[f"{part}_s"] = time.perf_counter() - started
+    measured[f"{part}_cpu_s"] = time.process_time() - cpu
 
 
 def _settle(url: str) -> None:
