@@ -124,18 +124,17 @@ def test_one_slice_or_several_every_event_is_stored_in_order(empty_database, cou
         data["login"] for data in made]
 
 
-def test_event_ids_are_the_rfc_9562_layout_across_the_counters_upper_bits(monkeypatch) -> None:
-    """Each id is the millisecond (48 bits), version 7, the counter's upper 12 bits, the
-    variant, its lower 30 bits and 32 random bits — also where the counter's lower part
-    wraps within one call."""
+def test_event_ids_are_the_rfc_9562_layout_with_the_counter_last(monkeypatch) -> None:
+    """Each id is the millisecond (48 bits), version 7, 12 bits drawn for the call, the
+    variant, 14 more bits drawn for the call and a 48-bit counter — started, at the
+    highest, where a call's ids still fit in its 48 bits."""
     monkeypatch.setattr(bulk_outbox.time, "time_ns", lambda: 1_764_000_000_123_456_789)
-    start = (5 << 30) - 2  # two ids before the counter's upper part moves on
-    randoms = bytes(range(12))
-    monkeypatch.setattr(bulk_outbox.os, "urandom",
-                        lambda size: (start << 7).to_bytes(6) if size == 6 else randoms)
+    fixed = 0b10_1100_1110_0011_0101_1010_01  # 26 bits
+    highest = (1 << 48) - (1 << 32) - 1
+    monkeypatch.setattr(bulk_outbox.os, "urandom", (fixed << 54 | highest).to_bytes)
     made = bulk_outbox.uuid7_strings(3)
-    expected = [str(uuid.UUID(int=1_764_000_000_123 << 80 | 0x7 << 76 | (sequence >> 30) << 64
-                                   | 0b10 << 62 | (sequence & 0x3FFFFFFF) << 32
-                                   | int.from_bytes(randoms[4 * n:4 * n + 4])))
-                for n, sequence in enumerate(range(start, start + 3))]
+    expected = [str(uuid.UUID(int=1_764_000_000_123 << 80 | 0x7 << 76 | (fixed >> 14) << 64
+                                   | 0b10 << 62 | (fixed & 0x3FFF) << 48 | sequence))
+                for sequence in range(highest, highest + 3)]
     assert made == expected
+    assert all(uuid.UUID(value).version == 7 for value in made)
