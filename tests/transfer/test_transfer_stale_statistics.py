@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -174,6 +174,9 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
             for account in by_course[course_key]]
     sent[5] = (*sent[5][:2], _row("C-0", "改名"))  # C-0: one row differs
     sent += [("C-2", account, _row("C-2")) for account in by_course["C-2"][:60]]  # 40 not
+    moved = by_course["C-4"][0]  # C-4: one row's day differs, by a day
+    sent += [("C-4", account, _row("C-4")._replace(completed_on=START + timedelta(days=1))
+              if account == moved else _row("C-4")) for account in by_course["C-4"]]
     sent += [("C-900", "a-new-account", _row("C-900"))]  # a course nothing is kept of
     taken: list[str] = []
     digest = Attendance.digest
@@ -182,9 +185,10 @@ def test_courses_kept_as_sent_or_not_kept_are_settled_by_their_summary(pg_api,
     with pg_api.runtime.database.session() as session:
         differing, missing = RecordRepository(session).compare_attendance(
             SOURCE, sent, {key: YEAR for key, _, _ in sent})
-    assert sorted(set(taken)) == ["C-0", "C-2", "C-3"] and len(taken) == 260
+    assert sorted(set(taken)) == ["C-0", "C-2", "C-3", "C-4"] and len(taken) == 360
     assert missing == {("C-900", "a-new-account")}
-    assert sorted(differing) == sorted([("C-0", by_course["C-0"][5]), ("C-3", withdrawn)])
+    assert sorted(differing) == sorted([("C-0", by_course["C-0"][5]), ("C-3", withdrawn),
+                                        ("C-4", moved)])
     assert differing[("C-3", withdrawn)].withdrawn
     assert differing[("C-0", by_course["C-0"][5])].digest == _row("C-0").digest(
         by_course["C-0"][5])

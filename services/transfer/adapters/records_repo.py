@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import (
@@ -99,13 +99,17 @@ _COMPARED = text(
     "AND kept.course_key = wanted.course_key AND kept.account_id = sent.account_id "
     "AND kept.start_year = :year) AS found "
     "WHERE found.missing IS NOT NULL OR found.differing IS NOT NULL")
+SUMMARY_EPOCH = date(2000, 1, 1)
 # Asked first, per course (``compare_attendance``): how many records the source keeps in
 # it that year, how many of them withdrawn, and a summary of what they hold — each
 # record's account, the teacher's name as sent (``-`` for none, which no name sent
-# spells), school, hours and day, length-prefixed so the joined text names one set only
-# (``course_summary`` makes the same of the rows sent). A course sent whole and unchanged
-# (a re-send) or not kept at all (a first send) is then settled by a range of the
-# primary key, one descent per course, without a digest taken of any row it sent.
+# spells), school, hours and day (days since ``SUMMARY_EPOCH``, ended by ``;``),
+# length-prefixed or ended so the joined text names one set only (``course_summary``
+# makes the same of the rows sent). A course sent whole and unchanged (a re-send) or not
+# kept at all (a first send) is then settled by a range of the primary key, one descent
+# per course, without a digest taken of any row it sent. The day as a number: written
+# by ``to_char``, a chunk's summaries took the server 9.3 ms rather than 7.4 (50
+# courses, 5,000 records), on the re-send's path.
 _SUMMARIES = text(
     "SELECT wanted.course_key, kept.records, kept.withdrawn, kept.summary "
     "FROM unnest(CAST(:course_keys AS text[])) AS wanted(course_key) "
@@ -113,7 +117,8 @@ _SUMMARIES = text(
     "count(*) FILTER (WHERE withdrawn_reason IS NOT NULL) AS withdrawn, "
     "encode(sha256(convert_to(string_agg(length(account_id) || ':' || account_id || "
     "coalesce(length(teacher_name) || ':' || teacher_name, '-') || length(school_code) || "
-    "':' || school_code || CAST(hours AS text) || '/' || to_char(completed_on, 'YYYY-MM-DD'), "
+    "':' || school_code || CAST(hours AS text) || '/' || "
+    f"(completed_on - DATE '{SUMMARY_EPOCH.isoformat()}') || ';', "
     "'' ORDER BY account_id COLLATE \"C\"), 'UTF8')), 'hex') AS summary "
     f"FROM {attendance.name} "
     "WHERE source = :source AND course_key = wanted.course_key AND start_year = :year) "
@@ -504,7 +509,7 @@ def course_summary(rows: Iterable[tuple[str, Attendance]]) -> str:
         end = ends.get(three)
         if end is None:
             school, hours, day = three
-            end = ends[three] = f"{len(school)}:{school}{hours}/{day.isoformat()}"
+            end = ends[three] = f"{len(school)}:{school}{hours}/{(day - SUMMARY_EPOCH).days};"
         name = row.teacher_name
         parts.append(f"{len(account)}:{account}{len(name)}:{name}{end}")
     return hashlib.sha256("".join(parts).encode()).hexdigest()
