@@ -35,6 +35,7 @@ from servicekit.events import Envelope
 from servicekit.tokens import Principal
 from services.transfer.adapters.records_repo import Stored
 from services.transfer.adapters.unit_of_work import TransferUnitOfWork
+from services.transfer.domain.mapping import fields_of
 from services.transfer.domain.records import (
     Attendance,
     Course,
@@ -198,7 +199,7 @@ def _courses(rows: list[Any], freeze: date, exempt: frozenset[str], outcome: Out
              first: int = 1) -> list[tuple[int, Course]]:
     checked, seen = [], set()
     for number, raw in enumerate(rows, start=first):
-        course = check_course(number, raw, freeze, exempt)
+        course = check_course(number, fields_of("courses", raw), freeze, exempt)
         if isinstance(course, list):
             outcome.fail("courses", course)
         elif course.key in seen:
@@ -214,7 +215,8 @@ def _attendance(rows: list[Any], outcome: Outcome,
     checked, seen = [], set()
     for number, (raw, plain) in enumerate(zip(rows, plain_attendance(rows), strict=True),
                                           start=first):
-        row = plain if plain is not None else check_attendance(number, raw)
+        row = plain if plain is not None else check_attendance(
+            number, fields_of("attendance", raw))
         if isinstance(row, list):
             outcome.fail("attendance", row)
         elif (row.course_key, row.teacher_id) in seen:
@@ -228,7 +230,8 @@ def _attendance(rows: list[Any], outcome: Outcome,
 def _withdrawals(rows: list[Any], outcome: Outcome,
                  first: int = 1) -> list[tuple[int, dict[str, Any]]]:
     checked = []
-    for number, raw in enumerate(rows, start=first):
+    for number, given_row in enumerate(rows, start=first):
+        raw = fields_of("withdrawals", given_row)
         if not isinstance(raw, Mapping):
             outcome.fail("withdrawals", [RowError(number, "", "invalid-row")])
             continue

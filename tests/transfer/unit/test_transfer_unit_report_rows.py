@@ -25,7 +25,7 @@ def test_the_report_holds_each_original_row_with_its_errors_as_wide_as_the_heade
     original = [["1", "2", "3"], ["1", "2"], ["1", "2", "3", "4"], ["1", "2", "3"], [],
                 ["1", "2", "3"]]
     errors = {2: ["b: required"], 4: ["a: x", "c: y"], 9: ["no such row"]}
-    table = MappedTable("attendance", "sheet", header, original, [{} for _ in original])
+    table = MappedTable("attendance", "sheet", header, original, [() for _ in original])
     width = len(header)
     expected = [row + [""] if len(row) == width and n not in errors else
                 [*row[:width], *[""] * (width - len(row)), "; ".join(errors.get(n, []))]

@@ -4,6 +4,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
+from services.transfer.domain.mapping import FIELDS, fields_of
 from services.transfer.domain.records import (
     Attendance,
     Course,
@@ -107,6 +108,12 @@ def test_a_batch_checked_at_once_gives_each_row_what_it_gets_alone() -> None:
     from types import MappingProxyType
     batch: list[object] = [{**ROW, **changes} for changes in VARIANTS] * 2
     batch += [["not", "a", "dict"], None, {k: v for k, v in ROW.items() if k != "hours"}]
+    # A file's rows, mapped: the same fields as a tuple in the format's order.
+    mapped = [tuple(row[name] for name in FIELDS["attendance"]) for row in batch
+              if isinstance(row, dict) and len(row) == len(FIELDS["attendance"])]
+    assert plain_attendance(mapped) == [plain_attendance([fields_of("attendance", row)])[0]
+                                        for row in mapped]
+    assert any(plain_attendance(mapped))
     for row, plain in zip(batch, plain_attendance(batch), strict=True):
         assert plain == plain_attendance([row])[0], row
         full = check_attendance(1, MappingProxyType(row) if isinstance(row, dict) else row)
