@@ -206,10 +206,8 @@ def check_course(number: int, raw: object, freeze: date,
 
 
 def check_attendance(number: int, raw: object) -> Attendance | list[RowError]:
-    if type(raw) is dict:
-        plain = _plain_attendance(raw)
-        if plain is not None:
-            return plain
+    """Field by field: every fault named, or the values. A batch takes the quick path
+    first (``plain_attendance``) and brings here only the rows it declined."""
     if not isinstance(raw, Mapping):
         return [RowError(number, "", "invalid-row")]
     row = _Row(number, raw)
@@ -223,10 +221,6 @@ def check_attendance(number: int, raw: object) -> Attendance | list[RowError]:
         school_code=row.code("school_code", UNIT), hours=row.hours("hours"),
         completed_on=row.day("completed_on"))
     return row.errors or attendance
-
-
-def _plain_attendance(raw: dict[str, Any]) -> Attendance | None:
-    return plain_attendance([raw])[0]
 
 
 def plain_attendance(rows: list[Any]) -> list[Attendance | None]:

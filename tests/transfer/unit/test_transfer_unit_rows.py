@@ -89,23 +89,12 @@ VARIANTS = [
 ]
 
 
-def test_an_attendance_checked_on_the_quick_path_is_what_the_full_check_gives() -> None:
-    """R-TRF-4: a plain dict row (a file's, a push's) takes the quick path; any other
-    mapping the field-by-field one. Both give the same values, or the same faults."""
-    from types import MappingProxyType
-    for changes in VARIANTS:
-        row = {**ROW, **changes}
-        quick, full = check_attendance(4, row), check_attendance(4, MappingProxyType(row))
-        assert quick == full, (changes, quick, full)
-        assert type(quick) is type(full)
-
-
 def test_a_batch_checked_at_once_gives_each_row_what_it_gets_alone() -> None:
-    """R-TRF-4: ``plain_attendance`` judges each distinct text of a batch once; every row
-    of a batch that repeats them (valid ones, faulty ones, rows that are not dicts) gets
-    what it gets checked alone: the values its full check gives, or None where the full
-    check must name faults or read a value that is not text (a date)."""
-    from types import MappingProxyType
+    """R-TRF-4: the quick path (``plain_attendance``) judges each distinct text of a batch
+    once; every row of a batch that repeats them (valid ones, faulty ones, rows that are
+    not dicts, a file's mapped rows) gets what it gets alone: the values the field-by-field
+    check (``check_attendance``) gives, or None where that check must name faults or read
+    a value that is not text (a date)."""
     batch: list[object] = [{**ROW, **changes} for changes in VARIANTS] * 2
     batch += [["not", "a", "dict"], None, {k: v for k, v in ROW.items() if k != "hours"}]
     # A file's rows, mapped: the same fields as a tuple in the format's order.
@@ -116,7 +105,7 @@ def test_a_batch_checked_at_once_gives_each_row_what_it_gets_alone() -> None:
     assert any(plain_attendance(mapped))
     for row, plain in zip(batch, plain_attendance(batch), strict=True):
         assert plain == plain_attendance([row])[0], row
-        full = check_attendance(1, MappingProxyType(row) if isinstance(row, dict) else row)
+        full = check_attendance(1, row)
         # Every row the full check takes goes the quick way, but those holding a date or
         # a number where the format has text (the full check reads them).
         text_only = isinstance(row, dict) and all(isinstance(row[name], str) for name in (
