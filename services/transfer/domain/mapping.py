@@ -72,7 +72,7 @@ def fields_of(part: str, row: object) -> object:
 def _as_values(indices: list[int | None], rows: list[list[str]]) -> list[tuple[str, ...]]:
     """Each row's cells at ``indices`` (None: a field the file lacks, empty), a cell past
     the end of a short row empty. When every field has its column and every row reaches
-    the last, the rows are picked in C (a file's 200,000 rows: 0.03 s, against 0.23 s
+    the last, the rows are picked in C (a file's 200,000 rows: 0.04 s, against 0.23 s
     making a dict of each)."""
     present = [index for index in indices if index is not None]
     widest = max(present)
